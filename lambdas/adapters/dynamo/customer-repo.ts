@@ -1,0 +1,204 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { CustomerRecord } from '#domain/customer.ts';
+import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
+import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
+import { guarded } from './errors.ts';
+
+/**
+ * Item layout under one partition `C#<customerId>`, sorted so that one descending Query reads
+ * the profile, the state and the newest contacts first:
+ *   P        profile, or the tombstone left by erasure (kind = 'tombstone')
+ *   S        derived state (counters, last NPS, churn)
+ *   H#<at>#  contact history / decision log (newest first)
+ *   E#...    event ids and anything else, read only by export and erasure
+ */
+export const customerPk = (customerId: string) => `C#${customerId}`;
+export const PROFILE_SK = 'P';
+export const STATE_SK = 'S';
+export const CONTACT_PREFIX = 'H#';
+const RECENT_ITEMS = 25;
+
+type TableNameOf = (tenant: string) => string;
+
+const isConditionalFailure = (err: unknown) =>
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function toItem(record: CustomerRecord): Record<string, unknown> {
+  return {
+    pk: customerPk(record.customerId),
+    sk: PROFILE_SK,
+    kind: 'profile',
+    ...record,
+    ...(record.householdId ? { gsi1pk: `H#${record.householdId}`, gsi1sk: customerPk(record.customerId) } : {}),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): CustomerRecord {
+  const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g1, gsi1sk: _g2, ...record } = item;
+  return record as unknown as CustomerRecord;
+}
+
+export class DynamoCustomerRepo implements CustomerRepo {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+
+  async load(tenant: string, customerId: string): Promise<CustomerAggregate> {
+    const out = await guarded(() =>
+      this.db.send(new QueryCommand({
+        TableName: this.tableOf(tenant),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': customerPk(customerId) },
+        ScanIndexForward: false,
+        Limit: RECENT_ITEMS,
+      })),
+    );
+    const agg: CustomerAggregate = { contacts: [] };
+    for (const item of out.Items ?? []) {
+      const sk = item['sk'] as string;
+      if (sk === PROFILE_SK) {
+        if (item['kind'] === 'tombstone') agg.erasedAt = item['erasedAt'] as string;
+        else agg.record = fromItem(item);
+      } else if (sk === STATE_SK) {
+        const { pk: _pk, sk: _sk, ...state } = item;
+        agg.state = state;
+      } else if (sk.startsWith(CONTACT_PREFIX)) {
+        const { pk: _pk, sk: _sk, ...contact } = item;
+        agg.contacts.push(contact);
+      }
+    }
+    return agg;
+  }
+
+  async save(tenant: string, record: CustomerRecord, expectedVersion: number | undefined): Promise<void> {
+    const condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb', ExpressionAttributeValues: { ':tomb': 'tombstone' } }
+        : expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :v AND kind = :profile', ExpressionAttributeValues: { ':v': expectedVersion, ':profile': 'profile' } };
+    try {
+      await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: toItem(record), ...condition })));
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+      const now = await this.load(tenant, record.customerId);
+      if (now.erasedAt) throw new ConflictError(`customer ${record.customerId} was erased and cannot be recreated`);
+      throw new PreconditionFailedError(`customer ${record.customerId} changed concurrently; read it again`);
+    }
+  }
+
+  /** Profiles (or tombstones) of many customers, 100 keys per BatchGet. */
+  async loadProfiles(tenant: string, customerIds: string[]): Promise<Map<string, CustomerRecord | 'erased'>> {
+    const found = new Map<string, CustomerRecord | 'erased'>();
+    const table = this.tableOf(tenant);
+    for (let i = 0; i < customerIds.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = customerIds
+        .slice(i, i + 100)
+        .map((id) => ({ pk: customerPk(id), sk: PROFILE_SK }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        const out = await guarded(() => this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })));
+        for (const item of out.Responses?.[table] ?? []) {
+          const id = (item['pk'] as string).slice(2);
+          found.set(id, item['kind'] === 'tombstone' ? 'erased' : fromItem(item));
+        }
+        keys = out.UnprocessedKeys?.[table]?.Keys;
+        if (keys?.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+    return found;
+  }
+
+  /** Unconditional batch write (import): 25 items per call, unprocessed items retried with backoff. */
+  async saveMany(tenant: string, records: CustomerRecord[]): Promise<{ written: number; failed: CustomerRecord[] }> {
+    const table = this.tableOf(tenant);
+    let written = 0;
+    const failed: CustomerRecord[] = [];
+    for (let i = 0; i < records.length; i += 25) {
+      const chunk = records.slice(i, i + 25);
+      let pending = chunk.map((r) => ({ PutRequest: { Item: toItem(r) } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 8) {
+          const left = new Set(pending.map((p) => p.PutRequest.Item['customerId']));
+          failed.push(...chunk.filter((r) => left.has(r.customerId)));
+          break;
+        }
+        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+        const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        written += pending.length - unprocessed.length;
+        pending = unprocessed;
+        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      }
+    }
+    return { written, failed };
+  }
+
+  private async allItems(tenant: string, customerId: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await guarded(() =>
+        this.db.send(new QueryCommand({
+          TableName: this.tableOf(tenant),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': customerPk(customerId) },
+          ExclusiveStartKey: start,
+        })),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async exportAll(tenant: string, customerId: string): Promise<Record<string, unknown>[]> {
+    return (await this.allItems(tenant, customerId)).map(({ pk: _pk, gsi1pk: _a, gsi1sk: _b, ...rest }) => rest);
+  }
+
+  async erase(tenant: string, customerId: string, at: Date): Promise<{ itemsDeleted: number }> {
+    const table = this.tableOf(tenant);
+    const pk = customerPk(customerId);
+    // Tombstone first: from this moment late events and writes are refused, even if the
+    // deletes below are interrupted (erasure is then simply repeated).
+    await guarded(() =>
+      this.db.send(new PutCommand({
+        TableName: table,
+        Item: { pk, sk: PROFILE_SK, kind: 'tombstone', customerId, erasedAt: at.toISOString() },
+      })),
+    );
+    const doomed = (await this.allItems(tenant, customerId)).filter((i) => i['sk'] !== PROFILE_SK);
+    for (let i = 0; i < doomed.length; i += 25) {
+      let pending = doomed.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk, sk: it['sk'] } } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      }
+    }
+    return { itemsDeleted: doomed.length + 1 };
+  }
+
+  async household(tenant: string, householdId: string): Promise<CustomerRecord[]> {
+    const members: CustomerRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await guarded(() =>
+        this.db.send(new QueryCommand({
+          TableName: this.tableOf(tenant),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :h',
+          ExpressionAttributeValues: { ':h': `H#${householdId}` },
+          ExclusiveStartKey: start,
+        })),
+      );
+      members.push(...(out.Items ?? []).filter((i) => i['kind'] === 'profile').map(fromItem));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return members;
+  }
+}

@@ -1,0 +1,21 @@
+import type { MarketConfigInput } from '../market-config.ts';
+
+/** The demo market: a South African operator with a consumer brand and an enterprise unit. */
+export const demo: MarketConfigInput = {
+  code: 'demo',
+  environment: 'dev',
+  aws: { region: 'af-south-1' },
+  currency: 'ZAR',
+  timezone: 'Africa/Johannesburg',
+  quietHours: { start: '20:00', end: '08:00' },
+  defaultLanguage: 'en',
+  languages: ['en', 'af', 'zu'],
+  channels: ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'],
+  tenants: [
+    { id: 'consumer', displayName: 'Consumer brand', costCenter: 'CC-1100-CONSUMER', ownerEmail: 'consumer-cvm@example.com' },
+    { id: 'enterprise', displayName: 'Enterprise unit', costCenter: 'CC-2200-ENTERPRISE', ownerEmail: 'enterprise-cvm@example.com' },
+  ],
+  sharedCostCenter: 'CC-9000-PLATFORM',
+  retention: { eventsDays: 90, decisionLogDays: 180 },
+  scoring: { mode: 'embedded', models: { churn: { version: '1' } } },
+};
