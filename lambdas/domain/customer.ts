@@ -75,3 +75,19 @@ export interface CustomerView extends CustomerRecord {
   state: Record<string, unknown>;
   recentContacts: unknown[];
 }
+
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+
+const PLATFORM_FIELDS = new Set(['customerId', 'version', 'createdAt', 'updatedAt', 'scores']);
+
+/** True when two records hold the same profile, whatever the platform-owned fields say. */
+export function sameProfile(a: Profile, b: Profile): boolean {
+  const strip = (p: Profile) =>
+    Object.fromEntries(Object.entries(p).filter(([k, v]) => !PLATFORM_FIELDS.has(k) && v !== undefined));
+  return stable(strip(a)) === stable(strip(b));
+}

@@ -17,6 +17,8 @@ export interface CustomerAggregate {
 export interface CustomerRepo {
   load(tenant: TenantId, customerId: CustomerId): Promise<CustomerAggregate>;
   save(tenant: TenantId, record: CustomerRecord, expectedVersion: number | undefined): Promise<void>;
+  /** Profiles of many customers at once; erased customers map to 'erased'. */
+  loadProfiles(tenant: TenantId, customerIds: CustomerId[]): Promise<Map<CustomerId, CustomerRecord | 'erased'>>;
   saveMany(tenant: TenantId, records: CustomerRecord[]): Promise<{ written: number; failed: CustomerRecord[] }>;
   erase(tenant: TenantId, customerId: CustomerId, at: Date): Promise<{ itemsDeleted: number }>;
   exportAll(tenant: TenantId, customerId: CustomerId): Promise<Record<string, unknown>[]>;

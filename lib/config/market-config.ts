@@ -75,6 +75,8 @@ export const MarketConfig = z.strictObject({
     silver: z.number().nonnegative(),
   }).refine((t) => t.platinum > t.gold && t.gold > t.silver, 'thresholds must fall: platinum > gold > silver')
     .default({ platinum: 100, gold: 70, silver: 40 }),
+  /** The public dataset schema this market's imports, training and scoring CLI read. */
+  dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
   dedupeWindowHours: z.number().int().min(24).default(48),
   tracingSampleRate: z.number().min(0).max(1).default(0.05),
   alarmTopicEmail: email.optional(),

@@ -17,5 +17,5 @@ export const demo: MarketConfigInput = {
   ],
   sharedCostCenter: 'CC-9000-PLATFORM',
   retention: { eventsDays: 90, decisionLogDays: 180 },
-  scoring: { mode: 'embedded', models: { churn: { version: '1' } } },
+  scoring: { mode: 'embedded', models: { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } } },
 };

@@ -1,7 +1,8 @@
 import { MarketConfigError, parseMarketConfig, type MarketConfig, type MarketConfigInput } from '../market-config.ts';
 import { demo } from './demo.ts';
+import { ir } from './ir.ts';
 
-export const MARKETS: Record<string, MarketConfigInput> = { demo };
+export const MARKETS: Record<string, MarketConfigInput> = { demo, ir };
 
 /** Looks a market up by code and validates it; the only way code gets a MarketConfig. */
 export function loadMarket(code: string | undefined): MarketConfig {

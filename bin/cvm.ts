@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MarketConfigError } from '#config/market-config.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import { stackNameOf, TelcoCvmStack } from '../lib/telco-cvm-stack.ts';
+
+/** `cdk synth -c market=<code>`: the market is the only context read, validated before anything is built. */
+const app = new App();
+const market = app.node.tryGetContext('market') as string | undefined;
+
+try {
+  const config = loadMarket(market);
+  new TelcoCvmStack(app, stackNameOf(config.code), {
+    config,
+    env: { ...(config.aws.account ? { account: config.aws.account } : {}), region: config.aws.region },
+    description: `telco-cvm: Customer Value Management for market ${config.code} (${config.environment})`,
+  });
+  // AWS Solutions rules gate every synth: an unacknowledged finding stops it (reasons live in the constructs).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} catch (err) {
+  if (err instanceof MarketConfigError) {
+    process.stderr.write(`\n✖ ${err.message}\n\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../scripts/local/dynamo-local.ts';
+
+export interface RuntimeInfo {
+  baseUrl: string;
+  tenants: Record<string, { apiKey: string; channelKey: string }>;
+  dynamoPid: number;
+  pid: number;
+}
+
+export interface StartedRuntime {
+  info: RuntimeInfo;
+  dir: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. */
+  interrupt(): Promise<number | null>;
+}
+
+/** Starts `npm start` exactly as a newcomer would, in a fresh data folder, and waits for it. */
+export async function startLocal(env: Record<string, string> = {}): Promise<StartedRuntime> {
+  const dir = mkdtempSync(join(tmpdir(), 'cvm-e2e-'));
+  const port = await freePort();
+  const child = spawn('npm', ['start', '--silent'], {
+    env: { ...process.env, PORT: String(port), CVM_FRESH: '1', CVM_LOCAL_DIR: dir, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up in 60 s:\n${out}`)), 60_000);
+    const check = setInterval(() => {
+      if (out.includes('Press Ctrl-C to stop')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 50);
+    child.once('exit', () => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`npm start exited early:\n${out}`));
+    });
+  });
+  const info = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as RuntimeInfo;
+  return {
+    info,
+    dir,
+    child,
+    output: () => out,
+    async interrupt() {
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+      return exited;
+    },
+  };
+}
+
+export const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};

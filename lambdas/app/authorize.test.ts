@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { authorize } from './authorize.ts';
+import { hashApiKey, type ApiKeyRecord } from '#domain/api-key.ts';
+import { fixedClock } from '#domain/clock.ts';
+import { ForbiddenError, UnauthenticatedError } from '#domain/errors.ts';
+import type { KeyStore } from '#domain/ports.ts';
+
+const records = new Map<string, ApiKeyRecord>([
+  [hashApiKey('good'), { keyId: 'k1', tenant: 'acme', scope: 'channel', status: 'active' }],
+  [hashApiKey('revoked'), { keyId: 'k2', tenant: 'acme', scope: 'admin', status: 'revoked' }],
+  [hashApiKey('rotating'), { keyId: 'k3', tenant: 'acme', scope: 'admin', status: 'active', expiresAt: '2026-11-23T12:00:00Z' }],
+]);
+const store: KeyStore = { find: async (h) => records.get(h), save: async () => {} };
+const clock = fixedClock('2026-11-23T10:00:00Z');
+const check = authorize({ keys: store, clock });
+
+describe('authorize', () => {
+  it('maps a known key to its tenant and scope, looked up by hash only', async () => {
+    await expect(check('good')).resolves.toEqual({ tenant: 'acme', scope: 'channel', keyId: 'k1' });
+  });
+
+  it('answers a missing key as unauthenticated and an unknown or revoked one as forbidden', async () => {
+    await expect(check(undefined)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(check('  ')).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(check('nope')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(check('revoked')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('keeps a rotated-out key working until its overlap window ends', async () => {
+    await expect(check('rotating')).resolves.toMatchObject({ keyId: 'k3' });
+    clock.set('2026-11-23T12:00:01Z');
+    await expect(check('rotating')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});

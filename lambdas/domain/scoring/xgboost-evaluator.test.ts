@@ -1,0 +1,125 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { XgboostModel, XgboostModelError } from './xgboost-evaluator.ts';
+
+const MODELS = resolve(import.meta.dirname, '../../../models');
+const readJson = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
+
+/** Every head directory shipped under models/ that carries a parity fixture. */
+function parityDirs(dir = MODELS): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const sub = join(dir, e.name);
+    if (existsSync(join(sub, 'parity.json')) && existsSync(join(sub, 'model.json'))) out.push(sub);
+    out.push(...parityDirs(sub));
+  }
+  return out;
+}
+
+const heads = parityDirs();
+
+/** A hand-made stump: feature 0 < 0.1 (float32) goes left; missing goes right. */
+function stump(objective: string, baseScore: string, defaultLeft: number | boolean = 0) {
+  return {
+    learner: {
+      objective: { name: objective },
+      learner_model_param: { base_score: baseScore, num_class: '0', num_feature: '2', num_target: '1' },
+      gradient_booster: {
+        name: 'gbtree',
+        model: {
+          gbtree_model_param: { num_parallel_tree: '1', num_trees: '1' },
+          trees: [{
+            left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0],
+            split_conditions: [0.1, -1.5, 2.5], default_left: [defaultLeft, 0, 0], split_type: [0, 0, 0],
+          }],
+        },
+      },
+    },
+  };
+}
+
+describe('xgboost evaluator', () => {
+  it('finds parity fixtures for every shipped model', () => {
+    expect(heads.length).toBeGreaterThanOrEqual(4);
+  });
+
+  for (const dir of heads) {
+    it(`matches xgboost's own predictions for ${relative(MODELS, dir)}`, () => {
+      const model = new XgboostModel(readJson(join(dir, 'model.json')));
+      const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>>; predictions: number[] };
+      expect(parity.predictions.length).toBeGreaterThanOrEqual(500);
+      const row = new Float64Array(model.numFeatures);
+      let worst = 0;
+      parity.features.forEach((values, i) => {
+        values.forEach((v, j) => { row[j] = v === null ? NaN : v; });
+        worst = Math.max(worst, Math.abs(model.predict(row) - parity.predictions[i]!));
+      });
+      expect(worst).toBeLessThanOrEqual(1e-6);
+    });
+  }
+
+  it('compares features as float32, as xgboost does', () => {
+    const m = new XgboostModel(stump('reg:squarederror', '0'));
+    // 0.1 as float32 is 0.100000001490116...; a double just below it still rounds up to it.
+    expect(m.predict([0.1000000001, 0])).toBeCloseTo(2.5, 6);
+    expect(m.predict([0.0999999, 0])).toBeCloseTo(-1.5, 6);
+  });
+
+  it('sends a missing value the default way of the node', () => {
+    expect(new XgboostModel(stump('reg:squarederror', '0', 1)).predict([NaN, 0])).toBeCloseTo(-1.5, 6);
+    expect(new XgboostModel(stump('reg:squarederror', '0', false)).predict([NaN, 0])).toBeCloseTo(2.5, 6);
+  });
+
+  it('turns a logistic base_score into a logit before adding leaves', () => {
+    const m = new XgboostModel(stump('binary:logistic', '2.5E-1'));
+    const margin = Math.log(0.25 / 0.75) - 1.5;
+    expect(m.predict([0, 0])).toBeCloseTo(1 / (1 + Math.exp(-margin)), 6);
+  });
+
+  it('walks trees whose right child is not stored next to the left one', () => {
+    const m = stump('reg:squarederror', '0', 1);
+    // Same tree with the children swapped in storage: root -> left at 2, right at 1.
+    m.learner.gradient_booster.model.trees[0] = {
+      left_children: [2, -1, -1], right_children: [1, -1, -1], split_indices: [0, 0, 0],
+      split_conditions: [0.1, 2.5, -1.5], default_left: [1, 0, 0], split_type: [0, 0, 0],
+    };
+    const model = new XgboostModel(m);
+    expect([model.predict([0, 0]), model.predict([1, 0]), model.predict([NaN, 0])]).toEqual([-1.5, 2.5, -1.5]);
+  });
+
+  it('reads the bracketed base_score of xgboost 2.1 and later', () => {
+    expect(new XgboostModel(stump('reg:squarederror', '[3E0]')).predict([1, 0])).toBeCloseTo(5.5, 6);
+  });
+
+  it('refuses objectives and boosters it cannot evaluate', () => {
+    expect(() => new XgboostModel(stump('multi:softprob', '5E-1'))).toThrow(XgboostModelError);
+    const dart = stump('binary:logistic', '5E-1');
+    (dart.learner.gradient_booster as { name: string }).name = 'dart';
+    expect(() => new XgboostModel(dart)).toThrow(/booster 'dart'/);
+    expect(() => new XgboostModel({})).toThrow(/no learner/);
+  });
+
+  it('keeps a logistic prediction within [0, 1] for any features, missing or extreme', () => {
+    const dir = heads.find((d) => relative(MODELS, d).startsWith('demo/churn'))!;
+    const model = new XgboostModel(readJson(join(dir, 'model.json')));
+    const value = fc.oneof(fc.double(), fc.constant(NaN), fc.constant(Infinity), fc.constant(-Infinity), fc.integer({ min: -5, max: 100 }));
+    fc.assert(fc.property(fc.array(value, { minLength: model.numFeatures, maxLength: model.numFeatures }), (row) => {
+      const p = model.predict(row);
+      return p >= 0 && p <= 1;
+    }), { numRuns: 500 });
+  });
+
+  it('predicts a batch the same as row by row', () => {
+    const dir = heads.find((d) => relative(MODELS, d).startsWith('ir/churn'))!;
+    const model = new XgboostModel(readJson(join(dir, 'model.json')));
+    const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>> };
+    const rows = new Float64Array(parity.features.slice(0, 50).flat().map((v) => (v === null ? NaN : v)));
+    const out = new Float64Array(50);
+    model.predictBatch(rows, out);
+    expect(out[7]).toBe(model.predict(rows.subarray(7 * model.numFeatures)));
+  });
+});

@@ -1,0 +1,175 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testTables, type TestTables } from '../test-support/dynamo.ts';
+import { invoker, type Invoke } from '../test-support/api-event.ts';
+import type { Caller } from '#domain/api-key.ts';
+
+let t: TestTables;
+let call: Invoke;
+const acmeAdmin: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
+const acmeChannel: Caller = { tenant: 'acme', scope: 'channel', keyId: 'acme-channel' };
+const globexAdmin: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-admin' };
+
+const profile = {
+  segment: 'youth',
+  tariff: 'smart-50',
+  tenureMonths: 14,
+  monthlyCharge: 85,
+  contract: 'month-to-month',
+  products: ['phone', 'internet-fiber'],
+  householdId: 'hh-1',
+  accountId: 'acc-1',
+  consent: { sms: true, app: false },
+  language: 'en',
+  attributes: { region: 'gauteng', handset: 'android' },
+};
+
+beforeAll(async () => {
+  t = await testTables();
+  Object.assign(process.env, t.env);
+  const mod = await import('./customers-api.ts');
+  call = invoker(mod.handler as never);
+});
+
+const put = (id: string, body: unknown, caller: Caller = acmeAdmin, headers?: Record<string, string>) =>
+  call({ method: 'PUT', path: `/v1/customers/${id}`, body, caller, ...(headers ? { headers } : {}) });
+const get = (id: string, caller: Caller = acmeChannel) => call({ method: 'GET', path: `/v1/customers/${id}`, caller });
+
+describe('customer profiles', () => {
+  it('creates a profile with 201 and an ETag, and reads it back with derived fields', async () => {
+    const created = await put('c-100', profile);
+    expect(created.status).toBe(201);
+    expect(created.headers['etag']).toBe('"1"');
+    const read = await get('c-100');
+    expect(read.status).toBe(200);
+    expect(read.headers['etag']).toBe('"1"');
+    expect(read.json).toMatchObject({ ...profile, customerId: 'c-100', version: 1, valueTier: 'gold', state: {}, recentContacts: [] });
+  });
+
+  it('accepts a GET -> edit -> PUT round trip, ignoring the read-only fields', async () => {
+    await put('c-101', profile);
+    const read = await get('c-101');
+    const edited = { ...read.json, tariff: 'smart-100', version: 99, valueTier: 'bronze' };
+    const replaced = await put('c-101', edited, acmeAdmin, { 'if-match': read.headers['etag']! });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json).toMatchObject({ tariff: 'smart-100', version: 2, valueTier: 'gold' });
+  });
+
+  it('refuses a stale If-Match with 412 and keeps the stored version', async () => {
+    await put('c-102', profile);
+    await put('c-102', { ...profile, tariff: 'second' });
+    const stale = await put('c-102', { ...profile, tariff: 'stale' }, acmeAdmin, { 'if-match': '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.headers['content-type']).toBe('application/problem+json');
+    expect((await get('c-102')).json).toMatchObject({ tariff: 'second', version: 2 });
+  });
+
+  it('treats If-Match on a customer that does not exist as a failed precondition', async () => {
+    expect((await put('c-ghost', profile, acmeAdmin, { 'if-match': '"1"' })).status).toBe(412);
+    expect((await get('c-ghost')).status).toBe(404);
+  });
+
+  it('rejects a malformed If-Match header naming it', async () => {
+    const res = await put('c-103', profile, acmeAdmin, { 'if-match': 'version-1' });
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ field: 'If-Match', message: 'not an ETag' }]);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it('names unknown fields and wrong types, and writes nothing', async () => {
+    const res = await put('c-200', { ...profile, tenureMonths: 'long', colour: 'blue' });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'tenureMonths']);
+    expect((await get('c-200')).status).toBe(404);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await call({ method: 'PUT', path: '/v1/customers/c-201', rawBody: '{"segment": ', caller: acmeAdmin });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ status: 400, errors: [{ field: '(body)', message: 'malformed JSON' }] });
+    expect((await get('c-201')).status).toBe(404);
+  });
+
+  it('answers a body over 64 KB with 413', async () => {
+    const res = await put('c-202', { ...profile, attributes: { big: 'x'.repeat(1000) }, segment: 'y'.repeat(70_000) });
+    expect(res.status).toBe(413);
+    expect((await get('c-202')).status).toBe(404);
+  });
+
+  it('names a customer id outside the id pattern', async () => {
+    const res = await put(encodeURIComponent('bad id!'), profile);
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].field).toBe('customerId');
+  });
+
+  it('refuses more than 100 attributes and an unknown consent channel', async () => {
+    const attributes = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`a${i}`, i]));
+    expect((await put('c-203', { ...profile, attributes })).status).toBe(400);
+    const res = await put('c-203', { ...profile, consent: { pigeon: true } });
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].field).toMatch(/^consent/);
+  });
+
+  it('answers an unknown method with 405 and an Allow header', async () => {
+    const res = await call({ method: 'PATCH', path: '/v1/customers/c-1', caller: acmeAdmin });
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toContain('GET');
+  });
+});
+
+describe('keys and tenants', () => {
+  it('requires a caller (401) and the admin scope to write (403)', async () => {
+    expect((await call({ method: 'GET', path: '/v1/customers/c-100' })).status).toBe(401);
+    const denied = await put('c-300', profile, acmeChannel);
+    expect(denied.status).toBe(403);
+    expect((await get('c-300')).status).toBe(404);
+  });
+
+  it('hides one tenant\'s customers from another as if absent', async () => {
+    await put('c-shared', profile);
+    const other = await get('c-shared', globexAdmin);
+    const absent = await get('c-never', globexAdmin);
+    expect(other.status).toBe(404);
+    expect(other.json.detail).toBe(absent.json.detail.replace('c-never', 'c-shared'));
+    expect((await call({ method: 'GET', path: '/v1/customers/c-shared/export', caller: globexAdmin })).status).toBe(404);
+    expect((await call({ method: 'DELETE', path: '/v1/customers/c-shared', caller: globexAdmin })).status).toBe(404);
+    expect((await call({ method: 'GET', path: '/v1/households/hh-1', caller: globexAdmin })).status).toBe(404);
+    expect((await get('c-shared')).status).toBe(200);
+  });
+});
+
+describe('erasure and subject access', () => {
+  it('exports everything, then erases it and leaves a tombstone that refuses re-creation', async () => {
+    await put('c-400', profile);
+    const exported = await call({ method: 'GET', path: '/v1/customers/c-400/export', caller: acmeAdmin });
+    expect(exported.status).toBe(200);
+    expect(exported.json.items).toEqual([expect.objectContaining({ kind: 'profile', customerId: 'c-400' })]);
+
+    const erased = await call({ method: 'DELETE', path: '/v1/customers/c-400', caller: acmeAdmin });
+    expect(erased.status).toBe(204);
+    expect(erased.raw).toBe('');
+    expect((await get('c-400')).status).toBe(404);
+    expect((await call({ method: 'GET', path: '/v1/customers/c-400/export', caller: acmeAdmin })).status).toBe(404);
+    expect((await put('c-400', profile)).status).toBe(409);
+    expect((await call({ method: 'DELETE', path: '/v1/customers/c-400', caller: acmeAdmin })).status).toBe(404);
+  });
+});
+
+describe('households', () => {
+  it('lists members and sums their monthly value', async () => {
+    await put('h-a', { ...profile, householdId: 'hh-9', monthlyCharge: 30 });
+    await put('h-b', { ...profile, householdId: 'hh-9', monthlyCharge: 45.5 });
+    const res = await call({ method: 'GET', path: '/v1/households/hh-9', caller: acmeChannel });
+    expect(res.status).toBe(200);
+    expect(res.json.monthlyValue).toBe(75.5);
+    expect(res.json.members.map((m: { customerId: string }) => m.customerId).sort()).toEqual(['h-a', 'h-b']);
+  });
+
+  it('moves a customer between households when the profile changes', async () => {
+    await put('h-c', { ...profile, householdId: 'hh-10' });
+    await put('h-c', { ...profile, householdId: 'hh-11' });
+    expect((await call({ method: 'GET', path: '/v1/households/hh-10', caller: acmeChannel })).status).toBe(404);
+    expect((await call({ method: 'GET', path: '/v1/households/hh-11', caller: acmeChannel })).json.members).toHaveLength(1);
+  });
+});

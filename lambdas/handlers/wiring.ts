@@ -1,0 +1,26 @@
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
+import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
+import { offsetClock, systemClock } from '#adapters/clock.ts';
+import type { Clock } from '#domain/clock.ts';
+import type { PlatformEnv } from './env.ts';
+
+/** The composition root: concrete adapters for the ports, built once per container. */
+export function adaptersFor(env: PlatformEnv) {
+  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  const tableOf = (tenant: string) => {
+    const table = env.TENANT_TABLES[tenant];
+    if (!table) throw new Error('no table is configured for the caller\'s tenant');
+    return table;
+  };
+  // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
+  const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
+  return {
+    db,
+    clock,
+    customers: new DynamoCustomerRepo(db, tableOf),
+    keys: new DynamoKeyStore(db, env.KEYS_TABLE),
+    valueTiers: env.VALUE_TIERS,
+  };
+}
+export type Adapters = ReturnType<typeof adaptersFor>;

@@ -1,0 +1,66 @@
+import { CHANNELS, CONTRACTS, type Profile } from '#domain/customer.ts';
+import { Id, z } from './common.ts';
+
+const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
+const Channel = z.enum(CHANNELS);
+
+/** Fields a GET returns that the platform owns: a PUT accepts and ignores them (round trip). */
+export const READ_ONLY_FIELDS = ['customerId', 'version', 'state', 'scores', 'valueTier', 'createdAt', 'updatedAt', 'recentContacts'] as const;
+
+const profileFields = {
+  segment: z.string().min(1).max(64).optional(),
+  tariff: z.string().min(1).max(64).optional(),
+  tenureMonths: z.number().int().min(0).max(1200).optional(),
+  monthlyCharge: z.number().min(0).max(1_000_000).optional(),
+  contract: z.enum(CONTRACTS).optional(),
+  products: z.array(Id).max(100).optional(),
+  householdId: Id.optional(),
+  accountId: Id.optional(),
+  parentAccountId: Id.optional(),
+  consent: z.partialRecord(Channel, z.boolean()).optional(),
+  language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA').optional(),
+  attributes: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names are letters, digits, _ . -'), Scalar)
+    .refine((a) => Object.keys(a).length <= 100, 'at most 100 attributes')
+    .optional(),
+};
+
+const readOnly = Object.fromEntries(READ_ONLY_FIELDS.map((f) => [f, z.unknown().optional()]));
+
+export const CustomerProfileBody = z
+  .strictObject({ ...profileFields, ...readOnly })
+  .transform((body): Profile => {
+    const profile: Record<string, unknown> = { ...body };
+    for (const f of READ_ONLY_FIELDS) delete profile[f];
+    return profile as Profile;
+  })
+  .openapi('CustomerProfile', { description: 'Read-only fields a GET returns are accepted and ignored.' });
+
+export const CustomerView = z
+  .object({
+    ...profileFields,
+    customerId: Id,
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
+    state: z.record(z.string(), z.unknown()),
+    scores: z.record(z.string(), z.unknown()).optional(),
+    recentContacts: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('Customer');
+
+export const CustomerParams = z.object({ customerId: Id });
+export const HouseholdParams = z.object({ householdId: Id });
+
+export const Household = z
+  .object({
+    householdId: Id,
+    members: z.array(z.object({ customerId: Id, segment: z.string().optional(), tariff: z.string().optional(), monthlyCharge: z.number().optional(), valueTier: z.string() })),
+    monthlyValue: z.number(),
+  })
+  .openapi('Household');
+
+export const CustomerExport = z
+  .object({ customerId: Id, exportedAt: z.string(), items: z.array(z.record(z.string(), z.unknown())) })
+  .openapi('CustomerExport');

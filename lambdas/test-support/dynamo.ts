@@ -1,0 +1,54 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { hashApiKey, type KeyScope } from '#domain/api-key.ts';
+import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
+import { ensureTable } from '../../scripts/local/tables.ts';
+
+export interface TestTables {
+  endpoint: string;
+  market: string;
+  tenantTables: Record<string, string>;
+  keysTable: string;
+  /** Environment for handlers, as the stack would set it. */
+  env: Record<string, string>;
+  keys: Record<string, Record<KeyScope, string>>;
+}
+
+/** Fresh, uniquely named tables for one test file on the shared DynamoDB Local. */
+export async function testTables(tenants = ['acme', 'globex']): Promise<TestTables> {
+  const endpoint = inject('dynamoEndpoint');
+  const market = `t${randomUUID().slice(0, 8)}`;
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tenantTables = Object.fromEntries(tenants.map((t) => [t, `cvm-${market}-${t}`]));
+  const keysTable = `cvm-${market}-keys`;
+  await Promise.all([
+    ...Object.values(tenantTables).map((name) => ensureTable(client, name, TENANT_TABLE)),
+    ensureTable(client, keysTable, KEYS_TABLE),
+  ]);
+  const store = new DynamoKeyStore(documentClient({ endpoint }), keysTable);
+  const keys: TestTables['keys'] = {};
+  for (const tenant of tenants) {
+    keys[tenant] = { admin: `key-${tenant}-admin-${randomUUID()}`, channel: `key-${tenant}-channel-${randomUUID()}` };
+    for (const scope of ['admin', 'channel'] as const) {
+      await store.save(hashApiKey(keys[tenant]![scope]), { keyId: `${tenant}-${scope}`, tenant, scope, status: 'active' });
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    market,
+    tenantTables,
+    keysTable,
+    keys,
+    env: {
+      MARKET: market,
+      TENANT_TABLES: JSON.stringify(tenantTables),
+      KEYS_TABLE: keysTable,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_REGION: 'local',
+    },
+  };
+}

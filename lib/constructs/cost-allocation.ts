@@ -1,0 +1,54 @@
+import { Stack, Tag, type IAspect } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { MarketConfig } from '#config/market-config.ts';
+
+export const TAG_MARKET = 'cvm:market';
+export const TAG_TENANT = 'cvm:tenant';
+export const TAG_COST_CENTER = 'cvm:cost-center';
+export const TAG_ENVIRONMENT = 'cvm:environment';
+export const TAG_COMPONENT = 'cvm:component';
+/** The five cost-allocation tags every taggable resource carries (activate them in Billing). */
+export const COST_TAGS = [TAG_MARKET, TAG_TENANT, TAG_COST_CENTER, TAG_ENVIRONMENT, TAG_COMPONENT] as const;
+
+/** Resources no tenant owns alone; their cost is split by metered usage in the cost report. */
+export const SHARED_TENANT = 'shared';
+
+/**
+ * Below the default Tags.of(...).add priority (100), so a construct that tags its tenant's
+ * resources (`Tags.of(silo).add('cvm:tenant', id)`) always wins over these defaults.
+ */
+const DEFAULT_TAG_PRIORITY = 50;
+
+/** `CustomerStore` -> `customer-store`: the component is the top-level construct under the stack. */
+export function componentOf(node: IConstruct): string {
+  const stack = Stack.of(node);
+  const scopes = node.node.scopes;
+  const top = scopes[scopes.indexOf(stack) + 1];
+  if (!top || top === stack) return 'platform';
+  return top.node.id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase();
+}
+
+/**
+ * The one cost-allocation Aspect: market, tenant (default `shared`), cost centre (default the
+ * market's shared one), environment and component on every taggable resource.
+ */
+export class CostAllocationTags implements IAspect {
+  constructor(private readonly config: MarketConfig) {}
+
+  visit(node: IConstruct): void {
+    const defaults: Record<(typeof COST_TAGS)[number], string> = {
+      [TAG_MARKET]: this.config.code,
+      [TAG_TENANT]: SHARED_TENANT,
+      [TAG_COST_CENTER]: this.config.sharedCostCenter,
+      [TAG_ENVIRONMENT]: this.config.environment,
+      [TAG_COMPONENT]: componentOf(node),
+    };
+    // Tag.visit only acts on taggable L1 resources (TagManager v1 and v2) and ignores the rest.
+    for (const [key, value] of Object.entries(defaults)) {
+      new Tag(key, value, { priority: DEFAULT_TAG_PRIORITY }).visit(node);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { MarketConfig } from '#config/market-config.ts';
+import {
+  KEYS_TABLE,
+  keysTableName,
+  TENANT_TABLE,
+  tenantTableName,
+  type KeyAttribute,
+  type TableDesign,
+} from '../../lambdas/adapters/dynamo/table-design.ts';
+import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+
+export interface CustomerStoreProps {
+  readonly config: MarketConfig;
+}
+
+const attr = (a: KeyAttribute): dynamodb.Attribute => ({
+  name: a.name,
+  type: a.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING,
+});
+
+/** A table built from its design: keys, GSIs and TTL exactly as the local runtime has them. */
+function tableFromDesign(scope: Construct, id: string, design: TableDesign, tableName: string, key: kms.IKey): dynamodb.Table {
+  const table = new dynamodb.Table(scope, id, {
+    tableName,
+    partitionKey: attr(design.partitionKey),
+    ...(design.sortKey ? { sortKey: attr(design.sortKey) } : {}),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...(design.ttlAttribute ? { timeToLiveAttribute: design.ttlAttribute } : {}),
+  });
+  for (const index of design.indexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attr(index.partitionKey),
+      ...(index.sortKey ? { sortKey: attr(index.sortKey) } : {}),
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+  return table;
+}
+
+/**
+ * Customer data, siloed: one table and one KMS key per tenant (tagged with the tenant, so its
+ * storage cost is exact), plus the market's shared table of API key hashes.
+ */
+export class CustomerStore extends Construct {
+  readonly tables: Record<string, dynamodb.ITable>;
+  readonly keysTable: dynamodb.ITable;
+  private readonly ownTables: Record<string, dynamodb.Table> = {};
+
+  constructor(scope: Construct, id: string, props: CustomerStoreProps) {
+    super(scope, id);
+    const { config } = props;
+
+    for (const tenant of config.tenants) {
+      const silo = new Construct(this, `Tenant-${tenant.id}`);
+      const key = new kms.Key(silo, 'Key', {
+        description: `Customer data of tenant ${tenant.id} in market ${config.code}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.ownTables[tenant.id] = tableFromDesign(silo, 'Table', TENANT_TABLE, tenantTableName(config.code, tenant.id), key);
+      Tags.of(silo).add(TAG_TENANT, tenant.id);
+      Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
+    }
+    this.tables = { ...this.ownTables };
+
+    const keysKey = new kms.Key(this, 'KeysKey', {
+      description: `API key hashes of market ${config.code}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.keysTable = tableFromDesign(this, 'KeysTable', KEYS_TABLE, keysTableName(config.code), keysKey);
+  }
+
+  /** Read and write on one tenant's table, or on every tenant table when no tenant is named. */
+  grantReadWrite(grantee: iam.IGrantable, tenant?: string): void {
+    const targets = tenant === undefined ? Object.values(this.ownTables) : [this.tableOf(tenant)];
+    for (const table of targets) {
+      table.grantReadWriteData(grantee);
+      this.acknowledgeGrantWildcards(grantee, table);
+    }
+  }
+
+  /** Read-only on the API key table (the authorizer). */
+  grantReadKeys(grantee: iam.IGrantable): void {
+    this.keysTable.grantReadData(grantee);
+  }
+
+  /** TENANT_TABLES and KEYS_TABLE as the handlers' env.ts reads them. */
+  tableNamesEnv(): { TENANT_TABLES: string; KEYS_TABLE: string } {
+    const names = Object.fromEntries(Object.entries(this.tables).map(([tenant, table]) => [tenant, table.tableName]));
+    return { TENANT_TABLES: Stack.of(this).toJsonString(names), KEYS_TABLE: this.keysTable.tableName };
+  }
+
+  private tableOf(tenant: string): dynamodb.Table {
+    const table = this.ownTables[tenant];
+    if (!table) throw new Error(`no table for tenant '${tenant}'`);
+    return table;
+  }
+
+  /**
+   * The wildcards a CDK read/write grant carries, acknowledged on the grantee only and only for
+   * the table granted: its own indexes, and the KMS action families DynamoDB needs on its key.
+   */
+  private acknowledgeGrantWildcards(grantee: iam.IGrantable, table: dynamodb.Table): void {
+    const principal = grantee.grantPrincipal;
+    if (!Construct.isConstruct(principal)) return;
+    const logicalId = Stack.of(this).resolve((table.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
+    const kmsReason = 'DynamoDB encryption with the table\'s customer-managed key needs the GenerateDataKey*/ReEncrypt* families; the statement is limited to that one key.';
+    Validations.of(principal).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+        reason: 'Queries use the table\'s own GSIs (TENANT_TABLE.indexes); the wildcard covers only indexes of this one table.',
+      },
+      { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsReason },
+      { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsReason },
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The repository root: handler entries, tsconfig and lock file are resolved from here. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HANDLERS_DIR = path.join(REPO_ROOT, 'lambdas', 'handlers');
+
+/**
+ * ESM bundles have no `require`; CJS dependencies bundled into them (Powertools, middy helpers,
+ * parts of the SDK) still call it. The banner gives them one (DESIGN.md, known pitfalls).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cvmCreateRequire } from 'node:module'; const require = __cvmCreateRequire(import.meta.url);";
+
+/** CloudWatch Logs accepts only some retention periods: the smallest one that keeps `days`. */
+export function retentionFor(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays)
+    .filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE)
+    .sort((a, b) => a - b);
+  const fit = allowed.find((d) => d >= days);
+  return (fit ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;
+}
+
+export interface CvmFunctionProps {
+  /** The handler file under lambdas/handlers, e.g. `customers-api.ts`. */
+  readonly handlerFile: string;
+  readonly description?: string;
+  /** Log retention in days (config.retention.logsDays); rounded up to an allowed period. */
+  readonly logRetentionDays: number;
+  /** What happens to the log group when the stack goes; RETAIN in production. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * The one house Lambda: Node 24 on arm64, ESM with the SDK bundled, minified with source maps,
+ * X-Ray active, an explicit log group with retention, and a role that may write only to that
+ * log group (no AWS-managed policy).
+ */
+export class CvmFunction extends NodejsFunction {
+  readonly logGroupOfFunction: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CvmFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: retentionFor(props.logRetentionDays),
+      removalPolicy: props.logRemovalPolicy,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: path.join(HANDLERS_DIR, props.handlerFile),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup,
+      role,
+      description: props.description,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: [],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        tsconfig: path.join(REPO_ROOT, 'tsconfig.json'),
+      },
+    });
+    this.logGroupOfFunction = logGroup;
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; this is the statement CDK adds for active tracing.',
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { problem, problemResult } from '#http/problem.ts';
+import { ROUTES, type ApiFunction } from '#http/routes.ts';
+
+/**
+ * What API Gateway does in front of the Lambdas, done locally: pick the function for a path,
+ * run the same authorizer, and answer with the same gateway responses.
+ */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export interface LocalRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The resource a path lands on: its function, and whether the authorizer guards it. */
+export function resourceFor(path: string): { fn: ApiFunction; guarded: boolean } {
+  const routes = ROUTES.filter((r) => {
+    const re = new RegExp('^' + r.path.replace(/\{[^}]+\}/g, '[^/]+') + '/?$');
+    return re.test(path);
+  });
+  if (routes.length === 0) return { fn: 'meta', guarded: false };
+  return { fn: routes[0]!.fn, guarded: routes.some((r) => r.scope !== 'public') };
+}
+
+const fakeContext = (requestId: string): Context =>
+  ({
+    awsRequestId: requestId,
+    functionName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    callbackWaitsForEmptyEventLoop: false,
+  }) as unknown as Context;
+
+export function gateway(functions: Record<ApiFunction, ProxyHandler>, authorizer: AuthorizerHandler) {
+  return async (req: LocalRequest): Promise<APIGatewayProxyResult> => {
+    const requestId = randomUUID();
+    const { fn, guarded } = resourceFor(req.path);
+    let authorizerContext: Record<string, unknown> | null = null;
+    if (guarded) {
+      const key = req.headers['x-api-key'];
+      // API Gateway answers 401 itself when the identity source header is absent.
+      if (!key) return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
+      try {
+        const result = await authorizer({
+          type: 'REQUEST',
+          methodArn: `arn:aws:execute-api:local:000000000000:local/live/${req.method}${req.path}`,
+          headers: req.headers,
+          httpMethod: req.method,
+          path: req.path,
+        } as unknown as APIGatewayRequestAuthorizerEvent);
+        const allowed = result.policyDocument.Statement.every((s) => s.Effect === 'Allow');
+        if (!allowed) return problemResult(problem('forbidden', 'the API key is not valid for this request'));
+        authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
+      } catch (err) {
+        if ((err as Error).message === 'Unauthorized') return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
+        throw err;
+      }
+    }
+    const event = {
+      resource: req.path,
+      path: req.path,
+      httpMethod: req.method,
+      headers: req.headers,
+      multiValueHeaders: {},
+      queryStringParameters: Object.keys(req.query).length ? req.query : null,
+      multiValueQueryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
+      body: req.body === '' ? null : req.body,
+      isBase64Encoded: false,
+      requestContext: { requestId, authorizer: authorizerContext, stage: 'live', httpMethod: req.method, path: req.path },
+    } as unknown as APIGatewayProxyEvent;
+    return functions[fn](event, fakeContext(requestId));
+  };
+}

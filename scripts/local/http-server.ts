@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { problem, problemResult } from '#http/problem.ts';
+import type { LocalRequest } from './api-gateway.ts';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+
+/** API Gateway's own payload limit; our per-route limits are smaller and enforced by the handlers. */
+const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > GATEWAY_BODY_LIMIT) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function serveHttp(dispatch: (req: LocalRequest) => Promise<APIGatewayProxyResult>, port: number, host = '127.0.0.1'): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    let result: APIGatewayProxyResult;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      if (body === 'too-large') {
+        result = problemResult(problem('payload-too-large', 'the body is larger than API Gateway accepts'));
+      } else {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+        result = await dispatch({
+          method: (req.method ?? 'GET').toUpperCase(),
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers,
+          body,
+        });
+      }
+    } catch {
+      result = problemResult(problem('internal', 'an unexpected error occurred'));
+    }
+    const headers = { ...(result.headers ?? {}) } as Record<string, string>;
+    res.writeHead(result.statusCode, headers);
+    res.end(result.body);
+  });
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,115 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { KEYS_TABLE, TENANT_TABLE, keysTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
+import { hashApiKey, newApiKey } from '#domain/api-key.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import type { MarketConfig } from '#config/market-config.ts';
+import { startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
+import { ensureTable } from './tables.ts';
+import { gateway, type AuthorizerHandler, type ProxyHandler } from './api-gateway.ts';
+import { serveHttp } from './http-server.ts';
+
+export interface RuntimeOptions {
+  market?: string;
+  port?: number;
+  /** Where data, keys and outbound files live (default .local). */
+  dir?: string;
+  fresh?: boolean;
+  now?: string;
+  timeScale?: number;
+}
+
+export interface TenantKeys {
+  apiKey: string;
+  channelKey: string;
+}
+
+export interface Runtime {
+  baseUrl: string;
+  market: MarketConfig;
+  tenants: Record<string, TenantKeys>;
+  dynamo: DynamoLocal;
+  stop(): Promise<void>;
+}
+
+/** Raw keys exist only in the local runtime's own folder; the table keeps hashes, as in AWS. */
+async function ensureKeys(dir: string, market: MarketConfig, store: DynamoKeyStore): Promise<Record<string, TenantKeys>> {
+  const file = join(dir, 'keys.json');
+  let keys: Record<string, TenantKeys> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  for (const tenant of market.tenants) {
+    const have = keys[tenant.id];
+    const next = have ?? { apiKey: newApiKey(tenant.id, 'admin'), channelKey: newApiKey(tenant.id, 'channel') };
+    await store.save(hashApiKey(next.apiKey), { keyId: `${tenant.id}-admin-local`, tenant: tenant.id, scope: 'admin', status: 'active' });
+    await store.save(hashApiKey(next.channelKey), { keyId: `${tenant.id}-channel-local`, tenant: tenant.id, scope: 'channel', status: 'active' });
+    keys = { ...keys, [tenant.id]: next };
+  }
+  writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+
+export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  const market = loadMarket(opts.market ?? 'demo');
+  const dir = resolve(opts.dir ?? '.local');
+  if (opts.fresh) {
+    rmSync(join(dir, 'dynamodb'), { recursive: true, force: true });
+    rmSync(join(dir, 'keys.json'), { force: true });
+    rmSync(join(dir, 'outbound'), { recursive: true, force: true });
+  }
+  mkdirSync(join(dir, 'outbound'), { recursive: true });
+  const dynamo = await startDynamoLocal({ dir: join(dir, 'dynamodb') });
+  try {
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: market.aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const tenantTables = Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]));
+    for (const table of Object.values(tenantTables)) await ensureTable(client, table, TENANT_TABLE);
+    await ensureTable(client, keysTableName(market.code), KEYS_TABLE);
+    client.destroy();
+
+    const tenants = await ensureKeys(dir, market, new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(market.code)));
+
+    // The handlers read their configuration from the environment exactly as in Lambda.
+    Object.assign(process.env, {
+      MARKET: market.code,
+      TENANT_TABLES: JSON.stringify(tenantTables),
+      KEYS_TABLE: keysTableName(market.code),
+      VALUE_TIERS: JSON.stringify(market.valueTiers),
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: market.aws.region,
+      CVM_LOCAL_DIR: dir,
+      CVM_TIME_SCALE: String(opts.timeScale ?? 1),
+      ...(opts.now ? { CVM_NOW: new Date(opts.now).toISOString() } : {}),
+      USAGE_KEY_SECRETS: '{}',
+      POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
+    });
+    const [customers, meta, authorizer] = await Promise.all([
+      import('#handlers/customers-api.ts'),
+      import('#handlers/meta-api.ts'),
+      import('#handlers/authorizer.ts'),
+    ]);
+    const dispatch = gateway(
+      { customers: customers.handler as unknown as ProxyHandler, meta: meta.handler as unknown as ProxyHandler },
+      authorizer.handler as AuthorizerHandler,
+    );
+    const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
+    const { port } = server.address() as { port: number };
+    const baseUrl = `http://localhost:${port}`;
+    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ baseUrl, tenants, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, market: market.code, pid: process.pid }, null, 2));
+    return {
+      baseUrl,
+      market,
+      tenants,
+      dynamo,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await dynamo.stop();
+      },
+    };
+  } catch (err) {
+    await dynamo.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Builds the training matrices of a market's models with the serving feature code.
+ *
+ *   npx tsx scripts/ml/features.ts --market demo [--out .local/ml]
+ *
+ * For each model head writes `<out>/<market>/<model>/<head dir>/features.csv` (id, features in
+ * spec order, label; missing as an empty cell) and `feature-spec.json`, and
+ * `<out>/<market>/<model>/job.json` (manifest, objectives, training parameters) for train.py.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
+import { compileFeatures } from '#domain/scoring/features.ts';
+import type { ModelManifest } from '#domain/scoring/model-store.ts';
+import { datasetOf, readDatasetCsv } from './datasets.ts';
+import { modelDefsOf, type ModelDef } from './model-defs.ts';
+import { DATA_DIR } from './paths.ts';
+import { generateSurvey, surveyCsv } from './synthetic-nps.ts';
+
+const csvNumber = (x: number) => (Number.isNaN(x) ? '' : String(x));
+
+export function buildMarket(market: string, outRoot: string, log: (s: string) => void = () => {}): void {
+  const { schema, trainFile } = datasetOf(market);
+  const rows = readDatasetCsv(resolve(DATA_DIR, trainFile), schema);
+  const mapped: Array<{ profile: ProfileWithId; churned: boolean | undefined }> = [];
+  rows.forEach((row, i) => {
+    const m = schema.toProfile(row, i + 1);
+    if (m.ok) mapped.push({ profile: m.profile, churned: m.label?.churned });
+    else log(`row ${i + 1}: skipped (${m.reasons.join('; ')})`);
+  });
+  const defs = modelDefsOf(market);
+  let survey = new Map<string, number>();
+  if (defs.some((d) => d.needsSurvey)) {
+    const answers = generateSurvey(mapped.map((m) => m.profile));
+    mkdirSync(join(outRoot, market), { recursive: true });
+    writeFileSync(join(outRoot, market, 'nps-survey.synthetic.csv'), surveyCsv(answers));
+    survey = new Map(answers.map((a) => [a.customerId, a.score]));
+  }
+  for (const def of defs) buildModel(def, mapped, survey, join(outRoot, market, def.model), trainFile, log);
+}
+
+function buildModel(
+  def: ModelDef,
+  mapped: Array<{ profile: ProfileWithId; churned: boolean | undefined }>,
+  survey: Map<string, number>,
+  dir: string,
+  trainFile: string,
+  log: (s: string) => void,
+): void {
+  const manifest: ModelManifest = {
+    manifestVersion: 1, model: def.model, version: '1', kind: def.kind,
+    heads: def.heads.map(({ name, dir: d, product, requiresAny }) => ({ name, dir: d, ...(product ? { product } : {}), ...(requiresAny ? { requiresAny } : {}) })),
+  };
+  const heads = [];
+  for (const head of def.heads) {
+    const compiled = compileFeatures(head.spec);
+    const row = new Float64Array(compiled.width);
+    const lines = [['id', ...compiled.names, 'label'].join(',')];
+    let positives = 0;
+    for (const { profile, churned } of mapped) {
+      if (!head.inPopulation(profile)) continue;
+      const label = head.label(profile, churned, survey);
+      if (label === undefined) continue;
+      compiled.fill({ profile }, row);
+      lines.push([profile.customerId, ...Array.from(row, csvNumber), String(label)].join(','));
+      if (label === 1) positives++;
+    }
+    const headDir = join(dir, head.dir);
+    mkdirSync(headDir, { recursive: true });
+    writeFileSync(join(headDir, 'features.csv'), lines.join('\n') + '\n');
+    writeFileSync(join(headDir, 'feature-spec.json'), JSON.stringify(head.spec, null, 2) + '\n');
+    heads.push({ name: head.name, dir: head.dir, objective: head.objective, params: head.params, rows: lines.length - 1 });
+    log(`${def.market}/${def.model}/${head.name}: ${lines.length - 1} rows, ${compiled.width} features${head.objective === 'binary:logistic' ? `, ${positives} positive` : ''}`);
+  }
+  writeFileSync(join(dir, 'job.json'), JSON.stringify({ market: def.market, dataset: trainFile, manifest, heads }, null, 2) + '\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { market: { type: 'string' }, out: { type: 'string', default: '.local/ml' } } });
+  if (!values.market) {
+    process.stderr.write('usage: npx tsx scripts/ml/features.ts --market <demo|ir> [--out .local/ml]\n');
+    process.exit(2);
+  }
+  buildMarket(values.market, values.out, (s) => process.stdout.write(s + '\n'));
+}

@@ -1,0 +1,149 @@
+/**
+ * Scores a CSV of customers with a market's models, in process, with the serving code.
+ *
+ *   npm run score -- --market demo --input customers.csv --output scores.csv [--pin nps=1] [--models models]
+ *
+ * The input is in the market's dataset schema (demo: IBM Telco, ir: Iranian churn). Output:
+ * `id,churn,crossSell.<product>...,nps.score,nps.class`, one line per input row in input order
+ * (id = customerID for IBM, the 1-based data-row number for Iranian). A row that cannot be
+ * mapped keeps its line with empty scores; the reason goes to stderr.
+ * Models: the versions the market config pins; `--pin model=version` overrides; a model
+ * present under models/<market>/ but not pinned is used at its highest version, with a note.
+ */
+import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'csv-parse';
+import { loadMarket } from '#config/markets/index.ts';
+import { systemClock } from '#adapters/clock.ts';
+import type { Clock } from '#domain/clock.ts';
+import { loadModel, type LoadedModel } from '#domain/scoring/model-store.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
+import { fileModelSource } from '#adapters/models/file-model-store.ts';
+import { datasetOf } from '../ml/datasets.ts';
+import { MODELS_DIR } from '../ml/paths.ts';
+
+export interface ScoreOptions {
+  market: string;
+  input: string;
+  output: string;
+  pins?: Record<string, string>;
+  modelsDir?: string;
+  clock?: Clock;
+  warn?: (line: string) => void;
+}
+
+export interface ScoreSummary {
+  rows: number;
+  scored: number;
+  unmapped: number;
+  columns: string[];
+  models: Record<string, string>;
+}
+
+const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const num = (v: number | undefined, digits: number) => (v === undefined ? '' : String(Number(v.toFixed(digits))));
+
+/** Model name -> version: the market's pins, then overrides, then unpinned models on disk. */
+export function resolveVersions(market: string, modelsDir: string, overrides: Record<string, string>, warn: (s: string) => void): Record<string, string> {
+  const pinned = Object.fromEntries(Object.entries(loadMarket(market).scoring.models).map(([m, p]) => [m, p.version]));
+  const versions: Record<string, string> = { ...pinned, ...overrides };
+  const marketDir = join(modelsDir, market);
+  if (existsSync(marketDir)) {
+    for (const model of readdirSync(marketDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+      if (versions[model]) continue;
+      const available = readdirSync(join(marketDir, model)).filter((v) => existsSync(join(marketDir, model, v, 'manifest.json')));
+      const latest = available.sort((a, b) => Number(b) - Number(a) || b.localeCompare(a))[0];
+      if (!latest) continue;
+      versions[model] = latest;
+      warn(`note: model '${model}' is not pinned in market '${market}'; using version ${latest} from ${marketDir} (pin it in the market config or pass --pin ${model}=${latest})`);
+    }
+  }
+  return versions;
+}
+
+export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
+  const warn = opts.warn ?? ((s: string) => process.stderr.write(s + '\n'));
+  const modelsDir = resolve(opts.modelsDir ?? MODELS_DIR);
+  const { schema } = datasetOf(opts.market);
+  const versions = resolveVersions(opts.market, modelsDir, opts.pins ?? {}, warn);
+  const source = fileModelSource(modelsDir);
+  const models: LoadedModel[] = await Promise.all(Object.entries(versions).map(([m, v]) => loadModel(source, opts.market, m, v)));
+  const scorer = new Scorer(models, opts.clock ?? systemClock);
+  const kinds = new Set(models.map((m) => m.kind));
+  const products = scorer.crossSellProducts;
+  const columns = ['id', ...(kinds.has('churn') ? ['churn'] : []), ...products.map((p) => `crossSell.${p}`), ...(kinds.has('nps') ? ['nps.score', 'nps.class'] : [])];
+
+  const out = createWriteStream(opts.output);
+  const write = async (line: string) => {
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  };
+  await write(columns.join(','));
+  const parser = createReadStream(opts.input).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+  let rows = 0;
+  let scored = 0;
+  let headerChecked = false;
+  for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    if (!headerChecked) {
+      const missing = schema.columns.filter((c) => !(c in row));
+      if (missing.length) {
+        out.destroy();
+        throw new Error(`${opts.input} is not a ${schema.name} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}`);
+      }
+      headerChecked = true;
+    }
+    rows++;
+    const id = schema.rowId(row, rows);
+    const mapped = schema.toProfile(row, rows);
+    if (!mapped.ok) {
+      warn(`row ${rows} (${id.slice(0, 64)}): not scored: ${mapped.reasons.join('; ')}`);
+      await write([csvCell(id), ...columns.slice(1).map(() => '')].join(','));
+      continue;
+    }
+    const s = scorer.score({ profile: mapped.profile });
+    const cells = [csvCell(id)];
+    if (kinds.has('churn')) cells.push(num(s.churn?.value, 6));
+    for (const p of products) cells.push(num(s.crossSell?.[p]?.value, 6));
+    if (kinds.has('nps')) cells.push(num(s.nps?.score, 3), s.nps?.class ?? '');
+    await write(cells.join(','));
+    scored++;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { rows, scored, unmapped: rows - scored, columns, models: scorer.modelVersions };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      market: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      models: { type: 'string' },
+      pin: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (!values.market || !values.input || !values.output) {
+    process.stderr.write('usage: npm run score -- --market <demo|ir> --input <csv> --output <csv> [--pin model=version] [--models dir]\n');
+    process.exit(2);
+  }
+  const pins: Record<string, string> = {};
+  for (const p of values.pin ?? []) {
+    const [model, version] = p.split('=');
+    if (!model || !version) {
+      process.stderr.write(`--pin ${p}: expected model=version\n`);
+      process.exit(2);
+    }
+    pins[model] = version;
+  }
+  try {
+    const t0 = performance.now();
+    const s = await scoreFile({ market: values.market, input: values.input, output: values.output, pins, ...(values.models ? { modelsDir: values.models } : {}) });
+    process.stderr.write(`scored ${s.scored} of ${s.rows} rows (${s.unmapped} not mappable) with ${JSON.stringify(s.models)} in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${values.output}\n`);
+  } catch (e) {
+    process.stderr.write(`score: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
