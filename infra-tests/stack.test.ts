@@ -49,9 +49,13 @@ function integratedFunction(method: Record<string, any>): string | undefined {
   return /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(joined)?.[1];
 }
 
+const apiFnIds = Object.fromEntries(
+  Object.entries(stack.api.functions).map(([fn, f]) => [fn, logicalIdOf(f as never)]),
+) as Record<string, string>;
 const fnIds = {
-  meta: logicalIdOf(stack.api.functions.meta),
-  customers: logicalIdOf(stack.api.functions.customers),
+  ...apiFnIds,
+  meta: logicalIdOf(stack.api.functions.meta as never),
+  customers: logicalIdOf(stack.api.functions.customers as never),
   authorizer: logicalIdOf(stack.api.authorizerFunction),
 };
 
@@ -213,7 +217,7 @@ describe('REST API', () => {
       expect(onPath, `no method on ${route.path}`).toHaveLength(1);
       expect(onPath![0]!['HttpMethod']).toBe('ANY');
       expect(onPath![0]!['Integration']).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
-      expect(integratedFunction(onPath![0]!)).toBe(fnIds[route.fn]);
+      expect(integratedFunction(onPath![0]!)).toBe(apiFnIds[route.fn]);
     }
   });
 

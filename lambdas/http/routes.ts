@@ -1,89 +1,14 @@
-import type { z } from 'zod';
-import type { KeyScope } from '#domain/api-key.ts';
-import {
-  CustomerExport,
-  CustomerParams,
-  CustomerProfileBody,
-  CustomerView,
-  Household,
-  HouseholdParams,
-} from './schemas/customer.ts';
+import type { HttpMethod, RouteSpec } from './route-spec.ts';
+import { CUSTOMER_ROUTES } from './routes/customers.ts';
+import { META_ROUTES } from './routes/meta.ts';
+
+export * from './route-spec.ts';
 
 /**
- * The API, declared once. The Lambda router, the local server, the OpenAPI document and the
- * API Gateway resources in the stack are all derived from this table.
+ * The API, declared once (one file per capability under routes/). The Lambda router, the local
+ * server, the OpenAPI document and the API Gateway resources in the stack derive from it.
  */
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
-export type RouteScope = 'public' | KeyScope;
-/** Which Lambda function serves a route. */
-export type ApiFunction = 'meta' | 'customers';
-
-export const KB = 1024;
-export const DEFAULT_BODY_LIMIT = 256 * KB;
-
-export interface RouteSpec {
-  id: string;
-  method: HttpMethod;
-  path: `/${string}`;
-  fn: ApiFunction;
-  scope: RouteScope;
-  summary: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  bodyLimit?: number;
-  /** Success responses (status -> schema); error statuses are added for every route. */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
-  errors: number[];
-}
-
-const AUTH_ERRORS = [401, 403];
-
-export const ROUTES: RouteSpec[] = [
-  {
-    id: 'health', method: 'GET', path: '/v1/health', fn: 'meta', scope: 'public', summary: 'Liveness',
-    responses: { 200: { description: 'The API is up' } }, errors: [],
-  },
-  {
-    id: 'openapi', method: 'GET', path: '/v1/openapi.json', fn: 'meta', scope: 'public', summary: 'This API as OpenAPI 3',
-    responses: { 200: { description: 'The OpenAPI document' } }, errors: [],
-  },
-  {
-    id: 'putCustomer', method: 'PUT', path: '/v1/customers/{customerId}', fn: 'customers', scope: 'admin',
-    summary: 'Create or replace a customer profile (If-Match makes it conditional)',
-    params: CustomerParams, body: CustomerProfileBody, bodyLimit: 64 * KB,
-    responses: { 200: { description: 'Replaced', schema: CustomerView }, 201: { description: 'Created', schema: CustomerView } },
-    errors: [400, ...AUTH_ERRORS, 409, 412, 413],
-  },
-  {
-    id: 'getCustomer', method: 'GET', path: '/v1/customers/{customerId}', fn: 'customers', scope: 'channel',
-    summary: 'Profile with derived state, value tier, scores and recent contacts',
-    params: CustomerParams,
-    responses: { 200: { description: 'The customer; ETag carries the version', schema: CustomerView } },
-    errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
-    id: 'deleteCustomer', method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'customers', scope: 'admin',
-    summary: 'Erase everything stored about a customer, leaving a tombstone',
-    params: CustomerParams,
-    responses: { 204: { description: 'Erased' } },
-    errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
-    id: 'exportCustomer', method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'customers', scope: 'admin',
-    summary: 'Subject access: everything stored about a customer',
-    params: CustomerParams,
-    responses: { 200: { description: 'All stored items', schema: CustomerExport } },
-    errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
-    id: 'getHousehold', method: 'GET', path: '/v1/households/{householdId}', fn: 'customers', scope: 'channel',
-    summary: 'Household members and value',
-    params: HouseholdParams,
-    responses: { 200: { description: 'The household', schema: Household } },
-    errors: [400, ...AUTH_ERRORS, 404],
-  },
-];
+export const ROUTES: RouteSpec[] = [...META_ROUTES, ...CUSTOMER_ROUTES];
 
 export interface RouteMatch {
   route: RouteSpec;

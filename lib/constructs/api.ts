@@ -1,3 +1,4 @@
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,11 @@ export interface CvmApiProps {
   readonly store: CustomerStore;
   /** Log groups: RETAIN in production, DESTROY elsewhere. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * API functions built by other capabilities' constructs (events, decisions, ...), keyed by the
+   * `fn` their routes name in ROUTES. meta and customers are built here.
+   */
+  readonly functions?: Partial<Record<ApiFunction, IFunction>>;
 }
 
 /** The API key header; also the authorizer's cache key. */
@@ -87,7 +93,7 @@ function problemTemplate(p: Problem): string {
  */
 export class CvmApi extends Construct {
   readonly restApi: apigw.RestApi;
-  readonly functions: Record<ApiFunction, CvmFunction>;
+  readonly functions: Record<ApiFunction, IFunction>;
   readonly authorizerFunction: CvmFunction;
   readonly usagePlans: Record<string, apigw.UsagePlan>;
 
@@ -127,7 +133,7 @@ export class CvmApi extends Construct {
       environment: platformEnv,
     });
     store.grantReadKeys(authorizerFn);
-    this.functions = { meta, customers };
+    this.functions = { ...(props.functions ?? {}), meta, customers } as Record<ApiFunction, IFunction>;
     this.authorizerFunction = authorizerFn;
 
     // --- the REST API ------------------------------------------------------------------------
@@ -195,10 +201,12 @@ export class CvmApi extends Construct {
     });
 
     // One permission per function for the whole API instead of one per method.
-    const integrations: Record<ApiFunction, apigw.LambdaIntegration> = {
-      meta: new apigw.LambdaIntegration(meta, { proxy: true, scopePermissionToMethod: false }),
-      customers: new apigw.LambdaIntegration(customers, { proxy: true, scopePermissionToMethod: false }),
-    };
+    const integrations = {} as Record<ApiFunction, apigw.LambdaIntegration>;
+    for (const fn of new Set(ROUTES.map((r) => r.fn))) {
+      const handler = this.functions[fn];
+      if (!handler) throw new Error(`routes name the API function '${fn}', but no construct built it`);
+      integrations[fn] = new apigw.LambdaIntegration(handler, { proxy: true, scopePermissionToMethod: false });
+    }
 
     const publicMethods: apigw.Method[] = [];
     const authorizedMethods: apigw.Method[] = [];

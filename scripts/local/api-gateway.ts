@@ -36,7 +36,7 @@ const fakeContext = (requestId: string): Context =>
     callbackWaitsForEmptyEventLoop: false,
   }) as unknown as Context;
 
-export function gateway(functions: Record<ApiFunction, ProxyHandler>, authorizer: AuthorizerHandler) {
+export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, authorizer: AuthorizerHandler) {
   return async (req: LocalRequest): Promise<APIGatewayProxyResult> => {
     const requestId = randomUUID();
     const { fn, guarded } = resourceFor(req.path);
@@ -75,6 +75,8 @@ export function gateway(functions: Record<ApiFunction, ProxyHandler>, authorizer
       isBase64Encoded: false,
       requestContext: { requestId, authorizer: authorizerContext, stage: 'live', httpMethod: req.method, path: req.path },
     } as unknown as APIGatewayProxyEvent;
-    return functions[fn](event, fakeContext(requestId));
+    const handler = functions[fn];
+    if (!handler) throw new Error(`no local handler is registered for the API function '${fn}'`);
+    return handler(event, fakeContext(requestId));
   };
 }

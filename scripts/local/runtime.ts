@@ -10,7 +10,8 @@ import { loadMarket } from '#config/markets/index.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
 import { ensureTable } from './tables.ts';
-import { gateway, type AuthorizerHandler, type ProxyHandler } from './api-gateway.ts';
+import { gateway, type AuthorizerHandler } from './api-gateway.ts';
+import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
 
 export interface RuntimeOptions {
@@ -84,15 +85,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       USAGE_KEY_SECRETS: '{}',
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
-    const [customers, meta, authorizer] = await Promise.all([
-      import('#handlers/customers-api.ts'),
-      import('#handlers/meta-api.ts'),
-      import('#handlers/authorizer.ts'),
-    ]);
-    const dispatch = gateway(
-      { customers: customers.handler as unknown as ProxyHandler, meta: meta.handler as unknown as ProxyHandler },
-      authorizer.handler as AuthorizerHandler,
-    );
+    const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
+    const dispatch = gateway(functions, authorizer.handler as AuthorizerHandler);
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
