@@ -10,7 +10,7 @@
  * Models: the versions the market config pins; `--pin model=version` overrides; a model
  * present under models/<market>/ but not pinned is used at its highest version, with a note.
  */
-import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,11 +76,15 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
   const products = scorer.crossSellProducts;
   const columns = ['id', ...(kinds.has('churn') ? ['churn'] : []), ...products.map((p) => `crossSell.${p}`), ...(kinds.has('nps') ? ['nps.score', 'nps.class'] : [])];
 
-  const out = createWriteStream(opts.output);
+  // The output is opened only once the input's header checks out, so a wrong file leaves none.
+  let out: WriteStream | undefined;
   const write = async (line: string) => {
+    if (!out) {
+      out = createWriteStream(opts.output);
+      out.write(columns.join(',') + '\n');
+    }
     if (!out.write(line + '\n')) await once(out, 'drain');
   };
-  await write(columns.join(','));
   const parser = createReadStream(opts.input).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
   let rows = 0;
   let scored = 0;
@@ -89,7 +93,6 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     if (!headerChecked) {
       const missing = schema.columns.filter((c) => !(c in row));
       if (missing.length) {
-        out.destroy();
         throw new Error(`${opts.input} is not a ${schema.name} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}`);
       }
       headerChecked = true;
@@ -109,6 +112,10 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     if (kinds.has('nps')) cells.push(num(s.nps?.score, 3), s.nps?.class ?? '');
     await write(cells.join(','));
     scored++;
+  }
+  if (!out) {
+    out = createWriteStream(opts.output);
+    out.write(columns.join(',') + '\n');
   }
   out.end();
   await once(out, 'finish');
