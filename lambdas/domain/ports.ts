@@ -1,3 +1,4 @@
+import type { Action } from './action.ts';
 import type { ApiKeyRecord } from './api-key.ts';
 import type { CustomerRecord } from './customer.ts';
 import type { CustomerId, TenantId } from './ids.ts';
@@ -28,4 +29,12 @@ export interface CustomerRepo {
 export interface KeyStore {
   find(keyHash: string): Promise<ApiKeyRecord | undefined>;
   save(keyHash: string, record: ApiKeyRecord): Promise<void>;
+}
+
+/** A tenant's action catalog (offers, service treatments, retention actions). */
+export interface ActionCatalog {
+  get(tenant: TenantId, actionId: string): Promise<Action | undefined>;
+  list(tenant: TenantId): Promise<Action[]>;
+  put(tenant: TenantId, action: Action): Promise<void>;
+  remove(tenant: TenantId, actionId: string): Promise<boolean>;
 }
