@@ -36,7 +36,27 @@ const fakeContext = (requestId: string): Context =>
     callbackWaitsForEmptyEventLoop: false,
   }) as unknown as Context;
 
-export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, authorizer: AuthorizerHandler) {
+/** The stack caches authorizer results for 60 s per x-api-key; so does the local gateway. */
+export const AUTHORIZER_CACHE_MS = 60_000;
+
+export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, authorizer: AuthorizerHandler, cacheMs = AUTHORIZER_CACHE_MS) {
+  const cache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
+  const authorize = async (key: string, req: LocalRequest) => {
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.result;
+    const result = await authorizer({
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:local:000000000000:local/live/${req.method}${req.path}`,
+      headers: req.headers,
+      httpMethod: req.method,
+      path: req.path,
+    } as unknown as APIGatewayRequestAuthorizerEvent);
+    if (cacheMs > 0) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, { result, until: Date.now() + cacheMs });
+    }
+    return result;
+  };
   return async (req: LocalRequest): Promise<APIGatewayProxyResult> => {
     const requestId = randomUUID();
     const { fn, guarded } = resourceFor(req.path);
@@ -46,13 +66,7 @@ export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, a
       // API Gateway answers 401 itself when the identity source header is absent.
       if (!key) return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
       try {
-        const result = await authorizer({
-          type: 'REQUEST',
-          methodArn: `arn:aws:execute-api:local:000000000000:local/live/${req.method}${req.path}`,
-          headers: req.headers,
-          httpMethod: req.method,
-          path: req.path,
-        } as unknown as APIGatewayRequestAuthorizerEvent);
+        const result = await authorize(key, req);
         const allowed = result.policyDocument.Statement.every((s) => s.Effect === 'Allow');
         if (!allowed) return problemResult(problem('forbidden', 'the API key is not valid for this request'));
         authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };

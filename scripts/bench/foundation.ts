@@ -1,0 +1,151 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { ESM_REQUIRE_BANNER } from '../../lib/constructs/cvm-function.ts';
+import { freePort } from '../local/dynamo-local.ts';
+import { median, type BenchFigure } from './figure.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'ibm-telco-churn.train.csv');
+
+/** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
+async function bundles(dir: string) {
+  const common = {
+    bundle: true, platform: 'node' as const, format: 'esm' as const, target: 'node24', minify: true, sourcemap: true,
+    mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, logLevel: 'silent' as const,
+    tsconfig: join(ROOT, 'tsconfig.json'),
+  };
+  const out: Record<string, string> = {};
+  for (const name of ['customers-api', 'authorizer', 'meta-api']) {
+    const file = join(dir, `${name}.mjs`);
+    await build({ ...common, entryPoints: [join(ROOT, 'lambdas', 'handlers', `${name}.ts`)], outfile: file });
+    out[name] = file;
+  }
+  const empty = join(dir, 'empty.mjs');
+  writeFileSync(join(dir, 'empty.ts'), 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
+  await build({ ...common, entryPoints: [join(dir, 'empty.ts')], outfile: empty });
+  out['empty'] = empty;
+  return out;
+}
+
+/** Wall time of a fresh node process that imports the bundle, median of `runs`. */
+function importTimes(file: string, runs: number): number[] {
+  const env = {
+    ...process.env,
+    MARKET: 'bench', TENANT_TABLES: '{"consumer":"cvm-bench-consumer"}', KEYS_TABLE: 'cvm-bench-keys', AWS_REGION: 'af-south-1',
+  };
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`], { env });
+    if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times;
+}
+
+async function startRuntimeProcess(dir: string) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/local/start.ts')], {
+    cwd: ROOT, env: { ...process.env, PORT: String(port), CVM_FRESH: '1', CVM_LOCAL_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  for (let i = 0; i < 600 && !out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+  const info = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { baseUrl: string; dynamoEndpoint: string; tenants: Record<string, { apiKey: string }> };
+  return {
+    info,
+    stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }),
+  };
+}
+
+async function cannon(opts: autocannon.Options) {
+  const result = await autocannon({ duration: 5, connections: 8, ...opts });
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, non2xx: result.non2xx };
+}
+
+export async function runFoundationBench(): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'cvm-bench-'));
+
+  // Bundle sizes and cold-start import time.
+  const files = await bundles(dir);
+  for (const name of ['customers-api', 'authorizer', 'meta-api']) {
+    figures.push({ name: `bundle size: ${name}`, value: Math.round(statSync(files[name]!).size / 1024), unit: 'KiB' });
+  }
+  importTimes(files['empty']!, 2);
+  const handlerTimes: number[] = [];
+  const emptyTimes: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    handlerTimes.push(...importTimes(files['customers-api']!, 1));
+    emptyTimes.push(...importTimes(files['empty']!, 1));
+  }
+  const h = median(handlerTimes);
+  const e = median(emptyTimes);
+  figures.push({ name: 'cold start: node importing the customers bundle', value: Number(h.toFixed(1)), unit: 'ms', reference: { name: 'empty bundle', value: Number(e.toFixed(1)), unit: 'ms' }, ratio: Number((h / e).toFixed(2)) });
+
+  // Local HTTP latency of the customers API against DynamoDB Local.
+  const rt = await startRuntimeProcess(join(dir, 'runtime'));
+  try {
+    const base = rt.info.baseUrl;
+    const key = rt.info.tenants['consumer']!.apiKey;
+    const headers = { 'x-api-key': key, 'content-type': 'application/json' };
+    const body = JSON.stringify({ segment: 'youth', tariff: 'smart-50', monthlyCharge: 80, consent: { sms: true }, products: ['phone'] });
+    await fetch(`${base}/v1/customers/bench-1`, { method: 'PUT', headers, body });
+    await cannon({ url: `${base}/v1/health`, duration: 2 });
+    const health = await cannon({ url: `${base}/v1/health` });
+    const get = await cannon({ url: `${base}/v1/customers/bench-1`, headers });
+    let n = 0;
+    const put = await cannon({
+      url: base, headers,
+      requests: [{ method: 'PUT', setupRequest: (req) => ({ ...req, path: `/v1/customers/bench-${n++ % 1000}`, body }) }],
+    });
+    figures.push({ name: 'local GET /v1/customers/{id} p50', value: get.p50, unit: 'ms', reference: { name: 'GET /v1/health p50', value: health.p50, unit: 'ms' }, ratio: Number((get.p50 / Math.max(health.p50, 0.5)).toFixed(2)) });
+    figures.push({ name: 'local GET /v1/customers/{id} p99', value: get.p99, unit: 'ms', note: `${Math.round(get.rps)} req/s at 8 connections, non-2xx ${get.non2xx}` });
+    figures.push({ name: 'local PUT /v1/customers/{id} p50', value: put.p50, unit: 'ms' });
+    figures.push({ name: 'local PUT /v1/customers/{id} p99', value: put.p99, unit: 'ms', note: `${Math.round(put.rps)} req/s at 8 connections, non-2xx ${put.non2xx}` });
+
+    // Importer throughput against raw BatchWriteItem on the same DynamoDB Local.
+    const imp = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import/import.ts'), '--market', 'demo', '--tenant', 'consumer', '--file', DATA, '--quiet'], {
+      cwd: ROOT, env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') }, encoding: 'utf8',
+    });
+    if (imp.status !== 0) throw new Error(`import failed: ${imp.stderr}`);
+    const summary = JSON.parse(imp.stdout.trim().split('\n').pop()!) as { rows: number; rowsPerSecond: number; seconds: number };
+    const reimport = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import/import.ts'), '--market', 'demo', '--tenant', 'consumer', '--file', DATA, '--quiet'], {
+      cwd: ROOT, env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') }, encoding: 'utf8',
+    });
+    const again = JSON.parse(reimport.stdout.trim().split('\n').pop()!) as { rowsPerSecond: number; written: number };
+    const db = documentClient({ endpoint: rt.info.dynamoEndpoint });
+    const items = Array.from({ length: summary.rows }, (_, i) => ({ pk: `C#raw-${i}`, sk: 'P', kind: 'profile', segment: 'single', tariff: 'fiber', tenureMonths: i % 72, monthlyCharge: 70.35, contract: 'month-to-month', products: ['phone', 'internet-fiber'], attributes: { gender: 'Female', seniorCitizen: false, paymentMethod: 'Electronic check', totalCharges: 1234.5 } }));
+    const r0 = performance.now();
+    const chunks: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!;
+        let pending: unknown[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length) {
+          const out = await db.send(new BatchWriteCommand({ RequestItems: { 'cvm-demo-consumer': pending as never } }));
+          pending = (out.UnprocessedItems?.['cvm-demo-consumer'] ?? []) as unknown[];
+        }
+      }
+    }));
+    const raw = items.length / ((performance.now() - r0) / 1000);
+    figures.push({ name: 'importer rows/s (IBM file, first import)', value: summary.rowsPerSecond, unit: 'rows/s', reference: { name: 'raw BatchWriteItem, 8 in flight', value: Math.round(raw), unit: 'items/s' }, ratio: Number((summary.rowsPerSecond / raw).toFixed(2)) });
+    figures.push({ name: 'importer rows/s (same file again: reads, no writes)', value: again.rowsPerSecond, unit: 'rows/s', note: `${again.written} rows written` });
+  } finally {
+    await rt.stop();
+  }
+  return figures;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const f of await runFoundationBench()) console.log(JSON.stringify(f));
+}

@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { BenchFigure } from './figure.ts';
+
+/**
+ * `npm run bench`: every benchmark in one run, each figure beside the reference it is compared
+ * with, written to docs/benchmarks.md. Benchmarks are measurements, never pass/fail tests.
+ */
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SUITES: { title: string; file: string; fn: string }[] = [
+  { title: 'Foundation: bundles, cold start, customers API, importer', file: 'foundation.ts', fn: 'runFoundationBench' },
+  { title: 'Scoring: in-process XGBoost evaluator', file: 'scoring.ts', fn: 'runScoringBench' },
+  { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
+  { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },
+];
+const only = process.argv.slice(2);
+
+const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 }));
+function refText(ref: BenchFigure['reference']): string {
+  if (ref === undefined) return '';
+  if (typeof ref === 'object') return `${ref.name}: ${fmt(ref.value)} ${ref.unit}`;
+  return typeof ref === 'number' ? fmt(ref) : ref;
+}
+
+const sections: string[] = [];
+for (const suite of SUITES) {
+  if (only.length && !only.some((o) => suite.file.startsWith(o))) continue;
+  const path = join(ROOT, 'scripts', 'bench', suite.file);
+  if (!existsSync(path)) continue;
+  process.stderr.write(`bench: ${suite.title}…\n`);
+  const mod = (await import(path)) as Record<string, () => Promise<BenchFigure[]>>;
+  const run = mod[suite.fn];
+  if (!run) continue;
+  let figures: BenchFigure[];
+  try {
+    figures = await run();
+  } catch (err) {
+    sections.push(`## ${suite.title}\n\nnot measured: ${(err as Error).message}\n`);
+    continue;
+  }
+  const rows = figures.map((f) => `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${refText(f.reference)} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.note ?? ''} |`);
+  sections.push(`## ${suite.title}\n\n| figure | value | reference (same run) | ratio | note |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
+  for (const f of figures) console.log(`${f.name}: ${fmt(f.value)} ${f.unit}${f.ratio === undefined ? '' : ` (ratio ${fmt(f.ratio)} vs ${refText(f.reference)})`}`);
+}
+
+const cpu = cpus();
+const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr?.split('\n')[0] ?? 'unknown';
+const machine = [
+  `- measured: ${new Date().toISOString()}`,
+  `- CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
+  `- memory: ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  `- Node ${process.version}; DynamoDB Local on Java (${java})`,
+];
+const doc = `# Benchmarks
+
+Written by \`npm run bench\`. Each ratio compares a figure with a reference measured side by side
+in the same run on the same machine, so the ratios travel better than the absolute numbers.
+Shared CI machines are noisy: re-run before drawing conclusions from small differences.
+
+${machine.join('\n')}
+
+${sections.join('\n')}`;
+if (!only.length) {
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
+  process.stderr.write('bench: wrote docs/benchmarks.md\n');
+} else {
+  console.log(doc);
+}
