@@ -71,8 +71,10 @@ function statementsOf(fnLogicalId: string): { actions: string[]; resources: stri
 describe('Lambda functions', () => {
   const functions = ofType('AWS::Lambda::Function');
 
-  it('builds the three API functions', () => {
-    expect(functions).toHaveLength(3);
+  it('builds the API functions, the authorizer and the score-base tasks', () => {
+    const ids = functions.map(([id]) => id);
+    const expected = [...new Set([...Object.values(apiFnIds), fnIds.authorizer, logicalIdOf(stack.scoring.segmentFunction), logicalIdOf(stack.scoring.reportFunction)])];
+    expect(ids).toEqual(expect.arrayContaining(expected));
   });
 
   it.each(functions)('runs %s on Node 24, arm64, traced, logging as JSON to its own log group', (_id, fn) => {

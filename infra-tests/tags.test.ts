@@ -1,6 +1,7 @@
 import { CfnResource, TagManager, type CfnResource as CfnResourceType } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { tenantTableName } from '../lambdas/adapters/dynamo/table-design.ts';
+import { eventDlqName, eventQueueName } from '../lambdas/adapters/sqs/queue-design.ts';
 import {
   COST_TAGS,
   SHARED_TENANT,
@@ -82,7 +83,12 @@ describe('cost-allocation tags', () => {
       const apiKey = taggable.find(([, r]) => r.Type === 'AWS::ApiGateway::ApiKey' && r.Properties!['Name'] === `cvm-${config.code}-${id}`)!;
       const secretId = /"Ref":"([A-Za-z0-9]+)"/.exec(JSON.stringify(apiKey[1].Properties!['Value']))![1]!;
 
-      const owned = [table[0], keyId, plan[0], apiKey[0], secretId];
+      // the tenant's event queue, its DLQ and the DLQ alarm (EventPipeline)
+      const eventQueues = taggable.filter(([, r]) => r.Type === 'AWS::SQS::Queue' && [eventQueueName(config.code, id), eventDlqName(config.code, id)].includes(r.Properties!['QueueName'] as string)).map(([qid]) => qid);
+      const dlqAlarm = taggable.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties!['AlarmDescription']).includes(`tenant ${id} `)).map(([aid]) => aid);
+      expect(eventQueues).toHaveLength(2);
+
+      const owned = [table[0], keyId, plan[0], apiKey[0], secretId, ...eventQueues, ...dlqAlarm];
       expect(byTag(TAG_TENANT, id).sort()).toEqual(owned.sort());
       for (const resourceId of owned) {
         expect(tagsOf(resources[resourceId]!), resourceId).toMatchObject({ [TAG_TENANT]: id, [TAG_COST_CENTER]: tenant.costCenter });

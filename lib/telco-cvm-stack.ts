@@ -1,9 +1,14 @@
 import { Aspects, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { MarketConfig } from '#config/market-config.ts';
-import { CvmApi } from './constructs/api.ts';
+import { CvmApi, STAGE_NAME } from './constructs/api.ts';
 import { CostAllocationTags } from './constructs/cost-allocation.ts';
 import { CustomerStore } from './constructs/customer-store.ts';
+import { Scoring } from './constructs/scoring.ts';
+import { Decisioning } from './constructs/decisioning.ts';
+import { EventPipeline } from './constructs/event-pipeline.ts';
+import { Observability } from './constructs/observability.ts';
+import { AuditApi } from './constructs/audit.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
@@ -15,6 +20,11 @@ export const stackNameOf = (market: string) => `TelcoCvm-${market}`;
 export class TelcoCvmStack extends Stack {
   readonly store: CustomerStore;
   readonly api: CvmApi;
+  readonly scoring: Scoring;
+  readonly decisioning: Decisioning;
+  readonly events: EventPipeline;
+  readonly observability: Observability;
+  readonly audit: AuditApi;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, props);
@@ -22,7 +32,31 @@ export class TelcoCvmStack extends Stack {
     const logRemovalPolicy = config.environment === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.store = new CustomerStore(this, 'CustomerStore', { config });
-    this.api = new CvmApi(this, 'Api', { config, store: this.store, logRemovalPolicy });
+    this.scoring = new Scoring(this, 'Scoring', { config, store: this.store, logRemovalPolicy });
+    this.decisioning = new Decisioning(this, 'Decisioning', { config, store: this.store, logRemovalPolicy });
+    this.events = new EventPipeline(this, 'EventPipeline', { config, store: this.store, logRemovalPolicy });
+    this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
+    this.api = new CvmApi(this, 'Api', {
+      config,
+      store: this.store,
+      logRemovalPolicy,
+      functions: { decisions: this.decisioning.apiFunction, events: this.events.apiFunction, audit: this.audit.apiFunction },
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      config,
+      restApi: this.api.restApi,
+      stageName: STAGE_NAME,
+      functions: {
+        ...this.api.functions,
+        authorizer: this.api.authorizerFunction,
+        'event-processor': this.events.processor,
+        'score-segment': this.scoring.segmentFunction,
+        'score-report': this.scoring.reportFunction,
+      },
+    });
+    this.observability.notify(...this.events.alarms);
+    this.observability.addWorkflowAlarm(this.scoring.stateMachine, 'score-base');
 
     Aspects.of(this).add(new CostAllocationTags(config));
 

@@ -1,4 +1,6 @@
+import { consentChange, type AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
+import { stateView } from '#domain/customer-state.ts';
 import { valueTierOf, type CustomerRecord, type CustomerView, type Profile, type ValueTierThresholds } from '#domain/customer.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
@@ -8,6 +10,8 @@ export interface CustomerPorts {
   customers: CustomerRepo;
   clock: Clock;
   valueTiers: ValueTierThresholds;
+  /** Consent changes are recorded here when present. */
+  audit?: AuditLog;
 }
 
 const spendOf = (state: Record<string, unknown> | undefined): number => {
@@ -31,7 +35,8 @@ export const getCustomer = (ports: CustomerPorts) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<CustomerView> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
-    return viewOf(agg.record, agg.state, agg.contacts, ports.valueTiers);
+    // the state's windows slide on with the platform clock between events
+    return viewOf(agg.record, stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 }), agg.contacts, ports.valueTiers);
   };
 
 export interface PutCustomerInput {
@@ -39,6 +44,8 @@ export interface PutCustomerInput {
   profile: Profile;
   /** From If-Match; undefined means unconditional. */
   ifMatch?: number;
+  /** The key that made the change (for the audit trail). */
+  actorKeyId?: string;
 }
 
 export const putCustomer = (ports: CustomerPorts) =>
@@ -60,6 +67,10 @@ export const putCustomer = (ports: CustomerPorts) =>
     };
     // The stored version, not the header, guards the write, so two concurrent PUTs cannot both win.
     await ports.customers.save(tenant, record, current?.version ?? 0);
+    const consent = consentChange(current?.consent, record.consent);
+    if (consent && ports.audit) {
+      await ports.audit.record({ tenant, keyId: input.actorKeyId ?? 'unknown', what: 'customer.consent', subject: input.customerId, at: now, ...consent });
+    }
     return { created: !current, customer: viewOf(record, agg.state, agg.contacts, ports.valueTiers) };
   };
 

@@ -10,6 +10,8 @@ export interface ApiKeyRecord {
   status: 'active' | 'revoked';
   /** Old keys stay valid until this instant during a rotation. */
   expiresAt?: string;
+  /** When the key was issued (keys created by `npm run keys`). */
+  createdAt?: string;
 }
 
 export interface Caller {

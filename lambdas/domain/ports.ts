@@ -1,6 +1,9 @@
-import type { Action } from './action.ts';
+import type { Action, ContactRecord } from './action.ts';
+import type { CustomerState } from './customer-state.ts';
+import type { CvmEvent } from './events.ts';
+import type { OutboundMessage, Trigger } from './triggers.ts';
 import type { ApiKeyRecord } from './api-key.ts';
-import type { CustomerRecord } from './customer.ts';
+import type { CustomerRecord, Profile, Scores } from './customer.ts';
 import type { CustomerId, TenantId } from './ids.ts';
 
 /** Everything stored under one customer, fetched together (one Query in DynamoDB). */
@@ -31,6 +34,11 @@ export interface KeyStore {
   save(keyHash: string, record: ApiKeyRecord): Promise<void>;
 }
 
+/** Key administration (create, list, rotate, revoke): the key store plus a tenant's keys by hash. */
+export interface KeyAdminStore extends KeyStore {
+  list(tenant: TenantId): Promise<{ keyHash: string; record: ApiKeyRecord }[]>;
+}
+
 /** A tenant's action catalog (offers, service treatments, retention actions). */
 export interface ActionCatalog {
   get(tenant: TenantId, actionId: string): Promise<Action | undefined>;
@@ -38,3 +46,128 @@ export interface ActionCatalog {
   put(tenant: TenantId, action: Action): Promise<void>;
   remove(tenant: TenantId, actionId: string): Promise<boolean>;
 }
+
+/** What scoring reads about a customer: the profile and the derived state. */
+export interface ScoringRequest {
+  profile: Profile;
+  state?: Record<string, unknown>;
+}
+
+/**
+ * Scores one customer with the pinned models. `source` says who answered: the SageMaker endpoint,
+ * or the in-process evaluator of the same artifact (embedded mode, or a fallback whose
+ * `fallbackReason` is timeout, throttled, error or circuit-open).
+ */
+export interface ScoringPort {
+  score(input: ScoringRequest): Promise<{ scores: Scores; source: 'sagemaker' | 'embedded'; fallbackReason?: string }>;
+  /** `{<model>: <version>}` of the models answering. */
+  readonly modelVersions: Record<string, string>;
+}
+
+/** Writes a customer's latest scores onto the stored profile (never onto a tombstone). */
+export interface ScoreStore {
+  /** 'missing' when there is no live profile (absent or erased); nothing is written then. */
+  saveScores(tenant: TenantId, customerId: CustomerId, scores: Scores): Promise<'written' | 'missing'>;
+}
+
+/** One stored customer as a scan of the tenant table meets it. */
+export interface ScannedCustomer {
+  customerId: CustomerId;
+  record: CustomerRecord;
+  state?: Record<string, unknown>;
+}
+
+/** Reads a tenant's live profiles (with state), one parallel-scan segment at a time. */
+export interface ProfileScan {
+  scanSegment(tenant: TenantId, segment: number, totalSegments: number): AsyncIterable<ScannedCustomer>;
+}
+
+// --- events, state and triggers (issue 4) ---------------------------------------------------
+
+/** A customer's folded state as stored, with the version that guards the next write. */
+export interface StoredState {
+  state: CustomerState;
+  version: number;
+  /** Firings written with the state but not yet handed off (crash recovery). */
+  outbox: OutboundMessage[];
+}
+
+export interface CustomerStateRepo {
+  /** Profile or tombstone, and the state, of one customer in one read. */
+  loadForEvents(tenant: TenantId, customerId: CustomerId): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }>;
+  /** Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on a lost race. */
+  saveState(tenant: TenantId, customerId: CustomerId, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number): Promise<boolean>;
+  /** Empties the outbox of the state at `version` (a no-op if it moved on). */
+  clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
+  /** Contact-history items `H#<at>#<id>`; writing the same record twice leaves one item. */
+  recordContacts(tenant: TenantId, customerId: CustomerId, contacts: ContactRecord[]): Promise<void>;
+}
+
+/** The tenant's own event queue (SQS in AWS, the local queue in `npm start`). */
+export interface EventQueue {
+  enqueue(tenant: TenantId, events: CvmEvent[]): Promise<void>;
+}
+
+/** The per-channel outbound hand-off; consumers dedupe on `messageId`. */
+export interface OutboundQueue {
+  send(messages: OutboundMessage[]): Promise<void>;
+}
+
+/** A tenant's trigger rules (tenant table, `T#<triggerId>`). */
+export interface TriggerStore {
+  get(tenant: TenantId, triggerId: string): Promise<Trigger | undefined>;
+  list(tenant: TenantId): Promise<Trigger[]>;
+  put(tenant: TenantId, trigger: Trigger): Promise<void>;
+  remove(tenant: TenantId, triggerId: string): Promise<boolean>;
+}
+
+/** One offered action in a decision log entry (with the customer's response once it comes). */
+export interface LoggedOffer {
+  actionId: string;
+  kind: import('./contact-window.ts').ActionKind;
+  propensity: number;
+  response?: 'accepted' | 'declined' | 'ignored';
+  respondedAt?: string;
+}
+
+/**
+ * A decision as logged: one small item under the customer (`H#<at>#<decisionId>`), which is also
+ * the contact history the contact policy reads (one ContactRecord per offer).
+ */
+export interface DecisionLogEntry {
+  decisionId: string;
+  customerId: CustomerId;
+  at: string;
+  channel: import('./customer.ts').Channel;
+  group: 'control' | 'champion' | 'challenger';
+  segment: string;
+  offers: LoggedOffer[];
+  /** Reason codes of the strongest excluded actions: `<actionId>:<code>`. */
+  excluded: string[];
+  modelVersions: Record<string, string>;
+  /** Epoch seconds (DynamoDB TTL). */
+  expiresAt: number;
+}
+
+export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';
+
+export interface DecisionLog {
+  record(tenant: TenantId, entry: DecisionLogEntry): Promise<void>;
+  find(tenant: TenantId, decisionId: string): Promise<DecisionLogEntry | undefined>;
+  /** Sets the response on the offer once; a second response for it is a 'duplicate'. */
+  recordResponse(tenant: TenantId, entry: DecisionLogEntry, actionId: string, response: NonNullable<LoggedOffer['response']>, at: string): Promise<ResponseOutcome>;
+}
+
+/** Learned response counts per action and segment (Beta update of the propensity). */
+export interface LearningStore {
+  stats(tenant: TenantId, segment: string, actionIds: readonly string[]): Promise<Map<string, { trials: number; successes: number }>>;
+  add(tenant: TenantId, actionId: string, segment: string, success: boolean): Promise<void>;
+}
+
+/** Per-action daily volume caps; `reserve` takes one unit of the day's cap or answers false. */
+export interface VolumeCounter {
+  reserve(tenant: TenantId, actionId: string, day: string, perDay: number, key: string): Promise<boolean>;
+}
+
+/** Per-tenant metering (ApiRequest, Event, Decision, Score, CampaignContact, WorkflowExecution): see metering.ts. */
+export type { Meter, MeterName, MeterReading } from './metering.ts';

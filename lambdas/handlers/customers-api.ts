@@ -34,6 +34,7 @@ export const handler = httpHandler('customers', {
       customerId: req.params['customerId']!,
       profile: req.body,
       ifMatch: ifMatchVersion(req.headers['if-match']),
+      actorKeyId: req.caller.keyId,
     });
     return { status: created ? 201 : 200, body: customer, headers: { etag: etag(customer.version) } };
   },

@@ -21,6 +21,21 @@ export const PlatformEnv = z.object({
   /** Local runs only: the platform clock starts here and runs on. */
   CVM_NOW: z.string().datetime({ offset: true }).optional(),
   CVM_TIME_SCALE: z.coerce.number().positive().default(1),
+  // --- events, state and triggers ---
+  /** tenant -> event queue URL (events API, in AWS). */
+  EVENT_QUEUES: Json(z.record(z.string(), z.string())).default({}),
+  /** channel -> outbound queue URL (processor, in AWS). */
+  OUTBOUND_QUEUES: Json(z.record(z.string(), z.string())).default({}),
+  /** Local runs only: queues in-process, outbound to <dir>/outbound/<channel>.jsonl. */
+  CVM_LOCAL_DIR: z.string().min(1).optional(),
+  MARKET_RULES: Json(z.object({
+    timezone: z.string(),
+    quietHours: z.object({ start: z.string(), end: z.string() }),
+    defaultLanguage: z.string(),
+  })).default({ timezone: 'UTC', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
+  DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(24).default(48),
+  CONTACT_TTL_DAYS: z.coerce.number().int().positive().default(180),
+  TRIGGER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
 

@@ -1,9 +1,11 @@
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
+import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { PlatformEnv } from './env.ts';
+import { meter } from './metering.ts';
 
 /** The composition root: concrete adapters for the ports, built once per container. */
 export function adaptersFor(env: PlatformEnv) {
@@ -20,7 +22,11 @@ export function adaptersFor(env: PlatformEnv) {
     clock,
     customers: new DynamoCustomerRepo(db, tableOf),
     keys: new DynamoKeyStore(db, env.KEYS_TABLE),
+    /** Who changed what, in the tenant's own table (consent, keys, catalog, triggers, campaigns). */
+    audit: new DynamoAuditLog(db, tableOf),
     valueTiers: env.VALUE_TIERS,
+    /** Per-tenant metering (EMF in Lambda, .local/metering.jsonl locally); API calls are metered by the pipeline. */
+    meter,
   };
 }
 export type Adapters = ReturnType<typeof adaptersFor>;

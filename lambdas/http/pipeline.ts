@@ -10,6 +10,7 @@ import {
   UnauthenticatedError,
 } from '#domain/errors.ts';
 import { logger } from './logger.ts';
+import { apiMetering } from './metering.ts';
 import { fieldErrorsOf, resultForError, type HttpResult } from './problem.ts';
 import { DEFAULT_BODY_LIMIT, resolveRoute, type ApiFunction, type RouteSpec, ROUTES } from './routes.ts';
 
@@ -135,5 +136,6 @@ export function httpHandler(fn: ApiFunction, impls: Record<string, RouteImpl>) {
   const routes = ROUTES.filter((r) => r.fn === fn);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(problemErrors())
+    .use(apiMetering(routes))
     .handler(routeRequest(routes, impls));
 }

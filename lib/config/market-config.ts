@@ -33,6 +33,49 @@ export type TenantConfig = z.infer<typeof TenantConfig>;
 
 export const ModelPin = z.strictObject({ version: z.string().min(1) });
 
+const ContactWindow = z.strictObject({ max: z.number().int().min(0).max(10_000), days: z.number().int().min(1).max(365) });
+
+export const DecisioningConfig = z.strictObject({
+  /** Sticky global control group and champion/challenger split (percent). */
+  experiments: z.strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('global-1'),
+    controlPercent: z.number().min(0).max(100).default(5),
+    challengerPercent: z.number().min(0).max(100).default(20),
+  }).default({ id: 'global-1', controlPercent: 5, challengerPercent: 20 }),
+  contactPolicy: z.strictObject({
+    /** Always-outbound channels (quiet hours apply); call-centre is outbound when the request says so. */
+    outboundChannels: z.array(Channel).default(['sms', 'push', 'email']),
+    perChannel: z.partialRecord(Channel, ContactWindow).default({
+      sms: { max: 3, days: 7 }, push: { max: 5, days: 7 }, email: { max: 3, days: 7 }, 'call-centre': { max: 6, days: 7 },
+      ussd: { max: 30, days: 7 }, app: { max: 30, days: 7 }, retail: { max: 10, days: 7 },
+    }),
+    overall: ContactWindow.default({ max: 40, days: 7 }),
+    household: ContactWindow.default({ max: 60, days: 7 }),
+    declineSuppressionDays: z.number().int().min(0).max(365).default(30),
+    mandatoryExempt: z.boolean().default(true),
+  }).default({
+    outboundChannels: ['sms', 'push', 'email'],
+    perChannel: {
+      sms: { max: 3, days: 7 }, push: { max: 5, days: 7 }, email: { max: 3, days: 7 }, 'call-centre': { max: 6, days: 7 },
+      ussd: { max: 30, days: 7 }, app: { max: 30, days: 7 }, retail: { max: 10, days: 7 },
+    },
+    overall: { max: 40, days: 7 },
+    household: { max: 60, days: 7 },
+    declineSuppressionDays: 30,
+    mandatoryExempt: true,
+  }),
+  /** Pseudo-trials of the model/starting prior in the learned propensity. */
+  priorStrength: z.number().min(1).max(10_000).default(20),
+  /** Repeated dropped calls that open a service problem; churn score that counts as high. */
+  droppedCallsProblem: z.number().int().min(1).max(100).default(3),
+  highChurn: z.number().min(0).max(1).default(0.5),
+  /** In-container cache of the catalog and learned rates on the decision path. */
+  cacheSeconds: z.number().int().min(0).max(3600).default(30),
+  /** Shards of each per-action daily volume counter. */
+  volumeShards: z.number().int().min(1).max(100).default(8),
+});
+export type DecisioningConfig = z.infer<typeof DecisioningConfig>;
+
 export const MarketConfig = z.strictObject({
   code: id,
   environment: z.enum(['dev', 'test', 'staging', 'prod']),
@@ -67,6 +110,12 @@ export const MarketConfig = z.strictObject({
       latencyBudgetMs: z.number().int().min(10).max(5000).default(150),
     }).default({ kind: 'serverless', memoryMb: 2048, maxConcurrency: 5, instanceType: 'ml.m5.large', instanceCount: 1, latencyBudgetMs: 150 }),
     models: z.record(z.string(), ModelPin).default({}),
+    /** Nightly scoring writes a score only when it moved by more than this (NPS: on a tenth of 0-10). */
+    writeDelta: z.number().min(0).max(1).default(0.01),
+    /** Parallel-scan segments of the nightly score-base run (one Map item each). */
+    totalSegments: z.number().int().min(1).max(1000).default(16),
+    /** Nightly score-base start, local time in the market's timezone. */
+    scheduleAt: hhmm.default('02:00'),
   }),
   /** Value tier thresholds: monthly spend in the market currency. */
   valueTiers: z.strictObject({
@@ -81,6 +130,15 @@ export const MarketConfig = z.strictObject({
   tracingSampleRate: z.number().min(0).max(1).default(0.05),
   alarmTopicEmail: email.optional(),
   waf: z.boolean().default(false),
+  /** Service level per value tier, handed to channels with every decision. */
+  serviceLevels: z.strictObject({
+    platinum: z.string().min(1),
+    gold: z.string().min(1),
+    silver: z.string().min(1),
+    bronze: z.string().min(1),
+  }).default({ platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' }),
+  /** Next-best-action decisioning: contact policy, experiments, learning (issue 6). */
+  decisioning: DecisioningConfig.default(DecisioningConfig.parse({})),
 });
 export type MarketConfig = z.infer<typeof MarketConfig>;
 export type MarketConfigInput = z.input<typeof MarketConfig>;

@@ -91,6 +91,15 @@ export class CustomerStore extends Construct {
     }
   }
 
+  /** Batch scoring: Scan (parallel segments) and UpdateItem (the scores attribute) on every tenant table. */
+  grantScoring(grantee: iam.IGrantable): void {
+    for (const table of Object.values(this.ownTables)) {
+      table.grant(grantee, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+      table.encryptionKey?.grantEncryptDecrypt(grantee);
+      this.acknowledgeGrantWildcards(grantee, table);
+    }
+  }
+
   /** Read-only on the API key table (the authorizer). */
   grantReadKeys(grantee: iam.IGrantable): void {
     this.keysTable.grantReadData(grantee);

@@ -40,6 +40,8 @@ export interface CvmFunctionProps {
   /** @default 10 seconds */
   readonly timeout?: Duration;
   readonly environment?: Record<string, string>;
+  /** Directories copied into the bundle (e.g. the market's model artifacts): `from` absolute, `to` relative. */
+  readonly bundleDirs?: ReadonlyArray<{ from: string; to: string }>;
 }
 
 /**
@@ -88,6 +90,17 @@ export class CvmFunction extends NodejsFunction {
         sourceMap: true,
         sourcesContent: false,
         tsconfig: path.join(REPO_ROOT, 'tsconfig.json'),
+        ...(props.bundleDirs?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) => props.bundleDirs!.map(
+                  (d) => `mkdir -p "${path.posix.join(output, path.posix.dirname(d.to))}" && cp -R "${d.from}" "${path.posix.join(output, d.to)}"`,
+                ),
+              },
+            }
+          : {}),
       },
     });
     this.logGroupOfFunction = logGroup;

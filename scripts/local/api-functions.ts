@@ -8,6 +8,9 @@ import type { ProxyHandler } from './api-gateway.ts';
 export const API_FUNCTIONS: Partial<Record<ApiFunction, () => Promise<{ handler: unknown }>>> = {
   meta: () => import('#handlers/meta-api.ts'),
   customers: () => import('#handlers/customers-api.ts'),
+  decisions: () => import('#handlers/decisions-api.ts'),
+  events: () => import('#handlers/events-api.ts'),
+  audit: () => import('#handlers/audit-api.ts'),
 };
 
 export async function loadApiFunctions(): Promise<Partial<Record<ApiFunction, ProxyHandler>>> {

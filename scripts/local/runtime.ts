@@ -10,9 +10,12 @@ import { loadMarket } from '#config/markets/index.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
 import { ensureTable } from './tables.ts';
+import { seedCatalog } from './seed-catalog.ts';
+import { decisioningEnvOf } from '#config/decisioning-settings.ts';
 import { gateway, type AuthorizerHandler } from './api-gateway.ts';
 import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
+import { eventPipelineEnv, startEventPipeline } from './event-pipeline.ts';
 
 export interface RuntimeOptions {
   market?: string;
@@ -44,8 +47,12 @@ async function ensureKeys(dir: string, market: MarketConfig, store: DynamoKeySto
   for (const tenant of market.tenants) {
     const have = keys[tenant.id];
     const next = have ?? { apiKey: newApiKey(tenant.id, 'admin'), channelKey: newApiKey(tenant.id, 'channel') };
-    await store.save(hashApiKey(next.apiKey), { keyId: `${tenant.id}-admin-local`, tenant: tenant.id, scope: 'admin', status: 'active' });
-    await store.save(hashApiKey(next.channelKey), { keyId: `${tenant.id}-channel-local`, tenant: tenant.id, scope: 'channel', status: 'active' });
+    // a record already there is kept, so a rotation or revocation made with `npm run keys` sticks
+    const saveNew = async (key: string, scope: 'admin' | 'channel') => {
+      if (!(await store.find(hashApiKey(key)))) await store.save(hashApiKey(key), { keyId: `${tenant.id}-${scope}-local`, tenant: tenant.id, scope, status: 'active' });
+    };
+    await saveNew(next.apiKey, 'admin');
+    await saveNew(next.channelKey, 'channel');
     keys = { ...keys, [tenant.id]: next };
   }
   writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
@@ -70,6 +77,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     client.destroy();
 
     const tenants = await ensureKeys(dir, market, new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(market.code)));
+    await seedCatalog(market, dynamo.endpoint, tenantTables);
 
     // The handlers read their configuration from the environment exactly as in Lambda.
     Object.assign(process.env, {
@@ -77,17 +85,23 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       TENANT_TABLES: JSON.stringify(tenantTables),
       KEYS_TABLE: keysTableName(market.code),
       VALUE_TIERS: JSON.stringify(market.valueTiers),
+      ...decisioningEnvOf(market),
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: market.aws.region,
       CVM_LOCAL_DIR: dir,
+      // per-tenant meters go to <dir>/metering.jsonl (the cost report's --estimate reads them)
+      CVM_METER: 'local',
       CVM_TIME_SCALE: String(opts.timeScale ?? 1),
       ...(opts.now ? { CVM_NOW: new Date(opts.now).toISOString() } : {}),
       USAGE_KEY_SECRETS: '{}',
+      ...eventPipelineEnv(market),
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
     const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
     const dispatch = gateway(functions, authorizer.handler as AuthorizerHandler);
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
+    if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
+    const pipeline = await startEventPipeline({ market, dir, dynamoEndpoint: dynamo.endpoint, tenantTables, timeScale: opts.timeScale ?? 1 });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
     writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ baseUrl, tenants, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, market: market.code, pid: process.pid }, null, 2));
@@ -99,6 +113,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       async stop() {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
+        await pipeline.stop();
         await dynamo.stop();
       },
     };

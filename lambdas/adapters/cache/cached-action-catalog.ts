@@ -1,0 +1,37 @@
+import type { Action } from '#domain/action.ts';
+import type { ActionCatalog } from '#domain/ports.ts';
+
+/**
+ * The catalog as the decision path reads it: the tenant's list cached in the container for a
+ * short TTL (one catalog Query per container per TTL, not per decision). Writes through this
+ * wrapper drop the tenant's entry so the writing container sees its own change at once.
+ */
+export class CachedActionCatalog implements ActionCatalog {
+  private readonly lists = new Map<string, { at: number; actions: Promise<Action[]> }>();
+
+  constructor(private readonly inner: ActionCatalog, private readonly ttlMs: number, private readonly nowMs: () => number) {}
+
+  list(tenant: string): Promise<Action[]> {
+    const hit = this.lists.get(tenant);
+    if (hit && this.nowMs() - hit.at < this.ttlMs) return hit.actions;
+    const actions = this.inner.list(tenant);
+    this.lists.set(tenant, { at: this.nowMs(), actions });
+    actions.catch(() => this.lists.delete(tenant));
+    return actions;
+  }
+
+  get(tenant: string, actionId: string) {
+    return this.inner.get(tenant, actionId);
+  }
+
+  async put(tenant: string, action: Action) {
+    await this.inner.put(tenant, action);
+    this.lists.delete(tenant);
+  }
+
+  async remove(tenant: string, actionId: string) {
+    const removed = await this.inner.remove(tenant, actionId);
+    this.lists.delete(tenant);
+    return removed;
+  }
+}

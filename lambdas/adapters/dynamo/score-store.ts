@@ -1,0 +1,76 @@
+import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerRecord, Scores } from '#domain/customer.ts';
+import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports.ts';
+import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
+import { guarded } from './errors.ts';
+
+type TableNameOf = (tenant: string) => string;
+
+const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Scores on profiles and the scan that batch scoring reads: one `UpdateItem` of the `scores`
+ * attribute (the profile's version and `updatedAt` are the client's and stay as they are, so an
+ * If-Match round trip is not broken by nightly scoring), and a parallel-scan segment of the
+ * tenant table that yields each live profile with its state.
+ */
+export class DynamoScoreStore implements ScoreStore, ProfileScan {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+
+  async saveScores(tenant: string, customerId: string, scores: Scores): Promise<'written' | 'missing'> {
+    try {
+      await guarded(() => this.db.send(new UpdateCommand({
+        TableName: this.tableOf(tenant),
+        Key: { pk: customerPk(customerId), sk: PROFILE_SK },
+        UpdateExpression: 'SET scores = :s',
+        // only a live profile: never create an item, never touch a tombstone
+        ConditionExpression: 'attribute_exists(pk) AND kind = :profile',
+        ExpressionAttributeValues: { ':s': scores, ':profile': 'profile' },
+      })));
+      return 'written';
+    } catch (err) {
+      if (isConditionalFailure(err)) return 'missing';
+      throw err;
+    }
+  }
+
+  /**
+   * Items of one partition key sit together in a segment (P before S), though a page boundary
+   * may fall between them: a customer is yielded once its partition is complete.
+   */
+  async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 500): AsyncIterable<ScannedCustomer> {
+    let start: Record<string, unknown> | undefined;
+    let pk: string | undefined;
+    let record: CustomerRecord | undefined;
+    let state: Record<string, unknown> | undefined;
+    const flush = (): ScannedCustomer | undefined =>
+      record ? { customerId: record.customerId, record, ...(state ? { state } : {}) } : undefined;
+    do {
+      const out = await guarded(() => this.db.send(new ScanCommand({
+        TableName: this.tableOf(tenant),
+        Segment: segment,
+        TotalSegments: totalSegments,
+        Limit: pageSize,
+        FilterExpression: 'sk IN (:p, :s)',
+        ExpressionAttributeValues: { ':p': PROFILE_SK, ':s': STATE_SK },
+        ExclusiveStartKey: start,
+      })));
+      for (const item of out.Items ?? []) {
+        const itemPk = item['pk'] as string;
+        if (itemPk !== pk) {
+          const done = flush();
+          if (done) yield done;
+          pk = itemPk;
+          record = undefined;
+          state = undefined;
+        }
+        const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+        if (sk === PROFILE_SK && kind === 'profile') record = rest as unknown as CustomerRecord;
+        else if (sk === STATE_SK) state = rest;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const last = flush();
+    if (last) yield last;
+  }
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parse } from 'csv-parse/sync';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
+import { fixedClock } from '#domain/clock.ts';
+import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
+import type { Profile } from '#domain/customer.ts';
+import type { LoadedModel } from '#domain/scoring/model-store.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
+import { headKey, type EndpointMap } from './endpoints.ts';
+import { csvRowOf, parsePrediction, SageMakerScoring, type FallbackReason } from './sagemaker-scorer.ts';
+
+const MODELS = resolve(import.meta.dirname, '../../../models');
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 40 }) as Record<string, string>[];
+const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
+
+const sm = mockClient(SageMakerRuntimeClient);
+const body = (text: string) => new TextEncoder().encode(text) as never;
+const BUDGET = 80;
+
+let models: LoadedModel[];
+let churnOnly: LoadedModel[];
+beforeAll(async () => {
+  models = await loadPinnedModelsFromDir(MODELS, 'demo', { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } });
+  churnOnly = models.filter((m) => m.kind === 'churn');
+});
+afterEach(() => sm.reset());
+
+const endpointsOf = (ms: LoadedModel[]): EndpointMap =>
+  Object.fromEntries(ms.flatMap((m) => m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }])));
+
+function adapter(ms = churnOnly, extra: { fallbacks?: FallbackReason[]; clock?: ReturnType<typeof fixedClock> } = {}) {
+  const clock = extra.clock ?? fixedClock('2025-03-01T10:00:00Z');
+  return new SageMakerScoring({
+    client: new SageMakerRuntimeClient({ region: 'af-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    models: ms,
+    endpoints: endpointsOf(ms),
+    latencyBudgetMs: BUDGET,
+    clock,
+    breaker: { failureThreshold: 2, coolDownMs: 60_000 },
+    onFallback: (r) => extra.fallbacks?.push(r),
+  });
+}
+
+const customer: Profile = profiles[0]!;
+
+describe('SageMaker scoring adapter', () => {
+  it('scores with the endpoint and parses its CSV answer', async () => {
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('0.734\n'), ContentType: 'text/csv' });
+    const out = await adapter().score({ profile: customer });
+    expect(out.source).toBe('sagemaker');
+    expect(out.fallbackReason).toBeUndefined();
+    expect(out.scores.churn).toMatchObject({ value: 0.734, model: 'churn', version: '1' });
+    const call = sm.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
+    expect(call).toMatchObject({ EndpointName: 'cvm-demo-churn-churn', ContentType: 'text/csv', Accept: 'text/csv' });
+  });
+
+  it('sends every applicable head once, each to its own endpoint, and keeps NPS within 0-10 with its class', async () => {
+    sm.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string }) =>
+      ({ Body: body(input.EndpointName.includes('nps') ? '11.2' : '0.5') }));
+    const local = new Scorer(models, fixedClock('2025-03-01T10:00:00Z')).score({ profile: customer });
+    const out = await adapter(models).score({ profile: customer });
+    const heads = 1 + Object.keys(local.crossSell ?? {}).length + 1;
+    expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(heads);
+    expect(out.source).toBe('sagemaker');
+    expect(out.scores.nps).toMatchObject({ score: 10, class: 'promoter' });
+    expect(Object.keys(out.scores.crossSell ?? {}).sort()).toEqual(Object.keys(local.crossSell ?? {}).sort());
+  });
+
+  it('answers with the in-process evaluator within the budget when the endpoint times out', async () => {
+    sm.on(InvokeEndpointCommand).callsFake(() => new Promise((r) => setTimeout(() => r({ Body: body('0.9') }), 5_000)));
+    const fallbacks: FallbackReason[] = [];
+    const started = performance.now();
+    const out = await adapter(churnOnly, { fallbacks }).score({ profile: customer });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(BUDGET + 60);
+    expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'timeout' });
+    const expected = new Scorer(churnOnly, fixedClock('2025-03-01T10:00:00Z')).score({ profile: customer });
+    expect(out.scores.churn!.value).toBe(expected.churn!.value);
+    expect(fallbacks).toEqual(['timeout']);
+  });
+
+  it('falls back with the reason throttled when SageMaker throttles', async () => {
+    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    const fallbacks: FallbackReason[] = [];
+    const out = await adapter(churnOnly, { fallbacks }).score({ profile: customer });
+    expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'throttled' });
+    expect(fallbacks).toEqual(['throttled']);
+  });
+
+  it('falls back with the reason error on a model error or an unreadable answer', async () => {
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('<html>oops</html>') });
+    const out = await adapter().score({ profile: customer });
+    expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'error' });
+  });
+
+  it('opens the breaker after repeated failures and then skips the endpoint', async () => {
+    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('boom'), { name: 'ModelError' }));
+    const scoring = adapter();
+    await scoring.score({ profile: customer });
+    await scoring.score({ profile: customer });
+    expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+    const out = await scoring.score({ profile: customer });
+    expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'circuit-open' });
+    expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+  });
+
+  it('half-opens after the cool-down: one probe goes out, and its success closes the breaker', async () => {
+    const clock = fixedClock('2025-03-01T10:00:00Z');
+    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('boom'), { name: 'ModelError' }));
+    const scoring = adapter(churnOnly, { clock });
+    await scoring.score({ profile: customer });
+    await scoring.score({ profile: customer });
+    expect(scoring.breakerOf('cvm-demo-churn-churn').state).toBe('open');
+    clock.advance(60_000);
+    expect(scoring.breakerOf('cvm-demo-churn-churn').state).toBe('half-open');
+    sm.reset();
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('0.25') });
+    const probe = await scoring.score({ profile: customer });
+    expect(probe.source).toBe('sagemaker');
+    expect(scoring.breakerOf('cvm-demo-churn-churn').state).toBe('closed');
+    expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+  });
+});
+
+describe('the CSV request body', () => {
+  it('is the feature vector the evaluator uses, in feature-spec order', async () => {
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('0.5') });
+    await adapter().score({ profile: customer });
+    const sent = new TextDecoder().decode(sm.commandCalls(InvokeEndpointCommand)[0]!.args[0].input.Body as Uint8Array);
+    const head = churnOnly[0]!.heads[0]!;
+    const row = new Float64Array(head.features.width);
+    head.features.fill({ profile: customer }, row);
+    expect(sent.split(',').map(Number)).toEqual(Array.from(row));
+    expect(sent.split(',')).toHaveLength(head.spec.features.length);
+  });
+
+  it('leaves a missing value as an empty cell, which the container reads as missing', async () => {
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('0.5') });
+    const { monthlyCharge: _m, ...noCharge } = customer;
+    await adapter().score({ profile: { ...noCharge, attributes: {} } });
+    const sent = new TextDecoder().decode(sm.commandCalls(InvokeEndpointCommand)[0]!.args[0].input.Body as Uint8Array);
+    const head = churnOnly[0]!.heads[0]!;
+    const row = new Float64Array(head.features.width);
+    head.features.fill({ profile: { ...noCharge, attributes: {} } }, row);
+    const cells = sent.split(',');
+    expect(cells).toHaveLength(row.length);
+    row.forEach((v, i) => expect(cells[i]).toBe(Number.isNaN(v) ? '' : String(v)));
+    expect(cells.some((c) => c === '')).toBe(true);
+    expect(csvRowOf([1, NaN, 2.5])).toBe('1,,2.5');
+  });
+
+  it('reads one prediction from newline, comma or bracketed answers', () => {
+    expect(parsePrediction(new TextEncoder().encode('0.25\n'))).toBe(0.25);
+    expect(parsePrediction(new TextEncoder().encode('0.25,0.5'))).toBe(0.25);
+    expect(parsePrediction(new TextEncoder().encode('[0.25]'))).toBe(0.25);
+    expect(() => parsePrediction(new TextEncoder().encode(''))).toThrow();
+  });
+});

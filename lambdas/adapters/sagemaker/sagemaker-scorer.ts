@@ -1,0 +1,203 @@
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Clock } from '#domain/clock.ts';
+import type { Scores } from '#domain/customer.ts';
+import type { ScoringPort, ScoringRequest } from '#domain/ports.ts';
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from '#domain/scoring/circuit-breaker.ts';
+import type { LoadedHead, LoadedModel } from '#domain/scoring/model-store.ts';
+import { npsClassOf, Scorer } from '#domain/scoring/scorer.ts';
+import { headKey, type EndpointMap, type EndpointTarget } from './endpoints.ts';
+
+type ScoringResult = Awaited<ReturnType<ScoringPort['score']>>;
+
+export type FallbackReason = 'timeout' | 'throttled' | 'error' | 'circuit-open' | 'no-endpoint';
+
+export interface SageMakerScoringOptions {
+  client: SageMakerRuntimeClient;
+  models: readonly LoadedModel[];
+  endpoints: EndpointMap;
+  /** All calls for one customer must answer within this many milliseconds. */
+  latencyBudgetMs: number;
+  clock: Clock;
+  breaker?: BreakerSettings;
+  /** Called once per fallback (a metric; see powertoolsFallbackRecorder). */
+  onFallback?: (reason: FallbackReason, detail: string) => void;
+}
+
+/** The runtime client: no SDK retries, since the latency budget leaves no room for them (the evaluator answers instead). */
+export const sagemakerRuntimeClient = (region?: string) => new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 });
+
+/**
+ * A feature row as the built-in XGBoost container reads `text/csv`: values in feature-spec order,
+ * no header, a missing value (NaN) as an empty cell.
+ */
+export function csvRowOf(row: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i]!;
+    if (i > 0) out += ',';
+    if (!Number.isNaN(v)) out += String(v);
+  }
+  return out;
+}
+
+/** The container answers one prediction per row, newline- or comma-separated. */
+export function parsePrediction(body: Uint8Array | undefined): number {
+  const text = new TextDecoder().decode(body ?? new Uint8Array()).trim();
+  const first = text.replace(/^\[|\]$/g, '').split(/[,\n]/)[0]?.trim() ?? '';
+  const value = Number(first);
+  if (first === '' || !Number.isFinite(value)) throw new Error(`unexpected endpoint answer '${text.slice(0, 40)}'`);
+  return value;
+}
+
+class DeadlineError extends Error {
+  constructor() {
+    super('latency budget spent');
+    this.name = 'TimeoutError';
+  }
+}
+
+function reasonOf(err: unknown): FallbackReason {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
+  if (e?.name === 'ThrottlingException' || e?.$metadata?.httpStatusCode === 429) return 'throttled';
+  return 'error';
+}
+
+interface Call {
+  key: string;
+  head: LoadedHead;
+  target: EndpointTarget | undefined;
+  apply(scores: Scores, value: number): void;
+}
+
+/**
+ * SageMaker mode: each applicable model head is scored by `InvokeEndpoint` (CSV in feature-spec
+ * order, one request per customer per head, all in parallel) within the latency budget. The
+ * in-process evaluator of the same artifact scores first (microseconds); it decides which heads
+ * apply (cross-sell only for products not held) and is the answer whenever the endpoint times
+ * out, throttles, fails or rests behind its open circuit breaker: a decision never waits longer
+ * than the budget and never fails for the endpoint's sake.
+ */
+export class SageMakerScoring implements ScoringPort {
+  private readonly local: Scorer;
+  private readonly byKey = new Map<string, { model: LoadedModel; head: LoadedHead }>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+
+  constructor(private readonly opts: SageMakerScoringOptions) {
+    this.local = new Scorer(opts.models, opts.clock);
+    for (const model of opts.models) for (const head of model.heads) this.byKey.set(headKey(model.model, head.name), { model, head });
+  }
+
+  get modelVersions(): Record<string, string> {
+    return this.local.modelVersions;
+  }
+
+  /** The breaker of one endpoint (shared by the heads it serves). */
+  breakerOf(endpointName: string): CircuitBreaker {
+    let b = this.breakers.get(endpointName);
+    if (!b) {
+      b = new CircuitBreaker(this.opts.breaker ?? DEFAULT_BREAKER, this.opts.clock);
+      this.breakers.set(endpointName, b);
+    }
+    return b;
+  }
+
+  private callsFor(local: Scores): Call[] {
+    const calls: Call[] = [];
+    const add = (modelKind: string, product: string | undefined, apply: Call['apply']) => {
+      for (const [key, { model, head }] of this.byKey) {
+        if (model.kind !== modelKind) continue;
+        if (product !== undefined && (head.product ?? head.name) !== product) continue;
+        calls.push({ key, head, target: this.opts.endpoints[key], apply });
+        return;
+      }
+    };
+    if (local.churn) add('churn', undefined, (s, v) => { s.churn = { ...s.churn!, value: v }; });
+    for (const product of Object.keys(local.crossSell ?? {})) {
+      add('cross-sell', product, (s, v) => { s.crossSell![product] = { ...s.crossSell![product]!, value: v }; });
+    }
+    if (local.nps) {
+      add('nps', undefined, (s, v) => {
+        const score = Math.min(10, Math.max(0, v));
+        s.nps = { ...s.nps!, score, class: npsClassOf(score) };
+      });
+    }
+    return calls;
+  }
+
+  async score(input: ScoringRequest): Promise<ScoringResult> {
+    const local = this.local.score(input);
+    const calls = this.callsFor(local);
+    const fallback = (reason: FallbackReason, detail: string) => {
+      this.opts.onFallback?.(reason, detail);
+      return { scores: local, source: 'embedded' as const, fallbackReason: reason };
+    };
+    if (calls.length === 0) return { scores: local, source: 'embedded' as const };
+    const missing = calls.find((c) => !c.target);
+    if (missing) return fallback('no-endpoint', missing.key);
+    // Skip the endpoint altogether while any breaker it needs is open.
+    const acquired: CircuitBreaker[] = [];
+    for (const c of calls) {
+      const breaker = this.breakerOf(c.target!.endpointName);
+      if (acquired.includes(breaker)) continue;
+      if (!breaker.tryAcquire()) {
+        for (const b of acquired) b.release();
+        return fallback('circuit-open', c.target!.endpointName);
+      }
+      acquired.push(breaker);
+    }
+
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineError());
+      }, this.opts.latencyBudgetMs);
+    });
+    const row = (head: LoadedHead) => {
+      const r = new Float64Array(head.features.width);
+      head.features.fill(input, r);
+      return r;
+    };
+    const outcomes = await Promise.allSettled(calls.map(async (c) => {
+      const out = await Promise.race([
+        this.opts.client.send(new InvokeEndpointCommand({
+          EndpointName: c.target!.endpointName,
+          ...(c.target!.targetModel ? { TargetModel: c.target!.targetModel } : {}),
+          ContentType: 'text/csv',
+          Accept: 'text/csv',
+          Body: new TextEncoder().encode(csvRowOf(row(c.head))),
+        }), { abortSignal: controller.signal }),
+        deadline,
+      ]);
+      return parsePrediction(out.Body);
+    }));
+    clearTimeout(timer);
+    deadline.catch(() => {}); // settled by the race already, or never rejected
+
+    const scores: Scores = structuredClone(local);
+    let failure: { reason: FallbackReason; detail: string } | undefined;
+    outcomes.forEach((o, i) => {
+      const call = calls[i]!;
+      const breaker = this.breakerOf(call.target!.endpointName);
+      if (o.status === 'fulfilled') {
+        breaker.recordSuccess();
+        call.apply(scores, o.value);
+      } else {
+        breaker.recordFailure();
+        failure ??= { reason: reasonOf(o.reason), detail: `${call.key}: ${(o.reason as Error)?.message ?? String(o.reason)}` };
+      }
+    });
+    if (failure) return fallback(failure.reason, failure.detail);
+    return { scores, source: 'sagemaker' as const };
+  }
+}
+
+/** ScoringFallback (Count) with a `reason` dimension, flushed as one EMF line per fallback. */
+export function powertoolsFallbackRecorder(metrics: Metrics): (reason: FallbackReason) => void {
+  return (reason) => {
+    metrics.singleMetric().addDimension('reason', reason).addMetric('ScoringFallback', MetricUnit.Count, 1);
+  };
+}

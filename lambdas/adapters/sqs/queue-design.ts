@@ -1,0 +1,20 @@
+/**
+ * The event queues, described once: the CDK construct and the local runtime's queue both build
+ * from this, so batch size, visibility timeout and redrive are the same in both places.
+ */
+export const EVENT_QUEUE = {
+  /** Records per processor invocation (more than 10 needs a batching window in AWS). */
+  batchSize: 100,
+  maxBatchingWindowSeconds: 1,
+  processorTimeoutSeconds: 30,
+  /** Six times the processor timeout, as AWS recommends for SQS event sources. */
+  visibilityTimeoutSeconds: 180,
+  /** Receives before a message goes to the tenant's DLQ. */
+  maxReceiveCount: 5,
+  retentionDays: 4,
+  dlqRetentionDays: 14,
+} as const;
+
+export const eventQueueName = (market: string, tenant: string) => `cvm-${market}-${tenant}-events`;
+export const eventDlqName = (market: string, tenant: string) => `cvm-${market}-${tenant}-events-dlq`;
+export const outboundQueueName = (market: string, channel: string) => `cvm-${market}-outbound-${channel}`;

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Action } from '#domain/action.ts';
+import { fixedClock } from '#domain/clock.ts';
+import { contactsOf } from '#domain/contact-policy.ts';
+import { experimentGroup } from '#domain/decisioning/experiments.ts';
+import { MemoryDecisioning, TEST_SETTINGS } from '../test-support/memory-decisioning.ts';
+import { decide, respond } from './decisions.ts';
+
+const channels = ['app', 'ussd', 'sms', 'call-centre'] as const;
+const offer = (id: string, over: Partial<Action> = {}): Action => ({
+  actionId: id, name: id, kind: 'offer',
+  treatments: Object.fromEntries(channels.map((c) => [c, { templateKey: `${id}.${c}`, text: { en: `${id} en`, zu: `${id} zu` } }])),
+  eligibility: true, propensity: { starting: 0.1 }, value: 10, lever: 1, limits: { perCustomer: [{ max: 2, days: 7 }] }, ...over,
+});
+const customersIn = (group: string, n: number) => {
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) if (experimentGroup('acme', `c${i}`, TEST_SETTINGS.experiments) === group) out.push(`c${i}`);
+  return out;
+};
+const consent = { app: true, ussd: true, sms: true, 'call-centre': true };
+
+describe('deciding', () => {
+  it('ranks by propensity x weight x value x lever and answers the top `limit`', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    for (const a of [offer('small', { value: 5 }), offer('big', { value: 500 }), offer('likely', { propensity: { starting: 0.9 }, value: 20 })]) mem.actions.set(a.actionId, a);
+    const [id] = customersIn('champion', 1);
+    await mem.addCustomer({ customerId: id!, consent, language: 'zu' });
+    const d = await decide(mem.ports())('acme', { customerId: id!, channel: 'app', limit: 2 });
+    expect(d.actions.map((a) => a.actionId)).toEqual(['big', 'likely']);
+    expect(d.actions[0]!.treatment).toEqual({ channel: 'app', templateKey: 'big.app', language: 'zu', text: 'big zu' });
+    expect(d).toMatchObject({ valueTier: 'bronze', serviceLevel: 'self-service', experiment: { group: 'champion' } });
+  });
+
+  it('explains a strong action it excluded and answers an empty list when nothing fits', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('big', offer('big', { value: 500 }));
+    const [id] = customersIn('champion', 1);
+    await mem.addCustomer({ customerId: id!, consent: {} });
+    const d = await decide(mem.ports())('acme', { customerId: id!, channel: 'app' });
+    expect(d.actions).toEqual([]);
+    expect(d.excluded).toEqual([{ actionId: 'big', kind: 'offer', reasons: [{ code: 'no-consent', detail: 'no opt-in for app' }] }]);
+    expect(d.reasons[0]!.code).toBe('no-action');
+  });
+
+  it('stops an action at its daily volume cap and takes the next one', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('capped', offer('capped', { value: 500, limits: { perCustomer: [], perDay: 2 } }));
+    mem.actions.set('next', offer('next'));
+    const ids = customersIn('champion', 3);
+    for (const id of ids) await mem.addCustomer({ customerId: id, consent });
+    const first = [];
+    for (const id of ids) first.push((await decide(mem.ports())('acme', { customerId: id, channel: 'app', limit: 1 })).actions[0]!.actionId);
+    expect(first).toEqual(['capped', 'capped', 'next']);
+  });
+
+  it('never exceeds a contact limit or a daily cap under any sequence of decisions and responses', async () => {
+    const ids = customersIn('champion', 3);
+    const step = fc.record({
+      who: fc.nat(2), channel: fc.constantFrom(...channels), limit: fc.integer({ min: 1, max: 4 }),
+      response: fc.constantFrom('accepted', 'declined', 'ignored', 'none'), hours: fc.integer({ min: 0, max: 30 }),
+    });
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
+      const clock = fixedClock('2025-03-12T08:00:00Z');
+      const mem = new MemoryDecisioning(clock);
+      const catalog = [
+        offer('a', { limits: { perCustomer: [{ max: 2, days: 7 }, { channel: 'sms', max: 1, days: 3 }] } }),
+        offer('b', { value: 30, limits: { perCustomer: [{ max: 1, days: 2 }], perDay: 3 } }),
+        offer('c', { kind: 'service', value: 5, limits: { perCustomer: [{ max: 3, days: 1 }] } }),
+      ];
+      for (const a of catalog) mem.actions.set(a.actionId, a);
+      for (const id of ids) await mem.addCustomer({ customerId: id, consent });
+      const ports = mem.ports();
+      for (const s of steps) {
+        clock.advance(s.hours * 3_600_000);
+        const d = await decide(ports)('acme', { customerId: ids[s.who]!, channel: s.channel, limit: s.limit });
+        if (s.response !== 'none' && d.actions[0]) await respond(ports)('acme', d.decisionId, { actionId: d.actions[0].actionId, response: s.response });
+      }
+      // replay the log: at every logged contact, no window holds more than its limit
+      for (const id of ids) {
+        const items = [...mem.entries.values()].filter((e) => e.customerId === id).map((e) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers }));
+        const ledger = contactsOf(items);
+        for (const c of ledger) {
+          const action = catalog.find((a) => a.actionId === c.actionId)!;
+          for (const limit of action.limits.perCustomer) {
+            const t = Date.parse(c.at);
+            const inWindow = ledger.filter((o) => o.actionId === c.actionId && (!limit.channel || o.channel === limit.channel) && Date.parse(o.at) <= t && t - Date.parse(o.at) < limit.days * 86_400_000);
+            if (!limit.channel || c.channel === limit.channel) expect(inWindow.length).toBeLessThanOrEqual(limit.max);
+          }
+          const declinedBefore = ledger.some((o) => o.actionId === c.actionId && o.response === 'declined' && Date.parse(o.respondedAt!) < Date.parse(c.at) && Date.parse(c.at) - Date.parse(o.respondedAt!) < 30 * 86_400_000);
+          expect(declinedBefore).toBe(false);
+        }
+      }
+      for (const n of mem.volumes.values()) expect(n).toBeLessThanOrEqual(3);
+    }), { numRuns: 60 });
+  });
+});
+
+describe('responding', () => {
+  it('counts a response once, learns from it, and refuses actions the decision did not offer', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('a', offer('a'));
+    const [id] = customersIn('champion', 1);
+    await mem.addCustomer({ customerId: id!, consent });
+    const ports = mem.ports();
+    const d = await decide(ports)('acme', { customerId: id!, channel: 'app' });
+    expect(await respond(ports)('acme', d.decisionId, { actionId: 'a', response: 'accepted' })).toMatchObject({ duplicate: false });
+    expect(await respond(ports)('acme', d.decisionId, { actionId: 'a', response: 'accepted' })).toMatchObject({ duplicate: true });
+    expect(mem.learned.get('a')).toEqual({ trials: 1, successes: 1 });
+    await expect(respond(ports)('acme', d.decisionId, { actionId: 'zzz', response: 'accepted' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(respond(ports)('acme', `${id}~000000000zzzzzz`, { actionId: 'a', response: 'accepted' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});

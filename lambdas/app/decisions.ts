@@ -1,0 +1,180 @@
+import type { Clock } from '#domain/clock.ts';
+import { contactsOf, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
+import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
+import { localDay, newDecisionId, parseDecisionId } from '#domain/decisioning/decision-id.ts';
+import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
+import { learningSegmentOf } from '#domain/decisioning/learning.ts';
+import { evaluateActions, type Candidate, type TreatmentView } from '#domain/decisioning/pipeline.ts';
+import type { SignalThresholds } from '#domain/decisioning/signals.ts';
+import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { TenantId } from '#domain/ids.ts';
+import type { ActionCatalog, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, ScoringPort, VolumeCounter } from '#domain/ports.ts';
+
+/** Market settings the decision path needs (parsed once per container from the market config). */
+export interface DecisioningSettings {
+  defaultLanguage: string;
+  policy: ContactPolicy;
+  priorStrength: number;
+  thresholds: SignalThresholds;
+  experiments: ExperimentConfig;
+  serviceLevels: Record<ValueTier, string>;
+  valueTiers: ValueTierThresholds;
+  decisionLogDays: number;
+  /** How many excluded actions the answer explains. */
+  explainExcluded: number;
+}
+
+export interface DecisionPorts {
+  customers: CustomerRepo;
+  catalog: ActionCatalog;
+  scoring?: ScoringPort;
+  log: DecisionLog;
+  learning: LearningStore;
+  volume: VolumeCounter;
+  clock: Clock;
+  /** Random suffix for decision ids. */
+  randomId: () => string;
+  settings: DecisioningSettings;
+}
+
+export interface DecisionRequest {
+  customerId: string;
+  channel: Channel;
+  context?: Record<string, unknown>;
+  limit?: number;
+}
+
+export interface DecidedAction {
+  actionId: string;
+  kind: Candidate['kind'];
+  treatment: TreatmentView;
+  score: number;
+  propensity: number;
+  value: number;
+  reasons: Reason[];
+}
+
+export interface Decision {
+  decisionId: string;
+  customerId: string;
+  channel: Channel;
+  actions: DecidedAction[];
+  experiment: { id: string; group: ExperimentGroup };
+  valueTier: ValueTier;
+  serviceLevel: string;
+  modelVersions: Record<string, string>;
+  reasons: Reason[];
+  excluded: { actionId: string; kind: string; reasons: Reason[] }[];
+}
+
+const spendOf = (state: Record<string, unknown> | undefined): number => {
+  const spend = (state?.['spend30d'] as { value?: number } | undefined)?.value;
+  return typeof spend === 'number' ? spend : 0;
+};
+
+const hasScores = (s: Scores | undefined): s is Scores => !!s && (!!s.churn || !!s.crossSell || !!s.nps);
+
+function versionsOf(scores: Scores): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of [scores.churn, scores.nps, ...Object.values(scores.crossSell ?? {})]) if (s) out[s.model] = s.version;
+  return out;
+}
+
+export const DEFAULT_LIMIT = 3;
+
+export const decide = (ports: DecisionPorts) =>
+  async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
+    const { settings } = ports;
+    const now = ports.clock.now();
+    const agg = await ports.customers.load(tenant, req.customerId);
+    const record = agg.record;
+    if (!record) throw new NotFoundError(`customer ${req.customerId} not found`);
+    const decisionId = newDecisionId(req.customerId, now, ports.randomId());
+    const context = req.context ?? {};
+    const direction: Direction = context['direction'] === 'outbound' ? 'outbound' : 'inbound';
+    const group = experimentGroup(tenant, req.customerId, settings.experiments);
+    const valueTier = valueTierOf(record, settings.valueTiers, spendOf(agg.state));
+    const segment = learningSegmentOf(record.segment);
+    const base = {
+      decisionId,
+      customerId: req.customerId,
+      channel: req.channel,
+      experiment: { id: settings.experiments.id, group },
+      valueTier,
+      serviceLevel: settings.serviceLevels[valueTier],
+    };
+    const entry = (offers: DecisionLogEntry['offers'], excluded: string[], modelVersions: Record<string, string>): DecisionLogEntry => ({
+      decisionId, customerId: req.customerId, at: now.toISOString(), channel: req.channel, group, segment, offers, excluded, modelVersions,
+      expiresAt: Math.floor(now.getTime() / 1000) + settings.decisionLogDays * 86_400,
+    });
+
+    if (group === 'control') {
+      await ports.log.record(tenant, entry([], [], {}));
+      return { ...base, actions: [], modelVersions: {}, reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }], excluded: [] };
+    }
+
+    let scores: Scores = record.scores ?? {};
+    if (!hasScores(record.scores) && ports.scoring) scores = (await ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) })).scores;
+    const modelVersions = versionsOf(scores);
+    const actions = await ports.catalog.list(tenant);
+    const learned = await ports.learning.stats(tenant, segment, actions.map((a) => a.actionId));
+    const result = evaluateActions(
+      { actions, record, state: agg.state, contacts: contactsOf(agg.contacts), scores, channel: req.channel, direction, context, learned, strategy: group, now },
+      settings,
+    );
+
+    const limit = req.limit ?? DEFAULT_LIMIT;
+    const winners: Candidate[] = [];
+    const excluded = [...result.excluded];
+    let day: string | undefined;
+    for (const c of result.ranked) {
+      if (winners.length >= limit) break;
+      const perDay = c.action.limits.perDay;
+      if (perDay !== undefined && !(await ports.volume.reserve(tenant, c.actionId, (day ??= localDay(now, settings.policy.timeZone)), perDay, decisionId))) {
+        excluded.push({ actionId: c.actionId, kind: c.kind, potential: c.priority, reason: { code: 'volume-cap', detail: `${perDay} a day reached` } });
+        continue;
+      }
+      winners.push(c);
+    }
+    excluded.sort((a, b) => b.potential - a.potential);
+
+    await ports.log.record(tenant, entry(
+      winners.map((w) => ({ actionId: w.actionId, kind: w.kind, propensity: w.propensity })),
+      excluded.slice(0, 5).map((e) => `${e.actionId}:${e.reason.code}`),
+      modelVersions,
+    ));
+    const reasons: Reason[] = winners.length
+      ? []
+      : [{ code: 'no-action', detail: result.excluded.length ? `all ${result.excluded.length} actions excluded` : 'the catalog has no actions' }];
+    return {
+      ...base,
+      actions: winners.map((w) => ({
+        actionId: w.actionId, kind: w.kind, treatment: w.treatment, score: w.priority, propensity: w.propensity, value: w.action.value, reasons: w.reasons,
+      })),
+      modelVersions,
+      reasons,
+      excluded: excluded.slice(0, settings.explainExcluded).map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),
+    };
+  };
+
+export interface ResponseRequest {
+  actionId: string;
+  response: 'accepted' | 'declined' | 'ignored';
+}
+
+export const respond = (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>) =>
+  async (tenant: TenantId, decisionId: string, req: ResponseRequest) => {
+    const notFound = () => new NotFoundError(`decision ${decisionId} not found`);
+    if (!parseDecisionId(decisionId)) throw notFound();
+    const entry = await ports.log.find(tenant, decisionId);
+    if (!entry) throw notFound();
+    const offer = entry.offers.find((o) => o.actionId === req.actionId);
+    if (!offer) throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
+    if (offer.response) return { decisionId, actionId: req.actionId, response: offer.response, duplicate: true };
+    const outcome = await ports.log.recordResponse(tenant, entry, req.actionId, req.response, ports.clock.now().toISOString());
+    if (outcome === 'not-found') throw notFound();
+    if (outcome === 'not-offered') throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
+    if (outcome === 'duplicate') return { decisionId, actionId: req.actionId, response: req.response, duplicate: true };
+    await ports.learning.add(tenant, req.actionId, entry.segment, req.response === 'accepted');
+    return { decisionId, actionId: req.actionId, response: req.response, duplicate: false };
+  };

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
+import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports.ts';
+import { MemoryCustomerRepo } from '../test-support/memory-customer-repo.ts';
+import { reportScoreBase, scoreCustomer, scoreSegment, type SegmentResult } from './scoring.ts';
+
+const at = '2025-03-01T00:00:00.000Z';
+/** A stand-in model: churn = monthlyCharge / 100. */
+const scoring: ScoringPort = {
+  modelVersions: { churn: '1' },
+  score: async ({ profile }: { profile: Profile }) => ({
+    scores: { churn: { value: (profile.monthlyCharge ?? 0) / 100, model: 'churn', version: '1', at } } as Scores,
+    source: 'embedded' as const,
+  }),
+};
+const record = (id: string, monthlyCharge: number, scores?: Scores): CustomerRecord => ({
+  customerId: id, version: 1, createdAt: at, updatedAt: at, monthlyCharge, ...(scores ? { scores } : {}),
+});
+
+function stores() {
+  const repo = new MemoryCustomerRepo();
+  const saved: string[] = [];
+  const scoreStore: ScoreStore = {
+    async saveScores(tenant, id, scores) {
+      const agg = await repo.load(tenant, id);
+      if (!agg.record) return 'missing';
+      await repo.save(tenant, { ...agg.record, scores }, undefined);
+      saved.push(id);
+      return 'written';
+    },
+  };
+  const scan: ProfileScan = {
+    async *scanSegment(tenant) {
+      for (const [key, p] of repo.profiles) {
+        if (!key.startsWith(`${tenant}/`) || 'erasedAt' in p) continue;
+        yield { customerId: p.customerId, record: structuredClone(p) } satisfies ScannedCustomer;
+      }
+    },
+  };
+  return { repo, saved, scoreStore, scan };
+}
+
+describe('scoreCustomer', () => {
+  it('writes the first scores onto the profile', async () => {
+    const { repo, saved, scoreStore } = stores();
+    await repo.save('acme', record('c1', 42), undefined);
+    const out = await scoreCustomer({ customers: repo, scoring, scoreStore, writeDelta: 0.01 })('acme', 'c1');
+    expect(out).toMatchObject({ written: true, source: 'embedded', scores: { churn: { value: 0.42 } } });
+    expect(saved).toEqual(['c1']);
+    expect((await repo.load('acme', 'c1')).record!.scores!.churn!.value).toBe(0.42);
+  });
+
+  it('leaves the profile alone when the score moved by no more than the delta', async () => {
+    const { repo, saved, scoreStore } = stores();
+    await repo.save('acme', record('c1', 42, { churn: { value: 0.415, model: 'churn', version: '1', at } }), undefined);
+    const out = await scoreCustomer({ customers: repo, scoring, scoreStore, writeDelta: 0.01 })('acme', 'c1');
+    expect(out.written).toBe(false);
+    expect(saved).toEqual([]);
+  });
+
+  it('answers 404 for a customer without a profile', async () => {
+    const { repo, scoreStore } = stores();
+    await expect(scoreCustomer({ customers: repo, scoring, scoreStore, writeDelta: 0.01 })('acme', 'nobody')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('scoreSegment and the report', () => {
+  it('counts scored, written and skipped customers and the score histogram', async () => {
+    const { repo, scoreStore, scan } = stores();
+    await repo.save('acme', record('a', 10), undefined);
+    await repo.save('acme', record('b', 55, { churn: { value: 0.55, model: 'churn', version: '1', at } }), undefined);
+    await repo.save('acme', record('c', 95), undefined);
+    const run = scoreSegment({ scan, scoring, scoreStore, writeDelta: 0.01 });
+    const first = await run({ tenant: 'acme', segment: 0, totalSegments: 1 });
+    expect(first).toMatchObject({ scored: 3, written: 2, skipped: 1 });
+    expect(first.histograms['churn']).toEqual([0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    const second = await run({ tenant: 'acme', segment: 0, totalSegments: 1 });
+    expect(second).toMatchObject({ scored: 3, written: 0, skipped: 3 });
+  });
+
+  it('adds the segments up, names failed segments and reads drift against training', () => {
+    const seg = (segment: number, scored: number, churn: number[]): SegmentResult =>
+      ({ tenant: 'acme', segment, scored, written: 1, skipped: scored - 1, histograms: { churn } });
+    const training = { churn: [10, 10, 10, 10, 10, 10, 10, 10, 10, 10] };
+    const report = reportScoreBase('acme', [
+      seg(0, 5, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+      seg(1, 5, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]),
+      { segment: 2, error: { Error: 'UnavailableError' } },
+    ], training);
+    expect(report).toMatchObject({ segments: 3, failedSegments: [2], scored: 10, written: 2, skipped: 8 });
+    expect(report.drift['churn']).toMatchObject({ psi: 0, drift: 'stable', customers: 10 });
+  });
+
+  it('reports unknown drift for a score without a training histogram', () => {
+    const report = reportScoreBase('acme', [{ tenant: 'acme', segment: 0, scored: 1, written: 1, skipped: 0, histograms: { nps: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }], {});
+    expect(report.drift['nps']).toEqual({ psi: null, drift: 'unknown', customers: 1 });
+  });
+});

@@ -1,0 +1,98 @@
+import type { Scores } from '#domain/customer.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import type { CustomerId, TenantId } from '#domain/ids.ts';
+import type { CustomerRepo, ProfileScan, ScoreStore, ScoringPort } from '#domain/ports.ts';
+import { countScores, driftOf, mergeHistograms, populationStabilityIndex, type Drift, type Histograms } from '#domain/scoring/psi.ts';
+import { scoresMoved } from '#domain/scoring/score-change.ts';
+
+export interface ScoreCustomerResult {
+  customerId: CustomerId;
+  scores: Scores;
+  /** True when the scores moved by more than the delta and were written onto the profile. */
+  written: boolean;
+  source: 'sagemaker' | 'embedded';
+  fallbackReason?: string;
+}
+
+/**
+ * Scores one stored customer and writes the scores onto the profile only when they moved by more
+ * than `writeDelta` (or a model version changed): a stable customer costs no write.
+ */
+export const scoreCustomer = (ports: { customers: CustomerRepo; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number }) =>
+  async (tenant: TenantId, customerId: CustomerId): Promise<ScoreCustomerResult> => {
+    const agg = await ports.customers.load(tenant, customerId);
+    if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
+    const { scores, source, fallbackReason } = await ports.scoring.score({ profile: agg.record, ...(agg.state ? { state: agg.state } : {}) });
+    const moved = scoresMoved(agg.record.scores, scores, ports.writeDelta);
+    const written = moved && (await ports.scoreStore.saveScores(tenant, customerId, scores)) === 'written';
+    return { customerId, scores, written, source, ...(fallbackReason ? { fallbackReason } : {}) };
+  };
+
+/** One Map item of the score-base workflow: a range of work, never a batch of customers. */
+export interface SegmentWork {
+  tenant: TenantId;
+  segment: number;
+  totalSegments: number;
+}
+
+export interface SegmentResult {
+  tenant: TenantId;
+  segment: number;
+  /** Customers with a live profile that were scored. */
+  scored: number;
+  /** Of those, whose scores moved by more than the delta and were written. */
+  written: number;
+  /** Scored but unchanged (no write), or erased between scan and write. */
+  skipped: number;
+  histograms: Histograms;
+}
+
+/** Scores every live profile of one parallel-scan segment; writes only moved scores. */
+export const scoreSegment = (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number }) =>
+  async (work: SegmentWork): Promise<SegmentResult> => {
+    const result: SegmentResult = { tenant: work.tenant, segment: work.segment, scored: 0, written: 0, skipped: 0, histograms: {} };
+    for await (const c of ports.scan.scanSegment(work.tenant, work.segment, work.totalSegments)) {
+      const { scores } = await ports.scoring.score({ profile: c.record, ...(c.state ? { state: c.state } : {}) });
+      result.scored++;
+      countScores(result.histograms, scores);
+      if (scoresMoved(c.record.scores, scores, ports.writeDelta)
+        && (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written') result.written++;
+      else result.skipped++;
+    }
+    return result;
+  };
+
+export interface ScoreBaseReport {
+  tenant: TenantId;
+  segments: number;
+  failedSegments: number[];
+  scored: number;
+  written: number;
+  skipped: number;
+  /** Per score: PSI of this run's distribution against the training data, and its reading. */
+  drift: Record<string, { psi: number | null; drift: Drift | 'unknown'; customers: number }>;
+  histograms: Histograms;
+}
+
+/** A segment that failed after its retries reaches the report as `{segment, error}`. */
+export type SegmentOutcome = SegmentResult | { segment: number; error: unknown };
+
+/** The reduce step: totals of the segments and each score's drift from its training histogram. */
+export function reportScoreBase(tenant: TenantId, outcomes: readonly SegmentOutcome[], training: Histograms): ScoreBaseReport {
+  const ok = outcomes.filter((o): o is SegmentResult => 'scored' in o);
+  const failed = outcomes.filter((o) => !('scored' in o)).map((o) => o.segment).sort((a, b) => a - b);
+  const histograms = mergeHistograms(ok.map((o) => o.histograms));
+  const drift: ScoreBaseReport['drift'] = {};
+  for (const key of Object.keys(histograms).sort()) {
+    const actual = histograms[key]!;
+    const expected = training[key];
+    const psi = expected && expected.length === actual.length ? populationStabilityIndex(expected, actual) : NaN;
+    drift[key] = {
+      psi: Number.isFinite(psi) ? Number(psi.toFixed(6)) : null,
+      drift: Number.isFinite(psi) ? driftOf(psi) : 'unknown',
+      customers: actual.reduce((s, c) => s + c, 0),
+    };
+  }
+  const sum = (k: 'scored' | 'written' | 'skipped') => ok.reduce((s, o) => s + o[k], 0);
+  return { tenant, segments: outcomes.length, failedSegments: failed, scored: sum('scored'), written: sum('written'), skipped: sum('skipped'), drift, histograms };
+}

@@ -1,0 +1,45 @@
+import type { Channel } from './customer.ts';
+import type { CustomerId } from './ids.ts';
+
+/** The event types of DESIGN.md ("Events"), with the data each carries. */
+export const EVENT_TYPES = [
+  'usage.data',
+  'usage.voice',
+  'network.call_dropped',
+  'billing.topup',
+  'billing.invoice',
+  'care.contact',
+  'survey.nps',
+  'offer.response',
+  'message.delivered',
+  'message.failed',
+  'customer.churned',
+  'customer.acquired',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EXIT_REASONS = ['price', 'network', 'service', 'competitor-offer', 'moved', 'other'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+export const OFFER_RESPONSES = ['accepted', 'declined', 'ignored'] as const;
+
+export interface EventData {
+  'usage.data': { usedMb: number; bundleMb: number };
+  'usage.voice': { seconds: number };
+  'network.call_dropped': { cellId?: string };
+  'billing.topup': { amount: number };
+  'billing.invoice': { amount: number; paid: boolean };
+  'care.contact': { reason: string; channel: Channel; resolvedFirstContact: boolean };
+  'survey.nps': { score: number; verbatim?: string };
+  'offer.response': { actionId: string; decisionId?: string; response: (typeof OFFER_RESPONSES)[number] };
+  'message.delivered': { messageId: string };
+  'message.failed': { messageId: string };
+  'customer.churned': { reason: ExitReason; detail?: string };
+  'customer.acquired': { channel: string; tariff: string; promotion?: string; dealer?: string };
+}
+
+/** One validated event: `eventId` is unique per tenant and takes effect once. */
+export type CvmEvent = {
+  [T in EventType]: { eventId: string; customerId: CustomerId; type: T; occurredAt: string; data: EventData[T] };
+}[EventType];
+
+export type EventOf<T extends EventType> = Extract<CvmEvent, { type: T }>;

@@ -1,0 +1,40 @@
+import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts';
+import { decide, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
+import type { Action } from '#domain/action.ts';
+import { InvalidInputError } from '#domain/errors.ts';
+import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { decisionsEnv } from './decisions-env.ts';
+import { decisionAdaptersFor } from './decisions-wiring.ts';
+
+const ports = await decisionAdaptersFor(decisionsEnv());
+const useCases = {
+  list: listActions(ports),
+  get: getAction(ports),
+  put: putAction(ports),
+  remove: deleteAction(ports),
+  decide: decide(ports),
+  respond: respond(ports),
+};
+
+export const handler = httpHandler('decisions', {
+  listActions: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
+  getAction: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, req.params['actionId']!) }),
+  putAction: async (req: HttpRequest<Omit<Action, 'actionId'> & { actionId?: string }>) => {
+    const actionId = req.params['actionId']!;
+    if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
+      throw new InvalidInputError('the body names another action', [{ field: 'actionId', message: `must be ${actionId} (the path) or absent` }]);
+    }
+    const { actionId: _same, ...fields } = req.body;
+    const { created, action } = await useCases.put(req.caller.tenant, { actionId, ...fields });
+    return { status: created ? 201 : 200, body: action };
+  },
+  deleteAction: async (req) => {
+    await useCases.remove(req.caller.tenant, req.params['actionId']!);
+    return { status: 204 };
+  },
+  postDecision: async (req: HttpRequest<DecisionRequest>) => ({ status: 200, body: await useCases.decide(req.caller.tenant, req.body) }),
+  postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
+    status: 200,
+    body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),
+  }),
+});

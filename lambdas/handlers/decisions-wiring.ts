@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
+import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
+import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
+import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
+import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
+import type { DecisionPorts } from '#app/decisions.ts';
+import type { ScoringPort } from '#domain/ports.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
+import type { DecisionsEnv } from './decisions-env.ts';
+import { adaptersFor } from './wiring.ts';
+
+/** The bundle's own `models/` (copied at bundling), else the repository's (local runs, tests). */
+function modelsDirOf(env: DecisionsEnv): string {
+  if (env.modelsDir) return env.modelsDir;
+  const bundled = fileURLToPath(new URL('./models', import.meta.url));
+  return existsSync(bundled) ? bundled : fileURLToPath(new URL('../../models', import.meta.url));
+}
+
+/** In-process scoring with the models the market pins (embedded mode of the scoring port). */
+export async function embeddedScoring(env: DecisionsEnv, clock: DecisionPorts['clock']): Promise<ScoringPort | undefined> {
+  if (Object.keys(env.raw.models).length === 0) return undefined;
+  const scorer = new Scorer(await loadPinnedModelsFromDir(modelsDirOf(env), env.raw.modelsMarket, env.raw.models), clock);
+  return { score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }), modelVersions: scorer.modelVersions };
+}
+
+/** The composition root of the decisions function, built once per container. */
+export async function decisionAdaptersFor(env: DecisionsEnv) {
+  const base = adaptersFor(env.platform);
+  const tableOf = (tenant: string) => {
+    const table = env.platform.TENANT_TABLES[tenant];
+    if (!table) throw new Error('no table is configured for the caller\'s tenant');
+    return table;
+  };
+  const ttlMs = env.raw.cacheSeconds * 1000;
+  const ports: DecisionPorts = {
+    customers: base.customers,
+    catalog: new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now),
+    log: new DynamoDecisionLog(base.db, tableOf),
+    learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
+    volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
+    clock: base.clock,
+    randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
+    settings: env.settings,
+  };
+  const scoring = await embeddedScoring(env, base.clock);
+  return scoring ? { ...ports, scoring } : ports;
+}

@@ -1,0 +1,37 @@
+import { deleteTrigger, getTrigger, ingestEvents, listTriggers, putTrigger } from '#app/events.ts';
+import { InvalidInputError } from '#domain/errors.ts';
+import type { Trigger } from '#domain/triggers.ts';
+import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { validateEvents } from '#http/schemas/events.ts';
+import { platformEnv } from './env.ts';
+import { eventAdaptersFor } from './event-wiring.ts';
+
+const ports = eventAdaptersFor(platformEnv());
+const useCases = {
+  ingest: ingestEvents(ports),
+  list: listTriggers(ports),
+  get: getTrigger(ports),
+  put: putTrigger(ports),
+  remove: deleteTrigger(ports),
+};
+
+export const handler = httpHandler('events', {
+  postEvents: async (req: HttpRequest<{ events: unknown[] }>) => {
+    const { valid, rejected } = validateEvents(req.body.events);
+    return { status: 202, body: await useCases.ingest(req.caller.tenant, valid, rejected) };
+  },
+  listTriggers: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
+  getTrigger: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, req.params['triggerId']!) }),
+  putTrigger: async (req: HttpRequest<Omit<Trigger, 'triggerId'> & { triggerId?: string }>) => {
+    const triggerId = req.params['triggerId']!;
+    if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
+      throw new InvalidInputError('the body names another trigger', [{ field: 'triggerId', message: 'must match the path' }]);
+    }
+    const { created, trigger } = await useCases.put(req.caller.tenant, { ...req.body, triggerId });
+    return { status: created ? 201 : 200, body: trigger };
+  },
+  deleteTrigger: async (req) => {
+    await useCases.remove(req.caller.tenant, req.params['triggerId']!);
+    return { status: 204 };
+  },
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
+import { InvalidInputError } from '#domain/errors.ts';
+import type { Histograms } from '#domain/scoring/psi.ts';
+import { logger } from '#http/logger.ts';
+import { scoringEnv } from './scoring-env.ts';
+import { fileModelSource } from '#adapters/models/file-model-store.ts';
+import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
+
+const Input = z.object({
+  tenant: z.string().min(1),
+  results: z.array(z.union([
+    z.object({ tenant: z.string(), segment: z.number(), scored: z.number(), written: z.number(), skipped: z.number(), histograms: z.record(z.string(), z.array(z.number())) }),
+    z.object({ segment: z.number(), error: z.unknown() }),
+  ])),
+});
+
+let training: Histograms | undefined;
+
+/** score-base reduce step: totals and the drift (PSI) of each score against its training data. */
+export const handler = async (event: unknown): Promise<ScoreBaseReport> => {
+  const input = Input.safeParse(event);
+  if (!input.success) throw new InvalidInputError(`score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!training) {
+    const env = scoringEnv();
+    training = await loadTrainingHistograms(fileModelSource(env.MODELS_DIR), env.MARKET, env.MODEL_PINS);
+  }
+  const report = reportScoreBase(input.data.tenant, input.data.results as SegmentOutcome[], training);
+  logger.info('score-base report', { tenant: report.tenant, scored: report.scored, written: report.written, skipped: report.skipped, failedSegments: report.failedSegments, drift: report.drift });
+  return report;
+};

@@ -1,0 +1,62 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { offsetClock, systemClock } from '#adapters/clock.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
+import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
+import { fileModelSource } from '#adapters/models/file-model-store.ts';
+import { powertoolsFallbackRecorder, SageMakerScoring, sagemakerRuntimeClient } from '#adapters/sagemaker/sagemaker-scorer.ts';
+import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
+import type { Clock } from '#domain/clock.ts';
+import type { ScoringPort } from '#domain/ports.ts';
+import { loadPinnedModels } from '#domain/scoring/model-store.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
+import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
+import { logger } from '#http/logger.ts';
+import type { ScoringEnv } from './scoring-env.ts';
+
+/**
+ * The scoring composition root, built once per container: the pinned models from MODELS_DIR,
+ * the score store and scan on the tenant tables, and the scoring port of the market's mode.
+ * `batch` always scores in process: the evaluator is the same artifact to 1e-6, and a nightly
+ * run over millions of customers should not pay one endpoint call per customer and model.
+ */
+export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolean } = {}) {
+  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  const tableOf = (tenant: string) => {
+    const table = env.TENANT_TABLES[tenant];
+    if (!table) throw new Error(`no table is configured for tenant '${tenant}'`);
+    return table;
+  };
+  const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
+  const source = fileModelSource(env.MODELS_DIR);
+  const models = await loadPinnedModels(source, env.MARKET, env.MODEL_PINS);
+  let scoring: ScoringPort;
+  if (env.SCORING_MODE === 'sagemaker' && !opts.batch) {
+    const metrics = new Metrics({ namespace: 'telco-cvm', serviceName: 'scoring', defaultDimensions: { market: env.MARKET } });
+    const record = powertoolsFallbackRecorder(metrics);
+    scoring = new SageMakerScoring({
+      client: sagemakerRuntimeClient(env.AWS_REGION),
+      models,
+      endpoints: env.SAGEMAKER_ENDPOINTS,
+      latencyBudgetMs: env.LATENCY_BUDGET_MS,
+      clock,
+      onFallback: (reason, detail) => {
+        record(reason);
+        logger.warn('scoring fell back to the in-process evaluator', { reason, detail });
+      },
+    });
+  } else {
+    scoring = new EmbeddedScoring(new Scorer(models, clock));
+  }
+  const scores = new DynamoScoreStore(db, tableOf);
+  return {
+    clock,
+    scoring,
+    scoreStore: scores,
+    scan: scores,
+    customers: new DynamoCustomerRepo(db, tableOf),
+    writeDelta: env.WRITE_DELTA,
+    trainingHistograms: () => loadTrainingHistograms(source, env.MARKET, env.MODEL_PINS),
+  };
+}
+export type ScoringAdapters = Awaited<ReturnType<typeof scoringAdaptersFor>>;

@@ -1,0 +1,57 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import type { Meter, MeterName } from '#domain/metering.ts';
+import { apiMeter, installApiMeter } from './metering.ts';
+import { httpHandler } from './pipeline.ts';
+
+function recordingMeter() {
+  const readings: { tenant: string; name: MeterName; count: number; route?: string }[] = [];
+  const meter: Meter = { meter: (tenant, name, count = 1, detail = {}) => void readings.push({ tenant, name, count, ...(detail.route ? { route: detail.route } : {}) }) };
+  return { meter, readings };
+}
+
+const event = (method: string, path: string, tenant?: string): APIGatewayProxyEvent => ({
+  httpMethod: method,
+  path,
+  headers: {},
+  body: null,
+  isBase64Encoded: false,
+  queryStringParameters: null,
+  requestContext: { requestId: 'r-1', authorizer: tenant ? { tenant, scope: 'channel', keyId: `${tenant}-k` } : null },
+} as unknown as APIGatewayProxyEvent);
+
+describe('API call metering in the HTTP pipeline', () => {
+  const handler = httpHandler('customers', {
+    getCustomer: async (req) => ({ status: 200, body: { id: req.params['customerId'] } }),
+    putCustomer: async () => { throw new Error('boom'); },
+  });
+  const invoke = (e: APIGatewayProxyEvent) => handler(e, { awsRequestId: 'r-1' } as never);
+
+  it('meters an answered call by the caller\'s tenant and route id', async () => {
+    const { meter, readings } = recordingMeter();
+    installApiMeter(meter);
+    const res = await invoke(event('GET', '/v1/customers/c-1', 'consumer'));
+    expect(res.statusCode).toBe(200);
+    expect(readings).toEqual([{ tenant: 'consumer', name: 'ApiRequest', count: 1, route: 'getCustomer' }]);
+  });
+
+  it('meters refused and failed calls of a known tenant too, and never a call without one', async () => {
+    const { meter, readings } = recordingMeter();
+    installApiMeter(meter);
+    expect((await invoke(event('PATCH', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(405);
+    expect((await invoke(event('PUT', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(403);
+    expect((await invoke(event('GET', '/v1/customers/c-1'))).statusCode).toBe(401);
+    expect(readings.map((r) => [r.tenant, r.route])).toEqual([['enterprise', 'method-not-allowed'], ['enterprise', 'putCustomer']]);
+  });
+
+  it('answers the request even when the meter throws', async () => {
+    installApiMeter({ meter: () => { throw new Error('meter down'); } });
+    expect((await invoke(event('GET', '/v1/customers/c-2', 'consumer'))).statusCode).toBe(200);
+  });
+
+  it('uses the installed meter', () => {
+    const { meter } = recordingMeter();
+    installApiMeter(meter);
+    expect(apiMeter()).toBe(meter);
+  });
+});

@@ -1,0 +1,45 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { noMeter, type Meter } from '#domain/metering.ts';
+import { resolveRoute, type RouteSpec } from './routes.ts';
+
+let installed: Meter = noMeter;
+
+/**
+ * The meter every API function's pipeline uses; the composition root installs it once per
+ * container (lambdas/handlers/metering.ts). Until then API calls are not metered.
+ */
+export function installApiMeter(meter: Meter): void {
+  installed = meter;
+}
+export const apiMeter = (): Meter => installed;
+
+/** The tenant the authorizer resolved; public and unauthenticated calls have none. */
+function tenantOf(event: APIGatewayProxyEvent): string | undefined {
+  const tenant = (event.requestContext?.authorizer as Record<string, unknown> | null | undefined)?.['tenant'];
+  return typeof tenant === 'string' && tenant ? tenant : undefined;
+}
+
+/**
+ * Meters every authenticated API call (answered or refused) as `ApiRequest` for the caller's
+ * tenant, with the route id: one EMF line, no table write. Never fails the request.
+ */
+export const apiMetering = (routes: RouteSpec[], meterOf: () => Meter = apiMeter): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+  const record = (event: APIGatewayProxyEvent) => {
+    try {
+      const tenant = tenantOf(event);
+      if (!tenant) return;
+      const resolution = resolveRoute(routes, event.httpMethod, event.path);
+      const route = resolution.kind === 'match' ? resolution.match.route.id : resolution.kind;
+      meterOf().meter(tenant, 'ApiRequest', 1, { route });
+    } catch {
+      /* metering never fails a request */
+    }
+  };
+  return {
+    after: async (request) => record(request.event),
+    onError: async (request) => {
+      record(request.event);
+    },
+  };
+};

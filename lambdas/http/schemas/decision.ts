@@ -1,0 +1,98 @@
+import { CHANNELS } from '#domain/customer.ts';
+import { DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
+import { ruleProblem } from '#domain/decisioning/eligibility.ts';
+import { Id, ListOf, z } from './common.ts';
+
+const Channel = z.enum(CHANNELS);
+const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
+const Rule = z
+  .union([z.boolean(), z.record(z.string(), z.unknown())])
+  .superRefine((rule, ctx) => {
+    const problem = ruleProblem(rule);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .openapi({ description: 'JSON Logic over {profile, state, scores, context, signals}, or a boolean' });
+
+const Treatment = z.strictObject({
+  templateKey: z.string().min(1).max(128),
+  text: z.record(Language, z.string().min(1).max(1000)).refine((t) => Object.keys(t).length > 0, 'at least one language'),
+});
+
+const ContactLimit = z.strictObject({ channel: Channel.optional(), max: z.number().int().min(0).max(1000), days: z.number().int().min(1).max(365) });
+
+const actionFields = {
+  name: z.string().min(1).max(128),
+  kind: z.enum(['offer', 'retention', 'service', 'information']),
+  treatments: z.partialRecord(Channel, Treatment).refine((t) => Object.keys(t).length > 0, 'at least one channel'),
+  eligibility: Rule,
+  propensity: z.union([
+    z.strictObject({ model: z.string().regex(/^(churn|cross-sell\/[A-Za-z0-9._-]{1,64})$/, 'churn or cross-sell/<product>') }),
+    z.strictObject({ starting: z.number().min(0).max(1) }),
+  ]),
+  value: z.number().min(0).max(10_000_000),
+  validFrom: z.iso.datetime({ offset: true }).optional(),
+  validTo: z.iso.datetime({ offset: true }).optional(),
+  lever: z.number().positive().max(100).default(1),
+  limits: z.strictObject({
+    perCustomer: z.array(ContactLimit).max(10).default([]),
+    perDay: z.number().int().min(1).max(100_000_000).optional(),
+  }).default({ perCustomer: [] }),
+  mandatory: z.boolean().optional(),
+};
+
+/** PUT body: the action without its id (the path names it); an `actionId` field must match it. */
+export const ActionBody = z
+  .strictObject({ actionId: Id.optional(), ...actionFields })
+  .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), { message: 'validTo must be after validFrom', path: ['validTo'] })
+  .openapi('ActionInput');
+
+export const Action = z.object({ actionId: Id, ...actionFields }).openapi('Action');
+export const ActionList = ListOf(Action).openapi('ActionList');
+export const ActionParams = z.object({ actionId: Id });
+
+export const DecisionRequestBody = z
+  .strictObject({
+    customerId: Id,
+    channel: Channel,
+    context: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([z.string().max(256), z.number(), z.boolean(), z.null()]))
+      .refine((c) => Object.keys(c).length <= 20, 'at most 20 context fields')
+      .optional()
+      .openapi({ description: '`direction: outbound` for outbound use of call-centre; `intent` (offer|retention|service|information) weighs matching actions up' }),
+    limit: z.number().int().min(1).max(10).optional(),
+  })
+  .openapi('DecisionRequest');
+
+const Reason = z.object({ code: z.string(), detail: z.string() });
+export const DecisionView = z
+  .object({
+    decisionId: z.string(),
+    customerId: Id,
+    channel: Channel,
+    actions: z.array(z.object({
+      actionId: Id,
+      kind: z.string(),
+      treatment: z.object({ channel: Channel, templateKey: z.string(), language: z.string(), text: z.string().optional() }),
+      score: z.number(),
+      propensity: z.number(),
+      value: z.number(),
+      reasons: z.array(Reason),
+    })),
+    experiment: z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) }),
+    valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
+    serviceLevel: z.string(),
+    modelVersions: z.record(z.string(), z.string()),
+    reasons: z.array(Reason),
+    excluded: z.array(z.object({ actionId: Id, kind: z.string(), reasons: z.array(Reason) })),
+  })
+  .openapi('Decision');
+
+export const DecisionParams = z.object({
+  decisionId: z.string().regex(DECISION_ID_PATTERN, 'a decision id as POST /v1/decisions returned it'),
+});
+export const ResponseBody = z
+  .strictObject({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']) })
+  .openapi('DecisionResponse');
+export const ResponseView = z
+  .object({ decisionId: z.string(), actionId: Id, response: z.string(), duplicate: z.boolean() })
+  .openapi('DecisionResponseResult');

@@ -1,0 +1,26 @@
+import type { Trigger } from '../../../lambdas/domain/triggers.ts';
+
+/** The demo market's real-time triggers, seeded into each tenant by the local runtime. */
+export const DEMO_TRIGGERS: Trigger[] = [
+  {
+    triggerId: 'third-dropped-call',
+    eventType: 'network.call_dropped',
+    // the third dropped call within 24 hours (the cooldown keeps the fourth from firing again)
+    condition: { '>=': [{ var: 'state.droppedCalls24h' }, 3] },
+    actionId: 'care-health-check-call',
+    channel: 'call-centre',
+    cooldownHours: 24,
+    priority: 100,
+    enabled: true,
+  },
+  {
+    triggerId: 'data-80-percent',
+    eventType: 'usage.data',
+    condition: { '>=': [{ var: 'state.dataUsedPct' }, 80] },
+    actionId: 'bigger-bundle-offer',
+    channel: 'sms',
+    cooldownHours: 72,
+    priority: 50,
+    enabled: true,
+  },
+];

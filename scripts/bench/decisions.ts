@@ -1,0 +1,185 @@
+/**
+ * Decisions: in-process next-best-action throughput with a 50-action catalog on one core (with
+ * stored scores, and scoring in-process), and DynamoDB calls and write units per decision with
+ * the real adapters against DynamoDB Local (catalog and learned rates warm in the container).
+ *
+ *   npx tsx scripts/bench/decisions.ts
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
+import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
+import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
+import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
+import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
+import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
+import { decide, respond, type DecisionPorts } from '#app/decisions.ts';
+import type { Action } from '#domain/action.ts';
+import { fixedClock } from '#domain/clock.ts';
+import type { Scores } from '#domain/customer.ts';
+import { experimentGroup } from '#domain/decisioning/experiments.ts';
+import { evaluateActions } from '#domain/decisioning/pipeline.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
+import { demoCatalog } from '#config/markets/demo-catalog.ts';
+import { MemoryDecisioning, TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
+import { startDynamoLocal } from '../local/dynamo-local.ts';
+import { ensureTable } from '../local/tables.ts';
+import type { BenchFigure } from './figure.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** 50 actions: the demo catalog plus variants with other eligibility, values and limits. */
+export function fiftyActions(): Action[] {
+  const out: Action[] = [...demoCatalog];
+  for (let i = 0; out.length < 50; i++) {
+    const base = demoCatalog[i % demoCatalog.length]!;
+    out.push({ ...base, actionId: `${base.actionId}-v${i}`, value: base.value * (1 + (i % 5) / 10), eligibility: i % 3 ? base.eligibility : { '>=': [{ var: 'profile.tenureMonths' }, i] } });
+  }
+  return out;
+}
+
+const profile = {
+  segment: 'youth', tariff: 'smart-50', tenureMonths: 30, monthlyCharge: 85, contract: 'month-to-month' as const,
+  products: ['phone', 'internet-fiber'], language: 'en', consent: { app: true, ussd: true, sms: true, 'call-centre': true },
+};
+const stamp = { model: 'cross-sell', version: '1', at: '2025-03-01T00:00:00Z' };
+const storedScores: Scores = {
+  churn: { value: 0.31, model: 'churn', version: '1', at: stamp.at },
+  crossSell: Object.fromEntries(['online-security', 'tech-support', 'streaming-tv', 'device-protection', 'online-backup'].map((p, i) => [p, { value: 0.1 + i / 20, ...stamp }])),
+};
+
+async function inProcess(withScoring: boolean, seconds: number): Promise<number> {
+  const clock = fixedClock('2025-03-12T10:00:00Z');
+  const mem = new MemoryDecisioning(clock);
+  for (const a of fiftyActions()) mem.actions.set(a.actionId, a);
+  const ids: string[] = [];
+  for (let i = 0; ids.length < 1000; i++) if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
+  for (const id of ids) await mem.addCustomer({ customerId: id, ...profile, ...(withScoring ? {} : { scores: storedScores }) });
+  const ports: DecisionPorts = mem.ports();
+  if (withScoring) {
+    const scorer = new Scorer(await loadPinnedModelsFromDir(join(ROOT, 'models'), 'demo', { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } }), clock);
+    ports.scoring = { score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }), modelVersions: scorer.modelVersions };
+  }
+  // keep history short and steady: the log is cleared each round, as a fresh container sees it
+  const run = decide(ports);
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 200; i++) await run('acme', { customerId: ids[(n + i) % ids.length]!, channel: 'app' });
+    n += 200;
+    mem.entries.clear();
+    mem.byCustomer.clear();
+    clock.advance(60_000);
+  }
+  return n / seconds;
+}
+
+async function dynamoCalls(): Promise<BenchFigure[]> {
+  const dynamo = await startDynamoLocal();
+  try {
+    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ensureTable(raw, 'bench-acme', TENANT_TABLE);
+    raw.destroy();
+    const db = documentClient({ endpoint: dynamo.endpoint });
+    const counts = { reads: 0, writes: 0, wcu: 0, rcu: 0 };
+    const send = db.send.bind(db) as (c: unknown) => Promise<Record<string, unknown>>;
+    const READS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand']);
+    (db as unknown as { send: unknown }).send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const name = command.constructor.name;
+      if (READS.has(name)) counts.reads++;
+      else counts.writes++;
+      command.input['ReturnConsumedCapacity'] = 'TOTAL';
+      const out = await send(command);
+      const cap = [out['ConsumedCapacity']].flat().filter(Boolean) as { CapacityUnits?: number }[];
+      const units = cap.reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      if (READS.has(name)) counts.rcu += units;
+      else counts.wcu += units;
+      return out;
+    };
+    const tableOf = () => 'bench-acme';
+    const clock = fixedClock('2025-03-12T10:00:00Z');
+    const catalogStore = new DynamoActionCatalog(db, tableOf);
+    for (const a of fiftyActions()) await catalogStore.put('acme', a);
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 100; i++) if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
+    for (const id of ids) await db.send(new PutCommand({ TableName: 'bench-acme', Item: { pk: `C#${id}`, sk: 'P', kind: 'profile', customerId: id, version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores } }));
+    const ports: DecisionPorts = {
+      customers: new DynamoCustomerRepo(db, tableOf),
+      catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now),
+      log: new DynamoDecisionLog(db, tableOf),
+      learning: new DynamoLearningStore(db, tableOf, 60_000),
+      volume: new DynamoVolumeCounter(db, tableOf, 8),
+      clock,
+      randomId: () => Math.random().toString(36).slice(2, 14),
+      settings: TEST_SETTINGS,
+    };
+    const run = decide(ports);
+    await run('acme', { customerId: ids[0]!, channel: 'app' }); // warm the caches
+    Object.assign(counts, { reads: 0, writes: 0, wcu: 0, rcu: 0 });
+    const N = 200;
+    let withPerDay = 0;
+    const decisions = [];
+    for (let i = 0; i < N; i++) {
+      const d = await run('acme', { customerId: ids[i % ids.length]!, channel: 'app', limit: 1 });
+      decisions.push(d);
+      if (d.actions.some((a) => fiftyActions().find((x) => x.actionId === a.actionId)?.limits.perDay)) withPerDay++;
+      clock.advance(1000);
+    }
+    const perDecision = { ...counts };
+    Object.assign(counts, { reads: 0, writes: 0, wcu: 0, rcu: 0 });
+    let responses = 0;
+    for (const d of decisions.slice(0, 50)) {
+      if (!d.actions[0]) continue;
+      await respond(ports)('acme', d.decisionId, { actionId: d.actions[0].actionId, response: 'declined' });
+      responses++;
+    }
+    db.destroy();
+    return [
+      { name: 'DynamoDB reads per decision (warm container)', value: perDecision.reads / N, unit: 'calls', reference: 'aim <= 3' },
+      { name: 'DynamoDB writes per decision (warm container)', value: perDecision.writes / N, unit: 'calls', reference: 'aim <= 2', note: `${withPerDay}/${N} winners had a daily cap (one conditional counter ADD each)` },
+      { name: 'Read units per decision', value: Math.round((perDecision.rcu / N) * 100) / 100, unit: 'RCU' },
+      { name: 'Write units per decision', value: Math.round((perDecision.wcu / N) * 100) / 100, unit: 'WCU' },
+      { name: 'DynamoDB calls per response (1 GetItem, 1 conditional UpdateItem, 1 learning ADD)', value: (counts.reads + counts.writes) / Math.max(1, responses), unit: 'calls' },
+    ];
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+/** The pure pipeline alone (eligibility, suitability, policy, arbitration over 50 actions). */
+function pipelineOnly(seconds: number): number {
+  const input = {
+    actions: fiftyActions(), record: { customerId: 'x', version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores },
+    state: { droppedCalls24h: 1 }, contacts: [], scores: storedScores, channel: 'app' as const, direction: 'inbound' as const,
+    context: {}, learned: new Map(), strategy: 'champion' as const, now: new Date('2025-03-12T10:00:00Z'),
+  };
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 500; i++) evaluateActions(input, TEST_SETTINGS);
+    n += 500;
+  }
+  return n / seconds;
+}
+
+export async function runDecisionsBench(): Promise<BenchFigure[]> {
+  const pipeline = pipelineOnly(3);
+  const stored = await inProcess(false, 3);
+  const scored = await inProcess(true, 3);
+  return [
+    { name: 'Decision pipeline alone (pure domain), 50 actions, one core', value: Math.round(pipeline), unit: 'evaluations/s', reference: 'aim >= 20,000/s', ratio: Math.round((pipeline / 20_000) * 100) / 100 },
+    { name: 'In-process decisions/s, 50-action catalog, stored scores, one core (use case + in-memory ports)', value: Math.round(stored), unit: 'decisions/s', reference: 'aim >= 20,000/s', ratio: Math.round((stored / 20_000) * 100) / 100, note: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores while measured` },
+    { name: 'In-process decisions/s, 50-action catalog, scoring in-process (churn + 7 cross-sell + NPS)', value: Math.round(scored), unit: 'decisions/s' },
+    ...(await dynamoCalls()),
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const f of await runDecisionsBench()) console.log(`${f.name}: ${f.value} ${f.unit}${f.reference ? ` (${typeof f.reference === 'string' ? f.reference : JSON.stringify(f.reference)})` : ''}${f.note ? ` — ${f.note}` : ''}`);
+}

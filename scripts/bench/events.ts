@@ -1,0 +1,102 @@
+/**
+ * Events: the state fold in-process on one core, ingestion end to end on the local runtime
+ * (HTTP -> local queue -> processor -> DynamoDB Local), and write units per event on the demo
+ * event mix, for the chosen exactly-once design and the transactional alternative.
+ *
+ *   npx tsx scripts/bench/events.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { localQueues } from '#adapters/local/local-event-queue.ts';
+import { applyEvent, type CustomerState } from '#domain/customer-state.ts';
+import { freePort } from '../local/dynamo-local.ts';
+import type { LocalQueue } from '../local/local-queue.ts';
+import { startRuntime } from '../local/runtime.ts';
+import { ensureTable } from '../local/tables.ts';
+import type { BenchFigure } from './figure.ts';
+import { chosenDesignUnits, demoMix, transactionalDesignUnits } from './write-units.ts';
+
+const NOW = new Date('2026-03-02T10:00:00Z');
+
+/** Events folded per second on this thread: 5,000 customers x 20 events (a customer-day) of the demo mix. */
+function foldRate(): number {
+  const events = demoMix(5000, 20, NOW);
+  const config = { dedupeWindowHours: 48 };
+  let best = 0;
+  for (let run = 0; run < 3; run++) {
+    const states = new Map<string, CustomerState | undefined>();
+    const t0 = performance.now();
+    for (const e of events) states.set(e.customerId, applyEvent(states.get(e.customerId), e, NOW, config));
+    best = Math.max(best, events.length / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+/** Events per second through the local runtime: POSTs of 500 until every queue is drained. */
+async function endToEndRate(): Promise<{ rate: number; writeUnits: { single: number; batched: number; txSingle: number; txBatched: number } }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cvm-bench-events-'));
+  const rt = await startRuntime({ dir, fresh: true, port: await freePort(), now: NOW.toISOString() });
+  try {
+    const key = rt.tenants['consumer']!.channelKey;
+    const events = demoMix(2000, 10, NOW);
+    const queue = localQueues.get('consumer') as LocalQueue;
+    const t0 = performance.now();
+    const posts: Promise<Response>[] = [];
+    for (let i = 0; i < events.length; i += 500) {
+      posts.push(fetch(`${rt.baseUrl}/v1/events`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: events.slice(i, i + 500) }),
+      }));
+    }
+    for (const res of await Promise.all(posts)) if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}`);
+    await queue.drained(300_000);
+    const rate = events.length / ((performance.now() - t0) / 1000);
+
+    // write units, on the same DynamoDB Local
+    const client = new DynamoDBClient({ endpoint: rt.dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const table = 'cvm-bench-write-units';
+    await ensureTable(client, table, TENANT_TABLE);
+    client.destroy();
+    const db = documentClient({ endpoint: rt.dynamo.endpoint });
+    const mix = () => demoMix(50, 20, NOW);
+    const writeUnits = {
+      single: await chosenDesignUnits(db, table, mix(), 1, NOW),
+      batched: await chosenDesignUnits(db, table, mix(), 100, NOW),
+      txSingle: await transactionalDesignUnits(db, table, mix(), 1, NOW),
+      txBatched: await transactionalDesignUnits(db, table, mix(), 100, NOW),
+    };
+    return { rate, writeUnits };
+  } finally {
+    await rt.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runEventsBench(): Promise<BenchFigure[]> {
+  const fold = foldRate();
+  const { rate, writeUnits } = await endToEndRate();
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  return [
+    { name: 'state fold, in process, one core (5,000 customers x 20 events)', value: Math.round(fold), unit: 'events/s', reference: 'aim 50,000', ratio: r2(fold / 50_000) },
+    { name: 'end to end on the local runtime (HTTP -> queue -> processor -> DynamoDB Local)', value: Math.round(rate), unit: 'events/s', reference: 'aim 500', ratio: r2(rate / 500) },
+    {
+      name: 'write units per event, demo mix, one event per write (ids in the state item)', value: r2(writeUnits.single), unit: 'WCU/event',
+      reference: { name: 'transactional id record + state', value: r2(writeUnits.txSingle), unit: 'WCU/event' }, ratio: r2(writeUnits.single / writeUnits.txSingle),
+    },
+    {
+      name: 'write units per event, demo mix, a customer\'s events folded per batch (ids in the state item)', value: r2(writeUnits.batched), unit: 'WCU/event',
+      reference: { name: 'transactional id records + state per batch', value: r2(writeUnits.txBatched), unit: 'WCU/event' }, ratio: r2(writeUnits.batched / writeUnits.txBatched),
+    },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const f of await runEventsBench()) console.log(JSON.stringify(f));
+  process.exit(0);
+}

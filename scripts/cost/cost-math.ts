@@ -1,0 +1,333 @@
+/**
+ * The cost model's arithmetic, pure: usage quantities in, dollars out. Scenario builders turn
+ * one decision / event / nightly scoring run into usage (API requests, Lambda invocations and
+ * milliseconds at a memory size, read and write units, SQS requests, log bytes, traces, state
+ * transitions, inference seconds); `priceUsage` prices it with the price table.
+ */
+
+export type PriceId =
+  | 'apigw.rest.request' | 'apigw.http.request' | 'lambda.request' | 'lambda.arm64.gbSecond' | 'lambda.x86_64.gbSecond'
+  | 'dynamodb.onDemand.read' | 'dynamodb.onDemand.write' | 'sqs.standard.request' | 'logs.ingest.standard' | 'logs.storage'
+  | 'metrics.custom.month' | 'xray.trace.recorded' | 'stepfunctions.standard.transition' | 'sagemaker.serverless.gbSecond'
+  | 'sagemaker.serverless.dataGb' | 'sagemaker.realtime.ml.m5.large.hour';
+
+export interface Price { usd: number; per: number; unit: string; date: string; region: string; source: string }
+export interface PriceTable { currency: string; region: string; note: string; prices: Record<PriceId, Price> }
+
+/** Dollars for one unit of a price (e.g. one request, one GB-second). */
+export function unitPrice(prices: PriceTable, id: PriceId): number {
+  const p = prices.prices[id];
+  if (!p) throw new Error(`the price table has no '${id}'`);
+  return p.usd / p.per;
+}
+
+export const GB = 1024 ** 3;
+
+/** A Lambda function as the template describes it (or as assumed, when not built yet). */
+export interface FnProfile {
+  name: string;
+  memoryMb: number;
+  architecture: 'arm64' | 'x86_64';
+  /** Lambda writes START/END/REPORT lines unless the system log level is WARN or higher. */
+  systemLogLevel: string;
+  /** Where the figures come from: `template <logicalId>` or `assumed: ...`. */
+  source: string;
+}
+
+export interface LambdaUse { fn: FnProfile; invocations: number; avgMs: number; role: 'authorizer' | 'function' }
+
+/** Usage of one scenario (N decisions, N events, one nightly run). */
+export interface Usage {
+  apiRequests: number;
+  lambda: LambdaUse[];
+  readUnits: number;
+  writeUnits: number;
+  sqsRequests: number;
+  logBytes: number;
+  emfBytes: number;
+  traces: number;
+  sfnTransitions: number;
+  sagemaker?: { gbSeconds: number; dataGb: number };
+}
+
+export const emptyUsage = (): Usage => ({
+  apiRequests: 0, lambda: [], readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0, emfBytes: 0, traces: 0, sfnTransitions: 0,
+});
+
+export interface CostLine { component: string; usd: number; detail: string }
+export interface PricingContext { apiType: 'REST' | 'HTTP'; logRetentionDays: number | undefined; logCompression: number }
+
+const fmtN = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(3)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : `${+n.toFixed(2)}`);
+
+/** Prices a usage: one line per component, zero lines left out. */
+export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext): CostLine[] {
+  const lines: CostLine[] = [];
+  const add = (component: string, usd: number, detail: string) => {
+    if (usd > 0) lines.push({ component, usd, detail });
+  };
+  const apiPrice = unitPrice(prices, ctx.apiType === 'REST' ? 'apigw.rest.request' : 'apigw.http.request');
+  add(`API Gateway (${ctx.apiType})`, usage.apiRequests * apiPrice, `${fmtN(usage.apiRequests)} requests x $${(apiPrice * 1e6).toFixed(2)}/M`);
+
+  for (const role of ['authorizer', 'function'] as const) {
+    const uses = usage.lambda.filter((l) => l.role === role);
+    if (!uses.length) continue;
+    const requests = uses.reduce((s, l) => s + l.invocations, 0);
+    const reqUsd = requests * unitPrice(prices, 'lambda.request');
+    let durUsd = 0;
+    const parts: string[] = [];
+    for (const l of uses) {
+      const gbs = l.invocations * (Math.ceil(l.avgMs) / 1000) * (l.fn.memoryMb / 1024);
+      durUsd += gbs * unitPrice(prices, l.fn.architecture === 'arm64' ? 'lambda.arm64.gbSecond' : 'lambda.x86_64.gbSecond');
+      parts.push(`${l.fn.name} ${fmtN(l.invocations)} x ${l.avgMs} ms at ${l.fn.memoryMb} MB ${l.fn.architecture} = ${fmtN(gbs)} GB-s`);
+    }
+    if (role === 'authorizer') {
+      add('Authorizer (Lambda)', reqUsd + durUsd, parts.join('; '));
+    } else {
+      add('Lambda requests', reqUsd, `${fmtN(requests)} invocations x $0.20/M`);
+      add('Lambda duration', durUsd, parts.join('; '));
+    }
+  }
+  add('DynamoDB reads', usage.readUnits * unitPrice(prices, 'dynamodb.onDemand.read'), `${fmtN(usage.readUnits)} RRU on demand`);
+  add('DynamoDB writes', usage.writeUnits * unitPrice(prices, 'dynamodb.onDemand.write'), `${fmtN(usage.writeUnits)} WRU on demand`);
+  add('SQS', usage.sqsRequests * unitPrice(prices, 'sqs.standard.request'), `${fmtN(usage.sqsRequests)} requests`);
+  const storageMonths = ctx.logRetentionDays === undefined ? 12 : ctx.logRetentionDays / 30;
+  const logsGb = usage.logBytes / GB;
+  add('Logs', logsGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${logsGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`);
+  const emfGb = usage.emfBytes / GB;
+  add('Metrics (EMF)', emfGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${emfGb.toFixed(3)} GB of EMF lines (metric series fee is monthly, see below)`);
+  add('Traces (X-Ray)', usage.traces * unitPrice(prices, 'xray.trace.recorded'), `${fmtN(usage.traces)} traces recorded`);
+  add('Step Functions', usage.sfnTransitions * unitPrice(prices, 'stepfunctions.standard.transition'), `${fmtN(usage.sfnTransitions)} Standard transitions`);
+  if (usage.sagemaker) {
+    add('SageMaker inference', usage.sagemaker.gbSeconds * unitPrice(prices, 'sagemaker.serverless.gbSecond') + usage.sagemaker.dataGb * unitPrice(prices, 'sagemaker.serverless.dataGb'),
+      `${fmtN(usage.sagemaker.gbSeconds)} GB-s serverless + ${usage.sagemaker.dataGb.toFixed(2)} GB processed`);
+  }
+  return lines;
+}
+
+export const total = (lines: CostLine[]): number => lines.reduce((s, l) => s + l.usd, 0);
+
+/** Everything the model assumes about one request; printed with the figures. */
+export interface Assumptions {
+  /** Share of requests whose API key the authorizer cache (TTL from the template) already holds. */
+  authorizerCacheHitRate: number;
+  authorizerMs: number;
+  /** Decision Lambda time per request, excluding model inference. */
+  decisionMs: number;
+  /** Profile + state + contacts of one customer, read with one eventually consistent Query. */
+  decisionQueryKb: number;
+  /** Decision log item (< 1 KB, doubles as contact history) + sharded daily volume counter. */
+  decisionWrites: number;
+  decisionWriteKb: number;
+  embeddedInferenceMs: number;
+  sagemakerInferenceMs: number;
+  inferencePayloadKb: number;
+  /** Bytes per log line: API access log, Lambda platform lines (START+REPORT), one app line, one EMF blob. */
+  accessLogBytes: number;
+  platformLogBytes: number;
+  appLogBytes: number;
+  emfBytes: number;
+  /** Events per POST /v1/events (1-500). */
+  eventsPerRequest: number;
+  eventsApiMs: number;
+  /** One event per SQS message, sent and received 10 at a time. */
+  sqsMessagesPerRequest: number;
+  processorMsPerBatch: number;
+  processorMsPerEvent: number;
+  /** One conditional UpdateItem of the customer's state item (recent event ids inside) per event. */
+  stateItemKb: number;
+  /** Share of events that fire a trigger (decision log write + outbound message). */
+  triggerRate: number;
+  /** Nightly scoring */
+  customersPerWorkItem: number;
+  transitionsPerWorkItem: number;
+  scoringMsPerCustomer: number;
+  tableKbPerCustomer: number;
+  changedScoreShare: number;
+  profileItemKb: number;
+  sagemakerCustomersPerInvoke: number;
+  sagemakerMsPerInvoke: number;
+  /** For a real-time endpoint's fixed cost per decision. */
+  decisionsPerDay: number;
+  /** Compressed size / ingested size of logs in storage. */
+  logCompression: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  authorizerCacheHitRate: 0.95,
+  authorizerMs: 30,
+  decisionMs: 60,
+  decisionQueryKb: 6,
+  decisionWrites: 2,
+  decisionWriteKb: 0.8,
+  embeddedInferenceMs: 3,
+  sagemakerInferenceMs: 40,
+  inferencePayloadKb: 2,
+  accessLogBytes: 450,
+  platformLogBytes: 650,
+  appLogBytes: 350,
+  emfBytes: 400,
+  eventsPerRequest: 100,
+  eventsApiMs: 80,
+  sqsMessagesPerRequest: 10,
+  processorMsPerBatch: 20,
+  processorMsPerEvent: 4,
+  stateItemKb: 1.5,
+  triggerRate: 0.01,
+  customersPerWorkItem: 1000,
+  transitionsPerWorkItem: 3,
+  scoringMsPerCustomer: 3,
+  tableKbPerCustomer: 6,
+  changedScoreShare: 0.2,
+  profileItemKb: 1.5,
+  sagemakerCustomersPerInvoke: 100,
+  sagemakerMsPerInvoke: 150,
+  decisionsPerDay: 2_000_000,
+  logCompression: 0.15,
+};
+
+/** Units of one DynamoDB read/write of an item of `kb` (reads: 4 KB units, writes: 1 KB units). */
+export const readUnits = (kb: number, consistent = false) => Math.ceil(kb / 4) * (consistent ? 1 : 0.5);
+export const writeUnits = (kb: number) => Math.max(1, Math.ceil(kb));
+
+const platformBytes = (fn: FnProfile, a: Assumptions) => (/^(WARN|ERROR|FATAL)$/.test(fn.systemLogLevel) ? 0 : a.platformLogBytes);
+
+export interface DecisionInput {
+  decisions: number;
+  decisionFn: FnProfile;
+  authorizerFn: FnProfile;
+  samplingRate: number;
+}
+
+/** N decisions: API request + authorizer on cache misses + the decision Lambda + 1 Query + writes + logs + traces. */
+export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
+  const n = input.decisions;
+  const misses = n * (1 - a.authorizerCacheHitRate);
+  return {
+    ...emptyUsage(),
+    apiRequests: n,
+    lambda: [
+      { fn: input.authorizerFn, invocations: misses, avgMs: a.authorizerMs, role: 'authorizer' },
+      { fn: input.decisionFn, invocations: n, avgMs: a.decisionMs, role: 'function' },
+    ],
+    // the key lookup on a cache miss is one GetItem of a tiny item
+    readUnits: n * readUnits(a.decisionQueryKb) + misses * readUnits(1),
+    writeUnits: n * a.decisionWrites * writeUnits(a.decisionWriteKb),
+    logBytes: n * (a.accessLogBytes + platformBytes(input.decisionFn, a) + a.appLogBytes) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes),
+    // ApiRequest and Decision meters: one EMF blob each
+    emfBytes: n * 2 * a.emfBytes,
+    traces: n * input.samplingRate,
+  };
+}
+
+export type ScoringVariant =
+  | { mode: 'embedded' }
+  | { mode: 'sagemaker-serverless'; memoryMb: number }
+  | { mode: 'sagemaker-real-time'; instanceType: string; instanceCount: number };
+
+/** What scoring adds to N decisions: in-process time, or an endpoint call the Lambda waits for. */
+export function inferenceUsage(variant: ScoringVariant, decisions: number, decisionFn: FnProfile, a: Assumptions): Usage {
+  const u = emptyUsage();
+  if (variant.mode === 'embedded') {
+    u.lambda = [{ fn: decisionFn, invocations: decisions, avgMs: a.embeddedInferenceMs, role: 'function' }];
+    return u;
+  }
+  // the decision Lambda waits for the endpoint (billed duration)
+  u.lambda = [{ fn: decisionFn, invocations: decisions, avgMs: a.sagemakerInferenceMs, role: 'function' }];
+  if (variant.mode === 'sagemaker-serverless') {
+    u.sagemaker = {
+      gbSeconds: decisions * (a.sagemakerInferenceMs / 1000) * (variant.memoryMb / 1024),
+      dataGb: (decisions * a.inferencePayloadKb * 1024) / GB,
+    };
+  }
+  return u;
+}
+
+/** A Lambda line for `extra` calls only: used to subtract the invocation fee counted once already. */
+export function withoutRequestFee(lines: CostLine[]): CostLine[] {
+  return lines.filter((l) => l.component !== 'Lambda requests');
+}
+
+/** Daily fixed cost of a real-time endpoint (instances x hours x hourly price). */
+export function realTimeEndpointPerDay(prices: PriceTable, instanceType: string, instanceCount: number): number | undefined {
+  const id = `sagemaker.realtime.${instanceType}.hour` as PriceId;
+  const p = prices.prices[id];
+  return p ? (p.usd / p.per) * 24 * instanceCount : undefined;
+}
+
+export interface EventInput {
+  events: number;
+  eventsFn: FnProfile;
+  processorFn: FnProfile;
+  authorizerFn: FnProfile;
+  batchSize: number;
+  samplingRate: number;
+}
+
+/** N events: POSTs of `eventsPerRequest`, one SQS message each, batch processing, one state write each. */
+export function eventUsage(input: EventInput, a: Assumptions): Usage {
+  const n = input.events;
+  const requests = n / a.eventsPerRequest;
+  const misses = requests * (1 - a.authorizerCacheHitRate);
+  const batches = n / input.batchSize;
+  const sqsRequests = n / a.sqsMessagesPerRequest * 3; // send batch, receive, delete batch
+  const triggered = n * a.triggerRate;
+  return {
+    ...emptyUsage(),
+    apiRequests: requests,
+    lambda: [
+      { fn: input.authorizerFn, invocations: misses, avgMs: a.authorizerMs, role: 'authorizer' },
+      { fn: input.eventsFn, invocations: requests, avgMs: a.eventsApiMs, role: 'function' },
+      { fn: input.processorFn, invocations: batches, avgMs: a.processorMsPerBatch + a.processorMsPerEvent * input.batchSize, role: 'function' },
+    ],
+    readUnits: misses * readUnits(1),
+    // one conditional UpdateItem of the state item per event (billed on the item size), plus a
+    // decision-log item and an outbound message for the few that fire a trigger
+    writeUnits: n * writeUnits(a.stateItemKb) + triggered * writeUnits(a.decisionWriteKb),
+    sqsRequests: sqsRequests + triggered,
+    logBytes: requests * (a.accessLogBytes + platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
+    // Event meter per request (events API) and per batch (processor)
+    emfBytes: (requests + batches) * a.emfBytes,
+    traces: (requests + batches) * input.samplingRate,
+  };
+}
+
+export interface NightlyInput {
+  customers: number;
+  scoringFn: FnProfile;
+  variant: ScoringVariant;
+}
+
+/** One nightly run over N customers: Distributed Map over ranges, a Lambda per range, scan, write changed scores. */
+export function nightlyScoringUsage(input: NightlyInput, a: Assumptions): Usage {
+  const items = Math.ceil(input.customers / a.customersPerWorkItem);
+  const changed = input.customers * a.changedScoreShare;
+  const u: Usage = {
+    ...emptyUsage(),
+    lambda: [{ fn: input.scoringFn, invocations: items, avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem, role: 'function' }],
+    // a Scan reads whole items of the table: everything stored per customer, 4 KB units, eventually consistent
+    readUnits: (input.customers * a.tableKbPerCustomer / 4) * 0.5,
+    // UpdateItem is billed on the larger of the item before and after: the whole profile item
+    writeUnits: changed * writeUnits(a.profileItemKb),
+    sfnTransitions: items * a.transitionsPerWorkItem + 10,
+    logBytes: items * (platformBytes(input.scoringFn, a) + a.appLogBytes),
+    emfBytes: items * a.emfBytes,
+  };
+  if (input.variant.mode !== 'embedded') {
+    const invokes = input.customers / a.sagemakerCustomersPerInvoke;
+    u.lambda = [{ fn: input.scoringFn, invocations: items, avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem + (invokes / items) * a.sagemakerMsPerInvoke, role: 'function' }];
+    if (input.variant.mode === 'sagemaker-serverless') {
+      u.sagemaker = {
+        gbSeconds: invokes * (a.sagemakerMsPerInvoke / 1000) * (input.variant.memoryMb / 1024),
+        dataGb: (input.customers * a.inferencePayloadKb * 1024) / GB,
+      };
+    }
+  }
+  return u;
+}
+
+/** Monthly fee of the EMF meters: one series per metric name x tenant (dimensions service, market, tenant). */
+export function meterSeriesPerMonth(prices: PriceTable, metricNames: number, tenants: number): number {
+  return metricNames * tenants * unitPrice(prices, 'metrics.custom.month');
+}

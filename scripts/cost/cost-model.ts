@@ -1,0 +1,81 @@
+/**
+ * `npm run cost-model -- --market demo [--customers 9000000]`: synthesizes the market's stack in
+ * process (bundling skipped), reads the template, and prices a decision, an event and a nightly
+ * scoring run with the price table, printing each breakdown and its assumptions.
+ */
+import { loadMarket } from '#config/markets/index.ts';
+import { synthMarket } from '../../infra-tests/synth.ts';
+import { cliArgs } from '../lib/args.ts';
+import { DEFAULT_ASSUMPTIONS, type Assumptions, type PriceTable } from './cost-math.ts';
+import { costModel, type CostModel, type Estimate } from './model.ts';
+import { loadPrices } from './prices.ts';
+import type { CfnTemplate } from './template-facts.ts';
+
+export const TARGETS = { decisions: 5.0, events: 3.0 };
+
+const usd = (n: number) => `$${n.toFixed(2)}`;
+const pad = (s: string, n: number) => s.padEnd(n);
+
+function printEstimate(out: string[], headline: string, e: Estimate, target?: number) {
+  const verdict = target === undefined ? '' : e.total <= target ? `   [target <= ${usd(target)}: met]` : `   [target <= ${usd(target)}: NOT met]`;
+  out.push(`${headline}   (with an HTTP API instead: ${usd(e.httpApiTotal)})${verdict}`);
+  for (const l of e.lines) out.push(`    ${pad(l.component, 38)} ${pad(`$${l.usd.toFixed(4)}`, 10)} ${l.detail}`);
+  for (const n of e.notes) out.push(`    - ${n}`);
+}
+
+/** What would move the decision figure, each computed by the same model on a changed template or assumption. */
+function levers(template: CfnTemplate, model: CostModel, market: ReturnType<typeof loadMarket>, prices: PriceTable, a: Assumptions, customers: number) {
+  const base = model.decisions.total;
+  const changed = (mutate: (t: CfnTemplate) => void, assumptions = a) => {
+    const copy = structuredClone(template);
+    mutate(copy);
+    return costModel(copy, market, prices, assumptions, customers).decisions.total;
+  };
+  const fns = (t: CfnTemplate) => Object.values(t.Resources ?? {}).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const decisionId = model.functions.decision.source.replace(/^template /, '');
+  return [
+    { what: 'HTTP API instead of REST (keeps the Lambda authorizer; loses usage plans, so throttling/quotas move into the authorizer)', usd: model.decisions.httpApiTotal },
+    { what: 'Lambda system log level WARN (no START/REPORT lines; REPORT stays available as metrics)', usd: changed((t) => fns(t).forEach((r) => { r.Properties!['LoggingConfig'] = { ...(r.Properties!['LoggingConfig'] ?? {}), SystemLogLevel: 'WARN' }; })) },
+    { what: 'one write per decision (volume counters folded from the decision log by a scheduled job)', usd: changed(() => {}, { ...a, decisionWrites: 1 }) },
+    ...(decisionId.startsWith('assumed') ? [] : [{ what: `decision Lambda at 512 MB (if ${a.decisionMs} ms still holds)`, usd: changed((t) => { const r = t.Resources?.[decisionId]; if (r?.Properties) r.Properties['MemorySize'] = 512; }) }]),
+  ].map((l) => ({ ...l, delta: l.usd - base }));
+}
+
+export async function main() {
+  const args = cliArgs({ market: { type: 'string', default: 'demo' }, customers: { type: 'string', default: '9000000' } });
+  const market = loadMarket(args.market);
+  const customers = Number(args.customers);
+  if (!Number.isInteger(customers) || customers <= 0) throw new Error('--customers must be a positive whole number');
+  const prices = loadPrices();
+  const a = DEFAULT_ASSUMPTIONS;
+  const { template } = synthMarket(market);
+  const json = template.toJSON() as CfnTemplate;
+  const model = costModel(json, market, prices, a, customers);
+
+  const out: string[] = [];
+  out.push(`telco-cvm cost model: market ${market.code} (${market.aws.region}), template TelcoCvm-${market.code}`);
+  out.push(`prices: ${prices.region} list prices in ${prices.currency}, dated ${[...new Set(Object.values(prices.prices).map((p) => p.date))].join(', ')} (scripts/cost/prices.json). ${prices.note}`);
+  out.push(`template: API ${model.facts.api.type}, ${Object.keys(model.facts.functions).length} functions, tables ${model.facts.tables.map((t) => t.billingMode).join('/')}, scoring ${model.facts.scoring.mode}, tracing ${(model.facts.tracing.samplingRate * 100).toFixed(1)}% (${model.facts.tracing.source})`);
+  out.push('');
+  printEstimate(out, `${usd(model.decisions.total)} per 1M decisions`, model.decisions, TARGETS.decisions);
+  out.push('');
+  out.push('per scoring mode (decisions with inference added):');
+  for (const s of model.scoringModes) printEstimate(out, `${usd(s.total)} per 1M decisions with ${s.title}`, s);
+  out.push('');
+  printEstimate(out, `${usd(model.events.total)} per 1M events`, model.events, TARGETS.events);
+  out.push('');
+  for (const n of model.nightly) printEstimate(out, `${usd(n.total)} per day: ${n.title}`, n);
+  out.push('');
+  out.push(`fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (6 meters x ${market.tenants.length} tenants x $0.30); storage, KMS keys, secrets and alarms are monthly and not per request.`);
+  out.push('');
+  out.push('what would move the decision figure (each recomputed by the model):');
+  for (const l of levers(json, model, market, prices, a, customers)) out.push(`    ${usd(l.usd)} (${l.delta >= 0 ? '+' : ''}${l.delta.toFixed(2)}): ${l.what}`);
+  console.log(out.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error((err as Error).message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
+import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import { costReport } from './cost-report.ts';
+import { loadPrices } from './prices.ts';
+import { buildReport } from './report.ts';
+import { unitCosts } from './unit-costs.ts';
+
+const ce = mockClient(CostExplorerClient);
+beforeEach(() => ce.reset());
+const config = loadMarket('demo');
+const units = unitCosts(loadPrices());
+
+/** A metering.jsonl as the local meter writes it. */
+function meteringFile(lines: object[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cvm-report-'));
+  const file = join(dir, 'metering.jsonl');
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return file;
+}
+const reading = (tenant: string, name: string, count: number, at = '2026-10-12T08:00:00.000Z', market = 'demo') => ({ at, market, tenant, name, count });
+
+const group = (tenant: string, amount: string) => ({ Keys: [`cvm:tenant$${tenant}`], Metrics: { UnblendedCost: { Amount: amount, Unit: 'USD' } } });
+const page = (groups: ReturnType<typeof group>[], NextPageToken?: string) => ({
+  ResultsByTime: [{ TimePeriod: { Start: '2026-10-01', End: '2026-11-01' }, Groups: groups, Estimated: false }],
+  ...(NextPageToken ? { NextPageToken } : {}),
+});
+
+describe('the cost report from Cost Explorer', () => {
+  it('gives each tenant its tagged cost plus its usage share of the shared cost, to the cent', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page([group('consumer', '412.37'), group('shared', '250.00')], 'next'))
+      .resolvesOnce(page([group('enterprise', '88.12'), group('', '3.21')]));
+    const usage = new FileUsageSource(meteringFile([
+      reading('consumer', 'ApiRequest', 3000), reading('enterprise', 'ApiRequest', 1000),
+      reading('consumer', 'ApiRequest', 999_999, '2026-09-30T23:59:59.000Z'), // another month
+      reading('enterprise', 'ApiRequest', 999_999, '2026-10-03T00:00:00.000Z', 'ir'), // another market
+    ]));
+    const csv = await costReport({ market: 'demo', month: '2026-10', format: 'csv', estimate: false, usage, cost: new CostExplorerCostSource(ce as unknown as CostExplorerClient) });
+    const rows = csv.trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]!.slice(0, 7)).toEqual(['market', 'month', 'tenant', 'cost_center', 'own', 'shared_share', 'total']);
+    expect(rows[1]!.slice(2, 9)).toEqual(['consumer', 'CC-1100-CONSUMER', '412.37', '187.50', '599.87', 'USD', '75.00']);
+    expect(rows[2]!.slice(2, 9)).toEqual(['enterprise', 'CC-2200-ENTERPRISE', '88.12', '62.50', '150.62', 'USD', '25.00']);
+    expect(rows[3]!.slice(2, 7)).toEqual(['(untagged)', '', '3.21', '0.00', '3.21']);
+  });
+
+  it('states its method in the markdown', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page([group('shared', '10.00')]));
+    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: false, usage: new FileUsageSource('/nonexistent'), cost: new CostExplorerCostSource(ce as unknown as CostExplorerClient) });
+    expect(md).toContain('## Method');
+    expect(md).toContain('grouped by tag cvm:tenant, filtered to cvm:market=demo');
+    // nobody used anything: the shared cost is not pushed onto anyone
+    expect(md).toContain('(unallocated shared: no metered usage) | | | 10.00');
+  });
+});
+
+describe('the split', () => {
+  it('weighs different meters by their unit cost on shared resources', () => {
+    const report = buildReport({
+      config, month: '2026-10', unitCosts: units,
+      usage: { consumer: { Event: 1_000_000 }, enterprise: { ApiRequest: 10_000 } },
+      tagged: { byTag: { shared: 100 }, untagged: 0, currency: 'USD' },
+    });
+    const [consumer, enterprise] = report.rows;
+    expect(consumer!.shared + enterprise!.shared).toBeCloseTo(100, 10);
+    const expected = (1e6 * units.Event.shared) / (1e6 * units.Event.shared + 1e4 * units.ApiRequest.shared);
+    expect(consumer!.usagePercent / 100).toBeCloseTo(expected, 3);
+  });
+
+  it('gives a tenant with no metered usage no share of the shared cost', () => {
+    const report = buildReport({
+      config, month: '2026-10', unitCosts: units,
+      usage: { consumer: { ApiRequest: 5 } },
+      tagged: { byTag: { shared: 33.33, enterprise: 12 }, untagged: 0, currency: 'USD' },
+    });
+    expect(report.rows.map((r) => [r.tenant, r.own, r.shared, r.total])).toEqual([['consumer', 0, 33.33, 33.33], ['enterprise', 12, 0, 12]]);
+  });
+
+  it('reports a tenant tag the market does not know instead of dropping it', () => {
+    const report = buildReport({ config, month: '2026-10', unitCosts: units, usage: {}, tagged: { byTag: { mvno: 5 }, untagged: 0, currency: 'USD' } });
+    expect(report.unknownTags).toEqual({ mvno: 5 });
+  });
+});
+
+describe('the offline estimate', () => {
+  it('prices metered usage with the price table, without calling Cost Explorer', async () => {
+    const usage = new FileUsageSource(meteringFile([
+      reading('consumer', 'ApiRequest', 1_000_000), reading('consumer', 'Decision', 1_000_000), reading('enterprise', 'Event', 1_000_000),
+    ]));
+    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: true, usage });
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+    expect(md).toContain('ESTIMATE from metering and list prices');
+    const consumerTotal = 1e6 * (units.ApiRequest.shared + units.ApiRequest.own + units.Decision.shared + units.Decision.own);
+    const row = md.split('\n').find((l) => l.startsWith('| consumer |'))!.split('|').map((c) => c.trim());
+    expect(Number(row[5])).toBeCloseTo(consumerTotal, 1);
+    expect(consumerTotal).toBeGreaterThan(5);
+  });
+});

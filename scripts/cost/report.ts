@@ -1,0 +1,122 @@
+import type { MarketConfig } from '#config/market-config.ts';
+import { splitShared, usageWeight } from '#domain/cost/split.ts';
+import type { TaggedCost, TenantUsage } from '#domain/cost/ports.ts';
+import { METER_NAMES } from '#domain/metering.ts';
+import type { UnitCosts } from './unit-costs.ts';
+
+export interface ReportRow {
+  tenant: string;
+  costCenter: string;
+  /** Cost of the tenant's own tagged resources (Cost Explorer), or their estimate. */
+  own: number;
+  /** The tenant's share of the shared resources. */
+  shared: number;
+  total: number;
+  /** Share of metered usage (by weight) in percent. */
+  usagePercent: number;
+  usage: Partial<Record<string, number>>;
+}
+
+export interface CostReport {
+  market: string;
+  month: string;
+  mode: 'cost-explorer' | 'estimate';
+  currency: string;
+  rows: ReportRow[];
+  sharedTotal: number;
+  untagged: number;
+  unallocated: number;
+  /** Tagged with a tenant that the market config does not know (reported, not split). */
+  unknownTags: Record<string, number>;
+  method: string[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Per-tenant cost: own tagged cost + a share of the `shared` cost, split by metered usage weighted
+ * by each meter's unit cost (activity-based). In estimate mode both parts come from metering and
+ * the price table instead of Cost Explorer.
+ */
+export function buildReport(input: {
+  config: MarketConfig;
+  month: string;
+  usage: TenantUsage;
+  unitCosts: UnitCosts;
+  tagged?: TaggedCost;
+}): CostReport {
+  const { config, usage, unitCosts } = input;
+  const tenants = config.tenants.map((t) => t.id);
+  const sharedUnit = Object.fromEntries(METER_NAMES.map((n) => [n, unitCosts[n].shared]));
+  const ownUnit = Object.fromEntries(METER_NAMES.map((n) => [n, unitCosts[n].own]));
+  const weights = Object.fromEntries(tenants.map((t) => [t, usageWeight(usage[t] ?? {}, sharedUnit)]));
+  const weightSum = Object.values(weights).reduce((s, w) => s + w, 0);
+
+  let sharedTotal: number;
+  let own: Record<string, number>;
+  let untagged = 0;
+  const unknownTags: Record<string, number> = {};
+  if (input.tagged) {
+    sharedTotal = round2(input.tagged.byTag['shared'] ?? 0);
+    own = Object.fromEntries(tenants.map((t) => [t, round2(input.tagged!.byTag[t] ?? 0)]));
+    untagged = round2(input.tagged.untagged);
+    for (const [tag, amount] of Object.entries(input.tagged.byTag)) {
+      if (tag !== 'shared' && !tenants.includes(tag)) unknownTags[tag] = round2(amount);
+    }
+  } else {
+    sharedTotal = round2(weightSum);
+    own = Object.fromEntries(tenants.map((t) => [t, round2(usageWeight(usage[t] ?? {}, ownUnit))]));
+  }
+  const { shares, unallocated } = splitShared(sharedTotal, weights);
+  const rows = config.tenants.map((t) => ({
+    tenant: t.id,
+    costCenter: t.costCenter,
+    own: own[t.id] ?? 0,
+    shared: shares[t.id] ?? 0,
+    total: round2((own[t.id] ?? 0) + (shares[t.id] ?? 0)),
+    usagePercent: weightSum > 0 ? round2(((weights[t.id] ?? 0) / weightSum) * 100) : 0,
+    usage: usage[t.id] ?? {},
+  }));
+  const weightsText = METER_NAMES.map((n) => `${n} $${(unitCosts[n].shared * 1e6).toFixed(2)}/M`).join(', ');
+  const method = input.tagged
+    ? [
+        `own: Cost Explorer GetCostAndUsage, UnblendedCost for ${input.month}, grouped by tag cvm:tenant, filtered to cvm:market=${config.code}.`,
+        `shared: the cvm:tenant=shared cost (${sharedTotal.toFixed(2)}) split by metered usage, each meter weighted by its list-price unit cost on shared resources (${weightsText}); shares are whole cents that sum to the shared total; a tenant with no usage pays no share.`,
+        'untagged: cost of the market\'s resources without a cvm:tenant tag, reported apart and not split.',
+      ]
+    : [
+        `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB, its queue); shared = metered usage x unit cost on shared resources; us-east-1 list prices from scripts/cost/prices.json (${weightsText}).`,
+        'not included: storage, backups, KMS keys, secrets, alarms and other monthly fees; other regions price differently.',
+      ];
+  return { market: config.code, month: input.month, mode: input.tagged ? 'cost-explorer' : 'estimate', currency: input.tagged?.currency ?? 'USD', rows, sharedTotal, untagged, unallocated, unknownTags, method };
+}
+
+const METER_COLUMNS = METER_NAMES;
+
+export function toCsv(r: CostReport): string {
+  const head = ['market', 'month', 'tenant', 'cost_center', 'own', 'shared_share', 'total', 'currency', 'usage_percent', ...METER_COLUMNS];
+  const esc = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const lines = [head.join(',')];
+  for (const row of r.rows) {
+    lines.push([r.market, r.month, row.tenant, row.costCenter, row.own.toFixed(2), row.shared.toFixed(2), row.total.toFixed(2), r.currency, row.usagePercent.toFixed(2), ...METER_COLUMNS.map((m) => row.usage[m] ?? 0)].map(esc).join(','));
+  }
+  if (r.untagged) lines.push([r.market, r.month, '(untagged)', '', r.untagged.toFixed(2), '0.00', r.untagged.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
+  if (r.unallocated) lines.push([r.market, r.month, '(unallocated shared)', '', '0.00', r.unallocated.toFixed(2), r.unallocated.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
+  for (const [tag, amount] of Object.entries(r.unknownTags)) lines.push([r.market, r.month, `(unknown tag ${tag})`, '', amount.toFixed(2), '0.00', amount.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function toMarkdown(r: CostReport): string {
+  const out = [
+    `# Cost by tenant: market ${r.market}, ${r.month} (${r.mode === 'estimate' ? 'ESTIMATE from metering and list prices' : 'Cost Explorer'})`,
+    '',
+    `| tenant | cost centre | own (tagged) | shared share | total ${r.currency} | usage % | ${METER_COLUMNS.join(' | ')} |`,
+    `|---|---|---:|---:|---:|---:|${METER_COLUMNS.map(() => '---:').join('|')}|`,
+    ...r.rows.map((row) => `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => row.usage[m] ?? 0).join(' | ')} |`),
+  ];
+  if (r.untagged) out.push(`| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
+  if (r.unallocated) out.push(`| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
+  for (const [tag, amount] of Object.entries(r.unknownTags)) out.push(`| (tag ${tag}: not a tenant of this market) | | ${amount.toFixed(2)} | | ${amount.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
+  out.push('', `Shared total: ${r.sharedTotal.toFixed(2)} ${r.currency}.`, '', '## Method', '', ...r.method.map((m) => `- ${m}`), '');
+  return out.join('\n');
+}

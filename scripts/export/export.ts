@@ -1,0 +1,111 @@
+/**
+ * Exports a tenant's stored customers as a training table, so models can be retrained on the
+ * platform's own data:
+ *
+ *   npm run export -- --market demo --tenant consumer --out consumer.csv [--aws] [--segments 4]
+ *
+ * Columns: `id`, every feature of the market's pinned models in feature-spec order (the same
+ * `compileFeatures` code training and serving use; churn's features first, other heads' extra
+ * features after, each once; a missing value is an empty cell), then the labels:
+ * - `churn`: 1 when the state records a churn (`customer.churned` events), else the profile's
+ *   `attributes.churned`/`attributes.churn` when an import carried one, else empty;
+ * - `nps`: the latest `survey.nps` score in the state, else empty.
+ * Reads with a paginated parallel Scan of the tenant table (local DynamoDB, or `--aws`).
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
+import { tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { fileModelSource } from '#adapters/models/file-model-store.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import type { CustomerRecord } from '#domain/customer.ts';
+import type { ProfileScan } from '#domain/ports.ts';
+import { compileFeatures, type FeatureDef } from '#domain/scoring/features.ts';
+import { loadPinnedModels } from '#domain/scoring/model-store.ts';
+import { cliArgs } from '../lib/args.ts';
+import { localDynamo } from '../lib/local-dynamo.ts';
+import { MODELS_DIR } from '../ml/paths.ts';
+
+const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const csvNumber = (x: number) => (Number.isNaN(x) ? '' : String(x));
+
+/** 1/0 from state first (churn events), then an imported attribute; undefined when unknown. */
+export function churnLabel(record: CustomerRecord, state: Record<string, unknown> | undefined): 0 | 1 | undefined {
+  if (state?.['churn'] || state?.['status'] === 'churned') return 1;
+  const a = record.attributes?.['churned'] ?? record.attributes?.['churn'];
+  if (a === true || a === 1 || a === 'Yes' || a === 'yes' || a === 'true') return 1;
+  if (a === false || a === 0 || a === 'No' || a === 'no' || a === 'false') return 0;
+  return state && 'status' in state ? 0 : undefined;
+}
+
+export function npsLabel(state: Record<string, unknown> | undefined): number | undefined {
+  const score = (state?.['lastNps'] as { score?: unknown } | undefined)?.score;
+  return typeof score === 'number' ? score : undefined;
+}
+
+export interface ExportOptions {
+  market: string;
+  tenant: string;
+  out: string;
+  scan: ProfileScan;
+  totalSegments?: number;
+  modelsDir?: string;
+}
+
+export async function exportFeatures(opts: ExportOptions): Promise<{ rows: number; columns: string[]; churnLabelled: number; npsLabelled: number }> {
+  const market = loadMarket(opts.market);
+  const models = await loadPinnedModels(fileModelSource(opts.modelsDir ?? MODELS_DIR), market.code, market.scoring.models);
+  const ordered = [...models].sort((a, b) => Number(b.kind === 'churn') - Number(a.kind === 'churn'));
+  const defs = new Map<string, FeatureDef>();
+  for (const m of ordered) for (const h of m.heads) for (const f of h.spec.features) if (!defs.has(f.name)) defs.set(f.name, f);
+  const features = compileFeatures({ specVersion: 1, features: [...defs.values()] });
+  const columns = ['id', ...features.names, 'churn', 'nps'];
+  const out = createWriteStream(opts.out);
+  out.write(columns.map(csvCell).join(',') + '\n');
+  const row = new Float64Array(features.width);
+  let rows = 0;
+  let churnLabelled = 0;
+  let npsLabelled = 0;
+  const segments = opts.totalSegments ?? 1;
+  for (let segment = 0; segment < segments; segment++) {
+    for await (const c of opts.scan.scanSegment(opts.tenant, segment, segments)) {
+      features.fill({ profile: c.record, ...(c.state ? { state: c.state } : {}) }, row);
+      const churn = churnLabel(c.record, c.state);
+      const nps = npsLabel(c.state);
+      if (churn !== undefined) churnLabelled++;
+      if (nps !== undefined) npsLabelled++;
+      const line = [csvCell(c.customerId), ...Array.from(row, csvNumber), churn === undefined ? '' : String(churn), nps === undefined ? '' : String(nps)].join(',');
+      if (!out.write(line + '\n')) await once(out, 'drain');
+      rows++;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  return { rows, columns, churnLabelled, npsLabelled };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = cliArgs({
+    market: { type: 'string', default: 'demo' },
+    tenant: { type: 'string' },
+    out: { type: 'string' },
+    segments: { type: 'string', default: '4' },
+    aws: { type: 'boolean', default: false },
+  });
+  const market = loadMarket(args.market);
+  if (!args.tenant || !market.tenants.some((t) => t.id === args.tenant) || !args.out) {
+    console.error(`usage: npm run export -- --market <code> --tenant <${market.tenants.map((t) => t.id).join('|')}> --out <csv> [--aws]`);
+    process.exit(2);
+  }
+  const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
+  try {
+    const store = new DynamoScoreStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) => tenantTableName(market.code, t));
+    const started = performance.now();
+    const s = await exportFeatures({ market: market.code, tenant: args.tenant, out: args.out, scan: store, totalSegments: Number(args.segments) });
+    console.error(`exported ${s.rows} customers (${s.columns.length - 3} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`);
+  } finally {
+    await dynamo.stop();
+  }
+}

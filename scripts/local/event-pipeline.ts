@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
+import { localQueues } from '#adapters/local/local-event-queue.ts';
+import { EVENT_QUEUE, eventQueueName } from '#adapters/sqs/queue-design.ts';
+import type { MarketConfig } from '#config/market-config.ts';
+import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
+import { LocalQueue, type SqsHandler } from './local-queue.ts';
+
+/** The environment the events API and the processor read, from the market config. */
+export function eventPipelineEnv(market: MarketConfig): Record<string, string> {
+  return {
+    MARKET_RULES: JSON.stringify({ timezone: market.timezone, quietHours: market.quietHours, defaultLanguage: market.defaultLanguage }),
+    DEDUPE_WINDOW_HOURS: String(market.dedupeWindowHours),
+    CONTACT_TTL_DAYS: String(market.retention.decisionLogDays),
+    TRIGGER_CACHE_SECONDS: '2',
+  };
+}
+
+export interface LocalEventPipeline {
+  queues: Record<string, LocalQueue>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One local queue per tenant feeding the same processor handler as in AWS, with the batch size,
+ * visibility timeout (divided by CVM_TIME_SCALE) and redrive of EVENT_QUEUE. Seeds the demo
+ * triggers into the demo market's tenants that have none yet.
+ */
+export async function startEventPipeline(opts: { market: MarketConfig; dir: string; dynamoEndpoint: string; tenantTables: Record<string, string>; timeScale?: number }): Promise<LocalEventPipeline> {
+  const { market, dir } = opts;
+  if (market.code === 'demo') {
+    const store = new DynamoTriggerStore(documentClient({ endpoint: opts.dynamoEndpoint, region: market.aws.region }), (t) => opts.tenantTables[t]!);
+    for (const tenant of market.tenants) {
+      if ((await store.list(tenant.id)).length > 0) continue;
+      for (const trigger of DEMO_TRIGGERS) await store.put(tenant.id, trigger);
+    }
+  }
+  const { handler } = await import('#handlers/process-events.ts');
+  const queues: Record<string, LocalQueue> = {};
+  for (const tenant of market.tenants) {
+    const name = eventQueueName(market.code, tenant.id);
+    const queue = new LocalQueue({
+      name,
+      handler: handler as SqsHandler,
+      batchSize: EVENT_QUEUE.batchSize,
+      visibilityTimeoutMs: (EVENT_QUEUE.visibilityTimeoutSeconds * 1000) / (opts.timeScale ?? 1),
+      maxReceiveCount: EVENT_QUEUE.maxReceiveCount,
+      dlqFile: join(dir, 'dlq', `${name}.jsonl`),
+      stateFile: join(dir, 'queues', `${name}.json`),
+      idlePollMs: 100,
+    });
+    localQueues.set(tenant.id, queue);
+    queue.start();
+    queues[tenant.id] = queue;
+  }
+  return {
+    queues,
+    async stop() {
+      await Promise.all(Object.values(queues).map((q) => q.stop()));
+      for (const tenant of Object.keys(queues)) localQueues.delete(tenant);
+    },
+  };
+}

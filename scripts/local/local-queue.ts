@@ -1,0 +1,169 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { randomUUID, createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LocalQueueSink } from '#adapters/local/local-event-queue.ts';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+export interface LocalQueueOptions {
+  name: string;
+  handler: SqsHandler;
+  batchSize: number;
+  visibilityTimeoutMs: number;
+  maxReceiveCount: number;
+  /** Messages that exhausted their receives, one JSON object per line. */
+  dlqFile: string;
+  /** Pending messages are saved here on stop and loaded on start. */
+  stateFile?: string;
+  /** How long an idle poller sleeps before looking again (a send wakes it at once). */
+  idlePollMs?: number;
+  now?: () => number;
+}
+
+interface Message {
+  messageId: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  visibleAt: number;
+}
+
+const fakeContext = (name: string): Context =>
+  ({ awsRequestId: randomUUID(), functionName: `local-${name}`, getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false }) as unknown as Context;
+
+/**
+ * An SQS queue with a Lambda event source, in process: batches of up to `batchSize` visible
+ * messages go to the same handler; the items it reports as failed (or the whole batch, if it
+ * throws) become visible again after the visibility timeout; a message received
+ * `maxReceiveCount` times that is due again is moved to the DLQ instead, as SQS redrive does.
+ */
+export class LocalQueue implements LocalQueueSink {
+  private readonly messages = new Map<string, Message>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly now: () => number;
+  readonly stats = { received: 0, deleted: 0, redriven: 0, invocations: 0 };
+
+  constructor(private readonly opts: LocalQueueOptions) {
+    this.now = opts.now ?? Date.now;
+    if (opts.stateFile && existsSync(opts.stateFile)) {
+      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Message[]) this.messages.set(m.messageId, { ...m, visibleAt: 0 });
+      rmSync(opts.stateFile, { force: true });
+    }
+  }
+
+  sendBatch(bodies: string[]): void {
+    const at = this.now();
+    for (const body of bodies) {
+      const messageId = randomUUID();
+      this.messages.set(messageId, { messageId, body, sentAt: at, receiveCount: 0, visibleAt: at });
+    }
+    this.wake?.();
+  }
+
+  /** Messages not yet deleted (visible or in flight). */
+  get depth(): number {
+    return this.messages.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in flight, then stops; pending messages are kept in `stateFile`. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (this.opts.stateFile && this.messages.size > 0) {
+      mkdirSync(dirname(this.opts.stateFile), { recursive: true });
+      writeFileSync(this.opts.stateFile, JSON.stringify([...this.messages.values()]));
+    }
+  }
+
+  /** Resolves when every message has been deleted or redriven (tests, benchmarks). */
+  async drained(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.size > 0) {
+      if (Date.now() > deadline) throw new Error(`queue ${this.opts.name} still holds ${this.messages.size} messages`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private receive(): Message[] {
+    const at = this.now();
+    const batch: Message[] = [];
+    for (const m of this.messages.values()) {
+      if (batch.length >= this.opts.batchSize) break;
+      if (m.visibleAt > at) continue;
+      if (m.receiveCount >= this.opts.maxReceiveCount) {
+        this.redrive(m);
+        continue;
+      }
+      m.receiveCount++;
+      m.visibleAt = at + this.opts.visibilityTimeoutMs;
+      batch.push(m);
+    }
+    this.stats.received += batch.length;
+    return batch;
+  }
+
+  private redrive(m: Message): void {
+    mkdirSync(dirname(this.opts.dlqFile), { recursive: true });
+    appendFileSync(this.opts.dlqFile, JSON.stringify({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount, sentAt: new Date(m.sentAt).toISOString() }) + '\n');
+    this.messages.delete(m.messageId);
+    this.stats.redriven++;
+  }
+
+  private record(m: Message): SQSRecord {
+    return {
+      messageId: m.messageId,
+      receiptHandle: `${m.messageId}:${m.receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(this.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(m.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.opts.name}`,
+      awsRegion: 'local',
+    };
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const batch = this.receive();
+      if (batch.length === 0) {
+        const nextVisible = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
+        const wait = Math.max(1, Math.min(this.opts.idlePollMs ?? 100, Number.isFinite(nextVisible) ? nextVisible - this.now() : Infinity));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, wait);
+          this.wake = () => { clearTimeout(timer); r(); };
+        });
+        this.wake = undefined;
+        continue;
+      }
+      this.stats.invocations++;
+      let failed: Set<string>;
+      try {
+        const res = await this.opts.handler({ Records: batch.map((m) => this.record(m)) }, fakeContext(this.opts.name));
+        failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch {
+        failed = new Set(batch.map((m) => m.messageId));
+      }
+      for (const m of batch) {
+        if (failed.has(m.messageId)) continue;
+        this.messages.delete(m.messageId);
+        this.stats.deleted++;
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Runs the score-base workflow locally: the same ASL as in AWS (lib/workflows/score-base.asl.json)
+ * on aws-local-stepfunctions, its tasks bound to the same handler functions, against the local
+ * runtime's DynamoDB (the running `npm start`'s, or its own on .local/).
+ *
+ *   npm run score-base -- --market demo --tenant consumer [--segments 4]
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { tenantTableName } from '#adapters/dynamo/table-design.ts';
+import type { ScoreBaseReport } from '#app/scoring.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import type { MarketConfig } from '#config/market-config.ts';
+import { handler as reportHandler } from '#handlers/score-report.ts';
+import { handler as segmentHandler } from '#handlers/score-segment.ts';
+import { cliArgs } from '../lib/args.ts';
+import { localDynamo } from '../lib/local-dynamo.ts';
+
+export const SCORE_BASE_ASL = fileURLToPath(new URL('../../lib/workflows/score-base.asl.json', import.meta.url));
+
+/** Substitutions as the stack passes them; locally any well-formed Lambda ARN will do. */
+export const LOCAL_SUBSTITUTIONS = {
+  ScoreSegmentFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-score-segment',
+  ScoreReportFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-score-report',
+};
+
+export function scoreBaseDefinition(substitutions: Record<string, string> = LOCAL_SUBSTITUTIONS): Record<string, unknown> {
+  const text = readFileSync(SCORE_BASE_ASL, 'utf8').replace(/\$\{(\w+)\}/g, (m, name: string) => substitutions[name] ?? m);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** The environment the stack gives the score-base functions, for this market's local tables. */
+export function localScoringEnv(market: MarketConfig, endpoint: string, tenantTables?: Record<string, string>): Record<string, string> {
+  return {
+    MARKET: market.code,
+    TENANT_TABLES: JSON.stringify(tenantTables ?? Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]))),
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'local',
+    MODEL_PINS: JSON.stringify(market.scoring.models),
+    WRITE_DELTA: String(market.scoring.writeDelta),
+    SCORING_MODE: 'embedded',
+  };
+}
+
+/** Runs the ASL with its tasks bound to the handlers; the handlers read process.env as in Lambda. */
+export async function runScoreBase(input: { tenant: string; totalSegments: number }, env: Record<string, string>): Promise<ScoreBaseReport> {
+  Object.assign(process.env, env);
+  const machine = new StateMachine(scoreBaseDefinition() as never, { validationOptions: { checkPaths: true } });
+  const execution = machine.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        ScoreSegment: (event) => segmentHandler(event) as never,
+        Report: (event) => reportHandler(event) as never,
+      },
+    },
+  });
+  return (await execution.result) as unknown as ScoreBaseReport;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = cliArgs({
+    market: { type: 'string', default: 'demo' },
+    tenant: { type: 'string' },
+    segments: { type: 'string' },
+  });
+  const market = loadMarket(args.market);
+  if (!args.tenant || !market.tenants.some((t) => t.id === args.tenant)) {
+    console.error(`--tenant must be one of: ${market.tenants.map((t) => t.id).join(', ')}`);
+    process.exit(2);
+  }
+  const totalSegments = args.segments ? Number(args.segments) : Math.min(market.scoring.totalSegments, 4);
+  const dynamo = await localDynamo(market);
+  try {
+    const started = performance.now();
+    const report = await runScoreBase({ tenant: args.tenant, totalSegments }, localScoringEnv(market, dynamo.endpoint));
+    const { histograms: _h, ...summary } = report;
+    console.log(JSON.stringify({ ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, null, 2));
+  } finally {
+    await dynamo.stop();
+  }
+}
