@@ -5,6 +5,7 @@ import { InvalidInputError } from '#domain/errors.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
 import { decisionsEnv } from './decisions-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
+import { meter } from './metering.ts';
 
 const ports = await decisionAdaptersFor(decisionsEnv());
 const useCases = {
@@ -32,7 +33,11 @@ export const handler = httpHandler('decisions', {
     await useCases.remove(req.caller.tenant, req.params['actionId']!);
     return { status: 204 };
   },
-  postDecision: async (req: HttpRequest<DecisionRequest>) => ({ status: 200, body: await useCases.decide(req.caller.tenant, req.body) }),
+  postDecision: async (req: HttpRequest<DecisionRequest>) => {
+    const decision = await useCases.decide(req.caller.tenant, req.body);
+    meter.meter(req.caller.tenant, 'Decision', 1);
+    return { status: 200, body: decision };
+  },
   postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
     status: 200,
     body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),

@@ -5,6 +5,7 @@ import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
+import { meter } from './metering.ts';
 
 const ports = eventAdaptersFor(platformEnv());
 const useCases = {
@@ -18,7 +19,9 @@ const useCases = {
 export const handler = httpHandler('events', {
   postEvents: async (req: HttpRequest<{ events: unknown[] }>) => {
     const { valid, rejected } = validateEvents(req.body.events);
-    return { status: 202, body: await useCases.ingest(req.caller.tenant, valid, rejected) };
+    const result = await useCases.ingest(req.caller.tenant, valid, rejected);
+    meter.meter(req.caller.tenant, 'Event', result.accepted);
+    return { status: 202, body: result };
   },
   listTriggers: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
   getTrigger: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, req.params['triggerId']!) }),
