@@ -3,7 +3,8 @@ import type { Action } from './action.ts';
 import { applyEvents, type CustomerState } from './customer-state.ts';
 import type { CustomerRecord } from './customer.ts';
 import type { CvmEvent } from './events.ts';
-import { conditionProblem, evaluateTriggers, firingMessageId, type Trigger } from './triggers.ts';
+import { ruleProblem } from './rules.ts';
+import { evaluateTriggers, firingMessageId, type Trigger } from './triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 
 const market = { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' };
@@ -97,9 +98,9 @@ describe('trigger evaluation', () => {
   });
 
   it('tells a usable condition from a broken one', () => {
-    expect(conditionProblem({ '>=': [{ var: 'state.droppedCalls24h' }, 3] })).toBeUndefined();
-    expect(conditionProblem(true)).toBeUndefined();
-    expect(conditionProblem({ nope: [1] })).toMatch(/JSON Logic/);
-    expect(conditionProblem([1])).toBeDefined();
+    expect(ruleProblem({ '>=': [{ var: 'state.droppedCalls24h' }, 3] })).toBeUndefined();
+    expect(ruleProblem(true)).toBeUndefined();
+    expect(ruleProblem({ nope: [1] })).toMatch(/JSON Logic/);
+    expect(ruleProblem([1])).toBeDefined();
   });
 });

@@ -78,18 +78,6 @@ function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
   return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
 }
 
-/** Why a condition cannot be used, or undefined: a boolean or one-operator JSON Logic object. */
-export function conditionProblem(rule: unknown): string | undefined {
-  if (typeof rule === 'boolean') return undefined;
-  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return 'must be a boolean or a JSON Logic object';
-  if (Object.keys(rule).length !== 1) return 'a JSON Logic rule has exactly one operator at its root';
-  try {
-    jsonLogic.apply(rule as never, {});
-  } catch (e) {
-    return `not valid JSON Logic: ${(e as Error).message.slice(0, 120)}`;
-  }
-  return undefined;
-}
 
 /** `now`, or the end of quiet hours on the whole second (nextAllowedTime keeps the milliseconds of `now`). */
 function sendAfterOf(now: Date, market: MarketRules): string {

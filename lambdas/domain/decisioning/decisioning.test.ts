@@ -116,6 +116,10 @@ describe('rules, signals and ids', () => {
 });
 
 describe('compiled eligibility rules', () => {
+  it('agree with json-logic-js that an empty string contains nothing', () => {
+    expect(ruleHolds({ in: [{ var: 'profile.products' }, ''] } as never, { profile: { products: [] } })).toBe(false);
+  });
+
   it('agree with json-logic-js on generated rules and data', async () => {
     const jsonLogic = (await import('json-logic-js')).default;
     const scalar = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.constantFrom('phone', 'a', '', 'prepaid'), fc.boolean(), fc.constant(null));

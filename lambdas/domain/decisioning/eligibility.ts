@@ -59,8 +59,9 @@ function compile(rule: unknown): Compiled {
     case '!': return (d) => !truthy(a(d));
     case '!!': return (d) => truthy(a(d));
     case 'in': return (d) => {
+      // json-logic-js: a falsy haystack (including '') never contains anything.
       const hay = b(d);
-      return Array.isArray(hay) || typeof hay === 'string' ? (hay as unknown[] | string).indexOf(a(d) as never) !== -1 : false;
+      return !!hay && (Array.isArray(hay) || typeof hay === 'string') ? (hay as unknown[] | string).indexOf(a(d) as never) !== -1 : false;
     };
     case 'and': return (d) => {
       let v: unknown;
@@ -93,18 +94,4 @@ export function ruleHolds(rule: Rule, data: RuleData): boolean {
   }
 }
 
-/**
- * Why a rule cannot be used, or undefined when it can: a rule is a boolean or a JSON Logic
- * object with one operator that json-logic-js knows (checked by applying it to empty data).
- */
-export function ruleProblem(rule: unknown): string | undefined {
-  if (typeof rule === 'boolean') return undefined;
-  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return 'must be a boolean or a JSON Logic object';
-  if (Object.keys(rule).length !== 1) return 'a JSON Logic rule has exactly one operator at its root';
-  try {
-    jsonLogic.apply(rule as never, {});
-  } catch (e) {
-    return `not valid JSON Logic: ${(e as Error).message.slice(0, 120)}`;
-  }
-  return undefined;
-}
+export { ruleProblem } from '../rules.ts';

@@ -1,17 +1,10 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
-import { ruleProblem } from '#domain/decisioning/eligibility.ts';
-import { Id, ListOf, z } from './common.ts';
+import { Id, ListOf, RuleSchema, z } from './common.ts';
 
 const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
-const Rule = z
-  .union([z.boolean(), z.record(z.string(), z.unknown())])
-  .superRefine((rule, ctx) => {
-    const problem = ruleProblem(rule);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .openapi({ description: 'JSON Logic over {profile, state, scores, context, signals}, or a boolean' });
+const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signals}, or a boolean');
 
 const Treatment = z.strictObject({
   templateKey: z.string().min(1).max(128),

@@ -1,15 +1,8 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
-import { conditionProblem } from '#domain/triggers.ts';
-import { Id, ListOf, z } from './common.ts';
+import { Id, ListOf, RuleSchema, z } from './common.ts';
 
-const Condition = z
-  .union([z.boolean(), z.record(z.string(), z.unknown())])
-  .superRefine((rule, ctx) => {
-    const problem = conditionProblem(rule);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .openapi({ description: 'JSON Logic over {profile, state, scores, context, event}' });
+const Condition = RuleSchema('JSON Logic over {profile, state, scores, context, event}');
 
 const triggerFields = {
   eventType: z.enum(EVENT_TYPES),
