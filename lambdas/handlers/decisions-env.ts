@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DecisioningSettings } from '#app/decisions.ts';
 import { CHANNELS } from '#domain/customer.ts';
-import { platformEnv, type PlatformEnv } from './env.ts';
+import { Json, platformEnv, type PlatformEnv } from './env.ts';
 
 /** The decisions function's settings: the platform env plus `DECISIONING` (JSON), parsed once. */
 const Window = z.object({ max: z.number(), days: z.number() });
@@ -32,14 +32,7 @@ const Settings = z.object({
 export type RawDecisioningSettings = z.infer<typeof Settings>;
 
 const DecisionsEnv = z.object({
-  DECISIONING: z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(Settings),
+  DECISIONING: Json(Settings),
   /** Where the model artifacts are (`<market>/<model>/<version>/`); defaults to the bundle's `models/`. */
   MODELS_DIR: z.string().min(1).optional(),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Every environment variable a handler reads, parsed once, in one place. */
-const Json = <T extends z.ZodType>(schema: T) =>
+/** A variable holding JSON, validated by `schema`. */
+export const Json = <T extends z.ZodType>(schema: T) =>
   z.string().transform((s, ctx) => {
     try {
       return JSON.parse(s) as unknown;
@@ -11,6 +11,7 @@ const Json = <T extends z.ZodType>(schema: T) =>
     }
   }).pipe(schema);
 
+/** Every environment variable the platform's handlers share, parsed once, in one place. */
 export const PlatformEnv = z.object({
   MARKET: z.string().min(1),
   TENANT_TABLES: Json(z.record(z.string(), z.string())),

@@ -1,16 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { Json } from './env.ts';
 
 /** The environment of the scoring functions (score-base tasks, and the online scoring port). */
-const Json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
 
 export const ScoringEnv = z.object({
   MARKET: z.string().min(1),
