@@ -256,7 +256,10 @@ describe('REST API', () => {
     const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }));
     expect(response, type).toBeDefined();
     const props = response!['Properties'] as Record<string, any>;
-    expect(props['ResponseParameters']).toEqual({ 'gatewayresponse.header.Content-Type': `'${PROBLEM_JSON}'` });
+    expect(props['ResponseParameters']).toEqual({
+      'gatewayresponse.header.Content-Type': `'${PROBLEM_JSON}'`,
+      ...(problem.retryAfter ? { 'gatewayresponse.header.Retry-After': `'${problem.retryAfter}'` } : {}),
+    });
     if (problem.status !== undefined) expect(props['StatusCode']).toBe(String(problem.status));
     // with API Gateway's variables filled in, the template is a problem document
     const filled = (props['ResponseTemplates']['application/json'] as string)
@@ -269,6 +272,12 @@ describe('REST API', () => {
   it('maps 401, 403, 404, 413 and 429 with those statuses', () => {
     const statuses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r['Properties']['StatusCode']);
     expect(statuses).toEqual(expect.arrayContaining(['401', '403', '404', '413', '429']));
+  });
+
+  it('answers an authorizer failure (key store unreachable) with 503 and Retry-After, not 500', () => {
+    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'AUTHORIZER_FAILURE' } }));
+    expect(response!['Properties']['StatusCode']).toBe('503');
+    expect(response!['Properties']['ResponseParameters']['gatewayresponse.header.Retry-After']).toBe("'2'");
   });
 
   it('keeps 5xx details generic', () => {

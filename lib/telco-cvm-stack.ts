@@ -9,6 +9,8 @@ import { Decisioning } from './constructs/decisioning.ts';
 import { EventPipeline } from './constructs/event-pipeline.ts';
 import { Observability } from './constructs/observability.ts';
 import { AuditApi } from './constructs/audit.ts';
+import { Reports } from './constructs/reports.ts';
+import { Campaigns } from './constructs/campaigns.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
@@ -25,6 +27,8 @@ export class TelcoCvmStack extends Stack {
   readonly events: EventPipeline;
   readonly observability: Observability;
   readonly audit: AuditApi;
+  readonly reports: Reports;
+  readonly campaigns: Campaigns;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, props);
@@ -36,11 +40,13 @@ export class TelcoCvmStack extends Stack {
     this.decisioning = new Decisioning(this, 'Decisioning', { config, store: this.store, logRemovalPolicy });
     this.events = new EventPipeline(this, 'EventPipeline', { config, store: this.store, logRemovalPolicy });
     this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
+    this.reports = new Reports(this, 'Reports', { config, store: this.store, logRemovalPolicy });
+    this.campaigns = new Campaigns(this, 'Campaigns', { config, store: this.store, outboundQueues: this.events.outboundQueues, logRemovalPolicy });
     this.api = new CvmApi(this, 'Api', {
       config,
       store: this.store,
       logRemovalPolicy,
-      functions: { decisions: this.decisioning.apiFunction, events: this.events.apiFunction, audit: this.audit.apiFunction },
+      functions: { decisions: this.decisioning.apiFunction, events: this.events.apiFunction, audit: this.audit.apiFunction, reports: this.reports.apiFunction, campaigns: this.campaigns.apiFunction },
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -53,10 +59,13 @@ export class TelcoCvmStack extends Stack {
         'event-processor': this.events.processor,
         'score-segment': this.scoring.segmentFunction,
         'score-report': this.scoring.reportFunction,
+        'build-reports': this.reports.buildFunction,
+        'campaign-step': this.campaigns.stepFunction,
       },
     });
     this.observability.notify(...this.events.alarms);
     this.observability.addWorkflowAlarm(this.scoring.stateMachine, 'score-base');
+    this.observability.addWorkflowAlarm(this.campaigns.stateMachine, 'campaign');
 
     Aspects.of(this).add(new CostAllocationTags(config));
 

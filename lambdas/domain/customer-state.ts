@@ -62,6 +62,8 @@ export interface CustomerState {
   acquisition?: Stamped & { channel: string; tariff: string; promotion?: string; dealer?: string };
   status: 'active' | 'churned';
   lastOfferResponse?: Stamped & { actionId: string; response: string; decisionId?: string };
+  /** actionId -> when the customer last accepted it (campaign take-up; bounded by the catalog). */
+  accepted?: Record<string, string>;
   /** messageId -> latest delivery receipt (newest few only). */
   messages: Record<string, Stamped & { status: 'delivered' | 'failed' }>;
   /** All events ever applied, by type: history, including events older than every window. */
@@ -240,6 +242,10 @@ export function applyEvent(state: CustomerState | undefined, event: CvmEvent, no
       break;
     case 'offer.response':
       if (newer(s.lastOfferResponse, at, event.eventId)) s.lastOfferResponse = { ...stamp, ...event.data };
+      if (event.data.response === 'accepted') {
+        const prev = s.accepted?.[event.data.actionId];
+        if (!prev || Date.parse(at) > Date.parse(prev)) s.accepted = { ...s.accepted, [event.data.actionId]: at };
+      }
       break;
     case 'message.delivered':
     case 'message.failed': {

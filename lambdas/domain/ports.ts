@@ -171,3 +171,17 @@ export interface VolumeCounter {
 
 /** Per-tenant metering (ApiRequest, Event, Decision, Score, CampaignContact, WorkflowExecution): see metering.ts. */
 export type { Meter, MeterName, MeterReading } from './metering.ts';
+
+// --- reports (issue 9) --------------------------------------------------------------------------
+
+/** Reads a tenant's customers (profile, state, decision-log summaries), one parallel-scan segment at a time. */
+export interface ReportScan {
+  scanSegment(tenant: TenantId, segment: number, totalSegments: number): AsyncIterable<import('./reports/report.ts').ReportCustomer>;
+}
+
+/** Report snapshots (`R#<name>`, `<granularity>#<period>`): written by the build-reports job, read by the API. */
+export interface ReportStore {
+  save(tenant: TenantId, snapshots: import('./reports/report.ts').ReportSnapshot[]): Promise<void>;
+  /** Periods `from`..`to` (inclusive) ascending; without them, the latest period only. */
+  read(tenant: TenantId, name: import('./reports/report.ts').ReportName, granularity: import('./reports/report.ts').Granularity, range: { from?: string; to?: string }): Promise<import('./reports/report.ts').ReportSnapshot[]>;
+}

@@ -12,6 +12,7 @@ import {
 import { logger } from './logger.ts';
 import { apiMetering } from './metering.ts';
 import { fieldErrorsOf, resultForError, type HttpResult } from './problem.ts';
+import { unstorableNumber } from './storable-numbers.ts';
 import { DEFAULT_BODY_LIMIT, resolveRoute, type ApiFunction, type RouteSpec, ROUTES } from './routes.ts';
 
 export interface HttpRequest<Body = unknown> {
@@ -67,6 +68,8 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent): unknown {
   }
   const parsed = route.body.safeParse(json);
   if (!parsed.success) throw new InvalidInputError('the body is not valid', fieldErrorsOf(parsed.error));
+  const unstorable = unstorableNumber(json);
+  if (unstorable) throw new InvalidInputError('the body holds a number that cannot be stored', [unstorable]);
   return parsed.data;
 }
 

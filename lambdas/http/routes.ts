@@ -4,6 +4,8 @@ import { EVENT_ROUTES } from './routes/events.ts';
 import { DECISION_ROUTES } from './routes/decisions.ts';
 import { META_ROUTES } from './routes/meta.ts';
 import { AUDIT_ROUTES } from './routes/audit.ts';
+import { CAMPAIGN_ROUTES } from './routes/campaigns.ts';
+import { REPORT_ROUTES } from './routes/reports.ts';
 
 export * from './route-spec.ts';
 
@@ -11,7 +13,7 @@ export * from './route-spec.ts';
  * The API, declared once (one file per capability under routes/). The Lambda router, the local
  * server, the OpenAPI document and the API Gateway resources in the stack derive from it.
  */
-export const ROUTES: RouteSpec[] = [...META_ROUTES, ...CUSTOMER_ROUTES, ...EVENT_ROUTES, ...DECISION_ROUTES, ...AUDIT_ROUTES];
+export const ROUTES: RouteSpec[] = [...META_ROUTES, ...CUSTOMER_ROUTES, ...EVENT_ROUTES, ...DECISION_ROUTES, ...AUDIT_ROUTES, ...REPORT_ROUTES, ...CAMPAIGN_ROUTES];
 
 export interface RouteMatch {
   route: RouteSpec;

@@ -59,6 +59,8 @@ interface Problem {
   title: string;
   /** A VTL expression producing a JSON string (already quoted). */
   detail: string;
+  /** Seconds for a Retry-After header (a transient failure the client should retry). */
+  retryAfter?: number;
 }
 
 const GENERIC_DETAIL = '"The request could not be completed. Quote the requestId when reporting it."';
@@ -76,6 +78,8 @@ export const GATEWAY_PROBLEMS: Problem[] = [
   { type: apigw.ResponseType.QUOTA_EXCEEDED, status: 429, title: 'Quota exceeded', detail: '"The monthly request quota of this tenant is used up."' },
   { type: apigw.ResponseType.BAD_REQUEST_BODY, status: 400, title: 'Bad request', detail: '$context.error.messageString' },
   { type: apigw.ResponseType.DEFAULT_4XX, title: 'Request rejected', detail: '$context.error.messageString' },
+  // The authorizer failing (its key store unreachable) is transient: 503 + Retry-After, not 500.
+  { type: apigw.ResponseType.AUTHORIZER_FAILURE, status: 503, title: 'Service unavailable', detail: '"The API key could not be checked; retry shortly."', retryAfter: 2 },
   { type: apigw.ResponseType.DEFAULT_5XX, title: 'Internal error', detail: GENERIC_DETAIL },
 ];
 
@@ -187,7 +191,7 @@ export class CvmApi extends Construct {
       api.addGatewayResponse(`Problem${problem.type.responseType}`, {
         type: problem.type,
         ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
-        responseHeaders: { 'Content-Type': `'${PROBLEM_JSON}'` },
+        responseHeaders: { 'Content-Type': `'${PROBLEM_JSON}'`, ...(problem.retryAfter ? { 'Retry-After': `'${problem.retryAfter}'` } : {}) },
         templates: { 'application/json': problemTemplate(problem) },
       });
     }

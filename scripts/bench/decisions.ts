@@ -6,7 +6,7 @@
  *   npx tsx scripts/bench/decisions.ts
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +30,7 @@ import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { MemoryDecisioning, TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
 import { startDynamoLocal } from '../local/dynamo-local.ts';
 import { ensureTable } from '../local/tables.ts';
-import type { BenchFigure } from './figure.ts';
+import { median, type BenchFigure } from './figure.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -139,13 +139,34 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
       await respond(ports)('acme', d.decisionId, { actionId: d.actions[0].actionId, response: 'declined' });
       responses++;
     }
+    const perResponse = (counts.reads + counts.writes) / Math.max(1, responses);
+    // the reference for latency: a bare GetItem of one profile item against the same DynamoDB Local
+    const p50 = async (work: () => Promise<unknown>, n = 300) => {
+      const xs: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await work();
+        xs.push(performance.now() - t);
+      }
+      return median(xs);
+    };
+    const getItem = await p50(() => db.send(new GetCommand({ TableName: 'bench-acme', Key: { pk: `C#${ids[0]}`, sk: 'P' } })));
+    let k = 0;
+    const decision = await p50(() => {
+      clock.advance(1000);
+      return run('acme', { customerId: ids[k++ % ids.length]!, channel: 'app', limit: 1 });
+    });
     db.destroy();
     return [
+      {
+        name: 'Decision p50 against DynamoDB Local (use case, real adapters, warm container)', value: Number(decision.toFixed(2)), unit: 'ms',
+        reference: { name: 'bare GetItem p50', value: Number(getItem.toFixed(2)), unit: 'ms' }, ratio: Number((decision / getItem).toFixed(2)),
+      },
       { name: 'DynamoDB reads per decision (warm container)', value: perDecision.reads / N, unit: 'calls', reference: 'aim <= 3' },
       { name: 'DynamoDB writes per decision (warm container)', value: perDecision.writes / N, unit: 'calls', reference: 'aim <= 2', note: `${withPerDay}/${N} winners had a daily cap (one conditional counter ADD each)` },
       { name: 'Read units per decision', value: Math.round((perDecision.rcu / N) * 100) / 100, unit: 'RCU' },
       { name: 'Write units per decision', value: Math.round((perDecision.wcu / N) * 100) / 100, unit: 'WCU' },
-      { name: 'DynamoDB calls per response (1 GetItem, 1 conditional UpdateItem, 1 learning ADD)', value: (counts.reads + counts.writes) / Math.max(1, responses), unit: 'calls' },
+      { name: 'DynamoDB calls per response (1 GetItem, 1 conditional UpdateItem, 1 learning ADD)', value: perResponse, unit: 'calls' },
     ];
   } finally {
     await dynamo.stop();

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { BenchFigure } from './figure.ts';
+import { loadSectionOf } from '../load/load-section.ts';
 
 /**
  * `npm run bench`: every benchmark in one run, each figure beside the reference it is compared
@@ -14,6 +15,7 @@ const SUITES: { title: string; file: string; fn: string }[] = [
   { title: 'Scoring: in-process XGBoost evaluator', file: 'scoring.ts', fn: 'runScoringBench' },
   { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
   { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },
+  { title: 'Campaigns: audience selection, decisioning, cost of 1M', file: 'campaigns.ts', fn: 'runCampaignsBench' },
 ];
 const only = process.argv.slice(2);
 
@@ -64,7 +66,10 @@ ${machine.join('\n')}
 ${sections.join('\n')}`;
 if (!only.length) {
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
+  // the load section belongs to `npm run load`: keep it
+  const file = join(ROOT, 'docs', 'benchmarks.md');
+  const load = existsSync(file) ? loadSectionOf(readFileSync(file, 'utf8')) : '';
+  writeFileSync(file, load ? `${doc.trimEnd()}\n\n${load}` : doc);
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 } else {
   console.log(doc);

@@ -11,6 +11,8 @@ export const API_FUNCTIONS: Partial<Record<ApiFunction, () => Promise<{ handler:
   decisions: () => import('#handlers/decisions-api.ts'),
   events: () => import('#handlers/events-api.ts'),
   audit: () => import('#handlers/audit-api.ts'),
+  campaigns: () => import('#handlers/campaigns-api.ts'),
+  reports: () => import('#handlers/reports-api.ts'),
 };
 
 export async function loadApiFunctions(): Promise<Partial<Record<ApiFunction, ProxyHandler>>> {

@@ -72,7 +72,8 @@ export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, a
         authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
       } catch (err) {
         if ((err as Error).message === 'Unauthorized') return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
-        throw err;
+        // as the stack's AUTHORIZER_FAILURE gateway response: the key store is unreachable, retry
+        return problemResult(problem('unavailable', 'the API key could not be checked; retry shortly'), { 'retry-after': '2' });
       }
     }
     const event = {

@@ -5,8 +5,23 @@ import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoLocal {
   endpoint: string;
-  pid: number;
+  /** The JVM's pid (a new one after each restart). */
+  readonly pid: number;
+  /** How many times it was restarted after dying on its own. */
+  readonly restarts: number;
   stop(): Promise<void>;
+}
+
+export interface DynamoLocalOptions {
+  dir?: string;
+  port?: number;
+  /**
+   * Restart DynamoDB Local on the same port and data folder this long after it dies on its own
+   * (a crash, or a fault test's SIGKILL); omit to leave it dead. Gives up after five failed starts.
+   */
+  restartAfterMs?: number;
+  /** Called with the new pid after each restart (the runtime rewrites runtime.json). */
+  onRestart?: (pid: number) => void;
 }
 
 export async function freePort(): Promise<number> {
@@ -40,41 +55,86 @@ const alive = (pid: number) => {
   }
 };
 
+/** Spawns the JVM on `port` and waits until it answers; its exit is reported to `onExit`. */
+async function launch(port: number, dir: string | undefined, onExit: () => void, onSpawn: (pid: number) => void): Promise<number> {
+  const child = spawn({ port, sharedDb: true, detached: true, stdio: 'ignore', ...(dir ? { path: dir } : {}) });
+  const pid = child.pid!;
+  onSpawn(pid); // known at once, so a stop() or process exit during the start still kills it
+  let exited = false;
+  let ready = false;
+  child.once('exit', () => {
+    exited = true;
+    if (ready) onExit();
+  });
+  const probe = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      if (exited) throw new Error('DynamoDB Local exited during start (is Java installed?)');
+      try {
+        await probe.send(new ListTablesCommand({ Limit: 1 }));
+        ready = true;
+        return pid;
+      } catch {
+        if (Date.now() > deadline) {
+          killGroup(pid, 'SIGKILL');
+          throw new Error('DynamoDB Local did not start within 30 s');
+        }
+        await sleep(100);
+      }
+    }
+  } finally {
+    probe.destroy();
+  }
+}
+
 /**
  * Starts the real DynamoDB Local (Java). `dir` keeps data on disk; omit it for memory.
  * It runs in its own process group so stopping it kills the JVM too, not just the wrapper.
  */
-export async function startDynamoLocal(opts: { dir?: string; port?: number } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(opts: DynamoLocalOptions = {}): Promise<DynamoLocal> {
   const port = opts.port ?? (await freePort());
   if (opts.dir) mkdirSync(opts.dir, { recursive: true });
-  const child = spawn({ port, sharedDb: true, detached: true, stdio: 'ignore', ...(opts.dir ? { path: opts.dir } : {}) });
-  const pid = child.pid!;
-  let exited = false;
-  child.once('exit', () => { exited = true; });
+  let pid = 0;
+  let stopping = false;
+  let restarts = 0;
+  let failedStarts = 0;
   // If this process ends without stop() (a crash, a killed test runner), take the JVM with it.
   const onExit = () => killGroup(pid, 'SIGKILL');
   process.once('exit', onExit);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const probe = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error('DynamoDB Local exited during start (is Java installed?)');
-    try {
-      await probe.send(new ListTablesCommand({ Limit: 1 }));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        killGroup(pid, 'SIGKILL');
-        throw new Error('DynamoDB Local did not start within 30 s');
-      }
-      await sleep(100);
-    }
-  }
-  probe.destroy();
+  const spawned = (next: number) => {
+    pid = next;
+  };
+  const died = () => {
+    if (stopping || opts.restartAfterMs === undefined) return;
+    killGroup(pid, 'SIGKILL'); // the rest of its process group, if any survived
+    setTimeout(() => {
+      if (stopping) return;
+      launch(port, opts.dir, died, spawned).then(
+        (next) => {
+          if (stopping) return killGroup(next, 'SIGKILL');
+          pid = next;
+          restarts++;
+          failedStarts = 0;
+          opts.onRestart?.(next);
+        },
+        () => {
+          if (++failedStarts < 5) died();
+        },
+      );
+    }, opts.restartAfterMs).unref();
+  };
+  pid = await launch(port, opts.dir, died, spawned);
   return {
-    endpoint,
-    pid,
+    endpoint: `http://127.0.0.1:${port}`,
+    get pid() {
+      return pid;
+    },
+    get restarts() {
+      return restarts;
+    },
     async stop() {
+      stopping = true;
       process.removeListener('exit', onExit);
       killGroup(pid, 'SIGTERM');
       for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);

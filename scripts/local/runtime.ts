@@ -16,6 +16,7 @@ import { gateway, type AuthorizerHandler } from './api-gateway.ts';
 import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
 import { eventPipelineEnv, startEventPipeline } from './event-pipeline.ts';
+import { reportsTimer } from './reports-timer.ts';
 
 export interface RuntimeOptions {
   market?: string;
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   fresh?: boolean;
   now?: string;
   timeScale?: number;
+  /** How often the build-reports job runs while data changes (default 30 s; CVM_REPORTS_INTERVAL_S). */
+  reportsIntervalMs?: number;
 }
 
 export interface TenantKeys {
@@ -37,6 +40,8 @@ export interface Runtime {
   market: MarketConfig;
   tenants: Record<string, TenantKeys>;
   dynamo: DynamoLocal;
+  /** Runs the build-reports job now, for every tenant (it also runs on a timer while data changes). */
+  buildReports(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +73,15 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     rmSync(join(dir, 'outbound'), { recursive: true, force: true });
   }
   mkdirSync(join(dir, 'outbound'), { recursive: true });
-  const dynamo = await startDynamoLocal({ dir: join(dir, 'dynamodb') });
+  // DynamoDB Local is supervised: if it dies (a crash, or the fault test's SIGKILL) it comes back
+  // on the same port and data folder after CVM_DYNAMO_RESTART_MS (default 1000; -1 leaves it dead),
+  // and runtime.json gets its new pid. Meanwhile the API answers 503 and the queues redeliver.
+  const restartAfterMs = Number(process.env['CVM_DYNAMO_RESTART_MS'] ?? 1000);
+  let writeRuntimeFile = (): void => undefined;
+  const dynamo = await startDynamoLocal({
+    dir: join(dir, 'dynamodb'),
+    ...(restartAfterMs >= 0 ? { restartAfterMs, onRestart: () => writeRuntimeFile() } : {}),
+  });
   try {
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: market.aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const tenantTables = Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]));
@@ -98,19 +111,29 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
     const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
-    const dispatch = gateway(functions, authorizer.handler as AuthorizerHandler);
+    const reports = reportsTimer({ intervalMs: opts.reportsIntervalMs ?? Number(process.env['CVM_REPORTS_INTERVAL_S'] ?? 30) * 1000 });
+    const routed = gateway(functions, authorizer.handler as AuthorizerHandler);
+    const dispatch: typeof routed = (req) => {
+      reports.saw(req.method);
+      return routed(req);
+    };
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
     const pipeline = await startEventPipeline({ market, dir, dynamoEndpoint: dynamo.endpoint, tenantTables, timeScale: opts.timeScale ?? 1 });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
-    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ baseUrl, tenants, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, market: market.code, pid: process.pid }, null, 2));
+    // cvmNow/startedAt: scripts (npm run build-reports) run on the same platform clock as this runtime
+    const clockOrigin = opts.now ? { cvmNow: new Date(opts.now).toISOString(), startedAt: new Date().toISOString() } : {};
+    writeRuntimeFile = () => writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ baseUrl, tenants, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, market: market.code, pid: process.pid, ...clockOrigin }, null, 2));
+    writeRuntimeFile();
     return {
       baseUrl,
       market,
       tenants,
       dynamo,
+      buildReports: () => reports.run(),
       async stop() {
+        await reports.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await pipeline.stop();

@@ -1,0 +1,113 @@
+import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerRecord } from '#domain/customer.ts';
+import type { ReportScan, ReportStore } from '#domain/ports.ts';
+import type { DecisionSummary, Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
+import { CONTACT_PREFIX, PROFILE_SK, STATE_SK } from './customer-repo.ts';
+import { guarded } from './errors.ts';
+
+type TableNameOf = (tenant: string) => string;
+
+export const reportPk = (name: string) => `R#${name}`;
+export const reportSk = (granularity: string, period: string) => `${granularity}#${period}`;
+
+/** Only what the reports read: profile, state and decision-log items (not their excluded reasons). */
+const PROJECTED = [
+  'pk', 'sk', 'kind', 'customerId', 'segment', 'tariff', 'tenureMonths', 'monthlyCharge', 'products', 'scores',
+  'status', 'spend30d', 'careContacts30d', 'unresolvedContacts30d', 'lastNps', 'churn', 'acquisition', 'lastOfferResponse',
+  'at', 'channel', 'group', 'offers', 'source',
+];
+// every name through a placeholder: several are DynamoDB reserved words (segment, status, group, source)
+const NAMES = Object.fromEntries(PROJECTED.map((a, i) => [`#a${i}`, a]));
+const PROJECTION = Object.keys(NAMES).join(', ');
+const SOURCE = `#a${PROJECTED.indexOf('source')}`;
+
+/**
+ * The reports' side of the tenant table. The scan reads profile `P`, state `S` and decision-log
+ * `H#` items of customer partitions (`C#`), in parallel segments; items of one partition sit
+ * together in a segment (H# < P < S), so a customer is yielded once its partition is complete.
+ * Snapshots are one item per report and period (`R#<name>`, `<granularity>#<period>`).
+ */
+export class DynamoReportStore implements ReportScan, ReportStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+
+  async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 1000): AsyncIterable<ReportCustomer> {
+    let start: Record<string, unknown> | undefined;
+    let current: ReportCustomer | undefined;
+    let pk: string | undefined;
+    const done = () => (current && (current.record || current.state) ? current : undefined);
+    do {
+      const out = await guarded(() => this.db.send(new ScanCommand({
+        TableName: this.tableOf(tenant),
+        Segment: segment,
+        TotalSegments: totalSegments,
+        Limit: pageSize,
+        ProjectionExpression: PROJECTION,
+        FilterExpression: `begins_with(pk, :c) AND (sk IN (:p, :s) OR (begins_with(sk, :h) AND ${SOURCE} = :d))`,
+        ExpressionAttributeNames: NAMES,
+        ExpressionAttributeValues: { ':c': 'C#', ':p': PROFILE_SK, ':s': STATE_SK, ':h': CONTACT_PREFIX, ':d': 'decision' },
+        ExclusiveStartKey: start,
+      })));
+      for (const item of out.Items ?? []) {
+        const itemPk = String(item['pk']);
+        if (itemPk !== pk) {
+          const c = done();
+          if (c) yield c;
+          pk = itemPk;
+          current = { customerId: itemPk.slice(2), decisions: [] };
+        }
+        const { pk: _pk, sk, kind, ...rest } = item;
+        if (sk === PROFILE_SK) {
+          if (kind === 'profile') current!.record = rest as unknown as CustomerRecord;
+        } else if (sk === STATE_SK) current!.state = rest;
+        else current!.decisions.push(decisionOf(rest));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const last = done();
+    if (last) yield last;
+  }
+
+  async save(tenant: string, snapshots: ReportSnapshot[]): Promise<void> {
+    const table = this.tableOf(tenant);
+    for (const s of snapshots) {
+      await guarded(() => this.db.send(new PutCommand({
+        TableName: table,
+        Item: { pk: reportPk(s.name), sk: reportSk(s.granularity, s.period), kind: 'report', ...s },
+      })));
+    }
+  }
+
+  async read(tenant: string, name: ReportName, granularity: Granularity, range: { from?: string; to?: string }): Promise<ReportSnapshot[]> {
+    const latestOnly = range.from === undefined && range.to === undefined;
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await guarded(() => this.db.send(new QueryCommand({
+        TableName: this.tableOf(tenant),
+        KeyConditionExpression: latestOnly ? 'pk = :pk AND begins_with(sk, :g)' : 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: latestOnly
+          ? { ':pk': reportPk(name), ':g': `${granularity}#` }
+          : { ':pk': reportPk(name), ':from': reportSk(granularity, range.from ?? ''), ':to': reportSk(granularity, `${range.to ?? '9999'}~`) },
+        ScanIndexForward: !latestOnly,
+        ...(latestOnly ? { Limit: 1 } : {}),
+        ExclusiveStartKey: start,
+      })));
+      items.push(...(out.Items ?? []));
+      start = latestOnly ? undefined : out.LastEvaluatedKey;
+    } while (start);
+    return items.map(({ pk: _pk, sk: _sk, kind: _k, ...s }) => s as unknown as ReportSnapshot);
+  }
+}
+
+function decisionOf(item: Record<string, unknown>): DecisionSummary {
+  return {
+    at: String(item['at']),
+    channel: String(item['channel'] ?? 'unknown'),
+    group: String(item['group'] ?? 'champion'),
+    offers: ((item['offers'] ?? []) as Array<Record<string, unknown>>).map((o) => ({
+      actionId: String(o['actionId']),
+      ...(o['response'] ? { response: String(o['response']) } : {}),
+      ...(o['respondedAt'] ? { respondedAt: String(o['respondedAt']) } : {}),
+    })),
+  };
+}

@@ -1,0 +1,289 @@
+import type { Action } from '#domain/action.ts';
+import { segmentOf } from '#domain/campaign/assignment.ts';
+import {
+  assignMember, campaignMessageId, durationSeconds, inAudience, measureMember, COST_PER_TREATMENT_MEMBER_USD,
+  type CampaignMember, type CampaignRecord, type CampaignStatus, type PhaseProgress,
+} from '#domain/campaign/campaign.ts';
+import type { CampaignStore, StoredMember } from '#domain/campaign/ports.ts';
+import { campaignReport, type MemberOutcome } from '#domain/campaign/report.ts';
+import { rolloutVerdict } from '#domain/campaign/statistics.ts';
+import type { CampaignPhase } from '#domain/campaign/assignment.ts';
+import type { Clock } from '#domain/clock.ts';
+import { isOutbound } from '#domain/contact-policy.ts';
+import { isQuietTime, nextAllowedTime } from '#domain/contact-window.ts';
+import { UnavailableError } from '#domain/errors.ts';
+import type { TenantId } from '#domain/ids.ts';
+import type { CustomerRepo, OutboundQueue, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
+import type { OutboundMessage } from '#domain/triggers.ts';
+import { decide, type DecisionPorts } from './decisions.ts';
+
+/** A fault worth retrying (the store or a queue is down or throttling): ASL `Retry` matches the name. */
+export class CampaignTransientError extends Error {
+  override readonly name = 'CampaignTransientError';
+}
+/** The campaign is gone or the input is wrong: retrying cannot help. */
+export class CampaignStepError extends Error {
+  override readonly name = 'CampaignStepError';
+}
+
+export interface CampaignStepSettings {
+  /** Parallel-scan segments of audience selection (each a Map item). */
+  totalSegments: number;
+  /** Member shards of contact (each a Map item). */
+  totalShards: number;
+  /** Waits are divided by this (CVM_TIME_SCALE locally; 1 in AWS). */
+  timeScale: number;
+  /** How often a paused campaign looks again, in seconds (before scaling). */
+  pollSeconds: number;
+  /** Customers decided at once inside one shard. */
+  concurrency: number;
+}
+
+export interface CampaignStepPorts {
+  campaigns: CampaignStore;
+  customers: CustomerRepo;
+  scan: ProfileScan;
+  outbound: OutboundQueue;
+  decisions: DecisionPorts;
+  clock: Clock;
+  settings: CampaignStepSettings;
+}
+
+export type CampaignStepInput =
+  | { step: 'prepare'; tenant: TenantId; campaignId: string }
+  | { step: 'select'; tenant: TenantId; campaignId: string; segment: number; totalSegments: number }
+  | { step: 'selected'; tenant: TenantId; campaignId: string; results: SelectResult[] }
+  | { step: 'gate'; tenant: TenantId; campaignId: string; phase: CampaignPhase }
+  | { step: 'contact'; tenant: TenantId; campaignId: string; phase: CampaignPhase; shard: number; totalShards: number }
+  | { step: 'measure'; tenant: TenantId; campaignId: string; phase: CampaignPhase; totalShards: number }
+  | { step: 'finalize'; tenant: TenantId; campaignId: string; status: CampaignStatus; reason?: string; error?: { Error?: string; Cause?: string } };
+
+export interface SelectResult { segment: number; audience: number; control: number; treatment: number; pilot: number; error?: unknown }
+export interface ContactResult { shard: number; contacted: number; suppressed: number; failed: number; control: number }
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+async function transient<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof UnavailableError) throw new CampaignTransientError(err.message);
+    throw err;
+  }
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(range(Math.min(limit, items.length)).map(async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/** The campaign's workflow tasks, one use case per `step` (one Lambda dispatches on it). */
+export const campaignSteps = (ports: CampaignStepPorts) => {
+  const { campaigns, settings } = ports;
+  const load = async (tenant: TenantId, id: string): Promise<CampaignRecord> => {
+    const c = await campaigns.get(tenant, id);
+    if (!c) throw new CampaignStepError(`campaign ${id} not found`);
+    return c;
+  };
+  const stamp = () => ports.clock.now().toISOString();
+  const shardOf = (customerId: string) => segmentOf(customerId, settings.totalShards);
+  const scaled = (seconds: number) => Math.max(0, Math.ceil(seconds / settings.timeScale));
+
+  async function prepare(tenant: TenantId, campaignId: string) {
+    const c = await load(tenant, campaignId);
+    const window = durationSeconds(c.responseWindow);
+    if (window === undefined) throw new CampaignStepError(`responseWindow ${c.responseWindow} is not a duration`);
+    await campaigns.update(tenant, campaignId, { phase: 'selecting', updatedAt: stamp() });
+    return {
+      segments: range(settings.totalSegments),
+      totalSegments: settings.totalSegments,
+      shards: range(settings.totalShards),
+      totalShards: settings.totalShards,
+      waitSeconds: scaled(window),
+      pollSeconds: Math.max(1, scaled(settings.pollSeconds)),
+    };
+  }
+
+  async function select(tenant: TenantId, campaignId: string, segment: number, totalSegments: number): Promise<SelectResult> {
+    const c = await load(tenant, campaignId);
+    const now = ports.clock.now();
+    const found: ScannedCustomer[] = [];
+    if ('customerIds' in c.audience) {
+      const ids = [...new Set(c.audience.customerIds)].filter((id) => segmentOf(id, totalSegments) === segment);
+      for (let i = 0; i < ids.length; i += 100) {
+        for (const [customerId, record] of await ports.customers.loadProfiles(tenant, ids.slice(i, i + 100))) {
+          if (record !== 'erased') found.push({ customerId, record });
+        }
+      }
+    } else {
+      for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments)) if (inAudience(c, customer, now)) found.push(customer);
+    }
+    const members = found.map((f) => assignMember(tenant, c, f.customerId));
+    await campaigns.putMembers(tenant, campaignId, shardOf, members);
+    const count = (p: (m: CampaignMember) => boolean) => members.filter(p).length;
+    return { segment, audience: members.length, control: count((m) => m.group === 'control'), treatment: count((m) => m.group === 'treatment'), pilot: count((m) => m.phase === 'pilot') };
+  }
+
+  async function selected(tenant: TenantId, campaignId: string, results: SelectResult[]) {
+    const failed = results.filter((r) => r.error !== undefined).map((r) => r.segment);
+    if (failed.length) throw new CampaignStepError(`audience segments ${failed.join(', ')} could not be read; the campaign does not run on part of its audience`);
+    const sum = (k: 'audience' | 'control' | 'treatment' | 'pilot') => results.reduce((a, r) => a + (r[k] ?? 0), 0);
+    const counts = { audience: sum('audience'), control: sum('control'), treatment: sum('treatment'), pilot: sum('pilot'), rollout: sum('audience') - sum('pilot') };
+    await campaigns.update(tenant, campaignId, { counts, updatedAt: stamp() });
+    return counts;
+  }
+
+  /** Pause and cancel take effect here, before each contact phase. */
+  async function gate(tenant: TenantId, campaignId: string, phase: CampaignPhase): Promise<{ go: 'continue' | 'paused' | 'cancelled' }> {
+    const c = await load(tenant, campaignId);
+    if (c.status === 'cancelled') return { go: 'cancelled' };
+    if (c.status === 'paused') return { go: 'paused' };
+    if (c.status !== 'running') throw new CampaignStepError(`campaign ${campaignId} is ${c.status}`);
+    const progress: PhaseProgress = { ...c.phases?.[phase], startedAt: c.phases?.[phase]?.startedAt ?? stamp() };
+    await campaigns.update(tenant, campaignId, { phase, phases: { ...c.phases, [phase]: progress }, updatedAt: stamp() });
+    return { go: 'continue' };
+  }
+
+  async function contactOne(tenant: TenantId, c: CampaignRecord, actions: Action[], shard: number, m: StoredMember): Promise<OutboundMessage | 'suppressed' | 'failed'> {
+    const policy = ports.decisions.settings.policy;
+    let at = ports.clock.now();
+    // An outbound campaign defers through quiet hours instead of losing the customer.
+    if (isOutbound(c.channel, 'outbound', policy) && isQuietTime(at, policy.timeZone, policy.quietHours)) at = nextAllowedTime(at, policy.timeZone, policy.quietHours);
+    const restricted: DecisionPorts = {
+      ...ports.decisions,
+      clock: { now: () => at },
+      catalog: {
+        list: async () => actions,
+        get: async (_t, id) => actions.find((a) => a.actionId === id),
+        put: async () => { throw new CampaignStepError('a campaign does not edit the catalog'); },
+        remove: async () => false,
+      },
+    };
+    try {
+      const decision = await decide(restricted)(tenant, {
+        customerId: m.customerId, channel: c.channel, limit: 1, context: { direction: 'outbound', campaignId: c.campaignId },
+      });
+      const best = decision.actions[0];
+      if (!best) {
+        const reason = decision.excluded[0]?.reasons[0]?.code ?? decision.reasons[0]?.code ?? 'no-action';
+        await campaigns.transition(tenant, c.campaignId, shard, 'selected', { ...m, status: 'suppressed', reason, decisionId: decision.decisionId, at: at.toISOString() });
+        return 'suppressed';
+      }
+      const messageId = campaignMessageId(tenant, c.campaignId, m.customerId);
+      const message: OutboundMessage = {
+        messageId, tenant, customerId: m.customerId, channel: c.channel, actionId: best.actionId, kind: best.kind,
+        treatment: best.treatment.templateKey, language: best.treatment.language,
+        ...(best.treatment.text !== undefined ? { text: best.treatment.text } : {}),
+        reason: { type: 'campaign', id: c.campaignId }, createdAt: stamp(), sendAfter: at.toISOString(),
+      };
+      const moved = await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
+        ...m, status: 'contacted', actionId: best.actionId, messageId, decisionId: decision.decisionId, at: at.toISOString(), message,
+      });
+      return moved ? message : 'suppressed';
+    } catch (err) {
+      if (err instanceof UnavailableError || err instanceof CampaignTransientError) throw new CampaignTransientError(err.message);
+      // One customer's failure (erased meanwhile, bad data) goes to the failure list, not the campaign.
+      await campaigns.transition(tenant, c.campaignId, shard, 'selected', { ...m, status: 'failed', reason: (err as Error).name || 'Error', at: at.toISOString() });
+      return 'failed';
+    }
+  }
+
+  /**
+   * Decides and hands off for one shard's treatment members of a phase. Idempotent: a member moves
+   * selected -> contacted once (conditional), carrying its hand-off; a retried shard hands off the
+   * already-contacted members again under the same messageId, which consumers dedupe.
+   */
+  async function contact(tenant: TenantId, campaignId: string, phase: CampaignPhase, shard: number): Promise<ContactResult> {
+    const c = await load(tenant, campaignId);
+    const result: ContactResult = { shard, contacted: 0, suppressed: 0, failed: 0, control: 0 };
+    if (c.status === 'cancelled') return result;
+    const actions = (await Promise.all(c.actionIds.map((id) => ports.decisions.catalog.get(tenant, id)))).filter((a): a is Action => !!a);
+    const members = (await campaigns.members(tenant, campaignId, shard)).filter((m) => m.phase === phase);
+    const outbox: OutboundMessage[] = [];
+    const todo: StoredMember[] = [];
+    for (const m of members) {
+      if (m.group === 'control') { result.control++; continue; }
+      if (m.status === 'contacted') { if (m.message) outbox.push(m.message); result.contacted++; }
+      else if (m.status === 'suppressed') result.suppressed++;
+      else if (m.status === 'failed') result.failed++;
+      else todo.push(m);
+    }
+    await eachLimited(todo, settings.concurrency, async (m) => {
+      const r = await contactOne(tenant, c, actions, shard, m);
+      if (r === 'suppressed') result.suppressed++;
+      else if (r === 'failed') result.failed++;
+      else { result.contacted++; outbox.push(r); }
+    });
+    for (let i = 0; i < outbox.length; i += 10) await transient(() => ports.outbound.send(outbox.slice(i, i + 10)));
+    return result;
+  }
+
+  async function outcomes(tenant: TenantId, c: CampaignRecord, phases: CampaignPhase[], totalShards: number): Promise<MemberOutcome[]> {
+    const out: MemberOutcome[] = [];
+    const now = ports.clock.now();
+    for (const shard of range(totalShards)) {
+      const members = (await campaigns.members(tenant, c.campaignId, shard)).filter((m) => phases.includes(m.phase));
+      await eachLimited(members, settings.concurrency, async (m) => {
+        const from = new Date(c.phases?.[m.phase]?.startedAt ?? c.createdAt);
+        const measuredAt = c.phases?.[m.phase]?.measuredAt;
+        const to = measuredAt ? new Date(measuredAt) : now;
+        const agg = await ports.customers.load(tenant, m.customerId);
+        // a treatment member still undecided after its phase's contact (its shard failed) counts as failed
+        const settled = m.group === 'treatment' && m.status === 'selected' ? { ...m, status: 'failed' as const, reason: 'shard-failed' } : m;
+        out.push(measureMember(settled, c.actionIds, agg.state, agg.contacts, { from, to }));
+      });
+    }
+    return out;
+  }
+
+  /** After the response window: the phase's report, and (pilot) whether to roll out. */
+  async function measure(tenant: TenantId, campaignId: string, phase: CampaignPhase, totalShards: number) {
+    const c = await load(tenant, campaignId);
+    const ran: CampaignPhase[] = phase === 'pilot' ? ['pilot'] : ['pilot', 'rollout'];
+    const members = await outcomes(tenant, c, ran, totalShards);
+    const report = campaignReport(members, c.goal, ran, COST_PER_TREATMENT_MEMBER_USD);
+    const p = members.filter((m) => m.phase === phase);
+    const t = p.filter((m) => m.group === 'treatment');
+    const ctl = p.filter((m) => m.group === 'control');
+    const success = (m: MemberOutcome) => (c.goal === 'churn' ? !m.churned : c.goal === 'revenue' ? m.revenue > 0 : m.responded);
+    const verdict = rolloutVerdict({ n: t.length, successes: t.filter(success).length }, { n: ctl.length, successes: ctl.filter(success).length }, c.pilot.minUplift);
+    const pr = report.phases[phase];
+    const progress: PhaseProgress = {
+      ...c.phases?.[phase],
+      measuredAt: stamp(),
+      contacted: pr?.treatment.contacted ?? 0,
+      suppressed: Object.values(pr?.treatment.suppressed ?? {}).reduce((a, b) => a + b, 0),
+      failed: pr?.treatment.failed ?? 0,
+      ...(phase === 'pilot' ? { verdict: { rollOut: verdict.rollOut, reason: verdict.reason } } : {}),
+    };
+    await campaigns.update(tenant, campaignId, { report, phases: { ...c.phases, [phase]: progress }, updatedAt: stamp() });
+    return { rollOut: verdict.rollOut, reason: verdict.reason };
+  }
+
+  async function finalize(tenant: TenantId, campaignId: string, status: CampaignStatus, reason?: string, error?: { Error?: string; Cause?: string }) {
+    const c = await load(tenant, campaignId);
+    const final: CampaignStatus = c.status === 'cancelled' ? 'cancelled' : status;
+    const why = reason ?? (error ? `${error.Error ?? 'Error'}: ${(error.Cause ?? '').slice(0, 500)}` : c.reason);
+    await campaigns.update(tenant, campaignId, { status: final, phase: 'done', updatedAt: stamp(), ...(why ? { reason: why } : {}) });
+    return { campaignId, status: final };
+  }
+
+  return async (input: CampaignStepInput): Promise<unknown> => {
+    const { tenant, campaignId } = input;
+    return transient(async () => {
+      switch (input.step) {
+        case 'prepare': return prepare(tenant, campaignId);
+        case 'select': return select(tenant, campaignId, input.segment, input.totalSegments);
+        case 'selected': return selected(tenant, campaignId, input.results);
+        case 'gate': return gate(tenant, campaignId, input.phase);
+        case 'contact': return contact(tenant, campaignId, input.phase, input.shard);
+        case 'measure': return measure(tenant, campaignId, input.phase, input.totalShards);
+        case 'finalize': return finalize(tenant, campaignId, input.status, input.reason, input.error);
+        default: throw new CampaignStepError(`unknown step ${(input as { step?: string }).step}`);
+      }
+    });
+  };
+};

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Action } from '#domain/action.ts';
+import type { CampaignRecord, CampaignSpec, CampaignStatus } from '#domain/campaign/campaign.ts';
+import type { CampaignStore } from '#domain/campaign/ports.ts';
+import { fixedClock } from '#domain/clock.ts';
+import type { CustomerRecord } from '#domain/customer.ts';
+import type { ActionCatalog, CustomerRepo, ProfileScan } from '#domain/ports.ts';
+import { controlCampaign, createCampaign, getCampaign, previewCampaign, type CampaignPorts } from './campaigns.ts';
+
+class MemoryCampaigns implements Partial<CampaignStore> {
+  readonly records = new Map<string, CampaignRecord>();
+  async create(_t: string, r: CampaignRecord) { this.records.set(r.campaignId, r); }
+  async get(_t: string, id: string) { return this.records.get(id); }
+  async update(_t: string, id: string, patch: Partial<CampaignRecord>, ifStatusIn?: CampaignStatus[]) {
+    const r = this.records.get(id);
+    if (!r || (ifStatusIn && !ifStatusIn.includes(r.status))) return false;
+    this.records.set(id, { ...r, ...patch });
+    return true;
+  }
+}
+
+const action: Action = {
+  actionId: 'a1', name: 'A', kind: 'offer', treatments: { sms: { templateKey: 'a', text: { en: 'A' } } },
+  eligibility: true, propensity: { starting: 0.1 }, value: 1, lever: 1, limits: { perCustomer: [] },
+};
+const customers: CustomerRecord[] = Array.from({ length: 100 }, (_, i) => ({ customerId: `m${i}`, tenureMonths: i, consent: { sms: i % 2 === 0 } }) as unknown as CustomerRecord);
+
+function ports() {
+  const campaigns = new MemoryCampaigns();
+  const started: string[] = [];
+  const p: CampaignPorts = {
+    campaigns: campaigns as unknown as CampaignStore,
+    catalog: { get: async (_t, id) => (id === 'a1' ? action : undefined) } as ActionCatalog,
+    starter: { start: async ({ campaignId }) => { started.push(campaignId); return { executionId: `x-${campaignId}` }; } },
+    customers: { load: async () => ({ contacts: [] }) } as unknown as CustomerRepo,
+    scan: { scanSegment: async function* (_t, s, n) { for (const c of customers) if (Number(c.customerId.slice(1)) % n === s) yield { customerId: c.customerId, record: c }; } } as ProfileScan,
+    clock: fixedClock('2025-03-12T08:00:00Z'),
+    randomId: () => 'abcdefgh1234',
+    policy: { timeZone: 'UTC', quietHours: { start: '20:00', end: '06:00' }, outboundChannels: ['sms'], perChannel: {}, declineSuppressionDays: 30, mandatoryExempt: true },
+    previewSegments: 3,
+  };
+  return { p, campaigns, started };
+}
+
+const spec: CampaignSpec = {
+  name: 'n', goal: 'take-up', audience: { rule: { '<': [{ var: 'profile.tenureMonths' }, 40] } }, actionIds: ['a1'], channel: 'sms',
+  controlGroupPercent: 20, pilot: { percent: 10, minUplift: 1 }, responseWindow: 'P7D',
+};
+
+describe('campaign use cases', () => {
+  it('previews the audience and suppression by consent without starting anything', async () => {
+    const { p, started } = ports();
+    const preview = await previewCampaign(p)('acme', spec);
+    expect(preview.audience).toBe(40);
+    expect(preview.control + preview.treatment).toBe(40);
+    expect(preview.suppressedByPolicy['no-consent']).toBeGreaterThan(0);
+    expect(preview.suppressedByPolicy['no-consent']).toBeLessThanOrEqual(preview.treatment);
+    expect(started).toHaveLength(0);
+  });
+
+  it('starts the workflow for a new campaign and remembers the execution', async () => {
+    const { p, campaigns, started } = ports();
+    const { campaignId, status } = await createCampaign(p)('acme', spec);
+    expect(status).toBe('running');
+    expect(started).toEqual([campaignId]);
+    expect(campaigns.records.get(campaignId)?.executionId).toBe(`x-${campaignId}`);
+  });
+
+  it('names the unknown action and a channel without treatment', async () => {
+    const { p } = ports();
+    await expect(createCampaign(p)('acme', { ...spec, actionIds: ['a1', 'zz'] })).rejects.toMatchObject({ errors: [{ field: 'actionIds.1' }] });
+    await expect(createCampaign(p)('acme', { ...spec, channel: 'app' })).rejects.toMatchObject({ errors: [{ field: 'actionIds.0' }] });
+  });
+
+  it('pauses, resumes and cancels, and refuses to touch a finished campaign', async () => {
+    const { p, campaigns } = ports();
+    const { campaignId } = await createCampaign(p)('acme', spec);
+    const move = controlCampaign(p);
+    expect((await move('acme', campaignId, 'pause')).status).toBe('paused');
+    expect((await move('acme', campaignId, 'pause')).status).toBe('paused');
+    expect((await move('acme', campaignId, 'resume')).status).toBe('running');
+    expect((await move('acme', campaignId, 'cancel')).status).toBe('cancelled');
+    await expect(move('acme', campaignId, 'resume')).rejects.toMatchObject({ code: 'conflict' });
+    campaigns.records.set('done', { ...campaigns.records.get(campaignId)!, campaignId: 'done', status: 'succeeded' });
+    await expect(move('acme', 'done', 'pause')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(getCampaign(p)('acme', 'missing')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});

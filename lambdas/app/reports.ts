@@ -1,0 +1,60 @@
+import type { Clock } from '#domain/clock.ts';
+import type { ValueTierThresholds } from '#domain/customer.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import type { TenantId } from '#domain/ids.ts';
+import type { ActionCatalog, ReportScan, ReportStore } from '#domain/ports.ts';
+import { reportSet } from '#domain/reports/build.ts';
+import { isReportName, REPORT_NAMES, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
+
+export interface ReportSettings {
+  timezone: string;
+  valueTiers: ValueTierThresholds;
+  /** Parallel scan segments read at once. */
+  totalSegments: number;
+  minFlagCount?: number;
+}
+
+export interface BuildResult {
+  tenant: TenantId;
+  customers: number;
+  snapshots: number;
+  periods: string[];
+}
+
+/**
+ * The scheduled job: one parallel scan of the tenant table feeds every report of the current
+ * day and month, then one item per report and period is written. The only writes reports cost.
+ */
+export const buildTenantReports = (ports: { scan: ReportScan; store: ReportStore; catalog: ActionCatalog; clock: Clock; settings: ReportSettings }) =>
+  async (tenant: TenantId): Promise<BuildResult> => {
+    const actions = await ports.catalog.list(tenant);
+    const set = reportSet({
+      now: ports.clock.now(),
+      timezone: ports.settings.timezone,
+      valueTiers: ports.settings.valueTiers,
+      actionValues: Object.fromEntries(actions.map((a) => [a.actionId, a.value])),
+      ...(ports.settings.minFlagCount !== undefined ? { minFlagCount: ports.settings.minFlagCount } : {}),
+    });
+    const segments = Math.max(1, ports.settings.totalSegments);
+    await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        for await (const c of ports.scan.scanSegment(tenant, segment, segments)) set.add(c);
+      }),
+    );
+    const snapshots = set.snapshots();
+    await ports.store.save(tenant, snapshots);
+    return { tenant, customers: set.customers, snapshots: snapshots.length, periods: [...new Set(snapshots.map((s) => `${s.granularity}:${s.period}`))] };
+  };
+
+export interface ReportQuery {
+  granularity: Granularity;
+  from?: string;
+  to?: string;
+}
+
+/** `GET /v1/reports/{name}`: stored snapshots only (never a scan); unknown names are 404. */
+export const readReport = (ports: { store: ReportStore }) =>
+  async (tenant: TenantId, name: string, query: ReportQuery): Promise<ReportSnapshot[]> => {
+    if (!isReportName(name)) throw new NotFoundError(`no report '${name}'; reports: ${REPORT_NAMES.join(', ')}`);
+    return ports.store.read(tenant, name, query.granularity, { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) });
+  };

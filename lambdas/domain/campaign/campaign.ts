@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import jsonLogic from 'json-logic-js';
+import type { Rule } from '../action.ts';
+import type { Channel, CustomerRecord } from '../customer.ts';
+import type { TenantId } from '../ids.ts';
+import type { LoggedOffer } from '../ports.ts';
+import { campaignGroup, campaignPhase, type CampaignGroup, type CampaignPhase } from './assignment.ts';
+import type { CampaignGoal, CampaignReport, MemberOutcome } from './report.ts';
+
+export type CampaignStatus = 'running' | 'paused' | 'succeeded' | 'stopped' | 'failed' | 'cancelled';
+export const FINAL_STATUSES: ReadonlySet<CampaignStatus> = new Set(['succeeded', 'stopped', 'failed', 'cancelled']);
+
+/** A campaign as the client asks for it (DESIGN.md "Campaign"). */
+export interface CampaignSpec {
+  name: string;
+  goal: CampaignGoal;
+  audience: { rule: Rule } | { customerIds: string[] };
+  actionIds: string[];
+  channel: Channel;
+  controlGroupPercent: number;
+  pilot: { percent: number; minUplift: number };
+  /** ISO 8601 duration, e.g. P7D. */
+  responseWindow: string;
+  schedule?: string;
+  budget?: number;
+}
+
+export interface PhaseProgress {
+  /** When contacting of the phase began: the start of its measurement window. */
+  startedAt?: string;
+  measuredAt?: string;
+  contacted?: number;
+  suppressed?: number;
+  failed?: number;
+  verdict?: { rollOut: boolean; reason: string };
+}
+
+/** The stored campaign (`CAMPAIGN#<id>`): spec, status and progress. */
+export interface CampaignRecord extends CampaignSpec {
+  campaignId: string;
+  status: CampaignStatus;
+  phase: 'preparing' | 'selecting' | CampaignPhase | 'done';
+  createdAt: string;
+  updatedAt: string;
+  executionId?: string;
+  counts?: { audience: number; control: number; treatment: number; pilot: number; rollout: number };
+  phases?: Partial<Record<CampaignPhase, PhaseProgress>>;
+  reason?: string;
+  report?: CampaignReport;
+}
+
+export type MemberStatus = 'selected' | 'contacted' | 'suppressed' | 'failed';
+
+/** One member of a campaign (`CM#<campaignId>#<shard>`, sk customerId). */
+export interface CampaignMember {
+  customerId: string;
+  group: CampaignGroup;
+  phase: CampaignPhase;
+  status: MemberStatus;
+  reason?: string;
+  actionId?: string;
+  messageId?: string;
+  decisionId?: string;
+  at?: string;
+}
+
+/**
+ * The estimated AWS cost of one audience member, in USD, documented so the preview can say what a
+ * campaign will cost before it runs. Per treatment member: member put, status transition and
+ * decision log (3 DynamoDB write units at $0.625/M), the customer Query and member reads (~1.5 read
+ * units at $0.125/M), one SQS send ($0.40/M, batched 10) and ~5 ms of a 1,769 MB arm64 Lambda
+ * ($0.0000133334/GB-s); per control member a member put and reads only. Step Functions
+ * transitions are per shard, not per customer, and round to nothing.
+ */
+export const COST_PER_TREATMENT_MEMBER_USD = 3 * 0.625e-6 + 1.5 * 0.125e-6 + 0.4e-6 / 10 + 1.769 * 0.005 * 0.0000133334;
+export const COST_PER_CONTROL_MEMBER_USD = 0.625e-6 + 1.5 * 0.125e-6 + 1.769 * 0.001 * 0.0000133334;
+
+export function estimatedCostUsd(treatment: number, control: number): number {
+  return Math.round((treatment * COST_PER_TREATMENT_MEMBER_USD + control * COST_PER_CONTROL_MEMBER_USD) * 1e4) / 1e4;
+}
+
+/** Seconds of an ISO 8601 duration (PnW, PnDTnHnMnS; months and years are refused); undefined if malformed. */
+export function durationSeconds(iso: string): number | undefined {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
+  if (!m || iso === 'P' || iso.endsWith('T')) return undefined;
+  const [, w, d, h, min, s] = m;
+  return Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0);
+}
+
+/** Same tenant, campaign and customer -> same message id: a repeated hand-off is recognisably one. */
+export const campaignMessageId = (tenant: TenantId, campaignId: string, customerId: string): string =>
+  createHash('sha256').update(`campaign\u0000${tenant}\u0000${campaignId}\u0000${customerId}`).digest('hex').slice(0, 32);
+
+/** Does a customer belong to the audience? A rule that cannot run selects nobody. */
+export function inAudience(spec: Pick<CampaignSpec, 'audience'>, customer: { record: CustomerRecord; state?: Record<string, unknown> }, now: Date): boolean {
+  if ('customerIds' in spec.audience) return spec.audience.customerIds.includes(customer.record.customerId);
+  const rule = spec.audience.rule;
+  if (typeof rule === 'boolean') return rule;
+  try {
+    const data = { profile: customer.record, state: customer.state ?? {}, scores: customer.record.scores ?? {}, context: { now: now.toISOString() } };
+    return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
+  } catch {
+    return false;
+  }
+}
+
+/** Sticky group and phase of one audience member. */
+export function assignMember(tenant: TenantId, c: Pick<CampaignRecord, 'campaignId' | 'controlGroupPercent' | 'pilot'>, customerId: string): CampaignMember {
+  return {
+    customerId,
+    group: campaignGroup(tenant, c.campaignId, customerId, c.controlGroupPercent),
+    phase: campaignPhase(tenant, c.campaignId, customerId, c.pilot.percent),
+    status: 'selected',
+  };
+}
+
+const inWindow = (iso: string | undefined, from: number, to: number) => {
+  if (!iso) return false;
+  const t = Date.parse(iso);
+  return t >= from && t <= to;
+};
+
+/**
+ * What one member did in the response window `[from, to]`: take-up is an accepted response to one
+ * of the campaign's actions (from the folded state or the decision log), churn a churn in the
+ * window, revenue the top-ups and paid invoices in the window. Pure.
+ */
+export function measureMember(
+  member: CampaignMember,
+  actionIds: readonly string[],
+  state: Record<string, unknown> | undefined,
+  contacts: readonly Record<string, unknown>[],
+  window: { from: Date; to: Date },
+): MemberOutcome {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  const accepted = (state?.['accepted'] ?? {}) as Record<string, string>;
+  let responded = actionIds.some((a) => inWindow(accepted[a], from, to));
+  if (!responded) {
+    for (const c of contacts) {
+      const offers = (c['offers'] ?? []) as LoggedOffer[];
+      if (offers.some((o) => actionIds.includes(o.actionId) && o.response === 'accepted' && inWindow(o.respondedAt, from, to))) {
+        responded = true;
+        break;
+      }
+    }
+  }
+  const churn = state?.['churn'] as { at?: string } | undefined;
+  const churned = inWindow(churn?.at, from, to);
+  const facts = (state?.['facts'] ?? {}) as { topups?: [number, number][]; invoices?: [number, number, number][] };
+  const fromS = from / 1000;
+  const toS = to / 1000;
+  let revenue = 0;
+  for (const [t, amount] of facts.topups ?? []) if (t >= fromS && t <= toS) revenue += amount;
+  for (const [t, amount, paid] of facts.invoices ?? []) if (paid && t >= fromS && t <= toS) revenue += amount;
+  return {
+    group: member.group,
+    phase: member.phase,
+    contacted: member.status === 'contacted',
+    ...(member.status === 'suppressed' && member.reason ? { suppressedReason: member.reason } : {}),
+    ...(member.status === 'failed' ? { failed: true } : {}),
+    responded,
+    churned,
+    revenue: Math.round(revenue * 100) / 100,
+  };
+}

@@ -1,0 +1,35 @@
+import type { TenantId } from '../ids.ts';
+import type { OutboundMessage } from '../triggers.ts';
+import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } from './campaign.ts';
+
+export interface CampaignSummary {
+  campaignId: string;
+  name: string;
+  status: CampaignStatus;
+  phase: CampaignRecord['phase'];
+  createdAt: string;
+}
+
+/** A member as stored: with the hand-off it was given, so a retried shard can hand it off again. */
+export type StoredMember = CampaignMember & { message?: OutboundMessage };
+
+/**
+ * Campaigns in the tenant's own table: the record `CAMPAIGN#<id>` (listed newest first through
+ * gsi1) and its members `CM#<id>#<shard>` / customerId.
+ */
+export interface CampaignStore {
+  create(tenant: TenantId, record: CampaignRecord): Promise<void>;
+  get(tenant: TenantId, campaignId: string): Promise<CampaignRecord | undefined>;
+  list(tenant: TenantId, opts: { limit?: number; nextToken?: string }): Promise<{ items: CampaignSummary[]; nextToken?: string }>;
+  /** Sets the given fields; with `ifStatusIn`, only while the status is one of them (false otherwise). */
+  update(tenant: TenantId, campaignId: string, patch: Partial<CampaignRecord>, ifStatusIn?: CampaignStatus[]): Promise<boolean>;
+  putMembers(tenant: TenantId, campaignId: string, shard: (customerId: string) => number, members: CampaignMember[]): Promise<void>;
+  members(tenant: TenantId, campaignId: string, shard: number): Promise<StoredMember[]>;
+  /** Moves a member from `from` to `to.status` (with its fields); false when it was not in `from` (already done). */
+  transition(tenant: TenantId, campaignId: string, shard: number, from: MemberStatus, to: StoredMember): Promise<boolean>;
+}
+
+/** Starts the campaign workflow (Step Functions in AWS, aws-local-stepfunctions locally). */
+export interface WorkflowStarter {
+  start(input: { tenant: TenantId; campaignId: string }): Promise<{ executionId: string }>;
+}

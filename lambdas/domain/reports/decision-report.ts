@@ -1,0 +1,113 @@
+import { periodOf, ratio, round, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer } from './report.ts';
+
+interface Tally {
+  decisions: { treated: number; control: number };
+  conversions: { treated: number; control: number };
+  offers: number;
+  accepted: number;
+  declined: number;
+  ignored: number;
+  revenue: number;
+}
+const emptyTally = (): Tally => ({ decisions: { treated: 0, control: 0 }, conversions: { treated: 0, control: 0 }, offers: 0, accepted: 0, declined: 0, ignored: 0, revenue: 0 });
+
+/**
+ * Decisions of the period by action, channel and experiment group: offers and responses, and
+ * uplift = conversion of treated decisions (champion, challenger) minus conversion of the global
+ * control group, in percentage points. A decision converts when one of its offers is accepted,
+ * or when the customer accepts an offer (offer.response event) after it: control decisions show
+ * nothing, so their conversions are the organic take-up the treatment must beat. Per action, the
+ * control's conversion counts only acceptances of that action.
+ */
+export function decisionReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
+  const all = emptyTally();
+  const groups = new Map<string, Tally>();
+  const tally = (dimension: string, value: string) => {
+    const key = `${dimension}\u0000${value}`;
+    let t = groups.get(key);
+    if (!t) groups.set(key, (t = emptyTally()));
+    return t;
+  };
+  const controlConversionsByAction = new Map<string, Map<string, number>>();
+  let controlDecisions = 0;
+  return {
+    add(c: ReportCustomer) {
+      const last = c.state?.['lastOfferResponse'] as { actionId?: string; response?: string; at?: string } | undefined;
+      for (const d of c.decisions) {
+        if (periodOf(d.at, granularity, ctx.timezone) !== period) continue;
+        const arm = d.group === 'control' ? 'control' : 'treated';
+        const organic = last?.response === 'accepted' && !!last.at && Date.parse(last.at) >= Date.parse(d.at) ? last.actionId : undefined;
+        const converted = d.offers.some((o) => o.response === 'accepted') || organic !== undefined;
+        for (const t of [all, tally('group', d.group), tally('channel', d.channel)]) {
+          t.decisions[arm]++;
+          if (converted) t.conversions[arm]++;
+        }
+        if (arm === 'control') {
+          controlDecisions++;
+          if (organic) {
+            const m = controlConversionsByAction.get(organic) ?? new Map<string, number>();
+            m.set('all', (m.get('all') ?? 0) + 1);
+            controlConversionsByAction.set(organic, m);
+            tally('action', organic);
+          }
+        }
+        for (const o of d.offers) {
+          const accepted = o.response === 'accepted';
+          const value = accepted ? (ctx.actionValues[o.actionId] ?? 0) : 0;
+          for (const t of [all, tally('group', d.group), tally('channel', d.channel), tally('action', o.actionId)]) {
+            t.offers++;
+            if (accepted) t.accepted++;
+            if (o.response === 'declined') t.declined++;
+            if (o.response === 'ignored') t.ignored++;
+            t.revenue += value;
+          }
+          const action = tally('action', o.actionId);
+          action.decisions.treated++;
+          if (accepted) action.conversions.treated++;
+        }
+      }
+    },
+    snapshot(generatedAt) {
+      const rate = (x: number, n: number) => (n ? x / n : null);
+      const uplift = (t: Tally, controlConv: number, controlDec: number) => {
+        const a = rate(t.conversions.treated, t.decisions.treated);
+        const b = rate(controlConv, controlDec);
+        return a === null || b === null ? null : round((a - b) * 100, 2);
+      };
+      const metrics = (t: Tally, dimension: string, value: string) => {
+        const [cConv, cDec] =
+          dimension === 'action'
+            ? [controlConversionsByAction.get(value)?.get('all') ?? 0, controlDecisions]
+            : [t.conversions.control, t.decisions.control];
+        return {
+          decisions: dimension === 'action' ? t.offers : t.decisions.treated + t.decisions.control,
+          offers: t.offers,
+          accepted: t.accepted,
+          declined: t.declined,
+          ignored: t.ignored,
+          acceptance: ratio(t.accepted, t.offers),
+          conversionTreated: ratio(t.conversions.treated, t.decisions.treated),
+          conversionControl: ratio(cConv, cDec),
+          upliftPp: dimension === 'group' ? null : uplift(t, cConv, cDec),
+          revenue: round(t.revenue, 2),
+        };
+      };
+      const rows = [...groups.entries()]
+        .map(([key, t]) => {
+          const [dimension, value] = key.split('\u0000') as [string, string];
+          return { dimension, value, ...metrics(t, dimension, value) };
+        })
+        .sort((a, b) => a.dimension.localeCompare(b.dimension) || b.offers - a.offers || a.value.localeCompare(b.value));
+      const summary = metrics(all, 'all', 'all');
+      return {
+        name: 'decisions',
+        granularity,
+        period,
+        generatedAt,
+        summary: { ...summary, upliftPp: uplift(all, all.conversions.control, all.decisions.control) },
+        rows,
+        chartMetric: 'offers',
+      };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { valueTierOf } from '../customer.ts';
+import { monthlyValue, periodOf, ratio, round, stateFacts, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer, type Row } from './report.ts';
+
+/** The customer's NPS class from a 0-10 score (9-10 promoter, 7-8 passive, 0-6 detractor). */
+export const npsClass = (score: number) => (score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor');
+
+class KpiTotals {
+  customers = 0;
+  active = 0;
+  churned = 0;
+  revenue = 0;
+  offers = 0;
+  accepted = 0;
+  offerRevenue = 0;
+  predicted = { n: 0, sum: 0, promoter: 0, passive: 0, detractor: 0 };
+  measured = { n: 0, sum: 0, promoter: 0, passive: 0, detractor: 0 };
+  care = 0;
+  unresolved = 0;
+
+  metrics(): Row {
+    const nps = (x: { n: number; promoter: number; detractor: number }) => (x.n ? round(((x.promoter - x.detractor) / x.n) * 100, 1) : null);
+    return {
+      customers: this.customers,
+      activeBase: this.active,
+      churned: this.churned,
+      churnRate: ratio(this.churned, this.active + this.churned),
+      arpu: this.active ? round(this.revenue / this.active, 2) : null,
+      offers: this.offers,
+      accepted: this.accepted,
+      offerTakeUp: ratio(this.accepted, this.offers),
+      offerRevenue: round(this.offerRevenue, 2),
+      predictedNpsMean: this.predicted.n ? round(this.predicted.sum / this.predicted.n, 2) : null,
+      predictedNps: nps(this.predicted),
+      predictedPromoters: this.predicted.promoter,
+      predictedPassives: this.predicted.passive,
+      predictedDetractors: this.predicted.detractor,
+      surveys: this.measured.n,
+      measuredNpsMean: this.measured.n ? round(this.measured.sum / this.measured.n, 2) : null,
+      measuredNps: nps(this.measured),
+      careContacts: this.care,
+      firstContactResolution: this.care ? round(1 - this.unresolved / this.care) : null,
+    };
+  }
+}
+
+/**
+ * Volume and value KPIs for one period: the active base and ARPU as measured now, churn, offer
+ * take-up, offer revenue and surveys of the period; predicted NPS (model) next to measured NPS
+ * (surveys); first-contact resolution over the last 30 days. Rows by value tier and segment.
+ */
+export function kpiReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
+  const all = new KpiTotals();
+  const groups = new Map<string, KpiTotals>();
+  const inPeriod = (at: string | undefined) => !!at && periodOf(at, granularity, ctx.timezone) === period;
+  const group = (dimension: string, value: string) => {
+    const key = `${dimension}\u0000${value}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = new KpiTotals()));
+    return g;
+  };
+  return {
+    add(c: ReportCustomer) {
+      const f = stateFacts(c.state);
+      const value = monthlyValue(c.record, f);
+      const tier = valueTierOf(c.record ?? {}, ctx.valueTiers, f.spend30d);
+      const targets = [all, group('tier', tier), group('segment', c.record?.segment ?? 'unknown')];
+      const churnedNow = f.status === 'churned' && inPeriod(f.churn?.at);
+      const predicted = c.record?.scores?.nps;
+      for (const t of targets) {
+        t.customers++;
+        if (f.status === 'active') {
+          t.active++;
+          t.revenue += value;
+          if (predicted) {
+            t.predicted.n++;
+            t.predicted.sum += predicted.score;
+            t.predicted[npsClass(predicted.score)]++;
+          }
+        }
+        if (churnedNow) t.churned++;
+        if (f.lastNps && inPeriod(f.lastNps.at)) {
+          t.measured.n++;
+          t.measured.sum += f.lastNps.score;
+          t.measured[npsClass(f.lastNps.score)]++;
+        }
+        t.care += f.careContacts30d;
+        t.unresolved += f.unresolvedContacts30d;
+        for (const d of c.decisions) {
+          if (!inPeriod(d.at)) continue;
+          for (const o of d.offers) {
+            t.offers++;
+            if (o.response === 'accepted') {
+              t.accepted++;
+              t.offerRevenue += ctx.actionValues[o.actionId] ?? 0;
+            }
+          }
+        }
+      }
+    },
+    snapshot(generatedAt) {
+      const rows = [...groups.entries()]
+        .map(([key, t]) => {
+          const [dimension, value] = key.split('\u0000') as [string, string];
+          return { dimension, value, ...t.metrics() };
+        })
+        .sort((a, b) => a.dimension.localeCompare(b.dimension) || a.value.localeCompare(b.value));
+      return { name: 'kpis', granularity, period, generatedAt, summary: all.metrics() as Record<string, number | null>, rows, chartMetric: 'activeBase' };
+    },
+  };
+}

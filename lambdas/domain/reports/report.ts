@@ -1,0 +1,128 @@
+import type { CustomerRecord, ValueTierThresholds } from '../customer.ts';
+
+/**
+ * Reports are snapshots built by a scheduled job from one scan of the tenant table (DESIGN.md,
+ * "Cost-aware data design"): the API reads stored snapshots and never scans per request.
+ */
+export const REPORT_NAMES = ['kpis', 'exit-reasons', 'acquisition-quality', 'decisions'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+export const isReportName = (s: string): s is ReportName => (REPORT_NAMES as readonly string[]).includes(s);
+
+export const GRANULARITIES = ['day', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export type Cell = string | number | null;
+export type Row = Record<string, Cell>;
+
+/** One report for one period bucket, as stored (`R#<name>`, `<granularity>#<period>`). */
+export interface ReportSnapshot {
+  name: ReportName;
+  granularity: Granularity;
+  /** `yyyy-mm-dd` or `yyyy-mm` in the market's time zone. */
+  period: string;
+  generatedAt: string;
+  /** Headline figures of the whole period. */
+  summary: Record<string, number | null>;
+  /** Rows per dimension (`dimension` and `value` name the group; the rest are metrics). */
+  rows: Row[];
+  /** The metric a chart of this report shows. */
+  chartMetric: string;
+  /** Column order of the rows (stores such as DynamoDB do not keep the order of map keys). */
+  columns?: string[];
+}
+
+/** What one customer contributes to the reports: profile, state and a summary of its decisions. */
+export interface DecisionSummary {
+  at: string;
+  channel: string;
+  group: string;
+  offers: { actionId: string; response?: string; respondedAt?: string }[];
+}
+export interface ReportCustomer {
+  customerId: string;
+  record?: CustomerRecord;
+  state?: Record<string, unknown>;
+  decisions: DecisionSummary[];
+}
+
+export interface ReportContext {
+  now: Date;
+  timezone: string;
+  valueTiers: ValueTierThresholds;
+  /** actionId -> value (market currency) of the catalog, for revenue from accepted offers. */
+  actionValues: Record<string, number>;
+  /** Smallest group acquisition-quality flags (z-score needs a few customers to mean anything). */
+  minFlagCount?: number;
+}
+
+/** The period bucket an instant falls in, in the market's time zone. */
+export function periodOf(at: Date | string, granularity: Granularity, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return granularity === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
+}
+
+export const round = (n: number, digits = 4) => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+export const ratio = (num: number, den: number): number | null => (den > 0 ? round(num / den) : null);
+
+export const TENURE_BANDS = [
+  { label: '0-6m', max: 6 },
+  { label: '7-12m', max: 12 },
+  { label: '13-24m', max: 24 },
+  { label: '25-48m', max: 48 },
+  { label: '49m+', max: Infinity },
+] as const;
+export function tenureBand(months: number | undefined): string {
+  const m = months ?? 0;
+  return TENURE_BANDS.find((b) => m <= b.max)!.label;
+}
+
+/** Typed reads of the stored state (a plain record: the scan reads what the processor wrote). */
+export interface StateFacts {
+  status: 'active' | 'churned';
+  spend30d: number;
+  careContacts30d: number;
+  unresolvedContacts30d: number;
+  lastNps?: { score: number; at: string };
+  churn?: { reason: string; at: string };
+  acquisition?: { at: string; channel: string; tariff: string; promotion?: string; dealer?: string };
+}
+export function stateFacts(state: Record<string, unknown> | undefined): StateFacts {
+  const s = state ?? {};
+  const obj = (k: string) => (s[k] && typeof s[k] === 'object' ? (s[k] as Record<string, unknown>) : undefined);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const nps = obj('lastNps');
+  const churn = obj('churn');
+  const acq = obj('acquisition');
+  return {
+    status: s['status'] === 'churned' ? 'churned' : 'active',
+    spend30d: num(obj('spend30d')?.['value']),
+    careContacts30d: num(s['careContacts30d']),
+    unresolvedContacts30d: num(s['unresolvedContacts30d']),
+    ...(nps ? { lastNps: { score: num(nps['score']), at: String(nps['at']) } } : {}),
+    ...(churn ? { churn: { reason: String(churn['reason'] ?? 'other'), at: String(churn['at']) } } : {}),
+    ...(acq
+      ? {
+          acquisition: {
+            at: String(acq['at']),
+            channel: String(acq['channel'] ?? 'unknown'),
+            tariff: String(acq['tariff'] ?? 'unknown'),
+            ...(acq['promotion'] ? { promotion: String(acq['promotion']) } : {}),
+            ...(acq['dealer'] ? { dealer: String(acq['dealer']) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Monthly value of a customer: the recurring charge, or recent spend when higher (prepaid). */
+export const monthlyValue = (record: CustomerRecord | undefined, facts: StateFacts) => Math.max(record?.monthlyCharge ?? 0, facts.spend30d);
+
+/** One accumulator per report and period: fed each customer once, then asked for the snapshot. */
+export interface ReportBuilder {
+  add(customer: ReportCustomer): void;
+  snapshot(generatedAt: string): ReportSnapshot;
+}

@@ -1,0 +1,21 @@
+import { buildTenantReports, type BuildResult } from '#app/reports.ts';
+import { logger } from '#http/logger.ts';
+import { reportAdaptersFor } from './reports-wiring.ts';
+
+const adapters = reportAdaptersFor();
+const build = buildTenantReports(adapters);
+
+/**
+ * The scheduled build-reports job (EventBridge Scheduler in AWS, a timer in `npm start`):
+ * `{tenant}` builds one tenant's reports, `{}` every tenant's of the market.
+ */
+export async function handler(event: { tenant?: string } = {}): Promise<BuildResult[]> {
+  const tenants = event.tenant ? [event.tenant] : adapters.tenants;
+  const results: BuildResult[] = [];
+  for (const tenant of tenants) {
+    const result = await build(tenant);
+    logger.info('reports built', { ...result });
+    results.push(result);
+  }
+  return results;
+}

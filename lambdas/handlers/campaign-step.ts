@@ -1,0 +1,18 @@
+import { campaignSteps, CampaignStepError, type CampaignStepInput } from '#app/campaign-steps.ts';
+import { logger } from '#http/logger.ts';
+import { campaignsEnv } from './campaigns-env.ts';
+import { campaignStepPortsFor } from './campaigns-wiring.ts';
+
+let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
+
+/** The campaign workflow's one task function: dispatches on `step`; errors are named for ASL Retry/Catch. */
+export const handler = async (event: unknown): Promise<unknown> => {
+  const input = event as Partial<CampaignStepInput> | null;
+  if (!input || typeof input.step !== 'string' || typeof input.tenant !== 'string' || typeof input.campaignId !== 'string') {
+    throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
+  }
+  run ??= campaignSteps(await campaignStepPortsFor(campaignsEnv()));
+  const result = await run(input as CampaignStepInput);
+  logger.info('campaign step', { step: input.step, tenant: input.tenant, campaignId: input.campaignId });
+  return result;
+};

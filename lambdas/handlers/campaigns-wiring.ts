@@ -1,0 +1,78 @@
+import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
+import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
+import { loadDefinition, LocalWorkflowStarter } from '#adapters/local/local-workflow-starter.ts';
+import { sfnClient, SfnWorkflowStarter } from '#adapters/sfn/workflow-starter.ts';
+import { campaignSteps, type CampaignStepPorts } from '#app/campaign-steps.ts';
+import type { CampaignPorts } from '#app/campaigns.ts';
+import type { WorkflowStarter } from '#domain/campaign/ports.ts';
+import { logger } from '#http/logger.ts';
+import type { CampaignsEnv } from './campaigns-env.ts';
+import { decisionAdaptersFor } from './decisions-wiring.ts';
+import { eventAdaptersFor } from './event-wiring.ts';
+
+/** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
+export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-campaign-step' };
+
+/** The ports of the campaign-step task function, built once per container. */
+export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
+  const decisions = await decisionAdaptersFor(env.decisions);
+  const events = eventAdaptersFor(env.decisions.platform);
+  const tableOf = (tenant: string) => {
+    const table = env.decisions.platform.TENANT_TABLES[tenant];
+    if (!table) throw new Error('no table is configured for the tenant');
+    return table;
+  };
+  return {
+    campaigns: new DynamoCampaignStore(events.db, tableOf),
+    customers: events.customers,
+    scan: new DynamoScoreStore(events.db, tableOf),
+    outbound: events.outbound,
+    decisions,
+    clock: events.clock,
+    settings: {
+      totalSegments: env.segments,
+      totalShards: env.shards,
+      timeScale: env.decisions.platform.CVM_TIME_SCALE,
+      pollSeconds: env.pollSeconds,
+      concurrency: env.concurrency,
+    },
+  };
+}
+
+/**
+ * Step Functions in AWS; locally (no state machine ARN) the same ASL on aws-local-stepfunctions,
+ * its tasks bound to the step use case the campaign-step Lambda runs, retries shortened like waits.
+ */
+export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowStarter> {
+  if (env.stateMachineArn) return new SfnWorkflowStarter(sfnClient(env.decisions.platform.AWS_REGION), env.stateMachineArn);
+  const step = campaignSteps(await campaignStepPortsFor(env));
+  const scale = env.decisions.platform.CVM_TIME_SCALE;
+  return new LocalWorkflowStarter(
+    loadDefinition(env.aslFile, LOCAL_CAMPAIGN_SUBSTITUTIONS),
+    (event) => step(event as never),
+    { retryIntervalMs: Math.max(5, Math.round(5000 / scale)) },
+    (executionId, err) => logger.error('campaign workflow ended in error', { executionId, error: (err as Error).message }),
+  );
+}
+
+/** The ports of the campaigns API function. */
+export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts> {
+  const decisions = await decisionAdaptersFor(env.decisions);
+  const base = eventAdaptersFor(env.decisions.platform);
+  const tableOf = (tenant: string) => {
+    const table = env.decisions.platform.TENANT_TABLES[tenant];
+    if (!table) throw new Error('no table is configured for the caller\'s tenant');
+    return table;
+  };
+  return {
+    campaigns: new DynamoCampaignStore(base.db, tableOf),
+    catalog: decisions.catalog,
+    starter: await workflowStarterFor(env),
+    customers: base.customers,
+    scan: new DynamoScoreStore(base.db, tableOf),
+    clock: base.clock,
+    randomId: decisions.randomId,
+    policy: env.decisions.settings.policy,
+    previewSegments: env.segments,
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
+import type { ReportSettings } from '#app/reports.ts';
+import { platformEnv } from './env.ts';
+import { adaptersFor } from './wiring.ts';
+
+const ReportEnv = z.object({
+  REPORT_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
+  REPORT_MIN_FLAG_COUNT: z.coerce.number().int().min(1).optional(),
+});
+
+/** The composition root of the reports API and the build-reports job, built once per container. */
+export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
+  const env = platformEnv(source);
+  const own = ReportEnv.parse(source);
+  const base = adaptersFor(env);
+  const tableOf = (tenant: string) => {
+    const table = env.TENANT_TABLES[tenant];
+    if (!table) throw new Error('no table is configured for the caller\'s tenant');
+    return table;
+  };
+  const reports = new DynamoReportStore(base.db, tableOf);
+  const settings: ReportSettings = {
+    timezone: env.MARKET_RULES.timezone,
+    valueTiers: env.VALUE_TIERS,
+    totalSegments: own.REPORT_SEGMENTS,
+    ...(own.REPORT_MIN_FLAG_COUNT !== undefined ? { minFlagCount: own.REPORT_MIN_FLAG_COUNT } : {}),
+  };
+  return {
+    tenants: Object.keys(env.TENANT_TABLES),
+    clock: base.clock,
+    scan: reports,
+    store: reports,
+    catalog: new DynamoActionCatalog(base.db, tableOf),
+    settings,
+  };
+}

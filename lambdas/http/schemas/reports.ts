@@ -1,0 +1,47 @@
+import { z } from './common.ts';
+import { GRANULARITIES, REPORT_NAMES } from '#domain/reports/report.ts';
+
+/** Dimensions the reports group by (each report has its own subset; see REPORT_DIMENSIONS). */
+export const REPORT_DIMENSIONS = {
+  kpis: ['tier', 'segment'],
+  'exit-reasons': ['reason', 'tier', 'tenure', 'reason-tier'],
+  'acquisition-quality': ['channel', 'tariff', 'promotion', 'dealer', 'combination'],
+  decisions: ['action', 'channel', 'group'],
+} as const satisfies Record<(typeof REPORT_NAMES)[number], readonly string[]>;
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
+
+export const ReportParams = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]{1,64}$/, `one of ${REPORT_NAMES.join(', ')}`),
+});
+
+export const ReportQuery = z
+  .strictObject({
+    from: z.string().regex(PERIOD, 'yyyy-mm or yyyy-mm-dd').optional(),
+    to: z.string().regex(PERIOD, 'yyyy-mm or yyyy-mm-dd').optional(),
+    groupBy: z.enum([...new Set(Object.values(REPORT_DIMENSIONS).flat())] as [string, ...string[]]).optional(),
+    granularity: z.enum(GRANULARITIES).default('month'),
+    format: z.enum(['json', 'csv', 'svg']).optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
+
+const Cell = z.union([z.string(), z.number(), z.null()]);
+export const ReportSnapshotSchema = z.object({
+  name: z.enum(REPORT_NAMES),
+  granularity: z.enum(GRANULARITIES),
+  period: z.string(),
+  generatedAt: z.string(),
+  summary: z.record(z.string(), z.number().nullable()),
+  rows: z.array(z.record(z.string(), Cell)),
+  chartMetric: z.string(),
+  columns: z.array(z.string()).optional(),
+}).openapi('ReportSnapshot');
+
+export const ReportView = z.object({
+  report: z.enum(REPORT_NAMES),
+  granularity: z.enum(GRANULARITIES),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  groupBy: z.string().optional(),
+  periods: z.array(ReportSnapshotSchema),
+}).openapi('ReportView');

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { ArnFormat, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { decisioningEnvOf } from '#config/decisioning-settings.ts';
+import type { MarketConfig } from '#config/market-config.ts';
+import type { CustomerStore } from './customer-store.ts';
+import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
+import { modelBundleDirs } from './decisioning.ts';
+
+export const CAMPAIGN_ASL = path.join(REPO_ROOT, 'lib', 'workflows', 'campaign.asl.json');
+
+export interface CampaignsProps {
+  readonly config: MarketConfig;
+  readonly store: CustomerStore;
+  /** channel -> outbound hand-off queue (the event pipeline's). */
+  readonly outboundQueues: Record<string, sqs.IQueue>;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * Campaigns: the campaigns API function (preview, start, follow, pause/resume/cancel) and the
+ * campaign workflow, a Standard state machine on lib/workflows/campaign.asl.json whose every
+ * task is the one campaign-step function (audience, control group, decide, hand-off, measure).
+ */
+export class Campaigns extends Construct {
+  readonly apiFunction: CvmFunction;
+  readonly stepFunction: CvmFunction;
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: CampaignsProps) {
+    super(scope, id);
+    const { config, store, outboundQueues, logRemovalPolicy } = props;
+    const stack = Stack.of(this);
+    const fnDefaults = { logRetentionDays: config.retention.logsDays, logRemovalPolicy };
+    const env = {
+      MARKET: config.code,
+      ...store.tableNamesEnv(),
+      VALUE_TIERS: JSON.stringify(config.valueTiers),
+      ...decisioningEnvOf(config),
+      OUTBOUND_QUEUES: stack.toJsonString(Object.fromEntries(Object.entries(outboundQueues).map(([c, q]) => [c, q.queueUrl]))),
+      CAMPAIGN_SEGMENTS: '16',
+      CAMPAIGN_SHARDS: '64',
+    };
+
+    this.stepFunction = new CvmFunction(this, 'CampaignStepFn', {
+      ...fnDefaults,
+      handlerFile: 'campaign-step.ts',
+      description: 'Campaign workflow tasks: audience segment, gate, contact shard (decide + hand-off), measure, finalize',
+      memorySize: 1769,
+      timeout: Duration.minutes(15),
+      environment: env,
+      bundleDirs: modelBundleDirs(config),
+    });
+    store.grantReadWrite(this.stepFunction);
+    for (const queue of Object.values(outboundQueues)) queue.grantSendMessages(this.stepFunction);
+
+    const machineName = `cvm-${config.code}-campaign`;
+    const machineLogs = new logs.LogGroup(this, 'CampaignLogs', { retention: retentionFor(config.retention.logsDays), removalPolicy: logRemovalPolicy });
+    this.stateMachine = new sfn.StateMachine(this, 'Campaign', {
+      stateMachineName: machineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(CAMPAIGN_ASL),
+      definitionSubstitutions: { CampaignStepFn: this.stepFunction.functionArn },
+      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    const role = this.stateMachine.role;
+    // Invoke exactly the one task function (the ASL names the unqualified ARN).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }));
+    // Distributed Map: the machine starts, follows and stops its own child executions.
+    const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const childExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const mapRuns = stack.formatArn({ service: 'states', resource: 'mapRun', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeMapRun', 'states:UpdateMapRun', 'states:RedriveExecution'], resources: [mapRuns] }));
+    const nagName = (value: string) => (stack.resolve(value) as { Ref?: string })?.Ref ? `<${(stack.resolve(value) as { Ref: string }).Ref}>` : value;
+    const region = nagName(stack.region);
+    const partition = nagName(stack.partition);
+    Validations.of(role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing and CloudWatch Logs vended delivery (the statements CDK adds for tracingEnabled and logs) have no resource-level permissions.' },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${machineName}/*]`,
+        reason: 'A Distributed Map runs each item as a child execution with a generated name; the wildcard covers only the child executions of this one state machine.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:mapRun:${machineName}/*]`,
+        reason: 'Map runs of a Distributed Map have generated labels; the wildcard covers only map runs of this one state machine.',
+      },
+    );
+
+    this.apiFunction = new CvmFunction(this, 'CampaignsFn', {
+      ...fnDefaults,
+      handlerFile: 'campaigns-api.ts',
+      description: 'Campaigns API: preview, start, follow, pause, resume, cancel',
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+      environment: { ...env, CAMPAIGN_STATE_MACHINE_ARN: machineArn },
+      bundleDirs: modelBundleDirs(config),
+    });
+    store.grantReadWrite(this.apiFunction);
+    this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+  }
+}
