@@ -1,11 +1,16 @@
 import type { Action } from '#domain/action.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import type { AuditLog } from '#domain/audit.ts';
+import type { Clock } from '#domain/clock.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
+import { recordChange, type Actor } from './audit-trail.ts';
 
 /** The tenant's action catalog: list, read, create or replace, remove. */
 export interface ActionPorts {
   catalog: ActionCatalog;
+  clock: Clock;
+  audit?: AuditLog;
 }
 
 export const listActions = (ports: ActionPorts) => async (tenant: TenantId) => ({
@@ -18,12 +23,15 @@ export const getAction = (ports: ActionPorts) => async (tenant: TenantId, action
   return action;
 };
 
-export const putAction = (ports: ActionPorts) => async (tenant: TenantId, action: Action): Promise<{ created: boolean; action: Action }> => {
+export const putAction = (ports: ActionPorts) => async (tenant: TenantId, action: Action, actor?: Actor): Promise<{ created: boolean; action: Action }> => {
   const existing = await ports.catalog.get(tenant, action.actionId);
   await ports.catalog.put(tenant, action);
+  await recordChange(ports, tenant, actor, 'action.put', action.actionId, { before: existing, after: action });
   return { created: !existing, action };
 };
 
-export const deleteAction = (ports: ActionPorts) => async (tenant: TenantId, actionId: string): Promise<void> => {
+export const deleteAction = (ports: ActionPorts) => async (tenant: TenantId, actionId: string, actor?: Actor): Promise<void> => {
+  const before = await ports.catalog.get(tenant, actionId);
   if (!(await ports.catalog.remove(tenant, actionId))) throw new NotFoundError(`action ${actionId} not found`);
+  await recordChange(ports, tenant, actor, 'action.deleted', actionId, { before });
 };

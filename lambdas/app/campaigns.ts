@@ -6,6 +6,8 @@ import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from
 import type { TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerRepo, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import type { Action } from '#domain/action.ts';
+import type { AuditLog } from '#domain/audit.ts';
+import { recordChange, type Actor } from './audit-trail.ts';
 
 export interface CampaignPorts {
   campaigns: CampaignStore;
@@ -18,6 +20,7 @@ export interface CampaignPorts {
   policy: ContactPolicy;
   /** Parallel-scan segments a preview reads at once. */
   previewSegments: number;
+  audit?: AuditLog;
 }
 
 /** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
@@ -104,7 +107,7 @@ const newCampaignId = (now: Date, random: string) => `cmp-${now.getTime().toStri
 
 /** POST /v1/campaigns: stores the campaign and starts its workflow. */
 export const createCampaign = (ports: CampaignPorts) =>
-  async (tenant: TenantId, spec: CampaignSpec): Promise<{ campaignId: string; status: CampaignStatus }> => {
+  async (tenant: TenantId, spec: CampaignSpec, actor?: Actor): Promise<{ campaignId: string; status: CampaignStatus }> => {
     await actionsOf(ports, tenant, spec);
     const now = ports.clock.now().toISOString();
     const campaignId = newCampaignId(ports.clock.now(), ports.randomId());
@@ -112,6 +115,7 @@ export const createCampaign = (ports: CampaignPorts) =>
     await ports.campaigns.create(tenant, record);
     const { executionId } = await ports.starter.start({ tenant, campaignId });
     await ports.campaigns.update(tenant, campaignId, { executionId });
+    await recordChange(ports, tenant, actor, 'campaign.started', campaignId, { after: spec });
     return { campaignId, status: 'running' };
   };
 
@@ -136,8 +140,8 @@ const MOVES: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to:
 };
 
 /** POST /v1/campaigns/{id}/pause|resume|cancel: the workflow holds or ends at its next gate. */
-export const controlCampaign = (ports: Pick<CampaignPorts, 'campaigns' | 'clock'>) =>
-  async (tenant: TenantId, campaignId: string, move: keyof typeof MOVES): Promise<{ campaignId: string; status: CampaignStatus }> => {
+export const controlCampaign = (ports: Pick<CampaignPorts, 'campaigns' | 'clock' | 'audit'>) =>
+  async (tenant: TenantId, campaignId: string, move: keyof typeof MOVES, actor?: Actor): Promise<{ campaignId: string; status: CampaignStatus }> => {
     const c = await ports.campaigns.get(tenant, campaignId);
     if (!c) throw new NotFoundError(`campaign ${campaignId} not found`);
     const { from, to } = MOVES[move];
@@ -147,5 +151,6 @@ export const controlCampaign = (ports: Pick<CampaignPorts, 'campaigns' | 'clock'
       const now = await ports.campaigns.get(tenant, campaignId);
       throw new ConflictError(`campaign ${campaignId} is ${now?.status ?? 'gone'}; it cannot ${move}`);
     }
+    await recordChange(ports, tenant, actor, `campaign.${move}`, campaignId, { before: { status: c.status }, after: { status: to } });
     return { campaignId, status: to };
   };

@@ -9,6 +9,7 @@ import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, ScoringPort, VolumeCounter } from '#domain/ports.ts';
+import type { AuditLog } from '#domain/audit.ts';
 
 /** Market settings the decision path needs (parsed once per container from the market config). */
 export interface DecisioningSettings {
@@ -35,6 +36,8 @@ export interface DecisionPorts {
   /** Random suffix for decision ids. */
   randomId: () => string;
   settings: DecisioningSettings;
+  /** Catalog changes are recorded here. */
+  audit?: AuditLog;
 }
 
 export interface DecisionRequest {

@@ -4,11 +4,14 @@ import type { CvmEvent } from '#domain/events.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { EventQueue, TriggerStore } from '#domain/ports.ts';
 import type { Trigger } from '#domain/triggers.ts';
+import type { AuditLog } from '#domain/audit.ts';
+import { recordChange, type Actor } from './audit-trail.ts';
 
 export interface EventPorts {
   events: EventQueue;
   triggers: TriggerStore;
   clock: Clock;
+  audit?: AuditLog;
 }
 
 export interface Rejected {
@@ -49,12 +52,15 @@ export const getTrigger = (ports: EventPorts) => async (tenant: TenantId, trigge
   return found;
 };
 
-export const putTrigger = (ports: EventPorts) => async (tenant: TenantId, trigger: Trigger): Promise<{ created: boolean; trigger: Trigger }> => {
+export const putTrigger = (ports: EventPorts) => async (tenant: TenantId, trigger: Trigger, actor?: Actor): Promise<{ created: boolean; trigger: Trigger }> => {
   const existing = await ports.triggers.get(tenant, trigger.triggerId);
   await ports.triggers.put(tenant, trigger);
+  await recordChange(ports, tenant, actor, 'trigger.put', trigger.triggerId, { before: existing, after: trigger });
   return { created: !existing, trigger };
 };
 
-export const deleteTrigger = (ports: EventPorts) => async (tenant: TenantId, triggerId: string): Promise<void> => {
+export const deleteTrigger = (ports: EventPorts) => async (tenant: TenantId, triggerId: string, actor?: Actor): Promise<void> => {
+  const before = await ports.triggers.get(tenant, triggerId);
   if (!(await ports.triggers.remove(tenant, triggerId))) throw new NotFoundError(`trigger ${triggerId} not found`);
+  await recordChange(ports, tenant, actor, 'trigger.deleted', triggerId, { before });
 };

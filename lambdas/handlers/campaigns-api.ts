@@ -16,7 +16,7 @@ const useCases = {
 
 export const handler = httpHandler('campaigns', {
   previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({ status: 200, body: await useCases.preview(req.caller.tenant, req.body) }),
-  createCampaign: async (req: HttpRequest<CampaignSpec>) => ({ status: 202, body: await useCases.create(req.caller.tenant, req.body) }),
+  createCampaign: async (req: HttpRequest<CampaignSpec>) => ({ status: 202, body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }) }),
   listCampaigns: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }) }),
   getCampaign: async (req) => {
     const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);
@@ -25,7 +25,7 @@ export const handler = httpHandler('campaigns', {
     }
     return { status: 200, body: view };
   },
-  pauseCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause') }),
-  resumeCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume') }),
-  cancelCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel') }),
+  pauseCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }) }),
+  resumeCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }) }),
+  cancelCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }) }),
 });

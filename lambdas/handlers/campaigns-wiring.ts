@@ -71,6 +71,7 @@ export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts
     customers: base.customers,
     scan: new DynamoScoreStore(base.db, tableOf),
     clock: base.clock,
+    audit: base.audit,
     randomId: decisions.randomId,
     policy: env.decisions.settings.policy,
     previewSegments: env.segments,

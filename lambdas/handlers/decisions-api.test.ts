@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import type { Caller } from '#domain/api-key.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
@@ -184,5 +185,22 @@ describe('responses', () => {
     // the learned counter moved once
     const items = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
     expect(items[0].offers[0]).toMatchObject({ response: 'accepted' });
+  });
+});
+
+describe('the catalog audit trail', () => {
+  it('records who created, replaced and removed an action, with before and after', async () => {
+    const action = { ...demoCatalog[0]!, actionId: 'audited-offer' };
+    await call({ method: 'PUT', path: '/v1/actions/audited-offer', body: action, caller: acmeAdmin });
+    await call({ method: 'PUT', path: '/v1/actions/audited-offer', body: { ...action, value: 99 }, caller: acmeAdmin });
+    expect((await call({ method: 'DELETE', path: '/v1/actions/audited-offer', caller: acmeAdmin })).status).toBe(204);
+    const log = new DynamoAuditLog(documentClient({ endpoint: t.endpoint }), (tenant) => t.tenantTables[tenant]!);
+    const trail = (await log.list('acme', NOW.slice(0, 7))).items.filter((e) => e.subject === 'audited-offer');
+    expect(trail.map((e) => [e.what, e.keyId, (e.before as { value?: number } | undefined)?.value, (e.after as { value?: number } | undefined)?.value])).toEqual([
+      ['action.deleted', acmeAdmin.keyId, 99, undefined],
+      ['action.put', acmeAdmin.keyId, action.value, 99],
+      ['action.put', acmeAdmin.keyId, undefined, action.value],
+    ]);
+    expect((await log.list('globex', NOW.slice(0, 7))).items.filter((e) => e.subject === 'audited-offer')).toEqual([]);
   });
 });

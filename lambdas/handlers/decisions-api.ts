@@ -26,11 +26,11 @@ export const handler = httpHandler('decisions', {
       throw new InvalidInputError('the body names another action', [{ field: 'actionId', message: `must be ${actionId} (the path) or absent` }]);
     }
     const { actionId: _same, ...fields } = req.body;
-    const { created, action } = await useCases.put(req.caller.tenant, { actionId, ...fields });
+    const { created, action } = await useCases.put(req.caller.tenant, { actionId, ...fields }, { keyId: req.caller.keyId });
     return { status: created ? 201 : 200, body: action };
   },
   deleteAction: async (req) => {
-    await useCases.remove(req.caller.tenant, req.params['actionId']!);
+    await useCases.remove(req.caller.tenant, req.params['actionId']!, { keyId: req.caller.keyId });
     return { status: 204 };
   },
   postDecision: async (req: HttpRequest<DecisionRequest>) => {

@@ -43,6 +43,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,
+    audit: base.audit,
     randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
     settings: env.settings,
   };

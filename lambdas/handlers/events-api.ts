@@ -30,11 +30,11 @@ export const handler = httpHandler('events', {
     if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
       throw new InvalidInputError('the body names another trigger', [{ field: 'triggerId', message: 'must match the path' }]);
     }
-    const { created, trigger } = await useCases.put(req.caller.tenant, { ...req.body, triggerId });
+    const { created, trigger } = await useCases.put(req.caller.tenant, { ...req.body, triggerId }, { keyId: req.caller.keyId });
     return { status: created ? 201 : 200, body: trigger };
   },
   deleteTrigger: async (req) => {
-    await useCases.remove(req.caller.tenant, req.params['triggerId']!);
+    await useCases.remove(req.caller.tenant, req.params['triggerId']!, { keyId: req.caller.keyId });
     return { status: 204 };
   },
 });
