@@ -63,7 +63,8 @@ const ORDER: Record<string, number> = { GET: 0, DELETE: 1, POST: 2, PUT: 3, PATC
 const guarded = ROUTES.filter((r) => r.scope !== 'public').sort((x, y) => ORDER[x.method]! - ORDER[y.method]!);
 
 beforeAll(async () => {
-  rt = await startLocal();
+  // Workflow waits shortened so tenant A's campaign fixture runs to its end within the setup.
+  rt = await startLocal({ CVM_TIME_SCALE: '100000' });
   base = rt.info.baseUrl;
   A = rt.info.tenants['consumer']!;
   B = rt.info.tenants['enterprise']!;
@@ -80,7 +81,16 @@ beforeAll(async () => {
   if (ROUTES.some((r) => r.id === 'createCampaign')) {
     const campaign = await call('POST', '/v1/campaigns', A.apiKey, { ...seeds['createCampaign'], name: `${MARK}campaign`, audience: { customerIds: [`${MARK}cust`] } });
     // campaigns are new: until one can be started here, their routes are still checked against absence
-    if (campaign.status < 300) fixtures['campaignId']!.a = campaign.json.campaignId as string;
+    if (campaign.status < 300) {
+      fixtures['campaignId']!.a = campaign.json.campaignId as string;
+      // A's own campaign decides for A's customer in the background: let it finish first, so the
+      // before/after comparison below sees only what B's requests could have changed.
+      for (let i = 0; i < 240; i++) {
+        const c = await call('GET', `/v1/campaigns/${campaign.json.campaignId}`, A.apiKey);
+        if (!['running', 'paused'].includes(c.json?.status)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     else console.warn(`could not start a campaign for tenant A (${campaign.status}): ${rt.output().slice(-1500)}`);
   }
 });
