@@ -113,6 +113,70 @@ describe('xgboost evaluator', () => {
     }), { numRuns: 500 });
   });
 
+  for (const dir of heads) {
+    it(`matches xgboost's own predictions in a batch for ${relative(MODELS, dir)}`, () => {
+      const model = new XgboostModel(readJson(join(dir, 'model.json')));
+      const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>>; predictions: number[] };
+      // An odd count: full blocks, the four-row walk and its remainder all run.
+      const n = parity.features.length - 3;
+      const rows = new Float64Array(parity.features.slice(0, n).flat().map((v) => (v === null ? NaN : v)));
+      const out = new Float64Array(n);
+      model.predictBatch(rows, out);
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        expect(out[i]).toBe(model.predict(rows.subarray(i * model.numFeatures)));
+        worst = Math.max(worst, Math.abs(out[i]! - parity.predictions[i]!));
+      }
+      expect(worst).toBeLessThan(1e-6);
+    });
+  }
+
+  it('walks lopsided trees, shallow (padded) and deep (pointer walk), the same way', () => {
+    // A chain: node i sends feature 0 < i + 0.5 to leaf i and the rest down the chain;
+    // missing values go right at even nodes and left at odd ones (so to leaf 1).
+    const chain = (depth: number) => {
+      const m = stump('reg:squarederror', '0');
+      const left: number[] = [];
+      const right: number[] = [];
+      const split: number[] = [];
+      const cond: number[] = [];
+      const dflt: number[] = [];
+      for (let i = 0; i < depth; i++) {
+        const node = 2 * i;
+        left[node] = node + 1;
+        right[node] = node + 2;
+        split[node] = 0;
+        cond[node] = i + 0.5;
+        dflt[node] = i % 2 === 1 ? 1 : 0;
+        left[node + 1] = -1;
+        right[node + 1] = -1;
+        split[node + 1] = 0;
+        cond[node + 1] = i;
+        dflt[node + 1] = 0;
+      }
+      const last = 2 * depth;
+      left[last] = -1;
+      right[last] = -1;
+      split[last] = 0;
+      cond[last] = depth;
+      dflt[last] = 0;
+      m.learner.gradient_booster.model.trees[0] = {
+        left_children: left, right_children: right, split_indices: split,
+        split_conditions: cond, default_left: dflt, split_type: split.map(() => 0),
+      };
+      return new XgboostModel(m);
+    };
+    for (const depth of [4, 14]) {
+      const model = chain(depth);
+      const xs = [-1, 0, 0.4, 0.5, 1, 2.5, 3, depth - 1, depth, depth + 7, NaN];
+      const expected = xs.map((x) => (Number.isNaN(x) ? 1 : Math.min(Math.max(Math.floor(x + 0.5), 0), depth)));
+      expect(xs.map((x) => model.predict([x, 0]))).toEqual(expected);
+      const out = new Float64Array(xs.length);
+      model.predictBatch(new Float64Array(xs.flatMap((x) => [x, 0])), out);
+      expect([...out]).toEqual(expected);
+    }
+  });
+
   it('predicts a batch the same as row by row', () => {
     const dir = heads.find((d) => relative(MODELS, d).startsWith('ir/churn'))!;
     const model = new XgboostModel(readJson(join(dir, 'model.json')));

@@ -47,6 +47,22 @@ function get(obj: unknown, path: string[]): unknown {
   return v;
 }
 
+interface CompleteTrees {
+  /** Per tree: depth, first internal node, and first leaf minus (2^depth - 1). */
+  depth: Int32Array;
+  nodeBase: Int32Array;
+  leafBase: Int32Array;
+  /** Per internal node: feature * 2 + (1 when a missing value goes right). */
+  featureMissing: Int32Array;
+  threshold: Float32Array;
+  leaf: Float32Array;
+}
+
+/** Rows walked per tree at a time: the block's float32 rows stay in L1 while trees stream by. */
+const BLOCK_ROWS = 64;
+/** Deepest tree padded to the complete layout (2^depth slots a tree). */
+const MAX_COMPLETE_DEPTH = 10;
+
 export class XgboostModel {
   readonly objective: XgbObjective;
   readonly numFeatures: number;
@@ -64,6 +80,16 @@ export class XgboostModel {
   /** 1 where a missing value goes right. */
   private readonly missingRight: Uint8Array;
   private readonly pairedChildren: boolean;
+  /**
+   * Complete-tree layout (used when every tree is shallow): each tree padded to a full binary
+   * tree of its own depth D, internal nodes in heap order (children of i at 2i+1, 2i+2), a
+   * leaf reached by padding repeated over the subtree it stands for. A walk is then exactly D
+   * steps with no leaf test and no child pointers. Undefined for deep trees (pointer walk).
+   */
+  private readonly complete: CompleteTrees | undefined;
+  /** Rows of a block as float32, and their margins, for the block walk. */
+  private readonly blockX: Float32Array;
+  private readonly blockAcc: Float32Array;
 
   constructor(json: unknown) {
     const learner = get(json, ['learner']);
@@ -140,6 +166,116 @@ export class XgboostModel {
       offset += n;
     });
     this.pairedChildren = paired;
+    this.complete = this.buildComplete();
+    this.blockX = new Float32Array(BLOCK_ROWS * this.numFeatures);
+    this.blockAcc = new Float32Array(BLOCK_ROWS);
+  }
+
+  /** The complete-tree layout, or undefined when a tree is too deep for padding to pay. */
+  private buildComplete(): CompleteTrees | undefined {
+    const { roots, left, right, feature, threshold, missingRight, leafValue } = this;
+    const nTrees = roots.length;
+    const depth = new Int32Array(nTrees);
+    const nodeBase = new Int32Array(nTrees);
+    const leafBase = new Int32Array(nTrees);
+    const depthOf = (n: number, level: number): number => {
+      if (level > MAX_COMPLETE_DEPTH) return level; // too deep (or a cycle): stop looking
+      return left[n] === -1 ? level : Math.max(depthOf(left[n]!, level + 1), depthOf(right[n]!, level + 1));
+    };
+    let internal = 0;
+    let leaves = 0;
+    for (let t = 0; t < nTrees; t++) {
+      const d = depthOf(roots[t]!, 0);
+      if (d > MAX_COMPLETE_DEPTH) return undefined;
+      depth[t] = d;
+      nodeBase[t] = internal;
+      leafBase[t] = leaves - ((1 << d) - 1);
+      internal += (1 << d) - 1;
+      leaves += 1 << d;
+    }
+    const out: CompleteTrees = {
+      depth, nodeBase, leafBase,
+      featureMissing: new Int32Array(internal),
+      threshold: new Float32Array(internal),
+      leaf: new Float32Array(leaves),
+    };
+    const fill = (t: number, n: number, h: number, level: number): void => {
+      if (level === depth[t]) {
+        out.leaf[leafBase[t]! + h] = leafValue[n]!;
+        return;
+      }
+      const k = nodeBase[t]! + h;
+      if (left[n] === -1) {
+        // Padding under a leaf: both ways lead to copies of the same leaf.
+        fill(t, n, 2 * h + 1, level + 1);
+        fill(t, n, 2 * h + 2, level + 1);
+        return;
+      }
+      out.featureMissing[k] = feature[n]! * 2 + missingRight[n]!;
+      out.threshold[k] = threshold[n]!;
+      fill(t, left[n]!, 2 * h + 1, level + 1);
+      fill(t, right[n]!, 2 * h + 2, level + 1);
+    };
+    for (let t = 0; t < nTrees; t++) fill(t, roots[t]!, 0, 0);
+    return out;
+  }
+
+  /**
+   * Margins of `nRows` float32 rows (row-major in `x`) into `acc`, tree by tree over the block
+   * (xgboost's block walk): the trees' nodes and the block's rows stay in cache.
+   */
+  private static marginsComplete(c: CompleteTrees, base: number, w: number, x: Float32Array, nRows: number, acc: Float32Array): void {
+    const { depth, nodeBase, leafBase, featureMissing, threshold, leaf } = c;
+    acc.fill(base, 0, nRows);
+    for (let t = 0; t < depth.length; t++) {
+      const d = depth[t]!;
+      const nb = nodeBase[t]!;
+      const lb = leafBase[t]!;
+      let r = 0;
+      let xb = 0;
+      // Four rows walk the tree side by side: their steps are independent, so the CPU
+      // overlaps the loads of one row's step with the others'.
+      for (; r + 4 <= nRows; r += 4, xb += 4 * w) {
+        let i0 = 0;
+        let i1 = 0;
+        let i2 = 0;
+        let i3 = 0;
+        for (let s = 0; s < d; s++) {
+          const k0 = nb + i0;
+          const k1 = nb + i1;
+          const k2 = nb + i2;
+          const k3 = nb + i3;
+          const f0 = featureMissing[k0]!;
+          const f1 = featureMissing[k1]!;
+          const f2 = featureMissing[k2]!;
+          const f3 = featureMissing[k3]!;
+          const v0 = x[xb + (f0 >> 1)]!;
+          const v1 = x[xb + w + (f1 >> 1)]!;
+          const v2 = x[xb + 2 * w + (f2 >> 1)]!;
+          const v3 = x[xb + 3 * w + (f3 >> 1)]!;
+          i0 = 2 * i0 + 1 + (+(v0 >= threshold[k0]!) | (+(v0 !== v0) & f0));
+          i1 = 2 * i1 + 1 + (+(v1 >= threshold[k1]!) | (+(v1 !== v1) & f1));
+          i2 = 2 * i2 + 1 + (+(v2 >= threshold[k2]!) | (+(v2 !== v2) & f2));
+          i3 = 2 * i3 + 1 + (+(v3 >= threshold[k3]!) | (+(v3 !== v3) & f3));
+        }
+        acc[r]! += leaf[lb + i0]!;
+        acc[r + 1]! += leaf[lb + i1]!;
+        acc[r + 2]! += leaf[lb + i2]!;
+        acc[r + 3]! += leaf[lb + i3]!;
+      }
+      for (; r < nRows; r++, xb += w) {
+        let i = 0;
+        for (let s = 0; s < d; s++) {
+          const k = nb + i;
+          const fm = featureMissing[k]!;
+          const v = x[xb + (fm >> 1)]!;
+          // Right when v >= threshold; NaN fails every comparison and takes the missing bit.
+          i = 2 * i + 1 + (+(v >= threshold[k]!) | (+(v !== v) & fm));
+        }
+        // A float32 array: the sum is rounded to float32, as xgboost accumulates.
+        acc[r]! += leaf[lb + i]!;
+      }
+    }
   }
 
   /** The raw margin (sum of leaf values plus base margin) of one row of features. */
@@ -148,6 +284,10 @@ export class XgboostModel {
     // below then reads a single array type (monomorphic, no per-node rounding).
     const x = this.scratch;
     for (let j = 0; j < x.length; j++) x[j] = row[offset + j]!;
+    if (this.complete) {
+      XgboostModel.marginsComplete(this.complete, this.baseMargin, this.numFeatures, x, 1, this.blockAcc);
+      return this.blockAcc[0]!;
+    }
     const { roots, left, right, feature, threshold, defaultLeft, leafValue } = this;
     let acc = this.baseMargin;
     if (this.pairedChildren) {
@@ -189,6 +329,23 @@ export class XgboostModel {
   /** Predicts `rows` (row-major, `numFeatures` per row) into `out`. */
   predictBatch(rows: ArrayLike<number>, out: Float64Array | Float32Array, count = out.length): void {
     const w = this.numFeatures;
-    for (let i = 0; i < count; i++) out[i] = this.predict(rows, i * w);
+    const c = this.complete;
+    if (!c) {
+      for (let i = 0; i < count; i++) out[i] = this.predict(rows, i * w);
+      return;
+    }
+    const { blockX: x, blockAcc: acc } = this;
+    const logistic = this.objective === 'binary:logistic';
+    for (let start = 0; start < count; start += BLOCK_ROWS) {
+      const n = Math.min(BLOCK_ROWS, count - start);
+      const from = start * w;
+      const len = n * w;
+      for (let j = 0; j < len; j++) x[j] = rows[from + j]!;
+      XgboostModel.marginsComplete(c, this.baseMargin, w, x, n, acc);
+      for (let r = 0; r < n; r++) {
+        const m = acc[r]!;
+        out[start + r] = logistic ? f32(1 / (1 + Math.exp(-m))) : m;
+      }
+    }
   }
 }
