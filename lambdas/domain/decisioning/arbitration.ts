@@ -31,6 +31,28 @@ export interface Ranked {
  * high churn risk), then by priority, ties by action id so answers are deterministic.
  */
 export function rank<T extends Ranked>(candidates: readonly T[], serviceFirst: boolean): T[] {
-  const tier = (c: Ranked) => (serviceFirst && c.kind === 'service' ? 0 : 1);
-  return [...candidates].sort((a, b) => tier(a) - tier(b) || b.priority - a.priority || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0));
+  return rankInPlace([...candidates], serviceFirst);
+}
+
+const byPriority = (a: Ranked, b: Ranked) => b.priority - a.priority || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0);
+const serviceThenPriority = (a: Ranked, b: Ranked) => {
+  const tier = (a.kind === 'service' ? 0 : 1) - (b.kind === 'service' ? 0 : 1);
+  return tier || byPriority(a, b);
+};
+
+/** `rank`, sorting the caller's own array instead of a copy. */
+export function rankInPlace<T extends Ranked>(candidates: T[], serviceFirst: boolean): T[] {
+  const n = candidates.length;
+  if (n > 64) return candidates.sort(serviceFirst ? serviceThenPriority : byPriority);
+  // a catalog's worth: a stable insertion sort with the comparison inline beats calling a comparator
+  for (let i = 1; i < n; i++) {
+    const x = candidates[i]!;
+    let j = i - 1;
+    while (j >= 0 && (serviceFirst ? serviceThenPriority(x, candidates[j]!) : byPriority(x, candidates[j]!)) < 0) {
+      candidates[j + 1] = candidates[j]!;
+      j--;
+    }
+    candidates[j + 1] = x;
+  }
+  return candidates;
 }

@@ -20,13 +20,19 @@ export function parseDecisionId(decisionId: string): { customerId: string; at: s
   return { customerId: m[1]!, at: new Date(ms).toISOString() };
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; ms: number; day: string }>();
 /** The calendar day (YYYY-MM-DD) of `at` in the market's time zone: daily caps reset at local midnight. */
 export function localDay(at: Date, timeZone: string): string {
   let f = dayFormats.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    f = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), ms: NaN, day: '' };
     dayFormats.set(timeZone, f);
   }
-  return f.format(at);
+  // the last answer per zone is kept for the same instant (decisions in a burst share a clock tick)
+  const ms = at.getTime();
+  if (ms !== f.ms) {
+    f.day = f.format.format(at);
+    f.ms = ms;
+  }
+  return f.day;
 }

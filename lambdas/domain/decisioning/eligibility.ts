@@ -26,9 +26,14 @@ function lookup(data: unknown, path: readonly string[], fallback: unknown): unkn
  * the cached catalog, so the same objects come back); anything else runs through json-logic-js.
  * The semantics are json-logic-js's own (loose ==, its truthiness, `in` on arrays and strings).
  */
+/** Constants compile to themselves; an array of constants is answered as the rule's own array. */
+const isConstant = (rule: unknown): boolean =>
+  rule === null || typeof rule !== 'object' || (Array.isArray(rule) && rule.every(isConstant));
+
 function compile(rule: unknown): Compiled {
   if (rule === null || typeof rule !== 'object') return () => rule;
   if (Array.isArray(rule)) {
+    if (isConstant(rule)) return () => rule;
     const items = rule.map(compile);
     return (d) => items.map((f) => f(d));
   }
@@ -52,10 +57,10 @@ function compile(rule: unknown): Compiled {
     case '!=': return (d) => a(d) != b(d);
     case '===': return (d) => a(d) === b(d);
     case '!==': return (d) => a(d) !== b(d);
-    case '>': if (fs.length === 2) return (d) => (a(d) as number) > (b(d) as number); break;
-    case '>=': if (fs.length === 2) return (d) => (a(d) as number) >= (b(d) as number); break;
-    case '<': if (fs.length === 2) return (d) => (a(d) as number) < (b(d) as number); break;
-    case '<=': if (fs.length === 2) return (d) => (a(d) as number) <= (b(d) as number); break;
+    case '>': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) > k)(args[1] as number) : (d) => (a(d) as number) > (b(d) as number); break;
+    case '>=': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) >= k)(args[1] as number) : (d) => (a(d) as number) >= (b(d) as number); break;
+    case '<': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) < k)(args[1] as number) : (d) => (a(d) as number) < (b(d) as number); break;
+    case '<=': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) <= k)(args[1] as number) : (d) => (a(d) as number) <= (b(d) as number); break;
     case '!': return (d) => !truthy(a(d));
     case '!!': return (d) => truthy(a(d));
     case 'in': return (d) => {
@@ -76,6 +81,8 @@ function compile(rule: unknown): Compiled {
   }
   return (d) => jsonLogic.apply(rule as never, d);
 }
+
+const primitive = (v: unknown): boolean => v === null || typeof v !== 'object';
 
 const compiled = new WeakMap<object, Compiled>();
 

@@ -1,7 +1,7 @@
 import { treatmentText, type Action, type ContactRecord } from '../action.ts';
-import { contactAllowed, type ContactPolicy, type Direction, type Reason } from '../contact-policy.ts';
+import { contactAllowed, type ContactPolicy, type ContactRequest, type Direction, type Reason } from '../contact-policy.ts';
 import type { Channel, CustomerRecord, Scores } from '../customer.ts';
-import { priorityOf, rank, type Strategy } from './arbitration.ts';
+import { priorityOf, rankInPlace, type Strategy } from './arbitration.ts';
 import { ruleHolds } from './eligibility.ts';
 import { blendedPropensity, clampPropensity, type ResponseStats } from './learning.ts';
 import { problemDetail, signalsOf, type Signals, type SignalThresholds } from './signals.ts';
@@ -82,31 +82,84 @@ export function modelScore(ref: string, scores: Scores): number | undefined {
 }
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+// the same arithmetic as `round` with the powers of ten as constants (10 ** d is exact for these)
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+const round3 = (n: number) => Math.round(n * 1_000) / 1_000;
+
+const interned = new Map<string, string>();
+/** The same string as an internalized property key (a Map lookup; the key set is small). */
+function intern(s: string): string {
+  let v = interned.get(s);
+  if (v === undefined) {
+    v = Object.keys({ [s]: 0 })[0] ?? s;
+    if (interned.size < 1_000) interned.set(v, v);
+  }
+  return v;
+}
+
+/** What the pipeline derives from an action once (per catalog object), not once per decision. */
+interface Prepared {
+  validFrom: string | undefined;
+  validTo: string | undefined;
+  /** Date.parse of validFrom/validTo; NaN when absent (every comparison with NaN is false). */
+  fromMs: number;
+  toMs: number;
+  value: number;
+  lever: number;
+  /** `${value}` and `${lever}` as the ranked reason writes them (number formatting is costly). */
+  valueText: string;
+  leverText: string;
+  /** The last ranked reason detail and what it was written from (customers often share them). */
+  last: { strategy: Strategy; propensity: number; trials: number | undefined; weight: number; detail: string } | undefined;
+}
+const preparedActions = new WeakMap<Action, Prepared>();
+function prepared(action: Action): Prepared {
+  let p = preparedActions.get(action);
+  if (p === undefined || p.validFrom !== action.validFrom || p.validTo !== action.validTo || !Object.is(p.value, action.value) || !Object.is(p.lever, action.lever)) {
+    p = {
+      validFrom: action.validFrom,
+      validTo: action.validTo,
+      fromMs: action.validFrom ? Date.parse(action.validFrom) : NaN,
+      toMs: action.validTo ? Date.parse(action.validTo) : NaN,
+      value: action.value,
+      lever: action.lever,
+      valueText: `${action.value}`,
+      leverText: `${action.lever}`,
+      last: undefined,
+    };
+    preparedActions.set(action, p);
+  }
+  return p;
+}
 
 /** Why an action cannot be used now, or undefined: each stage answers with one reason. */
 function rejectionOf(
   action: Action,
+  prep: Prepared,
   input: PipelineInput,
   settings: PipelineSettings,
   data: Record<string, unknown>,
   signals: Signals,
   prior: number | undefined,
   nowMs: number,
+  request: ContactRequest,
 ): Reason | undefined {
-  const { channel } = input;
-  if ((action.validFrom && Date.parse(action.validFrom) > nowMs) || (action.validTo && Date.parse(action.validTo) <= nowMs)) {
+  const { channel } = request;
+  if (prep.fromMs > nowMs || prep.toMs <= nowMs) {
     return { code: 'not-valid-now', detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}` };
   }
   if (!action.treatments[channel]) return { code: 'no-treatment', detail: `no ${channel} treatment` };
   if (!ruleHolds(action.eligibility, data)) return { code: 'not-eligible', detail: 'eligibility rule does not hold' };
   if (action.kind === 'offer' && signals.serviceProblem) return { code: 'service-problem-open', detail: `no upsell while ${problemDetail(signals)}` };
   if (prior === undefined) return { code: 'no-score', detail: `no ${'model' in action.propensity ? action.propensity.model : ''} score for this customer` };
-  const verdict = contactAllowed(input.contacts, { action, channel, direction: input.direction, consent: input.record.consent, now: input.now }, settings.policy);
+  request.action = action;
+  const verdict = contactAllowed(input.contacts, request, settings.policy);
   return verdict.allowed ? undefined : verdict.reason;
 }
 
 export function evaluateActions(input: PipelineInput, settings: PipelineSettings): PipelineResult {
-  const { record, channel, now, context } = input;
+  const { record, now, context, strategy } = input;
+  const channel = intern(input.channel) as Channel;
   const signals = signalsOf(input.state, input.scores, settings.thresholds);
   const data = { profile: record, state: input.state ?? {}, scores: input.scores, context, signals };
   const nowMs = now.getTime();
@@ -114,13 +167,21 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
   const serviceFirst = signals.serviceProblem && signals.highChurn;
   const ranked: Candidate[] = [];
   const excluded: Exclusion[] = [];
+  // one request object per decision; contactAllowed reads it and keeps nothing
+  const request: ContactRequest = { action: undefined as unknown as Action, channel, direction: input.direction, consent: record.consent, now };
+  // stored or parsed strings are not internalized; keyed property reads with them keep deoptimizing
+  const language = record.language === undefined ? undefined : intern(record.language);
+  const { defaultLanguage, priorStrength } = settings;
+  const churnDetail = signals.highChurn ? `churn ${round(signals.churn, 2)}` : '';
+  const serviceDetail = signals.serviceProblem ? problemDetail(signals) : '';
 
   for (const action of input.actions) {
-    const prior = 'starting' in action.propensity ? action.propensity.starting : modelScore(action.propensity.model, input.scores);
-    const potential = round(clampPropensity(prior ?? 0) * action.value * action.lever);
-    const rejection = rejectionOf(action, input, settings, data, signals, prior, nowMs);
+    const propensityRef = action.propensity;
+    const prior = 'starting' in propensityRef ? propensityRef.starting : modelScore(propensityRef.model, input.scores);
+    const prep = prepared(action);
+    const rejection = rejectionOf(action, prep, input, settings, data, signals, prior, nowMs, request);
     if (rejection) {
-      excluded.push({ actionId: action.actionId, kind: action.kind, potential, reason: rejection });
+      excluded.push({ actionId: action.actionId, kind: action.kind, potential: round4(clampPropensity(prior ?? 0) * action.value * action.lever), reason: rejection });
       continue;
     }
     const treatment = action.treatments[channel]!;
@@ -133,33 +194,41 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     }
     if (action.kind === 'service' && signals.serviceProblem) {
       weight *= 2;
-      reasons.push({ code: 'service-problem', detail: problemDetail(signals) });
+      reasons.push({ code: 'service-problem', detail: serviceDetail });
     }
     if (action.kind === 'retention' && signals.highChurn) {
       weight *= 1.5;
-      reasons.push({ code: 'churn-risk', detail: `churn ${round(signals.churn, 2)}` });
+      reasons.push({ code: 'churn-risk', detail: churnDetail });
     }
     const stats = input.learned.get(action.actionId);
-    const propensity = blendedPropensity(prior!, stats, settings.priorStrength);
-    const priority = priorityOf(input.strategy, { propensity, weight, value: action.value, lever: action.lever });
+    const propensity = blendedPropensity(prior!, stats, priorStrength);
+    const priority = priorityOf(strategy, { propensity, weight, value: action.value, lever: action.lever });
     if (serviceFirst && action.kind === 'service') reasons.push({ code: 'service-first', detail: 'high churn risk and a live service problem' });
-    reasons.push({
-      code: 'ranked',
-      detail: `${input.strategy}: p ${round(propensity, 3)}${stats?.trials ? ` (${stats.trials} responses)` : ''} x w ${weight} x v ${action.value} x l ${action.lever}`,
-    });
-    const language = record.language && treatment.text[record.language] ? record.language : treatment.text[settings.defaultLanguage] ? settings.defaultLanguage : Object.keys(treatment.text)[0] ?? settings.defaultLanguage;
-    const text = treatmentText(treatment, record.language, settings.defaultLanguage);
+    const trials = stats?.trials;
+    let last = prep.last;
+    if (last === undefined || last.propensity !== propensity || last.trials !== trials || last.weight !== weight || last.strategy !== strategy) {
+      const detail = `${strategy}: p ${round3(propensity)}${trials ? ` (${trials} responses)` : ''} x w ${weight} x v ${prep.valueText} x l ${prep.leverText}`;
+      prep.last = last = { strategy, propensity, trials, weight, detail };
+    }
+    reasons.push({ code: 'ranked', detail: last.detail });
+    const texts = treatment.text;
+    const chosen = language && texts[language] ? language : texts[defaultLanguage] ? defaultLanguage : Object.keys(texts)[0] ?? defaultLanguage;
+    const text = treatmentText(treatment, language, defaultLanguage);
+    const view: TreatmentView = { channel, templateKey: treatment.templateKey, language: chosen };
+    if (text !== undefined) view.text = text;
     ranked.push({
       actionId: action.actionId,
       kind: action.kind,
       action,
-      propensity: round(propensity),
+      propensity: round4(propensity),
       weight,
-      priority: round(priority),
-      treatment: { channel, templateKey: treatment.templateKey, language, ...(text === undefined ? {} : { text }) },
+      priority: round4(priority),
+      treatment: view,
       reasons,
     });
   }
-  excluded.sort((a, b) => b.potential - a.potential || (a.actionId < b.actionId ? -1 : 1));
-  return { ranked: rank(ranked, serviceFirst), excluded, signals, serviceFirst };
+  excluded.sort(byPotential);
+  return { ranked: rankInPlace(ranked, serviceFirst), excluded, signals, serviceFirst };
 }
+
+const byPotential = (a: Exclusion, b: Exclusion) => b.potential - a.potential || (a.actionId < b.actionId ? -1 : 1);
