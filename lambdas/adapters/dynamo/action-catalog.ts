@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
 import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Catalog items live in the tenant's table: `A#<actionId>` / `A`, the action in one map
@@ -20,22 +21,13 @@ export class DynamoActionCatalog implements ActionCatalog {
   }
 
   async list(tenant: string): Promise<Action[]> {
-    const actions: Action[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(new QueryCommand({
-          TableName: this.tableOf(tenant),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :a',
-          ExpressionAttributeValues: { ':a': ACTIONS_GSI_PK },
-          ExclusiveStartKey: start,
-        })),
-      );
-      for (const item of out.Items ?? []) if (item['action']) actions.push(item['action'] as Action);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return actions;
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :a',
+      ExpressionAttributeValues: { ':a': ACTIONS_GSI_PK },
+    });
+    return items.filter((item) => item['action']).map((item) => item['action'] as Action);
   }
 
   async put(tenant: string, action: Action): Promise<void> {

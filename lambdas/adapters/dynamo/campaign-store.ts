@@ -4,6 +4,7 @@ import type { CampaignStore, CampaignSummary, StoredMember } from '#domain/campa
 import { InvalidInputError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
 
 export const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
 export const memberPk = (campaignId: string, shard: number) => `CM#${campaignId}#${shard}`;
@@ -101,22 +102,12 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   async members(tenant: TenantId, campaignId: string, shard: number): Promise<StoredMember[]> {
-    const members: StoredMember[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() => this.db.send(new QueryCommand({
-        TableName: this.tableOf(tenant),
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': memberPk(campaignId, shard) },
-        ExclusiveStartKey: start,
-      })));
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, kind: _k, ...m } = item;
-        members.push(m as StoredMember);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return members;
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': memberPk(campaignId, shard) },
+    });
+    return items.map(({ pk: _pk, sk: _sk, kind: _k, ...m }) => m as unknown as StoredMember);
   }
 
   async transition(tenant: TenantId, campaignId: string, shard: number, from: MemberStatus, to: StoredMember): Promise<boolean> {

@@ -9,6 +9,7 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
 import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Item layout under one partition `C#<customerId>`, sorted so that one descending Query reads
@@ -139,21 +140,11 @@ export class DynamoCustomerRepo implements CustomerRepo {
   }
 
   private async allItems(tenant: string, customerId: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(new QueryCommand({
-          TableName: this.tableOf(tenant),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': customerPk(customerId) },
-          ExclusiveStartKey: start,
-        })),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': customerPk(customerId) },
+    });
   }
 
   async exportAll(tenant: string, customerId: string): Promise<Record<string, unknown>[]> {
@@ -184,21 +175,12 @@ export class DynamoCustomerRepo implements CustomerRepo {
   }
 
   async household(tenant: string, householdId: string): Promise<CustomerRecord[]> {
-    const members: CustomerRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(new QueryCommand({
-          TableName: this.tableOf(tenant),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :h',
-          ExpressionAttributeValues: { ':h': `H#${householdId}` },
-          ExclusiveStartKey: start,
-        })),
-      );
-      members.push(...(out.Items ?? []).filter((i) => i['kind'] === 'profile').map(fromItem));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return members;
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :h',
+      ExpressionAttributeValues: { ':h': `H#${householdId}` },
+    });
+    return items.filter((i) => i['kind'] === 'profile').map(fromItem);
   }
 }

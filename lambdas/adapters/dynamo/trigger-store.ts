@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TriggerStore } from '#domain/ports.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
 
 /** Triggers live in the tenant's table as `T#<triggerId>`; gsi1 `TRIGGERS` lists them without a scan. */
 export const triggerPk = (triggerId: string) => `T#${triggerId}`;
@@ -22,20 +23,13 @@ export class DynamoTriggerStore implements TriggerStore {
   }
 
   async list(tenant: string): Promise<Trigger[]> {
-    const items: Trigger[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() => this.db.send(new QueryCommand({
-        TableName: this.tableOf(tenant),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :t',
-        ExpressionAttributeValues: { ':t': LIST_PK },
-        ExclusiveStartKey: start,
-      })));
-      items.push(...(out.Items ?? []).map(fromItem));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :t',
+      ExpressionAttributeValues: { ':t': LIST_PK },
+    });
+    return items.map(fromItem);
   }
 
   async put(tenant: string, trigger: Trigger): Promise<void> {
