@@ -9,6 +9,7 @@ import { logger } from '#http/logger.ts';
 import type { CampaignsEnv } from './campaigns-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 /** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
 export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-campaign-step' };
@@ -17,11 +18,7 @@ export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us
 export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
   const decisions = await decisionAdaptersFor(env.decisions);
   const events = eventAdaptersFor(env.decisions.platform);
-  const tableOf = (tenant: string) => {
-    const table = env.decisions.platform.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
   return {
     campaigns: new DynamoCampaignStore(events.db, tableOf),
     customers: events.customers,
@@ -59,11 +56,7 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
 export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts> {
   const decisions = await decisionAdaptersFor(env.decisions);
   const base = eventAdaptersFor(env.decisions.platform);
-  const tableOf = (tenant: string) => {
-    const table = env.decisions.platform.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
   return {
     campaigns: new DynamoCampaignStore(base.db, tableOf),
     catalog: decisions.catalog,

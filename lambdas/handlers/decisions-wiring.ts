@@ -12,6 +12,7 @@ import type { ScoringPort } from '#domain/ports.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
 import { adaptersFor } from './wiring.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 /** The bundle's own `models/` (copied at bundling), else the repository's (local runs, tests). */
 function modelsDirOf(env: DecisionsEnv): string {
@@ -30,11 +31,7 @@ export async function embeddedScoring(env: DecisionsEnv, clock: DecisionPorts['c
 /** The composition root of the decisions function, built once per container. */
 export async function decisionAdaptersFor(env: DecisionsEnv) {
   const base = adaptersFor(env.platform);
-  const tableOf = (tenant: string) => {
-    const table = env.platform.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.platform.TENANT_TABLES);
   const ttlMs = env.raw.cacheSeconds * 1000;
   const ports: DecisionPorts = {
     customers: base.customers,

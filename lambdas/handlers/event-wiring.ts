@@ -9,6 +9,7 @@ import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
 import type { EventQueue, OutboundQueue } from '#domain/ports.ts';
 import type { PlatformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 /**
  * The ports of the events API and the event processor. In AWS the queues are SQS; with
@@ -16,11 +17,7 @@ import { adaptersFor } from './wiring.ts';
  */
 export function eventAdaptersFor(env: PlatformEnv) {
   const base = adaptersFor(env);
-  const tableOf = (tenant: string) => {
-    const table = env.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.TENANT_TABLES);
   const local = env.CVM_LOCAL_DIR;
   const sqs = local ? undefined : sqsClient(env.AWS_REGION);
   const events: EventQueue = local ? new LocalEventQueue() : new SqsEventQueue(sqs!, env.EVENT_QUEUES);

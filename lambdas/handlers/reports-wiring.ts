@@ -4,6 +4,7 @@ import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import type { ReportSettings } from '#app/reports.ts';
 import { platformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 const ReportEnv = z.object({
   REPORT_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
@@ -15,11 +16,7 @@ export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
   const env = platformEnv(source);
   const own = ReportEnv.parse(source);
   const base = adaptersFor(env);
-  const tableOf = (tenant: string) => {
-    const table = env.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.TENANT_TABLES);
   const reports = new DynamoReportStore(base.db, tableOf);
   const settings: ReportSettings = {
     timezone: env.MARKET_RULES.timezone,

@@ -13,6 +13,7 @@ import { Scorer } from '#domain/scoring/scorer.ts';
 import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
 import { logger } from '#http/logger.ts';
 import type { ScoringEnv } from './scoring-env.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 /**
  * The scoring composition root, built once per container: the pinned models from MODELS_DIR,
@@ -22,11 +23,7 @@ import type { ScoringEnv } from './scoring-env.ts';
  */
 export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolean } = {}) {
   const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
-  const tableOf = (tenant: string) => {
-    const table = env.TENANT_TABLES[tenant];
-    if (!table) throw new Error(`no table is configured for tenant '${tenant}'`);
-    return table;
-  };
+  const tableOf = tenantTableOf(env.TENANT_TABLES);
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   const source = fileModelSource(env.MODELS_DIR);
   const models = await loadPinnedModels(source, env.MARKET, env.MODEL_PINS);

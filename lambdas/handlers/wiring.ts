@@ -6,15 +6,12 @@ import { offsetClock, systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { PlatformEnv } from './env.ts';
 import { meter } from './metering.ts';
+import { tenantTableOf } from './tenant-tables.ts';
 
 /** The composition root: concrete adapters for the ports, built once per container. */
 export function adaptersFor(env: PlatformEnv) {
   const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
-  const tableOf = (tenant: string) => {
-    const table = env.TENANT_TABLES[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
-    return table;
-  };
+  const tableOf = tenantTableOf(env.TENANT_TABLES);
   // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   return {
