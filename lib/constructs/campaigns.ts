@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ArnFormat, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +10,7 @@ import type { MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
 import { modelBundleDirs } from './decisioning.ts';
+import { grantDistributedMap, stateMachineArn } from './distributed-map.ts';
 
 export const CAMPAIGN_ASL = path.join(REPO_ROOT, 'lib', 'workflows', 'campaign.asl.json');
 
@@ -71,27 +72,8 @@ export class Campaigns extends Construct {
     const role = this.stateMachine.role;
     // Invoke exactly the one task function (the ASL names the unqualified ARN).
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }));
-    // Distributed Map: the machine starts, follows and stops its own child executions.
-    const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const childExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const mapRuns = stack.formatArn({ service: 'states', resource: 'mapRun', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeMapRun', 'states:UpdateMapRun', 'states:RedriveExecution'], resources: [mapRuns] }));
-    const nagName = (value: string) => (stack.resolve(value) as { Ref?: string })?.Ref ? `<${(stack.resolve(value) as { Ref: string }).Ref}>` : value;
-    const region = nagName(stack.region);
-    const partition = nagName(stack.partition);
-    Validations.of(role).acknowledge(
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing and CloudWatch Logs vended delivery (the statements CDK adds for tracingEnabled and logs) have no resource-level permissions.' },
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${machineName}/*]`,
-        reason: 'A Distributed Map runs each item as a child execution with a generated name; the wildcard covers only the child executions of this one state machine.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:mapRun:${machineName}/*]`,
-        reason: 'Map runs of a Distributed Map have generated labels; the wildcard covers only map runs of this one state machine.',
-      },
-    );
+    grantDistributedMap(role, machineName);
+    const machineArn = stateMachineArn(stack, machineName);
 
     this.apiFunction = new CvmFunction(this, 'CampaignsFn', {
       ...fnDefaults,

@@ -16,6 +16,7 @@ import type { ModelManifest } from '../../lambdas/domain/scoring/model-store.ts'
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
 import { modelTarball } from './model-tarball.ts';
+import { grantDistributedMap, nagText } from './distributed-map.ts';
 
 export const SCORE_BASE_ASL = path.join(REPO_ROOT, 'lib', 'workflows', 'score-base.asl.json');
 const MODELS_ROOT = path.join(REPO_ROOT, 'models');
@@ -73,17 +74,6 @@ export interface ScoringProps {
 /** `churn` -> `Churn`, `cross-sell/tech-support` -> `CrossSellTechSupport`: construct ids. */
 const idOf = (s: string) => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 const nameOf = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-
-/** How cdk-nag prints a value in a finding id: pseudo parameters as `<AWS::X>`. */
-function nagText(stack: Stack, value: string): string {
-  if (!Token.isUnresolved(value)) return value;
-  const resolved = stack.resolve(value) as unknown;
-  const sub = (resolved as { 'Fn::Sub'?: string })?.['Fn::Sub'];
-  if (typeof sub === 'string') return sub.replace(/\$\{(AWS::\w+)\}/g, '<$1>');
-  const ref = (resolved as { Ref?: string })?.Ref;
-  if (typeof ref === 'string' && ref.startsWith('AWS::')) return `<${ref}>`;
-  throw new Error(`scoring: cannot name ${JSON.stringify(resolved)} in a cdk-nag acknowledgement`);
-}
 
 /**
  * Scoring: the nightly score-base workflow (always) and, in `sagemaker` mode, the pinned model
@@ -157,29 +147,7 @@ export class Scoring extends Construct {
       actions: ['lambda:InvokeFunction'],
       resources: [this.segmentFunction.functionArn, this.reportFunction.functionArn],
     }));
-    // Distributed Map: the machine starts, follows and stops its own child executions.
-    const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const childExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const mapRuns = stack.formatArn({ service: 'states', resource: 'mapRun', resourceName: `${machineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeMapRun', 'states:UpdateMapRun', 'states:RedriveExecution'], resources: [mapRuns] }));
-    const region = nagText(stack, stack.region);
-    const partition = nagText(stack, stack.partition);
-    Validations.of(role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing and CloudWatch Logs vended delivery (the statements CDK adds for tracingEnabled and logs) have no resource-level permissions.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${machineName}/*]`,
-        reason: 'A Distributed Map runs each item as a child execution with a generated name; the wildcard covers only the child executions of this one state machine.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:mapRun:${machineName}/*]`,
-        reason: 'Map runs of a Distributed Map have generated labels; the wildcard covers only map runs of this one state machine.',
-      },
-    );
+    grantDistributedMap(role, machineName);
 
     // --- nightly schedule, one per tenant, in the market's time zone ------------------------
     const [hour, minute] = config.scoring.scheduleAt.split(':');
