@@ -47,6 +47,17 @@ describe('market config', () => {
     const tenants = [{ ...demo.tenants[0]!, throttle: { rateLimit: -1, burstLimit: 10, monthlyQuota: 10 } }];
     expect(messageOf(() => parseMarketConfig('demo', { ...demo, tenants }))).toContain('tenants.0.throttle.rateLimit');
   });
+
+  it('pages on 1% 5xx, 1 s p99 and 5% scoring fallbacks unless the market says otherwise', () => {
+    expect(loadMarket('demo').alerting).toEqual({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 });
+    const own = parseMarketConfig('demo', { ...demo, alerting: { scoringFallbackRatePercent: 2 } });
+    expect(own.alerting).toEqual({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 2 });
+  });
+
+  it('names the field of a bad alerting threshold', () => {
+    expect(messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { scoringFallbackRatePercent: 0 } }))).toContain('alerting.scoringFallbackRatePercent');
+    expect(messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { p99LatencyMs: 60_000 } }))).toContain('alerting.p99LatencyMs');
+  });
 });
 
 describe('bin/cvm.ts', () => {

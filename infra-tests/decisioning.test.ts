@@ -7,6 +7,8 @@ import { CustomerStore } from '../lib/constructs/customer-store.ts';
 import { Decisioning, modelBundleDirs } from '../lib/constructs/decisioning.ts';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { existsSync } from 'node:fs';
+import type { MarketConfig } from '#config/market-config.ts';
+import { synthMarket, type Synthesized } from './synth.ts';
 
 /** The decisioning construct on its own, beside the customer store it reads and writes. */
 const config = loadMarket('demo');
@@ -58,5 +60,72 @@ describe('the decisioning construct', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>)));
     expect(acks.length).toBeGreaterThan(0);
     for (const [, reason] of acks) expect(reason.length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe('online scoring of the decisions function', () => {
+  type Statement = { Action: string | string[]; Resource: unknown };
+  const withScoring = (mode: MarketConfig['scoring']['mode'], endpoint: Partial<MarketConfig['scoring']['endpoint']> = {}, region?: string): MarketConfig => ({
+    ...config,
+    ...(region ? { aws: { ...config.aws, region } } : {}),
+    scoring: { ...config.scoring, mode, endpoint: { ...config.scoring.endpoint, ...endpoint } },
+  });
+  const decisionsFnOf = (s: Synthesized) => {
+    const id = s.stack.resolve((s.stack.decisioning.apiFunction.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
+    return s.template.toJSON()['Resources'][id] as { Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment: { Variables: Record<string, unknown> } } };
+  };
+  const statementsOf = (s: Synthesized): Statement[] => {
+    const roleId = decisionsFnOf(s).Properties.Role['Fn::GetAtt'][0];
+    return Object.values(s.template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p['Properties']['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Statement[]);
+  };
+  const sagemakerStatementsOf = (s: Synthesized) => statementsOf(s).filter((st) => [st.Action].flat().some((a) => a.startsWith('sagemaker:')));
+  const endpointRefsOf = (s: Synthesized) => Object.keys(s.template.findResources('AWS::SageMaker::Endpoint')).map((id) => ({ Ref: id }));
+
+  const serverless = synthMarket(withScoring('sagemaker', { kind: 'serverless' }));
+  const realTime = synthMarket(withScoring('sagemaker', { kind: 'real-time', instanceType: 'ml.c5.xlarge', instanceCount: 1 }, 'us-east-1'));
+  const embedded = synthMarket(withScoring('embedded'));
+
+  it('in sagemaker mode may invoke exactly the market\'s endpoints, and nothing else of SageMaker', () => {
+    for (const s of [serverless, realTime]) {
+      const statements = sagemakerStatementsOf(s);
+      expect(statements).toHaveLength(1);
+      expect([statements[0]!.Action].flat()).toEqual(['sagemaker:InvokeEndpoint']);
+      const resources = [statements[0]!.Resource].flat();
+      const endpoints = endpointRefsOf(s);
+      expect(endpoints.length).toBeGreaterThan(0);
+      expect(resources).toHaveLength(endpoints.length);
+      expect(resources).toEqual(expect.arrayContaining(endpoints));
+    }
+    expect(endpointRefsOf(realTime)).toHaveLength(1);
+  });
+
+  it('in sagemaker mode is told the mode, the endpoints and the latency budget the scoring port reads', () => {
+    for (const s of [serverless, realTime]) {
+      const vars = decisionsFnOf(s).Properties.Environment.Variables;
+      const scoring = s.stack.scoring.scoringEnvironment();
+      expect(vars['SCORING_MODE']).toBe('sagemaker');
+      expect(vars['LATENCY_BUDGET_MS']).toBe(String(s.config.scoring.endpoint.latencyBudgetMs));
+      expect(vars['SAGEMAKER_ENDPOINTS']).toEqual(s.stack.resolve(scoring.SAGEMAKER_ENDPOINTS));
+      // the pins stay in DECISIONING: the function's variables share 4 KB
+      expect(vars['MODEL_PINS']).toBeUndefined();
+    }
+  });
+
+  it('in embedded mode has no SageMaker permission and no endpoint settings', () => {
+    expect(sagemakerStatementsOf(embedded)).toEqual([]);
+    expect(JSON.stringify(statementsOf(embedded))).not.toContain('sagemaker');
+    const vars = decisionsFnOf(embedded).Properties.Environment.Variables;
+    for (const name of ['SCORING_MODE', 'SAGEMAKER_ENDPOINTS', 'LATENCY_BUDGET_MS']) expect(vars[name], name).toBeUndefined();
+  });
+
+  it('keeps the decisions function free of AWS Solutions findings in sagemaker mode', () => {
+    for (const s of [serverless, realTime]) {
+      const ours = new AwsSolutionsChecks().validateScope(s.stack).violations
+        .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`))
+        .filter((f) => f.includes('/Decisioning/'));
+      expect(ours).toEqual([]);
+    }
   });
 });

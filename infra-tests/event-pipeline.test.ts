@@ -1,3 +1,4 @@
+import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +90,8 @@ describe('event pipeline', () => {
     }
     const vars = resources[processorId]!.Properties!['Environment']['Variables'];
     expect(JSON.parse(vars['MARKET_RULES'])).toEqual({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage });
+    // the same contact policy as decisions: triggers read it from DECISIONING
+    expect(JSON.parse(vars['DECISIONING']).contactPolicy).toEqual(decisioningSettingsOf(config).contactPolicy);
     expect(resources[processorId]!.Properties!['Timeout']).toBe(EVENT_QUEUE.processorTimeoutSeconds);
     expect(EVENT_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * EVENT_QUEUE.processorTimeoutSeconds);
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: Match.anyValue() });

@@ -1,16 +1,63 @@
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MarketConfig } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import { EmfMeter } from '../lambdas/adapters/metering/emf-meter.ts';
+import { FALLBACK_REASONS, METRIC } from '../lambdas/adapters/metrics/platform-metrics.ts';
+import { triggerRecorderFromEnv } from '../lambdas/adapters/metrics/powertools-metrics.ts';
 import { METER_NAMES } from '../lambdas/domain/metering.ts';
-import { synthMarket } from './synth.ts';
+import { scoringEnv } from '../lambdas/handlers/scoring-env.ts';
+import { scoringAdaptersFor } from '../lambdas/handlers/scoring-wiring.ts';
+import { emittedMetrics, type MetricIdentity } from '../lambdas/test-support/emf.ts';
+import { synthMarket, type Synthesized } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
+const resourcesOf = (s: Synthesized) => s.template.toJSON()['Resources'] as Record<string, Resource>;
+const ofType = (s: Synthesized, type: string) => Object.entries(resourcesOf(s)).filter(([, r]) => r.Type === type);
+const alarmsOf = (s: Synthesized) => ofType(s, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+const topicOf = (s: Synthesized) => ofType(s, 'AWS::SNS::Topic')[0]![0];
+
 const demo = synthMarket();
-const resources = demo.template.toJSON()['Resources'] as Record<string, Resource>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-const topicId = ofType('AWS::SNS::Topic')[0]![0];
-const dashboardBody = () => JSON.stringify(demo.stack.resolve(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']));
+const alarms = alarmsOf(demo);
+const dashboardBody = () => JSON.stringify(demo.stack.resolve(ofType(demo, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']));
+
+const withSageMaker = (config: MarketConfig): MarketConfig => ({ ...config, scoring: { ...config.scoring, mode: 'sagemaker' } });
+const sagemaker = synthMarket(withSageMaker(loadMarket('demo')));
+
+/** The dashboard's widgets, tokens (region, function names) left as `<token>` inside their strings. */
+function widgetsOf(s: Synthesized): { properties: { title?: string; metrics?: unknown[][] } }[] {
+  const body = s.stack.resolve(ofType(s, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']) as string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<token>')).join('');
+  return (JSON.parse(text) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] }).widgets;
+}
+
+/** The metrics a dashboard widget graphs (math expressions left out): `[namespace, name, k, v, ..., {options}]`. */
+function graphed(s: Synthesized, title: string): MetricIdentity[] {
+  const widget = widgetsOf(s).find((w) => w.properties.title === title);
+  expect(widget, `widget '${title}'`).toBeDefined();
+  return (widget!.properties.metrics ?? []).filter((m) => typeof m[0] === 'string').map((m) => {
+    const parts = m.filter((p): p is string => typeof p === 'string');
+    const [namespace, name, ...pairs] = parts;
+    const dimensions: Record<string, string> = {};
+    for (let i = 0; i < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+    return { namespace: namespace!, name: name!, dimensions };
+  });
+}
+
+/** The metrics an alarm reads: its own, or those of its math expression. */
+function alarmed(alarm: Record<string, any>): MetricIdentity[] {
+  const toIdentity = (m: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] }): MetricIdentity => ({
+    namespace: m.Namespace,
+    name: m.MetricName,
+    dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+  });
+  if (alarm['MetricName']) return [toIdentity(alarm as never)];
+  return (alarm['Metrics'] as { MetricStat?: { Metric: never } }[]).flatMap((m) => (m.MetricStat ? [toIdentity(m.MetricStat.Metric)] : []));
+}
+
+const sorted = (ids: MetricIdentity[]) => ids.map((i) => JSON.stringify({ ...i, dimensions: Object.fromEntries(Object.entries(i.dimensions).sort()) })).sort();
 
 describe('observability of a market', () => {
   it('sends alarms to one KMS-encrypted topic that refuses plain HTTP', () => {
@@ -38,7 +85,25 @@ describe('observability of a market', () => {
     for (const name of ['customers', 'decisions', 'events', 'authorizer', 'event-processor', 'score-segment']) {
       expect(descriptions, name).toContain(`Lambda ${name} of market demo raised errors in 2 consecutive 5-minute periods`);
     }
-    for (const alarm of alarms) expect(alarm['AlarmActions'], String(alarm['AlarmDescription'])).toEqual([{ Ref: topicId }]);
+  });
+
+  it('sends every alarm of the market, raised and cleared, to the one topic', () => {
+    for (const s of [demo, sagemaker]) {
+      const topic = topicOf(s);
+      for (const alarm of alarmsOf(s)) {
+        expect(alarm['AlarmActions'], String(alarm['AlarmDescription'])).toEqual([{ Ref: topic }]);
+        expect(alarm['OKActions'], String(alarm['AlarmDescription'])).toEqual([{ Ref: topic }]);
+      }
+    }
+  });
+
+  it('takes the 5xx-rate and p99-latency thresholds from the config\'s alerting', () => {
+    const byDescription = (s: Synthesized, re: RegExp) => alarmsOf(s).find((a) => re.test(String(a['AlarmDescription'])))!;
+    expect(byDescription(demo, /answered 5xx/)['Threshold']).toBe(demo.config.alerting.serverErrorRatePercent);
+    expect(byDescription(demo, /p99 latency/)['Threshold']).toBe(demo.config.alerting.p99LatencyMs);
+    const strict = synthMarket({ ...loadMarket('demo'), alerting: { serverErrorRatePercent: 0.5, p99LatencyMs: 400, scoringFallbackRatePercent: 5 } });
+    expect(byDescription(strict, /answered 5xx/)['Threshold']).toBe(0.5);
+    expect(byDescription(strict, /p99 latency/)).toMatchObject({ Threshold: 400, AlarmDescription: expect.stringContaining('400 ms') });
   });
 
   it('routes the event pipeline\'s DLQ alarms and the scoring workflow\'s failures to the topic', () => {
@@ -59,6 +124,89 @@ describe('observability of a market', () => {
     const body = dashboardBody();
     for (const title of ['API requests', 'API latency (ms)', 'API 4xx / 5xx', 'Lambda errors', 'Lambda duration p99 (ms)', 'Alarms']) expect(body).toContain(title);
     for (const name of METER_NAMES) expect(body).toContain(`${name} per tenant`);
-    expect(body).toContain('\\"telco-cvm\\",\\"ApiRequest\\",\\"market\\",\\"demo\\",\\"service\\",\\"telco-cvm\\",\\"tenant\\",\\"consumer\\"');
+  });
+
+  it('graphs the depth of every dead-letter queue, each tenant\'s events and each channel\'s hand-off, on one widget', () => {
+    const depths = graphed(demo, 'DLQ depth (messages)');
+    expect(depths).toHaveLength(demo.config.tenants.length + demo.config.channels.length);
+    for (const d of depths) expect(d).toMatchObject({ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: '<token>' } });
+  });
+});
+
+/**
+ * A dashboard line whose namespace, name or dimensions differ from what is emitted by a single
+ * letter graphs nothing, silently. So these run the emitting code, read the EMF it writes, and
+ * compare the metrics it addresses with the ones the dashboard and the alarms name.
+ */
+describe('the dashboard and alarms read what the code emits', () => {
+  const sm = mockClient(SageMakerRuntimeClient);
+  afterAll(() => sm.restore());
+
+  it('graphs each meter with one line per configured tenant, as the EMF meter writes it', async () => {
+    for (const name of METER_NAMES) {
+      const meter = new EmfMeter(demo.config.code);
+      const emitted = await emittedMetrics(() => {
+        for (const t of demo.config.tenants) meter.meter(t.id, name, 1);
+        meter.flush?.();
+      });
+      expect(emitted.length, name).toBe(demo.config.tenants.length);
+      expect(sorted(graphed(demo, `${name} per tenant`)), name).toEqual(sorted(emitted));
+    }
+  });
+
+  it('graphs decisions with one line per channel of the config, as the meter writes them by channel', async () => {
+    const meter = new EmfMeter(demo.config.code);
+    const emitted = await emittedMetrics(() => {
+      for (const channel of demo.config.channels) {
+        meter.meter('consumer', 'Decision', 1, { channel });
+        meter.flush?.();
+      }
+    });
+    const byChannel = emitted.filter((m) => m.name === METRIC.decision && 'channel' in m.dimensions);
+    expect(byChannel.map((m) => m.dimensions['channel'])).toEqual(demo.config.channels);
+    expect(sorted(graphed(demo, 'Decisions by channel'))).toEqual(sorted(byChannel));
+  });
+
+  it('graphs trigger firings with one line per configured tenant, as the event processor writes them', async () => {
+    const record = triggerRecorderFromEnv({ MARKET: demo.config.code });
+    const emitted = await emittedMetrics(() => {
+      for (const t of demo.config.tenants) record(t.id, 3);
+    });
+    expect(emitted.map((m) => m.name)).toEqual(demo.config.tenants.map(() => METRIC.triggerFired));
+    expect(sorted(graphed(demo, 'Trigger firings per tenant'))).toEqual(sorted(emitted));
+  });
+
+  it('alarms on the fallback rate over the metrics the online scoring port writes, at the config\'s threshold', async () => {
+    const env = scoringEnv({ MARKET: sagemaker.config.code, TENANT_TABLES: '{}', AWS_REGION: sagemaker.config.aws.region, ...sagemaker.stack.scoring.scoringEnvironment() });
+    const { scoring } = await scoringAdaptersFor(env);
+    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    const emitted = await emittedMetrics(async () => {
+      const out = await scoring.score({ profile: { tenureMonths: 3, monthlyCharge: 80, contract: 'month-to-month' } });
+      expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'throttled' });
+    });
+    const request = emitted.find((m) => m.name === METRIC.scoringRequest)!;
+    const fallback = emitted.find((m) => m.name === METRIC.scoringFallback)!;
+    expect(request).toBeDefined();
+    expect(fallback.dimensions).toEqual({ ...request.dimensions, reason: 'throttled' });
+    const expected = [request, ...FALLBACK_REASONS.map((reason) => ({ ...fallback, dimensions: { ...fallback.dimensions, reason } }))];
+
+    const alarm = alarmsOf(sagemaker).find((a) => /fell back to the in-process evaluator/.test(String(a['AlarmDescription'])))!;
+    expect(alarm).toMatchObject({
+      Threshold: sagemaker.config.alerting.scoringFallbackRatePercent,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicOf(sagemaker) }],
+    });
+    expect(sorted(alarmed(alarm))).toEqual(sorted(expected));
+    const expression = (alarm['Metrics'] as { Expression?: string; ReturnData?: boolean }[]).find((m) => m.Expression)!;
+    expect(expression.Expression).toMatch(/^IF\(requests > 0, 100 \* \(FILL\(fallback0, 0\)( \+ FILL\(fallback\d, 0\))+\) \/ requests, 0\)$/);
+    // the rate's requests are on the graph too, hidden
+    expect(sorted(graphed(sagemaker, 'SageMaker fallbacks'))).toEqual(sorted(expected));
+  });
+
+  it('neither graphs nor alarms on fallbacks in embedded mode, where nothing calls an endpoint', () => {
+    expect(widgetsOf(demo).some((w) => w.properties.title === 'SageMaker fallbacks')).toBe(false);
+    expect(alarms.some((a) => /fell back/.test(String(a['AlarmDescription'])))).toBe(false);
   });
 });

@@ -37,7 +37,7 @@ export class TelcoCvmStack extends Stack {
 
     this.store = new CustomerStore(this, 'CustomerStore', { config });
     this.scoring = new Scoring(this, 'Scoring', { config, store: this.store, logRemovalPolicy });
-    this.decisioning = new Decisioning(this, 'Decisioning', { config, store: this.store, logRemovalPolicy });
+    this.decisioning = new Decisioning(this, 'Decisioning', { config, store: this.store, scoring: this.scoring, logRemovalPolicy });
     this.events = new EventPipeline(this, 'EventPipeline', { config, store: this.store, logRemovalPolicy });
     this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
     this.reports = new Reports(this, 'Reports', { config, store: this.store, logRemovalPolicy });

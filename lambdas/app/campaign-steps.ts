@@ -13,6 +13,7 @@ import { isOutbound } from '#domain/contact-policy.ts';
 import { isQuietTime, nextAllowedTime } from '#domain/contact-window.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import type { Meter } from '#domain/metering.ts';
 import type { CustomerRepo, OutboundQueue, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decide, type DecisionPorts } from './decisions.ts';
@@ -47,6 +48,8 @@ export interface CampaignStepPorts {
   decisions: DecisionPorts;
   clock: Clock;
   settings: CampaignStepSettings;
+  /** Per-tenant metering: one CampaignContact per member handed off. */
+  meter?: Meter;
 }
 
 export type CampaignStepInput =
@@ -182,6 +185,9 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       const moved = await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
         ...m, status: 'contacted', actionId: best.actionId, messageId, decisionId: decision.decisionId, at: at.toISOString(), message,
       });
+      // Metered where the member moves to contacted (once): a retried shard hands it off again
+      // under the same messageId, which is no new contact.
+      if (moved) ports.meter?.meter(tenant, 'CampaignContact', 1);
       return moved ? message : 'suppressed';
     } catch (err) {
       if (err instanceof UnavailableError || err instanceof CampaignTransientError) throw new CampaignTransientError(err.message);

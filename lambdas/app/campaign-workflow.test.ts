@@ -69,16 +69,25 @@ const spec = (over: Partial<CampaignSpec> = {}): CampaignSpec => ({
 
 interface Rates { treatment: number; control: number }
 
-/** Accepts the campaign offer for a deterministic share of each group of a phase (the synthetic market). */
+/**
+ * Accepts the campaign offer for exactly `rate` of each group of a phase (the synthetic market):
+ * who accepts is picked by hash, how many is exact, so a verdict never rests on sampling luck.
+ */
 async function respond(campaignId: string, phase: string, rates: Rates) {
-  const events = [];
+  const groups: Record<'treatment' | 'control', string[]> = { treatment: [], control: [] };
   for (let shard = 0; shard < 3; shard++) {
     for (const m of await stepPorts.campaigns.members(TENANT, campaignId, shard)) {
       if (m.phase !== phase) continue;
-      const rate = m.group === 'control' ? rates.control : m.status === 'contacted' ? rates.treatment : 0;
-      if (unitHash(`${campaignId}:${m.customerId}`, 3) >= rate) continue;
+      if (m.group === 'control') groups.control.push(m.customerId);
+      else if (m.status === 'contacted') groups.treatment.push(m.customerId);
+    }
+  }
+  const events = [];
+  for (const group of ['treatment', 'control'] as const) {
+    const ids = groups[group].sort((a, b) => unitHash(`${campaignId}:${a}`, 3) - unitHash(`${campaignId}:${b}`, 3));
+    for (const customerId of ids.slice(0, Math.round(rates[group] * ids.length))) {
       events.push({
-        eventId: `resp-${campaignId}-${m.customerId}`, customerId: m.customerId, type: 'offer.response' as const,
+        eventId: `resp-${campaignId}-${customerId}`, customerId, type: 'offer.response' as const,
         occurredAt: stepPorts.clock.now().toISOString(), data: { actionId: 'cmp-offer', response: 'accepted' as const },
       });
     }

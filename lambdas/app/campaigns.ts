@@ -4,6 +4,7 @@ import type { Clock } from '#domain/clock.ts';
 import { contactAllowed, contactsOf, type ContactPolicy } from '#domain/contact-policy.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import type { Meter } from '#domain/metering.ts';
 import type { ActionCatalog, CustomerRepo, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import type { Action } from '#domain/action.ts';
 import type { AuditLog } from '#domain/audit.ts';
@@ -21,6 +22,8 @@ export interface CampaignPorts {
   /** Parallel-scan segments a preview reads at once. */
   previewSegments: number;
   audit?: AuditLog;
+  /** Per-tenant metering: one WorkflowExecution per campaign workflow started. */
+  meter?: Meter;
 }
 
 /** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
@@ -114,6 +117,7 @@ export const createCampaign = (ports: CampaignPorts) =>
     const record: CampaignRecord = { ...spec, campaignId, status: 'running', phase: 'preparing', createdAt: now, updatedAt: now };
     await ports.campaigns.create(tenant, record);
     const { executionId } = await ports.starter.start({ tenant, campaignId });
+    ports.meter?.meter(tenant, 'WorkflowExecution', 1);
     await ports.campaigns.update(tenant, campaignId, { executionId });
     await recordChange(ports, tenant, actor, 'campaign.started', campaignId, { after: spec });
     return { campaignId, status: 'running' };

@@ -96,6 +96,73 @@ describe('deciding', () => {
   });
 });
 
+describe('the marketing windows', () => {
+  const DAY = 86_400_000;
+  const tight = {
+    ...TEST_SETTINGS,
+    policy: {
+      ...TEST_SETTINGS.policy,
+      perChannel: { app: { max: 4, days: 3 }, sms: { max: 2, days: 2 }, ussd: { max: 30, days: 7 }, 'call-centre': { max: 30, days: 7 } },
+      overall: { max: 6, days: 5 },
+      household: { max: 8, days: 4 },
+    },
+  };
+  const loose = (id: string, over: Partial<Action> = {}) => offer(id, { limits: { perCustomer: [{ max: 50, days: 1 }] }, ...over });
+  const catalog = [loose('a'), loose('b', { value: 20 }), loose('r', { kind: 'retention', value: 15 }), loose('s', { kind: 'service', value: 40 }), loose('m', { mandatory: true, value: 1 })];
+
+  it('never lets an answer or a sequence exceed the channel, overall or household window', async () => {
+    const ids = customersIn('champion', 3);
+    const step = fc.record({ who: fc.nat(2), channel: fc.constantFrom(...channels), limit: fc.integer({ min: 1, max: 5 }), hours: fc.integer({ min: 0, max: 20 }) });
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
+      const clock = fixedClock('2025-03-12T08:00:00Z');
+      const mem = new MemoryDecisioning(clock, tight);
+      for (const a of catalog) mem.actions.set(a.actionId, a);
+      // two of the three share a household
+      for (const [i, id] of ids.entries()) await mem.addCustomer({ customerId: id, consent, ...(i < 2 ? { householdId: 'h1' } : {}) });
+      const ports = mem.ports();
+      for (const s of steps) {
+        clock.advance(s.hours * 3_600_000);
+        await decide(ports)('acme', { customerId: ids[s.who]!, channel: s.channel, limit: s.limit });
+      }
+      const entries = [...mem.entries.values()];
+      const ledgerOf = (which: string[]) => contactsOf(entries.filter((e) => which.includes(e.customerId)).map((e) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers })))
+        .filter((c) => (c.kind === 'offer' || c.kind === 'retention') && c.actionId !== 'm');
+      const inWindow = (ledger: ReturnType<typeof ledgerOf>, at: string, days: number, channel?: string) =>
+        ledger.filter((o) => (!channel || o.channel === channel) && Date.parse(o.at) <= Date.parse(at) && Date.parse(at) - Date.parse(o.at) < days * DAY).length;
+      for (const id of ids) {
+        const ledger = ledgerOf([id]);
+        for (const c of ledger) {
+          const w = (tight.policy.perChannel as Record<string, { max: number; days: number }>)[c.channel]!;
+          expect(inWindow(ledger, c.at, w.days, c.channel)).toBeLessThanOrEqual(w.max);
+          expect(inWindow(ledger, c.at, tight.policy.overall.days)).toBeLessThanOrEqual(tight.policy.overall.max);
+        }
+      }
+      const household = ledgerOf(ids.slice(0, 2));
+      for (const c of household) expect(inWindow(household, c.at, tight.policy.household.days)).toBeLessThanOrEqual(tight.policy.household.max);
+    }), { numRuns: 80 });
+  });
+
+  it('stops a household member at the household cap with its reason, and counts every contact of a long window', async () => {
+    const clock = fixedClock('2025-03-12T08:00:00Z');
+    const settings = { ...tight, policy: { ...tight.policy, perChannel: { app: { max: 100, days: 30 } }, overall: { max: 100, days: 30 }, household: { max: 40, days: 30 } } };
+    const mem = new MemoryDecisioning(clock, settings);
+    mem.actions.set('a', loose('a'));
+    const [first, second] = customersIn('champion', 2);
+    for (const id of [first!, second!]) await mem.addCustomer({ customerId: id, consent, householdId: 'h1' });
+    const ports = mem.ports();
+    // 40 contacts over ten days: more than the newest 23 items a profile read shows
+    for (let i = 0; i < 40; i++) {
+      expect((await decide(ports)('acme', { customerId: first!, channel: 'app', limit: 1 })).actions).toHaveLength(1);
+      clock.advance(6 * 3_600_000);
+    }
+    const refused = await decide(ports)('acme', { customerId: second!, channel: 'app', limit: 1 });
+    expect(refused.actions).toEqual([]);
+    expect(refused.excluded[0]!.reasons[0]!.code).toBe('household-limit');
+    const alone = await decide(ports)('acme', { customerId: first!, channel: 'app', limit: 1 });
+    expect(alone.excluded[0]!.reasons[0]!.code).toBe('household-limit');
+  });
+});
+
 describe('responding', () => {
   it('counts a response once, learns from it, and refuses actions the decision did not offer', async () => {
     const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));

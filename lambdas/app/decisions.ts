@@ -1,5 +1,7 @@
+import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
-import { contactsOf, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
+import { MARKETING_KINDS } from '#domain/contact-window.ts';
+import { contactsOf, historyDays, historySince, marketingRoom, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
 import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
 import { localDay, newDecisionId, parseDecisionId } from '#domain/decisioning/decision-id.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
@@ -85,11 +87,25 @@ function versionsOf(scores: Scores): Record<string, string> {
 
 export const DEFAULT_LIMIT = 3;
 
+/** What a decision derives from the catalog, once per cached catalog array rather than per decision. */
+const catalogFacts = new WeakMap<readonly Action[], { policy: ContactPolicy; historyDays: number; actionIds: string[] }>();
+function factsOf(actions: readonly Action[], policy: ContactPolicy) {
+  let facts = catalogFacts.get(actions);
+  if (facts?.policy !== policy) {
+    facts = { policy, historyDays: historyDays(policy, actions), actionIds: actions.map((a) => a.actionId) };
+    catalogFacts.set(actions, facts);
+  }
+  return facts;
+}
+
 export const decide = (ports: DecisionPorts) =>
   async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
     const { settings } = ports;
     const now = ports.clock.now();
-    const agg = await ports.customers.load(tenant, req.customerId);
+    // the catalog is cached in the container; its per-customer limits decide how far back to read
+    const actions = await ports.catalog.list(tenant);
+    const facts = factsOf(actions, settings.policy);
+    const agg = await ports.customers.load(tenant, req.customerId, { contactsSince: historySince(now, facts.historyDays) });
     const record = agg.record;
     if (!record) throw new NotFoundError(`customer ${req.customerId} not found`);
     const decisionId = newDecisionId(req.customerId, now, ports.randomId());
@@ -109,6 +125,7 @@ export const decide = (ports: DecisionPorts) =>
     const entry = (offers: DecisionLogEntry['offers'], excluded: string[], modelVersions: Record<string, string>): DecisionLogEntry => ({
       decisionId, customerId: req.customerId, at: now.toISOString(), channel: req.channel, group, segment, offers, excluded, modelVersions,
       expiresAt: Math.floor(now.getTime() / 1000) + settings.decisionLogDays * 86_400,
+      ...(record.householdId ? { householdId: record.householdId } : {}),
     });
 
     if (group === 'control') {
@@ -116,28 +133,44 @@ export const decide = (ports: DecisionPorts) =>
       return { ...base, actions: [], modelVersions: {}, reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }], excluded: [] };
     }
 
-    let scores: Scores = record.scores ?? {};
-    if (!hasScores(record.scores) && ports.scoring) scores = (await ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) })).scores;
+    // the independent waits (scoring, learned rates, the household's ledger) overlap
+    const household = settings.policy.household;
+    const [scores, learned, householdContacts] = await Promise.all([
+      !hasScores(record.scores) && ports.scoring
+        ? ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) }).then((s) => s.scores)
+        : (record.scores ?? {}),
+      ports.learning.stats(tenant, segment, facts.actionIds),
+      household && record.householdId ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days)) : undefined,
+    ]);
     const modelVersions = versionsOf(scores);
-    const actions = await ports.catalog.list(tenant);
-    const learned = await ports.learning.stats(tenant, segment, actions.map((a) => a.actionId));
+    const contacts = contactsOf(agg.contacts);
     const result = evaluateActions(
-      { actions, record, state: agg.state, contacts: contactsOf(agg.contacts), scores, channel: req.channel, direction, context, learned, strategy: group, now },
+      {
+        actions, record, state: agg.state, contacts, ...(householdContacts ? { householdContacts } : {}),
+        scores, channel: req.channel, direction, context, learned, strategy: group, now,
+      },
       settings,
     );
 
     const limit = req.limit ?? DEFAULT_LIMIT;
     const winners: Candidate[] = [];
     const excluded = [...result.excluded];
+    const room = marketingRoom(contacts, req.channel, now, settings.policy, householdContacts);
     let day: string | undefined;
     for (const c of result.ranked) {
       if (winners.length >= limit) break;
+      const counts = MARKETING_KINDS.has(c.kind) && !(c.action.mandatory && settings.policy.mandatoryExempt);
+      if (counts && room.room <= 0) {
+        excluded.push({ actionId: c.actionId, kind: c.kind, potential: c.priority, reason: room.reason });
+        continue;
+      }
       const perDay = c.action.limits.perDay;
       if (perDay !== undefined && !(await ports.volume.reserve(tenant, c.actionId, (day ??= localDay(now, settings.policy.timeZone)), perDay, decisionId))) {
         excluded.push({ actionId: c.actionId, kind: c.kind, potential: c.priority, reason: { code: 'volume-cap', detail: `${perDay} a day reached` } });
         continue;
       }
       winners.push(c);
+      if (counts) room.room--;
     }
     excluded.sort((a, b) => b.potential - a.potential);
 
@@ -151,9 +184,10 @@ export const decide = (ports: DecisionPorts) =>
       : [{ code: 'no-action', detail: result.excluded.length ? `all ${result.excluded.length} actions excluded` : 'the catalog has no actions' }];
     return {
       ...base,
-      actions: winners.map((w) => ({
-        actionId: w.actionId, kind: w.kind, treatment: w.treatment, score: w.priority, propensity: w.propensity, value: w.action.value, reasons: w.reasons,
-      })),
+      actions: winners.map((w) => {
+        const { treatment, reasons } = result.describe(w);
+        return { actionId: w.actionId, kind: w.kind, treatment, score: w.priority, propensity: w.propensity, value: w.action.value, reasons };
+      }),
       modelVersions,
       reasons,
       excluded: excluded.slice(0, settings.explainExcluded).map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { fixedClock } from '#domain/clock.ts';
+import type { ContactHistory } from '#domain/contact-history.ts';
 import type { CustomerStateRepo, OutboundQueue, ActionCatalog } from '#domain/ports.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
@@ -52,6 +54,7 @@ describe('the processor under faults (DynamoDB Local)', () => {
     const catalog: ActionCatalog = { get: async () => undefined, list: async () => [], put: async () => {}, remove: async () => false };
     const run = processEventBatch({
       states: flaky<CustomerStateRepo>(new DynamoStateRepo(db, tableOf), faults),
+      history: flaky<ContactHistory>(new DynamoContactHistory(db, tableOf), faults),
       outbound: flaky(sink, faults),
       triggers,
       catalog,
@@ -90,7 +93,7 @@ describe('the processor under faults (DynamoDB Local)', () => {
     }
     // Leftover outboxes are handed off on the next event; one clean pass of a duplicate finishes them.
     const clean = processEventBatch({
-      states: new DynamoStateRepo(db, tableOf), outbound: sink, triggers, catalog, clock: fixedClock(NOW),
+      states: new DynamoStateRepo(db, tableOf), history: new DynamoContactHistory(db, tableOf), outbound: sink, triggers, catalog, clock: fixedClock(NOW),
       market: { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }, stateConfig: { dedupeWindowHours: 48 },
     });
     for (const customerId of customers) await clean('acme', distinct.filter((e) => e.customerId === customerId).slice(0, 1)).get(customerId);

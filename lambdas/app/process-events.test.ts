@@ -1,27 +1,38 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action, ContactRecord } from '#domain/action.ts';
 import { fixedClock } from '#domain/clock.ts';
+import type { ContactHistory } from '#domain/contact-history.ts';
+import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { CustomerState } from '#domain/customer-state.ts';
-import type { ActionCatalog, CustomerStateRepo, StoredState, TriggerStore } from '#domain/ports.ts';
+import type { CvmEvent } from '#domain/events.ts';
+import type { ActionCatalog, CustomerStateRepo, StoredState, TriggerStore, VolumeCounter } from '#domain/ports.ts';
 import type { OutboundMessage, Trigger } from '#domain/triggers.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
-import { processCustomerEvents } from './process-events.ts';
+import { processCustomerEvents, totalOutcome, type ProcessPorts } from './process-events.ts';
 
 const NOW = '2026-03-02T10:00:00.000Z';
+const DAY = 86_400_000;
+const market = { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' };
+const policy: ContactPolicy = { timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS };
 
 class MemoryStates implements CustomerStateRepo {
   profiles = new Map<string, CustomerRecord | 'erased'>();
   stored = new Map<string, StoredState>();
-  contacts: ContactRecord[] = [];
+  /** Contact history per customer: what the processor recorded. */
+  contacts = new Map<string, ContactRecord[]>();
   writes = 0;
+  /** Lose the next write race this many times (another invocation wrote first). */
+  conflicts = 0;
   async loadForEvents(_t: string, id: string) {
     const p = this.profiles.get(id);
     const s = this.stored.get(id);
     return { ...(p && p !== 'erased' ? { profile: p } : {}), erased: p === 'erased', ...(s ? { stored: structuredClone(s) } : {}) };
   }
   async saveState(_t: string, id: string, state: CustomerState, outbox: OutboundMessage[], expected: number) {
+    if (this.conflicts > 0) { this.conflicts--; return false; }
     if ((this.stored.get(id)?.version ?? 0) !== expected) return false;
     this.stored.set(id, { state: structuredClone(state), outbox: [...outbox], version: expected + 1 });
     this.writes++;
@@ -31,7 +42,43 @@ class MemoryStates implements CustomerStateRepo {
     const s = this.stored.get(id);
     if (s?.version === version) s.outbox = [];
   }
-  async recordContacts(_t: string, _id: string, contacts: ContactRecord[]) { this.contacts.push(...contacts); }
+  async recordContacts(_t: string, id: string, contacts: ContactRecord[]) {
+    const mine = this.contacts.get(id) ?? [];
+    for (const c of contacts) if (!mine.some((m) => m.id === c.id)) mine.push(c);
+    this.contacts.set(id, mine);
+  }
+}
+
+/** The ledger: decisions logged elsewhere, plus what the processor recorded. */
+class MemoryHistory implements ContactHistory {
+  reads = 0;
+  decisions = new Map<string, ContactRecord[]>();
+  household: ContactRecord[] = [];
+  constructor(private readonly states: MemoryStates) {}
+  async customerContacts(_t: string, id: string, since: string) {
+    this.reads++;
+    return [...(this.decisions.get(id) ?? []), ...(this.states.contacts.get(id) ?? [])].filter((c) => c.at >= since);
+  }
+  async householdContacts(_t: string, _h: string, since: string) {
+    this.reads++;
+    return this.household.filter((c) => c.at >= since);
+  }
+  decide(customerId: string, c: Omit<ContactRecord, 'source'>) {
+    this.decisions.set(customerId, [...(this.decisions.get(customerId) ?? []), { ...c, source: 'decision' }]);
+  }
+}
+
+/** A daily cap per action, counted like the sharded counters (no idempotency on the key). */
+class MemoryVolume implements VolumeCounter {
+  used = new Map<string, number>();
+  reservations: string[] = [];
+  async reserve(_t: string, actionId: string, day: string, perDay: number, key: string) {
+    this.reservations.push(key);
+    const n = this.used.get(`${actionId}#${day}`) ?? 0;
+    if (n >= perDay) return false;
+    this.used.set(`${actionId}#${day}`, n + 1);
+    return true;
+  }
 }
 
 const triggerStore = (list: Trigger[]): TriggerStore => ({ get: async () => undefined, list: async () => list, put: async () => {}, remove: async () => false });
@@ -39,27 +86,41 @@ const healthCheck: Action = {
   actionId: 'care-health-check-call', name: 'Health check', kind: 'service', eligibility: true, propensity: { starting: 0.2 }, value: 0, lever: 0,
   limits: { perCustomer: [] }, treatments: { 'call-centre': { templateKey: 'care.health-check', text: { en: 'Please call about the dropped calls' } } },
 };
-const catalog: ActionCatalog = { get: async (_t, id) => (id === healthCheck.actionId ? healthCheck : undefined), list: async () => [healthCheck], put: async () => {}, remove: async () => false };
+const biggerBundle: Action = {
+  actionId: 'bigger-bundle-offer', name: 'Bigger bundle', kind: 'offer', eligibility: true, propensity: { starting: 0.2 }, value: 79, lever: 1,
+  limits: { perCustomer: [{ channel: 'sms', max: 1, days: 7 }], perDay: 100_000 }, treatments: { sms: { templateKey: 'offer.bigger-bundle', text: { en: 'Add 5 GB for R79' } } },
+};
+const catalogOf = (list: Action[]): ActionCatalog => ({
+  get: async (_t, id) => list.find((a) => a.actionId === id), list: async () => list, put: async () => {}, remove: async () => false,
+});
 
-function setup() {
+function setup(over: Partial<ProcessPorts> & { catalogActions?: Action[] } = {}) {
   const states = new MemoryStates();
+  const history = new MemoryHistory(states);
+  const volume = new MemoryVolume();
   const sent: OutboundMessage[] = [];
+  const clock = fixedClock(NOW);
+  const { catalogActions, ...ports } = over;
   const run = processCustomerEvents({
-    states, outbound: { send: async (m) => { sent.push(...m); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog, clock: fixedClock(NOW),
-    market: { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }, stateConfig: { dedupeWindowHours: 48 },
+    states, outbound: { send: async (m) => { sent.push(...m); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog: catalogOf(catalogActions ?? [healthCheck, biggerBundle]),
+    clock, market, stateConfig: { dedupeWindowHours: 48 }, policy, history, volume, ...ports,
   });
-  return { states, sent, run };
+  return { states, history, volume, sent, run, clock };
 }
-const calls = (n: number) => Array.from({ length: n }, (_, i) => anEvent('network.call_dropped', {}, { customerId: 'c-1', now: NOW, minutesAgo: 5 + i }));
+const calls = (n: number, customerId = 'c-1') => Array.from({ length: n }, (_, i) => anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i }));
+const usage = (customerId = 'c-1', now: string | Date = NOW) => anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { customerId, now });
+const texted = (customerId: string, p: { profiles: Map<string, CustomerRecord | 'erased'> }) =>
+  p.profiles.set(customerId, { customerId, version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true, 'call-centre': true }, language: 'en' });
+const smsOffer = (daysAgo: number, actionId: string) => ({ id: `dec-${actionId}`, at: new Date(Date.parse(NOW) - daysAgo * DAY).toISOString(), channel: 'sms' as const, actionId, kind: 'offer' as const });
 
 describe('processing one customer\'s events', () => {
   it('folds a batch into one write and hands off the firing with the catalog\'s treatment text', async () => {
     const { states, sent, run } = setup();
     const outcome = await run('acme', 'c-1', calls(3));
-    expect(outcome).toEqual({ applied: 3, duplicates: 0, dropped: 0, messages: 1 });
+    expect(outcome).toEqual({ applied: 3, duplicates: 0, dropped: 0, messages: 1, triggersFired: 1, triggersRefused: 0, refusals: {} });
     expect(states.writes).toBe(1);
     expect(sent).toEqual([expect.objectContaining({ kind: 'service', treatment: 'care.health-check', text: 'Please call about the dropped calls', language: 'en' })]);
-    expect(states.contacts).toEqual([expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' })]);
+    expect(states.contacts.get('c-1')).toEqual([expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' })]);
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
   });
 
@@ -67,7 +128,7 @@ describe('processing one customer\'s events', () => {
     const { states, run } = setup();
     const batch = calls(2);
     await run('acme', 'c-1', batch);
-    expect(await run('acme', 'c-1', batch)).toEqual({ applied: 0, duplicates: 2, dropped: 0, messages: 0 });
+    expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 2, dropped: 0, messages: 0 });
     expect(states.writes).toBe(1);
   });
 
@@ -79,10 +140,10 @@ describe('processing one customer\'s events', () => {
   });
 
   it('hands off an outbox a crash left behind when the events are redelivered', async () => {
-    const { states, sent, run } = setup();
+    const { states, history, sent, run } = setup();
     const failing = processCustomerEvents({
-      states, outbound: { send: async () => { throw new Error('crash after the state write'); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog, clock: fixedClock(NOW),
-      market: { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }, stateConfig: { dedupeWindowHours: 48 },
+      states, outbound: { send: async () => { throw new Error('crash after the state write'); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog: catalogOf([healthCheck]),
+      clock: fixedClock(NOW), market, stateConfig: { dedupeWindowHours: 48 }, policy, history,
     });
     const batch = calls(3);
     await expect(failing('acme', 'c-1', batch)).rejects.toThrow('crash');
@@ -90,5 +151,128 @@ describe('processing one customer\'s events', () => {
     expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3 });
     expect(sent).toHaveLength(1);
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
+  });
+});
+
+describe('triggers under the contact policy', () => {
+  it('reads the contact history only for a batch in which a trigger would fire', async () => {
+    const { history, run } = setup();
+    await run('acme', 'c-1', [anEvent('billing.topup', { amount: 10 }), ...calls(2)]);
+    expect(history.reads).toBe(0);
+    await run('acme', 'c-1', calls(1));
+    expect(history.reads).toBe(1);
+  });
+
+  it('refuses an SMS offer once decisions used up the week\'s SMS contacts, counts why, and starts no cooldown', async () => {
+    const { states, history, sent, run, clock } = setup();
+    texted('c-1', states);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) history.decide('c-1', smsOffer(i + 1, id));
+    const outcome = await run('acme', 'c-1', [usage()]);
+    expect(outcome).toMatchObject({ applied: 1, messages: 0, triggersFired: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
+    expect(sent).toEqual([]);
+    expect(states.stored.get('c-1')!.state.fired['data-80-percent']).toBeUndefined();
+    // once the oldest decision leaves the 7-day window, the next qualifying event fires
+    clock.advance(6 * DAY + 60_000);
+    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ triggersFired: 1, triggersRefused: 0 });
+    expect(sent.map((m) => m.actionId)).toEqual(['bigger-bundle-offer']);
+  });
+
+  it('suppresses the offer for 30 days after the customer declined it in a decision, or in an offer.response event', async () => {
+    const { states, history, sent, run, clock } = setup();
+    texted('c-1', states);
+    texted('c-2', states);
+    history.decide('c-1', { ...smsOffer(12, 'bigger-bundle-offer'), response: 'declined', respondedAt: new Date(Date.parse(NOW) - 10 * DAY).toISOString() });
+    expect(await run('acme', 'c-1', [usage('c-1')])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    // a decline in the same batch as the usage that would fire counts too
+    const declined = anEvent('offer.response', { actionId: 'bigger-bundle-offer', response: 'declined' }, { customerId: 'c-2', now: NOW, minutesAgo: 30 });
+    expect(await run('acme', 'c-2', [declined, usage('c-2')])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    expect(sent).toEqual([]);
+    clock.advance(21 * DAY);
+    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ triggersFired: 1 });
+    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    clock.advance(10 * DAY);
+    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ triggersFired: 1 });
+  });
+
+  it('takes one unit of the action\'s daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race', async () => {
+    const capped = { ...biggerBundle, limits: { perCustomer: [], perDay: 1 } };
+    const { states, volume, sent, run } = setup({ catalogActions: [capped] });
+    for (const id of ['v-1', 'v-2']) texted(id, states);
+    states.conflicts = 1;
+    expect(await run('acme', 'v-1', [usage('v-1')])).toMatchObject({ triggersFired: 1 });
+    expect(volume.reservations).toHaveLength(1);
+    expect(await run('acme', 'v-2', [usage('v-2')])).toMatchObject({ triggersFired: 0, refusals: { 'volume-cap': 1 } });
+    expect(sent.map((m) => m.customerId)).toEqual(['v-1']);
+  });
+
+  it('fails the batch rather than send unchecked when it has no contact history to ask with', async () => {
+    const { run } = setup({ history: undefined });
+    await expect(run('acme', 'c-1', calls(3))).rejects.toThrow(/no contact history/);
+  });
+
+  it('sums the outcomes of a batch\'s customer groups for the processor\'s metrics', () => {
+    const one = { applied: 2, duplicates: 1, dropped: 0, messages: 1, triggersFired: 1, triggersRefused: 2, refusals: { 'channel-limit': 1, 'no-consent': 1 } };
+    const two = { applied: 1, duplicates: 0, dropped: 3, messages: 0, triggersFired: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } };
+    expect(totalOutcome([one, two])).toEqual({ applied: 3, duplicates: 1, dropped: 3, messages: 1, triggersFired: 1, triggersRefused: 3, refusals: { 'channel-limit': 2, 'no-consent': 1 } });
+  });
+
+  it('never hands off beyond a channel or the overall limit, however the events are batched, redelivered or crash', async () => {
+    const tight: ContactPolicy = { ...policy, perChannel: { sms: { max: 2, days: 3 }, push: { max: 3, days: 5 }, app: { max: 3, days: 2 } }, overall: { max: 4, days: 4 } };
+    const rules: Trigger[] = [
+      { triggerId: 't-sms', eventType: 'usage.data', condition: true, actionId: 'a-sms', channel: 'sms', cooldownHours: 0, priority: 50, enabled: true },
+      { triggerId: 't-push', eventType: 'usage.data', condition: true, actionId: 'a-push', channel: 'push', cooldownHours: 0, priority: 10, enabled: true },
+      { triggerId: 't-topup', eventType: 'billing.topup', condition: true, actionId: 'a-ret', channel: 'sms', cooldownHours: 0, priority: 50, enabled: true },
+      { triggerId: 't-drop', eventType: 'network.call_dropped', condition: true, actionId: 'a-app', channel: 'app', cooldownHours: 0, priority: 50, enabled: true },
+    ];
+    const actions: Action[] = rules.map((r) => ({ ...biggerBundle, actionId: r.actionId, kind: r.actionId === 'a-ret' ? 'retention' : 'offer', limits: { perCustomer: [] }, treatments: {} }));
+    const types = ['usage.data', 'billing.topup', 'network.call_dropped'] as const;
+    const data = { 'usage.data': { usedMb: 900, bundleMb: 1000 }, 'billing.topup': { amount: 10 }, 'network.call_dropped': {} };
+    const step = fc.oneof(
+      fc.record({ batch: fc.array(fc.record({ type: fc.constantFrom(...types), again: fc.boolean() }), { minLength: 1, maxLength: 5 }), crash: fc.boolean(), minutes: fc.integer({ min: 0, max: 1440 }) }),
+      fc.record({ decision: fc.constantFrom('sms', 'push', 'app'), minutes: fc.integer({ min: 0, max: 1440 }) }),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+      const states = new MemoryStates();
+      const history = new MemoryHistory(states);
+      states.profiles.set('c-1', { customerId: 'c-1', version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true, push: true, app: true } });
+      const clock = fixedClock(NOW);
+      // the order contacts became known: decisions and hand-offs (senders dedupe on messageId)
+      const known: { at: number; channel: string; sent: boolean; id: string }[] = [];
+      let crashNext = false;
+      const ports = {
+        states, triggers: triggerStore(rules), catalog: catalogOf(actions), clock, market, stateConfig: { dedupeWindowHours: 48 }, policy: tight, history,
+        outbound: {
+          send: async (ms: OutboundMessage[]) => {
+            if (crashNext) { crashNext = false; throw new Error('crash before the hand-off'); }
+            for (const m of ms) if (!known.some((k) => k.id === m.messageId)) known.push({ at: Date.parse(m.createdAt), channel: m.channel, sent: true, id: m.messageId });
+          },
+        },
+      };
+      const run = processCustomerEvents(ports);
+      const seen: CvmEvent[] = [];
+      for (const [i, s] of steps.entries()) {
+        clock.advance(s.minutes * 60_000);
+        const now = clock.now();
+        if ('decision' in s) {
+          history.decide('c-1', { id: `d${i}`, at: now.toISOString(), channel: s.decision, actionId: `d${i}`, kind: 'offer' });
+          known.push({ at: now.getTime(), channel: s.decision, sent: false, id: `d${i}` });
+          continue;
+        }
+        const batch = s.batch.map((e) => (e.again && seen.length ? seen[seen.length - 1]! : anEvent(e.type, data[e.type] as never, { customerId: 'c-1', now, minutesAgo: 0 })));
+        seen.push(...batch);
+        crashNext = s.crash;
+        await run('acme', 'c-1', batch).catch(() => undefined);
+      }
+      crashNext = false;
+      if (seen.length) await run('acme', 'c-1', [seen[0]!]); // a redelivery finishes any outbox left behind
+      known.forEach((k, i) => {
+        if (!k.sent) return;
+        const before = known.slice(0, i + 1).filter((c) => c.at <= k.at);
+        const inWindow = (days: number) => before.filter((c) => k.at - c.at < days * DAY);
+        const window = tight.perChannel[k.channel as 'sms']!;
+        expect(inWindow(window.days).filter((c) => c.channel === k.channel).length).toBeLessThanOrEqual(window.max);
+        expect(inWindow(tight.overall!.days).length).toBeLessThanOrEqual(tight.overall!.max);
+      });
+    }), { numRuns: 150 });
   });
 });

@@ -1,6 +1,7 @@
 import type { Scores } from '#domain/customer.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
+import type { Meter } from '#domain/metering.ts';
 import type { CustomerRepo, ProfileScan, ScoreStore, ScoringPort } from '#domain/ports.ts';
 import { countScores, driftOf, mergeHistograms, populationStabilityIndex, type Drift, type Histograms } from '#domain/scoring/psi.ts';
 import { scoresMoved } from '#domain/scoring/score-change.ts';
@@ -18,11 +19,12 @@ export interface ScoreCustomerResult {
  * Scores one stored customer and writes the scores onto the profile only when they moved by more
  * than `writeDelta` (or a model version changed): a stable customer costs no write.
  */
-export const scoreCustomer = (ports: { customers: CustomerRepo; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number }) =>
+export const scoreCustomer = (ports: { customers: CustomerRepo; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<ScoreCustomerResult> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
     const { scores, source, fallbackReason } = await ports.scoring.score({ profile: agg.record, ...(agg.state ? { state: agg.state } : {}) });
+    ports.meter?.meter(tenant, 'Score', 1);
     const moved = scoresMoved(agg.record.scores, scores, ports.writeDelta);
     const written = moved && (await ports.scoreStore.saveScores(tenant, customerId, scores)) === 'written';
     return { customerId, scores, written, source, ...(fallbackReason ? { fallbackReason } : {}) };
@@ -47,17 +49,25 @@ export interface SegmentResult {
   histograms: Histograms;
 }
 
-/** Scores every live profile of one parallel-scan segment; writes only moved scores. */
-export const scoreSegment = (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number }) =>
+/**
+ * Scores every live profile of one parallel-scan segment; writes only moved scores. Each customer
+ * scored is one `Score` (the work is the scoring; only a share of them is rewritten).
+ */
+export const scoreSegment = (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
   async (work: SegmentWork): Promise<SegmentResult> => {
     const result: SegmentResult = { tenant: work.tenant, segment: work.segment, scored: 0, written: 0, skipped: 0, histograms: {} };
-    for await (const c of ports.scan.scanSegment(work.tenant, work.segment, work.totalSegments)) {
-      const { scores } = await ports.scoring.score({ profile: c.record, ...(c.state ? { state: c.state } : {}) });
-      result.scored++;
-      countScores(result.histograms, scores);
-      if (scoresMoved(c.record.scores, scores, ports.writeDelta)
-        && (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written') result.written++;
-      else result.skipped++;
+    try {
+      for await (const c of ports.scan.scanSegment(work.tenant, work.segment, work.totalSegments)) {
+        const { scores } = await ports.scoring.score({ profile: c.record, ...(c.state ? { state: c.state } : {}) });
+        result.scored++;
+        countScores(result.histograms, scores);
+        if (scoresMoved(c.record.scores, scores, ports.writeDelta)
+          && (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written') result.written++;
+        else result.skipped++;
+      }
+    } finally {
+      // one reading per segment, also for the customers scored before a failure (a retry scores them again)
+      if (result.scored > 0) ports.meter?.meter(work.tenant, 'Score', result.scored);
     }
     return result;
   };

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action, ContactRecord } from './action.ts';
-import { contactAllowed, contactsOf, DEFAULT_CONTACT_LIMITS, type ContactPolicy, type ContactRequest } from './contact-policy.ts';
+import { contactAllowed, contactsOf, DEFAULT_CONTACT_LIMITS, historyDays, historySince, type ContactPolicy, type ContactRequest } from './contact-policy.ts';
 
 const policy: ContactPolicy = { timeZone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, ...DEFAULT_CONTACT_LIMITS };
 const offer: Action = {
@@ -62,5 +63,76 @@ describe('the contact policy', () => {
       { id: 'junk' },
     ]);
     expect(ledger.map((c) => [c.actionId, c.source, c.response])).toEqual([['a', 'decision', 'declined'], ['b', 'decision', undefined], ['c', 'trigger', undefined]]);
+  });
+});
+
+/** The policy's rules written the obvious way (filter the whole history per limit): the reference. */
+function naiveCode(history: readonly ContactRecord[], r: ContactRequest, p: ContactPolicy, household?: readonly ContactRecord[]): string {
+  const DAY = 86_400_000;
+  // contacts dated after now count as made now
+  const within = (at: string, days: number) => r.now.getTime() - Math.min(Date.parse(at), r.now.getTime()) < days * DAY;
+  const marketing = (c: ContactRecord) => c.kind === 'offer' || c.kind === 'retention';
+  const first = contactAllowed([], r, { ...p, perChannel: {}, overall: undefined, household: undefined });
+  if (!first.allowed) return first.reason.code;
+  if (r.action.mandatory && p.mandatoryExempt) return 'allowed';
+  if (history.some((c) => c.actionId === r.action.actionId && c.response === 'declined' && within(c.respondedAt ?? c.at, p.declineSuppressionDays))) return 'declined-recently';
+  for (const l of r.action.limits.perCustomer) {
+    if (history.filter((c) => c.actionId === r.action.actionId && (!l.channel || c.channel === l.channel) && within(c.at, l.days)).length >= l.max) return 'action-limit';
+  }
+  if (r.action.kind !== 'offer' && r.action.kind !== 'retention') return 'allowed';
+  const ch = p.perChannel[r.channel];
+  if (ch && history.filter((c) => marketing(c) && c.channel === r.channel && within(c.at, ch.days)).length >= ch.max) return 'channel-limit';
+  if (p.overall && history.filter((c) => marketing(c) && within(c.at, p.overall!.days)).length >= p.overall.max) return 'overall-limit';
+  if (p.household && household && household.filter((c) => marketing(c) && within(c.at, p.household!.days)).length >= p.household.max) return 'household-limit';
+  return 'allowed';
+}
+
+describe('the indexed ledger', () => {
+  const channels = ['sms', 'app', 'ussd', 'call-centre'] as const;
+  const record = fc.record({
+    // window edges (2, 3, 5, 7, 10 days) are where off-by-one errors live
+    hoursAgo: fc.oneof(fc.integer({ min: -48, max: 40 * 24 }), fc.constantFrom(48, 72, 120, 168, 240)),
+    respondedHoursLater: fc.option(fc.integer({ min: 0, max: 10 * 24 })),
+    channel: fc.constantFrom(...channels),
+    actionId: fc.constantFrom('bundle', 'addon', 'care'),
+    kind: fc.constantFrom('offer', 'retention', 'service', 'information'),
+    response: fc.option(fc.constantFrom('accepted', 'declined', 'ignored')),
+    id: fc.nat(),
+  }).map((g): ContactRecord => {
+    const at = new Date(noon.getTime() - g.hoursAgo * 3_600_000);
+    return {
+      id: `c${g.id}`, at: at.toISOString(), channel: g.channel, actionId: g.actionId, kind: g.kind as ContactRecord['kind'], source: 'decision',
+      ...(g.response ? { response: g.response as ContactRecord['response'] } : {}),
+      ...(g.response && g.respondedHoursLater !== null ? { respondedAt: new Date(at.getTime() + g.respondedHoursLater * 3_600_000).toISOString() } : {}),
+    };
+  });
+  const small: ContactPolicy = {
+    ...policy, perChannel: { sms: { max: 2, days: 3 }, app: { max: 4, days: 7 } }, overall: { max: 5, days: 7 }, household: { max: 6, days: 5 }, declineSuppressionDays: 10,
+  };
+
+  it('gives the same verdict as filtering the whole history, for every action asked over one history', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.array(record, { maxLength: 30 }), fc.constantFrom(...channels), fc.boolean(), (history, household, channel, mandatory) => {
+        for (const [actionId, kind, perCustomer] of [['bundle', 'offer', [{ max: 2, days: 7 }]], ['addon', 'retention', [{ channel: 'app', max: 1, days: 2 }]], ['care', 'service', []]] as const) {
+          const action = { ...offer, actionId, kind, mandatory, limits: { perCustomer: [...perCustomer] } };
+          const r = req({ action, channel, direction: 'inbound', consent: { sms: true, app: true, ussd: true, 'call-centre': true } });
+          expect(codeOf(contactAllowed(history, r, small, { householdHistory: household }))).toBe(naiveCode(history, r, small, household));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sees contacts appended to the same array between asks', () => {
+    const history: ContactRecord[] = [contact(1)];
+    expect(codeOf(contactAllowed(history, req(), policy))).toBe('allowed');
+    history.push(contact(2));
+    expect(codeOf(contactAllowed(history, req(), policy))).toBe('action-limit');
+  });
+
+  it('reads back as far as its longest window, the suppression or a catalog limit', () => {
+    expect(historyDays(small, [])).toBe(10);
+    expect(historyDays(small, [{ limits: { perCustomer: [{ max: 1, days: 45 }] } }])).toBe(45);
+    expect(historySince(noon, 10)).toBe('2025-03-02T10:00:00.000Z');
   });
 });

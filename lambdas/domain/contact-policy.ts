@@ -49,14 +49,74 @@ const DAY_MS = 86_400_000;
 export const isOutbound = (channel: Channel, direction: Direction | undefined, policy: Pick<ContactPolicy, 'outboundChannels'>): boolean =>
   direction === 'outbound' || policy.outboundChannels.includes(channel);
 
-const within = (c: ContactRecord, now: Date, days: number) => {
-  const t = Date.parse(c.at);
-  return t <= now.getTime() && now.getTime() - t < days * DAY_MS;
-};
-
 const marketing = (c: ContactRecord) => MARKETING_KINDS.has(c.kind as ActionKind);
 
 const denied = (code: string, detail: string): Verdict => ({ allowed: false, reason: { code, detail } });
+
+/**
+ * A history indexed once for one instant: contact times by action, by action and channel, and of
+ * marketing contacts by channel and overall, plus the latest decline per action. The pipeline asks
+ * the policy once per catalog action over the same history, so counting from these lists instead
+ * of filtering the whole history per limit keeps a 50-action decision linear in the history.
+ */
+interface Ledger {
+  nowMs: number;
+  size: number;
+  /** Contact times (ms, later ones as now) of each action. */
+  byAction: Map<string, number[]>;
+  byActionChannel: Map<string, Map<string, number[]>>;
+  marketingByChannel: Map<string, number[]>;
+  marketing: number[];
+  /** Latest decline per action (respondedAt, else at; later ones as now). */
+  declined: Map<string, { ms: number; at: string }>;
+}
+
+const ledgers = new WeakMap<readonly ContactRecord[], Ledger>();
+
+function push<K>(map: Map<K, number[]>, key: K, ms: number) {
+  const list = map.get(key);
+  if (list) list.push(ms);
+  else map.set(key, [ms]);
+}
+
+function ledgerOf(history: readonly ContactRecord[], now: Date): Ledger {
+  const nowMs = now.getTime();
+  const cached = ledgers.get(history);
+  // callers may append to the same array between asks (e.g. two triggers in one batch)
+  if (cached && cached.nowMs === nowMs && cached.size === history.length) return cached;
+  const ledger: Ledger = { nowMs, size: history.length, byAction: new Map(), byActionChannel: new Map(), marketingByChannel: new Map(), marketing: [], declined: new Map() };
+  // A contact dated after now is already committed (a hand-off deferred past quiet hours, or
+  // another handler's clock a little ahead): it counts as made now.
+  for (const c of history) {
+    if (c.response === 'declined') {
+      const at = c.respondedAt ?? c.at;
+      const ms = Math.min(Date.parse(at), nowMs);
+      const prev = ledger.declined.get(c.actionId);
+      if (!prev || ms > prev.ms) ledger.declined.set(c.actionId, { ms, at });
+    }
+    const ms = Math.min(Date.parse(c.at), nowMs);
+    if (Number.isNaN(ms)) continue;
+    push(ledger.byAction, c.actionId, ms);
+    let channels = ledger.byActionChannel.get(c.actionId);
+    if (!channels) ledger.byActionChannel.set(c.actionId, (channels = new Map()));
+    push(channels, c.channel, ms);
+    if (marketing(c)) {
+      push(ledger.marketingByChannel, c.channel, ms);
+      ledger.marketing.push(ms);
+    }
+  }
+  ledgers.set(history, ledger);
+  return ledger;
+}
+
+/** Contacts among `times` in the `days` before now (now included, the window's start excluded). */
+function countWithin(ledger: Ledger, times: readonly number[] | undefined, days: number): number {
+  if (!times) return 0;
+  const span = days * DAY_MS;
+  let n = 0;
+  for (const ms of times) if (ledger.nowMs - ms < span) n++;
+  return n;
+}
 
 /**
  * `allowed` for an inbound contact now; for outbound during quiet hours it is refused (the caller
@@ -81,32 +141,78 @@ export function contactAllowed(
   const ok: Verdict = sendAfter ? { allowed: true, sendAfter } : { allowed: true };
   if (action.mandatory && policy.mandatoryExempt) return ok;
 
-  const declined = history.find(
-    (c) => c.actionId === action.actionId && c.response === 'declined' && within({ ...c, at: c.respondedAt ?? c.at }, now, policy.declineSuppressionDays),
-  );
-  if (declined) return denied('declined-recently', `declined ${(declined.respondedAt ?? declined.at).slice(0, 10)}; suppressed ${policy.declineSuppressionDays} d`);
+  const ledger = ledgerOf(history, now);
+  const declined = ledger.declined.get(action.actionId);
+  if (declined && ledger.nowMs - declined.ms < policy.declineSuppressionDays * DAY_MS) {
+    return denied('declined-recently', `declined ${declined.at.slice(0, 10)}; suppressed ${policy.declineSuppressionDays} d`);
+  }
 
   for (const limit of action.limits.perCustomer) {
-    const used = history.filter((c) => c.actionId === action.actionId && (!limit.channel || c.channel === limit.channel) && within(c, now, limit.days)).length;
+    const times = limit.channel ? ledger.byActionChannel.get(action.actionId)?.get(limit.channel) : ledger.byAction.get(action.actionId);
+    const used = countWithin(ledger, times, limit.days);
     if (used >= limit.max) return denied('action-limit', `${used}/${limit.max} in ${limit.days} d${limit.channel ? ` on ${limit.channel}` : ''}`);
   }
 
   if (!MARKETING_KINDS.has(action.kind)) return ok;
   const perChannel = policy.perChannel[channel];
   if (perChannel) {
-    const used = history.filter((c) => marketing(c) && c.channel === channel && within(c, now, perChannel.days)).length;
+    const used = countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel.days);
     if (used >= perChannel.max) return denied('channel-limit', `${used}/${perChannel.max} ${channel} contacts in ${perChannel.days} d`);
   }
   if (policy.overall) {
-    const used = history.filter((c) => marketing(c) && within(c, now, policy.overall!.days)).length;
+    const used = countWithin(ledger, ledger.marketing, policy.overall.days);
     if (used >= policy.overall.max) return denied('overall-limit', `${used}/${policy.overall.max} contacts in ${policy.overall.days} d`);
   }
   if (policy.household && opts.householdHistory) {
-    const used = opts.householdHistory.filter((c) => marketing(c) && within(c, now, policy.household!.days)).length;
+    const used = countWithin(ledger, ledgerOf(opts.householdHistory, now).marketing, policy.household.days);
     if (used >= policy.household.max) return denied('household-limit', `${used}/${policy.household.max} household contacts in ${policy.household.days} d`);
   }
   return ok;
 }
+
+/**
+ * How many more marketing contacts one answer may carry on this channel: each action is allowed
+ * against the history before the answer, so an answer of several offers must also fit, together,
+ * in what is left of the channel, overall and household windows. `reason` names the binding one.
+ */
+export function marketingRoom(
+  history: readonly ContactRecord[],
+  channel: Channel,
+  now: Date,
+  policy: ContactPolicy,
+  householdHistory?: readonly ContactRecord[],
+): { room: number; reason: Reason } {
+  const ledger = ledgerOf(history, now);
+  let best = { room: Infinity, reason: { code: 'no-limit', detail: 'no marketing limit applies' } };
+  const consider = (window: ContactWindow | undefined, used: () => number, code: string, what: string) => {
+    if (!window) return;
+    const n = used();
+    const room = Math.max(0, window.max - n);
+    if (room < best.room) best = { room, reason: { code, detail: `${window.max}/${window.max} ${what} in ${window.days} d with this answer` } };
+  };
+  const perChannel = policy.perChannel[channel];
+  consider(perChannel, () => countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel!.days), 'channel-limit', `${channel} contacts`);
+  consider(policy.overall, () => countWithin(ledger, ledger.marketing, policy.overall!.days), 'overall-limit', 'contacts');
+  if (householdHistory) consider(policy.household, () => countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household!.days), 'household-limit', 'household contacts');
+  return best;
+}
+
+/**
+ * How far back the policy looks, in days: the longest of its windows, the decline suppression
+ * and the catalog's per-customer limits. A history read shorter than this would let limits be
+ * exceeded, so the decision path reads exactly this much of the ledger.
+ */
+export function historyDays(policy: ContactPolicy, actions: readonly Pick<Action, 'limits'>[]): number {
+  let days = policy.declineSuppressionDays;
+  for (const w of Object.values(policy.perChannel)) if (w) days = Math.max(days, w.days);
+  if (policy.overall) days = Math.max(days, policy.overall.days);
+  if (policy.household) days = Math.max(days, policy.household.days);
+  for (const a of actions) for (const l of a.limits.perCustomer) days = Math.max(days, l.days);
+  return days;
+}
+
+/** The start of the history the policy reads at `now` (ISO, comparable with ledger `at`s). */
+export const historySince = (now: Date, days: number): string => new Date(now.getTime() - days * DAY_MS).toISOString();
 
 /**
  * The ledger from the customer's stored `H#` items: a decision log item expands to one record

@@ -19,7 +19,11 @@ export interface CustomerAggregate {
  * `undefined` writes unconditionally (still refusing an erased customer).
  */
 export interface CustomerRepo {
-  load(tenant: TenantId, customerId: CustomerId): Promise<CustomerAggregate>;
+  /**
+   * Profile, state and contacts. Without `contactsSince` only the newest contacts come back (enough
+   * to show); the contact policy passes the start of its longest window and gets all of them.
+   */
+  load(tenant: TenantId, customerId: CustomerId, opts?: { contactsSince?: string }): Promise<CustomerAggregate>;
   save(tenant: TenantId, record: CustomerRecord, expectedVersion: number | undefined): Promise<void>;
   /** Profiles of many customers at once; erased customers map to 'erased'. */
   loadProfiles(tenant: TenantId, customerIds: CustomerId[]): Promise<Map<CustomerId, CustomerRecord | 'erased'>>;
@@ -100,7 +104,8 @@ export interface CustomerStateRepo {
   /** Empties the outbox of the state at `version` (a no-op if it moved on). */
   clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
   /** Contact-history items `H#<at>#<id>`; writing the same record twice leaves one item. */
-  recordContacts(tenant: TenantId, customerId: CustomerId, contacts: ContactRecord[]): Promise<void>;
+  /** `householdId`: the customer's household, whose cap the marketing contacts count against. */
+  recordContacts(tenant: TenantId, customerId: CustomerId, contacts: ContactRecord[], householdId?: string): Promise<void>;
 }
 
 /** The tenant's own event queue (SQS in AWS, the local queue in `npm start`). */
@@ -147,6 +152,8 @@ export interface DecisionLogEntry {
   modelVersions: Record<string, string>;
   /** Epoch seconds (DynamoDB TTL). */
   expiresAt: number;
+  /** The customer's household: its marketing contacts count against the household cap. */
+  householdId?: string;
 }
 
 export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';
@@ -156,6 +163,8 @@ export interface DecisionLog {
   find(tenant: TenantId, decisionId: string): Promise<DecisionLogEntry | undefined>;
   /** Sets the response on the offer once; a second response for it is a 'duplicate'. */
   recordResponse(tenant: TenantId, entry: DecisionLogEntry, actionId: string, response: NonNullable<LoggedOffer['response']>, at: string): Promise<ResponseOutcome>;
+  /** The marketing contacts of all members of a household since `since` (ISO): the household cap's ledger. */
+  householdContacts(tenant: TenantId, householdId: string, since: string): Promise<ContactRecord[]>;
 }
 
 /** Learned response counts per action and segment (Beta update of the propensity). */

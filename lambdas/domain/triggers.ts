@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import jsonLogic from 'json-logic-js';
 import { treatmentText, type Action, type ContactRecord, type Rule } from './action.ts';
-import { consentAllows, nextAllowedTime, type ActionKind, type QuietHours } from './contact-window.ts';
+import { contactAllowed, type ContactPolicy, type Reason } from './contact-policy.ts';
+import { MARKETING_KINDS, type ActionKind, type QuietHours } from './contact-window.ts';
 import type { Channel, CustomerRecord } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
 import type { CvmEvent, EventType } from './events.ts';
@@ -43,6 +44,14 @@ export interface MarketRules {
   defaultLanguage: string;
 }
 
+/** What today's per-action volume caps (`limits.perDay`) allow, as the volume counter answered. */
+export interface VolumeAnswers {
+  /** Actions whose cap refused a reservation today. */
+  spent: ReadonlySet<string>;
+  /** Firings (message ids) that hold a reservation already: a spent cap does not take it back. */
+  granted: ReadonlySet<string>;
+}
+
 export interface TriggerInput {
   tenant: TenantId;
   customerId: string;
@@ -50,14 +59,38 @@ export interface TriggerInput {
   state: CustomerState;
   event: CvmEvent;
   now: Date;
-  market: MarketRules;
+  defaultLanguage: string;
   actions: ReadonlyMap<string, Action>;
+  /** The market's contact policy: the one decisions and campaigns ask too. */
+  policy: ContactPolicy;
+  /** The customer's ledger: stored history, unrecorded firings, earlier firings of this batch. */
+  contacts: readonly ContactRecord[];
+  /** The household's marketing contacts (only when the customer is in one and the policy caps households). */
+  householdContacts?: readonly ContactRecord[];
+  volume?: VolumeAnswers;
 }
 
-export type SkipReason = 'disabled' | 'other-event' | 'condition' | 'cooldown' | 'consent' | 'channel-taken' | 'rule-error';
+/** Why a trigger's own rules kept it from firing (the policy's refusals are in `refused`). */
+export type SkipReason = 'disabled' | 'other-event' | 'condition' | 'cooldown' | 'channel-taken' | 'rule-error';
+
+export interface TriggerFiring {
+  trigger: Trigger;
+  message: OutboundMessage;
+  contact: ContactRecord;
+}
+
+export interface TriggerRefusal {
+  triggerId: string;
+  actionId: string;
+  /** The contact policy's reason, with the decision pipeline's codes (`channel-limit`, `declined-recently`, `volume-cap`, ...). */
+  reason: Reason;
+}
+
 export interface TriggerVerdict {
-  firings: { trigger: Trigger; message: OutboundMessage; contact: ContactRecord }[];
+  firings: TriggerFiring[];
   skipped: { triggerId: string; reason: SkipReason }[];
+  /** Triggers whose rules held but the contact policy refused: nothing is sent and no cooldown starts. */
+  refused: TriggerRefusal[];
   /** `state.fired` with this event's firings recorded. */
   fired: Record<string, number>;
 }
@@ -72,24 +105,61 @@ export const firingMessageId = (tenant: TenantId, triggerId: string, eventId: st
  */
 const FALLBACK_KIND: ActionKind = 'offer';
 
+const EPOCH = new Date(0).toISOString();
+
 /** Throws when the rule is not JSON Logic json-logic-js can run. */
 function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
   if (typeof rule === 'boolean') return rule;
   return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
 }
 
+/** On the whole second, as before the policy deferred (nextAllowedTime keeps the milliseconds of `now`). */
+const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso) / 1000) * 1000).toISOString();
 
-/** `now`, or the end of quiet hours on the whole second (nextAllowedTime keeps the milliseconds of `now`). */
-function sendAfterOf(now: Date, market: MarketRules): string {
-  const next = nextAllowedTime(now, market.timezone, market.quietHours);
-  return (next.getTime() === now.getTime() ? now : new Date(Math.round(next.getTime() / 1000) * 1000)).toISOString();
+/**
+ * A decline reported as an `offer.response` event lives only in the folded state, not in the
+ * ledger. As a record dated at the epoch it sits outside every frequency window, so it counts for
+ * decline suppression (which reads `respondedAt`) and nothing else; its channel is never read.
+ */
+function reportedDecline(state: CustomerState): ContactRecord | undefined {
+  const r = state.lastOfferResponse;
+  if (!r || r.response !== 'declined') return undefined;
+  return { id: `response:${r.eventId}`, at: EPOCH, channel: 'sms', actionId: r.actionId, kind: FALLBACK_KIND, source: 'trigger', response: 'declined', respondedAt: r.at };
 }
 
-/** Which triggers fire for one applied event, and the message each hands off. Pure. */
+/**
+ * The ledger a trigger asks the policy with: the stored history plus firings written with the
+ * state but not recorded yet (an outbox a crash left), each once. A contact or response dated after
+ * `now` counts from now (the policy ignores the future): a campaign hand-off deferred through
+ * quiet hours is going to be sent, and a decline another container stamped a moment ahead of this
+ * one's clock has happened.
+ */
+export function triggerLedger(stored: readonly ContactRecord[], pending: readonly ContactRecord[], now: Date): ContactRecord[] {
+  const nowIso = now.toISOString();
+  const nowMs = now.getTime();
+  const ids = new Set(stored.map((c) => c.id));
+  const out: ContactRecord[] = [];
+  for (const c of [...stored, ...pending.filter((p) => !ids.has(p.id))]) {
+    const early = Date.parse(c.at) > nowMs;
+    const earlyResponse = c.respondedAt !== undefined && Date.parse(c.respondedAt) > nowMs;
+    out.push(early || earlyResponse ? { ...c, ...(early ? { at: nowIso } : {}), ...(earlyResponse ? { respondedAt: nowIso } : {}) } : c);
+  }
+  return out;
+}
+
+const isMarketing = (c: Pick<ContactRecord, 'kind'>) => MARKETING_KINDS.has(c.kind);
+
+/**
+ * Which triggers fire for one applied event, and the message each hands off. A trigger fires when
+ * its own rules hold (event type, condition, cooldown, one message per channel) and the contact
+ * policy allows the contact over the customer's ledger; in quiet hours the policy defers it
+ * (`sendAfter`) rather than refusing. Each firing joins the ledger the next trigger is asked with.
+ * Pure.
+ */
 export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInput): TriggerVerdict {
-  const { event, state, profile, now } = input;
+  const { event, state, profile, now, policy } = input;
   const fired = { ...state.fired };
-  const verdict: TriggerVerdict = { firings: [], skipped: [], fired };
+  const verdict: TriggerVerdict = { firings: [], skipped: [], refused: [], fired };
   const taken = new Set<Channel>();
   const data = {
     profile: profile ?? {},
@@ -98,9 +168,13 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     context: { now: now.toISOString(), eventType: event.type },
     event,
   };
+  const decline = reportedDecline(state);
+  let ledger: readonly ContactRecord[] = decline ? [...input.contacts, decline] : input.contacts;
+  let household = input.householdContacts;
   const ordered = [...triggers].sort((a, b) => b.priority - a.priority || (a.triggerId < b.triggerId ? -1 : 1));
   for (const trigger of ordered) {
     const skip = (reason: SkipReason) => verdict.skipped.push({ triggerId: trigger.triggerId, reason });
+    const refuse = (reason: Reason) => verdict.refused.push({ triggerId: trigger.triggerId, actionId: trigger.actionId, reason });
     if (!trigger.enabled) { skip('disabled'); continue; }
     if (trigger.eventType !== event.type) { skip('other-event'); continue; }
     let holds: boolean;
@@ -113,18 +187,30 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     if (!holds) { skip('condition'); continue; }
     const last = fired[trigger.triggerId];
     if (last !== undefined && now.getTime() - last < trigger.cooldownHours * 3_600_000) { skip('cooldown'); continue; }
+    if (taken.has(trigger.channel)) { skip('channel-taken'); continue; }
+
     const action = input.actions.get(trigger.actionId);
     const kind = action?.kind ?? FALLBACK_KIND;
-    if (!consentAllows(kind, trigger.channel, profile?.consent)) { skip('consent'); continue; }
-    if (taken.has(trigger.channel)) { skip('channel-taken'); continue; }
+    const asked = action ?? { actionId: trigger.actionId, kind, limits: { perCustomer: [] } };
+    // Triggers hand off to the outbound queues, so every channel is outbound here.
+    const allowed = contactAllowed(ledger, { action: asked, channel: trigger.channel, direction: 'outbound', consent: profile?.consent, now }, policy, {
+      deferQuietHours: true,
+      ...(household ? { householdHistory: household } : {}),
+    });
+    if (!allowed.allowed) { refuse(allowed.reason); continue; }
+    const messageId = firingMessageId(input.tenant, trigger.triggerId, event.eventId);
+    const perDay = action?.limits.perDay;
+    if (perDay !== undefined && input.volume?.spent.has(trigger.actionId) && !input.volume.granted.has(messageId)) {
+      refuse({ code: 'volume-cap', detail: `${perDay} a day reached` });
+      continue;
+    }
     taken.add(trigger.channel);
     fired[trigger.triggerId] = now.getTime();
 
     const treatment = action?.treatments[trigger.channel];
-    const language = profile?.language ?? input.market.defaultLanguage;
-    const text = treatment ? treatmentText(treatment, profile?.language, input.market.defaultLanguage) : undefined;
+    const language = profile?.language ?? input.defaultLanguage;
+    const text = treatment ? treatmentText(treatment, profile?.language, input.defaultLanguage) : undefined;
     const createdAt = now.toISOString();
-    const messageId = firingMessageId(input.tenant, trigger.triggerId, event.eventId);
     const message: OutboundMessage = {
       messageId,
       tenant: input.tenant,
@@ -137,10 +223,12 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       ...(text !== undefined ? { text } : {}),
       reason: { type: 'trigger', id: trigger.triggerId },
       createdAt,
-      sendAfter: sendAfterOf(now, input.market),
+      sendAfter: allowed.sendAfter ? wholeSecond(allowed.sendAfter) : createdAt,
     };
     const contact: ContactRecord = { id: messageId, at: createdAt, channel: trigger.channel, actionId: trigger.actionId, kind, source: 'trigger' };
     verdict.firings.push({ trigger, message, contact });
+    ledger = [...ledger, contact];
+    if (household && isMarketing(contact)) household = [...household, contact];
   }
   return verdict;
 }

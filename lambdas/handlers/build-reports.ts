@@ -1,5 +1,6 @@
 import { buildTenantReports, type BuildResult } from '#app/reports.ts';
 import { logger } from '#http/logger.ts';
+import { flushingMeter } from './metering.ts';
 import { reportAdaptersFor } from './reports-wiring.ts';
 
 const adapters = reportAdaptersFor();
@@ -9,7 +10,7 @@ const build = buildTenantReports(adapters);
  * The scheduled build-reports job (EventBridge Scheduler in AWS, a timer in `npm start`):
  * `{tenant}` builds one tenant's reports, `{}` every tenant's of the market.
  */
-export async function handler(event: { tenant?: string } = {}): Promise<BuildResult[]> {
+export const handler = flushingMeter(async (event: { tenant?: string } = {}): Promise<BuildResult[]> => {
   const tenants = event.tenant ? [event.tenant] : adapters.tenants;
   const results: BuildResult[] = [];
   for (const tenant of tenants) {
@@ -18,4 +19,4 @@ export async function handler(event: { tenant?: string } = {}): Promise<BuildRes
     results.push(result);
   }
   return results;
-}
+});

@@ -2,11 +2,15 @@ import { campaignSteps, CampaignStepError, type CampaignStepInput } from '#app/c
 import { logger } from '#http/logger.ts';
 import { campaignsEnv } from './campaigns-env.ts';
 import { campaignStepPortsFor } from './campaigns-wiring.ts';
+import { flushingMeter } from './metering.ts';
 
 let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
 
-/** The campaign workflow's one task function: dispatches on `step`; errors are named for ASL Retry/Catch. */
-export const handler = async (event: unknown): Promise<unknown> => {
+/**
+ * The campaign workflow's one task function: dispatches on `step`; errors are named for ASL
+ * Retry/Catch. The step's meters (contacts, DynamoDB capacity) are written when it ends, also on error.
+ */
+export const handler = flushingMeter(async (event: unknown): Promise<unknown> => {
   const input = event as Partial<CampaignStepInput> | null;
   if (!input || typeof input.step !== 'string' || typeof input.tenant !== 'string' || typeof input.campaignId !== 'string') {
     throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
@@ -15,4 +19,4 @@ export const handler = async (event: unknown): Promise<unknown> => {
   const result = await run(input as CampaignStepInput);
   logger.info('campaign step', { step: input.step, tenant: input.tenant, campaignId: input.campaignId });
   return result;
-};
+});

@@ -8,7 +8,7 @@ import type { WorkflowStarter } from '#domain/campaign/ports.ts';
 import { logger } from '#http/logger.ts';
 import type { CampaignsEnv } from './campaigns-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
-import { eventAdaptersFor } from './event-wiring.ts';
+import { contactSettingsOf, eventAdaptersFor } from './event-wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
 /** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
@@ -17,7 +17,8 @@ export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us
 /** The ports of the campaign-step task function, built once per container. */
 export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
   const decisions = await decisionAdaptersFor(env.decisions);
-  const events = eventAdaptersFor(env.decisions.platform);
+  // the hand-off asks `decide`, whose policy is env.decisions'; the event ports get the same one
+  const events = eventAdaptersFor(env.decisions.platform, contactSettingsOf(env.decisions));
   const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
   return {
     campaigns: new DynamoCampaignStore(events.db, tableOf),
@@ -26,6 +27,7 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
     outbound: events.outbound,
     decisions,
     clock: events.clock,
+    meter: events.meter,
     settings: {
       totalSegments: env.segments,
       totalShards: env.shards,
@@ -48,14 +50,15 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
     loadDefinition(env.aslFile, LOCAL_CAMPAIGN_SUBSTITUTIONS),
     (event) => step(event as never),
     { retryIntervalMs: Math.max(5, Math.round(5000 / scale)) },
-    (executionId, err) => logger.error('campaign workflow ended in error', { executionId, error: (err as Error).message }),
+    // the name only: a step's error text can quote a customer (ids of the audience)
+    (executionId, err) => logger.error('campaign workflow ended in error', { executionId, errorName: (err as Error)?.name }),
   );
 }
 
 /** The ports of the campaigns API function. */
 export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts> {
   const decisions = await decisionAdaptersFor(env.decisions);
-  const base = eventAdaptersFor(env.decisions.platform);
+  const base = eventAdaptersFor(env.decisions.platform, contactSettingsOf(env.decisions));
   const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
   return {
     campaigns: new DynamoCampaignStore(base.db, tableOf),
@@ -68,5 +71,6 @@ export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts
     randomId: decisions.randomId,
     policy: env.decisions.settings.policy,
     previewSegments: env.segments,
+    meter: base.meter,
   };
 }

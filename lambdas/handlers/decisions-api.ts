@@ -35,7 +35,7 @@ export const handler = httpHandler('decisions', {
   },
   postDecision: async (req: HttpRequest<DecisionRequest>) => {
     const decision = await useCases.decide(req.caller.tenant, req.body);
-    meter.meter(req.caller.tenant, 'Decision', 1);
+    meter.meter(req.caller.tenant, 'Decision', 1, { channel: req.body.channel });
     return { status: 200, body: decision };
   },
   postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({

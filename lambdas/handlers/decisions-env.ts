@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DecisioningSettings } from '#app/decisions.ts';
 import { CHANNELS } from '#domain/customer.ts';
 import { Json, platformEnv, type PlatformEnv } from './env.ts';
+import { ScoringEnv } from './scoring-env.ts';
 
 /** The decisions function's settings: the platform env plus `DECISIONING` (JSON), parsed once. */
 const Window = z.object({ max: z.number(), days: z.number() });
@@ -35,6 +36,8 @@ const DecisionsEnv = z.object({
   DECISIONING: Json(Settings),
   /** Where the model artifacts are (`<market>/<model>/<version>/`); defaults to the bundle's `models/`. */
   MODELS_DIR: z.string().min(1).optional(),
+  // the online scoring port's mode and endpoints (set by the stack in sagemaker mode only)
+  ...ScoringEnv.pick({ SCORING_MODE: true, SAGEMAKER_ENDPOINTS: true, LATENCY_BUDGET_MS: true }).shape,
 });
 
 export interface DecisionsEnv {
@@ -42,6 +45,8 @@ export interface DecisionsEnv {
   raw: RawDecisioningSettings;
   settings: DecisioningSettings;
   modelsDir?: string;
+  /** How customers without stored scores are scored. */
+  scoring: Pick<ScoringEnv, 'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS'>;
 }
 
 export function decisionsEnv(source: NodeJS.ProcessEnv = process.env): DecisionsEnv {
@@ -55,6 +60,11 @@ export function decisionsEnv(source: NodeJS.ProcessEnv = process.env): Decisions
     platform,
     raw,
     ...(parsed.data.MODELS_DIR ? { modelsDir: parsed.data.MODELS_DIR } : {}),
+    scoring: {
+      SCORING_MODE: parsed.data.SCORING_MODE,
+      SAGEMAKER_ENDPOINTS: parsed.data.SAGEMAKER_ENDPOINTS,
+      LATENCY_BUDGET_MS: parsed.data.LATENCY_BUDGET_MS,
+    },
     settings: {
       defaultLanguage: raw.defaultLanguage,
       policy: { timeZone: raw.timeZone, quietHours: raw.quietHours, ...raw.contactPolicy },

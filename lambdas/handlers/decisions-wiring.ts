@@ -9,8 +9,8 @@ import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import type { DecisionPorts } from '#app/decisions.ts';
 import type { ScoringPort } from '#domain/ports.ts';
-import { Scorer } from '#domain/scoring/scorer.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
+import { onlineScoring } from './scoring-wiring.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
@@ -21,11 +21,14 @@ function modelsDirOf(env: DecisionsEnv): string {
   return existsSync(bundled) ? bundled : fileURLToPath(new URL('../../models', import.meta.url));
 }
 
-/** In-process scoring with the models the market pins (embedded mode of the scoring port). */
-export async function embeddedScoring(env: DecisionsEnv, clock: DecisionPorts['clock']): Promise<ScoringPort | undefined> {
+/**
+ * The scoring port for customers without stored scores, of the market's mode: the SageMaker
+ * endpoint with the bundled models in process as its fallback, or those models alone.
+ */
+export async function decisionScoring(env: DecisionsEnv, clock: DecisionPorts['clock']): Promise<ScoringPort | undefined> {
   if (Object.keys(env.raw.models).length === 0) return undefined;
-  const scorer = new Scorer(await loadPinnedModelsFromDir(modelsDirOf(env), env.raw.modelsMarket, env.raw.models), clock);
-  return { score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }), modelVersions: scorer.modelVersions };
+  const models = await loadPinnedModelsFromDir(modelsDirOf(env), env.raw.modelsMarket, env.raw.models);
+  return onlineScoring({ MARKET: env.platform.MARKET, AWS_REGION: env.platform.AWS_REGION, ...env.scoring }, models, clock);
 }
 
 /** The composition root of the decisions function, built once per container. */
@@ -44,6 +47,6 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
     settings: env.settings,
   };
-  const scoring = await embeddedScoring(env, base.clock);
+  const scoring = await decisionScoring(env, base.clock);
   return scoring ? { ...ports, scoring } : ports;
 }

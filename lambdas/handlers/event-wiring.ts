@@ -1,21 +1,48 @@
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
+import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { FileOutboundQueue } from '#adapters/local/file-outbound.ts';
 import { LocalEventQueue } from '#adapters/local/local-event-queue.ts';
 import { sqsClient } from '#adapters/sqs/client.ts';
 import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
+import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { EventQueue, OutboundQueue } from '#domain/ports.ts';
+import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
 import type { PlatformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
+
+/** What the trigger path shares with decisions: the contact policy and the volume counters' sharding. */
+export interface ContactSettings {
+  policy: ContactPolicy;
+  volumeShards: number;
+}
+
+const DEFAULT_VOLUME_SHARDS = 8;
+
+export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'raw'>): ContactSettings =>
+  ({ policy: decisions.settings.policy, volumeShards: decisions.raw.volumeShards });
+
+/**
+ * The market's policy as the decisions function reads it (`DECISIONING`), so triggers, campaigns
+ * and decisions ask the same one; without that variable, the platform defaults in MARKET_RULES'
+ * time zone and quiet hours (the same as a market config that does not override them).
+ */
+export function contactSettingsFrom(env: PlatformEnv, source: NodeJS.ProcessEnv = process.env): ContactSettings {
+  if (source['DECISIONING'] === undefined) {
+    return { policy: { timeZone: env.MARKET_RULES.timezone, quietHours: env.MARKET_RULES.quietHours, ...DEFAULT_CONTACT_LIMITS }, volumeShards: DEFAULT_VOLUME_SHARDS };
+  }
+  return contactSettingsOf(decisionsEnv(source));
+}
 
 /**
  * The ports of the events API and the event processor. In AWS the queues are SQS; with
  * CVM_LOCAL_DIR (npm start) they are the local runtime's queue and outbound files.
  */
-export function eventAdaptersFor(env: PlatformEnv) {
+export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = contactSettingsFrom(env)) {
   const base = adaptersFor(env);
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   const local = env.CVM_LOCAL_DIR;
@@ -32,5 +59,8 @@ export function eventAdaptersFor(env: PlatformEnv) {
     market: env.MARKET_RULES,
     stateConfig: { dedupeWindowHours: env.DEDUPE_WINDOW_HOURS },
     triggerCacheMs: env.TRIGGER_CACHE_SECONDS * 1000,
+    policy: contact.policy,
+    history: new DynamoContactHistory(base.db, tableOf),
+    volume: new DynamoVolumeCounter(base.db, tableOf, contact.volumeShards),
   };
 }

@@ -1,16 +1,34 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { processEventBatch } from '#app/process-events.ts';
+import { processEventBatch, type ProcessOutcome } from '#app/process-events.ts';
+import { triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { eventQueueName } from '#adapters/sqs/queue-design.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import { logger } from '#http/logger.ts';
+import { customerRef, forMessage, logContext, logger } from '#http/logger.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
+import { flushingMeter } from './metering.ts';
 
 const env = platformEnv();
 const ports = eventAdaptersFor(env);
 const processBatch = processEventBatch(ports);
+const recordTriggerFirings = triggerRecorderFromEnv(process.env);
+
+/** Trigger firings a tenant's customer groups handed off in this batch; a group that failed counts none. */
+async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
+  const settled = await Promise.allSettled(outcomes);
+  return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? s.value.messages : 0), 0);
+}
+
+/** Why a message cannot be processed, as a code a log line may carry (never the message's text). */
+class UnprocessableMessageError extends Error {
+  override readonly name = 'UnprocessableMessageError';
+  constructor(message: string, readonly code: 'foreign-message' | 'invalid-event') {
+    super(message);
+  }
+}
 
 /** The tenant a record belongs to: its queue decides (`cvm-<market>-<tenant>-events`), and the body must agree. */
 function parse(record: SQSRecord): { tenant: string; event: CvmEvent } {
@@ -18,19 +36,20 @@ function parse(record: SQSRecord): { tenant: string; event: CvmEvent } {
   const queueName = record.eventSourceARN.split(':').pop() ?? '';
   const tenant = typeof body.tenant === 'string' ? body.tenant : '';
   if (!env.TENANT_TABLES[tenant] || queueName !== eventQueueName(env.MARKET, tenant)) {
-    throw new Error('the message does not belong to the queue it came from');
+    throw new UnprocessableMessageError('the message does not belong to the queue it came from', 'foreign-message');
   }
   const { valid } = validateEvents([body.event]);
-  if (!valid[0]) throw new Error('the message holds no valid event');
+  if (!valid[0]) throw new UnprocessableMessageError('the message holds no valid event', 'invalid-event');
   return { tenant, event: valid[0].event };
 }
 
 /**
  * SQS -> state. Records of one customer fold into one write; a group's failure fails exactly its
  * records (Powertools partial batch response), so SQS redelivers them and, after maxReceiveCount,
- * moves them to the tenant's DLQ. Nothing is swallowed.
+ * moves them to the tenant's DLQ. Nothing is swallowed. The batch's meters (DynamoDB capacity)
+ * leave as one EMF line per tenant when it ends.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+export const handler = middy(flushingMeter(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const parsed = new Map<string, { tenant: string; event: CvmEvent } | Error>();
   const byTenant = new Map<string, CvmEvent[]>();
   for (const record of event.Records) {
@@ -43,24 +62,31 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
   }
   const outcomes = new Map<string, Promise<unknown>>();
+  const byTenantOutcomes = new Map<string, Promise<ProcessOutcome>[]>();
   for (const [tenant, events] of byTenant) {
+    const group: Promise<ProcessOutcome>[] = [];
     for (const [customerId, outcome] of processBatch(tenant, events)) {
       outcome.catch(() => undefined); // observed below, per record
       outcomes.set(`${tenant}\u0000${customerId}`, outcome);
+      group.push(outcome);
     }
+    byTenantOutcomes.set(tenant, group);
   }
   const recordHandler = async (record: SQSRecord) => {
     const p = parsed.get(record.messageId);
     if (p instanceof Error || !p) {
-      logger.error('unprocessable event message', { messageId: record.messageId, reason: p?.message });
+      // a parse error's text quotes the body (customer id included): its name and code only
+      logger.error('unprocessable event message', { ...forMessage(record.messageId), errorName: p?.name, code: (p as { code?: unknown } | undefined)?.code });
       throw p ?? new Error('unparsed record');
     }
     try {
       await outcomes.get(`${p.tenant}\u0000${p.event.customerId}`);
     } catch (err) {
-      logger.warn('event processing failed; it will be redelivered', { messageId: record.messageId, errorName: (err as Error).name });
+      logger.warn('event processing failed; it will be redelivered', { ...forMessage(record.messageId), customer: customerRef(p.event.customerId), errorName: (err as Error).name });
       throw err;
     }
   };
-  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
-};
+  const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  for (const [tenant, group] of byTenantOutcomes) recordTriggerFirings(tenant, await firingsOf(group));
+  return response;
+})).use(logContext());

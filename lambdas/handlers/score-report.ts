@@ -6,6 +6,7 @@ import { logger } from '#http/logger.ts';
 import { scoringEnv } from './scoring-env.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
+import { flushingMeter, meter } from './metering.ts';
 
 const Input = z.object({
   tenant: z.string().min(1),
@@ -17,15 +18,20 @@ const Input = z.object({
 
 let training: Histograms | undefined;
 
-/** score-base reduce step: totals and the drift (PSI) of each score against its training data. */
-export const handler = async (event: unknown): Promise<ScoreBaseReport> => {
+/**
+ * score-base reduce step: totals and the drift (PSI) of each score against its training data.
+ * It runs once per execution (a scheduler, not our code, starts the workflow), so the execution
+ * is metered here as the tenant's `WorkflowExecution`.
+ */
+export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseReport> => {
   const input = Input.safeParse(event);
   if (!input.success) throw new InvalidInputError(`score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   if (!training) {
     const env = scoringEnv();
     training = await loadTrainingHistograms(fileModelSource(env.MODELS_DIR), env.MARKET, env.MODEL_PINS);
   }
+  meter.meter(input.data.tenant, 'WorkflowExecution', 1);
   const report = reportScoreBase(input.data.tenant, input.data.results as SegmentOutcome[], training);
   logger.info('score-base report', { tenant: report.tenant, scored: report.scored, written: report.written, skipped: report.skipped, failedSegments: report.failedSegments, drift: report.drift });
   return report;
-};
+});

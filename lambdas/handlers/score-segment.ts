@@ -3,6 +3,7 @@ import { scoreSegment, type SegmentResult } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { logger } from '#http/logger.ts';
 import { scoringEnv } from './scoring-env.ts';
+import { flushingMeter } from './metering.ts';
 import { scoringAdaptersFor } from './scoring-wiring.ts';
 
 /** A score-base Map item: one parallel-scan segment of one tenant's table. */
@@ -15,11 +16,11 @@ export const SegmentWork = z.strictObject({
 let run: ((work: z.infer<typeof SegmentWork>) => Promise<SegmentResult>) | undefined;
 
 /** score-base task: scores one segment, writes moved scores, returns counts and histograms. */
-export const handler = async (event: unknown): Promise<SegmentResult> => {
+export const handler = flushingMeter(async (event: unknown): Promise<SegmentResult> => {
   const work = SegmentWork.safeParse(event);
   if (!work.success) throw new InvalidInputError(`score-segment: ${work.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   run ??= scoreSegment(await scoringAdaptersFor(scoringEnv(), { batch: true }));
   const result = await run(work.data);
   logger.info('segment scored', { tenant: result.tenant, segment: result.segment, scored: result.scored, written: result.written, skipped: result.skipped });
   return result;
-};
+});

@@ -1,17 +1,18 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
+import { platformMetrics } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
-import { powertoolsFallbackRecorder, SageMakerScoring, sagemakerRuntimeClient } from '#adapters/sagemaker/sagemaker-scorer.ts';
+import { powertoolsFallbackRecorder, powertoolsRequestRecorder, SageMakerScoring, sagemakerRuntimeClient } from '#adapters/sagemaker/sagemaker-scorer.ts';
 import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { ScoringPort } from '#domain/ports.ts';
-import { loadPinnedModels } from '#domain/scoring/model-store.ts';
+import { loadPinnedModels, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
 import { logger } from '#http/logger.ts';
+import { meter } from './metering.ts';
 import type { ScoringEnv } from './scoring-env.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
@@ -22,29 +23,12 @@ import { tenantTableOf } from './tenant-tables.ts';
  * run over millions of customers should not pay one endpoint call per customer and model.
  */
 export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolean } = {}) {
-  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, metering: { meter, tenantTables: env.TENANT_TABLES } });
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   const source = fileModelSource(env.MODELS_DIR);
   const models = await loadPinnedModels(source, env.MARKET, env.MODEL_PINS);
-  let scoring: ScoringPort;
-  if (env.SCORING_MODE === 'sagemaker' && !opts.batch) {
-    const metrics = new Metrics({ namespace: 'telco-cvm', serviceName: 'scoring', defaultDimensions: { market: env.MARKET } });
-    const record = powertoolsFallbackRecorder(metrics);
-    scoring = new SageMakerScoring({
-      client: sagemakerRuntimeClient(env.AWS_REGION),
-      models,
-      endpoints: env.SAGEMAKER_ENDPOINTS,
-      latencyBudgetMs: env.LATENCY_BUDGET_MS,
-      clock,
-      onFallback: (reason, detail) => {
-        record(reason);
-        logger.warn('scoring fell back to the in-process evaluator', { reason, detail });
-      },
-    });
-  } else {
-    scoring = new EmbeddedScoring(new Scorer(models, clock));
-  }
+  const scoring = opts.batch ? new EmbeddedScoring(new Scorer(models, clock)) : onlineScoring(env, models, clock);
   const scores = new DynamoScoreStore(db, tableOf);
   return {
     clock,
@@ -54,6 +38,36 @@ export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolea
     customers: new DynamoCustomerRepo(db, tableOf),
     writeDelta: env.WRITE_DELTA,
     trainingHistograms: () => loadTrainingHistograms(source, env.MARKET, env.MODEL_PINS),
+    /** Scores written and score-base runs, per tenant. */
+    meter,
   };
 }
 export type ScoringAdapters = Awaited<ReturnType<typeof scoringAdaptersFor>>;
+
+/** What the online scoring port reads of the environment (Scoring.scoringEnvironment() in the stack). */
+export type OnlineScoringEnv = Pick<ScoringEnv, 'MARKET' | 'AWS_REGION' | 'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS'>;
+
+/**
+ * The scoring port of the market's mode for one customer at a time (decisions, score-on-demand):
+ * in `sagemaker` mode the endpoint within the latency budget, with the in-process evaluator of the
+ * same models as its fallback; in `embedded` mode the evaluator alone. Build it once per container:
+ * the circuit breakers live in it.
+ */
+export function onlineScoring(env: OnlineScoringEnv, models: readonly LoadedModel[], clock: Clock): ScoringPort {
+  if (env.SCORING_MODE !== 'sagemaker') return new EmbeddedScoring(new Scorer(models, clock));
+  // the market's metrics, as the dashboard's fallback-rate alarm reads them (service telco-cvm)
+  const metrics = platformMetrics(env.MARKET);
+  const record = powertoolsFallbackRecorder(metrics);
+  return new SageMakerScoring({
+    client: sagemakerRuntimeClient(env.AWS_REGION),
+    models,
+    endpoints: env.SAGEMAKER_ENDPOINTS,
+    latencyBudgetMs: env.LATENCY_BUDGET_MS,
+    clock,
+    onRequest: powertoolsRequestRecorder(metrics),
+    onFallback: (reason, detail) => {
+      record(reason);
+      logger.warn('scoring fell back to the in-process evaluator', { reason, detail });
+    },
+  });
+}

@@ -10,7 +10,8 @@ import { tenantTableOf } from './tenant-tables.ts';
 
 /** The composition root: concrete adapters for the ports, built once per container. */
 export function adaptersFor(env: PlatformEnv) {
-  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  // The capacity each call consumes is metered to the table's tenant (no extra call or write).
+  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, metering: { meter, tenantTables: env.TENANT_TABLES } });
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
@@ -22,7 +23,10 @@ export function adaptersFor(env: PlatformEnv) {
     /** Who changed what, in the tenant's own table (consent, keys, catalog, triggers, campaigns). */
     audit: new DynamoAuditLog(db, tableOf),
     valueTiers: env.VALUE_TIERS,
-    /** Per-tenant metering (EMF in Lambda, .local/metering.jsonl locally); API calls are metered by the pipeline. */
+    /**
+     * Per-tenant metering (EMF in Lambda, .local/metering.jsonl locally); API calls are metered by
+     * the pipeline, DynamoDB capacity by `db`. Entry points flush it when the invocation ends.
+     */
     meter,
   };
 }

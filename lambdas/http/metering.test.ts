@@ -1,13 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { Meter, MeterName } from '#domain/metering.ts';
+import type { Meter, MeteredName } from '#domain/metering.ts';
 import { apiMeter, installApiMeter } from './metering.ts';
 import { httpHandler } from './pipeline.ts';
 
 function recordingMeter() {
-  const readings: { tenant: string; name: MeterName; count: number; route?: string }[] = [];
-  const meter: Meter = { meter: (tenant, name, count = 1, detail = {}) => void readings.push({ tenant, name, count, ...(detail.route ? { route: detail.route } : {}) }) };
-  return { meter, readings };
+  const readings: { tenant: string; name: MeteredName; count: number; route?: string }[] = [];
+  const flushes: number[] = [];
+  const meter: Meter = {
+    meter: (tenant, name, count = 1, detail = {}) => void readings.push({ tenant, name, count, ...(detail.route ? { route: detail.route } : {}) }),
+    flush: () => void flushes.push(readings.length),
+  };
+  return { meter, readings, flushes };
 }
 
 const event = (method: string, path: string, tenant?: string): APIGatewayProxyEvent => ({
@@ -44,8 +48,18 @@ describe('API call metering in the HTTP pipeline', () => {
     expect(readings.map((r) => [r.tenant, r.route])).toEqual([['enterprise', 'method-not-allowed'], ['enterprise', 'putCustomer']]);
   });
 
+  it('flushes the meter once per call, after the call is metered, also when the call failed', async () => {
+    const { meter, flushes } = recordingMeter();
+    installApiMeter(meter);
+    expect((await invoke(event('GET', '/v1/customers/c-1', 'consumer'))).statusCode).toBe(200);
+    expect((await invoke(event('PUT', '/v1/customers/c-1', 'consumer'))).statusCode).toBe(403);
+    expect((await invoke(event('GET', '/v1/customers/c-1'))).statusCode).toBe(401);
+    // each flush sees the call's own ApiRequest; the unauthenticated call still flushes (capacity it used)
+    expect(flushes).toEqual([1, 2, 2]);
+  });
+
   it('answers the request even when the meter throws', async () => {
-    installApiMeter({ meter: () => { throw new Error('meter down'); } });
+    installApiMeter({ meter: () => { throw new Error('meter down'); }, flush: () => { throw new Error('stdout closed'); } });
     expect((await invoke(event('GET', '/v1/customers/c-2', 'consumer'))).statusCode).toBe(200);
   });
 

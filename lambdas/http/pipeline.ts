@@ -9,7 +9,7 @@ import {
   PayloadTooLargeError,
   UnauthenticatedError,
 } from '#domain/errors.ts';
-import { logger } from './logger.ts';
+import { API_CORRELATION_PATH, logContext, logger } from './logger.ts';
 import { apiMetering } from './metering.ts';
 import { fieldErrorsOf, resultForError, type HttpResult } from './problem.ts';
 import { unstorableNumber } from './storable-numbers.ts';
@@ -138,6 +138,8 @@ export const problemErrors = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
 export function httpHandler(fn: ApiFunction, impls: Record<string, RouteImpl>) {
   const routes = ROUTES.filter((r) => r.fn === fn);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    // first, so every line of the call (the error mapping's too) carries its request id
+    .use(logContext({ correlationIdPath: API_CORRELATION_PATH }))
     .use(problemErrors())
     .use(apiMetering(routes))
     .handler(routeRequest(routes, impls));

@@ -2,6 +2,19 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
 
+/** A stored copy nobody can change: reads hand it out as is, and a use case that mutated a loaded record throws. */
+function frozenCopy<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (v: unknown) => {
+    if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const child of Object.values(v)) freeze(child);
+    }
+  };
+  freeze(copy);
+  return copy;
+}
+
 /** An in-memory CustomerRepo with the same conditional semantics, for use-case tests. */
 export class MemoryCustomerRepo implements CustomerRepo {
   readonly profiles = new Map<string, CustomerRecord | { erasedAt: string }>();
@@ -11,25 +24,25 @@ export class MemoryCustomerRepo implements CustomerRepo {
   async load(tenant: string, id: string): Promise<CustomerAggregate> {
     const p = this.profiles.get(this.key(tenant, id));
     if (!p) return { contacts: [] };
-    return 'erasedAt' in p ? { contacts: [], erasedAt: p.erasedAt } : { record: structuredClone(p), contacts: [] };
+    return 'erasedAt' in p ? { contacts: [], erasedAt: p.erasedAt } : { record: p, contacts: [] };
   }
   async save(tenant: string, record: CustomerRecord, expected: number | undefined) {
     const cur = this.profiles.get(this.key(tenant, record.customerId));
     if (cur && 'erasedAt' in cur) throw new ConflictError('erased');
     if (expected !== undefined && (cur?.version ?? 0) !== expected) throw new PreconditionFailedError('version');
-    this.profiles.set(this.key(tenant, record.customerId), structuredClone(record));
+    this.profiles.set(this.key(tenant, record.customerId), frozenCopy(record));
     this.writes++;
   }
   async loadProfiles(tenant: string, ids: string[]) {
     const out = new Map<string, CustomerRecord | 'erased'>();
     for (const id of ids) {
       const p = this.profiles.get(this.key(tenant, id));
-      if (p) out.set(id, 'erasedAt' in p ? 'erased' : structuredClone(p));
+      if (p) out.set(id, 'erasedAt' in p ? 'erased' : p);
     }
     return out;
   }
   async saveMany(tenant: string, records: CustomerRecord[]) {
-    for (const r of records) this.profiles.set(this.key(tenant, r.customerId), structuredClone(r));
+    for (const r of records) this.profiles.set(this.key(tenant, r.customerId), frozenCopy(r));
     this.writes += records.length;
     return { written: records.length, failed: [] };
   }

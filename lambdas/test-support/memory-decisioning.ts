@@ -1,7 +1,8 @@
 import type { DecisionPorts, DecisioningSettings } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
-import { DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
+import { contactsOf, DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
+import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import { parseDecisionId } from '#domain/decisioning/decision-id.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { ActionCatalog, CustomerAggregate, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, VolumeCounter } from '#domain/ports.ts';
@@ -18,6 +19,9 @@ export const TEST_SETTINGS: DecisioningSettings = {
   decisionLogDays: 180,
   explainExcluded: 3,
 };
+
+/** A logged decision as the DynamoDB adapter stores it under the customer (the ledger's item shape). */
+const contactItemOf = (e: DecisionLogEntry) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers.map((o) => ({ ...o })) });
 
 /** In-memory decision ports with the DynamoDB adapters' semantics (log items as contact history). */
 export class MemoryDecisioning {
@@ -36,31 +40,42 @@ export class MemoryDecisioning {
   ports(): DecisionPorts {
     const self = this;
     const customers: CustomerRepo = Object.assign(Object.create(this.repo) as CustomerRepo, {
-      async load(tenant: string, id: string): Promise<CustomerAggregate> {
+      async load(tenant: string, id: string, opts: { contactsSince?: string } = {}): Promise<CustomerAggregate> {
         const agg = await self.repo.load(tenant, id);
-        const contacts = (self.byCustomer.get(id) ?? [])
-          .slice(-23)
-          .reverse()
-          .map((e) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers.map((o) => ({ ...o })) }));
+        const all = self.byCustomer.get(id) ?? [];
+        // the DynamoDB adapter's ranges: the policy window when asked, else the newest 23
+        const since = opts.contactsSince;
+        const chosen = since === undefined ? all.slice(-23) : all.filter((e) => e.at >= since);
+        const contacts = chosen.reverse().map(contactItemOf);
         const state = self.states.get(id);
         return { ...agg, contacts, ...(state ? { state } : {}) };
       },
     });
+    let listed: Action[] | undefined;
     const catalog: ActionCatalog = {
       get: async (_t, id) => this.actions.get(id),
-      list: async () => [...this.actions.values()],
+      // one array until the catalog changes, as the container's cached catalog hands it out
+      list: async () => {
+        if (!listed || listed.length !== this.actions.size || listed.some((a) => this.actions.get(a.actionId) !== a)) listed = [...this.actions.values()];
+        return listed;
+      },
       put: async (_t, a) => void this.actions.set(a.actionId, a),
       remove: async (_t, id) => this.actions.delete(id),
     };
     const log: DecisionLog = {
       record: async (_t, e) => {
-        const copy = structuredClone(e);
+        const copy = { ...e, offers: e.offers.map((o) => ({ ...o })) };
         this.entries.set(e.decisionId, copy);
         const list = this.byCustomer.get(e.customerId) ?? [];
         list.push(copy);
         this.byCustomer.set(e.customerId, list);
       },
-      find: async (_t, id) => (parseDecisionId(id) ? structuredClone(this.entries.get(id)) : undefined),
+      find: async (_t, id) => {
+        const e = parseDecisionId(id) ? this.entries.get(id) : undefined;
+        return e ? { ...e, offers: e.offers.map((o) => ({ ...o })) } : undefined;
+      },
+      householdContacts: async (_t, householdId, since) =>
+        contactsOf([...this.entries.values()].filter((e) => e.householdId === householdId && e.at >= since && e.offers.some((o) => MARKETING_KINDS.has(o.kind))).map(contactItemOf)),
       recordResponse: async (_t, e, actionId, response, at) => {
         const stored = this.entries.get(e.decisionId);
         if (!stored) return 'not-found';

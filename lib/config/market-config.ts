@@ -127,8 +127,21 @@ export const MarketConfig = z.strictObject({
   /** The public dataset schema this market's imports, training and scoring CLI read. */
   dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
   dedupeWindowHours: z.number().int().min(24).default(48),
-  tracingSampleRate: z.number().min(0).max(1).default(0.05),
+  /**
+   * X-Ray sampling of API requests, after the first request each second (the rule's reservoir).
+   * 1% of a million decisions a day is still ten thousand traces; raise it while investigating.
+   */
+  tracingSampleRate: z.number().min(0).max(1).default(0.01),
   alarmTopicEmail: email.optional(),
+  /** Alarm thresholds of the market's on-call (the alarms go to the alarm topic above). */
+  alerting: z.strictObject({
+    /** Percent of API requests answered 5xx, over two 5-minute periods in a row. */
+    serverErrorRatePercent: z.number().gt(0).max(100).default(1),
+    /** API p99 latency in ms, over three 5-minute periods in a row. */
+    p99LatencyMs: z.number().int().min(10).max(29_000).default(1000),
+    /** sagemaker mode: percent of online scorings the in-process evaluator answered instead, over three 5-minute periods in a row. */
+    scoringFallbackRatePercent: z.number().gt(0).max(100).default(5),
+  }).default({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 }),
   waf: z.boolean().default(false),
   /** Service level per value tier, handed to channels with every decision. */
   serviceLevels: z.strictObject({

@@ -141,9 +141,12 @@ export class CvmApi extends Construct {
     this.authorizerFunction = authorizerFn;
 
     // --- the REST API ------------------------------------------------------------------------
+    // Infrequent Access ingests at half the price and is still queried with Logs Insights; access
+    // logs need no metric filters (API metrics come from API Gateway, meters from EMF)
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: retentionFor(config.retention.logsDays),
       removalPolicy: logRemovalPolicy,
+      logGroupClass: logs.LogGroupClass.INFREQUENT_ACCESS,
     });
     const tenantRate = config.tenants.reduce((sum, t) => sum + t.throttle.rateLimit, 0);
     const tenantBurst = config.tenants.reduce((sum, t) => sum + t.throttle.burstLimit, 0);

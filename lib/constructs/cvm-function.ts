@@ -72,6 +72,10 @@ export class CvmFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // START/END/REPORT lines cost ingestion on every invocation and say nothing the Lambda
+      // metrics (duration, errors, throttles) do not; platform warnings and errors still come
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       logGroup,
       role,
       description: props.description,

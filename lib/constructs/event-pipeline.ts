@@ -4,6 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { decisioningEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { EVENT_QUEUE, eventDlqName, eventQueueName, outboundQueueName } from '../../lambdas/adapters/sqs/queue-design.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
@@ -104,7 +105,8 @@ export class EventPipeline extends Construct {
       description: 'Tenant event queues -> customer state, triggers -> outbound queues',
       memorySize: 1024,
       timeout: Duration.seconds(EVENT_QUEUE.processorTimeoutSeconds),
-      environment: { ...eventEnv, OUTBOUND_QUEUES: urls(this.outboundQueues) },
+      // triggers ask the market's one contact policy, as decisions and campaigns do
+      environment: { ...eventEnv, ...decisioningEnvOf(config), OUTBOUND_QUEUES: urls(this.outboundQueues) },
     });
     for (const [tenant, queue] of Object.entries(this.queues)) {
       this.processor.addEventSource(new SqsEventSource(queue, {

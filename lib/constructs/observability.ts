@@ -12,7 +12,8 @@ import * as xray from 'aws-cdk-lib/aws-xray';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import type { MarketConfig } from '#config/market-config.ts';
-import { METER_NAMES, METER_NAMESPACE, METER_SERVICE } from '../../lambdas/domain/metering.ts';
+import { METER_NAMES } from '../../lambdas/domain/metering.ts';
+import { DIMENSION, FALLBACK_REASONS, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/adapters/metrics/platform-metrics.ts';
 
 export interface ObservabilityProps {
   readonly config: MarketConfig;
@@ -23,28 +24,30 @@ export interface ObservabilityProps {
   readonly functions: Record<string, IFunction>;
   /** Dead-letter queues: depth graphed and alarmed on any message. */
   readonly deadLetterQueues?: IQueue[];
-  /** @default 1 (percent of requests answered 5xx over 5 minutes) */
-  readonly serverErrorRatePercent?: number;
-  /** @default 1000 ms of API p99 latency */
-  readonly p99LatencyMs?: number;
 }
 
 const PERIOD = Duration.minutes(5);
 
 /**
  * Health of one market at a glance: a dashboard (API requests, latency p50/p99, 4xx/5xx, Lambda
- * errors and duration per function, DLQ depth, workflow failures, meters per tenant), alarms on
- * 5xx rate, p99 latency and Lambda errors to one encrypted, TLS-only SNS topic (e-mail from
- * config), and the X-Ray sampling rule of the API from `tracingSampleRate`. Other constructs
- * register later through `addQueueAlarm`, `addWorkflowAlarm` and `notify`.
+ * errors and duration per function, decisions by channel, trigger firings per tenant, SageMaker
+ * fallbacks, DLQ depth, workflow failures, meters per tenant), alarms on 5xx rate, p99 latency,
+ * Lambda errors and the scoring fallback rate (thresholds from the config's `alerting`) to one
+ * encrypted, TLS-only SNS topic (e-mail from config), and the X-Ray sampling rule of the API from
+ * `tracingSampleRate`. Other constructs register later through `addQueueAlarm`,
+ * `addWorkflowAlarm` and `notify`. The platform metrics are read with the names and dimensions
+ * their emitters use (lambdas/adapters/metrics/platform-metrics.ts).
  */
 export class Observability extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
   readonly samplingRule: xray.CfnSamplingRule;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** sagemaker mode only: in embedded mode nothing calls an endpoint, so nothing can fall back. */
+  readonly scoringFallbackRateAlarm?: cloudwatch.Alarm;
   private readonly action: SnsAction;
   private readonly config: MarketConfig;
+  private queueDepth?: cloudwatch.GraphWidget;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -109,6 +112,20 @@ export class Observability extends Construct {
       new cloudwatch.GraphWidget({ title: 'Lambda errors', left: fns.map(([name, fn]) => fn.metricErrors({ period: PERIOD, label: name })), width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Lambda duration p99 (ms)', left: fns.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })), width: 12 }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Decisions by channel',
+        width: 12,
+        stacked: true,
+        left: config.channels.map((channel) => this.platformMetric(METRIC.decision, { [DIMENSION.channel]: channel }, channel)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Trigger firings per tenant',
+        width: 12,
+        stacked: true,
+        left: config.tenants.map((t) => this.platformMetric(METRIC.triggerFired, { [DIMENSION.tenant]: t.id }, t.id)),
+      }),
+    );
     this.dashboard.addWidgets(...METER_NAMES.map((name) => new cloudwatch.GraphWidget({
       title: `${name} per tenant`,
       width: 8,
@@ -116,7 +133,7 @@ export class Observability extends Construct {
     })));
 
     // --- alarms ------------------------------------------------------------------------------
-    const rate = props.serverErrorRatePercent ?? 1;
+    const rate = config.alerting.serverErrorRatePercent;
     this.track(new cloudwatch.Alarm(this, 'Api5xxRate', {
       alarmDescription: `More than ${rate}% of API requests of market ${config.code} answered 5xx over 5 minutes`,
       metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors: errors5xx, requests: count }, period: PERIOD, label: '5xx %' }),
@@ -125,7 +142,7 @@ export class Observability extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }));
-    const latency = props.p99LatencyMs ?? 1000;
+    const latency = config.alerting.p99LatencyMs;
     this.track(new cloudwatch.Alarm(this, 'ApiP99Latency', {
       alarmDescription: `API p99 latency of market ${config.code} above ${latency} ms for 15 minutes`,
       metric: p99,
@@ -144,33 +161,51 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }));
     }
+    if (config.scoring.mode === 'sagemaker') this.scoringFallbackRateAlarm = this.watchScoringFallbacks();
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
     for (const dlq of props.deadLetterQueues ?? []) this.addQueueAlarm(dlq);
   }
 
   /** A meter of one tenant as the EMF adapter writes it (namespace telco-cvm; service, market, tenant). */
   meterMetric(name: string, tenant: string): cloudwatch.Metric {
+    return this.platformMetric(name, { [DIMENSION.tenant]: tenant }, tenant);
+  }
+
+  /**
+   * A platform metric of this market as Powertools writes it: `service` and `market` on every
+   * blob, plus the metric's own dimension (none for ScoringRequest).
+   */
+  platformMetric(name: string, own: Record<string, string>, label: string): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METER_NAMESPACE,
+      namespace: METRICS_NAMESPACE,
       metricName: name,
-      dimensionsMap: { service: METER_SERVICE, market: this.config.code, tenant },
+      dimensionsMap: { [DIMENSION.service]: METRICS_SERVICE, [DIMENSION.market]: this.config.code, ...own },
       statistic: 'Sum',
       period: PERIOD,
-      label: tenant,
+      label,
     });
   }
 
-  /** Sends existing alarms (e.g. another construct's DLQ alarms) to the alarm topic. */
+  /**
+   * Sends existing alarms (e.g. another construct's DLQ alarms) to the alarm topic. Alarms on an
+   * SQS queue's depth are graphed on the DLQ depth widget too: the constructs that own the queues
+   * alarm on them, so this is where the dashboard learns of them.
+   */
   notify(...alarms: cloudwatch.IAlarm[]): void {
     for (const alarm of alarms) {
-      if (alarm instanceof cloudwatch.Alarm) this.track(alarm);
+      if (!(alarm instanceof cloudwatch.Alarm)) continue;
+      this.track(alarm);
+      const metric = alarm.metric;
+      if (metric instanceof cloudwatch.Metric && metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateNumberOfMessagesVisible') {
+        this.graphQueueDepth(metric.with({ label: alarm.node.scope?.node.id ?? alarm.node.id }));
+      }
     }
   }
 
   /** Depth of a (dead-letter) queue: graphed, and alarmed as soon as a message waits in it. */
   addQueueAlarm(queue: IQueue, description = `Messages wait in ${queue.node.path}`): cloudwatch.Alarm {
     const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `Depth: ${queue.node.id}`, left: [depth], width: 6 }));
+    this.graphQueueDepth(depth.with({ label: queue.node.id }));
     return this.track(new cloudwatch.Alarm(this, `Depth-${queue.node.addr.slice(0, 10)}`, {
       alarmDescription: description,
       metric: depth,
@@ -202,6 +237,52 @@ export class Observability extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }));
+  }
+
+  /**
+   * Online scorings answered by the in-process evaluator instead of SageMaker: graphed by reason
+   * beside their rate, and alarmed on the rate. A rate rather than a count, so the threshold holds
+   * at any traffic; each reason's series is FILLed because a reason that did not occur in a period
+   * has no data point there, and the sum must not go missing with it.
+   */
+  private watchScoringFallbacks(): cloudwatch.Alarm {
+    const { config } = this;
+    const requests = this.platformMetric(METRIC.scoringRequest, {}, 'scorings');
+    const byReason = FALLBACK_REASONS.map((reason) => this.platformMetric(METRIC.scoringFallback, { [DIMENSION.reason]: reason }, reason));
+    const ids = byReason.map((_, i) => `fallback${i}`);
+    const fallbacks = ids.map((id) => `FILL(${id}, 0)`).join(' + ');
+    const rate = new cloudwatch.MathExpression({
+      expression: `IF(requests > 0, 100 * (${fallbacks}) / requests, 0)`,
+      usingMetrics: { requests, ...Object.fromEntries(ids.map((id, i) => [id, byReason[i]!])) },
+      period: PERIOD,
+      label: 'fallback %',
+    });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+      title: 'SageMaker fallbacks',
+      width: 12,
+      left: byReason,
+      stacked: true,
+      right: [rate],
+      rightYAxis: { min: 0, label: '%', showUnits: false },
+    }));
+    const threshold = config.alerting.scoringFallbackRatePercent;
+    return this.track(new cloudwatch.Alarm(this, 'ScoringFallbackRate', {
+      alarmDescription: `More than ${threshold}% of online scorings of market ${config.code} fell back to the in-process evaluator for 15 minutes`,
+      metric: rate,
+      threshold,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+  }
+
+  /** One widget for every dead-letter queue of the market, however many tenants and channels it has. */
+  private graphQueueDepth(depth: cloudwatch.IMetric): void {
+    if (!this.queueDepth) {
+      this.queueDepth = new cloudwatch.GraphWidget({ title: 'DLQ depth (messages)', width: 12, left: [] });
+      this.dashboard.addWidgets(this.queueDepth);
+    }
+    this.queueDepth.addLeftMetric(depth);
   }
 
   private track(alarm: cloudwatch.Alarm): cloudwatch.Alarm {

@@ -172,7 +172,7 @@ export class Scoring extends Construct {
   }
 
   /** What the online scoring port (handlers/scoring-env.ts) reads. */
-  scoringEnvironment(): Record<string, string> {
+  scoringEnvironment(): Record<'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS' | 'MODEL_PINS' | 'WRITE_DELTA', string> {
     return {
       SCORING_MODE: this.config.scoring.mode,
       SAGEMAKER_ENDPOINTS: JSON.stringify(this.endpoints),

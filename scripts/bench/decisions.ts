@@ -16,7 +16,7 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
-import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { decide, respond, type DecisionPorts } from '#app/decisions.ts';
@@ -26,11 +26,16 @@ import type { Scores } from '#domain/customer.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { evaluateActions } from '#domain/decisioning/pipeline.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
+import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
+import { loadMarket } from '#config/markets/index.ts';
+import { invoker } from '../../lambdas/test-support/api-event.ts';
 import { MemoryDecisioning, TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
 import { startDynamoLocal } from '../local/dynamo-local.ts';
 import { ensureTable } from '../local/tables.ts';
 import { median, type BenchFigure } from './figure.ts';
+import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { fixedRate, type FixedRateStep } from '../load/fixed-rate.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -157,7 +162,9 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
       return run('acme', { customerId: ids[k++ % ids.length]!, channel: 'app', limit: 1 });
     });
     db.destroy();
+    const handler = await handlerCpu(dynamo.endpoint);
     return [
+      ...handler,
       {
         name: 'Decision p50 against DynamoDB Local (use case, real adapters, warm container)', value: Number(decision.toFixed(2)), unit: 'ms',
         reference: { name: 'bare GetItem p50', value: Number(getItem.toFixed(2)), unit: 'ms' }, ratio: Number((decision / getItem).toFixed(2)),
@@ -170,6 +177,97 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
     ];
   } finally {
     await dynamo.stop();
+  }
+}
+
+/**
+ * CPU time of the decisions Lambda handler per decision (middy, validation, use case, SDK
+ * marshalling, EMF), measured in this process against DynamoDB Local, whose own CPU is not
+ * counted: the input of the cost model's Lambda duration. Also the bytes it writes to stdout
+ * per decision (the EMF meter line), which CloudWatch Logs bills.
+ */
+async function handlerCpu(endpoint: string): Promise<BenchFigure[]> {
+  const table = 'bench-handler-acme';
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ensureTable(raw, table, TENANT_TABLE);
+  await ensureTable(raw, 'bench-handler-keys', KEYS_TABLE);
+  raw.destroy();
+  const config = loadMarket('demo');
+  Object.assign(process.env, {
+    MARKET: 'demo', TENANT_TABLES: JSON.stringify({ acme: table }), KEYS_TABLE: 'bench-handler-keys', DYNAMODB_ENDPOINT: endpoint, AWS_REGION: 'local',
+    DECISIONING: JSON.stringify({ ...decisioningSettingsOf(config), experiments: { ...decisioningSettingsOf(config).experiments, controlPercent: 0 } }),
+    POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_NOW: '2025-03-12T10:00:00Z',
+  });
+  const call = invoker((await import('#handlers/decisions-api.ts')).handler as never);
+  const admin = { tenant: 'acme', scope: 'admin' as const, keyId: 'bench-admin' };
+  const channel = { tenant: 'acme', scope: 'channel' as const, keyId: 'bench-channel' };
+  for (const a of fiftyActions()) await call({ method: 'PUT', path: `/v1/actions/${a.actionId}`, body: a, caller: admin });
+  const db = documentClient({ endpoint });
+  for (let i = 0; i < 100; i++) {
+    await db.send(new PutCommand({ TableName: table, Item: { pk: `C#h${i}`, sk: 'P', kind: 'profile', customerId: `h${i}`, version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores } }));
+  }
+  db.destroy();
+  const once = (i: number) => call({ method: 'POST', path: '/v1/decisions', body: { customerId: `h${i % 100}`, channel: 'app', limit: 1 }, caller: channel });
+  for (let i = 0; i < 200; i++) await once(i); // JIT and caches
+  let bytes = 0;
+  const write = process.stdout.write.bind(process.stdout);
+  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return true;
+  };
+  const N = 500;
+  const start = process.cpuUsage();
+  try {
+    for (let i = 0; i < N; i++) {
+      const res = await once(i);
+      if (res.status !== 200) throw new Error(`decision answered ${res.status}: ${res.raw}`);
+    }
+  } finally {
+    (process.stdout as { write: unknown }).write = write;
+  }
+  const used = process.cpuUsage(start);
+  const cpuMs = (used.user + used.system) / 1000 / N;
+  return [
+    { name: 'Decisions handler CPU per decision (one core; DynamoDB Local not counted)', value: Number(cpuMs.toFixed(2)), unit: 'ms', note: 'the cost model\'s decisionCpuMs (at 1 vCPU = 1769 MB)' },
+    { name: 'Decisions handler stdout per decision (EMF meter line)', value: Math.round(bytes / N), unit: 'bytes', note: 'the cost model\'s emfBytes' },
+  ];
+}
+
+/**
+ * End to end over loopback HTTP at a fixed rate (autocannon, coordinated-omission corrected):
+ * the local runtime with the same handlers, authorizer and DynamoDB Local, decisions at 200/s
+ * beside a plain profile read at the same rate (one GetItem behind the same stack) as reference.
+ */
+export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigure[]> {
+  const rt = await startLocal({ POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_REPORTS_INTERVAL_S: '86400' });
+  try {
+    const { baseUrl } = rt.info;
+    const keys = rt.info.tenants['consumer']!;
+    const N = 200;
+    const id = (n: number) => `http-${n % N}`;
+    for (let c = 0; c < N; c += 10) {
+      await Promise.all(Array.from({ length: 10 }, async (_, k) => {
+        const res = await fetch(`${baseUrl}/v1/customers/${id(c + k)}`, {
+          method: 'PUT', headers: { 'x-api-key': keys.apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...profile, tenureMonths: (c + k) % 60 }),
+        });
+        if (res.status >= 300) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+      }));
+    }
+    const decision = { method: 'POST' as const, path: '/v1/decisions', body: (n: number) => ({ customerId: id(n), channel: (['app', 'ussd', 'call-centre'] as const)[n % 3] }) };
+    // warm-up: JIT, caches (catalog, learned rates, authorizer) and connections
+    await fixedRate(baseUrl, keys.channelKey, 50, 3, decision);
+    await fixedRate(baseUrl, keys.channelKey, 50, 2, { method: 'GET', path: `/v1/customers/${id(1)}` });
+    const read = await fixedRate(baseUrl, keys.channelKey, rate, seconds, { method: 'GET', path: `/v1/customers/${id(7)}` });
+    const decided = await fixedRate(baseUrl, keys.channelKey, rate, seconds, decision);
+    const note = (s: FixedRateStep) => `achieved ${s.achieved.toFixed(1)}/s, max ${s.max} ms, non-2xx ${s.non2xx}, errors ${s.errors + s.timeouts}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+    return [
+      { name: `Local HTTP decisions at ${rate}/s, p50 (autocannon, ${seconds} s, loopback)`, value: decided.p50, unit: 'ms', reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' }, ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)) },
+      { name: `Local HTTP decisions at ${rate}/s, p99`, value: decided.p99, unit: 'ms', reference: { name: `GET /v1/customers p99 at ${rate}/s`, value: read.p99, unit: 'ms' }, ratio: Number((decided.p99 / Math.max(1, read.p99)).toFixed(2)), note: `aim p99 <= 50 ms; ${note(decided)}` },
+    ];
+  } finally {
+    await rt.interrupt();
+    for (let i = 0; i < 300 && isRunning(rt.info.dynamoPid); i++) await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -198,6 +296,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     { name: 'In-process decisions/s, 50-action catalog, stored scores, one core (use case + in-memory ports)', value: Math.round(stored), unit: 'decisions/s', reference: 'aim >= 20,000/s', ratio: Math.round((stored / 20_000) * 100) / 100, note: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores while measured` },
     { name: 'In-process decisions/s, 50-action catalog, scoring in-process (churn + 7 cross-sell + NPS)', value: Math.round(scored), unit: 'decisions/s' },
     ...(await dynamoCalls()),
+    ...(await httpFixedRate()),
   ];
 }
 

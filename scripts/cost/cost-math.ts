@@ -7,7 +7,7 @@
 
 export type PriceId =
   | 'apigw.rest.request' | 'apigw.http.request' | 'lambda.request' | 'lambda.arm64.gbSecond' | 'lambda.x86_64.gbSecond'
-  | 'dynamodb.onDemand.read' | 'dynamodb.onDemand.write' | 'sqs.standard.request' | 'logs.ingest.standard' | 'logs.storage'
+  | 'dynamodb.onDemand.read' | 'dynamodb.onDemand.write' | 'sqs.standard.request' | 'logs.ingest.standard' | 'logs.ingest.infrequentAccess' | 'logs.storage'
   | 'metrics.custom.month' | 'xray.trace.recorded' | 'stepfunctions.standard.transition' | 'sagemaker.serverless.gbSecond'
   | 'sagemaker.serverless.dataGb' | 'sagemaker.realtime.ml.m5.large.hour';
 
@@ -44,6 +44,8 @@ export interface Usage {
   writeUnits: number;
   sqsRequests: number;
   logBytes: number;
+  /** Log lines that go to an Infrequent Access log group (half the ingestion price; no metric filters or EMF). */
+  iaLogBytes: number;
   emfBytes: number;
   traces: number;
   sfnTransitions: number;
@@ -51,7 +53,7 @@ export interface Usage {
 }
 
 export const emptyUsage = (): Usage => ({
-  apiRequests: 0, lambda: [], readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0, emfBytes: 0, traces: 0, sfnTransitions: 0,
+  apiRequests: 0, lambda: [], readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0, iaLogBytes: 0, emfBytes: 0, traces: 0, sfnTransitions: 0,
 });
 
 export interface CostLine { component: string; usd: number; detail: string }
@@ -94,6 +96,9 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
   const logsGb = usage.logBytes / GB;
   add('Logs', logsGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
     `${logsGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`);
+  const iaGb = usage.iaLogBytes / GB;
+  add('Logs (Infrequent Access)', iaGb * (unitPrice(prices, 'logs.ingest.infrequentAccess') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${iaGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`);
   const emfGb = usage.emfBytes / GB;
   add('Metrics (EMF)', emfGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
     `${emfGb.toFixed(3)} GB of EMF lines (metric series fee is monthly, see below)`);
@@ -113,17 +118,37 @@ export interface Assumptions {
   /** Share of requests whose API key the authorizer cache (TTL from the template) already holds. */
   authorizerCacheHitRate: number;
   authorizerMs: number;
-  /** Decision Lambda time per request, excluding model inference. */
-  decisionMs: number;
+  /**
+   * CPU time of the decisions handler per decision at one full vCPU (1,769 MB), excluding model
+   * inference: `npm run bench` measures it ("Decisions handler CPU per decision"). Below 1,769 MB
+   * Lambda gives a proportional share of a vCPU, so the time stretches by 1769 / memory.
+   */
+  decisionCpuMs: number;
+  /** DynamoDB calls a decision waits for one after the other: the customer's Query, then the log Put. */
+  decisionRoundTrips: number;
+  /** One in-region DynamoDB call as the Lambda waits for it (SDK included; single-digit ms). */
+  dynamoRoundTripMs: number;
   /** Profile + state + contacts of one customer, read with one eventually consistent Query. */
   decisionQueryKb: number;
-  /** Decision log item (< 1 KB, doubles as contact history) + sharded daily volume counter. */
-  decisionWrites: number;
+  /** The decision log item (< 1 KB, doubles as contact history): the one write every decision makes. */
   decisionWriteKb: number;
+  /**
+   * Share of decisions for household members (with a household cap configured): they read the
+   * household's ledger (one small Query on gsi1, alongside the learned rates) and their marketing
+   * contacts are written to gsi1 too (one index write).
+   */
+  householdShare: number;
+  /** Share of decisions whose answer carries an action with a daily cap... */
+  cappedShare: number;
+  /** ...whose counter is leased a block at a time (DynamoVolumeCounter): one write per block. */
+  volumeLeaseBlock: number;
   embeddedInferenceMs: number;
   sagemakerInferenceMs: number;
   inferencePayloadKb: number;
-  /** Bytes per log line: API access log, Lambda platform lines (START+REPORT), one app line, one EMF blob. */
+  /**
+   * Bytes per log line: API access log, Lambda platform lines (START+REPORT), one app line, one
+   * EMF line (all meters of an invocation and tenant in one line: 570 B measured for a decision).
+   */
   accessLogBytes: number;
   platformLogBytes: number;
   appLogBytes: number;
@@ -157,17 +182,21 @@ export interface Assumptions {
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   authorizerCacheHitRate: 0.95,
   authorizerMs: 30,
-  decisionMs: 60,
+  decisionCpuMs: 4,
+  decisionRoundTrips: 2,
+  dynamoRoundTripMs: 6,
   decisionQueryKb: 6,
-  decisionWrites: 2,
   decisionWriteKb: 0.8,
+  householdShare: 0.2,
+  cappedShare: 0.3,
+  volumeLeaseBlock: 10,
   embeddedInferenceMs: 3,
   sagemakerInferenceMs: 40,
   inferencePayloadKb: 2,
   accessLogBytes: 450,
   platformLogBytes: 650,
   appLogBytes: 350,
-  emfBytes: 400,
+  emfBytes: 570,
   eventsPerRequest: 100,
   eventsApiMs: 80,
   sqsMessagesPerRequest: 10,
@@ -198,25 +227,42 @@ export interface DecisionInput {
   decisionFn: FnProfile;
   authorizerFn: FnProfile;
   samplingRate: number;
+  /** The class of the API's access log group. */
+  accessLogClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
 }
 
-/** N decisions: API request + authorizer on cache misses + the decision Lambda + 1 Query + writes + logs + traces. */
+/** Lambda gives one full vCPU at 1,769 MB and a proportional share below it. */
+export const FULL_VCPU_MB = 1769;
+export const cpuStretch = (fn: FnProfile) => Math.max(1, FULL_VCPU_MB / fn.memoryMb);
+
+/** The decision Lambda's billed time: its DynamoDB waits plus its CPU time at the function's share of a vCPU. */
+export const decisionMs = (fn: FnProfile, a: Assumptions) => Math.ceil(a.decisionRoundTrips * a.dynamoRoundTripMs + a.decisionCpuMs * cpuStretch(fn));
+
+/** Writes (WRU) per decision: the log item, a household member's index entry, a leased counter block. */
+export const decisionWriteUnits = (a: Assumptions) => writeUnits(a.decisionWriteKb) * (1 + a.householdShare) + a.cappedShare / a.volumeLeaseBlock;
+
+/**
+ * N decisions: API request + authorizer on cache misses + the decision Lambda + the customer's
+ * Query (+ the household's) + writes + logs (no app line on success; errors only) + one EMF line.
+ */
 export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
   const n = input.decisions;
   const misses = n * (1 - a.authorizerCacheHitRate);
+  const access = n * a.accessLogBytes;
   return {
     ...emptyUsage(),
     apiRequests: n,
     lambda: [
       { fn: input.authorizerFn, invocations: misses, avgMs: a.authorizerMs, role: 'authorizer' },
-      { fn: input.decisionFn, invocations: n, avgMs: a.decisionMs, role: 'function' },
+      { fn: input.decisionFn, invocations: n, avgMs: decisionMs(input.decisionFn, a), role: 'function' },
     ],
-    // the key lookup on a cache miss is one GetItem of a tiny item
-    readUnits: n * readUnits(a.decisionQueryKb) + misses * readUnits(1),
-    writeUnits: n * a.decisionWrites * writeUnits(a.decisionWriteKb),
-    logBytes: n * (a.accessLogBytes + platformBytes(input.decisionFn, a) + a.appLogBytes) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes),
-    // ApiRequest and Decision meters: one EMF blob each
-    emfBytes: n * 2 * a.emfBytes,
+    // the key lookup on a cache miss is one GetItem of a tiny item; a household's ledger is small
+    readUnits: n * readUnits(a.decisionQueryKb) + n * a.householdShare * readUnits(1) + misses * readUnits(1),
+    writeUnits: n * decisionWriteUnits(a),
+    logBytes: n * platformBytes(input.decisionFn, a) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) + (input.accessLogClass === 'INFREQUENT_ACCESS' ? 0 : access),
+    iaLogBytes: input.accessLogClass === 'INFREQUENT_ACCESS' ? access : 0,
+    // ApiRequest, Decision and the consumed capacity: one EMF line per invocation
+    emfBytes: n * a.emfBytes,
     traces: n * input.samplingRate,
   };
 }
@@ -230,7 +276,8 @@ export type ScoringVariant =
 export function inferenceUsage(variant: ScoringVariant, decisions: number, decisionFn: FnProfile, a: Assumptions): Usage {
   const u = emptyUsage();
   if (variant.mode === 'embedded') {
-    u.lambda = [{ fn: decisionFn, invocations: decisions, avgMs: a.embeddedInferenceMs, role: 'function' }];
+    // CPU work: it stretches like the rest of the handler below a full vCPU
+    u.lambda = [{ fn: decisionFn, invocations: decisions, avgMs: Math.ceil(a.embeddedInferenceMs * cpuStretch(decisionFn)), role: 'function' }];
     return u;
   }
   // the decision Lambda waits for the endpoint (billed duration)

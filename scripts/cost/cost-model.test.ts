@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { describe, expect, it } from 'vitest';
 import { loadMarket } from '#config/markets/index.ts';
-import { DEFAULT_ASSUMPTIONS, decisionUsage, priceUsage, total, writeUnits, readUnits, type FnProfile } from './cost-math.ts';
+import { DEFAULT_ASSUMPTIONS, decisionMs, decisionUsage, decisionWriteUnits, priceUsage, total, writeUnits, readUnits, type FnProfile } from './cost-math.ts';
 import { costModel } from './model.ts';
 import { loadPrices } from './prices.ts';
 import { templateFacts, type CfnTemplate } from './template-facts.ts';
@@ -18,7 +18,7 @@ const market = loadMarket('demo');
 const a = DEFAULT_ASSUMPTIONS;
 
 /** A small synthesized stack shaped like the market's: REST API + authorizer, decisions and events functions, an SQS consumer. */
-function fixtureTemplate(opts: { decisionMemory?: number; samplingRate?: number } = {}): CfnTemplate {
+function fixtureTemplate(opts: { decisionMemory?: number; samplingRate?: number; accessLogClass?: logs.LogGroupClass } = {}): CfnTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fixture');
   const fn = (id: string, memorySize: number) => new lambda.Function(stack, id, {
@@ -36,7 +36,9 @@ function fixtureTemplate(opts: { decisionMemory?: number; samplingRate?: number 
   const processor = fn('EventProcessorFn', 512);
   const authorizerFn = fn('AuthorizerFn', 512);
   processor.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Events'), { batchSize: 25, maxBatchingWindow: Duration.seconds(1) }));
-  const api = new apigw.RestApi(stack, 'Api');
+  const api = new apigw.RestApi(stack, 'Api', opts.accessLogClass ? {
+    deployOptions: { accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'Access', { logGroupClass: opts.accessLogClass })), accessLogFormat: apigw.AccessLogFormat.clf() },
+  } : {});
   const authorizer = new apigw.RequestAuthorizer(stack, 'Authz', {
     handler: authorizerFn, identitySources: [apigw.IdentitySource.header('x-api-key')], resultsCacheTtl: Duration.seconds(60),
   });
@@ -80,8 +82,10 @@ describe('the cost model', () => {
     bigger.Resources![decisionFnId(bigger)]!.Properties!['MemorySize'] = 2048;
     const after = costModel(bigger, market, prices, a, 9_000_000);
     expect(after.functions.decision.memoryMb).toBe(2048);
-    // 1M x 60 ms x 1 extra GB x $0.0000133334 = $0.80
-    expect(after.decisions.total - before.decisions.total).toBeCloseTo(0.8, 2);
+    // above a full vCPU the time no longer shrinks: 1M x (ms at 2 GB x 2 - ms at 1 GB x 1) GB-s x $0.0000133334
+    const ms = (mb: number) => decisionMs({ ...after.functions.decision, memoryMb: mb }, a);
+    expect(ms(2048)).toBeLessThan(ms(1024));
+    expect(after.decisions.total - before.decisions.total).toBeCloseTo(1e6 * ((ms(2048) / 1000) * 2 - (ms(1024) / 1000) * 1) * 0.0000133334, 4);
   });
 
   it('costs more per decision when the sampling rule traces more', () => {
@@ -143,11 +147,25 @@ describe('cost arithmetic', () => {
     const of = (c: string) => lines.find((l) => l.component === c)?.usd;
     expect(of('API Gateway (REST)')).toBeCloseTo(3.5, 6);
     expect(of('Lambda requests')).toBeCloseTo(0.2, 6);
-    expect(of('Lambda duration')).toBeCloseTo(1e6 * 0.06 * 0.0000133334, 6);
-    expect(of('DynamoDB reads')).toBeCloseTo(0.125, 6);
-    expect(of('DynamoDB writes')).toBeCloseTo(1.25, 6);
+    // 2 DynamoDB waits of 6 ms + 4 ms CPU stretched to 1769/1024 of a vCPU = 19 ms
+    expect(decisionMs(fn, a)).toBe(Math.ceil(2 * 6 + 4 * (1769 / 1024)));
+    expect(of('Lambda duration')).toBeCloseTo(1e6 * (decisionMs(fn, a) / 1000) * 0.0000133334, 6);
+    // the customer's Query (1 RRU) + 20% household members' ledger Query (0.5 RRU)
+    expect(of('DynamoDB reads')).toBeCloseTo(0.125 * (1 + 0.2 * 0.5), 6);
+    // the log item + 20% household index entries + 30% capped answers / leases of 10
+    expect(decisionWriteUnits(a)).toBeCloseTo(1.2 + 0.03, 6);
+    expect(of('DynamoDB writes')).toBeCloseTo(0.625 * 1.23, 6);
     expect(of('Authorizer (Lambda)')).toBeUndefined();
-    expect(total(lines)).toBeGreaterThan(5);
+    expect(total(lines)).toBeGreaterThan(4.5);
+  });
+
+  it('prices access logs of an Infrequent Access group at its ingestion price', () => {
+    const standard = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD }), market, prices, a, 1);
+    const ia = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }), market, prices, a, 1);
+    expect(templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS })).api.accessLogClass).toBe('INFREQUENT_ACCESS');
+    expect(ia.decisions.lines.find((l) => l.component === 'Logs (Infrequent Access)')!.detail).toContain('GB ingested');
+    // 1M x 450 B at $0.50/GB instead of $0.25/GB (storage alike in both)
+    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo((1e6 * a.accessLogBytes / 1024 ** 3) * 0.25, 4);
   });
 
   it('drops the platform log lines when the system log level is WARN', () => {

@@ -33,11 +33,15 @@ function levers(template: CfnTemplate, model: CostModel, market: ReturnType<type
   };
   const fns = (t: CfnTemplate) => Object.values(t.Resources ?? {}).filter((r) => r.Type === 'AWS::Lambda::Function');
   const decisionId = model.functions.decision.source.replace(/^template /, '');
+  const accessLogGroups = (t: CfnTemplate) => Object.values(t.Resources ?? {}).filter((r) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.['LogGroupClass'] === 'INFREQUENT_ACCESS');
   return [
     { what: 'HTTP API instead of REST (keeps the Lambda authorizer; loses usage plans, so throttling/quotas move into the authorizer)', usd: model.decisions.httpApiTotal },
-    { what: 'Lambda system log level WARN (no START/REPORT lines; REPORT stays available as metrics)', usd: changed((t) => fns(t).forEach((r) => { r.Properties!['LoggingConfig'] = { ...(r.Properties!['LoggingConfig'] ?? {}), SystemLogLevel: 'WARN' }; })) },
-    { what: 'one write per decision (volume counters folded from the decision log by a scheduled job)', usd: changed(() => {}, { ...a, decisionWrites: 1 }) },
-    ...(decisionId.startsWith('assumed') ? [] : [{ what: `decision Lambda at 512 MB (if ${a.decisionMs} ms still holds)`, usd: changed((t) => { const r = t.Resources?.[decisionId]; if (r?.Properties) r.Properties['MemorySize'] = 512; }) }]),
+    { what: 'Lambda system log level INFO instead of WARN (START/REPORT lines back in the logs)', usd: changed((t) => fns(t).forEach((r) => { r.Properties!['LoggingConfig'] = { ...(r.Properties!['LoggingConfig'] ?? {}), SystemLogLevel: 'INFO' }; })) },
+    { what: 'API access logs in the Standard log class instead of Infrequent Access', usd: changed((t) => accessLogGroups(t).forEach((r) => delete r.Properties!['LogGroupClass'])) },
+    { what: 'every capped answer writes its counter (no leasing)', usd: changed(() => {}, { ...a, volumeLeaseBlock: 1 }) },
+    { what: 'no household caps (no gsi1 read and index write for household members)', usd: changed(() => {}, { ...a, householdShare: 0 }) },
+    { what: 'X-Ray sampling at 5% instead of the configured rate', usd: changed((t) => Object.values(t.Resources ?? {}).filter((r) => r.Type === 'AWS::XRay::SamplingRule').forEach((r) => { r.Properties!['SamplingRule']['FixedRate'] = 0.05; })) },
+    ...(decisionId.startsWith('assumed') ? [] : [512, 1769].map((mb) => ({ what: `decision Lambda at ${mb} MB`, usd: changed((t) => { const r = t.Resources?.[decisionId]; if (r?.Properties) r.Properties['MemorySize'] = mb; }) }))),
   ].map((l) => ({ ...l, delta: l.usd - base }));
 }
 
@@ -66,7 +70,7 @@ export async function main() {
   out.push('');
   for (const n of model.nightly) printEstimate(out, `${usd(n.total)} per day: ${n.title}`, n);
   out.push('');
-  out.push(`fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (6 meters x ${market.tenants.length} tenants x $0.30); storage, KMS keys, secrets and alarms are monthly and not per request.`);
+  out.push(`fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (8 meters x ${market.tenants.length} tenants x $0.30, + Decision per channel); storage, KMS keys, secrets and alarms are monthly and not per request.`);
   out.push('');
   out.push('what would move the decision figure (each recomputed by the model):');
   for (const l of levers(json, model, market, prices, a, customers)) out.push(`    ${usd(l.usd)} (${l.delta >= 0 ? '+' : ''}${l.delta.toFixed(2)}): ${l.what}`);

@@ -1,19 +1,27 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APIGatewayClient, GetUsageCommand, GetUsagePlansCommand } from '@aws-sdk/client-api-gateway';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
 import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { costReport } from './cost-report.ts';
+import { awsUsageSource, costReport } from './cost-report.ts';
 import { loadPrices } from './prices.ts';
 import { buildReport } from './report.ts';
 import { unitCosts } from './unit-costs.ts';
 
 const ce = mockClient(CostExplorerClient);
-beforeEach(() => ce.reset());
+const cw = mockClient(CloudWatchClient);
+const apigw = mockClient(APIGatewayClient);
+beforeEach(() => {
+  ce.reset();
+  cw.reset();
+  apigw.reset();
+});
 const config = loadMarket('demo');
 const units = unitCosts(loadPrices());
 
@@ -60,6 +68,36 @@ describe('the cost report from Cost Explorer', () => {
   });
 });
 
+describe('the cost report against AWS', () => {
+  it('splits the shared cost by the month\'s meters from CloudWatch and API requests from the usage plans, and says so', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page([group('consumer', '100.00'), group('enterprise', '50.00'), group('shared', '90.00')]));
+    // CloudWatch: 3000 metered API requests for consumer and a DynamoDB capacity figure; 1000 for enterprise
+    cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => {
+      const value = (q: MetricDataQuery) => {
+        const tenant = q.MetricStat!.Metric!.Dimensions!.find((d) => d.Name === 'tenant')!.Value;
+        const name = q.MetricStat!.Metric!.MetricName;
+        if (name === 'ApiRequest') return tenant === 'consumer' ? [2990] : [1000];
+        if (name === 'WriteCapacityUnits' && tenant === 'consumer') return [1234.5];
+        return [];
+      };
+      return { MetricDataResults: input.MetricDataQueries.map((q) => ({ Id: q.Id, StatusCode: 'Complete', Values: value(q), Timestamps: value(q).map(() => new Date('2026-10-01T00:00:00Z')) })) };
+    });
+    // API Gateway counted 3000 for consumer (its own figure wins); enterprise has no plan here
+    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-c', name: 'cvm-demo-consumer' }] });
+    apigw.on(GetUsageCommand).resolves({ usagePlanId: 'p-c', startDate: '2026-10-01', endDate: '2026-10-31', items: { k: [[1000, 0], [2000, 0]] } });
+
+    const usage = awsUsageSource(config, { cloudWatch: new CloudWatchClient({ region: 'af-south-1' }), apiGateway: new APIGatewayClient({ region: 'af-south-1' }) });
+    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: false, usage, cost: new CostExplorerCostSource(ce as unknown as CostExplorerClient) });
+    const row = (tenant: string) => md.split('\n').find((l) => l.startsWith(`| ${tenant} |`))!.split('|').map((c) => c.trim());
+    expect(row('consumer').slice(3, 7)).toEqual(['100.00', '67.50', '167.50', '75.00']);
+    expect(row('enterprise').slice(3, 7)).toEqual(['50.00', '22.50', '72.50', '25.00']);
+    expect(md).toContain('| ApiRequest | Event | Decision | Score | CampaignContact | WorkflowExecution | ReadCapacityUnits | WriteCapacityUnits |');
+    expect(row('consumer').at(-2)).toBe('1234.5');
+    expect(md).toContain('usage (what splits the shared cost): CloudWatch GetMetricData, namespace telco-cvm');
+    expect(md).toContain('then, where it has a figure, API Gateway GetUsage of each tenant\'s usage plan');
+  });
+});
+
 describe('the split', () => {
   it('weighs different meters by their unit cost on shared resources', () => {
     const report = buildReport({
@@ -96,6 +134,7 @@ describe('the offline estimate', () => {
     const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: true, usage });
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
     expect(md).toContain('ESTIMATE from metering and list prices');
+    expect(md).toMatch(/usage \(what splits the shared cost\): metering file .*metering\.jsonl/);
     const consumerTotal = 1e6 * (units.ApiRequest.shared + units.ApiRequest.own + units.Decision.shared + units.Decision.own);
     const row = md.split('\n').find((l) => l.startsWith('| consumer |'))!.split('|').map((c) => c.trim());
     expect(Number(row[5])).toBeCloseTo(consumerTotal, 1);

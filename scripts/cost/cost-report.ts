@@ -2,22 +2,46 @@
  * `npm run cost-report -- --market demo --month 2026-10 [--format md|csv] [--estimate] [--usage file]`
  * Per tenant: its tagged resources' cost (Cost Explorer) plus its share of the shared resources,
  * split by metered usage; `--estimate` works offline from metering and the price table.
+ *
+ * Usage: `--usage <file>` reads a metering.jsonl; `--estimate` without it reads the local
+ * runtime's; otherwise (AWS) the month's meters come from CloudWatch and each tenant's API
+ * requests from its API Gateway usage plan.
  */
 import { join, resolve } from 'node:path';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
+import { CloudWatchUsageSource } from '#adapters/metering/cloudwatch-usage-source.ts';
+import { CombinedUsageSource } from '#adapters/metering/combined-usage-source.ts';
 import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
+import { UsagePlanUsageSource } from '#adapters/metering/usage-plan-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import type { MarketConfig } from '#config/market-config.ts';
 import type { CostSource, UsageSource } from '#domain/cost/ports.ts';
 import { cliArgs } from '../lib/args.ts';
 import { loadPrices } from './prices.ts';
-import { buildReport, toCsv, toMarkdown } from './report.ts';
+import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
 import { unitCosts } from './unit-costs.ts';
 
-export async function costReport(opts: { market: string; month: string; format: 'md' | 'csv'; estimate: boolean; usage: UsageSource; cost?: CostSource }): Promise<string> {
+/** The market's usage in AWS: the meters from CloudWatch, API requests as API Gateway counted them (that figure wins). */
+export function awsUsageSource(config: MarketConfig, clients: { cloudWatch?: CloudWatchClient; apiGateway?: APIGatewayClient } = {}): UsageSource {
+  const tenants = config.tenants.map((t) => t.id);
+  const region = config.aws.region;
+  return new CombinedUsageSource([
+    new CloudWatchUsageSource(tenants, clients.cloudWatch ?? new CloudWatchClient({ region })),
+    new UsagePlanUsageSource(tenants, clients.apiGateway ?? new APIGatewayClient({ region })),
+  ]);
+}
+
+export async function buildCostReport(opts: { market: string; month: string; estimate: boolean; usage: UsageSource; cost?: CostSource }): Promise<CostReport> {
   const config = loadMarket(opts.market);
   const usage = await opts.usage.usage(config.code, opts.month);
   const tagged = opts.estimate ? undefined : await (opts.cost ?? new CostExplorerCostSource()).monthlyCostByTenant(config.code, opts.month);
-  const report = buildReport({ config, month: opts.month, usage, unitCosts: unitCosts(loadPrices()), ...(tagged ? { tagged } : {}) });
+  return buildReport({ config, month: opts.month, usage, unitCosts: unitCosts(loadPrices()), usageMethod: opts.usage.method, ...(tagged ? { tagged } : {}) });
+}
+
+export async function costReport(opts: { market: string; month: string; format: 'md' | 'csv'; estimate: boolean; usage: UsageSource; cost?: CostSource }): Promise<string> {
+  const report = await buildCostReport(opts);
   return opts.format === 'csv' ? toCsv(report) : toMarkdown(report);
 }
 
@@ -31,9 +55,18 @@ async function main() {
   });
   if (!args.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.month)) throw new Error('--month yyyy-mm is required, e.g. --month 2026-10');
   if (args.format !== 'md' && args.format !== 'csv') throw new Error('--format is md or csv');
-  // Locally the meters are in <CVM_LOCAL_DIR>/metering.jsonl; in AWS pass a file exported from the EMF metrics.
-  const file = args.usage ?? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl');
-  process.stdout.write(await costReport({ market: args.market, month: args.month, format: args.format, estimate: args.estimate, usage: new FileUsageSource(file) }));
+  const config = loadMarket(args.market);
+  // Locally (and offline) the meters are in <CVM_LOCAL_DIR>/metering.jsonl; against AWS they are CloudWatch metrics.
+  const file = args.usage ?? (args.estimate ? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl') : undefined);
+  const usage = file ? new FileUsageSource(file) : awsUsageSource(config);
+  const report = await buildCostReport({ market: args.market, month: args.month, estimate: args.estimate, usage });
+  if (args.format === 'csv') {
+    // CSV stays data; its method goes to stderr so it is still in front of the reader.
+    process.stdout.write(toCsv(report));
+    process.stderr.write(`${report.method.map((m) => `# ${m}`).join('\n')}\n`);
+  } else {
+    process.stdout.write(toMarkdown(report));
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

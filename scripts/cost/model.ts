@@ -1,6 +1,8 @@
 import type { MarketConfig } from '#config/market-config.ts';
 import {
+  decisionMs,
   decisionUsage,
+  decisionWriteUnits,
   eventUsage,
   inferenceUsage,
   meterSeriesPerMonth,
@@ -37,7 +39,8 @@ export interface CostModel {
   meterSeriesPerMonth: number;
 }
 
-export const METER_NAMES = 6;
+/** Meters per tenant (ApiRequest, Event, Decision, Score, CampaignContact, WorkflowExecution, Read/WriteCapacityUnits). */
+export const METER_NAMES = 8;
 
 /** The function a role runs on: the template's, or the house default when nobody built it yet. */
 function profileOf(facts: TemplateFacts, name: string, logicalId: string | undefined, fallback: string): FnProfile {
@@ -75,13 +78,13 @@ export function costModel(template: CfnTemplate, config: MarketConfig, prices: P
   const M = 1_000_000;
   const tableModes = [...new Set(facts.tables.map((t) => t.billingMode))].join(', ') || 'none';
   const decisions = estimate('per 1M decisions (everything but SageMaker inference)', decisionUsage({
-    decisions: M, decisionFn: functions.decision, authorizerFn: functions.authorizer, samplingRate: rate,
+    decisions: M, decisionFn: functions.decision, authorizerFn: functions.authorizer, samplingRate: rate, accessLogClass: facts.api.accessLogClass,
   }, a), [
     `API: ${facts.api.type}; authorizer cache TTL ${facts.api.authorizerCacheTtlSeconds}s -> assumed hit rate ${a.authorizerCacheHitRate * 100}%`,
-    `decision Lambda: ${functions.decision.memoryMb} MB ${functions.decision.architecture}, ${a.decisionMs} ms (${functions.decision.source})`,
+    `decision Lambda: ${functions.decision.memoryMb} MB ${functions.decision.architecture}, ${decisionMs(functions.decision, a)} ms = ${a.decisionRoundTrips} DynamoDB waits x ${a.dynamoRoundTripMs} ms + ${a.decisionCpuMs} ms CPU at a full vCPU (npm run bench) x ${(Math.max(1, 1769 / functions.decision.memoryMb)).toFixed(2)} for its share of one (${functions.decision.source})`,
     `authorizer: ${functions.authorizer.memoryMb} MB ${functions.authorizer.architecture}, ${a.authorizerMs} ms per cache miss (${functions.authorizer.source})`,
-    `DynamoDB (${tableModes}): 1 eventually consistent Query of ~${a.decisionQueryKb} KB (profile + state + contacts); ${a.decisionWrites} writes of ${a.decisionWriteKb} KB (decision log item with TTL + sharded volume counter); catalog cached in the container`,
-    `logs per decision: access ${a.accessLogBytes} B + platform ${functions.decision.systemLogLevel === 'INFO' ? a.platformLogBytes : 0} B (system log level ${functions.decision.systemLogLevel}) + app ${a.appLogBytes} B; 2 EMF meters (ApiRequest, Decision) x ${a.emfBytes} B; retention ${retention} days`,
+    `DynamoDB (${tableModes}): 1 eventually consistent Query of ~${a.decisionQueryKb} KB (profile + state + the policy window's contacts); the decision log item (${a.decisionWriteKb} KB, TTL); ${a.householdShare * 100}% household members: + a gsi1 Query and index write; ${a.cappedShare * 100}% answers with a daily-capped action: a counter write per lease of ${a.volumeLeaseBlock} = ${decisionWriteUnits(a).toFixed(2)} WRU per decision; catalog and learned rates cached in the container`,
+    `logs per decision: access ${a.accessLogBytes} B (${facts.api.accessLogClass} class) + platform ${/^(WARN|ERROR|FATAL)$/.test(functions.decision.systemLogLevel) ? 0 : a.platformLogBytes} B (system log level ${functions.decision.systemLogLevel}) + no app line on success; 1 EMF line of ${a.emfBytes} B (ApiRequest, Decision, read and write units); retention ${retention} days`,
     `traces: ${(rate * 100).toFixed(1)}% sampled (${facts.tracing.source}${facts.tracing.reservoirPerSecond ? ` + ${facts.tracing.reservoirPerSecond}/s reservoir, not counted` : ''})`,
   ]);
 
@@ -141,5 +144,5 @@ export function costModel(template: CfnTemplate, config: MarketConfig, prices: P
     return e;
   });
 
-  return { facts, functions, decisions, scoringModes, events, nightly, meterSeriesPerMonth: meterSeriesPerMonth(prices, METER_NAMES, config.tenants.length) };
+  return { facts, functions, decisions, scoringModes, events, nightly, meterSeriesPerMonth: meterSeriesPerMonth(prices, METER_NAMES, config.tenants.length) + meterSeriesPerMonth(prices, 1, config.channels.length) };
 }

@@ -1,7 +1,7 @@
 import type { MarketConfig } from '#config/market-config.ts';
 import { splitShared, usageWeight } from '#domain/cost/split.ts';
 import type { TaggedCost, TenantUsage } from '#domain/cost/ports.ts';
-import { METER_NAMES } from '#domain/metering.ts';
+import { METER_NAMES, WORK_METER_NAMES } from '#domain/metering.ts';
 import type { UnitCosts } from './unit-costs.ts';
 
 export interface ReportRow {
@@ -28,6 +28,8 @@ export interface CostReport {
   unallocated: number;
   /** Tagged with a tenant that the market config does not know (reported, not split). */
   unknownTags: Record<string, number>;
+  /** Where the usage that splits the shared cost came from. */
+  usageMethod: string;
   method: string[];
 }
 
@@ -36,7 +38,8 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /**
  * Per-tenant cost: own tagged cost + a share of the `shared` cost, split by metered usage weighted
  * by each meter's unit cost (activity-based). In estimate mode both parts come from metering and
- * the price table instead of Cost Explorer.
+ * the price table instead of Cost Explorer. Only the kinds of work weigh the split: the DynamoDB
+ * capacity meters are on the tenants' own (tagged) tables, so they are shown, not weighed.
  */
 export function buildReport(input: {
   config: MarketConfig;
@@ -44,11 +47,13 @@ export function buildReport(input: {
   usage: TenantUsage;
   unitCosts: UnitCosts;
   tagged?: TaggedCost;
+  /** The usage source's own account of where its figures come from. */
+  usageMethod?: string;
 }): CostReport {
   const { config, usage, unitCosts } = input;
   const tenants = config.tenants.map((t) => t.id);
-  const sharedUnit = Object.fromEntries(METER_NAMES.map((n) => [n, unitCosts[n].shared]));
-  const ownUnit = Object.fromEntries(METER_NAMES.map((n) => [n, unitCosts[n].own]));
+  const sharedUnit = Object.fromEntries(WORK_METER_NAMES.map((n) => [n, unitCosts[n].shared]));
+  const ownUnit = Object.fromEntries(WORK_METER_NAMES.map((n) => [n, unitCosts[n].own]));
   const weights = Object.fromEntries(tenants.map((t) => [t, usageWeight(usage[t] ?? {}, sharedUnit)]));
   const weightSum = Object.values(weights).reduce((s, w) => s + w, 0);
 
@@ -77,28 +82,34 @@ export function buildReport(input: {
     usagePercent: weightSum > 0 ? round2(((weights[t.id] ?? 0) / weightSum) * 100) : 0,
     usage: usage[t.id] ?? {},
   }));
-  const weightsText = METER_NAMES.map((n) => `${n} $${(unitCosts[n].shared * 1e6).toFixed(2)}/M`).join(', ');
+  const weightsText = WORK_METER_NAMES.map((n) => `${n} $${(unitCosts[n].shared * 1e6).toFixed(2)}/M`).join(', ');
+  const usageMethod = input.usageMethod ?? 'metered usage as given';
+  const usageLine = `usage (what splits the shared cost): ${usageMethod}. ReadCapacityUnits and WriteCapacityUnits (DynamoDB ReturnConsumedCapacity on the tenant's own tables) are shown, not weighed: that cost is already the tenant's own.`;
   const method = input.tagged
     ? [
         `own: Cost Explorer GetCostAndUsage, UnblendedCost for ${input.month}, grouped by tag cvm:tenant, filtered to cvm:market=${config.code}.`,
         `shared: the cvm:tenant=shared cost (${sharedTotal.toFixed(2)}) split by metered usage, each meter weighted by its list-price unit cost on shared resources (${weightsText}); shares are whole cents that sum to the shared total; a tenant with no usage pays no share.`,
+        usageLine,
         'untagged: cost of the market\'s resources without a cvm:tenant tag, reported apart and not split.',
       ]
     : [
         `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB, its queue); shared = metered usage x unit cost on shared resources; us-east-1 list prices from scripts/cost/prices.json (${weightsText}).`,
+        usageLine,
         'not included: storage, backups, KMS keys, secrets, alarms and other monthly fees; other regions price differently.',
       ];
-  return { market: config.code, month: input.month, mode: input.tagged ? 'cost-explorer' : 'estimate', currency: input.tagged?.currency ?? 'USD', rows, sharedTotal, untagged, unallocated, unknownTags, method };
+  return { market: config.code, month: input.month, mode: input.tagged ? 'cost-explorer' : 'estimate', currency: input.tagged?.currency ?? 'USD', rows, sharedTotal, untagged, unallocated, unknownTags, usageMethod, method };
 }
 
 const METER_COLUMNS = METER_NAMES;
+/** Capacity units come in halves (eventually consistent reads); nothing finer is meaningful. */
+const usageCell = (n: number | undefined) => String(Math.round((n ?? 0) * 100) / 100);
 
 export function toCsv(r: CostReport): string {
   const head = ['market', 'month', 'tenant', 'cost_center', 'own', 'shared_share', 'total', 'currency', 'usage_percent', ...METER_COLUMNS];
   const esc = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   const lines = [head.join(',')];
   for (const row of r.rows) {
-    lines.push([r.market, r.month, row.tenant, row.costCenter, row.own.toFixed(2), row.shared.toFixed(2), row.total.toFixed(2), r.currency, row.usagePercent.toFixed(2), ...METER_COLUMNS.map((m) => row.usage[m] ?? 0)].map(esc).join(','));
+    lines.push([r.market, r.month, row.tenant, row.costCenter, row.own.toFixed(2), row.shared.toFixed(2), row.total.toFixed(2), r.currency, row.usagePercent.toFixed(2), ...METER_COLUMNS.map((m) => usageCell(row.usage[m]))].map(esc).join(','));
   }
   if (r.untagged) lines.push([r.market, r.month, '(untagged)', '', r.untagged.toFixed(2), '0.00', r.untagged.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
   if (r.unallocated) lines.push([r.market, r.month, '(unallocated shared)', '', '0.00', r.unallocated.toFixed(2), r.unallocated.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
@@ -112,7 +123,7 @@ export function toMarkdown(r: CostReport): string {
     '',
     `| tenant | cost centre | own (tagged) | shared share | total ${r.currency} | usage % | ${METER_COLUMNS.join(' | ')} |`,
     `|---|---|---:|---:|---:|---:|${METER_COLUMNS.map(() => '---:').join('|')}|`,
-    ...r.rows.map((row) => `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => row.usage[m] ?? 0).join(' | ')} |`),
+    ...r.rows.map((row) => `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => usageCell(row.usage[m])).join(' | ')} |`),
   ];
   if (r.untagged) out.push(`| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
   if (r.unallocated) out.push(`| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);

@@ -32,6 +32,8 @@ export interface TemplateFacts {
     authorizerFunction?: string;
     authorizerCacheTtlSeconds: number;
     accessLogs: boolean;
+    /** The class of the access log group (Infrequent Access ingests at half the price). */
+    accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
   };
   functions: Record<string, FunctionFacts>;
   queueConsumers: { functionId: string; batchSize: number }[];
@@ -104,6 +106,10 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
   const authorizerFunction = functionIn(authorizer?.Properties?.['AuthorizerUri']);
   const stage = ofType('AWS::ApiGateway::Stage')[0]?.[1] ?? ofType('AWS::ApiGatewayV2::Stage')[0]?.[1];
 
+  const accessLogSetting = (stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']) as Record<string, unknown> | undefined;
+  const accessLogGroupId = getAttOf(accessLogSetting?.['DestinationArn'])?.[0];
+  const accessLogGroup = accessLogGroupId ? resources[accessLogGroupId] : undefined;
+
   // --- the rest ----------------------------------------------------------------------------
   const queueConsumers = ofType('AWS::Lambda::EventSourceMapping')
     .filter(([, r]) => JSON.stringify(r.Properties?.['EventSourceArn'] ?? '').includes('Queue') || !r.Properties?.['StartingPosition'])
@@ -144,6 +150,7 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       ...(authorizerFunction ? { authorizerFunction } : {}),
       authorizerCacheTtlSeconds: Number(authorizer?.Properties?.['AuthorizerResultTtlInSeconds'] ?? 300),
       accessLogs: !!(stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']),
+      accessLogClass: accessLogGroup?.Properties?.['LogGroupClass'] === 'INFREQUENT_ACCESS' ? 'INFREQUENT_ACCESS' : 'STANDARD',
     },
     functions,
     queueConsumers,

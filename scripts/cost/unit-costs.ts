@@ -1,5 +1,5 @@
 import type { MeterName } from '#domain/metering.ts';
-import { DEFAULT_ASSUMPTIONS, readUnits, unitPrice, writeUnits, type Assumptions, type PriceTable } from './cost-math.ts';
+import { DEFAULT_ASSUMPTIONS, decisionMs, decisionWriteUnits, readUnits, unitPrice, writeUnits, type Assumptions, type PriceTable } from './cost-math.ts';
 
 /** Estimated list-price cost of one metered unit: `shared` is paid by shared resources, `own` by the tenant's tagged ones. */
 export type UnitCosts = Record<MeterName, { shared: number; own: number; basis: string }>;
@@ -16,18 +16,19 @@ export function unitCosts(prices: PriceTable, a: Assumptions = DEFAULT_ASSUMPTIO
   const lambda = (ms: number, mb = HOUSE_MB) => (ms / 1000) * (mb / 1024) * p('lambda.arm64.gbSecond');
   const logs = (bytes: number) => (bytes / 1024 ** 3) * p('logs.ingest.standard');
   const miss = 1 - a.authorizerCacheHitRate;
+  const requestMs = decisionMs({ name: 'house', memoryMb: HOUSE_MB, architecture: 'arm64', systemLogLevel: 'WARN', source: 'house defaults' }, a);
   return {
     ApiRequest: {
-      shared: p('apigw.rest.request') + p('lambda.request') + lambda(a.decisionMs)
+      shared: p('apigw.rest.request') + p('lambda.request') + lambda(requestMs)
         + miss * (p('lambda.request') + lambda(a.authorizerMs, 512))
-        + logs(a.accessLogBytes + a.platformLogBytes + a.appLogBytes + a.emfBytes) + 0.05 * p('xray.trace.recorded'),
+        + logs(a.accessLogBytes + a.emfBytes) + 0.05 * p('xray.trace.recorded'),
       own: miss * readUnits(1) * p('dynamodb.onDemand.read'),
-      basis: `REST request + Lambda invocation of ${a.decisionMs} ms at ${HOUSE_MB} MB + authorizer on ${miss * 100}% + logs + 5% traces; key lookups`,
+      basis: `REST request + Lambda invocation of ${requestMs} ms at ${HOUSE_MB} MB + authorizer on ${miss * 100}% + logs + 5% traces; key lookups`,
     },
     Decision: {
-      shared: lambda(a.embeddedInferenceMs) + logs(a.emfBytes),
-      own: readUnits(a.decisionQueryKb) * p('dynamodb.onDemand.read') + a.decisionWrites * writeUnits(a.decisionWriteKb) * p('dynamodb.onDemand.write'),
-      basis: `embedded inference ${a.embeddedInferenceMs} ms; own table: 1 Query + ${a.decisionWrites} writes (the request itself is an ApiRequest)`,
+      shared: lambda(a.embeddedInferenceMs),
+      own: readUnits(a.decisionQueryKb) * p('dynamodb.onDemand.read') + decisionWriteUnits(a) * p('dynamodb.onDemand.write'),
+      basis: `embedded inference ${a.embeddedInferenceMs} ms; own table: 1 Query + ${decisionWriteUnits(a).toFixed(2)} WRU (the request itself is an ApiRequest)`,
     },
     Event: {
       shared: p('lambda.request') / 10 + lambda(a.processorMsPerBatch / 10 + a.processorMsPerEvent, 512) + logs((a.platformLogBytes + a.appLogBytes + a.emfBytes) / 10),

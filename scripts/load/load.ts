@@ -7,12 +7,12 @@
  *
  *   npm run load -- [--rates 10,25,50,100,200,400] [--seconds 8] [--no-write]
  */
-import autocannon from 'autocannon';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { fixedRate, type FixedRateStep } from './fixed-rate.ts';
 import { LOAD_END, LOAD_START, withLoadSection } from './load-section.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -25,16 +25,8 @@ const { values } = parseArgs({
 const rates = values.rates.split(',').map(Number).filter((n) => n > 0);
 const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
 
-interface Step {
+interface Step extends FixedRateStep {
   route: string;
-  rate: number;
-  achieved: number;
-  p50: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
 }
 
 const CUSTOMERS = 200;
@@ -42,39 +34,13 @@ const customerId = (i: number) => `load-${i % CUSTOMERS}`;
 let eventSeq = 0;
 
 async function step(baseUrl: string, key: string, route: 'decisions' | 'events', rate: number): Promise<Step> {
-  let i = 0;
-  const result = await autocannon({
-    url: baseUrl,
-    connections: Math.min(64, Math.max(4, Math.ceil(rate / 10))),
-    overallRate: rate,
-    duration: seconds,
-    timeout: 10,
-    headers: { 'x-api-key': key, 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        path: route === 'decisions' ? '/v1/decisions' : '/v1/events',
-        setupRequest: (req) => {
-          const n = i++;
-          const body = route === 'decisions'
-            ? { customerId: customerId(n), channel: (['app', 'ussd', 'sms'] as const)[n % 3] }
-            : { events: Array.from({ length: 10 }, (_, k) => ({ eventId: `load-${eventSeq++}`, customerId: customerId(n * 10 + k), type: 'usage.voice', occurredAt: new Date().toISOString(), data: { seconds: 60 } })) };
-          return { ...req, body: JSON.stringify(body) };
-        },
-      },
-    ],
-  });
-  return {
-    route: route === 'decisions' ? 'POST /v1/decisions' : 'POST /v1/events (10 events each)',
-    rate,
-    achieved: result.requests.total / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+  const result = route === 'decisions'
+    ? await fixedRate(baseUrl, key, rate, seconds, { method: 'POST', path: '/v1/decisions', body: (n) => ({ customerId: customerId(n), channel: (['app', 'ussd', 'sms'] as const)[n % 3] }) })
+    : await fixedRate(baseUrl, key, rate, seconds, {
+      method: 'POST', path: '/v1/events',
+      body: (n) => ({ events: Array.from({ length: 10 }, (_, k) => ({ eventId: `load-${eventSeq++}`, customerId: customerId(n * 10 + k), type: 'usage.voice', occurredAt: new Date().toISOString(), data: { seconds: 60 } })) }),
+    });
+  return { route: route === 'decisions' ? 'POST /v1/decisions' : 'POST /v1/events (10 events each)', ...result };
 }
 
 const isKnee = (s: Step) => s.p99 > P99_BUDGET_MS || s.achieved < 0.95 * s.rate || s.non2xx > 0 || s.errors > 0;

@@ -1,10 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TenantId } from '#domain/ids.ts';
+import type { Meter } from '#domain/metering.ts';
+import { meterConsumedCapacity } from './consumed-capacity.ts';
 
 export interface DynamoSettings {
   /** Set locally (DynamoDB Local); absent in AWS. */
   endpoint?: string;
   region?: string;
+  /**
+   * Meter the capacity every call consumes to the tenant owning the table (tenant -> table, as
+   * TENANT_TABLES); tables not listed there (the shared key table) are not metered.
+   */
+  metering?: { meter: Meter; tenantTables: Record<TenantId, string> };
 }
 
 export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentClient {
@@ -16,6 +24,10 @@ export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentC
     // Throttling and transient faults: the SDK retries with jittered exponential backoff.
     maxAttempts: 5,
   });
+  if (settings.metering) {
+    const tenantOf = new Map(Object.entries(settings.metering.tenantTables).map(([tenant, table]) => [table, tenant]));
+    meterConsumedCapacity(client, settings.metering.meter, (table) => tenantOf.get(table));
+  }
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

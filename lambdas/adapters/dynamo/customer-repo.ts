@@ -50,18 +50,29 @@ function fromItem(item: Record<string, unknown>): CustomerRecord {
 export class DynamoCustomerRepo implements CustomerRepo {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
 
-  async load(tenant: string, customerId: string): Promise<CustomerAggregate> {
-    const out = await guarded(() =>
-      this.db.send(new QueryCommand({
+  async load(tenant: string, customerId: string, opts: { contactsSince?: string } = {}): Promise<CustomerAggregate> {
+    const pk = customerPk(customerId);
+    // Descending from 'S': state, profile, then contacts newest first. With a start, the range
+    // ends at `H#<since>` (E# event ids sort below it) and every page is read: a policy window
+    // read short would let a limit be exceeded.
+    const items = opts.contactsSince
+      ? await queryAll(this.db, {
         TableName: this.tableOf(tenant),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': customerPk(customerId) },
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': pk, ':from': `${CONTACT_PREFIX}${opts.contactsSince}` },
         ScanIndexForward: false,
-        Limit: RECENT_ITEMS,
-      })),
-    );
+      })
+      : (await guarded(() =>
+        this.db.send(new QueryCommand({
+          TableName: this.tableOf(tenant),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ScanIndexForward: false,
+          Limit: RECENT_ITEMS,
+        })),
+      )).Items ?? [];
     const agg: CustomerAggregate = { contacts: [] };
-    for (const item of out.Items ?? []) {
+    for (const item of items) {
       const sk = item['sk'] as string;
       if (sk === PROFILE_SK) {
         if (item['kind'] === 'tombstone') agg.erasedAt = item['erasedAt'] as string;

@@ -1,8 +1,10 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseDecisionId } from '#domain/decisioning/decision-id.ts';
+import type { ContactRecord } from '#domain/action.ts';
 import type { DecisionLog, DecisionLogEntry, LoggedOffer, ResponseOutcome } from '#domain/ports.ts';
 import { CONTACT_PREFIX, customerPk } from './customer-repo.ts';
 import { guarded } from './errors.ts';
+import { householdContactKeys, householdContacts } from './household-contacts.ts';
 
 /**
  * One item per decision under the customer, `H#<at>#<decisionId>`, so the customer's one Query
@@ -27,6 +29,7 @@ export function decisionItem(e: DecisionLogEntry): Record<string, unknown> {
     ...(e.excluded.length ? { ex: e.excluded } : {}),
     ...(Object.keys(e.modelVersions).length ? { mv: e.modelVersions } : {}),
     expiresAt: e.expiresAt,
+    ...householdContactKeys(e.householdId, e.at, e.decisionId, e.offers.map((o) => o.kind)),
   };
 }
 
@@ -56,6 +59,10 @@ export class DynamoDecisionLog implements DecisionLog {
 
   async record(tenant: string, entry: DecisionLogEntry): Promise<void> {
     await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: decisionItem(entry) })));
+  }
+
+  householdContacts(tenant: string, householdId: string, since: string): Promise<ContactRecord[]> {
+    return householdContacts(this.db, this.tableOf(tenant), householdId, since);
   }
 
   async find(tenant: string, decisionId: string): Promise<DecisionLogEntry | undefined> {

@@ -5,6 +5,7 @@ import type { CustomerState } from '#domain/customer-state.ts';
 import type { CustomerStateRepo, StoredState } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
+import { householdContactKeys } from './household-contacts.ts';
 import { guarded } from './errors.ts';
 
 type TableNameOf = (tenant: string) => string;
@@ -126,7 +127,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
     }
   }
 
-  async recordContacts(tenant: string, customerId: string, contacts: ContactRecord[]): Promise<void> {
+  async recordContacts(tenant: string, customerId: string, contacts: ContactRecord[], householdId?: string): Promise<void> {
     const table = this.tableOf(tenant);
     for (let i = 0; i < contacts.length; i += 25) {
       let pending = contacts.slice(i, i + 25).map((c) => ({
@@ -136,6 +137,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
             sk: `${CONTACT_PREFIX}${c.at}#${c.id}`,
             ...c,
             expiresAt: Math.floor(Date.parse(c.at) / 1000) + this.contactTtlDays * 86_400,
+            ...householdContactKeys(householdId, c.at, c.id, [c.kind]),
           },
         },
       }));

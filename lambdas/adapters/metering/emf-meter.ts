@@ -1,30 +1,88 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METER_NAMESPACE, METER_SERVICE, type Meter, type MeterName } from '#domain/metering.ts';
+import { METER_NAMESPACE, METER_SERVICE, type Meter, type MeterDetail, type MeteredName } from '#domain/metering.ts';
 import type { TenantId } from '#domain/ids.ts';
 
 export { METER_NAMESPACE, METER_SERVICE };
 
+/** The meter whose count is also published by channel (dimensions service, market, channel). */
+const BY_CHANNEL: MeteredName = 'Decision';
+
+interface TenantTotals {
+  counts: Map<MeteredName, number>;
+  /** Decision count per channel asked. */
+  channels: Map<string, number>;
+}
+
+type Emf = { _aws: { CloudWatchMetrics: unknown[] } } & Record<string, unknown>;
+
 /**
- * Meters as CloudWatch EMF lines (Powertools Metrics): namespace telco-cvm, dimensions
- * service, market and tenant. Each reading is one single-metric blob written to stdout at once,
- * so readings of different tenants in one invocation never share a dimension set and nothing is
- * lost if the invocation fails later. CloudWatch turns the log line into the metric: no API call.
+ * Meters as CloudWatch EMF (Powertools Metrics): namespace telco-cvm, dimensions service, market
+ * and tenant; CloudWatch turns the log line into the metrics, no API call. Readings are summed in
+ * memory and `flush()` writes ONE line per tenant at the end of the invocation, because every log
+ * line is paid for at ingestion, per decision. Tenants never share a line, so a tenant's figures
+ * never ride on another's dimensions.
+ *
+ * Decisions are also published by channel (service, market, channel) through a second directive
+ * in the same line: a dimension set added with Powertools `addDimensions` would apply to every
+ * metric of the line, turning ApiRequest and the capacity meters into per-channel series too
+ * (each one a paid custom metric, and a misleading one).
  */
 export class EmfMeter implements Meter {
-  private readonly metrics: Metrics;
+  private readonly byTenant: Metrics;
+  private readonly byChannel: Metrics;
+  private pending = new Map<TenantId, TenantTotals>();
 
-  constructor(private readonly market: string, metrics?: Metrics) {
-    this.metrics = metrics ?? new Metrics({ namespace: METER_NAMESPACE, serviceName: METER_SERVICE, defaultDimensions: { market } });
+  constructor(market: string, private readonly write: (line: string) => void = (line) => void process.stdout.write(line)) {
+    const options = { namespace: METER_NAMESPACE, serviceName: METER_SERVICE, defaultDimensions: { market } };
+    this.byTenant = new Metrics(options);
+    this.byChannel = new Metrics(options);
   }
 
-  meter(tenant: TenantId, name: MeterName, count = 1): void {
-    if (!tenant || count <= 0) return;
+  meter(tenant: TenantId, name: MeteredName, count = 1, detail: MeterDetail = {}): void {
+    if (!tenant || !(count > 0)) return;
+    let totals = this.pending.get(tenant);
+    if (!totals) this.pending.set(tenant, (totals = { counts: new Map(), channels: new Map() }));
+    totals.counts.set(name, (totals.counts.get(name) ?? 0) + count);
+    if (name === BY_CHANNEL && detail.channel) totals.channels.set(detail.channel, (totals.channels.get(detail.channel) ?? 0) + count);
+  }
+
+  /** Writes what the invocation metered, one line per tenant, and forgets it; never throws. */
+  flush(): void {
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const [tenant, totals] of pending) {
+      try {
+        for (const line of this.linesOf(tenant, totals)) this.write(`${JSON.stringify(line)}\n`);
+      } catch {
+        // metering never fails the work it meters
+      }
+    }
+  }
+
+  private linesOf(tenant: TenantId, totals: TenantTotals): Emf[] {
+    const blob = this.serialize(this.byTenant, { tenant }, totals.counts);
+    const channels = [...totals.channels];
+    const decisions = totals.counts.get(BY_CHANNEL) ?? 0;
+    // Decision is one root member read by both directives: that holds while one channel has
+    // all of the line's decisions (one decision per API call). Otherwise each channel gets a line.
+    if (channels.length === 1 && channels[0]![1] === decisions) {
+      const [channel] = channels[0]!;
+      const byChannel = this.serialize(this.byChannel, { channel }, new Map([[BY_CHANNEL, decisions]]));
+      blob._aws.CloudWatchMetrics.push(...byChannel._aws.CloudWatchMetrics);
+      blob['channel'] = channel;
+      return [blob];
+    }
+    return [blob, ...channels.map(([channel, n]) => this.serialize(this.byChannel, { channel }, new Map([[BY_CHANNEL, n]])))];
+  }
+
+  private serialize(metrics: Metrics, dimensions: Record<string, string>, counts: Map<MeteredName, number>): Emf {
     try {
-      const single = this.metrics.singleMetric();
-      single.addDimension('tenant', tenant);
-      single.addMetric(name, MetricUnit.Count, count);
-    } catch {
-      // metering never fails the work it meters
+      for (const [key, value] of Object.entries(dimensions)) metrics.addDimension(key, value);
+      for (const [name, n] of counts) metrics.addMetric(name, MetricUnit.Count, n);
+      return metrics.serializeMetrics() as unknown as Emf;
+    } finally {
+      metrics.clearMetrics();
+      metrics.clearDimensions();
     }
   }
 }

@@ -1,11 +1,15 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
-import { METER_NAMES, type MeterName, type MeterReading } from '#domain/metering.ts';
+import { isMeteredName, type MeterReading } from '#domain/metering.ts';
 
 /** Metered usage from a metering.jsonl (the local meter's file): a month's readings of one market. */
 export class FileUsageSource implements UsageSource {
-  constructor(private readonly file: string) {}
+  readonly method: string;
+
+  constructor(private readonly file: string) {
+    this.method = `metering file ${file} (one JSON reading a line, as the local meter writes them), readings of the month (UTC) added up`;
+  }
 
   async usage(market: string, month: string): Promise<TenantUsage> {
     const out: TenantUsage = {};
@@ -19,9 +23,9 @@ export class FileUsageSource implements UsageSource {
       } catch {
         continue;
       }
-      if (r.market !== market || !r.at?.startsWith(month) || !r.tenant || !METER_NAMES.includes(r.name as MeterName)) continue;
+      if (r.market !== market || !r.at?.startsWith(month) || !r.tenant || !isMeteredName(r.name)) continue;
       const t = (out[r.tenant] ??= {});
-      t[r.name as MeterName] = (t[r.name as MeterName] ?? 0) + Number(r.count ?? 0);
+      t[r.name] = (t[r.name] ?? 0) + Number(r.count ?? 0);
     }
     return out;
   }

@@ -10,8 +10,10 @@ import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import type { Profile } from '#domain/customer.ts';
 import type { LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
+import { platformMetrics } from '#adapters/metrics/powertools-metrics.ts';
+import { emittedMetrics } from '../../test-support/emf.ts';
 import { headKey, type EndpointMap } from './endpoints.ts';
-import { csvRowOf, parsePrediction, SageMakerScoring, type FallbackReason } from './sagemaker-scorer.ts';
+import { csvRowOf, parsePrediction, powertoolsFallbackRecorder, powertoolsRequestRecorder, SageMakerScoring, type FallbackReason } from './sagemaker-scorer.ts';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
 const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 40 }) as Record<string, string>[];
@@ -32,15 +34,18 @@ afterEach(() => sm.reset());
 const endpointsOf = (ms: LoadedModel[]): EndpointMap =>
   Object.fromEntries(ms.flatMap((m) => m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }])));
 
-function adapter(ms = churnOnly, extra: { fallbacks?: FallbackReason[]; clock?: ReturnType<typeof fixedClock> } = {}) {
+function adapter(ms = churnOnly, extra: { fallbacks?: FallbackReason[]; requests?: { count: number }; clock?: ReturnType<typeof fixedClock>; endpoints?: EndpointMap } = {}) {
   const clock = extra.clock ?? fixedClock('2025-03-01T10:00:00Z');
   return new SageMakerScoring({
     client: new SageMakerRuntimeClient({ region: 'af-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     models: ms,
-    endpoints: endpointsOf(ms),
+    endpoints: extra.endpoints ?? endpointsOf(ms),
     latencyBudgetMs: BUDGET,
     clock,
     breaker: { failureThreshold: 2, coolDownMs: 60_000 },
+    onRequest: () => {
+      if (extra.requests) extra.requests.count++;
+    },
     onFallback: (r) => extra.fallbacks?.push(r),
   });
 }
@@ -123,6 +128,45 @@ describe('SageMaker scoring adapter', () => {
     expect(probe.source).toBe('sagemaker');
     expect(scoring.breakerOf('cvm-demo-churn-churn').state).toBe('closed');
     expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+  });
+});
+
+describe('the fallback rate\'s metrics', () => {
+  it('counts one request per scoring that needs the endpoint, whether SageMaker answers or not', async () => {
+    const requests = { count: 0 };
+    const fallbacks: FallbackReason[] = [];
+    const scoring = adapter(models, { requests, fallbacks });
+    sm.on(InvokeEndpointCommand).resolves({ Body: body('0.5') });
+    await scoring.score({ profile: customer });
+    expect(requests.count).toBe(1); // one per scoring, not one per head
+    sm.reset();
+    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await scoring.score({ profile: customer });
+    await scoring.score({ profile: customer });
+    await scoring.score({ profile: customer }); // the breaker is open by now: still a request, and a fallback
+    expect(requests.count).toBe(4);
+    expect(fallbacks).toEqual(['throttled', 'throttled', 'circuit-open']);
+  });
+
+  it('counts a scoring whose head has no endpoint as a request that fell back', async () => {
+    const requests = { count: 0 };
+    const fallbacks: FallbackReason[] = [];
+    await adapter(churnOnly, { requests, fallbacks, endpoints: {} }).score({ profile: customer });
+    expect(requests.count).toBe(1);
+    expect(fallbacks).toEqual(['no-endpoint']);
+    expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
+  });
+
+  it('writes ScoringRequest and ScoringFallback with the same dimensions but the fallback\'s reason', async () => {
+    const metrics = platformMetrics('demo');
+    const emitted = await emittedMetrics(() => {
+      powertoolsRequestRecorder(metrics)();
+      powertoolsFallbackRecorder(metrics)('timeout');
+    });
+    expect(emitted).toEqual([
+      { namespace: 'telco-cvm', name: 'ScoringRequest', dimensions: { service: 'telco-cvm', market: 'demo' } },
+      { namespace: 'telco-cvm', name: 'ScoringFallback', dimensions: { service: 'telco-cvm', market: 'demo', reason: 'timeout' } },
+    ]);
   });
 });
 

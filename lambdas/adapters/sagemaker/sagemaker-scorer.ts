@@ -6,11 +6,12 @@ import type { ScoringPort, ScoringRequest } from '#domain/ports.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from '#domain/scoring/circuit-breaker.ts';
 import type { LoadedHead, LoadedModel } from '#domain/scoring/model-store.ts';
 import { npsClassOf, Scorer } from '#domain/scoring/scorer.ts';
+import { DIMENSION, METRIC, type FallbackReason } from '#adapters/metrics/platform-metrics.ts';
 import { headKey, type EndpointMap, type EndpointTarget } from './endpoints.ts';
 
 type ScoringResult = Awaited<ReturnType<ScoringPort['score']>>;
 
-export type FallbackReason = 'timeout' | 'throttled' | 'error' | 'circuit-open' | 'no-endpoint';
+export type { FallbackReason };
 
 export interface SageMakerScoringOptions {
   client: SageMakerRuntimeClient;
@@ -20,7 +21,15 @@ export interface SageMakerScoringOptions {
   latencyBudgetMs: number;
   clock: Clock;
   breaker?: BreakerSettings;
-  /** Called once per fallback (a metric; see powertoolsFallbackRecorder). */
+  /**
+   * Called once per scoring that needs the endpoint, before anything can fall back, so fallbacks
+   * over requests is a rate of at most 1 (a metric; see powertoolsRequestRecorder).
+   */
+  onRequest?: () => void;
+  /**
+   * Called once per fallback (a metric; see powertoolsFallbackRecorder). `detail` names the model
+   * head or endpoint and the error's name, never its text, so it may be logged.
+   */
   onFallback?: (reason: FallbackReason, detail: string) => void;
 }
 
@@ -62,6 +71,13 @@ function reasonOf(err: unknown): FallbackReason {
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
   if (e?.name === 'ThrottlingException' || e?.$metadata?.httpStatusCode === 429) return 'throttled';
   return 'error';
+}
+
+function errorNameOf(err: unknown): string {
+  const e = err as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  const name = typeof e?.name === 'string' ? e.name : typeof e?.code === 'string' ? e.code : 'Error';
+  const status = e?.$metadata?.httpStatusCode;
+  return status ? `${name} (${status})` : name;
 }
 
 interface Call {
@@ -134,6 +150,7 @@ export class SageMakerScoring implements ScoringPort {
       return { scores: local, source: 'embedded' as const, fallbackReason: reason };
     };
     if (calls.length === 0) return { scores: local, source: 'embedded' as const };
+    this.opts.onRequest?.();
     const missing = calls.find((c) => !c.target);
     if (missing) return fallback('no-endpoint', missing.key);
     // Skip the endpoint altogether while any breaker it needs is open.
@@ -187,7 +204,8 @@ export class SageMakerScoring implements ScoringPort {
         call.apply(scores, o.value);
       } else {
         breaker.recordFailure();
-        failure ??= { reason: reasonOf(o.reason), detail: `${call.key}: ${(o.reason as Error)?.message ?? String(o.reason)}` };
+        // the name or code, never the endpoint's text: it may echo the request (a customer's features)
+        failure ??= { reason: reasonOf(o.reason), detail: `${call.key}: ${errorNameOf(o.reason)}` };
       }
     });
     if (failure) return fallback(failure.reason, failure.detail);
@@ -195,9 +213,27 @@ export class SageMakerScoring implements ScoringPort {
   }
 }
 
-/** ScoringFallback (Count) with a `reason` dimension, flushed as one EMF line per fallback. */
+/**
+ * ScoringFallback (Count) with a `reason` dimension, flushed as one EMF line per fallback, on the
+ * market's metrics (adapters/metrics/powertools-metrics.ts `platformMetrics`).
+ */
 export function powertoolsFallbackRecorder(metrics: Metrics): (reason: FallbackReason) => void {
   return (reason) => {
-    metrics.singleMetric().addDimension('reason', reason).addMetric('ScoringFallback', MetricUnit.Count, 1);
+    try {
+      metrics.singleMetric().addDimension(DIMENSION.reason, reason).addMetric(METRIC.scoringFallback, MetricUnit.Count, 1);
+    } catch {
+      // a metric never fails the decision it describes
+    }
+  };
+}
+
+/** ScoringRequest (Count), the fallback rate's denominator: ScoringFallback's dimensions without `reason`. */
+export function powertoolsRequestRecorder(metrics: Metrics): () => void {
+  return () => {
+    try {
+      metrics.singleMetric().addMetric(METRIC.scoringRequest, MetricUnit.Count, 1);
+    } catch {
+      // a metric never fails the decision it describes
+    }
   };
 }

@@ -1,5 +1,5 @@
 import type { TenantId } from '../ids.ts';
-import type { MeterName } from '../metering.ts';
+import type { MeteredName } from '../metering.ts';
 
 /** A month's cost of one market's resources by their `cvm:tenant` tag (`shared` included). */
 export interface TaggedCost {
@@ -14,9 +14,14 @@ export interface CostSource {
   monthlyCostByTenant(market: string, month: string): Promise<TaggedCost>;
 }
 
-export type TenantUsage = Record<TenantId, Partial<Record<MeterName, number>>>;
+export type TenantUsage = Record<TenantId, Partial<Record<MeteredName, number>>>;
 
-/** Metered usage per tenant in a month (the local metering file, or the EMF metrics in AWS). */
+/**
+ * Metered usage per tenant in a month: the local metering file, or in AWS the EMF metrics in
+ * CloudWatch and API Gateway's usage plans.
+ */
 export interface UsageSource {
   usage(market: string, month: string): Promise<TenantUsage>;
+  /** Where the figures come from, as the report states its method. */
+  readonly method: string;
 }

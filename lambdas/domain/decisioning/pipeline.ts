@@ -24,6 +24,8 @@ export interface PipelineInput {
   record: CustomerRecord;
   state: Record<string, unknown> | undefined;
   contacts: readonly ContactRecord[];
+  /** The household's marketing contacts, when the customer is in one (the household cap's ledger). */
+  householdContacts?: readonly ContactRecord[];
   scores: Scores;
   channel: Channel;
   direction: Direction;
@@ -41,6 +43,10 @@ export interface TreatmentView {
   text?: string;
 }
 
+/**
+ * A ranked action. Its treatment and reasons are written only for the few that win (`describe`):
+ * most of a 50-action catalog ranks, but an answer carries three.
+ */
 export interface Candidate {
   actionId: string;
   kind: Action['kind'];
@@ -48,10 +54,14 @@ export interface Candidate {
   propensity: number;
   weight: number;
   priority: number;
+  /** The propensity before rounding and the learned responses behind it (for the ranked reason). */
+  exactPropensity: number;
+  trials: number | undefined;
+}
+
+export interface Described {
   treatment: TreatmentView;
   reasons: Reason[];
-  /** Outbound in quiet hours would be refused; set when a caller deferred instead. */
-  sendAfter?: string;
 }
 
 export interface Exclusion {
@@ -67,6 +77,8 @@ export interface PipelineResult {
   excluded: Exclusion[];
   signals: Signals;
   serviceFirst: boolean;
+  /** The treatment in the customer's language and the reasons of one ranked candidate. */
+  describe(candidate: Candidate): Described;
 }
 
 /** `cross-sell/<product>` or `churn`: the score a model-based propensity reads. */
@@ -143,6 +155,7 @@ function rejectionOf(
   prior: number | undefined,
   nowMs: number,
   request: ContactRequest,
+  policyOpts: { householdHistory?: readonly ContactRecord[] },
 ): Reason | undefined {
   const { channel } = request;
   if (prep.fromMs > nowMs || prep.toMs <= nowMs) {
@@ -153,7 +166,7 @@ function rejectionOf(
   if (action.kind === 'offer' && signals.serviceProblem) return { code: 'service-problem-open', detail: `no upsell while ${problemDetail(signals)}` };
   if (prior === undefined) return { code: 'no-score', detail: `no ${'model' in action.propensity ? action.propensity.model : ''} score for this customer` };
   request.action = action;
-  const verdict = contactAllowed(input.contacts, request, settings.policy);
+  const verdict = contactAllowed(input.contacts, request, settings.policy, policyOpts);
   return verdict.allowed ? undefined : verdict.reason;
 }
 
@@ -169,6 +182,7 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
   const excluded: Exclusion[] = [];
   // one request object per decision; contactAllowed reads it and keeps nothing
   const request: ContactRequest = { action: undefined as unknown as Action, channel, direction: input.direction, consent: record.consent, now };
+  const policyOpts = input.householdContacts ? { householdHistory: input.householdContacts } : {};
   // stored or parsed strings are not internalized; keyed property reads with them keep deoptimizing
   const language = record.language === undefined ? undefined : intern(record.language);
   const { defaultLanguage, priorStrength } = settings;
@@ -179,56 +193,52 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     const propensityRef = action.propensity;
     const prior = 'starting' in propensityRef ? propensityRef.starting : modelScore(propensityRef.model, input.scores);
     const prep = prepared(action);
-    const rejection = rejectionOf(action, prep, input, settings, data, signals, prior, nowMs, request);
+    const rejection = rejectionOf(action, prep, input, settings, data, signals, prior, nowMs, request, policyOpts);
     if (rejection) {
       excluded.push({ actionId: action.actionId, kind: action.kind, potential: round4(clampPropensity(prior ?? 0) * action.value * action.lever), reason: rejection });
       continue;
     }
-    const treatment = action.treatments[channel]!;
-
-    const reasons: Reason[] = [];
     let weight = 1;
-    if (intent && intent === action.kind) {
-      weight *= 1.5;
-      reasons.push({ code: 'context-intent', detail: `intent ${intent}` });
-    }
-    if (action.kind === 'service' && signals.serviceProblem) {
-      weight *= 2;
-      reasons.push({ code: 'service-problem', detail: serviceDetail });
-    }
-    if (action.kind === 'retention' && signals.highChurn) {
-      weight *= 1.5;
-      reasons.push({ code: 'churn-risk', detail: churnDetail });
-    }
+    if (intent && intent === action.kind) weight *= INTENT_WEIGHT;
+    if (action.kind === 'service' && signals.serviceProblem) weight *= SERVICE_PROBLEM_WEIGHT;
+    if (action.kind === 'retention' && signals.highChurn) weight *= CHURN_RISK_WEIGHT;
     const stats = input.learned.get(action.actionId);
     const propensity = blendedPropensity(prior!, stats, priorStrength);
     const priority = priorityOf(strategy, { propensity, weight, value: action.value, lever: action.lever });
+    ranked.push({ actionId: action.actionId, kind: action.kind, action, propensity: round4(propensity), weight, priority: round4(priority), exactPropensity: propensity, trials: stats?.trials });
+  }
+  excluded.sort(byPotential);
+
+  const describe = (c: Candidate): Described => {
+    const { action, weight } = c;
+    const reasons: Reason[] = [];
+    if (intent && intent === action.kind) reasons.push({ code: 'context-intent', detail: `intent ${intent}` });
+    if (action.kind === 'service' && signals.serviceProblem) reasons.push({ code: 'service-problem', detail: serviceDetail });
+    if (action.kind === 'retention' && signals.highChurn) reasons.push({ code: 'churn-risk', detail: churnDetail });
     if (serviceFirst && action.kind === 'service') reasons.push({ code: 'service-first', detail: 'high churn risk and a live service problem' });
-    const trials = stats?.trials;
+    const prep = prepared(action);
+    const propensity = c.exactPropensity;
+    const trials = c.trials;
     let last = prep.last;
     if (last === undefined || last.propensity !== propensity || last.trials !== trials || last.weight !== weight || last.strategy !== strategy) {
       const detail = `${strategy}: p ${round3(propensity)}${trials ? ` (${trials} responses)` : ''} x w ${weight} x v ${prep.valueText} x l ${prep.leverText}`;
       prep.last = last = { strategy, propensity, trials, weight, detail };
     }
     reasons.push({ code: 'ranked', detail: last.detail });
+    const treatment = action.treatments[channel]!;
     const texts = treatment.text;
     const chosen = language && texts[language] ? language : texts[defaultLanguage] ? defaultLanguage : Object.keys(texts)[0] ?? defaultLanguage;
     const text = treatmentText(treatment, language, defaultLanguage);
     const view: TreatmentView = { channel, templateKey: treatment.templateKey, language: chosen };
     if (text !== undefined) view.text = text;
-    ranked.push({
-      actionId: action.actionId,
-      kind: action.kind,
-      action,
-      propensity: round4(propensity),
-      weight,
-      priority: round4(priority),
-      treatment: view,
-      reasons,
-    });
-  }
-  excluded.sort(byPotential);
-  return { ranked: rankInPlace(ranked, serviceFirst), excluded, signals, serviceFirst };
+    return { treatment: view, reasons };
+  };
+  return { ranked: rankInPlace(ranked, serviceFirst), excluded, signals, serviceFirst, describe };
 }
+
+/** Context weights: how much a live moment lifts an action's priority. */
+const INTENT_WEIGHT = 1.5;
+const SERVICE_PROBLEM_WEIGHT = 2;
+const CHURN_RISK_WEIGHT = 1.5;
 
 const byPotential = (a: Exclusion, b: Exclusion) => b.potential - a.potential || (a.actionId < b.actionId ? -1 : 1);

@@ -1,0 +1,59 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DecisionLogEntry } from '#domain/ports.ts';
+import { testTables } from '../../test-support/dynamo.ts';
+import { documentClient } from './client.ts';
+import { DynamoCustomerRepo } from './customer-repo.ts';
+import { DynamoDecisionLog } from './decision-log.ts';
+
+/** The contact policy's reads against DynamoDB Local: a customer's whole window, and a household's ledger. */
+let repo: DynamoCustomerRepo;
+let log: DynamoDecisionLog;
+let table: string;
+const db = () => documentClient({ endpoint: process.env['DYNAMODB_ENDPOINT']! });
+
+const entry = (customerId: string, at: string, over: Partial<DecisionLogEntry> = {}): DecisionLogEntry => ({
+  decisionId: `${customerId}~${Date.parse(at).toString(36)}`, customerId, at, channel: 'app', group: 'champion', segment: 'all',
+  offers: [{ actionId: 'bundle', kind: 'offer', propensity: 0.2 }], excluded: [], modelVersions: {}, expiresAt: Math.floor(Date.parse(at) / 1000) + 86_400 * 30, ...over,
+});
+const hoursAfter = (base: string, h: number) => new Date(Date.parse(base) + h * 3_600_000).toISOString();
+const BASE = '2025-03-01T00:00:00.000Z';
+
+beforeAll(async () => {
+  const t = await testTables(['acme']);
+  process.env['DYNAMODB_ENDPOINT'] = t.endpoint;
+  table = t.tenantTables['acme']!;
+  repo = new DynamoCustomerRepo(db(), () => table);
+  log = new DynamoDecisionLog(db(), () => table);
+});
+
+describe('the contact ledger in DynamoDB', () => {
+  it('reads every contact since the window start, past the newest-items page, and no event ids', async () => {
+    await repo.save('acme', { customerId: 'long', version: 1, createdAt: BASE, updatedAt: BASE }, undefined);
+    for (let i = 0; i < 40; i++) await log.record('acme', entry('long', hoursAfter(BASE, i * 6)));
+    await db().send(new PutCommand({ TableName: table, Item: { pk: 'C#long', sk: 'E#evt-1', kind: 'event-id' } }));
+    const since = hoursAfter(BASE, 10 * 6); // contacts 10..39
+    const agg = await repo.load('acme', 'long', { contactsSince: since });
+    expect(agg.record?.customerId).toBe('long');
+    expect(agg.contacts).toHaveLength(30);
+    expect(agg.contacts.every((c) => String(c['at']) >= since)).toBe(true);
+    expect((await repo.load('acme', 'long')).contacts).toHaveLength(24); // the display read: newest items only
+  });
+
+  it("indexes a household member's marketing contacts, and only those, for the household's one Query", async () => {
+    await log.record('acme', entry('m1', hoursAfter(BASE, 1), { householdId: 'h1' }));
+    await log.record('acme', entry('m2', hoursAfter(BASE, 2), { householdId: 'h1', channel: 'sms', offers: [{ actionId: 'r', kind: 'retention', propensity: 0.1 }] }));
+    await log.record('acme', entry('m2', hoursAfter(BASE, 3), { householdId: 'h1', offers: [{ actionId: 'care', kind: 'service', propensity: 0.5 }] }));
+    await log.record('acme', entry('m3', hoursAfter(BASE, 4), { householdId: 'h2' }));
+    await log.record('acme', entry('m1', hoursAfter(BASE, -48), { householdId: 'h1' }));
+    const ledger = await log.householdContacts('acme', 'h1', BASE);
+    expect(ledger.map((c) => [c.actionId, c.channel, c.kind]).sort()).toEqual([['bundle', 'app', 'offer'], ['r', 'sms', 'retention']]);
+  });
+
+  it("sees a member's decline in the household ledger", async () => {
+    const e = entry('m4', hoursAfter(BASE, 5), { householdId: 'h3' });
+    await log.record('acme', e);
+    expect(await log.recordResponse('acme', e, 'bundle', 'declined', hoursAfter(BASE, 6))).toBe('recorded');
+    expect((await log.householdContacts('acme', 'h3', BASE))[0]).toMatchObject({ actionId: 'bundle', response: 'declined' });
+  });
+});

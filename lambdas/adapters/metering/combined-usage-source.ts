@@ -1,0 +1,23 @@
+import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
+
+/**
+ * Several usage sources read as one: a later source's figure for a tenant and meter replaces an
+ * earlier one's (API Gateway's own request count over the meters' ApiRequest), and what only one
+ * source knows is kept. The sources are read at once.
+ */
+export class CombinedUsageSource implements UsageSource {
+  readonly method: string;
+
+  constructor(private readonly sources: readonly UsageSource[]) {
+    this.method = sources.map((s) => s.method).join('; then, where it has a figure, ');
+  }
+
+  async usage(market: string, month: string): Promise<TenantUsage> {
+    const all = await Promise.all(this.sources.map((s) => s.usage(market, month)));
+    const out: TenantUsage = {};
+    for (const usage of all) {
+      for (const [tenant, meters] of Object.entries(usage)) Object.assign((out[tenant] ??= {}), meters);
+    }
+    return out;
+  }
+}

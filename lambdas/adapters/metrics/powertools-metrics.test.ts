@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { emfBlobs, emittedMetrics } from '../../test-support/emf.ts';
+import { platformMetrics, powertoolsTriggerRecorder, triggerRecorderFromEnv } from './powertools-metrics.ts';
+
+describe('trigger firings as a metric', () => {
+  it('writes one TriggerFired value per tenant with the service, market and tenant dimensions', async () => {
+    const record = powertoolsTriggerRecorder(platformMetrics('demo'));
+    const blobs = await emfBlobs(() => {
+      record('consumer', 4);
+      record('enterprise', 1);
+    });
+    expect(blobs.map((b) => [b['tenant'], b['TriggerFired']])).toEqual([['consumer', 4], ['enterprise', 1]]);
+    expect(await emittedMetrics(() => record('consumer', 1))).toEqual([
+      { namespace: 'telco-cvm', name: 'TriggerFired', dimensions: { service: 'telco-cvm', market: 'demo', tenant: 'consumer' } },
+    ]);
+  });
+
+  it('writes nothing for a batch where nothing fired', async () => {
+    const record = powertoolsTriggerRecorder(platformMetrics('demo'));
+    expect(await emfBlobs(() => record('consumer', 0))).toEqual([]);
+  });
+
+  it('writes nothing in the local runtime, which has no CloudWatch to read it', async () => {
+    expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 2))).toEqual([]);
+    expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo' })('consumer', 2))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,37 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { TenantId } from '#domain/ids.ts';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './platform-metrics.ts';
+
+/**
+ * The Powertools Metrics instance of a market's operational metrics (platform-metrics.ts): the
+ * recorders built on it write single-metric EMF blobs, so a value is on stdout at once and never
+ * waits for a flush that a frozen or failed invocation would skip.
+ */
+export const platformMetrics = (market: string): Metrics =>
+  new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, defaultDimensions: { [DIMENSION.market]: market } });
+
+export type TriggerFiringsRecorder = (tenant: TenantId, firings: number) => void;
+
+/**
+ * TriggerFired (Count) of one tenant: the caller sums a batch's firings, so it is one EMF blob per
+ * tenant and batch rather than one per event; a batch where nothing fired writes nothing.
+ */
+export function powertoolsTriggerRecorder(metrics: Metrics): TriggerFiringsRecorder {
+  return (tenant, firings) => {
+    if (!tenant || firings <= 0) return;
+    try {
+      metrics.singleMetric().addDimension(DIMENSION.tenant, tenant).addMetric(METRIC.triggerFired, MetricUnit.Count, firings);
+    } catch {
+      // a metric never fails the batch it counts
+    }
+  };
+}
+
+/**
+ * The recorder a process should use. The local runtime (`CVM_METER=local`, as for the meters) has
+ * no CloudWatch to turn EMF into metrics, and the blobs would only clutter the `npm start` console.
+ */
+export function triggerRecorderFromEnv(env: { MARKET?: string; CVM_METER?: string }): TriggerFiringsRecorder {
+  if (env.CVM_METER === 'local') return () => {};
+  return powertoolsTriggerRecorder(platformMetrics(env.MARKET ?? 'unknown'));
+}

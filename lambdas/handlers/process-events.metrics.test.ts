@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
+import type { CvmEvent } from '#domain/events.ts';
+import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
+import type { Caller } from '#domain/api-key.ts';
+import { invoker, type Invoke } from '../test-support/api-event.ts';
+import { emfBlobs } from '../test-support/emf.ts';
+import { testTables, type TestTables } from '../test-support/dynamo.ts';
+import { anEvent } from '../test-support/event-builders.ts';
+import { sqsEvent, sqsRecord } from '../test-support/sqs-event.ts';
+
+// Midday in Johannesburg (UTC+2): not quiet hours.
+const NOW = '2026-03-02T10:00:00.000Z';
+let t: TestTables;
+let process_: (e: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>;
+let customers: Invoke;
+const acme: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
+
+beforeAll(async () => {
+  t = await testTables();
+  Object.assign(process.env, t.env, {
+    CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-processor-metrics-')),
+    CVM_NOW: NOW,
+    MARKET_RULES: JSON.stringify({ timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
+    TRIGGER_CACHE_SECONDS: '0',
+  });
+  const store = new DynamoTriggerStore(documentClient({ endpoint: t.endpoint }), (tenant) => t.tenantTables[tenant]!);
+  for (const trigger of DEMO_TRIGGERS) await store.put('acme', trigger);
+  const { handler } = await import('./process-events.ts');
+  process_ = (e) => handler(e, { awsRequestId: 'x' } as Context);
+  customers = invoker((await import('./customers-api.ts')).handler as never);
+  for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
+    await customers({ method: 'PUT', path: `/v1/customers/${id}`, body: { consent: { 'call-centre': true }, language: 'en' }, caller: acme });
+  }
+});
+
+const dropped = (customerId: string, hoursAgo: number): CvmEvent =>
+  ({ ...anEvent('network.call_dropped', {}, { now: NOW, minutesAgo: 60 * hoursAgo }), customerId });
+const deliver = (events: CvmEvent[]) => process_(sqsEvent(events.map((e) => sqsRecord(t.market, 'acme', e))));
+const firings = async (events: CvmEvent[]) => (await emfBlobs(() => deliver(events))).filter((b) => 'TriggerFired' in b);
+
+describe('the event processor\'s trigger metric', () => {
+  it('counts a batch\'s trigger firings in one TriggerFired value for its tenant', async () => {
+    const batch = ['m-1', 'm-2'].flatMap((id) => [1, 2, 3].map((h) => dropped(id, h)));
+    const blobs = await firings(batch);
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0]).toMatchObject({ service: 'telco-cvm', market: t.market, tenant: 'acme', TriggerFired: 2 });
+  });
+
+  it('writes nothing for a batch where nothing fired, nor for a redelivery of one that did', async () => {
+    expect(await firings([dropped('m-3', 1)])).toEqual([]);
+    const third = [1, 2, 3].map((h) => dropped('m-4', h));
+    expect(await firings(third)).toHaveLength(1);
+    expect(await firings(third)).toEqual([]);
+  });
+});
