@@ -55,6 +55,8 @@ describe('event pipeline', () => {
         BatchSize: EVENT_QUEUE.batchSize,
         MaximumBatchingWindowInSeconds: EVENT_QUEUE.maxBatchingWindowSeconds,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        // a backlog drain never takes the account's concurrency from decisions
+        ScalingConfig: { MaximumConcurrency: EVENT_QUEUE.maxConcurrency },
       });
     }
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', config.tenants.length);

@@ -91,6 +91,24 @@ describe('Lambda functions', () => {
     expect(logGroup.Properties!['RetentionInDays']).toBe(config.retention.logsDays);
   });
 
+  it('runs every function with WARN platform logs, JSON logs and one customer-ref salt per stack', () => {
+    const fns = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties!['Runtime'] === 'nodejs24.x');
+    expect(fns.length).toBeGreaterThan(5);
+    const salts = new Set<string>();
+    for (const [, fn] of fns) {
+      expect(fn.Properties!['LoggingConfig']).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+      salts.add(JSON.stringify(fn.Properties!['Environment']['Variables']['CUSTOMER_REF_SALT']));
+    }
+    expect([...salts]).toEqual([JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] })]);
+  });
+
+  it('keeps the API access logs in the Infrequent Access class (no metric filters read them)', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!;
+    const groupId = stage['Properties']['AccessLogSetting']['DestinationArn']['Fn::GetAtt'][0] as string;
+    expect(template.toJSON()['Resources'][groupId]['Properties']['LogGroupClass']).toBe('INFREQUENT_ACCESS');
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
   it('gives no function an AWS-managed policy', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) {
       const principal = JSON.stringify(role.Properties!['AssumeRolePolicyDocument']);

@@ -96,6 +96,39 @@ describe('deciding', () => {
   });
 });
 
+describe('a decline reported as an event', () => {
+  it('suppresses the action in decisions too, though it never reached the decision log', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('a', offer('a', { value: 50 }));
+    mem.actions.set('b', offer('b'));
+    const [id] = customersIn('champion', 1);
+    await mem.addCustomer({ customerId: id!, consent });
+    mem.states.set(id!, { lastOfferResponse: { at: '2025-03-10T09:00:00Z', eventId: 'e1', actionId: 'a', response: 'declined' } });
+    const d = await decide(mem.ports())('acme', { customerId: id!, channel: 'app', limit: 1 });
+    expect(d.actions.map((x) => x.actionId)).toEqual(['b']);
+    expect(d.excluded[0]).toMatchObject({ actionId: 'a', reasons: [{ code: 'declined-recently' }] });
+  });
+});
+
+describe('scoring during a decision', () => {
+  it('meters a Score for a customer scored on the spot, and none for stored scores', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('a', offer('a', { propensity: { model: 'churn' } }));
+    const [fresh, stored] = customersIn('champion', 2);
+    await mem.addCustomer({ customerId: fresh!, consent });
+    await mem.addCustomer({ customerId: stored!, consent, scores: { churn: { value: 0.4, model: 'churn', version: '1', at: '2025-03-01T00:00:00Z' } } });
+    const readings: [string, string, number][] = [];
+    const ports = {
+      ...mem.ports(),
+      scoring: { score: async () => ({ scores: { churn: { value: 0.3, model: 'churn', version: '2', at: '2025-03-12T10:00:00Z' } }, source: 'embedded' as const }), modelVersions: {} },
+      meter: { meter: (tenant: string, name: string, count = 1) => void readings.push([tenant, name, count]) },
+    };
+    expect((await decide(ports)('acme', { customerId: fresh!, channel: 'app' })).modelVersions).toEqual({ churn: '2' });
+    expect((await decide(ports)('acme', { customerId: stored!, channel: 'app' })).modelVersions).toEqual({ churn: '1' });
+    expect(readings).toEqual([['acme', 'Score', 1]]);
+  });
+});
+
 describe('the marketing windows', () => {
   const DAY = 86_400_000;
   const tight = {

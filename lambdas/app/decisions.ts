@@ -1,7 +1,7 @@
 import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
-import { contactsOf, historyDays, historySince, marketingRoom, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
+import { contactsOf, historyDays, historySince, marketingRoom, reportedDecline, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
 import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
 import { localDay, newDecisionId, parseDecisionId } from '#domain/decisioning/decision-id.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, ScoringPort, VolumeCounter } from '#domain/ports.ts';
 import type { AuditLog } from '#domain/audit.ts';
+import type { Meter } from '#domain/metering.ts';
 
 /** Market settings the decision path needs (parsed once per container from the market config). */
 export interface DecisioningSettings {
@@ -40,6 +41,8 @@ export interface DecisionPorts {
   settings: DecisioningSettings;
   /** Catalog changes are recorded here. */
   audit?: AuditLog;
+  /** Scores computed during a decision (customers without stored scores) are metered here. */
+  meter?: Meter;
 }
 
 export interface DecisionRequest {
@@ -137,13 +140,18 @@ export const decide = (ports: DecisionPorts) =>
     const household = settings.policy.household;
     const [scores, learned, householdContacts] = await Promise.all([
       !hasScores(record.scores) && ports.scoring
-        ? ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) }).then((s) => s.scores)
+        ? ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) }).then((s) => {
+          ports.meter?.meter(tenant, 'Score', 1);
+          return s.scores;
+        })
         : (record.scores ?? {}),
       ports.learning.stats(tenant, segment, facts.actionIds),
       household && record.householdId ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days)) : undefined,
     ]);
     const modelVersions = versionsOf(scores);
-    const contacts = contactsOf(agg.contacts);
+    // a decline reported as an event (not through the responses API) is in the state only
+    const decline = reportedDecline(agg.state?.['lastOfferResponse'] as Parameters<typeof reportedDecline>[0]);
+    const contacts = decline ? [...contactsOf(agg.contacts), decline] : contactsOf(agg.contacts);
     const result = evaluateActions(
       {
         actions, record, state: agg.state, contacts, ...(householdContacts ? { householdContacts } : {}),

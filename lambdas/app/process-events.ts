@@ -189,8 +189,8 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       householdId ? ports.history.householdContacts(tenant, householdId, historySince(now, cap!.days)) : undefined,
     ]);
     return {
-      contacts: triggerLedger(stored, pending, now),
-      ...(household ? { household: triggerLedger(household, pending.filter((c) => MARKETING_KINDS.has(c.kind)), now) } : {}),
+      contacts: triggerLedger(stored, pending),
+      ...(household ? { household: triggerLedger(household, pending.filter((c) => MARKETING_KINDS.has(c.kind))) } : {}),
     };
   }
 
@@ -210,7 +210,7 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       const start = loaded.stored ? measureState(loaded.stored.state, now, ports.stateConfig) : emptyState(now);
       const run = (view: PolicyView) => fold(tenant, customerId, loaded.profile, start, ordered, rules, now, view);
 
-      let view: PolicyView = { contacts: triggerLedger([], pending, now), granted, spent };
+      let view: PolicyView = { contacts: triggerLedger([], pending), granted, spent };
       let result = run(view);
       if (result.applied === 0) {
         // Nothing new; finish a hand-off an earlier attempt may have left behind.

@@ -197,6 +197,19 @@ export function marketingRoom(
   return best;
 }
 
+const EPOCH = new Date(0).toISOString();
+
+/**
+ * A decline reported as an `offer.response` event lives only in the customer's folded state
+ * (`lastOfferResponse`), not in the ledger. As a record dated at the epoch it sits outside every
+ * frequency window, so it counts for decline suppression (which reads `respondedAt`) and nothing
+ * else; its channel is never read. Decisions and triggers both add it to the ledger they ask with.
+ */
+export function reportedDecline(last: { eventId?: string; actionId?: string; response?: string; at?: string } | undefined): ContactRecord | undefined {
+  if (!last || last.response !== 'declined' || typeof last.actionId !== 'string' || typeof last.at !== 'string') return undefined;
+  return { id: `response:${last.eventId ?? last.at}`, at: EPOCH, channel: 'sms', actionId: last.actionId, kind: 'offer', source: 'trigger', response: 'declined', respondedAt: last.at };
+}
+
 /**
  * How far back the policy looks, in days: the longest of its windows, the decline suppression
  * and the catalog's per-customer limits. A history read shorter than this would let limits be

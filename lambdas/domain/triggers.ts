@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import jsonLogic from 'json-logic-js';
 import { treatmentText, type Action, type ContactRecord, type Rule } from './action.ts';
-import { contactAllowed, type ContactPolicy, type Reason } from './contact-policy.ts';
+import { contactAllowed, reportedDecline, type ContactPolicy, type Reason } from './contact-policy.ts';
 import { MARKETING_KINDS, type ActionKind, type QuietHours } from './contact-window.ts';
 import type { Channel, CustomerRecord } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
@@ -105,7 +105,6 @@ export const firingMessageId = (tenant: TenantId, triggerId: string, eventId: st
  */
 const FALLBACK_KIND: ActionKind = 'offer';
 
-const EPOCH = new Date(0).toISOString();
 
 /** Throws when the rule is not JSON Logic json-logic-js can run. */
 function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
@@ -117,34 +116,13 @@ function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
 const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso) / 1000) * 1000).toISOString();
 
 /**
- * A decline reported as an `offer.response` event lives only in the folded state, not in the
- * ledger. As a record dated at the epoch it sits outside every frequency window, so it counts for
- * decline suppression (which reads `respondedAt`) and nothing else; its channel is never read.
- */
-function reportedDecline(state: CustomerState): ContactRecord | undefined {
-  const r = state.lastOfferResponse;
-  if (!r || r.response !== 'declined') return undefined;
-  return { id: `response:${r.eventId}`, at: EPOCH, channel: 'sms', actionId: r.actionId, kind: FALLBACK_KIND, source: 'trigger', response: 'declined', respondedAt: r.at };
-}
-
-/**
  * The ledger a trigger asks the policy with: the stored history plus firings written with the
- * state but not recorded yet (an outbox a crash left), each once. A contact or response dated after
- * `now` counts from now (the policy ignores the future): a campaign hand-off deferred through
- * quiet hours is going to be sent, and a decline another container stamped a moment ahead of this
- * one's clock has happened.
+ * state but not recorded yet (an outbox a crash left), each once. (Contacts dated after `now`, such
+ * as hand-offs deferred through quiet hours, count as made now: the policy does that.)
  */
-export function triggerLedger(stored: readonly ContactRecord[], pending: readonly ContactRecord[], now: Date): ContactRecord[] {
-  const nowIso = now.toISOString();
-  const nowMs = now.getTime();
+export function triggerLedger(stored: readonly ContactRecord[], pending: readonly ContactRecord[]): ContactRecord[] {
   const ids = new Set(stored.map((c) => c.id));
-  const out: ContactRecord[] = [];
-  for (const c of [...stored, ...pending.filter((p) => !ids.has(p.id))]) {
-    const early = Date.parse(c.at) > nowMs;
-    const earlyResponse = c.respondedAt !== undefined && Date.parse(c.respondedAt) > nowMs;
-    out.push(early || earlyResponse ? { ...c, ...(early ? { at: nowIso } : {}), ...(earlyResponse ? { respondedAt: nowIso } : {}) } : c);
-  }
-  return out;
+  return [...stored, ...pending.filter((p) => !ids.has(p.id))];
 }
 
 const isMarketing = (c: Pick<ContactRecord, 'kind'>) => MARKETING_KINDS.has(c.kind);
@@ -168,7 +146,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     context: { now: now.toISOString(), eventType: event.type },
     event,
   };
-  const decline = reportedDecline(state);
+  const decline = reportedDecline(state.lastOfferResponse);
   let ledger: readonly ContactRecord[] = decline ? [...input.contacts, decline] : input.contacts;
   let household = input.householdContacts;
   const ordered = [...triggers].sort((a, b) => b.priority - a.priority || (a.triggerId < b.triggerId ? -1 : 1));

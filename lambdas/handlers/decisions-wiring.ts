@@ -44,6 +44,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,
     audit: base.audit,
+    meter: base.meter,
     randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
     settings: env.settings,
   };

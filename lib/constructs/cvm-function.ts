@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -83,6 +83,9 @@ export class CvmFunction extends NodejsFunction {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        // logs name customers by a salted hash (lambdas/http/logger.ts customerRef): one salt per
+        // deployed stack, the unguessable part of its id, so refs match across functions
+        CUSTOMER_REF_SALT: Fn.select(2, Fn.split('/', Stack.of(scope).stackId)),
         ...props.environment,
       },
       bundling: {

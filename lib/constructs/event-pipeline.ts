@@ -112,6 +112,7 @@ export class EventPipeline extends Construct {
       this.processor.addEventSource(new SqsEventSource(queue, {
         batchSize: EVENT_QUEUE.batchSize,
         maxBatchingWindow: Duration.seconds(EVENT_QUEUE.maxBatchingWindowSeconds),
+        maxConcurrency: EVENT_QUEUE.maxConcurrency,
         reportBatchItemFailures: true,
       }));
       store.grantReadWrite(this.processor, tenant);
