@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import type { Caller } from '#domain/api-key.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
-import { invoker, type Invoke } from '../test-support/api-event.ts';
+import type { Invoke } from '../test-support/api-event.ts';
+import { processorHarness } from '../test-support/processor-harness.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import { sqsEvent, sqsRecord } from '../test-support/sqs-event.ts';
@@ -24,18 +22,7 @@ const globex: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-admin'
 
 beforeAll(async () => {
   t = await testTables();
-  dir = mkdtempSync(join(tmpdir(), 'cvm-processor-'));
-  Object.assign(process.env, t.env, {
-    CVM_LOCAL_DIR: dir,
-    CVM_NOW: NOW,
-    MARKET_RULES: JSON.stringify({ timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
-    TRIGGER_CACHE_SECONDS: '0',
-  });
-  const store = new DynamoTriggerStore(documentClient({ endpoint: t.endpoint }), (tenant) => t.tenantTables[tenant]!);
-  for (const trigger of DEMO_TRIGGERS) await store.put('acme', trigger);
-  const { handler } = await import('./process-events.ts');
-  process_ = (e) => handler(e, { awsRequestId: 'x' } as Context);
-  customers = invoker((await import('./customers-api.ts')).handler as never);
+  ({ dir, processEvents: process_, customers } = await processorHarness(t, { CVM_NOW: NOW }));
 });
 
 const ev = <E extends CvmEvent>(e: E, customerId: string): E => ({ ...e, customerId });

@@ -1,22 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { householdContacts } from '#adapters/dynamo/household-contacts.ts';
-import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import type { Caller } from '#domain/api-key.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
-import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import { sqsEvent, sqsRecord } from '../test-support/sqs-event.ts';
+import { processorHarness } from '../test-support/processor-harness.ts';
 
 /**
  * Decisions and triggers share one contact policy over one ledger: the decisions API fills a
@@ -44,20 +42,8 @@ const weekly = (id: string) => ({
 
 beforeAll(async () => {
   t = await testTables(['acme']);
-  dir = mkdtempSync(join(tmpdir(), 'cvm-trigger-policy-'));
-  Object.assign(process.env, t.env, {
-    CVM_LOCAL_DIR: dir,
-    CVM_NOW: NOW,
-    MARKET_RULES: JSON.stringify({ timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
-    TRIGGER_CACHE_SECONDS: '0',
-    DECISIONING: JSON.stringify(DECISIONING),
-  });
-  const store = new DynamoTriggerStore(documentClient({ endpoint: t.endpoint }), (tenant) => t.tenantTables[tenant]!);
-  for (const trigger of DEMO_TRIGGERS) await store.put('acme', trigger);
+  ({ dir, processEvents, customers } = await processorHarness(t, { CVM_NOW: NOW, DECISIONING: JSON.stringify(DECISIONING) }));
   decisions = invoker((await import('./decisions-api.ts')).handler as never);
-  customers = invoker((await import('./customers-api.ts')).handler as never);
-  const { handler } = await import('./process-events.ts');
-  processEvents = (e) => handler(e, { awsRequestId: 'x' } as Context);
   const bundle = demoCatalog.find((a) => a.actionId === 'bigger-bundle-offer')!;
   for (const [id, body] of [['bigger-bundle-offer', bundle], ...['sms-a', 'sms-b', 'sms-c'].map((id) => [id, weekly(id)] as const)] as const) {
     const res = await decisions({ method: 'PUT', path: `/v1/actions/${id}`, body, caller: acme });

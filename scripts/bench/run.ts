@@ -72,5 +72,22 @@ if (!only.length) {
   writeFileSync(file, load ? `${doc.trimEnd()}\n\n${load}` : doc);
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
 } else {
-  console.log(doc);
+  // a run of some suites replaces their sections in the written report and leaves the others
+  const file = join(ROOT, 'docs', 'benchmarks.md');
+  const written = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  let next = written;
+  for (const section of sections) {
+    const heading = section.split('\n')[0]!;
+    const start = next.indexOf(`${heading}\n`);
+    if (start < 0) continue;
+    const after = next.slice(start + heading.length);
+    const end = start + heading.length + Math.min(...[after.indexOf('\n## '), after.indexOf('\n<!-- load:start')].filter((i) => i >= 0).concat(after.length));
+    next = `${next.slice(0, start)}${section.trimEnd()}\n${next.slice(end)}`;
+  }
+  if (next !== written) {
+    writeFileSync(file, next.replace(/- measured: .*/, `- measured: ${new Date().toISOString()} (sections: ${only.join(', ')}; the others earlier)`));
+    process.stderr.write(`bench: updated ${only.join(', ')} in docs/benchmarks.md\n`);
+  } else {
+    console.log(doc);
+  }
 }

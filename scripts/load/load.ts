@@ -46,7 +46,7 @@ async function step(baseUrl: string, key: string, route: 'decisions' | 'events',
 const isKnee = (s: Step) => s.p99 > P99_BUDGET_MS || s.achieved < 0.95 * s.rate || s.non2xx > 0 || s.errors > 0;
 
 // the local build-reports timer shares the API's event loop (in AWS it is its own scheduled Lambda)
-const rt = await startLocal({ POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_REPORTS_INTERVAL_S: '86400' });
+const rt = await startLocal({ POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_REPORTS_INTERVAL_S: '86400', CVM_DYNAMO_IN_MEMORY: '1' });
 const steps: Step[] = [];
 try {
   const { baseUrl } = rt.info;
@@ -95,7 +95,7 @@ const section = `${LOAD_START}
 
 Written by \`npm run load\` (${new Date().toISOString()}): autocannon over loopback against
 \`npm start\` (one Node process serving every API function and the event processor, DynamoDB
-Local on Java; the local build-reports timer off, as in AWS it is a Lambda of its own),
+Local on Java, in memory; the local build-reports timer off, as in AWS it is a Lambda of its own),
 ${seconds} s per step at a fixed rate, 200 customers, each decided once before the first step
 (a customer's first decision is much slower locally than the next ones). Latency is client-side
 and corrected for coordinated omission. The knee is the first step whose p99 exceeds

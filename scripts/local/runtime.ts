@@ -28,6 +28,11 @@ export interface RuntimeOptions {
   timeScale?: number;
   /** How often the build-reports job runs while data changes (default 30 s; CVM_REPORTS_INTERVAL_S). */
   reportsIntervalMs?: number;
+  /**
+   * DynamoDB Local in memory instead of in `<dir>/dynamodb` (CVM_DYNAMO_IN_MEMORY=1): nothing
+   * survives a stop, but it serves ~1.7x the requests of the disk mode; the benchmarks use it.
+   */
+  inMemory?: boolean;
 }
 
 export interface TenantKeys {
@@ -79,7 +84,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const restartAfterMs = Number(process.env['CVM_DYNAMO_RESTART_MS'] ?? 1000);
   let writeRuntimeFile = (): void => undefined;
   const dynamo = await startDynamoLocal({
-    dir: join(dir, 'dynamodb'),
+    ...(opts.inMemory ? {} : { dir: join(dir, 'dynamodb') }),
     ...(restartAfterMs >= 0 ? { restartAfterMs, onRestart: () => writeRuntimeFile() } : {}),
   });
   try {

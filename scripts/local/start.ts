@@ -9,6 +9,7 @@ const runtime = await startRuntime({
   fresh: env['CVM_FRESH'] === '1',
   ...(env['CVM_NOW'] ? { now: env['CVM_NOW'] } : {}),
   timeScale: env['CVM_TIME_SCALE'] ? Number(env['CVM_TIME_SCALE']) : 1,
+  inMemory: env['CVM_DYNAMO_IN_MEMORY'] === '1',
 });
 
 const { baseUrl, tenants } = runtime;
