@@ -310,6 +310,8 @@ export interface EventInput {
   authorizerFn: FnProfile;
   batchSize: number;
   samplingRate: number;
+  /** The class of the API's access log group. */
+  accessLogClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
 }
 
 /** N events: POSTs of `eventsPerRequest`, one SQS message each, batch processing, one state write each. */
@@ -333,7 +335,8 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
     // decision-log item and an outbound message for the few that fire a trigger
     writeUnits: n * writeUnits(a.stateItemKb) + triggered * writeUnits(a.decisionWriteKb),
     sqsRequests: sqsRequests + triggered,
-    logBytes: requests * (a.accessLogBytes + platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
+    logBytes: requests * ((input.accessLogClass === 'INFREQUENT_ACCESS' ? 0 : a.accessLogBytes) + platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
+    iaLogBytes: input.accessLogClass === 'INFREQUENT_ACCESS' ? requests * a.accessLogBytes : 0,
     // Event meter per request (events API) and per batch (processor)
     emfBytes: (requests + batches) * a.emfBytes,
     traces: (requests + batches) * input.samplingRate,

@@ -11,7 +11,7 @@ import { loadMarket } from '#config/markets/index.ts';
 import { DEFAULT_ASSUMPTIONS, decisionMs, decisionUsage, decisionWriteUnits, priceUsage, total, writeUnits, readUnits, type FnProfile } from './cost-math.ts';
 import { costModel } from './model.ts';
 import { loadPrices } from './prices.ts';
-import { templateFacts, type CfnTemplate } from './template-facts.ts';
+import { accessLogLineBytes, templateFacts, type CfnTemplate } from './template-facts.ts';
 
 const prices = loadPrices();
 const market = loadMarket('demo');
@@ -164,8 +164,15 @@ describe('cost arithmetic', () => {
     const ia = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }), market, prices, a, 1);
     expect(templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS })).api.accessLogClass).toBe('INFREQUENT_ACCESS');
     expect(ia.decisions.lines.find((l) => l.component === 'Logs (Infrequent Access)')!.detail).toContain('GB ingested');
-    // 1M x 450 B at $0.50/GB instead of $0.25/GB (storage alike in both)
-    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo((1e6 * a.accessLogBytes / 1024 ** 3) * 0.25, 4);
+    // the line is sized from the stage's format: 1M lines at $0.50/GB instead of $0.25/GB (storage alike)
+    const line = templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD })).api.accessLogLineBytes!;
+    expect(line).toBeGreaterThan(100);
+    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo((1e6 * line / 1024 ** 3) * 0.25, 4);
+  });
+
+  it('sizes an access log line from the format, with typical values for its variables', () => {
+    expect(accessLogLineBytes('{"requestId":"$context.requestId","status":"$context.status"}')).toBe('{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","status":"200"}'.length + 1 + 26);
+    expect(accessLogLineBytes('$context.somethingNew')).toBe(12 + 1 + 26);
   });
 
   it('drops the platform log lines when the system log level is WARN', () => {

@@ -52,8 +52,10 @@ function profileOf(facts: TemplateFacts, name: string, logicalId: string | undef
 const findFn = (facts: TemplateFacts, re: RegExp) =>
   Object.values(facts.functions).find((f) => re.test(f.logicalId) || re.test(f.description ?? ''))?.logicalId;
 
-export function costModel(template: CfnTemplate, config: MarketConfig, prices: PriceTable, a: Assumptions, customers: number): CostModel {
+export function costModel(template: CfnTemplate, config: MarketConfig, prices: PriceTable, assumed: Assumptions, customers: number): CostModel {
   const facts = templateFacts(template);
+  // the access log line is sized from the stage's own format when the template has one
+  const a: Assumptions = facts.api.accessLogLineBytes ? { ...assumed, accessLogBytes: facts.api.accessLogLineBytes } : assumed;
   const routes = facts.api.routes;
   const processorId = facts.queueConsumers.find((c) => /event/i.test(c.functionId))?.functionId ?? facts.queueConsumers[0]?.functionId;
   const functions = {
@@ -84,7 +86,7 @@ export function costModel(template: CfnTemplate, config: MarketConfig, prices: P
     `decision Lambda: ${functions.decision.memoryMb} MB ${functions.decision.architecture}, ${decisionMs(functions.decision, a)} ms = ${a.decisionRoundTrips} DynamoDB waits x ${a.dynamoRoundTripMs} ms + ${a.decisionCpuMs} ms CPU at a full vCPU (npm run bench) x ${(Math.max(1, 1769 / functions.decision.memoryMb)).toFixed(2)} for its share of one (${functions.decision.source})`,
     `authorizer: ${functions.authorizer.memoryMb} MB ${functions.authorizer.architecture}, ${a.authorizerMs} ms per cache miss (${functions.authorizer.source})`,
     `DynamoDB (${tableModes}): 1 eventually consistent Query of ~${a.decisionQueryKb} KB (profile + state + the policy window's contacts); the decision log item (${a.decisionWriteKb} KB, TTL); ${a.householdShare * 100}% household members: + a gsi1 Query and index write; ${a.cappedShare * 100}% answers with a daily-capped action: a counter write per lease of ${a.volumeLeaseBlock} = ${decisionWriteUnits(a).toFixed(2)} WRU per decision; catalog and learned rates cached in the container`,
-    `logs per decision: access ${a.accessLogBytes} B (${facts.api.accessLogClass} class) + platform ${/^(WARN|ERROR|FATAL)$/.test(functions.decision.systemLogLevel) ? 0 : a.platformLogBytes} B (system log level ${functions.decision.systemLogLevel}) + no app line on success; 1 EMF line of ${a.emfBytes} B (ApiRequest, Decision, read and write units); retention ${retention} days`,
+    `logs per decision: access ${a.accessLogBytes} B (${facts.api.accessLogLineBytes ? 'the stage format with typical values' : 'assumed'}, ${facts.api.accessLogClass} class) + platform ${/^(WARN|ERROR|FATAL)$/.test(functions.decision.systemLogLevel) ? 0 : a.platformLogBytes} B (system log level ${functions.decision.systemLogLevel}) + no app line on success; 1 EMF line of ${a.emfBytes} B (ApiRequest, Decision, read and write units); retention ${retention} days`,
     `traces: ${(rate * 100).toFixed(1)}% sampled (${facts.tracing.source}${facts.tracing.reservoirPerSecond ? ` + ${facts.tracing.reservoirPerSecond}/s reservoir, not counted` : ''})`,
   ]);
 
@@ -121,7 +123,7 @@ export function costModel(template: CfnTemplate, config: MarketConfig, prices: P
   });
 
   const events = estimate('per 1M events', eventUsage({
-    events: M, eventsFn: functions.events, processorFn: functions.processor, authorizerFn: functions.authorizer, batchSize, samplingRate: rate,
+    events: M, eventsFn: functions.events, processorFn: functions.processor, authorizerFn: functions.authorizer, batchSize, samplingRate: rate, accessLogClass: facts.api.accessLogClass,
   }, a), [
     `${a.eventsPerRequest} events per POST /v1/events; events API ${functions.events.memoryMb} MB, ${a.eventsApiMs} ms (${functions.events.source})`,
     `one SQS message per event, sent/received/deleted ${a.sqsMessagesPerRequest} at a time`,

@@ -34,6 +34,8 @@ export interface TemplateFacts {
     accessLogs: boolean;
     /** The class of the access log group (Infrequent Access ingests at half the price). */
     accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
+    /** One access log line as the stage's format writes it with typical values (undefined: no format). */
+    accessLogLineBytes?: number;
   };
   functions: Record<string, FunctionFacts>;
   queueConsumers: { functionId: string; batchSize: number }[];
@@ -41,6 +43,32 @@ export interface TemplateFacts {
   stateMachines: { logicalId: string; type: 'STANDARD' | 'EXPRESS' }[];
   scoring: { mode: 'embedded' | 'sagemaker'; kind?: 'serverless' | 'real-time'; memoryMb?: number; instanceType?: string; instanceCount?: number };
   tracing: { samplingRate: number; reservoirPerSecond: number; source: 'sampling-rule' | 'x-ray default rule' };
+}
+
+/** Typical values of the `$context` variables an access log format names (lengths are what count). */
+const TYPICAL_CONTEXT: Record<string, string> = {
+  requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  requestTime: '23/Nov/2026:16:54:17 +0000',
+  'identity.sourceIp': '203.0.113.10',
+  httpMethod: 'POST',
+  resourcePath: '/v1/decisions',
+  status: '200',
+  responseLength: '812',
+  responseLatency: '23',
+  'integration.latency': '21',
+  'authorizer.tenant': 'consumer',
+  'authorizer.keyId': 'consumer-channel-1',
+  'error.message': '-',
+  xrayTraceId: '1-5759e988-bd862e3fe1be46a994272793',
+};
+
+/**
+ * Bytes of one access log line: the format with each `$context.x` replaced by a typical value
+ * (12 characters when unknown), plus the newline and the 26 bytes CloudWatch counts per event.
+ */
+export function accessLogLineBytes(format: string): number {
+  const line = format.replace(/\$context\.([A-Za-z.]+)/g, (_, name: string) => TYPICAL_CONTEXT[name] ?? 'x'.repeat(12));
+  return Buffer.byteLength(line) + 1 + 26;
 }
 
 /** X-Ray's default rule when the template brings none: the first request each second, then 5%. */
@@ -151,6 +179,7 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       authorizerCacheTtlSeconds: Number(authorizer?.Properties?.['AuthorizerResultTtlInSeconds'] ?? 300),
       accessLogs: !!(stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']),
       accessLogClass: accessLogGroup?.Properties?.['LogGroupClass'] === 'INFREQUENT_ACCESS' ? 'INFREQUENT_ACCESS' : 'STANDARD',
+      ...(typeof accessLogSetting?.['Format'] === 'string' ? { accessLogLineBytes: accessLogLineBytes(accessLogSetting['Format']) } : {}),
     },
     functions,
     queueConsumers,
