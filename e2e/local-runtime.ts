@@ -7,7 +7,9 @@ import { freePort } from '../scripts/local/dynamo-local.ts';
 export interface RuntimeInfo {
   baseUrl: string;
   tenants: Record<string, { apiKey: string; channelKey: string }>;
+  dynamoEndpoint: string;
   dynamoPid: number;
+  market: string;
   pid: number;
 }
 

@@ -215,7 +215,8 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       if (result.applied === 0) {
         // Nothing new; finish a hand-off an earlier attempt may have left behind.
         await handOff(tenant, customerId, loaded.profile?.householdId, leftover, version);
-        return outcomeOf({ applied: 0, duplicates: events.length, dropped: 0 });
+        // firings an earlier, failed attempt decided: that attempt reported nothing, so they count now
+        return outcomeOf({ applied: 0, duplicates: events.length, dropped: 0 }, leftover.length);
       }
       if (result.firings.length > 0) {
         view = { ...view, ...(await ledgerOf(tenant, customerId, loaded.profile, pending, rules, now)) };

@@ -6,6 +6,7 @@
  *   npx tsx scripts/bench/decisions.ts
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -215,10 +216,32 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
     // warm-up: JIT, caches (catalog, learned rates, authorizer) and connections
     await fixedRate(baseUrl, keys.channelKey, 50, 3, decision);
     await fixedRate(baseUrl, keys.channelKey, 50, 2, { method: 'GET', path: `/v1/customers/${id(1)}` });
+    // one at a time: what a decision costs over HTTP beside one raw DynamoDB Local Query
+    const sequentialP50 = async (work: () => Promise<unknown>) => {
+      const xs: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = performance.now();
+        await work();
+        if (i >= 50) xs.push(performance.now() - t);
+      }
+      return median(xs);
+    };
+    const raw = new DynamoDBClient({ endpoint: rt.info.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const rawQuery = await sequentialP50(() => raw.send(new QueryCommand({ TableName: `cvm-${rt.info.market}-consumer`, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `C#${id(3)}` } } })));
+    raw.destroy();
+    let k = 0;
+    const oneDecision = await sequentialP50(() => fetch(`${baseUrl}/v1/decisions`, {
+      method: 'POST', headers: { 'x-api-key': keys.channelKey, 'content-type': 'application/json' }, body: JSON.stringify(decision.body(k++)),
+    }).then((r) => r.text()));
     const read = await fixedRate(baseUrl, keys.channelKey, rate, seconds, { method: 'GET', path: `/v1/customers/${id(7)}` });
     const decided = await fixedRate(baseUrl, keys.channelKey, rate, seconds, decision);
     const note = (s: FixedRateStep) => `achieved ${s.achieved.toFixed(1)}/s, max ${s.max} ms, non-2xx ${s.non2xx}, errors ${s.errors + s.timeouts}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
     return [
+      {
+        name: 'Local HTTP decision one at a time, p50', value: Number(oneDecision.toFixed(2)), unit: 'ms',
+        reference: { name: 'one raw Query to DynamoDB Local, p50', value: Number(rawQuery.toFixed(2)), unit: 'ms' }, ratio: Number((oneDecision / rawQuery).toFixed(2)),
+        note: 'a decision waits on two DynamoDB calls (the Query, then the log Put): DynamoDB Local sets the floor here',
+      },
       { name: `Local HTTP decisions at ${rate}/s, p50 (autocannon, ${seconds} s, loopback)`, value: decided.p50, unit: 'ms', reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' }, ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)) },
       { name: `Local HTTP decisions at ${rate}/s, p99`, value: decided.p99, unit: 'ms', reference: { name: `GET /v1/customers p99 at ${rate}/s`, value: read.p99, unit: 'ms' }, ratio: Number((decided.p99 / Math.max(1, read.p99)).toFixed(2)), note: `aim p99 <= 50 ms; ${note(decided)}` },
     ];
