@@ -1,5 +1,6 @@
 import type { MarketConfig } from '#config/market-config.ts';
 import {
+  cpuStretch,
   decisionMs,
   decisionUsage,
   decisionWriteUnits,
@@ -99,7 +100,7 @@ export function costModel(template: CfnTemplate, config: MarketConfig, prices: P
   const scoringModes = variants.map(({ label, variant }) => {
     const add = estimate(label, inferenceUsage(variant, M, functions.decision, a), [], true);
     const notes: string[] = [];
-    if (variant.mode === 'embedded') notes.push(`+${a.embeddedInferenceMs} ms of decision Lambda time for the three models`);
+    if (variant.mode === 'embedded') notes.push(`+${a.embeddedInferenceMs} ms of CPU at a full vCPU for the three models (x ${cpuStretch(functions.decision).toFixed(2)} at ${functions.decision.memoryMb} MB), for a customer without stored scores`);
     if (variant.mode === 'sagemaker-serverless') notes.push(`1 InvokeEndpoint per decision, ${a.sagemakerInferenceMs} ms at ${variant.memoryMb} MB, ${a.inferencePayloadKb} KB in+out; the decision Lambda waits for it`);
     let fixed = 0;
     if (variant.mode === 'sagemaker-real-time') {
