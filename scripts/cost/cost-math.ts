@@ -182,7 +182,7 @@ export interface Assumptions {
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   authorizerCacheHitRate: 0.95,
   authorizerMs: 30,
-  decisionCpuMs: 4,
+  decisionCpuMs: 4.5,
   decisionRoundTrips: 2,
   dynamoRoundTripMs: 6,
   decisionQueryKb: 6,

@@ -147,8 +147,8 @@ describe('cost arithmetic', () => {
     const of = (c: string) => lines.find((l) => l.component === c)?.usd;
     expect(of('API Gateway (REST)')).toBeCloseTo(3.5, 6);
     expect(of('Lambda requests')).toBeCloseTo(0.2, 6);
-    // 2 DynamoDB waits of 6 ms + 4 ms CPU stretched to 1769/1024 of a vCPU = 19 ms
-    expect(decisionMs(fn, a)).toBe(Math.ceil(2 * 6 + 4 * (1769 / 1024)));
+    // 2 DynamoDB waits of 6 ms + 4.5 ms CPU stretched to 1769/1024 of a vCPU = 20 ms
+    expect(decisionMs(fn, a)).toBe(Math.ceil(2 * 6 + 4.5 * (1769 / 1024)));
     expect(of('Lambda duration')).toBeCloseTo(1e6 * (decisionMs(fn, a) / 1000) * 0.0000133334, 6);
     // the customer's Query (1 RRU) + 20% household members' ledger Query (0.5 RRU)
     expect(of('DynamoDB reads')).toBeCloseTo(0.125 * (1 + 0.2 * 0.5), 6);
