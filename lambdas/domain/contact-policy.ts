@@ -154,20 +154,20 @@ export function contactAllowed(
   }
 
   if (!MARKETING_KINDS.has(action.kind)) return ok;
+  const full = marketingWindows(ledger, channel, now, policy, opts.householdHistory).find((w) => w.used >= w.window.max);
+  return full ? denied(full.code, `${full.used}/${full.window.max} ${full.what} in ${full.window.days} d`) : ok;
+}
+
+/** The marketing windows that apply on a channel, in the order they are checked, with their use. */
+function marketingWindows(ledger: Ledger, channel: Channel, now: Date, policy: ContactPolicy, householdHistory?: readonly ContactRecord[]) {
+  const out: { code: string; what: string; window: ContactWindow; used: number }[] = [];
   const perChannel = policy.perChannel[channel];
-  if (perChannel) {
-    const used = countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel.days);
-    if (used >= perChannel.max) return denied('channel-limit', `${used}/${perChannel.max} ${channel} contacts in ${perChannel.days} d`);
+  if (perChannel) out.push({ code: 'channel-limit', what: `${channel} contacts`, window: perChannel, used: countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel.days) });
+  if (policy.overall) out.push({ code: 'overall-limit', what: 'contacts', window: policy.overall, used: countWithin(ledger, ledger.marketing, policy.overall.days) });
+  if (policy.household && householdHistory) {
+    out.push({ code: 'household-limit', what: 'household contacts', window: policy.household, used: countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household.days) });
   }
-  if (policy.overall) {
-    const used = countWithin(ledger, ledger.marketing, policy.overall.days);
-    if (used >= policy.overall.max) return denied('overall-limit', `${used}/${policy.overall.max} contacts in ${policy.overall.days} d`);
-  }
-  if (policy.household && opts.householdHistory) {
-    const used = countWithin(ledger, ledgerOf(opts.householdHistory, now).marketing, policy.household.days);
-    if (used >= policy.household.max) return denied('household-limit', `${used}/${policy.household.max} household contacts in ${policy.household.days} d`);
-  }
-  return ok;
+  return out;
 }
 
 /**
@@ -182,18 +182,11 @@ export function marketingRoom(
   policy: ContactPolicy,
   householdHistory?: readonly ContactRecord[],
 ): { room: number; reason: Reason } {
-  const ledger = ledgerOf(history, now);
   let best = { room: Infinity, reason: { code: 'no-limit', detail: 'no marketing limit applies' } };
-  const consider = (window: ContactWindow | undefined, used: () => number, code: string, what: string) => {
-    if (!window) return;
-    const n = used();
-    const room = Math.max(0, window.max - n);
-    if (room < best.room) best = { room, reason: { code, detail: `${window.max}/${window.max} ${what} in ${window.days} d with this answer` } };
-  };
-  const perChannel = policy.perChannel[channel];
-  consider(perChannel, () => countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel!.days), 'channel-limit', `${channel} contacts`);
-  consider(policy.overall, () => countWithin(ledger, ledger.marketing, policy.overall!.days), 'overall-limit', 'contacts');
-  if (householdHistory) consider(policy.household, () => countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household!.days), 'household-limit', 'household contacts');
+  for (const w of marketingWindows(ledgerOf(history, now), channel, now, policy, householdHistory)) {
+    const room = Math.max(0, w.window.max - w.used);
+    if (room < best.room) best = { room, reason: { code: w.code, detail: `${w.window.max}/${w.window.max} ${w.what} in ${w.window.days} d with this answer` } };
+  }
   return best;
 }
 
