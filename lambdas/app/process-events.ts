@@ -6,6 +6,7 @@ import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { applyEvent, emptyState, measureState, type CustomerState, type StateConfig } from '#domain/customer-state.ts';
 import { localDay } from '#domain/decisioning/decision-id.ts';
+import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
@@ -29,6 +30,8 @@ export interface ProcessPorts {
    * defaults (DEFAULT_CONTACT_LIMITS) in the market's time zone and quiet hours.
    */
   policy?: ContactPolicy;
+  /** The decision path's signal thresholds, which actions' eligibility rules read (default: the platform's). */
+  thresholds?: SignalThresholds;
   /** The contact ledger; wherever a trigger can fire it is needed, and its absence then fails the batch. */
   history?: ContactHistory;
   /** Per-action daily caps, shared with decisions; needed once an action with `limits.perDay` fires. */
@@ -165,7 +168,7 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       if (candidates.length === 0) continue;
       const verdict = evaluateTriggers(candidates, {
         tenant, customerId, ...(profile ? { profile } : {}), state, event, now, defaultLanguage: ports.market.defaultLanguage, actions: rules.actions,
-        policy, contacts, ...(household ? { householdContacts: household } : {}), volume: view,
+        policy, contacts, ...(household ? { householdContacts: household } : {}), volume: view, ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
       });
       state = { ...state, fired: verdict.fired };
       firings.push(...verdict.firings);

@@ -58,6 +58,26 @@ const contact = (daysAgo: number, over: Partial<ContactRecord> = {}, now = MIDDA
 const usage = (now = MIDDAY) => [anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { now })];
 const calls = (n: number, now = MIDDAY) => Array.from({ length: n }, (_, i) => anEvent('network.call_dropped', {}, { now, minutesAgo: 10 + i }));
 
+describe("the action's own rules", () => {
+  const sms = { sms: true };
+  it('refuses an action outside its validity window, as decisions do', () => {
+    const expired = new Map([...actions, [offer.actionId, { ...offer, validTo: '2026-01-01T00:00:00Z' }]]);
+    expect(evaluate([bundle], usage(), { consent: sms, catalog: expired }).refused[0]!.reason).toMatchObject({ code: 'not-valid-now' });
+    const later = new Map([...actions, [offer.actionId, { ...offer, validFrom: new Date(MIDDAY.getTime() + DAY).toISOString() }]]);
+    expect(evaluate([bundle], usage(), { consent: sms, catalog: later }).refused[0]!.reason.code).toBe('not-valid-now');
+  });
+
+  it("refuses an action whose eligibility rule does not hold, reading signals as decisions do", () => {
+    const postpaidOnly = new Map([...actions, [offer.actionId, { ...offer, eligibility: { '==': [{ var: 'profile.contract' }, 'postpaid'] } }]]);
+    expect(evaluate([bundle], usage(), { consent: sms, catalog: postpaidOnly }).refused[0]!.reason.code).toBe('not-eligible');
+    // the demo health check is eligible on a live service problem: three dropped calls in 24 h
+    const onProblem = new Map([...actions, [healthCheck.actionId, { ...healthCheck, eligibility: { var: 'signals.serviceProblem' } }]]);
+    expect(evaluate([dropped], calls(3), { catalog: onProblem }).firings).toHaveLength(1);
+    const broken = new Map([...actions, [offer.actionId, { ...offer, eligibility: { frobnicate: [1] } }]]);
+    expect(evaluate([bundle], usage(), { consent: sms, catalog: broken }).refused[0]!.reason.code).toBe('not-eligible');
+  });
+});
+
 describe('trigger evaluation', () => {
   it('fires the health-check call on the third dropped call, with the treatment in the customer\'s language', () => {
     expect(evaluate([dropped], calls(2)).firings).toEqual([]);

@@ -7,6 +7,8 @@ import type { Channel, CustomerRecord } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
 import type { CvmEvent, EventType } from './events.ts';
 import type { TenantId } from './ids.ts';
+import { ruleHolds } from './decisioning/eligibility.ts';
+import { signalsOf, type SignalThresholds } from './decisioning/signals.ts';
 
 /** A tenant-authored real-time rule (DESIGN.md "Trigger"). */
 export interface Trigger {
@@ -68,6 +70,8 @@ export interface TriggerInput {
   /** The household's marketing contacts (only when the customer is in one and the policy caps households). */
   householdContacts?: readonly ContactRecord[];
   volume?: VolumeAnswers;
+  /** The decision path's signal thresholds: an action's eligibility reads `signals` the same way. */
+  thresholds?: SignalThresholds;
 }
 
 /** Why a trigger's own rules kept it from firing (the policy's refusals are in `refused`). */
@@ -115,6 +119,21 @@ function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
 /** On the whole second, as before the policy deferred (nextAllowedTime keeps the milliseconds of `now`). */
 const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso) / 1000) * 1000).toISOString();
 
+/** Why an action cannot be sent now (outside its validity, or its eligibility rule does not hold), or undefined. */
+function unusableAction(action: Action, now: Date, data: Record<string, unknown>): Reason | undefined {
+  const nowMs = now.getTime();
+  if ((action.validFrom && Date.parse(action.validFrom) > nowMs) || (action.validTo && Date.parse(action.validTo) <= nowMs)) {
+    return { code: 'not-valid-now', detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}` };
+  }
+  let holds: boolean;
+  try {
+    holds = ruleHolds(action.eligibility, data as Parameters<typeof ruleHolds>[1]);
+  } catch {
+    holds = false;
+  }
+  return holds ? undefined : { code: 'not-eligible', detail: 'eligibility rule does not hold' };
+}
+
 /**
  * The ledger a trigger asks the policy with: the stored history plus firings written with the
  * state but not recorded yet (an outbox a crash left), each once. (Contacts dated after `now`, such
@@ -146,6 +165,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     context: { now: now.toISOString(), eventType: event.type },
     event,
   };
+  let eligibilityData: Record<string, unknown> | undefined;
   const decline = reportedDecline(state.lastOfferResponse);
   let ledger: readonly ContactRecord[] = decline ? [...input.contacts, decline] : input.contacts;
   let household = input.householdContacts;
@@ -168,6 +188,11 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     if (taken.has(trigger.channel)) { skip('channel-taken'); continue; }
 
     const action = input.actions.get(trigger.actionId);
+    // the action's own rules, as decisions apply them: validity, then eligibility
+    if (action) {
+      const unusable = unusableAction(action, now, eligibilityData ??= { ...data, signals: signalsOf(state as unknown as Record<string, unknown>, data.scores, input.thresholds) });
+      if (unusable) { refuse(unusable); continue; }
+    }
     const kind = action?.kind ?? FALLBACK_KIND;
     const asked = action ?? { actionId: trigger.actionId, kind, limits: { perCustomer: [] } };
     // Triggers hand off to the outbound queues, so every channel is outbound here.

@@ -9,6 +9,7 @@ import { sqsClient } from '#adapters/sqs/client.ts';
 import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
 import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
+import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import type { EventQueue, OutboundQueue } from '#domain/ports.ts';
 import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
 import type { PlatformEnv } from './env.ts';
@@ -19,12 +20,14 @@ import { tenantTableOf } from './tenant-tables.ts';
 export interface ContactSettings {
   policy: ContactPolicy;
   volumeShards: number;
+  /** The signal thresholds actions' eligibility rules read, as in decisions. */
+  thresholds?: SignalThresholds;
 }
 
 const DEFAULT_VOLUME_SHARDS = 8;
 
 export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'raw'>): ContactSettings =>
-  ({ policy: decisions.settings.policy, volumeShards: decisions.raw.volumeShards });
+  ({ policy: decisions.settings.policy, volumeShards: decisions.raw.volumeShards, thresholds: decisions.settings.thresholds });
 
 /**
  * The market's policy as the decisions function reads it (`DECISIONING`), so triggers, campaigns
@@ -60,6 +63,7 @@ export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = co
     stateConfig: { dedupeWindowHours: env.DEDUPE_WINDOW_HOURS },
     triggerCacheMs: env.TRIGGER_CACHE_SECONDS * 1000,
     policy: contact.policy,
+    ...(contact.thresholds ? { thresholds: contact.thresholds } : {}),
     history: new DynamoContactHistory(base.db, tableOf),
     volume: new DynamoVolumeCounter(base.db, tableOf, contact.volumeShards),
   };
