@@ -69,7 +69,7 @@ describe('a campaign hand-off under the contact policy', () => {
   it('skips a customer whose SMS week a trigger and decisions used up, and counts the reason in the report', async () => {
     // one SMS from the data-80% trigger, two from decisions: the week's three
     const fired = await inject(TENANT, [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'busy', now: NOW })]).get('busy');
-    expect(fired).toMatchObject({ triggersFired: 1 });
+    expect(fired).toMatchObject({ messages: 1 });
     const shown = [];
     for (let i = 0; i < 2; i++) shown.push(...(await decide(stepPorts.decisions)(TENANT, { customerId: 'busy', channel: 'sms', limit: 1 })).actions.map((a) => a.actionId));
     expect(shown.sort()).toEqual(['weekly-a', 'weekly-b']);

@@ -117,7 +117,7 @@ describe('processing one customer\'s events', () => {
   it('folds a batch into one write and hands off the firing with the catalog\'s treatment text', async () => {
     const { states, sent, run } = setup();
     const outcome = await run('acme', 'c-1', calls(3));
-    expect(outcome).toEqual({ applied: 3, duplicates: 0, dropped: 0, messages: 1, triggersFired: 1, triggersRefused: 0, refusals: {} });
+    expect(outcome).toEqual({ applied: 3, duplicates: 0, dropped: 0, messages: 1, triggersRefused: 0, refusals: {} });
     expect(states.writes).toBe(1);
     expect(sent).toEqual([expect.objectContaining({ kind: 'service', treatment: 'care.health-check', text: 'Please call about the dropped calls', language: 'en' })]);
     expect(states.contacts.get('c-1')).toEqual([expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' })]);
@@ -149,9 +149,9 @@ describe('processing one customer\'s events', () => {
     await expect(failing('acme', 'c-1', batch)).rejects.toThrow('crash');
     expect(states.stored.get('c-1')!.outbox).toHaveLength(1);
     // the crashed attempt reported nothing: the firing it decided counts with the redelivery
-    expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, triggersFired: 1 });
+    expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, messages: 1 });
     expect(sent).toHaveLength(1);
-    expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, triggersFired: 0 });
+    expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, messages: 0 });
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
   });
 });
@@ -170,12 +170,12 @@ describe('triggers under the contact policy', () => {
     texted('c-1', states);
     for (const [i, id] of ['a', 'b', 'c'].entries()) history.decide('c-1', smsOffer(i + 1, id));
     const outcome = await run('acme', 'c-1', [usage()]);
-    expect(outcome).toMatchObject({ applied: 1, messages: 0, triggersFired: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
+    expect(outcome).toMatchObject({ applied: 1, messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
     expect(sent).toEqual([]);
     expect(states.stored.get('c-1')!.state.fired['data-80-percent']).toBeUndefined();
     // once the oldest decision leaves the 7-day window, the next qualifying event fires
     clock.advance(6 * DAY + 60_000);
-    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ triggersFired: 1, triggersRefused: 0 });
+    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ messages: 1, triggersRefused: 0 });
     expect(sent.map((m) => m.actionId)).toEqual(['bigger-bundle-offer']);
   });
 
@@ -184,16 +184,16 @@ describe('triggers under the contact policy', () => {
     texted('c-1', states);
     texted('c-2', states);
     history.decide('c-1', { ...smsOffer(12, 'bigger-bundle-offer'), response: 'declined', respondedAt: new Date(Date.parse(NOW) - 10 * DAY).toISOString() });
-    expect(await run('acme', 'c-1', [usage('c-1')])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    expect(await run('acme', 'c-1', [usage('c-1')])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
     // a decline in the same batch as the usage that would fire counts too
     const declined = anEvent('offer.response', { actionId: 'bigger-bundle-offer', response: 'declined' }, { customerId: 'c-2', now: NOW, minutesAgo: 30 });
-    expect(await run('acme', 'c-2', [declined, usage('c-2')])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    expect(await run('acme', 'c-2', [declined, usage('c-2')])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
     expect(sent).toEqual([]);
     clock.advance(21 * DAY);
-    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ triggersFired: 1 });
-    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ triggersFired: 0, refusals: { 'declined-recently': 1 } });
+    expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ messages: 1 });
+    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
     clock.advance(10 * DAY);
-    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ triggersFired: 1 });
+    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 1 });
   });
 
   it('takes one unit of the action\'s daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race', async () => {
@@ -201,9 +201,9 @@ describe('triggers under the contact policy', () => {
     const { states, volume, sent, run } = setup({ catalogActions: [capped] });
     for (const id of ['v-1', 'v-2']) texted(id, states);
     states.conflicts = 1;
-    expect(await run('acme', 'v-1', [usage('v-1')])).toMatchObject({ triggersFired: 1 });
+    expect(await run('acme', 'v-1', [usage('v-1')])).toMatchObject({ messages: 1 });
     expect(volume.reservations).toHaveLength(1);
-    expect(await run('acme', 'v-2', [usage('v-2')])).toMatchObject({ triggersFired: 0, refusals: { 'volume-cap': 1 } });
+    expect(await run('acme', 'v-2', [usage('v-2')])).toMatchObject({ messages: 0, refusals: { 'volume-cap': 1 } });
     expect(sent.map((m) => m.customerId)).toEqual(['v-1']);
   });
 
@@ -213,9 +213,9 @@ describe('triggers under the contact policy', () => {
   });
 
   it('sums the outcomes of a batch\'s customer groups for the processor\'s metrics', () => {
-    const one = { applied: 2, duplicates: 1, dropped: 0, messages: 1, triggersFired: 1, triggersRefused: 2, refusals: { 'channel-limit': 1, 'no-consent': 1 } };
-    const two = { applied: 1, duplicates: 0, dropped: 3, messages: 0, triggersFired: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } };
-    expect(totalOutcome([one, two])).toEqual({ applied: 3, duplicates: 1, dropped: 3, messages: 1, triggersFired: 1, triggersRefused: 3, refusals: { 'channel-limit': 2, 'no-consent': 1 } });
+    const one = { applied: 2, duplicates: 1, dropped: 0, messages: 1, triggersRefused: 2, refusals: { 'channel-limit': 1, 'no-consent': 1 } };
+    const two = { applied: 1, duplicates: 0, dropped: 3, messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } };
+    expect(totalOutcome([one, two])).toEqual({ applied: 3, duplicates: 1, dropped: 3, messages: 1, triggersRefused: 3, refusals: { 'channel-limit': 2, 'no-consent': 1 } });
   });
 
   it('never hands off beyond a channel or the overall limit, however the events are batched, redelivered or crash', async () => {

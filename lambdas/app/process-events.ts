@@ -45,8 +45,6 @@ export interface ProcessOutcome {
   dropped: number;
   /** Messages handed off for this call's events (one per firing). */
   messages: number;
-  /** Triggers that fired (equal to `messages`). */
-  triggersFired: number;
   /** Triggers whose rules held but the contact policy refused: nothing sent, no cooldown started. */
   triggersRefused: number;
   /** `triggersRefused` by the policy's reason code (`channel-limit`, `declined-recently`, `volume-cap`, ...). */
@@ -63,7 +61,7 @@ export class ProcessorWiringError extends Error {
 const outcomeOf = (o: Pick<ProcessOutcome, 'applied' | 'duplicates' | 'dropped'>, firings = 0, refused: readonly TriggerRefusal[] = []): ProcessOutcome => {
   const refusals: Record<string, number> = {};
   for (const r of refused) refusals[r.reason.code] = (refusals[r.reason.code] ?? 0) + 1;
-  return { ...o, messages: firings, triggersFired: firings, triggersRefused: refused.length, refusals };
+  return { ...o, messages: firings, triggersRefused: refused.length, refusals };
 };
 
 /** The outcomes of a batch's customer groups, summed (what a handler publishes as metrics). */
@@ -74,7 +72,6 @@ export function totalOutcome(outcomes: readonly ProcessOutcome[]): ProcessOutcom
     total.duplicates += o.duplicates;
     total.dropped += o.dropped;
     total.messages += o.messages;
-    total.triggersFired += o.triggersFired;
     total.triggersRefused += o.triggersRefused;
     for (const [code, n] of Object.entries(o.refusals)) total.refusals[code] = (total.refusals[code] ?? 0) + n;
   }

@@ -100,28 +100,28 @@ async function measure(customerId: string, events: Parameters<typeof run>[2]) {
 describe('what a trigger firing costs in DynamoDB', () => {
   it('reads nothing more than the profile and state for a batch that fires nothing', async () => {
     const { outcome, calls } = await measure('u-quiet', [anEvent('billing.topup', { amount: 10 }, { customerId: 'u-quiet', now: NOW })]);
-    expect(outcome.triggersFired).toBe(0);
+    expect(outcome.messages).toBe(0);
     expect(calls).toEqual({ Query: { calls: 1, units: expect.any(Number) }, Put: { calls: 1, units: expect.any(Number) } });
   });
 
   it('reads the ledger once for a firing, and writes the state, the contact and the outbox clearing', async () => {
     const dropped = [1, 2, 3].map((i) => anEvent('network.call_dropped', {}, { customerId: 'u-fire', now: NOW, minutesAgo: i }));
     const { outcome, calls } = await measure('u-fire', dropped);
-    expect(outcome.triggersFired).toBe(1);
+    expect(outcome.messages).toBe(1);
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1, BatchWrite: 1, Update: 1 });
     console.info('service firing (no daily cap):', JSON.stringify(calls));
   });
 
   it('takes one more write for an action with a daily cap', async () => {
     const { outcome, calls } = await measure('u-capped', [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-capped', now: NOW })]);
-    expect(outcome.triggersFired).toBe(1);
+    expect(outcome.messages).toBe(1);
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1, BatchWrite: 1, Update: 2 });
     console.info('offer firing (daily cap):', JSON.stringify(calls));
   });
 
   it('writes only the state for a firing the policy refuses', async () => {
     const { outcome, calls } = await measure('u-full', [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-full', now: NOW })]);
-    expect(outcome).toMatchObject({ triggersFired: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
+    expect(outcome).toMatchObject({ messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1 });
     console.info('refused firing:', JSON.stringify(calls));
   });
