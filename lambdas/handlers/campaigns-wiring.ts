@@ -14,16 +14,24 @@ import { tenantTableOf } from './tenant-tables.ts';
 /** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
 export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-campaign-step' };
 
-/** The ports of the campaign-step task function, built once per container. */
-export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
+/**
+ * What both campaign functions build on: the decision ports (the hand-off asks `decide`, whose
+ * policy is env.decisions'), the event ports with that same policy, and the campaign and scan stores.
+ */
+async function campaignBaseFor(env: CampaignsEnv) {
   const decisions = await decisionAdaptersFor(env.decisions);
-  // the hand-off asks `decide`, whose policy is env.decisions'; the event ports get the same one
   const events = eventAdaptersFor(env.decisions.platform, contactSettingsOf(env.decisions));
   const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
+  return { decisions, events, campaigns: new DynamoCampaignStore(events.db, tableOf), scan: new DynamoScoreStore(events.db, tableOf) };
+}
+
+/** The ports of the campaign-step task function, built once per container. */
+export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
+  const { decisions, events, campaigns, scan } = await campaignBaseFor(env);
   return {
-    campaigns: new DynamoCampaignStore(events.db, tableOf),
+    campaigns,
     customers: events.customers,
-    scan: new DynamoScoreStore(events.db, tableOf),
+    scan,
     outbound: events.outbound,
     decisions,
     clock: events.clock,
@@ -57,15 +65,13 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
 
 /** The ports of the campaigns API function. */
 export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts> {
-  const decisions = await decisionAdaptersFor(env.decisions);
-  const base = eventAdaptersFor(env.decisions.platform, contactSettingsOf(env.decisions));
-  const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
+  const { decisions, events: base, campaigns, scan } = await campaignBaseFor(env);
   return {
-    campaigns: new DynamoCampaignStore(base.db, tableOf),
+    campaigns,
     catalog: decisions.catalog,
     starter: await workflowStarterFor(env),
     customers: base.customers,
-    scan: new DynamoScoreStore(base.db, tableOf),
+    scan,
     clock: base.clock,
     audit: base.audit,
     randomId: decisions.randomId,
