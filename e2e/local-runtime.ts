@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../scripts/local/dynamo-local.ts';
+import { freePort, isRunning } from '../scripts/local/dynamo-local.ts';
 
 export interface RuntimeInfo {
   baseUrl: string;
@@ -67,11 +67,4 @@ export async function startLocal(env: Record<string, string> = {}): Promise<Star
   };
 }
 
-export const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export { isRunning };

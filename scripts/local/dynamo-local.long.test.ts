@@ -3,16 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startDynamoLocal } from './dynamo-local.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isRunning, startDynamoLocal } from './dynamo-local.ts';
 
 describe('the DynamoDB Local supervisor', () => {
   it('brings a SIGKILLed DynamoDB Local back on the same port and data folder, and stop() leaves nothing running', async () => {
@@ -34,6 +25,6 @@ describe('the DynamoDB Local supervisor', () => {
       await dynamo.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(alive(dynamo.pid)).toBe(false);
+    expect(isRunning(dynamo.pid)).toBe(false);
   });
 });

@@ -46,7 +46,8 @@ function killGroup(pid: number, signal: NodeJS.Signals) {
   }
 }
 
-const alive = (pid: number) => {
+/** Whether a process still runs (signal 0 only asks). */
+export const isRunning = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
@@ -137,8 +138,8 @@ export async function startDynamoLocal(opts: DynamoLocalOptions = {}): Promise<D
       stopping = true;
       process.removeListener('exit', onExit);
       killGroup(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) killGroup(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && isRunning(pid); i++) await sleep(100);
+      if (isRunning(pid)) killGroup(pid, 'SIGKILL');
     },
   };
 }
