@@ -1,7 +1,7 @@
 import type { Action, ContactRecord } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { ContactHistory } from '#domain/contact-history.ts';
-import { DEFAULT_CONTACT_LIMITS, historyDays, historySince, type ContactPolicy } from '#domain/contact-policy.ts';
+import { defaultContactPolicy, historyDays, historySince, type ContactPolicy } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { applyEvent, emptyState, measureState, type CustomerState, type StateConfig } from '#domain/customer-state.ts';
@@ -126,7 +126,7 @@ interface Fold {
 export const processCustomerEvents = (ports: ProcessPorts) => {
   const cache = new Map<TenantId, Rules>();
   const ttl = ports.triggerCacheMs ?? 30_000;
-  const policy: ContactPolicy = ports.policy ?? { timeZone: ports.market.timezone, quietHours: ports.market.quietHours, ...DEFAULT_CONTACT_LIMITS };
+  const policy: ContactPolicy = ports.policy ?? defaultContactPolicy(ports.market);
 
   async function rulesOf(tenant: TenantId, nowMs: number): Promise<Rules> {
     const hit = cache.get(tenant);

@@ -257,3 +257,7 @@ export const DEFAULT_CONTACT_LIMITS: Pick<ContactPolicy, 'outboundChannels' | 'p
   declineSuppressionDays: 30,
   mandatoryExempt: true,
 };
+
+/** The platform defaults in a market's time zone and quiet hours: the policy of a market config that overrides nothing. */
+export const defaultContactPolicy = (market: { timezone: string; quietHours: QuietHours }): ContactPolicy =>
+  ({ timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS });

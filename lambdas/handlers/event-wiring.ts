@@ -8,7 +8,7 @@ import { LocalEventQueue } from '#adapters/local/local-event-queue.ts';
 import { sqsClient } from '#adapters/sqs/client.ts';
 import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
-import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
+import { defaultContactPolicy, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import type { EventQueue, OutboundQueue } from '#domain/ports.ts';
 import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
@@ -36,7 +36,7 @@ export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'ra
  */
 export function contactSettingsFrom(env: PlatformEnv, source: NodeJS.ProcessEnv = process.env): ContactSettings {
   if (source['DECISIONING'] === undefined) {
-    return { policy: { timeZone: env.MARKET_RULES.timezone, quietHours: env.MARKET_RULES.quietHours, ...DEFAULT_CONTACT_LIMITS }, volumeShards: DEFAULT_VOLUME_SHARDS };
+    return { policy: defaultContactPolicy(env.MARKET_RULES), volumeShards: DEFAULT_VOLUME_SHARDS };
   }
   return contactSettingsOf(decisionsEnv(source));
 }
