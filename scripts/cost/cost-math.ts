@@ -228,8 +228,14 @@ export interface DecisionInput {
   authorizerFn: FnProfile;
   samplingRate: number;
   /** The class of the API's access log group. */
-  accessLogClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
+  accessLogClass?: LogClass;
 }
+
+export type LogClass = 'STANDARD' | 'INFREQUENT_ACCESS';
+
+/** Access log bytes as the usage counts them: in the Standard bucket or the Infrequent Access one. */
+const accessLogs = (bytes: number, cls: LogClass | undefined) =>
+  (cls === 'INFREQUENT_ACCESS' ? { standard: 0, ia: bytes } : { standard: bytes, ia: 0 });
 
 /** Lambda gives one full vCPU at 1,769 MB and a proportional share below it. */
 export const FULL_VCPU_MB = 1769;
@@ -248,7 +254,7 @@ export const decisionWriteUnits = (a: Assumptions) => writeUnits(a.decisionWrite
 export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
   const n = input.decisions;
   const misses = n * (1 - a.authorizerCacheHitRate);
-  const access = n * a.accessLogBytes;
+  const access = accessLogs(n * a.accessLogBytes, input.accessLogClass);
   return {
     ...emptyUsage(),
     apiRequests: n,
@@ -259,8 +265,8 @@ export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
     // the key lookup on a cache miss is one GetItem of a tiny item; a household's ledger is small
     readUnits: n * readUnits(a.decisionQueryKb) + n * a.householdShare * readUnits(1) + misses * readUnits(1),
     writeUnits: n * decisionWriteUnits(a),
-    logBytes: n * platformBytes(input.decisionFn, a) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) + (input.accessLogClass === 'INFREQUENT_ACCESS' ? 0 : access),
-    iaLogBytes: input.accessLogClass === 'INFREQUENT_ACCESS' ? access : 0,
+    logBytes: n * platformBytes(input.decisionFn, a) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) + access.standard,
+    iaLogBytes: access.ia,
     // ApiRequest, Decision and the consumed capacity: one EMF line per invocation
     emfBytes: n * a.emfBytes,
     traces: n * input.samplingRate,
@@ -311,7 +317,7 @@ export interface EventInput {
   batchSize: number;
   samplingRate: number;
   /** The class of the API's access log group. */
-  accessLogClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
+  accessLogClass?: LogClass;
 }
 
 /** N events: POSTs of `eventsPerRequest`, one SQS message each, batch processing, one state write each. */
@@ -322,6 +328,7 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
   const batches = n / input.batchSize;
   const sqsRequests = n / a.sqsMessagesPerRequest * 3; // send batch, receive, delete batch
   const triggered = n * a.triggerRate;
+  const access = accessLogs(requests * a.accessLogBytes, input.accessLogClass);
   return {
     ...emptyUsage(),
     apiRequests: requests,
@@ -335,8 +342,8 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
     // decision-log item and an outbound message for the few that fire a trigger
     writeUnits: n * writeUnits(a.stateItemKb) + triggered * writeUnits(a.decisionWriteKb),
     sqsRequests: sqsRequests + triggered,
-    logBytes: requests * ((input.accessLogClass === 'INFREQUENT_ACCESS' ? 0 : a.accessLogBytes) + platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
-    iaLogBytes: input.accessLogClass === 'INFREQUENT_ACCESS' ? requests * a.accessLogBytes : 0,
+    logBytes: access.standard + requests * (platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
+    iaLogBytes: access.ia,
     // Event meter per request (events API) and per batch (processor)
     emfBytes: (requests + batches) * a.emfBytes,
     traces: (requests + batches) * input.samplingRate,
