@@ -110,6 +110,26 @@ describe('a decline reported as an event', () => {
   });
 });
 
+describe('a trigger firing not handed off yet', () => {
+  it('counts against the channel limit from the moment it is written with the state', async () => {
+    const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));
+    mem.actions.set('a', offer('a'));
+    const [id] = customersIn('champion', 1);
+    await mem.addCustomer({ customerId: id!, consent });
+    const firing = (n: number) => ({
+      messageId: `m-${n}`, tenant: 'acme', customerId: id, channel: 'sms', actionId: `t-${n}`, kind: 'offer', treatment: 'x', language: 'en',
+      reason: { type: 'trigger', id: 'data-80-percent' }, createdAt: '2025-03-12T09:00:00Z', sendAfter: '2025-03-12T09:00:00Z',
+    });
+    const ask = () => decide(mem.ports())('acme', { customerId: id!, channel: 'sms', limit: 1 });
+    mem.states.set(id!, { outbox: [firing(1), firing(2)] });
+    expect((await ask()).actions.map((x) => x.actionId)).toEqual(['a']);
+    mem.states.set(id!, { outbox: [firing(3), firing(4), firing(5)] }); // with the one above: 4 > 3 a week
+    const d = await ask();
+    expect(d.actions).toEqual([]);
+    expect(d.excluded[0]).toMatchObject({ actionId: 'a', reasons: [{ code: 'channel-limit' }] });
+  });
+});
+
 describe('scoring during a decision', () => {
   it('meters a Score for a customer scored on the spot, and none for stored scores', async () => {
     const mem = new MemoryDecisioning(fixedClock('2025-03-12T10:00:00Z'));

@@ -10,6 +10,7 @@ import { evaluateActions, type Candidate, type TreatmentView } from '#domain/dec
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import { ledgerWithPending, pendingContacts } from '#domain/triggers.ts';
 import type { ActionCatalog, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, ScoringPort, VolumeCounter } from '#domain/ports.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import type { Meter } from '#domain/metering.ts';
@@ -149,9 +150,11 @@ export const decide = (ports: DecisionPorts) =>
       household && record.householdId ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days)) : undefined,
     ]);
     const modelVersions = versionsOf(scores);
+    // trigger firings written with the state but not handed off yet count as made
+    const ledger = ledgerWithPending(contactsOf(agg.contacts), pendingContacts(agg.state));
     // a decline reported as an event (not through the responses API) is in the state only
     const decline = reportedDecline(agg.state?.['lastOfferResponse'] as Parameters<typeof reportedDecline>[0]);
-    const contacts = decline ? [...contactsOf(agg.contacts), decline] : contactsOf(agg.contacts);
+    const contacts = decline ? [...ledger, decline] : ledger;
     const result = evaluateActions(
       {
         actions, record, state: agg.state, contacts, ...(householdContacts ? { householdContacts } : {}),

@@ -238,15 +238,23 @@ describe('triggers under the contact policy', () => {
       const history = new MemoryHistory(states);
       states.profiles.set('c-1', { customerId: 'c-1', version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true, push: true, app: true } });
       const clock = fixedClock(NOW);
-      // the order contacts became known: decisions and hand-offs (senders dedupe on messageId)
-      const known: { at: number; channel: string; sent: boolean; id: string }[] = [];
+      // The order contacts became known to every reader of the ledger: decisions when logged,
+      // firings when written with the state (an outbox not handed off yet counts as pending).
+      const known: { at: number; channel: string; fired: boolean; id: string }[] = [];
+      const sent = new Set<string>();
+      const save = states.saveState.bind(states);
+      states.saveState = async (t, id, state, outbox, expected) => {
+        const written = await save(t, id, state, outbox, expected);
+        if (written) for (const m of outbox) if (!known.some((k) => k.id === m.messageId)) known.push({ at: Date.parse(m.createdAt), channel: m.channel, fired: true, id: m.messageId });
+        return written;
+      };
       let crashNext = false;
       const ports = {
         states, triggers: triggerStore(rules), catalog: catalogOf(actions), clock, market, stateConfig: { dedupeWindowHours: 48 }, policy: tight, history,
         outbound: {
           send: async (ms: OutboundMessage[]) => {
             if (crashNext) { crashNext = false; throw new Error('crash before the hand-off'); }
-            for (const m of ms) if (!known.some((k) => k.id === m.messageId)) known.push({ at: Date.parse(m.createdAt), channel: m.channel, sent: true, id: m.messageId });
+            for (const m of ms) sent.add(m.messageId);
           },
         },
       };
@@ -257,7 +265,7 @@ describe('triggers under the contact policy', () => {
         const now = clock.now();
         if ('decision' in s) {
           history.decide('c-1', { id: `d${i}`, at: now.toISOString(), channel: s.decision, actionId: `d${i}`, kind: 'offer' });
-          known.push({ at: now.getTime(), channel: s.decision, sent: false, id: `d${i}` });
+          known.push({ at: now.getTime(), channel: s.decision, fired: false, id: `d${i}` });
           continue;
         }
         const batch = s.batch.map((e) => (e.again && seen.length ? seen[seen.length - 1]! : anEvent(e.type, data[e.type] as never, { customerId: 'c-1', now, minutesAgo: 0 })));
@@ -267,8 +275,10 @@ describe('triggers under the contact policy', () => {
       }
       crashNext = false;
       if (seen.length) await run('acme', 'c-1', [seen[0]!]); // a redelivery finishes any outbox left behind
+      // every written firing was handed off (senders dedupe on messageId), and nothing else was
+      expect([...sent].sort()).toEqual(known.filter((k) => k.fired).map((k) => k.id).sort());
       known.forEach((k, i) => {
-        if (!k.sent) return;
+        if (!k.fired) return;
         const before = known.slice(0, i + 1).filter((c) => c.at <= k.at);
         const inWindow = (days: number) => before.filter((c) => k.at - c.at < days * DAY);
         const window = tight.perChannel[k.channel as 'sms']!;

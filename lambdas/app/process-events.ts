@@ -12,7 +12,7 @@ import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerStateRepo, OutboundQueue, TriggerStore, VolumeCounter } from '#domain/ports.ts';
 import {
-  evaluateTriggers, triggerLedger, type MarketRules, type OutboundMessage, type Trigger, type TriggerFiring, type TriggerRefusal,
+  contactOf, evaluateTriggers, ledgerWithPending, type MarketRules, type OutboundMessage, type Trigger, type TriggerFiring, type TriggerRefusal,
 } from '#domain/triggers.ts';
 
 export interface ProcessPorts {
@@ -77,15 +77,6 @@ export function totalOutcome(outcomes: readonly ProcessOutcome[]): ProcessOutcom
   }
   return total;
 }
-
-export const contactOf = (m: OutboundMessage): ContactRecord => ({
-  id: m.messageId,
-  at: m.createdAt,
-  channel: m.channel,
-  actionId: m.actionId,
-  kind: m.kind,
-  source: m.reason.type === 'decision' ? 'decision' : m.reason.type,
-});
 
 const byTime = (a: CvmEvent, b: CvmEvent) =>
   Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
@@ -189,8 +180,8 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       householdId ? ports.history.householdContacts(tenant, householdId, historySince(now, cap!.days)) : undefined,
     ]);
     return {
-      contacts: triggerLedger(stored, pending),
-      ...(household ? { household: triggerLedger(household, pending.filter((c) => MARKETING_KINDS.has(c.kind))) } : {}),
+      contacts: ledgerWithPending(stored, pending),
+      ...(household ? { household: ledgerWithPending(household, pending.filter((c) => MARKETING_KINDS.has(c.kind))) } : {}),
     };
   }
 
@@ -210,7 +201,7 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       const start = loaded.stored ? measureState(loaded.stored.state, now, ports.stateConfig) : emptyState(now);
       const run = (view: PolicyView) => fold(tenant, customerId, loaded.profile, start, ordered, rules, now, view);
 
-      let view: PolicyView = { contacts: triggerLedger([], pending), granted, spent };
+      let view: PolicyView = { contacts: ledgerWithPending([], pending), granted, spent };
       let result = run(view);
       if (result.applied === 0) {
         // Nothing new; finish a hand-off an earlier attempt may have left behind.

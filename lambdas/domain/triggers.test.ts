@@ -6,7 +6,7 @@ import { applyEvents, type CustomerState } from './customer-state.ts';
 import type { CustomerRecord } from './customer.ts';
 import type { CvmEvent } from './events.ts';
 import { ruleProblem } from './rules.ts';
-import { evaluateTriggers, firingMessageId, triggerLedger, type Trigger, type VolumeAnswers } from './triggers.ts';
+import { evaluateTriggers, firingMessageId, ledgerWithPending, type Trigger, type VolumeAnswers } from './triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 
 const policy: ContactPolicy = { timeZone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, ...DEFAULT_CONTACT_LIMITS };
@@ -221,15 +221,15 @@ describe('triggers under the contact policy (the one decisions and campaigns ask
 
   it('counts a decline stamped a moment ahead of this clock (another container\'s) from now', () => {
     const ahead = contact(0, { actionId: 'bigger-bundle-offer', response: 'declined', respondedAt: new Date(MIDDAY.getTime() + 800).toISOString() });
-    expect(evaluate([bundle], usage(), { consent: sms, contacts: triggerLedger([ahead], []) }).refused[0]!.reason.code).toBe('declined-recently');
+    expect(evaluate([bundle], usage(), { consent: sms, contacts: ledgerWithPending([ahead], []) }).refused[0]!.reason.code).toBe('declined-recently');
   });
 
   it('counts a campaign hand-off deferred past quiet hours from now, and an unrecorded firing once', () => {
     const later = contact(-0.5, { id: 'campaign-1', actionId: 'cmp' });
     const unrecorded = contact(0, { id: 'firing-1', actionId: 'bigger-bundle-offer', source: 'trigger' });
-    const ledger = triggerLedger([later, unrecorded], [unrecorded, contact(0, { id: 'firing-2', actionId: 'x', source: 'trigger' })]);
+    const ledger = ledgerWithPending([later, unrecorded], [unrecorded, contact(0, { id: 'firing-2', actionId: 'x', source: 'trigger' })]);
     expect(ledger.map((c) => c.id)).toEqual(['campaign-1', 'firing-1', 'firing-2']);
-    expect(evaluate([bundle], usage(), { consent: sms, contacts: triggerLedger([later, ...otherSmsOffers(2)], []) }).refused[0]!.reason.code).toBe('channel-limit');
+    expect(evaluate([bundle], usage(), { consent: sms, contacts: ledgerWithPending([later, ...otherSmsOffers(2)], []) }).refused[0]!.reason.code).toBe('channel-limit');
   });
 
   it('never sends beyond a channel or the overall limit, whatever the events, their timing and the decisions between them', () => {

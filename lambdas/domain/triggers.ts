@@ -134,12 +134,37 @@ function unusableAction(action: Action, now: Date, data: Record<string, unknown>
   return holds ? undefined : { code: 'not-eligible', detail: 'eligibility rule does not hold' };
 }
 
+/** The contact a handed-off message makes, as the contact history records it. */
+export const contactOf = (m: OutboundMessage): ContactRecord => ({
+  id: m.messageId,
+  at: m.createdAt,
+  channel: m.channel,
+  actionId: m.actionId,
+  kind: m.kind,
+  source: m.reason.type === 'decision' ? 'decision' : m.reason.type,
+});
+
 /**
- * The ledger a trigger asks the policy with: the stored history plus firings written with the
- * state but not recorded yet (an outbox a crash left), each once. (Contacts dated after `now`, such
- * as hand-offs deferred through quiet hours, count as made now: the policy does that.)
+ * Firings written with a customer's state but not recorded in the contact history yet: the state
+ * item's outbox, between the write and the hand-off (longer when a crash left it for the
+ * redelivery). Every reader of the ledger counts them, or a decision in that gap would not see
+ * a firing that is about to be sent.
  */
-export function triggerLedger(stored: readonly ContactRecord[], pending: readonly ContactRecord[]): ContactRecord[] {
+export function pendingContacts(state: Readonly<Record<string, unknown>> | undefined): ContactRecord[] {
+  const outbox = state?.['outbox'];
+  if (!Array.isArray(outbox)) return [];
+  return (outbox as Partial<OutboundMessage>[])
+    .filter((m) => typeof m.messageId === 'string' && typeof m.createdAt === 'string' && typeof m.channel === 'string' && typeof m.actionId === 'string' && m.reason !== undefined)
+    .map((m) => contactOf(m as OutboundMessage));
+}
+
+/**
+ * The stored history plus pending contacts (an outbox not recorded yet), each once. (Contacts dated
+ * after `now`, such as hand-offs deferred through quiet hours, count as made now: the policy does
+ * that.)
+ */
+export function ledgerWithPending(stored: readonly ContactRecord[], pending: readonly ContactRecord[]): ContactRecord[] {
+  if (pending.length === 0) return [...stored];
   const ids = new Set(stored.map((c) => c.id));
   return [...stored, ...pending.filter((p) => !ids.has(p.id))];
 }

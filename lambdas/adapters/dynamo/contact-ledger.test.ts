@@ -1,10 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contactsOf } from '#domain/contact-policy.ts';
+import { emptyState } from '#domain/customer-state.ts';
 import type { DecisionLogEntry } from '#domain/ports.ts';
+import { contactOf, ledgerWithPending, pendingContacts, type OutboundMessage } from '#domain/triggers.ts';
 import { testTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
 import { DynamoCustomerRepo } from './customer-repo.ts';
 import { DynamoDecisionLog } from './decision-log.ts';
+import { DynamoStateRepo } from './state-repo.ts';
 
 /** The contact policy's reads against DynamoDB Local: a customer's whole window, and a household's ledger. */
 let repo: DynamoCustomerRepo;
@@ -55,5 +59,28 @@ describe('the contact ledger in DynamoDB', () => {
     await log.record('acme', e);
     expect(await log.recordResponse('acme', e, 'bundle', 'declined', hoursAfter(BASE, 6))).toBe('recorded');
     expect((await log.householdContacts('acme', 'h3', BASE))[0]).toMatchObject({ actionId: 'bundle', response: 'declined' });
+  });
+
+  it('shows the firings written with the state but not handed off yet to the decision read, each once after they are recorded', async () => {
+    const states = new DynamoStateRepo(db(), () => table);
+    await repo.save('acme', { customerId: 'fired', version: 1, createdAt: BASE, updatedAt: BASE }, undefined);
+    const at = hoursAfter(BASE, 30);
+    const firing = (n: number): OutboundMessage => ({
+      messageId: `m-${n}`, tenant: 'acme', customerId: 'fired', channel: 'sms', actionId: 'bundle', kind: 'offer', treatment: 'offer.bundle', language: 'en',
+      reason: { type: 'trigger', id: 'data-80-percent' }, createdAt: at, sendAfter: at,
+    });
+    const outbox = [firing(1), firing(2)];
+    expect(await states.saveState('acme', 'fired', emptyState(new Date(at)), outbox, 0)).toBe(true);
+    const ledger = async () => {
+      const agg = await repo.load('acme', 'fired', { contactsSince: BASE });
+      return ledgerWithPending(contactsOf(agg.contacts), pendingContacts(agg.state));
+    };
+    expect((await ledger()).map((c) => c.id)).toEqual(['m-1', 'm-2']);
+    // recorded but the outbox not cleared yet (a crash between the two): still one contact each
+    await states.recordContacts('acme', 'fired', [contactOf(firing(1))]);
+    expect((await ledger()).map((c) => c.id).sort()).toEqual(['m-1', 'm-2']);
+    await states.recordContacts('acme', 'fired', [contactOf(firing(2))]);
+    await states.clearOutbox('acme', 'fired', 1);
+    expect((await ledger()).map((c) => [c.id, c.source, c.channel])).toEqual([['m-2', 'trigger', 'sms'], ['m-1', 'trigger', 'sms']]);
   });
 });
