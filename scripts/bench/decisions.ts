@@ -34,6 +34,7 @@ import { startDynamoLocal } from '../local/dynamo-local.ts';
 import { ensureTable } from '../local/tables.ts';
 import { median, type BenchFigure } from './figure.ts';
 import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from '../load/customer-base.ts';
 import { fixedRate, type FixedRateStep } from '../load/fixed-rate.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -208,9 +209,10 @@ function handlerCpu(endpoint: string): BenchFigure[] {
 }
 
 /**
- * End to end over loopback HTTP at a fixed rate (autocannon, coordinated-omission corrected):
- * the local runtime with the same handlers, authorizer and DynamoDB Local, decisions at 200/s
- * beside a plain profile read at the same rate (one GetItem behind the same stack) as reference.
+ * End to end over loopback HTTP at a fixed rate (open loop, coordinated-omission corrected:
+ * scripts/load/fixed-rate.ts): the local runtime with the same handlers, authorizer and DynamoDB
+ * Local, decisions at 200/s over a base of LOAD_CUSTOMERS beside a plain profile read at the same
+ * rate (one GetItem behind the same stack) as reference.
  */
 export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigure[]> {
   // DynamoDB Local in memory: the disk mode of `npm start` serves ~1.7x fewer requests on 2 cores
@@ -218,17 +220,10 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
   try {
     const { baseUrl } = rt.info;
     const keys = rt.info.tenants['consumer']!;
-    const N = 200;
-    const id = (n: number) => `http-${n % N}`;
-    for (let c = 0; c < N; c += 10) {
-      await Promise.all(Array.from({ length: 10 }, async (_, k) => {
-        const res = await fetch(`${baseUrl}/v1/customers/${id(c + k)}`, {
-          method: 'PUT', headers: { 'x-api-key': keys.apiKey, 'content-type': 'application/json' },
-          body: JSON.stringify({ ...profile, tenureMonths: (c + k) % 60 }),
-        });
-        if (res.status >= 300) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
-      }));
-    }
+    const id = (n: number) => `http-${n % LOAD_CUSTOMERS}`;
+    const ids = Array.from({ length: LOAD_CUSTOMERS }, (_, n) => id(n));
+    await seedCustomers(baseUrl, keys.apiKey, ids, (n) => ({ ...profile, tenureMonths: n % 60 }));
+    await decideEachOnce(baseUrl, keys.channelKey, ids);
     const decision = { method: 'POST' as const, path: '/v1/decisions', body: (n: number) => ({ customerId: id(n), channel: (['app', 'ussd', 'call-centre'] as const)[n % 3] }) };
     // warm-up: JIT, caches (catalog, learned rates, authorizer) and connections
     await fixedRate(baseUrl, keys.channelKey, 50, 3, decision);
@@ -259,7 +254,7 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
         reference: { name: 'one raw Query to DynamoDB Local, p50', value: Number(rawQuery.toFixed(2)), unit: 'ms' }, ratio: Number((oneDecision / rawQuery).toFixed(2)),
         note: 'a decision waits on two DynamoDB calls (the Query, then the log Put): DynamoDB Local sets the floor here',
       },
-      { name: `Local HTTP decisions at ${rate}/s, p50 (autocannon, ${seconds} s, loopback)`, value: decided.p50, unit: 'ms', reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' }, ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)) },
+      { name: `Local HTTP decisions at ${rate}/s, p50 (open loop, ${seconds} s, loopback, ${LOAD_CUSTOMERS.toLocaleString('en-US')} customers)`, value: decided.p50, unit: 'ms', reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' }, ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)) },
       { name: `Local HTTP decisions at ${rate}/s, p99`, value: decided.p99, unit: 'ms', reference: { name: `GET /v1/customers p99 at ${rate}/s`, value: read.p99, unit: 'ms' }, ratio: Number((decided.p99 / Math.max(1, read.p99)).toFixed(2)), note: `aim p99 <= 50 ms; ${note(decided)}` },
     ];
   } finally {

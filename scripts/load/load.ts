@@ -1,6 +1,6 @@
 /**
  * `npm run load`: decisions and events at rising fixed rates against a fresh local runtime
- * (`npm start` in a temp folder, loopback only), autocannon as the client. Bounded: every step
+ * (`npm start` in a temp folder, loopback only), an open-loop fixed rate as the client. Bounded: every step
  * runs a fixed time at a fixed rate, 6 rates x 2 routes x 8 s by default (about two minutes
  * with warm-up). Prints a table and writes it into docs/benchmarks.md between the load markers,
  * leaving the rest of the file (written by `npm run bench`) as it is.
@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from './customer-base.ts';
 import { fixedRate, type FixedRateStep } from './fixed-rate.ts';
 import { LOAD_END, LOAD_START, withLoadSection } from './load-section.ts';
 
@@ -29,8 +30,8 @@ interface Step extends FixedRateStep {
   route: string;
 }
 
-const CUSTOMERS = 200;
-const customerId = (i: number) => `load-${i % CUSTOMERS}`;
+const customerId = (i: number) => `load-${i % LOAD_CUSTOMERS}`;
+const customerIds = Array.from({ length: LOAD_CUSTOMERS }, (_, i) => customerId(i));
 let eventSeq = 0;
 
 async function step(baseUrl: string, key: string, route: 'decisions' | 'events', rate: number): Promise<Step> {
@@ -51,21 +52,11 @@ const steps: Step[] = [];
 try {
   const { baseUrl } = rt.info;
   const keys = rt.info.tenants['consumer']!;
-  for (let c = 0; c < CUSTOMERS; c++) {
-    const res = await fetch(`${baseUrl}/v1/customers/${customerId(c)}`, {
-      method: 'PUT', headers: { 'x-api-key': keys.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ segment: 'youth', tenureMonths: c % 60, monthlyCharge: 20 + (c % 80), contract: 'prepaid', consent: { app: true, sms: true, ussd: true }, language: 'en' }),
-    });
-    if (res.status >= 300) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
-  }
-  // warm-up: a first decision for every customer (the first one per customer is much slower
-  // locally than the next ones), then caches, JIT and connections at a low rate
-  for (let c = 0; c < CUSTOMERS; c += 8) {
-    await Promise.all(Array.from({ length: 8 }, (_, k) => fetch(`${baseUrl}/v1/decisions`, {
-      method: 'POST', headers: { 'x-api-key': keys.channelKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: customerId(c + k), channel: 'app' }),
-    }).then((r) => r.text())));
-  }
+  await seedCustomers(baseUrl, keys.apiKey, customerIds, (c) => ({
+    segment: 'youth', tenureMonths: c % 60, monthlyCharge: 20 + (c % 80), contract: 'prepaid', consent: { app: true, sms: true, ussd: true }, language: 'en',
+  }));
+  // warm-up: a first decision for every customer, then caches, JIT and connections at a low rate
+  await decideEachOnce(baseUrl, keys.channelKey, customerIds);
   await step(baseUrl, keys.channelKey, 'decisions', 20);
   await step(baseUrl, keys.channelKey, 'events', 10);
   for (const route of ['decisions', 'events'] as const) {
@@ -80,7 +71,14 @@ try {
   // npm exits before the runtime has finished stopping (a deep queue drains its batch first):
   // wait for DynamoDB Local to go, so the next step of a script does not measure against it
   for (let i = 0; i < 300 && isRunning(rt.info.dynamoPid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (isRunning(rt.info.dynamoPid)) process.stderr.write(`load: DynamoDB Local (pid ${rt.info.dynamoPid}) is still running after 30 s\n`);
+  if (isRunning(rt.info.dynamoPid)) {
+    process.stderr.write(`load: DynamoDB Local (pid ${rt.info.dynamoPid}) is still running after 30 s: stopping it\n`);
+    try {
+      process.kill(-rt.info.dynamoPid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
 }
 
 const knees = Object.fromEntries(
@@ -93,12 +91,13 @@ const cpu = cpus();
 const section = `${LOAD_START}
 ## Load: fixed-rate steps on the local runtime
 
-Written by \`npm run load\` (${new Date().toISOString()}): autocannon over loopback against
-\`npm start\` (one Node process serving every API function and the event processor, DynamoDB
-Local on Java, in memory; the local build-reports timer off, as in AWS it is a Lambda of its own),
-${seconds} s per step at a fixed rate, 200 customers, each decided once before the first step
-(a customer's first decision is much slower locally than the next ones). Latency is client-side
-and corrected for coordinated omission. The knee is the first step whose p99 exceeds
+Written by \`npm run load\` (${new Date().toISOString()}): an open-loop fixed rate over loopback
+(scripts/load/fixed-rate.ts: requests evenly spaced and sent when due whatever is still in flight;
+latency from when each was due, so coordinated omission is corrected) against \`npm start\` (one
+Node process serving every API function and the event processor, DynamoDB Local on Java, in
+memory; the local build-reports timer off, as in AWS it is a Lambda of its own), ${seconds} s per
+step, ${LOAD_CUSTOMERS.toLocaleString('en-US')} customers, each decided once before the first step (a first decision scores
+the customer on the spot). The knee is the first step whose p99 exceeds
 ${P99_BUDGET_MS} ms, that achieves under 95% of its target rate, or that sees any non-2xx.
 Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}, load average before the run ${loadavg()[0]?.toFixed(2)}, shared
 with other work, so read the shape more than the absolute numbers. In AWS every function scales

@@ -105,7 +105,7 @@ describe('the EMF meter', () => {
 });
 
 describe('the local meter', () => {
-  it('appends one JSON line per reading to metering.jsonl at once, with the platform clock and the channel', () => {
+  it('appends one JSON line per reading to metering.jsonl when the invocation flushes, with the platform clock and the channel', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cvm-meter-'));
     const meter = new LocalMeter('demo', dir, fixedClock('2026-10-05T10:00:00Z'));
     meter.meter('consumer', 'ApiRequest', 1, { route: 'getCustomer' });
@@ -128,7 +128,11 @@ describe('the local meter', () => {
     const local = meterFromEnv({ MARKET: 'demo', CVM_METER: 'local', CVM_LOCAL_DIR: dir });
     expect(local).toBeInstanceOf(LocalMeter);
     local.meter('consumer', 'Score', 9);
-    expect(existsSync(join(dir, 'metering.jsonl'))).toBe(true);
+    expect(existsSync(join(dir, 'metering.jsonl'))).toBe(false); // held until the entry point flushes
+    local.flush?.();
+    expect(readFileSync(join(dir, 'metering.jsonl'), 'utf8')).toContain('"Score"');
+    local.flush?.(); // nothing new: nothing written twice
+    expect(readFileSync(join(dir, 'metering.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(meterFromEnv({ MARKET: 'demo' })).toBeInstanceOf(EmfMeter);
   });
 });
