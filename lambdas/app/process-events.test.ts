@@ -31,8 +31,11 @@ class MemoryStates implements CustomerStateRepo {
     const s = this.stored.get(id);
     return { ...(p && p !== 'erased' ? { profile: p } : {}), erased: p === 'erased', ...(s ? { stored: structuredClone(s) } : {}) };
   }
-  async saveState(_t: string, id: string, state: CustomerState, outbox: OutboundMessage[], expected: number) {
+  /** The household each write's outbox was filed under. */
+  households: (string | undefined)[] = [];
+  async saveState(_t: string, id: string, state: CustomerState, outbox: OutboundMessage[], expected: number, householdId?: string) {
     if (this.conflicts > 0) { this.conflicts--; return false; }
+    this.households.push(householdId);
     if ((this.stored.get(id)?.version ?? 0) !== expected) return false;
     this.stored.set(id, { state: structuredClone(state), outbox: [...outbox], version: expected + 1 });
     this.writes++;
@@ -194,6 +197,15 @@ describe('triggers under the contact policy', () => {
     expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
     clock.advance(10 * DAY);
     expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 1 });
+  });
+
+  it('files a household member\'s outbox under the household, so the other members count its firings before the hand-off', async () => {
+    const { states, run } = setup();
+    states.profiles.set('c-1', { customerId: 'c-1', version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true }, language: 'en', householdId: 'h-1' });
+    texted('c-2', states);
+    await run('acme', 'c-1', [usage('c-1')]);
+    await run('acme', 'c-2', [usage('c-2')]);
+    expect(states.households).toEqual(['h-1', undefined]);
   });
 
   it('takes one unit of the action\'s daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race', async () => {

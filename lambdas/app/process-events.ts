@@ -232,7 +232,7 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       const fresh = result.firings.map((f) => f.message);
       const duplicates = events.length - result.applied;
       const outbox = [...leftover, ...fresh];
-      if (!(await ports.states.saveState(tenant, customerId, result.state, outbox, version))) continue;
+      if (!(await ports.states.saveState(tenant, customerId, result.state, outbox, version, loaded.profile?.householdId))) continue;
       await handOff(tenant, customerId, loaded.profile?.householdId, outbox, version + 1);
       return outcomeOf({ applied: result.applied, duplicates, dropped: 0 }, fresh.length, result.refused);
     }

@@ -99,8 +99,12 @@ export interface StoredState {
 export interface CustomerStateRepo {
   /** Profile or tombstone, and the state, of one customer in one read. */
   loadForEvents(tenant: TenantId, customerId: CustomerId): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }>;
-  /** Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on a lost race. */
-  saveState(tenant: TenantId, customerId: CustomerId, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number): Promise<boolean>;
+  /**
+   * Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on
+   * a lost race. `householdId`: the customer's household, whose ledger sees the outbox's marketing
+   * firings until they are recorded.
+   */
+  saveState(tenant: TenantId, customerId: CustomerId, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number, householdId?: string): Promise<boolean>;
   /** Empties the outbox of the state at `version` (a no-op if it moved on). */
   clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
   /** Contact-history items `H#<at>#<id>`; writing the same record twice leaves one item. */

@@ -83,4 +83,28 @@ describe('the contact ledger in DynamoDB', () => {
     await states.clearOutbox('acme', 'fired', 1);
     expect((await ledger()).map((c) => [c.id, c.source, c.channel])).toEqual([['m-2', 'trigger', 'sms'], ['m-1', 'trigger', 'sms']]);
   });
+
+  it("counts a household member's firings still in the outbox in the household's ledger, each once, and only marketing ones", async () => {
+    const states = new DynamoStateRepo(db(), () => table);
+    const at = hoursAfter(BASE, 40);
+    const firing = (n: number, kind: 'offer' | 'service'): OutboundMessage => ({
+      messageId: `hm-${n}`, tenant: 'acme', customerId: 'member', channel: 'sms', actionId: kind === 'offer' ? 'bundle' : 'care', kind, treatment: 't', language: 'en',
+      reason: { type: 'trigger', id: 'data-80-percent' }, createdAt: at, sendAfter: at,
+    });
+    await log.record('acme', entry('other', hoursAfter(BASE, 39), { householdId: 'h9' }));
+    const ids = async () => (await log.householdContacts('acme', 'h9', BASE)).map((c) => c.id).sort();
+    const before = await ids();
+    expect(await states.saveState('acme', 'member', emptyState(new Date(at)), [firing(1, 'offer'), firing(2, 'service')], 0, 'h9')).toBe(true);
+    expect(await ids()).toEqual([...before, 'hm-1'].sort());
+    // the processor reads its own state back without the index keys
+    expect(Object.keys((await states.loadForEvents('acme', 'member')).stored!.state)).not.toContain('gsi1pk');
+    // recorded but not cleared yet: once; cleared: still once, from the record
+    await states.recordContacts('acme', 'member', [contactOf(firing(1, 'offer')), contactOf(firing(2, 'service'))], 'h9');
+    expect(await ids()).toEqual([...before, 'hm-1'].sort());
+    await states.clearOutbox('acme', 'member', 1);
+    expect(await ids()).toEqual([...before, 'hm-1'].sort());
+    // a state with nothing of marketing in its outbox stays out of the index
+    expect(await states.saveState('acme', 'member', emptyState(new Date(at)), [firing(3, 'service')], 1, 'h9')).toBe(true);
+    expect(await ids()).toEqual([...before, 'hm-1'].sort());
+  });
 });

@@ -5,7 +5,7 @@ import type { CustomerState } from '#domain/customer-state.ts';
 import type { CustomerStateRepo, StoredState } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
-import { householdContactKeys } from './household-contacts.ts';
+import { householdContactKeys, householdOutboxKeys } from './household-contacts.ts';
 import { guarded } from './errors.ts';
 
 type TableNameOf = (tenant: string) => string;
@@ -19,7 +19,7 @@ export interface WriteMeter {
 const isConditionalFailure = (err: unknown) =>
   ['ConditionalCheckFailedException', 'TransactionCanceledException'].includes((err as { name?: string })?.name ?? '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'expiresAt']);
+const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'expiresAt', 'gsi1pk', 'gsi1sk']);
 
 /**
  * The state item `S` under `C#<customerId>`: the folded state, the ids of recently applied
@@ -70,9 +70,12 @@ export class DynamoStateRepo implements CustomerStateRepo {
     return { ...(profile ? { profile } : {}), erased, ...(stored ? { stored } : {}) };
   }
 
-  async saveState(tenant: string, customerId: string, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number): Promise<boolean> {
+  async saveState(tenant: string, customerId: string, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number, householdId?: string): Promise<boolean> {
     const table = this.tableOf(tenant);
-    const item = { ...state, pk: customerPk(customerId), sk: STATE_SK, kind: 'state', version: expectedVersion + 1, ...(outbox.length ? { outbox } : {}) };
+    const item = {
+      ...state, pk: customerPk(customerId), sk: STATE_SK, kind: 'state', version: expectedVersion + 1,
+      ...(outbox.length ? { outbox } : {}), ...householdOutboxKeys(householdId, customerId, outbox),
+    };
     try {
       if (expectedVersion === 0) {
         // The customer's first state: also check, in the same transaction, that no tombstone was
@@ -115,7 +118,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
       const out = await guarded(() => this.db.send(new UpdateCommand({
         TableName: this.tableOf(tenant),
         Key: { pk: customerPk(customerId), sk: STATE_SK },
-        UpdateExpression: 'REMOVE outbox',
+        UpdateExpression: 'REMOVE outbox, gsi1pk, gsi1sk',
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': version },
         ReturnConsumedCapacity: 'TOTAL',
