@@ -1,9 +1,10 @@
-import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { ReportScan, ReportStore } from '#domain/ports.ts';
 import type { DecisionSummary, Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
 import { CONTACT_PREFIX, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';
+import { scanPartitions } from './scan-partitions.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -31,40 +32,26 @@ export class DynamoReportStore implements ReportScan, ReportStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
 
   async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 1000): AsyncIterable<ReportCustomer> {
-    let start: Record<string, unknown> | undefined;
-    let current: ReportCustomer | undefined;
-    let pk: string | undefined;
-    const done = () => (current && (current.record || current.state) ? current : undefined);
-    do {
-      const out = await guarded(() => this.db.send(new ScanCommand({
-        TableName: this.tableOf(tenant),
-        Segment: segment,
-        TotalSegments: totalSegments,
-        Limit: pageSize,
-        ProjectionExpression: PROJECTION,
-        FilterExpression: `begins_with(pk, :c) AND (sk IN (:p, :s) OR (begins_with(sk, :h) AND ${SOURCE} = :d))`,
-        ExpressionAttributeNames: NAMES,
-        ExpressionAttributeValues: { ':c': 'C#', ':p': PROFILE_SK, ':s': STATE_SK, ':h': CONTACT_PREFIX, ':d': 'decision' },
-        ExclusiveStartKey: start,
-      })));
-      for (const item of out.Items ?? []) {
-        const itemPk = String(item['pk']);
-        if (itemPk !== pk) {
-          const c = done();
-          if (c) yield c;
-          pk = itemPk;
-          current = { customerId: itemPk.slice(2), decisions: [] };
-        }
-        const { pk: _pk, sk, kind, ...rest } = item;
+    const partitions = scanPartitions(this.db, {
+      TableName: this.tableOf(tenant),
+      Segment: segment,
+      TotalSegments: totalSegments,
+      Limit: pageSize,
+      ProjectionExpression: PROJECTION,
+      FilterExpression: `begins_with(pk, :c) AND (sk IN (:p, :s) OR (begins_with(sk, :h) AND ${SOURCE} = :d))`,
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ':c': 'C#', ':p': PROFILE_SK, ':s': STATE_SK, ':h': CONTACT_PREFIX, ':d': 'decision' },
+    });
+    for await (const items of partitions) {
+      const customer: ReportCustomer = { customerId: String(items[0]!['pk']).slice(2), decisions: [] };
+      for (const { pk: _pk, sk, kind, ...rest } of items) {
         if (sk === PROFILE_SK) {
-          if (kind === 'profile') current!.record = rest as unknown as CustomerRecord;
-        } else if (sk === STATE_SK) current!.state = rest;
-        else current!.decisions.push(decisionOf(rest));
+          if (kind === 'profile') customer.record = rest as unknown as CustomerRecord;
+        } else if (sk === STATE_SK) customer.state = rest;
+        else customer.decisions.push(decisionOf(rest));
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    const last = done();
-    if (last) yield last;
+      if (customer.record || customer.state) yield customer;
+    }
   }
 
   async save(tenant: string, snapshots: ReportSnapshot[]): Promise<void> {

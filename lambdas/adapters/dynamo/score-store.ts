@@ -1,8 +1,9 @@
-import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';
+import { scanPartitions } from './scan-partitions.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -34,43 +35,24 @@ export class DynamoScoreStore implements ScoreStore, ProfileScan {
     }
   }
 
-  /**
-   * Items of one partition key sit together in a segment (P before S), though a page boundary
-   * may fall between them: a customer is yielded once its partition is complete.
-   */
+  /** Each live profile of one parallel-Scan segment, with its state. */
   async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 500): AsyncIterable<ScannedCustomer> {
-    let start: Record<string, unknown> | undefined;
-    let pk: string | undefined;
-    let record: CustomerRecord | undefined;
-    let state: Record<string, unknown> | undefined;
-    const flush = (): ScannedCustomer | undefined =>
-      record ? { customerId: record.customerId, record, ...(state ? { state } : {}) } : undefined;
-    do {
-      const out = await guarded(() => this.db.send(new ScanCommand({
-        TableName: this.tableOf(tenant),
-        Segment: segment,
-        TotalSegments: totalSegments,
-        Limit: pageSize,
-        FilterExpression: 'sk IN (:p, :s)',
-        ExpressionAttributeValues: { ':p': PROFILE_SK, ':s': STATE_SK },
-        ExclusiveStartKey: start,
-      })));
-      for (const item of out.Items ?? []) {
-        const itemPk = item['pk'] as string;
-        if (itemPk !== pk) {
-          const done = flush();
-          if (done) yield done;
-          pk = itemPk;
-          record = undefined;
-          state = undefined;
-        }
-        const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+    const partitions = scanPartitions(this.db, {
+      TableName: this.tableOf(tenant),
+      Segment: segment,
+      TotalSegments: totalSegments,
+      Limit: pageSize,
+      FilterExpression: 'sk IN (:p, :s)',
+      ExpressionAttributeValues: { ':p': PROFILE_SK, ':s': STATE_SK },
+    });
+    for await (const items of partitions) {
+      let record: CustomerRecord | undefined;
+      let state: Record<string, unknown> | undefined;
+      for (const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } of items) {
         if (sk === PROFILE_SK && kind === 'profile') record = rest as unknown as CustomerRecord;
         else if (sk === STATE_SK) state = rest;
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    const last = flush();
-    if (last) yield last;
+      if (record) yield { customerId: record.customerId, record, ...(state ? { state } : {}) };
+    }
   }
 }
