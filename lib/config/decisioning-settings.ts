@@ -21,3 +21,11 @@ export function decisioningSettingsOf(config: MarketConfig) {
 export const decisioningEnvOf = (config: MarketConfig): { DECISIONING: string } => ({
   DECISIONING: JSON.stringify(decisioningSettingsOf(config)),
 });
+
+/**
+ * The market's time zone, quiet hours and default language as the one `MARKET_RULES` variable
+ * (lambdas/handlers/env.ts parses it), set alike by the stack's functions and the local runtime.
+ */
+export const marketRulesEnvOf = (config: MarketConfig): { MARKET_RULES: string } => ({
+  MARKET_RULES: JSON.stringify({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage }),
+});

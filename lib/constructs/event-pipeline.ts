@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { decisioningEnvOf } from '#config/decisioning-settings.ts';
+import { decisioningEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { EVENT_QUEUE, eventDlqName, eventQueueName, outboundQueueName } from '../../lambdas/adapters/sqs/queue-design.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
@@ -83,7 +83,7 @@ export class EventPipeline extends Construct {
       MARKET: config.code,
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
-      MARKET_RULES: JSON.stringify({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage }),
+      ...marketRulesEnvOf(config),
       DEDUPE_WINDOW_HOURS: String(config.dedupeWindowHours),
       CONTACT_TTL_DAYS: String(config.retention.decisionLogDays),
     };

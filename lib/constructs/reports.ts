@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
@@ -40,7 +41,7 @@ export class Reports extends Construct {
       MARKET: config.code,
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
-      MARKET_RULES: JSON.stringify({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage }),
+      ...marketRulesEnvOf(config),
       REPORT_SEGMENTS: String(props.totalSegments ?? 8),
     };
     this.apiFunction = new CvmFunction(this, 'ReportsFn', {

@@ -3,6 +3,7 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { localQueues } from '#adapters/local/local-event-queue.ts';
 import { EVENT_QUEUE, eventQueueName } from '#adapters/sqs/queue-design.ts';
+import { marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { LocalQueue, type SqsHandler } from './local-queue.ts';
@@ -10,7 +11,7 @@ import { LocalQueue, type SqsHandler } from './local-queue.ts';
 /** The environment the events API and the processor read, from the market config. */
 export function eventPipelineEnv(market: MarketConfig): Record<string, string> {
   return {
-    MARKET_RULES: JSON.stringify({ timezone: market.timezone, quietHours: market.quietHours, defaultLanguage: market.defaultLanguage }),
+    ...marketRulesEnvOf(market),
     DEDUPE_WINDOW_HOURS: String(market.dedupeWindowHours),
     CONTACT_TTL_DAYS: String(market.retention.decisionLogDays),
     TRIGGER_CACHE_SECONDS: '2',
