@@ -12,7 +12,7 @@ import { freePort } from '../local/dynamo-local.ts';
 import { median, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const DATA = resolve(ROOT, '..', 'shared', 'data', 'ibm-telco-churn.train.csv');
+const DATA = resolve(ROOT, 'data', 'ibm-telco-churn.train.csv');
 
 /** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
 async function bundles(dir: string) {

@@ -28,7 +28,7 @@ import { syntheticDay, type DemoEvent } from './synthetic-day.ts';
 const args = cliArgs({
   quick: { type: 'boolean', default: false },
   out: { type: 'string' },
-  file: { type: 'string', default: '../shared/data/ibm-telco-churn.train.csv' },
+  file: { type: 'string', default: 'data/ibm-telco-churn.train.csv' },
   tenant: { type: 'string', default: 'consumer' },
 });
 const started = performance.now();

@@ -14,7 +14,7 @@ import { compileFeatures, type FeatureSpec } from '#domain/scoring/features.ts';
 import { testTables, type TestTables } from '../../lambdas/test-support/dynamo.ts';
 import { exportFeatures } from './export.ts';
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 13 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 13 }) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 const churnSpec = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../models/demo/churn/1/feature-spec.json'), 'utf8')) as FeatureSpec;
 

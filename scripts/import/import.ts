@@ -14,7 +14,7 @@ import { localDynamo } from '../lib/local-dynamo.ts';
 import { progressBar } from '../lib/progress.ts';
 
 /**
- * npm run import -- --market demo --tenant consumer --file ../shared/data/ibm-telco-churn.train.csv
+ * npm run import -- --market demo --tenant consumer --file data/ibm-telco-churn.train.csv
  *   [--consent sms,app]  grant marketing consent on these channels (the datasets record none)
  *   [--aws]              write to the deployed tables (credentials from the environment)
  */

@@ -11,7 +11,7 @@ import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { testTables, type TestTables } from '../../lambdas/test-support/dynamo.ts';
 import { localScoringEnv, runScoreBase } from './score-base.ts';
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 31 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 31 }) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 let tables: TestTables;

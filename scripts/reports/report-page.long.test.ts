@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The demo's day folded into state with the domain itself: the KPI page as the demo would show it. */
 async function demoKpiPage(): Promise<string> {
   const now = new Date('2026-11-24T10:00:00Z');
-  const rows = parse(readFileSync('../shared/data/ibm-telco-churn.train.csv'), { columns: true }) as Record<string, string>[];
+  const rows = parse(readFileSync('data/ibm-telco-churn.train.csv'), { columns: true }) as Record<string, string>[];
   const schema = datasetSchema('ibm-telco');
   const customers: ReportCustomer[] = [];
   const labels: { customerId: string; churnLabel: boolean }[] = [];

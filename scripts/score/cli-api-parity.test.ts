@@ -18,7 +18,7 @@ import { Scorer } from '#domain/scoring/scorer.ts';
 import { testTables } from '../../lambdas/test-support/dynamo.ts';
 import { scoreFile } from './score.ts';
 
-const TRAIN = resolve(import.meta.dirname, '../../../shared/data/ibm-telco-churn.train.csv');
+const TRAIN = resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv');
 const MODELS = resolve(import.meta.dirname, '../../models');
 const clock = fixedClock('2025-03-01T10:00:00.000Z');
 const lines = readFileSync(TRAIN, 'utf8').split('\n');

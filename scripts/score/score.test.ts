@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { scoreFile } from './score.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = resolve(ROOT, '../shared/data');
+const DATA = resolve(ROOT, 'data');
 const tmp = mkdtempSync(join(tmpdir(), 'score-cli-'));
 
 /** The header and first `n` data lines of a shared dataset file, as a temp CSV. */

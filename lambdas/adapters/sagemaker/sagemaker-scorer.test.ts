@@ -16,7 +16,7 @@ import { headKey, type EndpointMap } from './endpoints.ts';
 import { csvRowOf, parsePrediction, powertoolsFallbackRecorder, powertoolsRequestRecorder, SageMakerScoring, type FallbackReason } from './sagemaker-scorer.ts';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 40 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 40 }) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 const sm = mockClient(SageMakerRuntimeClient);

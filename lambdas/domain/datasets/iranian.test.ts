@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { IRANIAN_COLUMNS, iranian } from './iranian.ts';
 
-const FILE = resolve(import.meta.dirname, '../../../../shared/data/iranian-churn.train.csv');
+const FILE = resolve(import.meta.dirname, '../../../data/iranian-churn.train.csv');
 const text = readFileSync(FILE, 'utf8');
 const header = (parse(text, { to_line: 1 }) as string[][])[0]!;
 const rows = parse(text, { columns: true }) as Record<string, string>[];

@@ -12,7 +12,7 @@ const MODELS = resolve(import.meta.dirname, '../../../models');
 const source: ModelSource = { readJson: async (p) => JSON.parse(readFileSync(resolve(MODELS, p), 'utf8')) as unknown };
 const clock = fixedClock('2025-03-01T10:00:00.000Z');
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../../shared/data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 60 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 60 }) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 async function demoScorer() {
