@@ -27,17 +27,37 @@ const req = async (method: string, path: string, key: string, body?: unknown, ac
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, text, json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    text,
+    json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+  };
 };
 
 describe('campaigns over HTTP on the local runtime', () => {
   it('runs a campaign from create to a final status with a report, contacting only treatment customers', async () => {
-    await Promise.all(Array.from({ length: 80 }, (_, i) => req('PUT', `/v1/customers/cmp-e2e-${i}`, consumer.apiKey, {
-      segment: 'youth', tenureMonths: 6, monthlyCharge: 60, contract: 'prepaid', products: ['phone'], language: 'en', consent: { sms: true },
-    })));
+    await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        req('PUT', `/v1/customers/cmp-e2e-${i}`, consumer.apiKey, {
+          segment: 'youth',
+          tenureMonths: 6,
+          monthlyCharge: 60,
+          contract: 'prepaid',
+          products: ['phone'],
+          language: 'en',
+          consent: { sms: true },
+        }),
+      ),
+    );
     const spec = {
-      name: 'e2e bundle', goal: 'take-up', audience: { rule: { '==': [{ var: 'profile.contract' }, 'prepaid'] } },
-      actionIds: ['bundle-upgrade-10gb'], channel: 'sms', controlGroupPercent: 25, pilot: { percent: 50, minUplift: 1 }, responseWindow: 'P7D',
+      name: 'e2e bundle',
+      goal: 'take-up',
+      audience: { rule: { '==': [{ var: 'profile.contract' }, 'prepaid'] } },
+      actionIds: ['bundle-upgrade-10gb'],
+      channel: 'sms',
+      controlGroupPercent: 25,
+      pilot: { percent: 50, minUplift: 1 },
+      responseWindow: 'P7D',
     };
     const preview = await req('POST', '/v1/campaigns/preview', consumer.apiKey, spec);
     expect(preview.status, preview.text).toBe(200);
@@ -62,7 +82,13 @@ describe('campaigns over HTTP on the local runtime', () => {
     expect(csv.text.startsWith('phase,group,audience')).toBe(true);
 
     const file = join(rt.dir, 'outbound', 'sms.jsonl');
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.reason?.id === campaignId) : [];
+    const lines = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .filter((m) => m.reason?.id === campaignId)
+      : [];
     expect(lines.length).toBe(got.json.report.total.treatment.contacted);
     expect(new Set(lines.map((m) => m.customerId)).size).toBe(lines.length);
   }, 60_000);

@@ -18,14 +18,25 @@ afterAll(async () => {
   if (rt && rt.child.exitCode === null) await rt.interrupt();
 });
 
-const req = async (method: string, path: string, key?: string, body?: unknown, headers: Record<string, string> = {}) => {
+const req = async (
+  method: string,
+  path: string,
+  key?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) => {
   const res = await fetch(base + path, {
     method,
     headers: { ...(key ? { 'x-api-key': key } : {}), 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', etag: res.headers.get('etag'), json: text ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    etag: res.headers.get('etag'),
+    json: text ? JSON.parse(text) : undefined,
+  };
 };
 
 describe('the local runtime over HTTP', () => {
@@ -37,7 +48,11 @@ describe('the local runtime over HTTP', () => {
   });
 
   it('stores a profile with the admin key and reads it with the channel key', async () => {
-    const put = await req('PUT', '/v1/customers/27820000001', consumer.apiKey, { segment: 'youth', monthlyCharge: 45, consent: { sms: true } });
+    const put = await req('PUT', '/v1/customers/27820000001', consumer.apiKey, {
+      segment: 'youth',
+      monthlyCharge: 45,
+      consent: { sms: true },
+    });
     expect(put.status).toBe(201);
     const got = await req('GET', '/v1/customers/27820000001', consumer.channelKey);
     expect(got.status).toBe(200);
@@ -63,7 +78,7 @@ describe('the local runtime over HTTP', () => {
     expect((await req('GET', '/v1/customers/27820000002', consumer.apiKey)).status).toBe(404);
   });
 
-  it('never shows one tenant another tenant\'s customer', async () => {
+  it("never shows one tenant another tenant's customer", async () => {
     expect((await req('GET', '/v1/customers/27820000001', enterprise.apiKey)).status).toBe(404);
     expect((await req('DELETE', '/v1/customers/27820000001', enterprise.apiKey)).status).toBe(404);
     expect((await req('GET', '/v1/customers/27820000001', consumer.apiKey)).status).toBe(200);
@@ -78,7 +93,10 @@ describe('the local runtime over HTTP', () => {
     expect(rt.output()).toContain('SIGINT: stopping');
     expect(isRunning(nodePid)).toBe(false);
     expect(isRunning(dynamoPid)).toBe(false);
-    const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(rt.dir));
+    const leftovers = execFileSync('ps', ['-eo', 'args'])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes(rt.dir));
     expect(leftovers).toEqual([]);
   });
 });

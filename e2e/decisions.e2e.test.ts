@@ -31,18 +31,26 @@ const req = async (method: string, path: string, key: string, body?: unknown) =>
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 };
 const idIn = (group: string, prefix: string) => {
-  for (let i = 0; ; i++) if (experimentGroup('consumer', `${prefix}${i}`, experiments) === group) return `${prefix}${i}`;
+  for (let i = 0; ; i++)
+    if (experimentGroup('consumer', `${prefix}${i}`, experiments) === group) return `${prefix}${i}`;
 };
 const profile = {
-  segment: 'youth', tenureMonths: 30, monthlyCharge: 85, contract: 'month-to-month', products: ['phone', 'internet-fiber'],
-  language: 'en', consent: { app: true, sms: true, ussd: true, 'call-centre': true },
+  segment: 'youth',
+  tenureMonths: 30,
+  monthlyCharge: 85,
+  contract: 'month-to-month',
+  products: ['phone', 'internet-fiber'],
+  language: 'en',
+  consent: { app: true, sms: true, ussd: true, 'call-centre': true },
 };
 
 describe('decisions over HTTP on the local runtime', () => {
   it('serves the seeded demo catalog to the admin key', async () => {
     const list = await req('GET', '/v1/actions', consumer.apiKey);
     expect(list.status).toBe(200);
-    expect(list.json.items.map((a: { actionId: string }) => a.actionId)).toEqual(expect.arrayContaining(['care-health-check-call', 'bigger-bundle-offer', 'network-fix-info']));
+    expect(list.json.items.map((a: { actionId: string }) => a.actionId)).toEqual(
+      expect.arrayContaining(['care-health-check-call', 'bigger-bundle-offer', 'network-fix-info']),
+    );
   });
 
   it('does not bring a declined offer back within the suppression window', async () => {
@@ -51,9 +59,18 @@ describe('decisions over HTTP on the local runtime', () => {
     const first = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app', limit: 1 });
     expect(first.status).toBe(200);
     const offered = first.json.actions[0].actionId;
-    const declined = await req('POST', `/v1/decisions/${encodeURIComponent(first.json.decisionId)}/responses`, consumer.channelKey, { actionId: offered, response: 'declined' });
+    const declined = await req(
+      'POST',
+      `/v1/decisions/${encodeURIComponent(first.json.decisionId)}/responses`,
+      consumer.channelKey,
+      { actionId: offered, response: 'declined' },
+    );
     expect(declined.json).toMatchObject({ duplicate: false, response: 'declined' });
-    const again = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app', limit: 10 });
+    const again = await req('POST', '/v1/decisions', consumer.channelKey, {
+      customerId: id,
+      channel: 'app',
+      limit: 10,
+    });
     expect(again.json.actions.map((a: { actionId: string }) => a.actionId)).not.toContain(offered);
     expect(again.json.excluded.concat([]).length).toBeGreaterThan(0);
   });
@@ -62,15 +79,26 @@ describe('decisions over HTTP on the local runtime', () => {
     const id = idIn('control', '2782200');
     await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
     const d = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app' });
-    expect(d.json).toMatchObject({ actions: [], experiment: { group: 'control' }, reasons: [{ code: 'control-group' }] });
+    expect(d.json).toMatchObject({
+      actions: [],
+      experiment: { group: 'control' },
+      reasons: [{ code: 'control-group' }],
+    });
   });
 
-  it('answers 404 to the other tenant\'s key', async () => {
+  it("answers 404 to the other tenant's key", async () => {
     const id = idIn('champion', '2782300');
     await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
     const d = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app' });
-    expect((await req('POST', '/v1/decisions', enterprise.channelKey, { customerId: id, channel: 'app' })).status).toBe(404);
-    const foreign = await req('POST', `/v1/decisions/${encodeURIComponent(d.json.decisionId)}/responses`, enterprise.channelKey, { actionId: d.json.actions[0].actionId, response: 'accepted' });
+    expect((await req('POST', '/v1/decisions', enterprise.channelKey, { customerId: id, channel: 'app' })).status).toBe(
+      404,
+    );
+    const foreign = await req(
+      'POST',
+      `/v1/decisions/${encodeURIComponent(d.json.decisionId)}/responses`,
+      enterprise.channelKey,
+      { actionId: d.json.actions[0].actionId, response: 'accepted' },
+    );
     expect(foreign.status).toBe(404);
     expect((await req('GET', '/v1/actions/device-upgrade', enterprise.apiKey)).status).toBe(200);
   });
@@ -78,7 +106,13 @@ describe('decisions over HTTP on the local runtime', () => {
   it('shows the call centre the health check before any offer after three dropped calls', async () => {
     const id = idIn('champion', '2782400');
     await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
-    const events = [0, 1, 2].map((i) => ({ eventId: `drop-${id}-${i}`, customerId: id, type: 'network.call_dropped', occurredAt: new Date(Date.parse('2025-03-12T07:50:00Z') + i * 60_000).toISOString(), data: {} }));
+    const events = [0, 1, 2].map((i) => ({
+      eventId: `drop-${id}-${i}`,
+      customerId: id,
+      type: 'network.call_dropped',
+      occurredAt: new Date(Date.parse('2025-03-12T07:50:00Z') + i * 60_000).toISOString(),
+      data: {},
+    }));
     expect((await req('POST', '/v1/events', consumer.channelKey, { events })).status).toBe(202);
     let d: { json: { actions: { actionId: string; kind: string }[] } } | undefined;
     for (let i = 0; i < 60; i++) {

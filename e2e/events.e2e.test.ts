@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal } from './local-runtime.ts';
 
 /** Starts the runtime with the platform clock at `now` and gives helpers over its HTTP API. */
 async function runtimeAt(now: string) {
@@ -9,13 +9,22 @@ async function runtimeAt(now: string) {
   const base = rt.info.baseUrl;
   const keys = rt.info.tenants['consumer']!;
   const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(base + path, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(base + path, {
+      method,
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   };
   const outbound = (channel: string): Record<string, any>[] => {
     const file = join(rt.dir, 'outbound', `${channel}.jsonl`);
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
   };
   /** Polls until `check` holds (the processor is asynchronous), at most 5 s. */
   const eventually = async <T>(check: () => T | Promise<T>) => {
@@ -34,13 +43,26 @@ async function runtimeAt(now: string) {
 
 describe('events and triggers over HTTP, midday in Johannesburg', () => {
   let h: Awaited<ReturnType<typeof runtimeAt>>;
-  beforeAll(async () => { h = await runtimeAt('2026-03-02T10:00:00Z'); }); // 12:00 SAST
-  afterAll(async () => { await h?.rt.interrupt(); });
+  beforeAll(async () => {
+    h = await runtimeAt('2026-03-02T10:00:00Z');
+  }); // 12:00 SAST
+  afterAll(async () => {
+    await h?.rt.interrupt();
+  });
 
   it('turns three dropped calls into exactly one health-check message for care', async () => {
     const { call, keys, at, outbound, eventually } = h;
-    await call('PUT', '/v1/customers/27820000100', keys.apiKey, { segment: 'youth', consent: { 'call-centre': true, sms: true } });
-    const events = [1, 2, 3].map((i) => ({ eventId: `dc-${i}`, customerId: '27820000100', type: 'network.call_dropped', occurredAt: at(30 * i), data: { cellId: 'JHB-1' } }));
+    await call('PUT', '/v1/customers/27820000100', keys.apiKey, {
+      segment: 'youth',
+      consent: { 'call-centre': true, sms: true },
+    });
+    const events = [1, 2, 3].map((i) => ({
+      eventId: `dc-${i}`,
+      customerId: '27820000100',
+      type: 'network.call_dropped',
+      occurredAt: at(30 * i),
+      data: { cellId: 'JHB-1' },
+    }));
     const res = await call('POST', '/v1/events', keys.channelKey, { events });
     expect(res).toEqual({ status: 202, json: { accepted: 3, rejected: [] } });
     await call('POST', '/v1/events', keys.channelKey, { events: [events[2]] }); // a duplicate
@@ -53,7 +75,12 @@ describe('events and triggers over HTTP, midday in Johannesburg', () => {
     await new Promise((r) => setTimeout(r, 300));
     const care = outbound('call-centre').filter((m) => m.customerId === '27820000100');
     expect(care).toHaveLength(1);
-    expect(care[0]).toMatchObject({ tenant: 'consumer', channel: 'call-centre', actionId: 'care-health-check-call', reason: { type: 'trigger', id: 'third-dropped-call' } });
+    expect(care[0]).toMatchObject({
+      tenant: 'consumer',
+      channel: 'call-centre',
+      actionId: 'care-health-check-call',
+      reason: { type: 'trigger', id: 'third-dropped-call' },
+    });
     expect(care[0]!.sendAfter).toBe(care[0]!.createdAt);
   });
 
@@ -62,7 +89,13 @@ describe('events and triggers over HTTP, midday in Johannesburg', () => {
     await call('PUT', '/v1/customers/27820000101', keys.apiKey, { consent: { sms: true } });
     await call('PUT', '/v1/customers/27820000102', keys.apiKey, { consent: { app: true } });
     const res = await call('POST', '/v1/events', keys.channelKey, {
-      events: ['27820000101', '27820000102'].map((customerId) => ({ eventId: `data-${customerId}`, customerId, type: 'usage.data', occurredAt: at(1), data: { usedMb: 850, bundleMb: 1000 } })),
+      events: ['27820000101', '27820000102'].map((customerId) => ({
+        eventId: `data-${customerId}`,
+        customerId,
+        type: 'usage.data',
+        occurredAt: at(1),
+        data: { usedMb: 850, bundleMb: 1000 },
+      })),
     });
     expect(res.json.accepted).toBe(2);
     await eventually(async () => {
@@ -70,14 +103,20 @@ describe('events and triggers over HTTP, midday in Johannesburg', () => {
       expect(outbound('sms').filter((m) => m.customerId === '27820000101')).toHaveLength(1);
     });
     expect(outbound('sms').filter((m) => m.customerId === '27820000102')).toEqual([]);
-    expect(outbound('sms')[0]).toMatchObject({ actionId: 'bigger-bundle-offer', reason: { type: 'trigger', id: 'data-80-percent' } });
+    expect(outbound('sms')[0]).toMatchObject({
+      actionId: 'bigger-bundle-offer',
+      reason: { type: 'trigger', id: 'data-80-percent' },
+    });
   });
 
   it('answers a bad envelope with 400 problem+json and lists the demo triggers', async () => {
     const { call, keys } = h;
     expect((await call('POST', '/v1/events', keys.channelKey, { events: [] })).status).toBe(400);
     const triggers = await call('GET', '/v1/triggers', keys.apiKey);
-    expect(triggers.json.items.map((t: { triggerId: string }) => t.triggerId).sort()).toEqual(['data-80-percent', 'third-dropped-call']);
+    expect(triggers.json.items.map((t: { triggerId: string }) => t.triggerId).sort()).toEqual([
+      'data-80-percent',
+      'third-dropped-call',
+    ]);
   });
 });
 
@@ -88,7 +127,13 @@ describe('quiet hours', () => {
       const { call, keys, at, outbound, eventually } = h;
       await call('PUT', '/v1/customers/27820000200', keys.apiKey, { consent: { 'call-centre': true } });
       await call('POST', '/v1/events', keys.channelKey, {
-        events: [1, 2, 3].map((i) => ({ eventId: `late-${i}`, customerId: '27820000200', type: 'network.call_dropped', occurredAt: at(i), data: {} })),
+        events: [1, 2, 3].map((i) => ({
+          eventId: `late-${i}`,
+          customerId: '27820000200',
+          type: 'network.call_dropped',
+          occurredAt: at(i),
+          data: {},
+        })),
       });
       const [message] = await eventually(() => {
         const care = outbound('call-centre');

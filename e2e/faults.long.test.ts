@@ -18,11 +18,17 @@ import { send } from './support/http-fuzz.ts';
 let rt: Runtime;
 let dir: string;
 const customers = Array.from({ length: 20 }, (_, i) => `fault-cust-${i}`);
-const get = (path: string, key: string) => send(rt.baseUrl, { method: 'GET', path, headers: { 'x-api-key': key } }, 10_000);
+const get = (path: string, key: string) =>
+  send(rt.baseUrl, { method: 'GET', path, headers: { 'x-api-key': key } }, 10_000);
 const consumerQueue = () => localQueues.get('consumer') as LocalQueue;
 const dlqLines = () => {
   const file = join(dir, 'dlq', `${eventQueueName('demo', 'consumer')}.jsonl`);
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { body: string }) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { body: string })
+    : [];
 };
 async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -43,7 +49,12 @@ beforeAll(async () => {
   rt = await startRuntime({ dir, port: 0, fresh: true, timeScale: 10 });
   const admin = rt.tenants['consumer']!.apiKey;
   for (const id of customers) {
-    const res = await send(rt.baseUrl, { method: 'PUT', path: `/v1/customers/${id}`, headers: { 'x-api-key': admin, 'content-type': 'application/json' }, body: JSON.stringify({ consent: { app: true } }) });
+    const res = await send(rt.baseUrl, {
+      method: 'PUT',
+      path: `/v1/customers/${id}`,
+      headers: { 'x-api-key': admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ consent: { app: true } }),
+    });
     expect(res.status).toBe(201);
   }
 });
@@ -69,7 +80,11 @@ describe('DynamoDB Local killed and restarted during a load of events', () => {
         process.kill(rt.dynamo.pid, 'SIGKILL');
       },
     });
-    const summary = { ...result, accepted: [...result.accepted.values()].reduce((n, s) => n + s.size, 0), restarts: rt.dynamo.restarts };
+    const summary = {
+      ...result,
+      accepted: [...result.accepted.values()].reduce((n, s) => n + s.size, 0),
+      restarts: rt.dynamo.restarts,
+    };
     console.log('faults:', JSON.stringify(summary));
     expect(result.faults).toBe(2);
     expect(result.other5xx).toEqual([]);
@@ -86,31 +101,67 @@ describe('DynamoDB Local killed and restarted during a load of events', () => {
     for (const id of customers) {
       const res = await get(`/v1/customers/${id}`, channelKey);
       expect(res.status).toBe(200);
-      const topups = (JSON.parse(res.body) as { state: { topups30d: { count: number; amount: number } } }).state.topups30d;
+      const topups = (JSON.parse(res.body) as { state: { topups30d: { count: number; amount: number } } }).state
+        .topups30d;
       const expected = result.accepted.get(id)?.size ?? 0;
       expect({ id, count: topups.count, amount: topups.amount }).toEqual({ id, count: expected, amount: expected });
       counted += topups.count;
     }
-    console.log(`events: ${result.eventsSent} sent (${result.duplicatesSent} of them duplicates), ${summary.accepted} distinct accepted, ${counted} counted`);
+    console.log(
+      `events: ${result.eventsSent} sent (${result.duplicatesSent} of them duplicates), ${summary.accepted} distinct accepted, ${counted} counted`,
+    );
     expect(dlqLines()).toEqual([]);
   });
 
   it('moves a poison message to the DLQ while the events around it flow', async () => {
     const queue = consumerQueue();
     const before = dlqLines().length;
-    queue.sendBatch([JSON.stringify({ tenant: 'consumer', event: { eventId: 'poison-1', customerId: customers[0], type: 'billing.topup', occurredAt: 'not a date', data: {} } })]);
+    queue.sendBatch([
+      JSON.stringify({
+        tenant: 'consumer',
+        event: {
+          eventId: 'poison-1',
+          customerId: customers[0],
+          type: 'billing.topup',
+          occurredAt: 'not a date',
+          data: {},
+        },
+      }),
+    ]);
     const channelKey = rt.tenants['consumer']!.channelKey;
-    const baseline = JSON.parse((await get(`/v1/customers/${customers[1]}`, channelKey)).body).state.topups30d.count as number;
+    const baseline = JSON.parse((await get(`/v1/customers/${customers[1]}`, channelKey)).body).state.topups30d
+      .count as number;
     const res = await send(rt.baseUrl, {
-      method: 'POST', path: '/v1/events', headers: { 'x-api-key': channelKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ eventId: 'after-poison', customerId: customers[1], type: 'billing.topup', occurredAt: new Date().toISOString(), data: { amount: 1 } }] }),
+      method: 'POST',
+      path: '/v1/events',
+      headers: { 'x-api-key': channelKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        events: [
+          {
+            eventId: 'after-poison',
+            customerId: customers[1],
+            type: 'billing.topup',
+            occurredAt: new Date().toISOString(),
+            data: { amount: 1 },
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(202);
     // the good event is counted while the poison is still being retried
-    await eventually(async () => expect(JSON.parse((await get(`/v1/customers/${customers[1]}`, channelKey)).body).state.topups30d.count).toBe(baseline + 1), 10_000);
+    await eventually(
+      async () =>
+        expect(JSON.parse((await get(`/v1/customers/${customers[1]}`, channelKey)).body).state.topups30d.count).toBe(
+          baseline + 1,
+        ),
+      10_000,
+    );
     expect(dlqLines().length).toBe(before);
     // five receives, 18 s apart (the visibility timeout at time scale 10), then the DLQ
-    await eventually(async () => expect(dlqLines().map((l) => JSON.parse(l.body).event.eventId)).toEqual(['poison-1']), 150_000);
+    await eventually(
+      async () => expect(dlqLines().map((l) => JSON.parse(l.body).event.eventId)).toEqual(['poison-1']),
+      150_000,
+    );
     await queue.drained(5_000);
   });
 });

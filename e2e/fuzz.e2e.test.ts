@@ -6,13 +6,19 @@ import { fuzzApi } from './support/http-fuzz.ts';
 describe('API fuzzing (quick)', () => {
   let rt: StartedRuntime;
   // the scheduled build-reports job would write report snapshots in the middle of a table comparison
-  beforeAll(async () => { rt = await startLocal({ CVM_REPORTS_INTERVAL_S: '86400' }); });
-  afterAll(async () => { if (rt && rt.child.exitCode === null) await rt.interrupt(); });
+  beforeAll(async () => {
+    rt = await startLocal({ CVM_REPORTS_INTERVAL_S: '86400' });
+  });
+  afterAll(async () => {
+    if (rt && rt.child.exitCode === null) await rt.interrupt();
+  });
 
   it('answers 200 arbitrary requests without a 5xx, with documented problem+json, and no 4xx changes stored data', async () => {
     const info = rt.info as typeof rt.info & { dynamoEndpoint: string };
     const stats = await fuzzApi({
-      baseUrl: info.baseUrl, dynamoEndpoint: info.dynamoEndpoint, numRuns: 200,
+      baseUrl: info.baseUrl,
+      dynamoEndpoint: info.dynamoEndpoint,
+      numRuns: 200,
       keys: { own: info.tenants['consumer']!, other: info.tenants['enterprise']! },
     });
     console.log('fuzz (quick):', JSON.stringify(stats));

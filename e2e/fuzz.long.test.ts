@@ -6,15 +6,22 @@ import { fuzzApi } from './support/http-fuzz.ts';
 describe('API fuzzing (long)', () => {
   let rt: StartedRuntime;
   // the scheduled build-reports job would write report snapshots in the middle of a table comparison
-  beforeAll(async () => { rt = await startLocal({ CVM_REPORTS_INTERVAL_S: '86400' }); });
-  afterAll(async () => { if (rt && rt.child.exitCode === null) await rt.interrupt(); });
+  beforeAll(async () => {
+    rt = await startLocal({ CVM_REPORTS_INTERVAL_S: '86400' });
+  });
+  afterAll(async () => {
+    if (rt && rt.child.exitCode === null) await rt.interrupt();
+  });
 
   const runs = Number(process.env['FUZZ_RUNS'] ?? 10_000);
   it(`answers ${runs} arbitrary requests without a 5xx, with documented problem+json, and no 4xx changes stored data`, async () => {
     const info = rt.info as typeof rt.info & { dynamoEndpoint: string };
     const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;
     const stats = await fuzzApi({
-      baseUrl: info.baseUrl, dynamoEndpoint: info.dynamoEndpoint, numRuns: runs, ...(seed !== undefined ? { seed } : {}),
+      baseUrl: info.baseUrl,
+      dynamoEndpoint: info.dynamoEndpoint,
+      numRuns: runs,
+      ...(seed !== undefined ? { seed } : {}),
       keys: { own: info.tenants['consumer']!, other: info.tenants['enterprise']! },
     });
     console.log('fuzz (long):', JSON.stringify(stats));

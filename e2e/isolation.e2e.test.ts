@@ -55,7 +55,11 @@ function bodyWith(route: RouteSpec, which: 'a' | 'absent'): unknown {
   const seed = seedBodies(NOW)[route.id];
   if (seed === undefined) return route.body ? {} : undefined;
   const customerId = fixtures['customerId']![which];
-  return JSON.parse(JSON.stringify(seed).replaceAll('"fz-cust-1"', JSON.stringify(customerId)).replaceAll('"fz-ev-1"', `"iso-ev-${which}"`));
+  return JSON.parse(
+    JSON.stringify(seed)
+      .replaceAll('"fz-cust-1"', JSON.stringify(customerId))
+      .replaceAll('"fz-ev-1"', `"iso-ev-${which}"`),
+  );
 }
 
 /** Reads first, then deletes, then writes: B's own writes must not change what B's later reads see. */
@@ -70,16 +74,38 @@ beforeAll(async () => {
   B = rt.info.tenants['enterprise']!;
   const seeds = seedBodies(NOW) as Record<string, Record<string, unknown>>;
   const ok = (r: { status: number; text: string }) => expect(r.status, r.text).toBeLessThan(300);
-  ok(await call('PUT', `/v1/customers/${MARK}cust`, A.apiKey, { ...seeds['putCustomer'], householdId: `${MARK}hh`, accountId: `${MARK}acct` }));
+  ok(
+    await call('PUT', `/v1/customers/${MARK}cust`, A.apiKey, {
+      ...seeds['putCustomer'],
+      householdId: `${MARK}hh`,
+      accountId: `${MARK}acct`,
+    }),
+  );
   ok(await call('PUT', `/v1/actions/${MARK}action`, A.apiKey, { ...seeds['putAction'], name: `${MARK}offer` }));
   ok(await call('PUT', `/v1/triggers/${MARK}trigger`, A.apiKey, { ...seeds['putTrigger'], actionId: `${MARK}action` }));
-  ok(await call('POST', '/v1/events', A.channelKey, { events: [{ eventId: `${MARK}ev`, customerId: `${MARK}cust`, type: 'billing.topup', occurredAt: NOW, data: { amount: 50 } }] }));
+  ok(
+    await call('POST', '/v1/events', A.channelKey, {
+      events: [
+        {
+          eventId: `${MARK}ev`,
+          customerId: `${MARK}cust`,
+          type: 'billing.topup',
+          occurredAt: NOW,
+          data: { amount: 50 },
+        },
+      ],
+    }),
+  );
   const decision = await call('POST', '/v1/decisions', A.channelKey, { customerId: `${MARK}cust`, channel: 'sms' });
   ok(decision);
   const decisionId = decision.json.decisionId as string;
   fixtures['decisionId'] = { a: decisionId, absent: decisionId.replace(`${MARK}cust`, 'iso-none-cust') };
   if (ROUTES.some((r) => r.id === 'createCampaign')) {
-    const campaign = await call('POST', '/v1/campaigns', A.apiKey, { ...seeds['createCampaign'], name: `${MARK}campaign`, audience: { customerIds: [`${MARK}cust`] } });
+    const campaign = await call('POST', '/v1/campaigns', A.apiKey, {
+      ...seeds['createCampaign'],
+      name: `${MARK}campaign`,
+      audience: { customerIds: [`${MARK}cust`] },
+    });
     // campaigns are new: until one can be started here, their routes are still checked against absence
     if (campaign.status < 300) {
       fixtures['campaignId']!.a = campaign.json.campaignId as string;
@@ -90,8 +116,7 @@ beforeAll(async () => {
         if (!['running', 'paused'].includes(c.json?.status)) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-    }
-    else console.warn(`could not start a campaign for tenant A (${campaign.status}): ${rt.output().slice(-1500)}`);
+    } else console.warn(`could not start a campaign for tenant A (${campaign.status}): ${rt.output().slice(-1500)}`);
   }
 });
 
@@ -106,7 +131,11 @@ describe('tenant isolation, generated from ROUTES', () => {
   });
 
   it("gives tenant B on tenant A's resources exactly what absence gets, and never A's data", async () => {
-    const before = await Promise.all([`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) => call('GET', p, A.apiKey)));
+    const before = await Promise.all(
+      [`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) =>
+        call('GET', p, A.apiKey),
+      ),
+    );
     const rows: string[] = [];
     for (const route of guarded) {
       if (paramsOf(route).some((p) => !fixtures[p])) continue;
@@ -115,21 +144,35 @@ describe('tenant isolation, generated from ROUTES', () => {
         const onA = await call(route.method, pathWith(route, 'a'), key, bodyWith(route, 'a'));
         const onNothing = await call(route.method, pathWith(route, 'absent'), key, bodyWith(route, 'absent'));
         rows.push(`${route.id} as B ${label}: ${onA.status} / absent ${onNothing.status}`);
-        expect.soft({ route: route.id, key: label, status: onA.status, type: onA.type }).toEqual({ route: route.id, key: label, status: onNothing.status, type: onNothing.type });
+        expect
+          .soft({ route: route.id, key: label, status: onA.status, type: onA.type })
+          .toEqual({ route: route.id, key: label, status: onNothing.status, type: onNothing.type });
         expect.soft(onA.status, `${route.id}: ${onA.text.slice(0, 200)}`).toBeLessThan(500);
         // the ids B itself sent may be echoed back; beyond them, nothing of A's may appear
-        const echoed = paramsOf(route).concat(route.body ? ['customerId'] : []).reduce((t, p) => t.replaceAll(fixtures[p]!.a, fixtures[p]!.absent), onA.text);
-        expect.soft(echoed.includes(MARK), `${route.id} as B ${label} showed A's data: ${onA.text.slice(0, 300)}`).toBe(false);
+        const echoed = paramsOf(route)
+          .concat(route.body ? ['customerId'] : [])
+          .reduce((t, p) => t.replaceAll(fixtures[p]!.a, fixtures[p]!.absent), onA.text);
+        expect
+          .soft(echoed.includes(MARK), `${route.id} as B ${label} showed A's data: ${onA.text.slice(0, 300)}`)
+          .toBe(false);
         if (onA.status >= 400) expect.soft(echoed, `${route.id} as B ${label}`).toBe(onNothing.text);
       }
     }
     console.log(`isolation matrix (${rows.length} cells):\n  ${rows.join('\n  ')}`);
     // nothing B did reached A's data
-    const after = await Promise.all([`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) => call('GET', p, A.apiKey)));
+    const after = await Promise.all(
+      [`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) =>
+        call('GET', p, A.apiKey),
+      ),
+    );
     for (const [i, res] of after.entries()) {
       expect(res.status).toBe(200);
       // state.asOf is the read time, not stored data
-      const strip = (v: any) => ({ ...v, updatedAt: undefined, state: v.state ? { ...v.state, asOf: undefined } : undefined });
+      const strip = (v: any) => ({
+        ...v,
+        updatedAt: undefined,
+        state: v.state ? { ...v.state, asOf: undefined } : undefined,
+      });
       const now = strip(res.json);
       const then = strip(before[i]!.json);
       expect(now).toEqual(then);
@@ -137,8 +180,13 @@ describe('tenant isolation, generated from ROUTES', () => {
   });
 
   it("lists and reports of tenant A never show tenant B's rows either", async () => {
-    await call('PUT', '/v1/actions/iso-b-action', B.apiKey, { ...(seedBodies(NOW)['putAction'] as object), name: 'iso-b-offer' });
-    for (const route of ROUTES.filter((r) => r.method === 'GET' && r.scope !== 'public' && paramsOf(r).every((p) => p === 'name'))) {
+    await call('PUT', '/v1/actions/iso-b-action', B.apiKey, {
+      ...(seedBodies(NOW)['putAction'] as object),
+      name: 'iso-b-offer',
+    });
+    for (const route of ROUTES.filter(
+      (r) => r.method === 'GET' && r.scope !== 'public' && paramsOf(r).every((p) => p === 'name'),
+    )) {
       const res = await call('GET', pathWith(route, 'a'), A.apiKey);
       expect(res.status, `${route.id}: ${res.text.slice(0, 200)}`).toBe(200);
       expect(res.text.includes('iso-b-'), route.id).toBe(false);
@@ -151,7 +199,9 @@ describe('tenant isolation, generated from ROUTES', () => {
     for (const route of admin) {
       for (const key of [A.channelKey, B.channelKey]) {
         const res = await call(route.method, pathWith(route, 'a'), key, bodyWith(route, 'a'));
-        expect.soft({ route: route.id, status: res.status, type: res.type }).toEqual({ route: route.id, status: 403, type: 'https://telco-cvm.dev/problems/forbidden' });
+        expect
+          .soft({ route: route.id, status: res.status, type: res.type })
+          .toEqual({ route: route.id, status: 403, type: 'https://telco-cvm.dev/problems/forbidden' });
       }
     }
   });

@@ -21,7 +21,11 @@ beforeAll(() => {
   synth = synthMarket(undefined, { bundle: true, outdir });
   synth.app.synth();
   const { stack } = synth;
-  const fns = { meta: stack.api.functions.meta, customers: stack.api.functions.customers, authorizer: stack.api.authorizerFunction };
+  const fns = {
+    meta: stack.api.functions.meta,
+    customers: stack.api.functions.customers,
+    authorizer: stack.api.authorizerFunction,
+  };
   for (const [name, fn] of Object.entries(fns)) {
     const cfn = fn.node.defaultChild as CfnResource;
     const code = stack.resolve((cfn as unknown as { code: { s3Key: string } }).code) as { s3Key: string };
@@ -47,31 +51,44 @@ const platformEnv = {
 };
 
 describe('Lambda bundles', () => {
-  it.each(['meta', 'customers', 'authorizer'])('bundles %s as one minified ESM file with a source map, under 2 MB', (name) => {
-    const file = bundles[name]!;
-    expect(existsSync(file), file).toBe(true);
-    expect(existsSync(`${file}.map`)).toBe(true);
-    expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);
-    const text = readFileSync(file, 'utf8');
-    expect(text.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    // the SDK is inside the bundle, not left to the runtime
-    expect(text).not.toMatch(/from\s*"@aws-sdk\//);
-  });
+  it.each(['meta', 'customers', 'authorizer'])(
+    'bundles %s as one minified ESM file with a source map, under 2 MB',
+    (name) => {
+      const file = bundles[name]!;
+      expect(existsSync(file), file).toBe(true);
+      expect(existsSync(`${file}.map`)).toBe(true);
+      expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);
+      const text = readFileSync(file, 'utf8');
+      expect(text.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // the SDK is inside the bundle, not left to the runtime
+      expect(text).not.toMatch(/from\s*"@aws-sdk\//);
+    },
+  );
 
   it.each(['customers', 'authorizer'])('loads the %s bundle in Node 24 and exports a handler', (name) => {
-    const run = inNode(`const m = await import(${JSON.stringify(pathToFileURL(bundles[name]!).href)}); console.log(typeof m.handler);`, platformEnv);
+    const run = inNode(
+      `const m = await import(${JSON.stringify(pathToFileURL(bundles[name]!).href)}); console.log(typeof m.handler);`,
+      platformEnv,
+    );
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('function');
   });
 
   it('answers health with 200 and an unknown route with 404 problem+json from the meta bundle', () => {
-    const run = inNode(`
+    const run = inNode(
+      `
       const { handler } = await import(${JSON.stringify(pathToFileURL(bundles['meta']!).href)});
       const call = (path) => handler({ httpMethod: 'GET', path, headers: {}, body: null, queryStringParameters: null, requestContext: { requestId: 'r' } }, { awsRequestId: 'a' });
       const [health, unknown] = [await call('/v1/health'), await call('/v2/nothing')];
       console.log(JSON.stringify({ health: health.statusCode, unknown: unknown.statusCode, type: unknown.headers['content-type'] }));
-    `, { MARKET: 'demo', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_LEVEL: 'SILENT' });
+    `,
+      { MARKET: 'demo', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_LEVEL: 'SILENT' },
+    );
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ health: 200, unknown: 404, type: 'application/problem+json' });
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({
+      health: 200,
+      unknown: 404,
+      type: 'application/problem+json',
+    });
   });
 });

@@ -12,11 +12,15 @@ const text = readFileSync(CAMPAIGN_ASL, 'utf8');
 const def = JSON.parse(text) as { States: Record<string, State> };
 const { stack, template, config } = synthMarket();
 const resources = (template.toJSON() as { Resources: Resources }).Resources;
-const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const idOf = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 
 /** Every state, nested Map processors included. */
 function allStates(states: Record<string, State>): Array<[string, State]> {
-  return Object.entries(states).flatMap(([name, s]) => [[name, s] as [string, State], ...allStates((s['ItemProcessor'] ?? {})['States'] ?? {})]);
+  return Object.entries(states).flatMap(([name, s]) => [
+    [name, s] as [string, State],
+    ...allStates(s['ItemProcessor']?.['States'] ?? {}),
+  ]);
 }
 
 describe('the campaign workflow definition', () => {
@@ -25,7 +29,7 @@ describe('the campaign workflow definition', () => {
     expect(() => new StateMachine(JSON.parse(sub), { validationOptions: { checkPaths: true } })).not.toThrow();
   });
 
-  it('retries every Task on named errors with backoff, the campaign\'s own transient error included', () => {
+  it("retries every Task on named errors with backoff, the campaign's own transient error included", () => {
     const tasks = allStates(def.States).filter(([, s]) => s['Type'] === 'Task');
     expect(tasks.length).toBe(taskStates(def.States).length);
     for (const [name, s] of tasks) {
@@ -66,8 +70,14 @@ describe('the campaigns construct', () => {
 
   it('lets the state machine invoke only its one task function', () => {
     const roleId = idOf(campaigns.stateMachine.role as never);
-    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.['Roles']).includes(roleId));
-    const invokes = policies.flatMap((p) => (p.Properties!['PolicyDocument'].Statement as State[]).filter((st) => JSON.stringify(st['Action']).includes('lambda:InvokeFunction')));
+    const policies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.['Roles']).includes(roleId),
+    );
+    const invokes = policies.flatMap((p) =>
+      (p.Properties!['PolicyDocument'].Statement as State[]).filter((st) =>
+        JSON.stringify(st['Action']).includes('lambda:InvokeFunction'),
+      ),
+    );
     expect(invokes).toHaveLength(1);
     const targets = [invokes[0]!['Resource']].flat();
     expect(targets).toHaveLength(1);

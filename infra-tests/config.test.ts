@@ -49,14 +49,22 @@ describe('market config', () => {
   });
 
   it('pages on 1% 5xx, 1 s p99 and 5% scoring fallbacks unless the market says otherwise', () => {
-    expect(loadMarket('demo').alerting).toEqual({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 });
+    expect(loadMarket('demo').alerting).toEqual({
+      serverErrorRatePercent: 1,
+      p99LatencyMs: 1000,
+      scoringFallbackRatePercent: 5,
+    });
     const own = parseMarketConfig('demo', { ...demo, alerting: { scoringFallbackRatePercent: 2 } });
     expect(own.alerting).toEqual({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 2 });
   });
 
   it('names the field of a bad alerting threshold', () => {
-    expect(messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { scoringFallbackRatePercent: 0 } }))).toContain('alerting.scoringFallbackRatePercent');
-    expect(messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { p99LatencyMs: 60_000 } }))).toContain('alerting.p99LatencyMs');
+    expect(
+      messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { scoringFallbackRatePercent: 0 } })),
+    ).toContain('alerting.scoringFallbackRatePercent');
+    expect(messageOf(() => parseMarketConfig('demo', { ...demo, alerting: { p99LatencyMs: 60_000 } }))).toContain(
+      'alerting.p99LatencyMs',
+    );
   });
 });
 
@@ -65,11 +73,12 @@ describe('bin/cvm.ts', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   /** Runs the CDK app the way the CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
-  const runApp = (context: Record<string, unknown>) => spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/cvm.ts'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
-  });
+  const runApp = (context: Record<string, unknown>) =>
+    spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/cvm.ts'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+    });
 
   it('fails synth naming an unknown market, without a stack trace', () => {
     const run = runApp({ market: 'atlantis' });

@@ -10,40 +10,57 @@ type Resource = { Type: string; Properties?: Record<string, any> };
 const { stack, template, config } = synthMarket();
 const resources = template.toJSON()['Resources'] as Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const idOf = (c: { node: { defaultChild?: unknown } }) => stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
+const idOf = (c: { node: { defaultChild?: unknown } }) =>
+  stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
 const queueNamed = (name: string) => ofType('AWS::SQS::Queue').find(([, q]) => q.Properties!['QueueName'] === name);
-const tagsOf = (r: Resource) => Object.fromEntries(((r.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+const tagsOf = (r: Resource) =>
+  Object.fromEntries(((r.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
 
 function statementsOf(fnId: string): { actions: string[]; resources: string }[] {
   const roleRef = (resources[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[])
+    .flatMap(
+      ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
+    )
     .map((s) => ({ actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) }));
 }
 
 describe('event pipeline', () => {
-  it.each(config.tenants.map((t) => [t.id, t] as const))('gives tenant %s its own encrypted, TLS-only queue with a DLQ after the receive limit', (id, tenant) => {
-    const [queueId, queue] = queueNamed(eventQueueName(config.code, id))!;
-    const [dlqId, dlq] = queueNamed(eventDlqName(config.code, id))!;
-    expect(queue.Properties).toMatchObject({
-      SqsManagedSseEnabled: true,
-      VisibilityTimeout: EVENT_QUEUE.visibilityTimeoutSeconds,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: EVENT_QUEUE.maxReceiveCount },
-    });
-    expect(dlq.Properties).toMatchObject({ SqsManagedSseEnabled: true });
-    for (const [qid, q] of [[queueId, queue], [dlqId, dlq]] as const) {
-      expect(tagsOf(q)).toMatchObject({ [TAG_TENANT]: id, [TAG_COST_CENTER]: tenant.costCenter });
-      const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties!['Queues']).includes(qid));
-      expect(JSON.stringify(policy?.[1].Properties!['PolicyDocument']), qid).toContain('"aws:SecureTransport":"false"');
-    }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    });
-  });
+  it.each(config.tenants.map((t) => [t.id, t] as const))(
+    'gives tenant %s its own encrypted, TLS-only queue with a DLQ after the receive limit',
+    (id, tenant) => {
+      const [queueId, queue] = queueNamed(eventQueueName(config.code, id))!;
+      const [dlqId, dlq] = queueNamed(eventDlqName(config.code, id))!;
+      expect(queue.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: EVENT_QUEUE.visibilityTimeoutSeconds,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+          maxReceiveCount: EVENT_QUEUE.maxReceiveCount,
+        },
+      });
+      expect(dlq.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      for (const [qid, q] of [
+        [queueId, queue],
+        [dlqId, dlq],
+      ] as const) {
+        expect(tagsOf(q)).toMatchObject({ [TAG_TENANT]: id, [TAG_COST_CENTER]: tenant.costCenter });
+        const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+          JSON.stringify(p.Properties!['Queues']).includes(qid),
+        );
+        expect(JSON.stringify(policy![1].Properties!['PolicyDocument']), qid).toContain(
+          '"aws:SecureTransport":"false"',
+        );
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    },
+  );
 
   it('feeds the processor from every tenant queue with partial batch failures', () => {
     const processorId = idOf(stack.events.processor);
@@ -73,10 +90,16 @@ describe('event pipeline', () => {
     const eventsFn = idOf(stack.events.apiFunction);
     expect(idOf(stack.api.functions.events as never)).toBe(eventsFn);
     const sqsStatements = statementsOf(eventsFn).filter((s) => s.actions.some((a) => a.startsWith('sqs:')));
-    expect(sqsStatements.flatMap((s) => s.actions).every((a) => a === 'sqs:SendMessage' || a === 'sqs:GetQueueAttributes' || a === 'sqs:GetQueueUrl')).toBe(true);
-    for (const tenant of config.tenants) expect(JSON.stringify(sqsStatements)).toContain(queueNamed(eventQueueName(config.code, tenant.id))![0]);
+    expect(
+      sqsStatements
+        .flatMap((s) => s.actions)
+        .every((a) => a === 'sqs:SendMessage' || a === 'sqs:GetQueueAttributes' || a === 'sqs:GetQueueUrl'),
+    ).toBe(true);
+    for (const tenant of config.tenants)
+      expect(JSON.stringify(sqsStatements)).toContain(queueNamed(eventQueueName(config.code, tenant.id))![0]);
     const vars = resources[eventsFn]!.Properties!['Environment']['Variables'];
-    for (const tenant of config.tenants) expect(JSON.stringify(stack.resolve(vars['EVENT_QUEUES']))).toContain(`\\"${tenant.id}\\":`);
+    for (const tenant of config.tenants)
+      expect(JSON.stringify(stack.resolve(vars['EVENT_QUEUES']))).toContain(`\\"${tenant.id}\\":`);
   });
 
   it('lets the processor write the tenant tables and send to the outbound queues, with the market rules in its env', () => {
@@ -84,14 +107,20 @@ describe('event pipeline', () => {
     const statements = statementsOf(processorId);
     for (const tenant of config.tenants) {
       const tableId = idOf(stack.store.tables[tenant.id] as never);
-      expect(statements.some((s) => s.resources.includes(tableId) && s.actions.includes('dynamodb:PutItem'))).toBe(true);
+      expect(statements.some((s) => s.resources.includes(tableId) && s.actions.includes('dynamodb:PutItem'))).toBe(
+        true,
+      );
     }
     for (const channel of config.channels) {
       const [qid] = queueNamed(outboundQueueName(config.code, channel))!;
       expect(statements.some((s) => s.resources.includes(qid) && s.actions.includes('sqs:SendMessage'))).toBe(true);
     }
     const vars = resources[processorId]!.Properties!['Environment']['Variables'];
-    expect(JSON.parse(vars['MARKET_RULES'])).toEqual({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage });
+    expect(JSON.parse(vars['MARKET_RULES'])).toEqual({
+      timezone: config.timezone,
+      quietHours: config.quietHours,
+      defaultLanguage: config.defaultLanguage,
+    });
     // the same contact policy as decisions: triggers read it from DECISIONING
     expect(JSON.parse(vars['DECISIONING']).contactPolicy).toEqual(decisioningSettingsOf(config).contactPolicy);
     expect(resources[processorId]!.Properties!['Timeout']).toBe(EVENT_QUEUE.processorTimeoutSeconds);

@@ -7,17 +7,33 @@ import { synthMarket } from './synth.ts';
 
 /** cdk-nag v3 is a policy-validation plugin; validateScope runs the same rules `cdk synth` runs. */
 function findings(stack: Stack, severity: 'error' | 'warning'): string[] {
-  return new AwsSolutionsChecks().validateScope(stack).violations
-    .filter((v) => v.severity === severity)
-    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`));
+  return new AwsSolutionsChecks()
+    .validateScope(stack)
+    .violations.filter((v) => v.severity === severity)
+    .flatMap((v) =>
+      v.violatingResources.map(
+        (r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`,
+      ),
+    );
 }
 
-interface Acknowledgement { path: string; id: string; reason: string }
+interface Acknowledgement {
+  path: string;
+  id: string;
+  reason: string;
+}
 function acknowledgements(stack: Stack): Acknowledgement[] {
-  return stack.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.entries(m.data as Record<string, string>)
-      .map(([id, reason]) => ({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason }))));
+  return stack.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
 }
 
 const demo = synthMarket();
@@ -37,7 +53,9 @@ describe('AWS Solutions checks (cdk-nag)', () => {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
     });
-    expect(findings(stack, 'error').some((f) => f.startsWith('AwsSolutions-IAM4') && f.includes('TooPowerful'))).toBe(true);
+    expect(findings(stack, 'error').some((f) => f.startsWith('AwsSolutions-IAM4') && f.includes('TooPowerful'))).toBe(
+      true,
+    );
   });
 
   it('passes with WAF switched on, without the WAF acknowledgement', () => {

@@ -21,15 +21,22 @@ const topicOf = (s: Synthesized) => ofType(s, 'AWS::SNS::Topic')[0]![0];
 
 const demo = synthMarket();
 const alarms = alarmsOf(demo);
-const dashboardBody = () => JSON.stringify(demo.stack.resolve(ofType(demo, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']));
+const dashboardBody = () =>
+  JSON.stringify(demo.stack.resolve(ofType(demo, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']));
 
-const withSageMaker = (config: MarketConfig): MarketConfig => ({ ...config, scoring: { ...config.scoring, mode: 'sagemaker' } });
+const withSageMaker = (config: MarketConfig): MarketConfig => ({
+  ...config,
+  scoring: { ...config.scoring, mode: 'sagemaker' },
+});
 const sagemaker = synthMarket(withSageMaker(loadMarket('demo')));
 
 /** The dashboard's widgets, tokens (region, function names) left as `<token>` inside their strings. */
 function widgetsOf(s: Synthesized): { properties: { title?: string; metrics?: unknown[][] } }[] {
-  const body = s.stack.resolve(ofType(s, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']) as string | { 'Fn::Join': [string, unknown[]] };
-  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<token>')).join('');
+  const body = s.stack.resolve(ofType(s, 'AWS::CloudWatch::Dashboard')[0]![1].Properties['DashboardBody']) as
+    | string
+    | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<token>')).join('');
   return (JSON.parse(text) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] }).widgets;
 }
 
@@ -37,53 +44,73 @@ function widgetsOf(s: Synthesized): { properties: { title?: string; metrics?: un
 function graphed(s: Synthesized, title: string): MetricIdentity[] {
   const widget = widgetsOf(s).find((w) => w.properties.title === title);
   expect(widget, `widget '${title}'`).toBeDefined();
-  return (widget!.properties.metrics ?? []).filter((m) => typeof m[0] === 'string').map((m) => {
-    const parts = m.filter((p): p is string => typeof p === 'string');
-    const [namespace, name, ...pairs] = parts;
-    const dimensions: Record<string, string> = {};
-    for (let i = 0; i < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
-    return { namespace: namespace!, name: name!, dimensions };
-  });
+  return (widget!.properties.metrics ?? [])
+    .filter((m) => typeof m[0] === 'string')
+    .map((m) => {
+      const parts = m.filter((p): p is string => typeof p === 'string');
+      const [namespace, name, ...pairs] = parts;
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+      return { namespace: namespace!, name: name!, dimensions };
+    });
 }
 
 /** The metrics an alarm reads: its own, or those of its math expression. */
 function alarmed(alarm: Record<string, any>): MetricIdentity[] {
-  const toIdentity = (m: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] }): MetricIdentity => ({
+  const toIdentity = (m: {
+    Namespace: string;
+    MetricName: string;
+    Dimensions?: { Name: string; Value: string }[];
+  }): MetricIdentity => ({
     namespace: m.Namespace,
     name: m.MetricName,
     dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, d.Value])),
   });
   if (alarm['MetricName']) return [toIdentity(alarm as never)];
-  return (alarm['Metrics'] as { MetricStat?: { Metric: never } }[]).flatMap((m) => (m.MetricStat ? [toIdentity(m.MetricStat.Metric)] : []));
+  return (alarm['Metrics'] as { MetricStat?: { Metric: never } }[]).flatMap((m) =>
+    m.MetricStat ? [toIdentity(m.MetricStat.Metric)] : [],
+  );
 }
 
-const sorted = (ids: MetricIdentity[]) => ids.map((i) => JSON.stringify({ ...i, dimensions: Object.fromEntries(Object.entries(i.dimensions).sort()) })).sort();
+const sorted = (ids: MetricIdentity[]) =>
+  ids.map((i) => JSON.stringify({ ...i, dimensions: Object.fromEntries(Object.entries(i.dimensions).sort()) })).sort();
 
 describe('observability of a market', () => {
   it('sends alarms to one KMS-encrypted topic that refuses plain HTTP', () => {
     demo.template.resourceCountIs('AWS::SNS::Topic', 1);
     demo.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     demo.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     demo.template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
+      },
     });
   });
 
-  it('subscribes the config\'s e-mail only when there is one', () => {
+  it("subscribes the config's e-mail only when there is one", () => {
     demo.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const withEmail = synthMarket({ ...loadMarket('demo'), alarmTopicEmail: 'noc@example.com' });
-    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'noc@example.com' });
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'noc@example.com',
+    });
   });
 
-  it('alarms on the API 5xx rate, p99 latency and every function\'s errors, to the topic', () => {
+  it("alarms on the API 5xx rate, p99 latency and every function's errors, to the topic", () => {
     const descriptions = alarms.map((a) => String(a['AlarmDescription']));
     expect(descriptions.some((d) => /5xx/.test(d))).toBe(true);
     expect(descriptions.some((d) => /p99 latency/.test(d))).toBe(true);
     for (const name of ['customers', 'decisions', 'events', 'authorizer', 'event-processor', 'score-segment']) {
-      expect(descriptions, name).toContain(`Lambda ${name} of market demo raised errors in 2 consecutive 5-minute periods`);
+      expect(descriptions, name).toContain(
+        `Lambda ${name} of market demo raised errors in 2 consecutive 5-minute periods`,
+      );
     }
   });
 
@@ -97,39 +124,63 @@ describe('observability of a market', () => {
     }
   });
 
-  it('takes the 5xx-rate and p99-latency thresholds from the config\'s alerting', () => {
-    const byDescription = (s: Synthesized, re: RegExp) => alarmsOf(s).find((a) => re.test(String(a['AlarmDescription'])))!;
+  it("takes the 5xx-rate and p99-latency thresholds from the config's alerting", () => {
+    const byDescription = (s: Synthesized, re: RegExp) =>
+      alarmsOf(s).find((a) => re.test(String(a['AlarmDescription'])))!;
     expect(byDescription(demo, /answered 5xx/)['Threshold']).toBe(demo.config.alerting.serverErrorRatePercent);
     expect(byDescription(demo, /p99 latency/)['Threshold']).toBe(demo.config.alerting.p99LatencyMs);
-    const strict = synthMarket({ ...loadMarket('demo'), alerting: { serverErrorRatePercent: 0.5, p99LatencyMs: 400, scoringFallbackRatePercent: 5 } });
+    const strict = synthMarket({
+      ...loadMarket('demo'),
+      alerting: { serverErrorRatePercent: 0.5, p99LatencyMs: 400, scoringFallbackRatePercent: 5 },
+    });
     expect(byDescription(strict, /answered 5xx/)['Threshold']).toBe(0.5);
-    expect(byDescription(strict, /p99 latency/)).toMatchObject({ Threshold: 400, AlarmDescription: expect.stringContaining('400 ms') });
+    expect(byDescription(strict, /p99 latency/)).toMatchObject({
+      Threshold: 400,
+      AlarmDescription: expect.stringContaining('400 ms'),
+    });
   });
 
-  it('routes the event pipeline\'s DLQ alarms and the scoring workflow\'s failures to the topic', () => {
-    expect(alarms.filter((a) => /DLQ|could not take/.test(String(a['AlarmDescription']))).length).toBeGreaterThanOrEqual(demo.config.tenants.length);
+  it("routes the event pipeline's DLQ alarms and the scoring workflow's failures to the topic", () => {
+    expect(
+      alarms.filter((a) => /DLQ|could not take/.test(String(a['AlarmDescription']))).length,
+    ).toBeGreaterThanOrEqual(demo.config.tenants.length);
     expect(alarms.some((a) => /Workflow score-base/.test(String(a['AlarmDescription'])))).toBe(true);
   });
 
-  it('samples API traces at the config\'s rate', () => {
+  it("samples API traces at the config's rate", () => {
     demo.template.hasResourceProperties('AWS::XRay::SamplingRule', {
       SamplingRule: Match.objectLike({ FixedRate: demo.config.tracingSampleRate, ServiceName: 'cvm-demo/live' }),
     });
     const sampled = synthMarket({ ...loadMarket('demo'), tracingSampleRate: 0.5 });
-    sampled.template.hasResourceProperties('AWS::XRay::SamplingRule', { SamplingRule: Match.objectLike({ FixedRate: 0.5 }) });
+    sampled.template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ FixedRate: 0.5 }),
+    });
   });
 
   it('graphs API traffic, latency, errors, functions and every meter per tenant on one dashboard', () => {
     demo.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = dashboardBody();
-    for (const title of ['API requests', 'API latency (ms)', 'API 4xx / 5xx', 'Lambda errors', 'Lambda duration p99 (ms)', 'Alarms']) expect(body).toContain(title);
+    for (const title of [
+      'API requests',
+      'API latency (ms)',
+      'API 4xx / 5xx',
+      'Lambda errors',
+      'Lambda duration p99 (ms)',
+      'Alarms',
+    ])
+      expect(body).toContain(title);
     for (const name of METER_NAMES) expect(body).toContain(`${name} per tenant`);
   });
 
-  it('graphs the depth of every dead-letter queue, each tenant\'s events and each channel\'s hand-off, on one widget', () => {
+  it("graphs the depth of every dead-letter queue, each tenant's events and each channel's hand-off, on one widget", () => {
     const depths = graphed(demo, 'DLQ depth (messages)');
     expect(depths).toHaveLength(demo.config.tenants.length + demo.config.channels.length);
-    for (const d of depths) expect(d).toMatchObject({ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: '<token>' } });
+    for (const d of depths)
+      expect(d).toMatchObject({
+        namespace: 'AWS/SQS',
+        name: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: '<token>' },
+      });
   });
 });
 
@@ -176,10 +227,17 @@ describe('the dashboard and alarms read what the code emits', () => {
     expect(sorted(graphed(demo, 'Trigger firings per tenant'))).toEqual(sorted(emitted));
   });
 
-  it('alarms on the fallback rate over the metrics the online scoring port writes, at the config\'s threshold', async () => {
-    const env = scoringEnv({ MARKET: sagemaker.config.code, TENANT_TABLES: '{}', AWS_REGION: sagemaker.config.aws.region, ...sagemaker.stack.scoring.scoringEnvironment() });
+  it("alarms on the fallback rate over the metrics the online scoring port writes, at the config's threshold", async () => {
+    const env = scoringEnv({
+      MARKET: sagemaker.config.code,
+      TENANT_TABLES: '{}',
+      AWS_REGION: sagemaker.config.aws.region,
+      ...sagemaker.stack.scoring.scoringEnvironment(),
+    });
     const { scoring } = await scoringAdaptersFor(env);
-    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    sm.on(InvokeEndpointCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }),
+    );
     const emitted = await emittedMetrics(async () => {
       const out = await scoring.score({ profile: { tenureMonths: 3, monthlyCharge: 80, contract: 'month-to-month' } });
       expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'throttled' });
@@ -188,9 +246,14 @@ describe('the dashboard and alarms read what the code emits', () => {
     const fallback = emitted.find((m) => m.name === METRIC.scoringFallback)!;
     expect(request).toBeDefined();
     expect(fallback.dimensions).toEqual({ ...request.dimensions, reason: 'throttled' });
-    const expected = [request, ...FALLBACK_REASONS.map((reason) => ({ ...fallback, dimensions: { ...fallback.dimensions, reason } }))];
+    const expected = [
+      request,
+      ...FALLBACK_REASONS.map((reason) => ({ ...fallback, dimensions: { ...fallback.dimensions, reason } })),
+    ];
 
-    const alarm = alarmsOf(sagemaker).find((a) => /fell back to the in-process evaluator/.test(String(a['AlarmDescription'])))!;
+    const alarm = alarmsOf(sagemaker).find((a) =>
+      /fell back to the in-process evaluator/.test(String(a['AlarmDescription'])),
+    )!;
     expect(alarm).toMatchObject({
       Threshold: sagemaker.config.alerting.scoringFallbackRatePercent,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -200,7 +263,9 @@ describe('the dashboard and alarms read what the code emits', () => {
     });
     expect(sorted(alarmed(alarm))).toEqual(sorted(expected));
     const expression = (alarm['Metrics'] as { Expression?: string; ReturnData?: boolean }[]).find((m) => m.Expression)!;
-    expect(expression.Expression).toMatch(/^IF\(requests > 0, 100 \* \(FILL\(fallback0, 0\)( \+ FILL\(fallback\d, 0\))+\) \/ requests, 0\)$/);
+    expect(expression.Expression).toMatch(
+      /^IF\(requests > 0, 100 \* \(FILL\(fallback0, 0\)( \+ FILL\(fallback\d, 0\))+\) \/ requests, 0\)$/,
+    );
     // the rate's requests are on the graph too, hidden
     expect(sorted(graphed(sagemaker, 'SageMaker fallbacks'))).toEqual(sorted(expected));
   });

@@ -10,23 +10,41 @@ import { synthMarket } from './synth.ts';
 type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
 
 const demo = loadMarket('demo');
-const withScoring = (scoring: Partial<MarketConfig['scoring']>, endpoint: Partial<MarketConfig['scoring']['endpoint']> = {}, region?: string): MarketConfig => ({
+const withScoring = (
+  scoring: Partial<MarketConfig['scoring']>,
+  endpoint: Partial<MarketConfig['scoring']['endpoint']> = {},
+  region?: string,
+): MarketConfig => ({
   ...demo,
   ...(region ? { aws: { ...demo.aws, region } } : {}),
   scoring: { ...demo.scoring, ...scoring, endpoint: { ...demo.scoring.endpoint, ...endpoint } },
 });
 
 const embedded = synthMarket(demo);
-const serverless = synthMarket(withScoring({ mode: 'sagemaker' }, { kind: 'serverless', memoryMb: 3072, maxConcurrency: 7 }));
-const realTime = synthMarket(withScoring({ mode: 'sagemaker' }, { kind: 'real-time', instanceType: 'ml.c5.xlarge', instanceCount: 2 }, 'us-east-1'));
+const serverless = synthMarket(
+  withScoring({ mode: 'sagemaker' }, { kind: 'serverless', memoryMb: 3072, maxConcurrency: 7 }),
+);
+const realTime = synthMarket(
+  withScoring(
+    { mode: 'sagemaker' },
+    { kind: 'real-time', instanceType: 'ml.c5.xlarge', instanceCount: 2 },
+    'us-east-1',
+  ),
+);
 
-const resourcesOf = (s: { template: { toJSON(): unknown } }) => (s.template.toJSON() as { Resources: Resources }).Resources;
+const resourcesOf = (s: { template: { toJSON(): unknown } }) =>
+  (s.template.toJSON() as { Resources: Resources }).Resources;
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, x]) => x.Type === type);
 const headCount = 1 + 7 + 1; // churn, seven cross-sell products, nps
 
 function nagFindings(stack: Stack): string[] {
-  return new AwsSolutionsChecks().validateScope(stack).violations
-    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`));
+  return new AwsSolutionsChecks()
+    .validateScope(stack)
+    .violations.flatMap((v) =>
+      v.violatingResources.map(
+        (r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`,
+      ),
+    );
 }
 
 describe('embedded scoring', () => {
@@ -36,16 +54,25 @@ describe('embedded scoring', () => {
   });
 
   it('still deploys the score-base workflow and its nightly schedules', () => {
-    embedded.template.resourcePropertiesCountIs('AWS::StepFunctions::StateMachine', { StateMachineName: `cvm-${demo.code}-score-base` }, 1);
+    embedded.template.resourcePropertiesCountIs(
+      'AWS::StepFunctions::StateMachine',
+      { StateMachineName: `cvm-${demo.code}-score-base` },
+      1,
+    );
     // other capabilities (reports) have schedules of their own: count the score-base ones
-    embedded.template.resourcePropertiesCountIs('AWS::Scheduler::Schedule', { Description: Match.stringLikeRegexp('score-base') }, demo.tenants.length);
+    embedded.template.resourcePropertiesCountIs(
+      'AWS::Scheduler::Schedule',
+      { Description: Match.stringLikeRegexp('score-base') },
+      demo.tenants.length,
+    );
   });
 });
 
 describe('score-base workflow', () => {
   const resources = resourcesOf(embedded);
   const [machineId, machine] = ofType(resources, 'AWS::StepFunctions::StateMachine')[0]!;
-  const idOf = (c: { node: { defaultChild?: unknown } }) => embedded.stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
+  const idOf = (c: { node: { defaultChild?: unknown } }) =>
+    embedded.stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
   const segmentId = idOf(embedded.stack.scoring.segmentFunction);
   const reportId = idOf(embedded.stack.scoring.reportFunction);
 
@@ -63,17 +90,24 @@ describe('score-base workflow', () => {
     expect(subs['ScoreSegmentFn']).toEqual({ 'Fn::GetAtt': [segmentId, 'Arn'] });
     expect(subs['ScoreReportFn']).toEqual({ 'Fn::GetAtt': [reportId, 'Arn'] });
     // DefinitionBody.fromFile ships lib/workflows/score-base.asl.json as an asset (the same file the local runtime runs)
-    expect(machine.Properties!['DefinitionS3Location']).toMatchObject({ Bucket: expect.anything(), Key: expect.stringMatching(/\.json$/) });
+    expect(machine.Properties!['DefinitionS3Location']).toMatchObject({
+      Bucket: expect.anything(),
+      Key: expect.stringMatching(/\.json$/),
+    });
   });
 
   it('may invoke only its own task functions and manage only its own child executions', () => {
     const roleId = (machine.Properties!['RoleArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     const statements = ofType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[]);
+      .flatMap(
+        ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
+      );
     const invoke = statements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
-    expect(invoke[0]!.Resource).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [segmentId, 'Arn'] }, { 'Fn::GetAtt': [reportId, 'Arn'] }]));
+    expect(invoke[0]!.Resource).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [segmentId, 'Arn'] }, { 'Fn::GetAtt': [reportId, 'Arn'] }]),
+    );
     expect(invoke[0]!.Resource).toHaveLength(2);
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => !/^(lambda:InvokeFunction|states:|logs:|xray:)/.test(a))).toEqual([]);
@@ -88,7 +122,8 @@ describe('score-base workflow', () => {
     const dynamo = ofType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[] }[])
-      .flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'));
+      .flatMap((s) => [s.Action].flat())
+      .filter((a) => a.startsWith('dynamodb:'));
     expect([...new Set(dynamo)].sort()).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
   });
 
@@ -100,7 +135,9 @@ describe('score-base workflow', () => {
   });
 
   it('starts nightly per tenant at the configured local time of the market', () => {
-    const schedules = ofType(resources, 'AWS::Scheduler::Schedule').filter(([, r]) => String(r.Properties?.['Description'] ?? '').includes('score-base'));
+    const schedules = ofType(resources, 'AWS::Scheduler::Schedule').filter(([, r]) =>
+      String(r.Properties?.['Description'] ?? '').includes('score-base'),
+    );
     expect(schedules).toHaveLength(demo.tenants.length);
     const [hour, minute] = demo.scoring.scheduleAt.split(':').map(Number);
     for (const [, s] of schedules) {
@@ -110,7 +147,9 @@ describe('score-base workflow', () => {
         Target: { Arn: { Ref: machineId } },
       });
     }
-    const inputs = schedules.map(([, s]) => JSON.parse(s.Properties!['Target']['Input'] as string) as { tenant: string; totalSegments: number });
+    const inputs = schedules.map(
+      ([, s]) => JSON.parse(s.Properties!['Target']['Input'] as string) as { tenant: string; totalSegments: number },
+    );
     expect(inputs.map((i) => i.tenant).sort()).toEqual(demo.tenants.map((t) => t.id).sort());
     for (const i of inputs) expect(i.totalSegments).toBe(demo.scoring.totalSegments);
   });
@@ -163,12 +202,20 @@ describe('SageMaker scoring', () => {
   it('gives the SageMaker role no managed policy and only read access to the artifacts', () => {
     for (const s of [serverless, realTime]) {
       const r = resourcesOf(s);
-      const [roleId, role] = ofType(r, 'AWS::IAM::Role').find(([, x]) => JSON.stringify(x.Properties!['AssumeRolePolicyDocument']).includes('sagemaker.amazonaws.com'))!;
+      const [roleId, role] = ofType(r, 'AWS::IAM::Role').find(([, x]) =>
+        JSON.stringify(x.Properties!['AssumeRolePolicyDocument']).includes('sagemaker.amazonaws.com'),
+      )!;
       expect(role.Properties!['ManagedPolicyArns']).toBeUndefined();
       const actions = ofType(r, 'AWS::IAM::Policy')
         .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((x) => x.Ref === roleId))
-        .flatMap(([, p]) => (p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[] }[]).flatMap((st) => [st.Action].flat()));
-      expect(actions.filter((a) => a.startsWith('s3:') && !/^s3:(GetObject\*|GetBucket\*|List\*)$/.test(a))).toEqual([]);
+        .flatMap(([, p]) =>
+          (p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[] }[]).flatMap((st) =>
+            [st.Action].flat(),
+          ),
+        );
+      expect(actions.filter((a) => a.startsWith('s3:') && !/^s3:(GetObject\*|GetBucket\*|List\*)$/.test(a))).toEqual(
+        [],
+      );
     }
   });
 

@@ -7,12 +7,16 @@ import { ROUTES } from '../lambdas/http/routes.ts';
 import { apiPaths, AUTHORIZER_CACHE_TTL, GATEWAY_PROBLEMS, PROBLEM_JSON, STAGE_NAME } from '../lib/constructs/api.ts';
 import { synthMarket } from './synth.ts';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 const { stack, template, config } = synthMarket();
 const resources = template.toJSON()['Resources'] as Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const logicalIdOf = (c: { node: { defaultChild?: unknown } }) => stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
+const logicalIdOf = (c: { node: { defaultChild?: unknown } }) =>
+  stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
 
 /** Full path of every API Gateway resource, rebuilt from PathPart and ParentId. */
 function apiResourcePaths(): Map<string, string> {
@@ -64,7 +68,9 @@ function statementsOf(fnLogicalId: string): { actions: string[]; resources: stri
   const roleRef = (resources[fnLogicalId]!.Properties!['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[])
+    .flatMap(
+      ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
+    )
     .map((s) => ({ actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) }));
 }
 
@@ -73,7 +79,14 @@ describe('Lambda functions', () => {
 
   it('builds the API functions, the authorizer and the score-base tasks', () => {
     const ids = functions.map(([id]) => id);
-    const expected = [...new Set([...Object.values(apiFnIds), fnIds.authorizer, logicalIdOf(stack.scoring.segmentFunction), logicalIdOf(stack.scoring.reportFunction)])];
+    const expected = [
+      ...new Set([
+        ...Object.values(apiFnIds),
+        fnIds.authorizer,
+        logicalIdOf(stack.scoring.segmentFunction),
+        logicalIdOf(stack.scoring.reportFunction),
+      ]),
+    ];
     expect(ids).toEqual(expect.arrayContaining(expected));
   });
 
@@ -96,10 +109,16 @@ describe('Lambda functions', () => {
     expect(fns.length).toBeGreaterThan(5);
     const salts = new Set<string>();
     for (const [, fn] of fns) {
-      expect(fn.Properties!['LoggingConfig']).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+      expect(fn.Properties!['LoggingConfig']).toMatchObject({
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+        ApplicationLogLevel: 'INFO',
+      });
       salts.add(JSON.stringify(fn.Properties!['Environment']['Variables']['CUSTOMER_REF_SALT']));
     }
-    expect([...salts]).toEqual([JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] })]);
+    expect([...salts]).toEqual([
+      JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }),
+    ]);
   });
 
   it('keeps the API access logs in the Infrequent Access class (no metric filters read them)', () => {
@@ -138,7 +157,8 @@ describe('Lambda functions', () => {
     expect(dynamo(fnIds.meta)).toEqual([]);
 
     const customers = dynamo(fnIds.customers);
-    for (const id of tenantTableIds) expect(customers.some((s) => s.resources.includes(id) && s.actions.includes('dynamodb:PutItem'))).toBe(true);
+    for (const id of tenantTableIds)
+      expect(customers.some((s) => s.resources.includes(id) && s.actions.includes('dynamodb:PutItem'))).toBe(true);
     expect(customers.some((s) => s.resources.includes(keysTableId))).toBe(false);
 
     const authorizer = dynamo(fnIds.authorizer);
@@ -157,28 +177,43 @@ describe('DynamoDB tables', () => {
 
   it('has one table per tenant plus the keys table, named from table-design', () => {
     const names = tables.map(([, t]) => t.Properties!['TableName']).sort();
-    expect(names).toEqual([...config.tenants.map((t) => tenantTableName(config.code, t.id)), keysTableName(config.code)].sort());
+    expect(names).toEqual(
+      [...config.tenants.map((t) => tenantTableName(config.code, t.id)), keysTableName(config.code)].sort(),
+    );
   });
 
   it('builds one table per tenant for a market with a single tenant too', () => {
     const ir = synthMarket(loadMarket('ir'));
     const irNames = ir.template.findResources('AWS::DynamoDB::Table');
-    expect(Object.values(irNames).map((t) => t['Properties']['TableName']).sort()).toEqual(['cvm-ir-consumer', 'cvm-ir-keys']);
+    expect(
+      Object.values(irNames)
+        .map((t) => t['Properties']['TableName'])
+        .sort(),
+    ).toEqual(['cvm-ir-consumer', 'cvm-ir-keys']);
   });
 
-  it.each(tables)('keeps %s on demand, recoverable, encrypted with its own rotating key, protected and retained', (_id, table) => {
-    expect(table.Properties).toMatchObject({
-      BillingMode: 'PAY_PER_REQUEST',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
-      DeletionProtectionEnabled: true,
-    });
-    expect(table.DeletionPolicy).toBe('Retain');
-    expect(table.UpdateReplacePolicy).toBe('Retain');
-    const keyId = (table.Properties!['SSESpecification']['KMSMasterKeyId'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-    expect(resources[keyId]!.Type).toBe('AWS::KMS::Key');
-    expect(resources[keyId]!.Properties!['EnableKeyRotation']).toBe(true);
-  });
+  it.each(tables)(
+    'keeps %s on demand, recoverable, encrypted with its own rotating key, protected and retained',
+    (_id, table) => {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+        },
+        DeletionProtectionEnabled: true,
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      const keyId = (table.Properties!['SSESpecification']['KMSMasterKeyId'] as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+      expect(resources[keyId]!.Type).toBe('AWS::KMS::Key');
+      expect(resources[keyId]!.Properties!['EnableKeyRotation']).toBe(true);
+    },
+  );
 
   it('never shares a KMS key between two tables', () => {
     const keys = tables.map(([, t]) => JSON.stringify(t.Properties!['SSESpecification']['KMSMasterKeyId']));
@@ -220,18 +255,27 @@ describe('REST API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: STAGE_NAME,
       TracingEnabled: true,
-      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') },
-      MethodSettings: [Match.objectLike({
-        HttpMethod: '*', ResourcePath: '/*', MetricsEnabled: true, DataTraceEnabled: false,
-        ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue(),
-      })],
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+        Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"'),
+      },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          MetricsEnabled: true,
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: Match.anyValue(),
+          ThrottlingBurstLimit: Match.anyValue(),
+        }),
+      ],
     });
     const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!;
     const format = JSON.parse(stage['Properties']['AccessLogSetting']['Format'] as string) as Record<string, string>;
     expect(format['tenant']).toBe('$context.authorizer.tenant');
   });
 
-  it('has a resource and one ANY method for every path in ROUTES, served by that route\'s function', () => {
+  it("has a resource and one ANY method for every path in ROUTES, served by that route's function", () => {
     for (const route of ROUTES) {
       const onPath = methods.get(route.path);
       expect(onPath, `no method on ${route.path}`).toHaveLength(1);
@@ -247,7 +291,9 @@ describe('REST API', () => {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.x-api-key',
       AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_TTL.toSeconds(),
-      AuthorizerUri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [fnIds.authorizer, 'Arn'] }])]) }),
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [fnIds.authorizer, 'Arn'] }])]),
+      }),
     });
     const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0]!;
     for (const route of ROUTES) {
@@ -256,7 +302,11 @@ describe('REST API', () => {
         expect(method, route.path).toMatchObject({ AuthorizationType: 'NONE' });
         expect(method['AuthorizerId']).toBeUndefined();
       } else {
-        expect(method, route.path).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId }, ApiKeyRequired: true });
+        expect(method, route.path).toMatchObject({
+          AuthorizationType: 'CUSTOM',
+          AuthorizerId: { Ref: authorizerId },
+          ApiKeyRequired: true,
+        });
       }
     }
   });
@@ -270,49 +320,71 @@ describe('REST API', () => {
     expect(methods.size).toBe(apiPaths().length + 2);
   });
 
-  it.each(GATEWAY_PROBLEMS.map((p) => [p.type.responseType, p] as const))('answers %s from the gateway as problem+json', (type, problem) => {
-    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }));
-    expect(response, type).toBeDefined();
-    const props = response!['Properties'] as Record<string, any>;
-    expect(props['ResponseParameters']).toEqual({
-      'gatewayresponse.header.Content-Type': `'${PROBLEM_JSON}'`,
-      ...(problem.retryAfter ? { 'gatewayresponse.header.Retry-After': `'${problem.retryAfter}'` } : {}),
-    });
-    if (problem.status !== undefined) expect(props['StatusCode']).toBe(String(problem.status));
-    // with API Gateway's variables filled in, the template is a problem document
-    const filled = (props['ResponseTemplates']['application/json'] as string)
-      .replace('$context.error.messageString', '"Unauthorized"').replace('$context.requestId', 'req-1');
-    const body = JSON.parse(filled) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'about:blank', title: problem.title, requestId: 'req-1', detail: expect.any(String) });
-    if (problem.status !== undefined) expect(body['status']).toBe(problem.status);
-  });
+  it.each(GATEWAY_PROBLEMS.map((p) => [p.type.responseType, p] as const))(
+    'answers %s from the gateway as problem+json',
+    (type, problem) => {
+      const [response] = Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }),
+      );
+      expect(response, type).toBeDefined();
+      const props = response!['Properties'] as Record<string, any>;
+      expect(props['ResponseParameters']).toEqual({
+        'gatewayresponse.header.Content-Type': `'${PROBLEM_JSON}'`,
+        ...(problem.retryAfter ? { 'gatewayresponse.header.Retry-After': `'${problem.retryAfter}'` } : {}),
+      });
+      if (problem.status !== undefined) expect(props['StatusCode']).toBe(String(problem.status));
+      // with API Gateway's variables filled in, the template is a problem document
+      const filled = (props['ResponseTemplates']['application/json'] as string)
+        .replace('$context.error.messageString', '"Unauthorized"')
+        .replace('$context.requestId', 'req-1');
+      const body = JSON.parse(filled) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        type: 'about:blank',
+        title: problem.title,
+        requestId: 'req-1',
+        detail: expect.any(String),
+      });
+      if (problem.status !== undefined) expect(body['status']).toBe(problem.status);
+    },
+  );
 
   it('maps 401, 403, 404, 413 and 429 with those statuses', () => {
-    const statuses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r['Properties']['StatusCode']);
+    const statuses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (r) => r['Properties']['StatusCode'],
+    );
     expect(statuses).toEqual(expect.arrayContaining(['401', '403', '404', '413', '429']));
   });
 
   it('answers an authorizer failure (key store unreachable) with 503 and Retry-After, not 500', () => {
-    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'AUTHORIZER_FAILURE' } }));
+    const [response] = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', {
+        Properties: { ResponseType: 'AUTHORIZER_FAILURE' },
+      }),
+    );
     expect(response!['Properties']['StatusCode']).toBe('503');
     expect(response!['Properties']['ResponseParameters']['gatewayresponse.header.Retry-After']).toBe("'2'");
   });
 
   it('keeps 5xx details generic', () => {
-    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'DEFAULT_5XX' } }));
+    const [response] = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'DEFAULT_5XX' } }),
+    );
     expect(response!['Properties']['ResponseTemplates']['application/json']).not.toContain('$context.error');
   });
 });
 
 describe('usage plans', () => {
-  it.each(config.tenants.map((t) => [t.id, t] as const))('gives tenant %s a usage plan with its throttle and monthly quota', (id, tenant) => {
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      UsagePlanName: `cvm-${config.code}-${id}`,
-      Throttle: { RateLimit: tenant.throttle.rateLimit, BurstLimit: tenant.throttle.burstLimit },
-      Quota: { Limit: tenant.throttle.monthlyQuota, Period: 'MONTH' },
-      ApiStages: [Match.objectLike({ ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.anyValue() } })],
-    });
-  });
+  it.each(config.tenants.map((t) => [t.id, t] as const))(
+    'gives tenant %s a usage plan with its throttle and monthly quota',
+    (id, tenant) => {
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `cvm-${config.code}-${id}`,
+        Throttle: { RateLimit: tenant.throttle.rateLimit, BurstLimit: tenant.throttle.burstLimit },
+        Quota: { Limit: tenant.throttle.monthlyQuota, Period: 'MONTH' },
+        ApiStages: [Match.objectLike({ ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.anyValue() } })],
+      });
+    },
+  );
 
   it('gives each tenant an API key whose value is its generated secret, attached to its plan', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlan', config.tenants.length);

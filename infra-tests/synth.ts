@@ -9,7 +9,9 @@ import { stackNameOf, TelcoCvmStack } from '../lib/telco-cvm-stack.ts';
 
 /** The feature flags the CLI uses (cdk.json), so tests synthesize what `cdk synth` does. */
 function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   return cdkJson.context ?? {};
 }
 
@@ -24,7 +26,10 @@ export interface Synthesized {
  * Builds one market's stack and synthesizes it. Bundling is skipped unless asked for, so
  * NodejsFunction does not run esbuild (DESIGN.md: infra tests synthesize with bundling skipped).
  */
-export function synthMarket(config: MarketConfig = loadMarket('demo'), opts: { bundle?: boolean; outdir?: string } = {}): Synthesized {
+export function synthMarket(
+  config: MarketConfig = loadMarket('demo'),
+  opts: { bundle?: boolean; outdir?: string } = {},
+): Synthesized {
   const app = new App({
     context: { ...cdkJsonContext(), ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(opts.outdir ? { outdir: opts.outdir } : {}),

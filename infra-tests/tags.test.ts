@@ -23,7 +23,8 @@ const resources = template.toJSON()['Resources'] as Record<string, Resource>;
  * TagManager (v1 `tags` or v2 `cdkTagManager`), which is how CDK knows a type is taggable.
  */
 const taggableTypes = new Set(
-  stack.node.findAll()
+  stack.node
+    .findAll()
     .filter((c): c is CfnResourceType => CfnResource.isCfnResource(c))
     .filter((c) => TagManager.isTaggable(c) || TagManager.isTaggableV2(c))
     .map((c) => c.cfnResourceType),
@@ -32,7 +33,8 @@ const taggableTypes = new Set(
 /** Tags as CloudFormation holds them: a list of {Key, Value} for most types, a map for some. */
 function tagsOf(resource: Resource): Record<string, unknown> {
   const tags = resource.Properties?.['Tags'];
-  if (Array.isArray(tags)) return Object.fromEntries((tags as { Key: string; Value: unknown }[]).map((t) => [t.Key, t.Value]));
+  if (Array.isArray(tags))
+    return Object.fromEntries((tags as { Key: string; Value: unknown }[]).map((t) => [t.Key, t.Value]));
   if (tags && typeof tags === 'object') return tags as Record<string, unknown>;
   return {};
 }
@@ -43,17 +45,27 @@ const byTag = (key: string, value: string) => taggable.filter(([, r]) => tagsOf(
 describe('cost-allocation tags', () => {
   it('knows the taggable types it must check', () => {
     for (const type of [
-      'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::IAM::Role',
-      'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlan',
+      'AWS::Lambda::Function',
+      'AWS::DynamoDB::Table',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+      'AWS::IAM::Role',
+      'AWS::ApiGateway::RestApi',
+      'AWS::ApiGateway::Stage',
+      'AWS::ApiGateway::ApiKey',
+      'AWS::ApiGateway::UsagePlan',
       'AWS::SecretsManager::Secret',
-    ]) expect(taggableTypes, type).toContain(type);
+    ])
+      expect(taggableTypes, type).toContain(type);
     expect(taggableTypes).not.toContain('AWS::ApiGateway::Method');
   });
 
   it('puts all five tags on every taggable resource', () => {
     const missing = taggable.flatMap(([id, r]) => {
       const tags = tagsOf(r);
-      return COST_TAGS.filter((k) => typeof tags[k] !== 'string' || tags[k] === '').map((k) => `${r.Type} ${id} lacks ${k}`);
+      return COST_TAGS.filter((k) => typeof tags[k] !== 'string' || tags[k] === '').map(
+        (k) => `${r.Type} ${id} lacks ${k}`,
+      );
     });
     expect(missing).toEqual([]);
   });
@@ -68,7 +80,9 @@ describe('cost-allocation tags', () => {
   it('names the component after the top-level construct', () => {
     const componentOf = (id: string) => tagsOf(resources[id]!)[TAG_COMPONENT];
     for (const [id] of taggable) expect(componentOf(id), id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
-    const fnId = stack.resolve((stack.api.functions.customers.node.defaultChild as CfnResourceType).logicalId) as string;
+    const fnId = stack.resolve(
+      (stack.api.functions.customers.node.defaultChild as CfnResourceType).logicalId,
+    ) as string;
     expect(componentOf(fnId)).toBe('api');
     const keysId = stack.resolve((stack.store.keysTable.node.defaultChild as CfnResourceType).logicalId) as string;
     expect(componentOf(keysId)).toBe('customer-store');
@@ -77,21 +91,48 @@ describe('cost-allocation tags', () => {
   it.each(config.tenants.map((t) => [t.id, t] as const))(
     "tags tenant %s's table, key, usage plan, API key and secret with its tenant and cost centre",
     (id, tenant) => {
-      const table = taggable.find(([, r]) => r.Type === 'AWS::DynamoDB::Table' && r.Properties!['TableName'] === tenantTableName(config.code, id))!;
-      const keyId = ((table[1].Properties!['SSESpecification'] as Record<string, unknown>)['KMSMasterKeyId'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-      const plan = taggable.find(([, r]) => r.Type === 'AWS::ApiGateway::UsagePlan' && r.Properties!['UsagePlanName'] === `cvm-${config.code}-${id}`)!;
-      const apiKey = taggable.find(([, r]) => r.Type === 'AWS::ApiGateway::ApiKey' && r.Properties!['Name'] === `cvm-${config.code}-${id}`)!;
+      const table = taggable.find(
+        ([, r]) => r.Type === 'AWS::DynamoDB::Table' && r.Properties!['TableName'] === tenantTableName(config.code, id),
+      )!;
+      const keyId = (
+        (table[1].Properties!['SSESpecification'] as Record<string, unknown>)['KMSMasterKeyId'] as {
+          'Fn::GetAtt': [string];
+        }
+      )['Fn::GetAtt'][0];
+      const plan = taggable.find(
+        ([, r]) =>
+          r.Type === 'AWS::ApiGateway::UsagePlan' && r.Properties!['UsagePlanName'] === `cvm-${config.code}-${id}`,
+      )!;
+      const apiKey = taggable.find(
+        ([, r]) => r.Type === 'AWS::ApiGateway::ApiKey' && r.Properties!['Name'] === `cvm-${config.code}-${id}`,
+      )!;
       const secretId = /"Ref":"([A-Za-z0-9]+)"/.exec(JSON.stringify(apiKey[1].Properties!['Value']))![1]!;
 
       // the tenant's event queue, its DLQ and the DLQ alarm (EventPipeline)
-      const eventQueues = taggable.filter(([, r]) => r.Type === 'AWS::SQS::Queue' && [eventQueueName(config.code, id), eventDlqName(config.code, id)].includes(r.Properties!['QueueName'] as string)).map(([qid]) => qid);
-      const dlqAlarm = taggable.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties!['AlarmDescription']).includes(`tenant ${id} `)).map(([aid]) => aid);
+      const eventQueues = taggable
+        .filter(
+          ([, r]) =>
+            r.Type === 'AWS::SQS::Queue' &&
+            [eventQueueName(config.code, id), eventDlqName(config.code, id)].includes(
+              r.Properties!['QueueName'] as string,
+            ),
+        )
+        .map(([qid]) => qid);
+      const dlqAlarm = taggable
+        .filter(
+          ([, r]) =>
+            r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties!['AlarmDescription']).includes(`tenant ${id} `),
+        )
+        .map(([aid]) => aid);
       expect(eventQueues).toHaveLength(2);
 
       const owned = [table[0], keyId, plan[0], apiKey[0], secretId, ...eventQueues, ...dlqAlarm];
       expect(byTag(TAG_TENANT, id).sort()).toEqual(owned.sort());
       for (const resourceId of owned) {
-        expect(tagsOf(resources[resourceId]!), resourceId).toMatchObject({ [TAG_TENANT]: id, [TAG_COST_CENTER]: tenant.costCenter });
+        expect(tagsOf(resources[resourceId]!), resourceId).toMatchObject({
+          [TAG_TENANT]: id,
+          [TAG_COST_CENTER]: tenant.costCenter,
+        });
       }
     },
   );

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../lib/constructs/cvm-function.ts';
 
 type State = Record<string, any>;
-interface Machine { StartAt: string; States: Record<string, State> }
+interface Machine {
+  StartAt: string;
+  States: Record<string, State>;
+}
 
 const WORKFLOWS = path.join(REPO_ROOT, 'lib', 'workflows');
 const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith('.asl.json'));
@@ -15,20 +18,27 @@ function machines(m: Machine, where = 'top'): Array<[string, Machine]> {
   for (const [name, s] of Object.entries(m.States)) {
     const inner = s['ItemProcessor'] ?? s['Iterator'];
     if (inner) out.push(...machines(inner as Machine, `${where}/${name}`));
-    for (const [i, b] of ((s['Branches'] as Machine[] | undefined) ?? []).entries()) out.push(...machines(b, `${where}/${name}[${i}]`));
+    for (const [i, b] of ((s['Branches'] as Machine[] | undefined) ?? []).entries())
+      out.push(...machines(b, `${where}/${name}[${i}]`));
   }
   return out;
 }
 
 function nextsOf(s: State): string[] {
   return [
-    s['Next'], s['Default'],
+    s['Next'],
+    s['Default'],
     ...((s['Choices'] as State[] | undefined) ?? []).map((c) => c['Next']),
     ...((s['Catch'] as State[] | undefined) ?? []).map((c) => c['Next']),
   ].filter((n): n is string => typeof n === 'string');
 }
 
-const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 describe.each(files)('%s', (file) => {
   const text = readFileSync(path.join(WORKFLOWS, file), 'utf8');
@@ -82,7 +92,10 @@ describe.each(files)('%s', (file) => {
     for (const [where, m] of inner) {
       for (const [name, s] of Object.entries(m.States)) {
         if (s['Type'] !== 'Task') continue;
-        expect((s['Catch'] as State[] | undefined)?.some((c) => (c['ErrorEquals'] as string[]).includes('States.ALL')), `${where}/${name}`).toBe(true);
+        expect(
+          (s['Catch'] as State[] | undefined)?.some((c) => (c['ErrorEquals'] as string[]).includes('States.ALL')),
+          `${where}/${name}`,
+        ).toBe(true);
       }
     }
   });

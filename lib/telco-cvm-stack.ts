@@ -37,16 +37,32 @@ export class TelcoCvmStack extends Stack {
 
     this.store = new CustomerStore(this, 'CustomerStore', { config });
     this.scoring = new Scoring(this, 'Scoring', { config, store: this.store, logRemovalPolicy });
-    this.decisioning = new Decisioning(this, 'Decisioning', { config, store: this.store, scoring: this.scoring, logRemovalPolicy });
+    this.decisioning = new Decisioning(this, 'Decisioning', {
+      config,
+      store: this.store,
+      scoring: this.scoring,
+      logRemovalPolicy,
+    });
     this.events = new EventPipeline(this, 'EventPipeline', { config, store: this.store, logRemovalPolicy });
     this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
     this.reports = new Reports(this, 'Reports', { config, store: this.store, logRemovalPolicy });
-    this.campaigns = new Campaigns(this, 'Campaigns', { config, store: this.store, outboundQueues: this.events.outboundQueues, logRemovalPolicy });
+    this.campaigns = new Campaigns(this, 'Campaigns', {
+      config,
+      store: this.store,
+      outboundQueues: this.events.outboundQueues,
+      logRemovalPolicy,
+    });
     this.api = new CvmApi(this, 'Api', {
       config,
       store: this.store,
       logRemovalPolicy,
-      functions: { decisions: this.decisioning.apiFunction, events: this.events.apiFunction, audit: this.audit.apiFunction, reports: this.reports.apiFunction, campaigns: this.campaigns.apiFunction },
+      functions: {
+        decisions: this.decisioning.apiFunction,
+        events: this.events.apiFunction,
+        audit: this.audit.apiFunction,
+        reports: this.reports.apiFunction,
+        campaigns: this.campaigns.apiFunction,
+      },
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -69,6 +85,9 @@ export class TelcoCvmStack extends Stack {
 
     Aspects.of(this).add(new CostAllocationTags(config));
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the v1 API (paths start with /v1)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Base URL of the v1 API (paths start with /v1)',
+    });
   }
 }

@@ -40,7 +40,18 @@ export async function eventLoadWithFaults(opts: {
   recovered: (kills: number) => boolean;
   requestTimeoutMs?: number;
 }): Promise<FaultLoadResult> {
-  const r: FaultLoadResult = { requests: 0, byStatus: {}, bad503: 0, other5xx: [], slowestMs: 0, eventsSent: 0, duplicatesSent: 0, accepted: new Map(), faults: 0, downSeconds: [] };
+  const r: FaultLoadResult = {
+    requests: 0,
+    byStatus: {},
+    bad503: 0,
+    other5xx: [],
+    slowestMs: 0,
+    eventsSent: 0,
+    duplicatesSent: 0,
+    accepted: new Map(),
+    faults: 0,
+    downSeconds: [],
+  };
   const timeout = opts.requestTimeoutMs ?? 10_000;
   const note = (label: string, res: RawResponse) => {
     r.requests++;
@@ -53,7 +64,16 @@ export async function eventLoadWithFaults(opts: {
     } else if (res.status >= 500) r.other5xx.push(`${label}: ${res.status} ${res.body.slice(0, 200)}`);
   };
   const json = (key: string, method: string, path: string, body?: unknown) =>
-    send(opts.baseUrl, { method, path, headers: { 'x-api-key': key, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, timeout);
+    send(
+      opts.baseUrl,
+      {
+        method,
+        path,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      },
+      timeout,
+    );
 
   let done = false;
   const sentBatches: { customerId: string; eventId: string }[][] = [];
@@ -68,7 +88,10 @@ export async function eventLoadWithFaults(opts: {
         batch = sentBatches[n % sentBatches.length]!; // a duplicate delivery
         r.duplicatesSent += batch.length;
       } else {
-        batch = Array.from({ length: 5 }, (_, i) => ({ customerId: opts.customers[(n * 5 + i) % opts.customers.length]!, eventId: `fault-${n}-${i}` }));
+        batch = Array.from({ length: 5 }, (_, i) => ({
+          customerId: opts.customers[(n * 5 + i) % opts.customers.length]!,
+          eventId: `fault-${n}-${i}`,
+        }));
         sentBatches.push(batch);
       }
       n++;

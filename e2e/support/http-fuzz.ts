@@ -19,22 +19,46 @@ export interface RawResponse {
 }
 
 /** One request with a hard client timeout: a hang is a failure, never a stuck test. */
-export function send(baseUrl: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }, timeoutMs = 15_000): Promise<RawResponse> {
+export function send(
+  baseUrl: string,
+  req: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+  timeoutMs = 15_000,
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const started = performance.now();
   // an explicit length: Node sends GET/DELETE/OPTIONS bodies unframed otherwise
-  const headers = { ...(req.headers ?? {}), ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}) };
+  const headers = {
+    ...(req.headers ?? {}),
+    ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
+  };
   return new Promise((resolve, reject) => {
     const r = request(
-      { host: url.hostname, port: url.port, method: req.method, path: req.path, headers, timeout: timeoutMs, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: req.method,
+        path: req.path,
+        headers,
+        timeout: timeoutMs,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - started,
+          }),
+        );
         res.on('error', reject);
       },
     );
-    r.on('timeout', () => r.destroy(new Error(`timeout after ${timeoutMs} ms: ${req.method} ${req.path.slice(0, 80)}`)));
+    r.on('timeout', () =>
+      r.destroy(new Error(`timeout after ${timeoutMs} ms: ${req.method} ${req.path.slice(0, 80)}`)),
+    );
     r.on('error', reject);
     if (req.body !== undefined) r.write(req.body);
     r.end();
@@ -53,14 +77,18 @@ export function documentedStatuses(doc: OpenApiDoc, method: string, rawPath: str
   const statusesOf = (template: string, m?: string) => {
     const ops = doc.paths[template] ?? {};
     const out = new Set<number>();
-    for (const [opMethod, op] of Object.entries(ops)) if (!m || opMethod === m) for (const s of Object.keys(op.responses)) out.add(Number(s));
+    for (const [opMethod, op] of Object.entries(ops))
+      if (!m || opMethod === m) for (const s of Object.keys(op.responses)) out.add(Number(s));
     return out;
   };
   if (res.kind === 'match') return statusesOf(res.match.route.path, method.toLowerCase());
   // wrong method: 405, or what the gateway answers before routing (the path's auth errors)
-  const templates = ROUTES.filter((r) => res.allowed.includes(r.method) && resolveRoute([r], r.method, path).kind === 'match').map((r) => r.path);
+  const templates = ROUTES.filter(
+    (r) => res.allowed.includes(r.method) && resolveRoute([r], r.method, path).kind === 'match',
+  ).map((r) => r.path);
   const out = new Set<number>([405]);
-  for (const t of new Set(templates)) for (const s of statusesOf(t)) if (s === 401 || s === 403 || s === 413) out.add(s);
+  for (const t of new Set(templates))
+    for (const s of statusesOf(t)) if (s === 401 || s === 403 || s === 413) out.add(s);
   return out;
 }
 
@@ -81,7 +109,8 @@ export function responseProblem(doc: OpenApiDoc, method: string, path: string, r
     if (typeof body.type !== 'string' || typeof body.title !== 'string') return 'problem without type/title';
   }
   const allowed = documentedStatuses(doc, method, path);
-  if (!allowed.has(res.status)) return `${res.status} is not documented for ${method} ${path.slice(0, 80)} (documented: ${[...allowed].join(',')})`;
+  if (!allowed.has(res.status))
+    return `${res.status} is not documented for ${method} ${path.slice(0, 80)} (documented: ${[...allowed].join(',')})`;
   return undefined;
 }
 
@@ -89,7 +118,12 @@ export function responseProblem(doc: OpenApiDoc, method: string, path: string, r
 
 /** Every item of every table, canonical and sorted: equal strings mean equal data. */
 export async function dumpTables(endpoint: string): Promise<Map<string, string[]>> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+  });
   try {
     const out = new Map<string, string[]>();
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
@@ -97,7 +131,9 @@ export async function dumpTables(endpoint: string): Promise<Map<string, string[]
       const rows: string[] = [];
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+        const page = await client.send(
+          new ScanCommand({ TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        );
         for (const item of page.Items ?? []) rows.push(canonical(item));
         start = page.LastEvaluatedKey;
       } while (start);
@@ -111,8 +147,13 @@ export async function dumpTables(endpoint: string): Promise<Map<string, string[]
 
 const canonical = (v: unknown): string =>
   v && typeof v === 'object' && !Array.isArray(v)
-    ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
-    : Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : JSON.stringify(v);
+    ? `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`
+    : Array.isArray(v)
+      ? `[${v.map(canonical).join(',')}]`
+      : JSON.stringify(v);
 
 export function dumpDiff(before: Map<string, string[]>, after: Map<string, string[]>): string | undefined {
   for (const table of new Set([...before.keys(), ...after.keys()])) {
@@ -120,7 +161,8 @@ export function dumpDiff(before: Map<string, string[]>, after: Map<string, strin
     const b = new Set(after.get(table) ?? []);
     const gone = [...a].filter((x) => !b.has(x));
     const added = [...b].filter((x) => !a.has(x));
-    if (gone.length || added.length) return `${table}: -${gone.length} +${added.length} ${(added[0] ?? gone[0] ?? '').slice(0, 300)}`;
+    if (gone.length || added.length)
+      return `${table}: -${gone.length} +${added.length} ${(added[0] ?? gone[0] ?? '').slice(0, 300)}`;
   }
   return undefined;
 }
@@ -130,33 +172,81 @@ export function dumpDiff(before: Map<string, string[]>, after: Map<string, strin
 /** A valid body per route with one: the base the field mutations start from. */
 export function seedBodies(now: string): Record<string, unknown> {
   const campaign = {
-    name: 'Fuzz campaign', goal: 'take-up', audience: { customerIds: ['fz-cust-1'] }, actionIds: ['bigger-bundle-offer'], channel: 'sms',
-    controlGroupPercent: 10, pilot: { percent: 10, minUplift: 1 }, responseWindow: 'P7D',
+    name: 'Fuzz campaign',
+    goal: 'take-up',
+    audience: { customerIds: ['fz-cust-1'] },
+    actionIds: ['bigger-bundle-offer'],
+    channel: 'sms',
+    controlGroupPercent: 10,
+    pilot: { percent: 10, minUplift: 1 },
+    responseWindow: 'P7D',
   };
   return {
-    putCustomer: { segment: 'youth', tariff: 'smart-50', tenureMonths: 12, monthlyCharge: 45, contract: 'prepaid', products: ['phone'], householdId: 'hh-fz', consent: { sms: true }, language: 'en', attributes: { region: 'gp' } },
-    postEvents: { events: [{ eventId: 'fz-ev-1', customerId: 'fz-cust-1', type: 'usage.voice', occurredAt: now, data: { seconds: 30 } }] },
+    putCustomer: {
+      segment: 'youth',
+      tariff: 'smart-50',
+      tenureMonths: 12,
+      monthlyCharge: 45,
+      contract: 'prepaid',
+      products: ['phone'],
+      householdId: 'hh-fz',
+      consent: { sms: true },
+      language: 'en',
+      attributes: { region: 'gp' },
+    },
+    postEvents: {
+      events: [
+        { eventId: 'fz-ev-1', customerId: 'fz-cust-1', type: 'usage.voice', occurredAt: now, data: { seconds: 30 } },
+      ],
+    },
     postDecision: { customerId: 'fz-cust-1', channel: 'sms', context: { intent: 'offer' }, limit: 3 },
     postDecisionResponse: { actionId: 'bigger-bundle-offer', response: 'accepted' },
     putAction: {
-      name: 'Fuzz offer', kind: 'offer', treatments: { sms: { templateKey: 'fz', text: { en: 'Hi' } } }, eligibility: true,
-      propensity: { starting: 0.1 }, value: 10, lever: 1, limits: { perCustomer: [{ channel: 'sms', max: 1, days: 7 }], perDay: 100 },
+      name: 'Fuzz offer',
+      kind: 'offer',
+      treatments: { sms: { templateKey: 'fz', text: { en: 'Hi' } } },
+      eligibility: true,
+      propensity: { starting: 0.1 },
+      value: 10,
+      lever: 1,
+      limits: { perCustomer: [{ channel: 'sms', max: 1, days: 7 }], perDay: 100 },
     },
     createCampaign: campaign,
     previewCampaign: campaign,
-    putTrigger: { eventType: 'usage.voice', condition: true, actionId: 'bigger-bundle-offer', channel: 'sms', cooldownHours: 1, priority: 1, enabled: true },
+    putTrigger: {
+      eventType: 'usage.voice',
+      condition: true,
+      actionId: 'bigger-bundle-offer',
+      channel: 'sms',
+      cooldownHours: 1,
+      priority: 1,
+      enabled: true,
+    },
   };
 }
 
-interface ZodDef { type: string; shape?: Record<string, unknown>; innerType?: unknown; element?: unknown; options?: unknown[]; in?: unknown; valueType?: unknown }
-const defOf = (s: unknown): ZodDef => ((s as { _zod?: { def?: ZodDef } })._zod?.def ?? { type: 'unknown' });
+interface ZodDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  element?: unknown;
+  options?: unknown[];
+  in?: unknown;
+  valueType?: unknown;
+}
+const defOf = (s: unknown): ZodDef => (s as { _zod?: { def?: ZodDef } })._zod?.def ?? { type: 'unknown' };
 
 /** Field paths named by a zod schema (objects, arrays, unions, records), to put wrong types into. */
 export function fieldPaths(schema: unknown, prefix: string[] = [], depth = 0): string[][] {
   if (depth > 5) return [];
   const def = defOf(schema);
   switch (def.type) {
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
       return fieldPaths(def.innerType, prefix, depth);
     case 'pipe':
       return fieldPaths(def.in, prefix, depth);
@@ -181,8 +271,13 @@ export function fieldPaths(schema: unknown, prefix: string[] = [], depth = 0): s
 function setPath(value: unknown, path: string[], leaf: unknown | typeof DELETE): unknown {
   if (path.length === 0) return leaf;
   const [head, ...rest] = path as [string, ...string[]];
-  const base: Record<string, unknown> | unknown[] =
-    Array.isArray(value) ? [...value] : value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : /^\d+$/.test(head) ? [] : {};
+  const base: Record<string, unknown> | unknown[] = Array.isArray(value)
+    ? [...value]
+    : value && typeof value === 'object'
+      ? { ...(value as Record<string, unknown>) }
+      : /^\d+$/.test(head)
+        ? []
+        : {};
   const current = (base as Record<string, unknown>)[head];
   const next = setPath(current, rest, leaf);
   if (next === DELETE) {
@@ -195,22 +290,58 @@ const DELETE = Symbol('delete');
 
 /** Deeply nested JSON text (objects or arrays), built as text so the generator never recurses. */
 export const deepJson = (depth: number, kind: 'object' | 'array') =>
-  kind === 'object' ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + '1' + ']'.repeat(depth);
+  kind === 'object' ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 
 const unicode = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\u0000', '\uD800', '\uFEFF', 'ñ', '😀'.repeat(20), '../../etc/passwd', '%2F', '<script>', "'; DROP TABLE x; --", '__proto__', 'constructor'),
+  fc.constantFrom(
+    '\u0000',
+    '\uD800',
+    '\uFEFF',
+    'ñ',
+    '😀'.repeat(20),
+    '../../etc/passwd',
+    '%2F',
+    '<script>',
+    "'; DROP TABLE x; --",
+    '__proto__',
+    'constructor',
+  ),
 );
 
 /** Values of every JSON type and then some, for a field that expects one type. */
 export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -1e308, 1e-300, 5e-324, 1e126, '', [], {}, [null], { '': 1 }, 'x'.repeat(70)) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1.5,
+      1e308,
+      -1e308,
+      1e-300,
+      5e-324,
+      1e126,
+      '',
+      [],
+      {},
+      [null],
+      { '': 1 },
+      'x'.repeat(70),
+    ),
+  },
   { weight: 2, arbitrary: unicode },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.integer({ min: 1000, max: 60_000 }).map((n) => 'é'.repeat(n)) },
   { weight: 1, arbitrary: fc.double() },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor').map((k) => JSON.parse(`{"${k}":{"polluted":true}}`)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('__proto__', 'constructor').map((k) => JSON.parse(`{"${k}":{"polluted":true}}`)),
+  },
 );
 
 export interface FuzzKeys {
@@ -229,7 +360,24 @@ export interface FuzzRequest {
 const segment = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).map(encodeURIComponent) },
-  { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%2F', '..', '.', 'a%2Fb', '%00', 'x'.repeat(65), 'x'.repeat(5000), 'fz-cust-1', 'a~b', '27820000001', 'bigger-bundle-offer') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '%',
+      '%zz',
+      '%2F',
+      '..',
+      '.',
+      'a%2Fb',
+      '%00',
+      'x'.repeat(65),
+      'x'.repeat(5000),
+      'fz-cust-1',
+      'a~b',
+      '27820000001',
+      'bigger-bundle-offer',
+    ),
+  },
 );
 
 const routePath = (route: RouteSpec) =>
@@ -240,21 +388,72 @@ const routePath = (route: RouteSpec) =>
 
 const query = fc.oneof(
   { weight: 4, arbitrary: fc.constant('') },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }).map((q) => '?' + new URLSearchParams(q).toString()) },
-  { weight: 1, arbitrary: fc.constantFrom('?month=2026-13', '?limit=0', '?limit=abc', '?month=2026-01&limit=200', '?nextToken=' + 'A'.repeat(3000), '?%zz=1') },
+  {
+    weight: 1,
+    arbitrary: fc
+      .dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 })
+      .map((q) => `?${new URLSearchParams(q).toString()}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '?month=2026-13',
+      '?limit=0',
+      '?limit=abc',
+      '?month=2026-01&limit=200',
+      `?nextToken=${'A'.repeat(3000)}`,
+      '?%zz=1',
+    ),
+  },
 );
 
 const anyMethod = fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS');
 
 /** A path and a method: mostly a real route with its own method, sometimes anything. */
 const target = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom(...ROUTES).chain((r) => fc.tuple(routePath(r), fc.oneof({ weight: 5, arbitrary: fc.constant(r.method) }, { weight: 1, arbitrary: anyMethod }))) },
-  { weight: 1, arbitrary: fc.tuple(fc.array(segment, { minLength: 0, maxLength: 5 }).map((s) => '/v1/' + s.join('/')), anyMethod) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('/', '/v1', '/v2/customers/x', '/v1/customers/', '/v1//customers/x', '/V1/health', '/v1/health/', '/v1/customers/a/b/c', '/v1/decisions/x/responses/y', '/v1/openapi.json/x'), anyMethod) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .constantFrom(...ROUTES)
+      .chain((r) =>
+        fc.tuple(
+          routePath(r),
+          fc.oneof({ weight: 5, arbitrary: fc.constant(r.method) }, { weight: 1, arbitrary: anyMethod }),
+        ),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      fc.array(segment, { minLength: 0, maxLength: 5 }).map((s) => `/v1/${s.join('/')}`),
+      anyMethod,
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      fc.constantFrom(
+        '/',
+        '/v1',
+        '/v2/customers/x',
+        '/v1/customers/',
+        '/v1//customers/x',
+        '/V1/health',
+        '/v1/health/',
+        '/v1/customers/a/b/c',
+        '/v1/decisions/x/responses/y',
+        '/v1/openapi.json/x',
+      ),
+      anyMethod,
+    ),
+  },
 );
 
 /** Bodies: mutated seeds (wrong type at one field path of the route's schema), or anything. */
-function bodyFor(route: RouteSpec | undefined, seeds: Record<string, unknown>): fc.Arbitrary<{ text?: string; label: string }> {
+function bodyFor(
+  route: RouteSpec | undefined,
+  seeds: Record<string, unknown>,
+): fc.Arbitrary<{ text?: string; label: string }> {
   const seed = route ? seeds[route.id] : undefined;
   const paths = route?.body ? fieldPaths(route.body) : [];
   const limit = route?.bodyLimit ?? 256 * 1024;
@@ -262,24 +461,51 @@ function bodyFor(route: RouteSpec | undefined, seeds: Record<string, unknown>): 
     { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ text: JSON.stringify(v), label: 'json' })) },
     { weight: 1, arbitrary: fc.constant({ label: 'none' }) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((t) => ({ text: t, label: 'text' })) },
-    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', 'null', '[]', '""', '1e999', '{"__proto__":{"x":1}}', '\uFEFF{}', 'NaN', '{"a":1,"a":2}').map((t) => ({ text: t, label: 'malformed' })) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 100, max: 40_000 }), fc.constantFrom<'object' | 'array'>('object', 'array')).map(([d, k]) => ({ text: deepJson(d, k), label: `deep-${k}-${d}` })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '{',
+          '{"a":',
+          'null',
+          '[]',
+          '""',
+          '1e999',
+          '{"__proto__":{"x":1}}',
+          '\uFEFF{}',
+          'NaN',
+          '{"a":1,"a":2}',
+        )
+        .map((t) => ({ text: t, label: 'malformed' })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 100, max: 40_000 }), fc.constantFrom<'object' | 'array'>('object', 'array'))
+        .map(([d, k]) => ({ text: deepJson(d, k), label: `deep-${k}-${d}` })),
+    },
   );
   if (seed === undefined) return generic;
   const mutations: fc.Arbitrary<{ text?: string; label: string }>[] = [
     fc.constant({ text: JSON.stringify(seed), label: 'seed' }),
     fc.constant({ text: JSON.stringify(seed) + ' '.repeat(limit), label: 'too-large' }),
-    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), wrongValue).map(([k, v]) => ({ text: JSON.stringify({ ...(seed as object), [k]: v }), label: `unknown-field ${k}` })),
+    fc
+      .tuple(fc.string({ minLength: 1, maxLength: 12 }), wrongValue)
+      .map(([k, v]) => ({ text: JSON.stringify({ ...(seed as object), [k]: v }), label: `unknown-field ${k}` })),
   ];
   if (paths.length) {
     const path = fc.constantFrom(...paths);
     mutations.push(
-      fc.tuple(path, wrongValue).map(([p, v]) => ({ text: JSON.stringify(setPath(seed, p, v)), label: `wrong ${p.join('.')}` })),
+      fc
+        .tuple(path, wrongValue)
+        .map(([p, v]) => ({ text: JSON.stringify(setPath(seed, p, v)), label: `wrong ${p.join('.')}` })),
       path.map((p) => ({ text: JSON.stringify(setPath(seed, p, DELETE)), label: `missing ${p.join('.')}` })),
-      fc.tuple(path, fc.integer({ min: 50, max: 20_000 }), fc.constantFrom<'object' | 'array'>('object', 'array')).map(([p, d, k]) => ({
-        text: JSON.stringify(setPath(seed, p, '__DEEP__')).replace('"__DEEP__"', deepJson(d, k)),
-        label: `deep ${p.join('.')} ${k} ${d}`,
-      })),
+      fc
+        .tuple(path, fc.integer({ min: 50, max: 20_000 }), fc.constantFrom<'object' | 'array'>('object', 'array'))
+        .map(([p, d, k]) => ({
+          text: JSON.stringify(setPath(seed, p, '__DEEP__')).replace('"__DEEP__"', deepJson(d, k)),
+          label: `deep ${p.join('.')} ${k} ${d}`,
+        })),
     );
   }
   return fc.oneof({ weight: 6, arbitrary: fc.oneof(...mutations) }, { weight: 2, arbitrary: generic });
@@ -287,23 +513,56 @@ function bodyFor(route: RouteSpec | undefined, seeds: Record<string, unknown>): 
 
 export function fuzzRequests(keys: FuzzKeys, seeds: Record<string, unknown>): fc.Arbitrary<FuzzRequest> {
   const key = fc.constantFrom<[string, string | undefined]>(
-    ['admin', keys.own.apiKey], ['admin', keys.own.apiKey], ['admin', keys.own.apiKey], ['admin', keys.own.apiKey], ['channel', keys.own.channelKey], ['channel', keys.own.channelKey],
-    ['other-admin', keys.other.apiKey], ['other-channel', keys.other.channelKey], ['none', undefined], ['empty', ''],
-    ['garbage', 'cvm_consumer_admin_0000000000000000000000'], ['long', 'k'.repeat(300)], ['spaces', `  ${keys.own.apiKey}  `],
+    ['admin', keys.own.apiKey],
+    ['admin', keys.own.apiKey],
+    ['admin', keys.own.apiKey],
+    ['admin', keys.own.apiKey],
+    ['channel', keys.own.channelKey],
+    ['channel', keys.own.channelKey],
+    ['other-admin', keys.other.apiKey],
+    ['other-channel', keys.other.channelKey],
+    ['none', undefined],
+    ['empty', ''],
+    ['garbage', 'cvm_consumer_admin_0000000000000000000000'],
+    ['long', 'k'.repeat(300)],
+    ['spaces', `  ${keys.own.apiKey}  `],
   );
-  return fc.tuple(target, query, key, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', '', 'application/json; charset=latin1'), fc.option(fc.constantFrom('"1"', '"0"', '*', 'garbage', '"999999"'))).chain(([[path, m], q, [keyLabel, keyValue], contentType, ifMatch]) => {
-    const pathname = new URL(path, 'http://localhost').pathname;
-    const resolution = resolveRoute(ROUTES, m, pathname);
-    const route = resolution.kind === 'match' ? resolution.match.route : ROUTES.find((r) => resolveRoute([r], r.method, pathname).kind === 'match' && r.body);
-    return bodyFor(route, seeds).map((b) => {
-      const headers: Record<string, string> = {};
-      if (keyValue !== undefined) headers['x-api-key'] = keyValue;
-      if (contentType) headers['content-type'] = contentType;
-      if (ifMatch) headers['if-match'] = ifMatch;
-      const withBody = m !== 'GET' && m !== 'HEAD' && b.text !== undefined;
-      return { method: m, path: path + q, headers, ...(withBody ? { body: b.text } : {}), label: `${m} ${path.slice(0, 60)}${q.slice(0, 20)} key=${keyLabel} body=${withBody ? b.label : 'none'}` };
+  return fc
+    .tuple(
+      target,
+      query,
+      key,
+      fc.constantFrom(
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        '',
+        'application/json; charset=latin1',
+      ),
+      fc.option(fc.constantFrom('"1"', '"0"', '*', 'garbage', '"999999"')),
+    )
+    .chain(([[path, m], q, [keyLabel, keyValue], contentType, ifMatch]) => {
+      const pathname = new URL(path, 'http://localhost').pathname;
+      const resolution = resolveRoute(ROUTES, m, pathname);
+      const route =
+        resolution.kind === 'match'
+          ? resolution.match.route
+          : ROUTES.find((r) => resolveRoute([r], r.method, pathname).kind === 'match' && r.body);
+      return bodyFor(route, seeds).map((b) => {
+        const headers: Record<string, string> = {};
+        if (keyValue !== undefined) headers['x-api-key'] = keyValue;
+        if (contentType) headers['content-type'] = contentType;
+        if (ifMatch) headers['if-match'] = ifMatch;
+        const withBody = m !== 'GET' && m !== 'HEAD' && b.text !== undefined;
+        return {
+          method: m,
+          path: path + q,
+          headers,
+          ...(withBody ? { body: b.text } : {}),
+          label: `${m} ${path.slice(0, 60)}${q.slice(0, 20)} key=${keyLabel} body=${withBody ? b.label : 'none'}`,
+        };
+      });
     });
-  });
 }
 
 export const isMutating = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
@@ -324,7 +583,14 @@ export interface FuzzStats {
  * every 4xx the tables must equal their dump from before the request. Returns the counts; the
  * property fails (and fast-check shrinks) on the first violation.
  */
-export async function fuzzApi(opts: { baseUrl: string; dynamoEndpoint: string; keys: FuzzKeys; numRuns: number; seed?: number; now?: string }): Promise<FuzzStats> {
+export async function fuzzApi(opts: {
+  baseUrl: string;
+  dynamoEndpoint: string;
+  keys: FuzzKeys;
+  numRuns: number;
+  seed?: number;
+  now?: string;
+}): Promise<FuzzStats> {
   const doc = JSON.parse((await send(opts.baseUrl, { method: 'GET', path: '/v1/openapi.json' })).body) as OpenApiDoc;
   const stats: FuzzStats = { cases: 0, sent: 0, byStatus: {}, fiveXx: 0, integrityChecks: 0, clientRefused: 0 };
   const stableDump = async () => {
@@ -352,7 +618,10 @@ export async function fuzzApi(opts: { baseUrl: string; dynamoEndpoint: string; k
       } catch (err) {
         const msg = (err as Error).message;
         // Node's client refuses some header values and paths before sending: not the server's fault
-        if (/Invalid character|ERR_INVALID|unescaped characters/i.test(msg) || (err as { code?: string }).code?.startsWith('ERR_INVALID')) {
+        if (
+          /Invalid character|ERR_INVALID|unescaped characters/i.test(msg) ||
+          (err as { code?: string }).code?.startsWith('ERR_INVALID')
+        ) {
           stats.clientRefused++;
           return;
         }
@@ -370,7 +639,12 @@ export async function fuzzApi(opts: { baseUrl: string; dynamoEndpoint: string; k
         if (diff) throw new Error(`${req.label}: a ${res.status} changed stored data: ${diff}`);
       } else if (isMutating(req.method)) dirty = true;
     }),
-    { numRuns: opts.numRuns, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), endOnFailure: false, interruptAfterTimeLimit: 20 * 60_000 },
+    {
+      numRuns: opts.numRuns,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      endOnFailure: false,
+      interruptAfterTimeLimit: 20 * 60_000,
+    },
   );
   return stats;
 }

@@ -8,4 +8,3 @@ export function offsetClock(start: Date, realNow: () => number, rate = 1): Clock
   const realStart = realNow();
   return { now: () => new Date(start.getTime() + (realNow() - realStart) * rate) };
 }
-

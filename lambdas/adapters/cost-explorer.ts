@@ -1,4 +1,8 @@
-import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
+import {
+  CostExplorerClient,
+  GetCostAndUsageCommand,
+  type GetCostAndUsageCommandOutput,
+} from '@aws-sdk/client-cost-explorer';
 import type { CostSource, TaggedCost } from '#domain/cost/ports.ts';
 
 export const TENANT_TAG = 'cvm:tenant';
@@ -29,14 +33,16 @@ export class CostExplorerCostSource implements CostSource {
     let currency = 'USD';
     let token: string | undefined;
     do {
-      const out: GetCostAndUsageCommandOutput = await this.client.send(new GetCostAndUsageCommand({
-        TimePeriod: monthPeriod(month),
-        Granularity: 'MONTHLY',
-        Metrics: ['UnblendedCost'],
-        GroupBy: [{ Type: 'TAG', Key: TENANT_TAG }],
-        Filter: { Tags: { Key: MARKET_TAG, Values: [market], MatchOptions: ['EQUALS'] } },
-        ...(token ? { NextPageToken: token } : {}),
-      }));
+      const out: GetCostAndUsageCommandOutput = await this.client.send(
+        new GetCostAndUsageCommand({
+          TimePeriod: monthPeriod(month),
+          Granularity: 'MONTHLY',
+          Metrics: ['UnblendedCost'],
+          GroupBy: [{ Type: 'TAG', Key: TENANT_TAG }],
+          Filter: { Tags: { Key: MARKET_TAG, Values: [market], MatchOptions: ['EQUALS'] } },
+          ...(token ? { NextPageToken: token } : {}),
+        }),
+      );
       for (const period of out.ResultsByTime ?? []) {
         for (const group of period.Groups ?? []) {
           const key = group.Keys?.[0] ?? '';

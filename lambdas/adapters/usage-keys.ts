@@ -7,7 +7,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
  */
 export class SecretsUsageKeys {
   private readonly cache = new Map<string, Promise<string>>();
-  constructor(private readonly secretArns: Record<string, string>, private readonly client = new SecretsManagerClient({})) {}
+  constructor(
+    private readonly secretArns: Record<string, string>,
+    private readonly client = new SecretsManagerClient({}),
+  ) {}
 
   keyFor(tenant: string): Promise<string | undefined> {
     const arn = this.secretArns[tenant];

@@ -17,5 +17,12 @@ export async function recordChange(
   change: { before?: unknown; after?: unknown },
 ): Promise<void> {
   if (!ports.audit) return;
-  await ports.audit.record({ tenant, keyId: actor?.keyId ?? 'unknown', what, subject, at: ports.clock.now().toISOString(), ...change });
+  await ports.audit.record({
+    tenant,
+    keyId: actor?.keyId ?? 'unknown',
+    what,
+    subject,
+    at: ports.clock.now().toISOString(),
+    ...change,
+  });
 }

@@ -8,7 +8,10 @@ import type { KeyStore } from '#domain/ports.ts';
 const records = new Map<string, ApiKeyRecord>([
   [hashApiKey('good'), { keyId: 'k1', tenant: 'acme', scope: 'channel', status: 'active' }],
   [hashApiKey('revoked'), { keyId: 'k2', tenant: 'acme', scope: 'admin', status: 'revoked' }],
-  [hashApiKey('rotating'), { keyId: 'k3', tenant: 'acme', scope: 'admin', status: 'active', expiresAt: '2026-11-23T12:00:00Z' }],
+  [
+    hashApiKey('rotating'),
+    { keyId: 'k3', tenant: 'acme', scope: 'admin', status: 'active', expiresAt: '2026-11-23T12:00:00Z' },
+  ],
 ]);
 const store: KeyStore = { find: async (h) => records.get(h), save: async () => {} };
 const clock = fixedClock('2026-11-23T10:00:00Z');

@@ -7,7 +7,8 @@ import type { KeyStore } from '#domain/ports.ts';
  * Maps a presented API key to its tenant and scope. Missing -> 401; unknown, revoked or
  * expired -> 403. Route scope is checked by the API function, which knows the route.
  */
-export const authorize = (ports: { keys: KeyStore; clock: Clock }) =>
+export const authorize =
+  (ports: { keys: KeyStore; clock: Clock }) =>
   async (presentedKey: string | undefined): Promise<Caller> => {
     const key = presentedKey?.trim();
     if (!key) throw new UnauthenticatedError('an API key is required (x-api-key)');

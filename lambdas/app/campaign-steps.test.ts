@@ -31,15 +31,32 @@ const NOW = '2025-03-12T08:00:00.000Z';
 const TENANT = 'acme';
 
 const offer = (actionId: string, over: Partial<Action> = {}): Action => ({
-  actionId, name: actionId, kind: 'offer', treatments: { sms: { templateKey: actionId, text: { en: `Offer ${actionId}` } } },
-  eligibility: true, propensity: { starting: 0.2 }, value: 29, lever: 1, limits: { perCustomer: [] }, ...over,
+  actionId,
+  name: actionId,
+  kind: 'offer',
+  treatments: { sms: { templateKey: actionId, text: { en: `Offer ${actionId}` } } },
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 29,
+  lever: 1,
+  limits: { perCustomer: [] },
+  ...over,
 });
 // what decisions show on SMS first: each once a week
-const weekly = (id: string) => offer(id, { propensity: { starting: 0.9 }, value: 500, limits: { perCustomer: [{ max: 1, days: 7 }] } });
+const weekly = (id: string) =>
+  offer(id, { propensity: { starting: 0.9 }, value: 500, limits: { perCustomer: [{ max: 1, days: 7 }] } });
 
-const customer = (customerId: string): CustomerRecord => ({
-  customerId, segment: 'youth', contract: 'prepaid', language: 'en', consent: { sms: true }, version: 1, createdAt: NOW, updatedAt: NOW,
-} as CustomerRecord);
+const customer = (customerId: string): CustomerRecord =>
+  ({
+    customerId,
+    segment: 'youth',
+    contract: 'prepaid',
+    language: 'en',
+    consent: { sms: true },
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+  }) as CustomerRecord;
 
 let stepPorts: CampaignStepPorts;
 let apiPorts: CampaignPorts;
@@ -50,39 +67,86 @@ beforeAll(async () => {
   const t = await testTables([TENANT]);
   const settings = decisioningSettingsOf(loadMarket('demo'));
   const cenv = campaignsEnv({
-    ...t.env, DECISIONING: JSON.stringify({ ...settings, experiments: { ...settings.experiments, controlPercent: 0 } }), CVM_NOW: NOW,
-    CVM_TIME_SCALE: '10000000', CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-campaign-policy-')), CAMPAIGN_SEGMENTS: '1', CAMPAIGN_SHARDS: '1',
+    ...t.env,
+    DECISIONING: JSON.stringify({ ...settings, experiments: { ...settings.experiments, controlPercent: 0 } }),
+    CVM_NOW: NOW,
+    CVM_TIME_SCALE: '10000000',
+    CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-campaign-policy-')),
+    CAMPAIGN_SEGMENTS: '1',
+    CAMPAIGN_SHARDS: '1',
   });
   const base = await campaignStepPortsFor(cenv);
-  stepPorts = { ...base, outbound: { send: async (m) => { sent.push(...m); await base.outbound.send(m); } } };
+  stepPorts = {
+    ...base,
+    outbound: {
+      send: async (m) => {
+        sent.push(...m);
+        await base.outbound.send(m);
+      },
+    },
+  };
   apiPorts = { ...(await campaignPortsFor(cenv)), starter: { start: async () => ({ executionId: 'test' }) } };
   const events = eventAdaptersFor(cenv.decisions.platform, contactSettingsOf(cenv.decisions));
   inject = processEventBatch({ ...events, triggerCacheMs: 0 });
   const tableOf = (tn: string) => t.tenantTables[tn]!;
   const catalog = new DynamoActionCatalog(events.db, tableOf);
-  for (const a of [demoCatalog.find((x) => x.actionId === 'bigger-bundle-offer')!, offer('cmp-offer'), weekly('weekly-a'), weekly('weekly-b')]) await catalog.put(TENANT, a);
-  await new DynamoTriggerStore(events.db, tableOf).put(TENANT, DEMO_TRIGGERS.find((x) => x.triggerId === 'data-80-percent')!);
+  for (const a of [
+    demoCatalog.find((x) => x.actionId === 'bigger-bundle-offer')!,
+    offer('cmp-offer'),
+    weekly('weekly-a'),
+    weekly('weekly-b'),
+  ])
+    await catalog.put(TENANT, a);
+  await new DynamoTriggerStore(events.db, tableOf).put(
+    TENANT,
+    DEMO_TRIGGERS.find((x) => x.triggerId === 'data-80-percent')!,
+  );
   await stepPorts.customers.saveMany(TENANT, [customer('busy'), customer('quiet')]);
 }, 60_000);
 
 describe('a campaign hand-off under the contact policy', () => {
   it('skips a customer whose SMS week a trigger and decisions used up, and counts the reason in the report', async () => {
     // one SMS from the data-80% trigger, two from decisions: the week's three
-    const fired = await inject(TENANT, [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'busy', now: NOW })]).get('busy');
+    const fired = await inject(TENANT, [
+      anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'busy', now: NOW }),
+    ]).get('busy');
     expect(fired).toMatchObject({ messages: 1 });
     const shown = [];
-    for (let i = 0; i < 2; i++) shown.push(...(await decide(stepPorts.decisions)(TENANT, { customerId: 'busy', channel: 'sms', limit: 1 })).actions.map((a) => a.actionId));
+    for (let i = 0; i < 2; i++)
+      shown.push(
+        ...(await decide(stepPorts.decisions)(TENANT, { customerId: 'busy', channel: 'sms', limit: 1 })).actions.map(
+          (a) => a.actionId,
+        ),
+      );
     expect(shown.sort()).toEqual(['weekly-a', 'weekly-b']);
 
     const { campaignId } = await createCampaign(apiPorts)(TENANT, {
-      name: 'Bundle push', goal: 'take-up', audience: { customerIds: ['busy', 'quiet'] }, actionIds: ['cmp-offer'], channel: 'sms',
-      controlGroupPercent: 0, pilot: { percent: 100, minUplift: 5 }, responseWindow: 'P7D',
+      name: 'Bundle push',
+      goal: 'take-up',
+      audience: { customerIds: ['busy', 'quiet'] },
+      actionIds: ['cmp-offer'],
+      channel: 'sms',
+      controlGroupPercent: 0,
+      pilot: { percent: 100, minUplift: 5 },
+      responseWindow: 'P7D',
     });
     const steps = campaignSteps(stepPorts);
     await steps({ step: 'prepare', tenant: TENANT, campaignId });
-    await steps({ step: 'selected', tenant: TENANT, campaignId, results: [await steps({ step: 'select', tenant: TENANT, campaignId, segment: 0, totalSegments: 1 }) as never] });
+    await steps({
+      step: 'selected',
+      tenant: TENANT,
+      campaignId,
+      results: [(await steps({ step: 'select', tenant: TENANT, campaignId, segment: 0, totalSegments: 1 })) as never],
+    });
     expect(await steps({ step: 'gate', tenant: TENANT, campaignId, phase: 'pilot' })).toEqual({ go: 'continue' });
-    const contacted = await steps({ step: 'contact', tenant: TENANT, campaignId, phase: 'pilot', shard: 0, totalShards: 1 }) as ContactResult;
+    const contacted = (await steps({
+      step: 'contact',
+      tenant: TENANT,
+      campaignId,
+      phase: 'pilot',
+      shard: 0,
+      totalShards: 1,
+    })) as ContactResult;
     expect(contacted).toMatchObject({ contacted: 1, suppressed: 1, failed: 0, control: 0 });
     expect(sent.filter((m) => m.reason.id === campaignId).map((m) => m.customerId)).toEqual(['quiet']);
     const [busy] = (await stepPorts.campaigns.members(TENANT, campaignId, 0)).filter((m) => m.customerId === 'busy');
@@ -90,6 +154,11 @@ describe('a campaign hand-off under the contact policy', () => {
 
     await steps({ step: 'measure', tenant: TENANT, campaignId, phase: 'pilot', totalShards: 1 });
     const report = (await getCampaign(apiPorts)(TENANT, campaignId)).report!;
-    expect(report.phases.pilot!.treatment).toMatchObject({ audience: 2, contacted: 1, suppressed: { 'channel-limit': 1 }, failed: 0 });
+    expect(report.phases.pilot!.treatment).toMatchObject({
+      audience: 2,
+      contacted: 1,
+      suppressed: { 'channel-limit': 1 },
+      failed: 0,
+    });
   });
 });

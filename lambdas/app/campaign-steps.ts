@@ -1,8 +1,16 @@
 import type { Action } from '#domain/action.ts';
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import {
-  assignMember, campaignMessageId, durationSeconds, inAudience, measureMember, COST_PER_TREATMENT_MEMBER_USD,
-  type CampaignMember, type CampaignRecord, type CampaignStatus, type PhaseProgress,
+  assignMember,
+  campaignMessageId,
+  durationSeconds,
+  inAudience,
+  measureMember,
+  COST_PER_TREATMENT_MEMBER_USD,
+  type CampaignMember,
+  type CampaignRecord,
+  type CampaignStatus,
+  type PhaseProgress,
 } from '#domain/campaign/campaign.ts';
 import type { CampaignStore, StoredMember } from '#domain/campaign/ports.ts';
 import { campaignReport, type MemberOutcome } from '#domain/campaign/report.ts';
@@ -59,10 +67,30 @@ export type CampaignStepInput =
   | { step: 'gate'; tenant: TenantId; campaignId: string; phase: CampaignPhase }
   | { step: 'contact'; tenant: TenantId; campaignId: string; phase: CampaignPhase; shard: number; totalShards: number }
   | { step: 'measure'; tenant: TenantId; campaignId: string; phase: CampaignPhase; totalShards: number }
-  | { step: 'finalize'; tenant: TenantId; campaignId: string; status: CampaignStatus; reason?: string; error?: { Error?: string; Cause?: string } };
+  | {
+      step: 'finalize';
+      tenant: TenantId;
+      campaignId: string;
+      status: CampaignStatus;
+      reason?: string;
+      error?: { Error?: string; Cause?: string };
+    };
 
-export interface SelectResult { segment: number; audience: number; control: number; treatment: number; pilot: number; error?: unknown }
-export interface ContactResult { shard: number; contacted: number; suppressed: number; failed: number; control: number }
+export interface SelectResult {
+  segment: number;
+  audience: number;
+  control: number;
+  treatment: number;
+  pilot: number;
+  error?: unknown;
+}
+export interface ContactResult {
+  shard: number;
+  contacted: number;
+  suppressed: number;
+  failed: number;
+  control: number;
+}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -78,9 +106,11 @@ async function transient<T>(work: () => Promise<T>): Promise<T> {
 /** Runs `fn` over `items`, `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(range(Math.min(limit, items.length)).map(async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    range(Math.min(limit, items.length)).map(async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** The campaign's workflow tasks, one use case per `step` (one Lambda dispatches on it). */
@@ -110,7 +140,12 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     };
   }
 
-  async function select(tenant: TenantId, campaignId: string, segment: number, totalSegments: number): Promise<SelectResult> {
+  async function select(
+    tenant: TenantId,
+    campaignId: string,
+    segment: number,
+    totalSegments: number,
+  ): Promise<SelectResult> {
     const c = await load(tenant, campaignId);
     const now = ports.clock.now();
     const found: ScannedCustomer[] = [];
@@ -122,77 +157,139 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
         }
       }
     } else {
-      for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments)) if (inAudience(c, customer, now)) found.push(customer);
+      for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments))
+        if (inAudience(c, customer, now)) found.push(customer);
     }
     const members = found.map((f) => assignMember(tenant, c, f.customerId));
     await campaigns.putMembers(tenant, campaignId, shardOf, members);
     const count = (p: (m: CampaignMember) => boolean) => members.filter(p).length;
-    return { segment, audience: members.length, control: count((m) => m.group === 'control'), treatment: count((m) => m.group === 'treatment'), pilot: count((m) => m.phase === 'pilot') };
+    return {
+      segment,
+      audience: members.length,
+      control: count((m) => m.group === 'control'),
+      treatment: count((m) => m.group === 'treatment'),
+      pilot: count((m) => m.phase === 'pilot'),
+    };
   }
 
   async function selected(tenant: TenantId, campaignId: string, results: SelectResult[]) {
     const failed = results.filter((r) => r.error !== undefined).map((r) => r.segment);
-    if (failed.length) throw new CampaignStepError(`audience segments ${failed.join(', ')} could not be read; the campaign does not run on part of its audience`);
+    if (failed.length)
+      throw new CampaignStepError(
+        `audience segments ${failed.join(', ')} could not be read; the campaign does not run on part of its audience`,
+      );
     const sum = (k: 'audience' | 'control' | 'treatment' | 'pilot') => results.reduce((a, r) => a + (r[k] ?? 0), 0);
-    const counts = { audience: sum('audience'), control: sum('control'), treatment: sum('treatment'), pilot: sum('pilot'), rollout: sum('audience') - sum('pilot') };
+    const counts = {
+      audience: sum('audience'),
+      control: sum('control'),
+      treatment: sum('treatment'),
+      pilot: sum('pilot'),
+      rollout: sum('audience') - sum('pilot'),
+    };
     await campaigns.update(tenant, campaignId, { counts, updatedAt: stamp() });
     return counts;
   }
 
   /** Pause and cancel take effect here, before each contact phase. */
-  async function gate(tenant: TenantId, campaignId: string, phase: CampaignPhase): Promise<{ go: 'continue' | 'paused' | 'cancelled' }> {
+  async function gate(
+    tenant: TenantId,
+    campaignId: string,
+    phase: CampaignPhase,
+  ): Promise<{ go: 'continue' | 'paused' | 'cancelled' }> {
     const c = await load(tenant, campaignId);
     if (c.status === 'cancelled') return { go: 'cancelled' };
     if (c.status === 'paused') return { go: 'paused' };
     if (c.status !== 'running') throw new CampaignStepError(`campaign ${campaignId} is ${c.status}`);
     const progress: PhaseProgress = { ...c.phases?.[phase], startedAt: c.phases?.[phase]?.startedAt ?? stamp() };
-    await campaigns.update(tenant, campaignId, { phase, phases: { ...c.phases, [phase]: progress }, updatedAt: stamp() });
+    await campaigns.update(tenant, campaignId, {
+      phase,
+      phases: { ...c.phases, [phase]: progress },
+      updatedAt: stamp(),
+    });
     return { go: 'continue' };
   }
 
-  async function contactOne(tenant: TenantId, c: CampaignRecord, actions: Action[], shard: number, m: StoredMember): Promise<OutboundMessage | 'suppressed' | 'failed'> {
+  async function contactOne(
+    tenant: TenantId,
+    c: CampaignRecord,
+    actions: Action[],
+    shard: number,
+    m: StoredMember,
+  ): Promise<OutboundMessage | 'suppressed' | 'failed'> {
     const policy = ports.decisions.settings.policy;
     let at = ports.clock.now();
     // An outbound campaign defers through quiet hours instead of losing the customer.
-    if (isOutbound(c.channel, 'outbound', policy) && isQuietTime(at, policy.timeZone, policy.quietHours)) at = nextAllowedTime(at, policy.timeZone, policy.quietHours);
+    if (isOutbound(c.channel, 'outbound', policy) && isQuietTime(at, policy.timeZone, policy.quietHours))
+      at = nextAllowedTime(at, policy.timeZone, policy.quietHours);
     const restricted: DecisionPorts = {
       ...ports.decisions,
       clock: { now: () => at },
       catalog: {
         list: async () => actions,
         get: async (_t, id) => actions.find((a) => a.actionId === id),
-        put: async () => { throw new CampaignStepError('a campaign does not edit the catalog'); },
+        put: async () => {
+          throw new CampaignStepError('a campaign does not edit the catalog');
+        },
         remove: async () => false,
       },
     };
     try {
       const decision = await decide(restricted)(tenant, {
-        customerId: m.customerId, channel: c.channel, limit: 1, context: { direction: 'outbound', campaignId: c.campaignId },
+        customerId: m.customerId,
+        channel: c.channel,
+        limit: 1,
+        context: { direction: 'outbound', campaignId: c.campaignId },
       });
       const best = decision.actions[0];
       if (!best) {
         const reason = decision.excluded[0]?.reasons[0]?.code ?? decision.reasons[0]?.code ?? 'no-action';
-        await campaigns.transition(tenant, c.campaignId, shard, 'selected', { ...m, status: 'suppressed', reason, decisionId: decision.decisionId, at: at.toISOString() });
+        await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
+          ...m,
+          status: 'suppressed',
+          reason,
+          decisionId: decision.decisionId,
+          at: at.toISOString(),
+        });
         return 'suppressed';
       }
       const messageId = campaignMessageId(tenant, c.campaignId, m.customerId);
       const message: OutboundMessage = {
-        messageId, tenant, customerId: m.customerId, channel: c.channel, actionId: best.actionId, kind: best.kind,
-        treatment: best.treatment.templateKey, language: best.treatment.language,
+        messageId,
+        tenant,
+        customerId: m.customerId,
+        channel: c.channel,
+        actionId: best.actionId,
+        kind: best.kind,
+        treatment: best.treatment.templateKey,
+        language: best.treatment.language,
         ...(best.treatment.text !== undefined ? { text: best.treatment.text } : {}),
-        reason: { type: 'campaign', id: c.campaignId }, createdAt: stamp(), sendAfter: at.toISOString(),
+        reason: { type: 'campaign', id: c.campaignId },
+        createdAt: stamp(),
+        sendAfter: at.toISOString(),
       };
       const moved = await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
-        ...m, status: 'contacted', actionId: best.actionId, messageId, decisionId: decision.decisionId, at: at.toISOString(), message,
+        ...m,
+        status: 'contacted',
+        actionId: best.actionId,
+        messageId,
+        decisionId: decision.decisionId,
+        at: at.toISOString(),
+        message,
       });
       // Metered where the member moves to contacted (once): a retried shard hands it off again
       // under the same messageId, which is no new contact.
       if (moved) ports.meter?.meter(tenant, 'CampaignContact', 1);
       return moved ? message : 'suppressed';
     } catch (err) {
-      if (err instanceof UnavailableError || err instanceof CampaignTransientError) throw new CampaignTransientError(err.message);
+      if (err instanceof UnavailableError || err instanceof CampaignTransientError)
+        throw new CampaignTransientError(err.message);
       // One customer's failure (erased meanwhile, bad data) goes to the failure list, not the campaign.
-      await campaigns.transition(tenant, c.campaignId, shard, 'selected', { ...m, status: 'failed', reason: (err as Error).name || 'Error', at: at.toISOString() });
+      await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
+        ...m,
+        status: 'failed',
+        reason: (err as Error).name || 'Error',
+        at: at.toISOString(),
+      });
       return 'failed';
     }
   }
@@ -202,18 +299,30 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
    * selected -> contacted once (conditional), carrying its hand-off; a retried shard hands off the
    * already-contacted members again under the same messageId, which consumers dedupe.
    */
-  async function contact(tenant: TenantId, campaignId: string, phase: CampaignPhase, shard: number): Promise<ContactResult> {
+  async function contact(
+    tenant: TenantId,
+    campaignId: string,
+    phase: CampaignPhase,
+    shard: number,
+  ): Promise<ContactResult> {
     const c = await load(tenant, campaignId);
     const result: ContactResult = { shard, contacted: 0, suppressed: 0, failed: 0, control: 0 };
     if (c.status === 'cancelled') return result;
-    const actions = (await Promise.all(c.actionIds.map((id) => ports.decisions.catalog.get(tenant, id)))).filter((a): a is Action => !!a);
+    const actions = (await Promise.all(c.actionIds.map((id) => ports.decisions.catalog.get(tenant, id)))).filter(
+      (a): a is Action => !!a,
+    );
     const members = (await campaigns.members(tenant, campaignId, shard)).filter((m) => m.phase === phase);
     const outbox: OutboundMessage[] = [];
     const todo: StoredMember[] = [];
     for (const m of members) {
-      if (m.group === 'control') { result.control++; continue; }
-      if (m.status === 'contacted') { if (m.message) outbox.push(m.message); result.contacted++; }
-      else if (m.status === 'suppressed') result.suppressed++;
+      if (m.group === 'control') {
+        result.control++;
+        continue;
+      }
+      if (m.status === 'contacted') {
+        if (m.message) outbox.push(m.message);
+        result.contacted++;
+      } else if (m.status === 'suppressed') result.suppressed++;
       else if (m.status === 'failed') result.failed++;
       else todo.push(m);
     }
@@ -221,13 +330,21 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       const r = await contactOne(tenant, c, actions, shard, m);
       if (r === 'suppressed') result.suppressed++;
       else if (r === 'failed') result.failed++;
-      else { result.contacted++; outbox.push(r); }
+      else {
+        result.contacted++;
+        outbox.push(r);
+      }
     });
     for (let i = 0; i < outbox.length; i += 10) await transient(() => ports.outbound.send(outbox.slice(i, i + 10)));
     return result;
   }
 
-  async function outcomes(tenant: TenantId, c: CampaignRecord, phases: CampaignPhase[], totalShards: number): Promise<MemberOutcome[]> {
+  async function outcomes(
+    tenant: TenantId,
+    c: CampaignRecord,
+    phases: CampaignPhase[],
+    totalShards: number,
+  ): Promise<MemberOutcome[]> {
     const out: MemberOutcome[] = [];
     const now = ports.clock.now();
     for (const shard of range(totalShards)) {
@@ -238,7 +355,10 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
         const to = measuredAt ? new Date(measuredAt) : now;
         const agg = await ports.customers.load(tenant, m.customerId);
         // a treatment member still undecided after its phase's contact (its shard failed) counts as failed
-        const settled = m.group === 'treatment' && m.status === 'selected' ? { ...m, status: 'failed' as const, reason: 'shard-failed' } : m;
+        const settled =
+          m.group === 'treatment' && m.status === 'selected'
+            ? { ...m, status: 'failed' as const, reason: 'shard-failed' }
+            : m;
         out.push(measureMember(settled, c.actionIds, agg.state, agg.contacts, { from, to }));
       });
     }
@@ -254,8 +374,13 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     const p = members.filter((m) => m.phase === phase);
     const t = p.filter((m) => m.group === 'treatment');
     const ctl = p.filter((m) => m.group === 'control');
-    const success = (m: MemberOutcome) => (c.goal === 'churn' ? !m.churned : c.goal === 'revenue' ? m.revenue > 0 : m.responded);
-    const verdict = rolloutVerdict({ n: t.length, successes: t.filter(success).length }, { n: ctl.length, successes: ctl.filter(success).length }, c.pilot.minUplift);
+    const success = (m: MemberOutcome) =>
+      c.goal === 'churn' ? !m.churned : c.goal === 'revenue' ? m.revenue > 0 : m.responded;
+    const verdict = rolloutVerdict(
+      { n: t.length, successes: t.filter(success).length },
+      { n: ctl.length, successes: ctl.filter(success).length },
+      c.pilot.minUplift,
+    );
     const pr = report.phases[phase];
     const progress: PhaseProgress = {
       ...c.phases?.[phase],
@@ -265,15 +390,30 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       failed: pr?.treatment.failed ?? 0,
       ...(phase === 'pilot' ? { verdict: { rollOut: verdict.rollOut, reason: verdict.reason } } : {}),
     };
-    await campaigns.update(tenant, campaignId, { report, phases: { ...c.phases, [phase]: progress }, updatedAt: stamp() });
+    await campaigns.update(tenant, campaignId, {
+      report,
+      phases: { ...c.phases, [phase]: progress },
+      updatedAt: stamp(),
+    });
     return { rollOut: verdict.rollOut, reason: verdict.reason };
   }
 
-  async function finalize(tenant: TenantId, campaignId: string, status: CampaignStatus, reason?: string, error?: { Error?: string; Cause?: string }) {
+  async function finalize(
+    tenant: TenantId,
+    campaignId: string,
+    status: CampaignStatus,
+    reason?: string,
+    error?: { Error?: string; Cause?: string },
+  ) {
     const c = await load(tenant, campaignId);
     const final: CampaignStatus = c.status === 'cancelled' ? 'cancelled' : status;
     const why = reason ?? (error ? `${error.Error ?? 'Error'}: ${(error.Cause ?? '').slice(0, 500)}` : c.reason);
-    await campaigns.update(tenant, campaignId, { status: final, phase: 'done', updatedAt: stamp(), ...(why ? { reason: why } : {}) });
+    await campaigns.update(tenant, campaignId, {
+      status: final,
+      phase: 'done',
+      updatedAt: stamp(),
+      ...(why ? { reason: why } : {}),
+    });
     return { campaignId, status: final };
   }
 
@@ -281,14 +421,22 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     const { tenant, campaignId } = input;
     return transient(async () => {
       switch (input.step) {
-        case 'prepare': return prepare(tenant, campaignId);
-        case 'select': return select(tenant, campaignId, input.segment, input.totalSegments);
-        case 'selected': return selected(tenant, campaignId, input.results);
-        case 'gate': return gate(tenant, campaignId, input.phase);
-        case 'contact': return contact(tenant, campaignId, input.phase, input.shard);
-        case 'measure': return measure(tenant, campaignId, input.phase, input.totalShards);
-        case 'finalize': return finalize(tenant, campaignId, input.status, input.reason, input.error);
-        default: throw new CampaignStepError(`unknown step ${(input as { step?: string }).step}`);
+        case 'prepare':
+          return prepare(tenant, campaignId);
+        case 'select':
+          return select(tenant, campaignId, input.segment, input.totalSegments);
+        case 'selected':
+          return selected(tenant, campaignId, input.results);
+        case 'gate':
+          return gate(tenant, campaignId, input.phase);
+        case 'contact':
+          return contact(tenant, campaignId, input.phase, input.shard);
+        case 'measure':
+          return measure(tenant, campaignId, input.phase, input.totalShards);
+        case 'finalize':
+          return finalize(tenant, campaignId, input.status, input.reason, input.error);
+        default:
+          throw new CampaignStepError(`unknown step ${(input as { step?: string }).step}`);
       }
     });
   };

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { loadDefinition, LocalWorkflowStarter } from '#adapters/local/local-workflow-starter.ts';
-import { campaignSteps, CampaignTransientError, type CampaignStepInput, type CampaignStepPorts } from '#app/campaign-steps.ts';
+import {
+  campaignSteps,
+  CampaignTransientError,
+  type CampaignStepInput,
+  type CampaignStepPorts,
+} from '#app/campaign-steps.ts';
 import { controlCampaign, createCampaign, getCampaign, type CampaignPorts } from '#app/campaigns.ts';
 import { processEventBatch } from '#app/process-events.ts';
 import type { Action } from '#domain/action.ts';
@@ -24,15 +29,33 @@ const NOW = '2025-03-12T08:00:00.000Z';
 const TENANT = 'acme';
 
 const offer: Action = {
-  actionId: 'cmp-offer', name: 'Campaign bundle', kind: 'offer',
+  actionId: 'cmp-offer',
+  name: 'Campaign bundle',
+  kind: 'offer',
   treatments: { sms: { templateKey: 'cmp-bundle', text: { en: 'Get 2 GB for R29' } } },
-  eligibility: true, propensity: { starting: 0.2 }, value: 29, lever: 1, limits: { perCustomer: [] },
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 29,
+  lever: 1,
+  limits: { perCustomer: [] },
 };
 
-const customer = (i: number, segment: string): CustomerRecord => ({
-  customerId: `cust-${i}`, segment, tariff: 'smart-50', tenureMonths: 10 + (i % 30), monthlyCharge: 80, contract: 'month-to-month',
-  products: ['phone'], language: 'en', consent: { sms: true }, attributes: {}, version: 1, createdAt: NOW, updatedAt: NOW,
-} as unknown as CustomerRecord);
+const customer = (i: number, segment: string): CustomerRecord =>
+  ({
+    customerId: `cust-${i}`,
+    segment,
+    tariff: 'smart-50',
+    tenureMonths: 10 + (i % 30),
+    monthlyCharge: 80,
+    contract: 'month-to-month',
+    products: ['phone'],
+    language: 'en',
+    consent: { sms: true },
+    attributes: {},
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+  }) as unknown as CustomerRecord;
 
 let t: TestTables;
 let dir: string;
@@ -46,28 +69,55 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cvm-campaign-'));
   const settings = decisioningSettingsOf(loadMarket('demo'));
   const env = {
-    ...t.env, DECISIONING: JSON.stringify(settings), CVM_NOW: NOW, CVM_TIME_SCALE: '10000000', CVM_LOCAL_DIR: dir,
-    CAMPAIGN_SEGMENTS: '2', CAMPAIGN_SHARDS: '3', CAMPAIGN_POLL_SECONDS: '1',
+    ...t.env,
+    DECISIONING: JSON.stringify(settings),
+    CVM_NOW: NOW,
+    CVM_TIME_SCALE: '10000000',
+    CVM_LOCAL_DIR: dir,
+    CAMPAIGN_SEGMENTS: '2',
+    CAMPAIGN_SHARDS: '3',
+    CAMPAIGN_POLL_SECONDS: '1',
   };
   const cenv = campaignsEnv(env);
   stepPorts = await campaignStepPortsFor(cenv);
   // every hand-off as sent (before the consumer's dedupe) besides the deduping local file
   const file = stepPorts.outbound;
-  stepPorts = { ...stepPorts, outbound: { send: async (m) => { sent.push(...m); await file.send(m); } } };
+  stepPorts = {
+    ...stepPorts,
+    outbound: {
+      send: async (m) => {
+        sent.push(...m);
+        await file.send(m);
+      },
+    },
+  };
   apiPorts = { ...(await campaignPortsFor(cenv)), starter: { start: async () => ({ executionId: 'test' }) } };
   const events = eventAdaptersFor(cenv.decisions.platform);
   inject = processEventBatch(events);
   await new DynamoActionCatalog(events.db, (tn) => t.tenantTables[tn]!).put(TENANT, offer);
   // 360 young customers (the audience) and 40 others
-  await stepPorts.customers.saveMany(TENANT, Array.from({ length: 400 }, (_, i) => customer(i, i < 360 ? 'youth' : 'family')));
+  await stepPorts.customers.saveMany(
+    TENANT,
+    Array.from({ length: 400 }, (_, i) => customer(i, i < 360 ? 'youth' : 'family')),
+  );
 }, 60_000);
 
 const spec = (over: Partial<CampaignSpec> = {}): CampaignSpec => ({
-  name: 'Bundle push', goal: 'take-up', audience: { rule: { '==': [{ var: 'profile.segment' }, 'youth'] } },
-  actionIds: ['cmp-offer'], channel: 'sms', controlGroupPercent: 30, pilot: { percent: 50, minUplift: 5 }, responseWindow: 'P7D', ...over,
+  name: 'Bundle push',
+  goal: 'take-up',
+  audience: { rule: { '==': [{ var: 'profile.segment' }, 'youth'] } },
+  actionIds: ['cmp-offer'],
+  channel: 'sms',
+  controlGroupPercent: 30,
+  pilot: { percent: 50, minUplift: 5 },
+  responseWindow: 'P7D',
+  ...over,
 });
 
-interface Rates { treatment: number; control: number }
+interface Rates {
+  treatment: number;
+  control: number;
+}
 
 /**
  * Accepts the campaign offer for exactly `rate` of each group of a phase (the synthetic market):
@@ -87,8 +137,11 @@ async function respond(campaignId: string, phase: string, rates: Rates) {
     const ids = groups[group].sort((a, b) => unitHash(`${campaignId}:${a}`, 3) - unitHash(`${campaignId}:${b}`, 3));
     for (const customerId of ids.slice(0, Math.round(rates[group] * ids.length))) {
       events.push({
-        eventId: `resp-${campaignId}-${customerId}`, customerId, type: 'offer.response' as const,
-        occurredAt: stepPorts.clock.now().toISOString(), data: { actionId: 'cmp-offer', response: 'accepted' as const },
+        eventId: `resp-${campaignId}-${customerId}`,
+        customerId,
+        type: 'offer.response' as const,
+        occurredAt: stepPorts.clock.now().toISOString(),
+        data: { actionId: 'cmp-offer', response: 'accepted' as const },
       });
     }
   }
@@ -96,16 +149,27 @@ async function respond(campaignId: string, phase: string, rates: Rates) {
 }
 
 /** The workflow on the local runtime, its tasks bound to the step use case, with hooks for the story. */
-function runner(rates: Partial<Record<'pilot' | 'rollout', Rates>>, hooks: { before?: (input: CampaignStepInput) => Promise<void>; after?: (input: CampaignStepInput) => Promise<void> } = {}) {
+function runner(
+  rates: Partial<Record<'pilot' | 'rollout', Rates>>,
+  hooks: {
+    before?: (input: CampaignStepInput) => Promise<void>;
+    after?: (input: CampaignStepInput) => Promise<void>;
+  } = {},
+) {
   const steps = campaignSteps(stepPorts);
-  return new LocalWorkflowStarter(loadDefinition(CAMPAIGN_ASL, LOCAL_CAMPAIGN_SUBSTITUTIONS), async (event) => {
-    const input = event as CampaignStepInput;
-    await hooks.before?.(input);
-    if (input.step === 'measure') await respond(input.campaignId, input.phase, rates[input.phase] ?? { treatment: 0, control: 0 });
-    const out = await steps(input);
-    await hooks.after?.(input);
-    return out;
-  }, { retryIntervalMs: 5 });
+  return new LocalWorkflowStarter(
+    loadDefinition(CAMPAIGN_ASL, LOCAL_CAMPAIGN_SUBSTITUTIONS),
+    async (event) => {
+      const input = event as CampaignStepInput;
+      await hooks.before?.(input);
+      if (input.step === 'measure')
+        await respond(input.campaignId, input.phase, rates[input.phase] ?? { treatment: 0, control: 0 });
+      const out = await steps(input);
+      await hooks.after?.(input);
+      return out;
+    },
+    { retryIntervalMs: 5 },
+  );
 }
 
 const linesPerCustomer = () => {
@@ -122,12 +186,18 @@ const linesPerCustomer = () => {
 describe('the campaign workflow on the local runtime', () => {
   it('rolls out a campaign whose treatment truly converts better, and its counts add up', async () => {
     let failOnce = true;
-    const run = runner({ pilot: { treatment: 0.5, control: 0.05 }, rollout: { treatment: 0.5, control: 0.05 } }, {
-      // a crash after a shard's work is done: the retry must not contact anyone twice
-      after: async (input) => {
-        if (input.step === 'contact' && failOnce) { failOnce = false; throw new CampaignTransientError('injected'); }
+    const run = runner(
+      { pilot: { treatment: 0.5, control: 0.05 }, rollout: { treatment: 0.5, control: 0.05 } },
+      {
+        // a crash after a shard's work is done: the retry must not contact anyone twice
+        after: async (input) => {
+          if (input.step === 'contact' && failOnce) {
+            failOnce = false;
+            throw new CampaignTransientError('injected');
+          }
+        },
       },
-    });
+    );
     const { campaignId } = await createCampaign(apiPorts)(TENANT, spec());
     await run.run({ tenant: TENANT, campaignId });
     const c = await getCampaign(apiPorts)(TENANT, campaignId);
@@ -139,7 +209,9 @@ describe('the campaign workflow on the local runtime', () => {
     const pilot = report.phases.pilot!;
     const rollout = report.phases.rollout!;
     expect(pilot.control.audience + pilot.treatment.audience).toBe(c.counts!.pilot);
-    expect(pilot.control.audience + pilot.treatment.audience + rollout.control.audience + rollout.treatment.audience).toBe(360);
+    expect(
+      pilot.control.audience + pilot.treatment.audience + rollout.control.audience + rollout.treatment.audience,
+    ).toBe(360);
     for (const g of [pilot.treatment, rollout.treatment]) {
       const suppressed = Object.values(g.suppressed).reduce((a, b) => a + b, 0);
       expect(g.contacted + suppressed + g.failed).toBe(g.audience);
@@ -153,14 +225,21 @@ describe('the campaign workflow on the local runtime', () => {
     expect(lines.length).toBe(pilot.treatment.contacted + rollout.treatment.contacted);
     expect(lines.every(([, n]) => n === 1)).toBe(true);
     const ids = new Map<string, Set<string>>();
-    for (const m of sent.filter((s) => s.reason.id === campaignId)) ids.set(m.customerId, new Set([...(ids.get(m.customerId) ?? []), m.messageId]));
+    for (const m of sent.filter((s) => s.reason.id === campaignId))
+      ids.set(m.customerId, new Set([...(ids.get(m.customerId) ?? []), m.messageId]));
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
     // control customers are never contacted
     const control = new Set<string>();
-    for (let shard = 0; shard < 3; shard++) for (const m of await stepPorts.campaigns.members(TENANT, campaignId, shard)) if (m.group === 'control') control.add(m.customerId);
+    for (let shard = 0; shard < 3; shard++)
+      for (const m of await stepPorts.campaigns.members(TENANT, campaignId, shard))
+        if (m.group === 'control') control.add(m.customerId);
     expect(control.size).toBe(c.counts!.control);
     expect(lines.some(([k]) => control.has(k.split('/')[1]!))).toBe(false);
-    expect(sent.filter((m) => m.reason.id === campaignId).every((m) => m.reason.type === 'campaign' && !control.has(m.customerId))).toBe(true);
+    expect(
+      sent
+        .filter((m) => m.reason.id === campaignId)
+        .every((m) => m.reason.type === 'campaign' && !control.has(m.customerId)),
+    ).toBe(true);
   }, 60_000);
 
   it('stops after the pilot, with the reason, when treatment does not convert better', async () => {
@@ -178,16 +257,27 @@ describe('the campaign workflow on the local runtime', () => {
 
   it('puts a customer who cannot be decided on the failure list without failing the campaign', async () => {
     let erased = false;
-    const run = runner({ pilot: { treatment: 0.5, control: 0.05 }, rollout: { treatment: 0.5, control: 0.05 } }, {
-      before: async (input) => {
-        if (input.step !== 'contact' || input.phase !== 'pilot' || input.shard !== 0 || erased) return;
-        erased = true;
-        const m = (await stepPorts.campaigns.members(TENANT, input.campaignId, input.shard)).find((x) => x.group === 'treatment' && x.phase === input.phase);
-        if (!m) throw new Error('shard 0 has no pilot treatment member');
-        await stepPorts.customers.erase(TENANT, m.customerId, new Date(NOW));
+    const run = runner(
+      { pilot: { treatment: 0.5, control: 0.05 }, rollout: { treatment: 0.5, control: 0.05 } },
+      {
+        before: async (input) => {
+          if (input.step !== 'contact' || input.phase !== 'pilot' || input.shard !== 0 || erased) return;
+          erased = true;
+          const m = (await stepPorts.campaigns.members(TENANT, input.campaignId, input.shard)).find(
+            (x) => x.group === 'treatment' && x.phase === input.phase,
+          );
+          if (!m) throw new Error('shard 0 has no pilot treatment member');
+          await stepPorts.customers.erase(TENANT, m.customerId, new Date(NOW));
+        },
       },
-    });
-    const { campaignId } = await createCampaign(apiPorts)(TENANT, spec({ name: 'With a failure', audience: { customerIds: Array.from({ length: 300 }, (_, i) => `cust-${i + 50}`) } }));
+    );
+    const { campaignId } = await createCampaign(apiPorts)(
+      TENANT,
+      spec({
+        name: 'With a failure',
+        audience: { customerIds: Array.from({ length: 300 }, (_, i) => `cust-${i + 50}`) },
+      }),
+    );
     await run.run({ tenant: TENANT, campaignId });
     const c = await getCampaign(apiPorts)(TENANT, campaignId);
     expect(c.status).toBe('succeeded');

@@ -9,8 +9,12 @@ import { controlCampaign, createCampaign, getCampaign, previewCampaign, type Cam
 
 class MemoryCampaigns implements Partial<CampaignStore> {
   readonly records = new Map<string, CampaignRecord>();
-  async create(_t: string, r: CampaignRecord) { this.records.set(r.campaignId, r); }
-  async get(_t: string, id: string) { return this.records.get(id); }
+  async create(_t: string, r: CampaignRecord) {
+    this.records.set(r.campaignId, r);
+  }
+  async get(_t: string, id: string) {
+    return this.records.get(id);
+  }
   async update(_t: string, id: string, patch: Partial<CampaignRecord>, ifStatusIn?: CampaignStatus[]) {
     const r = this.records.get(id);
     if (!r || (ifStatusIn && !ifStatusIn.includes(r.status))) return false;
@@ -20,10 +24,20 @@ class MemoryCampaigns implements Partial<CampaignStore> {
 }
 
 const action: Action = {
-  actionId: 'a1', name: 'A', kind: 'offer', treatments: { sms: { templateKey: 'a', text: { en: 'A' } } },
-  eligibility: true, propensity: { starting: 0.1 }, value: 1, lever: 1, limits: { perCustomer: [] },
+  actionId: 'a1',
+  name: 'A',
+  kind: 'offer',
+  treatments: { sms: { templateKey: 'a', text: { en: 'A' } } },
+  eligibility: true,
+  propensity: { starting: 0.1 },
+  value: 1,
+  lever: 1,
+  limits: { perCustomer: [] },
 };
-const customers: CustomerRecord[] = Array.from({ length: 100 }, (_, i) => ({ customerId: `m${i}`, tenureMonths: i, consent: { sms: i % 2 === 0 } }) as unknown as CustomerRecord);
+const customers: CustomerRecord[] = Array.from(
+  { length: 100 },
+  (_, i) => ({ customerId: `m${i}`, tenureMonths: i, consent: { sms: i % 2 === 0 } }) as unknown as CustomerRecord,
+);
 
 function ports() {
   const campaigns = new MemoryCampaigns();
@@ -31,20 +45,43 @@ function ports() {
   const p: CampaignPorts = {
     campaigns: campaigns as unknown as CampaignStore,
     catalog: { get: async (_t, id) => (id === 'a1' ? action : undefined) } as ActionCatalog,
-    starter: { start: async ({ campaignId }) => { started.push(campaignId); return { executionId: `x-${campaignId}` }; } },
+    starter: {
+      start: async ({ campaignId }) => {
+        started.push(campaignId);
+        return { executionId: `x-${campaignId}` };
+      },
+    },
     customers: { load: async () => ({ contacts: [] }) } as unknown as CustomerRepo,
-    scan: { scanSegment: async function* (_t, s, n) { for (const c of customers) if (Number(c.customerId.slice(1)) % n === s) yield { customerId: c.customerId, record: c }; } } as ProfileScan,
+    scan: {
+      scanSegment: async function* (_t, s, n) {
+        for (const c of customers)
+          if (Number(c.customerId.slice(1)) % n === s) yield { customerId: c.customerId, record: c };
+      },
+    } as ProfileScan,
     clock: fixedClock('2025-03-12T08:00:00Z'),
     randomId: () => 'abcdefgh1234',
-    policy: { timeZone: 'UTC', quietHours: { start: '20:00', end: '06:00' }, outboundChannels: ['sms'], perChannel: {}, declineSuppressionDays: 30, mandatoryExempt: true },
+    policy: {
+      timeZone: 'UTC',
+      quietHours: { start: '20:00', end: '06:00' },
+      outboundChannels: ['sms'],
+      perChannel: {},
+      declineSuppressionDays: 30,
+      mandatoryExempt: true,
+    },
     previewSegments: 3,
   };
   return { p, campaigns, started };
 }
 
 const spec: CampaignSpec = {
-  name: 'n', goal: 'take-up', audience: { rule: { '<': [{ var: 'profile.tenureMonths' }, 40] } }, actionIds: ['a1'], channel: 'sms',
-  controlGroupPercent: 20, pilot: { percent: 10, minUplift: 1 }, responseWindow: 'P7D',
+  name: 'n',
+  goal: 'take-up',
+  audience: { rule: { '<': [{ var: 'profile.tenureMonths' }, 40] } },
+  actionIds: ['a1'],
+  channel: 'sms',
+  controlGroupPercent: 20,
+  pilot: { percent: 10, minUplift: 1 },
+  responseWindow: 'P7D',
 };
 
 describe('campaign use cases', () => {
@@ -68,8 +105,12 @@ describe('campaign use cases', () => {
 
   it('names the unknown action and a channel without treatment', async () => {
     const { p } = ports();
-    await expect(createCampaign(p)('acme', { ...spec, actionIds: ['a1', 'zz'] })).rejects.toMatchObject({ errors: [{ field: 'actionIds.1' }] });
-    await expect(createCampaign(p)('acme', { ...spec, channel: 'app' })).rejects.toMatchObject({ errors: [{ field: 'actionIds.0' }] });
+    await expect(createCampaign(p)('acme', { ...spec, actionIds: ['a1', 'zz'] })).rejects.toMatchObject({
+      errors: [{ field: 'actionIds.1' }],
+    });
+    await expect(createCampaign(p)('acme', { ...spec, channel: 'app' })).rejects.toMatchObject({
+      errors: [{ field: 'actionIds.0' }],
+    });
   });
 
   it('pauses, resumes and cancels, and refuses to touch a finished campaign', async () => {

@@ -1,4 +1,15 @@
-import { assignMember, COST_PER_CONTROL_MEMBER_USD, COST_PER_TREATMENT_MEMBER_USD, durationSeconds, estimatedCostUsd, FINAL_STATUSES, inAudience, type CampaignRecord, type CampaignSpec, type CampaignStatus } from '#domain/campaign/campaign.ts';
+import {
+  assignMember,
+  COST_PER_CONTROL_MEMBER_USD,
+  COST_PER_TREATMENT_MEMBER_USD,
+  durationSeconds,
+  estimatedCostUsd,
+  FINAL_STATUSES,
+  inAudience,
+  type CampaignRecord,
+  type CampaignSpec,
+  type CampaignStatus,
+} from '#domain/campaign/campaign.ts';
 import type { CampaignStore, WorkflowStarter } from '#domain/campaign/ports.ts';
 import type { Clock } from '#domain/clock.ts';
 import { contactAllowed, contactsOf, type ContactPolicy } from '#domain/contact-policy.ts';
@@ -27,22 +38,35 @@ export interface CampaignPorts {
 }
 
 /** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
-async function actionsOf(ports: Pick<CampaignPorts, 'catalog'>, tenant: TenantId, spec: CampaignSpec): Promise<Action[]> {
+async function actionsOf(
+  ports: Pick<CampaignPorts, 'catalog'>,
+  tenant: TenantId,
+  spec: CampaignSpec,
+): Promise<Action[]> {
   const errors: FieldError[] = [];
   const actions: Action[] = [];
   for (const [i, id] of spec.actionIds.entries()) {
     const action = await ports.catalog.get(tenant, id);
     if (!action) errors.push({ field: `actionIds.${i}`, message: `no action ${id} in the catalog` });
-    else if (!action.treatments[spec.channel]) errors.push({ field: `actionIds.${i}`, message: `action ${id} has no ${spec.channel} treatment` });
+    else if (!action.treatments[spec.channel])
+      errors.push({ field: `actionIds.${i}`, message: `action ${id} has no ${spec.channel} treatment` });
     else actions.push(action);
   }
-  if (durationSeconds(spec.responseWindow) === undefined) errors.push({ field: 'responseWindow', message: 'an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P7D' });
+  if (durationSeconds(spec.responseWindow) === undefined)
+    errors.push({
+      field: 'responseWindow',
+      message: 'an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P7D',
+    });
   if (errors.length) throw new InvalidInputError('the campaign cannot run as asked', errors);
   return actions;
 }
 
 /** Every audience member of a spec (the whole table scanned in segments, or the listed ids). */
-async function* audienceOf(ports: Pick<CampaignPorts, 'scan' | 'customers' | 'clock' | 'previewSegments'>, tenant: TenantId, spec: CampaignSpec): AsyncIterable<ScannedCustomer> {
+async function* audienceOf(
+  ports: Pick<CampaignPorts, 'scan' | 'customers' | 'clock' | 'previewSegments'>,
+  tenant: TenantId,
+  spec: CampaignSpec,
+): AsyncIterable<ScannedCustomer> {
   const now = ports.clock.now();
   if ('customerIds' in spec.audience) {
     const ids = [...new Set(spec.audience.customerIds)];
@@ -53,11 +77,13 @@ async function* audienceOf(ports: Pick<CampaignPorts, 'scan' | 'customers' | 'cl
     return;
   }
   const segments = ports.previewSegments;
-  const batches = await Promise.all(Array.from({ length: segments }, async (_, s) => {
-    const found: ScannedCustomer[] = [];
-    for await (const c of ports.scan.scanSegment(tenant, s, segments)) if (inAudience(spec, c, now)) found.push(c);
-    return found;
-  }));
+  const batches = await Promise.all(
+    Array.from({ length: segments }, async (_, s) => {
+      const found: ScannedCustomer[] = [];
+      for await (const c of ports.scan.scanSegment(tenant, s, segments)) if (inAudience(spec, c, now)) found.push(c);
+      return found;
+    }),
+  );
   for (const batch of batches) yield* batch;
 }
 
@@ -72,13 +98,22 @@ export interface CampaignPreview {
 }
 
 /** POST /v1/campaigns/preview: audience, groups and suppression as a dry run; contacts nobody. */
-export const previewCampaign = (ports: CampaignPorts) =>
+export const previewCampaign =
+  (ports: CampaignPorts) =>
   async (tenant: TenantId, spec: CampaignSpec): Promise<CampaignPreview> => {
     const actions = await actionsOf(ports, tenant, spec);
     const now = ports.clock.now();
-    const probe = { campaignId: `preview-${ports.randomId()}`, controlGroupPercent: spec.controlGroupPercent, pilot: spec.pilot };
+    const probe = {
+      campaignId: `preview-${ports.randomId()}`,
+      controlGroupPercent: spec.controlGroupPercent,
+      pilot: spec.pilot,
+    };
     const out: CampaignPreview = {
-      audience: 0, control: 0, treatment: 0, pilot: { control: 0, treatment: 0 }, suppressedByPolicy: {},
+      audience: 0,
+      control: 0,
+      treatment: 0,
+      pilot: { control: 0, treatment: 0 },
+      suppressedByPolicy: {},
       estimatedCost: { usd: 0, perTreatmentMemberUsd: 0, perControlMemberUsd: 0, note: '' },
     };
     for await (const c of audienceOf(ports, tenant, spec)) {
@@ -91,8 +126,16 @@ export const previewCampaign = (ports: CampaignPorts) =>
       const history = contactsOf(agg.contacts);
       let reason: string | undefined;
       for (const action of actions) {
-        const v = contactAllowed(history, { action, channel: spec.channel, direction: 'outbound', consent: c.record.consent, now }, ports.policy, { deferQuietHours: true });
-        if (v.allowed) { reason = undefined; break; }
+        const v = contactAllowed(
+          history,
+          { action, channel: spec.channel, direction: 'outbound', consent: c.record.consent, now },
+          ports.policy,
+          { deferQuietHours: true },
+        );
+        if (v.allowed) {
+          reason = undefined;
+          break;
+        }
         reason ??= v.reason.code;
       }
       if (reason) out.suppressedByPolicy[reason] = (out.suppressedByPolicy[reason] ?? 0) + 1;
@@ -109,12 +152,24 @@ export const previewCampaign = (ports: CampaignPorts) =>
 const newCampaignId = (now: Date, random: string) => `cmp-${now.getTime().toString(36)}-${random.slice(0, 8)}`;
 
 /** POST /v1/campaigns: stores the campaign and starts its workflow. */
-export const createCampaign = (ports: CampaignPorts) =>
-  async (tenant: TenantId, spec: CampaignSpec, actor?: Actor): Promise<{ campaignId: string; status: CampaignStatus }> => {
+export const createCampaign =
+  (ports: CampaignPorts) =>
+  async (
+    tenant: TenantId,
+    spec: CampaignSpec,
+    actor?: Actor,
+  ): Promise<{ campaignId: string; status: CampaignStatus }> => {
     await actionsOf(ports, tenant, spec);
     const now = ports.clock.now().toISOString();
     const campaignId = newCampaignId(ports.clock.now(), ports.randomId());
-    const record: CampaignRecord = { ...spec, campaignId, status: 'running', phase: 'preparing', createdAt: now, updatedAt: now };
+    const record: CampaignRecord = {
+      ...spec,
+      campaignId,
+      status: 'running',
+      phase: 'preparing',
+      createdAt: now,
+      updatedAt: now,
+    };
     await ports.campaigns.create(tenant, record);
     const { executionId } = await ports.starter.start({ tenant, campaignId });
     ports.meter?.meter(tenant, 'WorkflowExecution', 1);
@@ -123,19 +178,45 @@ export const createCampaign = (ports: CampaignPorts) =>
     return { campaignId, status: 'running' };
   };
 
-export type CampaignView = Pick<CampaignRecord, 'campaignId' | 'name' | 'status' | 'phase' | 'goal' | 'channel' | 'actionIds' | 'createdAt' | 'updatedAt' | 'counts' | 'phases' | 'reason' | 'report'>;
+export type CampaignView = Pick<
+  CampaignRecord,
+  | 'campaignId'
+  | 'name'
+  | 'status'
+  | 'phase'
+  | 'goal'
+  | 'channel'
+  | 'actionIds'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'counts'
+  | 'phases'
+  | 'reason'
+  | 'report'
+>;
 
 /** GET /v1/campaigns/{id}; another tenant's campaign is not found (it lives in another table). */
-export const getCampaign = (ports: Pick<CampaignPorts, 'campaigns'>) =>
+export const getCampaign =
+  (ports: Pick<CampaignPorts, 'campaigns'>) =>
   async (tenant: TenantId, campaignId: string): Promise<CampaignView> => {
     const c = await ports.campaigns.get(tenant, campaignId);
     if (!c) throw new NotFoundError(`campaign ${campaignId} not found`);
-    const { audience: _a, executionId: _e, controlGroupPercent: _c, pilot: _p, responseWindow: _r, schedule: _s, budget: _b, ...view } = c;
+    const {
+      audience: _a,
+      executionId: _e,
+      controlGroupPercent: _c,
+      pilot: _p,
+      responseWindow: _r,
+      schedule: _s,
+      budget: _b,
+      ...view
+    } = c;
     return { ...view, report: c.report } as CampaignView;
   };
 
-export const listCampaigns = (ports: Pick<CampaignPorts, 'campaigns'>) =>
-  (tenant: TenantId, opts: { limit?: number; nextToken?: string }) => ports.campaigns.list(tenant, opts);
+export const listCampaigns =
+  (ports: Pick<CampaignPorts, 'campaigns'>) => (tenant: TenantId, opts: { limit?: number; nextToken?: string }) =>
+    ports.campaigns.list(tenant, opts);
 
 const MOVES: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to: CampaignStatus }> = {
   pause: { from: ['running'], to: 'paused' },
@@ -144,17 +225,34 @@ const MOVES: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to:
 };
 
 /** POST /v1/campaigns/{id}/pause|resume|cancel: the workflow holds or ends at its next gate. */
-export const controlCampaign = (ports: Pick<CampaignPorts, 'campaigns' | 'clock' | 'audit'>) =>
-  async (tenant: TenantId, campaignId: string, move: keyof typeof MOVES, actor?: Actor): Promise<{ campaignId: string; status: CampaignStatus }> => {
+export const controlCampaign =
+  (ports: Pick<CampaignPorts, 'campaigns' | 'clock' | 'audit'>) =>
+  async (
+    tenant: TenantId,
+    campaignId: string,
+    move: keyof typeof MOVES,
+    actor?: Actor,
+  ): Promise<{ campaignId: string; status: CampaignStatus }> => {
     const c = await ports.campaigns.get(tenant, campaignId);
     if (!c) throw new NotFoundError(`campaign ${campaignId} not found`);
     const { from, to } = MOVES[move];
     if (c.status === to) return { campaignId, status: to };
-    if (FINAL_STATUSES.has(c.status) || !from.includes(c.status)) throw new ConflictError(`campaign ${campaignId} is ${c.status}; it cannot ${move}`);
-    if (!(await ports.campaigns.update(tenant, campaignId, { status: to, updatedAt: ports.clock.now().toISOString() }, from))) {
+    if (FINAL_STATUSES.has(c.status) || !from.includes(c.status))
+      throw new ConflictError(`campaign ${campaignId} is ${c.status}; it cannot ${move}`);
+    if (
+      !(await ports.campaigns.update(
+        tenant,
+        campaignId,
+        { status: to, updatedAt: ports.clock.now().toISOString() },
+        from,
+      ))
+    ) {
       const now = await ports.campaigns.get(tenant, campaignId);
       throw new ConflictError(`campaign ${campaignId} is ${now?.status ?? 'gone'}; it cannot ${move}`);
     }
-    await recordChange(ports, tenant, actor, `campaign.${move}`, campaignId, { before: { status: c.status }, after: { status: to } });
+    await recordChange(ports, tenant, actor, `campaign.${move}`, campaignId, {
+      before: { status: c.status },
+      after: { status: to },
+    });
     return { campaignId, status: to };
   };

@@ -1,7 +1,13 @@
 import { consentChange, type AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
 import { stateView } from '#domain/customer-state.ts';
-import { valueTierOf, type CustomerRecord, type CustomerView, type Profile, type ValueTierThresholds } from '#domain/customer.ts';
+import {
+  valueTierOf,
+  type CustomerRecord,
+  type CustomerView,
+  type Profile,
+  type ValueTierThresholds,
+} from '#domain/customer.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { CustomerRepo } from '#domain/ports.ts';
@@ -31,12 +37,18 @@ export const viewOf = (
   recentContacts: contacts,
 });
 
-export const getCustomer = (ports: CustomerPorts) =>
+export const getCustomer =
+  (ports: CustomerPorts) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<CustomerView> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
     // the state's windows slide on with the platform clock between events
-    return viewOf(agg.record, stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 }), agg.contacts, ports.valueTiers);
+    return viewOf(
+      agg.record,
+      stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 }),
+      agg.contacts,
+      ports.valueTiers,
+    );
   };
 
 export interface PutCustomerInput {
@@ -48,7 +60,8 @@ export interface PutCustomerInput {
   actorKeyId?: string;
 }
 
-export const putCustomer = (ports: CustomerPorts) =>
+export const putCustomer =
+  (ports: CustomerPorts) =>
   async (tenant: TenantId, input: PutCustomerInput): Promise<{ created: boolean; customer: CustomerView }> => {
     const agg = await ports.customers.load(tenant, input.customerId);
     if (agg.erasedAt) throw new ConflictError(`customer ${input.customerId} was erased and cannot be recreated`);
@@ -69,12 +82,20 @@ export const putCustomer = (ports: CustomerPorts) =>
     await ports.customers.save(tenant, record, current?.version ?? 0);
     const consent = consentChange(current?.consent, record.consent);
     if (consent && ports.audit) {
-      await ports.audit.record({ tenant, keyId: input.actorKeyId ?? 'unknown', what: 'customer.consent', subject: input.customerId, at: now, ...consent });
+      await ports.audit.record({
+        tenant,
+        keyId: input.actorKeyId ?? 'unknown',
+        what: 'customer.consent',
+        subject: input.customerId,
+        at: now,
+        ...consent,
+      });
     }
     return { created: !current, customer: viewOf(record, agg.state, agg.contacts, ports.valueTiers) };
   };
 
-export const deleteCustomer = (ports: CustomerPorts) =>
+export const deleteCustomer =
+  (ports: CustomerPorts) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<void> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record && !agg.state && agg.contacts.length === 0) {
@@ -83,28 +104,26 @@ export const deleteCustomer = (ports: CustomerPorts) =>
     await ports.customers.erase(tenant, customerId, ports.clock.now());
   };
 
-export const exportCustomer = (ports: CustomerPorts) =>
-  async (tenant: TenantId, customerId: CustomerId) => {
-    const items = await ports.customers.exportAll(tenant, customerId);
-    const live = items.filter((i) => i['kind'] !== 'tombstone');
-    if (live.length === 0) throw new NotFoundError(`customer ${customerId} not found`);
-    return { customerId, exportedAt: ports.clock.now().toISOString(), items: live };
-  };
+export const exportCustomer = (ports: CustomerPorts) => async (tenant: TenantId, customerId: CustomerId) => {
+  const items = await ports.customers.exportAll(tenant, customerId);
+  const live = items.filter((i) => i['kind'] !== 'tombstone');
+  if (live.length === 0) throw new NotFoundError(`customer ${customerId} not found`);
+  return { customerId, exportedAt: ports.clock.now().toISOString(), items: live };
+};
 
-export const getHousehold = (ports: CustomerPorts) =>
-  async (tenant: TenantId, householdId: string) => {
-    const members = await ports.customers.household(tenant, householdId);
-    if (members.length === 0) throw new NotFoundError(`household ${householdId} not found`);
-    const monthlyValue = members.reduce((sum, m) => sum + (m.monthlyCharge ?? 0), 0);
-    return {
-      householdId,
-      members: members.map((m) => ({
-        customerId: m.customerId,
-        segment: m.segment,
-        tariff: m.tariff,
-        monthlyCharge: m.monthlyCharge,
-        valueTier: valueTierOf(m, ports.valueTiers),
-      })),
-      monthlyValue: Math.round(monthlyValue * 100) / 100,
-    };
+export const getHousehold = (ports: CustomerPorts) => async (tenant: TenantId, householdId: string) => {
+  const members = await ports.customers.household(tenant, householdId);
+  if (members.length === 0) throw new NotFoundError(`household ${householdId} not found`);
+  const monthlyValue = members.reduce((sum, m) => sum + (m.monthlyCharge ?? 0), 0);
+  return {
+    householdId,
+    members: members.map((m) => ({
+      customerId: m.customerId,
+      segment: m.segment,
+      tariff: m.tariff,
+      monthlyCharge: m.monthlyCharge,
+      valueTier: valueTierOf(m, ports.valueTiers),
+    })),
+    monthlyValue: Math.round(monthlyValue * 100) / 100,
   };
+};

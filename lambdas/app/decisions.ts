@@ -1,7 +1,16 @@
 import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
-import { contactsOf, historyDays, historySince, marketingRoom, reportedDecline, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
+import {
+  contactsOf,
+  historyDays,
+  historySince,
+  marketingRoom,
+  reportedDecline,
+  type ContactPolicy,
+  type Direction,
+  type Reason,
+} from '#domain/contact-policy.ts';
 import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
 import { localDay, newDecisionId, parseDecisionId } from '#domain/decisioning/decision-id.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
@@ -11,7 +20,15 @@ import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { ledgerWithPending, pendingContacts } from '#domain/triggers.ts';
-import type { ActionCatalog, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, ScoringPort, VolumeCounter } from '#domain/ports.ts';
+import type {
+  ActionCatalog,
+  CustomerRepo,
+  DecisionLog,
+  DecisionLogEntry,
+  LearningStore,
+  ScoringPort,
+  VolumeCounter,
+} from '#domain/ports.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import type { Meter } from '#domain/metering.ts';
 
@@ -92,7 +109,10 @@ function versionsOf(scores: Scores): Record<string, string> {
 export const DEFAULT_LIMIT = 3;
 
 /** What a decision derives from the catalog, once per cached catalog array rather than per decision. */
-const catalogFacts = new WeakMap<readonly Action[], { policy: ContactPolicy; historyDays: number; actionIds: string[] }>();
+const catalogFacts = new WeakMap<
+  readonly Action[],
+  { policy: ContactPolicy; historyDays: number; actionIds: string[] }
+>();
 function factsOf(actions: readonly Action[], policy: ContactPolicy) {
   let facts = catalogFacts.get(actions);
   if (facts?.policy !== policy) {
@@ -102,14 +122,17 @@ function factsOf(actions: readonly Action[], policy: ContactPolicy) {
   return facts;
 }
 
-export const decide = (ports: DecisionPorts) =>
+export const decide =
+  (ports: DecisionPorts) =>
   async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
     const { settings } = ports;
     const now = ports.clock.now();
     // the catalog is cached in the container; its per-customer limits decide how far back to read
     const actions = await ports.catalog.list(tenant);
     const facts = factsOf(actions, settings.policy);
-    const agg = await ports.customers.load(tenant, req.customerId, { contactsSince: historySince(now, facts.historyDays) });
+    const agg = await ports.customers.load(tenant, req.customerId, {
+      contactsSince: historySince(now, facts.historyDays),
+    });
     const record = agg.record;
     if (!record) throw new NotFoundError(`customer ${req.customerId} not found`);
     const decisionId = newDecisionId(req.customerId, now, ports.randomId());
@@ -126,15 +149,33 @@ export const decide = (ports: DecisionPorts) =>
       valueTier,
       serviceLevel: settings.serviceLevels[valueTier],
     };
-    const entry = (offers: DecisionLogEntry['offers'], excluded: string[], modelVersions: Record<string, string>): DecisionLogEntry => ({
-      decisionId, customerId: req.customerId, at: now.toISOString(), channel: req.channel, group, segment, offers, excluded, modelVersions,
+    const entry = (
+      offers: DecisionLogEntry['offers'],
+      excluded: string[],
+      modelVersions: Record<string, string>,
+    ): DecisionLogEntry => ({
+      decisionId,
+      customerId: req.customerId,
+      at: now.toISOString(),
+      channel: req.channel,
+      group,
+      segment,
+      offers,
+      excluded,
+      modelVersions,
       expiresAt: Math.floor(now.getTime() / 1000) + settings.decisionLogDays * 86_400,
       ...(record.householdId ? { householdId: record.householdId } : {}),
     });
 
     if (group === 'control') {
       await ports.log.record(tenant, entry([], [], {}));
-      return { ...base, actions: [], modelVersions: {}, reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }], excluded: [] };
+      return {
+        ...base,
+        actions: [],
+        modelVersions: {},
+        reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }],
+        excluded: [],
+      };
     }
 
     // the independent waits (scoring, learned rates, the household's ledger) overlap
@@ -142,12 +183,14 @@ export const decide = (ports: DecisionPorts) =>
     const [scores, learned, householdContacts] = await Promise.all([
       !hasScores(record.scores) && ports.scoring
         ? ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) }).then((s) => {
-          ports.meter?.meter(tenant, 'Score', 1);
-          return s.scores;
-        })
+            ports.meter?.meter(tenant, 'Score', 1);
+            return s.scores;
+          })
         : (record.scores ?? {}),
       ports.learning.stats(tenant, segment, facts.actionIds),
-      household && record.householdId ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days)) : undefined,
+      household && record.householdId
+        ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days))
+        : undefined,
     ]);
     const modelVersions = versionsOf(scores);
     // trigger firings written with the state but not handed off yet count as made
@@ -157,8 +200,18 @@ export const decide = (ports: DecisionPorts) =>
     const contacts = decline ? [...ledger, decline] : ledger;
     const result = evaluateActions(
       {
-        actions, record, state: agg.state, contacts, ...(householdContacts ? { householdContacts } : {}),
-        scores, channel: req.channel, direction, context, learned, strategy: group, now,
+        actions,
+        record,
+        state: agg.state,
+        contacts,
+        ...(householdContacts ? { householdContacts } : {}),
+        scores,
+        channel: req.channel,
+        direction,
+        context,
+        learned,
+        strategy: group,
+        now,
       },
       settings,
     );
@@ -176,8 +229,22 @@ export const decide = (ports: DecisionPorts) =>
         continue;
       }
       const perDay = c.action.limits.perDay;
-      if (perDay !== undefined && !(await ports.volume.reserve(tenant, c.actionId, (day ??= localDay(now, settings.policy.timeZone)), perDay, decisionId))) {
-        excluded.push({ actionId: c.actionId, kind: c.kind, potential: c.priority, reason: { code: 'volume-cap', detail: `${perDay} a day reached` } });
+      if (
+        perDay !== undefined &&
+        !(await ports.volume.reserve(
+          tenant,
+          c.actionId,
+          (day ??= localDay(now, settings.policy.timeZone)),
+          perDay,
+          decisionId,
+        ))
+      ) {
+        excluded.push({
+          actionId: c.actionId,
+          kind: c.kind,
+          potential: c.priority,
+          reason: { code: 'volume-cap', detail: `${perDay} a day reached` },
+        });
         continue;
       }
       winners.push(c);
@@ -185,23 +252,43 @@ export const decide = (ports: DecisionPorts) =>
     }
     excluded.sort((a, b) => b.potential - a.potential);
 
-    await ports.log.record(tenant, entry(
-      winners.map((w) => ({ actionId: w.actionId, kind: w.kind, propensity: w.propensity })),
-      excluded.slice(0, 5).map((e) => `${e.actionId}:${e.reason.code}`),
-      modelVersions,
-    ));
+    await ports.log.record(
+      tenant,
+      entry(
+        winners.map((w) => ({ actionId: w.actionId, kind: w.kind, propensity: w.propensity })),
+        excluded.slice(0, 5).map((e) => `${e.actionId}:${e.reason.code}`),
+        modelVersions,
+      ),
+    );
     const reasons: Reason[] = winners.length
       ? []
-      : [{ code: 'no-action', detail: result.excluded.length ? `all ${result.excluded.length} actions excluded` : 'the catalog has no actions' }];
+      : [
+          {
+            code: 'no-action',
+            detail: result.excluded.length
+              ? `all ${result.excluded.length} actions excluded`
+              : 'the catalog has no actions',
+          },
+        ];
     return {
       ...base,
       actions: winners.map((w) => {
         const { treatment, reasons } = result.describe(w);
-        return { actionId: w.actionId, kind: w.kind, treatment, score: w.priority, propensity: w.propensity, value: w.action.value, reasons };
+        return {
+          actionId: w.actionId,
+          kind: w.kind,
+          treatment,
+          score: w.priority,
+          propensity: w.propensity,
+          value: w.action.value,
+          reasons,
+        };
       }),
       modelVersions,
       reasons,
-      excluded: excluded.slice(0, settings.explainExcluded).map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),
+      excluded: excluded
+        .slice(0, settings.explainExcluded)
+        .map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),
     };
   };
 
@@ -210,7 +297,8 @@ export interface ResponseRequest {
   response: 'accepted' | 'declined' | 'ignored';
 }
 
-export const respond = (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>) =>
+export const respond =
+  (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>) =>
   async (tenant: TenantId, decisionId: string, req: ResponseRequest) => {
     const notFound = () => new NotFoundError(`decision ${decisionId} not found`);
     if (!parseDecisionId(decisionId)) throw notFound();
@@ -219,9 +307,16 @@ export const respond = (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>
     const offer = entry.offers.find((o) => o.actionId === req.actionId);
     if (!offer) throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
     if (offer.response) return { decisionId, actionId: req.actionId, response: offer.response, duplicate: true };
-    const outcome = await ports.log.recordResponse(tenant, entry, req.actionId, req.response, ports.clock.now().toISOString());
+    const outcome = await ports.log.recordResponse(
+      tenant,
+      entry,
+      req.actionId,
+      req.response,
+      ports.clock.now().toISOString(),
+    );
     if (outcome === 'not-found') throw notFound();
-    if (outcome === 'not-offered') throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
+    if (outcome === 'not-offered')
+      throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
     if (outcome === 'duplicate') return { decisionId, actionId: req.actionId, response: req.response, duplicate: true };
     await ports.learning.add(tenant, req.actionId, entry.segment, req.response === 'accepted');
     return { decisionId, actionId: req.actionId, response: req.response, duplicate: false };

@@ -7,7 +7,10 @@ describe('importing profiles', () => {
   it('writes new profiles, then nothing when the same file comes again', async () => {
     const repo = new MemoryCustomerRepo();
     const run = importProfiles({ customers: repo, clock: fixedClock('2026-11-01T00:00:00Z') });
-    const rows = [{ customerId: 'a', segment: 's', monthlyCharge: 10 }, { customerId: 'b', segment: 't' }];
+    const rows = [
+      { customerId: 'a', segment: 's', monthlyCharge: 10 },
+      { customerId: 'b', segment: 't' },
+    ];
     expect(await run('acme', rows)).toEqual({ written: 2, unchanged: 0, rejected: [] });
     const before = structuredClone([...repo.profiles]);
     expect(await run('acme', rows)).toEqual({ written: 0, unchanged: 2, rejected: [] });
@@ -21,7 +24,11 @@ describe('importing profiles', () => {
     await run('acme', [{ customerId: 'a', segment: 's' }]);
     clock.set('2026-11-02T00:00:00Z');
     await run('acme', [{ customerId: 'a', segment: 'changed' }]);
-    expect((await repo.load('acme', 'a')).record).toMatchObject({ version: 2, segment: 'changed', createdAt: '2026-11-01T00:00:00.000Z' });
+    expect((await repo.load('acme', 'a')).record).toMatchObject({
+      version: 2,
+      segment: 'changed',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    });
   });
 
   it('refuses to recreate an erased customer and rejects duplicate ids', async () => {

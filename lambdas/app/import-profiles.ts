@@ -14,14 +14,16 @@ export interface ImportResult {
  * importing the same file twice leaves the same data (and the same versions); erased
  * customers are refused, never recreated.
  */
-export const importProfiles = (ports: { customers: CustomerRepo; clock: Clock }) =>
+export const importProfiles =
+  (ports: { customers: CustomerRepo; clock: Clock }) =>
   async (tenant: TenantId, profiles: (Profile & { customerId: string })[]): Promise<ImportResult> => {
     const result: ImportResult = { written: 0, unchanged: 0, rejected: [] };
     const byId = new Map(profiles.map((p) => [p.customerId, p]));
     if (byId.size !== profiles.length) {
       const seen = new Set<string>();
       for (const p of profiles) {
-        if (seen.has(p.customerId)) result.rejected.push({ customerId: p.customerId, reason: 'duplicate customer id in the same batch' });
+        if (seen.has(p.customerId))
+          result.rejected.push({ customerId: p.customerId, reason: 'duplicate customer id in the same batch' });
         seen.add(p.customerId);
       }
     }
@@ -47,6 +49,7 @@ export const importProfiles = (ports: { customers: CustomerRepo; clock: Clock })
     }
     const { written, failed } = await ports.customers.saveMany(tenant, toWrite);
     result.written += written;
-    for (const f of failed) result.rejected.push({ customerId: f.customerId, reason: 'not written after retries (throttled)' });
+    for (const f of failed)
+      result.rejected.push({ customerId: f.customerId, reason: 'not written after retries (throttled)' });
     return result;
   };

@@ -13,7 +13,8 @@ function memoryKeys(): KeyAdminStore & { byHash: Map<string, ApiKeyRecord> } {
     byHash,
     find: async (h) => byHash.get(h),
     save: async (h, r) => void byHash.set(h, { ...r }),
-    list: async (tenant) => [...byHash].filter(([, r]) => r.tenant === tenant).map(([keyHash, record]) => ({ keyHash, record })),
+    list: async (tenant) =>
+      [...byHash].filter(([, r]) => r.tenant === tenant).map(([keyHash, record]) => ({ keyHash, record })),
   };
 }
 
@@ -23,7 +24,8 @@ function setup() {
   const changes: KeyChange[] = [];
   let n = 0;
   const admin = keyAdmin({
-    keys, clock,
+    keys,
+    clock,
     newKey: (tenant, scope) => `raw-${tenant}-${scope}-${++n}`,
     newKeyId: (tenant, scope) => `${tenant}-${scope}-${n}`,
     onChange: async (c) => void changes.push(c),
@@ -54,7 +56,7 @@ describe('API key administration', () => {
     await expect(check(created.apiKey)).resolves.toMatchObject({ keyId: created.keyId });
   });
 
-  it('rotates only the named scope, and never another tenant\'s keys', async () => {
+  it("rotates only the named scope, and never another tenant's keys", async () => {
     const { admin } = setup();
     await admin.create('consumer', 'admin');
     const channel = await admin.create('consumer', 'channel');
@@ -70,7 +72,10 @@ describe('API key administration', () => {
     await admin.create('consumer', 'admin');
     await admin.rotate('consumer', { scope: 'admin', overlapHours: 1 });
     const second = await admin.rotate('consumer', { scope: 'admin', overlapHours: 48 });
-    expect(second.expiring.map((e) => e.expiresAt).sort()).toEqual(['2026-11-23T11:00:00.000Z', '2026-11-25T10:00:00.000Z']);
+    expect(second.expiring.map((e) => e.expiresAt).sort()).toEqual([
+      '2026-11-23T11:00:00.000Z',
+      '2026-11-25T10:00:00.000Z',
+    ]);
   });
 
   it('revokes a key at once and lists it as unusable', async () => {
@@ -78,21 +83,29 @@ describe('API key administration', () => {
     const key = await admin.create('consumer', 'channel');
     await admin.revoke('consumer', key.keyId);
     await expect(check(key.apiKey)).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await admin.list('consumer')).toEqual([expect.objectContaining({ keyId: key.keyId, status: 'revoked', usable: false })]);
+    expect(await admin.list('consumer')).toEqual([
+      expect.objectContaining({ keyId: key.keyId, status: 'revoked', usable: false }),
+    ]);
   });
 
   it('refuses to revoke or rotate a key the tenant does not have', async () => {
     const { admin } = setup();
     const other = await admin.create('enterprise', 'admin');
     await expect(admin.revoke('consumer', other.keyId)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(admin.rotate('consumer', { scope: 'admin', overlapHours: 1, keyId: other.keyId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      admin.rotate('consumer', { scope: 'admin', overlapHours: 1, keyId: other.keyId }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('reports every change with before and after, never the key itself', async () => {
     const { admin, changes } = setup();
     const key = await admin.create('consumer', 'admin');
     await admin.rotate('consumer', { scope: 'admin', overlapHours: 2 });
-    expect(changes.map((c) => [c.what, c.keyId])).toEqual([['key.created', key.keyId], ['key.created', 'consumer-admin-2'], ['key.rotated', key.keyId]]);
+    expect(changes.map((c) => [c.what, c.keyId])).toEqual([
+      ['key.created', key.keyId],
+      ['key.created', 'consumer-admin-2'],
+      ['key.rotated', key.keyId],
+    ]);
     expect(changes[2]!.before?.expiresAt).toBeUndefined();
     expect(changes[2]!.after?.expiresAt).toBe('2026-11-23T12:00:00.000Z');
     expect(JSON.stringify(changes)).not.toContain('raw-');

@@ -22,7 +22,7 @@ class Crash extends Error {}
 /** Seeded so a failing run can be replayed. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function flaky<T extends object>(inner: T, chance: () => boolean): T {
@@ -50,8 +50,17 @@ describe('the processor under faults (DynamoDB Local)', () => {
     const random = rng(20260302);
     const faults = () => random() < 0.12;
     const delivered = new Map<string, number>();
-    const sink: OutboundQueue = { send: async (ms: OutboundMessage[]) => { for (const m of ms) delivered.set(m.messageId, (delivered.get(m.messageId) ?? 0) + 1); } };
-    const catalog: ActionCatalog = { get: async () => undefined, list: async () => [], put: async () => {}, remove: async () => false };
+    const sink: OutboundQueue = {
+      send: async (ms: OutboundMessage[]) => {
+        for (const m of ms) delivered.set(m.messageId, (delivered.get(m.messageId) ?? 0) + 1);
+      },
+    };
+    const catalog: ActionCatalog = {
+      get: async () => undefined,
+      list: async () => [],
+      put: async () => {},
+      remove: async () => false,
+    };
     const run = processEventBatch({
       states: flaky<CustomerStateRepo>(new DynamoStateRepo(db, tableOf), faults),
       history: flaky<ContactHistory>(new DynamoContactHistory(db, tableOf), faults),
@@ -67,15 +76,29 @@ describe('the processor under faults (DynamoDB Local)', () => {
     const customers = ['f-1', 'f-2', 'f-3', 'f-4'];
     const profiles = new DynamoCustomerRepo(db, tableOf);
     for (const customerId of customers) {
-      await profiles.save('acme', { customerId, version: 1, createdAt: NOW, updatedAt: NOW, consent: { 'call-centre': true } }, 0);
+      await profiles.save(
+        'acme',
+        { customerId, version: 1, createdAt: NOW, updatedAt: NOW, consent: { 'call-centre': true } },
+        0,
+      );
     }
     const distinct: CvmEvent[] = customers.flatMap((customerId, c) => [
-      ...Array.from({ length: 3 + c }, (_, i) => anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i })),
-      ...Array.from({ length: 4 }, (_, i) => anEvent('billing.topup', { amount: 10 }, { customerId, now: NOW, minutesAgo: 30 + i })),
-      ...Array.from({ length: 2 }, (_, i) => anEvent('care.contact', { reason: 'x', channel: 'app', resolvedFirstContact: i === 0 }, { customerId, now: NOW, minutesAgo: 90 + i })),
+      ...Array.from({ length: 3 + c }, (_, i) =>
+        anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i }),
+      ),
+      ...Array.from({ length: 4 }, (_, i) =>
+        anEvent('billing.topup', { amount: 10 }, { customerId, now: NOW, minutesAgo: 30 + i }),
+      ),
+      ...Array.from({ length: 2 }, (_, i) =>
+        anEvent(
+          'care.contact',
+          { reason: 'x', channel: 'app', resolvedFirstContact: i === 0 },
+          { customerId, now: NOW, minutesAgo: 90 + i },
+        ),
+      ),
     ]);
     // SQS delivers at least once: some events twice from the start, in random order.
-    let queue = [...distinct, ...distinct.filter(() => random() < 0.3)].sort(() => random() - 0.5);
+    const queue = [...distinct, ...distinct.filter(() => random() < 0.3)].sort(() => random() - 0.5);
     let rounds = 0;
     let crashes = 0;
     while (queue.length > 0) {
@@ -93,10 +116,17 @@ describe('the processor under faults (DynamoDB Local)', () => {
     }
     // Leftover outboxes are handed off on the next event; one clean pass of a duplicate finishes them.
     const clean = processEventBatch({
-      states: new DynamoStateRepo(db, tableOf), history: new DynamoContactHistory(db, tableOf), outbound: sink, triggers, catalog, clock: fixedClock(NOW),
-      market: { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }, stateConfig: { dedupeWindowHours: 48 },
+      states: new DynamoStateRepo(db, tableOf),
+      history: new DynamoContactHistory(db, tableOf),
+      outbound: sink,
+      triggers,
+      catalog,
+      clock: fixedClock(NOW),
+      market: { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' },
+      stateConfig: { dedupeWindowHours: 48 },
     });
-    for (const customerId of customers) await clean('acme', distinct.filter((e) => e.customerId === customerId).slice(0, 1)).get(customerId);
+    for (const customerId of customers)
+      await clean('acme', distinct.filter((e) => e.customerId === customerId).slice(0, 1)).get(customerId);
 
     expect(crashes).toBeGreaterThan(5);
     const repo = new DynamoStateRepo(db, tableOf);
@@ -113,7 +143,10 @@ describe('the processor under faults (DynamoDB Local)', () => {
     expect(delivered.size).toBe(customers.length);
     for (const customerId of customers) {
       const agg = await profiles.load('acme', customerId);
-      expect(agg.contacts.filter((c) => c['source'] === 'trigger'), customerId).toHaveLength(1);
+      expect(
+        agg.contacts.filter((c) => c['source'] === 'trigger'),
+        customerId,
+      ).toHaveLength(1);
       expect(delivered.has(agg.contacts[0]!['id'] as string)).toBe(true);
     }
   });

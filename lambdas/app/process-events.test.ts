@@ -29,12 +29,26 @@ class MemoryStates implements CustomerStateRepo {
   async loadForEvents(_t: string, id: string) {
     const p = this.profiles.get(id);
     const s = this.stored.get(id);
-    return { ...(p && p !== 'erased' ? { profile: p } : {}), erased: p === 'erased', ...(s ? { stored: structuredClone(s) } : {}) };
+    return {
+      ...(p && p !== 'erased' ? { profile: p } : {}),
+      erased: p === 'erased',
+      ...(s ? { stored: structuredClone(s) } : {}),
+    };
   }
   /** The household each write's outbox was filed under. */
   households: (string | undefined)[] = [];
-  async saveState(_t: string, id: string, state: CustomerState, outbox: OutboundMessage[], expected: number, householdId?: string) {
-    if (this.conflicts > 0) { this.conflicts--; return false; }
+  async saveState(
+    _t: string,
+    id: string,
+    state: CustomerState,
+    outbox: OutboundMessage[],
+    expected: number,
+    householdId?: string,
+  ) {
+    if (this.conflicts > 0) {
+      this.conflicts--;
+      return false;
+    }
     this.households.push(householdId);
     if ((this.stored.get(id)?.version ?? 0) !== expected) return false;
     this.stored.set(id, { state: structuredClone(state), outbox: [...outbox], version: expected + 1 });
@@ -84,17 +98,41 @@ class MemoryVolume implements VolumeCounter {
   }
 }
 
-const triggerStore = (list: Trigger[]): TriggerStore => ({ get: async () => undefined, list: async () => list, put: async () => {}, remove: async () => false });
+const triggerStore = (list: Trigger[]): TriggerStore => ({
+  get: async () => undefined,
+  list: async () => list,
+  put: async () => {},
+  remove: async () => false,
+});
 const healthCheck: Action = {
-  actionId: 'care-health-check-call', name: 'Health check', kind: 'service', eligibility: true, propensity: { starting: 0.2 }, value: 0, lever: 0,
-  limits: { perCustomer: [] }, treatments: { 'call-centre': { templateKey: 'care.health-check', text: { en: 'Please call about the dropped calls' } } },
+  actionId: 'care-health-check-call',
+  name: 'Health check',
+  kind: 'service',
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 0,
+  lever: 0,
+  limits: { perCustomer: [] },
+  treatments: {
+    'call-centre': { templateKey: 'care.health-check', text: { en: 'Please call about the dropped calls' } },
+  },
 };
 const biggerBundle: Action = {
-  actionId: 'bigger-bundle-offer', name: 'Bigger bundle', kind: 'offer', eligibility: true, propensity: { starting: 0.2 }, value: 79, lever: 1,
-  limits: { perCustomer: [{ channel: 'sms', max: 1, days: 7 }], perDay: 100_000 }, treatments: { sms: { templateKey: 'offer.bigger-bundle', text: { en: 'Add 5 GB for R79' } } },
+  actionId: 'bigger-bundle-offer',
+  name: 'Bigger bundle',
+  kind: 'offer',
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 79,
+  lever: 1,
+  limits: { perCustomer: [{ channel: 'sms', max: 1, days: 7 }], perDay: 100_000 },
+  treatments: { sms: { templateKey: 'offer.bigger-bundle', text: { en: 'Add 5 GB for R79' } } },
 };
 const catalogOf = (list: Action[]): ActionCatalog => ({
-  get: async (_t, id) => list.find((a) => a.actionId === id), list: async () => list, put: async () => {}, remove: async () => false,
+  get: async (_t, id) => list.find((a) => a.actionId === id),
+  list: async () => list,
+  put: async () => {},
+  remove: async () => false,
 });
 
 function setup(over: Partial<ProcessPorts> & { catalogActions?: Action[] } = {}) {
@@ -105,25 +143,62 @@ function setup(over: Partial<ProcessPorts> & { catalogActions?: Action[] } = {})
   const clock = fixedClock(NOW);
   const { catalogActions, ...ports } = over;
   const run = processCustomerEvents({
-    states, outbound: { send: async (m) => { sent.push(...m); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog: catalogOf(catalogActions ?? [healthCheck, biggerBundle]),
-    clock, market, stateConfig: { dedupeWindowHours: 48 }, policy, history, volume, ...ports,
+    states,
+    outbound: {
+      send: async (m) => {
+        sent.push(...m);
+      },
+    },
+    triggers: triggerStore(DEMO_TRIGGERS),
+    catalog: catalogOf(catalogActions ?? [healthCheck, biggerBundle]),
+    clock,
+    market,
+    stateConfig: { dedupeWindowHours: 48 },
+    policy,
+    history,
+    volume,
+    ...ports,
   });
   return { states, history, volume, sent, run, clock };
 }
-const calls = (n: number, customerId = 'c-1') => Array.from({ length: n }, (_, i) => anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i }));
-const usage = (customerId = 'c-1', now: string | Date = NOW) => anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { customerId, now });
+const calls = (n: number, customerId = 'c-1') =>
+  Array.from({ length: n }, (_, i) => anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i }));
+const usage = (customerId = 'c-1', now: string | Date = NOW) =>
+  anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { customerId, now });
 const texted = (customerId: string, p: { profiles: Map<string, CustomerRecord | 'erased'> }) =>
-  p.profiles.set(customerId, { customerId, version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true, 'call-centre': true }, language: 'en' });
-const smsOffer = (daysAgo: number, actionId: string) => ({ id: `dec-${actionId}`, at: new Date(Date.parse(NOW) - daysAgo * DAY).toISOString(), channel: 'sms' as const, actionId, kind: 'offer' as const });
+  p.profiles.set(customerId, {
+    customerId,
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+    consent: { sms: true, 'call-centre': true },
+    language: 'en',
+  });
+const smsOffer = (daysAgo: number, actionId: string) => ({
+  id: `dec-${actionId}`,
+  at: new Date(Date.parse(NOW) - daysAgo * DAY).toISOString(),
+  channel: 'sms' as const,
+  actionId,
+  kind: 'offer' as const,
+});
 
-describe('processing one customer\'s events', () => {
-  it('folds a batch into one write and hands off the firing with the catalog\'s treatment text', async () => {
+describe("processing one customer's events", () => {
+  it("folds a batch into one write and hands off the firing with the catalog's treatment text", async () => {
     const { states, sent, run } = setup();
     const outcome = await run('acme', 'c-1', calls(3));
     expect(outcome).toEqual({ applied: 3, duplicates: 0, dropped: 0, messages: 1, triggersRefused: 0, refusals: {} });
     expect(states.writes).toBe(1);
-    expect(sent).toEqual([expect.objectContaining({ kind: 'service', treatment: 'care.health-check', text: 'Please call about the dropped calls', language: 'en' })]);
-    expect(states.contacts.get('c-1')).toEqual([expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' })]);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: 'service',
+        treatment: 'care.health-check',
+        text: 'Please call about the dropped calls',
+        language: 'en',
+      }),
+    ]);
+    expect(states.contacts.get('c-1')).toEqual([
+      expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' }),
+    ]);
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
   });
 
@@ -145,8 +220,19 @@ describe('processing one customer\'s events', () => {
   it('hands off an outbox a crash left behind when the events are redelivered', async () => {
     const { states, history, sent, run } = setup();
     const failing = processCustomerEvents({
-      states, outbound: { send: async () => { throw new Error('crash after the state write'); } }, triggers: triggerStore(DEMO_TRIGGERS), catalog: catalogOf([healthCheck]),
-      clock: fixedClock(NOW), market, stateConfig: { dedupeWindowHours: 48 }, policy, history,
+      states,
+      outbound: {
+        send: async () => {
+          throw new Error('crash after the state write');
+        },
+      },
+      triggers: triggerStore(DEMO_TRIGGERS),
+      catalog: catalogOf([healthCheck]),
+      clock: fixedClock(NOW),
+      market,
+      stateConfig: { dedupeWindowHours: 48 },
+      policy,
+      history,
     });
     const batch = calls(3);
     await expect(failing('acme', 'c-1', batch)).rejects.toThrow('crash');
@@ -168,7 +254,7 @@ describe('triggers under the contact policy', () => {
     expect(history.reads).toBe(1);
   });
 
-  it('refuses an SMS offer once decisions used up the week\'s SMS contacts, counts why, and starts no cooldown', async () => {
+  it("refuses an SMS offer once decisions used up the week's SMS contacts, counts why, and starts no cooldown", async () => {
     const { states, history, sent, run, clock } = setup();
     texted('c-1', states);
     for (const [i, id] of ['a', 'b', 'c'].entries()) history.decide('c-1', smsOffer(i + 1, id));
@@ -186,29 +272,54 @@ describe('triggers under the contact policy', () => {
     const { states, history, sent, run, clock } = setup();
     texted('c-1', states);
     texted('c-2', states);
-    history.decide('c-1', { ...smsOffer(12, 'bigger-bundle-offer'), response: 'declined', respondedAt: new Date(Date.parse(NOW) - 10 * DAY).toISOString() });
-    expect(await run('acme', 'c-1', [usage('c-1')])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
+    history.decide('c-1', {
+      ...smsOffer(12, 'bigger-bundle-offer'),
+      response: 'declined',
+      respondedAt: new Date(Date.parse(NOW) - 10 * DAY).toISOString(),
+    });
+    expect(await run('acme', 'c-1', [usage('c-1')])).toMatchObject({
+      messages: 0,
+      refusals: { 'declined-recently': 1 },
+    });
     // a decline in the same batch as the usage that would fire counts too
-    const declined = anEvent('offer.response', { actionId: 'bigger-bundle-offer', response: 'declined' }, { customerId: 'c-2', now: NOW, minutesAgo: 30 });
-    expect(await run('acme', 'c-2', [declined, usage('c-2')])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
+    const declined = anEvent(
+      'offer.response',
+      { actionId: 'bigger-bundle-offer', response: 'declined' },
+      { customerId: 'c-2', now: NOW, minutesAgo: 30 },
+    );
+    expect(await run('acme', 'c-2', [declined, usage('c-2')])).toMatchObject({
+      messages: 0,
+      refusals: { 'declined-recently': 1 },
+    });
     expect(sent).toEqual([]);
     clock.advance(21 * DAY);
     expect(await run('acme', 'c-1', [usage('c-1', clock.now())])).toMatchObject({ messages: 1 });
-    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 0, refusals: { 'declined-recently': 1 } });
+    expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({
+      messages: 0,
+      refusals: { 'declined-recently': 1 },
+    });
     clock.advance(10 * DAY);
     expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 1 });
   });
 
-  it('files a household member\'s outbox under the household, so the other members count its firings before the hand-off', async () => {
+  it("files a household member's outbox under the household, so the other members count its firings before the hand-off", async () => {
     const { states, run } = setup();
-    states.profiles.set('c-1', { customerId: 'c-1', version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true }, language: 'en', householdId: 'h-1' });
+    states.profiles.set('c-1', {
+      customerId: 'c-1',
+      version: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+      consent: { sms: true },
+      language: 'en',
+      householdId: 'h-1',
+    });
     texted('c-2', states);
     await run('acme', 'c-1', [usage('c-1')]);
     await run('acme', 'c-2', [usage('c-2')]);
     expect(states.households).toEqual(['h-1', undefined]);
   });
 
-  it('takes one unit of the action\'s daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race', async () => {
+  it("takes one unit of the action's daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race", async () => {
     const capped = { ...biggerBundle, limits: { perCustomer: [], perDay: 1 } };
     const { states, volume, sent, run } = setup({ catalogActions: [capped] });
     for (const id of ['v-1', 'v-2']) texted(id, states);
@@ -224,79 +335,194 @@ describe('triggers under the contact policy', () => {
     await expect(run('acme', 'c-1', calls(3))).rejects.toThrow(/no contact history/);
   });
 
-  it('sums the outcomes of a batch\'s customer groups for the processor\'s metrics', () => {
-    const one = { applied: 2, duplicates: 1, dropped: 0, messages: 1, triggersRefused: 2, refusals: { 'channel-limit': 1, 'no-consent': 1 } };
-    const two = { applied: 1, duplicates: 0, dropped: 3, messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } };
-    expect(totalOutcome([one, two])).toEqual({ applied: 3, duplicates: 1, dropped: 3, messages: 1, triggersRefused: 3, refusals: { 'channel-limit': 2, 'no-consent': 1 } });
+  it("sums the outcomes of a batch's customer groups for the processor's metrics", () => {
+    const one = {
+      applied: 2,
+      duplicates: 1,
+      dropped: 0,
+      messages: 1,
+      triggersRefused: 2,
+      refusals: { 'channel-limit': 1, 'no-consent': 1 },
+    };
+    const two = {
+      applied: 1,
+      duplicates: 0,
+      dropped: 3,
+      messages: 0,
+      triggersRefused: 1,
+      refusals: { 'channel-limit': 1 },
+    };
+    expect(totalOutcome([one, two])).toEqual({
+      applied: 3,
+      duplicates: 1,
+      dropped: 3,
+      messages: 1,
+      triggersRefused: 3,
+      refusals: { 'channel-limit': 2, 'no-consent': 1 },
+    });
   });
 
   it('never hands off beyond a channel or the overall limit, however the events are batched, redelivered or crash', async () => {
-    const tight: ContactPolicy = { ...policy, perChannel: { sms: { max: 2, days: 3 }, push: { max: 3, days: 5 }, app: { max: 3, days: 2 } }, overall: { max: 4, days: 4 } };
+    const tight: ContactPolicy = {
+      ...policy,
+      perChannel: { sms: { max: 2, days: 3 }, push: { max: 3, days: 5 }, app: { max: 3, days: 2 } },
+      overall: { max: 4, days: 4 },
+    };
     const rules: Trigger[] = [
-      { triggerId: 't-sms', eventType: 'usage.data', condition: true, actionId: 'a-sms', channel: 'sms', cooldownHours: 0, priority: 50, enabled: true },
-      { triggerId: 't-push', eventType: 'usage.data', condition: true, actionId: 'a-push', channel: 'push', cooldownHours: 0, priority: 10, enabled: true },
-      { triggerId: 't-topup', eventType: 'billing.topup', condition: true, actionId: 'a-ret', channel: 'sms', cooldownHours: 0, priority: 50, enabled: true },
-      { triggerId: 't-drop', eventType: 'network.call_dropped', condition: true, actionId: 'a-app', channel: 'app', cooldownHours: 0, priority: 50, enabled: true },
+      {
+        triggerId: 't-sms',
+        eventType: 'usage.data',
+        condition: true,
+        actionId: 'a-sms',
+        channel: 'sms',
+        cooldownHours: 0,
+        priority: 50,
+        enabled: true,
+      },
+      {
+        triggerId: 't-push',
+        eventType: 'usage.data',
+        condition: true,
+        actionId: 'a-push',
+        channel: 'push',
+        cooldownHours: 0,
+        priority: 10,
+        enabled: true,
+      },
+      {
+        triggerId: 't-topup',
+        eventType: 'billing.topup',
+        condition: true,
+        actionId: 'a-ret',
+        channel: 'sms',
+        cooldownHours: 0,
+        priority: 50,
+        enabled: true,
+      },
+      {
+        triggerId: 't-drop',
+        eventType: 'network.call_dropped',
+        condition: true,
+        actionId: 'a-app',
+        channel: 'app',
+        cooldownHours: 0,
+        priority: 50,
+        enabled: true,
+      },
     ];
-    const actions: Action[] = rules.map((r) => ({ ...biggerBundle, actionId: r.actionId, kind: r.actionId === 'a-ret' ? 'retention' : 'offer', limits: { perCustomer: [] }, treatments: {} }));
+    const actions: Action[] = rules.map((r) => ({
+      ...biggerBundle,
+      actionId: r.actionId,
+      kind: r.actionId === 'a-ret' ? 'retention' : 'offer',
+      limits: { perCustomer: [] },
+      treatments: {},
+    }));
     const types = ['usage.data', 'billing.topup', 'network.call_dropped'] as const;
-    const data = { 'usage.data': { usedMb: 900, bundleMb: 1000 }, 'billing.topup': { amount: 10 }, 'network.call_dropped': {} };
+    const data = {
+      'usage.data': { usedMb: 900, bundleMb: 1000 },
+      'billing.topup': { amount: 10 },
+      'network.call_dropped': {},
+    };
     const step = fc.oneof(
-      fc.record({ batch: fc.array(fc.record({ type: fc.constantFrom(...types), again: fc.boolean() }), { minLength: 1, maxLength: 5 }), crash: fc.boolean(), minutes: fc.integer({ min: 0, max: 1440 }) }),
+      fc.record({
+        batch: fc.array(fc.record({ type: fc.constantFrom(...types), again: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        crash: fc.boolean(),
+        minutes: fc.integer({ min: 0, max: 1440 }),
+      }),
       fc.record({ decision: fc.constantFrom('sms', 'push', 'app'), minutes: fc.integer({ min: 0, max: 1440 }) }),
     );
-    await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
-      const states = new MemoryStates();
-      const history = new MemoryHistory(states);
-      states.profiles.set('c-1', { customerId: 'c-1', version: 1, createdAt: NOW, updatedAt: NOW, consent: { sms: true, push: true, app: true } });
-      const clock = fixedClock(NOW);
-      // The order contacts became known to every reader of the ledger: decisions when logged,
-      // firings when written with the state (an outbox not handed off yet counts as pending).
-      const known: { at: number; channel: string; fired: boolean; id: string }[] = [];
-      const sent = new Set<string>();
-      const save = states.saveState.bind(states);
-      states.saveState = async (t, id, state, outbox, expected) => {
-        const written = await save(t, id, state, outbox, expected);
-        if (written) for (const m of outbox) if (!known.some((k) => k.id === m.messageId)) known.push({ at: Date.parse(m.createdAt), channel: m.channel, fired: true, id: m.messageId });
-        return written;
-      };
-      let crashNext = false;
-      const ports = {
-        states, triggers: triggerStore(rules), catalog: catalogOf(actions), clock, market, stateConfig: { dedupeWindowHours: 48 }, policy: tight, history,
-        outbound: {
-          send: async (ms: OutboundMessage[]) => {
-            if (crashNext) { crashNext = false; throw new Error('crash before the hand-off'); }
-            for (const m of ms) sent.add(m.messageId);
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const states = new MemoryStates();
+        const history = new MemoryHistory(states);
+        states.profiles.set('c-1', {
+          customerId: 'c-1',
+          version: 1,
+          createdAt: NOW,
+          updatedAt: NOW,
+          consent: { sms: true, push: true, app: true },
+        });
+        const clock = fixedClock(NOW);
+        // The order contacts became known to every reader of the ledger: decisions when logged,
+        // firings when written with the state (an outbox not handed off yet counts as pending).
+        const known: { at: number; channel: string; fired: boolean; id: string }[] = [];
+        const sent = new Set<string>();
+        const save = states.saveState.bind(states);
+        states.saveState = async (t, id, state, outbox, expected) => {
+          const written = await save(t, id, state, outbox, expected);
+          if (written)
+            for (const m of outbox)
+              if (!known.some((k) => k.id === m.messageId))
+                known.push({ at: Date.parse(m.createdAt), channel: m.channel, fired: true, id: m.messageId });
+          return written;
+        };
+        let crashNext = false;
+        const ports = {
+          states,
+          triggers: triggerStore(rules),
+          catalog: catalogOf(actions),
+          clock,
+          market,
+          stateConfig: { dedupeWindowHours: 48 },
+          policy: tight,
+          history,
+          outbound: {
+            send: async (ms: OutboundMessage[]) => {
+              if (crashNext) {
+                crashNext = false;
+                throw new Error('crash before the hand-off');
+              }
+              for (const m of ms) sent.add(m.messageId);
+            },
           },
-        },
-      };
-      const run = processCustomerEvents(ports);
-      const seen: CvmEvent[] = [];
-      for (const [i, s] of steps.entries()) {
-        clock.advance(s.minutes * 60_000);
-        const now = clock.now();
-        if ('decision' in s) {
-          history.decide('c-1', { id: `d${i}`, at: now.toISOString(), channel: s.decision, actionId: `d${i}`, kind: 'offer' });
-          known.push({ at: now.getTime(), channel: s.decision, fired: false, id: `d${i}` });
-          continue;
+        };
+        const run = processCustomerEvents(ports);
+        const seen: CvmEvent[] = [];
+        for (const [i, s] of steps.entries()) {
+          clock.advance(s.minutes * 60_000);
+          const now = clock.now();
+          if ('decision' in s) {
+            history.decide('c-1', {
+              id: `d${i}`,
+              at: now.toISOString(),
+              channel: s.decision,
+              actionId: `d${i}`,
+              kind: 'offer',
+            });
+            known.push({ at: now.getTime(), channel: s.decision, fired: false, id: `d${i}` });
+            continue;
+          }
+          const batch = s.batch.map((e) =>
+            e.again && seen.length
+              ? seen[seen.length - 1]!
+              : anEvent(e.type, data[e.type] as never, { customerId: 'c-1', now, minutesAgo: 0 }),
+          );
+          seen.push(...batch);
+          crashNext = s.crash;
+          await run('acme', 'c-1', batch).catch(() => undefined);
         }
-        const batch = s.batch.map((e) => (e.again && seen.length ? seen[seen.length - 1]! : anEvent(e.type, data[e.type] as never, { customerId: 'c-1', now, minutesAgo: 0 })));
-        seen.push(...batch);
-        crashNext = s.crash;
-        await run('acme', 'c-1', batch).catch(() => undefined);
-      }
-      crashNext = false;
-      if (seen.length) await run('acme', 'c-1', [seen[0]!]); // a redelivery finishes any outbox left behind
-      // every written firing was handed off (senders dedupe on messageId), and nothing else was
-      expect([...sent].sort()).toEqual(known.filter((k) => k.fired).map((k) => k.id).sort());
-      known.forEach((k, i) => {
-        if (!k.fired) return;
-        const before = known.slice(0, i + 1).filter((c) => c.at <= k.at);
-        const inWindow = (days: number) => before.filter((c) => k.at - c.at < days * DAY);
-        const window = tight.perChannel[k.channel as 'sms']!;
-        expect(inWindow(window.days).filter((c) => c.channel === k.channel).length).toBeLessThanOrEqual(window.max);
-        expect(inWindow(tight.overall!.days).length).toBeLessThanOrEqual(tight.overall!.max);
-      });
-    }), { numRuns: 150 });
+        crashNext = false;
+        if (seen.length) await run('acme', 'c-1', [seen[0]!]); // a redelivery finishes any outbox left behind
+        // every written firing was handed off (senders dedupe on messageId), and nothing else was
+        expect([...sent].sort()).toEqual(
+          known
+            .filter((k) => k.fired)
+            .map((k) => k.id)
+            .sort(),
+        );
+        known.forEach((k, i) => {
+          if (!k.fired) return;
+          const before = known.slice(0, i + 1).filter((c) => c.at <= k.at);
+          const inWindow = (days: number) => before.filter((c) => k.at - c.at < days * DAY);
+          const window = tight.perChannel[k.channel as 'sms']!;
+          expect(inWindow(window.days).filter((c) => c.channel === k.channel).length).toBeLessThanOrEqual(window.max);
+          expect(inWindow(tight.overall!.days).length).toBeLessThanOrEqual(tight.overall!.max);
+        });
+      }),
+      { numRuns: 150 },
+    );
   });
 });

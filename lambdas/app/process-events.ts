@@ -12,7 +12,14 @@ import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerStateRepo, OutboundQueue, TriggerStore, VolumeCounter } from '#domain/ports.ts';
 import {
-  contactOf, evaluateTriggers, ledgerWithPending, type MarketRules, type OutboundMessage, type Trigger, type TriggerFiring, type TriggerRefusal,
+  contactOf,
+  evaluateTriggers,
+  ledgerWithPending,
+  type MarketRules,
+  type OutboundMessage,
+  type Trigger,
+  type TriggerFiring,
+  type TriggerRefusal,
 } from '#domain/triggers.ts';
 
 export interface ProcessPorts {
@@ -58,7 +65,11 @@ export class ProcessorWiringError extends Error {
   override readonly name = 'ProcessorWiringError';
 }
 
-const outcomeOf = (o: Pick<ProcessOutcome, 'applied' | 'duplicates' | 'dropped'>, firings = 0, refused: readonly TriggerRefusal[] = []): ProcessOutcome => {
+const outcomeOf = (
+  o: Pick<ProcessOutcome, 'applied' | 'duplicates' | 'dropped'>,
+  firings = 0,
+  refused: readonly TriggerRefusal[] = [],
+): ProcessOutcome => {
   const refusals: Record<string, number> = {};
   for (const r of refused) refusals[r.reason.code] = (refusals[r.reason.code] ?? 0) + 1;
   return { ...o, messages: firings, triggersRefused: refused.length, refusals };
@@ -124,16 +135,24 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
     if (hit && hit.until > nowMs) return hit;
     const triggers = (await ports.triggers.list(tenant)).filter((t) => t.enabled);
     const actions = new Map<string, Action>();
-    await Promise.all([...new Set(triggers.map((t) => t.actionId))].map(async (id) => {
-      const a = await ports.catalog.get(tenant, id);
-      if (a) actions.set(id, a);
-    }));
+    await Promise.all(
+      [...new Set(triggers.map((t) => t.actionId))].map(async (id) => {
+        const a = await ports.catalog.get(tenant, id);
+        if (a) actions.set(id, a);
+      }),
+    );
     const entry = { until: nowMs + ttl, triggers, actions, historyDays: historyDays(policy, [...actions.values()]) };
     cache.set(tenant, entry);
     return entry;
   }
 
-  async function handOff(tenant: TenantId, customerId: CustomerId, householdId: string | undefined, outbox: OutboundMessage[], version: number) {
+  async function handOff(
+    tenant: TenantId,
+    customerId: CustomerId,
+    householdId: string | undefined,
+    outbox: OutboundMessage[],
+    version: number,
+  ) {
     if (outbox.length === 0) return;
     await ports.outbound.send(outbox);
     // a household member's firings count against the household cap of decisions too
@@ -141,7 +160,16 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
     await ports.states.clearOutbox(tenant, customerId, version);
   }
 
-  function fold(tenant: TenantId, customerId: CustomerId, profile: CustomerRecord | undefined, start: CustomerState, events: CvmEvent[], rules: Rules, now: Date, view: PolicyView): Fold {
+  function fold(
+    tenant: TenantId,
+    customerId: CustomerId,
+    profile: CustomerRecord | undefined,
+    start: CustomerState,
+    events: CvmEvent[],
+    rules: Rules,
+    now: Date,
+    view: PolicyView,
+  ): Fold {
     let state = start;
     let applied = 0;
     let { contacts, household } = view;
@@ -155,8 +183,19 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       const candidates = rules.triggers.filter((t) => t.eventType === event.type);
       if (candidates.length === 0) continue;
       const verdict = evaluateTriggers(candidates, {
-        tenant, customerId, ...(profile ? { profile } : {}), state, event, now, defaultLanguage: ports.market.defaultLanguage, actions: rules.actions,
-        policy, contacts, ...(household ? { householdContacts: household } : {}), volume: view, ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
+        tenant,
+        customerId,
+        ...(profile ? { profile } : {}),
+        state,
+        event,
+        now,
+        defaultLanguage: ports.market.defaultLanguage,
+        actions: rules.actions,
+        policy,
+        contacts,
+        ...(household ? { householdContacts: household } : {}),
+        volume: view,
+        ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
       });
       state = { ...state, fired: verdict.fired };
       firings.push(...verdict.firings);
@@ -171,8 +210,18 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
     return { state, applied, firings, refused };
   }
 
-  async function ledgerOf(tenant: TenantId, customerId: CustomerId, profile: CustomerRecord | undefined, pending: ContactRecord[], rules: Rules, now: Date) {
-    if (!ports.history) throw new ProcessorWiringError('a trigger would fire but the processor has no contact history to ask the contact policy with');
+  async function ledgerOf(
+    tenant: TenantId,
+    customerId: CustomerId,
+    profile: CustomerRecord | undefined,
+    pending: ContactRecord[],
+    rules: Rules,
+    now: Date,
+  ) {
+    if (!ports.history)
+      throw new ProcessorWiringError(
+        'a trigger would fire but the processor has no contact history to ask the contact policy with',
+      );
     const cap = policy.household;
     const householdId = cap ? profile?.householdId : undefined;
     const [stored, household] = await Promise.all([
@@ -181,7 +230,14 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
     ]);
     return {
       contacts: ledgerWithPending(stored, pending),
-      ...(household ? { household: ledgerWithPending(household, pending.filter((c) => MARKETING_KINDS.has(c.kind))) } : {}),
+      ...(household
+        ? {
+            household: ledgerWithPending(
+              household,
+              pending.filter((c) => MARKETING_KINDS.has(c.kind)),
+            ),
+          }
+        : {}),
     };
   }
 
@@ -216,15 +272,28 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       // Daily caps: reserve a unit per firing; a refused reservation marks the action spent and the
       // fold runs again without it (which may let a lower-priority trigger take the channel).
       for (;;) {
-        const due = result.firings.filter((f) => rules.actions.get(f.message.actionId)?.limits.perDay !== undefined && !granted.has(f.message.messageId));
+        const due = result.firings.filter(
+          (f) =>
+            rules.actions.get(f.message.actionId)?.limits.perDay !== undefined && !granted.has(f.message.messageId),
+        );
         if (due.length === 0) break;
-        if (!ports.volume) throw new ProcessorWiringError('an action with a daily cap would fire but the processor has no volume counter');
+        if (!ports.volume)
+          throw new ProcessorWiringError(
+            'an action with a daily cap would fire but the processor has no volume counter',
+          );
         const day = localDay(now, policy.timeZone);
         let refusedAny = false;
         for (const f of due) {
           const { actionId, messageId } = f.message;
-          if (!spent.has(actionId) && (await ports.volume.reserve(tenant, actionId, day, rules.actions.get(actionId)!.limits.perDay!, messageId))) granted.add(messageId);
-          else { spent.add(actionId); refusedAny = true; }
+          if (
+            !spent.has(actionId) &&
+            (await ports.volume.reserve(tenant, actionId, day, rules.actions.get(actionId)!.limits.perDay!, messageId))
+          )
+            granted.add(messageId);
+          else {
+            spent.add(actionId);
+            refusedAny = true;
+          }
         }
         if (!refusedAny) break;
         result = run(view);
@@ -232,11 +301,16 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       const fresh = result.firings.map((f) => f.message);
       const duplicates = events.length - result.applied;
       const outbox = [...leftover, ...fresh];
-      if (!(await ports.states.saveState(tenant, customerId, result.state, outbox, version, loaded.profile?.householdId))) continue;
+      if (
+        !(await ports.states.saveState(tenant, customerId, result.state, outbox, version, loaded.profile?.householdId))
+      )
+        continue;
       await handOff(tenant, customerId, loaded.profile?.householdId, outbox, version + 1);
       return outcomeOf({ applied: result.applied, duplicates, dropped: 0 }, fresh.length, result.refused);
     }
-    throw new ConflictError(`customer state kept changing under ${MAX_ATTEMPTS} attempts; the events will be redelivered`);
+    throw new ConflictError(
+      `customer state kept changing under ${MAX_ATTEMPTS} attempts; the events will be redelivered`,
+    );
   };
 };
 

@@ -25,7 +25,8 @@ export interface BuildResult {
  * The scheduled job: one parallel scan of the tenant table feeds every report of the current
  * day and month, then one item per report and period is written. The only writes reports cost.
  */
-export const buildTenantReports = (ports: { scan: ReportScan; store: ReportStore; catalog: ActionCatalog; clock: Clock; settings: ReportSettings }) =>
+export const buildTenantReports =
+  (ports: { scan: ReportScan; store: ReportStore; catalog: ActionCatalog; clock: Clock; settings: ReportSettings }) =>
   async (tenant: TenantId): Promise<BuildResult> => {
     const actions = await ports.catalog.list(tenant);
     const set = reportSet({
@@ -43,7 +44,12 @@ export const buildTenantReports = (ports: { scan: ReportScan; store: ReportStore
     );
     const snapshots = set.snapshots();
     await ports.store.save(tenant, snapshots);
-    return { tenant, customers: set.customers, snapshots: snapshots.length, periods: [...new Set(snapshots.map((s) => `${s.granularity}:${s.period}`))] };
+    return {
+      tenant,
+      customers: set.customers,
+      snapshots: snapshots.length,
+      periods: [...new Set(snapshots.map((s) => `${s.granularity}:${s.period}`))],
+    };
   };
 
 export interface ReportQuery {
@@ -53,8 +59,12 @@ export interface ReportQuery {
 }
 
 /** `GET /v1/reports/{name}`: stored snapshots only (never a scan); unknown names are 404. */
-export const readReport = (ports: { store: ReportStore }) =>
+export const readReport =
+  (ports: { store: ReportStore }) =>
   async (tenant: TenantId, name: string, query: ReportQuery): Promise<ReportSnapshot[]> => {
     if (!isReportName(name)) throw new NotFoundError(`no report '${name}'; reports: ${REPORT_NAMES.join(', ')}`);
-    return ports.store.read(tenant, name, query.granularity, { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) });
+    return ports.store.read(tenant, name, query.granularity, {
+      ...(query.from ? { from: query.from } : {}),
+      ...(query.to ? { to: query.to } : {}),
+    });
   };

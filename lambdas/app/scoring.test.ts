@@ -14,7 +14,12 @@ const scoring: ScoringPort = {
   }),
 };
 const record = (id: string, monthlyCharge: number, scores?: Scores): CustomerRecord => ({
-  customerId: id, version: 1, createdAt: at, updatedAt: at, monthlyCharge, ...(scores ? { scores } : {}),
+  customerId: id,
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+  monthlyCharge,
+  ...(scores ? { scores } : {}),
 });
 
 function stores() {
@@ -60,7 +65,9 @@ describe('scoreCustomer', () => {
 
   it('answers 404 for a customer without a profile', async () => {
     const { repo, scoreStore } = stores();
-    await expect(scoreCustomer({ customers: repo, scoring, scoreStore, writeDelta: 0.01 })('acme', 'nobody')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(
+      scoreCustomer({ customers: repo, scoring, scoreStore, writeDelta: 0.01 })('acme', 'nobody'),
+    ).rejects.toMatchObject({ code: 'not-found' });
   });
 });
 
@@ -79,20 +86,43 @@ describe('scoreSegment and the report', () => {
   });
 
   it('adds the segments up, names failed segments and reads drift against training', () => {
-    const seg = (segment: number, scored: number, churn: number[]): SegmentResult =>
-      ({ tenant: 'acme', segment, scored, written: 1, skipped: scored - 1, histograms: { churn } });
+    const seg = (segment: number, scored: number, churn: number[]): SegmentResult => ({
+      tenant: 'acme',
+      segment,
+      scored,
+      written: 1,
+      skipped: scored - 1,
+      histograms: { churn },
+    });
     const training = { churn: [10, 10, 10, 10, 10, 10, 10, 10, 10, 10] };
-    const report = reportScoreBase('acme', [
-      seg(0, 5, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
-      seg(1, 5, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]),
-      { segment: 2, error: { Error: 'UnavailableError' } },
-    ], training);
+    const report = reportScoreBase(
+      'acme',
+      [
+        seg(0, 5, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+        seg(1, 5, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]),
+        { segment: 2, error: { Error: 'UnavailableError' } },
+      ],
+      training,
+    );
     expect(report).toMatchObject({ segments: 3, failedSegments: [2], scored: 10, written: 2, skipped: 8 });
     expect(report.drift['churn']).toMatchObject({ psi: 0, drift: 'stable', customers: 10 });
   });
 
   it('reports unknown drift for a score without a training histogram', () => {
-    const report = reportScoreBase('acme', [{ tenant: 'acme', segment: 0, scored: 1, written: 1, skipped: 0, histograms: { nps: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }], {});
+    const report = reportScoreBase(
+      'acme',
+      [
+        {
+          tenant: 'acme',
+          segment: 0,
+          scored: 1,
+          written: 1,
+          skipped: 0,
+          histograms: { nps: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] },
+        },
+      ],
+      {},
+    );
     expect(report.drift['nps']).toEqual({ psi: null, drift: 'unknown', customers: 1 });
   });
 });

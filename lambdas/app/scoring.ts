@@ -3,7 +3,14 @@ import { NotFoundError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
 import type { CustomerRepo, ProfileScan, ScoreStore, ScoringPort } from '#domain/ports.ts';
-import { countScores, driftOf, mergeHistograms, populationStabilityIndex, type Drift, type Histograms } from '#domain/scoring/psi.ts';
+import {
+  countScores,
+  driftOf,
+  mergeHistograms,
+  populationStabilityIndex,
+  type Drift,
+  type Histograms,
+} from '#domain/scoring/psi.ts';
 import { scoresMoved } from '#domain/scoring/score-change.ts';
 
 export interface ScoreCustomerResult {
@@ -19,11 +26,21 @@ export interface ScoreCustomerResult {
  * Scores one stored customer and writes the scores onto the profile only when they moved by more
  * than `writeDelta` (or a model version changed): a stable customer costs no write.
  */
-export const scoreCustomer = (ports: { customers: CustomerRepo; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
+export const scoreCustomer =
+  (ports: {
+    customers: CustomerRepo;
+    scoring: ScoringPort;
+    scoreStore: ScoreStore;
+    writeDelta: number;
+    meter?: Meter;
+  }) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<ScoreCustomerResult> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
-    const { scores, source, fallbackReason } = await ports.scoring.score({ profile: agg.record, ...(agg.state ? { state: agg.state } : {}) });
+    const { scores, source, fallbackReason } = await ports.scoring.score({
+      profile: agg.record,
+      ...(agg.state ? { state: agg.state } : {}),
+    });
     ports.meter?.meter(tenant, 'Score', 1);
     const moved = scoresMoved(agg.record.scores, scores, ports.writeDelta);
     const written = moved && (await ports.scoreStore.saveScores(tenant, customerId, scores)) === 'written';
@@ -53,16 +70,27 @@ export interface SegmentResult {
  * Scores every live profile of one parallel-scan segment; writes only moved scores. Each customer
  * scored is one `Score` (the work is the scoring; only a share of them is rewritten).
  */
-export const scoreSegment = (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
+export const scoreSegment =
+  (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
   async (work: SegmentWork): Promise<SegmentResult> => {
-    const result: SegmentResult = { tenant: work.tenant, segment: work.segment, scored: 0, written: 0, skipped: 0, histograms: {} };
+    const result: SegmentResult = {
+      tenant: work.tenant,
+      segment: work.segment,
+      scored: 0,
+      written: 0,
+      skipped: 0,
+      histograms: {},
+    };
     try {
       for await (const c of ports.scan.scanSegment(work.tenant, work.segment, work.totalSegments)) {
         const { scores } = await ports.scoring.score({ profile: c.record, ...(c.state ? { state: c.state } : {}) });
         result.scored++;
         countScores(result.histograms, scores);
-        if (scoresMoved(c.record.scores, scores, ports.writeDelta)
-          && (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written') result.written++;
+        if (
+          scoresMoved(c.record.scores, scores, ports.writeDelta) &&
+          (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written'
+        )
+          result.written++;
         else result.skipped++;
       }
     } finally {
@@ -88,9 +116,16 @@ export interface ScoreBaseReport {
 export type SegmentOutcome = SegmentResult | { segment: number; error: unknown };
 
 /** The reduce step: totals of the segments and each score's drift from its training histogram. */
-export function reportScoreBase(tenant: TenantId, outcomes: readonly SegmentOutcome[], training: Histograms): ScoreBaseReport {
+export function reportScoreBase(
+  tenant: TenantId,
+  outcomes: readonly SegmentOutcome[],
+  training: Histograms,
+): ScoreBaseReport {
   const ok = outcomes.filter((o): o is SegmentResult => 'scored' in o);
-  const failed = outcomes.filter((o) => !('scored' in o)).map((o) => o.segment).sort((a, b) => a - b);
+  const failed = outcomes
+    .filter((o) => !('scored' in o))
+    .map((o) => o.segment)
+    .sort((a, b) => a - b);
   const histograms = mergeHistograms(ok.map((o) => o.histograms));
   const drift: ScoreBaseReport['drift'] = {};
   for (const key of Object.keys(histograms).sort()) {
@@ -104,5 +139,14 @@ export function reportScoreBase(tenant: TenantId, outcomes: readonly SegmentOutc
     };
   }
   const sum = (k: 'scored' | 'written' | 'skipped') => ok.reduce((s, o) => s + o[k], 0);
-  return { tenant, segments: outcomes.length, failedSegments: failed, scored: sum('scored'), written: sum('written'), skipped: sum('skipped'), drift, histograms };
+  return {
+    tenant,
+    segments: outcomes.length,
+    failedSegments: failed,
+    scored: sum('scored'),
+    written: sum('written'),
+    skipped: sum('skipped'),
+    drift,
+    histograms,
+  };
 }

@@ -24,7 +24,10 @@ import { processCustomerEvents } from './process-events.ts';
 const NOW = '2026-03-02T10:00:00.000Z';
 const TENANT = 'acme';
 
-interface Call { command: string; units: number }
+interface Call {
+  command: string;
+  units: number;
+}
 
 /** The document client with every `send` counted (and asked for its consumed capacity). */
 function counted(db: DynamoDBDocumentClient, calls: Call[]): DynamoDBDocumentClient {
@@ -33,9 +36,18 @@ function counted(db: DynamoDBDocumentClient, calls: Call[]): DynamoDBDocumentCli
       if (prop !== 'send') return Reflect.get(target, prop, receiver);
       return async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
         command.input['ReturnConsumedCapacity'] ??= 'TOTAL';
-        const out = await target.send(command as never) as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
-        const consumed = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : out.ConsumedCapacity ? [out.ConsumedCapacity] : [];
-        calls.push({ command: command.constructor.name.replace(/Command$/, ''), units: consumed.reduce((s, c) => s + (c.CapacityUnits ?? 0), 0) });
+        const out = (await target.send(command as never)) as {
+          ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+        };
+        const consumed = Array.isArray(out.ConsumedCapacity)
+          ? out.ConsumedCapacity
+          : out.ConsumedCapacity
+            ? [out.ConsumedCapacity]
+            : [];
+        calls.push({
+          command: command.constructor.name.replace(/Command$/, ''),
+          units: consumed.reduce((s, c) => s + (c.CapacityUnits ?? 0), 0),
+        });
         return out;
       };
     },
@@ -60,33 +72,83 @@ beforeAll(async () => {
   const t = await testTables([TENANT]);
   const tableOf = () => t.tenantTables[TENANT]!;
   const db = counted(documentClient({ endpoint: t.endpoint }), calls);
-  const actions: Action[] = demoCatalog.filter((a) => ['bigger-bundle-offer', 'care-health-check-call'].includes(a.actionId));
-  const catalog: ActionCatalog = { get: async (_t, id) => actions.find((a) => a.actionId === id), list: async () => actions, put: async () => {}, remove: async () => false };
-  const triggers: TriggerStore = { get: async () => undefined, list: async () => DEMO_TRIGGERS as Trigger[], put: async () => {}, remove: async () => false };
-  const market = { timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' };
+  const actions: Action[] = demoCatalog.filter((a) =>
+    ['bigger-bundle-offer', 'care-health-check-call'].includes(a.actionId),
+  );
+  const catalog: ActionCatalog = {
+    get: async (_t, id) => actions.find((a) => a.actionId === id),
+    list: async () => actions,
+    put: async () => {},
+    remove: async () => false,
+  };
+  const triggers: TriggerStore = {
+    get: async () => undefined,
+    list: async () => DEMO_TRIGGERS as Trigger[],
+    put: async () => {},
+    remove: async () => false,
+  };
+  const market = {
+    timezone: 'Africa/Johannesburg',
+    quietHours: { start: '20:00', end: '08:00' },
+    defaultLanguage: 'en',
+  };
   run = processCustomerEvents({
-    states: new DynamoStateRepo(db, tableOf), history: new DynamoContactHistory(db, tableOf), volume: new DynamoVolumeCounter(db, tableOf),
-    outbound: { send: async () => {} }, triggers, catalog, clock: fixedClock(NOW), market, stateConfig: { dedupeWindowHours: 48 },
+    states: new DynamoStateRepo(db, tableOf),
+    history: new DynamoContactHistory(db, tableOf),
+    volume: new DynamoVolumeCounter(db, tableOf),
+    outbound: { send: async () => {} },
+    triggers,
+    catalog,
+    clock: fixedClock(NOW),
+    market,
+    stateConfig: { dedupeWindowHours: 48 },
     policy: { timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS },
   });
   const profiles = new DynamoCustomerRepo(documentClient({ endpoint: t.endpoint }), tableOf);
   log = new DynamoDecisionLog(documentClient({ endpoint: t.endpoint }), tableOf);
   for (const id of ['u-quiet', 'u-fire', 'u-capped', 'u-full']) {
-    await profiles.save(TENANT, { customerId: id, version: 1, createdAt: NOW, updatedAt: NOW, language: 'en', consent: { sms: true, 'call-centre': true } }, undefined);
+    await profiles.save(
+      TENANT,
+      {
+        customerId: id,
+        version: 1,
+        createdAt: NOW,
+        updatedAt: NOW,
+        language: 'en',
+        consent: { sms: true, 'call-centre': true },
+      },
+      undefined,
+    );
     // a lived-in customer: state and a fortnight of decisions already stored
     await run(TENANT, id, [anEvent('billing.topup', { amount: 30 }, { customerId: id, now: NOW, minutesAgo: 600 })]);
     for (let d = 1; d <= 14; d++) {
       const at = new Date(Date.parse(NOW) - d * 86_400_000 + 3_600_000).toISOString();
       await log.record(TENANT, {
-        decisionId: `${id}~${d}`, customerId: id, at, channel: 'app', group: 'champion', segment: 'all', offers: [{ actionId: 'device-upgrade', kind: 'offer', propensity: 0.2 }],
-        excluded: ['a:not-eligible', 'b:no-treatment'], modelVersions: { churn: '1.0.0' }, expiresAt: 0,
+        decisionId: `${id}~${d}`,
+        customerId: id,
+        at,
+        channel: 'app',
+        group: 'champion',
+        segment: 'all',
+        offers: [{ actionId: 'device-upgrade', kind: 'offer', propensity: 0.2 }],
+        excluded: ['a:not-eligible', 'b:no-treatment'],
+        modelVersions: { churn: '1.0.0' },
+        expiresAt: 0,
       });
     }
   }
   for (const [i, actionId] of ['x', 'y', 'z'].entries()) {
     await log.record(TENANT, {
-      decisionId: `u-full~sms${i}`, customerId: 'u-full', at: new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString(), channel: 'sms', group: 'champion',
-      segment: 'all', offers: [{ actionId, kind: 'offer', propensity: 0.2 }], excluded: [], modelVersions: {}, expiresAt: 0,
+      decisionId: `u-full~sms${i}`,
+      customerId: 'u-full',
+      at: new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString(),
+      channel: 'sms',
+      group: 'champion',
+      segment: 'all',
+      offers: [{ actionId, kind: 'offer', propensity: 0.2 }],
+      excluded: [],
+      modelVersions: {},
+      expiresAt: 0,
     });
   }
 });
@@ -99,28 +161,49 @@ async function measure(customerId: string, events: Parameters<typeof run>[2]) {
 
 describe('what a trigger firing costs in DynamoDB', () => {
   it('reads nothing more than the profile and state for a batch that fires nothing', async () => {
-    const { outcome, calls } = await measure('u-quiet', [anEvent('billing.topup', { amount: 10 }, { customerId: 'u-quiet', now: NOW })]);
+    const { outcome, calls } = await measure('u-quiet', [
+      anEvent('billing.topup', { amount: 10 }, { customerId: 'u-quiet', now: NOW }),
+    ]);
     expect(outcome.messages).toBe(0);
-    expect(calls).toEqual({ Query: { calls: 1, units: expect.any(Number) }, Put: { calls: 1, units: expect.any(Number) } });
+    expect(calls).toEqual({
+      Query: { calls: 1, units: expect.any(Number) },
+      Put: { calls: 1, units: expect.any(Number) },
+    });
   });
 
   it('reads the ledger once for a firing, and writes the state, the contact and the outbox clearing', async () => {
-    const dropped = [1, 2, 3].map((i) => anEvent('network.call_dropped', {}, { customerId: 'u-fire', now: NOW, minutesAgo: i }));
+    const dropped = [1, 2, 3].map((i) =>
+      anEvent('network.call_dropped', {}, { customerId: 'u-fire', now: NOW, minutesAgo: i }),
+    );
     const { outcome, calls } = await measure('u-fire', dropped);
     expect(outcome.messages).toBe(1);
-    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1, BatchWrite: 1, Update: 1 });
+    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({
+      Query: 2,
+      Put: 1,
+      BatchWrite: 1,
+      Update: 1,
+    });
     console.info('service firing (no daily cap):', JSON.stringify(calls));
   });
 
   it('takes one more write for an action with a daily cap', async () => {
-    const { outcome, calls } = await measure('u-capped', [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-capped', now: NOW })]);
+    const { outcome, calls } = await measure('u-capped', [
+      anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-capped', now: NOW }),
+    ]);
     expect(outcome.messages).toBe(1);
-    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1, BatchWrite: 1, Update: 2 });
+    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({
+      Query: 2,
+      Put: 1,
+      BatchWrite: 1,
+      Update: 2,
+    });
     console.info('offer firing (daily cap):', JSON.stringify(calls));
   });
 
   it('writes only the state for a firing the policy refuses', async () => {
-    const { outcome, calls } = await measure('u-full', [anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-full', now: NOW })]);
+    const { outcome, calls } = await measure('u-full', [
+      anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-full', now: NOW }),
+    ]);
     expect(outcome).toMatchObject({ messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1 });
     console.info('refused firing:', JSON.stringify(calls));

@@ -22,7 +22,8 @@ import { testTables, type TestTables } from '../test-support/dynamo.ts';
 function recordingMeter() {
   const readings: { tenant: string; name: MeteredName; count: number }[] = [];
   const meter: Meter = { meter: (tenant, name, count = 1) => void readings.push({ tenant, name, count }) };
-  const total = (tenant: string, name: MeteredName) => readings.filter((r) => r.tenant === tenant && r.name === name).reduce((s, r) => s + r.count, 0);
+  const total = (tenant: string, name: MeteredName) =>
+    readings.filter((r) => r.tenant === tenant && r.name === name).reduce((s, r) => s + r.count, 0);
   return { meter, readings, total };
 }
 
@@ -31,24 +32,49 @@ const scoring: ScoringPort = {
   modelVersions: { churn: '1' },
   score: async ({ profile }: { profile: Profile }) => {
     if (profile.monthlyCharge === undefined) throw new Error('model input missing');
-    return { scores: { churn: { value: profile.monthlyCharge / 100, model: 'churn', version: '1', at } } as Scores, source: 'embedded' as const };
+    return {
+      scores: { churn: { value: profile.monthlyCharge / 100, model: 'churn', version: '1', at } } as Scores,
+      source: 'embedded' as const,
+    };
   },
 };
-const profile = (id: string, monthlyCharge?: number): CustomerRecord => ({ customerId: id, version: 1, createdAt: at, updatedAt: at, ...(monthlyCharge !== undefined ? { monthlyCharge } : {}) });
-const scanOf = (records: CustomerRecord[]): ProfileScan => ({ async *scanSegment() { for (const record of records) yield { customerId: record.customerId, record }; } });
+const profile = (id: string, monthlyCharge?: number): CustomerRecord => ({
+  customerId: id,
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+  ...(monthlyCharge !== undefined ? { monthlyCharge } : {}),
+});
+const scanOf = (records: CustomerRecord[]): ProfileScan => ({
+  async *scanSegment() {
+    for (const record of records) yield { customerId: record.customerId, record };
+  },
+});
 const scoreStore: ScoreStore = { saveScores: async () => 'written' };
 
 describe('scores are metered per tenant', () => {
-  it('meters every customer a score-base segment scored, as one reading for the segment\'s tenant', async () => {
+  it("meters every customer a score-base segment scored, as one reading for the segment's tenant", async () => {
     const { meter, readings } = recordingMeter();
-    const run = scoreSegment({ scan: scanOf([profile('a', 10), profile('b', 20), profile('c', 30)]), scoring, scoreStore, writeDelta: 0.01, meter });
+    const run = scoreSegment({
+      scan: scanOf([profile('a', 10), profile('b', 20), profile('c', 30)]),
+      scoring,
+      scoreStore,
+      writeDelta: 0.01,
+      meter,
+    });
     await run({ tenant: 'consumer', segment: 0, totalSegments: 4 });
     expect(readings).toEqual([{ tenant: 'consumer', name: 'Score', count: 3 }]);
   });
 
   it('still meters the customers scored before a segment failed', async () => {
     const { meter, readings } = recordingMeter();
-    const run = scoreSegment({ scan: scanOf([profile('a', 10), profile('b', 20), profile('broken')]), scoring, scoreStore, writeDelta: 0.01, meter });
+    const run = scoreSegment({
+      scan: scanOf([profile('a', 10), profile('b', 20), profile('broken')]),
+      scoring,
+      scoreStore,
+      writeDelta: 0.01,
+      meter,
+    });
     await expect(run({ tenant: 'enterprise', segment: 1, totalSegments: 4 })).rejects.toThrow('model input missing');
     expect(readings).toEqual([{ tenant: 'enterprise', name: 'Score', count: 2 }]);
   });
@@ -65,17 +91,41 @@ describe('scores are metered per tenant', () => {
 // 10:00 in Johannesburg: outside quiet hours.
 const NOW = '2025-03-12T08:00:00.000Z';
 const offer: Action = {
-  actionId: 'meter-offer', name: 'Metered bundle', kind: 'offer',
+  actionId: 'meter-offer',
+  name: 'Metered bundle',
+  kind: 'offer',
   treatments: { sms: { templateKey: 'meter-bundle', text: { en: 'Get 1 GB' } } },
-  eligibility: true, propensity: { starting: 0.2 }, value: 10, lever: 1, limits: { perCustomer: [] },
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 10,
+  lever: 1,
+  limits: { perCustomer: [] },
 };
-const customer = (i: number): CustomerRecord => ({
-  customerId: `m-${i}`, segment: 'youth', tariff: 'smart-50', tenureMonths: 12, monthlyCharge: 80, contract: 'month-to-month',
-  products: ['phone'], language: 'en', consent: { sms: i % 4 !== 0 }, attributes: {}, version: 1, createdAt: NOW, updatedAt: NOW,
-} as unknown as CustomerRecord);
+const customer = (i: number): CustomerRecord =>
+  ({
+    customerId: `m-${i}`,
+    segment: 'youth',
+    tariff: 'smart-50',
+    tenureMonths: 12,
+    monthlyCharge: 80,
+    contract: 'month-to-month',
+    products: ['phone'],
+    language: 'en',
+    consent: { sms: i % 4 !== 0 },
+    attributes: {},
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+  }) as unknown as CustomerRecord;
 const spec: CampaignSpec = {
-  name: 'Metered push', goal: 'take-up', audience: { rule: { '==': [{ var: 'profile.segment' }, 'youth'] } },
-  actionIds: ['meter-offer'], channel: 'sms', controlGroupPercent: 0, pilot: { percent: 100, minUplift: 5 }, responseWindow: 'P7D',
+  name: 'Metered push',
+  goal: 'take-up',
+  audience: { rule: { '==': [{ var: 'profile.segment' }, 'youth'] } },
+  actionIds: ['meter-offer'],
+  channel: 'sms',
+  controlGroupPercent: 0,
+  pilot: { percent: 100, minUplift: 5 },
+  responseWindow: 'P7D',
 };
 
 describe('campaign workflows and contacts are metered per tenant', () => {
@@ -86,14 +136,22 @@ describe('campaign workflows and contacts are metered per tenant', () => {
   beforeAll(async () => {
     t = await testTables(['acme', 'globex']);
     const env = {
-      ...t.env, DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))), CVM_NOW: NOW, CVM_TIME_SCALE: '10000000',
-      CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-metering-')), CAMPAIGN_SEGMENTS: '2', CAMPAIGN_SHARDS: '2',
+      ...t.env,
+      DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))),
+      CVM_NOW: NOW,
+      CVM_TIME_SCALE: '10000000',
+      CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-metering-')),
+      CAMPAIGN_SEGMENTS: '2',
+      CAMPAIGN_SHARDS: '2',
     };
     const cenv = campaignsEnv(env);
     stepPorts = await campaignStepPortsFor(cenv);
     apiPorts = { ...(await campaignPortsFor(cenv)), starter: { start: async () => ({ executionId: 'test' }) } };
     await stepPorts.decisions.catalog.put('acme', offer);
-    await stepPorts.customers.saveMany('acme', Array.from({ length: 12 }, (_, i) => customer(i)));
+    await stepPorts.customers.saveMany(
+      'acme',
+      Array.from({ length: 12 }, (_, i) => customer(i)),
+    );
   }, 60_000);
 
   it('gets the container meter from the composition root', () => {
@@ -109,11 +167,19 @@ describe('campaign workflows and contacts are metered per tenant', () => {
     const step = campaignSteps({ ...stepPorts, meter });
     await step({ step: 'prepare', tenant: 'acme', campaignId });
     const results = [];
-    for (const segment of [0, 1]) results.push(await step({ step: 'select', tenant: 'acme', campaignId, segment, totalSegments: 2 }) as SelectResult);
+    for (const segment of [0, 1])
+      results.push(
+        (await step({ step: 'select', tenant: 'acme', campaignId, segment, totalSegments: 2 })) as SelectResult,
+      );
     await step({ step: 'selected', tenant: 'acme', campaignId, results });
     await step({ step: 'gate', tenant: 'acme', campaignId, phase: 'pilot' });
     let contacted = 0;
-    for (const shard of [0, 1]) contacted += ((await step({ step: 'contact', tenant: 'acme', campaignId, phase: 'pilot', shard, totalShards: 2 })) as { contacted: number }).contacted;
+    for (const shard of [0, 1])
+      contacted += (
+        (await step({ step: 'contact', tenant: 'acme', campaignId, phase: 'pilot', shard, totalShards: 2 })) as {
+          contacted: number;
+        }
+      ).contacted;
     // customers without sms consent (and any the decision holds back) are suppressed, not contacts
     expect(contacted).toBeGreaterThan(0);
     expect(contacted).toBeLessThanOrEqual(9);

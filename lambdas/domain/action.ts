@@ -49,6 +49,14 @@ export interface ContactRecord {
 }
 
 /** Pick the treatment text in the customer's language, else the market default, else any. */
-export function treatmentText(treatment: Treatment, language: string | undefined, defaultLanguage: string): string | undefined {
-  return (language ? treatment.text[language] : undefined) ?? treatment.text[defaultLanguage] ?? Object.values(treatment.text)[0];
+export function treatmentText(
+  treatment: Treatment,
+  language: string | undefined,
+  defaultLanguage: string,
+): string | undefined {
+  return (
+    (language ? treatment.text[language] : undefined) ??
+    treatment.text[defaultLanguage] ??
+    Object.values(treatment.text)[0]
+  );
 }

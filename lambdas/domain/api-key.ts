@@ -28,7 +28,7 @@ export const newApiKey = (tenant: TenantId, scope: KeyScope): string =>
   `cvm_${tenant}_${scope}_${randomBytes(24).toString('base64url')}`;
 
 export function keyIsUsable(record: ApiKeyRecord | undefined, now: Date): record is ApiKeyRecord {
-  if (!record || record.status !== 'active') return false;
+  if (record?.status !== 'active') return false;
   return !record.expiresAt || new Date(record.expiresAt).getTime() > now.getTime();
 }
 

@@ -7,7 +7,11 @@ export function fixedClock(at: Date | string): Clock & { set(at: Date | string):
   let t = new Date(at).getTime();
   return {
     now: () => new Date(t),
-    set: (next) => { t = new Date(next).getTime(); },
-    advance: (ms) => { t += ms; },
+    set: (next) => {
+      t = new Date(next).getTime();
+    },
+    advance: (ms) => {
+      t += ms;
+    },
   };
 }

@@ -1,5 +1,12 @@
 import type { Action, ContactRecord } from './action.ts';
-import { consentAllows, isQuietTime, MARKETING_KINDS, nextAllowedTime, type ActionKind, type QuietHours } from './contact-window.ts';
+import {
+  consentAllows,
+  isQuietTime,
+  MARKETING_KINDS,
+  nextAllowedTime,
+  type ActionKind,
+  type QuietHours,
+} from './contact-window.ts';
 import type { Channel } from './customer.ts';
 
 /**
@@ -46,8 +53,11 @@ export type Verdict = { allowed: true; sendAfter?: string } | { allowed: false; 
 
 const DAY_MS = 86_400_000;
 
-export const isOutbound = (channel: Channel, direction: Direction | undefined, policy: Pick<ContactPolicy, 'outboundChannels'>): boolean =>
-  direction === 'outbound' || policy.outboundChannels.includes(channel);
+export const isOutbound = (
+  channel: Channel,
+  direction: Direction | undefined,
+  policy: Pick<ContactPolicy, 'outboundChannels'>,
+): boolean => direction === 'outbound' || policy.outboundChannels.includes(channel);
 
 const marketing = (c: ContactRecord) => MARKETING_KINDS.has(c.kind as ActionKind);
 
@@ -84,7 +94,15 @@ function ledgerOf(history: readonly ContactRecord[], now: Date): Ledger {
   const cached = ledgers.get(history);
   // callers may append to the same array between asks (e.g. two triggers in one batch)
   if (cached && cached.nowMs === nowMs && cached.size === history.length) return cached;
-  const ledger: Ledger = { nowMs, size: history.length, byAction: new Map(), byActionChannel: new Map(), marketingByChannel: new Map(), marketing: [], declined: new Map() };
+  const ledger: Ledger = {
+    nowMs,
+    size: history.length,
+    byAction: new Map(),
+    byActionChannel: new Map(),
+    marketingByChannel: new Map(),
+    marketing: [],
+    declined: new Map(),
+  };
   // A contact dated after now is already committed (a hand-off deferred past quiet hours, or
   // another handler's clock a little ahead): it counts as made now.
   for (const c of history) {
@@ -144,28 +162,62 @@ export function contactAllowed(
   const ledger = ledgerOf(history, now);
   const declined = ledger.declined.get(action.actionId);
   if (declined && ledger.nowMs - declined.ms < policy.declineSuppressionDays * DAY_MS) {
-    return denied('declined-recently', `declined ${declined.at.slice(0, 10)}; suppressed ${policy.declineSuppressionDays} d`);
+    return denied(
+      'declined-recently',
+      `declined ${declined.at.slice(0, 10)}; suppressed ${policy.declineSuppressionDays} d`,
+    );
   }
 
   for (const limit of action.limits.perCustomer) {
-    const times = limit.channel ? ledger.byActionChannel.get(action.actionId)?.get(limit.channel) : ledger.byAction.get(action.actionId);
+    const times = limit.channel
+      ? ledger.byActionChannel.get(action.actionId)?.get(limit.channel)
+      : ledger.byAction.get(action.actionId);
     const used = countWithin(ledger, times, limit.days);
-    if (used >= limit.max) return denied('action-limit', `${used}/${limit.max} in ${limit.days} d${limit.channel ? ` on ${limit.channel}` : ''}`);
+    if (used >= limit.max)
+      return denied(
+        'action-limit',
+        `${used}/${limit.max} in ${limit.days} d${limit.channel ? ` on ${limit.channel}` : ''}`,
+      );
   }
 
   if (!MARKETING_KINDS.has(action.kind)) return ok;
-  const full = marketingWindows(ledger, channel, now, policy, opts.householdHistory).find((w) => w.used >= w.window.max);
+  const full = marketingWindows(ledger, channel, now, policy, opts.householdHistory).find(
+    (w) => w.used >= w.window.max,
+  );
   return full ? denied(full.code, `${full.used}/${full.window.max} ${full.what} in ${full.window.days} d`) : ok;
 }
 
 /** The marketing windows that apply on a channel, in the order they are checked, with their use. */
-function marketingWindows(ledger: Ledger, channel: Channel, now: Date, policy: ContactPolicy, householdHistory?: readonly ContactRecord[]) {
+function marketingWindows(
+  ledger: Ledger,
+  channel: Channel,
+  now: Date,
+  policy: ContactPolicy,
+  householdHistory?: readonly ContactRecord[],
+) {
   const out: { code: string; what: string; window: ContactWindow; used: number }[] = [];
   const perChannel = policy.perChannel[channel];
-  if (perChannel) out.push({ code: 'channel-limit', what: `${channel} contacts`, window: perChannel, used: countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel.days) });
-  if (policy.overall) out.push({ code: 'overall-limit', what: 'contacts', window: policy.overall, used: countWithin(ledger, ledger.marketing, policy.overall.days) });
+  if (perChannel)
+    out.push({
+      code: 'channel-limit',
+      what: `${channel} contacts`,
+      window: perChannel,
+      used: countWithin(ledger, ledger.marketingByChannel.get(channel), perChannel.days),
+    });
+  if (policy.overall)
+    out.push({
+      code: 'overall-limit',
+      what: 'contacts',
+      window: policy.overall,
+      used: countWithin(ledger, ledger.marketing, policy.overall.days),
+    });
   if (policy.household && householdHistory) {
-    out.push({ code: 'household-limit', what: 'household contacts', window: policy.household, used: countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household.days) });
+    out.push({
+      code: 'household-limit',
+      what: 'household contacts',
+      window: policy.household,
+      used: countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household.days),
+    });
   }
   return out;
 }
@@ -185,7 +237,14 @@ export function marketingRoom(
   let best = { room: Infinity, reason: { code: 'no-limit', detail: 'no marketing limit applies' } };
   for (const w of marketingWindows(ledgerOf(history, now), channel, now, policy, householdHistory)) {
     const room = Math.max(0, w.window.max - w.used);
-    if (room < best.room) best = { room, reason: { code: w.code, detail: `${w.window.max}/${w.window.max} ${w.what} in ${w.window.days} d with this answer` } };
+    if (room < best.room)
+      best = {
+        room,
+        reason: {
+          code: w.code,
+          detail: `${w.window.max}/${w.window.max} ${w.what} in ${w.window.days} d with this answer`,
+        },
+      };
   }
   return best;
 }
@@ -198,9 +257,21 @@ const EPOCH = new Date(0).toISOString();
  * frequency window, so it counts for decline suppression (which reads `respondedAt`) and nothing
  * else; its channel is never read. Decisions and triggers both add it to the ledger they ask with.
  */
-export function reportedDecline(last: { eventId?: string; actionId?: string; response?: string; at?: string } | undefined): ContactRecord | undefined {
-  if (!last || last.response !== 'declined' || typeof last.actionId !== 'string' || typeof last.at !== 'string') return undefined;
-  return { id: `response:${last.eventId ?? last.at}`, at: EPOCH, channel: 'sms', actionId: last.actionId, kind: 'offer', source: 'trigger', response: 'declined', respondedAt: last.at };
+export function reportedDecline(
+  last: { eventId?: string; actionId?: string; response?: string; at?: string } | undefined,
+): ContactRecord | undefined {
+  if (last?.response !== 'declined' || typeof last.actionId !== 'string' || typeof last.at !== 'string')
+    return undefined;
+  return {
+    id: `response:${last.eventId ?? last.at}`,
+    at: EPOCH,
+    channel: 'sms',
+    actionId: last.actionId,
+    kind: 'offer',
+    source: 'trigger',
+    response: 'declined',
+    respondedAt: last.at,
+  };
 }
 
 /**
@@ -241,7 +312,11 @@ export function contactsOf(items: readonly Record<string, unknown>[]): ContactRe
           ...(o['respondedAt'] ? { respondedAt: String(o['respondedAt']) } : {}),
         });
       }
-    } else if (typeof item['actionId'] === 'string' && typeof item['at'] === 'string' && typeof item['channel'] === 'string') {
+    } else if (
+      typeof item['actionId'] === 'string' &&
+      typeof item['at'] === 'string' &&
+      typeof item['channel'] === 'string'
+    ) {
       out.push(item as unknown as ContactRecord);
     }
   }
@@ -249,9 +324,20 @@ export function contactsOf(items: readonly Record<string, unknown>[]): ContactRe
 }
 
 /** The market's starting point; each market config may override any part. */
-export const DEFAULT_CONTACT_LIMITS: Pick<ContactPolicy, 'outboundChannels' | 'perChannel' | 'overall' | 'household' | 'declineSuppressionDays' | 'mandatoryExempt'> = {
+export const DEFAULT_CONTACT_LIMITS: Pick<
+  ContactPolicy,
+  'outboundChannels' | 'perChannel' | 'overall' | 'household' | 'declineSuppressionDays' | 'mandatoryExempt'
+> = {
   outboundChannels: ['sms', 'push', 'email'],
-  perChannel: { sms: { max: 3, days: 7 }, push: { max: 5, days: 7 }, email: { max: 3, days: 7 }, 'call-centre': { max: 6, days: 7 }, ussd: { max: 30, days: 7 }, app: { max: 30, days: 7 }, retail: { max: 10, days: 7 } },
+  perChannel: {
+    sms: { max: 3, days: 7 },
+    push: { max: 5, days: 7 },
+    email: { max: 3, days: 7 },
+    'call-centre': { max: 6, days: 7 },
+    ussd: { max: 30, days: 7 },
+    app: { max: 30, days: 7 },
+    retail: { max: 10, days: 7 },
+  },
   overall: { max: 40, days: 7 },
   household: { max: 60, days: 7 },
   declineSuppressionDays: 30,
@@ -259,5 +345,8 @@ export const DEFAULT_CONTACT_LIMITS: Pick<ContactPolicy, 'outboundChannels' | 'p
 };
 
 /** The platform defaults in a market's time zone and quiet hours: the policy of a market config that overrides nothing. */
-export const defaultContactPolicy = (market: { timezone: string; quietHours: QuietHours }): ContactPolicy =>
-  ({ timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS });
+export const defaultContactPolicy = (market: { timezone: string; quietHours: QuietHours }): ContactPolicy => ({
+  timeZone: market.timezone,
+  quietHours: market.quietHours,
+  ...DEFAULT_CONTACT_LIMITS,
+});

@@ -26,10 +26,14 @@ describe('quiet hours in the market time zone', () => {
 
   it('never returns a quiet time, nor a time before the request, nor more than a day later', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2026-01-01'), max: new Date('2027-12-31'), noInvalidDate: true }), fc.constantFrom('Africa/Johannesburg', 'Europe/London', 'Asia/Tehran', 'America/New_York'), (at, zone) => {
-        const next = nextAllowedTime(at, zone, quiet);
-        return !isQuietTime(next, zone, quiet) && next >= at && next.getTime() - at.getTime() <= 25 * 3600_000;
-      }),
+      fc.property(
+        fc.date({ min: new Date('2026-01-01'), max: new Date('2027-12-31'), noInvalidDate: true }),
+        fc.constantFrom('Africa/Johannesburg', 'Europe/London', 'Asia/Tehran', 'America/New_York'),
+        (at, zone) => {
+          const next = nextAllowedTime(at, zone, quiet);
+          return !isQuietTime(next, zone, quiet) && next >= at && next.getTime() - at.getTime() <= 25 * 3600_000;
+        },
+      ),
     );
   });
 });

@@ -11,7 +11,11 @@ export type ActionKind = 'offer' | 'retention' | 'service' | 'information';
 export const MARKETING_KINDS: ReadonlySet<ActionKind> = new Set(['offer', 'retention']);
 
 /** DESIGN.md: marketing needs consent[channel] === true; service may use a channel unless it is false. */
-export function consentAllows(kind: ActionKind, channel: Channel, consent: Partial<Record<Channel, boolean>> | undefined): boolean {
+export function consentAllows(
+  kind: ActionKind,
+  channel: Channel,
+  consent: Partial<Record<Channel, boolean>> | undefined,
+): boolean {
   const given = consent?.[channel];
   return MARKETING_KINDS.has(kind) ? given === true : given !== false;
 }
@@ -26,7 +30,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localMinutes(at: Date, timeZone: string): number {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
@@ -50,7 +60,7 @@ export function nextAllowedTime(at: Date, timeZone: string, quiet: QuietHours): 
   const end = minutesOf(quiet.end);
   const wait = (end - localMinutes(at, timeZone) + 1440) % 1440;
   let next = new Date(at.getTime() + Math.round(wait * 60_000));
-  const drift = (end - localMinutes(next, timeZone) + 1440 + 720) % 1440 - 720;
+  const drift = ((end - localMinutes(next, timeZone) + 1440 + 720) % 1440) - 720;
   if (drift !== 0) next = new Date(next.getTime() + Math.round(drift * 60_000));
   return next;
 }

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anEvent } from '../test-support/event-builders.ts';
-import { applyEvent, applyEvents, emptyState, hasSeen, measureState, stateView, type CustomerState } from './customer-state.ts';
+import {
+  applyEvent,
+  applyEvents,
+  emptyState,
+  hasSeen,
+  measureState,
+  stateView,
+  type CustomerState,
+} from './customer-state.ts';
 import { EXIT_REASONS, type CvmEvent } from './events.ts';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
@@ -38,9 +46,21 @@ describe('rolling counters', () => {
 
   it('counts care contacts and the unresolved ones over 30 days', () => {
     const s = fold([
-      anEvent('care.contact', { reason: 'billing', channel: 'call-centre', resolvedFirstContact: true }, { minutesAgo: hours }),
-      anEvent('care.contact', { reason: 'network', channel: 'app', resolvedFirstContact: false }, { minutesAgo: 10 * days }),
-      anEvent('care.contact', { reason: 'network', channel: 'app', resolvedFirstContact: false }, { minutesAgo: 40 * days }),
+      anEvent(
+        'care.contact',
+        { reason: 'billing', channel: 'call-centre', resolvedFirstContact: true },
+        { minutesAgo: hours },
+      ),
+      anEvent(
+        'care.contact',
+        { reason: 'network', channel: 'app', resolvedFirstContact: false },
+        { minutesAgo: 10 * days },
+      ),
+      anEvent(
+        'care.contact',
+        { reason: 'network', channel: 'app', resolvedFirstContact: false },
+        { minutesAgo: 40 * days },
+      ),
     ]);
     expect(s.careContacts30d).toBe(2);
     expect(s.unresolvedContacts30d).toBe(1);
@@ -69,7 +89,11 @@ describe('history', () => {
     const s = fold([
       anEvent('survey.nps', { score: 9 }, { minutesAgo: 10 }),
       anEvent('survey.nps', { score: 2, verbatim: 'slow' }, { minutesAgo: 100 }),
-      anEvent('customer.acquired', { channel: 'retail', tariff: 'smart-50', dealer: 'd-7' }, { minutesAgo: 400 * days }),
+      anEvent(
+        'customer.acquired',
+        { channel: 'retail', tariff: 'smart-50', dealer: 'd-7' },
+        { minutesAgo: 400 * days },
+      ),
       anEvent('customer.churned', { reason: 'competitor-offer' }, { minutesAgo: 5 }),
     ]);
     expect(s.lastNps).toMatchObject({ score: 9 });
@@ -114,20 +138,59 @@ describe('exactly once', () => {
 
   const anyEvent = fc.oneof(
     fc.record({ type: fc.constant('network.call_dropped' as const), data: fc.constant({}) }),
-    fc.record({ type: fc.constant('billing.topup' as const), data: fc.record({ amount: fc.integer({ min: 1, max: 500 }) }) }),
-    fc.record({ type: fc.constant('billing.invoice' as const), data: fc.record({ amount: fc.integer({ min: 1, max: 500 }), paid: fc.boolean() }) }),
-    fc.record({ type: fc.constant('care.contact' as const), data: fc.record({ reason: fc.constant('x'), channel: fc.constant('app' as const), resolvedFirstContact: fc.boolean() }) }),
-    fc.record({ type: fc.constant('usage.data' as const), data: fc.record({ usedMb: fc.integer({ min: 0, max: 2000 }), bundleMb: fc.integer({ min: 1, max: 2000 }) }) }),
-    fc.record({ type: fc.constant('usage.voice' as const), data: fc.record({ seconds: fc.integer({ min: 0, max: 3600 }) }) }),
-    fc.record({ type: fc.constant('survey.nps' as const), data: fc.record({ score: fc.integer({ min: 0, max: 10 }) }) }),
-    fc.record({ type: fc.constant('customer.churned' as const), data: fc.record({ reason: fc.constantFrom(...EXIT_REASONS) }) }),
-    fc.record({ type: fc.constant('customer.acquired' as const), data: fc.record({ channel: fc.constant('retail'), tariff: fc.constant('t') }) }),
-    fc.record({ type: fc.constantFrom('message.delivered' as const, 'message.failed' as const), data: fc.record({ messageId: fc.constantFrom('m1', 'm2', 'm3') }) }),
+    fc.record({
+      type: fc.constant('billing.topup' as const),
+      data: fc.record({ amount: fc.integer({ min: 1, max: 500 }) }),
+    }),
+    fc.record({
+      type: fc.constant('billing.invoice' as const),
+      data: fc.record({ amount: fc.integer({ min: 1, max: 500 }), paid: fc.boolean() }),
+    }),
+    fc.record({
+      type: fc.constant('care.contact' as const),
+      data: fc.record({
+        reason: fc.constant('x'),
+        channel: fc.constant('app' as const),
+        resolvedFirstContact: fc.boolean(),
+      }),
+    }),
+    fc.record({
+      type: fc.constant('usage.data' as const),
+      data: fc.record({ usedMb: fc.integer({ min: 0, max: 2000 }), bundleMb: fc.integer({ min: 1, max: 2000 }) }),
+    }),
+    fc.record({
+      type: fc.constant('usage.voice' as const),
+      data: fc.record({ seconds: fc.integer({ min: 0, max: 3600 }) }),
+    }),
+    fc.record({
+      type: fc.constant('survey.nps' as const),
+      data: fc.record({ score: fc.integer({ min: 0, max: 10 }) }),
+    }),
+    fc.record({
+      type: fc.constant('customer.churned' as const),
+      data: fc.record({ reason: fc.constantFrom(...EXIT_REASONS) }),
+    }),
+    fc.record({
+      type: fc.constant('customer.acquired' as const),
+      data: fc.record({ channel: fc.constant('retail'), tariff: fc.constant('t') }),
+    }),
+    fc.record({
+      type: fc.constantFrom('message.delivered' as const, 'message.failed' as const),
+      data: fc.record({ messageId: fc.constantFrom('m1', 'm2', 'm3') }),
+    }),
   );
   const events = fc
     .array(fc.tuple(anyEvent, fc.integer({ min: 0, max: 40 * 24 * 60 })), { minLength: 1, maxLength: 30 })
     .map((list) =>
-      list.map(([e, minutesAgo], i) => ({ ...e, eventId: `e${i}`, customerId: 'c', occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString() }) as CvmEvent),
+      list.map(
+        ([e, minutesAgo], i) =>
+          ({
+            ...e,
+            eventId: `e${i}`,
+            customerId: 'c',
+            occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
+          }) as CvmEvent,
+      ),
     );
 
   it('gives any interleaving and duplication of a set of events the state of applying each once', () => {
@@ -140,11 +203,15 @@ describe('exactly once', () => {
         (distinct, dupPicks, chunks, seed) => {
           const expected = fold(distinct);
           const withDups = [...distinct, ...dupPicks.map((i) => distinct[i % distinct.length]!)];
-          const shuffled = fc.sample(fc.shuffledSubarray(withDups, { minLength: withDups.length, maxLength: withDups.length }), { numRuns: 1, seed })[0]!;
+          const shuffled = fc.sample(
+            fc.shuffledSubarray(withDups, { minLength: withDups.length, maxLength: withDups.length }),
+            { numRuns: 1, seed },
+          )[0]!;
           // apply in several writes (as separate batches would) and compare
           let s: CustomerState | undefined;
           const size = Math.ceil(shuffled.length / chunks);
-          for (let i = 0; i < shuffled.length; i += size) s = applyEvents(s, shuffled.slice(i, i + size), NOW, config).state;
+          for (let i = 0; i < shuffled.length; i += size)
+            s = applyEvents(s, shuffled.slice(i, i + size), NOW, config).state;
           expect(s).toEqual(expected);
         },
       ),
@@ -156,7 +223,11 @@ describe('exactly once', () => {
 describe('the state as GET shows it', () => {
   it('re-measures the windows at read time and leaves the bookkeeping out', () => {
     const s = fold([anEvent('network.call_dropped', {}, { minutesAgo: 23 * hours })]);
-    const view = stateView({ ...s, version: 3, kind: 'state' } as unknown as Record<string, unknown>, new Date(NOW.getTime() + 2 * 3_600_000), config);
+    const view = stateView(
+      { ...s, version: 3, kind: 'state' } as unknown as Record<string, unknown>,
+      new Date(NOW.getTime() + 2 * 3_600_000),
+      config,
+    );
     expect(view).toMatchObject({ droppedCalls24h: 0, droppedCalls7d: 1 });
     for (const hidden of ['seen', 'facts', 'fired', 'version', 'kind']) expect(view).not.toHaveProperty(hidden);
     expect(stateView(undefined, NOW, config)).toEqual({});

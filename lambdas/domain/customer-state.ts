@@ -92,7 +92,8 @@ export const emptyState = (now: Date): CustomerState => ({
 });
 
 /** 72 bits of SHA-256: collisions among one customer's recent events are out of reach. */
-export const eventKey = (eventId: string): string => createHash('sha256').update(eventId).digest('base64url').slice(0, 12);
+export const eventKey = (eventId: string): string =>
+  createHash('sha256').update(eventId).digest('base64url').slice(0, 12);
 
 const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -142,12 +143,20 @@ function counted(state: CustomerState, facts: StateFacts, nowS: number): Custome
   }
   let topups = 0;
   let topupAmount = 0;
-  for (const [t, a] of facts.topups) if (within(t, nowS, WINDOWS.d30)) { topups++; topupAmount += a; }
+  for (const [t, a] of facts.topups)
+    if (within(t, nowS, WINDOWS.d30)) {
+      topups++;
+      topupAmount += a;
+    }
   let paid = 0;
   for (const [t, a, p] of facts.invoices) if (p && within(t, nowS, WINDOWS.d30)) paid += a;
   let care = 0;
   let unresolved = 0;
-  for (const [t, u] of facts.care) if (within(t, nowS, WINDOWS.d30)) { care++; unresolved += u; }
+  for (const [t, u] of facts.care)
+    if (within(t, nowS, WINDOWS.d30)) {
+      care++;
+      unresolved += u;
+    }
   let voice = 0;
   for (const [t, v] of facts.voice) if (within(t, nowS, WINDOWS.d30)) voice += v;
   return {
@@ -190,7 +199,12 @@ export const hasSeen = (state: CustomerState | undefined, eventId: string): bool
  * (the same object). An event older than a window updates history (totals, latest-of fields)
  * but not that window's counter.
  */
-export function applyEvent(state: CustomerState | undefined, event: CvmEvent, now: Date, config: StateConfig): CustomerState {
+export function applyEvent(
+  state: CustomerState | undefined,
+  event: CvmEvent,
+  now: Date,
+  config: StateConfig,
+): CustomerState {
   const base = state ?? emptyState(now);
   const key = eventKey(event.eventId);
   if (base.seen[key] !== undefined) return base;
@@ -213,10 +227,12 @@ export function applyEvent(state: CustomerState | undefined, event: CvmEvent, no
       if (within(t, nowS, WINDOWS.d30)) s.facts.topups = addFact(s.facts.topups, [t, event.data.amount]);
       break;
     case 'billing.invoice':
-      if (within(t, nowS, WINDOWS.d30)) s.facts.invoices = addFact(s.facts.invoices, [t, event.data.amount, event.data.paid ? 1 : 0]);
+      if (within(t, nowS, WINDOWS.d30))
+        s.facts.invoices = addFact(s.facts.invoices, [t, event.data.amount, event.data.paid ? 1 : 0]);
       break;
     case 'care.contact':
-      if (within(t, nowS, WINDOWS.d30)) s.facts.care = addFact(s.facts.care, [t, event.data.resolvedFirstContact ? 0 : 1]);
+      if (within(t, nowS, WINDOWS.d30))
+        s.facts.care = addFact(s.facts.care, [t, event.data.resolvedFirstContact ? 0 : 1]);
       break;
     case 'usage.voice':
       if (within(t, nowS, WINDOWS.d30)) s.facts.voice = addFact(s.facts.voice, [t, event.data.seconds]);
@@ -231,11 +247,16 @@ export function applyEvent(state: CustomerState | undefined, event: CvmEvent, no
     }
     case 'survey.nps':
       if (newer(s.lastNps, at, event.eventId)) {
-        s.lastNps = { ...stamp, score: event.data.score, ...(event.data.verbatim ? { verbatim: event.data.verbatim } : {}) };
+        s.lastNps = {
+          ...stamp,
+          score: event.data.score,
+          ...(event.data.verbatim ? { verbatim: event.data.verbatim } : {}),
+        };
       }
       break;
     case 'customer.churned':
-      if (newer(s.churn, at, event.eventId)) s.churn = { ...stamp, reason: event.data.reason, ...(event.data.detail ? { detail: event.data.detail } : {}) };
+      if (newer(s.churn, at, event.eventId))
+        s.churn = { ...stamp, reason: event.data.reason, ...(event.data.detail ? { detail: event.data.detail } : {}) };
       break;
     case 'customer.acquired':
       if (newer(s.acquisition, at, event.eventId)) s.acquisition = { ...stamp, ...event.data };
@@ -288,8 +309,15 @@ const STORAGE_ONLY = new Set(['seen', 'facts', 'fired', 'kind', 'version', 'outb
  * The state as the API shows it: counters re-measured at `now` (windows slide on between
  * events), without the bookkeeping (event ids, raw facts, cooldowns, outbox).
  */
-export function stateView(stored: Record<string, unknown> | undefined, now: Date, config: StateConfig): Record<string, unknown> {
+export function stateView(
+  stored: Record<string, unknown> | undefined,
+  now: Date,
+  config: StateConfig,
+): Record<string, unknown> {
   if (!stored) return {};
-  const measured = stored['facts'] && stored['seen'] ? (measureState(stored as unknown as CustomerState, now, config) as unknown as Record<string, unknown>) : stored;
+  const measured =
+    stored['facts'] && stored['seen']
+      ? (measureState(stored as unknown as CustomerState, now, config) as unknown as Record<string, unknown>)
+      : stored;
   return Object.fromEntries(Object.entries(measured).filter(([k]) => !STORAGE_ONLY.has(k)));
 }

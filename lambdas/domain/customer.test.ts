@@ -25,18 +25,31 @@ describe('value tiers', () => {
 
   it('never ranks a customer lower for spending more', () => {
     fc.assert(
-      fc.property(fc.float({ min: 0, max: 500, noNaN: true }), fc.float({ min: 0, max: 500, noNaN: true }), fc.nat(120), (a, b, tenure) => {
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const p = { tenureMonths: tenure, products: ['x', 'y', 'z'] };
-        return rank[valueTierOf({ ...p, monthlyCharge: lo }, tiers)] <= rank[valueTierOf({ ...p, monthlyCharge: hi }, tiers)];
-      }),
+      fc.property(
+        fc.float({ min: 0, max: 500, noNaN: true }),
+        fc.float({ min: 0, max: 500, noNaN: true }),
+        fc.nat(120),
+        (a, b, tenure) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          const p = { tenureMonths: tenure, products: ['x', 'y', 'z'] };
+          return (
+            rank[valueTierOf({ ...p, monthlyCharge: lo }, tiers)] <=
+            rank[valueTierOf({ ...p, monthlyCharge: hi }, tiers)]
+          );
+        },
+      ),
     );
   });
 });
 
 describe('profile equality', () => {
   it('ignores key order and platform-owned fields', () => {
-    expect(sameProfile({ segment: 'a', consent: { sms: true, app: false } }, { consent: { app: false, sms: true }, segment: 'a' })).toBe(true);
+    expect(
+      sameProfile(
+        { segment: 'a', consent: { sms: true, app: false } },
+        { consent: { app: false, sms: true }, segment: 'a' },
+      ),
+    ).toBe(true);
     expect(sameProfile({ segment: 'a' }, { segment: 'a', ...({ version: 3, updatedAt: 'x' } as object) })).toBe(true);
     expect(sameProfile({ segment: 'a' }, { segment: 'b' })).toBe(false);
     expect(sameProfile({ products: ['a', 'b'] }, { products: ['b', 'a'] })).toBe(false);

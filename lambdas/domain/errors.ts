@@ -6,7 +6,10 @@ export type FieldError = { field: string; message: string };
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
-  constructor(message: string, readonly errors: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -35,14 +38,20 @@ export class ForbiddenError extends DomainError {
 }
 export class MethodNotAllowedError extends DomainError {
   readonly code = 'method-not-allowed';
-  constructor(message: string, readonly allowed: string[]) {
+  constructor(
+    message: string,
+    readonly allowed: string[],
+  ) {
     super(message);
   }
 }
 /** A dependency (the database) is down or throttling: the client should retry later. */
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
-  constructor(message: string, readonly retryAfterSeconds = 1) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(message);
   }
 }

@@ -4,7 +4,14 @@ import type { TenantId } from './ids.ts';
  * Billable kinds of work the platform meters per tenant, so shared cost (API Gateway, Lambda,
  * Step Functions, SageMaker) can be split by use. Each has a unit cost (scripts/cost/unit-costs.ts).
  */
-export const WORK_METER_NAMES = ['ApiRequest', 'Event', 'Decision', 'Score', 'CampaignContact', 'WorkflowExecution'] as const;
+export const WORK_METER_NAMES = [
+  'ApiRequest',
+  'Event',
+  'Decision',
+  'Score',
+  'CampaignContact',
+  'WorkflowExecution',
+] as const;
 export type MeterName = (typeof WORK_METER_NAMES)[number];
 
 /**
@@ -55,7 +62,9 @@ export interface Meter {
 export const noMeter: Meter = { meter() {} };
 
 /** Totals per tenant and meter name, from readings (the cost report's usage). */
-export function totalsByTenant(readings: Iterable<Pick<MeterReading, 'tenant' | 'name' | 'count'>>): Record<TenantId, Partial<Record<MeteredName, number>>> {
+export function totalsByTenant(
+  readings: Iterable<Pick<MeterReading, 'tenant' | 'name' | 'count'>>,
+): Record<TenantId, Partial<Record<MeteredName, number>>> {
   const out: Record<TenantId, Partial<Record<MeteredName, number>>> = {};
   for (const r of readings) {
     const t = (out[r.tenant] ??= {});

@@ -98,18 +98,33 @@ export interface StoredState {
 
 export interface CustomerStateRepo {
   /** Profile or tombstone, and the state, of one customer in one read. */
-  loadForEvents(tenant: TenantId, customerId: CustomerId): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }>;
+  loadForEvents(
+    tenant: TenantId,
+    customerId: CustomerId,
+  ): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }>;
   /**
    * Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on
    * a lost race. `householdId`: the customer's household, whose ledger sees the outbox's marketing
    * firings until they are recorded.
    */
-  saveState(tenant: TenantId, customerId: CustomerId, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number, householdId?: string): Promise<boolean>;
+  saveState(
+    tenant: TenantId,
+    customerId: CustomerId,
+    state: CustomerState,
+    outbox: OutboundMessage[],
+    expectedVersion: number,
+    householdId?: string,
+  ): Promise<boolean>;
   /** Empties the outbox of the state at `version` (a no-op if it moved on). */
   clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
   /** Contact-history items `H#<at>#<id>`; writing the same record twice leaves one item. */
   /** `householdId`: the customer's household, whose cap the marketing contacts count against. */
-  recordContacts(tenant: TenantId, customerId: CustomerId, contacts: ContactRecord[], householdId?: string): Promise<void>;
+  recordContacts(
+    tenant: TenantId,
+    customerId: CustomerId,
+    contacts: ContactRecord[],
+    householdId?: string,
+  ): Promise<void>;
 }
 
 /** The tenant's own event queue (SQS in AWS, the local queue in `npm start`). */
@@ -166,14 +181,24 @@ export interface DecisionLog {
   record(tenant: TenantId, entry: DecisionLogEntry): Promise<void>;
   find(tenant: TenantId, decisionId: string): Promise<DecisionLogEntry | undefined>;
   /** Sets the response on the offer once; a second response for it is a 'duplicate'. */
-  recordResponse(tenant: TenantId, entry: DecisionLogEntry, actionId: string, response: NonNullable<LoggedOffer['response']>, at: string): Promise<ResponseOutcome>;
+  recordResponse(
+    tenant: TenantId,
+    entry: DecisionLogEntry,
+    actionId: string,
+    response: NonNullable<LoggedOffer['response']>,
+    at: string,
+  ): Promise<ResponseOutcome>;
   /** The marketing contacts of all members of a household since `since` (ISO): the household cap's ledger. */
   householdContacts(tenant: TenantId, householdId: string, since: string): Promise<ContactRecord[]>;
 }
 
 /** Learned response counts per action and segment (Beta update of the propensity). */
 export interface LearningStore {
-  stats(tenant: TenantId, segment: string, actionIds: readonly string[]): Promise<Map<string, { trials: number; successes: number }>>;
+  stats(
+    tenant: TenantId,
+    segment: string,
+    actionIds: readonly string[],
+  ): Promise<Map<string, { trials: number; successes: number }>>;
   add(tenant: TenantId, actionId: string, segment: string, success: boolean): Promise<void>;
 }
 
@@ -189,12 +214,21 @@ export type { Meter, MeterName, MeterReading } from './metering.ts';
 
 /** Reads a tenant's customers (profile, state, decision-log summaries), one parallel-scan segment at a time. */
 export interface ReportScan {
-  scanSegment(tenant: TenantId, segment: number, totalSegments: number): AsyncIterable<import('./reports/report.ts').ReportCustomer>;
+  scanSegment(
+    tenant: TenantId,
+    segment: number,
+    totalSegments: number,
+  ): AsyncIterable<import('./reports/report.ts').ReportCustomer>;
 }
 
 /** Report snapshots (`R#<name>`, `<granularity>#<period>`): written by the build-reports job, read by the API. */
 export interface ReportStore {
   save(tenant: TenantId, snapshots: import('./reports/report.ts').ReportSnapshot[]): Promise<void>;
   /** Periods `from`..`to` (inclusive) ascending; without them, the latest period only. */
-  read(tenant: TenantId, name: import('./reports/report.ts').ReportName, granularity: import('./reports/report.ts').Granularity, range: { from?: string; to?: string }): Promise<import('./reports/report.ts').ReportSnapshot[]>;
+  read(
+    tenant: TenantId,
+    name: import('./reports/report.ts').ReportName,
+    granularity: import('./reports/report.ts').Granularity,
+    range: { from?: string; to?: string },
+  ): Promise<import('./reports/report.ts').ReportSnapshot[]>;
 }

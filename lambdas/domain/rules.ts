@@ -6,7 +6,8 @@ import jsonLogic from 'json-logic-js';
  */
 export function ruleProblem(rule: unknown): string | undefined {
   if (typeof rule === 'boolean') return undefined;
-  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return 'must be a boolean or a JSON Logic object';
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule))
+    return 'must be a boolean or a JSON Logic object';
   if (Object.keys(rule).length !== 1) return 'a JSON Logic rule has exactly one operator at its root';
   try {
     jsonLogic.apply(rule as never, {});

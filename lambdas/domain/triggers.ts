@@ -109,7 +109,6 @@ export const firingMessageId = (tenant: TenantId, triggerId: string, eventId: st
  */
 const FALLBACK_KIND: ActionKind = 'offer';
 
-
 /** Throws when the rule is not JSON Logic json-logic-js can run. */
 function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
   if (typeof rule === 'boolean') return rule;
@@ -122,8 +121,14 @@ const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso)
 /** Why an action cannot be sent now (outside its validity, or its eligibility rule does not hold), or undefined. */
 function unusableAction(action: Action, now: Date, data: Record<string, unknown>): Reason | undefined {
   const nowMs = now.getTime();
-  if ((action.validFrom && Date.parse(action.validFrom) > nowMs) || (action.validTo && Date.parse(action.validTo) <= nowMs)) {
-    return { code: 'not-valid-now', detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}` };
+  if (
+    (action.validFrom && Date.parse(action.validFrom) > nowMs) ||
+    (action.validTo && Date.parse(action.validTo) <= nowMs)
+  ) {
+    return {
+      code: 'not-valid-now',
+      detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}`,
+    };
   }
   let holds: boolean;
   try {
@@ -154,7 +159,14 @@ export function pendingContacts(state: Readonly<Record<string, unknown>> | undef
   const outbox = state?.['outbox'];
   if (!Array.isArray(outbox)) return [];
   return (outbox as Partial<OutboundMessage>[])
-    .filter((m) => typeof m.messageId === 'string' && typeof m.createdAt === 'string' && typeof m.channel === 'string' && typeof m.actionId === 'string' && m.reason !== undefined)
+    .filter(
+      (m) =>
+        typeof m.messageId === 'string' &&
+        typeof m.createdAt === 'string' &&
+        typeof m.channel === 'string' &&
+        typeof m.actionId === 'string' &&
+        m.reason !== undefined,
+    )
     .map((m) => contactOf(m as OutboundMessage));
 }
 
@@ -163,7 +175,10 @@ export function pendingContacts(state: Readonly<Record<string, unknown>> | undef
  * after `now`, such as hand-offs deferred through quiet hours, count as made now: the policy does
  * that.)
  */
-export function ledgerWithPending(stored: readonly ContactRecord[], pending: readonly ContactRecord[]): ContactRecord[] {
+export function ledgerWithPending(
+  stored: readonly ContactRecord[],
+  pending: readonly ContactRecord[],
+): ContactRecord[] {
   if (pending.length === 0) return [...stored];
   const ids = new Set(stored.map((c) => c.id));
   return [...stored, ...pending.filter((p) => !ids.has(p.id))];
@@ -197,9 +212,16 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
   const ordered = [...triggers].sort((a, b) => b.priority - a.priority || (a.triggerId < b.triggerId ? -1 : 1));
   for (const trigger of ordered) {
     const skip = (reason: SkipReason) => verdict.skipped.push({ triggerId: trigger.triggerId, reason });
-    const refuse = (reason: Reason) => verdict.refused.push({ triggerId: trigger.triggerId, actionId: trigger.actionId, reason });
-    if (!trigger.enabled) { skip('disabled'); continue; }
-    if (trigger.eventType !== event.type) { skip('other-event'); continue; }
+    const refuse = (reason: Reason) =>
+      verdict.refused.push({ triggerId: trigger.triggerId, actionId: trigger.actionId, reason });
+    if (!trigger.enabled) {
+      skip('disabled');
+      continue;
+    }
+    if (trigger.eventType !== event.type) {
+      skip('other-event');
+      continue;
+    }
     let holds: boolean;
     try {
       holds = conditionHolds(trigger.condition, { ...data, context: { ...data.context, channel: trigger.channel } });
@@ -207,25 +229,52 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       skip('rule-error');
       continue;
     }
-    if (!holds) { skip('condition'); continue; }
+    if (!holds) {
+      skip('condition');
+      continue;
+    }
     const last = fired[trigger.triggerId];
-    if (last !== undefined && now.getTime() - last < trigger.cooldownHours * 3_600_000) { skip('cooldown'); continue; }
-    if (taken.has(trigger.channel)) { skip('channel-taken'); continue; }
+    if (last !== undefined && now.getTime() - last < trigger.cooldownHours * 3_600_000) {
+      skip('cooldown');
+      continue;
+    }
+    if (taken.has(trigger.channel)) {
+      skip('channel-taken');
+      continue;
+    }
 
     const action = input.actions.get(trigger.actionId);
     // the action's own rules, as decisions apply them: validity, then eligibility
     if (action) {
-      const unusable = unusableAction(action, now, eligibilityData ??= { ...data, signals: signalsOf(state as unknown as Record<string, unknown>, data.scores, input.thresholds) });
-      if (unusable) { refuse(unusable); continue; }
+      const unusable = unusableAction(
+        action,
+        now,
+        (eligibilityData ??= {
+          ...data,
+          signals: signalsOf(state as unknown as Record<string, unknown>, data.scores, input.thresholds),
+        }),
+      );
+      if (unusable) {
+        refuse(unusable);
+        continue;
+      }
     }
     const kind = action?.kind ?? FALLBACK_KIND;
     const asked = action ?? { actionId: trigger.actionId, kind, limits: { perCustomer: [] } };
     // Triggers hand off to the outbound queues, so every channel is outbound here.
-    const allowed = contactAllowed(ledger, { action: asked, channel: trigger.channel, direction: 'outbound', consent: profile?.consent, now }, policy, {
-      deferQuietHours: true,
-      ...(household ? { householdHistory: household } : {}),
-    });
-    if (!allowed.allowed) { refuse(allowed.reason); continue; }
+    const allowed = contactAllowed(
+      ledger,
+      { action: asked, channel: trigger.channel, direction: 'outbound', consent: profile?.consent, now },
+      policy,
+      {
+        deferQuietHours: true,
+        ...(household ? { householdHistory: household } : {}),
+      },
+    );
+    if (!allowed.allowed) {
+      refuse(allowed.reason);
+      continue;
+    }
     const messageId = firingMessageId(input.tenant, trigger.triggerId, event.eventId);
     const perDay = action?.limits.perDay;
     if (perDay !== undefined && input.volume?.spent.has(trigger.actionId) && !input.volume.granted.has(messageId)) {
@@ -253,7 +302,14 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       createdAt,
       sendAfter: allowed.sendAfter ? wholeSecond(allowed.sendAfter) : createdAt,
     };
-    const contact: ContactRecord = { id: messageId, at: createdAt, channel: trigger.channel, actionId: trigger.actionId, kind, source: 'trigger' };
+    const contact: ContactRecord = {
+      id: messageId,
+      at: createdAt,
+      channel: trigger.channel,
+      actionId: trigger.actionId,
+      kind,
+      source: 'trigger',
+    };
     verdict.firings.push({ trigger, message, contact });
     ledger = [...ledger, contact];
     if (household && isMarketing(contact)) household = [...household, contact];

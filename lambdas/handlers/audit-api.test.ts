@@ -15,7 +15,14 @@ let audit: Invoke;
 const acmeAdmin: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
 const acmeChannel: Caller = { tenant: 'acme', scope: 'channel', keyId: 'acme-channel' };
 const globexAdmin: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-admin' };
-const profile = { segment: 'youth', tariff: 'smart-50', contract: 'prepaid', monthlyCharge: 45, consent: { sms: true }, language: 'en' };
+const profile = {
+  segment: 'youth',
+  tariff: 'smart-50',
+  contract: 'prepaid',
+  monthlyCharge: 45,
+  consent: { sms: true },
+  language: 'en',
+};
 
 beforeAll(async () => {
   t = await testTables();
@@ -24,7 +31,8 @@ beforeAll(async () => {
   audit = invoker((await import('./audit-api.ts')).handler as never);
 });
 
-const put = (id: string, body: unknown, caller = acmeAdmin) => customers({ method: 'PUT', path: `/v1/customers/${id}`, body, caller });
+const put = (id: string, body: unknown, caller = acmeAdmin) =>
+  customers({ method: 'PUT', path: `/v1/customers/${id}`, body, caller });
 
 describe('the audit trail', () => {
   it('records a consent change with the key, before and after, and nothing for other edits', async () => {
@@ -33,8 +41,12 @@ describe('the audit trail', () => {
     await put('c-1', { ...profile, consent: { sms: false, app: true } });
     const res = await audit({ method: 'GET', path: '/v1/audit', caller: acmeAdmin });
     expect(res.status).toBe(200);
-    const consent = res.json.items.filter((e: { what: string; subject: string }) => e.what === 'customer.consent' && e.subject === 'c-1');
-    expect(consent.map((e: { before: unknown; after: unknown; keyId: string }) => [e.keyId, e.before, e.after])).toEqual([
+    const consent = res.json.items.filter(
+      (e: { what: string; subject: string }) => e.what === 'customer.consent' && e.subject === 'c-1',
+    );
+    expect(
+      consent.map((e: { before: unknown; after: unknown; keyId: string }) => [e.keyId, e.before, e.after]),
+    ).toEqual([
       ['acme-admin', { sms: true }, { sms: false, app: true }],
       ['acme-admin', {}, { sms: true }],
     ]);
@@ -56,27 +68,57 @@ describe('the audit trail', () => {
   it('pages with nextToken and refuses a bad month or a forged token', async () => {
     const first = await audit({ method: 'GET', path: '/v1/audit', query: { limit: '1' }, caller: acmeAdmin });
     expect(first.json.items).toHaveLength(1);
-    const second = await audit({ method: 'GET', path: '/v1/audit', query: { limit: '1', nextToken: first.json.nextToken }, caller: acmeAdmin });
+    const second = await audit({
+      method: 'GET',
+      path: '/v1/audit',
+      query: { limit: '1', nextToken: first.json.nextToken },
+      caller: acmeAdmin,
+    });
     expect(second.json.items[0].id).not.toBe(first.json.items[0].id);
-    expect((await audit({ method: 'GET', path: '/v1/audit', query: { month: '2026-13' }, caller: acmeAdmin })).status).toBe(400);
-    expect((await audit({ method: 'GET', path: '/v1/audit', query: { nextToken: 'forged' }, caller: acmeAdmin })).status).toBe(400);
-    expect((await audit({ method: 'GET', path: '/v1/audit', query: { month: '2020-01' }, caller: acmeAdmin })).json.items).toEqual([]);
+    expect(
+      (await audit({ method: 'GET', path: '/v1/audit', query: { month: '2026-13' }, caller: acmeAdmin })).status,
+    ).toBe(400);
+    expect(
+      (await audit({ method: 'GET', path: '/v1/audit', query: { nextToken: 'forged' }, caller: acmeAdmin })).status,
+    ).toBe(400);
+    expect(
+      (await audit({ method: 'GET', path: '/v1/audit', query: { month: '2020-01' }, caller: acmeAdmin })).json.items,
+    ).toEqual([]);
   });
 
-  it('records key rotations with the old key\'s expiry before and after', async () => {
+  it("records key rotations with the old key's expiry before and after", async () => {
     const db = documentClient({ endpoint: t.endpoint });
     const log = new DynamoAuditLog(db, (tenant) => t.tenantTables[tenant]!);
     const clock = fixedClock(new Date().toISOString());
     const admin = keyAdmin({
-      keys: new DynamoKeyStore(db, t.keysTable), clock,
-      onChange: (c, actor) => log.record({ tenant: c.tenant, keyId: actor, what: c.what, subject: c.keyId, at: clock.now().toISOString(), before: c.before, after: c.after }),
+      keys: new DynamoKeyStore(db, t.keysTable),
+      clock,
+      onChange: (c, actor) =>
+        log.record({
+          tenant: c.tenant,
+          keyId: actor,
+          what: c.what,
+          subject: c.keyId,
+          at: clock.now().toISOString(),
+          before: c.before,
+          after: c.after,
+        }),
     });
     await admin.rotate('globex', { scope: 'admin', overlapHours: 24 }, 'cli:ops');
     const res = await audit({ method: 'GET', path: '/v1/audit', caller: globexAdmin });
     const rotated = res.json.items.find((e: { what: string }) => e.what === 'key.rotated');
-    expect(rotated).toMatchObject({ keyId: 'cli:ops', subject: 'globex-admin', before: { status: 'active' }, after: { status: 'active', expiresAt: expect.any(String) } });
+    expect(rotated).toMatchObject({
+      keyId: 'cli:ops',
+      subject: 'globex-admin',
+      before: { status: 'active' },
+      after: { status: 'active', expiresAt: expect.any(String) },
+    });
     expect(JSON.stringify(res.json)).not.toMatch(/cvm_globex_admin_/);
-    expect((await audit({ method: 'GET', path: '/v1/audit', caller: acmeAdmin })).json.items.some((e: { what: string }) => e.what.startsWith('key.'))).toBe(false);
+    expect(
+      (await audit({ method: 'GET', path: '/v1/audit', caller: acmeAdmin })).json.items.some((e: { what: string }) =>
+        e.what.startsWith('key.'),
+      ),
+    ).toBe(false);
   });
 });
 

@@ -14,13 +14,16 @@ const headerOf = (event: APIGatewayRequestAuthorizerEvent, name: string) =>
 
 /** REQUEST authorizer: Allow with the caller in the context, Deny (403) or Unauthorized (401). */
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const apiArn = event.methodArn.split('/').slice(0, 2).join('/') + '/*';
+  const apiArn = `${event.methodArn.split('/').slice(0, 2).join('/')}/*`;
   try {
     const caller = await resolveCaller(headerOf(event, 'x-api-key'));
     const usageIdentifierKey = await usageKeys.keyFor(caller.tenant);
     return {
       principalId: `${caller.tenant}:${caller.keyId}`,
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiArn }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiArn }],
+      },
       context: { tenant: caller.tenant, scope: caller.scope, keyId: caller.keyId },
       ...(usageIdentifierKey ? { usageIdentifierKey } : {}),
     };
@@ -30,7 +33,10 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     if ((err as { code?: string }).code === 'forbidden') {
       return {
         principalId: 'denied',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: apiArn }] },
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: apiArn }],
+        },
       };
     }
     throw err;

@@ -12,7 +12,12 @@ let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
  */
 export const handler = flushingMeter(async (event: unknown): Promise<unknown> => {
   const input = event as Partial<CampaignStepInput> | null;
-  if (!input || typeof input.step !== 'string' || typeof input.tenant !== 'string' || typeof input.campaignId !== 'string') {
+  if (
+    !input ||
+    typeof input.step !== 'string' ||
+    typeof input.tenant !== 'string' ||
+    typeof input.campaignId !== 'string'
+  ) {
     throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
   }
   run ??= campaignSteps(await campaignStepPortsFor(campaignsEnv()));

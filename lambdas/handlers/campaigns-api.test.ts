@@ -18,12 +18,25 @@ const acme: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
 const acmeChannel: Caller = { tenant: 'acme', scope: 'channel', keyId: 'acme-channel' };
 const globex: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-admin' };
 const offer: Action = {
-  actionId: 'api-offer', name: 'Bundle', kind: 'offer', treatments: { sms: { templateKey: 'b', text: { en: 'Bundle' } } },
-  eligibility: true, propensity: { starting: 0.2 }, value: 10, lever: 1, limits: { perCustomer: [] },
+  actionId: 'api-offer',
+  name: 'Bundle',
+  kind: 'offer',
+  treatments: { sms: { templateKey: 'b', text: { en: 'Bundle' } } },
+  eligibility: true,
+  propensity: { starting: 0.2 },
+  value: 10,
+  lever: 1,
+  limits: { perCustomer: [] },
 };
 const body = {
-  name: 'Churn save', goal: 'take-up', audience: { rule: { '<': [{ var: 'profile.tenureMonths' }, 12] } }, actionIds: ['api-offer'],
-  channel: 'sms', controlGroupPercent: 20, pilot: { percent: 50, minUplift: 2 }, responseWindow: 'P7D',
+  name: 'Churn save',
+  goal: 'take-up',
+  audience: { rule: { '<': [{ var: 'profile.tenureMonths' }, 12] } },
+  actionIds: ['api-offer'],
+  channel: 'sms',
+  controlGroupPercent: 20,
+  pilot: { percent: 50, minUplift: 2 },
+  responseWindow: 'P7D',
 };
 
 let t: TestTables;
@@ -32,15 +45,34 @@ let call: Invoke;
 beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env, {
-    DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))), CVM_NOW: NOW, CVM_TIME_SCALE: '100000000',
-    CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-campaigns-api-')), CAMPAIGN_SEGMENTS: '2', CAMPAIGN_SHARDS: '2',
+    DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))),
+    CVM_NOW: NOW,
+    CVM_TIME_SCALE: '100000000',
+    CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-campaigns-api-')),
+    CAMPAIGN_SEGMENTS: '2',
+    CAMPAIGN_SHARDS: '2',
   });
   const db = documentClient({ endpoint: t.endpoint });
   await new DynamoActionCatalog(db, (tn) => t.tenantTables[tn]!).put('acme', offer);
-  const records = Array.from({ length: 40 }, (_, i) => ({
-    customerId: `api-${i}`, segment: 'youth', tariff: 't', tenureMonths: i, monthlyCharge: 50, contract: 'prepaid', products: [],
-    language: 'en', consent: { sms: i % 4 !== 0 }, attributes: {}, version: 1, createdAt: NOW, updatedAt: NOW,
-  }) as unknown as CustomerRecord);
+  const records = Array.from(
+    { length: 40 },
+    (_, i) =>
+      ({
+        customerId: `api-${i}`,
+        segment: 'youth',
+        tariff: 't',
+        tenureMonths: i,
+        monthlyCharge: 50,
+        contract: 'prepaid',
+        products: [],
+        language: 'en',
+        consent: { sms: i % 4 !== 0 },
+        attributes: {},
+        version: 1,
+        createdAt: NOW,
+        updatedAt: NOW,
+      }) as unknown as CustomerRecord,
+  );
   await new DynamoCustomerRepo(db, (tn) => t.tenantTables[tn]!).saveMany('acme', records);
   call = invoker((await import('./campaigns-api.ts')).handler as never);
 });
@@ -65,7 +97,12 @@ describe('the campaigns API', () => {
   });
 
   it('refuses actions that are not in the catalog, naming actionIds', async () => {
-    const res = await call({ method: 'POST', path: '/v1/campaigns', body: { ...body, actionIds: ['api-offer', 'nope'] }, caller: acme });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/campaigns',
+      body: { ...body, actionIds: ['api-offer', 'nope'] },
+      caller: acme,
+    });
     expect(res.status).toBe(400);
     expect(res.json.errors[0].field).toBe('actionIds.1');
   });
@@ -89,7 +126,12 @@ describe('the campaigns API', () => {
     }
     expect(['succeeded', 'stopped']).toContain(got.json.status);
     expect(got.json.report.phases.pilot).toBeDefined();
-    const csv = await call({ method: 'GET', path: `/v1/campaigns/${campaignId}`, caller: acme, headers: { accept: 'text/csv' } });
+    const csv = await call({
+      method: 'GET',
+      path: `/v1/campaigns/${campaignId}`,
+      caller: acme,
+      headers: { accept: 'text/csv' },
+    });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.raw.split('\n')[0]).toMatch(/^phase,group,audience,contacted/);
     // a finished campaign cannot be paused

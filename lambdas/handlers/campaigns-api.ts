@@ -15,9 +15,18 @@ const useCases = {
 };
 
 export const handler = httpHandler('campaigns', {
-  previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({ status: 200, body: await useCases.preview(req.caller.tenant, req.body) }),
-  createCampaign: async (req: HttpRequest<CampaignSpec>) => ({ status: 202, body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }) }),
-  listCampaigns: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }) }),
+  previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+    status: 200,
+    body: await useCases.preview(req.caller.tenant, req.body),
+  }),
+  createCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+    status: 202,
+    body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }),
+  }),
+  listCampaigns: async (req) => ({
+    status: 200,
+    body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }),
+  }),
   getCampaign: async (req) => {
     const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);
     if ((req.headers['accept'] ?? '').includes('text/csv')) {
@@ -25,7 +34,16 @@ export const handler = httpHandler('campaigns', {
     }
     return { status: 200, body: view };
   },
-  pauseCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }) }),
-  resumeCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }) }),
-  cancelCampaign: async (req) => ({ status: 200, body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }) }),
+  pauseCampaign: async (req) => ({
+    status: 200,
+    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }),
+  }),
+  resumeCampaign: async (req) => ({
+    status: 200,
+    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }),
+  }),
+  cancelCampaign: async (req) => ({
+    status: 200,
+    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }),
+  }),
 });

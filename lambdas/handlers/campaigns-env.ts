@@ -30,7 +30,9 @@ export function campaignsEnv(source: NodeJS.ProcessEnv = process.env): Campaigns
   const decisions = decisionsEnv(source);
   const parsed = CampaignsEnv.safeParse(source);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const e = parsed.data;
   return {

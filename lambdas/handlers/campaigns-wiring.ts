@@ -12,7 +12,9 @@ import { contactSettingsOf, eventAdaptersFor } from './event-wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
 /** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
-export const LOCAL_CAMPAIGN_SUBSTITUTIONS = { CampaignStepFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-campaign-step' };
+export const LOCAL_CAMPAIGN_SUBSTITUTIONS = {
+  CampaignStepFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-campaign-step',
+};
 
 /**
  * What both campaign functions build on: the decision ports (the hand-off asks `decide`, whose
@@ -22,7 +24,12 @@ async function campaignBaseFor(env: CampaignsEnv) {
   const decisions = await decisionAdaptersFor(env.decisions);
   const events = eventAdaptersFor(env.decisions.platform, contactSettingsOf(env.decisions));
   const tableOf = tenantTableOf(env.decisions.platform.TENANT_TABLES);
-  return { decisions, events, campaigns: new DynamoCampaignStore(events.db, tableOf), scan: new DynamoScoreStore(events.db, tableOf) };
+  return {
+    decisions,
+    events,
+    campaigns: new DynamoCampaignStore(events.db, tableOf),
+    scan: new DynamoScoreStore(events.db, tableOf),
+  };
 }
 
 /** The ports of the campaign-step task function, built once per container. */
@@ -51,7 +58,8 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
  * its tasks bound to the step use case the campaign-step Lambda runs, retries shortened like waits.
  */
 export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowStarter> {
-  if (env.stateMachineArn) return new SfnWorkflowStarter(sfnClient(env.decisions.platform.AWS_REGION), env.stateMachineArn);
+  if (env.stateMachineArn)
+    return new SfnWorkflowStarter(sfnClient(env.decisions.platform.AWS_REGION), env.stateMachineArn);
   const step = campaignSteps(await campaignStepPortsFor(env));
   const scale = env.decisions.platform.CVM_TIME_SCALE;
   return new LocalWorkflowStarter(
@@ -59,7 +67,8 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
     (event) => step(event as never),
     { retryIntervalMs: Math.max(5, Math.round(5000 / scale)) },
     // the name only: a step's error text can quote a customer (ids of the audience)
-    (executionId, err) => logger.error('campaign workflow ended in error', { executionId, errorName: (err as Error)?.name }),
+    (executionId, err) =>
+      logger.error('campaign workflow ended in error', { executionId, errorName: (err as Error)?.name }),
   );
 }
 

@@ -42,7 +42,14 @@ describe('customer profiles', () => {
     const read = await get('c-100');
     expect(read.status).toBe(200);
     expect(read.headers['etag']).toBe('"1"');
-    expect(read.json).toMatchObject({ ...profile, customerId: 'c-100', version: 1, valueTier: 'gold', state: {}, recentContacts: [] });
+    expect(read.json).toMatchObject({
+      ...profile,
+      customerId: 'c-100',
+      version: 1,
+      valueTier: 'gold',
+      state: {},
+      recentContacts: [],
+    });
   });
 
   it('accepts a GET -> edit -> PUT round trip, ignoring the read-only fields', async () => {
@@ -126,13 +133,15 @@ describe('keys and tenants', () => {
     expect((await get('c-300')).status).toBe(404);
   });
 
-  it('hides one tenant\'s customers from another as if absent', async () => {
+  it("hides one tenant's customers from another as if absent", async () => {
     await put('c-shared', profile);
     const other = await get('c-shared', globexAdmin);
     const absent = await get('c-never', globexAdmin);
     expect(other.status).toBe(404);
     expect(other.json.detail).toBe(absent.json.detail.replace('c-never', 'c-shared'));
-    expect((await call({ method: 'GET', path: '/v1/customers/c-shared/export', caller: globexAdmin })).status).toBe(404);
+    expect((await call({ method: 'GET', path: '/v1/customers/c-shared/export', caller: globexAdmin })).status).toBe(
+      404,
+    );
     expect((await call({ method: 'DELETE', path: '/v1/customers/c-shared', caller: globexAdmin })).status).toBe(404);
     expect((await call({ method: 'GET', path: '/v1/households/hh-1', caller: globexAdmin })).status).toBe(404);
     expect((await get('c-shared')).status).toBe(200);
@@ -170,6 +179,8 @@ describe('households', () => {
     await put('h-c', { ...profile, householdId: 'hh-10' });
     await put('h-c', { ...profile, householdId: 'hh-11' });
     expect((await call({ method: 'GET', path: '/v1/households/hh-10', caller: acmeChannel })).status).toBe(404);
-    expect((await call({ method: 'GET', path: '/v1/households/hh-11', caller: acmeChannel })).json.members).toHaveLength(1);
+    expect(
+      (await call({ method: 'GET', path: '/v1/households/hh-11', caller: acmeChannel })).json.members,
+    ).toHaveLength(1);
   });
 });

@@ -20,7 +20,10 @@ const etag = (version: number) => `"${version}"`;
 function ifMatchVersion(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  if (!m) throw new InvalidInputError('If-Match must be an ETag such as "3"', [{ field: 'If-Match', message: 'not an ETag' }]);
+  if (!m)
+    throw new InvalidInputError('If-Match must be an ETag such as "3"', [
+      { field: 'If-Match', message: 'not an ETag' },
+    ]);
   return Number(m[1]);
 }
 
@@ -42,6 +45,12 @@ export const handler = httpHandler('customers', {
     await useCases.erase(req.caller.tenant, req.params['customerId']!);
     return { status: 204 };
   },
-  exportCustomer: async (req) => ({ status: 200, body: await useCases.export(req.caller.tenant, req.params['customerId']!) }),
-  getHousehold: async (req) => ({ status: 200, body: await useCases.household(req.caller.tenant, req.params['householdId']!) }),
+  exportCustomer: async (req) => ({
+    status: 200,
+    body: await useCases.export(req.caller.tenant, req.params['customerId']!),
+  }),
+  getHousehold: async (req) => ({
+    status: 200,
+    body: await useCases.household(req.caller.tenant, req.params['householdId']!),
+  }),
 });

@@ -23,13 +23,19 @@ const NOW = '2025-03-12T08:00:00.000Z';
 /** The first customer ids of the given experiment group for tenant acme. */
 function idsIn(group: string, n: number, prefix: string): string[] {
   const out: string[] = [];
-  for (let i = 0; out.length < n; i++) if (experimentGroup('acme', `${prefix}${i}`, settings.experiments) === group) out.push(`${prefix}${i}`);
+  for (let i = 0; out.length < n; i++)
+    if (experimentGroup('acme', `${prefix}${i}`, settings.experiments) === group) out.push(`${prefix}${i}`);
   return out;
 }
 
 const profile = {
-  segment: 'youth', tariff: 'smart-50', tenureMonths: 30, monthlyCharge: 85, contract: 'month-to-month',
-  products: ['phone', 'internet-fiber'], language: 'af',
+  segment: 'youth',
+  tariff: 'smart-50',
+  tenureMonths: 30,
+  monthlyCharge: 85,
+  contract: 'month-to-month',
+  products: ['phone', 'internet-fiber'],
+  language: 'af',
   consent: { sms: true, app: true, 'call-centre': true, ussd: true },
 };
 
@@ -44,17 +50,27 @@ beforeAll(async () => {
   }
 });
 
-const putCustomer = (id: string, body: unknown = profile) => customersApi({ method: 'PUT', path: `/v1/customers/${id}`, body, caller: acmeAdmin });
-const decideFor = (customerId: string, channel = 'app', extra: Record<string, unknown> = {}, caller: Caller = acmeChannel) =>
-  call({ method: 'POST', path: '/v1/decisions', body: { customerId, channel, ...extra }, caller });
+const putCustomer = (id: string, body: unknown = profile) =>
+  customersApi({ method: 'PUT', path: `/v1/customers/${id}`, body, caller: acmeAdmin });
+const decideFor = (
+  customerId: string,
+  channel = 'app',
+  extra: Record<string, unknown> = {},
+  caller: Caller = acmeChannel,
+) => call({ method: 'POST', path: '/v1/decisions', body: { customerId, channel, ...extra }, caller });
 const respondTo = (decisionId: string, body: unknown, caller: Caller = acmeChannel) =>
   call({ method: 'POST', path: `/v1/decisions/${encodeURIComponent(decisionId)}/responses`, body, caller });
-const exportOf = async (id: string) => (await customersApi({ method: 'GET', path: `/v1/customers/${id}/export`, caller: acmeAdmin })).json;
+const exportOf = async (id: string) =>
+  (await customersApi({ method: 'GET', path: `/v1/customers/${id}/export`, caller: acmeAdmin })).json;
 
 describe('the action catalog', () => {
   const action = {
-    name: 'Weekend data', kind: 'offer', treatments: { sms: { templateKey: 'wk', text: { en: 'Weekend data for R10' } } },
-    eligibility: { '>=': [{ var: 'profile.tenureMonths' }, 3] }, propensity: { starting: 0.1 }, value: 10,
+    name: 'Weekend data',
+    kind: 'offer',
+    treatments: { sms: { templateKey: 'wk', text: { en: 'Weekend data for R10' } } },
+    eligibility: { '>=': [{ var: 'profile.tenureMonths' }, 3] },
+    propensity: { starting: 0.1 },
+    value: 10,
     limits: { perCustomer: [{ max: 1, days: 7 }] },
   };
 
@@ -62,10 +78,17 @@ describe('the action catalog', () => {
     const created = await call({ method: 'PUT', path: '/v1/actions/weekend-data', body: action, caller: acmeAdmin });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ actionId: 'weekend-data', lever: 1, kind: 'offer' });
-    expect((await call({ method: 'GET', path: '/v1/actions/weekend-data', caller: acmeAdmin })).json).toEqual(created.json);
+    expect((await call({ method: 'GET', path: '/v1/actions/weekend-data', caller: acmeAdmin })).json).toEqual(
+      created.json,
+    );
     const list = await call({ method: 'GET', path: '/v1/actions', caller: acmeAdmin });
     expect(list.json.items.map((a: { actionId: string }) => a.actionId)).toContain('weekend-data');
-    const replaced = await call({ method: 'PUT', path: '/v1/actions/weekend-data', body: { ...action, value: 12 }, caller: acmeAdmin });
+    const replaced = await call({
+      method: 'PUT',
+      path: '/v1/actions/weekend-data',
+      body: { ...action, value: 12 },
+      caller: acmeAdmin,
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.json.value).toBe(12);
     expect((await call({ method: 'DELETE', path: '/v1/actions/weekend-data', caller: acmeAdmin })).status).toBe(204);
@@ -75,8 +98,16 @@ describe('the action catalog', () => {
 
   it('names each bad field with 400 problem+json and writes nothing', async () => {
     const res = await call({
-      method: 'PUT', path: '/v1/actions/bad-one', caller: acmeAdmin,
-      body: { ...action, kind: 'bribe', eligibility: { frobnicate: [1] }, treatments: { pigeon: { templateKey: 'x', text: { en: 'x' } } }, colour: 'red' },
+      method: 'PUT',
+      path: '/v1/actions/bad-one',
+      caller: acmeAdmin,
+      body: {
+        ...action,
+        kind: 'bribe',
+        eligibility: { frobnicate: [1] },
+        treatments: { pigeon: { templateKey: 'x', text: { en: 'x' } } },
+        colour: 'red',
+      },
     });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json');
@@ -84,7 +115,12 @@ describe('the action catalog', () => {
     expect(fields).toEqual(expect.arrayContaining(['kind', 'eligibility', 'colour']));
     expect(fields.some((f: string) => f.startsWith('treatments'))).toBe(true);
     expect((await call({ method: 'GET', path: '/v1/actions/bad-one', caller: acmeAdmin })).status).toBe(404);
-    const mismatch = await call({ method: 'PUT', path: '/v1/actions/bad-two', body: { ...action, actionId: 'other' }, caller: acmeAdmin });
+    const mismatch = await call({
+      method: 'PUT',
+      path: '/v1/actions/bad-two',
+      body: { ...action, actionId: 'other' },
+      caller: acmeAdmin,
+    });
     expect(mismatch.json.errors).toEqual([{ field: 'actionId', message: expect.stringContaining('bad-two') }]);
   });
 
@@ -95,12 +131,18 @@ describe('the action catalog', () => {
 });
 
 describe('decisions', () => {
-  it('answers the best actions with treatment text in the customer\'s language, tier and service level', async () => {
+  it("answers the best actions with treatment text in the customer's language, tier and service level", async () => {
     const [id] = idsIn('champion', 1, 'd-a-');
     await putCustomer(id!);
     const res = await decideFor(id!, 'app');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ customerId: id, channel: 'app', experiment: { group: 'champion' }, valueTier: 'gold', serviceLevel: 'priority-queue' });
+    expect(res.json).toMatchObject({
+      customerId: id,
+      channel: 'app',
+      experiment: { group: 'champion' },
+      valueTier: 'gold',
+      serviceLevel: 'priority-queue',
+    });
     expect(res.json.decisionId.startsWith(`${id}~`)).toBe(true);
     expect(res.json.actions.length).toBeGreaterThan(0);
     expect(res.json.actions.length).toBeLessThanOrEqual(3);
@@ -115,14 +157,20 @@ describe('decisions', () => {
     const logged = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
     expect(logged).toHaveLength(1);
     expect(JSON.stringify(logged[0]).length).toBeLessThan(1024);
-    expect(logged[0].offers.map((o: { actionId: string }) => o.actionId)).toEqual(res.json.actions.map((a: { actionId: string }) => a.actionId));
+    expect(logged[0].offers.map((o: { actionId: string }) => o.actionId)).toEqual(
+      res.json.actions.map((a: { actionId: string }) => a.actionId),
+    );
   });
 
   it('gives control customers no actions, says why and logs the group', async () => {
     const [id] = idsIn('control', 1, 'd-c-');
     await putCustomer(id!);
     const res = await decideFor(id!);
-    expect(res.json).toMatchObject({ actions: [], experiment: { group: 'control' }, reasons: [{ code: 'control-group' }] });
+    expect(res.json).toMatchObject({
+      actions: [],
+      experiment: { group: 'control' },
+      reasons: [{ code: 'control-group' }],
+    });
     const logged = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
     expect(logged[0]).toMatchObject({ group: 'control', offers: [] });
   });
@@ -131,11 +179,18 @@ describe('decisions', () => {
     const [id] = idsIn('champion', 2, 'd-h-').slice(1);
     await putCustomer(id!);
     const db = documentClient({ endpoint: t.endpoint });
-    await db.send(new PutCommand({ TableName: t.tenantTables['acme'], Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: { value: 3 } } }));
+    await db.send(
+      new PutCommand({
+        TableName: t.tenantTables['acme'],
+        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: { value: 3 } },
+      }),
+    );
     const res = await decideFor(id!, 'call-centre');
     expect(res.json.actions[0].actionId).toBe('care-health-check-call');
     expect(res.json.actions.every((a: { kind: string }) => a.kind !== 'offer')).toBe(true);
-    expect(res.json.excluded.some((e: { reasons: { code: string }[] }) => e.reasons[0]!.code === 'service-problem-open')).toBe(true);
+    expect(
+      res.json.excluded.some((e: { reasons: { code: string }[] }) => e.reasons[0]!.code === 'service-problem-open'),
+    ).toBe(true);
   });
 
   it('does not offer a declined action again within the suppression window', async () => {
@@ -148,7 +203,7 @@ describe('decisions', () => {
     expect(again.json.actions.map((a: { actionId: string }) => a.actionId)).not.toContain(offered);
   });
 
-  it('404s an unknown customer and another tenant\'s customer', async () => {
+  it("404s an unknown customer and another tenant's customer", async () => {
     const [id] = idsIn('champion', 4, 'd-t-').slice(3);
     await putCustomer(id!);
     expect((await decideFor('nobody-here')).status).toBe(404);
@@ -158,7 +213,12 @@ describe('decisions', () => {
   it('rejects bad input naming the fields, and logs nothing', async () => {
     const [id] = idsIn('champion', 5, 'd-b-').slice(4);
     await putCustomer(id!);
-    const res = await call({ method: 'POST', path: '/v1/decisions', body: { customerId: id, channel: 'fax', limit: 0, mood: 'x' }, caller: acmeChannel });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/decisions',
+      body: { customerId: id, channel: 'fax', limit: 0, mood: 'x' },
+      caller: acmeChannel,
+    });
     expect(res.status).toBe(400);
     expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['channel', 'limit', 'mood']);
     expect((await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'))).toEqual([]);
@@ -178,7 +238,15 @@ describe('responses', () => {
     expect(dup.json).toMatchObject({ duplicate: true, response: 'accepted' });
     expect((await respondTo(d.decisionId, { actionId: 'never-offered', response: 'accepted' })).status).toBe(409);
     expect((await respondTo(`${id}~0000000000abcdef`, { actionId, response: 'accepted' })).status).toBe(404);
-    expect((await respondTo(d.decisionId, { actionId, response: 'accepted' }, { tenant: 'globex', scope: 'channel', keyId: 'g' })).status).toBe(404);
+    expect(
+      (
+        await respondTo(
+          d.decisionId,
+          { actionId, response: 'accepted' },
+          { tenant: 'globex', scope: 'channel', keyId: 'g' },
+        )
+      ).status,
+    ).toBe(404);
     expect((await respondTo('not-a-decision', { actionId, response: 'accepted' })).status).toBe(400);
     const bad = await respondTo(d.decisionId, { actionId, response: 'maybe' });
     expect(bad.json.errors[0].field).toBe('response');
@@ -196,7 +264,14 @@ describe('the catalog audit trail', () => {
     expect((await call({ method: 'DELETE', path: '/v1/actions/audited-offer', caller: acmeAdmin })).status).toBe(204);
     const log = new DynamoAuditLog(documentClient({ endpoint: t.endpoint }), (tenant) => t.tenantTables[tenant]!);
     const trail = (await log.list('acme', NOW.slice(0, 7))).items.filter((e) => e.subject === 'audited-offer');
-    expect(trail.map((e) => [e.what, e.keyId, (e.before as { value?: number } | undefined)?.value, (e.after as { value?: number } | undefined)?.value])).toEqual([
+    expect(
+      trail.map((e) => [
+        e.what,
+        e.keyId,
+        (e.before as { value?: number } | undefined)?.value,
+        (e.after as { value?: number } | undefined)?.value,
+      ]),
+    ).toEqual([
       ['action.deleted', acmeAdmin.keyId, 99, undefined],
       ['action.put', acmeAdmin.keyId, action.value, 99],
       ['action.put', acmeAdmin.keyId, undefined, action.value],

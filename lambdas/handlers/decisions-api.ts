@@ -23,10 +23,16 @@ export const handler = httpHandler('decisions', {
   putAction: async (req: HttpRequest<Omit<Action, 'actionId'> & { actionId?: string }>) => {
     const actionId = req.params['actionId']!;
     if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
-      throw new InvalidInputError('the body names another action', [{ field: 'actionId', message: `must be ${actionId} (the path) or absent` }]);
+      throw new InvalidInputError('the body names another action', [
+        { field: 'actionId', message: `must be ${actionId} (the path) or absent` },
+      ]);
     }
     const { actionId: _same, ...fields } = req.body;
-    const { created, action } = await useCases.put(req.caller.tenant, { actionId, ...fields }, { keyId: req.caller.keyId });
+    const { created, action } = await useCases.put(
+      req.caller.tenant,
+      { actionId, ...fields },
+      { keyId: req.caller.keyId },
+    );
     return { status: created ? 201 : 200, body: action };
   },
   deleteAction: async (req) => {

@@ -53,7 +53,9 @@ export function decisionsEnv(source: NodeJS.ProcessEnv = process.env): Decisions
   const platform = platformEnv(source);
   const parsed = DecisionsEnv.safeParse(source);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const raw = parsed.data.DECISIONING;
   return {

@@ -22,14 +22,25 @@ const settings = decisioningSettingsOf(market);
 // 10:00 in Johannesburg, outside quiet hours
 const NOW = '2025-03-12T08:00:00.000Z';
 const sm = mockClient(SageMakerRuntimeClient);
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
 
 let t: TestTables;
 let endpoints: string;
 beforeAll(async () => {
   t = await testTables(['acme']);
-  const models = await loadPinnedModelsFromDir(fileURLToPath(new URL('../../models', import.meta.url)), market.code, market.scoring.models);
-  endpoints = JSON.stringify(Object.fromEntries(models.flatMap((m) => m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }]))));
+  const models = await loadPinnedModelsFromDir(
+    fileURLToPath(new URL('../../models', import.meta.url)),
+    market.code,
+    market.scoring.models,
+  );
+  endpoints = JSON.stringify(
+    Object.fromEntries(
+      models.flatMap((m) =>
+        m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }]),
+      ),
+    ),
+  );
 });
 afterEach(() => sm.reset());
 
@@ -40,21 +51,35 @@ const portsFor = (scoring: Record<string, string>): Promise<DecisionPorts> =>
 /** Customers of the champion group: the control group sees no actions, so nothing of theirs is scored. */
 const champions = (prefix: string, n: number) => {
   const ids: string[] = [];
-  for (let i = 0; ids.length < n; i++) if (experimentGroup('acme', `${prefix}${i}`, settings.experiments) === 'champion') ids.push(`${prefix}${i}`);
+  for (let i = 0; ids.length < n; i++)
+    if (experimentGroup('acme', `${prefix}${i}`, settings.experiments) === 'champion') ids.push(`${prefix}${i}`);
   return ids;
 };
 async function unscoredCustomer(ports: DecisionPorts, customerId: string): Promise<void> {
   const record: CustomerRecord = {
-    customerId, version: 1, createdAt: NOW, updatedAt: NOW,
-    segment: 'youth', tariff: 'smart-50', tenureMonths: 4, monthlyCharge: 85, contract: 'month-to-month',
-    products: ['phone', 'internet-fiber'], language: 'en', consent: { app: true, sms: true },
+    customerId,
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+    segment: 'youth',
+    tariff: 'smart-50',
+    tenureMonths: 4,
+    monthlyCharge: 85,
+    contract: 'month-to-month',
+    products: ['phone', 'internet-fiber'],
+    language: 'en',
+    consent: { app: true, sms: true },
   };
   await ports.customers.save('acme', record, 0);
 }
 
-describe('the decisions function\'s scoring', () => {
+describe("the decisions function's scoring", () => {
   it('in sagemaker mode asks the endpoint, and when it throttles answers with the in-process scores and records the fallback', async () => {
-    const sagemaker = await portsFor({ SCORING_MODE: 'sagemaker', SAGEMAKER_ENDPOINTS: endpoints, LATENCY_BUDGET_MS: '500' });
+    const sagemaker = await portsFor({
+      SCORING_MODE: 'sagemaker',
+      SAGEMAKER_ENDPOINTS: endpoints,
+      LATENCY_BUDGET_MS: '500',
+    });
     const embedded = await portsFor({});
     for (const action of demoCatalog) await putAction(sagemaker)('acme', action);
     const [viaEndpoint, inProcess] = champions('sm-', 2) as [string, string];
@@ -69,13 +94,18 @@ describe('the decisions function\'s scoring', () => {
     const expected = await decide(embedded)('acme', { customerId: inProcess, channel: 'app' });
 
     expect(sm.commandCalls(InvokeEndpointCommand).length).toBeGreaterThan(0);
-    expect(answer!.modelVersions).toEqual(Object.fromEntries(Object.entries(market.scoring.models).map(([m, p]) => [m, p.version])));
+    expect(answer!.modelVersions).toEqual(
+      Object.fromEntries(Object.entries(market.scoring.models).map(([m, p]) => [m, p.version])),
+    );
     expect(answer!.actions.length).toBeGreaterThan(0);
     // a customer of the same profile, scored in process: the same actions, propensities and scores
-    const view = (d: typeof expected) => d.actions.map((a) => ({ actionId: a.actionId, propensity: a.propensity, score: a.score }));
+    const view = (d: typeof expected) =>
+      d.actions.map((a) => ({ actionId: a.actionId, propensity: a.propensity, score: a.score }));
     expect(view(answer!)).toEqual(view(expected));
     expect(metrics.filter((m) => m.name === METRIC.scoringRequest)).toHaveLength(1);
-    expect(metrics.filter((m) => m.name === METRIC.scoringFallback).map((m) => m.dimensions['reason'])).toEqual(['throttled']);
+    expect(metrics.filter((m) => m.name === METRIC.scoringFallback).map((m) => m.dimensions['reason'])).toEqual([
+      'throttled',
+    ]);
   });
 
   it('in embedded mode scores in process and never calls an endpoint', async () => {

@@ -25,10 +25,17 @@ function modelsDirOf(env: DecisionsEnv): string {
  * The scoring port for customers without stored scores, of the market's mode: the SageMaker
  * endpoint with the bundled models in process as its fallback, or those models alone.
  */
-export async function decisionScoring(env: DecisionsEnv, clock: DecisionPorts['clock']): Promise<ScoringPort | undefined> {
+export async function decisionScoring(
+  env: DecisionsEnv,
+  clock: DecisionPorts['clock'],
+): Promise<ScoringPort | undefined> {
   if (Object.keys(env.raw.models).length === 0) return undefined;
   const models = await loadPinnedModelsFromDir(modelsDirOf(env), env.raw.modelsMarket, env.raw.models);
-  return onlineScoring({ MARKET: env.platform.MARKET, AWS_REGION: env.platform.AWS_REGION, ...env.scoring }, models, clock);
+  return onlineScoring(
+    { MARKET: env.platform.MARKET, AWS_REGION: env.platform.AWS_REGION, ...env.scoring },
+    models,
+    clock,
+  );
 }
 
 /** The composition root of the decisions function, built once per container. */

@@ -2,21 +2,28 @@ import { z } from 'zod';
 
 /** A variable holding JSON, validated by `schema`. */
 export const Json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 /** Every environment variable the platform's handlers share, parsed once, in one place. */
 export const PlatformEnv = z.object({
   MARKET: z.string().min(1),
   TENANT_TABLES: Json(z.record(z.string(), z.string())),
   KEYS_TABLE: z.string().min(1),
-  VALUE_TIERS: Json(z.object({ platinum: z.number(), gold: z.number(), silver: z.number() })).default({ platinum: 100, gold: 70, silver: 40 }),
+  VALUE_TIERS: Json(z.object({ platinum: z.number(), gold: z.number(), silver: z.number() })).default({
+    platinum: 100,
+    gold: 70,
+    silver: 40,
+  }),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().optional(),
   /** Local runs only: the platform clock starts here and runs on. */
@@ -29,11 +36,13 @@ export const PlatformEnv = z.object({
   OUTBOUND_QUEUES: Json(z.record(z.string(), z.string())).default({}),
   /** Local runs only: queues in-process, outbound to <dir>/outbound/<channel>.jsonl. */
   CVM_LOCAL_DIR: z.string().min(1).optional(),
-  MARKET_RULES: Json(z.object({
-    timezone: z.string(),
-    quietHours: z.object({ start: z.string(), end: z.string() }),
-    defaultLanguage: z.string(),
-  })).default({ timezone: 'UTC', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
+  MARKET_RULES: Json(
+    z.object({
+      timezone: z.string(),
+      quietHours: z.object({ start: z.string(), end: z.string() }),
+      defaultLanguage: z.string(),
+    }),
+  ).default({ timezone: 'UTC', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
   DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(24).default(48),
   CONTACT_TTL_DAYS: z.coerce.number().int().positive().default(180),
   TRIGGER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
@@ -45,7 +54,9 @@ export function platformEnv(source: NodeJS.ProcessEnv = process.env): PlatformEn
   if (source === process.env && cached) return cached;
   const parsed = PlatformEnv.safeParse(source);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   if (source === process.env) cached = parsed.data;
   return parsed.data;

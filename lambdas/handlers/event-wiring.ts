@@ -26,8 +26,11 @@ export interface ContactSettings {
 
 const DEFAULT_VOLUME_SHARDS = 8;
 
-export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'raw'>): ContactSettings =>
-  ({ policy: decisions.settings.policy, volumeShards: decisions.raw.volumeShards, thresholds: decisions.settings.thresholds });
+export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'raw'>): ContactSettings => ({
+  policy: decisions.settings.policy,
+  volumeShards: decisions.raw.volumeShards,
+  thresholds: decisions.settings.thresholds,
+});
 
 /**
  * The market's policy as the decisions function reads it (`DECISIONING`), so triggers, campaigns
@@ -51,7 +54,9 @@ export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = co
   const local = env.CVM_LOCAL_DIR;
   const sqs = local ? undefined : sqsClient(env.AWS_REGION);
   const events: EventQueue = local ? new LocalEventQueue() : new SqsEventQueue(sqs!, env.EVENT_QUEUES);
-  const outbound: OutboundQueue = local ? new FileOutboundQueue(local) : new SqsOutboundQueue(sqs!, env.OUTBOUND_QUEUES);
+  const outbound: OutboundQueue = local
+    ? new FileOutboundQueue(local)
+    : new SqsOutboundQueue(sqs!, env.OUTBOUND_QUEUES);
   return {
     ...base,
     events,

@@ -17,7 +17,8 @@ const NOW = '2026-03-02T10:00:00.000Z';
 beforeAll(async () => {
   const t = await testTables();
   Object.assign(process.env, t.env, { CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-events-api-')), CVM_NOW: NOW });
-  for (const tenant of ['acme', 'globex']) localQueues.set(tenant, { sendBatch: (bodies) => sent[tenant]!.push(...bodies) });
+  for (const tenant of ['acme', 'globex'])
+    localQueues.set(tenant, { sendBatch: (bodies) => sent[tenant]!.push(...bodies) });
   call = invoker((await import('./events-api.ts')).handler as never);
 });
 beforeEach(() => {
@@ -25,15 +26,25 @@ beforeEach(() => {
   sent['globex']!.length = 0;
 });
 
-const dropped = (i: number) => ({ eventId: `e-${i}`, customerId: 'c-1', type: 'network.call_dropped', occurredAt: '2026-03-02T09:00:00Z', data: { cellId: 'cell-9' } });
-const post = (body: unknown, caller: Caller = acmeChannel) => call({ method: 'POST', path: '/v1/events', body, caller });
+const dropped = (i: number) => ({
+  eventId: `e-${i}`,
+  customerId: 'c-1',
+  type: 'network.call_dropped',
+  occurredAt: '2026-03-02T09:00:00Z',
+  data: { cellId: 'cell-9' },
+});
+const post = (body: unknown, caller: Caller = acmeChannel) =>
+  call({ method: 'POST', path: '/v1/events', body, caller });
 
 describe('POST /v1/events', () => {
-  it('queues valid events on the tenant\'s own queue and answers 202 with the count', async () => {
+  it("queues valid events on the tenant's own queue and answers 202 with the count", async () => {
     const res = await post({ events: [dropped(1), dropped(2)] });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ accepted: 2, rejected: [] });
-    expect(sent['acme']!.map((b) => JSON.parse(b))).toEqual([{ tenant: 'acme', event: dropped(1) }, { tenant: 'acme', event: dropped(2) }]);
+    expect(sent['acme']!.map((b) => JSON.parse(b))).toEqual([
+      { tenant: 'acme', event: dropped(1) },
+      { tenant: 'acme', event: dropped(2) },
+    ]);
     expect(sent['globex']).toEqual([]);
   });
 
@@ -95,9 +106,16 @@ describe('triggers', () => {
     const created = await call({ method: 'PUT', path: '/v1/triggers/t-1', body: trigger, caller: acmeAdmin });
     expect(created.status).toBe(201);
     expect(created.json).toEqual({ triggerId: 't-1', ...trigger });
-    expect((await call({ method: 'PUT', path: '/v1/triggers/t-1', body: { ...trigger, priority: 20 }, caller: acmeAdmin })).status).toBe(200);
+    expect(
+      (await call({ method: 'PUT', path: '/v1/triggers/t-1', body: { ...trigger, priority: 20 }, caller: acmeAdmin }))
+        .status,
+    ).toBe(200);
     expect((await call({ method: 'GET', path: '/v1/triggers/t-1', caller: acmeAdmin })).json.priority).toBe(20);
-    expect((await call({ method: 'GET', path: '/v1/triggers', caller: acmeAdmin })).json.items.map((t: { triggerId: string }) => t.triggerId)).toEqual(['t-1']);
+    expect(
+      (await call({ method: 'GET', path: '/v1/triggers', caller: acmeAdmin })).json.items.map(
+        (t: { triggerId: string }) => t.triggerId,
+      ),
+    ).toEqual(['t-1']);
     expect((await call({ method: 'GET', path: '/v1/triggers', caller: globexAdmin })).json.items).toEqual([]);
     expect((await call({ method: 'GET', path: '/v1/triggers/t-1', caller: globexAdmin })).status).toBe(404);
     expect((await call({ method: 'DELETE', path: '/v1/triggers/t-1', caller: acmeAdmin })).status).toBe(204);
@@ -106,8 +124,15 @@ describe('triggers', () => {
   });
 
   it('refuses a channel key (403), a bad condition and unknown fields (400)', async () => {
-    expect((await call({ method: 'PUT', path: '/v1/triggers/t-2', body: trigger, caller: acmeChannel })).status).toBe(403);
-    const bad = await call({ method: 'PUT', path: '/v1/triggers/t-2', body: { ...trigger, condition: { nope: [1] }, colour: 1 }, caller: acmeAdmin });
+    expect((await call({ method: 'PUT', path: '/v1/triggers/t-2', body: trigger, caller: acmeChannel })).status).toBe(
+      403,
+    );
+    const bad = await call({
+      method: 'PUT',
+      path: '/v1/triggers/t-2',
+      body: { ...trigger, condition: { nope: [1] }, colour: 1 },
+      caller: acmeAdmin,
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'condition']);
   });

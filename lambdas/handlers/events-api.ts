@@ -28,9 +28,15 @@ export const handler = httpHandler('events', {
   putTrigger: async (req: HttpRequest<Omit<Trigger, 'triggerId'> & { triggerId?: string }>) => {
     const triggerId = req.params['triggerId']!;
     if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
-      throw new InvalidInputError('the body names another trigger', [{ field: 'triggerId', message: 'must match the path' }]);
+      throw new InvalidInputError('the body names another trigger', [
+        { field: 'triggerId', message: 'must match the path' },
+      ]);
     }
-    const { created, trigger } = await useCases.put(req.caller.tenant, { ...req.body, triggerId }, { keyId: req.caller.keyId });
+    const { created, trigger } = await useCases.put(
+      req.caller.tenant,
+      { ...req.body, triggerId },
+      { keyId: req.caller.keyId },
+    );
     return { status: created ? 201 : 200, body: trigger };
   },
   deleteTrigger: async (req) => {

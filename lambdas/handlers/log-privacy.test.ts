@@ -33,7 +33,8 @@ const sm = mockClient(SageMakerRuntimeClient);
 /** South African MSISDNs of the champion group (the control group is never scored). */
 const msisdns = (() => {
   const out: string[] = [];
-  for (let n = 27821234500; out.length < 2; n++) if (experimentGroup('acme', String(n), settings.experiments) === 'champion') out.push(String(n));
+  for (let n = 27821234500; out.length < 2; n++)
+    if (experimentGroup('acme', String(n), settings.experiments) === 'champion') out.push(String(n));
   return out as [string, string];
 })();
 const [decided, evented] = msisdns;
@@ -49,8 +50,16 @@ let processEvents: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
 
 beforeAll(async () => {
   t = await testTables(['acme']);
-  const models = await loadPinnedModelsFromDir(fileURLToPath(new URL('../../models', import.meta.url)), market.code, market.scoring.models);
-  const endpoints = Object.fromEntries(models.flatMap((m) => m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }])));
+  const models = await loadPinnedModelsFromDir(
+    fileURLToPath(new URL('../../models', import.meta.url)),
+    market.code,
+    market.scoring.models,
+  );
+  const endpoints = Object.fromEntries(
+    models.flatMap((m) =>
+      m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }]),
+    ),
+  );
   Object.assign(process.env, t.env, {
     // a tenant whose table is gone: its events fail processing, so the failure line is exercised too
     TENANT_TABLES: JSON.stringify({ ...t.tenantTables, lapsed: `${t.tenantTables['acme']}-gone` }),
@@ -66,19 +75,40 @@ beforeAll(async () => {
   customers = (await import('./customers-api.ts')).handler as never;
   processEvents = (await import('./process-events.ts')).handler as never;
   const context = lambdaContext('setup');
-  const profile = { segment: 'youth', tariff: 'smart-50', tenureMonths: 4, monthlyCharge: 85, contract: 'month-to-month', consent: { app: true, sms: true }, language: 'en' };
+  const profile = {
+    segment: 'youth',
+    tariff: 'smart-50',
+    tenureMonths: 4,
+    monthlyCharge: 85,
+    contract: 'month-to-month',
+    consent: { app: true, sms: true },
+    language: 'en',
+  };
   await linesDuring(async () => {
     for (const action of demoCatalog) {
-      await decisions(apiEvent({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: admin }), context);
+      await decisions(
+        apiEvent({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: admin }),
+        context,
+      );
     }
     for (const id of msisdns) {
-      const res = await customers(apiEvent({ method: 'PUT', path: `/v1/customers/${id}`, body: profile, caller: admin }), context);
+      const res = await customers(
+        apiEvent({ method: 'PUT', path: `/v1/customers/${id}`, body: profile, caller: admin }),
+        context,
+      );
       expect(res.statusCode).toBe(201);
     }
   });
 });
 
-const lambdaContext = (requestId: string) => ({ awsRequestId: requestId, functionName: 'cvm-test', invokedFunctionArn: 'arn:aws:lambda:af-south-1:000000000000:function:cvm-test', memoryLimitInMB: '1024', functionVersion: '$LATEST' }) as unknown as Context;
+const lambdaContext = (requestId: string) =>
+  ({
+    awsRequestId: requestId,
+    functionName: 'cvm-test',
+    invokedFunctionArn: 'arn:aws:lambda:af-south-1:000000000000:function:cvm-test',
+    memoryLimitInMB: '1024',
+    functionVersion: '$LATEST',
+  }) as unknown as Context;
 const withRequestId = (spec: EventSpec, requestId: string): APIGatewayProxyEvent => {
   const e = apiEvent(spec);
   return { ...e, requestContext: { ...e.requestContext, requestId } };
@@ -99,7 +129,10 @@ async function linesDuring(run: () => Promise<unknown>): Promise<string[]> {
     out.mockRestore();
     err.mockRestore();
   }
-  return chunks.join('').split('\n').filter((l) => l.trim() !== '');
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 const isLogLine = (l: Record<string, unknown>) => typeof l['level'] === 'string' && typeof l['message'] === 'string';
@@ -107,25 +140,51 @@ const isLogLine = (l: Record<string, unknown>) => typeof l['level'] === 'string'
 describe('the log lines of a decision and of an event batch', () => {
   it('are JSON, carry the request or message id as correlation id, and hold no customer id, number or message body', async () => {
     // the endpoint's error text echoes what it was sent: none of it may reach the log
-    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error(`Rate exceeded for ${decided} (${VERBATIM})`), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    sm.on(InvokeEndpointCommand).rejects(
+      Object.assign(new Error(`Rate exceeded for ${decided} (${VERBATIM})`), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 429 },
+      }),
+    );
     const apiRequestId = 'api-req-7f3a';
     // V8's parse error quotes the text around the bad token: here, most of the customer's number
-    const poison = sqsRecord(t.market, 'acme', `{"tenant":"acme","event":{"customerId":+${evented},"type":"survey.nps","data":{"verbatim":"${VERBATIM}"}}}`);
-    const invalid = sqsRecord(t.market, 'acme', { ...anEvent('survey.nps', { score: 42, verbatim: VERBATIM } as never, { now: NOW }), customerId: evented });
-    const fine = sqsRecord(t.market, 'acme', { ...anEvent('survey.nps', { score: 9, verbatim: VERBATIM }, { now: NOW }), customerId: evented });
-    const lapsed = sqsRecord(t.market, 'lapsed', { ...anEvent('billing.topup', { amount: 50 }, { now: NOW }), customerId: evented });
+    const poison = sqsRecord(
+      t.market,
+      'acme',
+      `{"tenant":"acme","event":{"customerId":+${evented},"type":"survey.nps","data":{"verbatim":"${VERBATIM}"}}}`,
+    );
+    const invalid = sqsRecord(t.market, 'acme', {
+      ...anEvent('survey.nps', { score: 42, verbatim: VERBATIM } as never, { now: NOW }),
+      customerId: evented,
+    });
+    const fine = sqsRecord(t.market, 'acme', {
+      ...anEvent('survey.nps', { score: 9, verbatim: VERBATIM }, { now: NOW }),
+      customerId: evented,
+    });
+    const lapsed = sqsRecord(t.market, 'lapsed', {
+      ...anEvent('billing.topup', { amount: 50 }, { now: NOW }),
+      customerId: evented,
+    });
     const bodies = [poison, invalid, fine, lapsed].map((r) => r.body);
 
     let decision: APIGatewayProxyResult | undefined;
     let batch: SQSBatchResponse | undefined;
     const lines = await linesDuring(async () => {
-      decision = await decisions(withRequestId({ method: 'POST', path: '/v1/decisions', body: { customerId: decided, channel: 'app' }, caller: channel }, apiRequestId), lambdaContext('lambda-req-decide'));
+      decision = await decisions(
+        withRequestId(
+          { method: 'POST', path: '/v1/decisions', body: { customerId: decided, channel: 'app' }, caller: channel },
+          apiRequestId,
+        ),
+        lambdaContext('lambda-req-decide'),
+      );
       batch = await processEvents(sqsEvent([poison, invalid, fine, lapsed]), lambdaContext('lambda-req-batch'));
     });
 
     expect(decision!.statusCode).toBe(200);
     expect(JSON.parse(decision!.body).modelVersions).not.toEqual({});
-    expect(batch!.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([poison.messageId, invalid.messageId, lapsed.messageId].sort());
+    expect(batch!.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poison.messageId, invalid.messageId, lapsed.messageId].sort(),
+    );
 
     const parsed = lines.map((l) => {
       expect(() => JSON.parse(l), l).not.toThrow();
@@ -133,21 +192,31 @@ describe('the log lines of a decision and of an event batch', () => {
     });
     const logs = parsed.filter(isLogLine);
     // the decision's scoring fallback, one line per unprocessable message, the lapsed tenant's failure
-    expect(logs.map((l) => l['message'])).toEqual(expect.arrayContaining([
-      'scoring fell back to the in-process evaluator',
-      'unprocessable event message',
-      'event processing failed; it will be redelivered',
-    ]));
+    expect(logs.map((l) => l['message'])).toEqual(
+      expect.arrayContaining([
+        'scoring fell back to the in-process evaluator',
+        'unprocessable event message',
+        'event processing failed; it will be redelivered',
+      ]),
+    );
     for (const l of logs) {
       expect(l['correlation_id'], JSON.stringify(l)).toEqual(expect.any(String));
       expect(l['function_request_id'], JSON.stringify(l)).toMatch(/^lambda-req-/);
     }
     const fallback = logs.find((l) => l['message'] === 'scoring fell back to the in-process evaluator')!;
-    expect(fallback).toMatchObject({ correlation_id: apiRequestId, function_request_id: 'lambda-req-decide', reason: 'throttled' });
+    expect(fallback).toMatchObject({
+      correlation_id: apiRequestId,
+      function_request_id: 'lambda-req-decide',
+      reason: 'throttled',
+    });
     const unprocessable = logs.filter((l) => l['message'] === 'unprocessable event message');
     expect(unprocessable.map((l) => l['correlation_id']).sort()).toEqual([poison.messageId, invalid.messageId].sort());
-    expect(unprocessable.find((l) => l['correlation_id'] === poison.messageId)).toMatchObject({ errorName: 'SyntaxError' });
-    expect(unprocessable.find((l) => l['correlation_id'] === invalid.messageId)).toMatchObject({ code: 'invalid-event' });
+    expect(unprocessable.find((l) => l['correlation_id'] === poison.messageId)).toMatchObject({
+      errorName: 'SyntaxError',
+    });
+    expect(unprocessable.find((l) => l['correlation_id'] === invalid.messageId)).toMatchObject({
+      code: 'invalid-event',
+    });
     const failed = logs.find((l) => l['message'] === 'event processing failed; it will be redelivered')!;
     expect(failed).toMatchObject({ correlation_id: lapsed.messageId, customer: customerRef(evented) });
 

@@ -17,7 +17,10 @@ async function emfDuring(run: () => Promise<unknown>): Promise<{ blobs: Emf[]; r
   const original = process.stdout.write.bind(process.stdout);
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => {
     const text = String(chunk);
-    if (text.includes('"_aws"')) { writes.push(text); return true; }
+    if (text.includes('"_aws"')) {
+      writes.push(text);
+      return true;
+    }
     return original(chunk, ...rest);
   }) as typeof process.stdout.write);
   try {
@@ -41,33 +44,66 @@ describe('one decision, metered', () => {
     t = await testTables();
     const market = loadMarket('demo');
     Object.assign(process.env, t.env, {
-      DECISIONING: JSON.stringify(decisioningSettingsOf(market)), CVM_NOW: '2025-03-12T08:00:00.000Z',
+      DECISIONING: JSON.stringify(decisioningSettingsOf(market)),
+      CVM_NOW: '2025-03-12T08:00:00.000Z',
       MODEL_PINS: JSON.stringify(market.scoring.models),
     });
     decisions = invoker((await import('./decisions-api.ts')).handler as never);
     customers = invoker((await import('./customers-api.ts')).handler as never);
-    for (const action of demoCatalog) await decisions({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: acme });
-    await customers({ method: 'PUT', path: '/v1/customers/c-1', caller: acme, body: { segment: 'youth', tenureMonths: 30, monthlyCharge: 85, contract: 'month-to-month', consent: { app: true } } });
+    for (const action of demoCatalog)
+      await decisions({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: acme });
+    await customers({
+      method: 'PUT',
+      path: '/v1/customers/c-1',
+      caller: acme,
+      body: {
+        segment: 'youth',
+        tenureMonths: 30,
+        monthlyCharge: 85,
+        contract: 'month-to-month',
+        consent: { app: true },
+      },
+    });
   }, 60_000);
 
   it('leaves as ONE EMF line: the call, the decision by tenant and by channel, and the capacity it consumed', async () => {
     const { blobs, raw } = await emfDuring(async () => {
-      const res = await decisions({ method: 'POST', path: '/v1/decisions', body: { customerId: 'c-1', channel: 'app' }, caller: { ...acme, scope: 'channel' } });
+      const res = await decisions({
+        method: 'POST',
+        path: '/v1/decisions',
+        body: { customerId: 'c-1', channel: 'app' },
+        caller: { ...acme, scope: 'channel' },
+      });
       expect(res.status).toBe(200);
     });
     expect(blobs).toHaveLength(1);
     const [blob] = blobs;
-    expect(blob).toMatchObject({ service: 'telco-cvm', market: t.market, tenant: 'acme', channel: 'app', ApiRequest: 1, Decision: 1 });
+    expect(blob).toMatchObject({
+      service: 'telco-cvm',
+      market: t.market,
+      tenant: 'acme',
+      channel: 'app',
+      ApiRequest: 1,
+      Decision: 1,
+    });
     expect(blob!['ReadCapacityUnits']).toBeGreaterThan(0);
     expect(blob!['WriteCapacityUnits']).toBeGreaterThan(0);
-    expect(blob!['_aws'].CloudWatchMetrics.map((d: Emf) => d['Dimensions'])).toEqual([[['service', 'market', 'tenant']], [['service', 'market', 'channel']]]);
+    expect(blob!['_aws'].CloudWatchMetrics.map((d: Emf) => d['Dimensions'])).toEqual([
+      [['service', 'market', 'tenant']],
+      [['service', 'market', 'channel']],
+    ]);
     // the log ingestion one decision adds for metering (the cost model's emfBytes)
     expect(Buffer.byteLength(`${raw[0]}\n`)).toBeLessThan(640);
   });
 
   it('still writes the meters of a call that failed', async () => {
     const { blobs } = await emfDuring(async () => {
-      const res = await decisions({ method: 'POST', path: '/v1/decisions', body: { customerId: 'nobody', channel: 'app' }, caller: { ...acme, scope: 'channel' } });
+      const res = await decisions({
+        method: 'POST',
+        path: '/v1/decisions',
+        body: { customerId: 'nobody', channel: 'app' },
+        caller: { ...acme, scope: 'channel' },
+      });
       expect(res.status).toBe(404);
     });
     expect(blobs).toHaveLength(1);
@@ -77,7 +113,12 @@ describe('one decision, metered', () => {
 
   it('meters a score-base run as one workflow execution of its tenant when the report step ends', async () => {
     const { handler } = await import('./score-report.ts');
-    const { blobs } = await emfDuring(() => handler({ tenant: 'acme', results: [{ tenant: 'acme', segment: 0, scored: 0, written: 0, skipped: 0, histograms: {} }] }));
+    const { blobs } = await emfDuring(() =>
+      handler({
+        tenant: 'acme',
+        results: [{ tenant: 'acme', segment: 0, scored: 0, written: 0, skipped: 0, histograms: {} }],
+      }),
+    );
     expect(blobs.map((b) => [b['tenant'], b['WorkflowExecution']])).toEqual([['acme', 1]]);
   });
 });
@@ -87,10 +128,21 @@ describe('flushing the meter at the end of an invocation', () => {
     const { flushingMeter } = await import('./metering.ts');
     const lines: string[] = [];
     const meter = new EmfMeter('demo', (l) => void lines.push(l));
-    const ok = flushingMeter(async (tenant: string) => { meter.meter(tenant, 'Event', 10); return 'done'; }, meter);
-    const failing = flushingMeter(async (tenant: string) => { meter.meter(tenant, 'WriteCapacityUnits', 4); throw new Error('table throttled'); }, meter);
+    const ok = flushingMeter(async (tenant: string) => {
+      meter.meter(tenant, 'Event', 10);
+      return 'done';
+    }, meter);
+    const failing = flushingMeter(async (tenant: string) => {
+      meter.meter(tenant, 'WriteCapacityUnits', 4);
+      throw new Error('table throttled');
+    }, meter);
     await expect(ok('consumer')).resolves.toBe('done');
     await expect(failing('enterprise')).rejects.toThrow('table throttled');
-    expect(lines.map((l) => JSON.parse(l) as Emf).map((b) => [b['tenant'], b['Event'] ?? b['WriteCapacityUnits']])).toEqual([['consumer', 10], ['enterprise', 4]]);
+    expect(
+      lines.map((l) => JSON.parse(l) as Emf).map((b) => [b['tenant'], b['Event'] ?? b['WriteCapacityUnits']]),
+    ).toEqual([
+      ['consumer', 10],
+      ['enterprise', 4],
+    ]);
   });
 });

@@ -16,7 +16,10 @@ installApiMeter(meter);
  * An entry point (SQS batch, workflow task, scheduled job) that flushes the meter when the
  * invocation ends, returned or thrown: what was metered before a failure is still written.
  */
-export function flushingMeter<A extends unknown[], R>(handler: (...args: A) => Promise<R>, m: Meter = meter): (...args: A) => Promise<R> {
+export function flushingMeter<A extends unknown[], R>(
+  handler: (...args: A) => Promise<R>,
+  m: Meter = meter,
+): (...args: A) => Promise<R> {
   return async (...args: A): Promise<R> => {
     try {
       return await handler(...args);

@@ -20,17 +20,25 @@ beforeAll(async () => {
   t = await testTables();
   ({ processEvents: process_, customers } = await processorHarness(t, { CVM_NOW: NOW }));
   for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
-    await customers({ method: 'PUT', path: `/v1/customers/${id}`, body: { consent: { 'call-centre': true }, language: 'en' }, caller: acme });
+    await customers({
+      method: 'PUT',
+      path: `/v1/customers/${id}`,
+      body: { consent: { 'call-centre': true }, language: 'en' },
+      caller: acme,
+    });
   }
 });
 
-const dropped = (customerId: string, hoursAgo: number): CvmEvent =>
-  ({ ...anEvent('network.call_dropped', {}, { now: NOW, minutesAgo: 60 * hoursAgo }), customerId });
+const dropped = (customerId: string, hoursAgo: number): CvmEvent => ({
+  ...anEvent('network.call_dropped', {}, { now: NOW, minutesAgo: 60 * hoursAgo }),
+  customerId,
+});
 const deliver = (events: CvmEvent[]) => process_(sqsEvent(events.map((e) => sqsRecord(t.market, 'acme', e))));
-const firings = async (events: CvmEvent[]) => (await emfBlobs(() => deliver(events))).filter((b) => 'TriggerFired' in b);
+const firings = async (events: CvmEvent[]) =>
+  (await emfBlobs(() => deliver(events))).filter((b) => 'TriggerFired' in b);
 
-describe('the event processor\'s trigger metric', () => {
-  it('counts a batch\'s trigger firings in one TriggerFired value for its tenant', async () => {
+describe("the event processor's trigger metric", () => {
+  it("counts a batch's trigger firings in one TriggerFired value for its tenant", async () => {
     const batch = ['m-1', 'm-2'].flatMap((id) => [1, 2, 3].map((h) => dropped(id, h)));
     const blobs = await firings(batch);
     expect(blobs).toHaveLength(1);

@@ -26,13 +26,22 @@ beforeAll(async () => {
 });
 
 const ev = <E extends CvmEvent>(e: E, customerId: string): E => ({ ...e, customerId });
-const deliver = (tenant: string, events: CvmEvent[]) => process_(sqsEvent(events.map((e) => sqsRecord(t.market, tenant, e))));
-const stateOf = async (id: string, caller: Caller = acme) => (await customers({ method: 'GET', path: `/v1/customers/${id}`, caller })).json?.state;
+const deliver = (tenant: string, events: CvmEvent[]) =>
+  process_(sqsEvent(events.map((e) => sqsRecord(t.market, tenant, e))));
+const stateOf = async (id: string, caller: Caller = acme) =>
+  (await customers({ method: 'GET', path: `/v1/customers/${id}`, caller })).json?.state;
 const outbound = (channel: string) => {
   const file = join(dir, 'outbound', `${channel}.jsonl`);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 };
-const putProfile = (id: string, body: unknown, caller: Caller = acme) => customers({ method: 'PUT', path: `/v1/customers/${id}`, body, caller });
+const putProfile = (id: string, body: unknown, caller: Caller = acme) =>
+  customers({ method: 'PUT', path: `/v1/customers/${id}`, body, caller });
 
 describe('the event processor', () => {
   it('builds state for a customer, folding a batch into counters, and shows it in GET', async () => {
@@ -43,7 +52,11 @@ describe('the event processor', () => {
       ev(anEvent('network.call_dropped', {}, { now: NOW }), 'p-1'),
     ]);
     expect(res.batchItemFailures).toEqual([]);
-    expect(await stateOf('p-1')).toMatchObject({ topups30d: { count: 1, amount: 50 }, lastNps: { score: 4 }, droppedCalls24h: 1 });
+    expect(await stateOf('p-1')).toMatchObject({
+      topups30d: { count: 1, amount: 50 },
+      lastNps: { score: 4 },
+      droppedCalls24h: 1,
+    });
   });
 
   it('gives a duplicate inside the window no effect, in the same batch or a later one', async () => {
@@ -73,38 +86,61 @@ describe('the event processor', () => {
     expect(items.status).toBe(404);
   });
 
-  it('fails only a poison message and a message from another tenant\'s queue, not the rest of the batch', async () => {
+  it("fails only a poison message and a message from another tenant's queue, not the rest of the batch", async () => {
     const good = sqsRecord(t.market, 'acme', ev(anEvent('usage.voice', { seconds: 60 }, { now: NOW }), 'p-3'));
     const poison = sqsRecord(t.market, 'acme', '{"tenant":"acme","event":');
-    const stray = { ...sqsRecord(t.market, 'globex', ev(anEvent('usage.voice', { seconds: 1 }, { now: NOW }), 'p-3')), eventSourceARN: good.eventSourceARN };
+    const stray = {
+      ...sqsRecord(t.market, 'globex', ev(anEvent('usage.voice', { seconds: 1 }, { now: NOW }), 'p-3')),
+      eventSourceARN: good.eventSourceARN,
+    };
     const res = await process_(sqsEvent([good, poison, stray]));
-    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([poison.messageId, stray.messageId].sort());
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poison.messageId, stray.messageId].sort(),
+    );
     expect((await stateOf('ghost')).droppedCalls24h).toBe(1);
   });
 
   it('sends the third dropped call within 24 hours to care, once, and records the contact', async () => {
     await putProfile('dc-1', { segment: 'youth', consent: { 'call-centre': true }, language: 'en' });
-    const calls = [1, 2, 3, 4].map((i) => ev(anEvent('network.call_dropped', {}, { now: NOW, minutesAgo: 60 * i }), 'dc-1'));
+    const calls = [1, 2, 3, 4].map((i) =>
+      ev(anEvent('network.call_dropped', {}, { now: NOW, minutesAgo: 60 * i }), 'dc-1'),
+    );
     await deliver('acme', calls.slice(0, 2));
     expect(outbound('call-centre').filter((m) => m.customerId === 'dc-1')).toEqual([]);
     await deliver('acme', [calls[2]!]);
     await deliver('acme', [calls[2]!, calls[3]!]); // a redelivery and a fourth call: cooldown
     const sentToCare = outbound('call-centre').filter((m) => m.customerId === 'dc-1');
-    expect(sentToCare).toEqual([expect.objectContaining({
-      tenant: 'acme', channel: 'call-centre', actionId: 'care-health-check-call', treatment: 'care-health-check-call',
-      reason: { type: 'trigger', id: 'third-dropped-call' }, language: 'en',
-    })]);
+    expect(sentToCare).toEqual([
+      expect.objectContaining({
+        tenant: 'acme',
+        channel: 'call-centre',
+        actionId: 'care-health-check-call',
+        treatment: 'care-health-check-call',
+        reason: { type: 'trigger', id: 'third-dropped-call' },
+        language: 'en',
+      }),
+    ]);
     // midday in Johannesburg: not quiet, so it may go at once
     expect(sentToCare[0].sendAfter).toBe(sentToCare[0].createdAt);
     expect(Date.parse(sentToCare[0].createdAt) - Date.parse(NOW)).toBeLessThan(60_000);
     const view = await customers({ method: 'GET', path: '/v1/customers/dc-1', caller: acme });
-    expect(view.json.recentContacts).toEqual([expect.objectContaining({ id: sentToCare[0].messageId, source: 'trigger', channel: 'call-centre', actionId: 'care-health-check-call' })]);
+    expect(view.json.recentContacts).toEqual([
+      expect.objectContaining({
+        id: sentToCare[0].messageId,
+        source: 'trigger',
+        channel: 'call-centre',
+        actionId: 'care-health-check-call',
+      }),
+    ]);
   });
 
   it('offers a bigger bundle at 85% of data only with SMS consent', async () => {
     await putProfile('d-yes', { consent: { sms: true } });
     await putProfile('d-no', { consent: { sms: false } });
-    await deliver('acme', ['d-yes', 'd-no'].map((id) => ev(anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { now: NOW }), id)));
+    await deliver(
+      'acme',
+      ['d-yes', 'd-no'].map((id) => ev(anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { now: NOW }), id)),
+    );
     const sms = outbound('sms');
     expect(sms.filter((m) => m.customerId === 'd-yes')).toHaveLength(1);
     expect(sms.filter((m) => m.customerId === 'd-no')).toHaveLength(0);
@@ -121,7 +157,12 @@ describe('erasure racing the first event', () => {
     expect(loaded).toEqual({ erased: false });
     await new DynamoCustomerRepo(db, () => t.tenantTables['acme']!).erase('acme', 'race-1', new Date(NOW));
     const { applyEvents } = await import('#domain/customer-state.ts');
-    const { state } = applyEvents(undefined, [ev(anEvent('billing.topup', { amount: 1 }, { now: NOW }), 'race-1')], new Date(NOW), { dedupeWindowHours: 48 });
+    const { state } = applyEvents(
+      undefined,
+      [ev(anEvent('billing.topup', { amount: 1 }, { now: NOW }), 'race-1')],
+      new Date(NOW),
+      { dedupeWindowHours: 48 },
+    );
     expect(await repo.saveState('acme', 'race-1', state, [], 0)).toBe(false);
     expect((await repo.loadForEvents('acme', 'race-1')).erased).toBe(true);
   });

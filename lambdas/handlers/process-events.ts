@@ -25,7 +25,10 @@ async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
 /** Why a message cannot be processed, as a code a log line may carry (never the message's text). */
 class UnprocessableMessageError extends Error {
   override readonly name = 'UnprocessableMessageError';
-  constructor(message: string, readonly code: 'foreign-message' | 'invalid-event') {
+  constructor(
+    message: string,
+    readonly code: 'foreign-message' | 'invalid-event',
+  ) {
     super(message);
   }
 }
@@ -49,44 +52,57 @@ function parse(record: SQSRecord): { tenant: string; event: CvmEvent } {
  * moves them to the tenant's DLQ. Nothing is swallowed. The batch's meters (DynamoDB capacity)
  * leave as one EMF line per tenant when it ends.
  */
-export const handler = middy(flushingMeter(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const parsed = new Map<string, { tenant: string; event: CvmEvent } | Error>();
-  const byTenant = new Map<string, CvmEvent[]>();
-  for (const record of event.Records) {
-    try {
-      const p = parse(record);
-      parsed.set(record.messageId, p);
-      byTenant.set(p.tenant, [...(byTenant.get(p.tenant) ?? []), p.event]);
-    } catch (err) {
-      parsed.set(record.messageId, err as Error);
+export const handler = middy(
+  flushingMeter(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const parsed = new Map<string, { tenant: string; event: CvmEvent } | Error>();
+    const byTenant = new Map<string, CvmEvent[]>();
+    for (const record of event.Records) {
+      try {
+        const p = parse(record);
+        parsed.set(record.messageId, p);
+        byTenant.set(p.tenant, [...(byTenant.get(p.tenant) ?? []), p.event]);
+      } catch (err) {
+        parsed.set(record.messageId, err as Error);
+      }
     }
-  }
-  const outcomes = new Map<string, Promise<unknown>>();
-  const byTenantOutcomes = new Map<string, Promise<ProcessOutcome>[]>();
-  for (const [tenant, events] of byTenant) {
-    const group: Promise<ProcessOutcome>[] = [];
-    for (const [customerId, outcome] of processBatch(tenant, events)) {
-      outcome.catch(() => undefined); // observed below, per record
-      outcomes.set(`${tenant}\u0000${customerId}`, outcome);
-      group.push(outcome);
+    const outcomes = new Map<string, Promise<unknown>>();
+    const byTenantOutcomes = new Map<string, Promise<ProcessOutcome>[]>();
+    for (const [tenant, events] of byTenant) {
+      const group: Promise<ProcessOutcome>[] = [];
+      for (const [customerId, outcome] of processBatch(tenant, events)) {
+        outcome.catch(() => undefined); // observed below, per record
+        outcomes.set(`${tenant}\u0000${customerId}`, outcome);
+        group.push(outcome);
+      }
+      byTenantOutcomes.set(tenant, group);
     }
-    byTenantOutcomes.set(tenant, group);
-  }
-  const recordHandler = async (record: SQSRecord) => {
-    const p = parsed.get(record.messageId);
-    if (p instanceof Error || !p) {
-      // a parse error's text quotes the body (customer id included): its name and code only
-      logger.error('unprocessable event message', { ...forMessage(record.messageId), errorName: p?.name, code: (p as { code?: unknown } | undefined)?.code });
-      throw p ?? new Error('unparsed record');
-    }
-    try {
-      await outcomes.get(`${p.tenant}\u0000${p.event.customerId}`);
-    } catch (err) {
-      logger.warn('event processing failed; it will be redelivered', { ...forMessage(record.messageId), customer: customerRef(p.event.customerId), errorName: (err as Error).name });
-      throw err;
-    }
-  };
-  const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
-  for (const [tenant, group] of byTenantOutcomes) recordTriggerFirings(tenant, await firingsOf(group));
-  return response;
-})).use(logContext());
+    const recordHandler = async (record: SQSRecord) => {
+      const p = parsed.get(record.messageId);
+      if (p instanceof Error || !p) {
+        // a parse error's text quotes the body (customer id included): its name and code only
+        logger.error('unprocessable event message', {
+          ...forMessage(record.messageId),
+          errorName: p?.name,
+          code: (p as { code?: unknown } | undefined)?.code,
+        });
+        throw p ?? new Error('unparsed record');
+      }
+      try {
+        await outcomes.get(`${p.tenant}\u0000${p.event.customerId}`);
+      } catch (err) {
+        logger.warn('event processing failed; it will be redelivered', {
+          ...forMessage(record.messageId),
+          customer: customerRef(p.event.customerId),
+          errorName: (err as Error).name,
+        });
+        throw err;
+      }
+    };
+    const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+    for (const [tenant, group] of byTenantOutcomes) recordTriggerFirings(tenant, await firingsOf(group));
+    return response;
+  }),
+).use(logContext());

@@ -22,30 +22,92 @@ beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env, { REPORT_SEGMENTS: '3', REPORT_MIN_FLAG_COUNT: '2' });
   const db = documentClient({ endpoint: t.endpoint });
-  const put = (tenant: string, item: Record<string, unknown>) => db.send(new PutCommand({ TableName: t.tenantTables[tenant]!, Item: item }));
-  const profile = (id: string, monthlyCharge: number, segment = 'youth') => ({ pk: `C#${id}`, sk: 'P', kind: 'profile', customerId: id, version: 1, createdAt: hoursAgo(1), updatedAt: hoursAgo(1), segment, monthlyCharge, tenureMonths: 5 });
-  await put('acme', actionItem({ actionId: 'bundle-upgrade-10gb', name: 'Bundle', kind: 'offer', treatments: {}, eligibility: true, propensity: { starting: 0.1 }, value: 60, lever: 1, limits: { perCustomer: [] } }));
+  const put = (tenant: string, item: Record<string, unknown>) =>
+    db.send(new PutCommand({ TableName: t.tenantTables[tenant]!, Item: item }));
+  const profile = (id: string, monthlyCharge: number, segment = 'youth') => ({
+    pk: `C#${id}`,
+    sk: 'P',
+    kind: 'profile',
+    customerId: id,
+    version: 1,
+    createdAt: hoursAgo(1),
+    updatedAt: hoursAgo(1),
+    segment,
+    monthlyCharge,
+    tenureMonths: 5,
+  });
+  await put(
+    'acme',
+    actionItem({
+      actionId: 'bundle-upgrade-10gb',
+      name: 'Bundle',
+      kind: 'offer',
+      treatments: {},
+      eligibility: true,
+      propensity: { starting: 0.1 },
+      value: 60,
+      lever: 1,
+      limits: { perCustomer: [] },
+    }),
+  );
   for (let i = 0; i < 12; i++) {
     const id = `a-${i}`;
     await put('acme', profile(id, 50 + i));
     const churned = i < 3;
     await put('acme', {
-      pk: `C#${id}`, sk: 'S', kind: 'state', version: 1, status: churned ? 'churned' : 'active', spend30d: { value: 0 },
-      careContacts30d: 1, unresolvedContacts30d: i % 2,
-      acquisition: { at: hoursAgo(2), channel: 'retail', tariff: 'smart', dealer: churned ? 'd-bad' : 'd-good', eventId: `e${i}` },
+      pk: `C#${id}`,
+      sk: 'S',
+      kind: 'state',
+      version: 1,
+      status: churned ? 'churned' : 'active',
+      spend30d: { value: 0 },
+      careContacts30d: 1,
+      unresolvedContacts30d: i % 2,
+      acquisition: {
+        at: hoursAgo(2),
+        channel: 'retail',
+        tariff: 'smart',
+        dealer: churned ? 'd-bad' : 'd-good',
+        eventId: `e${i}`,
+      },
       ...(churned ? { churn: { at: hoursAgo(1), reason: 'price', eventId: `c${i}` } } : {}),
     });
-    await put('acme', { pk: `C#${id}`, sk: `H#${hoursAgo(1)}#dec-${i}`, id: `dec-${i}`, at: hoursAgo(1), channel: 'ussd', source: 'decision', group: i % 4 === 0 ? 'control' : 'champion', offers: i % 4 === 0 ? [] : [{ actionId: 'bundle-upgrade-10gb', kind: 'offer', p: 0.1, ...(i % 2 ? { response: 'accepted' } : {}) }] });
+    await put('acme', {
+      pk: `C#${id}`,
+      sk: `H#${hoursAgo(1)}#dec-${i}`,
+      id: `dec-${i}`,
+      at: hoursAgo(1),
+      channel: 'ussd',
+      source: 'decision',
+      group: i % 4 === 0 ? 'control' : 'champion',
+      offers:
+        i % 4 === 0
+          ? []
+          : [{ actionId: 'bundle-upgrade-10gb', kind: 'offer', p: 0.1, ...(i % 2 ? { response: 'accepted' } : {}) }],
+    });
   }
   // a trigger contact is history, not a decision: the decisions report leaves it out
-  await put('acme', { pk: 'C#a-5', sk: `H#${hoursAgo(1)}#trg-1`, id: 'trg-1', at: hoursAgo(1), channel: 'sms', source: 'trigger', actionId: 'bundle-upgrade-10gb', kind: 'offer' });
+  await put('acme', {
+    pk: 'C#a-5',
+    sk: `H#${hoursAgo(1)}#trg-1`,
+    id: 'trg-1',
+    at: hoursAgo(1),
+    channel: 'sms',
+    source: 'trigger',
+    actionId: 'bundle-upgrade-10gb',
+    kind: 'offer',
+  });
   await put('globex', profile('g-1', 99, 'enterprise'));
   reports = invoker((await import('./reports-api.ts')).handler as never);
   build = (await import('./build-reports.ts')).handler as typeof build;
 });
 
-const get = (name: string, query: Record<string, string> = {}, caller: Caller | null = acmeAdmin, headers: Record<string, string> = {}) =>
-  reports({ method: 'GET', path: `/v1/reports/${name}`, query, caller, headers });
+const get = (
+  name: string,
+  query: Record<string, string> = {},
+  caller: Caller | null = acmeAdmin,
+  headers: Record<string, string> = {},
+) => reports({ method: 'GET', path: `/v1/reports/${name}`, query, caller, headers });
 
 describe('GET /v1/reports/{name}', () => {
   it('answers an empty list of periods before the job has run', async () => {
@@ -56,11 +118,27 @@ describe('GET /v1/reports/{name}', () => {
 
   it('reads the snapshots the build-reports job stored from one scan of each tenant table', async () => {
     const built = await build();
-    expect(built.map((b) => [b.tenant, b.customers])).toEqual([['acme', 12], ['globex', 1]]);
+    expect(built.map((b) => [b.tenant, b.customers])).toEqual([
+      ['acme', 12],
+      ['globex', 1],
+    ]);
     const res = await get('kpis');
     expect(res.status).toBe(200);
     expect(res.json.periods).toHaveLength(1);
-    expect(res.json.periods[0]).toMatchObject({ period: month, summary: { customers: 12, activeBase: 9, churned: 3, churnRate: 0.25, offers: 9, accepted: 6, offerRevenue: 360, careContacts: 12, firstContactResolution: 0.5 } });
+    expect(res.json.periods[0]).toMatchObject({
+      period: month,
+      summary: {
+        customers: 12,
+        activeBase: 9,
+        churned: 3,
+        churnRate: 0.25,
+        offers: 9,
+        accepted: 6,
+        offerRevenue: 360,
+        careContacts: 12,
+        firstContactResolution: 0.5,
+      },
+    });
     const decisions = await get('decisions', { groupBy: 'group' });
     expect(decisions.json.periods[0].summary).toMatchObject({ decisions: 12, offers: 9 });
     expect(decisions.json.periods[0].rows.every((r: { dimension: string }) => r.dimension === 'group')).toBe(true);
@@ -73,7 +151,9 @@ describe('GET /v1/reports/{name}', () => {
   });
 
   it('selects periods between from and to', async () => {
-    expect((await get('kpis', { from: month, to: month })).json.periods.map((p: { period: string }) => p.period)).toEqual([month]);
+    expect(
+      (await get('kpis', { from: month, to: month })).json.periods.map((p: { period: string }) => p.period),
+    ).toEqual([month]);
     expect((await get('kpis', { from: '2020-01', to: '2020-12' })).json.periods).toEqual([]);
   });
 

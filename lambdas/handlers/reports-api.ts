@@ -25,7 +25,9 @@ export const handler = httpHandler('reports', {
     const name = req.params['name']!;
     const q = req.query as unknown as Query;
     if (q.groupBy && isReportName(name) && !(REPORT_DIMENSIONS[name] as readonly string[]).includes(q.groupBy)) {
-      throw new InvalidInputError('the query is not valid', [{ field: 'groupBy', message: `${name} groups by ${REPORT_DIMENSIONS[name].join(', ')}` }]);
+      throw new InvalidInputError('the query is not valid', [
+        { field: 'groupBy', message: `${name} groups by ${REPORT_DIMENSIONS[name].join(', ')}` },
+      ]);
     }
     const snapshots = only(await read(req.caller.tenant, name, q), q.groupBy);
     const wantsCsv = q.format === 'csv' || (!q.format && (req.headers['accept'] ?? '').includes('text/csv'));
@@ -34,13 +36,28 @@ export const handler = httpHandler('reports', {
       const dimension = q.groupBy ?? (isReportName(name) ? REPORT_DIMENSIONS[name][0] : undefined);
       const svg = latest
         ? reportChart(latest, dimension)
-        : reportChart({ name: name as ReportSnapshot['name'], granularity: q.granularity, period: 'no snapshot yet', generatedAt: '', summary: {}, rows: [], chartMetric: '' });
+        : reportChart({
+            name: name as ReportSnapshot['name'],
+            granularity: q.granularity,
+            period: 'no snapshot yet',
+            generatedAt: '',
+            summary: {},
+            rows: [],
+            chartMetric: '',
+          });
       return { status: 200, body: svg, contentType: 'image/svg+xml; charset=utf-8' };
     }
     if (wantsCsv) return { status: 200, body: toCsv(snapshots), contentType: 'text/csv; charset=utf-8' };
     return {
       status: 200,
-      body: { report: name, granularity: q.granularity, ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.groupBy ? { groupBy: q.groupBy } : {}), periods: snapshots },
+      body: {
+        report: name,
+        granularity: q.granularity,
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.groupBy ? { groupBy: q.groupBy } : {}),
+        periods: snapshots,
+      },
     };
   },
 });

@@ -10,10 +10,19 @@ import { flushingMeter, meter } from './metering.ts';
 
 const Input = z.object({
   tenant: z.string().min(1),
-  results: z.array(z.union([
-    z.object({ tenant: z.string(), segment: z.number(), scored: z.number(), written: z.number(), skipped: z.number(), histograms: z.record(z.string(), z.array(z.number())) }),
-    z.object({ segment: z.number(), error: z.unknown() }),
-  ])),
+  results: z.array(
+    z.union([
+      z.object({
+        tenant: z.string(),
+        segment: z.number(),
+        scored: z.number(),
+        written: z.number(),
+        skipped: z.number(),
+        histograms: z.record(z.string(), z.array(z.number())),
+      }),
+      z.object({ segment: z.number(), error: z.unknown() }),
+    ]),
+  ),
 });
 
 let training: Histograms | undefined;
@@ -25,13 +34,23 @@ let training: Histograms | undefined;
  */
 export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseReport> => {
   const input = Input.safeParse(event);
-  if (!input.success) throw new InvalidInputError(`score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!input.success)
+    throw new InvalidInputError(
+      `score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (!training) {
     const env = scoringEnv();
     training = await loadTrainingHistograms(fileModelSource(env.MODELS_DIR), env.MARKET, env.MODEL_PINS);
   }
   meter.meter(input.data.tenant, 'WorkflowExecution', 1);
   const report = reportScoreBase(input.data.tenant, input.data.results as SegmentOutcome[], training);
-  logger.info('score-base report', { tenant: report.tenant, scored: report.scored, written: report.written, skipped: report.skipped, failedSegments: report.failedSegments, drift: report.drift });
+  logger.info('score-base report', {
+    tenant: report.tenant,
+    scored: report.scored,
+    written: report.written,
+    skipped: report.skipped,
+    failedSegments: report.failedSegments,
+    drift: report.drift,
+  });
   return report;
 });

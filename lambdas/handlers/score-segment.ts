@@ -7,20 +7,31 @@ import { flushingMeter } from './metering.ts';
 import { scoringAdaptersFor } from './scoring-wiring.ts';
 
 /** A score-base Map item: one parallel-scan segment of one tenant's table. */
-export const SegmentWork = z.strictObject({
-  tenant: z.string().min(1),
-  segment: z.number().int().min(0),
-  totalSegments: z.number().int().min(1).max(1000000),
-}).refine((w) => w.segment < w.totalSegments, { message: 'segment must be below totalSegments', path: ['segment'] });
+export const SegmentWork = z
+  .strictObject({
+    tenant: z.string().min(1),
+    segment: z.number().int().min(0),
+    totalSegments: z.number().int().min(1).max(1000000),
+  })
+  .refine((w) => w.segment < w.totalSegments, { message: 'segment must be below totalSegments', path: ['segment'] });
 
 let run: ((work: z.infer<typeof SegmentWork>) => Promise<SegmentResult>) | undefined;
 
 /** score-base task: scores one segment, writes moved scores, returns counts and histograms. */
 export const handler = flushingMeter(async (event: unknown): Promise<SegmentResult> => {
   const work = SegmentWork.safeParse(event);
-  if (!work.success) throw new InvalidInputError(`score-segment: ${work.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!work.success)
+    throw new InvalidInputError(
+      `score-segment: ${work.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   run ??= scoreSegment(await scoringAdaptersFor(scoringEnv(), { batch: true }));
   const result = await run(work.data);
-  logger.info('segment scored', { tenant: result.tenant, segment: result.segment, scored: result.scored, written: result.written, skipped: result.skipped });
+  logger.info('segment scored', {
+    tenant: result.tenant,
+    segment: result.segment,
+    scored: result.scored,
+    written: result.written,
+    skipped: result.skipped,
+  });
   return result;
 });

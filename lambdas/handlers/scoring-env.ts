@@ -10,13 +10,18 @@ export const ScoringEnv = z.object({
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().optional(),
   /** `<dir>/<market>/<model>/<version>/...`; the construct copies the market's models into the bundle. */
-  MODELS_DIR: z.string().min(1).default(fileURLToPath(new URL('../../models', import.meta.url))),
+  MODELS_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../models', import.meta.url))),
   /** The market config's pins: `{"churn": {"version": "1"}, ...}`. */
   MODEL_PINS: Json(z.record(z.string(), z.object({ version: z.string().min(1) }))),
   WRITE_DELTA: z.coerce.number().min(0).max(1).default(0.01),
   SCORING_MODE: z.enum(['embedded', 'sagemaker']).default('embedded'),
   /** sagemaker mode: `<model>/<head>` -> {endpointName, targetModel?}. */
-  SAGEMAKER_ENDPOINTS: Json(z.record(z.string(), z.object({ endpointName: z.string().min(1), targetModel: z.string().optional() }))).default({}),
+  SAGEMAKER_ENDPOINTS: Json(
+    z.record(z.string(), z.object({ endpointName: z.string().min(1), targetModel: z.string().optional() })),
+  ).default({}),
   LATENCY_BUDGET_MS: z.coerce.number().int().min(10).default(150),
   CVM_NOW: z.string().datetime({ offset: true }).optional(),
 });
@@ -25,7 +30,9 @@ export type ScoringEnv = z.infer<typeof ScoringEnv>;
 export function scoringEnv(source: NodeJS.ProcessEnv = process.env): ScoringEnv {
   const parsed = ScoringEnv.safeParse(source);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

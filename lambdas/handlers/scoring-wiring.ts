@@ -4,7 +4,12 @@ import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
 import { platformMetrics } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
-import { powertoolsFallbackRecorder, powertoolsRequestRecorder, SageMakerScoring, sagemakerRuntimeClient } from '#adapters/sagemaker/sagemaker-scorer.ts';
+import {
+  powertoolsFallbackRecorder,
+  powertoolsRequestRecorder,
+  SageMakerScoring,
+  sagemakerRuntimeClient,
+} from '#adapters/sagemaker/sagemaker-scorer.ts';
 import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { ScoringPort } from '#domain/ports.ts';
@@ -23,7 +28,11 @@ import { tenantTableOf } from './tenant-tables.ts';
  * run over millions of customers should not pay one endpoint call per customer and model.
  */
 export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolean } = {}) {
-  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, metering: { meter, tenantTables: env.TENANT_TABLES } });
+  const db = documentClient({
+    endpoint: env.DYNAMODB_ENDPOINT,
+    region: env.AWS_REGION,
+    metering: { meter, tenantTables: env.TENANT_TABLES },
+  });
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   const source = fileModelSource(env.MODELS_DIR);
@@ -45,7 +54,10 @@ export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolea
 export type ScoringAdapters = Awaited<ReturnType<typeof scoringAdaptersFor>>;
 
 /** What the online scoring port reads of the environment (Scoring.scoringEnvironment() in the stack). */
-export type OnlineScoringEnv = Pick<ScoringEnv, 'MARKET' | 'AWS_REGION' | 'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS'>;
+export type OnlineScoringEnv = Pick<
+  ScoringEnv,
+  'MARKET' | 'AWS_REGION' | 'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS'
+>;
 
 /**
  * The scoring port of the market's mode for one customer at a time (decisions, score-on-demand):

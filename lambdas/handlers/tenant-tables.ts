@@ -2,7 +2,7 @@
 export function tenantTableOf(tables: Record<string, string>): (tenant: string) => string {
   return (tenant) => {
     const table = tables[tenant];
-    if (!table) throw new Error('no table is configured for the caller\'s tenant');
+    if (!table) throw new Error("no table is configured for the caller's tenant");
     return table;
   };
 }

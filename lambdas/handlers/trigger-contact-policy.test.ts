@@ -36,33 +36,63 @@ let processEvents: (e: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>
 
 /** SMS offers that outrank the bundle offer, each shown at most once a week: three decisions, three SMS contacts. */
 const weekly = (id: string) => ({
-  name: id, kind: 'offer', treatments: { sms: { templateKey: id, text: { en: `Offer ${id}` } } }, eligibility: true,
-  propensity: { starting: 0.9 }, value: 500, lever: 1, limits: { perCustomer: [{ max: 1, days: 7 }] },
+  name: id,
+  kind: 'offer',
+  treatments: { sms: { templateKey: id, text: { en: `Offer ${id}` } } },
+  eligibility: true,
+  propensity: { starting: 0.9 },
+  value: 500,
+  lever: 1,
+  limits: { perCustomer: [{ max: 1, days: 7 }] },
 });
 
 beforeAll(async () => {
   t = await testTables(['acme']);
-  ({ dir, processEvents, customers } = await processorHarness(t, { CVM_NOW: NOW, DECISIONING: JSON.stringify(DECISIONING) }));
+  ({ dir, processEvents, customers } = await processorHarness(t, {
+    CVM_NOW: NOW,
+    DECISIONING: JSON.stringify(DECISIONING),
+  }));
   decisions = invoker((await import('./decisions-api.ts')).handler as never);
   const bundle = demoCatalog.find((a) => a.actionId === 'bigger-bundle-offer')!;
-  for (const [id, body] of [['bigger-bundle-offer', bundle], ...['sms-a', 'sms-b', 'sms-c'].map((id) => [id, weekly(id)] as const)] as const) {
+  for (const [id, body] of [
+    ['bigger-bundle-offer', bundle],
+    ...['sms-a', 'sms-b', 'sms-c'].map((id) => [id, weekly(id)] as const),
+  ] as const) {
     const res = await decisions({ method: 'PUT', path: `/v1/actions/${id}`, body, caller: acme });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
   }
 });
 
 const putCustomer = (id: string) =>
-  customers({ method: 'PUT', path: `/v1/customers/${id}`, body: { segment: 'youth', contract: 'prepaid', language: 'en', consent: { sms: true, app: true } }, caller: acme });
+  customers({
+    method: 'PUT',
+    path: `/v1/customers/${id}`,
+    body: { segment: 'youth', contract: 'prepaid', language: 'en', consent: { sms: true, app: true } },
+    caller: acme,
+  });
 const decide = async (customerId: string, channel: string) => {
-  const res = await decisions({ method: 'POST', path: '/v1/decisions', body: { customerId, channel, limit: 1 }, caller: acme });
+  const res = await decisions({
+    method: 'POST',
+    path: '/v1/decisions',
+    body: { customerId, channel, limit: 1 },
+    caller: acme,
+  });
   expect(res.status, JSON.stringify(res.json)).toBe(200);
   return res.json as { decisionId: string; actions: { actionId: string }[] };
 };
-const dataAt85 = (customerId: string): CvmEvent => ({ ...anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { now: NOW }), customerId });
+const dataAt85 = (customerId: string): CvmEvent => ({
+  ...anEvent('usage.data', { usedMb: 850, bundleMb: 1000 }, { now: NOW }),
+  customerId,
+});
 const deliver = (events: CvmEvent[]) => processEvents(sqsEvent(events.map((e) => sqsRecord(t.market, 'acme', e))));
 const smsSent = (): OutboundMessage[] => {
   const file = join(dir, 'outbound', 'sms.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboundMessage) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as OutboundMessage)
+    : [];
 };
 
 describe('a trigger under the contact policy decisions filled', () => {
@@ -80,11 +110,17 @@ describe('a trigger under the contact policy decisions filled', () => {
     const sent = smsSent();
     expect(sent.filter((m) => m.customerId === 'busy-1')).toEqual([]);
     expect(sent.filter((m) => m.customerId === 'quiet-1')).toEqual([
-      expect.objectContaining({ actionId: 'bigger-bundle-offer', reason: { type: 'trigger', id: 'data-80-percent' }, text: 'Running low on data? Add 5 GB for R79 now.' }),
+      expect.objectContaining({
+        actionId: 'bigger-bundle-offer',
+        reason: { type: 'trigger', id: 'data-80-percent' },
+        text: 'Running low on data? Add 5 GB for R79 now.',
+      }),
     ]);
     // the firing joined the ledger decisions read: the bundle offer is not shown again this week on SMS
     const view = await customers({ method: 'GET', path: '/v1/customers/quiet-1', caller: acme });
-    expect(view.json.recentContacts).toEqual([expect.objectContaining({ source: 'trigger', actionId: 'bigger-bundle-offer', channel: 'sms' })]);
+    expect(view.json.recentContacts).toEqual([
+      expect.objectContaining({ source: 'trigger', actionId: 'bigger-bundle-offer', channel: 'sms' }),
+    ]);
   });
 
   it('keeps the bundle offer from a customer who declined it in the app, on any channel', async () => {
@@ -92,7 +128,10 @@ describe('a trigger under the contact policy decisions filled', () => {
     const answer = await decide('declined-1', 'app');
     expect(answer.actions.map((a) => a.actionId)).toEqual(['bigger-bundle-offer']);
     const declined = await decisions({
-      method: 'POST', path: `/v1/decisions/${encodeURIComponent(answer.decisionId)}/responses`, body: { actionId: 'bigger-bundle-offer', response: 'declined' }, caller: acme,
+      method: 'POST',
+      path: `/v1/decisions/${encodeURIComponent(answer.decisionId)}/responses`,
+      body: { actionId: 'bigger-bundle-offer', response: 'declined' },
+      caller: acme,
     });
     expect(declined.status, JSON.stringify(declined.json)).toBe(200);
     expect((await deliver([dataAt85('declined-1')])).batchItemFailures).toEqual([]);
@@ -101,13 +140,28 @@ describe('a trigger under the contact policy decisions filled', () => {
 
   it("counts a household member's trigger firing in the household ledger decisions read", async () => {
     const res = await customers({
-      method: 'PUT', path: '/v1/customers/family-1', caller: acme,
-      body: { segment: 'youth', contract: 'prepaid', language: 'en', householdId: 'fam-7', consent: { sms: true, app: true } },
+      method: 'PUT',
+      path: '/v1/customers/family-1',
+      caller: acme,
+      body: {
+        segment: 'youth',
+        contract: 'prepaid',
+        language: 'en',
+        householdId: 'fam-7',
+        consent: { sms: true, app: true },
+      },
     });
     expect(res.status, JSON.stringify(res.json)).toBeLessThan(300);
     expect((await deliver([dataAt85('family-1')])).batchItemFailures).toEqual([]);
     expect(smsSent().filter((m) => m.customerId === 'family-1')).toHaveLength(1);
-    const ledger = await householdContacts(documentClient({ endpoint: t.endpoint }), t.tenantTables['acme']!, 'fam-7', '2026-03-01T00:00:00.000Z');
-    expect(ledger).toEqual([expect.objectContaining({ source: 'trigger', actionId: 'bigger-bundle-offer', channel: 'sms' })]);
+    const ledger = await householdContacts(
+      documentClient({ endpoint: t.endpoint }),
+      t.tenantTables['acme']!,
+      'fam-7',
+      '2026-03-01T00:00:00.000Z',
+    );
+    expect(ledger).toEqual([
+      expect.objectContaining({ source: 'trigger', actionId: 'bigger-bundle-offer', channel: 'sms' }),
+    ]);
   });
 });

@@ -11,7 +11,11 @@ import { tenantTableOf } from './tenant-tables.ts';
 /** The composition root: concrete adapters for the ports, built once per container. */
 export function adaptersFor(env: PlatformEnv) {
   // The capacity each call consumes is metered to the table's tenant (no extra call or write).
-  const db = documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, metering: { meter, tenantTables: env.TENANT_TABLES } });
+  const db = documentClient({
+    endpoint: env.DYNAMODB_ENDPOINT,
+    region: env.AWS_REGION,
+    metering: { meter, tenantTables: env.TENANT_TABLES },
+  });
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;

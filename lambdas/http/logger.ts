@@ -19,7 +19,8 @@ export const logger = new Logger({
  * `correlation_id` taken from the event where it has one. Keys appended during an invocation are
  * dropped at its end, so nothing of one caller is logged with the next.
  */
-export const logContext = (opts: { correlationIdPath?: string } = {}) => injectLambdaContext(logger, { resetKeys: true, ...opts });
+export const logContext = (opts: { correlationIdPath?: string } = {}) =>
+  injectLambdaContext(logger, { resetKeys: true, ...opts });
 
 /** API Gateway's request id: the id a caller is told and the access log records. */
 export const API_CORRELATION_PATH = correlationPaths.API_GATEWAY_REST;

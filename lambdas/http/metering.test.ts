@@ -8,30 +8,37 @@ function recordingMeter() {
   const readings: { tenant: string; name: MeteredName; count: number; route?: string }[] = [];
   const flushes: number[] = [];
   const meter: Meter = {
-    meter: (tenant, name, count = 1, detail = {}) => void readings.push({ tenant, name, count, ...(detail.route ? { route: detail.route } : {}) }),
+    meter: (tenant, name, count = 1, detail = {}) =>
+      void readings.push({ tenant, name, count, ...(detail.route ? { route: detail.route } : {}) }),
     flush: () => void flushes.push(readings.length),
   };
   return { meter, readings, flushes };
 }
 
-const event = (method: string, path: string, tenant?: string): APIGatewayProxyEvent => ({
-  httpMethod: method,
-  path,
-  headers: {},
-  body: null,
-  isBase64Encoded: false,
-  queryStringParameters: null,
-  requestContext: { requestId: 'r-1', authorizer: tenant ? { tenant, scope: 'channel', keyId: `${tenant}-k` } : null },
-} as unknown as APIGatewayProxyEvent);
+const event = (method: string, path: string, tenant?: string): APIGatewayProxyEvent =>
+  ({
+    httpMethod: method,
+    path,
+    headers: {},
+    body: null,
+    isBase64Encoded: false,
+    queryStringParameters: null,
+    requestContext: {
+      requestId: 'r-1',
+      authorizer: tenant ? { tenant, scope: 'channel', keyId: `${tenant}-k` } : null,
+    },
+  }) as unknown as APIGatewayProxyEvent;
 
 describe('API call metering in the HTTP pipeline', () => {
   const handler = httpHandler('customers', {
     getCustomer: async (req) => ({ status: 200, body: { id: req.params['customerId'] } }),
-    putCustomer: async () => { throw new Error('boom'); },
+    putCustomer: async () => {
+      throw new Error('boom');
+    },
   });
   const invoke = (e: APIGatewayProxyEvent) => handler(e, { awsRequestId: 'r-1' } as never);
 
-  it('meters an answered call by the caller\'s tenant and route id', async () => {
+  it("meters an answered call by the caller's tenant and route id", async () => {
     const { meter, readings } = recordingMeter();
     installApiMeter(meter);
     const res = await invoke(event('GET', '/v1/customers/c-1', 'consumer'));
@@ -45,7 +52,10 @@ describe('API call metering in the HTTP pipeline', () => {
     expect((await invoke(event('PATCH', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(405);
     expect((await invoke(event('PUT', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(403);
     expect((await invoke(event('GET', '/v1/customers/c-1'))).statusCode).toBe(401);
-    expect(readings.map((r) => [r.tenant, r.route])).toEqual([['enterprise', 'method-not-allowed'], ['enterprise', 'putCustomer']]);
+    expect(readings.map((r) => [r.tenant, r.route])).toEqual([
+      ['enterprise', 'method-not-allowed'],
+      ['enterprise', 'putCustomer'],
+    ]);
   });
 
   it('flushes the meter once per call, after the call is metered, also when the call failed', async () => {
@@ -59,7 +69,14 @@ describe('API call metering in the HTTP pipeline', () => {
   });
 
   it('answers the request even when the meter throws', async () => {
-    installApiMeter({ meter: () => { throw new Error('meter down'); }, flush: () => { throw new Error('stdout closed'); } });
+    installApiMeter({
+      meter: () => {
+        throw new Error('meter down');
+      },
+      flush: () => {
+        throw new Error('stdout closed');
+      },
+    });
     expect((await invoke(event('GET', '/v1/customers/c-2', 'consumer'))).statusCode).toBe(200);
   });
 

@@ -26,7 +26,10 @@ function tenantOf(event: APIGatewayProxyEvent): string | undefined {
  * decision, the DynamoDB capacity it consumed) leaves as one EMF line per tenant, also when the
  * use case threw. No table write. Never fails the request.
  */
-export const apiMetering = (routes: RouteSpec[], meterOf: () => Meter = apiMeter): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+export const apiMetering = (
+  routes: RouteSpec[],
+  meterOf: () => Meter = apiMeter,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
   const record = (event: APIGatewayProxyEvent) => {
     const meter = meterOf();
     try {

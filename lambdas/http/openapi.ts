@@ -6,7 +6,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid JSON, schema or parameter; `errors[]` names each field',
   401: 'No API key',
   403: 'Unknown, revoked or out-of-scope API key',
-  404: 'Not found (also for another tenant\'s resources)',
+  404: "Not found (also for another tenant's resources)",
   405: 'Method not allowed on this path',
   409: 'Conflict',
   412: 'If-Match does not match the stored version',
@@ -19,7 +19,10 @@ function register(registry: OpenAPIRegistry, route: RouteSpec) {
   const problems = Object.fromEntries(
     [...new Set([...route.errors, 405, 429, 503])].map((status) => [
       status,
-      { description: ERROR_TEXT[status] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      {
+        description: ERROR_TEXT[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
     ]),
   );
   registry.registerPath({
@@ -37,7 +40,10 @@ function register(registry: OpenAPIRegistry, route: RouteSpec) {
       ...Object.fromEntries(
         Object.entries(route.responses).map(([status, r]) => [
           status,
-          { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) },
+          {
+            description: r.description,
+            ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+          },
         ]),
       ),
       ...problems,

@@ -32,6 +32,7 @@ export interface Reply {
   contentType?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each route's implementation narrows its own body type; the table holds them all
 export type RouteImpl = (req: HttpRequest<any>) => Promise<Reply>;
 
 const PUBLIC_CALLER: Caller = { tenant: '', scope: 'channel', keyId: 'public' };
@@ -59,7 +60,8 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent): unknown {
     throw new PayloadTooLargeError(`the body is larger than ${limit / 1024} KB`);
   }
   if (!route.body) return undefined;
-  if (text.trim() === '') throw new InvalidInputError('a JSON body is required', [{ field: '(body)', message: 'required' }]);
+  if (text.trim() === '')
+    throw new InvalidInputError('a JSON body is required', [{ field: '(body)', message: 'required' }]);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -85,13 +87,17 @@ function toResult(reply: Reply): HttpResult {
   if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
   const contentType = reply.contentType ?? 'application/json';
   headers['content-type'] = contentType;
-  const body = typeof reply.body === 'string' && !contentType.includes('json') ? reply.body : JSON.stringify(reply.body);
+  const body =
+    typeof reply.body === 'string' && !contentType.includes('json') ? reply.body : JSON.stringify(reply.body);
   return { statusCode: reply.status, headers, body };
 }
 
 /** Routing, auth scope, body limits and validation, then one use case: every API Lambda is this. */
 export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImpl>) {
-  return async (event: APIGatewayProxyEvent, context?: Pick<Context, 'awsRequestId'>): Promise<APIGatewayProxyResult> => {
+  return async (
+    event: APIGatewayProxyEvent,
+    context?: Pick<Context, 'awsRequestId'>,
+  ): Promise<APIGatewayProxyResult> => {
     const resolution = resolveRoute(routes, event.httpMethod, event.path);
     if (resolution.kind === 'not-found') throw new NotFoundError(`no route for ${event.path}`);
     if (resolution.kind === 'method-not-allowed') {
@@ -137,10 +143,12 @@ export const problemErrors = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
 /** The Lambda entry for one API function: its routes from the table, its use cases bound by id. */
 export function httpHandler(fn: ApiFunction, impls: Record<string, RouteImpl>) {
   const routes = ROUTES.filter((r) => r.fn === fn);
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    // first, so every line of the call (the error mapping's too) carries its request id
-    .use(logContext({ correlationIdPath: API_CORRELATION_PATH }))
-    .use(problemErrors())
-    .use(apiMetering(routes))
-    .handler(routeRequest(routes, impls));
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      // first, so every line of the call (the error mapping's too) carries its request id
+      .use(logContext({ correlationIdPath: API_CORRELATION_PATH }))
+      .use(problemErrors())
+      .use(apiMetering(routes))
+      .handler(routeRequest(routes, impls))
+  );
 }

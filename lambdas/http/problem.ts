@@ -64,7 +64,10 @@ export function fieldErrorsOf(err: ZodError, prefix = ''): FieldError[] {
  */
 export function resultForError(err: unknown): { result: HttpResult; unexpected: boolean } {
   if (err instanceof ZodError) {
-    return { result: problemResult(problem('invalid-input', 'the request is not valid', fieldErrorsOf(err))), unexpected: false };
+    return {
+      result: problemResult(problem('invalid-input', 'the request is not valid', fieldErrorsOf(err))),
+      unexpected: false,
+    };
   }
   if (err instanceof DomainError) {
     const headers: Record<string, string> = {};
@@ -72,5 +75,8 @@ export function resultForError(err: unknown): { result: HttpResult; unexpected: 
     if (err instanceof UnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
     return { result: problemResult(problem(err.code, err.message, err.errors), headers), unexpected: false };
   }
-  return { result: problemResult(problem('internal', 'an unexpected error occurred; it has been logged')), unexpected: true };
+  return {
+    result: problemResult(problem('internal', 'an unexpected error occurred; it has been logged')),
+    unexpected: true,
+  };
 }

@@ -9,18 +9,27 @@ describe('the route table', () => {
   });
 
   it('tells a wrong method (405, with what is allowed) from an unknown path (404)', () => {
-    expect(resolveRoute(ROUTES, 'POST', '/v1/customers/x')).toEqual({ kind: 'method-not-allowed', allowed: ['PUT', 'GET', 'DELETE'] });
+    expect(resolveRoute(ROUTES, 'POST', '/v1/customers/x')).toEqual({
+      kind: 'method-not-allowed',
+      allowed: ['PUT', 'GET', 'DELETE'],
+    });
     expect(resolveRoute(ROUTES, 'GET', '/v1/customers/x/y/z')).toEqual({ kind: 'not-found' });
     expect(resolveRoute(ROUTES, 'GET', '/v1/customersx')).toEqual({ kind: 'not-found' });
   });
 
   it('gives every route a unique id and documents each in OpenAPI with its problems', () => {
     expect(new Set(ROUTES.map((r) => r.id)).size).toBe(ROUTES.length);
-    const doc = openApiDocument() as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const doc = openApiDocument() as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+    };
     for (const route of ROUTES) {
       const op = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect(op?.operationId).toBe(route.id);
-      for (const status of route.errors) expect(op?.responses[String(status)]?.content).toHaveProperty(['application/problem+json']);
+      for (const status of route.errors)
+        expect(op?.responses[String(status)]?.content).toHaveProperty(['application/problem+json']);
     }
   });
 });

@@ -13,7 +13,15 @@ export * from './route-spec.ts';
  * The API, declared once (one file per capability under routes/). The Lambda router, the local
  * server, the OpenAPI document and the API Gateway resources in the stack derive from it.
  */
-export const ROUTES: RouteSpec[] = [...META_ROUTES, ...CUSTOMER_ROUTES, ...EVENT_ROUTES, ...DECISION_ROUTES, ...AUDIT_ROUTES, ...REPORT_ROUTES, ...CAMPAIGN_ROUTES];
+export const ROUTES: RouteSpec[] = [
+  ...META_ROUTES,
+  ...CUSTOMER_ROUTES,
+  ...EVENT_ROUTES,
+  ...DECISION_ROUTES,
+  ...AUDIT_ROUTES,
+  ...REPORT_ROUTES,
+  ...CAMPAIGN_ROUTES,
+];
 
 export interface RouteMatch {
   route: RouteSpec;
@@ -26,7 +34,9 @@ function patternOf(path: string): RegExp {
   if (!re) {
     const source = path
       .split('/')
-      .map((seg) => (seg.startsWith('{') ? `(?<${seg.slice(1, -1)}>[^/]+)` : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .map((seg) =>
+        seg.startsWith('{') ? `(?<${seg.slice(1, -1)}>[^/]+)` : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
       .join('/');
     re = new RegExp(`^${source}/?$`);
     compiled.set(path, re);

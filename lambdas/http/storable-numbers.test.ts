@@ -22,9 +22,18 @@ describe('numbers DynamoDB can store', () => {
   it('answers a PUT whose body holds such a number with 400 before any use case runs', async () => {
     let called = false;
     const route = ROUTES.find((r) => r.id === 'putCustomer')!;
-    const handle = routeRequest([route], { putCustomer: async () => { called = true; return { status: 200 }; } });
+    const handle = routeRequest([route], {
+      putCustomer: async () => {
+        called = true;
+        return { status: 200 };
+      },
+    });
     const event = {
-      httpMethod: 'PUT', path: '/v1/customers/c1', headers: {}, queryStringParameters: null, isBase64Encoded: false,
+      httpMethod: 'PUT',
+      path: '/v1/customers/c1',
+      headers: {},
+      queryStringParameters: null,
+      isBase64Encoded: false,
       body: '{"attributes":{"a":1e308}}',
       requestContext: { requestId: 'r', authorizer: { tenant: 'consumer', scope: 'admin', keyId: 'k' } },
     } as unknown as APIGatewayProxyEvent;

@@ -17,7 +17,8 @@ export function unstorableNumber(value: unknown): FieldError | undefined {
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'number') {
-      if (!isStorableNumber(v)) return { field: path || '(body)', message: 'a number must be 0 or between 1e-130 and 9.99e125 in magnitude' };
+      if (!isStorableNumber(v))
+        return { field: path || '(body)', message: 'a number must be 0 or between 1e-130 and 9.99e125 in magnitude' };
     } else if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) stack.push([child, path ? `${path}.${k}` : k]);
     }

@@ -28,12 +28,16 @@ export function apiEvent(spec: EventSpec): APIGatewayProxyEvent {
     isBase64Encoded: false,
     requestContext: {
       requestId: 'test',
-      authorizer: spec.caller ? { tenant: spec.caller.tenant, scope: spec.caller.scope, keyId: spec.caller.keyId } : null,
+      authorizer: spec.caller
+        ? { tenant: spec.caller.tenant, scope: spec.caller.scope, keyId: spec.caller.keyId }
+        : null,
     },
   } as unknown as APIGatewayProxyEvent;
 }
 
-export type Invoke = (spec: EventSpec) => Promise<{ status: number; headers: Record<string, string>; json: any; raw: string }>;
+export type Invoke = (
+  spec: EventSpec,
+) => Promise<{ status: number; headers: Record<string, string>; json: any; raw: string }>;
 
 export function invoker(handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>): Invoke {
   return async (spec) => {

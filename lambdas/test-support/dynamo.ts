@@ -21,7 +21,11 @@ export interface TestTables {
 export async function testTables(tenants = ['acme', 'globex']): Promise<TestTables> {
   const endpoint = inject('dynamoEndpoint');
   const market = `t${randomUUID().slice(0, 8)}`;
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const tenantTables = Object.fromEntries(tenants.map((t) => [t, `cvm-${market}-${t}`]));
   const keysTable = `cvm-${market}-keys`;
   await Promise.all([
@@ -33,7 +37,12 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
   for (const tenant of tenants) {
     keys[tenant] = { admin: `key-${tenant}-admin-${randomUUID()}`, channel: `key-${tenant}-channel-${randomUUID()}` };
     for (const scope of ['admin', 'channel'] as const) {
-      await store.save(hashApiKey(keys[tenant]![scope]), { keyId: `${tenant}-${scope}`, tenant, scope, status: 'active' });
+      await store.save(hashApiKey(keys[tenant]![scope]), {
+        keyId: `${tenant}-${scope}`,
+        tenant,
+        scope,
+        status: 'active',
+      });
     }
   }
   client.destroy();

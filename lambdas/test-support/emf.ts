@@ -7,7 +7,9 @@ export interface MetricIdentity {
   dimensions: Record<string, string>;
 }
 
-type Emf = { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
+type Emf = {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+} & Record<string, unknown>;
 
 /** EMF blobs written to stdout while `run` runs (Powertools Metrics writes there, one JSON line each). */
 export async function emfBlobs(run: () => unknown): Promise<Emf[]> {
@@ -21,16 +23,24 @@ export async function emfBlobs(run: () => unknown): Promise<Emf[]> {
   } finally {
     spy.mockRestore();
   }
-  return writes.join('').split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Emf);
+  return writes
+    .join('')
+    .split('\n')
+    .filter((l) => l.includes('"_aws"'))
+    .map((l) => JSON.parse(l) as Emf);
 }
 
 /** Every metric a blob creates: one per metric name and dimension set of each directive. */
 export function identitiesOf(blob: Emf): MetricIdentity[] {
-  return blob._aws.CloudWatchMetrics.flatMap((d) => d.Dimensions.flatMap((set) => d.Metrics.map((m) => ({
-    namespace: d.Namespace,
-    name: m.Name,
-    dimensions: Object.fromEntries(set.map((k) => [k, String(blob[k])])),
-  }))));
+  return blob._aws.CloudWatchMetrics.flatMap((d) =>
+    d.Dimensions.flatMap((set) =>
+      d.Metrics.map((m) => ({
+        namespace: d.Namespace,
+        name: m.Name,
+        dimensions: Object.fromEntries(set.map((k) => [k, String(blob[k])])),
+      })),
+    ),
+  );
 }
 
 /** The metrics emitted while `run` runs. */

@@ -5,7 +5,15 @@ import { contactsOf, DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import { parseDecisionId } from '#domain/decisioning/decision-id.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
-import type { ActionCatalog, CustomerAggregate, CustomerRepo, DecisionLog, DecisionLogEntry, LearningStore, VolumeCounter } from '#domain/ports.ts';
+import type {
+  ActionCatalog,
+  CustomerAggregate,
+  CustomerRepo,
+  DecisionLog,
+  DecisionLogEntry,
+  LearningStore,
+  VolumeCounter,
+} from '#domain/ports.ts';
 import { MemoryCustomerRepo } from './memory-customer-repo.ts';
 
 export const TEST_SETTINGS: DecisioningSettings = {
@@ -14,14 +22,24 @@ export const TEST_SETTINGS: DecisioningSettings = {
   priorStrength: 20,
   thresholds: { droppedCalls: 3, highChurn: 0.5 },
   experiments: { id: 'global-1', controlPercent: 5, challengerPercent: 20 },
-  serviceLevels: { platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' },
+  serviceLevels: {
+    platinum: 'dedicated-desk',
+    gold: 'priority-queue',
+    silver: 'standard-queue',
+    bronze: 'self-service',
+  },
   valueTiers: { platinum: 100, gold: 70, silver: 40 },
   decisionLogDays: 180,
   explainExcluded: 3,
 };
 
 /** A logged decision as the DynamoDB adapter stores it under the customer (the ledger's item shape). */
-const contactItemOf = (e: DecisionLogEntry) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers.map((o) => ({ ...o })) });
+const contactItemOf = (e: DecisionLogEntry) => ({
+  id: e.decisionId,
+  at: e.at,
+  channel: e.channel,
+  offers: e.offers.map((o) => ({ ...o })),
+});
 
 /** In-memory decision ports with the DynamoDB adapters' semantics (log items as contact history). */
 export class MemoryDecisioning {
@@ -35,7 +53,10 @@ export class MemoryDecisioning {
   readonly volumes = new Map<string, number>();
   private seq = 0;
 
-  constructor(readonly clock: Clock, readonly settings: DecisioningSettings = TEST_SETTINGS) {}
+  constructor(
+    readonly clock: Clock,
+    readonly settings: DecisioningSettings = TEST_SETTINGS,
+  ) {}
 
   ports(): DecisionPorts {
     const self = this;
@@ -56,7 +77,8 @@ export class MemoryDecisioning {
       get: async (_t, id) => this.actions.get(id),
       // one array until the catalog changes, as the container's cached catalog hands it out
       list: async () => {
-        if (!listed || listed.length !== this.actions.size || listed.some((a) => this.actions.get(a.actionId) !== a)) listed = [...this.actions.values()];
+        if (!listed || listed.length !== this.actions.size || listed.some((a) => this.actions.get(a.actionId) !== a))
+          listed = [...this.actions.values()];
         return listed;
       },
       put: async (_t, a) => void this.actions.set(a.actionId, a),
@@ -75,7 +97,14 @@ export class MemoryDecisioning {
         return e ? { ...e, offers: e.offers.map((o) => ({ ...o })) } : undefined;
       },
       householdContacts: async (_t, householdId, since) =>
-        contactsOf([...this.entries.values()].filter((e) => e.householdId === householdId && e.at >= since && e.offers.some((o) => MARKETING_KINDS.has(o.kind))).map(contactItemOf)),
+        contactsOf(
+          [...this.entries.values()]
+            .filter(
+              (e) =>
+                e.householdId === householdId && e.at >= since && e.offers.some((o) => MARKETING_KINDS.has(o.kind)),
+            )
+            .map(contactItemOf),
+        ),
       recordResponse: async (_t, e, actionId, response, at) => {
         const stored = this.entries.get(e.decisionId);
         if (!stored) return 'not-found';
@@ -102,10 +131,23 @@ export class MemoryDecisioning {
         return true;
       },
     };
-    return { customers, catalog, log, learning, volume, clock: this.clock, randomId: () => (++this.seq).toString(36).padStart(8, '0'), settings: this.settings };
+    return {
+      customers,
+      catalog,
+      log,
+      learning,
+      volume,
+      clock: this.clock,
+      randomId: () => (++this.seq).toString(36).padStart(8, '0'),
+      settings: this.settings,
+    };
   }
 
   async addCustomer(record: Partial<CustomerRecord> & { customerId: string }, tenant = 'acme') {
-    await this.repo.save(tenant, { version: 1, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z', ...record }, undefined);
+    await this.repo.save(
+      tenant,
+      { version: 1, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z', ...record },
+      undefined,
+    );
   }
 }

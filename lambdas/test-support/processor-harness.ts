@@ -25,7 +25,11 @@ export async function processorHarness(t: TestTables, env: Record<string, string
   const dir = mkdtempSync(join(tmpdir(), 'cvm-processor-'));
   Object.assign(process.env, t.env, {
     CVM_LOCAL_DIR: dir,
-    MARKET_RULES: JSON.stringify({ timezone: 'Africa/Johannesburg', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
+    MARKET_RULES: JSON.stringify({
+      timezone: 'Africa/Johannesburg',
+      quietHours: { start: '20:00', end: '08:00' },
+      defaultLanguage: 'en',
+    }),
     TRIGGER_CACHE_SECONDS: '0',
     ...env,
   });

@@ -9,7 +9,12 @@ export function sqsRecord(market: string, tenant: string, event: CvmEvent | stri
     messageId: randomUUID(),
     receiptHandle: 'r',
     body: typeof event === 'string' ? event : JSON.stringify({ tenant, event }),
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '0',
+      SenderId: 's',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',

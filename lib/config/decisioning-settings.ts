@@ -27,5 +27,9 @@ export const decisioningEnvOf = (config: MarketConfig): { DECISIONING: string } 
  * (lambdas/handlers/env.ts parses it), set alike by the stack's functions and the local runtime.
  */
 export const marketRulesEnvOf = (config: MarketConfig): { MARKET_RULES: string } => ({
-  MARKET_RULES: JSON.stringify({ timezone: config.timezone, quietHours: config.quietHours, defaultLanguage: config.defaultLanguage }),
+  MARKET_RULES: JSON.stringify({
+    timezone: config.timezone,
+    quietHours: config.quietHours,
+    defaultLanguage: config.defaultLanguage,
+  }),
 });

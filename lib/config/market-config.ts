@@ -23,47 +23,69 @@ export const TenantConfig = z.strictObject({
   costCenter: z.string().min(1),
   ownerEmail: email,
   /** API Gateway usage plan for this tenant: steady rate, burst and monthly quota. */
-  throttle: z.strictObject({
-    rateLimit: z.number().positive(),
-    burstLimit: z.number().int().positive(),
-    monthlyQuota: z.number().int().positive(),
-  }).default({ rateLimit: 500, burstLimit: 1000, monthlyQuota: 100_000_000 }),
+  throttle: z
+    .strictObject({
+      rateLimit: z.number().positive(),
+      burstLimit: z.number().int().positive(),
+      monthlyQuota: z.number().int().positive(),
+    })
+    .default({ rateLimit: 500, burstLimit: 1000, monthlyQuota: 100_000_000 }),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;
 
 export const ModelPin = z.strictObject({ version: z.string().min(1) });
 
-const ContactWindow = z.strictObject({ max: z.number().int().min(0).max(10_000), days: z.number().int().min(1).max(365) });
+const ContactWindow = z.strictObject({
+  max: z.number().int().min(0).max(10_000),
+  days: z.number().int().min(1).max(365),
+});
 
 export const DecisioningConfig = z.strictObject({
   /** Sticky global control group and champion/challenger split (percent). */
-  experiments: z.strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('global-1'),
-    controlPercent: z.number().min(0).max(100).default(5),
-    challengerPercent: z.number().min(0).max(100).default(20),
-  }).default({ id: 'global-1', controlPercent: 5, challengerPercent: 20 }),
-  contactPolicy: z.strictObject({
-    /** Always-outbound channels (quiet hours apply); call-centre is outbound when the request says so. */
-    outboundChannels: z.array(Channel).default(['sms', 'push', 'email']),
-    perChannel: z.partialRecord(Channel, ContactWindow).default({
-      sms: { max: 3, days: 7 }, push: { max: 5, days: 7 }, email: { max: 3, days: 7 }, 'call-centre': { max: 6, days: 7 },
-      ussd: { max: 30, days: 7 }, app: { max: 30, days: 7 }, retail: { max: 10, days: 7 },
+  experiments: z
+    .strictObject({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+        .default('global-1'),
+      controlPercent: z.number().min(0).max(100).default(5),
+      challengerPercent: z.number().min(0).max(100).default(20),
+    })
+    .default({ id: 'global-1', controlPercent: 5, challengerPercent: 20 }),
+  contactPolicy: z
+    .strictObject({
+      /** Always-outbound channels (quiet hours apply); call-centre is outbound when the request says so. */
+      outboundChannels: z.array(Channel).default(['sms', 'push', 'email']),
+      perChannel: z.partialRecord(Channel, ContactWindow).default({
+        sms: { max: 3, days: 7 },
+        push: { max: 5, days: 7 },
+        email: { max: 3, days: 7 },
+        'call-centre': { max: 6, days: 7 },
+        ussd: { max: 30, days: 7 },
+        app: { max: 30, days: 7 },
+        retail: { max: 10, days: 7 },
+      }),
+      overall: ContactWindow.default({ max: 40, days: 7 }),
+      household: ContactWindow.default({ max: 60, days: 7 }),
+      declineSuppressionDays: z.number().int().min(0).max(365).default(30),
+      mandatoryExempt: z.boolean().default(true),
+    })
+    .default({
+      outboundChannels: ['sms', 'push', 'email'],
+      perChannel: {
+        sms: { max: 3, days: 7 },
+        push: { max: 5, days: 7 },
+        email: { max: 3, days: 7 },
+        'call-centre': { max: 6, days: 7 },
+        ussd: { max: 30, days: 7 },
+        app: { max: 30, days: 7 },
+        retail: { max: 10, days: 7 },
+      },
+      overall: { max: 40, days: 7 },
+      household: { max: 60, days: 7 },
+      declineSuppressionDays: 30,
+      mandatoryExempt: true,
     }),
-    overall: ContactWindow.default({ max: 40, days: 7 }),
-    household: ContactWindow.default({ max: 60, days: 7 }),
-    declineSuppressionDays: z.number().int().min(0).max(365).default(30),
-    mandatoryExempt: z.boolean().default(true),
-  }).default({
-    outboundChannels: ['sms', 'push', 'email'],
-    perChannel: {
-      sms: { max: 3, days: 7 }, push: { max: 5, days: 7 }, email: { max: 3, days: 7 }, 'call-centre': { max: 6, days: 7 },
-      ussd: { max: 30, days: 7 }, app: { max: 30, days: 7 }, retail: { max: 10, days: 7 },
-    },
-    overall: { max: 40, days: 7 },
-    household: { max: 60, days: 7 },
-    declineSuppressionDays: 30,
-    mandatoryExempt: true,
-  }),
   /** Pseudo-trials of the model/starting prior in the learned propensity. */
   priorStrength: z.number().min(1).max(10_000).default(20),
   /** Repeated dropped calls that open a service problem; churn score that counts as high. */
@@ -80,7 +102,10 @@ export const MarketConfig = z.strictObject({
   code: id,
   environment: z.enum(['dev', 'test', 'staging', 'prod']),
   aws: z.strictObject({
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as af-south-1'),
   }),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as ZAR'),
@@ -89,10 +114,10 @@ export const MarketConfig = z.strictObject({
   defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA'),
   languages: z.array(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/)).min(1),
   channels: z.array(Channel).min(1),
-  tenants: z.array(TenantConfig).min(1).refine(
-    (ts) => new Set(ts.map((t) => t.id)).size === ts.length,
-    'tenant ids must be unique',
-  ),
+  tenants: z
+    .array(TenantConfig)
+    .min(1)
+    .refine((ts) => new Set(ts.map((t) => t.id)).size === ts.length, 'tenant ids must be unique'),
   sharedCostCenter: z.string().min(1),
   retention: z.strictObject({
     eventsDays: z.number().int().min(1).max(3650),
@@ -101,14 +126,23 @@ export const MarketConfig = z.strictObject({
   }),
   scoring: z.strictObject({
     mode: z.enum(['embedded', 'sagemaker']),
-    endpoint: z.strictObject({
-      kind: z.enum(['serverless', 'real-time']),
-      memoryMb: z.number().int().min(1024).max(6144).default(2048),
-      maxConcurrency: z.number().int().min(1).max(200).default(5),
-      instanceType: z.string().default('ml.m5.large'),
-      instanceCount: z.number().int().min(1).default(1),
-      latencyBudgetMs: z.number().int().min(10).max(5000).default(150),
-    }).default({ kind: 'serverless', memoryMb: 2048, maxConcurrency: 5, instanceType: 'ml.m5.large', instanceCount: 1, latencyBudgetMs: 150 }),
+    endpoint: z
+      .strictObject({
+        kind: z.enum(['serverless', 'real-time']),
+        memoryMb: z.number().int().min(1024).max(6144).default(2048),
+        maxConcurrency: z.number().int().min(1).max(200).default(5),
+        instanceType: z.string().default('ml.m5.large'),
+        instanceCount: z.number().int().min(1).default(1),
+        latencyBudgetMs: z.number().int().min(10).max(5000).default(150),
+      })
+      .default({
+        kind: 'serverless',
+        memoryMb: 2048,
+        maxConcurrency: 5,
+        instanceType: 'ml.m5.large',
+        instanceCount: 1,
+        latencyBudgetMs: 150,
+      }),
     models: z.record(z.string(), ModelPin).default({}),
     /** Nightly scoring writes a score only when it moved by more than this (NPS: on a tenth of 0-10). */
     writeDelta: z.number().min(0).max(1).default(0.01),
@@ -118,11 +152,13 @@ export const MarketConfig = z.strictObject({
     scheduleAt: hhmm.default('02:00'),
   }),
   /** Value tier thresholds: monthly spend in the market currency. */
-  valueTiers: z.strictObject({
-    platinum: z.number().nonnegative(),
-    gold: z.number().nonnegative(),
-    silver: z.number().nonnegative(),
-  }).refine((t) => t.platinum > t.gold && t.gold > t.silver, 'thresholds must fall: platinum > gold > silver')
+  valueTiers: z
+    .strictObject({
+      platinum: z.number().nonnegative(),
+      gold: z.number().nonnegative(),
+      silver: z.number().nonnegative(),
+    })
+    .refine((t) => t.platinum > t.gold && t.gold > t.silver, 'thresholds must fall: platinum > gold > silver')
     .default({ platinum: 100, gold: 70, silver: 40 }),
   /** The public dataset schema this market's imports, training and scoring CLI read. */
   dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
@@ -134,22 +170,26 @@ export const MarketConfig = z.strictObject({
   tracingSampleRate: z.number().min(0).max(1).default(0.01),
   alarmTopicEmail: email.optional(),
   /** Alarm thresholds of the market's on-call (the alarms go to the alarm topic above). */
-  alerting: z.strictObject({
-    /** Percent of API requests answered 5xx, over two 5-minute periods in a row. */
-    serverErrorRatePercent: z.number().gt(0).max(100).default(1),
-    /** API p99 latency in ms, over three 5-minute periods in a row. */
-    p99LatencyMs: z.number().int().min(10).max(29_000).default(1000),
-    /** sagemaker mode: percent of online scorings the in-process evaluator answered instead, over three 5-minute periods in a row. */
-    scoringFallbackRatePercent: z.number().gt(0).max(100).default(5),
-  }).default({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 }),
+  alerting: z
+    .strictObject({
+      /** Percent of API requests answered 5xx, over two 5-minute periods in a row. */
+      serverErrorRatePercent: z.number().gt(0).max(100).default(1),
+      /** API p99 latency in ms, over three 5-minute periods in a row. */
+      p99LatencyMs: z.number().int().min(10).max(29_000).default(1000),
+      /** sagemaker mode: percent of online scorings the in-process evaluator answered instead, over three 5-minute periods in a row. */
+      scoringFallbackRatePercent: z.number().gt(0).max(100).default(5),
+    })
+    .default({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 }),
   waf: z.boolean().default(false),
   /** Service level per value tier, handed to channels with every decision. */
-  serviceLevels: z.strictObject({
-    platinum: z.string().min(1),
-    gold: z.string().min(1),
-    silver: z.string().min(1),
-    bronze: z.string().min(1),
-  }).default({ platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' }),
+  serviceLevels: z
+    .strictObject({
+      platinum: z.string().min(1),
+      gold: z.string().min(1),
+      silver: z.string().min(1),
+      bronze: z.string().min(1),
+    })
+    .default({ platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' }),
   /** Next-best-action decisioning: contact policy, experiments, learning (issue 6). */
   decisioning: DecisioningConfig.default(DecisioningConfig.parse({})),
 });
@@ -157,7 +197,10 @@ export type MarketConfig = z.infer<typeof MarketConfig>;
 export type MarketConfigInput = z.input<typeof MarketConfig>;
 
 export class MarketConfigError extends Error {
-  constructor(readonly market: string, readonly issues: string[]) {
+  constructor(
+    readonly market: string,
+    readonly issues: string[],
+  ) {
     super(`market '${market}' has an invalid config:\n  ${issues.join('\n  ')}`);
     this.name = 'MarketConfigError';
   }

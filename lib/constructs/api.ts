@@ -70,16 +70,57 @@ const GENERIC_DETAIL = '"The request could not be completed. Quote the requestId
  * `$context.error.messageString` is API Gateway's own message, already a quoted JSON string.
  */
 export const GATEWAY_PROBLEMS: Problem[] = [
-  { type: apigw.ResponseType.UNAUTHORIZED, status: 401, title: 'Unauthorized', detail: '"An API key is required (x-api-key)."' },
-  { type: apigw.ResponseType.ACCESS_DENIED, status: 403, title: 'Forbidden', detail: '"This API key is unknown, revoked or may not use this route."' },
-  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, title: 'Not found', detail: '"No route matches this request."' },
-  { type: apigw.ResponseType.REQUEST_TOO_LARGE, status: 413, title: 'Payload too large', detail: '$context.error.messageString' },
-  { type: apigw.ResponseType.THROTTLED, status: 429, title: 'Too many requests', detail: '$context.error.messageString' },
-  { type: apigw.ResponseType.QUOTA_EXCEEDED, status: 429, title: 'Quota exceeded', detail: '"The monthly request quota of this tenant is used up."' },
-  { type: apigw.ResponseType.BAD_REQUEST_BODY, status: 400, title: 'Bad request', detail: '$context.error.messageString' },
+  {
+    type: apigw.ResponseType.UNAUTHORIZED,
+    status: 401,
+    title: 'Unauthorized',
+    detail: '"An API key is required (x-api-key)."',
+  },
+  {
+    type: apigw.ResponseType.ACCESS_DENIED,
+    status: 403,
+    title: 'Forbidden',
+    detail: '"This API key is unknown, revoked or may not use this route."',
+  },
+  {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: 404,
+    title: 'Not found',
+    detail: '"No route matches this request."',
+  },
+  {
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    status: 413,
+    title: 'Payload too large',
+    detail: '$context.error.messageString',
+  },
+  {
+    type: apigw.ResponseType.THROTTLED,
+    status: 429,
+    title: 'Too many requests',
+    detail: '$context.error.messageString',
+  },
+  {
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    status: 429,
+    title: 'Quota exceeded',
+    detail: '"The monthly request quota of this tenant is used up."',
+  },
+  {
+    type: apigw.ResponseType.BAD_REQUEST_BODY,
+    status: 400,
+    title: 'Bad request',
+    detail: '$context.error.messageString',
+  },
   { type: apigw.ResponseType.DEFAULT_4XX, title: 'Request rejected', detail: '$context.error.messageString' },
   // The authorizer failing (its key store unreachable) is transient: 503 + Retry-After, not 500.
-  { type: apigw.ResponseType.AUTHORIZER_FAILURE, status: 503, title: 'Service unavailable', detail: '"The API key could not be checked; retry shortly."', retryAfter: 2 },
+  {
+    type: apigw.ResponseType.AUTHORIZER_FAILURE,
+    status: 503,
+    title: 'Service unavailable',
+    detail: '"The API key could not be checked; retry shortly."',
+    retryAfter: 2,
+  },
   { type: apigw.ResponseType.DEFAULT_5XX, title: 'Internal error', detail: GENERIC_DETAIL },
 ];
 
@@ -163,22 +204,24 @@ export class CvmApi extends Construct {
       deployOptions: {
         stageName: STAGE_NAME,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify({
-          requestId: apigw.AccessLogField.contextRequestId(),
-          time: apigw.AccessLogField.contextRequestTime(),
-          ip: apigw.AccessLogField.contextIdentitySourceIp(),
-          method: apigw.AccessLogField.contextHttpMethod(),
-          resourcePath: apigw.AccessLogField.contextResourcePath(),
-          status: apigw.AccessLogField.contextStatus(),
-          responseLength: apigw.AccessLogField.contextResponseLength(),
-          latencyMs: apigw.AccessLogField.contextResponseLatency(),
-          integrationLatencyMs: apigw.AccessLogField.contextIntegrationLatency(),
-          // metered usage per tenant: the cost report splits shared API cost by this field
-          tenant: apigw.AccessLogField.contextAuthorizer('tenant'),
-          keyId: apigw.AccessLogField.contextAuthorizer('keyId'),
-          error: apigw.AccessLogField.contextErrorMessage(),
-          xrayTraceId: apigw.AccessLogField.contextXrayTraceId(),
-        })),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            time: apigw.AccessLogField.contextRequestTime(),
+            ip: apigw.AccessLogField.contextIdentitySourceIp(),
+            method: apigw.AccessLogField.contextHttpMethod(),
+            resourcePath: apigw.AccessLogField.contextResourcePath(),
+            status: apigw.AccessLogField.contextStatus(),
+            responseLength: apigw.AccessLogField.contextResponseLength(),
+            latencyMs: apigw.AccessLogField.contextResponseLatency(),
+            integrationLatencyMs: apigw.AccessLogField.contextIntegrationLatency(),
+            // metered usage per tenant: the cost report splits shared API cost by this field
+            tenant: apigw.AccessLogField.contextAuthorizer('tenant'),
+            keyId: apigw.AccessLogField.contextAuthorizer('keyId'),
+            error: apigw.AccessLogField.contextErrorMessage(),
+            xrayTraceId: apigw.AccessLogField.contextXrayTraceId(),
+          }),
+        ),
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
@@ -194,7 +237,10 @@ export class CvmApi extends Construct {
       api.addGatewayResponse(`Problem${problem.type.responseType}`, {
         type: problem.type,
         ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
-        responseHeaders: { 'Content-Type': `'${PROBLEM_JSON}'`, ...(problem.retryAfter ? { 'Retry-After': `'${problem.retryAfter}'` } : {}) },
+        responseHeaders: {
+          'Content-Type': `'${PROBLEM_JSON}'`,
+          ...(problem.retryAfter ? { 'Retry-After': `'${problem.retryAfter}'` } : {}),
+        },
         templates: { 'application/json': problemTemplate(problem) },
       });
     }
@@ -219,14 +265,24 @@ export class CvmApi extends Construct {
     const authorizedMethods: apigw.Method[] = [];
     for (const p of apiPaths()) {
       const resource = api.root.resourceForPath(p.path);
-      const method = resource.addMethod('ANY', integrations[p.fn], p.authorized
-        ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true }
-        : { authorizationType: apigw.AuthorizationType.NONE });
+      const method = resource.addMethod(
+        'ANY',
+        integrations[p.fn],
+        p.authorized
+          ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true }
+          : { authorizationType: apigw.AuthorizationType.NONE },
+      );
       (p.authorized ? authorizedMethods : publicMethods).push(method);
     }
     // Everything else reaches the meta function, which answers 404 problem+json.
-    publicMethods.push(api.root.addMethod('ANY', integrations.meta, { authorizationType: apigw.AuthorizationType.NONE }));
-    publicMethods.push(api.root.addResource('{proxy+}').addMethod('ANY', integrations.meta, { authorizationType: apigw.AuthorizationType.NONE }));
+    publicMethods.push(
+      api.root.addMethod('ANY', integrations.meta, { authorizationType: apigw.AuthorizationType.NONE }),
+    );
+    publicMethods.push(
+      api.root
+        .addResource('{proxy+}')
+        .addMethod('ANY', integrations.meta, { authorizationType: apigw.AuthorizationType.NONE }),
+    );
 
     // --- one usage plan per tenant -----------------------------------------------------------
     const usageKeySecrets: Record<string, string> = {};
@@ -259,7 +315,8 @@ export class CvmApi extends Construct {
 
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'The secret is the value of an API Gateway usage-plan key, which has no rotation hook; it never leaves AWS (the authorizer hands it to API Gateway) and callers authenticate with their own keys, kept as hashes in the key table.',
+        reason:
+          'The secret is the value of an API Gateway usage-plan key, which has no rotation hook; it never leaves AWS (the authorizer hands it to API Gateway) and callers authenticate with their own keys, kept as hashes in the key table.',
       });
     }
     this.usagePlans = usagePlans;
@@ -270,21 +327,35 @@ export class CvmApi extends Construct {
       const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
         scope: 'REGIONAL',
         defaultAction: { allow: {} },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `cvm-${config.code}-waf`, sampledRequestsEnabled: true },
+        visibilityConfig: {
+          cloudWatchMetricsEnabled: true,
+          metricName: `cvm-${config.code}-waf`,
+          sampledRequestsEnabled: true,
+        },
         rules: [
           {
             name: 'aws-common',
             priority: 0,
             overrideAction: { none: {} },
             statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
-            visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'aws-common', sampledRequestsEnabled: true },
+            visibilityConfig: {
+              cloudWatchMetricsEnabled: true,
+              metricName: 'aws-common',
+              sampledRequestsEnabled: true,
+            },
           },
           {
             name: 'aws-bad-inputs',
             priority: 1,
             overrideAction: { none: {} },
-            statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
-            visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'aws-bad-inputs', sampledRequestsEnabled: true },
+            statement: {
+              managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+            },
+            visibilityConfig: {
+              cloudWatchMetricsEnabled: true,
+              metricName: 'aws-bad-inputs',
+              sampledRequestsEnabled: true,
+            },
           },
         ],
       });
@@ -297,7 +368,8 @@ export class CvmApi extends Construct {
     // --- cdk-nag: what is deliberate, and why ------------------------------------------------
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG2',
-      reason: 'Requests are validated in the Lambda by the zod schemas the OpenAPI document is generated from, so errors are problem+json naming the field; a gateway validator would duplicate that with less precise bodies.',
+      reason:
+        'Requests are validated in the Lambda by the zod schemas the OpenAPI document is generated from, so errors are problem+json naming the field; a gateway validator would duplicate that with less precise bodies.',
     });
     if (!config.waf) {
       Validations.of(api.deploymentStage).acknowledge({
@@ -307,9 +379,11 @@ export class CvmApi extends Construct {
     }
     Validations.of(api.node.findChild('CloudWatchRole')).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, as API Gateway documents it.',
+      reason:
+        'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, as API Gateway documents it.',
     });
-    const publicReason = 'Deliberately public: health, the OpenAPI document, and the catch-all that only answers 404 problem+json.';
+    const publicReason =
+      'Deliberately public: health, the OpenAPI document, and the catch-all that only answers 404 problem+json.';
     for (const method of publicMethods) {
       Validations.of(method).acknowledge(
         { id: 'AwsSolutions-APIG4', reason: publicReason },
@@ -319,7 +393,8 @@ export class CvmApi extends Construct {
     for (const method of authorizedMethods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
-        reason: 'Callers are machines (channels, campaign systems) with per-tenant API keys checked by the Lambda REQUEST authorizer; there are no Cognito users.',
+        reason:
+          'Callers are machines (channels, campaign systems) with per-tenant API keys checked by the Lambda REQUEST authorizer; there are no Cognito users.',
       });
     }
   }

@@ -31,7 +31,9 @@ export class AuditApi extends Construct {
     });
     // least privilege: Query on the tenant tables (audit partitions), no index, no write
     for (const table of Object.values(store.tables)) {
-      this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn] }));
+      this.apiFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn] }),
+      );
       table.encryptionKey?.grantDecrypt(this.apiFunction);
     }
   }

@@ -42,7 +42,9 @@ export class Campaigns extends Construct {
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...decisioningEnvOf(config),
-      OUTBOUND_QUEUES: stack.toJsonString(Object.fromEntries(Object.entries(outboundQueues).map(([c, q]) => [c, q.queueUrl]))),
+      OUTBOUND_QUEUES: stack.toJsonString(
+        Object.fromEntries(Object.entries(outboundQueues).map(([c, q]) => [c, q.queueUrl])),
+      ),
       CAMPAIGN_SEGMENTS: '16',
       CAMPAIGN_SHARDS: '64',
     };
@@ -50,7 +52,8 @@ export class Campaigns extends Construct {
     this.stepFunction = new CvmFunction(this, 'CampaignStepFn', {
       ...fnDefaults,
       handlerFile: 'campaign-step.ts',
-      description: 'Campaign workflow tasks: audience segment, gate, contact shard (decide + hand-off), measure, finalize',
+      description:
+        'Campaign workflow tasks: audience segment, gate, contact shard (decide + hand-off), measure, finalize',
       memorySize: 1769,
       timeout: Duration.minutes(15),
       environment: env,
@@ -60,7 +63,10 @@ export class Campaigns extends Construct {
     for (const queue of Object.values(outboundQueues)) queue.grantSendMessages(this.stepFunction);
 
     const machineName = `cvm-${config.code}-campaign`;
-    const machineLogs = new logs.LogGroup(this, 'CampaignLogs', { retention: retentionFor(config.retention.logsDays), removalPolicy: logRemovalPolicy });
+    const machineLogs = new logs.LogGroup(this, 'CampaignLogs', {
+      retention: retentionFor(config.retention.logsDays),
+      removalPolicy: logRemovalPolicy,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'Campaign', {
       stateMachineName: machineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -71,7 +77,9 @@ export class Campaigns extends Construct {
     });
     const role = this.stateMachine.role;
     // Invoke exactly the one task function (the ASL names the unqualified ARN).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }),
+    );
     grantDistributedMap(role, machineName);
     const machineArn = stateMachineArn(stack, machineName);
 
@@ -85,6 +93,8 @@ export class Campaigns extends Construct {
       bundleDirs: modelBundleDirs(config),
     });
     store.grantReadWrite(this.apiFunction);
-    this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    this.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
+    );
   }
 }

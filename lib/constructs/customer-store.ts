@@ -24,7 +24,13 @@ const attr = (a: KeyAttribute): dynamodb.Attribute => ({
 });
 
 /** A table built from its design: keys, GSIs and TTL exactly as the local runtime has them. */
-function tableFromDesign(scope: Construct, id: string, design: TableDesign, tableName: string, key: kms.IKey): dynamodb.Table {
+function tableFromDesign(
+  scope: Construct,
+  id: string,
+  design: TableDesign,
+  tableName: string,
+  key: kms.IKey,
+): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     tableName,
     partitionKey: attr(design.partitionKey),
@@ -68,7 +74,13 @@ export class CustomerStore extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      this.ownTables[tenant.id] = tableFromDesign(silo, 'Table', TENANT_TABLE, tenantTableName(config.code, tenant.id), key);
+      this.ownTables[tenant.id] = tableFromDesign(
+        silo,
+        'Table',
+        TENANT_TABLE,
+        tenantTableName(config.code, tenant.id),
+        key,
+      );
       Tags.of(silo).add(TAG_TENANT, tenant.id);
       Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
     }
@@ -125,11 +137,13 @@ export class CustomerStore extends Construct {
     const principal = grantee.grantPrincipal;
     if (!Construct.isConstruct(principal)) return;
     const logicalId = Stack.of(this).resolve((table.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
-    const kmsReason = 'DynamoDB encryption with the table\'s customer-managed key needs the GenerateDataKey*/ReEncrypt* families; the statement is limited to that one key.';
+    const kmsReason =
+      "DynamoDB encryption with the table's customer-managed key needs the GenerateDataKey*/ReEncrypt* families; the statement is limited to that one key.";
     Validations.of(principal).acknowledge(
       {
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
-        reason: 'Queries use the table\'s own GSIs (TENANT_TABLE.indexes); the wildcard covers only indexes of this one table.',
+        reason:
+          "Queries use the table's own GSIs (TENANT_TABLE.indexes); the wildcard covers only indexes of this one table.",
       },
       { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsReason },
       { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsReason },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -102,9 +102,11 @@ export class CvmFunction extends NodejsFunction {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_input: string, output: string) => props.bundleDirs!.map(
-                  (d) => `mkdir -p "${path.posix.join(output, path.posix.dirname(d.to))}" && cp -R "${d.from}" "${path.posix.join(output, d.to)}"`,
-                ),
+                afterBundling: (_input: string, output: string) =>
+                  props.bundleDirs!.map(
+                    (d) =>
+                      `mkdir -p "${path.posix.join(output, path.posix.dirname(d.to))}" && cp -R "${d.from}" "${path.posix.join(output, d.to)}"`,
+                  ),
               },
             }
           : {}),
@@ -114,7 +116,8 @@ export class CvmFunction extends NodejsFunction {
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; this is the statement CDK adds for active tracing.',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; this is the statement CDK adds for active tracing.',
     });
   }
 }

@@ -6,7 +6,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { decisioningEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
-import { EVENT_QUEUE, eventDlqName, eventQueueName, outboundQueueName } from '../../lambdas/adapters/sqs/queue-design.ts';
+import {
+  EVENT_QUEUE,
+  eventDlqName,
+  eventQueueName,
+  outboundQueueName,
+} from '../../lambdas/adapters/sqs/queue-design.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
@@ -63,14 +68,23 @@ export class EventPipeline extends Construct {
         deadLetterQueue: { queue: dlq, maxReceiveCount: EVENT_QUEUE.maxReceiveCount },
       });
       this.deadLetterQueues[tenant.id] = dlq;
-      this.alarms.push(dlqAlarm(silo, dlq, `Events of tenant ${tenant.id} failed ${EVENT_QUEUE.maxReceiveCount} times and wait in its DLQ`));
+      this.alarms.push(
+        dlqAlarm(
+          silo,
+          dlq,
+          `Events of tenant ${tenant.id} failed ${EVENT_QUEUE.maxReceiveCount} times and wait in its DLQ`,
+        ),
+      );
       Tags.of(silo).add(TAG_TENANT, tenant.id);
       Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
     }
 
     for (const channel of config.channels) {
       const box = new Construct(this, `Outbound-${channel}`);
-      const dlq = secureQueue(box, 'Dlq', { queueName: `${outboundQueueName(config.code, channel)}-dlq`, retentionPeriod: Duration.days(14) });
+      const dlq = secureQueue(box, 'Dlq', {
+        queueName: `${outboundQueueName(config.code, channel)}-dlq`,
+        retentionPeriod: Duration.days(14),
+      });
       this.outboundQueues[channel] = secureQueue(box, 'Queue', {
         queueName: outboundQueueName(config.code, channel),
         deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
@@ -87,7 +101,8 @@ export class EventPipeline extends Construct {
       DEDUPE_WINDOW_HOURS: String(config.dedupeWindowHours),
       CONTACT_TTL_DAYS: String(config.retention.decisionLogDays),
     };
-    const urls = (queues: Record<string, sqs.Queue>) => stack.toJsonString(Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])));
+    const urls = (queues: Record<string, sqs.Queue>) =>
+      stack.toJsonString(Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])));
 
     this.apiFunction = new CvmFunction(this, 'EventsFn', {
       ...fnDefaults,
@@ -109,12 +124,14 @@ export class EventPipeline extends Construct {
       environment: { ...eventEnv, ...decisioningEnvOf(config), OUTBOUND_QUEUES: urls(this.outboundQueues) },
     });
     for (const [tenant, queue] of Object.entries(this.queues)) {
-      this.processor.addEventSource(new SqsEventSource(queue, {
-        batchSize: EVENT_QUEUE.batchSize,
-        maxBatchingWindow: Duration.seconds(EVENT_QUEUE.maxBatchingWindowSeconds),
-        maxConcurrency: EVENT_QUEUE.maxConcurrency,
-        reportBatchItemFailures: true,
-      }));
+      this.processor.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: EVENT_QUEUE.batchSize,
+          maxBatchingWindow: Duration.seconds(EVENT_QUEUE.maxBatchingWindowSeconds),
+          maxConcurrency: EVENT_QUEUE.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
       store.grantReadWrite(this.processor, tenant);
     }
     for (const queue of Object.values(this.outboundQueues)) queue.grantSendMessages(this.processor);

@@ -15,7 +15,7 @@ export function tarOf(files: Array<{ name: string; content: Buffer }>): Buffer {
     if (Buffer.byteLength(f.name) > 100) throw new Error(`tar: name '${f.name}' is longer than 100 bytes`);
     const h = Buffer.alloc(512, 0);
     const field = (value: string, offset: number, length: number) => h.write(value, offset, length, 'ascii');
-    const octal = (n: number, length: number) => n.toString(8).padStart(length - 1, '0') + '\0';
+    const octal = (n: number, length: number) => `${n.toString(8).padStart(length - 1, '0')}\0`;
     field(f.name, 0, 100);
     field(octal(0o644, 8), 100, 8);
     field(octal(0, 8), 108, 8);
@@ -28,7 +28,7 @@ export function tarOf(files: Array<{ name: string; content: Buffer }>): Buffer {
     field('00', 263, 2);
     let sum = 0;
     for (const b of h) sum += b;
-    field(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+    field(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
     blocks.push(h, f.content, Buffer.alloc((512 - (f.content.length % 512)) % 512, 0));
   }
   blocks.push(Buffer.alloc(1024, 0));

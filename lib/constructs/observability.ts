@@ -13,7 +13,13 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import type { MarketConfig } from '#config/market-config.ts';
 import { METER_NAMES } from '../../lambdas/domain/metering.ts';
-import { DIMENSION, FALLBACK_REASONS, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/adapters/metrics/platform-metrics.ts';
+import {
+  DIMENSION,
+  FALLBACK_REASONS,
+  METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+} from '../../lambdas/adapters/metrics/platform-metrics.ts';
 
 export interface ObservabilityProps {
   readonly config: MarketConfig;
@@ -61,18 +67,21 @@ export class Observability extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // CloudWatch alarms publish to an encrypted topic only when they may use its key
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: `telco-cvm ${config.code} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
-    if (config.alarmTopicEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmTopicEmail));
+    if (config.alarmTopicEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmTopicEmail));
     this.action = new SnsAction(this.alarmTopic);
 
     // --- tracing: the API's sampling rule (Lambda follows API Gateway's decision) ----------
@@ -109,15 +118,25 @@ export class Observability extends Construct {
     );
     const fns = Object.entries(props.functions);
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Lambda errors', left: fns.map(([name, fn]) => fn.metricErrors({ period: PERIOD, label: name })), width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Lambda duration p99 (ms)', left: fns.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })), width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Lambda errors',
+        left: fns.map(([name, fn]) => fn.metricErrors({ period: PERIOD, label: name })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Lambda duration p99 (ms)',
+        left: fns.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })),
+        width: 12,
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Decisions by channel',
         width: 12,
         stacked: true,
-        left: config.channels.map((channel) => this.platformMetric(METRIC.decision, { [DIMENSION.channel]: channel }, channel)),
+        left: config.channels.map((channel) =>
+          this.platformMetric(METRIC.decision, { [DIMENSION.channel]: channel }, channel),
+        ),
       }),
       new cloudwatch.GraphWidget({
         title: 'Trigger firings per tenant',
@@ -126,40 +145,56 @@ export class Observability extends Construct {
         left: config.tenants.map((t) => this.platformMetric(METRIC.triggerFired, { [DIMENSION.tenant]: t.id }, t.id)),
       }),
     );
-    this.dashboard.addWidgets(...METER_NAMES.map((name) => new cloudwatch.GraphWidget({
-      title: `${name} per tenant`,
-      width: 8,
-      left: config.tenants.map((t) => this.meterMetric(name, t.id)),
-    })));
+    this.dashboard.addWidgets(
+      ...METER_NAMES.map(
+        (name) =>
+          new cloudwatch.GraphWidget({
+            title: `${name} per tenant`,
+            width: 8,
+            left: config.tenants.map((t) => this.meterMetric(name, t.id)),
+          }),
+      ),
+    );
 
     // --- alarms ------------------------------------------------------------------------------
     const rate = config.alerting.serverErrorRatePercent;
-    this.track(new cloudwatch.Alarm(this, 'Api5xxRate', {
-      alarmDescription: `More than ${rate}% of API requests of market ${config.code} answered 5xx over 5 minutes`,
-      metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors: errors5xx, requests: count }, period: PERIOD, label: '5xx %' }),
-      threshold: rate,
-      evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    const latency = config.alerting.p99LatencyMs;
-    this.track(new cloudwatch.Alarm(this, 'ApiP99Latency', {
-      alarmDescription: `API p99 latency of market ${config.code} above ${latency} ms for 15 minutes`,
-      metric: p99,
-      threshold: latency,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    for (const [name, fn] of fns) {
-      this.track(new cloudwatch.Alarm(this, `Errors-${name}`, {
-        alarmDescription: `Lambda ${name} of market ${config.code} raised errors in 2 consecutive 5-minute periods`,
-        metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
-        threshold: 0,
+    this.track(
+      new cloudwatch.Alarm(this, 'Api5xxRate', {
+        alarmDescription: `More than ${rate}% of API requests of market ${config.code} answered 5xx over 5 minutes`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+          usingMetrics: { errors: errors5xx, requests: count },
+          period: PERIOD,
+          label: '5xx %',
+        }),
+        threshold: rate,
         evaluationPeriods: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      }),
+    );
+    const latency = config.alerting.p99LatencyMs;
+    this.track(
+      new cloudwatch.Alarm(this, 'ApiP99Latency', {
+        alarmDescription: `API p99 latency of market ${config.code} above ${latency} ms for 15 minutes`,
+        metric: p99,
+        threshold: latency,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    for (const [name, fn] of fns) {
+      this.track(
+        new cloudwatch.Alarm(this, `Errors-${name}`, {
+          alarmDescription: `Lambda ${name} of market ${config.code} raised errors in 2 consecutive 5-minute periods`,
+          metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+          threshold: 0,
+          evaluationPeriods: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
     if (config.scoring.mode === 'sagemaker') this.scoringFallbackRateAlarm = this.watchScoringFallbacks();
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
@@ -196,7 +231,11 @@ export class Observability extends Construct {
       if (!(alarm instanceof cloudwatch.Alarm)) continue;
       this.track(alarm);
       const metric = alarm.metric;
-      if (metric instanceof cloudwatch.Metric && metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateNumberOfMessagesVisible') {
+      if (
+        metric instanceof cloudwatch.Metric &&
+        metric.namespace === 'AWS/SQS' &&
+        metric.metricName === 'ApproximateNumberOfMessagesVisible'
+      ) {
         this.graphQueueDepth(metric.with({ label: alarm.node.scope?.node.id ?? alarm.node.id }));
       }
     }
@@ -206,14 +245,16 @@ export class Observability extends Construct {
   addQueueAlarm(queue: IQueue, description = `Messages wait in ${queue.node.path}`): cloudwatch.Alarm {
     const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
     this.graphQueueDepth(depth.with({ label: queue.node.id }));
-    return this.track(new cloudwatch.Alarm(this, `Depth-${queue.node.addr.slice(0, 10)}`, {
-      alarmDescription: description,
-      metric: depth,
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    return this.track(
+      new cloudwatch.Alarm(this, `Depth-${queue.node.addr.slice(0, 10)}`, {
+        alarmDescription: description,
+        metric: depth,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 
   /** Failed, timed-out or aborted executions of a workflow: graphed and alarmed. */
@@ -228,15 +269,23 @@ export class Observability extends Construct {
       period: PERIOD,
       label: `${name} failures`,
     });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `Workflow: ${name}`, left: [stateMachine.metricSucceeded({ period: PERIOD }), failed], width: 6 }));
-    return this.track(new cloudwatch.Alarm(this, `Workflow-${name}`, {
-      alarmDescription: `Workflow ${name} of market ${this.config.code} failed, timed out or was aborted`,
-      metric: failed,
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `Workflow: ${name}`,
+        left: [stateMachine.metricSucceeded({ period: PERIOD }), failed],
+        width: 6,
+      }),
+    );
+    return this.track(
+      new cloudwatch.Alarm(this, `Workflow-${name}`, {
+        alarmDescription: `Workflow ${name} of market ${this.config.code} failed, timed out or was aborted`,
+        metric: failed,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 
   /**
@@ -248,7 +297,9 @@ export class Observability extends Construct {
   private watchScoringFallbacks(): cloudwatch.Alarm {
     const { config } = this;
     const requests = this.platformMetric(METRIC.scoringRequest, {}, 'scorings');
-    const byReason = FALLBACK_REASONS.map((reason) => this.platformMetric(METRIC.scoringFallback, { [DIMENSION.reason]: reason }, reason));
+    const byReason = FALLBACK_REASONS.map((reason) =>
+      this.platformMetric(METRIC.scoringFallback, { [DIMENSION.reason]: reason }, reason),
+    );
     const ids = byReason.map((_, i) => `fallback${i}`);
     const fallbacks = ids.map((id) => `FILL(${id}, 0)`).join(' + ');
     const rate = new cloudwatch.MathExpression({
@@ -257,23 +308,27 @@ export class Observability extends Construct {
       period: PERIOD,
       label: 'fallback %',
     });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({
-      title: 'SageMaker fallbacks',
-      width: 12,
-      left: byReason,
-      stacked: true,
-      right: [rate],
-      rightYAxis: { min: 0, label: '%', showUnits: false },
-    }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'SageMaker fallbacks',
+        width: 12,
+        left: byReason,
+        stacked: true,
+        right: [rate],
+        rightYAxis: { min: 0, label: '%', showUnits: false },
+      }),
+    );
     const threshold = config.alerting.scoringFallbackRatePercent;
-    return this.track(new cloudwatch.Alarm(this, 'ScoringFallbackRate', {
-      alarmDescription: `More than ${threshold}% of online scorings of market ${config.code} fell back to the in-process evaluator for 15 minutes`,
-      metric: rate,
-      threshold,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    return this.track(
+      new cloudwatch.Alarm(this, 'ScoringFallbackRate', {
+        alarmDescription: `More than ${threshold}% of online scorings of market ${config.code} fell back to the in-process evaluator for 15 minutes`,
+        metric: rate,
+        threshold,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 
   /** One widget for every dead-letter queue of the market, however many tenants and channels it has. */

@@ -1,5 +1,5 @@
 import { Duration, Stack, TimeZone, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -54,7 +54,8 @@ export class Reports extends Construct {
     this.buildFunction = new CvmFunction(this, 'BuildReportsFn', {
       ...fnDefaults,
       handlerFile: 'build-reports.ts',
-      description: 'build-reports: one parallel scan of a tenant table -> KPI, exit, acquisition and decision snapshots',
+      description:
+        'build-reports: one parallel scan of a tenant table -> KPI, exit, acquisition and decision snapshots',
       memorySize: 1769,
       timeout: Duration.minutes(15),
       environment: env,
@@ -63,14 +64,24 @@ export class Reports extends Construct {
     const tables = Object.values(store.tables) as dynamodb.ITable[];
     for (const table of tables) {
       // the API: Query on the report partitions only; no scan, no write
-      this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn] }));
+      this.apiFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn] }),
+      );
       table.encryptionKey?.grantDecrypt(this.apiFunction);
       // the job: Scan the table, read the catalog (Query on gsi1), write the snapshots
-      this.buildFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:PutItem'], resources: [table.tableArn] }));
-      this.buildFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/gsi1`] }));
+      this.buildFunction.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:PutItem'],
+          resources: [table.tableArn],
+        }),
+      );
+      this.buildFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/gsi1`] }),
+      );
       table.encryptionKey?.grantEncryptDecrypt(this.buildFunction);
     }
-    const kmsReason = 'Snapshot writes to tables encrypted with their customer-managed key need the GenerateDataKey*/ReEncrypt* families; each statement is limited to those tables\' keys.';
+    const kmsReason =
+      "Snapshot writes to tables encrypted with their customer-managed key need the GenerateDataKey*/ReEncrypt* families; each statement is limited to those tables' keys.";
     if (tables.some((t) => t.encryptionKey)) {
       Validations.of(this.buildFunction.role!).acknowledge(
         { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsReason },
@@ -84,15 +95,22 @@ export class Reports extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: `EventBridge Scheduler: invokes the ${config.code} build-reports function`,
     });
-    const fnLogicalId = Stack.of(this).resolve((this.buildFunction.node.defaultChild as lambda.CfnFunction).logicalId) as string;
+    const fnLogicalId = Stack.of(this).resolve(
+      (this.buildFunction.node.defaultChild as lambda.CfnFunction).logicalId,
+    ) as string;
     Validations.of(scheduleRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`,
-      reason: 'The scheduler target grant covers the build-reports function and its versions/aliases (`:*`); it names that one function only.',
+      reason:
+        'The scheduler target grant covers the build-reports function and its versions/aliases (`:*`); it names that one function only.',
     });
     for (const tenant of config.tenants) {
       new scheduler.Schedule(this, `Daily-${tenant.id}`, {
         description: `build-reports of tenant ${tenant.id}, daily at ${props.scheduleAt ?? '03:30'} (${config.timezone})`,
-        schedule: scheduler.ScheduleExpression.cron({ minute: String(minute), hour: String(hour), timeZone: TimeZone.of(config.timezone) }),
+        schedule: scheduler.ScheduleExpression.cron({
+          minute: String(minute),
+          hour: String(hour),
+          timeZone: TimeZone.of(config.timezone),
+        }),
         target: new targets.LambdaInvoke(this.buildFunction, {
           input: scheduler.ScheduleTargetInput.fromObject({ tenant: tenant.id }),
           retryAttempts: 2,

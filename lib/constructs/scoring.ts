@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -61,7 +61,10 @@ export const XGBOOST_REGISTRIES: Record<string, string> = {
 
 export function xgboostImageUri(region: string): string {
   const account = XGBOOST_REGISTRIES[region];
-  if (!account) throw new Error(`scoring: no SageMaker XGBoost image is known for region '${region}'; add it to XGBOOST_REGISTRIES from the SageMaker Python SDK's xgboost.json`);
+  if (!account)
+    throw new Error(
+      `scoring: no SageMaker XGBoost image is known for region '${region}'; add it to XGBOOST_REGISTRIES from the SageMaker Python SDK's xgboost.json`,
+    );
   return `${account}.dkr.ecr.${region}.amazonaws.com/sagemaker-xgboost:${XGBOOST_IMAGE_VERSION}`;
 }
 
@@ -72,7 +75,12 @@ export interface ScoringProps {
 }
 
 /** `churn` -> `Churn`, `cross-sell/tech-support` -> `CrossSellTechSupport`: construct ids. */
-const idOf = (s: string) => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+const idOf = (s: string) =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
 const nameOf = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /**
@@ -93,7 +101,6 @@ export class Scoring extends Construct {
     super(scope, id);
     const { config, store, logRemovalPolicy } = props;
     this.config = config;
-    const stack = Stack.of(this);
     const fnDefaults = { logRetentionDays: config.retention.logsDays, logRemovalPolicy };
     const scoringEnv = {
       MARKET: config.code,
@@ -143,10 +150,12 @@ export class Scoring extends Construct {
     });
     const role = this.stateMachine.role;
     // Invoke exactly the two task functions (no ':*' qualifier: the ASL names the unqualified ARNs).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['lambda:InvokeFunction'],
-      resources: [this.segmentFunction.functionArn, this.reportFunction.functionArn],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.segmentFunction.functionArn, this.reportFunction.functionArn],
+      }),
+    );
     grantDistributedMap(role, machineName);
 
     // --- nightly schedule, one per tenant, in the market's time zone ------------------------
@@ -154,9 +163,16 @@ export class Scoring extends Construct {
     for (const tenant of config.tenants) {
       new scheduler.Schedule(this, `Nightly-${tenant.id}`, {
         description: `Nightly score-base of tenant ${tenant.id} (${config.scoring.scheduleAt} ${config.timezone})`,
-        schedule: scheduler.ScheduleExpression.cron({ minute: String(Number(minute)), hour: String(Number(hour)), timeZone: TimeZone.of(config.timezone) }),
+        schedule: scheduler.ScheduleExpression.cron({
+          minute: String(Number(minute)),
+          hour: String(Number(hour)),
+          timeZone: TimeZone.of(config.timezone),
+        }),
         target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-          input: scheduler.ScheduleTargetInput.fromObject({ tenant: tenant.id, totalSegments: config.scoring.totalSegments }),
+          input: scheduler.ScheduleTargetInput.fromObject({
+            tenant: tenant.id,
+            totalSegments: config.scoring.totalSegments,
+          }),
           retryAttempts: 3,
         }),
       });
@@ -168,11 +184,16 @@ export class Scoring extends Construct {
   /** Grants a function InvokeEndpoint on the market's endpoints (nothing in embedded mode). */
   grantInvoke(grantee: iam.IGrantable): void {
     if (this.endpointArns.length === 0) return;
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: this.endpointArns }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: this.endpointArns }),
+    );
   }
 
   /** What the online scoring port (handlers/scoring-env.ts) reads. */
-  scoringEnvironment(): Record<'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS' | 'MODEL_PINS' | 'WRITE_DELTA', string> {
+  scoringEnvironment(): Record<
+    'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS' | 'MODEL_PINS' | 'WRITE_DELTA',
+    string
+  > {
     return {
       SCORING_MODE: this.config.scoring.mode,
       SAGEMAKER_ENDPOINTS: JSON.stringify(this.endpoints),
@@ -207,44 +228,86 @@ export class Scoring extends Construct {
       description: `SageMaker execution role of the ${config.code} scoring endpoints: read the model artifacts, pull the XGBoost image, write logs`,
     });
     for (const { asset } of heads) asset.grantRead(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [`arn:${stack.partition}:ecr:${config.aws.region}:${XGBOOST_REGISTRIES[config.aws.region]}:repository/sagemaker-xgboost`],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [
+          `arn:${stack.partition}:ecr:${config.aws.region}:${XGBOOST_REGISTRIES[config.aws.region]}:repository/sagemaker-xgboost`,
+        ],
+      }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [logGroupArn, `${logGroupArn}:*`],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints'] } },
-    }));
+    const logGroupArn = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '/aws/sagemaker/Endpoints/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroupArn, `${logGroupArn}:*`],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints'] } },
+      }),
+    );
     const region = nagText(stack, stack.region);
     const partition = nagText(stack, stack.partition);
     const nag: Array<{ id: string; reason: string }> = [
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by condition to the SageMaker endpoint namespace.' },
-      { id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]`, reason: 'SageMaker names endpoint log groups after the endpoint at deploy time; the wildcard covers only SageMaker endpoint log groups.' },
-      { id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*:*]`, reason: 'Log streams inside the SageMaker endpoint log groups above; streams are created per instance at run time.' },
-      { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.' },
-      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.' },
-      { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.' },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by condition to the SageMaker endpoint namespace.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]`,
+        reason:
+          'SageMaker names endpoint log groups after the endpoint at deploy time; the wildcard covers only SageMaker endpoint log groups.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*:*]`,
+        reason:
+          'Log streams inside the SageMaker endpoint log groups above; streams are created per instance at run time.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        reason:
+          'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        reason:
+          'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::s3:List*]',
+        reason:
+          'The asset grant is read-only (GetObject*, GetBucket*, List*) on the model artifacts in the CDK asset bucket.',
+      },
     ];
     for (const bucket of new Set(heads.map((h) => nagText(stack, h.asset.s3BucketName)))) {
       nag.push({
         id: `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${bucket}/*]`,
-        reason: 'The CDK asset grant covers objects of the bootstrap asset bucket that holds the model.tar.gz artifacts; the role is read-only and only SageMaker assumes it.',
+        reason:
+          'The CDK asset grant covers objects of the bootstrap asset bucket that holds the model.tar.gz artifacts; the role is read-only and only SageMaker assumes it.',
       });
     }
     Validations.of(role).acknowledge(...nag);
 
-    const container = (extra: Partial<sagemaker.CfnModel.ContainerDefinitionProperty>): sagemaker.CfnModel.ContainerDefinitionProperty => ({ image, ...extra });
-    const modelNag = (m: sagemaker.CfnModel) => Validations.of(m).acknowledge({
-      id: 'AwsSolutions-SM1',
-      reason: 'The model runs with network isolation (no outbound network at all) and needs no VPC resources; the platform has no VPC.',
-    });
+    const container = (
+      extra: Partial<sagemaker.CfnModel.ContainerDefinitionProperty>,
+    ): sagemaker.CfnModel.ContainerDefinitionProperty => ({ image, ...extra });
+    const modelNag = (m: sagemaker.CfnModel) =>
+      Validations.of(m).acknowledge({
+        id: 'AwsSolutions-SM1',
+        reason:
+          'The model runs with network isolation (no outbound network at all) and needs no VPC resources; the platform has no VPC.',
+      });
 
     if (endpoint.kind === 'real-time') {
       // One multi-model endpoint: every head is a model.tar.gz under the asset bucket, addressed by TargetModel.
@@ -263,24 +326,28 @@ export class Scoring extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       key.grantEncryptDecrypt(role);
-      const kmsReason = 'The endpoint\'s storage volumes are encrypted with its own key; the GenerateDataKey*/ReEncrypt* families are limited to that one key.';
+      const kmsReason =
+        "The endpoint's storage volumes are encrypted with its own key; the GenerateDataKey*/ReEncrypt* families are limited to that one key.";
       Validations.of(role).acknowledge(
         { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsReason },
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsReason },
       );
       const cfg = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
         kmsKeyId: key.keyArn,
-        productionVariants: [{
-          variantName: 'all',
-          modelName: model.attrModelName,
-          instanceType: endpoint.instanceType,
-          initialInstanceCount: endpoint.instanceCount,
-          initialVariantWeight: 1,
-        }],
+        productionVariants: [
+          {
+            variantName: 'all',
+            modelName: model.attrModelName,
+            instanceType: endpoint.instanceType,
+            initialInstanceCount: endpoint.instanceCount,
+            initialVariantWeight: 1,
+          },
+        ],
       });
       const ep = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: cfg.attrEndpointConfigName });
       this.endpointArns.push(ep.ref);
-      for (const h of heads) this.endpoints[h.key] = { endpointName: ep.attrEndpointName, targetModel: h.asset.s3ObjectKey };
+      for (const h of heads)
+        this.endpoints[h.key] = { endpointName: ep.attrEndpointName, targetModel: h.asset.s3ObjectKey };
       return;
     }
 
@@ -295,15 +362,18 @@ export class Scoring extends Construct {
       model.node.addDependency(role);
       modelNag(model);
       const cfg = new sagemaker.CfnEndpointConfig(this, `EndpointConfig${id}`, {
-        productionVariants: [{
-          variantName: 'all',
-          modelName: model.attrModelName,
-          serverlessConfig: { memorySizeInMb: endpoint.memoryMb, maxConcurrency: endpoint.maxConcurrency },
-        }],
+        productionVariants: [
+          {
+            variantName: 'all',
+            modelName: model.attrModelName,
+            serverlessConfig: { memorySizeInMb: endpoint.memoryMb, maxConcurrency: endpoint.maxConcurrency },
+          },
+        ],
       });
       Validations.of(cfg).acknowledge({
         id: 'AwsSolutions-SM2',
-        reason: 'Serverless endpoints have no ML storage volume and SageMaker rejects KmsKeyId on a serverless endpoint config; artifacts are encrypted at rest in S3.',
+        reason:
+          'Serverless endpoints have no ML storage volume and SageMaker rejects KmsKeyId on a serverless endpoint config; artifacts are encrypted at rest in S3.',
       });
       const ep = new sagemaker.CfnEndpoint(this, `Endpoint${id}`, {
         endpointConfigName: cfg.attrEndpointConfigName,

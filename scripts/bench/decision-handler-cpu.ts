@@ -21,26 +21,60 @@ import type { BenchFigure } from './figure.ts';
  */
 export async function handlerCpu(endpoint: string): Promise<BenchFigure[]> {
   const table = 'bench-handler-acme';
-  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await ensureTable(raw, table, TENANT_TABLE);
   await ensureTable(raw, 'bench-handler-keys', KEYS_TABLE);
   raw.destroy();
   const config = loadMarket('demo');
   Object.assign(process.env, {
-    MARKET: 'demo', TENANT_TABLES: JSON.stringify({ acme: table }), KEYS_TABLE: 'bench-handler-keys', DYNAMODB_ENDPOINT: endpoint, AWS_REGION: 'local',
-    DECISIONING: JSON.stringify({ ...decisioningSettingsOf(config), experiments: { ...decisioningSettingsOf(config).experiments, controlPercent: 0 } }),
-    POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_NOW: '2025-03-12T10:00:00Z',
+    MARKET: 'demo',
+    TENANT_TABLES: JSON.stringify({ acme: table }),
+    KEYS_TABLE: 'bench-handler-keys',
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'local',
+    DECISIONING: JSON.stringify({
+      ...decisioningSettingsOf(config),
+      experiments: { ...decisioningSettingsOf(config).experiments, controlPercent: 0 },
+    }),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    CVM_NOW: '2025-03-12T10:00:00Z',
   });
   const call = invoker((await import('#handlers/decisions-api.ts')).handler as never);
   const admin = { tenant: 'acme', scope: 'admin' as const, keyId: 'bench-admin' };
   const channel = { tenant: 'acme', scope: 'channel' as const, keyId: 'bench-channel' };
-  for (const a of fiftyActions()) await call({ method: 'PUT', path: `/v1/actions/${a.actionId}`, body: a, caller: admin });
+  for (const a of fiftyActions())
+    await call({ method: 'PUT', path: `/v1/actions/${a.actionId}`, body: a, caller: admin });
   const db = documentClient({ endpoint });
   for (let i = 0; i < 100; i++) {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: `C#h${i}`, sk: 'P', kind: 'profile', customerId: `h${i}`, version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `C#h${i}`,
+          sk: 'P',
+          kind: 'profile',
+          customerId: `h${i}`,
+          version: 1,
+          createdAt: stamp.at,
+          updatedAt: stamp.at,
+          ...profile,
+          scores: storedScores,
+        },
+      }),
+    );
   }
   db.destroy();
-  const once = (i: number) => call({ method: 'POST', path: '/v1/decisions', body: { customerId: `h${i % 100}`, channel: 'app', limit: 1 }, caller: channel });
+  const once = (i: number) =>
+    call({
+      method: 'POST',
+      path: '/v1/decisions',
+      body: { customerId: `h${i % 100}`, channel: 'app', limit: 1 },
+      caller: channel,
+    });
   for (let i = 0; i < 200; i++) await once(i); // JIT and caches
   let bytes = 0;
   const write = process.stdout.write.bind(process.stdout);
@@ -61,8 +95,18 @@ export async function handlerCpu(endpoint: string): Promise<BenchFigure[]> {
   const used = process.cpuUsage(start);
   const cpuMs = (used.user + used.system) / 1000 / N;
   return [
-    { name: 'Decisions handler CPU per decision (one core; DynamoDB Local not counted)', value: Number(cpuMs.toFixed(2)), unit: 'ms', note: 'the cost model\'s decisionCpuMs (at 1 vCPU = 1769 MB)' },
-    { name: 'Decisions handler stdout per decision (EMF meter line)', value: Math.round(bytes / N), unit: 'bytes', note: 'the cost model\'s emfBytes' },
+    {
+      name: 'Decisions handler CPU per decision (one core; DynamoDB Local not counted)',
+      value: Number(cpuMs.toFixed(2)),
+      unit: 'ms',
+      note: "the cost model's decisionCpuMs (at 1 vCPU = 1769 MB)",
+    },
+    {
+      name: 'Decisions handler stdout per decision (EMF meter line)',
+      value: Math.round(bytes / N),
+      unit: 'bytes',
+      note: "the cost model's emfBytes",
+    },
   ];
 }
 

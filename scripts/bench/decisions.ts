@@ -44,19 +44,35 @@ export function fiftyActions(): Action[] {
   const out: Action[] = [...demoCatalog];
   for (let i = 0; out.length < 50; i++) {
     const base = demoCatalog[i % demoCatalog.length]!;
-    out.push({ ...base, actionId: `${base.actionId}-v${i}`, value: base.value * (1 + (i % 5) / 10), eligibility: i % 3 ? base.eligibility : { '>=': [{ var: 'profile.tenureMonths' }, i] } });
+    out.push({
+      ...base,
+      actionId: `${base.actionId}-v${i}`,
+      value: base.value * (1 + (i % 5) / 10),
+      eligibility: i % 3 ? base.eligibility : { '>=': [{ var: 'profile.tenureMonths' }, i] },
+    });
   }
   return out;
 }
 
 export const profile = {
-  segment: 'youth', tariff: 'smart-50', tenureMonths: 30, monthlyCharge: 85, contract: 'month-to-month' as const,
-  products: ['phone', 'internet-fiber'], language: 'en', consent: { app: true, ussd: true, sms: true, 'call-centre': true },
+  segment: 'youth',
+  tariff: 'smart-50',
+  tenureMonths: 30,
+  monthlyCharge: 85,
+  contract: 'month-to-month' as const,
+  products: ['phone', 'internet-fiber'],
+  language: 'en',
+  consent: { app: true, ussd: true, sms: true, 'call-centre': true },
 };
 export const stamp = { model: 'cross-sell', version: '1', at: '2025-03-01T00:00:00Z' };
 export const storedScores: Scores = {
   churn: { value: 0.31, model: 'churn', version: '1', at: stamp.at },
-  crossSell: Object.fromEntries(['online-security', 'tech-support', 'streaming-tv', 'device-protection', 'online-backup'].map((p, i) => [p, { value: 0.1 + i / 20, ...stamp }])),
+  crossSell: Object.fromEntries(
+    ['online-security', 'tech-support', 'streaming-tv', 'device-protection', 'online-backup'].map((p, i) => [
+      p,
+      { value: 0.1 + i / 20, ...stamp },
+    ]),
+  ),
 };
 
 export async function inProcess(withScoring: boolean, seconds: number): Promise<{ best: number; median: number }> {
@@ -64,12 +80,24 @@ export async function inProcess(withScoring: boolean, seconds: number): Promise<
   const mem = new MemoryDecisioning(clock);
   for (const a of fiftyActions()) mem.actions.set(a.actionId, a);
   const ids: string[] = [];
-  for (let i = 0; ids.length < 1000; i++) if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
-  for (const id of ids) await mem.addCustomer({ customerId: id, ...profile, ...(withScoring ? {} : { scores: storedScores }) });
+  for (let i = 0; ids.length < 1000; i++)
+    if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
+  for (const id of ids)
+    await mem.addCustomer({ customerId: id, ...profile, ...(withScoring ? {} : { scores: storedScores }) });
   const ports: DecisionPorts = mem.ports();
   if (withScoring) {
-    const scorer = new Scorer(await loadPinnedModelsFromDir(join(ROOT, 'models'), 'demo', { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } }), clock);
-    ports.scoring = { score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }), modelVersions: scorer.modelVersions };
+    const scorer = new Scorer(
+      await loadPinnedModelsFromDir(join(ROOT, 'models'), 'demo', {
+        churn: { version: '1' },
+        'cross-sell': { version: '1' },
+        nps: { version: '1' },
+      }),
+      clock,
+    );
+    ports.scoring = {
+      score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }),
+      modelVersions: scorer.modelVersions,
+    };
   }
   // keep history short and steady: the log is cleared each round, as a fresh container sees it
   const run = decide(ports);
@@ -88,9 +116,12 @@ export async function inProcess(withScoring: boolean, seconds: number): Promise<
  * Throughput over `seconds` (after a warm-up) in half-second rounds: the best round (what the code can do on one
  * core) and the median (what it did while the shared machine did other things too).
  */
-async function rounds(seconds: number, batch: () => number | Promise<number>): Promise<{ best: number; median: number }> {
+async function rounds(
+  seconds: number,
+  batch: () => number | Promise<number>,
+): Promise<{ best: number; median: number }> {
   // a second of warm-up first: the JIT's early tiers are not what a warm container runs
-  for (const warm = performance.now(); performance.now() - warm < 1000;) await batch();
+  for (const warm = performance.now(); performance.now() - warm < 1000; ) await batch();
   const rates: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
@@ -105,14 +136,21 @@ async function rounds(seconds: number, batch: () => number | Promise<number>): P
 async function dynamoCalls(): Promise<BenchFigure[]> {
   const dynamo = await startDynamoLocal();
   try {
-    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const raw = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     await ensureTable(raw, 'bench-acme', TENANT_TABLE);
     raw.destroy();
     const db = documentClient({ endpoint: dynamo.endpoint });
     const counts = { reads: 0, writes: 0, wcu: 0, rcu: 0 };
     const send = db.send.bind(db) as (c: unknown) => Promise<Record<string, unknown>>;
     const READS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand']);
-    (db as unknown as { send: unknown }).send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    (db as unknown as { send: unknown }).send = async (command: {
+      constructor: { name: string };
+      input: Record<string, unknown>;
+    }) => {
       const name = command.constructor.name;
       if (READS.has(name)) counts.reads++;
       else counts.writes++;
@@ -129,8 +167,25 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
     const catalogStore = new DynamoActionCatalog(db, tableOf);
     for (const a of fiftyActions()) await catalogStore.put('acme', a);
     const ids: string[] = [];
-    for (let i = 0; ids.length < 100; i++) if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
-    for (const id of ids) await db.send(new PutCommand({ TableName: 'bench-acme', Item: { pk: `C#${id}`, sk: 'P', kind: 'profile', customerId: id, version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores } }));
+    for (let i = 0; ids.length < 100; i++)
+      if (experimentGroup('acme', `b${i}`, TEST_SETTINGS.experiments) !== 'control') ids.push(`b${i}`);
+    for (const id of ids)
+      await db.send(
+        new PutCommand({
+          TableName: 'bench-acme',
+          Item: {
+            pk: `C#${id}`,
+            sk: 'P',
+            kind: 'profile',
+            customerId: id,
+            version: 1,
+            createdAt: stamp.at,
+            updatedAt: stamp.at,
+            ...profile,
+            scores: storedScores,
+          },
+        }),
+      );
     const ports: DecisionPorts = {
       customers: new DynamoCustomerRepo(db, tableOf),
       catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now),
@@ -172,7 +227,9 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
       }
       return median(xs);
     };
-    const getItem = await p50(() => db.send(new GetCommand({ TableName: 'bench-acme', Key: { pk: `C#${ids[0]}`, sk: 'P' } })));
+    const getItem = await p50(() =>
+      db.send(new GetCommand({ TableName: 'bench-acme', Key: { pk: `C#${ids[0]}`, sk: 'P' } })),
+    );
     let k = 0;
     const decision = await p50(() => {
       clock.advance(1000);
@@ -183,14 +240,32 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
     return [
       ...handler,
       {
-        name: 'Decision p50 against DynamoDB Local (use case, real adapters, warm container)', value: Number(decision.toFixed(2)), unit: 'ms',
-        reference: { name: 'bare GetItem p50', value: Number(getItem.toFixed(2)), unit: 'ms' }, ratio: Number((decision / getItem).toFixed(2)),
+        name: 'Decision p50 against DynamoDB Local (use case, real adapters, warm container)',
+        value: Number(decision.toFixed(2)),
+        unit: 'ms',
+        reference: { name: 'bare GetItem p50', value: Number(getItem.toFixed(2)), unit: 'ms' },
+        ratio: Number((decision / getItem).toFixed(2)),
       },
-      { name: 'DynamoDB reads per decision (warm container)', value: perDecision.reads / N, unit: 'calls', reference: 'aim <= 3' },
-      { name: 'DynamoDB writes per decision (warm container)', value: perDecision.writes / N, unit: 'calls', reference: 'aim <= 2', note: `${withPerDay}/${N} winners had a daily cap: a conditional counter ADD per lease of up to 10 units` },
+      {
+        name: 'DynamoDB reads per decision (warm container)',
+        value: perDecision.reads / N,
+        unit: 'calls',
+        reference: 'aim <= 3',
+      },
+      {
+        name: 'DynamoDB writes per decision (warm container)',
+        value: perDecision.writes / N,
+        unit: 'calls',
+        reference: 'aim <= 2',
+        note: `${withPerDay}/${N} winners had a daily cap: a conditional counter ADD per lease of up to 10 units`,
+      },
       { name: 'Read units per decision', value: Math.round((perDecision.rcu / N) * 100) / 100, unit: 'RCU' },
       { name: 'Write units per decision', value: Math.round((perDecision.wcu / N) * 100) / 100, unit: 'WCU' },
-      { name: 'DynamoDB calls per response (1 GetItem, 1 conditional UpdateItem, 1 learning ADD)', value: perResponse, unit: 'calls' },
+      {
+        name: 'DynamoDB calls per response (1 GetItem, 1 conditional UpdateItem, 1 learning ADD)',
+        value: perResponse,
+        unit: 'calls',
+      },
     ];
   } finally {
     await dynamo.stop();
@@ -202,9 +277,14 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
  * per process (as a Lambda container does), so it must not share one with other suites.
  */
 function handlerCpu(endpoint: string): BenchFigure[] {
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'bench', 'decision-handler-cpu.ts'), endpoint], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(ROOT, 'scripts', 'bench', 'decision-handler-cpu.ts'), endpoint],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
-  if (run.status !== 0 || !line.startsWith('[')) throw new Error(`decision-handler-cpu failed: ${run.stderr.slice(-500)}`);
+  if (run.status !== 0 || !line.startsWith('['))
+    throw new Error(`decision-handler-cpu failed: ${run.stderr.slice(-500)}`);
   return JSON.parse(line) as BenchFigure[];
 }
 
@@ -216,7 +296,11 @@ function handlerCpu(endpoint: string): BenchFigure[] {
  */
 export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigure[]> {
   // DynamoDB Local in memory: the disk mode of `npm start` serves ~1.7x fewer requests on 2 cores
-  const rt = await startLocal({ POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_REPORTS_INTERVAL_S: '86400', CVM_DYNAMO_IN_MEMORY: '1' });
+  const rt = await startLocal({
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    CVM_REPORTS_INTERVAL_S: '86400',
+    CVM_DYNAMO_IN_MEMORY: '1',
+  });
   try {
     const { baseUrl } = rt.info;
     const keys = rt.info.tenants['consumer']!;
@@ -224,7 +308,11 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
     const ids = Array.from({ length: LOAD_CUSTOMERS }, (_, n) => id(n));
     await seedCustomers(baseUrl, keys.apiKey, ids, (n) => ({ ...profile, tenureMonths: n % 60 }));
     await decideEachOnce(baseUrl, keys.channelKey, ids);
-    const decision = { method: 'POST' as const, path: '/v1/decisions', body: (n: number) => ({ customerId: id(n), channel: (['app', 'ussd', 'call-centre'] as const)[n % 3] }) };
+    const decision = {
+      method: 'POST' as const,
+      path: '/v1/decisions',
+      body: (n: number) => ({ customerId: id(n), channel: (['app', 'ussd', 'call-centre'] as const)[n % 3] }),
+    };
     // warm-up: JIT, caches (catalog, learned rates, authorizer) and connections
     await fixedRate(baseUrl, keys.channelKey, 50, 3, decision);
     await fixedRate(baseUrl, keys.channelKey, 50, 2, { method: 'GET', path: `/v1/customers/${id(1)}` });
@@ -238,24 +326,60 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
       }
       return median(xs);
     };
-    const raw = new DynamoDBClient({ endpoint: rt.info.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const rawQuery = await sequentialP50(() => raw.send(new QueryCommand({ TableName: `cvm-${rt.info.market}-consumer`, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `C#${id(3)}` } } })));
+    const raw = new DynamoDBClient({
+      endpoint: rt.info.dynamoEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const rawQuery = await sequentialP50(() =>
+      raw.send(
+        new QueryCommand({
+          TableName: `cvm-${rt.info.market}-consumer`,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': { S: `C#${id(3)}` } },
+        }),
+      ),
+    );
     raw.destroy();
     let k = 0;
-    const oneDecision = await sequentialP50(() => fetch(`${baseUrl}/v1/decisions`, {
-      method: 'POST', headers: { 'x-api-key': keys.channelKey, 'content-type': 'application/json' }, body: JSON.stringify(decision.body(k++)),
-    }).then((r) => r.text()));
-    const read = await fixedRate(baseUrl, keys.channelKey, rate, seconds, { method: 'GET', path: `/v1/customers/${id(7)}` });
+    const oneDecision = await sequentialP50(() =>
+      fetch(`${baseUrl}/v1/decisions`, {
+        method: 'POST',
+        headers: { 'x-api-key': keys.channelKey, 'content-type': 'application/json' },
+        body: JSON.stringify(decision.body(k++)),
+      }).then((r) => r.text()),
+    );
+    const read = await fixedRate(baseUrl, keys.channelKey, rate, seconds, {
+      method: 'GET',
+      path: `/v1/customers/${id(7)}`,
+    });
     const decided = await fixedRate(baseUrl, keys.channelKey, rate, seconds, decision);
-    const note = (s: FixedRateStep) => `achieved ${s.achieved.toFixed(1)}/s, max ${s.max} ms, non-2xx ${s.non2xx}, errors ${s.errors + s.timeouts}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+    const note = (s: FixedRateStep) =>
+      `achieved ${s.achieved.toFixed(1)}/s, max ${s.max} ms, non-2xx ${s.non2xx}, errors ${s.errors + s.timeouts}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
     return [
       {
-        name: 'Local HTTP decision one at a time, p50', value: Number(oneDecision.toFixed(2)), unit: 'ms',
-        reference: { name: 'one raw Query to DynamoDB Local, p50', value: Number(rawQuery.toFixed(2)), unit: 'ms' }, ratio: Number((oneDecision / rawQuery).toFixed(2)),
+        name: 'Local HTTP decision one at a time, p50',
+        value: Number(oneDecision.toFixed(2)),
+        unit: 'ms',
+        reference: { name: 'one raw Query to DynamoDB Local, p50', value: Number(rawQuery.toFixed(2)), unit: 'ms' },
+        ratio: Number((oneDecision / rawQuery).toFixed(2)),
         note: 'a decision waits on two DynamoDB calls (the Query, then the log Put): DynamoDB Local sets the floor here',
       },
-      { name: `Local HTTP decisions at ${rate}/s, p50 (open loop, ${seconds} s, loopback, ${LOAD_CUSTOMERS.toLocaleString('en-US')} customers)`, value: decided.p50, unit: 'ms', reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' }, ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)) },
-      { name: `Local HTTP decisions at ${rate}/s, p99`, value: decided.p99, unit: 'ms', reference: { name: `GET /v1/customers p99 at ${rate}/s`, value: read.p99, unit: 'ms' }, ratio: Number((decided.p99 / Math.max(1, read.p99)).toFixed(2)), note: `aim p99 <= 50 ms; ${note(decided)}` },
+      {
+        name: `Local HTTP decisions at ${rate}/s, p50 (open loop, ${seconds} s, loopback, ${LOAD_CUSTOMERS.toLocaleString('en-US')} customers)`,
+        value: decided.p50,
+        unit: 'ms',
+        reference: { name: `GET /v1/customers p50 at ${rate}/s`, value: read.p50, unit: 'ms' },
+        ratio: Number((decided.p50 / Math.max(1, read.p50)).toFixed(2)),
+      },
+      {
+        name: `Local HTTP decisions at ${rate}/s, p99`,
+        value: decided.p99,
+        unit: 'ms',
+        reference: { name: `GET /v1/customers p99 at ${rate}/s`, value: read.p99, unit: 'ms' },
+        ratio: Number((decided.p99 / Math.max(1, read.p99)).toFixed(2)),
+        note: `aim p99 <= 50 ms; ${note(decided)}`,
+      },
     ];
   } finally {
     await rt.interrupt();
@@ -266,9 +390,17 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
 /** The pure pipeline alone (eligibility, suitability, policy, arbitration over 50 actions). */
 export function pipelineOnly(seconds: number): Promise<{ best: number; median: number }> {
   const input = {
-    actions: fiftyActions(), record: { customerId: 'x', version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores },
-    state: { droppedCalls24h: 1 }, contacts: [], scores: storedScores, channel: 'app' as const, direction: 'inbound' as const,
-    context: {}, learned: new Map(), strategy: 'champion' as const, now: new Date('2025-03-12T10:00:00Z'),
+    actions: fiftyActions(),
+    record: { customerId: 'x', version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores },
+    state: { droppedCalls24h: 1 },
+    contacts: [],
+    scores: storedScores,
+    channel: 'app' as const,
+    direction: 'inbound' as const,
+    context: {},
+    learned: new Map(),
+    strategy: 'champion' as const,
+    now: new Date('2025-03-12T10:00:00Z'),
   };
   return rounds(seconds, () => {
     for (let i = 0; i < 500; i++) evaluateActions(input, TEST_SETTINGS);
@@ -280,16 +412,39 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
   const pipeline = await pipelineOnly(4);
   const stored = await inProcess(false, 4);
   const scored = await inProcess(true, 4);
-  const noteOf = (r: { median: number }) => `best half-second round; median ${Math.round(r.median).toLocaleString('en-US')}/s; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+  const noteOf = (r: { median: number }) =>
+    `best half-second round; median ${Math.round(r.median).toLocaleString('en-US')}/s; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
   return [
-    { name: 'Decision pipeline alone (pure domain), 50 actions, one core', value: Math.round(pipeline.best), unit: 'evaluations/s', reference: 'aim >= 20,000/s', ratio: Math.round((pipeline.best / 20_000) * 100) / 100, note: noteOf(pipeline) },
-    { name: 'In-process decisions/s, 50-action catalog, stored scores, one core (use case + in-memory ports)', value: Math.round(stored.best), unit: 'decisions/s', reference: 'aim >= 20,000/s', ratio: Math.round((stored.best / 20_000) * 100) / 100, note: noteOf(stored) },
-    { name: 'In-process decisions/s, 50-action catalog, scoring in-process (churn + 7 cross-sell + NPS)', value: Math.round(scored.best), unit: 'decisions/s', note: noteOf(scored) },
+    {
+      name: 'Decision pipeline alone (pure domain), 50 actions, one core',
+      value: Math.round(pipeline.best),
+      unit: 'evaluations/s',
+      reference: 'aim >= 20,000/s',
+      ratio: Math.round((pipeline.best / 20_000) * 100) / 100,
+      note: noteOf(pipeline),
+    },
+    {
+      name: 'In-process decisions/s, 50-action catalog, stored scores, one core (use case + in-memory ports)',
+      value: Math.round(stored.best),
+      unit: 'decisions/s',
+      reference: 'aim >= 20,000/s',
+      ratio: Math.round((stored.best / 20_000) * 100) / 100,
+      note: noteOf(stored),
+    },
+    {
+      name: 'In-process decisions/s, 50-action catalog, scoring in-process (churn + 7 cross-sell + NPS)',
+      value: Math.round(scored.best),
+      unit: 'decisions/s',
+      note: noteOf(scored),
+    },
     ...(await dynamoCalls()),
     ...(await httpFixedRate()),
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const f of await runDecisionsBench()) console.log(`${f.name}: ${f.value} ${f.unit}${f.reference ? ` (${typeof f.reference === 'string' ? f.reference : JSON.stringify(f.reference)})` : ''}${f.note ? ` — ${f.note}` : ''}`);
+  for (const f of await runDecisionsBench())
+    console.log(
+      `${f.name}: ${f.value} ${f.unit}${f.reference ? ` (${typeof f.reference === 'string' ? f.reference : JSON.stringify(f.reference)})` : ''}${f.note ? ` — ${f.note}` : ''}`,
+    );
 }

@@ -17,8 +17,15 @@ const DATA = resolve(ROOT, 'data', 'ibm-telco-churn.train.csv');
 /** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
 async function bundles(dir: string) {
   const common = {
-    bundle: true, platform: 'node' as const, format: 'esm' as const, target: 'node24', minify: true, sourcemap: true,
-    mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, logLevel: 'silent' as const,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: 'node24',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: 'silent' as const,
     tsconfig: join(ROOT, 'tsconfig.json'),
   };
   const out: Record<string, string> = {};
@@ -38,12 +45,19 @@ async function bundles(dir: string) {
 function importTimes(file: string, runs: number): number[] {
   const env = {
     ...process.env,
-    MARKET: 'bench', TENANT_TABLES: '{"consumer":"cvm-bench-consumer"}', KEYS_TABLE: 'cvm-bench-keys', AWS_REGION: 'af-south-1',
+    MARKET: 'bench',
+    TENANT_TABLES: '{"consumer":"cvm-bench-consumer"}',
+    KEYS_TABLE: 'cvm-bench-keys',
+    AWS_REGION: 'af-south-1',
   };
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`], { env });
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`],
+      { env },
+    );
     if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
@@ -53,15 +67,25 @@ function importTimes(file: string, runs: number): number[] {
 async function startRuntimeProcess(dir: string) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/local/start.ts')], {
-    cwd: ROOT, env: { ...process.env, PORT: String(port), CVM_FRESH: '1', CVM_LOCAL_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), CVM_FRESH: '1', CVM_LOCAL_DIR: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   for (let i = 0; i < 600 && !out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
-  const info = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { baseUrl: string; dynamoEndpoint: string; tenants: Record<string, { apiKey: string }> };
+  const info = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as {
+    baseUrl: string;
+    dynamoEndpoint: string;
+    tenants: Record<string, { apiKey: string }>;
+  };
   return {
     info,
-    stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGINT');
+      }),
   };
 }
 
@@ -88,7 +112,13 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
   }
   const h = median(handlerTimes);
   const e = median(emptyTimes);
-  figures.push({ name: 'cold start: node importing the customers bundle', value: Number(h.toFixed(1)), unit: 'ms', reference: { name: 'empty bundle', value: Number(e.toFixed(1)), unit: 'ms' }, ratio: Number((h / e).toFixed(2)) });
+  figures.push({
+    name: 'cold start: node importing the customers bundle',
+    value: Number(h.toFixed(1)),
+    unit: 'ms',
+    reference: { name: 'empty bundle', value: Number(e.toFixed(1)), unit: 'ms' },
+    ratio: Number((h / e).toFixed(2)),
+  });
 
   // Local HTTP latency of the customers API against DynamoDB Local.
   const rt = await startRuntimeProcess(join(dir, 'runtime'));
@@ -96,50 +126,139 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
     const base = rt.info.baseUrl;
     const key = rt.info.tenants['consumer']!.apiKey;
     const headers = { 'x-api-key': key, 'content-type': 'application/json' };
-    const body = JSON.stringify({ segment: 'youth', tariff: 'smart-50', monthlyCharge: 80, consent: { sms: true }, products: ['phone'] });
+    const body = JSON.stringify({
+      segment: 'youth',
+      tariff: 'smart-50',
+      monthlyCharge: 80,
+      consent: { sms: true },
+      products: ['phone'],
+    });
     await fetch(`${base}/v1/customers/bench-1`, { method: 'PUT', headers, body });
     await cannon({ url: `${base}/v1/health`, duration: 2 });
     const health = await cannon({ url: `${base}/v1/health` });
     const get = await cannon({ url: `${base}/v1/customers/bench-1`, headers });
     let n = 0;
     const put = await cannon({
-      url: base, headers,
-      requests: [{ method: 'PUT', setupRequest: (req) => ({ ...req, path: `/v1/customers/bench-${n++ % 1000}`, body }) }],
+      url: base,
+      headers,
+      requests: [
+        { method: 'PUT', setupRequest: (req) => ({ ...req, path: `/v1/customers/bench-${n++ % 1000}`, body }) },
+      ],
     });
-    figures.push({ name: 'local GET /v1/customers/{id} p50', value: get.p50, unit: 'ms', reference: { name: 'GET /v1/health p50', value: health.p50, unit: 'ms' }, ratio: Number((get.p50 / Math.max(health.p50, 0.5)).toFixed(2)) });
-    figures.push({ name: 'local GET /v1/customers/{id} p99', value: get.p99, unit: 'ms', note: `${Math.round(get.rps)} req/s at 8 connections, non-2xx ${get.non2xx}` });
+    figures.push({
+      name: 'local GET /v1/customers/{id} p50',
+      value: get.p50,
+      unit: 'ms',
+      reference: { name: 'GET /v1/health p50', value: health.p50, unit: 'ms' },
+      ratio: Number((get.p50 / Math.max(health.p50, 0.5)).toFixed(2)),
+    });
+    figures.push({
+      name: 'local GET /v1/customers/{id} p99',
+      value: get.p99,
+      unit: 'ms',
+      note: `${Math.round(get.rps)} req/s at 8 connections, non-2xx ${get.non2xx}`,
+    });
     figures.push({ name: 'local PUT /v1/customers/{id} p50', value: put.p50, unit: 'ms' });
-    figures.push({ name: 'local PUT /v1/customers/{id} p99', value: put.p99, unit: 'ms', note: `${Math.round(put.rps)} req/s at 8 connections, non-2xx ${put.non2xx}` });
+    figures.push({
+      name: 'local PUT /v1/customers/{id} p99',
+      value: put.p99,
+      unit: 'ms',
+      note: `${Math.round(put.rps)} req/s at 8 connections, non-2xx ${put.non2xx}`,
+    });
 
     // Importer throughput against raw BatchWriteItem on the same DynamoDB Local.
-    const imp = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import/import.ts'), '--market', 'demo', '--tenant', 'consumer', '--file', DATA, '--quiet'], {
-      cwd: ROOT, env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') }, encoding: 'utf8',
-    });
+    const imp = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'scripts/import/import.ts'),
+        '--market',
+        'demo',
+        '--tenant',
+        'consumer',
+        '--file',
+        DATA,
+        '--quiet',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') },
+        encoding: 'utf8',
+      },
+    );
     if (imp.status !== 0) throw new Error(`import failed: ${imp.stderr}`);
-    const summary = JSON.parse(imp.stdout.trim().split('\n').pop()!) as { rows: number; rowsPerSecond: number; seconds: number };
-    const reimport = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import/import.ts'), '--market', 'demo', '--tenant', 'consumer', '--file', DATA, '--quiet'], {
-      cwd: ROOT, env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') }, encoding: 'utf8',
-    });
+    const summary = JSON.parse(imp.stdout.trim().split('\n').pop()!) as {
+      rows: number;
+      rowsPerSecond: number;
+      seconds: number;
+    };
+    const reimport = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'scripts/import/import.ts'),
+        '--market',
+        'demo',
+        '--tenant',
+        'consumer',
+        '--file',
+        DATA,
+        '--quiet',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') },
+        encoding: 'utf8',
+      },
+    );
     const again = JSON.parse(reimport.stdout.trim().split('\n').pop()!) as { rowsPerSecond: number; written: number };
     const db = documentClient({ endpoint: rt.info.dynamoEndpoint });
-    const items = Array.from({ length: summary.rows }, (_, i) => ({ pk: `C#raw-${i}`, sk: 'P', kind: 'profile', segment: 'single', tariff: 'fiber', tenureMonths: i % 72, monthlyCharge: 70.35, contract: 'month-to-month', products: ['phone', 'internet-fiber'], attributes: { gender: 'Female', seniorCitizen: false, paymentMethod: 'Electronic check', totalCharges: 1234.5 } }));
+    const items = Array.from({ length: summary.rows }, (_, i) => ({
+      pk: `C#raw-${i}`,
+      sk: 'P',
+      kind: 'profile',
+      segment: 'single',
+      tariff: 'fiber',
+      tenureMonths: i % 72,
+      monthlyCharge: 70.35,
+      contract: 'month-to-month',
+      products: ['phone', 'internet-fiber'],
+      attributes: { gender: 'Female', seniorCitizen: false, paymentMethod: 'Electronic check', totalCharges: 1234.5 },
+    }));
     const r0 = performance.now();
     const chunks: (typeof items)[] = [];
     for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        let pending: unknown[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length) {
-          const out = await db.send(new BatchWriteCommand({ RequestItems: { 'cvm-demo-consumer': pending as never } }));
-          pending = (out.UnprocessedItems?.['cvm-demo-consumer'] ?? []) as unknown[];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < chunks.length) {
+          const chunk = chunks[next++]!;
+          let pending: unknown[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+          while (pending.length) {
+            const out = await db.send(
+              new BatchWriteCommand({ RequestItems: { 'cvm-demo-consumer': pending as never } }),
+            );
+            pending = (out.UnprocessedItems?.['cvm-demo-consumer'] ?? []) as unknown[];
+          }
         }
-      }
-    }));
+      }),
+    );
     const raw = items.length / ((performance.now() - r0) / 1000);
-    figures.push({ name: 'importer rows/s (IBM file, first import)', value: summary.rowsPerSecond, unit: 'rows/s', reference: { name: 'raw BatchWriteItem, 8 in flight', value: Math.round(raw), unit: 'items/s' }, ratio: Number((summary.rowsPerSecond / raw).toFixed(2)) });
-    figures.push({ name: 'importer rows/s (same file again: reads, no writes)', value: again.rowsPerSecond, unit: 'rows/s', note: `${again.written} rows written` });
+    figures.push({
+      name: 'importer rows/s (IBM file, first import)',
+      value: summary.rowsPerSecond,
+      unit: 'rows/s',
+      reference: { name: 'raw BatchWriteItem, 8 in flight', value: Math.round(raw), unit: 'items/s' },
+      ratio: Number((summary.rowsPerSecond / raw).toFixed(2)),
+    });
+    figures.push({
+      name: 'importer rows/s (same file again: reads, no writes)',
+      value: again.rowsPerSecond,
+      unit: 'rows/s',
+      note: `${again.written} rows written`,
+    });
   } finally {
     await rt.stop();
   }

@@ -11,7 +11,11 @@ import { loadSectionOf } from '../load/load-section.ts';
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SUITES: { title: string; file: string; fn: string }[] = [
-  { title: 'Foundation: bundles, cold start, customers API, importer', file: 'foundation.ts', fn: 'runFoundationBench' },
+  {
+    title: 'Foundation: bundles, cold start, customers API, importer',
+    file: 'foundation.ts',
+    fn: 'runFoundationBench',
+  },
   { title: 'Scoring: in-process XGBoost evaluator', file: 'scoring.ts', fn: 'runScoringBench' },
   { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
   { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },
@@ -19,7 +23,8 @@ const SUITES: { title: string; file: string; fn: string }[] = [
 ];
 const only = process.argv.slice(2);
 
-const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 }));
+const fmt = (n: number) =>
+  Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 });
 function refText(ref: BenchFigure['reference']): string {
   if (ref === undefined) return '';
   if (typeof ref === 'object') return `${ref.name}: ${fmt(ref.value)} ${ref.unit}`;
@@ -42,9 +47,17 @@ for (const suite of SUITES) {
     sections.push(`## ${suite.title}\n\nnot measured: ${(err as Error).message}\n`);
     continue;
   }
-  const rows = figures.map((f) => `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${refText(f.reference)} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.note ?? ''} |`);
-  sections.push(`## ${suite.title}\n\n| figure | value | reference (same run) | ratio | note |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
-  for (const f of figures) console.log(`${f.name}: ${fmt(f.value)} ${f.unit}${f.ratio === undefined ? '' : ` (ratio ${fmt(f.ratio)} vs ${refText(f.reference)})`}`);
+  const rows = figures.map(
+    (f) =>
+      `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${refText(f.reference)} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.note ?? ''} |`,
+  );
+  sections.push(
+    `## ${suite.title}\n\n| figure | value | reference (same run) | ratio | note |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
+  for (const f of figures)
+    console.log(
+      `${f.name}: ${fmt(f.value)} ${f.unit}${f.ratio === undefined ? '' : ` (ratio ${fmt(f.ratio)} vs ${refText(f.reference)})`}`,
+    );
 }
 
 const cpu = cpus();
@@ -81,11 +94,22 @@ if (!only.length) {
     const start = next.indexOf(`${heading}\n`);
     if (start < 0) continue;
     const after = next.slice(start + heading.length);
-    const end = start + heading.length + Math.min(...[after.indexOf('\n## '), after.indexOf('\n<!-- load:start')].filter((i) => i >= 0).concat(after.length));
+    const end =
+      start +
+      heading.length +
+      Math.min(
+        ...[after.indexOf('\n## '), after.indexOf('\n<!-- load:start')].filter((i) => i >= 0).concat(after.length),
+      );
     next = `${next.slice(0, start)}${section.trimEnd()}\n${next.slice(end)}`;
   }
   if (next !== written) {
-    writeFileSync(file, next.replace(/- measured: .*/, `- measured: ${new Date().toISOString()} (sections: ${only.join(', ')}; the others earlier)`));
+    writeFileSync(
+      file,
+      next.replace(
+        /- measured: .*/,
+        `- measured: ${new Date().toISOString()} (sections: ${only.join(', ')}; the others earlier)`,
+      ),
+    );
     process.stderr.write(`bench: updated ${only.join(', ')} in docs/benchmarks.md\n`);
   } else {
     console.log(doc);

@@ -64,7 +64,10 @@ once()
 best = min(once() for _ in range(3))
 print(json.dumps({'rowsPerSecond': rows / best, 'version': xgb.__version__}))
 `;
-  const run = spawnSync(PYTHON, ['-c', script, modelPath, parityPath, String(rows)], { encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(PYTHON, ['-c', script, modelPath, parityPath, String(rows)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (run.status !== 0) return undefined;
   try {
     return (JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { rowsPerSecond: number }).rowsPerSecond;
@@ -76,7 +79,9 @@ print(json.dumps({'rowsPerSecond': rows / best, 'version': xgb.__version__}))
 export async function runScoringBench(): Promise<BenchResult[]> {
   const dir = join(MODELS_DIR, 'demo/churn/1');
   const model = new XgboostModel(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
-  const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as { features: Array<Array<number | null>> };
+  const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as {
+    features: Array<Array<number | null>>;
+  };
   const w = model.numFeatures;
   const flat = parity.features.flat().map((v) => (v === null ? NaN : v));
   const matrix = new Float32Array(ROWS * w);
@@ -89,7 +94,10 @@ export async function runScoringBench(): Promise<BenchResult[]> {
 
   // The whole scorer: profile -> features -> churn, every cross-sell head, NPS.
   const source = fileModelSource(MODELS_DIR);
-  const scorer = new Scorer(await Promise.all(['churn', 'cross-sell', 'nps'].map((m) => loadModel(source, 'demo', m, '1'))), fixedClock('2025-01-01T00:00:00Z'));
+  const scorer = new Scorer(
+    await Promise.all(['churn', 'cross-sell', 'nps'].map((m) => loadModel(source, 'demo', m, '1'))),
+    fixedClock('2025-01-01T00:00:00Z'),
+  );
   const { schema, trainFile } = datasetOf('demo');
   const profiles: ProfileWithId[] = readDatasetCsv(resolve(DATA_DIR, trainFile), schema)
     .map((r, i) => schema.toProfile(r, i + 1))
@@ -110,11 +118,24 @@ export async function runScoringBench(): Promise<BenchResult[]> {
       ...(xgbRps ? { reference: Math.round(xgbRps), ratio: Number((evaluatorRps / xgbRps).toFixed(2)) } : {}),
     },
   ];
-  if (xgbRps) results.push({ name: 'xgboost predict (nthread=1) demo/churn, rows/s', value: Math.round(xgbRps), unit: 'rows/s' });
+  if (xgbRps)
+    results.push({ name: 'xgboost predict (nthread=1) demo/churn, rows/s', value: Math.round(xgbRps), unit: 'rows/s' });
   results.push(
-    { name: `scorer demo (features + ${heads} models: churn, cross-sell heads, nps), customers/s, 1 thread`, value: Math.round(scorerRps), unit: 'customers/s' },
-    { name: `projected: churn for ${BASE / 1e6}M customers on ${CORES} cores (evaluator only)`, value: Number((BASE / (evaluatorRps * CORES)).toFixed(1)), unit: 's' },
-    { name: `projected: all demo scores for ${BASE / 1e6}M customers on ${CORES} cores (features + all models)`, value: Number((BASE / (scorerRps * CORES)).toFixed(1)), unit: 's' },
+    {
+      name: `scorer demo (features + ${heads} models: churn, cross-sell heads, nps), customers/s, 1 thread`,
+      value: Math.round(scorerRps),
+      unit: 'customers/s',
+    },
+    {
+      name: `projected: churn for ${BASE / 1e6}M customers on ${CORES} cores (evaluator only)`,
+      value: Number((BASE / (evaluatorRps * CORES)).toFixed(1)),
+      unit: 's',
+    },
+    {
+      name: `projected: all demo scores for ${BASE / 1e6}M customers on ${CORES} cores (features + all models)`,
+      value: Number((BASE / (scorerRps * CORES)).toFixed(1)),
+      unit: 's',
+    },
   );
   return results;
 }
@@ -122,8 +143,10 @@ export async function runScoringBench(): Promise<BenchResult[]> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = await runScoringBench();
   for (const r of results) {
-    const ref = r.reference !== undefined ? `  (xgboost ${r.reference.toLocaleString('en')} ${r.unit}; ratio ${r.ratio})` : '';
+    const ref =
+      r.reference !== undefined ? `  (xgboost ${r.reference.toLocaleString('en')} ${r.unit}; ratio ${r.ratio})` : '';
     process.stdout.write(`${r.name}: ${r.value.toLocaleString('en')} ${r.unit}${ref}\n`);
   }
-  if (!results.some((r) => r.reference !== undefined)) process.stdout.write(`(xgboost reference skipped: ${PYTHON} with python3-xgboost not found)\n`);
+  if (!results.some((r) => r.reference !== undefined))
+    process.stdout.write(`(xgboost reference skipped: ${PYTHON} with python3-xgboost not found)\n`);
 }

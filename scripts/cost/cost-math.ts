@@ -6,13 +6,38 @@
  */
 
 export type PriceId =
-  | 'apigw.rest.request' | 'apigw.http.request' | 'lambda.request' | 'lambda.arm64.gbSecond' | 'lambda.x86_64.gbSecond'
-  | 'dynamodb.onDemand.read' | 'dynamodb.onDemand.write' | 'sqs.standard.request' | 'logs.ingest.standard' | 'logs.ingest.infrequentAccess' | 'logs.storage'
-  | 'metrics.custom.month' | 'xray.trace.recorded' | 'stepfunctions.standard.transition' | 'sagemaker.serverless.gbSecond'
-  | 'sagemaker.serverless.dataGb' | 'sagemaker.realtime.ml.m5.large.hour';
+  | 'apigw.rest.request'
+  | 'apigw.http.request'
+  | 'lambda.request'
+  | 'lambda.arm64.gbSecond'
+  | 'lambda.x86_64.gbSecond'
+  | 'dynamodb.onDemand.read'
+  | 'dynamodb.onDemand.write'
+  | 'sqs.standard.request'
+  | 'logs.ingest.standard'
+  | 'logs.ingest.infrequentAccess'
+  | 'logs.storage'
+  | 'metrics.custom.month'
+  | 'xray.trace.recorded'
+  | 'stepfunctions.standard.transition'
+  | 'sagemaker.serverless.gbSecond'
+  | 'sagemaker.serverless.dataGb'
+  | 'sagemaker.realtime.ml.m5.large.hour';
 
-export interface Price { usd: number; per: number; unit: string; date: string; region: string; source: string }
-export interface PriceTable { currency: string; region: string; note: string; prices: Record<PriceId, Price> }
+export interface Price {
+  usd: number;
+  per: number;
+  unit: string;
+  date: string;
+  region: string;
+  source: string;
+}
+export interface PriceTable {
+  currency: string;
+  region: string;
+  note: string;
+  prices: Record<PriceId, Price>;
+}
 
 /** Dollars for one unit of a price (e.g. one request, one GB-second). */
 export function unitPrice(prices: PriceTable, id: PriceId): number {
@@ -34,7 +59,12 @@ export interface FnProfile {
   source: string;
 }
 
-export interface LambdaUse { fn: FnProfile; invocations: number; avgMs: number; role: 'authorizer' | 'function' }
+export interface LambdaUse {
+  fn: FnProfile;
+  invocations: number;
+  avgMs: number;
+  role: 'authorizer' | 'function';
+}
 
 /** Usage of one scenario (N decisions, N events, one nightly run). */
 export interface Usage {
@@ -53,13 +83,31 @@ export interface Usage {
 }
 
 export const emptyUsage = (): Usage => ({
-  apiRequests: 0, lambda: [], readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0, iaLogBytes: 0, emfBytes: 0, traces: 0, sfnTransitions: 0,
+  apiRequests: 0,
+  lambda: [],
+  readUnits: 0,
+  writeUnits: 0,
+  sqsRequests: 0,
+  logBytes: 0,
+  iaLogBytes: 0,
+  emfBytes: 0,
+  traces: 0,
+  sfnTransitions: 0,
 });
 
-export interface CostLine { component: string; usd: number; detail: string }
-export interface PricingContext { apiType: 'REST' | 'HTTP'; logRetentionDays: number | undefined; logCompression: number }
+export interface CostLine {
+  component: string;
+  usd: number;
+  detail: string;
+}
+export interface PricingContext {
+  apiType: 'REST' | 'HTTP';
+  logRetentionDays: number | undefined;
+  logCompression: number;
+}
 
-const fmtN = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(3)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : `${+n.toFixed(2)}`);
+const fmtN = (n: number) =>
+  n >= 1e6 ? `${+(n / 1e6).toFixed(3)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : `${+n.toFixed(2)}`;
 
 /** Prices a usage: one line per component, zero lines left out. */
 export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext): CostLine[] {
@@ -68,7 +116,11 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
     if (usd > 0) lines.push({ component, usd, detail });
   };
   const apiPrice = unitPrice(prices, ctx.apiType === 'REST' ? 'apigw.rest.request' : 'apigw.http.request');
-  add(`API Gateway (${ctx.apiType})`, usage.apiRequests * apiPrice, `${fmtN(usage.apiRequests)} requests x $${(apiPrice * 1e6).toFixed(2)}/M`);
+  add(
+    `API Gateway (${ctx.apiType})`,
+    usage.apiRequests * apiPrice,
+    `${fmtN(usage.apiRequests)} requests x $${(apiPrice * 1e6).toFixed(2)}/M`,
+  );
 
   for (const role of ['authorizer', 'function'] as const) {
     const uses = usage.lambda.filter((l) => l.role === role);
@@ -79,8 +131,11 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
     const parts: string[] = [];
     for (const l of uses) {
       const gbs = l.invocations * (Math.ceil(l.avgMs) / 1000) * (l.fn.memoryMb / 1024);
-      durUsd += gbs * unitPrice(prices, l.fn.architecture === 'arm64' ? 'lambda.arm64.gbSecond' : 'lambda.x86_64.gbSecond');
-      parts.push(`${l.fn.name} ${fmtN(l.invocations)} x ${l.avgMs} ms at ${l.fn.memoryMb} MB ${l.fn.architecture} = ${fmtN(gbs)} GB-s`);
+      durUsd +=
+        gbs * unitPrice(prices, l.fn.architecture === 'arm64' ? 'lambda.arm64.gbSecond' : 'lambda.x86_64.gbSecond');
+      parts.push(
+        `${l.fn.name} ${fmtN(l.invocations)} x ${l.avgMs} ms at ${l.fn.memoryMb} MB ${l.fn.architecture} = ${fmtN(gbs)} GB-s`,
+      );
     }
     if (role === 'authorizer') {
       add('Authorizer (Lambda)', reqUsd + durUsd, parts.join('; '));
@@ -89,24 +144,59 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
       add('Lambda duration', durUsd, parts.join('; '));
     }
   }
-  add('DynamoDB reads', usage.readUnits * unitPrice(prices, 'dynamodb.onDemand.read'), `${fmtN(usage.readUnits)} RRU on demand`);
-  add('DynamoDB writes', usage.writeUnits * unitPrice(prices, 'dynamodb.onDemand.write'), `${fmtN(usage.writeUnits)} WRU on demand`);
+  add(
+    'DynamoDB reads',
+    usage.readUnits * unitPrice(prices, 'dynamodb.onDemand.read'),
+    `${fmtN(usage.readUnits)} RRU on demand`,
+  );
+  add(
+    'DynamoDB writes',
+    usage.writeUnits * unitPrice(prices, 'dynamodb.onDemand.write'),
+    `${fmtN(usage.writeUnits)} WRU on demand`,
+  );
   add('SQS', usage.sqsRequests * unitPrice(prices, 'sqs.standard.request'), `${fmtN(usage.sqsRequests)} requests`);
   const storageMonths = ctx.logRetentionDays === undefined ? 12 : ctx.logRetentionDays / 30;
   const logsGb = usage.logBytes / GB;
-  add('Logs', logsGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
-    `${logsGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`);
+  add(
+    'Logs',
+    logsGb *
+      (unitPrice(prices, 'logs.ingest.standard') +
+        ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${logsGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`,
+  );
   const iaGb = usage.iaLogBytes / GB;
-  add('Logs (Infrequent Access)', iaGb * (unitPrice(prices, 'logs.ingest.infrequentAccess') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
-    `${iaGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`);
+  add(
+    'Logs (Infrequent Access)',
+    iaGb *
+      (unitPrice(prices, 'logs.ingest.infrequentAccess') +
+        ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${iaGb.toFixed(3)} GB ingested, kept ${ctx.logRetentionDays ?? 'forever (12 months counted)'} days`,
+  );
   const emfGb = usage.emfBytes / GB;
-  add('Metrics (EMF)', emfGb * (unitPrice(prices, 'logs.ingest.standard') + ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
-    `${emfGb.toFixed(3)} GB of EMF lines (metric series fee is monthly, see below)`);
-  add('Traces (X-Ray)', usage.traces * unitPrice(prices, 'xray.trace.recorded'), `${fmtN(usage.traces)} traces recorded`);
-  add('Step Functions', usage.sfnTransitions * unitPrice(prices, 'stepfunctions.standard.transition'), `${fmtN(usage.sfnTransitions)} Standard transitions`);
+  add(
+    'Metrics (EMF)',
+    emfGb *
+      (unitPrice(prices, 'logs.ingest.standard') +
+        ctx.logCompression * storageMonths * unitPrice(prices, 'logs.storage')),
+    `${emfGb.toFixed(3)} GB of EMF lines (metric series fee is monthly, see below)`,
+  );
+  add(
+    'Traces (X-Ray)',
+    usage.traces * unitPrice(prices, 'xray.trace.recorded'),
+    `${fmtN(usage.traces)} traces recorded`,
+  );
+  add(
+    'Step Functions',
+    usage.sfnTransitions * unitPrice(prices, 'stepfunctions.standard.transition'),
+    `${fmtN(usage.sfnTransitions)} Standard transitions`,
+  );
   if (usage.sagemaker) {
-    add('SageMaker inference', usage.sagemaker.gbSeconds * unitPrice(prices, 'sagemaker.serverless.gbSecond') + usage.sagemaker.dataGb * unitPrice(prices, 'sagemaker.serverless.dataGb'),
-      `${fmtN(usage.sagemaker.gbSeconds)} GB-s serverless + ${usage.sagemaker.dataGb.toFixed(2)} GB processed`);
+    add(
+      'SageMaker inference',
+      usage.sagemaker.gbSeconds * unitPrice(prices, 'sagemaker.serverless.gbSecond') +
+        usage.sagemaker.dataGb * unitPrice(prices, 'sagemaker.serverless.dataGb'),
+      `${fmtN(usage.sagemaker.gbSeconds)} GB-s serverless + ${usage.sagemaker.dataGb.toFixed(2)} GB processed`,
+    );
   }
   return lines;
 }
@@ -220,7 +310,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
 export const readUnits = (kb: number, consistent = false) => Math.ceil(kb / 4) * (consistent ? 1 : 0.5);
 export const writeUnits = (kb: number) => Math.max(1, Math.ceil(kb));
 
-const platformBytes = (fn: FnProfile, a: Assumptions) => (/^(WARN|ERROR|FATAL)$/.test(fn.systemLogLevel) ? 0 : a.platformLogBytes);
+const platformBytes = (fn: FnProfile, a: Assumptions) =>
+  /^(WARN|ERROR|FATAL)$/.test(fn.systemLogLevel) ? 0 : a.platformLogBytes;
 
 export interface DecisionInput {
   decisions: number;
@@ -235,17 +326,19 @@ export type LogClass = 'STANDARD' | 'INFREQUENT_ACCESS';
 
 /** Access log bytes as the usage counts them: in the Standard bucket or the Infrequent Access one. */
 const accessLogs = (bytes: number, cls: LogClass | undefined) =>
-  (cls === 'INFREQUENT_ACCESS' ? { standard: 0, ia: bytes } : { standard: bytes, ia: 0 });
+  cls === 'INFREQUENT_ACCESS' ? { standard: 0, ia: bytes } : { standard: bytes, ia: 0 };
 
 /** Lambda gives one full vCPU at 1,769 MB and a proportional share below it. */
 export const FULL_VCPU_MB = 1769;
 export const cpuStretch = (fn: FnProfile) => Math.max(1, FULL_VCPU_MB / fn.memoryMb);
 
 /** The decision Lambda's billed time: its DynamoDB waits plus its CPU time at the function's share of a vCPU. */
-export const decisionMs = (fn: FnProfile, a: Assumptions) => Math.ceil(a.decisionRoundTrips * a.dynamoRoundTripMs + a.decisionCpuMs * cpuStretch(fn));
+export const decisionMs = (fn: FnProfile, a: Assumptions) =>
+  Math.ceil(a.decisionRoundTrips * a.dynamoRoundTripMs + a.decisionCpuMs * cpuStretch(fn));
 
 /** Writes (WRU) per decision: the log item, a household member's index entry, a leased counter block. */
-export const decisionWriteUnits = (a: Assumptions) => writeUnits(a.decisionWriteKb) * (1 + a.householdShare) + a.cappedShare / a.volumeLeaseBlock;
+export const decisionWriteUnits = (a: Assumptions) =>
+  writeUnits(a.decisionWriteKb) * (1 + a.householdShare) + a.cappedShare / a.volumeLeaseBlock;
 
 /**
  * N decisions: API request + authorizer on cache misses + the decision Lambda + the customer's
@@ -265,7 +358,10 @@ export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
     // the key lookup on a cache miss is one GetItem of a tiny item; a household's ledger is small
     readUnits: n * readUnits(a.decisionQueryKb) + n * a.householdShare * readUnits(1) + misses * readUnits(1),
     writeUnits: n * decisionWriteUnits(a),
-    logBytes: n * platformBytes(input.decisionFn, a) + misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) + access.standard,
+    logBytes:
+      n * platformBytes(input.decisionFn, a) +
+      misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) +
+      access.standard,
     iaLogBytes: access.ia,
     // ApiRequest, Decision and the consumed capacity: one EMF line per invocation
     emfBytes: n * a.emfBytes,
@@ -279,11 +375,23 @@ export type ScoringVariant =
   | { mode: 'sagemaker-real-time'; instanceType: string; instanceCount: number };
 
 /** What scoring adds to N decisions: in-process time, or an endpoint call the Lambda waits for. */
-export function inferenceUsage(variant: ScoringVariant, decisions: number, decisionFn: FnProfile, a: Assumptions): Usage {
+export function inferenceUsage(
+  variant: ScoringVariant,
+  decisions: number,
+  decisionFn: FnProfile,
+  a: Assumptions,
+): Usage {
   const u = emptyUsage();
   if (variant.mode === 'embedded') {
     // CPU work: it stretches like the rest of the handler below a full vCPU
-    u.lambda = [{ fn: decisionFn, invocations: decisions, avgMs: Math.ceil(a.embeddedInferenceMs * cpuStretch(decisionFn)), role: 'function' }];
+    u.lambda = [
+      {
+        fn: decisionFn,
+        invocations: decisions,
+        avgMs: Math.ceil(a.embeddedInferenceMs * cpuStretch(decisionFn)),
+        role: 'function',
+      },
+    ];
     return u;
   }
   // the decision Lambda waits for the endpoint (billed duration)
@@ -303,7 +411,11 @@ export function withoutRequestFee(lines: CostLine[]): CostLine[] {
 }
 
 /** Daily fixed cost of a real-time endpoint (instances x hours x hourly price). */
-export function realTimeEndpointPerDay(prices: PriceTable, instanceType: string, instanceCount: number): number | undefined {
+export function realTimeEndpointPerDay(
+  prices: PriceTable,
+  instanceType: string,
+  instanceCount: number,
+): number | undefined {
   const id = `sagemaker.realtime.${instanceType}.hour` as PriceId;
   const p = prices.prices[id];
   return p ? (p.usd / p.per) * 24 * instanceCount : undefined;
@@ -326,7 +438,7 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
   const requests = n / a.eventsPerRequest;
   const misses = requests * (1 - a.authorizerCacheHitRate);
   const batches = n / input.batchSize;
-  const sqsRequests = n / a.sqsMessagesPerRequest * 3; // send batch, receive, delete batch
+  const sqsRequests = (n / a.sqsMessagesPerRequest) * 3; // send batch, receive, delete batch
   const triggered = n * a.triggerRate;
   const access = accessLogs(requests * a.accessLogBytes, input.accessLogClass);
   return {
@@ -335,14 +447,22 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
     lambda: [
       { fn: input.authorizerFn, invocations: misses, avgMs: a.authorizerMs, role: 'authorizer' },
       { fn: input.eventsFn, invocations: requests, avgMs: a.eventsApiMs, role: 'function' },
-      { fn: input.processorFn, invocations: batches, avgMs: a.processorMsPerBatch + a.processorMsPerEvent * input.batchSize, role: 'function' },
+      {
+        fn: input.processorFn,
+        invocations: batches,
+        avgMs: a.processorMsPerBatch + a.processorMsPerEvent * input.batchSize,
+        role: 'function',
+      },
     ],
     readUnits: misses * readUnits(1),
     // one conditional UpdateItem of the state item per event (billed on the item size), plus a
     // decision-log item and an outbound message for the few that fire a trigger
     writeUnits: n * writeUnits(a.stateItemKb) + triggered * writeUnits(a.decisionWriteKb),
     sqsRequests: sqsRequests + triggered,
-    logBytes: access.standard + requests * (platformBytes(input.eventsFn, a) + a.appLogBytes) + batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
+    logBytes:
+      access.standard +
+      requests * (platformBytes(input.eventsFn, a) + a.appLogBytes) +
+      batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
     iaLogBytes: access.ia,
     // Event meter per request (events API) and per batch (processor)
     emfBytes: (requests + batches) * a.emfBytes,
@@ -362,9 +482,16 @@ export function nightlyScoringUsage(input: NightlyInput, a: Assumptions): Usage 
   const changed = input.customers * a.changedScoreShare;
   const u: Usage = {
     ...emptyUsage(),
-    lambda: [{ fn: input.scoringFn, invocations: items, avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem, role: 'function' }],
+    lambda: [
+      {
+        fn: input.scoringFn,
+        invocations: items,
+        avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem,
+        role: 'function',
+      },
+    ],
     // a Scan reads whole items of the table: everything stored per customer, 4 KB units, eventually consistent
-    readUnits: (input.customers * a.tableKbPerCustomer / 4) * 0.5,
+    readUnits: ((input.customers * a.tableKbPerCustomer) / 4) * 0.5,
     // UpdateItem is billed on the larger of the item before and after: the whole profile item
     writeUnits: changed * writeUnits(a.profileItemKb),
     sfnTransitions: items * a.transitionsPerWorkItem + 10,
@@ -373,7 +500,14 @@ export function nightlyScoringUsage(input: NightlyInput, a: Assumptions): Usage 
   };
   if (input.variant.mode !== 'embedded') {
     const invokes = input.customers / a.sagemakerCustomersPerInvoke;
-    u.lambda = [{ fn: input.scoringFn, invocations: items, avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem + (invokes / items) * a.sagemakerMsPerInvoke, role: 'function' }];
+    u.lambda = [
+      {
+        fn: input.scoringFn,
+        invocations: items,
+        avgMs: a.scoringMsPerCustomer * a.customersPerWorkItem + (invokes / items) * a.sagemakerMsPerInvoke,
+        role: 'function',
+      },
+    ];
     if (input.variant.mode === 'sagemaker-serverless') {
       u.sagemaker = {
         gbSeconds: invokes * (a.sagemakerMsPerInvoke / 1000) * (input.variant.memoryMb / 1024),

@@ -8,7 +8,17 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { describe, expect, it } from 'vitest';
 import { loadMarket } from '#config/markets/index.ts';
-import { DEFAULT_ASSUMPTIONS, decisionMs, decisionUsage, decisionWriteUnits, priceUsage, total, writeUnits, readUnits, type FnProfile } from './cost-math.ts';
+import {
+  DEFAULT_ASSUMPTIONS,
+  decisionMs,
+  decisionUsage,
+  decisionWriteUnits,
+  priceUsage,
+  total,
+  writeUnits,
+  readUnits,
+  type FnProfile,
+} from './cost-math.ts';
 import { costModel } from './model.ts';
 import { loadPrices } from './prices.ts';
 import { accessLogLineBytes, templateFacts, type CfnTemplate } from './template-facts.ts';
@@ -18,38 +28,67 @@ const market = loadMarket('demo');
 const a = DEFAULT_ASSUMPTIONS;
 
 /** A small synthesized stack shaped like the market's: REST API + authorizer, decisions and events functions, an SQS consumer. */
-function fixtureTemplate(opts: { decisionMemory?: number; samplingRate?: number; accessLogClass?: logs.LogGroupClass } = {}): CfnTemplate {
+function fixtureTemplate(
+  opts: { decisionMemory?: number; samplingRate?: number; accessLogClass?: logs.LogGroupClass } = {},
+): CfnTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fixture');
-  const fn = (id: string, memorySize: number) => new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    memorySize,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('export const handler = async () => ({})'),
-    tracing: lambda.Tracing.ACTIVE,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    logGroup: new logs.LogGroup(stack, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
-  });
+  const fn = (id: string, memorySize: number) =>
+    new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => ({})'),
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup: new logs.LogGroup(stack, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+    });
   const decisions = fn('DecisionsFn', opts.decisionMemory ?? 1024);
   const events = fn('EventsFn', 512);
   const processor = fn('EventProcessorFn', 512);
   const authorizerFn = fn('AuthorizerFn', 512);
-  processor.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Events'), { batchSize: 25, maxBatchingWindow: Duration.seconds(1) }));
-  const api = new apigw.RestApi(stack, 'Api', opts.accessLogClass ? {
-    deployOptions: { accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'Access', { logGroupClass: opts.accessLogClass })), accessLogFormat: apigw.AccessLogFormat.clf() },
-  } : {});
+  processor.addEventSource(
+    new SqsEventSource(new sqs.Queue(stack, 'Events'), { batchSize: 25, maxBatchingWindow: Duration.seconds(1) }),
+  );
+  const api = new apigw.RestApi(
+    stack,
+    'Api',
+    opts.accessLogClass
+      ? {
+          deployOptions: {
+            accessLogDestination: new apigw.LogGroupLogDestination(
+              new logs.LogGroup(stack, 'Access', { logGroupClass: opts.accessLogClass }),
+            ),
+            accessLogFormat: apigw.AccessLogFormat.clf(),
+          },
+        }
+      : {},
+  );
   const authorizer = new apigw.RequestAuthorizer(stack, 'Authz', {
-    handler: authorizerFn, identitySources: [apigw.IdentitySource.header('x-api-key')], resultsCacheTtl: Duration.seconds(60),
+    handler: authorizerFn,
+    identitySources: [apigw.IdentitySource.header('x-api-key')],
+    resultsCacheTtl: Duration.seconds(60),
   });
   const v1 = api.root.addResource('v1');
   v1.addResource('decisions').addMethod('ANY', new apigw.LambdaIntegration(decisions), { authorizer });
   v1.addResource('events').addMethod('ANY', new apigw.LambdaIntegration(events), { authorizer });
   if (opts.samplingRate !== undefined) {
-    new xray.CfnSamplingRule(stack, 'Sampling', { samplingRule: {
-      ruleName: 'cvm', priority: 100, fixedRate: opts.samplingRate, reservoirSize: 1, serviceName: '*', serviceType: '*',
-      host: '*', httpMethod: '*', urlPath: '*', resourceArn: '*', version: 1,
-    } });
+    new xray.CfnSamplingRule(stack, 'Sampling', {
+      samplingRule: {
+        ruleName: 'cvm',
+        priority: 100,
+        fixedRate: opts.samplingRate,
+        reservoirSize: 1,
+        serviceName: '*',
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
   }
   return Template.fromStack(stack).toJSON() as CfnTemplate;
 }
@@ -61,7 +100,12 @@ describe('reading the template', () => {
   it('finds which function serves each API path, the authorizer and the queue consumer', () => {
     const facts = templateFacts(base);
     expect(facts.api.type).toBe('REST');
-    expect(facts.functions[decisionFnId(base)]).toMatchObject({ memoryMb: 1024, architecture: 'arm64', tracing: true, logRetentionDays: 30 });
+    expect(facts.functions[decisionFnId(base)]).toMatchObject({
+      memoryMb: 1024,
+      architecture: 'arm64',
+      tracing: true,
+      logRetentionDays: 30,
+    });
     expect(facts.api.routes['/v1/events']).toMatch(/^EventsFn/);
     expect(facts.api.authorizerFunction).toMatch(/^AuthorizerFn/);
     expect(facts.api.authorizerCacheTtlSeconds).toBe(60);
@@ -69,9 +113,12 @@ describe('reading the template', () => {
     expect(facts.scoring).toEqual({ mode: 'embedded' });
   });
 
-  it('takes the sampling rate from the X-Ray sampling rule, and X-Ray\'s default without one', () => {
+  it("takes the sampling rate from the X-Ray sampling rule, and X-Ray's default without one", () => {
     expect(templateFacts(base).tracing).toMatchObject({ samplingRate: 0.05, source: 'x-ray default rule' });
-    expect(templateFacts(fixtureTemplate({ samplingRate: 0.2 })).tracing).toMatchObject({ samplingRate: 0.2, source: 'sampling-rule' });
+    expect(templateFacts(fixtureTemplate({ samplingRate: 0.2 })).tracing).toMatchObject({
+      samplingRate: 0.2,
+      source: 'sampling-rule',
+    });
   });
 });
 
@@ -85,7 +132,10 @@ describe('the cost model', () => {
     // above a full vCPU the time no longer shrinks: 1M x (ms at 2 GB x 2 - ms at 1 GB x 1) GB-s x $0.0000133334
     const ms = (mb: number) => decisionMs({ ...after.functions.decision, memoryMb: mb }, a);
     expect(ms(2048)).toBeLessThan(ms(1024));
-    expect(after.decisions.total - before.decisions.total).toBeCloseTo(1e6 * ((ms(2048) / 1000) * 2 - (ms(1024) / 1000) * 1) * 0.0000133334, 4);
+    expect(after.decisions.total - before.decisions.total).toBeCloseTo(
+      1e6 * ((ms(2048) / 1000) * 2 - (ms(1024) / 1000) * 1) * 0.0000133334,
+      4,
+    );
   });
 
   it('costs more per decision when the sampling rule traces more', () => {
@@ -103,11 +153,18 @@ describe('the cost model', () => {
 
   it('adds inference on top of the decision figure for every scoring mode', () => {
     const model = costModel(base, market, prices, a, 1);
-    expect(model.scoringModes.map((s) => s.title)).toEqual(['embedded (in-process evaluator)', 'sagemaker serverless', 'sagemaker real-time']);
+    expect(model.scoringModes.map((s) => s.title)).toEqual([
+      'embedded (in-process evaluator)',
+      'sagemaker serverless',
+      'sagemaker real-time',
+    ]);
     for (const s of model.scoringModes) expect(s.total).toBeGreaterThan(model.decisions.total);
     const serverless = model.scoringModes[1]!;
     // 1M x 40 ms x 2 GB x $0.00002 + 2 GB processed x $0.016
-    expect(serverless.lines.find((l) => l.component === 'SageMaker inference')?.usd).toBeCloseTo(1.6 + (1e6 * 2 * 1024 / 1024 ** 3) * 0.016, 4);
+    expect(serverless.lines.find((l) => l.component === 'SageMaker inference')?.usd).toBeCloseTo(
+      1.6 + ((1e6 * 2 * 1024) / 1024 ** 3) * 0.016,
+      4,
+    );
     expect(serverless.lines.some((l) => l.component === 'Lambda requests')).toBe(false);
   });
 
@@ -142,7 +199,10 @@ describe('cost arithmetic', () => {
   });
 
   it('prices a decision line by line from usage', () => {
-    const usage = decisionUsage({ decisions: 1e6, decisionFn: fn, authorizerFn: fn, samplingRate: 0 }, { ...a, authorizerCacheHitRate: 1 });
+    const usage = decisionUsage(
+      { decisions: 1e6, decisionFn: fn, authorizerFn: fn, samplingRate: 0 },
+      { ...a, authorizerCacheHitRate: 1 },
+    );
     const lines = priceUsage(usage, prices, { apiType: 'REST', logRetentionDays: 30, logCompression: 0 });
     const of = (c: string) => lines.find((l) => l.component === c)?.usd;
     expect(of('API Gateway (REST)')).toBeCloseTo(3.5, 6);
@@ -161,23 +221,37 @@ describe('cost arithmetic', () => {
 
   it('prices access logs of an Infrequent Access group at its ingestion price', () => {
     const standard = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD }), market, prices, a, 1);
-    const ia = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }), market, prices, a, 1);
-    expect(templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS })).api.accessLogClass).toBe('INFREQUENT_ACCESS');
+    const ia = costModel(
+      fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }),
+      market,
+      prices,
+      a,
+      1,
+    );
+    expect(
+      templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS })).api.accessLogClass,
+    ).toBe('INFREQUENT_ACCESS');
     expect(ia.decisions.lines.find((l) => l.component === 'Logs (Infrequent Access)')!.detail).toContain('GB ingested');
     // the line is sized from the stage's format: 1M lines at $0.50/GB instead of $0.25/GB (storage alike)
-    const line = templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD })).api.accessLogLineBytes!;
+    const line = templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD })).api
+      .accessLogLineBytes!;
     expect(line).toBeGreaterThan(100);
-    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo((1e6 * line / 1024 ** 3) * 0.25, 4);
+    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo(((1e6 * line) / 1024 ** 3) * 0.25, 4);
   });
 
   it('sizes an access log line from the format, with typical values for its variables', () => {
-    expect(accessLogLineBytes('{"requestId":"$context.requestId","status":"$context.status"}')).toBe('{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","status":"200"}'.length + 1 + 26);
+    expect(accessLogLineBytes('{"requestId":"$context.requestId","status":"$context.status"}')).toBe(
+      '{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","status":"200"}'.length + 1 + 26,
+    );
     expect(accessLogLineBytes('$context.somethingNew')).toBe(12 + 1 + 26);
   });
 
   it('drops the platform log lines when the system log level is WARN', () => {
     const info = decisionUsage({ decisions: 1e6, decisionFn: fn, authorizerFn: fn, samplingRate: 0 }, a);
-    const warn = decisionUsage({ decisions: 1e6, decisionFn: { ...fn, systemLogLevel: 'WARN' }, authorizerFn: fn, samplingRate: 0 }, a);
+    const warn = decisionUsage(
+      { decisions: 1e6, decisionFn: { ...fn, systemLogLevel: 'WARN' }, authorizerFn: fn, samplingRate: 0 },
+      a,
+    );
     expect(info.logBytes - warn.logBytes).toBe(1e6 * a.platformLogBytes);
   });
 });

@@ -24,7 +24,10 @@ import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
 import { unitCosts } from './unit-costs.ts';
 
 /** The market's usage in AWS: the meters from CloudWatch, API requests as API Gateway counted them (that figure wins). */
-export function awsUsageSource(config: MarketConfig, clients: { cloudWatch?: CloudWatchClient; apiGateway?: APIGatewayClient } = {}): UsageSource {
+export function awsUsageSource(
+  config: MarketConfig,
+  clients: { cloudWatch?: CloudWatchClient; apiGateway?: APIGatewayClient } = {},
+): UsageSource {
   const tenants = config.tenants.map((t) => t.id);
   const region = config.aws.region;
   return new CombinedUsageSource([
@@ -33,14 +36,36 @@ export function awsUsageSource(config: MarketConfig, clients: { cloudWatch?: Clo
   ]);
 }
 
-export async function buildCostReport(opts: { market: string; month: string; estimate: boolean; usage: UsageSource; cost?: CostSource }): Promise<CostReport> {
+export async function buildCostReport(opts: {
+  market: string;
+  month: string;
+  estimate: boolean;
+  usage: UsageSource;
+  cost?: CostSource;
+}): Promise<CostReport> {
   const config = loadMarket(opts.market);
   const usage = await opts.usage.usage(config.code, opts.month);
-  const tagged = opts.estimate ? undefined : await (opts.cost ?? new CostExplorerCostSource()).monthlyCostByTenant(config.code, opts.month);
-  return buildReport({ config, month: opts.month, usage, unitCosts: unitCosts(loadPrices()), usageMethod: opts.usage.method, ...(tagged ? { tagged } : {}) });
+  const tagged = opts.estimate
+    ? undefined
+    : await (opts.cost ?? new CostExplorerCostSource()).monthlyCostByTenant(config.code, opts.month);
+  return buildReport({
+    config,
+    month: opts.month,
+    usage,
+    unitCosts: unitCosts(loadPrices()),
+    usageMethod: opts.usage.method,
+    ...(tagged ? { tagged } : {}),
+  });
 }
 
-export async function costReport(opts: { market: string; month: string; format: 'md' | 'csv'; estimate: boolean; usage: UsageSource; cost?: CostSource }): Promise<string> {
+export async function costReport(opts: {
+  market: string;
+  month: string;
+  format: 'md' | 'csv';
+  estimate: boolean;
+  usage: UsageSource;
+  cost?: CostSource;
+}): Promise<string> {
   const report = await buildCostReport(opts);
   return opts.format === 'csv' ? toCsv(report) : toMarkdown(report);
 }
@@ -53,11 +78,14 @@ async function main() {
     estimate: { type: 'boolean', default: false },
     usage: { type: 'string' },
   });
-  if (!args.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.month)) throw new Error('--month yyyy-mm is required, e.g. --month 2026-10');
+  if (!args.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.month))
+    throw new Error('--month yyyy-mm is required, e.g. --month 2026-10');
   if (args.format !== 'md' && args.format !== 'csv') throw new Error('--format is md or csv');
   const config = loadMarket(args.market);
   // Locally (and offline) the meters are in <CVM_LOCAL_DIR>/metering.jsonl; against AWS they are CloudWatch metrics.
-  const file = args.usage ?? (args.estimate ? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl') : undefined);
+  const file =
+    args.usage ??
+    (args.estimate ? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl') : undefined);
   const usage = file ? new FileUsageSource(file) : awsUsageSource(config);
   const report = await buildCostReport({ market: args.market, month: args.month, estimate: args.estimate, usage });
   if (args.format === 'csv') {

@@ -90,14 +90,26 @@ export function buildReport(input: {
         `own: Cost Explorer GetCostAndUsage, UnblendedCost for ${input.month}, grouped by tag cvm:tenant, filtered to cvm:market=${config.code}.`,
         `shared: the cvm:tenant=shared cost (${sharedTotal.toFixed(2)}) split by metered usage, each meter weighted by its list-price unit cost on shared resources (${weightsText}); shares are whole cents that sum to the shared total; a tenant with no usage pays no share.`,
         usageLine,
-        'untagged: cost of the market\'s resources without a cvm:tenant tag, reported apart and not split.',
+        "untagged: cost of the market's resources without a cvm:tenant tag, reported apart and not split.",
       ]
     : [
         `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB, its queue); shared = metered usage x unit cost on shared resources; us-east-1 list prices from scripts/cost/prices.json (${weightsText}).`,
         usageLine,
         'not included: storage, backups, KMS keys, secrets, alarms and other monthly fees; other regions price differently.',
       ];
-  return { market: config.code, month: input.month, mode: input.tagged ? 'cost-explorer' : 'estimate', currency: input.tagged?.currency ?? 'USD', rows, sharedTotal, untagged, unallocated, unknownTags, usageMethod, method };
+  return {
+    market: config.code,
+    month: input.month,
+    mode: input.tagged ? 'cost-explorer' : 'estimate',
+    currency: input.tagged?.currency ?? 'USD',
+    rows,
+    sharedTotal,
+    untagged,
+    unallocated,
+    unknownTags,
+    usageMethod,
+    method,
+  };
 }
 
 const METER_COLUMNS = METER_NAMES;
@@ -105,15 +117,89 @@ const METER_COLUMNS = METER_NAMES;
 const usageCell = (n: number | undefined) => String(Math.round((n ?? 0) * 100) / 100);
 
 export function toCsv(r: CostReport): string {
-  const head = ['market', 'month', 'tenant', 'cost_center', 'own', 'shared_share', 'total', 'currency', 'usage_percent', ...METER_COLUMNS];
+  const head = [
+    'market',
+    'month',
+    'tenant',
+    'cost_center',
+    'own',
+    'shared_share',
+    'total',
+    'currency',
+    'usage_percent',
+    ...METER_COLUMNS,
+  ];
   const esc = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   const lines = [head.join(',')];
   for (const row of r.rows) {
-    lines.push([r.market, r.month, row.tenant, row.costCenter, row.own.toFixed(2), row.shared.toFixed(2), row.total.toFixed(2), r.currency, row.usagePercent.toFixed(2), ...METER_COLUMNS.map((m) => usageCell(row.usage[m]))].map(esc).join(','));
+    lines.push(
+      [
+        r.market,
+        r.month,
+        row.tenant,
+        row.costCenter,
+        row.own.toFixed(2),
+        row.shared.toFixed(2),
+        row.total.toFixed(2),
+        r.currency,
+        row.usagePercent.toFixed(2),
+        ...METER_COLUMNS.map((m) => usageCell(row.usage[m])),
+      ]
+        .map(esc)
+        .join(','),
+    );
   }
-  if (r.untagged) lines.push([r.market, r.month, '(untagged)', '', r.untagged.toFixed(2), '0.00', r.untagged.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
-  if (r.unallocated) lines.push([r.market, r.month, '(unallocated shared)', '', '0.00', r.unallocated.toFixed(2), r.unallocated.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
-  for (const [tag, amount] of Object.entries(r.unknownTags)) lines.push([r.market, r.month, `(unknown tag ${tag})`, '', amount.toFixed(2), '0.00', amount.toFixed(2), r.currency, '', ...METER_COLUMNS.map(() => '')].map(esc).join(','));
+  if (r.untagged)
+    lines.push(
+      [
+        r.market,
+        r.month,
+        '(untagged)',
+        '',
+        r.untagged.toFixed(2),
+        '0.00',
+        r.untagged.toFixed(2),
+        r.currency,
+        '',
+        ...METER_COLUMNS.map(() => ''),
+      ]
+        .map(esc)
+        .join(','),
+    );
+  if (r.unallocated)
+    lines.push(
+      [
+        r.market,
+        r.month,
+        '(unallocated shared)',
+        '',
+        '0.00',
+        r.unallocated.toFixed(2),
+        r.unallocated.toFixed(2),
+        r.currency,
+        '',
+        ...METER_COLUMNS.map(() => ''),
+      ]
+        .map(esc)
+        .join(','),
+    );
+  for (const [tag, amount] of Object.entries(r.unknownTags))
+    lines.push(
+      [
+        r.market,
+        r.month,
+        `(unknown tag ${tag})`,
+        '',
+        amount.toFixed(2),
+        '0.00',
+        amount.toFixed(2),
+        r.currency,
+        '',
+        ...METER_COLUMNS.map(() => ''),
+      ]
+        .map(esc)
+        .join(','),
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -123,11 +209,31 @@ export function toMarkdown(r: CostReport): string {
     '',
     `| tenant | cost centre | own (tagged) | shared share | total ${r.currency} | usage % | ${METER_COLUMNS.join(' | ')} |`,
     `|---|---|---:|---:|---:|---:|${METER_COLUMNS.map(() => '---:').join('|')}|`,
-    ...r.rows.map((row) => `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => usageCell(row.usage[m])).join(' | ')} |`),
+    ...r.rows.map(
+      (row) =>
+        `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => usageCell(row.usage[m])).join(' | ')} |`,
+    ),
   ];
-  if (r.untagged) out.push(`| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
-  if (r.unallocated) out.push(`| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
-  for (const [tag, amount] of Object.entries(r.unknownTags)) out.push(`| (tag ${tag}: not a tenant of this market) | | ${amount.toFixed(2)} | | ${amount.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`);
-  out.push('', `Shared total: ${r.sharedTotal.toFixed(2)} ${r.currency}.`, '', '## Method', '', ...r.method.map((m) => `- ${m}`), '');
+  if (r.untagged)
+    out.push(
+      `| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+    );
+  if (r.unallocated)
+    out.push(
+      `| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+    );
+  for (const [tag, amount] of Object.entries(r.unknownTags))
+    out.push(
+      `| (tag ${tag}: not a tenant of this market) | | ${amount.toFixed(2)} | | ${amount.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+    );
+  out.push(
+    '',
+    `Shared total: ${r.sharedTotal.toFixed(2)} ${r.currency}.`,
+    '',
+    '## Method',
+    '',
+    ...r.method.map((m) => `- ${m}`),
+    '',
+  );
   return out.join('\n');
 }

@@ -41,7 +41,13 @@ export interface TemplateFacts {
   queueConsumers: { functionId: string; batchSize: number }[];
   tables: { logicalId: string; tableName?: string; billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED' }[];
   stateMachines: { logicalId: string; type: 'STANDARD' | 'EXPRESS' }[];
-  scoring: { mode: 'embedded' | 'sagemaker'; kind?: 'serverless' | 'real-time'; memoryMb?: number; instanceType?: string; instanceCount?: number };
+  scoring: {
+    mode: 'embedded' | 'sagemaker';
+    kind?: 'serverless' | 'real-time';
+    memoryMb?: number;
+    instanceType?: string;
+    instanceCount?: number;
+  };
   tracing: { samplingRate: number; reservoirPerSecond: number; source: 'sampling-rule' | 'x-ray default rule' };
 }
 
@@ -74,7 +80,8 @@ export function accessLogLineBytes(format: string): number {
 /** X-Ray's default rule when the template brings none: the first request each second, then 5%. */
 export const XRAY_DEFAULT = { rate: 0.05, reservoir: 1 };
 
-const refOf = (v: unknown): string | undefined => (v && typeof v === 'object' && 'Ref' in v ? String((v as { Ref: unknown }).Ref) : undefined);
+const refOf = (v: unknown): string | undefined =>
+  v && typeof v === 'object' && 'Ref' in v ? String((v as { Ref: unknown }).Ref) : undefined;
 const getAttOf = (v: unknown): [string, string] | undefined => {
   const g = v && typeof v === 'object' ? (v as Record<string, unknown>)['Fn::GetAtt'] : undefined;
   return Array.isArray(g) ? [String(g[0]), String(g[1])] : undefined;
@@ -88,7 +95,8 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
   /** The first Lambda function a JSON value names (GetAtt ...Arn or Ref). */
   const functionIn = (value: unknown): string | undefined => {
     const json = JSON.stringify(value ?? null);
-    for (const m of json.matchAll(/"(?:Fn::GetAtt"|Ref"):\[?"([A-Za-z0-9]+)"/g)) if (functionIds.has(m[1]!)) return m[1];
+    for (const m of json.matchAll(/"(?:Fn::GetAtt"|Ref"):\[?"([A-Za-z0-9]+)"/g))
+      if (functionIds.has(m[1]!)) return m[1];
     return undefined;
   };
 
@@ -103,7 +111,8 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       architecture: Array.isArray(p['Architectures']) && p['Architectures'][0] === 'arm64' ? 'arm64' : 'x86_64',
       tracing: p['TracingConfig']?.['Mode'] === 'Active',
       ...(typeof retention === 'number' ? { logRetentionDays: retention } : {}),
-      systemLogLevel: typeof p['LoggingConfig']?.['SystemLogLevel'] === 'string' ? p['LoggingConfig']['SystemLogLevel'] : 'INFO',
+      systemLogLevel:
+        typeof p['LoggingConfig']?.['SystemLogLevel'] === 'string' ? p['LoggingConfig']['SystemLogLevel'] : 'INFO',
       ...(typeof p['Description'] === 'string' ? { description: p['Description'] } : {}),
     };
   }
@@ -134,13 +143,18 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
   const authorizerFunction = functionIn(authorizer?.Properties?.['AuthorizerUri']);
   const stage = ofType('AWS::ApiGateway::Stage')[0]?.[1] ?? ofType('AWS::ApiGatewayV2::Stage')[0]?.[1];
 
-  const accessLogSetting = (stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']) as Record<string, unknown> | undefined;
+  const accessLogSetting = (stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']) as
+    | Record<string, unknown>
+    | undefined;
   const accessLogGroupId = getAttOf(accessLogSetting?.['DestinationArn'])?.[0];
   const accessLogGroup = accessLogGroupId ? resources[accessLogGroupId] : undefined;
 
   // --- the rest ----------------------------------------------------------------------------
   const queueConsumers = ofType('AWS::Lambda::EventSourceMapping')
-    .filter(([, r]) => JSON.stringify(r.Properties?.['EventSourceArn'] ?? '').includes('Queue') || !r.Properties?.['StartingPosition'])
+    .filter(
+      ([, r]) =>
+        JSON.stringify(r.Properties?.['EventSourceArn'] ?? '').includes('Queue') || !r.Properties?.['StartingPosition'],
+    )
     .flatMap(([, r]) => {
       const fn = functionIn(r.Properties?.['FunctionName']);
       return fn ? [{ functionId: fn, batchSize: Number(r.Properties?.['BatchSize'] ?? 10) }] : [];
@@ -148,19 +162,27 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
   const tables = ofType('AWS::DynamoDB::Table').map(([id, r]) => ({
     logicalId: id,
     ...(typeof r.Properties?.['TableName'] === 'string' ? { tableName: r.Properties['TableName'] as string } : {}),
-    billingMode: r.Properties?.['BillingMode'] === 'PAY_PER_REQUEST' ? 'PAY_PER_REQUEST' as const : 'PROVISIONED' as const,
+    billingMode:
+      r.Properties?.['BillingMode'] === 'PAY_PER_REQUEST' ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
   }));
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => ({
     logicalId: id,
-    type: r.Properties?.['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' as const : 'STANDARD' as const,
+    type: r.Properties?.['StateMachineType'] === 'EXPRESS' ? ('EXPRESS' as const) : ('STANDARD' as const),
   }));
 
-  const variant = ofType('AWS::SageMaker::EndpointConfig')[0]?.[1]?.Properties?.['ProductionVariants']?.[0] as Record<string, any> | undefined;
+  const variant = ofType('AWS::SageMaker::EndpointConfig')[0]?.[1]?.Properties?.['ProductionVariants']?.[0] as
+    | Record<string, any>
+    | undefined;
   const scoring: TemplateFacts['scoring'] = !variant
     ? { mode: 'embedded' }
     : variant['ServerlessConfig']
       ? { mode: 'sagemaker', kind: 'serverless', memoryMb: Number(variant['ServerlessConfig']['MemorySizeInMB']) }
-      : { mode: 'sagemaker', kind: 'real-time', instanceType: String(variant['InstanceType']), instanceCount: Number(variant['InitialInstanceCount'] ?? 1) };
+      : {
+          mode: 'sagemaker',
+          kind: 'real-time',
+          instanceType: String(variant['InstanceType']),
+          instanceCount: Number(variant['InitialInstanceCount'] ?? 1),
+        };
 
   const rules = ofType('AWS::XRay::SamplingRule')
     .map(([, r]) => r.Properties?.['SamplingRule'] as Record<string, any> | undefined)
@@ -168,7 +190,11 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
     .sort((a, b) => Number(a['Priority'] ?? 0) - Number(b['Priority'] ?? 0));
   const rule = rules[0];
   const tracing: TemplateFacts['tracing'] = rule
-    ? { samplingRate: rule['FixedRate'], reservoirPerSecond: Number(rule['ReservoirSize'] ?? 0), source: 'sampling-rule' }
+    ? {
+        samplingRate: rule['FixedRate'],
+        reservoirPerSecond: Number(rule['ReservoirSize'] ?? 0),
+        source: 'sampling-rule',
+      }
     : { samplingRate: XRAY_DEFAULT.rate, reservoirPerSecond: XRAY_DEFAULT.reservoir, source: 'x-ray default rule' };
 
   return {
@@ -178,8 +204,11 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       ...(authorizerFunction ? { authorizerFunction } : {}),
       authorizerCacheTtlSeconds: Number(authorizer?.Properties?.['AuthorizerResultTtlInSeconds'] ?? 300),
       accessLogs: !!(stage?.Properties?.['AccessLogSetting'] ?? stage?.Properties?.['AccessLogSettings']),
-      accessLogClass: accessLogGroup?.Properties?.['LogGroupClass'] === 'INFREQUENT_ACCESS' ? 'INFREQUENT_ACCESS' : 'STANDARD',
-      ...(typeof accessLogSetting?.['Format'] === 'string' ? { accessLogLineBytes: accessLogLineBytes(accessLogSetting['Format']) } : {}),
+      accessLogClass:
+        accessLogGroup?.Properties?.['LogGroupClass'] === 'INFREQUENT_ACCESS' ? 'INFREQUENT_ACCESS' : 'STANDARD',
+      ...(typeof accessLogSetting?.['Format'] === 'string'
+        ? { accessLogLineBytes: accessLogLineBytes(accessLogSetting['Format']) }
+        : {}),
     },
     functions,
     queueConsumers,

@@ -39,7 +39,13 @@ const market = loadMarket('demo');
 const dir = resolve(process.env['CVM_LOCAL_DIR'] ?? '.local');
 const TIME_SCALE = 30;
 
-interface RuntimeInfo { baseUrl: string; tenants: Record<string, { apiKey: string; channelKey: string }>; dynamoEndpoint: string; cvmNow?: string; startedAt?: string }
+interface RuntimeInfo {
+  baseUrl: string;
+  tenants: Record<string, { apiKey: string; channelKey: string }>;
+  dynamoEndpoint: string;
+  cvmNow?: string;
+  startedAt?: string;
+}
 
 /** The next weekday (today if it is one) at 12:00 in Johannesburg (UTC+2, no DST). */
 function weekdayMiddayJohannesburg(from = new Date()): string {
@@ -72,7 +78,15 @@ if (!info) {
   const { startRuntime } = await import('../local/runtime.ts');
   const now = process.env['CVM_NOW'] ?? weekdayMiddayJohannesburg();
   process.env['LOG_LEVEL'] ??= 'WARN';
-  ownRuntime = await startRuntime({ market: 'demo', dir, fresh: true, port: Number(process.env['PORT'] ?? 3000), now, timeScale: TIME_SCALE, reportsIntervalMs: 3_600_000 });
+  ownRuntime = await startRuntime({
+    market: 'demo',
+    dir,
+    fresh: true,
+    port: Number(process.env['PORT'] ?? 3000),
+    now,
+    timeScale: TIME_SCALE,
+    reportsIntervalMs: 3_600_000,
+  });
   info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
   say(`  started the local runtime at ${info.baseUrl} (fresh data, clock ${now}, waits ÷${TIME_SCALE})`);
 }
@@ -80,7 +94,12 @@ const { baseUrl } = info;
 const keys = info.tenants[args.tenant];
 if (!keys) throw new Error(`tenant '${args.tenant}' is not in .local/runtime.json`);
 
-async function call(method: string, path: string, body?: unknown, key = keys!.apiKey): Promise<{ status: number; json: any }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = keys!.apiKey,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -97,7 +116,9 @@ async function call(method: string, path: string, body?: unknown, key = keys!.ap
 }
 /** The runtime's platform clock (CVM_NOW and running on), from runtime.json. */
 const platformNow = () =>
-  info!.cvmNow && info!.startedAt ? new Date(Date.parse(info!.cvmNow) + Date.now() - Date.parse(info!.startedAt)) : new Date();
+  info!.cvmNow && info!.startedAt
+    ? new Date(Date.parse(info!.cvmNow) + Date.now() - Date.parse(info!.startedAt))
+    : new Date();
 
 const summary: string[] = [];
 let exitCode = 0;
@@ -115,12 +136,17 @@ try {
     profiles.push({ ...m.profile, consent: { sms: true, app: true, ussd: true } });
     labels.set(m.profile.customerId, m.label?.churned ?? false);
   });
-  const repo = new DynamoCustomerRepo(documentClient({ endpoint: info.dynamoEndpoint, region: market.aws.region }), (t) => tenantTableName(market.code, t));
+  const repo = new DynamoCustomerRepo(
+    documentClient({ endpoint: info.dynamoEndpoint, region: market.aws.region }),
+    (t) => tenantTableName(market.code, t),
+  );
   const importer = importProfiles({ customers: repo, clock: fixedClock(platformNow()) });
   const bar = progressBar('  importing', profiles.length);
   let written = 0;
   let imported = 0;
-  const batches = Array.from({ length: Math.ceil(profiles.length / 200) }, (_, b) => profiles.slice(b * 200, b * 200 + 200));
+  const batches = Array.from({ length: Math.ceil(profiles.length / 200) }, (_, b) =>
+    profiles.slice(b * 200, b * 200 + 200),
+  );
   // three batches in flight: DynamoDB Local keeps up, and the import takes a third of the time
   const importNext = async (): Promise<void> => {
     const batch = batches.shift();
@@ -139,7 +165,12 @@ try {
   // a day's activity from an eighth of the base (all of it in --quick): enough for every report,
   // and the local processor (one process, DynamoDB Local) gets through it in about a minute
   const busy = profiles.filter((_, i) => args.quick || i % 8 === 0);
-  const day = syntheticDay(busy.map((p) => ({ customerId: p.customerId, churnLabel: labels.get(p.customerId) ?? false })), new Date(end.getTime() - 60_000), 9, args.quick ? 10 : 100);
+  const day = syntheticDay(
+    busy.map((p) => ({ customerId: p.customerId, churnLabel: labels.get(p.customerId) ?? false })),
+    new Date(end.getTime() - 60_000),
+    9,
+    args.quick ? 10 : 100,
+  );
   step(3, `streaming a day of events: ${day.events.length} events, ${day.newCustomers.length} acquisitions`);
   written = (await importer(args.tenant, day.newCustomers)).written;
   const outboundBefore = countOutbound();
@@ -149,7 +180,8 @@ try {
   for (let i = 0; i < day.events.length; i += 500) {
     const batch = day.events.slice(i, i + 500);
     const res = await call('POST', '/v1/events', { events: batch }, keys.channelKey);
-    if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+    if (res.status !== 202)
+      throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
     accepted += res.json.accepted;
     for (const r of res.json.rejected ?? []) rejected.push(`${r.eventId}: ${JSON.stringify(r.errors)}`);
     sendBar.update(i + batch.length);
@@ -157,7 +189,9 @@ try {
   sendBar.done(day.events.length);
   if (rejected.length) say(`  ${rejected.length} rejected, e.g. ${rejected[0]}`);
   const processed = await waitProcessed(day.events, 150_000);
-  summary.push(`streamed ${day.events.length} events (${accepted} accepted): ${describeTypes(day.events)}; processed in ${processed}`);
+  summary.push(
+    `streamed ${day.events.length} events (${accepted} accepted): ${describeTypes(day.events)}; processed in ${processed}`,
+  );
 
   // the nightly score-base workflow, in the background while decisions and the campaign run, so the
   // KPIs can set predicted NPS beside the surveys (skipped in --quick)
@@ -166,11 +200,15 @@ try {
   // --- 4. triggers ---------------------------------------------------------------------------------
   step(4, 'triggers fired (outbound hand-offs)');
   const outbound = countOutbound();
-  const fired = Object.entries(outbound).map(([ch, n]) => [ch, n - (outboundBefore[ch] ?? 0)] as const).filter(([, n]) => n > 0);
+  const fired = Object.entries(outbound)
+    .map(([ch, n]) => [ch, n - (outboundBefore[ch] ?? 0)] as const)
+    .filter(([, n]) => n > 0);
   for (const [ch, n] of fired) say(`  ${ch.padEnd(12)} ${n} message(s) in ${join(dir, 'outbound', `${ch}.jsonl`)}`);
   const sample = lastLine(fired[0]?.[0]);
   if (sample) say(`  e.g. ${sample.slice(0, 220)}`);
-  summary.push(`triggers handed off ${fired.reduce((s, [, n]) => s + n, 0)} message(s): ${fired.map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
+  summary.push(
+    `triggers handed off ${fired.reduce((s, [, n]) => s + n, 0)} message(s): ${fired.map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+  );
 
   // --- 5. decisions ----------------------------------------------------------------------------------
   const channels = ['app', 'ussd', 'call-centre'] as const;
@@ -186,23 +224,35 @@ try {
     for (let i = 0; i < perChannel; i++) {
       const customer = active[(k++ * 7) % active.length]!;
       const res = await call('POST', '/v1/decisions', { customerId: customer.customerId, channel }, keys.channelKey);
-      if (res.status !== 200) throw new Error(`POST /v1/decisions answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+      if (res.status !== 200)
+        throw new Error(`POST /v1/decisions answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
       d.decisions++;
       if (res.json.experiment?.group === 'control') d.control++;
       const first = res.json.actions?.[0];
       if (!first) continue;
       d.offers += res.json.actions.length;
       if (!firstShown) {
-        say(`  e.g. ${channel} ${customer.customerId}: ${res.json.actions.map((a: { actionId: string; score: number }) => `${a.actionId} (${Number(a.score).toFixed(2)})`).join(', ')}`);
+        say(
+          `  e.g. ${channel} ${customer.customerId}: ${res.json.actions.map((a: { actionId: string; score: number }) => `${a.actionId} (${Number(a.score).toFixed(2)})`).join(', ')}`,
+        );
         firstShown = true;
       }
       const response = i % 5 < 2 ? 'accepted' : i % 5 < 4 ? 'declined' : 'ignored';
-      const r = await call('POST', `/v1/decisions/${encodeURIComponent(res.json.decisionId)}/responses`, { actionId: first.actionId, response }, keys.channelKey);
+      const r = await call(
+        'POST',
+        `/v1/decisions/${encodeURIComponent(res.json.decisionId)}/responses`,
+        { actionId: first.actionId, response },
+        keys.channelKey,
+      );
       if (r.status === 200 && response === 'accepted') d.accepted++;
     }
-    say(`  ${channel.padEnd(12)} ${d.decisions} decisions, ${d.offers} actions offered, ${d.control} in the control group, ${d.accepted} accepted`);
+    say(
+      `  ${channel.padEnd(12)} ${d.decisions} decisions, ${d.offers} actions offered, ${d.control} in the control group, ${d.accepted} accepted`,
+    );
   }
-  summary.push(`decisions: ${channels.map((c) => `${c} ${decided[c]!.decisions} (${decided[c]!.offers} actions, ${decided[c]!.accepted} accepted)`).join('; ')}`);
+  summary.push(
+    `decisions: ${channels.map((c) => `${c} ${decided[c]!.decisions} (${decided[c]!.offers} actions, ${decided[c]!.accepted} accepted)`).join('; ')}`,
+  );
 
   // --- 6. campaign ------------------------------------------------------------------------------------
   step(6, 'campaign with pilot and control group');
@@ -213,7 +263,10 @@ try {
   say(scoring ? `  ${await scoring}` : '  score-base skipped in --quick (predicted NPS stays empty)');
   if (ownRuntime) await ownRuntime.buildReports();
   else {
-    const r = spawnSync('npx', ['tsx', 'scripts/reports/build-reports.ts', '--market', 'demo'], { stdio: 'inherit', env: { ...process.env, CVM_LOCAL_DIR: dir } });
+    const r = spawnSync('npx', ['tsx', 'scripts/reports/build-reports.ts', '--market', 'demo'], {
+      stdio: 'inherit',
+      env: { ...process.env, CVM_LOCAL_DIR: dir },
+    });
     if (r.status !== 0) throw new Error('npm run build-reports failed');
   }
   const snapshots: ReportSnapshot[] = [];
@@ -223,16 +276,36 @@ try {
     snapshots.push(...(res.json.periods as ReportSnapshot[]));
   }
   const out = resolve(args.out ?? join(dir, 'demo-report.html'));
-  writeFileSync(out, reportHtml(`telco-cvm demo · ${args.tenant} · ${new Date(end).toISOString().slice(0, 10)}`, snapshots));
+  writeFileSync(
+    out,
+    reportHtml(`telco-cvm demo · ${args.tenant} · ${new Date(end).toISOString().slice(0, 10)}`, snapshots),
+  );
   const kpis = snapshots.find((s) => s.name === 'kpis')?.summary ?? {};
   const aq = snapshots.find((s) => s.name === 'acquisition-quality');
-  const flagged = aq?.rows.filter((r) => r['flagged'] === 1).map((r) => `${r['dimension']} ${r['value']} (${Math.round(Number(r['churnShare30d']) * 100)}% gone within 30 days, z=${r['z']})`) ?? [];
+  const flagged =
+    aq?.rows
+      .filter((r) => r['flagged'] === 1)
+      .map(
+        (r) =>
+          `${r['dimension']} ${r['value']} (${Math.round(Number(r['churnShare30d']) * 100)}% gone within 30 days, z=${r['z']})`,
+      ) ?? [];
   const exits = snapshots.find((s) => s.name === 'exit-reasons');
-  say(`  kpis: active base ${kpis['activeBase']}, churn rate ${pct(kpis['churnRate'])}, ARPU ${kpis['arpu']} ${market.currency}, offer take-up ${pct(kpis['offerTakeUp'])}, predicted NPS ${kpis['predictedNps']} vs measured ${kpis['measuredNps']}, FCR ${pct(kpis['firstContactResolution'])}`);
-  say(`  exit reasons: ${exits?.rows.filter((r) => r['dimension'] === 'reason').map((r) => `${r['value']} ${r['churned']}`).join(', ')}`);
+  say(
+    `  kpis: active base ${kpis['activeBase']}, churn rate ${pct(kpis['churnRate'])}, ARPU ${kpis['arpu']} ${market.currency}, offer take-up ${pct(kpis['offerTakeUp'])}, predicted NPS ${kpis['predictedNps']} vs measured ${kpis['measuredNps']}, FCR ${pct(kpis['firstContactResolution'])}`,
+  );
+  say(
+    `  exit reasons: ${exits?.rows
+      .filter((r) => r['dimension'] === 'reason')
+      .map((r) => `${r['value']} ${r['churned']}`)
+      .join(', ')}`,
+  );
   say(`  acquisition quality: ${flagged.length ? `flagged ${flagged.join('; ')}` : 'nothing flagged'}`);
-  say(`  try: curl -s -H 'x-api-key: ${keys.apiKey}' '${baseUrl}/v1/reports/acquisition-quality?format=svg&groupBy=dealer' > chart.svg`);
-  summary.push(`reports: ${snapshots.length} snapshots; active base ${kpis['activeBase']}, churn ${pct(kpis['churnRate'])}, ARPU ${kpis['arpu']}; ${flagged.length} acquisition group(s) flagged`);
+  say(
+    `  try: curl -s -H 'x-api-key: ${keys.apiKey}' '${baseUrl}/v1/reports/acquisition-quality?format=svg&groupBy=dealer' > chart.svg`,
+  );
+  summary.push(
+    `reports: ${snapshots.length} snapshots; active base ${kpis['activeBase']}, churn ${pct(kpis['churnRate'])}, ARPU ${kpis['arpu']}; ${flagged.length} acquisition group(s) flagged`,
+  );
   summary.push(`HTML report: ${out}`);
 } catch (err) {
   exitCode = 1;
@@ -247,11 +320,21 @@ process.exit(exitCode);
 /** `npm run score-base` for the demo tenant, as a child process; resolves to a line for the log. */
 function scoreBase(): Promise<string> {
   const t0 = performance.now();
-  const child = spawn('npx', ['tsx', 'scripts/local/score-base.ts', '--market', 'demo', '--tenant', args.tenant], { env: { ...process.env, CVM_LOCAL_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('npx', ['tsx', 'scripts/local/score-base.ts', '--market', 'demo', '--tenant', args.tenant], {
+    env: { ...process.env, CVM_LOCAL_DIR: dir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.once('exit', (code) =>
-    resolve(code === 0 ? `score-base: scored the base in ${((performance.now() - t0) / 1000).toFixed(1)} s (alongside steps 4-6)` : `score-base failed (predicted NPS stays empty): ${err.slice(-300)}`)));
+  return new Promise((resolve) =>
+    child.once('exit', (code) =>
+      resolve(
+        code === 0
+          ? `score-base: scored the base in ${((performance.now() - t0) / 1000).toFixed(1)} s (alongside steps 4-6)`
+          : `score-base failed (predicted NPS stays empty): ${err.slice(-300)}`,
+      ),
+    ),
+  );
 }
 
 function pct(v: unknown) {
@@ -261,20 +344,28 @@ function pct(v: unknown) {
 function describeTypes(events: DemoEvent[]) {
   const by = new Map<string, number>();
   for (const e of events) by.set(e.type, (by.get(e.type) ?? 0) + 1);
-  return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${n} ${t}`).join(', ');
+  return [...by.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ');
 }
 
 function countOutbound(): Record<string, number> {
   const folder = join(dir, 'outbound');
   if (!existsSync(folder)) return {};
   return Object.fromEntries(
-    readdirSync(folder).filter((f) => f.endsWith('.jsonl')).map((f) => [f.slice(0, -6), readFileSync(join(folder, f), 'utf8').split('\n').filter(Boolean).length]),
+    readdirSync(folder)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => [f.slice(0, -6), readFileSync(join(folder, f), 'utf8').split('\n').filter(Boolean).length]),
   );
 }
 
 function lastLine(channel: string | undefined) {
   if (!channel) return undefined;
-  return readFileSync(join(dir, 'outbound', `${channel}.jsonl`), 'utf8').trim().split('\n').at(-1);
+  return readFileSync(join(dir, 'outbound', `${channel}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .at(-1);
 }
 
 /** Waits until customers of the last events show every event sent to them in their state totals. */
@@ -320,12 +411,17 @@ async function runCampaign(customerIds: string[]): Promise<string> {
     res = { status: 0, json: String(err) };
   }
   if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
-    const why = res.status === 404 || res.status >= 500 || res.status === 0 ? 'the campaigns API is not available in this build yet' : `POST /v1/campaigns answered ${res.status}: ${JSON.stringify(res.json).slice(0, 200)}`;
+    const why =
+      res.status === 404 || res.status >= 500 || res.status === 0
+        ? 'the campaigns API is not available in this build yet'
+        : `POST /v1/campaigns answered ${res.status}: ${JSON.stringify(res.json).slice(0, 200)}`;
     say(`  skipped: ${why}`);
     return `campaign: skipped (${why})`;
   }
   const id = res.json.campaignId as string;
-  say(`  started ${id}: ${customerIds.length} customers, 10% control, 20% pilot, response window PT5M (÷${TIME_SCALE})`);
+  say(
+    `  started ${id}: ${customerIds.length} customers, 10% control, 20% pilot, response window PT5M (÷${TIME_SCALE})`,
+  );
   const t0 = performance.now();
   let last: any;
   let phase = '';

@@ -27,7 +27,14 @@ export interface DemoEvent {
   data: Record<string, unknown>;
 }
 
-const EXIT_REASONS = [['price', 35], ['network', 20], ['competitor-offer', 20], ['service', 15], ['moved', 5], ['other', 5]] as const;
+const EXIT_REASONS = [
+  ['price', 35],
+  ['network', 20],
+  ['competitor-offer', 20],
+  ['service', 15],
+  ['moved', 5],
+  ['other', 5],
+] as const;
 const weighted = (r: ReturnType<typeof rng>, table: readonly (readonly [string, number])[]) => {
   let x = r.next() * table.reduce((s, [, w]) => s + w, 0);
   for (const [v, w] of table) if ((x -= w) < 0) return v;
@@ -52,7 +59,12 @@ export interface DemoDay {
  * calls (a few customers three times), top-ups, care contacts, NPS surveys, churn with exit
  * reasons (mostly among customers the dataset labels as churners), and acquisitions.
  */
-export function syntheticDay(customers: { customerId: string; churnLabel: boolean }[], end: Date, seed = 9, newCount = Math.round(customers.length * 0.08)): DemoDay {
+export function syntheticDay(
+  customers: { customerId: string; churnLabel: boolean }[],
+  end: Date,
+  seed = 9,
+  newCount = Math.round(customers.length * 0.08),
+): DemoDay {
   const r = rng(seed);
   const endMs = end.getTime();
   const at = () => new Date(endMs - r.int(60, 23 * 3600) * 1000).toISOString();
@@ -62,14 +74,30 @@ export function syntheticDay(customers: { customerId: string; churnLabel: boolea
     events.push({ eventId: `demo-${seed}-${++n}`, customerId, type, occurredAt, data });
   for (const { customerId, churnLabel } of customers) {
     const bundleMb = r.pick([1024, 2048, 5120, 10240]);
-    add(customerId, 'usage.data', { usedMb: Math.round(bundleMb * (r.chance(0.15) ? 0.82 + r.next() * 0.15 : r.next() * 0.7)), bundleMb });
+    add(customerId, 'usage.data', {
+      usedMb: Math.round(bundleMb * (r.chance(0.15) ? 0.82 + r.next() * 0.15 : r.next() * 0.7)),
+      bundleMb,
+    });
     if (r.chance(0.5)) add(customerId, 'usage.voice', { seconds: r.int(30, 1800) });
     const drops = r.chance(0.06) ? 3 : r.chance(0.15) ? 1 : 0;
-    for (let i = 0; i < drops; i++) add(customerId, 'network.call_dropped', { cellId: `cell-${r.int(1, 40)}` }, new Date(endMs - r.int(60, 6 * 3600) * 1000).toISOString());
+    for (let i = 0; i < drops; i++)
+      add(
+        customerId,
+        'network.call_dropped',
+        { cellId: `cell-${r.int(1, 40)}` },
+        new Date(endMs - r.int(60, 6 * 3600) * 1000).toISOString(),
+      );
     if (r.chance(0.3)) add(customerId, 'billing.topup', { amount: r.pick([20, 29, 50, 99]) });
-    if (r.chance(0.1)) add(customerId, 'care.contact', { reason: r.pick(['billing', 'network', 'device']), channel: 'call-centre', resolvedFirstContact: r.chance(drops ? 0.5 : 0.8) });
-    if (r.chance(0.15)) add(customerId, 'survey.nps', { score: Math.max(0, Math.min(10, (drops ? 4 : 8) + r.int(-3, 2))) });
-    if (r.chance(churnLabel ? 0.2 : 0.01)) add(customerId, 'customer.churned', { reason: drops ? 'network' : weighted(r, EXIT_REASONS) });
+    if (r.chance(0.1))
+      add(customerId, 'care.contact', {
+        reason: r.pick(['billing', 'network', 'device']),
+        channel: 'call-centre',
+        resolvedFirstContact: r.chance(drops ? 0.5 : 0.8),
+      });
+    if (r.chance(0.15))
+      add(customerId, 'survey.nps', { score: Math.max(0, Math.min(10, (drops ? 4 : 8) + r.int(-3, 2))) });
+    if (r.chance(churnLabel ? 0.2 : 0.01))
+      add(customerId, 'customer.churned', { reason: drops ? 'network' : weighted(r, EXIT_REASONS) });
   }
   const newCustomers: ProfileWithId[] = [];
   for (let i = 0; i < newCount; i++) {
@@ -80,14 +108,31 @@ export function syntheticDay(customers: { customerId: string; churnLabel: boolea
     const promotion = bad ? 'sim-only-free-month' : r.pick(ACQUISITION.promotions.slice(0, 2));
     const dealer = bad ? 'dealer-07' : r.pick(ACQUISITION.dealers.slice(0, 3));
     newCustomers.push({
-      customerId, segment: 'single', tariff, tenureMonths: 0, contract: 'prepaid', monthlyCharge: tariff === 'fiber' ? 89 : tariff === 'smart-100' ? 65 : 45,
-      consent: { sms: true, app: true }, language: 'en',
+      customerId,
+      segment: 'single',
+      tariff,
+      tenureMonths: 0,
+      contract: 'prepaid',
+      monthlyCharge: tariff === 'fiber' ? 89 : tariff === 'smart-100' ? 65 : 45,
+      consent: { sms: true, app: true },
+      language: 'en',
     });
     const acquiredMs = endMs - r.int(12, 23) * 3600_000;
-    add(customerId, 'customer.acquired', { channel, tariff, ...(promotion !== 'none' ? { promotion } : {}), dealer }, new Date(acquiredMs).toISOString());
+    add(
+      customerId,
+      'customer.acquired',
+      { channel, tariff, ...(promotion !== 'none' ? { promotion } : {}), dealer },
+      new Date(acquiredMs).toISOString(),
+    );
     add(customerId, 'billing.topup', { amount: 45 }, new Date(acquiredMs + 600_000).toISOString());
     // false acquisition: most free-month SIM-only customers from dealer-07 are gone within hours
-    if (r.chance(bad ? 0.7 : 0.04)) add(customerId, 'customer.churned', { reason: 'competitor-offer', detail: 'took the free month' }, new Date(acquiredMs + r.int(2, 10) * 3600_000).toISOString());
+    if (r.chance(bad ? 0.7 : 0.04))
+      add(
+        customerId,
+        'customer.churned',
+        { reason: 'competitor-offer', detail: 'took the free month' },
+        new Date(acquiredMs + r.int(2, 10) * 3600_000).toISOString(),
+      );
   }
   events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   return { events, newCustomers };

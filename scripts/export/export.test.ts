@@ -14,9 +14,14 @@ import { compileFeatures, type FeatureSpec } from '#domain/scoring/features.ts';
 import { testTables, type TestTables } from '../../lambdas/test-support/dynamo.ts';
 import { exportFeatures } from './export.ts';
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 13 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../data/ibm-telco-churn.train.csv'), 'utf8'), {
+  columns: true,
+  to_line: 13,
+}) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
-const churnSpec = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../models/demo/churn/1/feature-spec.json'), 'utf8')) as FeatureSpec;
+const churnSpec = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../models/demo/churn/1/feature-spec.json'), 'utf8'),
+) as FeatureSpec;
 
 let tables: TestTables;
 let out: Record<string, string>[];
@@ -28,11 +33,37 @@ beforeAll(async () => {
   const repo = new DynamoCustomerRepo(db, () => table);
   await importProfiles({ customers: repo, clock: fixedClock('2025-03-01T00:00:00Z') })('consumer', profiles);
   // state as the event processor leaves it: one churned customer, one NPS answer
-  await db.send(new PutCommand({ TableName: table, Item: { pk: `C#${profiles[0]!.customerId}`, sk: 'S', status: 'churned', churn: { at: '2025-02-01T00:00:00Z', eventId: 'e1', reason: 'price' } } }));
-  await db.send(new PutCommand({ TableName: table, Item: { pk: `C#${profiles[1]!.customerId}`, sk: 'S', status: 'active', lastNps: { at: '2025-02-01T00:00:00Z', eventId: 'e2', score: 9 } } }));
+  await db.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        pk: `C#${profiles[0]!.customerId}`,
+        sk: 'S',
+        status: 'churned',
+        churn: { at: '2025-02-01T00:00:00Z', eventId: 'e1', reason: 'price' },
+      },
+    }),
+  );
+  await db.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        pk: `C#${profiles[1]!.customerId}`,
+        sk: 'S',
+        status: 'active',
+        lastNps: { at: '2025-02-01T00:00:00Z', eventId: 'e2', score: 9 },
+      },
+    }),
+  );
   await repo.erase('consumer', profiles[2]!.customerId, new Date('2025-03-02T00:00:00Z'));
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cvm-export-')), 'consumer.csv');
-  await exportFeatures({ market: 'demo', tenant: 'consumer', out: file, scan: new DynamoScoreStore(db, () => table), totalSegments: 3 });
+  await exportFeatures({
+    market: 'demo',
+    tenant: 'consumer',
+    out: file,
+    scan: new DynamoScoreStore(db, () => table),
+    totalSegments: 3,
+  });
   const text = readFileSync(file, 'utf8');
   header = text.split('\n')[0]!.split(',');
   out = parse(text, { columns: true }) as Record<string, string>[];
@@ -40,10 +71,15 @@ beforeAll(async () => {
 
 describe('export for analysts', () => {
   it('writes one row per live customer, erased ones left out', () => {
-    expect(out.map((r) => r['id']).sort()).toEqual(profiles.filter((_, i) => i !== 2).map((p) => p.customerId).sort());
+    expect(out.map((r) => r['id']).sort()).toEqual(
+      profiles
+        .filter((_, i) => i !== 2)
+        .map((p) => p.customerId)
+        .sort(),
+    );
   });
 
-  it('starts with the churn model\'s features in feature-spec order and ends with the labels', () => {
+  it("starts with the churn model's features in feature-spec order and ends with the labels", () => {
     expect(header.slice(1, 1 + churnSpec.features.length)).toEqual(churnSpec.features.map((f) => f.name));
     expect(header.slice(-2)).toEqual(['churn', 'nps']);
     expect(new Set(header).size).toBe(header.length);

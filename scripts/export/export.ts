@@ -54,16 +54,23 @@ export interface ExportOptions {
   modelsDir?: string;
 }
 
-export async function exportFeatures(opts: ExportOptions): Promise<{ rows: number; columns: string[]; churnLabelled: number; npsLabelled: number }> {
+export async function exportFeatures(
+  opts: ExportOptions,
+): Promise<{ rows: number; columns: string[]; churnLabelled: number; npsLabelled: number }> {
   const market = loadMarket(opts.market);
-  const models = await loadPinnedModels(fileModelSource(opts.modelsDir ?? MODELS_DIR), market.code, market.scoring.models);
+  const models = await loadPinnedModels(
+    fileModelSource(opts.modelsDir ?? MODELS_DIR),
+    market.code,
+    market.scoring.models,
+  );
   const ordered = [...models].sort((a, b) => Number(b.kind === 'churn') - Number(a.kind === 'churn'));
   const defs = new Map<string, FeatureDef>();
-  for (const m of ordered) for (const h of m.heads) for (const f of h.spec.features) if (!defs.has(f.name)) defs.set(f.name, f);
+  for (const m of ordered)
+    for (const h of m.heads) for (const f of h.spec.features) if (!defs.has(f.name)) defs.set(f.name, f);
   const features = compileFeatures({ specVersion: 1, features: [...defs.values()] });
   const columns = ['id', ...features.names, 'churn', 'nps'];
   const out = createWriteStream(opts.out);
-  out.write(columns.map(csvCell).join(',') + '\n');
+  out.write(`${columns.map(csvCell).join(',')}\n`);
   const row = new Float64Array(features.width);
   let rows = 0;
   let churnLabelled = 0;
@@ -76,8 +83,13 @@ export async function exportFeatures(opts: ExportOptions): Promise<{ rows: numbe
       const nps = npsLabel(c.state);
       if (churn !== undefined) churnLabelled++;
       if (nps !== undefined) npsLabelled++;
-      const line = [csvCell(c.customerId), ...Array.from(row, csvNumber), churn === undefined ? '' : String(churn), nps === undefined ? '' : String(nps)].join(',');
-      if (!out.write(line + '\n')) await once(out, 'drain');
+      const line = [
+        csvCell(c.customerId),
+        ...Array.from(row, csvNumber),
+        churn === undefined ? '' : String(churn),
+        nps === undefined ? '' : String(nps),
+      ].join(',');
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
       rows++;
     }
   }
@@ -96,15 +108,27 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
   const market = loadMarket(args.market);
   if (!args.tenant || !market.tenants.some((t) => t.id === args.tenant) || !args.out) {
-    console.error(`usage: npm run export -- --market <code> --tenant <${market.tenants.map((t) => t.id).join('|')}> --out <csv> [--aws]`);
+    console.error(
+      `usage: npm run export -- --market <code> --tenant <${market.tenants.map((t) => t.id).join('|')}> --out <csv> [--aws]`,
+    );
     process.exit(2);
   }
   const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
   try {
-    const store = new DynamoScoreStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) => tenantTableName(market.code, t));
+    const store = new DynamoScoreStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
+      tenantTableName(market.code, t),
+    );
     const started = performance.now();
-    const s = await exportFeatures({ market: market.code, tenant: args.tenant, out: args.out, scan: store, totalSegments: Number(args.segments) });
-    console.error(`exported ${s.rows} customers (${s.columns.length - 3} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`);
+    const s = await exportFeatures({
+      market: market.code,
+      tenant: args.tenant,
+      out: args.out,
+      scan: store,
+      totalSegments: Number(args.segments),
+    });
+    console.error(
+      `exported ${s.rows} customers (${s.columns.length - 3} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`,
+    );
   } finally {
     await dynamo.stop();
   }

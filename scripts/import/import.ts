@@ -47,7 +47,9 @@ const consent = Object.fromEntries(consentChannels.map((c) => [c as Channel, tru
 
 const schema = datasetSchema(market.dataset);
 const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
-const repo = new DynamoCustomerRepo(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) => tenantTableName(market.code, t));
+const repo = new DynamoCustomerRepo(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
+  tenantTableName(market.code, t),
+);
 const run = importProfiles({ customers: repo, clock: systemClock });
 
 const started = performance.now();
@@ -63,7 +65,9 @@ let totalRows = 0;
 }
 const bar = args.quiet ? { update: () => {}, done: () => {} } : progressBar('importing', totalRows);
 
-const parser = createReadStream(args.file).pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true }));
+const parser = createReadStream(args.file).pipe(
+  parse({ columns: true, skip_empty_lines: true, relax_column_count: true }),
+);
 let batch: ProfileWithId[] = [];
 let headerChecked = false;
 const inFlight = new Set<Promise<void>>();
@@ -94,7 +98,9 @@ for await (const row of parser as AsyncIterable<Record<string, string>>) {
     rejected.push({ row: rows, reasons: mapped.reasons });
     continue;
   }
-  batch.push(consentChannels.length ? { ...mapped.profile, consent: { ...mapped.profile.consent, ...consent } } : mapped.profile);
+  batch.push(
+    consentChannels.length ? { ...mapped.profile, consent: { ...mapped.profile.consent, ...consent } } : mapped.profile,
+  );
   if (batch.length === 100) {
     void flush(batch);
     batch = [];
@@ -121,5 +127,6 @@ const summary = {
   rowsPerSecond: Math.round(rows / seconds),
 };
 console.log(JSON.stringify(summary));
-for (const r of rejected.slice(0, 20)) console.error(`rejected${r.row > 0 ? ` row ${r.row}` : ''}: ${r.reasons.join('; ')}`);
+for (const r of rejected.slice(0, 20))
+  console.error(`rejected${r.row > 0 ? ` row ${r.row}` : ''}: ${r.reasons.join('; ')}`);
 if (rejected.length > 20) console.error(`… and ${rejected.length - 20} more rejected rows`);

@@ -15,7 +15,8 @@ import { loadMarket } from '#config/markets/index.ts';
 import type { KeyScope } from '#domain/api-key.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
 
-const USAGE = 'usage: npm run keys -- create|list|rotate|revoke --tenant <id> [--scope admin|channel] [--overlap-hours 24] [--key-id <id>] [--market demo] [--aws]';
+const USAGE =
+  'usage: npm run keys -- create|list|rotate|revoke --tenant <id> [--scope admin|channel] [--overlap-hours 24] [--key-id <id>] [--market demo] [--aws]';
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -48,13 +49,24 @@ async function main() {
       keys: new DynamoKeyStore(db, keysTableName(market.code)),
       clock: systemClock,
       // every key change lands in the tenant's audit trail (GET /v1/audit)
-      onChange: (c, actor) => audit.record({ tenant: c.tenant, keyId: actor, what: c.what, subject: c.keyId, at: systemClock.now().toISOString(), before: c.before, after: c.after }),
+      onChange: (c, actor) =>
+        audit.record({
+          tenant: c.tenant,
+          keyId: actor,
+          what: c.what,
+          subject: c.keyId,
+          at: systemClock.now().toISOString(),
+          before: c.before,
+          after: c.after,
+        }),
     });
     const actor = `cli:${process.env['USER'] ?? 'operator'}`;
     switch (command) {
       case 'create': {
         const { keyId, apiKey } = await admin.create(tenant, scope, actor);
-        console.log(`created ${scope} key ${keyId} for tenant ${tenant}. Copy it now; it is not stored and will not be shown again:\n\n  ${apiKey}\n`);
+        console.log(
+          `created ${scope} key ${keyId} for tenant ${tenant}. Copy it now; it is not stored and will not be shown again:\n\n  ${apiKey}\n`,
+        );
         break;
       }
       case 'list':
@@ -62,8 +74,14 @@ async function main() {
         break;
       case 'rotate': {
         const overlapHours = Number(values['overlap-hours']);
-        const { created, expiring } = await admin.rotate(tenant, { scope, overlapHours, ...(values['key-id'] ? { keyId: values['key-id'] } : {}) }, actor);
-        console.log(`new ${scope} key ${created.keyId} for tenant ${tenant}. Copy it now; it is not stored and will not be shown again:\n\n  ${created.apiKey}\n`);
+        const { created, expiring } = await admin.rotate(
+          tenant,
+          { scope, overlapHours, ...(values['key-id'] ? { keyId: values['key-id'] } : {}) },
+          actor,
+        );
+        console.log(
+          `new ${scope} key ${created.keyId} for tenant ${tenant}. Copy it now; it is not stored and will not be shown again:\n\n  ${created.apiKey}\n`,
+        );
         for (const e of expiring) console.log(`old key ${e.keyId} keeps working until ${e.expiresAt}`);
         if (!expiring.length) console.log(`tenant ${tenant} had no other usable ${scope} key`);
         break;
@@ -72,7 +90,9 @@ async function main() {
         const keyId = values['key-id'];
         if (!keyId) throw new Error('revoke needs --key-id (see `npm run keys -- list --tenant X`)');
         await admin.revoke(tenant, keyId, actor);
-        console.log(`revoked ${keyId} of tenant ${tenant}; it stops working at once${values.aws ? ' (the authorizer cache may accept it for up to 60 s more)' : ''}`);
+        console.log(
+          `revoked ${keyId} of tenant ${tenant}; it stops working at once${values.aws ? ' (the authorizer cache may accept it for up to 60 s more)' : ''}`,
+        );
         break;
       }
     }

@@ -15,7 +15,12 @@ export async function localDynamo(market: MarketConfig, dir = process.env['CVM_L
   if (existsSync(runtimeFile)) {
     const endpoint = (JSON.parse(readFileSync(runtimeFile, 'utf8')) as { dynamoEndpoint?: string }).dynamoEndpoint;
     if (endpoint) {
-      const probe = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+      const probe = new DynamoDBClient({
+        endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        maxAttempts: 1,
+      });
       try {
         await probe.send(new ListTablesCommand({ Limit: 1 }));
         return { endpoint, stop: async () => {} };
@@ -27,7 +32,11 @@ export async function localDynamo(market: MarketConfig, dir = process.env['CVM_L
     }
   }
   const own = await startDynamoLocal({ dir: join(resolve(dir), 'dynamodb') });
-  const client = new DynamoDBClient({ endpoint: own.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const client = new DynamoDBClient({
+    endpoint: own.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
   for (const t of market.tenants) await ensureTable(client, tenantTableName(market.code, t.id), TENANT_TABLE);
   await ensureTable(client, keysTableName(market.code), KEYS_TABLE);
   client.destroy();

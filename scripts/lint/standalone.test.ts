@@ -25,7 +25,14 @@ describe('the repository stands alone', () => {
 
   it('ships its datasets, their provenance and the licence files', () => {
     const files = new Set(trackedFiles());
-    for (const file of ['data/ibm-telco-churn.train.csv', 'data/iranian-churn.train.csv', 'data/README.md', 'LICENSE', 'NOTICE', '.nvmrc']) {
+    for (const file of [
+      'data/ibm-telco-churn.train.csv',
+      'data/iranian-churn.train.csv',
+      'data/README.md',
+      'LICENSE',
+      'NOTICE',
+      '.nvmrc',
+    ]) {
       expect(files.has(file), `${file} is tracked`).toBe(true);
     }
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toContain('Apache License');

@@ -7,7 +7,8 @@
 export const LOAD_CUSTOMERS = 3000;
 
 const inBatches = async (count: number, width: number, one: (i: number) => Promise<void>) => {
-  for (let i = 0; i < count; i += width) await Promise.all(Array.from({ length: Math.min(width, count - i) }, (_, k) => one(i + k)));
+  for (let i = 0; i < count; i += width)
+    await Promise.all(Array.from({ length: Math.min(width, count - i) }, (_, k) => one(i + k)));
 };
 
 async function ok(res: Response, what: string) {
@@ -16,10 +17,22 @@ async function ok(res: Response, what: string) {
 }
 
 /** Creates the customers through the API (PUT /v1/customers/{id}), ten at a time. */
-export function seedCustomers(baseUrl: string, adminKey: string, ids: readonly string[], profileOf: (i: number) => Record<string, unknown>): Promise<void> {
-  return inBatches(ids.length, 10, async (i) => ok(await fetch(`${baseUrl}/v1/customers/${ids[i]}`, {
-    method: 'PUT', headers: { 'x-api-key': adminKey, 'content-type': 'application/json' }, body: JSON.stringify(profileOf(i)),
-  }), 'seeding'));
+export function seedCustomers(
+  baseUrl: string,
+  adminKey: string,
+  ids: readonly string[],
+  profileOf: (i: number) => Record<string, unknown>,
+): Promise<void> {
+  return inBatches(ids.length, 10, async (i) =>
+    ok(
+      await fetch(`${baseUrl}/v1/customers/${ids[i]}`, {
+        method: 'PUT',
+        headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
+        body: JSON.stringify(profileOf(i)),
+      }),
+      'seeding',
+    ),
+  );
 }
 
 /**
@@ -27,7 +40,14 @@ export function seedCustomers(baseUrl: string, adminKey: string, ids: readonly s
  * (no nightly scores yet), which the steps after it should not measure.
  */
 export function decideEachOnce(baseUrl: string, channelKey: string, ids: readonly string[]): Promise<void> {
-  return inBatches(ids.length, 8, async (i) => ok(await fetch(`${baseUrl}/v1/decisions`, {
-    method: 'POST', headers: { 'x-api-key': channelKey, 'content-type': 'application/json' }, body: JSON.stringify({ customerId: ids[i], channel: 'app' }),
-  }), 'warm-up decision'));
+  return inBatches(ids.length, 8, async (i) =>
+    ok(
+      await fetch(`${baseUrl}/v1/decisions`, {
+        method: 'POST',
+        headers: { 'x-api-key': channelKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId: ids[i], channel: 'app' }),
+      }),
+      'warm-up decision',
+    ),
+  );
 }

@@ -13,7 +13,7 @@ const server = createServer((req, res) => {
     arrivals.push(performance.now());
     const { n } = JSON.parse(body || '{}') as { n?: number };
     // a stall of the whole process (as a GC pause or a saturated core would be)
-    if (n === blockAt) for (const until = performance.now() + 200; performance.now() < until;);
+    if (n === blockAt) for (const until = performance.now() + 200; performance.now() < until; );
     res.writeHead(n === 3 ? 500 : 200).end('{}');
   });
 });
@@ -30,7 +30,10 @@ describe('the open-loop fixed rate', () => {
     blockAt = -1;
     const step = await fixedRate(baseUrl, 'k', 100, 0.5, { method: 'POST', path: '/', body: (n) => ({ n }) });
     expect(arrivals).toHaveLength(50);
-    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((a, b) => a - b);
+    const gaps = arrivals
+      .slice(1)
+      .map((t, i) => t - arrivals[i]!)
+      .sort((a, b) => a - b);
     expect(quantile(gaps, 0.5)).toBeGreaterThan(5); // 10 ms apart, not back to back
     expect(step).toMatchObject({ rate: 100, non2xx: 1, errors: 0, timeouts: 0 });
     expect(step.achieved).toBeGreaterThan(90);

@@ -39,7 +39,13 @@ export const dueAt = (start: number, rate: number, n: number) => start + (n * 10
  * "200/s" arrives as bursts of 20 in flight at the top of each second, and the latencies it reports
  * are those of the bursts.
  */
-export async function fixedRate(baseUrl: string, key: string, rate: number, seconds: number, request: FixedRateRequest): Promise<FixedRateStep> {
+export async function fixedRate(
+  baseUrl: string,
+  key: string,
+  rate: number,
+  seconds: number,
+  request: FixedRateRequest,
+): Promise<FixedRateStep> {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const total = Math.max(1, Math.round(rate * seconds));
@@ -49,30 +55,43 @@ export async function fixedRate(baseUrl: string, key: string, rate: number, seco
   let timeouts = 0;
   let lastAnswer = 0;
 
-  const send = (n: number, due: number) => new Promise<void>((resolve) => {
-    const body = request.body ? JSON.stringify(request.body(n)) : undefined;
-    const req = httpRequest({
-      agent, host: url.hostname, port: url.port, path: request.path, method: request.method, timeout: TIMEOUT_MS,
-      headers: { 'x-api-key': key, 'content-type': 'application/json', ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        lastAnswer = performance.now();
-        latencies.push(lastAnswer - due);
-        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+  const send = (n: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const body = request.body ? JSON.stringify(request.body(n)) : undefined;
+      const req = httpRequest(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: request.path,
+          method: request.method,
+          timeout: TIMEOUT_MS,
+          headers: {
+            'x-api-key': key,
+            'content-type': 'application/json',
+            ...(body ? { 'content-length': Buffer.byteLength(body) } : {}),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            lastAnswer = performance.now();
+            latencies.push(lastAnswer - due);
+            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => {
+        timeouts++;
+        req.destroy();
+      });
+      req.on('error', () => {
+        errors++;
         resolve();
       });
+      req.end(body);
     });
-    req.on('timeout', () => {
-      timeouts++;
-      req.destroy();
-    });
-    req.on('error', () => {
-      errors++;
-      resolve();
-    });
-    req.end(body);
-  });
 
   const start = performance.now() + 5;
   const inFlight: Promise<void>[] = [];

@@ -9,7 +9,7 @@ export const LOAD_END = '<!-- load:end -->';
 export function loadSectionOf(doc: string): string {
   const start = doc.indexOf(LOAD_START);
   const end = doc.indexOf(LOAD_END);
-  return start >= 0 && end > start ? doc.slice(start, end + LOAD_END.length) + '\n' : '';
+  return start >= 0 && end > start ? `${doc.slice(start, end + LOAD_END.length)}\n` : '';
 }
 
 /** Replaces the marked load section of `doc` with `load`, or appends it. */
@@ -17,5 +17,5 @@ export function withLoadSection(doc: string, load: string): string {
   const start = doc.indexOf(LOAD_START);
   const end = doc.indexOf(LOAD_END);
   if (start >= 0 && end > start) return doc.slice(0, start) + load.trimEnd() + doc.slice(end + LOAD_END.length);
-  return doc.trimEnd() + '\n\n' + load;
+  return `${doc.trimEnd()}\n\n${load}`;
 }

@@ -21,9 +21,16 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const P99_BUDGET_MS = 50;
 
 const { values } = parseArgs({
-  options: { rates: { type: 'string', default: '10,25,50,100,200,400' }, seconds: { type: 'string', default: '8' }, 'no-write': { type: 'boolean', default: false } },
+  options: {
+    rates: { type: 'string', default: '10,25,50,100,200,400' },
+    seconds: { type: 'string', default: '8' },
+    'no-write': { type: 'boolean', default: false },
+  },
 });
-const rates = values.rates.split(',').map(Number).filter((n) => n > 0);
+const rates = values.rates
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
 
 interface Step extends FixedRateStep {
@@ -35,25 +42,48 @@ const customerIds = Array.from({ length: LOAD_CUSTOMERS }, (_, i) => customerId(
 let eventSeq = 0;
 
 async function step(baseUrl: string, key: string, route: 'decisions' | 'events', rate: number): Promise<Step> {
-  const result = route === 'decisions'
-    ? await fixedRate(baseUrl, key, rate, seconds, { method: 'POST', path: '/v1/decisions', body: (n) => ({ customerId: customerId(n), channel: (['app', 'ussd', 'sms'] as const)[n % 3] }) })
-    : await fixedRate(baseUrl, key, rate, seconds, {
-      method: 'POST', path: '/v1/events',
-      body: (n) => ({ events: Array.from({ length: 10 }, (_, k) => ({ eventId: `load-${eventSeq++}`, customerId: customerId(n * 10 + k), type: 'usage.voice', occurredAt: new Date().toISOString(), data: { seconds: 60 } })) }),
-    });
+  const result =
+    route === 'decisions'
+      ? await fixedRate(baseUrl, key, rate, seconds, {
+          method: 'POST',
+          path: '/v1/decisions',
+          body: (n) => ({ customerId: customerId(n), channel: (['app', 'ussd', 'sms'] as const)[n % 3] }),
+        })
+      : await fixedRate(baseUrl, key, rate, seconds, {
+          method: 'POST',
+          path: '/v1/events',
+          body: (n) => ({
+            events: Array.from({ length: 10 }, (_, k) => ({
+              eventId: `load-${eventSeq++}`,
+              customerId: customerId(n * 10 + k),
+              type: 'usage.voice',
+              occurredAt: new Date().toISOString(),
+              data: { seconds: 60 },
+            })),
+          }),
+        });
   return { route: route === 'decisions' ? 'POST /v1/decisions' : 'POST /v1/events (10 events each)', ...result };
 }
 
 const isKnee = (s: Step) => s.p99 > P99_BUDGET_MS || s.achieved < 0.95 * s.rate || s.non2xx > 0 || s.errors > 0;
 
 // the local build-reports timer shares the API's event loop (in AWS it is its own scheduled Lambda)
-const rt = await startLocal({ POWERTOOLS_LOG_LEVEL: 'ERROR', CVM_REPORTS_INTERVAL_S: '86400', CVM_DYNAMO_IN_MEMORY: '1' });
+const rt = await startLocal({
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  CVM_REPORTS_INTERVAL_S: '86400',
+  CVM_DYNAMO_IN_MEMORY: '1',
+});
 const steps: Step[] = [];
 try {
   const { baseUrl } = rt.info;
   const keys = rt.info.tenants['consumer']!;
   await seedCustomers(baseUrl, keys.apiKey, customerIds, (c) => ({
-    segment: 'youth', tenureMonths: c % 60, monthlyCharge: 20 + (c % 80), contract: 'prepaid', consent: { app: true, sms: true, ussd: true }, language: 'en',
+    segment: 'youth',
+    tenureMonths: c % 60,
+    monthlyCharge: 20 + (c % 80),
+    contract: 'prepaid',
+    consent: { app: true, sms: true, ussd: true },
+    language: 'en',
   }));
   // warm-up: a first decision for every customer, then caches, JIT and connections at a low rate
   await decideEachOnce(baseUrl, keys.channelKey, customerIds);
@@ -63,7 +93,9 @@ try {
     for (const rate of rates) {
       const s = await step(baseUrl, keys.channelKey, route, rate);
       steps.push(s);
-      process.stderr.write(`load: ${s.route} @ ${rate}/s -> ${s.achieved.toFixed(1)}/s p50 ${s.p50} ms p99 ${s.p99} ms non-2xx ${s.non2xx}\n`);
+      process.stderr.write(
+        `load: ${s.route} @ ${rate}/s -> ${s.achieved.toFixed(1)}/s p50 ${s.p50} ms p99 ${s.p99} ms non-2xx ${s.non2xx}\n`,
+      );
     }
   }
 } finally {
@@ -85,7 +117,10 @@ const knees = Object.fromEntries(
   [...new Set(steps.map((s) => s.route))].map((route) => [route, steps.find((s) => s.route === route && isKnee(s))]),
 );
 const throughputKnees = Object.fromEntries(
-  [...new Set(steps.map((s) => s.route))].map((route) => [route, steps.find((s) => s.route === route && s.achieved < 0.95 * s.rate)]),
+  [...new Set(steps.map((s) => s.route))].map((route) => [
+    route,
+    steps.find((s) => s.route === route && s.achieved < 0.95 * s.rate),
+  ]),
 );
 const cpu = cpus();
 const section = `${LOAD_START}
@@ -107,8 +142,18 @@ out on its own; this measures one local process.
 |---|---|---|---|---|---|---|---|
 ${steps.map((s) => `| ${s.route} | ${s.rate} | ${s.achieved.toFixed(1)} | ${s.p50} | ${s.p99} | ${s.max} | ${s.non2xx} | ${s.errors + s.timeouts} |`).join('\n')}
 
-${Object.entries(knees).map(([route, k]) => `- knee of ${route}: ${k ? `${k.rate} req/s (achieved ${k.achieved.toFixed(1)}, p99 ${k.p99} ms)` : `none up to ${rates.at(-1)} req/s`}`).join('\n')}
-${Object.entries(throughputKnees).map(([route, k]) => `- throughput knee of ${route} (first step under 95% of its rate): ${k ? `${k.rate} req/s (achieved ${k.achieved.toFixed(1)})` : `none up to ${rates.at(-1)} req/s`}`).join('\n')}
+${Object.entries(knees)
+  .map(
+    ([route, k]) =>
+      `- knee of ${route}: ${k ? `${k.rate} req/s (achieved ${k.achieved.toFixed(1)}, p99 ${k.p99} ms)` : `none up to ${rates.at(-1)} req/s`}`,
+  )
+  .join('\n')}
+${Object.entries(throughputKnees)
+  .map(
+    ([route, k]) =>
+      `- throughput knee of ${route} (first step under 95% of its rate): ${k ? `${k.rate} req/s (achieved ${k.achieved.toFixed(1)})` : `none up to ${rates.at(-1)} req/s`}`,
+  )
+  .join('\n')}
 ${LOAD_END}
 `;
 console.log(section);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '#domain/errors.ts';
 import { gateway, type AuthorizerHandler, type ProxyHandler } from './api-gateway.ts';
 
-const request = { method: 'GET', path: '/v1/customers/c1', query: {}, headers: { 'x-api-key': 'cvm_consumer_channel_x' }, body: '' };
+const request = {
+  method: 'GET',
+  path: '/v1/customers/c1',
+  query: {},
+  headers: { 'x-api-key': 'cvm_consumer_channel_x' },
+  body: '',
+};
 const customers: ProxyHandler = async () => ({ statusCode: 200, body: '{}' });
 
 describe('the local gateway', () => {
@@ -20,7 +26,14 @@ describe('the local gateway', () => {
     let up = false;
     const authorizer: AuthorizerHandler = async () => {
       if (!up) throw new Error('connect ECONNREFUSED');
-      return { principalId: 'p', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] }, context: { tenant: 'consumer', scope: 'channel', keyId: 'k' } };
+      return {
+        principalId: 'p',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }],
+        },
+        context: { tenant: 'consumer', scope: 'channel', keyId: 'k' },
+      };
     };
     const dispatch = gateway({ customers }, authorizer);
     expect((await dispatch(request)).statusCode).toBe(503);

@@ -1,4 +1,10 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayAuthorizerResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { problem, problemResult } from '#http/problem.ts';
 import { ROUTES, type ApiFunction } from '#http/routes.ts';
@@ -21,7 +27,7 @@ export interface LocalRequest {
 /** The resource a path lands on: its function, and whether the authorizer guards it. */
 export function resourceFor(path: string): { fn: ApiFunction; guarded: boolean } {
   const routes = ROUTES.filter((r) => {
-    const re = new RegExp('^' + r.path.replace(/\{[^}]+\}/g, '[^/]+') + '/?$');
+    const re = new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
     return re.test(path);
   });
   if (routes.length === 0) return { fn: 'meta', guarded: false };
@@ -39,7 +45,11 @@ const fakeContext = (requestId: string): Context =>
 /** The stack caches authorizer results for 60 s per x-api-key; so does the local gateway. */
 export const AUTHORIZER_CACHE_MS = 60_000;
 
-export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, authorizer: AuthorizerHandler, cacheMs = AUTHORIZER_CACHE_MS) {
+export function gateway(
+  functions: Partial<Record<ApiFunction, ProxyHandler>>,
+  authorizer: AuthorizerHandler,
+  cacheMs = AUTHORIZER_CACHE_MS,
+) {
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
   const authorize = async (key: string, req: LocalRequest) => {
     const hit = cache.get(key);
@@ -71,9 +81,12 @@ export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, a
         if (!allowed) return problemResult(problem('forbidden', 'the API key is not valid for this request'));
         authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
       } catch (err) {
-        if ((err as Error).message === 'Unauthorized') return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
+        if ((err as Error).message === 'Unauthorized')
+          return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
         // as the stack's AUTHORIZER_FAILURE gateway response: the key store is unreachable, retry
-        return problemResult(problem('unavailable', 'the API key could not be checked; retry shortly'), { 'retry-after': '2' });
+        return problemResult(problem('unavailable', 'the API key could not be checked; retry shortly'), {
+          'retry-after': '2',
+        });
       }
     }
     const event = {
@@ -88,7 +101,13 @@ export function gateway(functions: Partial<Record<ApiFunction, ProxyHandler>>, a
       stageVariables: null,
       body: req.body === '' ? null : req.body,
       isBase64Encoded: false,
-      requestContext: { requestId, authorizer: authorizerContext, stage: 'live', httpMethod: req.method, path: req.path },
+      requestContext: {
+        requestId,
+        authorizer: authorizerContext,
+        stage: 'live',
+        httpMethod: req.method,
+        path: req.path,
+      },
     } as unknown as APIGatewayProxyEvent;
     const handler = functions[fn];
     if (!handler) throw new Error(`no local handler is registered for the API function '${fn}'`);

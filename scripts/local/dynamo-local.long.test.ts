@@ -10,9 +10,21 @@ describe('the DynamoDB Local supervisor', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cvm-dynamo-'));
     const restarted: number[] = [];
     const dynamo = await startDynamoLocal({ dir, restartAfterMs: 100, onRestart: (pid) => restarted.push(pid) });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
     try {
-      await client.send(new CreateTableCommand({ TableName: 'kept', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'kept',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
       const first = dynamo.pid;
       process.kill(first, 'SIGKILL');
       for (let i = 0; i < 600 && dynamo.restarts === 0; i++) await new Promise((r) => setTimeout(r, 100));

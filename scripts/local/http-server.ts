@@ -21,7 +21,11 @@ function readBody(req: IncomingMessage): Promise<string | 'too-large'> {
   });
 }
 
-export function serveHttp(dispatch: (req: LocalRequest) => Promise<APIGatewayProxyResult>, port: number, host = '127.0.0.1'): Promise<Server> {
+export function serveHttp(
+  dispatch: (req: LocalRequest) => Promise<APIGatewayProxyResult>,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Server> {
   const server = createServer(async (req, res) => {
     let result: APIGatewayProxyResult;
     try {

@@ -6,11 +6,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalQueue, type SqsHandler } from './local-queue.ts';
 
 const queues: LocalQueue[] = [];
-afterEach(async () => { await Promise.all(queues.splice(0).map((q) => q.stop())); });
+afterEach(async () => {
+  await Promise.all(queues.splice(0).map((q) => q.stop()));
+});
 
 function queue(handler: SqsHandler, opts: Partial<ConstructorParameters<typeof LocalQueue>[0]> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cvm-queue-'));
-  const q = new LocalQueue({ name: 'cvm-t-acme-events', handler, batchSize: 3, visibilityTimeoutMs: 50, maxReceiveCount: 2, dlqFile: join(dir, 'dlq.jsonl'), idlePollMs: 100, ...opts });
+  const q = new LocalQueue({
+    name: 'cvm-t-acme-events',
+    handler,
+    batchSize: 3,
+    visibilityTimeoutMs: 50,
+    maxReceiveCount: 2,
+    dlqFile: join(dir, 'dlq.jsonl'),
+    idlePollMs: 100,
+    ...opts,
+  });
   queues.push(q);
   q.start();
   return { q, dlq: join(dir, 'dlq.jsonl') };
@@ -19,7 +30,10 @@ function queue(handler: SqsHandler, opts: Partial<ConstructorParameters<typeof L
 describe('the local event queue', () => {
   it('hands messages to the handler in batches of at most batchSize, within a second when idle', async () => {
     const batches: string[][] = [];
-    const { q } = queue(async (e: SQSEvent) => { batches.push(e.Records.map((r) => r.body)); return { batchItemFailures: [] }; });
+    const { q } = queue(async (e: SQSEvent) => {
+      batches.push(e.Records.map((r) => r.body));
+      return { batchItemFailures: [] };
+    });
     await new Promise((r) => setTimeout(r, 150));
     const t0 = Date.now();
     q.sendBatch(['a', 'b', 'c', 'd', 'e']);
@@ -33,19 +47,30 @@ describe('the local event queue', () => {
     const seen: Record<string, number[]> = {};
     const { q, dlq } = queue(async (e: SQSEvent) => {
       for (const r of e.Records) (seen[r.body] ??= []).push(Number(r.attributes.ApproximateReceiveCount));
-      return { batchItemFailures: e.Records.filter((r) => r.body === 'poison' || (r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1')).map((r) => ({ itemIdentifier: r.messageId })) };
+      return {
+        batchItemFailures: e.Records.filter(
+          (r) => r.body === 'poison' || (r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1'),
+        ).map((r) => ({ itemIdentifier: r.messageId })),
+      };
     });
     q.sendBatch(['ok', 'flaky', 'poison']);
     await q.drained(3000);
     expect(seen).toEqual({ ok: [1], flaky: [1, 2], poison: [1, 2] });
-    const dead = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const dead = readFileSync(dlq, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(dead).toEqual([expect.objectContaining({ body: 'poison', receiveCount: 2 })]);
     expect(q.stats).toMatchObject({ redriven: 1 });
   });
 
   it('treats a handler that throws as a failure of the whole batch', async () => {
     let calls = 0;
-    const { q, dlq } = queue(async () => { calls++; if (calls === 1) throw new Error('crash'); return { batchItemFailures: [] }; });
+    const { q, dlq } = queue(async () => {
+      calls++;
+      if (calls === 1) throw new Error('crash');
+      return { batchItemFailures: [] };
+    });
     q.sendBatch(['x', 'y']);
     await q.drained(3000);
     expect(calls).toBe(2);

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { dirname } from 'node:path';
 import type { LocalQueueSink } from '#adapters/local/local-event-queue.ts';
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface LocalQueueOptions {
   name: string;
@@ -30,7 +30,12 @@ interface Message {
 }
 
 const fakeContext = (name: string): Context =>
-  ({ awsRequestId: randomUUID(), functionName: `local-${name}`, getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false }) as unknown as Context;
+  ({
+    awsRequestId: randomUUID(),
+    functionName: `local-${name}`,
+    getRemainingTimeInMillis: () => 30_000,
+    callbackWaitsForEmptyEventLoop: false,
+  }) as unknown as Context;
 
 /**
  * An SQS queue with a Lambda event source, in process: batches of up to `batchSize` visible
@@ -49,7 +54,8 @@ export class LocalQueue implements LocalQueueSink {
   constructor(private readonly opts: LocalQueueOptions) {
     this.now = opts.now ?? Date.now;
     if (opts.stateFile && existsSync(opts.stateFile)) {
-      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Message[]) this.messages.set(m.messageId, { ...m, visibleAt: 0 });
+      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Message[])
+        this.messages.set(m.messageId, { ...m, visibleAt: 0 });
       rmSync(opts.stateFile, { force: true });
     }
   }
@@ -114,7 +120,15 @@ export class LocalQueue implements LocalQueueSink {
 
   private redrive(m: Message): void {
     mkdirSync(dirname(this.opts.dlqFile), { recursive: true });
-    appendFileSync(this.opts.dlqFile, JSON.stringify({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount, sentAt: new Date(m.sentAt).toISOString() }) + '\n');
+    appendFileSync(
+      this.opts.dlqFile,
+      `${JSON.stringify({
+        messageId: m.messageId,
+        body: m.body,
+        receiveCount: m.receiveCount,
+        sentAt: new Date(m.sentAt).toISOString(),
+      })}\n`,
+    );
     this.messages.delete(m.messageId);
     this.stats.redriven++;
   }
@@ -143,10 +157,16 @@ export class LocalQueue implements LocalQueueSink {
       const batch = this.receive();
       if (batch.length === 0) {
         const nextVisible = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
-        const wait = Math.max(1, Math.min(this.opts.idlePollMs ?? 100, Number.isFinite(nextVisible) ? nextVisible - this.now() : Infinity));
+        const wait = Math.max(
+          1,
+          Math.min(this.opts.idlePollMs ?? 100, Number.isFinite(nextVisible) ? nextVisible - this.now() : Infinity),
+        );
         await new Promise<void>((r) => {
           const timer = setTimeout(r, wait);
-          this.wake = () => { clearTimeout(timer); r(); };
+          this.wake = () => {
+            clearTimeout(timer);
+            r();
+          };
         });
         this.wake = undefined;
         continue;

@@ -51,7 +51,11 @@ export interface Runtime {
 }
 
 /** Raw keys exist only in the local runtime's own folder; the table keeps hashes, as in AWS. */
-async function ensureKeys(dir: string, market: MarketConfig, store: DynamoKeyStore): Promise<Record<string, TenantKeys>> {
+async function ensureKeys(
+  dir: string,
+  market: MarketConfig,
+  store: DynamoKeyStore,
+): Promise<Record<string, TenantKeys>> {
   const file = join(dir, 'keys.json');
   let keys: Record<string, TenantKeys> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   for (const tenant of market.tenants) {
@@ -59,7 +63,13 @@ async function ensureKeys(dir: string, market: MarketConfig, store: DynamoKeySto
     const next = have ?? { apiKey: newApiKey(tenant.id, 'admin'), channelKey: newApiKey(tenant.id, 'channel') };
     // a record already there is kept, so a rotation or revocation made with `npm run keys` sticks
     const saveNew = async (key: string, scope: 'admin' | 'channel') => {
-      if (!(await store.find(hashApiKey(key)))) await store.save(hashApiKey(key), { keyId: `${tenant.id}-${scope}-local`, tenant: tenant.id, scope, status: 'active' });
+      if (!(await store.find(hashApiKey(key))))
+        await store.save(hashApiKey(key), {
+          keyId: `${tenant.id}-${scope}-local`,
+          tenant: tenant.id,
+          scope,
+          status: 'active',
+        });
     };
     await saveNew(next.apiKey, 'admin');
     await saveNew(next.channelKey, 'channel');
@@ -88,13 +98,21 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     ...(restartAfterMs >= 0 ? { restartAfterMs, onRestart: () => writeRuntimeFile() } : {}),
   });
   try {
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: market.aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: market.aws.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const tenantTables = Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]));
     for (const table of Object.values(tenantTables)) await ensureTable(client, table, TENANT_TABLE);
     await ensureTable(client, keysTableName(market.code), KEYS_TABLE);
     client.destroy();
 
-    const tenants = await ensureKeys(dir, market, new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(market.code)));
+    const tenants = await ensureKeys(
+      dir,
+      market,
+      new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(market.code)),
+    );
     await seedCatalog(market, dynamo.endpoint, tenantTables);
 
     // The handlers read their configuration from the environment exactly as in Lambda.
@@ -116,7 +134,9 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
     const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
-    const reports = reportsTimer({ intervalMs: opts.reportsIntervalMs ?? Number(process.env['CVM_REPORTS_INTERVAL_S'] ?? 30) * 1000 });
+    const reports = reportsTimer({
+      intervalMs: opts.reportsIntervalMs ?? Number(process.env['CVM_REPORTS_INTERVAL_S'] ?? 30) * 1000,
+    });
     const routed = gateway(functions, authorizer.handler as AuthorizerHandler);
     const dispatch: typeof routed = (req) => {
       reports.saw(req.method);
@@ -124,12 +144,36 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     };
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
-    const pipeline = await startEventPipeline({ market, dir, dynamoEndpoint: dynamo.endpoint, tenantTables, timeScale: opts.timeScale ?? 1 });
+    const pipeline = await startEventPipeline({
+      market,
+      dir,
+      dynamoEndpoint: dynamo.endpoint,
+      tenantTables,
+      timeScale: opts.timeScale ?? 1,
+    });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
     // cvmNow/startedAt: scripts (npm run build-reports) run on the same platform clock as this runtime
-    const clockOrigin = opts.now ? { cvmNow: new Date(opts.now).toISOString(), startedAt: new Date().toISOString() } : {};
-    writeRuntimeFile = () => writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ baseUrl, tenants, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, market: market.code, pid: process.pid, ...clockOrigin }, null, 2));
+    const clockOrigin = opts.now
+      ? { cvmNow: new Date(opts.now).toISOString(), startedAt: new Date().toISOString() }
+      : {};
+    writeRuntimeFile = () =>
+      writeFileSync(
+        join(dir, 'runtime.json'),
+        JSON.stringify(
+          {
+            baseUrl,
+            tenants,
+            dynamoEndpoint: dynamo.endpoint,
+            dynamoPid: dynamo.pid,
+            market: market.code,
+            pid: process.pid,
+            ...clockOrigin,
+          },
+          null,
+          2,
+        ),
+      );
     writeRuntimeFile();
     return {
       baseUrl,

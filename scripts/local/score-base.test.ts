@@ -11,7 +11,10 @@ import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { testTables, type TestTables } from '../../lambdas/test-support/dynamo.ts';
 import { localScoringEnv, runScoreBase } from './score-base.ts';
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 31 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../data/ibm-telco-churn.train.csv'), 'utf8'), {
+  columns: true,
+  to_line: 31,
+}) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 let tables: TestTables;
@@ -29,7 +32,14 @@ describe('score-base workflow on the local runtime (same ASL, same handlers)', (
   it('scores every live profile across the segments and writes their first scores', async () => {
     const report = await runScoreBase({ tenant: 'consumer', totalSegments: 3 }, env);
     const live = profiles.length - 1;
-    expect(report).toMatchObject({ tenant: 'consumer', segments: 3, failedSegments: [], scored: live, written: live, skipped: 0 });
+    expect(report).toMatchObject({
+      tenant: 'consumer',
+      segments: 3,
+      failedSegments: [],
+      scored: live,
+      written: live,
+      skipped: 0,
+    });
     expect(report.drift['churn']!.customers).toBe(live);
     expect(report.drift['churn']!.psi).toEqual(expect.any(Number));
     expect(report.drift['nps']!.drift).toMatch(/stable|moderate|significant/);

@@ -25,16 +25,27 @@ export const LOCAL_SUBSTITUTIONS = {
   ScoreReportFn: 'arn:aws:lambda:us-east-1:000000000000:function:cvm-local-score-report',
 };
 
-export function scoreBaseDefinition(substitutions: Record<string, string> = LOCAL_SUBSTITUTIONS): Record<string, unknown> {
-  const text = readFileSync(SCORE_BASE_ASL, 'utf8').replace(/\$\{(\w+)\}/g, (m, name: string) => substitutions[name] ?? m);
+export function scoreBaseDefinition(
+  substitutions: Record<string, string> = LOCAL_SUBSTITUTIONS,
+): Record<string, unknown> {
+  const text = readFileSync(SCORE_BASE_ASL, 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (m, name: string) => substitutions[name] ?? m,
+  );
   return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** The environment the stack gives the score-base functions, for this market's local tables. */
-export function localScoringEnv(market: MarketConfig, endpoint: string, tenantTables?: Record<string, string>): Record<string, string> {
+export function localScoringEnv(
+  market: MarketConfig,
+  endpoint: string,
+  tenantTables?: Record<string, string>,
+): Record<string, string> {
   return {
     MARKET: market.code,
-    TENANT_TABLES: JSON.stringify(tenantTables ?? Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]))),
+    TENANT_TABLES: JSON.stringify(
+      tenantTables ?? Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)])),
+    ),
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'local',
     MODEL_PINS: JSON.stringify(market.scoring.models),
@@ -44,7 +55,10 @@ export function localScoringEnv(market: MarketConfig, endpoint: string, tenantTa
 }
 
 /** Runs the ASL with its tasks bound to the handlers; the handlers read process.env as in Lambda. */
-export async function runScoreBase(input: { tenant: string; totalSegments: number }, env: Record<string, string>): Promise<ScoreBaseReport> {
+export async function runScoreBase(
+  input: { tenant: string; totalSegments: number },
+  env: Record<string, string>,
+): Promise<ScoreBaseReport> {
   Object.assign(process.env, env);
   const machine = new StateMachine(scoreBaseDefinition() as never, { validationOptions: { checkPaths: true } });
   const execution = machine.run(input, {
@@ -75,7 +89,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const started = performance.now();
     const report = await runScoreBase({ tenant: args.tenant, totalSegments }, localScoringEnv(market, dynamo.endpoint));
     const { histograms: _h, ...summary } = report;
-    console.log(JSON.stringify({ ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, null, 2));
+    console.log(
+      JSON.stringify({ ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, null, 2),
+    );
   } finally {
     await dynamo.stop();
   }

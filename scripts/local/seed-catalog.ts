@@ -4,7 +4,11 @@ import type { MarketConfig } from '#config/market-config.ts';
 import { catalogOf } from '#config/markets/demo-catalog.ts';
 
 /** Seeds the market's demo catalog into each tenant table; actions a tenant already has are kept. */
-export async function seedCatalog(market: MarketConfig, endpoint: string, tenantTables: Record<string, string>): Promise<number> {
+export async function seedCatalog(
+  market: MarketConfig,
+  endpoint: string,
+  tenantTables: Record<string, string>,
+): Promise<number> {
   const actions = catalogOf(market.code);
   if (actions.length === 0) return 0;
   const db = documentClient({ endpoint, region: market.aws.region });

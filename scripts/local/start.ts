@@ -15,7 +15,9 @@ const runtime = await startRuntime({
 const { baseUrl, tenants } = runtime;
 const first = Object.keys(tenants)[0]!;
 const k = tenants[first]!;
-console.log(`telco-cvm market '${runtime.market.code}' is running on ${baseUrl}  (DynamoDB Local ${runtime.dynamo.endpoint})`);
+console.log(
+  `telco-cvm market '${runtime.market.code}' is running on ${baseUrl}  (DynamoDB Local ${runtime.dynamo.endpoint})`,
+);
 console.log('\nAPI keys (also in .local/runtime.json):');
 for (const [tenant, keys] of Object.entries(tenants)) {
   console.log(`  ${tenant.padEnd(12)} admin   ${keys.apiKey}`);

@@ -15,34 +15,42 @@ export async function ensureTable(client: DynamoDBClient, name: string, design: 
     if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
   }
   const attrs = new Map<string, 'S' | 'N'>();
-  for (const k of [design.partitionKey, design.sortKey, ...design.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+  for (const k of [
+    design.partitionKey,
+    design.sortKey,
+    ...design.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
     if (k) attrs.set(k.name, k.type);
   }
-  await client.send(new CreateTableCommand({
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
-    KeySchema: [
-      { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
-      ...(design.sortKey ? [{ AttributeName: design.sortKey.name, KeyType: 'RANGE' as const }] : []),
-    ],
-    ...(design.indexes.length
-      ? {
-          GlobalSecondaryIndexes: design.indexes.map((i) => ({
-            IndexName: i.indexName,
-            KeySchema: [
-              { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
-              ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
-            ],
-            Projection: { ProjectionType: 'ALL' as const },
-          })),
-        }
-      : {}),
-  }));
-  if (design.ttlAttribute) {
-    await client.send(new UpdateTimeToLiveCommand({
+  await client.send(
+    new CreateTableCommand({
       TableName: name,
-      TimeToLiveSpecification: { AttributeName: design.ttlAttribute, Enabled: true },
-    }));
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+      KeySchema: [
+        { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
+        ...(design.sortKey ? [{ AttributeName: design.sortKey.name, KeyType: 'RANGE' as const }] : []),
+      ],
+      ...(design.indexes.length
+        ? {
+            GlobalSecondaryIndexes: design.indexes.map((i) => ({
+              IndexName: i.indexName,
+              KeySchema: [
+                { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+                ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
+              ],
+              Projection: { ProjectionType: 'ALL' as const },
+            })),
+          }
+        : {}),
+    }),
+  );
+  if (design.ttlAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: design.ttlAttribute, Enabled: true },
+      }),
+    );
   }
 }

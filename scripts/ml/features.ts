@@ -50,8 +50,16 @@ function buildModel(
   log: (s: string) => void,
 ): void {
   const manifest: ModelManifest = {
-    manifestVersion: 1, model: def.model, version: '1', kind: def.kind,
-    heads: def.heads.map(({ name, dir: d, product, requiresAny }) => ({ name, dir: d, ...(product ? { product } : {}), ...(requiresAny ? { requiresAny } : {}) })),
+    manifestVersion: 1,
+    model: def.model,
+    version: '1',
+    kind: def.kind,
+    heads: def.heads.map(({ name, dir: d, product, requiresAny }) => ({
+      name,
+      dir: d,
+      ...(product ? { product } : {}),
+      ...(requiresAny ? { requiresAny } : {}),
+    })),
   };
   const heads = [];
   for (const head of def.heads) {
@@ -69,19 +77,32 @@ function buildModel(
     }
     const headDir = join(dir, head.dir);
     mkdirSync(headDir, { recursive: true });
-    writeFileSync(join(headDir, 'features.csv'), lines.join('\n') + '\n');
-    writeFileSync(join(headDir, 'feature-spec.json'), JSON.stringify(head.spec, null, 2) + '\n');
-    heads.push({ name: head.name, dir: head.dir, objective: head.objective, params: head.params, rows: lines.length - 1 });
-    log(`${def.market}/${def.model}/${head.name}: ${lines.length - 1} rows, ${compiled.width} features${head.objective === 'binary:logistic' ? `, ${positives} positive` : ''}`);
+    writeFileSync(join(headDir, 'features.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(join(headDir, 'feature-spec.json'), `${JSON.stringify(head.spec, null, 2)}\n`);
+    heads.push({
+      name: head.name,
+      dir: head.dir,
+      objective: head.objective,
+      params: head.params,
+      rows: lines.length - 1,
+    });
+    log(
+      `${def.market}/${def.model}/${head.name}: ${lines.length - 1} rows, ${compiled.width} features${head.objective === 'binary:logistic' ? `, ${positives} positive` : ''}`,
+    );
   }
-  writeFileSync(join(dir, 'job.json'), JSON.stringify({ market: def.market, dataset: trainFile, manifest, heads }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'job.json'),
+    `${JSON.stringify({ market: def.market, dataset: trainFile, manifest, heads }, null, 2)}\n`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { market: { type: 'string' }, out: { type: 'string', default: '.local/ml' } } });
+  const { values } = parseArgs({
+    options: { market: { type: 'string' }, out: { type: 'string', default: '.local/ml' } },
+  });
   if (!values.market) {
     process.stderr.write('usage: npx tsx scripts/ml/features.ts --market <demo|ir> [--out .local/ml]\n');
     process.exit(2);
   }
-  buildMarket(values.market, values.out, (s) => process.stdout.write(s + '\n'));
+  buildMarket(values.market, values.out, (s) => process.stdout.write(`${s}\n`));
 }

@@ -38,7 +38,8 @@ function ibmFeatures(opts: { without?: string; noCharges?: boolean } = {}): Feat
     f.push(feature.number('monthly_charge', 'profile.monthlyCharge'));
     f.push(feature.number('total_charges', 'profile.attributes.totalCharges'));
   }
-  for (const c of ['month-to-month', 'one-year', 'two-year']) f.push(feature.equals(`contract_${c}`, 'profile.contract', c));
+  for (const c of ['month-to-month', 'one-year', 'two-year'])
+    f.push(feature.equals(`contract_${c}`, 'profile.contract', c));
   for (const t of ['fiber', 'dsl', 'voice']) f.push(feature.equals(`tariff_${t}`, 'profile.tariff', t));
   for (const p of IBM_PRODUCTS) if (p !== opts.without) f.push(feature.has(`has_${p}`, 'profile.products', p));
   f.push(feature.number('senior_citizen', 'profile.attributes.seniorCitizen'));
@@ -46,12 +47,21 @@ function ibmFeatures(opts: { without?: string; noCharges?: boolean } = {}): Feat
   f.push(feature.number('dependents', 'profile.attributes.dependents'));
   f.push(feature.number('paperless_billing', 'profile.attributes.paperlessBilling'));
   f.push(feature.equals('gender_female', 'profile.attributes.gender', 'Female'));
-  PAYMENT_METHODS.forEach((m, i) => f.push(feature.equals(`payment_${['electronic_check', 'mailed_check', 'bank_transfer', 'credit_card'][i]}`, 'profile.attributes.paymentMethod', m)));
+  PAYMENT_METHODS.forEach((m, i) =>
+    f.push(
+      feature.equals(
+        `payment_${['electronic_check', 'mailed_check', 'bank_transfer', 'credit_card'][i]}`,
+        'profile.attributes.paymentMethod',
+        m,
+      ),
+    ),
+  );
   return f;
 }
 
 const spec = (features: FeatureDef[]): FeatureSpec => ({ specVersion: 1, features });
-const churnLabel = (_p: ProfileWithId, churned: boolean | undefined) => (churned === undefined ? undefined : churned ? 1 : 0);
+const churnLabel = (_p: ProfileWithId, churned: boolean | undefined) =>
+  churned === undefined ? undefined : churned ? 1 : 0;
 const has = (p: ProfileWithId, code: string) => (p.products ?? []).includes(code);
 
 const INTERNET = ['internet-dsl', 'internet-fiber'];
@@ -61,60 +71,121 @@ const CROSS_SELL: Array<{ product: string; requiresAny: string[] }> = Object.val
   requiresAny: product === 'multiple-lines' ? ['phone'] : INTERNET,
 }));
 
-const CHURN_PARAMS = { max_depth: 3, eta: 0.03, num_round: 400, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 5, reg_lambda: 5 };
+const CHURN_PARAMS = {
+  max_depth: 3,
+  eta: 0.03,
+  num_round: 400,
+  subsample: 0.8,
+  colsample_bytree: 0.8,
+  min_child_weight: 5,
+  reg_lambda: 5,
+};
 
 export const MODEL_DEFS: ModelDef[] = [
   {
-    market: 'demo', model: 'churn', kind: 'churn',
-    heads: [{
-      name: 'churn', dir: '.', spec: spec(ibmFeatures()), objective: 'binary:logistic',
-      inPopulation: () => true, label: churnLabel, params: CHURN_PARAMS,
-    }],
+    market: 'demo',
+    model: 'churn',
+    kind: 'churn',
+    heads: [
+      {
+        name: 'churn',
+        dir: '.',
+        spec: spec(ibmFeatures()),
+        objective: 'binary:logistic',
+        inPopulation: () => true,
+        label: churnLabel,
+        params: CHURN_PARAMS,
+      },
+    ],
   },
   {
-    market: 'demo', model: 'cross-sell', kind: 'cross-sell',
+    market: 'demo',
+    model: 'cross-sell',
+    kind: 'cross-sell',
     heads: CROSS_SELL.map(({ product, requiresAny }) => ({
-      name: product, dir: product, product, requiresAny,
+      name: product,
+      dir: product,
+      product,
+      requiresAny,
       // Charges are left out: the bill is the sum of the products held, so it would tell the
       // model the answer rather than who is likely to want the product.
       spec: spec(ibmFeatures({ without: product, noCharges: true })),
       objective: 'binary:logistic' as const,
       inPopulation: (p: ProfileWithId) => requiresAny.some((r) => has(p, r)),
       label: (p: ProfileWithId) => (has(p, product) ? 1 : 0),
-      params: { max_depth: 3, eta: 0.05, num_round: 150, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 5, reg_lambda: 5 },
+      params: {
+        max_depth: 3,
+        eta: 0.05,
+        num_round: 150,
+        subsample: 0.8,
+        colsample_bytree: 0.8,
+        min_child_weight: 5,
+        reg_lambda: 5,
+      },
     })),
   },
   {
-    market: 'demo', model: 'nps', kind: 'nps', needsSurvey: true,
-    heads: [{
-      name: 'nps', dir: '.', spec: spec(ibmFeatures()), objective: 'reg:squarederror',
-      inPopulation: () => true,
-      label: (p, _c, survey) => survey.get(p.customerId),
-      params: { max_depth: 3, eta: 0.05, num_round: 200, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 10, reg_lambda: 5 },
-    }],
+    market: 'demo',
+    model: 'nps',
+    kind: 'nps',
+    needsSurvey: true,
+    heads: [
+      {
+        name: 'nps',
+        dir: '.',
+        spec: spec(ibmFeatures()),
+        objective: 'reg:squarederror',
+        inPopulation: () => true,
+        label: (p, _c, survey) => survey.get(p.customerId),
+        params: {
+          max_depth: 3,
+          eta: 0.05,
+          num_round: 200,
+          subsample: 0.8,
+          colsample_bytree: 0.8,
+          min_child_weight: 10,
+          reg_lambda: 5,
+        },
+      },
+    ],
   },
   {
-    market: 'ir', model: 'churn', kind: 'churn',
-    heads: [{
-      name: 'churn', dir: '.', objective: 'binary:logistic',
-      spec: spec([
-        feature.number('call_failures', 'profile.attributes.callFailures'),
-        feature.number('complained', 'profile.attributes.complained'),
-        feature.number('tenure_months', 'profile.tenureMonths'),
-        feature.number('charge_amount', 'profile.attributes.chargeAmount'),
-        feature.number('seconds_of_use', 'profile.attributes.secondsOfUse'),
-        feature.number('call_count', 'profile.attributes.callCount'),
-        feature.number('sms_count', 'profile.attributes.smsCount'),
-        feature.number('distinct_called_numbers', 'profile.attributes.distinctCalledNumbers'),
-        feature.number('age_group', 'profile.attributes.ageGroup'),
-        feature.equals('pay_as_you_go', 'profile.tariff', 'pay-as-you-go'),
-        feature.number('active', 'profile.attributes.active'),
-        feature.number('age', 'profile.attributes.age'),
-        feature.number('customer_value', 'profile.attributes.customerValue'),
-      ]),
-      inPopulation: () => true, label: churnLabel,
-      params: { max_depth: 5, eta: 0.05, num_round: 300, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, reg_lambda: 1 },
-    }],
+    market: 'ir',
+    model: 'churn',
+    kind: 'churn',
+    heads: [
+      {
+        name: 'churn',
+        dir: '.',
+        objective: 'binary:logistic',
+        spec: spec([
+          feature.number('call_failures', 'profile.attributes.callFailures'),
+          feature.number('complained', 'profile.attributes.complained'),
+          feature.number('tenure_months', 'profile.tenureMonths'),
+          feature.number('charge_amount', 'profile.attributes.chargeAmount'),
+          feature.number('seconds_of_use', 'profile.attributes.secondsOfUse'),
+          feature.number('call_count', 'profile.attributes.callCount'),
+          feature.number('sms_count', 'profile.attributes.smsCount'),
+          feature.number('distinct_called_numbers', 'profile.attributes.distinctCalledNumbers'),
+          feature.number('age_group', 'profile.attributes.ageGroup'),
+          feature.equals('pay_as_you_go', 'profile.tariff', 'pay-as-you-go'),
+          feature.number('active', 'profile.attributes.active'),
+          feature.number('age', 'profile.attributes.age'),
+          feature.number('customer_value', 'profile.attributes.customerValue'),
+        ]),
+        inPopulation: () => true,
+        label: churnLabel,
+        params: {
+          max_depth: 5,
+          eta: 0.05,
+          num_round: 300,
+          subsample: 0.8,
+          colsample_bytree: 0.8,
+          min_child_weight: 1,
+          reg_lambda: 1,
+        },
+      },
+    ],
   },
 ];
 

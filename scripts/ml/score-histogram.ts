@@ -20,7 +20,11 @@ import { loadMarket } from '#config/markets/index.ts';
 import { datasetOf, readDatasetCsv } from './datasets.ts';
 import { DATA_DIR, MODELS_DIR } from './paths.ts';
 
-export async function writeScoreHistograms(market: string, modelsDir = MODELS_DIR, log: (s: string) => void = () => {}): Promise<void> {
+export async function writeScoreHistograms(
+  market: string,
+  modelsDir = MODELS_DIR,
+  log: (s: string) => void = () => {},
+): Promise<void> {
   const { schema, trainFile } = datasetOf(market);
   const rows = readDatasetCsv(resolve(DATA_DIR, trainFile), schema);
   const profiles = rows.flatMap((row, i) => {
@@ -42,12 +46,12 @@ export async function writeScoreHistograms(market: string, modelsDir = MODELS_DI
       scores,
     };
     const path = join(modelsDir, market, model, pin.version, 'score-histogram.json');
-    writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
     log(`${path}: ${Object.keys(scores).join(', ')}`);
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { market: { type: 'string', default: 'demo' } } });
-  await writeScoreHistograms(values.market!, MODELS_DIR, (s) => process.stderr.write(s + '\n'));
+  await writeScoreHistograms(values.market!, MODELS_DIR, (s) => process.stderr.write(`${s}\n`));
 }

@@ -73,7 +73,7 @@ export function generateSurvey(profiles: readonly ProfileWithId[], seed = SURVEY
 }
 
 export function surveyCsv(answers: readonly SurveyAnswer[]): string {
-  return ['customerID,nps_score,synthetic', ...answers.map((a) => `${a.customerId},${a.score},true`)].join('\n') + '\n';
+  return `${['customerID,nps_score,synthetic', ...answers.map((a) => `${a.customerId},${a.score},true`)].join('\n')}\n`;
 }
 
 export function demoProfiles(): ProfileWithId[] {
@@ -88,7 +88,9 @@ export function demoProfiles(): ProfileWithId[] {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: '.local/ml/demo/nps-survey.synthetic.csv' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: '.local/ml/demo/nps-survey.synthetic.csv' } },
+  });
   const answers = generateSurvey(demoProfiles());
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, surveyCsv(answers));

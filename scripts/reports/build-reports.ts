@@ -24,14 +24,22 @@ if (args.tenant && !market.tenants.some((t) => t.id === args.tenant)) {
 }
 const dir = resolve(process.env['CVM_LOCAL_DIR'] ?? '.local');
 const runtimeFile = join(dir, 'runtime.json');
-const runtime = existsSync(runtimeFile) ? (JSON.parse(readFileSync(runtimeFile, 'utf8')) as { cvmNow?: string; startedAt?: string }) : {};
-const now = args.now ?? (runtime.cvmNow && runtime.startedAt ? new Date(Date.parse(runtime.cvmNow) + Date.now() - Date.parse(runtime.startedAt)).toISOString() : undefined);
+const runtime = existsSync(runtimeFile)
+  ? (JSON.parse(readFileSync(runtimeFile, 'utf8')) as { cvmNow?: string; startedAt?: string })
+  : {};
+const now =
+  args.now ??
+  (runtime.cvmNow && runtime.startedAt
+    ? new Date(Date.parse(runtime.cvmNow) + Date.now() - Date.parse(runtime.startedAt)).toISOString()
+    : undefined);
 
 const dynamo = await localDynamo(market, dir);
 try {
   Object.assign(process.env, {
     MARKET: market.code,
-    TENANT_TABLES: JSON.stringify(Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]))),
+    TENANT_TABLES: JSON.stringify(
+      Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)])),
+    ),
     KEYS_TABLE: keysTableName(market.code),
     VALUE_TIERS: JSON.stringify(market.valueTiers),
     DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -44,7 +52,10 @@ try {
   const { handler } = await import('#handlers/build-reports.ts');
   const started = performance.now();
   const results = await handler(args.tenant ? { tenant: args.tenant } : {});
-  for (const r of results) console.log(`${r.tenant.padEnd(12)} ${String(r.customers).padStart(7)} customers  ${r.snapshots} snapshots  (${r.periods.join(', ')})`);
+  for (const r of results)
+    console.log(
+      `${r.tenant.padEnd(12)} ${String(r.customers).padStart(7)} customers  ${r.snapshots} snapshots  (${r.periods.join(', ')})`,
+    );
   console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   await dynamo.stop();

@@ -32,26 +32,60 @@ async function demoKpiPage(): Promise<string> {
   rows.slice(0, 1500).forEach((row, i) => {
     const m = schema.toProfile(row, i + 1);
     if (!m.ok) return;
-    records.set(m.profile.customerId, { ...m.profile, version: 1, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+    records.set(m.profile.customerId, {
+      ...m.profile,
+      version: 1,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
     labels.push({ customerId: m.profile.customerId, churnLabel: m.label?.churned ?? false });
   });
   const day = syntheticDay(labels, new Date(now.getTime() - 60_000));
-  for (const p of day.newCustomers) records.set(p.customerId, { ...p, version: 1, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+  for (const p of day.newCustomers)
+    records.set(p.customerId, { ...p, version: 1, createdAt: now.toISOString(), updatedAt: now.toISOString() });
   const byCustomer = new Map<string, CvmEvent[]>();
-  for (const e of day.events) byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e as unknown as CvmEvent]);
+  for (const e of day.events)
+    byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e as unknown as CvmEvent]);
   // scores as the nightly score-base would have left them (the demo market's pinned models)
-  const scorer = new Scorer(await loadPinnedModelsFromDir('models', 'demo', { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } }), fixedClock(now));
+  const scorer = new Scorer(
+    await loadPinnedModelsFromDir('models', 'demo', {
+      churn: { version: '1' },
+      'cross-sell': { version: '1' },
+      nps: { version: '1' },
+    }),
+    fixedClock(now),
+  );
   let n = 0;
   for (const [customerId, record] of records) {
     const { state } = applyEvents(undefined, byCustomer.get(customerId) ?? [], now, { dedupeWindowHours: 48 });
     const view = state as unknown as Record<string, unknown>;
     const scores = scorer.score({ profile: record, state: view });
     const offered = n++ % 4 === 0;
-    const decisions = offered ? [{ at: '2026-11-24T09:00:00Z', channel: 'app', group: n % 10 === 1 ? 'control' : 'champion', offers: n % 10 === 1 ? [] : [{ actionId: 'bundle-upgrade-10gb', ...(n % 3 === 0 ? { response: 'accepted' } : {}) }] }] : [];
+    const decisions = offered
+      ? [
+          {
+            at: '2026-11-24T09:00:00Z',
+            channel: 'app',
+            group: n % 10 === 1 ? 'control' : 'champion',
+            offers:
+              n % 10 === 1
+                ? []
+                : [{ actionId: 'bundle-upgrade-10gb', ...(n % 3 === 0 ? { response: 'accepted' } : {}) }],
+          },
+        ]
+      : [];
     customers.push({ customerId, record: { ...record, scores }, state: view, decisions });
   }
-  const snapshots = buildReports(customers, { now, timezone: 'Africa/Johannesburg', valueTiers: { platinum: 100, gold: 70, silver: 40 }, actionValues: { 'bundle-upgrade-10gb': 60 } });
-  return reportHtml('telco-cvm demo · consumer · kpis', snapshots.filter((s) => s.name === 'kpis' && s.granularity === 'month'));
+  const snapshots = buildReports(customers, {
+    now,
+    timezone: 'Africa/Johannesburg',
+    valueTiers: { platinum: 100, gold: 70, silver: 40 },
+    actionValues: { 'bundle-upgrade-10gb': 60 },
+  });
+  return reportHtml(
+    'telco-cvm demo · consumer · kpis',
+    snapshots.filter((s) => s.name === 'kpis' && s.granularity === 'month'),
+  );
 }
 
 describe.skipIf(!CHROMIUM)('the HTML report in headless Chromium', () => {
@@ -60,11 +94,24 @@ describe.skipIf(!CHROMIUM)('the HTML report in headless Chromium', () => {
     writeFileSync(page, await demoKpiPage());
     mkdirSync(join(process.cwd(), 'docs'), { recursive: true });
     rmSync(SCREENSHOT, { force: true });
-    const run = spawnSync(CHROMIUM!, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-      `--user-data-dir=${join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', '--hide-scrollbars',
-      '--window-size=1280,1400', `--screenshot=${SCREENSHOT}`, `file://${page}`,
-    ], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(
+      CHROMIUM!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--hide-scrollbars',
+        '--window-size=1280,1400',
+        `--screenshot=${SCREENSHOT}`,
+        `file://${page}`,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(run.status, run.stderr).toBe(0);
     // a page without scripts or external assets has nothing to say on the console
     const consoleLines = run.stderr.split('\n').filter((l) => /CONSOLE|Failed to load resource|Uncaught/.test(l));

@@ -48,7 +48,11 @@ async function fromRuntime(baseUrl: string, apiKey: string): Promise<ReportSnaps
   }
   const out: ReportSnapshot[] = [];
   for (const name of names) {
-    const q = new URLSearchParams({ granularity, ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}) });
+    const q = new URLSearchParams({
+      granularity,
+      ...(args.from ? { from: args.from } : {}),
+      ...(args.to ? { to: args.to } : {}),
+    });
     const res = await fetch(`${baseUrl}/v1/reports/${name}?${q}`, { headers: { 'x-api-key': apiKey } });
     if (!res.ok) throw new Error(`GET /v1/reports/${name}: ${res.status} ${await res.text()}`);
     out.push(...((await res.json()) as { periods: ReportSnapshot[] }).periods);
@@ -58,17 +62,30 @@ async function fromRuntime(baseUrl: string, apiKey: string): Promise<ReportSnaps
 
 const dir = resolve(process.env['CVM_LOCAL_DIR'] ?? '.local');
 const runtimeFile = join(dir, 'runtime.json');
-const runtime = existsSync(runtimeFile) ? (JSON.parse(readFileSync(runtimeFile, 'utf8')) as { baseUrl: string; market?: string; tenants: Record<string, { apiKey: string }> }) : undefined;
+const runtime = existsSync(runtimeFile)
+  ? (JSON.parse(readFileSync(runtimeFile, 'utf8')) as {
+      baseUrl: string;
+      market?: string;
+      tenants: Record<string, { apiKey: string }>;
+    })
+  : undefined;
 const key = runtime && (runtime.market ?? market.code) === market.code ? runtime.tenants[tenant]?.apiKey : undefined;
 let snapshots = runtime && key ? await fromRuntime(runtime.baseUrl, key) : undefined;
 let source = runtime?.baseUrl ?? '';
 if (!snapshots) {
   const dynamo = await localDynamo(market, dir);
   try {
-    const store = new DynamoReportStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) => tenantTableName(market.code, t));
+    const store = new DynamoReportStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
+      tenantTableName(market.code, t),
+    );
     snapshots = [];
     for (const name of names) {
-      snapshots.push(...(await store.read(tenant, name as ReportSnapshot['name'], granularity, { ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}) })));
+      snapshots.push(
+        ...(await store.read(tenant, name as ReportSnapshot['name'], granularity, {
+          ...(args.from ? { from: args.from } : {}),
+          ...(args.to ? { to: args.to } : {}),
+        })),
+      );
     }
     source = `local DynamoDB ${dynamo.endpoint}`;
   } finally {
@@ -76,4 +93,6 @@ if (!snapshots) {
   }
 }
 writeFileSync(args.out, reportHtml(`telco-cvm ${market.code} · ${tenant} · ${names.join(', ')}`, snapshots));
-console.log(`wrote ${args.out}: ${snapshots.length} snapshot(s) of ${names.join(', ')} from ${source}${snapshots.length ? '' : ' (none yet: run npm run build-reports)'}`);
+console.log(
+  `wrote ${args.out}: ${snapshots.length} snapshot(s) of ${names.join(', ')} from ${source}${snapshots.length ? '' : ' (none yet: run npm run build-reports)'}`,
+);

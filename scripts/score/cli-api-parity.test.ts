@@ -18,11 +18,11 @@ import { Scorer } from '#domain/scoring/scorer.ts';
 import { testTables } from '../../lambdas/test-support/dynamo.ts';
 import { scoreFile } from './score.ts';
 
-const TRAIN = resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv');
+const TRAIN = resolve(import.meta.dirname, '../../data/ibm-telco-churn.train.csv');
 const MODELS = resolve(import.meta.dirname, '../../models');
 const clock = fixedClock('2025-03-01T10:00:00.000Z');
 const lines = readFileSync(TRAIN, 'utf8').split('\n');
-const sample = [lines[0]!, ...lines.slice(1, 9)].join('\n') + '\n';
+const sample = `${[lines[0]!, ...lines.slice(1, 9)].join('\n')}\n`;
 const rows = parse(sample, { columns: true }) as Record<string, string>[];
 
 let cli: Map<string, Record<string, string>>;
@@ -32,8 +32,19 @@ beforeAll(async () => {
   // the CLI on the CSV rows
   const dir = mkdtempSync(path.join(tmpdir(), 'cvm-parity-'));
   writeFileSync(path.join(dir, 'in.csv'), sample);
-  await scoreFile({ market: 'demo', input: path.join(dir, 'in.csv'), output: path.join(dir, 'out.csv'), clock, warn: () => {} });
-  cli = new Map((parse(readFileSync(path.join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => [r['id']!, r]));
+  await scoreFile({
+    market: 'demo',
+    input: path.join(dir, 'in.csv'),
+    output: path.join(dir, 'out.csv'),
+    clock,
+    warn: () => {},
+  });
+  cli = new Map(
+    (parse(readFileSync(path.join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => [
+      r['id']!,
+      r,
+    ]),
+  );
 
   // the same rows through the importer into DynamoDB Local, scored by the use case the API uses
   const tables = await testTables(['consumer']);
@@ -42,7 +53,12 @@ beforeAll(async () => {
   const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
   await importProfiles({ customers, clock })('consumer', profiles);
   const models = await loadPinnedModelsFromDir(MODELS, 'demo', loadMarket('demo').scoring.models);
-  const score = scoreCustomer({ customers, scoring: new EmbeddedScoring(new Scorer(models, clock)), scoreStore: new DynamoScoreStore(db, (t) => tables.tenantTables[t]!), writeDelta: 0.01 });
+  const score = scoreCustomer({
+    customers,
+    scoring: new EmbeddedScoring(new Scorer(models, clock)),
+    scoreStore: new DynamoScoreStore(db, (t) => tables.tenantTables[t]!),
+    writeDelta: 0.01,
+  });
   api = await Promise.all(profiles.map((p) => score('consumer', p.customerId)));
   getView = getCustomer({ customers, clock, valueTiers: loadMarket('demo').valueTiers });
 });

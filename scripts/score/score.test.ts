@@ -12,9 +12,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'score-cli-'));
 
 /** The header and first `n` data lines of a shared dataset file, as a temp CSV. */
 function firstRows(file: string, n: number, edit?: (lines: string[]) => string[]): string {
-  const lines = readFileSync(join(DATA, file), 'utf8').split(/\r?\n/).slice(0, n + 1);
+  const lines = readFileSync(join(DATA, file), 'utf8')
+    .split(/\r?\n/)
+    .slice(0, n + 1);
   const path = join(tmp, `${file}.${n}.${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(path, (edit ? edit(lines) : lines).join('\n') + '\n');
+  writeFileSync(path, `${(edit ? edit(lines) : lines).join('\n')}\n`);
   return path;
 }
 const readCsv = (p: string) => parse(readFileSync(p, 'utf8'), { columns: true }) as Record<string, string>[];
@@ -23,12 +25,27 @@ describe('score CLI', () => {
   it('scores the first IBM rows from the command line, one line per row, ids from customerID', () => {
     const input = firstRows('ibm-telco-churn.train.csv', 40);
     const output = join(tmp, 'demo.out.csv');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/score/score.ts', '--market', 'demo', '--input', input, '--output', output], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/score/score.ts', '--market', 'demo', '--input', input, '--output', output],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(run.status, run.stderr).toBe(0);
     const out = readCsv(output);
     const ids = readCsv(input).map((r) => r['customerID']);
     expect(out.map((r) => r['id'])).toEqual(ids);
-    expect(Object.keys(out[0]!)).toEqual(expect.arrayContaining(['id', 'churn', 'crossSell.online-security', 'crossSell.tech-support', 'crossSell.streaming-tv', 'crossSell.device-protection', 'nps.score', 'nps.class']));
+    expect(Object.keys(out[0]!)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'churn',
+        'crossSell.online-security',
+        'crossSell.tech-support',
+        'crossSell.streaming-tv',
+        'crossSell.device-protection',
+        'nps.score',
+        'nps.class',
+      ]),
+    );
     for (const r of out) {
       expect(Number(r['churn'])).toBeGreaterThanOrEqual(0);
       expect(['promoter', 'passive', 'detractor']).toContain(r['nps.class']);
@@ -37,7 +54,9 @@ describe('score CLI', () => {
 
   it('keeps an unmappable row with empty scores and gives the reason on stderr', async () => {
     // Row 3 gets a contract the schema does not know.
-    const input = firstRows('ibm-telco-churn.train.csv', 5, (lines) => lines.map((l, i) => (i === 3 ? l.replace(/,(Month-to-month|One year|Two year),/, ',Forever,') : l)));
+    const input = firstRows('ibm-telco-churn.train.csv', 5, (lines) =>
+      lines.map((l, i) => (i === 3 ? l.replace(/,(Month-to-month|One year|Two year),/, ',Forever,') : l)),
+    );
     const output = join(tmp, 'bad.out.csv');
     const warnings: string[] = [];
     const summary = await scoreFile({ market: 'demo', input, output, warn: (s) => warnings.push(s) });
@@ -61,12 +80,16 @@ describe('score CLI', () => {
     const input = firstRows('iranian-churn.train.csv', 500);
     const output = join(tmp, 'ir500.out.csv');
     await scoreFile({ market: 'ir', input, output, warn: () => {} });
-    const parity = JSON.parse(readFileSync(join(ROOT, 'models/ir/churn/1/parity.json'), 'utf8')) as { predictions: number[] };
+    const parity = JSON.parse(readFileSync(join(ROOT, 'models/ir/churn/1/parity.json'), 'utf8')) as {
+      predictions: number[];
+    };
     readCsv(output).forEach((r, i) => expect(Number(r['churn'])).toBeCloseTo(parity.predictions[i]!, 5));
   });
 
   it('refuses a file of another schema and names the missing columns', async () => {
     const input = firstRows('iranian-churn.train.csv', 3);
-    await expect(scoreFile({ market: 'demo', input, output: join(tmp, 'x.csv'), warn: () => {} })).rejects.toThrow(/missing column\(s\) 'customerID'/);
+    await expect(scoreFile({ market: 'demo', input, output: join(tmp, 'x.csv'), warn: () => {} })).rejects.toThrow(
+      /missing column\(s\) 'customerID'/,
+    );
   });
 });

@@ -47,45 +47,66 @@ const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"
 const num = (v: number | undefined, digits: number) => (v === undefined ? '' : String(Number(v.toFixed(digits))));
 
 /** Model name -> version: the market's pins, then overrides, then unpinned models on disk. */
-export function resolveVersions(market: string, modelsDir: string, overrides: Record<string, string>, warn: (s: string) => void): Record<string, string> {
+export function resolveVersions(
+  market: string,
+  modelsDir: string,
+  overrides: Record<string, string>,
+  warn: (s: string) => void,
+): Record<string, string> {
   const pinned = Object.fromEntries(Object.entries(loadMarket(market).scoring.models).map(([m, p]) => [m, p.version]));
   const versions: Record<string, string> = { ...pinned, ...overrides };
   const marketDir = join(modelsDir, market);
   if (existsSync(marketDir)) {
-    for (const model of readdirSync(marketDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    for (const model of readdirSync(marketDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort()) {
       if (versions[model]) continue;
-      const available = readdirSync(join(marketDir, model)).filter((v) => existsSync(join(marketDir, model, v, 'manifest.json')));
+      const available = readdirSync(join(marketDir, model)).filter((v) =>
+        existsSync(join(marketDir, model, v, 'manifest.json')),
+      );
       const latest = available.sort((a, b) => Number(b) - Number(a) || b.localeCompare(a))[0];
       if (!latest) continue;
       versions[model] = latest;
-      warn(`note: model '${model}' is not pinned in market '${market}'; using version ${latest} from ${marketDir} (pin it in the market config or pass --pin ${model}=${latest})`);
+      warn(
+        `note: model '${model}' is not pinned in market '${market}'; using version ${latest} from ${marketDir} (pin it in the market config or pass --pin ${model}=${latest})`,
+      );
     }
   }
   return versions;
 }
 
 export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
-  const warn = opts.warn ?? ((s: string) => process.stderr.write(s + '\n'));
+  const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
   const modelsDir = resolve(opts.modelsDir ?? MODELS_DIR);
   const { schema } = datasetOf(opts.market);
   const versions = resolveVersions(opts.market, modelsDir, opts.pins ?? {}, warn);
   const source = fileModelSource(modelsDir);
-  const models: LoadedModel[] = await Promise.all(Object.entries(versions).map(([m, v]) => loadModel(source, opts.market, m, v)));
+  const models: LoadedModel[] = await Promise.all(
+    Object.entries(versions).map(([m, v]) => loadModel(source, opts.market, m, v)),
+  );
   const scorer = new Scorer(models, opts.clock ?? systemClock);
   const kinds = new Set(models.map((m) => m.kind));
   const products = scorer.crossSellProducts;
-  const columns = ['id', ...(kinds.has('churn') ? ['churn'] : []), ...products.map((p) => `crossSell.${p}`), ...(kinds.has('nps') ? ['nps.score', 'nps.class'] : [])];
+  const columns = [
+    'id',
+    ...(kinds.has('churn') ? ['churn'] : []),
+    ...products.map((p) => `crossSell.${p}`),
+    ...(kinds.has('nps') ? ['nps.score', 'nps.class'] : []),
+  ];
 
   // The output is opened only once the input's header checks out, so a wrong file leaves none.
   let out: WriteStream | undefined;
   const write = async (line: string) => {
     if (!out) {
       out = createWriteStream(opts.output);
-      out.write(columns.join(',') + '\n');
+      out.write(`${columns.join(',')}\n`);
     }
-    if (!out.write(line + '\n')) await once(out, 'drain');
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
   };
-  const parser = createReadStream(opts.input).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = createReadStream(opts.input).pipe(
+    parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }),
+  );
   let rows = 0;
   let scored = 0;
   let headerChecked = false;
@@ -93,7 +114,9 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     if (!headerChecked) {
       const missing = schema.columns.filter((c) => !(c in row));
       if (missing.length) {
-        throw new Error(`${opts.input} is not a ${schema.name} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}`);
+        throw new Error(
+          `${opts.input} is not a ${schema.name} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}`,
+        );
       }
       headerChecked = true;
     }
@@ -115,7 +138,7 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
   }
   if (!out) {
     out = createWriteStream(opts.output);
-    out.write(columns.join(',') + '\n');
+    out.write(`${columns.join(',')}\n`);
   }
   out.end();
   await once(out, 'finish');
@@ -133,7 +156,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   });
   if (!values.market || !values.input || !values.output) {
-    process.stderr.write('usage: npm run score -- --market <demo|ir> --input <csv> --output <csv> [--pin model=version] [--models dir]\n');
+    process.stderr.write(
+      'usage: npm run score -- --market <demo|ir> --input <csv> --output <csv> [--pin model=version] [--models dir]\n',
+    );
     process.exit(2);
   }
   const pins: Record<string, string> = {};
@@ -147,8 +172,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   try {
     const t0 = performance.now();
-    const s = await scoreFile({ market: values.market, input: values.input, output: values.output, pins, ...(values.models ? { modelsDir: values.models } : {}) });
-    process.stderr.write(`scored ${s.scored} of ${s.rows} rows (${s.unmapped} not mappable) with ${JSON.stringify(s.models)} in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${values.output}\n`);
+    const s = await scoreFile({
+      market: values.market,
+      input: values.input,
+      output: values.output,
+      pins,
+      ...(values.models ? { modelsDir: values.models } : {}),
+    });
+    process.stderr.write(
+      `scored ${s.scored} of ${s.rows} rows (${s.unmapped} not mappable) with ${JSON.stringify(s.models)} in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${values.output}\n`,
+    );
   } catch (e) {
     process.stderr.write(`score: ${(e as Error).message}\n`);
     process.exit(1);

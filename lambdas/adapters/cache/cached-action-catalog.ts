@@ -9,7 +9,11 @@ import type { ActionCatalog } from '#domain/ports.ts';
 export class CachedActionCatalog implements ActionCatalog {
   private readonly lists = new Map<string, { at: number; actions: Promise<Action[]> }>();
 
-  constructor(private readonly inner: ActionCatalog, private readonly ttlMs: number, private readonly nowMs: () => number) {}
+  constructor(
+    private readonly inner: ActionCatalog,
+    private readonly ttlMs: number,
+    private readonly nowMs: () => number,
+  ) {}
 
   list(tenant: string): Promise<Action[]> {
     const hit = this.lists.get(tenant);

@@ -10,13 +10,24 @@ import { queryAll } from './query-all.ts';
  */
 export const ACTIONS_GSI_PK = 'ACTIONS';
 export const actionKey = (actionId: string) => ({ pk: `A#${actionId}`, sk: 'A' });
-export const actionItem = (action: Action) => ({ ...actionKey(action.actionId), gsi1pk: ACTIONS_GSI_PK, gsi1sk: action.actionId, kind: 'action', action });
+export const actionItem = (action: Action) => ({
+  ...actionKey(action.actionId),
+  gsi1pk: ACTIONS_GSI_PK,
+  gsi1sk: action.actionId,
+  kind: 'action',
+  action,
+});
 
 export class DynamoActionCatalog implements ActionCatalog {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: (tenant: string) => string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: (tenant: string) => string,
+  ) {}
 
   async get(tenant: string, actionId: string): Promise<Action | undefined> {
-    const out = await guarded(() => this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId) })));
+    const out = await guarded(() =>
+      this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId) })),
+    );
     return out.Item?.['action'] as Action | undefined;
   }
 
@@ -37,7 +48,15 @@ export class DynamoActionCatalog implements ActionCatalog {
   /** Seeding: writes the action only when the tenant has none of that id (keeps tenant edits). */
   async putIfAbsent(tenant: string, action: Action): Promise<boolean> {
     try {
-      await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: actionItem(action), ConditionExpression: 'attribute_not_exists(pk)' })));
+      await guarded(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableOf(tenant),
+            Item: actionItem(action),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
       return true;
     } catch (err) {
       if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
@@ -46,7 +65,11 @@ export class DynamoActionCatalog implements ActionCatalog {
   }
 
   async remove(tenant: string, actionId: string): Promise<boolean> {
-    const out = await guarded(() => this.db.send(new DeleteCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId), ReturnValues: 'ALL_OLD' })));
+    const out = await guarded(() =>
+      this.db.send(
+        new DeleteCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId), ReturnValues: 'ALL_OLD' }),
+      ),
+    );
     return !!out.Attributes;
   }
 }

@@ -29,21 +29,29 @@ export class DynamoAuditLog implements AuditLog {
   async record(entry: Omit<AuditEntry, 'id'>): Promise<void> {
     const id = randomUUID();
     const expiresAt = Math.floor(new Date(entry.at).getTime() / 1000) + this.retentionDays * 86_400;
-    await guarded(() => this.db.send(new PutCommand({
-      TableName: this.tableOf(entry.tenant),
-      Item: { ...auditKey(entry.at, id), kind: 'audit', id, ...entry, expiresAt },
-    })));
+    await guarded(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableOf(entry.tenant),
+          Item: { ...auditKey(entry.at, id), kind: 'audit', id, ...entry, expiresAt },
+        }),
+      ),
+    );
   }
 
   async list(tenant: TenantId, month: string, opts: { limit?: number; nextToken?: string } = {}): Promise<AuditPage> {
-    const out = await guarded(() => this.db.send(new QueryCommand({
-      TableName: this.tableOf(tenant),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `AU#${month}` },
-      ScanIndexForward: false,
-      Limit: opts.limit ?? 50,
-      ...(opts.nextToken ? { ExclusiveStartKey: decode(opts.nextToken, month) } : {}),
-    })));
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableOf(tenant),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `AU#${month}` },
+          ScanIndexForward: false,
+          Limit: opts.limit ?? 50,
+          ...(opts.nextToken ? { ExclusiveStartKey: decode(opts.nextToken, month) } : {}),
+        }),
+      ),
+    );
     const items = (out.Items ?? [])
       .filter((i) => i['tenant'] === tenant)
       .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e }) => e as AuditEntry);

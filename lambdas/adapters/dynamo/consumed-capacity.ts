@@ -3,13 +3,26 @@ import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
 
 /** The commands that take `ReturnConsumedCapacity`, and which meter their units go to. */
-const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+const READS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
 
 export const CONSUMED_CAPACITY_MIDDLEWARE = 'cvmConsumedCapacity';
 
 /** `arn:aws:dynamodb:<region>:<account>:table/<name>` or a plain name -> the name. */
-const tableNameOf = (nameOrArn: string) => nameOrArn.slice(nameOrArn.lastIndexOf(':table/') + 1).replace(/^table\//, '');
+const tableNameOf = (nameOrArn: string) =>
+  nameOrArn.slice(nameOrArn.lastIndexOf(':table/') + 1).replace(/^table\//, '');
 
 /**
  * Meters the DynamoDB capacity each call consumed to the tenant that owns the table: asks every
@@ -22,17 +35,25 @@ const tableNameOf = (nameOrArn: string) => nameOrArn.slice(nameOrArn.lastIndexOf
  * purpose: their cost is a shared cost that the split already spreads by ApiRequest, and metering
  * them to a pseudo-tenant would make it a party of the split that pays nothing.
  */
-export function meterConsumedCapacity(client: DynamoDBClient, meter: Meter, tenantOfTable: (table: string) => TenantId | undefined): void {
+export function meterConsumedCapacity(
+  client: DynamoDBClient,
+  meter: Meter,
+  tenantOfTable: (table: string) => TenantId | undefined,
+): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
       const isRead = READS.has(command);
       if (!isRead && !WRITES.has(command)) return next(args);
       const input = args.input as { ReturnConsumedCapacity?: string };
-      const asked = input.ReturnConsumedCapacity === undefined ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
+      const asked =
+        input.ReturnConsumedCapacity === undefined
+          ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } }
+          : args;
       const result = await next(asked);
       try {
-        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+          .ConsumedCapacity;
         for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
           const tenant = c.TableName ? tenantOfTable(tableNameOf(c.TableName)) : undefined;
           if (!tenant) continue;

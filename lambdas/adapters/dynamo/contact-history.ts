@@ -12,14 +12,21 @@ import { queryAll } from './query-all.ts';
  * moment ago, or a window read short, would let a limit be passed.
  */
 export class DynamoContactHistory implements ContactHistory {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: (tenant: string) => string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: (tenant: string) => string,
+  ) {}
 
   async customerContacts(tenant: string, customerId: string, since: string): Promise<ContactRecord[]> {
     const items = await queryAll(this.db, {
       TableName: this.tableOf(tenant),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       // '\uffff' sorts after every id, so contacts dated later than now (deferred hand-offs) are read too
-      ExpressionAttributeValues: { ':pk': customerPk(customerId), ':from': `${CONTACT_PREFIX}${since}`, ':to': `${CONTACT_PREFIX}\uffff` },
+      ExpressionAttributeValues: {
+        ':pk': customerPk(customerId),
+        ':from': `${CONTACT_PREFIX}${since}`,
+        ':to': `${CONTACT_PREFIX}\uffff`,
+      },
       ConsistentRead: true,
       ReturnConsumedCapacity: 'TOTAL',
     });

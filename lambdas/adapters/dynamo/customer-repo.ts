@@ -27,8 +27,7 @@ const RECENT_ITEMS = 25;
 
 type TableNameOf = (tenant: string) => string;
 
-const isConditionalFailure = (err: unknown) =>
-  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +47,10 @@ function fromItem(item: Record<string, unknown>): CustomerRecord {
 }
 
 export class DynamoCustomerRepo implements CustomerRepo {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: TableNameOf,
+  ) {}
 
   async load(tenant: string, customerId: string, opts: { contactsSince?: string } = {}): Promise<CustomerAggregate> {
     const pk = customerPk(customerId);
@@ -57,20 +59,24 @@ export class DynamoCustomerRepo implements CustomerRepo {
     // read short would let a limit be exceeded.
     const items = opts.contactsSince
       ? await queryAll(this.db, {
-        TableName: this.tableOf(tenant),
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': pk, ':from': `${CONTACT_PREFIX}${opts.contactsSince}` },
-        ScanIndexForward: false,
-      })
-      : (await guarded(() =>
-        this.db.send(new QueryCommand({
           TableName: this.tableOf(tenant),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': pk, ':from': `${CONTACT_PREFIX}${opts.contactsSince}` },
           ScanIndexForward: false,
-          Limit: RECENT_ITEMS,
-        })),
-      )).Items ?? [];
+        })
+      : ((
+          await guarded(() =>
+            this.db.send(
+              new QueryCommand({
+                TableName: this.tableOf(tenant),
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': pk },
+                ScanIndexForward: false,
+                Limit: RECENT_ITEMS,
+              }),
+            ),
+          )
+        ).Items ?? []);
     const agg: CustomerAggregate = { contacts: [] };
     for (const item of items) {
       const sk = item['sk'] as string;
@@ -91,12 +97,20 @@ export class DynamoCustomerRepo implements CustomerRepo {
   async save(tenant: string, record: CustomerRecord, expectedVersion: number | undefined): Promise<void> {
     const condition =
       expectedVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb', ExpressionAttributeValues: { ':tomb': 'tombstone' } }
+        ? {
+            ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb',
+            ExpressionAttributeValues: { ':tomb': 'tombstone' },
+          }
         : expectedVersion === 0
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: 'version = :v AND kind = :profile', ExpressionAttributeValues: { ':v': expectedVersion, ':profile': 'profile' } };
+          : {
+              ConditionExpression: 'version = :v AND kind = :profile',
+              ExpressionAttributeValues: { ':v': expectedVersion, ':profile': 'profile' },
+            };
     try {
-      await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: toItem(record), ...condition })));
+      await guarded(() =>
+        this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: toItem(record), ...condition })),
+      );
     } catch (err) {
       if (!isConditionalFailure(err)) throw err;
       const now = await this.load(tenant, record.customerId);
@@ -114,7 +128,9 @@ export class DynamoCustomerRepo implements CustomerRepo {
         .slice(i, i + 100)
         .map((id) => ({ pk: customerPk(id), sk: PROFILE_SK }));
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        const out = await guarded(() => this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })));
+        const out = await guarded(() =>
+          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })),
+        );
         for (const item of out.Responses?.[table] ?? []) {
           const id = (item['pk'] as string).slice(2);
           found.set(id, item['kind'] === 'tombstone' ? 'erased' : fromItem(item));
@@ -168,10 +184,12 @@ export class DynamoCustomerRepo implements CustomerRepo {
     // Tombstone first: from this moment late events and writes are refused, even if the
     // deletes below are interrupted (erasure is then simply repeated).
     await guarded(() =>
-      this.db.send(new PutCommand({
-        TableName: table,
-        Item: { pk, sk: PROFILE_SK, kind: 'tombstone', customerId, erasedAt: at.toISOString() },
-      })),
+      this.db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk, sk: PROFILE_SK, kind: 'tombstone', customerId, erasedAt: at.toISOString() },
+        }),
+      ),
     );
     const doomed = (await this.allItems(tenant, customerId)).filter((i) => i['sk'] !== PROFILE_SK);
     for (let i = 0; i < doomed.length; i += 25) {

@@ -29,7 +29,12 @@ export function decisionItem(e: DecisionLogEntry): Record<string, unknown> {
     ...(e.excluded.length ? { ex: e.excluded } : {}),
     ...(Object.keys(e.modelVersions).length ? { mv: e.modelVersions } : {}),
     expiresAt: e.expiresAt,
-    ...householdContactKeys(e.householdId, e.at, e.decisionId, e.offers.map((o) => o.kind)),
+    ...householdContactKeys(
+      e.householdId,
+      e.at,
+      e.decisionId,
+      e.offers.map((o) => o.kind),
+    ),
   };
 }
 
@@ -55,7 +60,10 @@ function entryOf(item: Record<string, unknown>, customerId: string): DecisionLog
 }
 
 export class DynamoDecisionLog implements DecisionLog {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: (tenant: string) => string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: (tenant: string) => string,
+  ) {}
 
   async record(tenant: string, entry: DecisionLogEntry): Promise<void> {
     await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: decisionItem(entry) })));
@@ -69,25 +77,38 @@ export class DynamoDecisionLog implements DecisionLog {
     const id = parseDecisionId(decisionId);
     if (!id) return undefined;
     const out = await guarded(() =>
-      this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: { pk: customerPk(id.customerId), sk: decisionSk(id.at, decisionId) } })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableOf(tenant),
+          Key: { pk: customerPk(id.customerId), sk: decisionSk(id.at, decisionId) },
+        }),
+      ),
     );
     return out.Item ? entryOf(out.Item, id.customerId) : undefined;
   }
 
   /** One conditional UpdateItem: sets the offer's response only if it has none (duplicates count once). */
-  async recordResponse(tenant: string, entry: DecisionLogEntry, actionId: string, response: NonNullable<LoggedOffer['response']>, at: string): Promise<ResponseOutcome> {
+  async recordResponse(
+    tenant: string,
+    entry: DecisionLogEntry,
+    actionId: string,
+    response: NonNullable<LoggedOffer['response']>,
+    at: string,
+  ): Promise<ResponseOutcome> {
     const index = entry.offers.findIndex((o) => o.actionId === actionId);
     if (index < 0) return 'not-offered';
     try {
       await guarded(() =>
-        this.db.send(new UpdateCommand({
-          TableName: this.tableOf(tenant),
-          Key: { pk: customerPk(entry.customerId), sk: decisionSk(entry.at, entry.decisionId) },
-          UpdateExpression: `SET offers[${index}].#r = :r, offers[${index}].respondedAt = :at`,
-          ConditionExpression: `attribute_exists(pk) AND offers[${index}].actionId = :a AND attribute_not_exists(offers[${index}].#r)`,
-          ExpressionAttributeNames: { '#r': 'response' },
-          ExpressionAttributeValues: { ':r': response, ':at': at, ':a': actionId },
-        })),
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableOf(tenant),
+            Key: { pk: customerPk(entry.customerId), sk: decisionSk(entry.at, entry.decisionId) },
+            UpdateExpression: `SET offers[${index}].#r = :r, offers[${index}].respondedAt = :at`,
+            ConditionExpression: `attribute_exists(pk) AND offers[${index}].actionId = :a AND attribute_not_exists(offers[${index}].#r)`,
+            ExpressionAttributeNames: { '#r': 'response' },
+            ExpressionAttributeValues: { ':r': response, ':at': at, ':a': actionId },
+          }),
+        ),
       );
       return 'recorded';
     } catch (err) {

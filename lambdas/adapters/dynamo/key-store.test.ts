@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('the DynamoDB key store', () => {
-  it('lists one tenant\'s keys by hash, and none of another tenant\'s', async () => {
+  it("lists one tenant's keys by hash, and none of another tenant's", async () => {
     const acme = await store.list('acme');
     expect(acme.map((k) => k.record.keyId).sort()).toEqual(['acme-admin', 'acme-channel']);
     expect(acme.find((k) => k.record.scope === 'admin')?.keyHash).toBe(hashApiKey(t.keys['acme']!.admin));

@@ -5,10 +5,15 @@ import { guarded } from './errors.ts';
 
 /** Keys are stored by their SHA-256 hash; the key itself is never written anywhere. */
 export class DynamoKeyStore implements KeyAdminStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async find(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const out = await guarded(() => this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `K#${keyHash}` } })));
+    const out = await guarded(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `K#${keyHash}` } })),
+    );
     if (!out.Item) return undefined;
     const { pk: _pk, expiresAtEpoch: _ttl, ...record } = out.Item;
     return record as ApiKeyRecord;
@@ -19,16 +24,21 @@ export class DynamoKeyStore implements KeyAdminStore {
     const out: { keyHash: string; record: ApiKeyRecord }[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await guarded(() => this.db.send(new ScanCommand({
-        TableName: this.table,
-        FilterExpression: '#tenant = :tenant',
-        ExpressionAttributeNames: { '#tenant': 'tenant' },
-        ExpressionAttributeValues: { ':tenant': tenant },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      })));
+      const page = await guarded(() =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: '#tenant = :tenant',
+            ExpressionAttributeNames: { '#tenant': 'tenant' },
+            ExpressionAttributeValues: { ':tenant': tenant },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
       for (const item of page.Items ?? []) {
         const { pk, expiresAtEpoch: _ttl, ...record } = item;
-        if (typeof pk === 'string' && pk.startsWith('K#')) out.push({ keyHash: pk.slice(2), record: record as ApiKeyRecord });
+        if (typeof pk === 'string' && pk.startsWith('K#'))
+          out.push({ keyHash: pk.slice(2), record: record as ApiKeyRecord });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -36,7 +46,11 @@ export class DynamoKeyStore implements KeyAdminStore {
   }
 
   async save(keyHash: string, record: ApiKeyRecord): Promise<void> {
-    const ttl = record.expiresAt ? { expiresAtEpoch: Math.floor(new Date(record.expiresAt).getTime() / 1000) + 86_400 } : {};
-    await guarded(() => this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `K#${keyHash}`, ...record, ...ttl } })));
+    const ttl = record.expiresAt
+      ? { expiresAtEpoch: Math.floor(new Date(record.expiresAt).getTime() / 1000) + 86_400 }
+      : {};
+    await guarded(() =>
+      this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `K#${keyHash}`, ...record, ...ttl } })),
+    );
   }
 }

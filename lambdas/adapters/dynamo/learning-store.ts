@@ -33,9 +33,15 @@ export class DynamoLearningStore implements LearningStore {
     const table = this.tableOf(tenant);
     const found = new Map<string, Stats>();
     for (let i = 0; i < actionIds.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = actionIds.slice(i, i + 100).map((a) => ({ pk: `L#${a}`, sk: segment }));
+      let keys: Record<string, unknown>[] | undefined = actionIds
+        .slice(i, i + 100)
+        .map((a) => ({ pk: `L#${a}`, sk: segment }));
       for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-        const out = await guarded(() => this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys!, ProjectionExpression: 'pk, n, s' } } })));
+        const out = await guarded(() =>
+          this.db.send(
+            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys!, ProjectionExpression: 'pk, n, s' } } }),
+          ),
+        );
         for (const item of out.Responses?.[table] ?? []) {
           found.set(String(item['pk']).slice(2), { trials: Number(item['n'] ?? 0), successes: Number(item['s'] ?? 0) });
         }
@@ -47,12 +53,14 @@ export class DynamoLearningStore implements LearningStore {
 
   async add(tenant: string, actionId: string, segment: string, success: boolean): Promise<void> {
     await guarded(() =>
-      this.db.send(new UpdateCommand({
-        TableName: this.tableOf(tenant),
-        Key: { pk: `L#${actionId}`, sk: segment },
-        UpdateExpression: 'ADD n :one, s :s',
-        ExpressionAttributeValues: { ':one': 1, ':s': success ? 1 : 0 },
-      })),
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableOf(tenant),
+          Key: { pk: `L#${actionId}`, sk: segment },
+          UpdateExpression: 'ADD n :one, s :s',
+          ExpressionAttributeValues: { ':one': 1, ':s': success ? 1 : 0 },
+        }),
+      ),
     );
     this.cache.delete(`${tenant}\u0000${segment}`);
   }

@@ -2,7 +2,10 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import { guarded } from './errors.ts';
 
 /** Every item a Query matches, following LastEvaluatedKey page by page. */
-export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {

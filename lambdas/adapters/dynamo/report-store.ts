@@ -1,7 +1,13 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { ReportScan, ReportStore } from '#domain/ports.ts';
-import type { DecisionSummary, Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
+import type {
+  DecisionSummary,
+  Granularity,
+  ReportCustomer,
+  ReportName,
+  ReportSnapshot,
+} from '#domain/reports/report.ts';
 import { CONTACT_PREFIX, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';
@@ -13,9 +19,29 @@ export const reportSk = (granularity: string, period: string) => `${granularity}
 
 /** Only what the reports read: profile, state and decision-log items (not their excluded reasons). */
 const PROJECTED = [
-  'pk', 'sk', 'kind', 'customerId', 'segment', 'tariff', 'tenureMonths', 'monthlyCharge', 'products', 'scores',
-  'status', 'spend30d', 'careContacts30d', 'unresolvedContacts30d', 'lastNps', 'churn', 'acquisition', 'lastOfferResponse',
-  'at', 'channel', 'group', 'offers', 'source',
+  'pk',
+  'sk',
+  'kind',
+  'customerId',
+  'segment',
+  'tariff',
+  'tenureMonths',
+  'monthlyCharge',
+  'products',
+  'scores',
+  'status',
+  'spend30d',
+  'careContacts30d',
+  'unresolvedContacts30d',
+  'lastNps',
+  'churn',
+  'acquisition',
+  'lastOfferResponse',
+  'at',
+  'channel',
+  'group',
+  'offers',
+  'source',
 ];
 // every name through a placeholder: several are DynamoDB reserved words (segment, status, group, source)
 const NAMES = Object.fromEntries(PROJECTED.map((a, i) => [`#a${i}`, a]));
@@ -29,9 +55,17 @@ const SOURCE = `#a${PROJECTED.indexOf('source')}`;
  * Snapshots are one item per report and period (`R#<name>`, `<granularity>#<period>`).
  */
 export class DynamoReportStore implements ReportScan, ReportStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: TableNameOf,
+  ) {}
 
-  async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 1000): AsyncIterable<ReportCustomer> {
+  async *scanSegment(
+    tenant: string,
+    segment: number,
+    totalSegments: number,
+    pageSize = 1000,
+  ): AsyncIterable<ReportCustomer> {
     const partitions = scanPartitions(this.db, {
       TableName: this.tableOf(tenant),
       Segment: segment,
@@ -40,7 +74,13 @@ export class DynamoReportStore implements ReportScan, ReportStore {
       ProjectionExpression: PROJECTION,
       FilterExpression: `begins_with(pk, :c) AND (sk IN (:p, :s) OR (begins_with(sk, :h) AND ${SOURCE} = :d))`,
       ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: { ':c': 'C#', ':p': PROFILE_SK, ':s': STATE_SK, ':h': CONTACT_PREFIX, ':d': 'decision' },
+      ExpressionAttributeValues: {
+        ':c': 'C#',
+        ':p': PROFILE_SK,
+        ':s': STATE_SK,
+        ':h': CONTACT_PREFIX,
+        ':d': 'decision',
+      },
     });
     for await (const items of partitions) {
       const customer: ReportCustomer = { customerId: String(items[0]!['pk']).slice(2), decisions: [] };
@@ -57,28 +97,47 @@ export class DynamoReportStore implements ReportScan, ReportStore {
   async save(tenant: string, snapshots: ReportSnapshot[]): Promise<void> {
     const table = this.tableOf(tenant);
     for (const s of snapshots) {
-      await guarded(() => this.db.send(new PutCommand({
-        TableName: table,
-        Item: { pk: reportPk(s.name), sk: reportSk(s.granularity, s.period), kind: 'report', ...s },
-      })));
+      await guarded(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: reportPk(s.name), sk: reportSk(s.granularity, s.period), kind: 'report', ...s },
+          }),
+        ),
+      );
     }
   }
 
-  async read(tenant: string, name: ReportName, granularity: Granularity, range: { from?: string; to?: string }): Promise<ReportSnapshot[]> {
+  async read(
+    tenant: string,
+    name: ReportName,
+    granularity: Granularity,
+    range: { from?: string; to?: string },
+  ): Promise<ReportSnapshot[]> {
     const latestOnly = range.from === undefined && range.to === undefined;
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await guarded(() => this.db.send(new QueryCommand({
-        TableName: this.tableOf(tenant),
-        KeyConditionExpression: latestOnly ? 'pk = :pk AND begins_with(sk, :g)' : 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: latestOnly
-          ? { ':pk': reportPk(name), ':g': `${granularity}#` }
-          : { ':pk': reportPk(name), ':from': reportSk(granularity, range.from ?? ''), ':to': reportSk(granularity, `${range.to ?? '9999'}~`) },
-        ScanIndexForward: !latestOnly,
-        ...(latestOnly ? { Limit: 1 } : {}),
-        ExclusiveStartKey: start,
-      })));
+      const out = await guarded(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableOf(tenant),
+            KeyConditionExpression: latestOnly
+              ? 'pk = :pk AND begins_with(sk, :g)'
+              : 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: latestOnly
+              ? { ':pk': reportPk(name), ':g': `${granularity}#` }
+              : {
+                  ':pk': reportPk(name),
+                  ':from': reportSk(granularity, range.from ?? ''),
+                  ':to': reportSk(granularity, `${range.to ?? '9999'}~`),
+                },
+            ScanIndexForward: !latestOnly,
+            ...(latestOnly ? { Limit: 1 } : {}),
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
       items.push(...(out.Items ?? []));
       start = latestOnly ? undefined : out.LastEvaluatedKey;
     } while (start);

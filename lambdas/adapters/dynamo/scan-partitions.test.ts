@@ -12,14 +12,20 @@ beforeAll(async () => {
   const t = await testTables(['acme']);
   process.env['DYNAMODB_ENDPOINT'] = t.endpoint;
   table = t.tenantTables['acme']!;
-  for (const [pk, sks] of Object.entries(layout)) for (const sk of sks) await db().send(new PutCommand({ TableName: table, Item: { pk, sk } }));
+  for (const [pk, sks] of Object.entries(layout))
+    for (const sk of sks) await db().send(new PutCommand({ TableName: table, Item: { pk, sk } }));
 });
 
 describe('a Scan segment a partition at a time (DynamoDB Local)', () => {
   it('yields every partition once and whole, in sort-key order, whatever the page size', async () => {
     for (const limit of [1, 2, 3, 100]) {
       const seen: Record<string, string[]> = {};
-      for await (const items of scanPartitions(db(), { TableName: table, Segment: 0, TotalSegments: 1, Limit: limit })) {
+      for await (const items of scanPartitions(db(), {
+        TableName: table,
+        Segment: 0,
+        TotalSegments: 1,
+        Limit: limit,
+      })) {
         const pk = String(items[0]!['pk']);
         expect(seen[pk], `${pk} yielded twice at Limit ${limit}`).toBeUndefined();
         expect(items.every((i) => i['pk'] === pk)).toBe(true);
@@ -31,7 +37,14 @@ describe('a Scan segment a partition at a time (DynamoDB Local)', () => {
 
   it('yields nothing for a segment that matches nothing', async () => {
     const out = [];
-    for await (const items of scanPartitions(db(), { TableName: table, Segment: 0, TotalSegments: 1, FilterExpression: 'sk = :x', ExpressionAttributeValues: { ':x': 'none' } })) out.push(items);
+    for await (const items of scanPartitions(db(), {
+      TableName: table,
+      Segment: 0,
+      TotalSegments: 1,
+      FilterExpression: 'sk = :x',
+      ExpressionAttributeValues: { ':x': 'none' },
+    }))
+      out.push(items);
     expect(out).toEqual([]);
   });
 });

@@ -6,7 +6,10 @@ import { guarded } from './errors.ts';
  * A partition's items sit together in one segment, though a page boundary may fall between them:
  * a partition is yielded once the next one starts, or the segment ends.
  */
-export async function* scanPartitions(db: DynamoDBDocumentClient, input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): AsyncIterable<Record<string, unknown>[]> {
+export async function* scanPartitions(
+  db: DynamoDBDocumentClient,
+  input: Omit<ScanCommandInput, 'ExclusiveStartKey'>,
+): AsyncIterable<Record<string, unknown>[]> {
   let start: Record<string, unknown> | undefined;
   let pk: unknown;
   let items: Record<string, unknown>[] = [];

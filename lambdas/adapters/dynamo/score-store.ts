@@ -16,18 +16,25 @@ const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name 
  * tenant table that yields each live profile with its state.
  */
 export class DynamoScoreStore implements ScoreStore, ProfileScan {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: TableNameOf) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: TableNameOf,
+  ) {}
 
   async saveScores(tenant: string, customerId: string, scores: Scores): Promise<'written' | 'missing'> {
     try {
-      await guarded(() => this.db.send(new UpdateCommand({
-        TableName: this.tableOf(tenant),
-        Key: { pk: customerPk(customerId), sk: PROFILE_SK },
-        UpdateExpression: 'SET scores = :s',
-        // only a live profile: never create an item, never touch a tombstone
-        ConditionExpression: 'attribute_exists(pk) AND kind = :profile',
-        ExpressionAttributeValues: { ':s': scores, ':profile': 'profile' },
-      })));
+      await guarded(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableOf(tenant),
+            Key: { pk: customerPk(customerId), sk: PROFILE_SK },
+            UpdateExpression: 'SET scores = :s',
+            // only a live profile: never create an item, never touch a tombstone
+            ConditionExpression: 'attribute_exists(pk) AND kind = :profile',
+            ExpressionAttributeValues: { ':s': scores, ':profile': 'profile' },
+          }),
+        ),
+      );
       return 'written';
     } catch (err) {
       if (isConditionalFailure(err)) return 'missing';
@@ -36,7 +43,12 @@ export class DynamoScoreStore implements ScoreStore, ProfileScan {
   }
 
   /** Each live profile of one parallel-Scan segment, with its state. */
-  async *scanSegment(tenant: string, segment: number, totalSegments: number, pageSize = 500): AsyncIterable<ScannedCustomer> {
+  async *scanSegment(
+    tenant: string,
+    segment: number,
+    totalSegments: number,
+    pageSize = 500,
+  ): AsyncIterable<ScannedCustomer> {
     const partitions = scanPartitions(this.db, {
       TableName: this.tableOf(tenant),
       Segment: segment,

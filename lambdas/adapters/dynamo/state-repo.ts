@@ -1,4 +1,11 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '#domain/action.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { CustomerState } from '#domain/customer-state.ts';
@@ -35,22 +42,40 @@ export class DynamoStateRepo implements CustomerStateRepo {
     private readonly contactTtlDays = 180,
   ) {}
 
-  private count(out: { ConsumedCapacity?: { CapacityUnits?: number; WriteCapacityUnits?: number; ReadCapacityUnits?: number } | { CapacityUnits?: number }[] }, kind: 'write' | 'read') {
-    const list = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : out.ConsumedCapacity ? [out.ConsumedCapacity] : [];
+  private count(
+    out: {
+      ConsumedCapacity?:
+        | { CapacityUnits?: number; WriteCapacityUnits?: number; ReadCapacityUnits?: number }
+        | { CapacityUnits?: number }[];
+    },
+    kind: 'write' | 'read',
+  ) {
+    const list = Array.isArray(out.ConsumedCapacity)
+      ? out.ConsumedCapacity
+      : out.ConsumedCapacity
+        ? [out.ConsumedCapacity]
+        : [];
     const units = list.reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
     if (kind === 'write') this.meter.writeUnits += units;
     else this.meter.readUnits += units;
   }
 
-  async loadForEvents(tenant: string, customerId: string): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }> {
+  async loadForEvents(
+    tenant: string,
+    customerId: string,
+  ): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }> {
     // P and S sort next to each other: one Query reads both (and nothing else).
-    const out = await guarded(() => this.db.send(new QueryCommand({
-      TableName: this.tableOf(tenant),
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :p AND :s',
-      ExpressionAttributeValues: { ':pk': customerPk(customerId), ':p': PROFILE_SK, ':s': STATE_SK },
-      ConsistentRead: true,
-      ReturnConsumedCapacity: 'TOTAL',
-    })));
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableOf(tenant),
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :p AND :s',
+          ExpressionAttributeValues: { ':pk': customerPk(customerId), ':p': PROFILE_SK, ':s': STATE_SK },
+          ConsistentRead: true,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
     this.count(out, 'read');
     let profile: CustomerRecord | undefined;
     let erased = false;
@@ -63,48 +88,74 @@ export class DynamoStateRepo implements CustomerStateRepo {
           profile = record as CustomerRecord;
         }
       } else if (item['sk'] === STATE_SK) {
-        const state = Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as unknown as CustomerState;
-        stored = { state, version: Number(item['version'] ?? 0), outbox: (item['outbox'] as OutboundMessage[] | undefined) ?? [] };
+        const state = Object.fromEntries(
+          Object.entries(item).filter(([k]) => !INTERNAL.has(k)),
+        ) as unknown as CustomerState;
+        stored = {
+          state,
+          version: Number(item['version'] ?? 0),
+          outbox: (item['outbox'] as OutboundMessage[] | undefined) ?? [],
+        };
       }
     }
     return { ...(profile ? { profile } : {}), erased, ...(stored ? { stored } : {}) };
   }
 
-  async saveState(tenant: string, customerId: string, state: CustomerState, outbox: OutboundMessage[], expectedVersion: number, householdId?: string): Promise<boolean> {
+  async saveState(
+    tenant: string,
+    customerId: string,
+    state: CustomerState,
+    outbox: OutboundMessage[],
+    expectedVersion: number,
+    householdId?: string,
+  ): Promise<boolean> {
     const table = this.tableOf(tenant);
     const item = {
-      ...state, pk: customerPk(customerId), sk: STATE_SK, kind: 'state', version: expectedVersion + 1,
-      ...(outbox.length ? { outbox } : {}), ...householdOutboxKeys(householdId, customerId, outbox),
+      ...state,
+      pk: customerPk(customerId),
+      sk: STATE_SK,
+      kind: 'state',
+      version: expectedVersion + 1,
+      ...(outbox.length ? { outbox } : {}),
+      ...householdOutboxKeys(householdId, customerId, outbox),
     };
     try {
       if (expectedVersion === 0) {
         // The customer's first state: also check, in the same transaction, that no tombstone was
         // written since the read, so a late event cannot recreate an erased customer's state.
         // Once per customer; later writes are guarded by `version` (erasure deletes the item).
-        const out = await guarded(() => this.db.send(new TransactWriteCommand({
-          ReturnConsumedCapacity: 'TOTAL',
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: table,
-                Key: { pk: customerPk(customerId), sk: PROFILE_SK },
-                ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb',
-                ExpressionAttributeValues: { ':tomb': 'tombstone' },
-              },
-            },
-            { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        })));
+        const out = await guarded(() =>
+          this.db.send(
+            new TransactWriteCommand({
+              ReturnConsumedCapacity: 'TOTAL',
+              TransactItems: [
+                {
+                  ConditionCheck: {
+                    TableName: table,
+                    Key: { pk: customerPk(customerId), sk: PROFILE_SK },
+                    ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb',
+                    ExpressionAttributeValues: { ':tomb': 'tombstone' },
+                  },
+                },
+                { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ],
+            }),
+          ),
+        );
         this.count(out, 'write');
         return true;
       }
-      const out = await guarded(() => this.db.send(new PutCommand({
-        TableName: table,
-        Item: item,
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': expectedVersion },
-        ReturnConsumedCapacity: 'TOTAL',
-      })));
+      const out = await guarded(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: item,
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
       this.count(out, 'write');
       return true;
     } catch (err) {
@@ -115,14 +166,18 @@ export class DynamoStateRepo implements CustomerStateRepo {
 
   async clearOutbox(tenant: string, customerId: string, version: number): Promise<void> {
     try {
-      const out = await guarded(() => this.db.send(new UpdateCommand({
-        TableName: this.tableOf(tenant),
-        Key: { pk: customerPk(customerId), sk: STATE_SK },
-        UpdateExpression: 'REMOVE outbox, gsi1pk, gsi1sk',
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': version },
-        ReturnConsumedCapacity: 'TOTAL',
-      })));
+      const out = await guarded(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableOf(tenant),
+            Key: { pk: customerPk(customerId), sk: STATE_SK },
+            UpdateExpression: 'REMOVE outbox, gsi1pk, gsi1sk',
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': version },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
       this.count(out, 'write');
     } catch (err) {
       // The state moved on: whoever wrote it carried the outbox and hands it off.
@@ -130,7 +185,12 @@ export class DynamoStateRepo implements CustomerStateRepo {
     }
   }
 
-  async recordContacts(tenant: string, customerId: string, contacts: ContactRecord[], householdId?: string): Promise<void> {
+  async recordContacts(
+    tenant: string,
+    customerId: string,
+    contacts: ContactRecord[],
+    householdId?: string,
+  ): Promise<void> {
     const table = this.tableOf(tenant);
     for (let i = 0; i < contacts.length; i += 25) {
       let pending = contacts.slice(i, i + 25).map((c) => ({
@@ -146,7 +206,9 @@ export class DynamoStateRepo implements CustomerStateRepo {
       }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt === 8) throw new Error('contact history writes kept being throttled');
-        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' })));
+        const out = await guarded(() =>
+          this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' })),
+        );
         this.count(out, 'write');
         pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
         if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));

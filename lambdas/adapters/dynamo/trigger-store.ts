@@ -15,10 +15,17 @@ const fromItem = (item: Record<string, unknown>): Trigger => {
 };
 
 export class DynamoTriggerStore implements TriggerStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableOf: (tenant: string) => string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: (tenant: string) => string,
+  ) {}
 
   async get(tenant: string, triggerId: string): Promise<Trigger | undefined> {
-    const out = await guarded(() => this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK } })));
+    const out = await guarded(() =>
+      this.db.send(
+        new GetCommand({ TableName: this.tableOf(tenant), Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK } }),
+      ),
+    );
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
@@ -33,18 +40,33 @@ export class DynamoTriggerStore implements TriggerStore {
   }
 
   async put(tenant: string, trigger: Trigger): Promise<void> {
-    await guarded(() => this.db.send(new PutCommand({
-      TableName: this.tableOf(tenant),
-      Item: { ...trigger, pk: triggerPk(trigger.triggerId), sk: TRIGGER_SK, kind: 'trigger', gsi1pk: LIST_PK, gsi1sk: trigger.triggerId },
-    })));
+    await guarded(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableOf(tenant),
+          Item: {
+            ...trigger,
+            pk: triggerPk(trigger.triggerId),
+            sk: TRIGGER_SK,
+            kind: 'trigger',
+            gsi1pk: LIST_PK,
+            gsi1sk: trigger.triggerId,
+          },
+        }),
+      ),
+    );
   }
 
   async remove(tenant: string, triggerId: string): Promise<boolean> {
-    const out = await guarded(() => this.db.send(new DeleteCommand({
-      TableName: this.tableOf(tenant),
-      Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK },
-      ReturnValues: 'ALL_OLD',
-    })));
+    const out = await guarded(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableOf(tenant),
+          Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
     return out.Attributes !== undefined;
   }
 }

@@ -39,19 +39,32 @@ describe('the daily volume counter', () => {
   });
 
   it('never exceeds the cap across containers and interleavings, whatever the cap and block', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.integer({ min: 1, max: 220 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 12 }),
-      async (perDay, containers, shards, maxBlock) => {
-        const d = nextDay();
-        const counters = Array.from({ length: containers }, () => new DynamoVolumeCounter(db(), () => table, shards, 3, maxBlock));
-        const attempts = perDay + 20;
-        const results = await Promise.all(Array.from({ length: attempts }, (_, i) => counters[i % containers]!.reserve('acme', 'offer', d, perDay, `k${i}`)));
-        const granted = results.filter(Boolean).length;
-        expect(granted).toBeLessThanOrEqual(perDay);
-        expect(await stored('offer', d, Math.min(shards, perDay))).toBeLessThanOrEqual(perDay);
-        // what is lost is bounded: the units other containers leased and did not use
-        expect(granted).toBeGreaterThanOrEqual(perDay - containers * Math.min(shards, perDay) * (maxBlock - 1));
-      },
-    ), { numRuns: 15 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 220 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (perDay, containers, shards, maxBlock) => {
+          const d = nextDay();
+          const counters = Array.from(
+            { length: containers },
+            () => new DynamoVolumeCounter(db(), () => table, shards, 3, maxBlock),
+          );
+          const attempts = perDay + 20;
+          const results = await Promise.all(
+            Array.from({ length: attempts }, (_, i) =>
+              counters[i % containers]!.reserve('acme', 'offer', d, perDay, `k${i}`),
+            ),
+          );
+          const granted = results.filter(Boolean).length;
+          expect(granted).toBeLessThanOrEqual(perDay);
+          expect(await stored('offer', d, Math.min(shards, perDay))).toBeLessThanOrEqual(perDay);
+          // what is lost is bounded: the units other containers leased and did not use
+          expect(granted).toBeGreaterThanOrEqual(perDay - containers * Math.min(shards, perDay) * (maxBlock - 1));
+        },
+      ),
+      { numRuns: 15 },
+    );
   }, 120_000);
 });

@@ -43,7 +43,15 @@ export class DynamoVolumeCounter implements VolumeCounter {
     const first = hash53(key) % shards;
     for (let k = 0; k < shards; k++) {
       const shard = (first + k) % shards;
-      if (await this.reserveOn(tenant, `V#${actionId}#${day}#${shard}`, DynamoVolumeCounter.sliceOf(perDay, shard, shards), day)) return true;
+      if (
+        await this.reserveOn(
+          tenant,
+          `V#${actionId}#${day}#${shard}`,
+          DynamoVolumeCounter.sliceOf(perDay, shard, shards),
+          day,
+        )
+      )
+        return true;
     }
     return false;
   }
@@ -66,7 +74,9 @@ export class DynamoVolumeCounter implements VolumeCounter {
       const block = DynamoVolumeCounter.blockOf(slice, this.maxBlock);
       const ttl = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + this.ttlDays * 86_400;
       // a whole block while the slice has room for it, then the last units one by one
-      const taken = (block > 1 ? await this.take(tenant, pk, block, slice, ttl) : 0) || (await this.take(tenant, pk, 1, slice, ttl));
+      const taken =
+        (block > 1 ? await this.take(tenant, pk, block, slice, ttl) : 0) ||
+        (await this.take(tenant, pk, 1, slice, ttl));
       if (taken) {
         if (this.leased.size > 10_000) this.leased.clear();
         if (taken > 1) this.leased.set(memo, taken - 1);
@@ -96,13 +106,15 @@ export class DynamoVolumeCounter implements VolumeCounter {
     try {
       this.writes++;
       await guarded(() =>
-        this.db.send(new UpdateCommand({
-          TableName: this.tableOf(tenant),
-          Key: { pk, sk: 'V' },
-          UpdateExpression: 'ADD n :units SET expiresAt = if_not_exists(expiresAt, :ttl)',
-          ConditionExpression: 'attribute_not_exists(n) OR n <= :room',
-          ExpressionAttributeValues: { ':units': units, ':room': slice - units, ':ttl': ttl },
-        })),
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableOf(tenant),
+            Key: { pk, sk: 'V' },
+            UpdateExpression: 'ADD n :units SET expiresAt = if_not_exists(expiresAt, :ttl)',
+            ConditionExpression: 'attribute_not_exists(n) OR n <= :room',
+            ExpressionAttributeValues: { ':units': units, ':room': slice - units, ':ttl': ttl },
+          }),
+        ),
       );
       return units;
     } catch (err) {

@@ -38,7 +38,7 @@ export class FileOutboundQueue implements OutboundQueue {
       const file = join(folder, `${m.channel}.jsonl`);
       const ids = this.idsOf(m.channel, file);
       if (ids.has(m.messageId)) continue;
-      appendFileSync(file, JSON.stringify(m) + '\n');
+      appendFileSync(file, `${JSON.stringify(m)}\n`);
       ids.add(m.messageId);
     }
   }

@@ -18,7 +18,7 @@ export class LocalEventQueue implements EventQueue {
 
   async enqueue(tenant: string, events: CvmEvent[]): Promise<void> {
     const queue = this.queues.get(tenant);
-    if (!queue) throw new Error('no local event queue is running for the caller\'s tenant');
+    if (!queue) throw new Error("no local event queue is running for the caller's tenant");
     queue.sendBatch(events.map((event) => JSON.stringify({ tenant, event })));
   }
 }

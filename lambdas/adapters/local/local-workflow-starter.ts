@@ -16,7 +16,9 @@ export function taskStates(states: Record<string, Record<string, unknown>>): str
   const out: string[] = [];
   for (const [name, state] of Object.entries(states)) {
     if (state['Type'] === 'Task') out.push(name);
-    const inner = (state['ItemProcessor'] ?? state['Iterator']) as { States?: Record<string, Record<string, unknown>> } | undefined;
+    const inner = (state['ItemProcessor'] ?? state['Iterator']) as
+      | { States?: Record<string, Record<string, unknown>> }
+      | undefined;
     if (inner?.States) out.push(...taskStates(inner.States));
   }
   return out;
@@ -34,8 +36,12 @@ export interface LocalRunOptions {
 export class LocalWorkflowStarter implements WorkflowStarter {
   private readonly running = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly definition: Definition, private readonly step: StepHandler, private readonly opts: LocalRunOptions,
-              private readonly onError: (executionId: string, err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly definition: Definition,
+    private readonly step: StepHandler,
+    private readonly opts: LocalRunOptions,
+    private readonly onError: (executionId: string, err: unknown) => void = () => {},
+  ) {}
 
   /** Runs one execution to its end (tests await this). */
   run(input: Record<string, unknown>): Promise<unknown> {
@@ -43,7 +49,9 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     const tasks = taskStates(this.definition.States);
     const execution = machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: Object.fromEntries(tasks.map((t) => [t, (event: unknown) => this.step(event) as never])),
+        taskResourceLocalHandlers: Object.fromEntries(
+          tasks.map((t) => [t, (event: unknown) => this.step(event) as never]),
+        ),
         retryIntervalOverrides: Object.fromEntries(tasks.map((t) => [t, this.opts.retryIntervalMs])),
       },
     });
@@ -52,7 +60,9 @@ export class LocalWorkflowStarter implements WorkflowStarter {
 
   async start(input: { tenant: string; campaignId: string }): Promise<{ executionId: string }> {
     const executionId = `local:${input.tenant}:${input.campaignId}`;
-    const done = this.run(input).catch((err: unknown) => this.onError(executionId, err)).finally(() => this.running.delete(executionId));
+    const done = this.run(input)
+      .catch((err: unknown) => this.onError(executionId, err))
+      .finally(() => this.running.delete(executionId));
     this.running.set(executionId, done);
     return { executionId };
   }

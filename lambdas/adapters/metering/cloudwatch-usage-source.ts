@@ -26,7 +26,10 @@ export function monthRange(month: string): { start: Date; end: Date } {
 export class CloudWatchUsageSource implements UsageSource {
   readonly method: string;
 
-  constructor(private readonly tenants: readonly TenantId[], private readonly client: CloudWatchClient = new CloudWatchClient({})) {
+  constructor(
+    private readonly tenants: readonly TenantId[],
+    private readonly client: CloudWatchClient = new CloudWatchClient({}),
+  ) {
     this.method = `CloudWatch GetMetricData, namespace ${METER_NAMESPACE}, dimensions service=${METER_SERVICE}, market, tenant: Sum over the month (UTC) of the meters the platform writes as EMF`;
   }
 
@@ -45,7 +48,11 @@ export class CloudWatchUsageSource implements UsageSource {
               Metric: {
                 Namespace: METER_NAMESPACE,
                 MetricName: name,
-                Dimensions: [{ Name: 'service', Value: METER_SERVICE }, { Name: 'market', Value: market }, { Name: 'tenant', Value: tenant }],
+                Dimensions: [
+                  { Name: 'service', Value: METER_SERVICE },
+                  { Name: 'market', Value: market },
+                  { Name: 'tenant', Value: tenant },
+                ],
               },
               Period: DAY_SECONDS,
               Stat: 'Sum',
@@ -58,19 +65,24 @@ export class CloudWatchUsageSource implements UsageSource {
     for (let i = 0; i < queries.length; i += MAX_QUERIES) {
       const chunk = queries.slice(i, i + MAX_QUERIES);
       const byId = new Map(chunk.map((q) => [q.query.Id!, q]));
-      const pages = paginateGetMetricData({ client: this.client }, {
-        MetricDataQueries: chunk.map((q) => q.query),
-        StartTime: start,
-        EndTime: end,
-        ScanBy: 'TimestampAscending',
-      });
+      const pages = paginateGetMetricData(
+        { client: this.client },
+        {
+          MetricDataQueries: chunk.map((q) => q.query),
+          StartTime: start,
+          EndTime: end,
+          ScanBy: 'TimestampAscending',
+        },
+      );
       for await (const page of pages) {
         for (const result of page.MetricDataResults ?? []) {
           const q = result.Id ? byId.get(result.Id) : undefined;
           if (!q) continue;
           if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
             // a missing meter would shift shared cost onto the other tenants without a trace
-            throw new Error(`CloudWatch could not read ${q.name} of tenant ${q.tenant}: ${result.StatusCode}${result.Messages?.length ? ` (${result.Messages.map((m) => m.Value).join('; ')})` : ''}`);
+            throw new Error(
+              `CloudWatch could not read ${q.name} of tenant ${q.tenant}: ${result.StatusCode}${result.Messages?.length ? ` (${result.Messages.map((m) => m.Value).join('; ')})` : ''}`,
+            );
           }
           const sum = (result.Values ?? []).reduce((s, v) => s + v, 0);
           if (sum === 0) continue;

@@ -32,7 +32,10 @@ export class EmfMeter implements Meter {
   private readonly byChannel: Metrics;
   private pending = new Map<TenantId, TenantTotals>();
 
-  constructor(market: string, private readonly write: (line: string) => void = (line) => void process.stdout.write(line)) {
+  constructor(
+    market: string,
+    private readonly write: (line: string) => void = (line) => void process.stdout.write(line),
+  ) {
     const options = { namespace: METER_NAMESPACE, serviceName: METER_SERVICE, defaultDimensions: { market } };
     this.byTenant = new Metrics(options);
     this.byChannel = new Metrics(options);
@@ -43,7 +46,8 @@ export class EmfMeter implements Meter {
     let totals = this.pending.get(tenant);
     if (!totals) this.pending.set(tenant, (totals = { counts: new Map(), channels: new Map() }));
     totals.counts.set(name, (totals.counts.get(name) ?? 0) + count);
-    if (name === BY_CHANNEL && detail.channel) totals.channels.set(detail.channel, (totals.channels.get(detail.channel) ?? 0) + count);
+    if (name === BY_CHANNEL && detail.channel)
+      totals.channels.set(detail.channel, (totals.channels.get(detail.channel) ?? 0) + count);
   }
 
   /** Writes what the invocation metered, one line per tenant, and forgets it; never throws. */
@@ -72,7 +76,10 @@ export class EmfMeter implements Meter {
       blob['channel'] = channel;
       return [blob];
     }
-    return [blob, ...channels.map(([channel, n]) => this.serialize(this.byChannel, { channel }, new Map([[BY_CHANNEL, n]])))];
+    return [
+      blob,
+      ...channels.map(([channel, n]) => this.serialize(this.byChannel, { channel }, new Map([[BY_CHANNEL, n]]))),
+    ];
   }
 
   private serialize(metrics: Metrics, dimensions: Record<string, string>, counts: Map<MeteredName, number>): Emf {

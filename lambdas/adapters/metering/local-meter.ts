@@ -18,7 +18,11 @@ export class LocalMeter implements Meter {
   private pending: string[] = [];
   private readonly flushOnExit = () => this.flush();
 
-  constructor(private readonly market: string, dir: string, private readonly clock: Clock = systemClock) {
+  constructor(
+    private readonly market: string,
+    dir: string,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.file = join(dir, METERING_FILE);
     mkdirSync(dirname(this.file), { recursive: true });
   }
@@ -26,7 +30,11 @@ export class LocalMeter implements Meter {
   meter(tenant: TenantId, name: MeteredName, count = 1, detail: MeterDetail = {}): void {
     if (!tenant || !(count > 0)) return;
     const reading: MeterReading = {
-      at: this.clock.now().toISOString(), market: this.market, tenant, name, count,
+      at: this.clock.now().toISOString(),
+      market: this.market,
+      tenant,
+      name,
+      count,
       ...(detail.route ? { route: detail.route } : {}),
       ...(detail.channel ? { channel: detail.channel } : {}),
     };

@@ -20,7 +20,11 @@ function emfLines(run: () => void): Record<string, any>[] {
   } finally {
     spy.mockRestore();
   }
-  return writes.join('').split('\n').filter((l) => l.includes('_aws')).map((l) => JSON.parse(l) as Record<string, any>);
+  return writes
+    .join('')
+    .split('\n')
+    .filter((l) => l.includes('_aws'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -28,20 +32,33 @@ afterEach(() => vi.restoreAllMocks());
 describe('the EMF meter', () => {
   it('holds the readings until the invocation ends, then writes one blob per tenant with all its meters', () => {
     const meter = new EmfMeter('demo');
-    expect(emfLines(() => {
-      meter.meter('consumer', 'ApiRequest', 1, { route: 'postDecision' });
-      meter.meter('consumer', 'ReadCapacityUnits', 0.5);
-      meter.meter('consumer', 'WriteCapacityUnits', 2);
-      meter.meter('consumer', 'WriteCapacityUnits', 1);
-    })).toEqual([]);
+    expect(
+      emfLines(() => {
+        meter.meter('consumer', 'ApiRequest', 1, { route: 'postDecision' });
+        meter.meter('consumer', 'ReadCapacityUnits', 0.5);
+        meter.meter('consumer', 'WriteCapacityUnits', 2);
+        meter.meter('consumer', 'WriteCapacityUnits', 1);
+      }),
+    ).toEqual([]);
     const [blob, ...rest] = emfLines(() => meter.flush());
     expect(rest).toEqual([]);
-    expect(blob).toMatchObject({ service: 'telco-cvm', market: 'demo', tenant: 'consumer', ApiRequest: 1, ReadCapacityUnits: 0.5, WriteCapacityUnits: 3 });
+    expect(blob).toMatchObject({
+      service: 'telco-cvm',
+      market: 'demo',
+      tenant: 'consumer',
+      ApiRequest: 1,
+      ReadCapacityUnits: 0.5,
+      WriteCapacityUnits: 3,
+    });
     const [directive, ...others] = blob!['_aws'].CloudWatchMetrics;
     expect(others).toEqual([]);
     expect(directive.Namespace).toBe('telco-cvm');
     expect(directive.Dimensions).toEqual([['service', 'market', 'tenant']]);
-    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).toEqual(['ApiRequest', 'ReadCapacityUnits', 'WriteCapacityUnits']);
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).toEqual([
+      'ApiRequest',
+      'ReadCapacityUnits',
+      'WriteCapacityUnits',
+    ]);
     // flushed readings are gone: the next invocation starts empty
     expect(emfLines(() => meter.flush())).toEqual([]);
   });
@@ -54,7 +71,10 @@ describe('the EMF meter', () => {
       meter.meter('consumer', 'Event', 250);
       meter.flush();
     });
-    expect(blobs.map((b) => [b['tenant'], b['ApiRequest'], b['Event']])).toEqual([['consumer', 1, 250], ['enterprise', 1, undefined]]);
+    expect(blobs.map((b) => [b['tenant'], b['ApiRequest'], b['Event']])).toEqual([
+      ['consumer', 1, 250],
+      ['enterprise', 1, undefined],
+    ]);
   });
 
   it('publishes a decision by channel too, in the same line, without turning the other meters into channel series', () => {
@@ -70,8 +90,17 @@ describe('the EMF meter', () => {
     expect(blob).toMatchObject({ tenant: 'consumer', channel: 'app', Decision: 1 });
     const [byTenant, byChannel] = blob!['_aws'].CloudWatchMetrics;
     expect(byTenant.Dimensions).toEqual([['service', 'market', 'tenant']]);
-    expect(byTenant.Metrics.map((m: { Name: string }) => m.Name)).toEqual(['ApiRequest', 'ReadCapacityUnits', 'WriteCapacityUnits', 'Decision']);
-    expect(byChannel).toEqual({ Namespace: 'telco-cvm', Dimensions: [['service', 'market', 'channel']], Metrics: [{ Name: 'Decision', Unit: 'Count' }] });
+    expect(byTenant.Metrics.map((m: { Name: string }) => m.Name)).toEqual([
+      'ApiRequest',
+      'ReadCapacityUnits',
+      'WriteCapacityUnits',
+      'Decision',
+    ]);
+    expect(byChannel).toEqual({
+      Namespace: 'telco-cvm',
+      Dimensions: [['service', 'market', 'channel']],
+      Metrics: [{ Name: 'Decision', Unit: 'Count' }],
+    });
     // what one decision costs in log ingestion (the cost model's emfBytes)
     expect(Buffer.byteLength(`${JSON.stringify(blob)}\n`)).toBeLessThan(600);
   });
@@ -83,22 +112,33 @@ describe('the EMF meter', () => {
       meter.meter('consumer', 'Decision', 1, { channel: 'ussd' });
       meter.flush();
     });
-    expect(blobs.map((b) => [b['tenant'], b['channel'], b['Decision']])).toEqual([['consumer', undefined, 3], [undefined, 'app', 2], [undefined, 'ussd', 1]]);
-    expect(blobs.slice(1).map((b) => b['_aws'].CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'market', 'channel']], [['service', 'market', 'channel']]]);
+    expect(blobs.map((b) => [b['tenant'], b['channel'], b['Decision']])).toEqual([
+      ['consumer', undefined, 3],
+      [undefined, 'app', 2],
+      [undefined, 'ussd', 1],
+    ]);
+    expect(blobs.slice(1).map((b) => b['_aws'].CloudWatchMetrics[0].Dimensions)).toEqual([
+      [['service', 'market', 'channel']],
+      [['service', 'market', 'channel']],
+    ]);
   });
 
   it('writes nothing without a tenant or a positive count', () => {
     const meter = new EmfMeter('demo');
-    expect(emfLines(() => {
-      meter.meter('', 'Event', 1);
-      meter.meter('consumer', 'Event', 0);
-      meter.meter('consumer', 'Event', Number.NaN);
-      meter.flush();
-    })).toEqual([]);
+    expect(
+      emfLines(() => {
+        meter.meter('', 'Event', 1);
+        meter.meter('consumer', 'Event', 0);
+        meter.meter('consumer', 'Event', Number.NaN);
+        meter.flush();
+      }),
+    ).toEqual([]);
   });
 
   it('never throws, even when stdout does', () => {
-    const meter = new EmfMeter('demo', () => { throw new Error('EPIPE'); });
+    const meter = new EmfMeter('demo', () => {
+      throw new Error('EPIPE');
+    });
     meter.meter('consumer', 'Decision', 1, { channel: 'app' });
     expect(() => meter.flush()).not.toThrow();
   });
@@ -113,14 +153,34 @@ describe('the local meter', () => {
     meter.meter('consumer', 'Decision', 1, { channel: 'app' });
     meter.meter('consumer', 'WriteCapacityUnits', 1.5);
     meter.flush();
-    const lines = readFileSync(join(dir, 'metering.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeterReading);
+    const lines = readFileSync(join(dir, 'metering.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MeterReading);
     expect(lines).toEqual([
-      { at: '2026-10-05T10:00:00.000Z', market: 'demo', tenant: 'consumer', name: 'ApiRequest', count: 1, route: 'getCustomer' },
+      {
+        at: '2026-10-05T10:00:00.000Z',
+        market: 'demo',
+        tenant: 'consumer',
+        name: 'ApiRequest',
+        count: 1,
+        route: 'getCustomer',
+      },
       { at: '2026-10-05T10:00:00.000Z', market: 'demo', tenant: 'enterprise', name: 'Event', count: 250 },
-      { at: '2026-10-05T10:00:00.000Z', market: 'demo', tenant: 'consumer', name: 'Decision', count: 1, channel: 'app' },
+      {
+        at: '2026-10-05T10:00:00.000Z',
+        market: 'demo',
+        tenant: 'consumer',
+        name: 'Decision',
+        count: 1,
+        channel: 'app',
+      },
       { at: '2026-10-05T10:00:00.000Z', market: 'demo', tenant: 'consumer', name: 'WriteCapacityUnits', count: 1.5 },
     ]);
-    expect(totalsByTenant(lines)).toEqual({ consumer: { ApiRequest: 1, Decision: 1, WriteCapacityUnits: 1.5 }, enterprise: { Event: 250 } });
+    expect(totalsByTenant(lines)).toEqual({
+      consumer: { ApiRequest: 1, Decision: 1, WriteCapacityUnits: 1.5 },
+      enterprise: { Event: 250 },
+    });
   });
 
   it('is what the local runtime gets, and EMF is what Lambda gets', () => {

@@ -20,9 +20,13 @@ function lastDayOf(month: string): string {
  * the meters, see CombinedUsageSource).
  */
 export class UsagePlanUsageSource implements UsageSource {
-  readonly method = 'API Gateway GetUsage of each tenant\'s usage plan (cvm-<market>-<tenant>): requests API Gateway counted against the tenant\'s key, as ApiRequest';
+  readonly method =
+    "API Gateway GetUsage of each tenant's usage plan (cvm-<market>-<tenant>): requests API Gateway counted against the tenant's key, as ApiRequest";
 
-  constructor(private readonly tenants: readonly TenantId[], private readonly client: APIGatewayClient = new APIGatewayClient({})) {}
+  constructor(
+    private readonly tenants: readonly TenantId[],
+    private readonly client: APIGatewayClient = new APIGatewayClient({}),
+  ) {}
 
   async usage(market: string, month: string): Promise<TenantUsage> {
     const wanted = new Map(this.tenants.map((t) => [usagePlanName(market, t), t]));
@@ -38,7 +42,10 @@ export class UsagePlanUsageSource implements UsageSource {
     const out: TenantUsage = {};
     for (const [tenant, usagePlanId] of plans) {
       let used = 0;
-      for await (const page of paginateGetUsage({ client: this.client, pageSize: 500 }, { usagePlanId, startDate, endDate })) {
+      for await (const page of paginateGetUsage(
+        { client: this.client, pageSize: 500 },
+        { usagePlanId, startDate, endDate },
+      )) {
         for (const days of Object.values(page.items ?? {})) {
           for (const day of days) used += day[0] ?? 0;
         }

@@ -16,22 +16,41 @@ beforeEach(() => {
 
 /** The query id the source gave a tenant's meter, read back from the request it sent. */
 const idOf = (queries: MetricDataQuery[], tenant: string, name: string) =>
-  queries.find((q) => q.MetricStat?.Metric?.MetricName === name && q.MetricStat.Metric.Dimensions?.some((d) => d.Name === 'tenant' && d.Value === tenant))!.Id!;
+  queries.find(
+    (q) =>
+      q.MetricStat?.Metric?.MetricName === name &&
+      q.MetricStat.Metric.Dimensions?.some((d) => d.Name === 'tenant' && d.Value === tenant),
+  )!.Id!;
 
 /** A GetMetricData result as documented: daily Sum datapoints of one query. */
-const result = (Id: string, values: number[], StatusCode: 'Complete' | 'PartialData' | 'InternalError' = 'Complete') => ({
-  Id, Label: Id, StatusCode, Values: values, Timestamps: values.map((_, i) => new Date(Date.UTC(2026, 9, 1 + i))),
+const result = (
+  Id: string,
+  values: number[],
+  StatusCode: 'Complete' | 'PartialData' | 'InternalError' = 'Complete',
+) => ({
+  Id,
+  Label: Id,
+  StatusCode,
+  Values: values,
+  Timestamps: values.map((_, i) => new Date(Date.UTC(2026, 9, 1 + i))),
 });
 
 describe('usage from CloudWatch (the EMF meters)', () => {
-  it('sums each tenant\'s meters over the month, following NextToken across pages', async () => {
+  it("sums each tenant's meters over the month, following NextToken across pages", async () => {
     // the paginator reuses one input object: what each request carried is read when it is sent
     const tokens: (string | undefined)[] = [];
     cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[]; NextToken?: string }) => {
       tokens.push(input.NextToken);
       const q = input.MetricDataQueries;
       if (!input.NextToken) {
-        return { MetricDataResults: [result(idOf(q, 'consumer', 'Decision'), [1200, 800], 'PartialData'), result(idOf(q, 'enterprise', 'ApiRequest'), [40])], NextToken: 'page-2', Messages: [] };
+        return {
+          MetricDataResults: [
+            result(idOf(q, 'consumer', 'Decision'), [1200, 800], 'PartialData'),
+            result(idOf(q, 'enterprise', 'ApiRequest'), [40]),
+          ],
+          NextToken: 'page-2',
+          Messages: [],
+        };
       }
       return {
         MetricDataResults: [
@@ -42,7 +61,10 @@ describe('usage from CloudWatch (the EMF meters)', () => {
         Messages: [],
       };
     });
-    const usage = await new CloudWatchUsageSource(['consumer', 'enterprise'], new CloudWatchClient({ region: 'af-south-1' })).usage('demo', '2026-10');
+    const usage = await new CloudWatchUsageSource(
+      ['consumer', 'enterprise'],
+      new CloudWatchClient({ region: 'af-south-1' }),
+    ).usage('demo', '2026-10');
     expect(usage).toEqual({ consumer: { Decision: 2500, WriteCapacityUnits: 2510.5 }, enterprise: { ApiRequest: 40 } });
 
     expect(tokens).toEqual([undefined, 'page-2']);
@@ -51,8 +73,18 @@ describe('usage from CloudWatch (the EMF meters)', () => {
     expect(first.EndTime).toEqual(new Date('2026-11-01T00:00:00Z'));
     // one query per tenant and meter, with the exact dimensions the EMF meter writes
     expect(first.MetricDataQueries).toHaveLength(2 * 8);
-    expect(first.MetricDataQueries!.find((q) => q.Id === idOf(first.MetricDataQueries!, 'consumer', 'Decision'))!.MetricStat).toEqual({
-      Metric: { Namespace: 'telco-cvm', MetricName: 'Decision', Dimensions: [{ Name: 'service', Value: 'telco-cvm' }, { Name: 'market', Value: 'demo' }, { Name: 'tenant', Value: 'consumer' }] },
+    expect(
+      first.MetricDataQueries!.find((q) => q.Id === idOf(first.MetricDataQueries!, 'consumer', 'Decision'))!.MetricStat,
+    ).toEqual({
+      Metric: {
+        Namespace: 'telco-cvm',
+        MetricName: 'Decision',
+        Dimensions: [
+          { Name: 'service', Value: 'telco-cvm' },
+          { Name: 'market', Value: 'demo' },
+          { Name: 'tenant', Value: 'consumer' },
+        ],
+      },
       Period: 86_400,
       Stat: 'Sum',
     });
@@ -62,41 +94,74 @@ describe('usage from CloudWatch (the EMF meters)', () => {
     cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
       MetricDataResults: [result(idOf(input.MetricDataQueries, 'consumer', 'Event'), [], 'InternalError')],
     }));
-    await expect(new CloudWatchUsageSource(['consumer'], new CloudWatchClient({ region: 'af-south-1' })).usage('demo', '2026-10')).rejects.toThrow(/Event of tenant consumer: InternalError/);
+    await expect(
+      new CloudWatchUsageSource(['consumer'], new CloudWatchClient({ region: 'af-south-1' })).usage('demo', '2026-10'),
+    ).rejects.toThrow(/Event of tenant consumer: InternalError/);
   });
 
   it('takes a December to the first of January', () => {
-    expect(monthRange('2026-12')).toEqual({ start: new Date('2026-12-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') });
+    expect(monthRange('2026-12')).toEqual({
+      start: new Date('2026-12-01T00:00:00Z'),
+      end: new Date('2027-01-01T00:00:00Z'),
+    });
   });
 });
 
 describe('usage from API Gateway usage plans', () => {
-  it('counts the requests of each tenant\'s own plan over the month, following position', async () => {
+  it("counts the requests of each tenant's own plan over the month, following position", async () => {
     const sent: string[] = [];
     apigw.on(GetUsagePlansCommand).callsFake((input: { position?: string }) => {
       sent.push(`plans@${input.position ?? 'start'}`);
       return input.position === 'plans-2'
         ? { items: [{ id: 'p-enterprise', name: 'cvm-demo-enterprise' }] }
-        : { items: [{ id: 'p-ir-consumer', name: 'cvm-ir-consumer' }, { id: 'p-consumer', name: 'cvm-demo-consumer' }], position: 'plans-2' };
+        : {
+            items: [
+              { id: 'p-ir-consumer', name: 'cvm-ir-consumer' },
+              { id: 'p-consumer', name: 'cvm-demo-consumer' },
+            ],
+            position: 'plans-2',
+          };
     });
     // documented shape: per API key, one [used, remaining] pair per day
     const pages: Record<string, object> = {
-      'p-consumer@start': { items: { 'key-c': [[1000, 99000], [2000, 97000]] }, position: 'usage-2' },
+      'p-consumer@start': {
+        items: {
+          'key-c': [
+            [1000, 99000],
+            [2000, 97000],
+          ],
+        },
+        position: 'usage-2',
+      },
       'p-consumer@usage-2': { items: { 'key-c': [[500, 96500]] } },
-      'p-enterprise@start': { items: { 'key-e': [[0, 5000], [7, 4993]] } },
+      'p-enterprise@start': {
+        items: {
+          'key-e': [
+            [0, 5000],
+            [7, 4993],
+          ],
+        },
+      },
     };
-    apigw.on(GetUsageCommand).callsFake((input: { usagePlanId: string; position?: string; startDate: string; endDate: string }) => {
-      const key = `${input.usagePlanId}@${input.position ?? 'start'}`;
-      sent.push(`${key} ${input.startDate}..${input.endDate}`);
-      return { usagePlanId: input.usagePlanId, startDate: input.startDate, endDate: input.endDate, ...pages[key] };
-    });
+    apigw
+      .on(GetUsageCommand)
+      .callsFake((input: { usagePlanId: string; position?: string; startDate: string; endDate: string }) => {
+        const key = `${input.usagePlanId}@${input.position ?? 'start'}`;
+        sent.push(`${key} ${input.startDate}..${input.endDate}`);
+        return { usagePlanId: input.usagePlanId, startDate: input.startDate, endDate: input.endDate, ...pages[key] };
+      });
 
-    const usage = await new UsagePlanUsageSource(['consumer', 'enterprise', 'mvno'], new APIGatewayClient({ region: 'af-south-1' })).usage('demo', '2026-10');
+    const usage = await new UsagePlanUsageSource(
+      ['consumer', 'enterprise', 'mvno'],
+      new APIGatewayClient({ region: 'af-south-1' }),
+    ).usage('demo', '2026-10');
     expect(usage).toEqual({ consumer: { ApiRequest: 3500 }, enterprise: { ApiRequest: 7 } });
 
     expect(sent).toEqual([
-      'plans@start', 'plans@plans-2',
-      'p-consumer@start 2026-10-01..2026-10-31', 'p-consumer@usage-2 2026-10-01..2026-10-31',
+      'plans@start',
+      'plans@plans-2',
+      'p-consumer@start 2026-10-01..2026-10-31',
+      'p-consumer@usage-2 2026-10-01..2026-10-31',
       'p-enterprise@start 2026-10-01..2026-10-31',
     ]);
   });
@@ -105,12 +170,15 @@ describe('usage from API Gateway usage plans', () => {
 describe('combined usage', () => {
   const source = (usage: TenantUsage, method: string): UsageSource => ({ method, usage: async () => usage });
 
-  it('keeps every meter and lets API Gateway\'s request count replace the metered one', async () => {
+  it("keeps every meter and lets API Gateway's request count replace the metered one", async () => {
     const combined = new CombinedUsageSource([
       source({ consumer: { ApiRequest: 3490, Decision: 2500 }, enterprise: { Event: 10 } }, 'meters'),
       source({ consumer: { ApiRequest: 3500 } }, 'gateway'),
     ]);
-    expect(await combined.usage('demo', '2026-10')).toEqual({ consumer: { ApiRequest: 3500, Decision: 2500 }, enterprise: { Event: 10 } });
+    expect(await combined.usage('demo', '2026-10')).toEqual({
+      consumer: { ApiRequest: 3500, Decision: 2500 },
+      enterprise: { Event: 10 },
+    });
     expect(combined.method).toBe('meters; then, where it has a figure, gateway');
   });
 });

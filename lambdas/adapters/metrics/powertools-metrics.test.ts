@@ -9,9 +9,16 @@ describe('trigger firings as a metric', () => {
       record('consumer', 4);
       record('enterprise', 1);
     });
-    expect(blobs.map((b) => [b['tenant'], b['TriggerFired']])).toEqual([['consumer', 4], ['enterprise', 1]]);
+    expect(blobs.map((b) => [b['tenant'], b['TriggerFired']])).toEqual([
+      ['consumer', 4],
+      ['enterprise', 1],
+    ]);
     expect(await emittedMetrics(() => record('consumer', 1))).toEqual([
-      { namespace: 'telco-cvm', name: 'TriggerFired', dimensions: { service: 'telco-cvm', market: 'demo', tenant: 'consumer' } },
+      {
+        namespace: 'telco-cvm',
+        name: 'TriggerFired',
+        dimensions: { service: 'telco-cvm', market: 'demo', tenant: 'consumer' },
+      },
     ]);
   });
 
@@ -21,7 +28,9 @@ describe('trigger firings as a metric', () => {
   });
 
   it('writes nothing in the local runtime, which has no CloudWatch to read it', async () => {
-    expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 2))).toEqual([]);
+    expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 2))).toEqual(
+      [],
+    );
     expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo' })('consumer', 2))).toHaveLength(1);
   });
 });

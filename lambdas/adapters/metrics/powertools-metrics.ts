@@ -8,7 +8,11 @@ import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './platfor
  * waits for a flush that a frozen or failed invocation would skip.
  */
 export const platformMetrics = (market: string): Metrics =>
-  new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, defaultDimensions: { [DIMENSION.market]: market } });
+  new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: METRICS_SERVICE,
+    defaultDimensions: { [DIMENSION.market]: market },
+  });
 
 export type TriggerFiringsRecorder = (tenant: TenantId, firings: number) => void;
 
@@ -20,7 +24,10 @@ export function powertoolsTriggerRecorder(metrics: Metrics): TriggerFiringsRecor
   return (tenant, firings) => {
     if (!tenant || firings <= 0) return;
     try {
-      metrics.singleMetric().addDimension(DIMENSION.tenant, tenant).addMetric(METRIC.triggerFired, MetricUnit.Count, firings);
+      metrics
+        .singleMetric()
+        .addDimension(DIMENSION.tenant, tenant)
+        .addMetric(METRIC.triggerFired, MetricUnit.Count, firings);
     } catch {
       // a metric never fails the batch it counts
     }

@@ -16,11 +16,15 @@ describe('file model store', () => {
 
   it('loads every cross-sell head of the demo market', async () => {
     const model = await loadModel(fileModelSource(MODELS), 'demo', 'cross-sell', '1');
-    expect(model.heads.map((h) => h.product)).toEqual(expect.arrayContaining(['online-security', 'tech-support', 'streaming-tv', 'device-protection']));
+    expect(model.heads.map((h) => h.product)).toEqual(
+      expect.arrayContaining(['online-security', 'tech-support', 'streaming-tv', 'device-protection']),
+    );
   });
 
   it('names the missing file when a pinned version does not exist', async () => {
-    await expect(loadPinnedModelsFromDir(MODELS, 'demo', { churn: { version: '99' } })).rejects.toThrow(/demo\/churn\/99\/manifest.json: cannot read/);
+    await expect(loadPinnedModelsFromDir(MODELS, 'demo', { churn: { version: '99' } })).rejects.toThrow(
+      /demo\/churn\/99\/manifest.json: cannot read/,
+    );
   });
 
   it('refuses paths that climb out of the models directory', async () => {

@@ -13,10 +13,20 @@ import { Scorer } from '#domain/scoring/scorer.ts';
 import { platformMetrics } from '#adapters/metrics/powertools-metrics.ts';
 import { emittedMetrics } from '../../test-support/emf.ts';
 import { headKey, type EndpointMap } from './endpoints.ts';
-import { csvRowOf, parsePrediction, powertoolsFallbackRecorder, powertoolsRequestRecorder, SageMakerScoring, type FallbackReason } from './sagemaker-scorer.ts';
+import {
+  csvRowOf,
+  parsePrediction,
+  powertoolsFallbackRecorder,
+  powertoolsRequestRecorder,
+  SageMakerScoring,
+  type FallbackReason,
+} from './sagemaker-scorer.ts';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 40 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), {
+  columns: true,
+  to_line: 40,
+}) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 const sm = mockClient(SageMakerRuntimeClient);
@@ -26,18 +36,37 @@ const BUDGET = 80;
 let models: LoadedModel[];
 let churnOnly: LoadedModel[];
 beforeAll(async () => {
-  models = await loadPinnedModelsFromDir(MODELS, 'demo', { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } });
+  models = await loadPinnedModelsFromDir(MODELS, 'demo', {
+    churn: { version: '1' },
+    'cross-sell': { version: '1' },
+    nps: { version: '1' },
+  });
   churnOnly = models.filter((m) => m.kind === 'churn');
 });
 afterEach(() => sm.reset());
 
 const endpointsOf = (ms: LoadedModel[]): EndpointMap =>
-  Object.fromEntries(ms.flatMap((m) => m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }])));
+  Object.fromEntries(
+    ms.flatMap((m) =>
+      m.heads.map((h) => [headKey(m.model, h.name), { endpointName: `cvm-demo-${m.model}-${h.name}` }]),
+    ),
+  );
 
-function adapter(ms = churnOnly, extra: { fallbacks?: FallbackReason[]; requests?: { count: number }; clock?: ReturnType<typeof fixedClock>; endpoints?: EndpointMap } = {}) {
+function adapter(
+  ms = churnOnly,
+  extra: {
+    fallbacks?: FallbackReason[];
+    requests?: { count: number };
+    clock?: ReturnType<typeof fixedClock>;
+    endpoints?: EndpointMap;
+  } = {},
+) {
   const clock = extra.clock ?? fixedClock('2025-03-01T10:00:00Z');
   return new SageMakerScoring({
-    client: new SageMakerRuntimeClient({ region: 'af-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    client: new SageMakerRuntimeClient({
+      region: 'af-south-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
     models: ms,
     endpoints: extra.endpoints ?? endpointsOf(ms),
     latencyBudgetMs: BUDGET,
@@ -64,8 +93,9 @@ describe('SageMaker scoring adapter', () => {
   });
 
   it('sends every applicable head once, each to its own endpoint, and keeps NPS within 0-10 with its class', async () => {
-    sm.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string }) =>
-      ({ Body: body(input.EndpointName.includes('nps') ? '11.2' : '0.5') }));
+    sm.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string }) => ({
+      Body: body(input.EndpointName.includes('nps') ? '11.2' : '0.5'),
+    }));
     const local = new Scorer(models, fixedClock('2025-03-01T10:00:00Z')).score({ profile: customer });
     const out = await adapter(models).score({ profile: customer });
     const heads = 1 + Object.keys(local.crossSell ?? {}).length + 1;
@@ -89,7 +119,9 @@ describe('SageMaker scoring adapter', () => {
   });
 
   it('falls back with the reason throttled when SageMaker throttles', async () => {
-    sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    sm.on(InvokeEndpointCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }),
+    );
     const fallbacks: FallbackReason[] = [];
     const out = await adapter(churnOnly, { fallbacks }).score({ profile: customer });
     expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'throttled' });
@@ -131,7 +163,7 @@ describe('SageMaker scoring adapter', () => {
   });
 });
 
-describe('the fallback rate\'s metrics', () => {
+describe("the fallback rate's metrics", () => {
   it('counts one request per scoring that needs the endpoint, whether SageMaker answers or not', async () => {
     const requests = { count: 0 };
     const fallbacks: FallbackReason[] = [];
@@ -157,7 +189,7 @@ describe('the fallback rate\'s metrics', () => {
     expect(sm.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
   });
 
-  it('writes ScoringRequest and ScoringFallback with the same dimensions but the fallback\'s reason', async () => {
+  it("writes ScoringRequest and ScoringFallback with the same dimensions but the fallback's reason", async () => {
     const metrics = platformMetrics('demo');
     const emitted = await emittedMetrics(() => {
       powertoolsRequestRecorder(metrics)();
@@ -165,7 +197,11 @@ describe('the fallback rate\'s metrics', () => {
     });
     expect(emitted).toEqual([
       { namespace: 'telco-cvm', name: 'ScoringRequest', dimensions: { service: 'telco-cvm', market: 'demo' } },
-      { namespace: 'telco-cvm', name: 'ScoringFallback', dimensions: { service: 'telco-cvm', market: 'demo', reason: 'timeout' } },
+      {
+        namespace: 'telco-cvm',
+        name: 'ScoringFallback',
+        dimensions: { service: 'telco-cvm', market: 'demo', reason: 'timeout' },
+      },
     ]);
   });
 });

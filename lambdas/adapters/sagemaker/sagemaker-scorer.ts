@@ -34,7 +34,8 @@ export interface SageMakerScoringOptions {
 }
 
 /** The runtime client: no SDK retries, since the latency budget leaves no room for them (the evaluator answers instead). */
-export const sagemakerRuntimeClient = (region?: string) => new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 });
+export const sagemakerRuntimeClient = (region?: string) =>
+  new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 });
 
 /**
  * A feature row as the built-in XGBoost container reads `text/csv`: values in feature-spec order,
@@ -53,7 +54,11 @@ export function csvRowOf(row: ArrayLike<number>): string {
 /** The container answers one prediction per row, newline- or comma-separated. */
 export function parsePrediction(body: Uint8Array | undefined): number {
   const text = new TextDecoder().decode(body ?? new Uint8Array()).trim();
-  const first = text.replace(/^\[|\]$/g, '').split(/[,\n]/)[0]?.trim() ?? '';
+  const first =
+    text
+      .replace(/^\[|\]$/g, '')
+      .split(/[,\n]/)[0]
+      ?.trim() ?? '';
   const value = Number(first);
   if (first === '' || !Number.isFinite(value)) throw new Error(`unexpected endpoint answer '${text.slice(0, 40)}'`);
   return value;
@@ -102,7 +107,8 @@ export class SageMakerScoring implements ScoringPort {
 
   constructor(private readonly opts: SageMakerScoringOptions) {
     this.local = new Scorer(opts.models, opts.clock);
-    for (const model of opts.models) for (const head of model.heads) this.byKey.set(headKey(model.model, head.name), { model, head });
+    for (const model of opts.models)
+      for (const head of model.heads) this.byKey.set(headKey(model.model, head.name), { model, head });
   }
 
   get modelVersions(): Record<string, string> {
@@ -129,9 +135,14 @@ export class SageMakerScoring implements ScoringPort {
         return;
       }
     };
-    if (local.churn) add('churn', undefined, (s, v) => { s.churn = { ...s.churn!, value: v }; });
+    if (local.churn)
+      add('churn', undefined, (s, v) => {
+        s.churn = { ...s.churn!, value: v };
+      });
     for (const product of Object.keys(local.crossSell ?? {})) {
-      add('cross-sell', product, (s, v) => { s.crossSell![product] = { ...s.crossSell![product]!, value: v }; });
+      add('cross-sell', product, (s, v) => {
+        s.crossSell![product] = { ...s.crossSell![product]!, value: v };
+      });
     }
     if (local.nps) {
       add('nps', undefined, (s, v) => {
@@ -178,19 +189,24 @@ export class SageMakerScoring implements ScoringPort {
       head.features.fill(input, r);
       return r;
     };
-    const outcomes = await Promise.allSettled(calls.map(async (c) => {
-      const out = await Promise.race([
-        this.opts.client.send(new InvokeEndpointCommand({
-          EndpointName: c.target!.endpointName,
-          ...(c.target!.targetModel ? { TargetModel: c.target!.targetModel } : {}),
-          ContentType: 'text/csv',
-          Accept: 'text/csv',
-          Body: new TextEncoder().encode(csvRowOf(row(c.head))),
-        }), { abortSignal: controller.signal }),
-        deadline,
-      ]);
-      return parsePrediction(out.Body);
-    }));
+    const outcomes = await Promise.allSettled(
+      calls.map(async (c) => {
+        const out = await Promise.race([
+          this.opts.client.send(
+            new InvokeEndpointCommand({
+              EndpointName: c.target!.endpointName,
+              ...(c.target!.targetModel ? { TargetModel: c.target!.targetModel } : {}),
+              ContentType: 'text/csv',
+              Accept: 'text/csv',
+              Body: new TextEncoder().encode(csvRowOf(row(c.head))),
+            }),
+            { abortSignal: controller.signal },
+          ),
+          deadline,
+        ]);
+        return parsePrediction(out.Body);
+      }),
+    );
     clearTimeout(timer);
     deadline.catch(() => {}); // settled by the race already, or never rejected
 
@@ -220,7 +236,10 @@ export class SageMakerScoring implements ScoringPort {
 export function powertoolsFallbackRecorder(metrics: Metrics): (reason: FallbackReason) => void {
   return (reason) => {
     try {
-      metrics.singleMetric().addDimension(DIMENSION.reason, reason).addMetric(METRIC.scoringFallback, MetricUnit.Count, 1);
+      metrics
+        .singleMetric()
+        .addDimension(DIMENSION.reason, reason)
+        .addMetric(METRIC.scoringFallback, MetricUnit.Count, 1);
     } catch {
       // a metric never fails the decision it describes
     }

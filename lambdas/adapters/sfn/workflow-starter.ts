@@ -4,19 +4,25 @@ import { UnavailableError } from '#domain/errors.ts';
 
 /** Starts the campaign state machine; the execution is named after the campaign, so a retried start is refused, not doubled. */
 export class SfnWorkflowStarter implements WorkflowStarter {
-  constructor(private readonly client: SFNClient, private readonly stateMachineArn: string) {}
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
 
   async start(input: { tenant: string; campaignId: string }): Promise<{ executionId: string }> {
     try {
-      const out = await this.client.send(new StartExecutionCommand({
-        stateMachineArn: this.stateMachineArn,
-        name: `${input.tenant}-${input.campaignId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
-        input: JSON.stringify(input),
-      }));
+      const out = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: `${input.tenant}-${input.campaignId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
+          input: JSON.stringify(input),
+        }),
+      );
       return { executionId: out.executionArn ?? '' };
     } catch (err) {
       const name = (err as { name?: string }).name ?? '';
-      if (name === 'ThrottlingException' || name === 'ServiceUnavailable') throw new UnavailableError('the workflow service is busy, retry shortly', 2);
+      if (name === 'ThrottlingException' || name === 'ServiceUnavailable')
+        throw new UnavailableError('the workflow service is busy, retry shortly', 2);
       throw err;
     }
   }

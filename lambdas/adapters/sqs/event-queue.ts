@@ -11,11 +11,18 @@ export interface QueuedEvent {
 
 /** Each tenant's own queue (EVENT_QUEUES: tenant -> URL). */
 export class SqsEventQueue implements EventQueue {
-  constructor(private readonly sqs: SQSClient, private readonly queueUrls: Record<string, string>) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrls: Record<string, string>,
+  ) {}
 
   async enqueue(tenant: string, events: CvmEvent[]): Promise<void> {
     const url = this.queueUrls[tenant];
-    if (!url) throw new Error('no event queue is configured for the caller\'s tenant');
-    await sendAll(this.sqs, url, events.map((event) => ({ id: event.eventId, body: JSON.stringify({ tenant, event } satisfies QueuedEvent) })));
+    if (!url) throw new Error("no event queue is configured for the caller's tenant");
+    await sendAll(
+      this.sqs,
+      url,
+      events.map((event) => ({ id: event.eventId, body: JSON.stringify({ tenant, event } satisfies QueuedEvent) })),
+    );
   }
 }

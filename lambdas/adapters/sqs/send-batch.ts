@@ -10,7 +10,12 @@ const MAX_BATCH_BYTES = 900 * 1024;
  * Sends bodies in batches of up to 10 (and under the size limit), retrying entries SQS reports as
  * failed with backoff; a sender fault (bad entry) or exhausted retries throws.
  */
-export async function sendAll(sqs: SQSClient, queueUrl: string, bodies: { id: string; body: string }[], maxAttempts = 6): Promise<void> {
+export async function sendAll(
+  sqs: SQSClient,
+  queueUrl: string,
+  bodies: { id: string; body: string }[],
+  maxAttempts = 6,
+): Promise<void> {
   const batches: { id: string; body: string }[][] = [];
   let current: { id: string; body: string }[] = [];
   let bytes = 0;
@@ -26,17 +31,20 @@ export async function sendAll(sqs: SQSClient, queueUrl: string, bodies: { id: st
   }
   if (current.length) batches.push(current);
 
-  await Promise.all(batches.map(async (batch) => {
-    let pending = batch.map((b, i) => ({ Id: String(i), MessageBody: b.body }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
-      const failed = out.Failed ?? [];
-      if (failed.some((f) => f.SenderFault)) throw new Error(`SQS refused a message: ${failed.find((f) => f.SenderFault)?.Code ?? 'unknown'}`);
-      const again = new Set(failed.map((f) => f.Id));
-      pending = pending.filter((e) => again.has(e.Id));
-      if (pending.length === 0) break;
-      if (attempt >= maxAttempts) throw new UnavailableError('the event queue is unavailable, retry shortly', 2);
-      await sleep(Math.min(1000, 20 * 2 ** attempt));
-    }
-  }));
+  await Promise.all(
+    batches.map(async (batch) => {
+      let pending = batch.map((b, i) => ({ Id: String(i), MessageBody: b.body }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
+        const failed = out.Failed ?? [];
+        if (failed.some((f) => f.SenderFault))
+          throw new Error(`SQS refused a message: ${failed.find((f) => f.SenderFault)?.Code ?? 'unknown'}`);
+        const again = new Set(failed.map((f) => f.Id));
+        pending = pending.filter((e) => again.has(e.Id));
+        if (pending.length === 0) break;
+        if (attempt >= maxAttempts) throw new UnavailableError('the event queue is unavailable, retry shortly', 2);
+        await sleep(Math.min(1000, 20 * 2 ** attempt));
+      }
+    }),
+  );
 }

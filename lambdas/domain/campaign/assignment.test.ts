@@ -11,8 +11,14 @@ describe('campaign assignment', () => {
   });
 
   it('is sticky for a customer and independent between campaigns', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 20 }), (id) =>
-      campaignGroup('t', 'c', id, 30) === campaignGroup('t', 'c', id, 30) && campaignPhase('t', 'c', id, 20) === campaignPhase('t', 'c', id, 20)));
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }),
+        (id) =>
+          campaignGroup('t', 'c', id, 30) === campaignGroup('t', 'c', id, 30) &&
+          campaignPhase('t', 'c', id, 20) === campaignPhase('t', 'c', id, 20),
+      ),
+    );
     const a = ids.map((id) => campaignGroup('consumer', 'cmp-a', id, 50));
     const b = ids.map((id) => campaignGroup('consumer', 'cmp-b', id, 50));
     const same = a.filter((g, i) => g === b[i]).length / ids.length;
@@ -22,7 +28,8 @@ describe('campaign assignment', () => {
 
   it('draws the pilot independently of the control group, so the pilot has its own control', () => {
     const pilot = ids.filter((id) => campaignPhase('consumer', 'cmp-1', id, 20) === 'pilot');
-    const pilotControl = pilot.filter((id) => campaignGroup('consumer', 'cmp-1', id, 10) === 'control').length / pilot.length;
+    const pilotControl =
+      pilot.filter((id) => campaignGroup('consumer', 'cmp-1', id, 10) === 'control').length / pilot.length;
     expect(Math.abs(pilot.length / 100 - 20)).toBeLessThan(1);
     expect(Math.abs(pilotControl * 100 - 10)).toBeLessThan(2);
   });

@@ -7,17 +7,30 @@ export type CampaignPhase = 'pilot' | 'rollout';
  * Sticky, deterministic membership: the same customer lands in the same group and phase of a
  * campaign on every run, retry and replay, with nothing stored to decide it.
  */
-export function campaignGroup(tenant: string, campaignId: string, customerId: string, controlPercent: number): CampaignGroup {
-  return unitHash(`${tenant}\u0000${campaignId}\u0000${customerId}`, 7) * 100 < controlPercent ? 'control' : 'treatment';
+export function campaignGroup(
+  tenant: string,
+  campaignId: string,
+  customerId: string,
+  controlPercent: number,
+): CampaignGroup {
+  return unitHash(`${tenant}\u0000${campaignId}\u0000${customerId}`, 7) * 100 < controlPercent
+    ? 'control'
+    : 'treatment';
 }
 
 /**
  * The pilot is a slice of both groups, so the pilot has its own control to measure against;
  * everyone else waits for the roll-out.
  */
-export function campaignPhase(tenant: string, campaignId: string, customerId: string, pilotPercent: number): CampaignPhase {
+export function campaignPhase(
+  tenant: string,
+  campaignId: string,
+  customerId: string,
+  pilotPercent: number,
+): CampaignPhase {
   return unitHash(`${tenant}\u0000${campaignId}\u0000${customerId}`, 11) * 100 < pilotPercent ? 'pilot' : 'rollout';
 }
 
 /** Which of `segments` work ranges a customer belongs to (list audiences, member shards). */
-export const segmentOf = (customerId: string, segments: number): number => Math.floor(unitHash(customerId, 13) * segments);
+export const segmentOf = (customerId: string, segments: number): number =>
+  Math.floor(unitHash(customerId, 13) * segments);

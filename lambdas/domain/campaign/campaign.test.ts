@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { campaignMessageId, durationSeconds, estimatedCostUsd, inAudience, measureMember, type CampaignMember } from './campaign.ts';
+import {
+  campaignMessageId,
+  durationSeconds,
+  estimatedCostUsd,
+  inAudience,
+  measureMember,
+  type CampaignMember,
+} from './campaign.ts';
 import type { CustomerRecord } from '../customer.ts';
 
-const member = (over: Partial<CampaignMember> = {}): CampaignMember => ({ customerId: 'c1', group: 'treatment', phase: 'pilot', status: 'contacted', ...over });
+const member = (over: Partial<CampaignMember> = {}): CampaignMember => ({
+  customerId: 'c1',
+  group: 'treatment',
+  phase: 'pilot',
+  status: 'contacted',
+  ...over,
+});
 const window = { from: new Date('2025-03-01T00:00:00Z'), to: new Date('2025-03-08T00:00:00Z') };
 const t = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -22,9 +35,17 @@ describe('campaign rules', () => {
 
   it('selects by a JSON Logic rule over profile, state and scores, and nobody when the rule cannot run', () => {
     const record = { customerId: 'x', tenureMonths: 6, scores: { churn: { value: 0.7 } } } as unknown as CustomerRecord;
-    const rule = { and: [{ '>': [{ var: 'scores.churn.value' }, 0.6] }, { '<': [{ var: 'profile.tenureMonths' }, 12] }] };
+    const rule = {
+      and: [{ '>': [{ var: 'scores.churn.value' }, 0.6] }, { '<': [{ var: 'profile.tenureMonths' }, 12] }],
+    };
     expect(inAudience({ audience: { rule } }, { record }, window.to)).toBe(true);
-    expect(inAudience({ audience: { rule: { '==': [{ var: 'state.status' }, 'churned'] } } }, { record, state: { status: 'churned' } }, window.to)).toBe(true);
+    expect(
+      inAudience(
+        { audience: { rule: { '==': [{ var: 'state.status' }, 'churned'] } } },
+        { record, state: { status: 'churned' } },
+        window.to,
+      ),
+    ).toBe(true);
     expect(inAudience({ audience: { rule: { nonsense: [1] } } }, { record }, window.to)).toBe(false);
     expect(inAudience({ audience: { customerIds: ['x'] } }, { record }, window.to)).toBe(true);
   });
@@ -33,19 +54,39 @@ describe('campaign rules', () => {
     const state = {
       accepted: { 'cmp-offer': '2025-03-03T10:00:00.000Z', other: '2025-03-02T10:00:00.000Z' },
       churn: { at: '2025-03-09T00:00:00.000Z' },
-      facts: { topups: [[t('2025-02-20T00:00:00Z'), 50], [t('2025-03-02T00:00:00Z'), 20]], invoices: [[t('2025-03-05T00:00:00Z'), 100, 1], [t('2025-03-06T00:00:00Z'), 40, 0]] },
+      facts: {
+        topups: [
+          [t('2025-02-20T00:00:00Z'), 50],
+          [t('2025-03-02T00:00:00Z'), 20],
+        ],
+        invoices: [
+          [t('2025-03-05T00:00:00Z'), 100, 1],
+          [t('2025-03-06T00:00:00Z'), 40, 0],
+        ],
+      },
     };
-    expect(measureMember(member(), ['cmp-offer'], state, [], window)).toMatchObject({ responded: true, churned: false, revenue: 120, contacted: true });
+    expect(measureMember(member(), ['cmp-offer'], state, [], window)).toMatchObject({
+      responded: true,
+      churned: false,
+      revenue: 120,
+      contacted: true,
+    });
     expect(measureMember(member(), ['nope'], state, [], window).responded).toBe(false);
   });
 
   it('counts an accepted response in the decision log as take-up', () => {
-    const contacts = [{ offers: [{ actionId: 'cmp-offer', response: 'accepted', respondedAt: '2025-03-02T00:00:00.000Z' }] }];
-    expect(measureMember(member({ group: 'control', status: 'selected' }), ['cmp-offer'], undefined, contacts, window)).toMatchObject({ responded: true, contacted: false });
+    const contacts = [
+      { offers: [{ actionId: 'cmp-offer', response: 'accepted', respondedAt: '2025-03-02T00:00:00.000Z' }] },
+    ];
+    expect(
+      measureMember(member({ group: 'control', status: 'selected' }), ['cmp-offer'], undefined, contacts, window),
+    ).toMatchObject({ responded: true, contacted: false });
   });
 
   it('carries suppression and failure into the outcome', () => {
-    expect(measureMember(member({ status: 'suppressed', reason: 'no-consent' }), [], undefined, [], window).suppressedReason).toBe('no-consent');
+    expect(
+      measureMember(member({ status: 'suppressed', reason: 'no-consent' }), [], undefined, [], window).suppressedReason,
+    ).toBe('no-consent');
     expect(measureMember(member({ status: 'failed' }), [], undefined, [], window).failed).toBe(true);
   });
 

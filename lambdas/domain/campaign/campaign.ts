@@ -84,20 +84,34 @@ export function durationSeconds(iso: string): number | undefined {
   const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
   if (!m || iso === 'P' || iso.endsWith('T')) return undefined;
   const [, w, d, h, min, s] = m;
-  return Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0);
+  return (
+    Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0)
+  );
 }
 
 /** Same tenant, campaign and customer -> same message id: a repeated hand-off is recognisably one. */
 export const campaignMessageId = (tenant: TenantId, campaignId: string, customerId: string): string =>
-  createHash('sha256').update(`campaign\u0000${tenant}\u0000${campaignId}\u0000${customerId}`).digest('hex').slice(0, 32);
+  createHash('sha256')
+    .update(`campaign\u0000${tenant}\u0000${campaignId}\u0000${customerId}`)
+    .digest('hex')
+    .slice(0, 32);
 
 /** Does a customer belong to the audience? A rule that cannot run selects nobody. */
-export function inAudience(spec: Pick<CampaignSpec, 'audience'>, customer: { record: CustomerRecord; state?: Record<string, unknown> }, now: Date): boolean {
+export function inAudience(
+  spec: Pick<CampaignSpec, 'audience'>,
+  customer: { record: CustomerRecord; state?: Record<string, unknown> },
+  now: Date,
+): boolean {
   if ('customerIds' in spec.audience) return spec.audience.customerIds.includes(customer.record.customerId);
   const rule = spec.audience.rule;
   if (typeof rule === 'boolean') return rule;
   try {
-    const data = { profile: customer.record, state: customer.state ?? {}, scores: customer.record.scores ?? {}, context: { now: now.toISOString() } };
+    const data = {
+      profile: customer.record,
+      state: customer.state ?? {},
+      scores: customer.record.scores ?? {},
+      context: { now: now.toISOString() },
+    };
     return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
   } catch {
     return false;
@@ -105,7 +119,11 @@ export function inAudience(spec: Pick<CampaignSpec, 'audience'>, customer: { rec
 }
 
 /** Sticky group and phase of one audience member. */
-export function assignMember(tenant: TenantId, c: Pick<CampaignRecord, 'campaignId' | 'controlGroupPercent' | 'pilot'>, customerId: string): CampaignMember {
+export function assignMember(
+  tenant: TenantId,
+  c: Pick<CampaignRecord, 'campaignId' | 'controlGroupPercent' | 'pilot'>,
+  customerId: string,
+): CampaignMember {
   return {
     customerId,
     group: campaignGroup(tenant, c.campaignId, customerId, c.controlGroupPercent),
@@ -139,7 +157,11 @@ export function measureMember(
   if (!responded) {
     for (const c of contacts) {
       const offers = (c['offers'] ?? []) as LoggedOffer[];
-      if (offers.some((o) => actionIds.includes(o.actionId) && o.response === 'accepted' && inWindow(o.respondedAt, from, to))) {
+      if (
+        offers.some(
+          (o) => actionIds.includes(o.actionId) && o.response === 'accepted' && inWindow(o.respondedAt, from, to),
+        )
+      ) {
         responded = true;
         break;
       }

@@ -20,13 +20,32 @@ export type StoredMember = CampaignMember & { message?: OutboundMessage };
 export interface CampaignStore {
   create(tenant: TenantId, record: CampaignRecord): Promise<void>;
   get(tenant: TenantId, campaignId: string): Promise<CampaignRecord | undefined>;
-  list(tenant: TenantId, opts: { limit?: number; nextToken?: string }): Promise<{ items: CampaignSummary[]; nextToken?: string }>;
+  list(
+    tenant: TenantId,
+    opts: { limit?: number; nextToken?: string },
+  ): Promise<{ items: CampaignSummary[]; nextToken?: string }>;
   /** Sets the given fields; with `ifStatusIn`, only while the status is one of them (false otherwise). */
-  update(tenant: TenantId, campaignId: string, patch: Partial<CampaignRecord>, ifStatusIn?: CampaignStatus[]): Promise<boolean>;
-  putMembers(tenant: TenantId, campaignId: string, shard: (customerId: string) => number, members: CampaignMember[]): Promise<void>;
+  update(
+    tenant: TenantId,
+    campaignId: string,
+    patch: Partial<CampaignRecord>,
+    ifStatusIn?: CampaignStatus[],
+  ): Promise<boolean>;
+  putMembers(
+    tenant: TenantId,
+    campaignId: string,
+    shard: (customerId: string) => number,
+    members: CampaignMember[],
+  ): Promise<void>;
   members(tenant: TenantId, campaignId: string, shard: number): Promise<StoredMember[]>;
   /** Moves a member from `from` to `to.status` (with its fields); false when it was not in `from` (already done). */
-  transition(tenant: TenantId, campaignId: string, shard: number, from: MemberStatus, to: StoredMember): Promise<boolean>;
+  transition(
+    tenant: TenantId,
+    campaignId: string,
+    shard: number,
+    from: MemberStatus,
+    to: StoredMember,
+  ): Promise<boolean>;
 }
 
 /** Starts the campaign workflow (Step Functions in AWS, aws-local-stepfunctions locally). */

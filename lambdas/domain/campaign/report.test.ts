@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { campaignReport, campaignReportCsv, phaseReport, type MemberOutcome } from './report.ts';
 
 const member = (over: Partial<MemberOutcome>): MemberOutcome => ({
-  group: 'treatment', phase: 'pilot', contacted: false, responded: false, churned: false, revenue: 0, ...over,
+  group: 'treatment',
+  phase: 'pilot',
+  contacted: false,
+  responded: false,
+  churned: false,
+  revenue: 0,
+  ...over,
 });
 
 /** 10 control (1 responds), 20 treatment (2 suppressed, 18 contacted, 6 respond, R50 each). */
@@ -17,7 +23,14 @@ describe('campaign report', () => {
   it('adds up a small hand-computed scenario', () => {
     const p = phaseReport(scenario, 'take-up', 0.5);
     expect(p.control).toMatchObject({ audience: 10, responded: 1, responseRate: 0.1, revenue: 50 });
-    expect(p.treatment).toMatchObject({ audience: 20, contacted: 18, responded: 6, responseRate: 0.3, revenue: 300, suppressed: { 'no-consent': 1, 'quiet-hours': 1 } });
+    expect(p.treatment).toMatchObject({
+      audience: 20,
+      contacted: 18,
+      responded: 6,
+      responseRate: 0.3,
+      revenue: 300,
+      suppressed: { 'no-consent': 1, 'quiet-hours': 1 },
+    });
     // 6 responses where control's rate predicts 2: 4 incremental; revenue 300 - 5 x 20 = 200.
     expect(p.incrementalResponses).toBe(4);
     expect(p.incrementalRevenue).toBe(200);
@@ -34,7 +47,11 @@ describe('campaign report', () => {
   });
 
   it('reports each phase and the total, and the same numbers as CSV', () => {
-    const report = campaignReport([...scenario, ...scenario.map((m) => ({ ...m, phase: 'rollout' as const }))], 'take-up', ['pilot', 'rollout']);
+    const report = campaignReport(
+      [...scenario, ...scenario.map((m) => ({ ...m, phase: 'rollout' as const }))],
+      'take-up',
+      ['pilot', 'rollout'],
+    );
     expect(report.total.treatment.audience).toBe(40);
     const csv = campaignReportCsv(report).trim().split('\n');
     expect(csv).toHaveLength(1 + 3 * 2);

@@ -44,7 +44,11 @@ const r2 = (v: number) => Math.round(v * 100) / 100;
 
 export function groupStats(members: MemberOutcome[]): GroupStats {
   const suppressed: Record<string, number> = {};
-  let contacted = 0, failed = 0, responded = 0, churned = 0, revenue = 0;
+  let contacted = 0,
+    failed = 0,
+    responded = 0,
+    churned = 0,
+    revenue = 0;
   for (const m of members) {
     if (m.contacted) contacted++;
     if (m.suppressedReason) suppressed[m.suppressedReason] = (suppressed[m.suppressedReason] ?? 0) + 1;
@@ -55,10 +59,16 @@ export function groupStats(members: MemberOutcome[]): GroupStats {
   }
   const n = members.length;
   return {
-    audience: n, contacted, suppressed, failed, responded,
+    audience: n,
+    contacted,
+    suppressed,
+    failed,
+    responded,
     responseRate: n ? r4(responded / n) : 0,
-    churned, churnRate: n ? r4(churned / n) : 0,
-    revenue: r2(revenue), revenuePerCustomer: n ? r2(revenue / n) : 0,
+    churned,
+    churnRate: n ? r4(churned / n) : 0,
+    revenue: r2(revenue),
+    revenuePerCustomer: n ? r2(revenue / n) : 0,
   };
 }
 
@@ -88,16 +98,26 @@ export function phaseReport(members: MemberOutcome[], goal: CampaignGoal, costPe
   if (t.length && c.length) {
     uplift =
       goal === 'take-up'
-        ? compareProportions({ n: t.length, successes: treatment.responded }, { n: c.length, successes: control.responded })
+        ? compareProportions(
+            { n: t.length, successes: treatment.responded },
+            { n: c.length, successes: control.responded },
+          )
         : goal === 'churn'
-          ? compareProportions({ n: t.length, successes: t.length - treatment.churned }, { n: c.length, successes: c.length - control.churned })
+          ? compareProportions(
+              { n: t.length, successes: t.length - treatment.churned },
+              { n: c.length, successes: c.length - control.churned },
+            )
           : meanDifference(t, c);
   }
   const incrementalResponses = c.length ? r2(treatment.responded - control.responseRate * t.length) : 0;
   const incrementalRevenue = c.length ? r2(treatment.revenue - control.revenuePerCustomer * t.length) : 0;
   const cost = treatment.contacted * costPerContact;
   return {
-    control, treatment, uplift, incrementalResponses, incrementalRevenue,
+    control,
+    treatment,
+    uplift,
+    incrementalResponses,
+    incrementalRevenue,
     costPerIncrementalResponse: incrementalResponses > 0 ? r2(cost / incrementalResponses) : null,
   };
 }
@@ -108,25 +128,67 @@ export interface CampaignReport {
   total: PhaseReport;
 }
 
-export function campaignReport(members: MemberOutcome[], goal: CampaignGoal, phasesRun: CampaignPhase[], costPerContact = 0): CampaignReport {
+export function campaignReport(
+  members: MemberOutcome[],
+  goal: CampaignGoal,
+  phasesRun: CampaignPhase[],
+  costPerContact = 0,
+): CampaignReport {
   const phases: CampaignReport['phases'] = {};
-  for (const phase of phasesRun) phases[phase] = phaseReport(members.filter((m) => m.phase === phase), goal, costPerContact);
+  for (const phase of phasesRun)
+    phases[phase] = phaseReport(
+      members.filter((m) => m.phase === phase),
+      goal,
+      costPerContact,
+    );
   const ran = new Set(phasesRun);
-  return { goal, phases, total: phaseReport(members.filter((m) => ran.has(m.phase)), goal, costPerContact) };
+  return {
+    goal,
+    phases,
+    total: phaseReport(
+      members.filter((m) => ran.has(m.phase)),
+      goal,
+      costPerContact,
+    ),
+  };
 }
 
 /** The same report as CSV: one row per phase and group. */
 export function campaignReportCsv(report: CampaignReport): string {
-  const header = 'phase,group,audience,contacted,suppressed,failed,responded,response_rate,churned,churn_rate,revenue,uplift_points,ci95_low,ci95_high';
+  const header =
+    'phase,group,audience,contacted,suppressed,failed,responded,response_rate,churned,churn_rate,revenue,uplift_points,ci95_low,ci95_high';
   const rows: string[] = [header];
-  const entries: [string, PhaseReport][] = [...Object.entries(report.phases), ['total', report.total]] as [string, PhaseReport][];
+  const entries: [string, PhaseReport][] = [...Object.entries(report.phases), ['total', report.total]] as [
+    string,
+    PhaseReport,
+  ][];
   for (const [phase, p] of entries) {
     for (const group of ['control', 'treatment'] as const) {
       const g = p[group];
-      const up = group === 'treatment' && p.uplift ? ('upliftPoints' in p.uplift ? [p.uplift.upliftPoints, ...p.uplift.ci95Points] : [p.uplift.upliftPerCustomer, ...p.uplift.ci95]) : ['', '', ''];
+      const up =
+        group === 'treatment' && p.uplift
+          ? 'upliftPoints' in p.uplift
+            ? [p.uplift.upliftPoints, ...p.uplift.ci95Points]
+            : [p.uplift.upliftPerCustomer, ...p.uplift.ci95]
+          : ['', '', ''];
       const suppressed = Object.values(g.suppressed).reduce((a, b) => a + b, 0);
-      rows.push([phase, group, g.audience, g.contacted, suppressed, g.failed, g.responded, g.responseRate, g.churned, g.churnRate, g.revenue, ...up].join(','));
+      rows.push(
+        [
+          phase,
+          group,
+          g.audience,
+          g.contacted,
+          suppressed,
+          g.failed,
+          g.responded,
+          g.responseRate,
+          g.churned,
+          g.churnRate,
+          g.revenue,
+          ...up,
+        ].join(','),
+      );
     }
   }
-  return rows.join('\n') + '\n';
+  return `${rows.join('\n')}\n`;
 }

@@ -30,10 +30,24 @@ describe('two-proportion statistics', () => {
 
   it('keeps the uplift inside its own confidence interval and the p-value in [0, 1]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (nt, nc, ft, fcr) => {
-        const r = compareProportions({ n: nt, successes: Math.floor(nt * ft) }, { n: nc, successes: Math.floor(nc * fcr) });
-        return r.ci95Points[0] <= r.upliftPoints + 1e-9 && r.upliftPoints <= r.ci95Points[1] + 1e-9 && r.pValue >= 0 && r.pValue <= 1;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (nt, nc, ft, fcr) => {
+          const r = compareProportions(
+            { n: nt, successes: Math.floor(nt * ft) },
+            { n: nc, successes: Math.floor(nc * fcr) },
+          );
+          return (
+            r.ci95Points[0] <= r.upliftPoints + 1e-9 &&
+            r.upliftPoints <= r.ci95Points[1] + 1e-9 &&
+            r.pValue >= 0 &&
+            r.pValue <= 1
+          );
+        },
+      ),
     );
   });
 });

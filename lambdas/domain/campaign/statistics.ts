@@ -2,7 +2,9 @@
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
@@ -58,16 +60,37 @@ const Z95_ONE_SIDED = 1.6448536269514722;
  * H0: uplift <= min, unpooled standard error), with enough customers in both groups for the
  * normal approximation. The reason says why, either way.
  */
-export function rolloutVerdict(treatment: GroupOutcome, control: GroupOutcome, minUpliftPoints: number, minGroupSize = 30):
-  { rollOut: boolean; reason: string; result: UpliftResult } {
+export function rolloutVerdict(
+  treatment: GroupOutcome,
+  control: GroupOutcome,
+  minUpliftPoints: number,
+  minGroupSize = 30,
+): { rollOut: boolean; reason: string; result: UpliftResult } {
   const result = compareProportions(treatment, control);
   if (treatment.n < minGroupSize || control.n < minGroupSize) {
-    return { rollOut: false, result, reason: `too few customers to judge (treatment ${treatment.n}, control ${control.n}; need ${minGroupSize} each)` };
+    return {
+      rollOut: false,
+      result,
+      reason: `too few customers to judge (treatment ${treatment.n}, control ${control.n}; need ${minGroupSize} each)`,
+    };
   }
   const se = result.standardErrorPoints;
-  const z = se > 0 ? (result.upliftPoints - minUpliftPoints) / se : result.upliftPoints > minUpliftPoints ? Infinity : -Infinity;
+  const z =
+    se > 0
+      ? (result.upliftPoints - minUpliftPoints) / se
+      : result.upliftPoints > minUpliftPoints
+        ? Infinity
+        : -Infinity;
   const ci = `95% CI ${result.ci95Points[0]}..${result.ci95Points[1]} pp`;
   return z >= Z95_ONE_SIDED
-    ? { rollOut: true, result, reason: `uplift ${result.upliftPoints} pp exceeds ${minUpliftPoints} pp at 95% confidence (${ci})` }
-    : { rollOut: false, result, reason: `uplift ${result.upliftPoints} pp does not exceed ${minUpliftPoints} pp at 95% confidence (${ci})` };
+    ? {
+        rollOut: true,
+        result,
+        reason: `uplift ${result.upliftPoints} pp exceeds ${minUpliftPoints} pp at 95% confidence (${ci})`,
+      }
+    : {
+        rollOut: false,
+        result,
+        reason: `uplift ${result.upliftPoints} pp does not exceed ${minUpliftPoints} pp at 95% confidence (${ci})`,
+      };
 }

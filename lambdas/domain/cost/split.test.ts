@@ -20,22 +20,33 @@ describe('splitting shared cost by metered usage', () => {
   });
 
   it('leaves the cost unallocated, and says so, when nobody used anything', () => {
-    expect(splitShared(12.5, { consumer: 0, enterprise: 0 })).toEqual({ shares: { consumer: 0, enterprise: 0 }, unallocated: 12.5 });
+    expect(splitShared(12.5, { consumer: 0, enterprise: 0 })).toEqual({
+      shares: { consumer: 0, enterprise: 0 },
+      unallocated: 12.5,
+    });
   });
 
   it('always sums to the shared total to the cent', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 10_000_000 }),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.nat({ max: 1_000_000 }), { minKeys: 1, maxKeys: 8 }),
-      (cents, weights) => {
-        const { shares, unallocated } = splitShared(cents / 100, weights);
-        expect(sum(shares) + Math.round(unallocated * 100)).toBe(cents);
-        for (const [t, w] of Object.entries(weights)) if (w === 0) expect(shares[t]).toBe(0);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.nat({ max: 1_000_000 }), {
+          minKeys: 1,
+          maxKeys: 8,
+        }),
+        (cents, weights) => {
+          const { shares, unallocated } = splitShared(cents / 100, weights);
+          expect(sum(shares) + Math.round(unallocated * 100)).toBe(cents);
+          for (const [t, w] of Object.entries(weights)) if (w === 0) expect(shares[t]).toBe(0);
+        },
+      ),
+    );
   });
 
   it('weighs usage by the unit cost of each meter', () => {
-    expect(usageWeight({ ApiRequest: 1000, Event: 10_000 }, { ApiRequest: 0.000005, Event: 0.0000002 })).toBeCloseTo(0.007, 10);
+    expect(usageWeight({ ApiRequest: 1000, Event: 10_000 }, { ApiRequest: 0.000005, Event: 0.0000002 })).toBeCloseTo(
+      0.007,
+      10,
+    );
   });
 });

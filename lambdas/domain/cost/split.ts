@@ -8,7 +8,10 @@ const toCents = (usd: number) => Math.round(usd * 100);
  * A tenant with zero weight gets zero. With no weight at all nothing can be split: every share is
  * zero and the whole amount is `unallocated`.
  */
-export function splitShared(totalUsd: number, weights: Record<TenantId, number>): { shares: Record<TenantId, number>; unallocated: number } {
+export function splitShared(
+  totalUsd: number,
+  weights: Record<TenantId, number>,
+): { shares: Record<TenantId, number>; unallocated: number } {
   const cents = toCents(totalUsd);
   const tenants = Object.keys(weights).sort();
   const sum = tenants.reduce((s, t) => s + Math.max(0, weights[t] ?? 0), 0);
@@ -27,6 +30,9 @@ export function splitShared(totalUsd: number, weights: Record<TenantId, number>)
 }
 
 /** Weight of a tenant's metered usage: each meter's count times its unit cost (activity-based). */
-export function usageWeight(usage: Partial<Record<string, number>>, unitCosts: Partial<Record<string, number>>): number {
+export function usageWeight(
+  usage: Partial<Record<string, number>>,
+  unitCosts: Partial<Record<string, number>>,
+): number {
   return Object.entries(usage).reduce((s, [name, count]) => s + (count ?? 0) * (unitCosts[name] ?? 0), 0);
 }

@@ -4,10 +4,27 @@ import type { DatasetSchema, ProfileWithId, RowMapping } from './dataset-schema.
 
 /** IBM "Telco Customer Churn" (21 columns). */
 export const IBM_COLUMNS = [
-  'customerID', 'gender', 'SeniorCitizen', 'Partner', 'Dependents', 'tenure', 'PhoneService',
-  'MultipleLines', 'InternetService', 'OnlineSecurity', 'OnlineBackup', 'DeviceProtection',
-  'TechSupport', 'StreamingTV', 'StreamingMovies', 'Contract', 'PaperlessBilling', 'PaymentMethod',
-  'MonthlyCharges', 'TotalCharges', 'Churn',
+  'customerID',
+  'gender',
+  'SeniorCitizen',
+  'Partner',
+  'Dependents',
+  'tenure',
+  'PhoneService',
+  'MultipleLines',
+  'InternetService',
+  'OnlineSecurity',
+  'OnlineBackup',
+  'DeviceProtection',
+  'TechSupport',
+  'StreamingTV',
+  'StreamingMovies',
+  'Contract',
+  'PaperlessBilling',
+  'PaymentMethod',
+  'MonthlyCharges',
+  'TotalCharges',
+  'Churn',
 ] as const;
 
 const CONTRACTS: Record<string, Contract> = {
@@ -42,7 +59,8 @@ export const ibmTelco: DatasetSchema = {
       reasons.push('tenure: not a whole number of months');
     }
     const monthly = Number(row['MonthlyCharges']);
-    if (!row['MonthlyCharges']?.trim() || !Number.isFinite(monthly) || monthly < 0) reasons.push('MonthlyCharges: not an amount');
+    if (!row['MonthlyCharges']?.trim() || !Number.isFinite(monthly) || monthly < 0)
+      reasons.push('MonthlyCharges: not an amount');
     // A blank TotalCharges means no bill yet (tenure 0).
     const totalRaw = (row['TotalCharges'] ?? '').trim();
     const total = totalRaw === '' ? 0 : Number(totalRaw);
@@ -50,7 +68,8 @@ export const ibmTelco: DatasetSchema = {
     const contract = CONTRACTS[row['Contract'] ?? ''];
     if (!contract) reasons.push(`Contract: unknown value '${(row['Contract'] ?? '').slice(0, 30)}'`);
     const internet = row['InternetService'];
-    if (internet !== 'DSL' && internet !== 'Fiber optic' && internet !== 'No') reasons.push('InternetService: unknown value');
+    if (internet !== 'DSL' && internet !== 'Fiber optic' && internet !== 'No')
+      reasons.push('InternetService: unknown value');
     for (const col of ['Partner', 'Dependents', 'PhoneService', 'PaperlessBilling']) {
       if (!YES_NO.has(row[col] ?? '')) reasons.push(`${col}: expected Yes or No`);
     }
@@ -84,6 +103,8 @@ export const ibmTelco: DatasetSchema = {
       },
     };
     const churn = row['Churn'];
-    return churn === 'Yes' || churn === 'No' ? { ok: true, profile, label: { churned: churn === 'Yes' } } : { ok: true, profile };
+    return churn === 'Yes' || churn === 'No'
+      ? { ok: true, profile, label: { churned: churn === 'Yes' } }
+      : { ok: true, profile };
   },
 };

@@ -6,9 +6,20 @@ import type { DatasetSchema, ProfileWithId, RowMapping } from './dataset-schema.
  * Rows carry no id: a row is `ir-<rowNumber>` (1-based over data rows).
  */
 export const IRANIAN_COLUMNS = [
-  'Call  Failure', 'Complains', 'Subscription  Length', 'Charge  Amount', 'Seconds of Use',
-  'Frequency of use', 'Frequency of SMS', 'Distinct Called Numbers', 'Age Group', 'Tariff Plan',
-  'Status', 'Age', 'Customer Value', 'Churn',
+  'Call  Failure',
+  'Complains',
+  'Subscription  Length',
+  'Charge  Amount',
+  'Seconds of Use',
+  'Frequency of use',
+  'Frequency of SMS',
+  'Distinct Called Numbers',
+  'Age Group',
+  'Tariff Plan',
+  'Status',
+  'Age',
+  'Customer Value',
+  'Churn',
 ] as const;
 
 /** Numeric columns -> attribute names on the profile. */
@@ -66,6 +77,8 @@ export const iranian: DatasetSchema = {
       attributes,
     };
     const churn = row['Churn'];
-    return churn === '0' || churn === '1' ? { ok: true, profile, label: { churned: churn === '1' } } : { ok: true, profile };
+    return churn === '0' || churn === '1'
+      ? { ok: true, profile, label: { churned: churn === '1' } }
+      : { ok: true, profile };
   },
 };

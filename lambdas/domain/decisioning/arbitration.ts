@@ -34,7 +34,8 @@ export function rank<T extends Ranked>(candidates: readonly T[], serviceFirst: b
   return rankInPlace([...candidates], serviceFirst);
 }
 
-const byPriority = (a: Ranked, b: Ranked) => b.priority - a.priority || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0);
+const byPriority = (a: Ranked, b: Ranked) =>
+  b.priority - a.priority || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0);
 const serviceThenPriority = (a: Ranked, b: Ranked) => {
   const tier = (a.kind === 'service' ? 0 : 1) - (b.kind === 'service' ? 0 : 1);
   return tier || byPriority(a, b);

@@ -8,7 +8,11 @@ import { ID_PATTERN } from '../ids.ts';
 export const DECISION_ID_PATTERN = /^([A-Za-z0-9._:-]{1,64})~([0-9a-z]{9})([0-9a-z]{6,16})$/;
 
 export function newDecisionId(customerId: string, at: Date, random: string): string {
-  const suffix = random.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 12).padEnd(6, '0');
+  const suffix = random
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, 12)
+    .padEnd(6, '0');
   return `${customerId}~${at.getTime().toString(36).padStart(9, '0')}${suffix}`;
 }
 
@@ -25,7 +29,11 @@ const dayFormats = new Map<string, { format: Intl.DateTimeFormat; ms: number; da
 export function localDay(at: Date, timeZone: string): string {
   let f = dayFormats.get(timeZone);
   if (!f) {
-    f = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), ms: NaN, day: '' };
+    f = {
+      format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+      ms: NaN,
+      day: '',
+    };
     dayFormats.set(timeZone, f);
   }
   // the last answer per zone is kept for the same instant (decisions in a burst share a clock tick)

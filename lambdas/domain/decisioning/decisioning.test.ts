@@ -12,33 +12,56 @@ const prob = fc.double({ min: 0.001, max: 0.999, noNaN: true });
 
 describe('arbitration', () => {
   it.each(['champion', 'challenger'] as const)('%s priority never falls when value or propensity rises', (strategy) => {
-    fc.assert(fc.property(prob, prob, positive, positive, positive, positive, (p1, p2, v1, v2, w, l) => {
-      const [pl, ph] = p1 <= p2 ? [p1, p2] : [p2, p1];
-      const [vl, vh] = v1 <= v2 ? [v1, v2] : [v2, v1];
-      expect(priorityOf(strategy, { propensity: ph, weight: w, value: vl, lever: l })).toBeGreaterThanOrEqual(priorityOf(strategy, { propensity: pl, weight: w, value: vl, lever: l }));
-      expect(priorityOf(strategy, { propensity: pl, weight: w, value: vh, lever: l })).toBeGreaterThanOrEqual(priorityOf(strategy, { propensity: pl, weight: w, value: vl, lever: l }));
-    }));
+    fc.assert(
+      fc.property(prob, prob, positive, positive, positive, positive, (p1, p2, v1, v2, w, l) => {
+        const [pl, ph] = p1 <= p2 ? [p1, p2] : [p2, p1];
+        const [vl, vh] = v1 <= v2 ? [v1, v2] : [v2, v1];
+        expect(priorityOf(strategy, { propensity: ph, weight: w, value: vl, lever: l })).toBeGreaterThanOrEqual(
+          priorityOf(strategy, { propensity: pl, weight: w, value: vl, lever: l }),
+        );
+        expect(priorityOf(strategy, { propensity: pl, weight: w, value: vh, lever: l })).toBeGreaterThanOrEqual(
+          priorityOf(strategy, { propensity: pl, weight: w, value: vl, lever: l }),
+        );
+      }),
+    );
   });
 
   it('never ranks an action lower after its value or propensity rises', () => {
     const cand = fc.record({ p: prob, v: positive });
-    fc.assert(fc.property(fc.array(cand, { minLength: 1, maxLength: 12 }), fc.nat(), fc.double({ min: 1, max: 10, noNaN: true }), (cs, pick, boost) => {
-      const i = pick % cs.length;
-      const build = (k: number, factor: number) => cs.map((c, j) => ({
-        actionId: `a${j}`, kind: 'offer' as const,
-        priority: priorityOf('champion', { propensity: j === k ? Math.min(0.999, c.p * factor) : c.p, weight: 1, value: j === k ? c.v * factor : c.v, lever: 1 }),
-      }));
-      const before = rank(build(i, 1), false).findIndex((c) => c.actionId === `a${i}`);
-      const after = rank(build(i, boost), false).findIndex((c) => c.actionId === `a${i}`);
-      expect(after).toBeLessThanOrEqual(before);
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(cand, { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        (cs, pick, boost) => {
+          const i = pick % cs.length;
+          const build = (k: number, factor: number) =>
+            cs.map((c, j) => ({
+              actionId: `a${j}`,
+              kind: 'offer' as const,
+              priority: priorityOf('champion', {
+                propensity: j === k ? Math.min(0.999, c.p * factor) : c.p,
+                weight: 1,
+                value: j === k ? c.v * factor : c.v,
+                lever: 1,
+              }),
+            }));
+          const before = rank(build(i, 1), false).findIndex((c) => c.actionId === `a${i}`);
+          const after = rank(build(i, boost), false).findIndex((c) => c.actionId === `a${i}`);
+          expect(after).toBeLessThanOrEqual(before);
+        },
+      ),
+    );
   });
 
   it('puts service first when asked, whatever the priorities', () => {
-    const ranked = rank([
-      { actionId: 'offer', kind: 'offer', priority: 100 },
-      { actionId: 'care', kind: 'service', priority: 1 },
-    ], true);
+    const ranked = rank(
+      [
+        { actionId: 'offer', kind: 'offer', priority: 100 },
+        { actionId: 'care', kind: 'service', priority: 1 },
+      ],
+      true,
+    );
     expect(ranked.map((r) => r.actionId)).toEqual(['care', 'offer']);
   });
 });
@@ -48,7 +71,11 @@ describe('experiments', () => {
 
   it('puts within one point of the configured share into the control group over 10,000 customers', () => {
     for (const controlPercent of [5, 10, 20]) {
-      const share = ids.filter((id) => experimentGroup('consumer', id, { id: 'global-1', controlPercent, challengerPercent: 20 }) === 'control').length / 100;
+      const share =
+        ids.filter(
+          (id) =>
+            experimentGroup('consumer', id, { id: 'global-1', controlPercent, challengerPercent: 20 }) === 'control',
+        ).length / 100;
       expect(Math.abs(share - controlPercent)).toBeLessThanOrEqual(1);
     }
   });
@@ -57,7 +84,9 @@ describe('experiments', () => {
     const cfg = { id: 'global-1', controlPercent: 5, challengerPercent: 20 };
     const groups = ids.map((id) => experimentGroup('consumer', id, cfg));
     const treated = groups.filter((g) => g !== 'control');
-    expect(Math.abs((treated.filter((g) => g === 'challenger').length / treated.length) * 100 - 20)).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs((treated.filter((g) => g === 'challenger').length / treated.length) * 100 - 20),
+    ).toBeLessThanOrEqual(1);
     expect(ids.map((id) => experimentGroup('consumer', id, cfg))).toEqual(groups);
     const otherTenant = ids.map((id) => experimentGroup('enterprise', id, cfg));
     const otherExperiment = ids.map((id) => experimentGroup('consumer', id, { ...cfg, id: 'global-2' }));
@@ -74,14 +103,17 @@ describe('learned propensity', () => {
   });
 
   it('stays a probability and rises with the model score and with acceptances', () => {
-    fc.assert(fc.property(prob, prob, fc.nat(1000), fc.nat(1000), (a, b, n, s) => {
-      const stats = { trials: n, successes: Math.min(n, s) };
-      const p = blendedPropensity(a, stats, 20);
-      expect(p).toBeGreaterThan(0);
-      expect(p).toBeLessThan(1);
-      if (a <= b) expect(blendedPropensity(b, stats, 20)).toBeGreaterThanOrEqual(p);
-      if (stats.successes < n) expect(blendedPropensity(a, { trials: n, successes: stats.successes + 1 }, 20)).toBeGreaterThanOrEqual(p);
-    }));
+    fc.assert(
+      fc.property(prob, prob, fc.nat(1000), fc.nat(1000), (a, b, n, s) => {
+        const stats = { trials: n, successes: Math.min(n, s) };
+        const p = blendedPropensity(a, stats, 20);
+        expect(p).toBeGreaterThan(0);
+        expect(p).toBeLessThan(1);
+        if (a <= b) expect(blendedPropensity(b, stats, 20)).toBeGreaterThanOrEqual(p);
+        if (stats.successes < n)
+          expect(blendedPropensity(a, { trials: n, successes: stats.successes + 1 }, 20)).toBeGreaterThanOrEqual(p);
+      }),
+    );
   });
 });
 
@@ -102,14 +134,23 @@ describe('rules, signals and ids', () => {
     expect(signalsOf({ droppedCalls24h: 3 }, {}).serviceProblem).toBe(true);
     expect(signalsOf({ droppedCalls24h: { value: 2 } }, {}).serviceProblem).toBe(false);
     expect(signalsOf({ unresolvedCareContacts: { value: 1 } }, {}).serviceProblem).toBe(true);
-    expect(signalsOf(undefined, { churn: { value: 0.7, model: 'churn', version: '1', at: '' } })).toMatchObject({ serviceProblem: false, highChurn: true });
+    expect(signalsOf(undefined, { churn: { value: 0.7, model: 'churn', version: '1', at: '' } })).toMatchObject({
+      serviceProblem: false,
+      highChurn: true,
+    });
   });
 
   it('encodes the customer and instant in the decision id', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), fc.integer({ min: 0, max: 4_000_000_000_000 }), (customerId, ms) => {
-      const id = newDecisionId(customerId, new Date(ms), 'abc123def456');
-      expect(parseDecisionId(id)).toEqual({ customerId, at: new Date(ms).toISOString() });
-    }));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        (customerId, ms) => {
+          const id = newDecisionId(customerId, new Date(ms), 'abc123def456');
+          expect(parseDecisionId(id)).toEqual({ customerId, at: new Date(ms).toISOString() });
+        },
+      ),
+    );
     expect(parseDecisionId('no-tilde')).toBeUndefined();
     expect(localDay(new Date('2025-03-12T22:30:00Z'), 'Africa/Johannesburg')).toBe('2025-03-13');
   });
@@ -122,12 +163,30 @@ describe('compiled eligibility rules', () => {
 
   it('agree with json-logic-js on generated rules and data', async () => {
     const jsonLogic = (await import('json-logic-js')).default;
-    const scalar = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.constantFrom('phone', 'a', '', 'prepaid'), fc.boolean(), fc.constant(null));
-    const leaf = fc.oneof(scalar, fc.constantFrom('profile.tenureMonths', 'profile.products', 'profile.contract', 'signals.serviceProblem', 'missing.path').map((p) => ({ var: p })));
+    const scalar = fc.oneof(
+      fc.integer({ min: -3, max: 40 }),
+      fc.constantFrom('phone', 'a', '', 'prepaid'),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const leaf = fc.oneof(
+      scalar,
+      fc
+        .constantFrom(
+          'profile.tenureMonths',
+          'profile.products',
+          'profile.contract',
+          'signals.serviceProblem',
+          'missing.path',
+        )
+        .map((p) => ({ var: p })),
+    );
     const rule = fc.letrec((tie) => ({
       r: fc.oneof(
         { depthSize: 'small' },
-        fc.tuple(fc.constantFrom('==', '!=', '>', '>=', '<', '<=', '===', '!=='), leaf, leaf).map(([op, x, y]) => ({ [op]: [x, y] })),
+        fc
+          .tuple(fc.constantFrom('==', '!=', '>', '>=', '<', '<=', '===', '!=='), leaf, leaf)
+          .map(([op, x, y]) => ({ [op]: [x, y] })),
         fc.tuple(leaf, fc.oneof(leaf, fc.constant({ var: 'profile.products' }))).map(([x, y]) => ({ in: [x, y] })),
         tie('r').map((x) => ({ '!': x })),
         fc.array(tie('r'), { minLength: 1, maxLength: 3 }).map((xs) => ({ and: xs })),
@@ -135,11 +194,18 @@ describe('compiled eligibility rules', () => {
       ),
     })).r;
     const data = fc.record({
-      profile: fc.record({ tenureMonths: fc.integer({ min: 0, max: 40 }), products: fc.subarray(['phone', 'internet-fiber', 'a']), contract: fc.constantFrom('prepaid', 'one-year') }),
+      profile: fc.record({
+        tenureMonths: fc.integer({ min: 0, max: 40 }),
+        products: fc.subarray(['phone', 'internet-fiber', 'a']),
+        contract: fc.constantFrom('prepaid', 'one-year'),
+      }),
       signals: fc.record({ serviceProblem: fc.boolean() }),
     });
-    fc.assert(fc.property(rule, data, (r, d) => {
-      expect(ruleHolds(r as never, d)).toBe(jsonLogic.truthy(jsonLogic.apply(r as never, d)));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(rule, data, (r, d) => {
+        expect(ruleHolds(r as never, d)).toBe(jsonLogic.truthy(jsonLogic.apply(r as never, d)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

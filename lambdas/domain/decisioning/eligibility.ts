@@ -51,33 +51,77 @@ function compile(rule: unknown): Compiled {
       const fallback = args[1];
       return (d) => lookup(d, path, fallback);
     }
-    // eslint-disable-next-line eqeqeq
-    case '==': return (d) => a(d) == b(d);
-    // eslint-disable-next-line eqeqeq
-    case '!=': return (d) => a(d) != b(d);
-    case '===': return (d) => a(d) === b(d);
-    case '!==': return (d) => a(d) !== b(d);
-    case '>': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) > k)(args[1] as number) : (d) => (a(d) as number) > (b(d) as number); break;
-    case '>=': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) >= k)(args[1] as number) : (d) => (a(d) as number) >= (b(d) as number); break;
-    case '<': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) < k)(args[1] as number) : (d) => (a(d) as number) < (b(d) as number); break;
-    case '<=': if (fs.length === 2) return primitive(args[1]) ? ((k) => (d) => (a(d) as number) <= k)(args[1] as number) : (d) => (a(d) as number) <= (b(d) as number); break;
-    case '!': return (d) => !truthy(a(d));
-    case '!!': return (d) => truthy(a(d));
-    case 'in': return (d) => {
-      // json-logic-js: a falsy haystack (including '') never contains anything.
-      const hay = b(d);
-      return !!hay && (Array.isArray(hay) || typeof hay === 'string') ? (hay as unknown[] | string).indexOf(a(d) as never) !== -1 : false;
-    };
-    case 'and': return (d) => {
-      let v: unknown;
-      for (const f of fs) if (!truthy((v = f(d)))) return v;
-      return v;
-    };
-    case 'or': return (d) => {
-      let v: unknown;
-      for (const f of fs) if (truthy((v = f(d)))) return v;
-      return v;
-    };
+    // JSON Logic's == and != are loose equality by its specification
+    case '==':
+      // biome-ignore lint/suspicious/noDoubleEquals: JSON Logic semantics
+      return (d) => a(d) == b(d);
+    case '!=':
+      // biome-ignore lint/suspicious/noDoubleEquals: JSON Logic semantics
+      return (d) => a(d) != b(d);
+    case '===':
+      return (d) => a(d) === b(d);
+    case '!==':
+      return (d) => a(d) !== b(d);
+    case '>':
+      if (fs.length === 2)
+        return primitive(args[1])
+          ? (
+              (k) => (d) =>
+                (a(d) as number) > k
+            )(args[1] as number)
+          : (d) => (a(d) as number) > (b(d) as number);
+      break;
+    case '>=':
+      if (fs.length === 2)
+        return primitive(args[1])
+          ? (
+              (k) => (d) =>
+                (a(d) as number) >= k
+            )(args[1] as number)
+          : (d) => (a(d) as number) >= (b(d) as number);
+      break;
+    case '<':
+      if (fs.length === 2)
+        return primitive(args[1])
+          ? (
+              (k) => (d) =>
+                (a(d) as number) < k
+            )(args[1] as number)
+          : (d) => (a(d) as number) < (b(d) as number);
+      break;
+    case '<=':
+      if (fs.length === 2)
+        return primitive(args[1])
+          ? (
+              (k) => (d) =>
+                (a(d) as number) <= k
+            )(args[1] as number)
+          : (d) => (a(d) as number) <= (b(d) as number);
+      break;
+    case '!':
+      return (d) => !truthy(a(d));
+    case '!!':
+      return (d) => truthy(a(d));
+    case 'in':
+      return (d) => {
+        // json-logic-js: a falsy haystack (including '') never contains anything.
+        const hay = b(d);
+        return hay && (Array.isArray(hay) || typeof hay === 'string')
+          ? (hay as unknown[] | string).indexOf(a(d) as never) !== -1
+          : false;
+      };
+    case 'and':
+      return (d) => {
+        let v: unknown;
+        for (const f of fs) if (!truthy((v = f(d)))) return v;
+        return v;
+      };
+    case 'or':
+      return (d) => {
+        let v: unknown;
+        for (const f of fs) if (truthy((v = f(d)))) return v;
+        return v;
+      };
   }
   return (d) => jsonLogic.apply(rule as never, d);
 }

@@ -9,7 +9,8 @@ export interface ResponseStats {
   successes: number;
 }
 
-export const clampPropensity = (p: number): number => (Number.isFinite(p) ? Math.min(0.999, Math.max(0.001, p)) : 0.001);
+export const clampPropensity = (p: number): number =>
+  Number.isFinite(p) ? Math.min(0.999, Math.max(0.001, p)) : 0.001;
 
 export function blendedPropensity(prior: number, stats: ResponseStats | undefined, priorStrength: number): number {
   const p0 = clampPropensity(prior);

@@ -1,5 +1,11 @@
 import { treatmentText, type Action, type ContactRecord } from '../action.ts';
-import { contactAllowed, type ContactPolicy, type ContactRequest, type Direction, type Reason } from '../contact-policy.ts';
+import {
+  contactAllowed,
+  type ContactPolicy,
+  type ContactRequest,
+  type Direction,
+  type Reason,
+} from '../contact-policy.ts';
 import type { Channel, CustomerRecord, Scores } from '../customer.ts';
 import { priorityOf, rankInPlace, type Strategy } from './arbitration.ts';
 import { ruleHolds } from './eligibility.ts';
@@ -122,12 +128,20 @@ interface Prepared {
   valueText: string;
   leverText: string;
   /** The last ranked reason detail and what it was written from (customers often share them). */
-  last: { strategy: Strategy; propensity: number; trials: number | undefined; weight: number; detail: string } | undefined;
+  last:
+    | { strategy: Strategy; propensity: number; trials: number | undefined; weight: number; detail: string }
+    | undefined;
 }
 const preparedActions = new WeakMap<Action, Prepared>();
 function prepared(action: Action): Prepared {
   let p = preparedActions.get(action);
-  if (p === undefined || p.validFrom !== action.validFrom || p.validTo !== action.validTo || !Object.is(p.value, action.value) || !Object.is(p.lever, action.lever)) {
+  if (
+    p === undefined ||
+    p.validFrom !== action.validFrom ||
+    p.validTo !== action.validTo ||
+    !Object.is(p.value, action.value) ||
+    !Object.is(p.lever, action.lever)
+  ) {
     p = {
       validFrom: action.validFrom,
       validTo: action.validTo,
@@ -159,12 +173,20 @@ function rejectionOf(
 ): Reason | undefined {
   const { channel } = request;
   if (prep.fromMs > nowMs || prep.toMs <= nowMs) {
-    return { code: 'not-valid-now', detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}` };
+    return {
+      code: 'not-valid-now',
+      detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}`,
+    };
   }
   if (!action.treatments[channel]) return { code: 'no-treatment', detail: `no ${channel} treatment` };
   if (!ruleHolds(action.eligibility, data)) return { code: 'not-eligible', detail: 'eligibility rule does not hold' };
-  if (action.kind === 'offer' && signals.serviceProblem) return { code: 'service-problem-open', detail: `no upsell while ${problemDetail(signals)}` };
-  if (prior === undefined) return { code: 'no-score', detail: `no ${'model' in action.propensity ? action.propensity.model : ''} score for this customer` };
+  if (action.kind === 'offer' && signals.serviceProblem)
+    return { code: 'service-problem-open', detail: `no upsell while ${problemDetail(signals)}` };
+  if (prior === undefined)
+    return {
+      code: 'no-score',
+      detail: `no ${'model' in action.propensity ? action.propensity.model : ''} score for this customer`,
+    };
   request.action = action;
   const verdict = contactAllowed(input.contacts, request, settings.policy, policyOpts);
   return verdict.allowed ? undefined : verdict.reason;
@@ -181,7 +203,13 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
   const ranked: Candidate[] = [];
   const excluded: Exclusion[] = [];
   // one request object per decision; contactAllowed reads it and keeps nothing
-  const request: ContactRequest = { action: undefined as unknown as Action, channel, direction: input.direction, consent: record.consent, now };
+  const request: ContactRequest = {
+    action: undefined as unknown as Action,
+    channel,
+    direction: input.direction,
+    consent: record.consent,
+    now,
+  };
   const policyOpts = input.householdContacts ? { householdHistory: input.householdContacts } : {};
   // stored or parsed strings are not internalized; keyed property reads with them keep deoptimizing
   const language = record.language === undefined ? undefined : intern(record.language);
@@ -195,7 +223,12 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     const prep = prepared(action);
     const rejection = rejectionOf(action, prep, input, settings, data, signals, prior, nowMs, request, policyOpts);
     if (rejection) {
-      excluded.push({ actionId: action.actionId, kind: action.kind, potential: round4(clampPropensity(prior ?? 0) * action.value * action.lever), reason: rejection });
+      excluded.push({
+        actionId: action.actionId,
+        kind: action.kind,
+        potential: round4(clampPropensity(prior ?? 0) * action.value * action.lever),
+        reason: rejection,
+      });
       continue;
     }
     let weight = 1;
@@ -205,7 +238,16 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     const stats = input.learned.get(action.actionId);
     const propensity = blendedPropensity(prior!, stats, priorStrength);
     const priority = priorityOf(strategy, { propensity, weight, value: action.value, lever: action.lever });
-    ranked.push({ actionId: action.actionId, kind: action.kind, action, propensity: round4(propensity), weight, priority: round4(priority), exactPropensity: propensity, trials: stats?.trials });
+    ranked.push({
+      actionId: action.actionId,
+      kind: action.kind,
+      action,
+      propensity: round4(propensity),
+      weight,
+      priority: round4(priority),
+      exactPropensity: propensity,
+      trials: stats?.trials,
+    });
   }
   excluded.sort(byPotential);
 
@@ -213,21 +255,34 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     const { action, weight } = c;
     const reasons: Reason[] = [];
     if (intent && intent === action.kind) reasons.push({ code: 'context-intent', detail: `intent ${intent}` });
-    if (action.kind === 'service' && signals.serviceProblem) reasons.push({ code: 'service-problem', detail: serviceDetail });
+    if (action.kind === 'service' && signals.serviceProblem)
+      reasons.push({ code: 'service-problem', detail: serviceDetail });
     if (action.kind === 'retention' && signals.highChurn) reasons.push({ code: 'churn-risk', detail: churnDetail });
-    if (serviceFirst && action.kind === 'service') reasons.push({ code: 'service-first', detail: 'high churn risk and a live service problem' });
+    if (serviceFirst && action.kind === 'service')
+      reasons.push({ code: 'service-first', detail: 'high churn risk and a live service problem' });
     const prep = prepared(action);
     const propensity = c.exactPropensity;
     const trials = c.trials;
     let last = prep.last;
-    if (last === undefined || last.propensity !== propensity || last.trials !== trials || last.weight !== weight || last.strategy !== strategy) {
+    if (
+      last === undefined ||
+      last.propensity !== propensity ||
+      last.trials !== trials ||
+      last.weight !== weight ||
+      last.strategy !== strategy
+    ) {
       const detail = `${strategy}: p ${round3(propensity)}${trials ? ` (${trials} responses)` : ''} x w ${weight} x v ${prep.valueText} x l ${prep.leverText}`;
       prep.last = last = { strategy, propensity, trials, weight, detail };
     }
     reasons.push({ code: 'ranked', detail: last.detail });
     const treatment = action.treatments[channel]!;
     const texts = treatment.text;
-    const chosen = language && texts[language] ? language : texts[defaultLanguage] ? defaultLanguage : Object.keys(texts)[0] ?? defaultLanguage;
+    const chosen =
+      language && texts[language]
+        ? language
+        : texts[defaultLanguage]
+          ? defaultLanguage
+          : (Object.keys(texts)[0] ?? defaultLanguage);
     const text = treatmentText(treatment, language, defaultLanguage);
     const view: TreatmentView = { channel, templateKey: treatment.templateKey, language: chosen };
     if (text !== undefined) view.text = text;

@@ -40,9 +40,20 @@ function firstNumber(state: Record<string, unknown> | undefined, names: readonly
 }
 
 const DROPPED = ['droppedCalls24h', 'droppedCalls', 'callsDropped24h'];
-const UNRESOLVED = ['unresolvedContacts30d', 'unresolvedCareContacts', 'unresolvedCare', 'openCareContacts', 'careUnresolved', 'unresolvedCareContacts30d'];
+const UNRESOLVED = [
+  'unresolvedContacts30d',
+  'unresolvedCareContacts',
+  'unresolvedCare',
+  'openCareContacts',
+  'careUnresolved',
+  'unresolvedCareContacts30d',
+];
 
-export function signalsOf(state: Record<string, unknown> | undefined, scores: Scores, t: SignalThresholds = DEFAULT_SIGNAL_THRESHOLDS): Signals {
+export function signalsOf(
+  state: Record<string, unknown> | undefined,
+  scores: Scores,
+  t: SignalThresholds = DEFAULT_SIGNAL_THRESHOLDS,
+): Signals {
   const droppedCalls24h = firstNumber(state, DROPPED);
   const unresolvedCare = firstNumber(state, UNRESOLVED);
   const churn = scores.churn?.value ?? 0;

@@ -1,4 +1,14 @@
-import { monthlyValue, periodOf, ratio, round, stateFacts, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer } from './report.ts';
+import {
+  monthlyValue,
+  periodOf,
+  ratio,
+  round,
+  stateFacts,
+  type Granularity,
+  type ReportBuilder,
+  type ReportContext,
+  type ReportCustomer,
+} from './report.ts';
 
 const DAY_MS = 86_400_000;
 export const EARLY_CHURN_DAYS = [30, 90, 180] as const;
@@ -54,15 +64,19 @@ export function acquisitionQualityReport(ctx: ReportContext, granularity: Granul
         ['dealer', dealer],
         ['combination', `${acq.channel}/${acq.tariff}/${promotion}/${dealer}`],
       ];
-      for (const cohort of [all, ...keys.map(([d, v]) => {
-        const key = `${d}\u0000${v}`;
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = emptyCohort()));
-        return g;
-      })]) {
+      for (const cohort of [
+        all,
+        ...keys.map(([d, v]) => {
+          const key = `${d}\u0000${v}`;
+          let g = groups.get(key);
+          if (!g) groups.set(key, (g = emptyCohort()));
+          return g;
+        }),
+      ]) {
         cohort.acquired++;
         cohort.revenueToDate += revenue;
-        for (const days of EARLY_CHURN_DAYS) if (daysToChurn !== undefined && daysToChurn <= days) cohort.churned[days]++;
+        for (const days of EARLY_CHURN_DAYS)
+          if (daysToChurn !== undefined && daysToChurn <= days) cohort.churned[days]++;
       }
     },
     snapshot(generatedAt) {
@@ -83,16 +97,26 @@ export function acquisitionQualityReport(ctx: ReportContext, granularity: Granul
         const flagged = g.acquired >= minCount && z !== null && z > FLAG_Z;
         return { dimension, value, ...metrics(g), z, flagged: flagged ? 1 : 0 };
       });
-      rows.sort((a, b) => a.dimension.localeCompare(b.dimension) || b.acquired - a.acquired || a.value.localeCompare(b.value));
+      rows.sort(
+        (a, b) => a.dimension.localeCompare(b.dimension) || b.acquired - a.acquired || a.value.localeCompare(b.value),
+      );
       // The combinations alone can be many: keep the largest few hundred (the item stays < 400 KB).
       const combos = rows.filter((r) => r.dimension === 'combination');
-      const kept = combos.length > 300 ? rows.filter((r) => r.dimension !== 'combination' || combos.slice(0, 300).includes(r) || r.flagged) : rows;
+      const kept =
+        combos.length > 300
+          ? rows.filter((r) => r.dimension !== 'combination' || combos.slice(0, 300).includes(r) || r.flagged)
+          : rows;
       return {
         name: 'acquisition-quality',
         granularity,
         period,
         generatedAt,
-        summary: { ...(metrics(all) as Record<string, number | null>), baseRate90d: round(base), flagged: kept.filter((r) => r.flagged).length, minFlagCount: minCount },
+        summary: {
+          ...(metrics(all) as Record<string, number | null>),
+          baseRate90d: round(base),
+          flagged: kept.filter((r) => r.flagged).length,
+          minFlagCount: minCount,
+        },
         rows: kept,
         chartMetric: 'churnShare90d',
       };

@@ -2,7 +2,17 @@ import { acquisitionQualityReport } from './acquisition-quality.ts';
 import { decisionReport } from './decision-report.ts';
 import { exitReasonReport } from './exit-reasons.ts';
 import { kpiReport } from './kpis.ts';
-import { GRANULARITIES, periodOf, REPORT_NAMES, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer, type ReportName, type ReportSnapshot } from './report.ts';
+import {
+  GRANULARITIES,
+  periodOf,
+  REPORT_NAMES,
+  type Granularity,
+  type ReportBuilder,
+  type ReportContext,
+  type ReportCustomer,
+  type ReportName,
+  type ReportSnapshot,
+} from './report.ts';
 
 const BUILDERS: Record<ReportName, (ctx: ReportContext, g: Granularity, period: string) => ReportBuilder> = {
   kpis: kpiReport,

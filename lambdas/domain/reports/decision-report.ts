@@ -1,4 +1,12 @@
-import { periodOf, ratio, round, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer } from './report.ts';
+import {
+  periodOf,
+  ratio,
+  round,
+  type Granularity,
+  type ReportBuilder,
+  type ReportContext,
+  type ReportCustomer,
+} from './report.ts';
 
 interface Tally {
   decisions: { treated: number; control: number };
@@ -9,7 +17,15 @@ interface Tally {
   ignored: number;
   revenue: number;
 }
-const emptyTally = (): Tally => ({ decisions: { treated: 0, control: 0 }, conversions: { treated: 0, control: 0 }, offers: 0, accepted: 0, declined: 0, ignored: 0, revenue: 0 });
+const emptyTally = (): Tally => ({
+  decisions: { treated: 0, control: 0 },
+  conversions: { treated: 0, control: 0 },
+  offers: 0,
+  accepted: 0,
+  declined: 0,
+  ignored: 0,
+  revenue: 0,
+});
 
 /**
  * Decisions of the period by action, channel and experiment group: offers and responses, and
@@ -36,7 +52,10 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
       for (const d of c.decisions) {
         if (periodOf(d.at, granularity, ctx.timezone) !== period) continue;
         const arm = d.group === 'control' ? 'control' : 'treated';
-        const organic = last?.response === 'accepted' && !!last.at && Date.parse(last.at) >= Date.parse(d.at) ? last.actionId : undefined;
+        const organic =
+          last?.response === 'accepted' && last.at && Date.parse(last.at) >= Date.parse(d.at)
+            ? last.actionId
+            : undefined;
         const converted = d.offers.some((o) => o.response === 'accepted') || organic !== undefined;
         for (const t of [all, tally('group', d.group), tally('channel', d.channel)]) {
           t.decisions[arm]++;
@@ -97,7 +116,9 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
           const [dimension, value] = key.split('\u0000') as [string, string];
           return { dimension, value, ...metrics(t, dimension, value) };
         })
-        .sort((a, b) => a.dimension.localeCompare(b.dimension) || b.offers - a.offers || a.value.localeCompare(b.value));
+        .sort(
+          (a, b) => a.dimension.localeCompare(b.dimension) || b.offers - a.offers || a.value.localeCompare(b.value),
+        );
       const summary = metrics(all, 'all', 'all');
       return {
         name: 'decisions',

@@ -1,5 +1,15 @@
 import { valueTierOf } from '../customer.ts';
-import { monthlyValue, periodOf, round, stateFacts, tenureBand, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer } from './report.ts';
+import {
+  monthlyValue,
+  periodOf,
+  round,
+  stateFacts,
+  tenureBand,
+  type Granularity,
+  type ReportBuilder,
+  type ReportContext,
+  type ReportCustomer,
+} from './report.ts';
 
 /**
  * Leavers of the period (churn event inside it): counts and monthly revenue lost, by exit
@@ -33,10 +43,26 @@ export function exitReasonReport(ctx: ReportContext, granularity: Granularity, p
       const rows = [...groups.entries()]
         .map(([key, g]) => {
           const [dimension, value] = key.split('\u0000') as [string, string];
-          return { dimension, value, churned: g.churned, share: churned ? round(g.churned / churned) : null, monthlyRevenueLost: round(g.revenueLost, 2) };
+          return {
+            dimension,
+            value,
+            churned: g.churned,
+            share: churned ? round(g.churned / churned) : null,
+            monthlyRevenueLost: round(g.revenueLost, 2),
+          };
         })
-        .sort((a, b) => a.dimension.localeCompare(b.dimension) || b.churned - a.churned || a.value.localeCompare(b.value));
-      return { name: 'exit-reasons', granularity, period, generatedAt, summary: { churned, monthlyRevenueLost: round(lost, 2) }, rows, chartMetric: 'churned' };
+        .sort(
+          (a, b) => a.dimension.localeCompare(b.dimension) || b.churned - a.churned || a.value.localeCompare(b.value),
+        );
+      return {
+        name: 'exit-reasons',
+        granularity,
+        period,
+        generatedAt,
+        summary: { churned, monthlyRevenueLost: round(lost, 2) },
+        rows,
+        chartMetric: 'churned',
+      };
     },
   };
 }

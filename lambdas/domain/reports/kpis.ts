@@ -1,5 +1,16 @@
 import { valueTierOf } from '../customer.ts';
-import { monthlyValue, periodOf, ratio, round, stateFacts, type Granularity, type ReportBuilder, type ReportContext, type ReportCustomer, type Row } from './report.ts';
+import {
+  monthlyValue,
+  periodOf,
+  ratio,
+  round,
+  stateFacts,
+  type Granularity,
+  type ReportBuilder,
+  type ReportContext,
+  type ReportCustomer,
+  type Row,
+} from './report.ts';
 
 /** The customer's NPS class from a 0-10 score (9-10 promoter, 7-8 passive, 0-6 detractor). */
 export const npsClass = (score: number) => (score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor');
@@ -18,7 +29,8 @@ class KpiTotals {
   unresolved = 0;
 
   metrics(): Row {
-    const nps = (x: { n: number; promoter: number; detractor: number }) => (x.n ? round(((x.promoter - x.detractor) / x.n) * 100, 1) : null);
+    const nps = (x: { n: number; promoter: number; detractor: number }) =>
+      x.n ? round(((x.promoter - x.detractor) / x.n) * 100, 1) : null;
     return {
       customers: this.customers,
       activeBase: this.active,
@@ -104,7 +116,15 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
           return { dimension, value, ...t.metrics() };
         })
         .sort((a, b) => a.dimension.localeCompare(b.dimension) || a.value.localeCompare(b.value));
-      return { name: 'kpis', granularity, period, generatedAt, summary: all.metrics() as Record<string, number | null>, rows, chartMetric: 'activeBase' };
+      return {
+        name: 'kpis',
+        granularity,
+        period,
+        generatedAt,
+        summary: all.metrics() as Record<string, number | null>,
+        rows,
+        chartMetric: 'activeBase',
+      };
     },
   };
 }

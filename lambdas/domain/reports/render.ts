@@ -13,7 +13,8 @@ const csvCell = (v: Cell | undefined): string => {
 export function toCsv(snapshots: ReportSnapshot[]): string {
   const columns = ['period'];
   for (const s of snapshots) for (const k of s.columns ?? []) if (!columns.includes(k)) columns.push(k);
-  for (const s of snapshots) for (const r of s.rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  for (const s of snapshots)
+    for (const r of s.rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   const lines = [columns.join(',')];
   for (const s of snapshots) {
     for (const r of s.rows) lines.push(columns.map((c) => csvCell(c === 'period' ? s.period : r[c])).join(','));
@@ -45,7 +46,10 @@ export function barChart(title: string, bars: Bar[], width = 640): string {
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="8" y="22" font-family="sans-serif" font-size="15" font-weight="bold" fill="#1f2933">${escapeXml(title)}</text>`,
   ];
-  if (bars.length === 0) parts.push(`<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`);
+  if (bars.length === 0)
+    parts.push(
+      `<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`,
+    );
   bars.forEach((b, i) => {
     const y = top + i * rowH;
     const w = max > 0 ? Math.max(1, Math.round((Math.max(0, b.value) / max) * barMax)) : 1;
@@ -65,7 +69,10 @@ const label = (r: Row) => (r['dimension'] ? `${r['dimension']}: ${r['value']}` :
 /** The chart of one snapshot: its chart metric per row (optionally one dimension only). */
 export function reportChart(s: ReportSnapshot, dimension?: string, metric = s.chartMetric): string {
   const rows = s.rows.filter((r) => !dimension || r['dimension'] === dimension).slice(0, 40);
-  return barChart(`${s.name} · ${metric} · ${s.period}${dimension ? ` · by ${dimension}` : ''}`, rows.map((r) => ({ label: label(r), value: numeric(r[metric]), highlight: r['flagged'] === 1 })));
+  return barChart(
+    `${s.name} · ${metric} · ${s.period}${dimension ? ` · by ${dimension}` : ''}`,
+    rows.map((r) => ({ label: label(r), value: numeric(r[metric]), highlight: r['flagged'] === 1 })),
+  );
 }
 
 const htmlCell = (v: Cell | undefined) => escapeXml(v === null || v === undefined ? '–' : String(v));
@@ -75,7 +82,10 @@ function table(rows: Row[], order: string[] = []): string {
   const columns: string[] = [...order];
   for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   return `<table><thead><tr>${columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr${r['flagged'] === 1 ? ' class="flagged"' : ''}>${columns.map((c) => `<td>${htmlCell(r[c])}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr${r['flagged'] === 1 ? ' class="flagged"' : ''}>${columns.map((c) => `<td>${htmlCell(r[c])}</td>`).join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
@@ -83,12 +93,18 @@ function table(rows: Row[], order: string[] = []): string {
 export function reportHtml(title: string, snapshots: ReportSnapshot[]): string {
   const sections = snapshots.map((s) => {
     const dimensions = [...new Set(s.rows.map((r) => String(r['dimension'] ?? '')))];
-    const rank = (k: string) => ((s.columns ?? []).indexOf(k) + 1 || 999);
+    const rank = (k: string) => (s.columns ?? []).indexOf(k) + 1 || 999;
     const summary = Object.entries(s.summary)
       .sort(([a], [b]) => rank(a) - rank(b))
-      .map(([k, v]) => `<div class="kpi"><span class="v">${htmlCell(v)}</span><span class="k">${escapeXml(k)}</span></div>`)
+      .map(
+        ([k, v]) =>
+          `<div class="kpi"><span class="v">${htmlCell(v)}</span><span class="k">${escapeXml(k)}</span></div>`,
+      )
       .join('');
-    const charts = dimensions.filter((d) => d !== 'combination' || s.name === 'acquisition-quality').map((d) => `<figure>${reportChart(s, d || undefined)}</figure>`).join('');
+    const charts = dimensions
+      .filter((d) => d !== 'combination' || s.name === 'acquisition-quality')
+      .map((d) => `<figure>${reportChart(s, d || undefined)}</figure>`)
+      .join('');
     return `<section><h2>${escapeXml(s.name)} — ${escapeXml(s.granularity)} ${escapeXml(s.period)}</h2><p class="meta">generated ${escapeXml(s.generatedAt)}</p><div class="kpis">${summary}</div><div class="charts">${charts}</div>${table(s.rows, s.columns)}</section>`;
   });
   return `<!doctype html>

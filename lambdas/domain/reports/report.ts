@@ -57,7 +57,12 @@ export interface ReportContext {
 
 /** The period bucket an instant falls in, in the market's time zone. */
 export function periodOf(at: Date | string, granularity: Granularity, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(new Date(at));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return granularity === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
 }
@@ -119,7 +124,8 @@ export function stateFacts(state: Record<string, unknown> | undefined): StateFac
 }
 
 /** Monthly value of a customer: the recurring charge, or recent spend when higher (prepaid). */
-export const monthlyValue = (record: CustomerRecord | undefined, facts: StateFacts) => Math.max(record?.monthlyCharge ?? 0, facts.spend30d);
+export const monthlyValue = (record: CustomerRecord | undefined, facts: StateFacts) =>
+  Math.max(record?.monthlyCharge ?? 0, facts.spend30d);
 
 /** One accumulator per report and period: fed each customer once, then asked for the snapshot. */
 export interface ReportBuilder {

@@ -17,14 +17,32 @@ const ctx: ReportContext = {
 };
 
 /** A customer built from the few facts a scenario needs. */
-function customer(id: string, o: {
-  segment: string; monthlyCharge: number; tenureMonths: number; predictedNps?: number;
-  state?: Record<string, unknown>; decisions?: DecisionSummary[];
-}): ReportCustomer {
+function customer(
+  id: string,
+  o: {
+    segment: string;
+    monthlyCharge: number;
+    tenureMonths: number;
+    predictedNps?: number;
+    state?: Record<string, unknown>;
+    decisions?: DecisionSummary[];
+  },
+): ReportCustomer {
   const record: CustomerRecord = {
-    customerId: id, version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
-    segment: o.segment, monthlyCharge: o.monthlyCharge, tenureMonths: o.tenureMonths,
-    ...(o.predictedNps !== undefined ? { scores: { nps: { score: o.predictedNps, class: 'passive', model: 'nps', version: '1', at: '2026-11-01T00:00:00Z' } } } : {}),
+    customerId: id,
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    segment: o.segment,
+    monthlyCharge: o.monthlyCharge,
+    tenureMonths: o.tenureMonths,
+    ...(o.predictedNps !== undefined
+      ? {
+          scores: {
+            nps: { score: o.predictedNps, class: 'passive', model: 'nps', version: '1', at: '2026-11-01T00:00:00Z' },
+          },
+        }
+      : {}),
   };
   return { customerId: id, record, state: { status: 'active', ...o.state }, decisions: o.decisions ?? [] };
 }
@@ -32,20 +50,47 @@ function customer(id: string, o: {
 /** Four customers whose November figures are worked out by hand in the tests below. */
 const scenario: ReportCustomer[] = [
   customer('A', {
-    segment: 'youth', monthlyCharge: 50, tenureMonths: 10, predictedNps: 9,
+    segment: 'youth',
+    monthlyCharge: 50,
+    tenureMonths: 10,
+    predictedNps: 9,
     state: { lastNps: { score: 10, at: '2026-11-20T09:00:00Z' }, careContacts30d: 2, unresolvedContacts30d: 0 },
-    decisions: [{ at: '2026-11-22T09:00:00Z', channel: 'sms', group: 'champion', offers: [{ actionId: 'bundle-upgrade-10gb', response: 'accepted' }, { actionId: 'device-upgrade', response: 'declined' }] }],
+    decisions: [
+      {
+        at: '2026-11-22T09:00:00Z',
+        channel: 'sms',
+        group: 'champion',
+        offers: [
+          { actionId: 'bundle-upgrade-10gb', response: 'accepted' },
+          { actionId: 'device-upgrade', response: 'declined' },
+        ],
+      },
+    ],
   }),
   customer('B', {
-    segment: 'youth', monthlyCharge: 80, tenureMonths: 3,
+    segment: 'youth',
+    monthlyCharge: 80,
+    tenureMonths: 3,
     state: {
-      status: 'churned', churn: { reason: 'price', at: '2026-11-21T08:00:00Z' },
-      acquisition: { at: '2026-11-01T08:00:00Z', channel: 'retail', tariff: 'smart', promotion: 'promo-x', dealer: 'd1' },
-      lastNps: { score: 3, at: '2026-11-21T07:00:00Z' }, careContacts30d: 1, unresolvedContacts30d: 1,
+      status: 'churned',
+      churn: { reason: 'price', at: '2026-11-21T08:00:00Z' },
+      acquisition: {
+        at: '2026-11-01T08:00:00Z',
+        channel: 'retail',
+        tariff: 'smart',
+        promotion: 'promo-x',
+        dealer: 'd1',
+      },
+      lastNps: { score: 3, at: '2026-11-21T07:00:00Z' },
+      careContacts30d: 1,
+      unresolvedContacts30d: 1,
     },
   }),
   customer('C', {
-    segment: 'family', monthlyCharge: 30, tenureMonths: 60, predictedNps: 5,
+    segment: 'family',
+    monthlyCharge: 30,
+    tenureMonths: 60,
+    predictedNps: 5,
     state: {
       acquisition: { at: '2026-11-10T00:00:00Z', channel: 'online', tariff: 'smart' },
       lastOfferResponse: { actionId: 'device-upgrade', response: 'accepted', at: '2026-11-22T12:00:00Z' },
@@ -53,7 +98,9 @@ const scenario: ReportCustomer[] = [
     decisions: [{ at: '2026-11-22T10:00:00Z', channel: 'app', group: 'control', offers: [] }],
   }),
   customer('D', {
-    segment: 'family', monthlyCharge: 120, tenureMonths: 30,
+    segment: 'family',
+    monthlyCharge: 120,
+    tenureMonths: 30,
     state: { status: 'churned', churn: { reason: 'network', at: '2026-10-15T08:00:00Z' } },
     decisions: [{ at: '2026-11-22T11:00:00Z', channel: 'sms', group: 'control', offers: [] }],
   }),
@@ -61,23 +108,37 @@ const scenario: ReportCustomer[] = [
 
 const reports = buildReports(scenario, ctx);
 const month = (name: string) => reports.find((r) => r.name === name && r.granularity === 'month')!;
-const row = (s: ReportSnapshot, dimension: string, value: string) => s.rows.find((r) => r['dimension'] === dimension && r['value'] === value);
+const row = (s: ReportSnapshot, dimension: string, value: string) =>
+  s.rows.find((r) => r['dimension'] === dimension && r['value'] === value);
 
 describe('the KPI report', () => {
   it('counts the active base, November churn, ARPU and take-up as worked out by hand', () => {
     const k = month('kpis');
     expect(k.period).toBe('2026-11');
     expect(k.summary).toMatchObject({
-      customers: 4, activeBase: 2, churned: 1, churnRate: 0.3333, arpu: 40,
-      offers: 2, accepted: 1, offerTakeUp: 0.5, offerRevenue: 60,
+      customers: 4,
+      activeBase: 2,
+      churned: 1,
+      churnRate: 0.3333,
+      arpu: 40,
+      offers: 2,
+      accepted: 1,
+      offerTakeUp: 0.5,
+      offerRevenue: 60,
     });
   });
 
-  it('sets predicted NPS of the active base beside NPS measured by the month\'s surveys', () => {
+  it("sets predicted NPS of the active base beside NPS measured by the month's surveys", () => {
     expect(month('kpis').summary).toMatchObject({
-      predictedNpsMean: 7, predictedNps: 0, predictedPromoters: 1, predictedDetractors: 1,
-      surveys: 2, measuredNpsMean: 6.5, measuredNps: 0,
-      careContacts: 3, firstContactResolution: 0.6667,
+      predictedNpsMean: 7,
+      predictedNps: 0,
+      predictedPromoters: 1,
+      predictedDetractors: 1,
+      surveys: 2,
+      measuredNpsMean: 6.5,
+      measuredNps: 0,
+      careContacts: 3,
+      firstContactResolution: 0.6667,
     });
   });
 
@@ -86,17 +147,22 @@ describe('the KPI report', () => {
     expect(row(k, 'tier', 'gold')).toMatchObject({ customers: 1, activeBase: 0, churned: 1, churnRate: 1 });
     expect(row(k, 'tier', 'platinum')).toMatchObject({ customers: 1, activeBase: 0, churned: 0 });
     expect(row(k, 'segment', 'family')).toMatchObject({ customers: 2, activeBase: 1, arpu: 30 });
-    expect(row(k, 'segment', 'youth')).toMatchObject({ activeBase: 1, churned: 1, churnRate: 0.5, measuredNpsMean: 6.5 });
+    expect(row(k, 'segment', 'youth')).toMatchObject({
+      activeBase: 1,
+      churned: 1,
+      churnRate: 0.5,
+      measuredNpsMean: 6.5,
+    });
   });
 
-  it('buckets the day in the market\'s time zone, not UTC', () => {
+  it("buckets the day in the market's time zone, not UTC", () => {
     expect(periodOf('2026-11-30T23:30:00Z', 'day', 'Africa/Johannesburg')).toBe('2026-12-01');
     expect(reports.find((r) => r.name === 'kpis' && r.granularity === 'day')!.period).toBe('2026-11-23');
   });
 });
 
 describe('the exit-reasons report', () => {
-  it('lists the month\'s leavers by reason, tier and tenure with the monthly revenue lost', () => {
+  it("lists the month's leavers by reason, tier and tenure with the monthly revenue lost", () => {
     const e = month('exit-reasons');
     expect(e.summary).toEqual({ churned: 1, monthlyRevenueLost: 80 });
     expect(row(e, 'reason', 'price')).toMatchObject({ churned: 1, share: 1, monthlyRevenueLost: 80 });
@@ -107,10 +173,24 @@ describe('the exit-reasons report', () => {
 });
 
 describe('the acquisition-quality report', () => {
-  it('follows the month\'s acquisitions to early churn and revenue to date', () => {
+  it("follows the month's acquisitions to early churn and revenue to date", () => {
     const a = month('acquisition-quality');
-    expect(a.summary).toMatchObject({ acquired: 2, churned30d: 1, churned90d: 1, churnShare90d: 0.5, revenueToDate: 66.75, baseRate90d: 0.5, flagged: 0 });
-    expect(row(a, 'combination', 'retail/smart/promo-x/d1')).toMatchObject({ acquired: 1, churnShare30d: 1, revenueToDate: 53.33, z: 1, flagged: 0 });
+    expect(a.summary).toMatchObject({
+      acquired: 2,
+      churned30d: 1,
+      churned90d: 1,
+      churnShare90d: 0.5,
+      revenueToDate: 66.75,
+      baseRate90d: 0.5,
+      flagged: 0,
+    });
+    expect(row(a, 'combination', 'retail/smart/promo-x/d1')).toMatchObject({
+      acquired: 1,
+      churnShare30d: 1,
+      revenueToDate: 53.33,
+      z: 1,
+      flagged: 0,
+    });
     expect(row(a, 'promotion', 'none')).toMatchObject({ acquired: 1, churned90d: 0 });
   });
 
@@ -118,13 +198,22 @@ describe('the acquisition-quality report', () => {
     const cohort: ReportCustomer[] = [];
     const add = (i: number, dealer: string, churnAfterDays?: number) => {
       const acquiredAt = Date.parse('2026-11-01T08:00:00Z');
-      cohort.push(customer(`x${i}`, {
-        segment: 'youth', monthlyCharge: 40, tenureMonths: 0,
-        state: {
-          acquisition: { at: new Date(acquiredAt).toISOString(), channel: 'retail', tariff: 'smart', dealer },
-          ...(churnAfterDays !== undefined ? { status: 'churned', churn: { reason: 'price', at: new Date(acquiredAt + churnAfterDays * 86_400_000).toISOString() } } : {}),
-        },
-      }));
+      cohort.push(
+        customer(`x${i}`, {
+          segment: 'youth',
+          monthlyCharge: 40,
+          tenureMonths: 0,
+          state: {
+            acquisition: { at: new Date(acquiredAt).toISOString(), channel: 'retail', tariff: 'smart', dealer },
+            ...(churnAfterDays !== undefined
+              ? {
+                  status: 'churned',
+                  churn: { reason: 'price', at: new Date(acquiredAt + churnAfterDays * 86_400_000).toISOString() },
+                }
+              : {}),
+          },
+        }),
+      );
     };
     for (let i = 0; i < 20; i++) add(i, 'bad', i < 12 ? 5 : undefined);
     for (let i = 20; i < 100; i++) add(i, 'good', i < 28 ? 10 : undefined);
@@ -143,18 +232,52 @@ describe('the acquisition-quality report', () => {
 describe('the decisions report', () => {
   it('counts offers and responses and measures uplift of treated decisions over the control group', () => {
     const d = month('decisions');
-    expect(d.summary).toMatchObject({ decisions: 3, offers: 2, accepted: 1, declined: 1, acceptance: 0.5, conversionTreated: 1, conversionControl: 0.5, upliftPp: 50, revenue: 60 });
+    expect(d.summary).toMatchObject({
+      decisions: 3,
+      offers: 2,
+      accepted: 1,
+      declined: 1,
+      acceptance: 0.5,
+      conversionTreated: 1,
+      conversionControl: 0.5,
+      upliftPp: 50,
+      revenue: 60,
+    });
     expect(row(d, 'group', 'control')).toMatchObject({ decisions: 2, offers: 0, conversionControl: 0.5 });
-    expect(row(d, 'channel', 'sms')).toMatchObject({ decisions: 2, conversionTreated: 1, conversionControl: 0, upliftPp: 100 });
+    expect(row(d, 'channel', 'sms')).toMatchObject({
+      decisions: 2,
+      conversionTreated: 1,
+      conversionControl: 0,
+      upliftPp: 100,
+    });
     expect(row(d, 'action', 'bundle-upgrade-10gb')).toMatchObject({ offers: 1, accepted: 1, upliftPp: 100 });
-    expect(row(d, 'action', 'device-upgrade')).toMatchObject({ offers: 1, declined: 1, conversionControl: 0.5, upliftPp: -50 });
+    expect(row(d, 'action', 'device-upgrade')).toMatchObject({
+      offers: 1,
+      declined: 1,
+      conversionControl: 0.5,
+      upliftPp: -50,
+    });
   });
 });
 
 describe('report outputs', () => {
   it('write CSV with a header, one line per row and quoted or neutralised cells', () => {
-    const csv = toCsv([{ ...month('exit-reasons'), columns: ['dimension', 'value', 'churned'], rows: [{ dimension: 'reason', value: 'price, mostly', churned: 1 }, { dimension: 'reason', value: '=cmd()', churned: 2 }] }]);
-    expect(csv.split('\r\n')).toEqual(['period,dimension,value,churned', '2026-11,reason,"price, mostly",1', "2026-11,reason,'=cmd(),2", '']);
+    const csv = toCsv([
+      {
+        ...month('exit-reasons'),
+        columns: ['dimension', 'value', 'churned'],
+        rows: [
+          { dimension: 'reason', value: 'price, mostly', churned: 1 },
+          { dimension: 'reason', value: '=cmd()', churned: 2 },
+        ],
+      },
+    ]);
+    expect(csv.split('\r\n')).toEqual([
+      'period,dimension,value,churned',
+      '2026-11,reason,"price, mostly",1',
+      "2026-11,reason,'=cmd(),2",
+      '',
+    ]);
     const kpis = toCsv([month('kpis')]).split('\r\n');
     expect(kpis[0]).toMatch(/^period,dimension,value,customers,activeBase,churned,churnRate,arpu/);
     expect(kpis).toContain('2026-11,segment,family,2,1,0,0,30,0,0,,0,5,-100,0,0,1,0,,,0,');
@@ -167,13 +290,19 @@ describe('report outputs', () => {
     expect(svg).toContain('>segment: family</text>');
     expect(svg).toContain('>30</text>');
     expect(svg).toContain('>50</text>');
-    const tricky = reportChart({ ...month('kpis'), rows: [{ dimension: 'segment', value: '<b>&"co"', activeBase: 3 }] });
+    const tricky = reportChart({
+      ...month('kpis'),
+      rows: [{ dimension: 'segment', value: '<b>&"co"', activeBase: 3 }],
+    });
     expect(xmlProblems(tricky)).toEqual([]);
     expect(tricky).toContain('&lt;b&gt;&amp;&quot;co&quot;');
   });
 
   it('render a self-contained HTML page with charts and tables and nothing external', () => {
-    const html = reportHtml('demo · kpis', reports.filter((r) => r.granularity === 'month'));
+    const html = reportHtml(
+      'demo · kpis',
+      reports.filter((r) => r.granularity === 'month'),
+    );
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|<link|src=|@import|url\(/);
     expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(8);

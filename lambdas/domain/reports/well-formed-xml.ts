@@ -5,18 +5,21 @@
 export function xmlProblems(xml: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>/g;
+  const tag =
+    /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>/g;
   let last = 0;
   let m: RegExpExecArray | null;
   const text = (s: string) => {
     if (s.includes('<') || s.includes('>')) problems.push(`stray angle bracket in text: ${s.slice(0, 40)}`);
-    for (const e of s.match(/&[^;\s]*;?/g) ?? []) if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$/.test(e)) problems.push(`bad entity ${e}`);
+    for (const e of s.match(/&[^;\s]*;?/g) ?? [])
+      if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$/.test(e)) problems.push(`bad entity ${e}`);
   };
   while ((m = tag.exec(xml))) {
     text(xml.slice(last, m.index));
     last = tag.lastIndex;
     if (!m[2]) continue;
-    for (const e of (m[3] ?? '').match(/&[^;\s"']*;?/g) ?? []) if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$/.test(e)) problems.push(`bad entity ${e} in an attribute`);
+    for (const e of (m[3] ?? '').match(/&[^;\s"']*;?/g) ?? [])
+      if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$/.test(e)) problems.push(`bad entity ${e} in an attribute`);
     if (m[1]) {
       const open = stack.pop();
       if (open !== m[2]) problems.push(`</${m[2]}> closes <${open ?? 'nothing'}>`);

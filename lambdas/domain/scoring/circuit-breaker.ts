@@ -23,13 +23,19 @@ export class CircuitBreaker {
   private openedAt: number | undefined;
   private probing = false;
 
-  constructor(private readonly settings: BreakerSettings, private readonly clock: Clock) {
-    if (settings.failureThreshold < 1 || settings.coolDownMs < 0) throw new Error('breaker: failureThreshold >= 1 and coolDownMs >= 0');
+  constructor(
+    private readonly settings: BreakerSettings,
+    private readonly clock: Clock,
+  ) {
+    if (settings.failureThreshold < 1 || settings.coolDownMs < 0)
+      throw new Error('breaker: failureThreshold >= 1 and coolDownMs >= 0');
   }
 
   get state(): BreakerState {
     if (this.openedAt === undefined) return 'closed';
-    return this.probing || this.clock.now().getTime() - this.openedAt >= this.settings.coolDownMs ? 'half-open' : 'open';
+    return this.probing || this.clock.now().getTime() - this.openedAt >= this.settings.coolDownMs
+      ? 'half-open'
+      : 'open';
   }
 
   /** True when a call may go out now; in half-open state only the one probe is allowed. */

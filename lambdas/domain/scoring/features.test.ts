@@ -16,7 +16,12 @@ const spec: FeatureSpec = {
 describe('feature pipeline', () => {
   it('encodes numbers, one-hots, product membership, booleans and state counters in spec order', () => {
     const row = featuresOf(spec, {
-      profile: { tenureMonths: 12, contract: 'two-year', products: ['phone', 'tech-support'], attributes: { paymentMethod: 'Electronic check', seniorCitizen: true } },
+      profile: {
+        tenureMonths: 12,
+        contract: 'two-year',
+        products: ['phone', 'tech-support'],
+        attributes: { paymentMethod: 'Electronic check', seniorCitizen: true },
+      },
       state: { droppedCalls24h: { value: 3 } },
     });
     expect(Array.from(row)).toEqual([12, 1, 1, 1, 1, 3]);
@@ -24,7 +29,12 @@ describe('feature pipeline', () => {
 
   it('gives 0 for a present source that does not match', () => {
     const row = featuresOf(spec, {
-      profile: { tenureMonths: 0, contract: 'month-to-month', products: [], attributes: { paymentMethod: 'Mailed check', seniorCitizen: false } },
+      profile: {
+        tenureMonths: 0,
+        contract: 'month-to-month',
+        products: [],
+        attributes: { paymentMethod: 'Mailed check', seniorCitizen: false },
+      },
       state: { droppedCalls24h: { value: 0 } },
     });
     expect(Array.from(row)).toEqual([0, 0, 0, 0, 0, 0]);
@@ -33,7 +43,10 @@ describe('feature pipeline', () => {
   it('turns every missing source into NaN so the model takes its default branch', () => {
     const row = featuresOf(spec, { profile: {} });
     expect(Array.from(row).every(Number.isNaN)).toBe(true);
-    const nulls = featuresOf(spec, { profile: { attributes: { paymentMethod: null, seniorCitizen: null } }, state: { droppedCalls24h: null } });
+    const nulls = featuresOf(spec, {
+      profile: { attributes: { paymentMethod: null, seniorCitizen: null } },
+      state: { droppedCalls24h: null },
+    });
     expect(Number.isNaN(nulls[3]!)).toBe(true);
     expect(Number.isNaN(nulls[5]!)).toBe(true);
   });
@@ -60,10 +73,24 @@ describe('feature pipeline', () => {
   });
 
   it('rejects sources outside profile and state, unknown encodings and duplicate names', () => {
-    expect(() => compileFeatures({ specVersion: 1, features: [feature.number('x', 'context.channel')] })).toThrow(FeatureSpecError);
-    expect(() => compileFeatures({ specVersion: 1, features: [feature.number('x', 'profile')] })).toThrow(/must be a path/);
-    expect(() => compileFeatures({ specVersion: 1, features: [{ name: 'x', source: 'profile.a', encoding: { kind: 'log' } as never }] })).toThrow(/unknown encoding/);
-    expect(() => compileFeatures({ specVersion: 1, features: [feature.number('x', 'profile.a'), feature.number('x', 'profile.b')] })).toThrow(/unique/);
+    expect(() => compileFeatures({ specVersion: 1, features: [feature.number('x', 'context.channel')] })).toThrow(
+      FeatureSpecError,
+    );
+    expect(() => compileFeatures({ specVersion: 1, features: [feature.number('x', 'profile')] })).toThrow(
+      /must be a path/,
+    );
+    expect(() =>
+      compileFeatures({
+        specVersion: 1,
+        features: [{ name: 'x', source: 'profile.a', encoding: { kind: 'log' } as never }],
+      }),
+    ).toThrow(/unknown encoding/);
+    expect(() =>
+      compileFeatures({
+        specVersion: 1,
+        features: [feature.number('x', 'profile.a'), feature.number('x', 'profile.b')],
+      }),
+    ).toThrow(/unique/);
     expect(() => compileFeatures({ features: [] } as never)).toThrow(/specVersion/);
   });
 });

@@ -94,7 +94,7 @@ function encoderOf(def: FeatureDef): Encoder {
 
 /** Checks a spec read from JSON and prepares it for fast repeated use. */
 export function compileFeatures(spec: FeatureSpec): CompiledFeatures {
-  if (!spec || spec.specVersion !== 1 || !Array.isArray(spec.features)) {
+  if (spec?.specVersion !== 1 || !Array.isArray(spec.features)) {
     throw new FeatureSpecError('feature spec: expected {specVersion: 1, features: [...]}');
   }
   const names: string[] = [];
@@ -103,7 +103,8 @@ export function compileFeatures(spec: FeatureSpec): CompiledFeatures {
   const encoders: Encoder[] = [];
   const seen = new Set<string>();
   for (const def of spec.features) {
-    if (!def.name || seen.has(def.name)) throw new FeatureSpecError(`feature '${def.name}': names must be present and unique`);
+    if (!def.name || seen.has(def.name))
+      throw new FeatureSpecError(`feature '${def.name}': names must be present and unique`);
     seen.add(def.name);
     const [root, ...path] = String(def.source ?? '').split('.');
     if (!root || !ROOTS.has(root) || path.length === 0 || path.some((p) => p === '')) {
@@ -144,6 +145,14 @@ export function featuresOf(spec: FeatureSpec, input: ScoringInput): Float64Array
 /** Builders that keep spec definitions short and typo-free. */
 export const feature = {
   number: (name: string, source: string): FeatureDef => ({ name, source, encoding: { kind: 'number' } }),
-  equals: (name: string, source: string, value: Scalar): FeatureDef => ({ name, source, encoding: { kind: 'equals', value } }),
-  has: (name: string, source: string, value: string): FeatureDef => ({ name, source, encoding: { kind: 'has', value } }),
+  equals: (name: string, source: string, value: Scalar): FeatureDef => ({
+    name,
+    source,
+    encoding: { kind: 'equals', value },
+  }),
+  has: (name: string, source: string, value: string): FeatureDef => ({
+    name,
+    source,
+    encoding: { kind: 'has', value },
+  }),
 };

@@ -15,16 +15,29 @@ describe('model store', () => {
   it('refuses a model whose feature count differs from its spec', async () => {
     const manifest = await source.readJson('ir/churn/1/manifest.json');
     const model = await source.readJson('ir/churn/1/model.json');
-    const spec = { specVersion: 1, features: [{ name: 'x', source: 'profile.tenureMonths', encoding: { kind: 'number' } }] };
+    const spec = {
+      specVersion: 1,
+      features: [{ name: 'x', source: 'profile.tenureMonths', encoding: { kind: 'number' } }],
+    };
     expect(() => modelFromJson(manifest, () => ({ model, spec }))).toThrow(/takes 13 features, the spec lists 1/);
   });
 
   it('refuses a manifest without heads', () => {
-    expect(() => modelFromJson({ manifestVersion: 1, model: 'churn', version: '1', kind: 'churn', heads: [] }, () => ({ model: {}, spec: {} }))).toThrow(ModelLoadError);
+    expect(() =>
+      modelFromJson({ manifestVersion: 1, model: 'churn', version: '1', kind: 'churn', heads: [] }, () => ({
+        model: {},
+        spec: {},
+      })),
+    ).toThrow(ModelLoadError);
   });
 
   it('refuses a manifest that names another version than the pin', async () => {
-    const lying: ModelSource = { readJson: async (p) => (p.endsWith('manifest.json') ? { manifestVersion: 1, model: 'churn', version: '2', kind: 'churn', heads: [] } : {}) };
+    const lying: ModelSource = {
+      readJson: async (p) =>
+        p.endsWith('manifest.json')
+          ? { manifestVersion: 1, model: 'churn', version: '2', kind: 'churn', heads: [] }
+          : {},
+    };
     await expect(loadPinnedModels(lying, 'ir', { churn: { version: '1' } })).rejects.toThrow(/names churn\/2/);
   });
 });

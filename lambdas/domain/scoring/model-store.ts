@@ -64,7 +64,14 @@ export function modelFromJson(
   files: (head: ModelHead) => { model: unknown; spec: unknown },
 ): LoadedModel {
   const m = manifest as Partial<ModelManifest> | undefined;
-  if (!m || m.manifestVersion !== 1 || !m.model || !m.version || !KINDS.includes(m.kind as ModelKind) || !Array.isArray(m.heads) || m.heads.length === 0) {
+  if (
+    m?.manifestVersion !== 1 ||
+    !m.model ||
+    !m.version ||
+    !KINDS.includes(m.kind as ModelKind) ||
+    !Array.isArray(m.heads) ||
+    m.heads.length === 0
+  ) {
     throw new ModelLoadError('manifest: expected {manifestVersion: 1, model, version, kind, heads: [...]}');
   }
   const heads = m.heads.map((head): LoadedHead => {
@@ -72,7 +79,9 @@ export function modelFromJson(
     const features = compileFeatures(spec as FeatureSpec);
     const evaluator = new XgboostModel(model);
     if (evaluator.numFeatures !== features.width) {
-      throw new ModelLoadError(`${m.model}/${m.version} head '${head.name}': the model takes ${evaluator.numFeatures} features, the spec lists ${features.width}`);
+      throw new ModelLoadError(
+        `${m.model}/${m.version} head '${head.name}': the model takes ${evaluator.numFeatures} features, the spec lists ${features.width}`,
+      );
     }
     return { ...head, spec: spec as FeatureSpec, features, evaluator };
   });
@@ -80,11 +89,18 @@ export function modelFromJson(
 }
 
 /** Loads one model version of a market through the source. */
-export async function loadModel(source: ModelSource, market: string, model: string, version: string): Promise<LoadedModel> {
+export async function loadModel(
+  source: ModelSource,
+  market: string,
+  model: string,
+  version: string,
+): Promise<LoadedModel> {
   const manifest = await source.readJson(headPath(market, model, version, '.', 'manifest.json'));
   const m = manifest as ModelManifest;
   if (m?.model !== model || m?.version !== version) {
-    throw new ModelLoadError(`${market}/${model}/${version}: the manifest names ${String(m?.model)}/${String(m?.version)}`);
+    throw new ModelLoadError(
+      `${market}/${model}/${version}: the manifest names ${String(m?.model)}/${String(m?.version)}`,
+    );
   }
   const read = new Map<string, { model: unknown; spec: unknown }>();
   for (const head of m.heads ?? []) {

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binOf, count, countScores, driftOf, mergeHistograms, populationStabilityIndex, type Histograms } from './psi.ts';
+import {
+  binOf,
+  count,
+  countScores,
+  driftOf,
+  mergeHistograms,
+  populationStabilityIndex,
+  type Histograms,
+} from './psi.ts';
 
 describe('score histograms', () => {
   it('puts probabilities into ten equal bins and 1.0 into the last one', () => {
@@ -22,7 +30,11 @@ describe('score histograms', () => {
   it('counts every score of a customer under its own key', () => {
     const h: Histograms = {};
     const stamp = { model: 'm', version: '1', at: '2025-01-01T00:00:00Z' };
-    countScores(h, { churn: { value: 0.42, ...stamp }, crossSell: { 'tech-support': { value: 0.05, ...stamp } }, nps: { score: 8.2, class: 'passive', ...stamp } });
+    countScores(h, {
+      churn: { value: 0.42, ...stamp },
+      crossSell: { 'tech-support': { value: 0.05, ...stamp } },
+      nps: { score: 8.2, class: 'passive', ...stamp },
+    });
     expect(Object.keys(h).sort()).toEqual(['churn', 'crossSell.tech-support', 'nps']);
     expect(h['churn']![4]).toBe(1);
     expect(h['crossSell.tech-support']![0]).toBe(1);
@@ -58,11 +70,13 @@ describe('population stability index', () => {
 
   it('is never negative and symmetric in its arguments', () => {
     const bins = fc.array(fc.nat(1000), { minLength: 10, maxLength: 10 }).filter((a) => a.some((x) => x > 0));
-    fc.assert(fc.property(bins, bins, (e, a) => {
-      const p = populationStabilityIndex(e, a);
-      expect(p).toBeGreaterThanOrEqual(-1e-12);
-      expect(p).toBeCloseTo(populationStabilityIndex(a, e), 9);
-    }));
+    fc.assert(
+      fc.property(bins, bins, (e, a) => {
+        const p = populationStabilityIndex(e, a);
+        expect(p).toBeGreaterThanOrEqual(-1e-12);
+        expect(p).toBeCloseTo(populationStabilityIndex(a, e), 9);
+      }),
+    );
   });
 
   it('reads below 0.1 as stable, up to 0.25 as moderate and above as significant', () => {

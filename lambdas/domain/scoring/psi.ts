@@ -49,8 +49,11 @@ export function mergeHistograms(parts: readonly Histograms[]): Histograms {
   for (const part of parts) {
     for (const [key, bins] of Object.entries(part)) {
       const into = (out[key] ??= emptyHistogram(bins.length));
-      if (into.length !== bins.length) throw new Error(`histogram '${key}': ${into.length} bins and ${bins.length} bins cannot be added`);
-      bins.forEach((c, i) => { into[i]! += c; });
+      if (into.length !== bins.length)
+        throw new Error(`histogram '${key}': ${into.length} bins and ${bins.length} bins cannot be added`);
+      bins.forEach((c, i) => {
+        into[i]! += c;
+      });
     }
   }
   return out;
@@ -64,8 +67,13 @@ export const PSI_FLOOR = 1e-4;
  * sum over bins of (a - e) * ln(a / e) with a, e the bins' proportions.
  * Undefined (NaN) when either side is empty.
  */
-export function populationStabilityIndex(expected: readonly number[], actual: readonly number[], floor = PSI_FLOOR): number {
-  if (expected.length !== actual.length) throw new Error(`psi: ${expected.length} expected bins, ${actual.length} actual bins`);
+export function populationStabilityIndex(
+  expected: readonly number[],
+  actual: readonly number[],
+  floor = PSI_FLOOR,
+): number {
+  if (expected.length !== actual.length)
+    throw new Error(`psi: ${expected.length} expected bins, ${actual.length} actual bins`);
   const te = expected.reduce((s, c) => s + c, 0);
   const ta = actual.reduce((s, c) => s + c, 0);
   if (te === 0 || ta === 0) return NaN;

@@ -14,7 +14,10 @@ describe('scores moved', () => {
   });
 
   it('skips a churn probability that moved by no more than the delta, whatever the time stamp', () => {
-    const later = { ...scores(0.305), churn: { value: 0.305, model: 'churn', version: '1', at: '2025-02-01T00:00:00Z' } };
+    const later = {
+      ...scores(0.305),
+      churn: { value: 0.305, model: 'churn', version: '1', at: '2025-02-01T00:00:00Z' },
+    };
     expect(scoresMoved(scores(0.3), later, 0.01)).toBe(false);
   });
 
@@ -32,7 +35,10 @@ describe('scores moved', () => {
   });
 
   it('writes when a cross-sell score appears or disappears', () => {
-    const withOffer: Scores = { ...scores(0.3), crossSell: { 'tech-support': { value: 0.2, model: 'cross-sell', version: '1', at } } };
+    const withOffer: Scores = {
+      ...scores(0.3),
+      crossSell: { 'tech-support': { value: 0.2, model: 'cross-sell', version: '1', at } },
+    };
     expect(scoresMoved(scores(0.3), withOffer, 0.01)).toBe(true);
     expect(scoresMoved(withOffer, scores(0.3), 0.01)).toBe(true);
   });

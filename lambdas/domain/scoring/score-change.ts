@@ -18,7 +18,11 @@ export function scoresMoved(stored: Scores | undefined, next: Scores, delta: num
     const scale = key === 'nps' ? 10 : 1;
     if (Math.abs(value - old) / scale > delta) return true;
   }
-  const versions = (s: Scores) => [s.churn, ...Object.values(s.crossSell ?? {}), s.nps]
-    .filter((v) => v !== undefined).map((v) => `${v.model}@${v.version}`).sort().join(',');
+  const versions = (s: Scores) =>
+    [s.churn, ...Object.values(s.crossSell ?? {}), s.nps]
+      .filter((v) => v !== undefined)
+      .map((v) => `${v.model}@${v.version}`)
+      .sort()
+      .join(',');
   return versions(stored) !== versions(next);
 }

@@ -12,7 +12,10 @@ const MODELS = resolve(import.meta.dirname, '../../../models');
 const source: ModelSource = { readJson: async (p) => JSON.parse(readFileSync(resolve(MODELS, p), 'utf8')) as unknown };
 const clock = fixedClock('2025-03-01T10:00:00.000Z');
 
-const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), { columns: true, to_line: 60 }) as Record<string, string>[];
+const rows = parse(readFileSync(resolve(import.meta.dirname, '../../../data/ibm-telco-churn.train.csv'), 'utf8'), {
+  columns: true,
+  to_line: 60,
+}) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 
 async function demoScorer() {
@@ -52,7 +55,16 @@ describe('scorer', () => {
   });
 
   it('classes NPS answers: 9-10 promoters, 7-8 passives, 0-6 detractors', () => {
-    expect([10, 9, 8.6, 8.4, 7, 6.6, 6.4, 0].map(npsClassOf)).toEqual(['promoter', 'promoter', 'promoter', 'passive', 'passive', 'passive', 'detractor', 'detractor']);
+    expect([10, 9, 8.6, 8.4, 7, 6.6, 6.4, 0].map(npsClassOf)).toEqual([
+      'promoter',
+      'promoter',
+      'promoter',
+      'passive',
+      'passive',
+      'passive',
+      'detractor',
+      'detractor',
+    ]);
   });
 
   it('refuses two models of the same kind', async () => {

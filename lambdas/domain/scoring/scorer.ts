@@ -25,13 +25,18 @@ interface Slot {
 export class Scorer {
   private readonly slots: Slot[];
 
-  constructor(models: readonly LoadedModel[], private readonly clock: Clock) {
+  constructor(
+    models: readonly LoadedModel[],
+    private readonly clock: Clock,
+  ) {
     const kinds = new Set<string>();
     for (const m of models) {
       if (kinds.has(m.kind)) throw new Error(`two ${m.kind} models given to one scorer`);
       kinds.add(m.kind);
     }
-    this.slots = models.flatMap((model) => model.heads.map((head) => ({ model, head, row: new Float64Array(head.features.width) })));
+    this.slots = models.flatMap((model) =>
+      model.heads.map((head) => ({ model, head, row: new Float64Array(head.features.width) })),
+    );
   }
 
   /** `{<model>: <version>}` of the models this scorer uses. */

@@ -16,12 +16,18 @@ export interface ScoreHistogramFile {
 }
 
 /** The training histograms of the pinned models, by score key; a model without the file adds none. */
-export async function loadTrainingHistograms(source: ModelSource, market: string, pins: Record<string, { version: string }>): Promise<Histograms> {
+export async function loadTrainingHistograms(
+  source: ModelSource,
+  market: string,
+  pins: Record<string, { version: string }>,
+): Promise<Histograms> {
   const out: Histograms = {};
   for (const [model, pin] of Object.entries(pins)) {
     let file: ScoreHistogramFile;
     try {
-      file = (await source.readJson(headPath(market, model, pin.version, '.', 'score-histogram.json'))) as ScoreHistogramFile;
+      file = (await source.readJson(
+        headPath(market, model, pin.version, '.', 'score-histogram.json'),
+      )) as ScoreHistogramFile;
     } catch {
       continue;
     }

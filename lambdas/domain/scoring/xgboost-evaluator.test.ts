@@ -32,10 +32,16 @@ function stump(objective: string, baseScore: string, defaultLeft: number | boole
         name: 'gbtree',
         model: {
           gbtree_model_param: { num_parallel_tree: '1', num_trees: '1' },
-          trees: [{
-            left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0],
-            split_conditions: [0.1, -1.5, 2.5], default_left: [defaultLeft, 0, 0], split_type: [0, 0, 0],
-          }],
+          trees: [
+            {
+              left_children: [1, -1, -1],
+              right_children: [2, -1, -1],
+              split_indices: [0, 0, 0],
+              split_conditions: [0.1, -1.5, 2.5],
+              default_left: [defaultLeft, 0, 0],
+              split_type: [0, 0, 0],
+            },
+          ],
         },
       },
     },
@@ -50,12 +56,17 @@ describe('xgboost evaluator', () => {
   for (const dir of heads) {
     it(`matches xgboost's own predictions for ${relative(MODELS, dir)}`, () => {
       const model = new XgboostModel(readJson(join(dir, 'model.json')));
-      const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>>; predictions: number[] };
+      const parity = readJson(join(dir, 'parity.json')) as {
+        features: Array<Array<number | null>>;
+        predictions: number[];
+      };
       expect(parity.predictions.length).toBeGreaterThanOrEqual(500);
       const row = new Float64Array(model.numFeatures);
       let worst = 0;
       parity.features.forEach((values, i) => {
-        values.forEach((v, j) => { row[j] = v === null ? NaN : v; });
+        values.forEach((v, j) => {
+          row[j] = v === null ? NaN : v;
+        });
         worst = Math.max(worst, Math.abs(model.predict(row) - parity.predictions[i]!));
       });
       expect(worst).toBeLessThanOrEqual(1e-6);
@@ -84,8 +95,12 @@ describe('xgboost evaluator', () => {
     const m = stump('reg:squarederror', '0', 1);
     // Same tree with the children swapped in storage: root -> left at 2, right at 1.
     m.learner.gradient_booster.model.trees[0] = {
-      left_children: [2, -1, -1], right_children: [1, -1, -1], split_indices: [0, 0, 0],
-      split_conditions: [0.1, 2.5, -1.5], default_left: [1, 0, 0], split_type: [0, 0, 0],
+      left_children: [2, -1, -1],
+      right_children: [1, -1, -1],
+      split_indices: [0, 0, 0],
+      split_conditions: [0.1, 2.5, -1.5],
+      default_left: [1, 0, 0],
+      split_type: [0, 0, 0],
     };
     const model = new XgboostModel(m);
     expect([model.predict([0, 0]), model.predict([1, 0]), model.predict([NaN, 0])]).toEqual([-1.5, 2.5, -1.5]);
@@ -106,20 +121,37 @@ describe('xgboost evaluator', () => {
   it('keeps a logistic prediction within [0, 1] for any features, missing or extreme', () => {
     const dir = heads.find((d) => relative(MODELS, d).startsWith('demo/churn'))!;
     const model = new XgboostModel(readJson(join(dir, 'model.json')));
-    const value = fc.oneof(fc.double(), fc.constant(NaN), fc.constant(Infinity), fc.constant(-Infinity), fc.integer({ min: -5, max: 100 }));
-    fc.assert(fc.property(fc.array(value, { minLength: model.numFeatures, maxLength: model.numFeatures }), (row) => {
-      const p = model.predict(row);
-      return p >= 0 && p <= 1;
-    }), { numRuns: 500 });
+    const value = fc.oneof(
+      fc.double(),
+      fc.constant(NaN),
+      fc.constant(Infinity),
+      fc.constant(-Infinity),
+      fc.integer({ min: -5, max: 100 }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: model.numFeatures, maxLength: model.numFeatures }), (row) => {
+        const p = model.predict(row);
+        return p >= 0 && p <= 1;
+      }),
+      { numRuns: 500 },
+    );
   });
 
   for (const dir of heads) {
     it(`matches xgboost's own predictions in a batch for ${relative(MODELS, dir)}`, () => {
       const model = new XgboostModel(readJson(join(dir, 'model.json')));
-      const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>>; predictions: number[] };
+      const parity = readJson(join(dir, 'parity.json')) as {
+        features: Array<Array<number | null>>;
+        predictions: number[];
+      };
       // An odd count: full blocks, the four-row walk and its remainder all run.
       const n = parity.features.length - 3;
-      const rows = new Float64Array(parity.features.slice(0, n).flat().map((v) => (v === null ? NaN : v)));
+      const rows = new Float64Array(
+        parity.features
+          .slice(0, n)
+          .flat()
+          .map((v) => (v === null ? NaN : v)),
+      );
       const out = new Float64Array(n);
       model.predictBatch(rows, out);
       let worst = 0;
@@ -161,8 +193,12 @@ describe('xgboost evaluator', () => {
       cond[last] = depth;
       dflt[last] = 0;
       m.learner.gradient_booster.model.trees[0] = {
-        left_children: left, right_children: right, split_indices: split,
-        split_conditions: cond, default_left: dflt, split_type: split.map(() => 0),
+        left_children: left,
+        right_children: right,
+        split_indices: split,
+        split_conditions: cond,
+        default_left: dflt,
+        split_type: split.map(() => 0),
       };
       return new XgboostModel(m);
     };
@@ -181,7 +217,12 @@ describe('xgboost evaluator', () => {
     const dir = heads.find((d) => relative(MODELS, d).startsWith('ir/churn'))!;
     const model = new XgboostModel(readJson(join(dir, 'model.json')));
     const parity = readJson(join(dir, 'parity.json')) as { features: Array<Array<number | null>> };
-    const rows = new Float64Array(parity.features.slice(0, 50).flat().map((v) => (v === null ? NaN : v)));
+    const rows = new Float64Array(
+      parity.features
+        .slice(0, 50)
+        .flat()
+        .map((v) => (v === null ? NaN : v)),
+    );
     const out = new Float64Array(50);
     model.predictBatch(rows, out);
     expect(out[7]).toBe(model.predict(rows.subarray(7 * model.numFeatures)));

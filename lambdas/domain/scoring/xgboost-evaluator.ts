@@ -32,7 +32,9 @@ const f32 = Math.fround;
 
 /** xgboost writes base_score as "5E-1" (1.x) or "[5E-1]" (2.1+); both are parsed. */
 function parseBaseScore(raw: unknown): number {
-  const s = String(raw ?? '').trim().replace(/^\[|\]$/g, '');
+  const s = String(raw ?? '')
+    .trim()
+    .replace(/^\[|\]$/g, '');
   const n = Number(s.split(',')[0]);
   if (!Number.isFinite(n)) throw new XgboostModelError(`base_score '${String(raw)}' is not a number`);
   return n;
@@ -96,7 +98,9 @@ export class XgboostModel {
     if (!learner) throw new XgboostModelError('not an xgboost model: no learner');
     const objective = get(learner, ['objective', 'name']);
     if (objective !== 'binary:logistic' && objective !== 'reg:squarederror') {
-      throw new XgboostModelError(`objective '${String(objective)}' is not supported (binary:logistic, reg:squarederror)`);
+      throw new XgboostModelError(
+        `objective '${String(objective)}' is not supported (binary:logistic, reg:squarederror)`,
+      );
     }
     this.objective = objective;
     const booster = get(learner, ['gradient_booster', 'name']);
@@ -104,14 +108,17 @@ export class XgboostModel {
     const params = get(learner, ['learner_model_param']) as Record<string, unknown> | undefined;
     const numClass = Number(params?.['num_class'] ?? 0);
     const numTarget = Number(params?.['num_target'] ?? 1);
-    if (numClass > 1 || numTarget > 1) throw new XgboostModelError('multi-class and multi-target models are not supported');
+    if (numClass > 1 || numTarget > 1)
+      throw new XgboostModelError('multi-class and multi-target models are not supported');
     this.numFeatures = Number(params?.['num_feature']);
-    if (!Number.isInteger(this.numFeatures) || this.numFeatures < 1) throw new XgboostModelError('num_feature is missing');
+    if (!Number.isInteger(this.numFeatures) || this.numFeatures < 1)
+      throw new XgboostModelError('num_feature is missing');
     this.scratch = new Float32Array(this.numFeatures);
 
     const base = parseBaseScore(params?.['base_score']);
     if (objective === 'binary:logistic') {
-      if (!(base > 0 && base < 1)) throw new XgboostModelError(`base_score ${base} must lie in (0, 1) for binary:logistic`);
+      if (!(base > 0 && base < 1))
+        throw new XgboostModelError(`base_score ${base} must lie in (0, 1) for binary:logistic`);
       // xgboost: ProbToMargin(p) = -log(1/p - 1), in float32.
       this.baseMargin = f32(-Math.log(f32(f32(1 / f32(base)) - 1)));
     } else {
@@ -120,7 +127,9 @@ export class XgboostModel {
 
     const trees = get(learner, ['gradient_booster', 'model', 'trees']) as XgbTreeJson[] | undefined;
     if (!Array.isArray(trees) || trees.length === 0) throw new XgboostModelError('the model has no trees');
-    const numParallel = Number(get(learner, ['gradient_booster', 'model', 'gbtree_model_param', 'num_parallel_tree']) ?? 1);
+    const numParallel = Number(
+      get(learner, ['gradient_booster', 'model', 'gbtree_model_param', 'num_parallel_tree']) ?? 1,
+    );
     if (numParallel !== 1) throw new XgboostModelError('num_parallel_tree > 1 is not supported');
     this.numTrees = trees.length;
     let total = 0;
@@ -137,23 +146,31 @@ export class XgboostModel {
     let offset = 0;
     trees.forEach((t, ti) => {
       const n = t.left_children.length;
-      if (t.right_children.length !== n || t.split_indices.length !== n || t.split_conditions.length !== n || t.default_left.length !== n) {
+      if (
+        t.right_children.length !== n ||
+        t.split_indices.length !== n ||
+        t.split_conditions.length !== n ||
+        t.default_left.length !== n
+      ) {
         throw new XgboostModelError(`tree ${ti}: node arrays differ in length`);
       }
       this.roots[ti] = offset;
       for (let i = 0; i < n; i++) {
         const g = offset + i;
         const l = t.left_children[i]!;
-        if (t.split_type && t.split_type[i] !== 0 && l !== -1) throw new XgboostModelError(`tree ${ti}: categorical splits are not supported`);
+        if (t.split_type && t.split_type[i] !== 0 && l !== -1)
+          throw new XgboostModelError(`tree ${ti}: categorical splits are not supported`);
         if (l === -1) {
           this.left[g] = -1;
           this.right[g] = -1;
           this.leafValue[g] = t.split_conditions[i]!;
         } else {
           const r = t.right_children[i]!;
-          if (l <= 0 || l >= n || r <= 0 || r >= n) throw new XgboostModelError(`tree ${ti}: node ${i} has children out of range`);
+          if (l <= 0 || l >= n || r <= 0 || r >= n)
+            throw new XgboostModelError(`tree ${ti}: node ${i} has children out of range`);
           const fi = t.split_indices[i]!;
-          if (fi < 0 || fi >= this.numFeatures) throw new XgboostModelError(`tree ${ti}: node ${i} splits on feature ${fi} of ${this.numFeatures}`);
+          if (fi < 0 || fi >= this.numFeatures)
+            throw new XgboostModelError(`tree ${ti}: node ${i} splits on feature ${fi} of ${this.numFeatures}`);
           this.left[g] = offset + l;
           this.right[g] = offset + r;
           this.feature[g] = fi;
@@ -194,7 +211,9 @@ export class XgboostModel {
       leaves += 1 << d;
     }
     const out: CompleteTrees = {
-      depth, nodeBase, leafBase,
+      depth,
+      nodeBase,
+      leafBase,
       featureMissing: new Int32Array(internal),
       threshold: new Float32Array(internal),
       leaf: new Float32Array(leaves),
@@ -224,7 +243,14 @@ export class XgboostModel {
    * Margins of `nRows` float32 rows (row-major in `x`) into `acc`, tree by tree over the block
    * (xgboost's block walk): the trees' nodes and the block's rows stay in cache.
    */
-  private static marginsComplete(c: CompleteTrees, base: number, w: number, x: Float32Array, nRows: number, acc: Float32Array): void {
+  private static marginsComplete(
+    c: CompleteTrees,
+    base: number,
+    w: number,
+    x: Float32Array,
+    nRows: number,
+    acc: Float32Array,
+  ): void {
     const { depth, nodeBase, leafBase, featureMissing, threshold, leaf } = c;
     acc.fill(base, 0, nRows);
     for (let t = 0; t < depth.length; t++) {

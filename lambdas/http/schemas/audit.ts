@@ -1,20 +1,25 @@
 import { ListOf, z } from './common.ts';
 
 export const AuditQuery = z.strictObject({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'yyyy-mm').optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'yyyy-mm')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   nextToken: z.string().max(2048).optional(),
 });
 
-export const AuditEntrySchema = z.object({
-  id: z.string(),
-  tenant: z.string(),
-  keyId: z.string(),
-  what: z.string(),
-  subject: z.string(),
-  at: z.string(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-}).openapi('AuditEntry');
+export const AuditEntrySchema = z
+  .object({
+    id: z.string(),
+    tenant: z.string(),
+    keyId: z.string(),
+    what: z.string(),
+    subject: z.string(),
+    at: z.string(),
+    before: z.unknown().optional(),
+    after: z.unknown().optional(),
+  })
+  .openapi('AuditEntry');
 
 export const AuditList = ListOf(AuditEntrySchema).openapi('AuditList');

@@ -3,31 +3,36 @@ import { durationSeconds } from '#domain/campaign/campaign.ts';
 import { ruleProblem } from '#domain/decisioning/eligibility.ts';
 import { Id, ListOf, z } from './common.ts';
 
-const Rule = z
-  .union([z.boolean(), z.record(z.string(), z.unknown())])
-  .superRefine((rule, ctx) => {
-    const problem = ruleProblem(rule);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const Rule = z.union([z.boolean(), z.record(z.string(), z.unknown())]).superRefine((rule, ctx) => {
+  const problem = ruleProblem(rule);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-export const CampaignBody = z.strictObject({
-  name: z.string().min(1).max(128),
-  goal: z.enum(['take-up', 'churn', 'revenue']),
-  audience: z.union([
-    z.strictObject({ rule: Rule.openapi({ description: 'JSON Logic over {profile, state, scores, context}' }) }),
-    z.strictObject({ customerIds: z.array(Id).min(1).max(5000) }),
-  ]),
-  actionIds: z.array(Id).min(1).max(20),
-  channel: z.enum(CHANNELS),
-  controlGroupPercent: z.number().min(0).max(100),
-  pilot: z.strictObject({
-    percent: z.number().min(0).max(100),
-    minUplift: z.number().min(0).max(100).openapi({ description: 'absolute percentage points' }),
-  }),
-  responseWindow: z.string().refine((d) => durationSeconds(d) !== undefined, 'an ISO 8601 duration such as P7D or PT12H (no months or years)'),
-  schedule: z.string().max(64).optional(),
-  budget: z.number().min(0).optional(),
-}).openapi('CampaignRequest');
+export const CampaignBody = z
+  .strictObject({
+    name: z.string().min(1).max(128),
+    goal: z.enum(['take-up', 'churn', 'revenue']),
+    audience: z.union([
+      z.strictObject({ rule: Rule.openapi({ description: 'JSON Logic over {profile, state, scores, context}' }) }),
+      z.strictObject({ customerIds: z.array(Id).min(1).max(5000) }),
+    ]),
+    actionIds: z.array(Id).min(1).max(20),
+    channel: z.enum(CHANNELS),
+    controlGroupPercent: z.number().min(0).max(100),
+    pilot: z.strictObject({
+      percent: z.number().min(0).max(100),
+      minUplift: z.number().min(0).max(100).openapi({ description: 'absolute percentage points' }),
+    }),
+    responseWindow: z
+      .string()
+      .refine(
+        (d) => durationSeconds(d) !== undefined,
+        'an ISO 8601 duration such as P7D or PT12H (no months or years)',
+      ),
+    schedule: z.string().max(64).optional(),
+    budget: z.number().min(0).optional(),
+  })
+  .openapi('CampaignRequest');
 
 export const CampaignParams = z.strictObject({ campaignId: Id });
 export const CampaignListQuery = z.strictObject({
@@ -36,27 +41,38 @@ export const CampaignListQuery = z.strictObject({
 });
 
 export const CampaignStarted = z.object({ campaignId: z.string(), status: z.string() }).openapi('CampaignStarted');
-export const CampaignView = z.object({
-  campaignId: z.string(),
-  name: z.string(),
-  status: z.enum(['running', 'paused', 'succeeded', 'stopped', 'failed', 'cancelled']),
-  phase: z.string(),
-  goal: z.string(),
-  channel: z.string(),
-  actionIds: z.array(z.string()),
-  counts: z.record(z.string(), z.number()).optional(),
-  phases: z.record(z.string(), z.unknown()).optional(),
-  reason: z.string().optional(),
-  report: z.unknown().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).openapi('Campaign');
-export const CampaignList = ListOf(z.object({ campaignId: z.string(), name: z.string(), status: z.string(), phase: z.string(), createdAt: z.string() })).openapi('CampaignList');
-export const CampaignPreview = z.object({
-  audience: z.number(),
-  control: z.number(),
-  treatment: z.number(),
-  pilot: z.object({ control: z.number(), treatment: z.number() }),
-  suppressedByPolicy: z.record(z.string(), z.number()),
-  estimatedCost: z.object({ usd: z.number(), perTreatmentMemberUsd: z.number(), perControlMemberUsd: z.number(), note: z.string() }),
-}).openapi('CampaignPreview');
+export const CampaignView = z
+  .object({
+    campaignId: z.string(),
+    name: z.string(),
+    status: z.enum(['running', 'paused', 'succeeded', 'stopped', 'failed', 'cancelled']),
+    phase: z.string(),
+    goal: z.string(),
+    channel: z.string(),
+    actionIds: z.array(z.string()),
+    counts: z.record(z.string(), z.number()).optional(),
+    phases: z.record(z.string(), z.unknown()).optional(),
+    reason: z.string().optional(),
+    report: z.unknown().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Campaign');
+export const CampaignList = ListOf(
+  z.object({ campaignId: z.string(), name: z.string(), status: z.string(), phase: z.string(), createdAt: z.string() }),
+).openapi('CampaignList');
+export const CampaignPreview = z
+  .object({
+    audience: z.number(),
+    control: z.number(),
+    treatment: z.number(),
+    pilot: z.object({ control: z.number(), treatment: z.number() }),
+    suppressedByPolicy: z.record(z.string(), z.number()),
+    estimatedCost: z.object({
+      usd: z.number(),
+      perTreatmentMemberUsd: z.number(),
+      perControlMemberUsd: z.number(),
+      note: z.string(),
+    }),
+  })
+  .openapi('CampaignPreview');

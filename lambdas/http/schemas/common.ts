@@ -19,7 +19,8 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-export const ListOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextToken: z.string().optional() });
+export const ListOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextToken: z.string().optional() });
 
 /** A tenant-authored JSON Logic rule (or a boolean), checked with the same engine that runs it. */
 export const RuleSchema = (description: string) =>

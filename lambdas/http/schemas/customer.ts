@@ -5,7 +5,16 @@ const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]
 const Channel = z.enum(CHANNELS);
 
 /** Fields a GET returns that the platform owns: a PUT accepts and ignores them (round trip). */
-export const READ_ONLY_FIELDS = ['customerId', 'version', 'state', 'scores', 'valueTier', 'createdAt', 'updatedAt', 'recentContacts'] as const;
+export const READ_ONLY_FIELDS = [
+  'customerId',
+  'version',
+  'state',
+  'scores',
+  'valueTier',
+  'createdAt',
+  'updatedAt',
+  'recentContacts',
+] as const;
 
 const profileFields = {
   segment: z.string().min(1).max(64).optional(),
@@ -18,7 +27,10 @@ const profileFields = {
   accountId: Id.optional(),
   parentAccountId: Id.optional(),
   consent: z.partialRecord(Channel, z.boolean()).optional(),
-  language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA').optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA')
+    .optional(),
   attributes: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names are letters, digits, _ . -'), Scalar)
     .refine((a) => Object.keys(a).length <= 100, 'at most 100 attributes')
@@ -56,7 +68,15 @@ export const HouseholdParams = z.object({ householdId: Id });
 export const Household = z
   .object({
     householdId: Id,
-    members: z.array(z.object({ customerId: Id, segment: z.string().optional(), tariff: z.string().optional(), monthlyCharge: z.number().optional(), valueTier: z.string() })),
+    members: z.array(
+      z.object({
+        customerId: Id,
+        segment: z.string().optional(),
+        tariff: z.string().optional(),
+        monthlyCharge: z.number().optional(),
+        valueTier: z.string(),
+      }),
+    ),
     monthlyValue: z.number(),
   })
   .openapi('Household');

@@ -8,10 +8,16 @@ const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signa
 
 const Treatment = z.strictObject({
   templateKey: z.string().min(1).max(128),
-  text: z.record(Language, z.string().min(1).max(1000)).refine((t) => Object.keys(t).length > 0, 'at least one language'),
+  text: z
+    .record(Language, z.string().min(1).max(1000))
+    .refine((t) => Object.keys(t).length > 0, 'at least one language'),
 });
 
-const ContactLimit = z.strictObject({ channel: Channel.optional(), max: z.number().int().min(0).max(1000), days: z.number().int().min(1).max(365) });
+const ContactLimit = z.strictObject({
+  channel: Channel.optional(),
+  max: z.number().int().min(0).max(1000),
+  days: z.number().int().min(1).max(365),
+});
 
 const actionFields = {
   name: z.string().min(1).max(128),
@@ -19,24 +25,31 @@ const actionFields = {
   treatments: z.partialRecord(Channel, Treatment).refine((t) => Object.keys(t).length > 0, 'at least one channel'),
   eligibility: Rule,
   propensity: z.union([
-    z.strictObject({ model: z.string().regex(/^(churn|cross-sell\/[A-Za-z0-9._-]{1,64})$/, 'churn or cross-sell/<product>') }),
+    z.strictObject({
+      model: z.string().regex(/^(churn|cross-sell\/[A-Za-z0-9._-]{1,64})$/, 'churn or cross-sell/<product>'),
+    }),
     z.strictObject({ starting: z.number().min(0).max(1) }),
   ]),
   value: z.number().min(0).max(10_000_000),
   validFrom: z.iso.datetime({ offset: true }).optional(),
   validTo: z.iso.datetime({ offset: true }).optional(),
   lever: z.number().positive().max(100).default(1),
-  limits: z.strictObject({
-    perCustomer: z.array(ContactLimit).max(10).default([]),
-    perDay: z.number().int().min(1).max(100_000_000).optional(),
-  }).default({ perCustomer: [] }),
+  limits: z
+    .strictObject({
+      perCustomer: z.array(ContactLimit).max(10).default([]),
+      perDay: z.number().int().min(1).max(100_000_000).optional(),
+    })
+    .default({ perCustomer: [] }),
   mandatory: z.boolean().optional(),
 };
 
 /** PUT body: the action without its id (the path names it); an `actionId` field must match it. */
 export const ActionBody = z
   .strictObject({ actionId: Id.optional(), ...actionFields })
-  .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), { message: 'validTo must be after validFrom', path: ['validTo'] })
+  .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), {
+    message: 'validTo must be after validFrom',
+    path: ['validTo'],
+  })
   .openapi('ActionInput');
 
 export const Action = z.object({ actionId: Id, ...actionFields }).openapi('Action');
@@ -48,10 +61,16 @@ export const DecisionRequestBody = z
     customerId: Id,
     channel: Channel,
     context: z
-      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([z.string().max(256), z.number(), z.boolean(), z.null()]))
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/),
+        z.union([z.string().max(256), z.number(), z.boolean(), z.null()]),
+      )
       .refine((c) => Object.keys(c).length <= 20, 'at most 20 context fields')
       .optional()
-      .openapi({ description: '`direction: outbound` for outbound use of call-centre; `intent` (offer|retention|service|information) weighs matching actions up' }),
+      .openapi({
+        description:
+          '`direction: outbound` for outbound use of call-centre; `intent` (offer|retention|service|information) weighs matching actions up',
+      }),
     limit: z.number().int().min(1).max(10).optional(),
   })
   .openapi('DecisionRequest');
@@ -62,15 +81,22 @@ export const DecisionView = z
     decisionId: z.string(),
     customerId: Id,
     channel: Channel,
-    actions: z.array(z.object({
-      actionId: Id,
-      kind: z.string(),
-      treatment: z.object({ channel: Channel, templateKey: z.string(), language: z.string(), text: z.string().optional() }),
-      score: z.number(),
-      propensity: z.number(),
-      value: z.number(),
-      reasons: z.array(Reason),
-    })),
+    actions: z.array(
+      z.object({
+        actionId: Id,
+        kind: z.string(),
+        treatment: z.object({
+          channel: Channel,
+          templateKey: z.string(),
+          language: z.string(),
+          text: z.string().optional(),
+        }),
+        score: z.number(),
+        propensity: z.number(),
+        value: z.number(),
+        reasons: z.array(Reason),
+      }),
+    ),
     experiment: z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) }),
     valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
     serviceLevel: z.string(),

@@ -9,7 +9,10 @@ const text = (max: number) => z.string().min(1).max(max);
 
 /** `data` per event type (DESIGN.md "Events"); unknown fields are refused, naming them. */
 export const EVENT_DATA: Record<EventType, z.ZodType> = {
-  'usage.data': z.strictObject({ usedMb: z.number().min(0).max(10_000_000), bundleMb: z.number().min(0).max(10_000_000) }),
+  'usage.data': z.strictObject({
+    usedMb: z.number().min(0).max(10_000_000),
+    bundleMb: z.number().min(0).max(10_000_000),
+  }),
   'usage.voice': z.strictObject({ seconds: z.number().int().min(0).max(86_400) }),
   'network.call_dropped': z.strictObject({ cellId: text(64).optional() }),
   'billing.topup': z.strictObject({ amount: money }),
@@ -20,7 +23,12 @@ export const EVENT_DATA: Record<EventType, z.ZodType> = {
   'message.delivered': z.strictObject({ messageId: Id }),
   'message.failed': z.strictObject({ messageId: Id }),
   'customer.churned': z.strictObject({ reason: z.enum(EXIT_REASONS), detail: text(256).optional() }),
-  'customer.acquired': z.strictObject({ channel: text(64), tariff: text(64), promotion: text(64).optional(), dealer: text(64).optional() }),
+  'customer.acquired': z.strictObject({
+    channel: text(64),
+    tariff: text(64),
+    promotion: text(64).optional(),
+    dealer: text(64).optional(),
+  }),
 };
 
 export const EventEnvelope = z.strictObject({
@@ -31,7 +39,9 @@ export const EventEnvelope = z.strictObject({
   data: z.record(z.string(), z.unknown()),
 });
 
-export const Event = EventEnvelope.openapi('Event', { description: '`data` depends on `type` (see DESIGN.md "Events")' });
+export const Event = EventEnvelope.openapi('Event', {
+  description: '`data` depends on `type` (see DESIGN.md "Events")',
+});
 
 /** The envelope only: each event is validated on its own so one bad event rejects only itself. */
 export const EventsBody = z
@@ -43,7 +53,9 @@ export const Rejection = z.object({
   eventId: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })),
 });
-export const EventsAccepted = z.object({ accepted: z.number().int(), rejected: z.array(Rejection) }).openapi('EventsAccepted');
+export const EventsAccepted = z
+  .object({ accepted: z.number().int(), rejected: z.array(Rejection) })
+  .openapi('EventsAccepted');
 export type Rejection = z.infer<typeof Rejection>;
 
 /** Validates each event by its type's schema. */
@@ -51,8 +63,10 @@ export function validateEvents(raw: unknown[]): { valid: { index: number; event:
   const valid: { index: number; event: CvmEvent }[] = [];
   const rejected: Rejection[] = [];
   raw.forEach((item, index) => {
-    const eventId = typeof (item as { eventId?: unknown })?.eventId === 'string' ? (item as { eventId: string }).eventId : undefined;
-    const reject = (errors: FieldError[]) => rejected.push({ index, ...(eventId !== undefined ? { eventId } : {}), errors });
+    const eventId =
+      typeof (item as { eventId?: unknown })?.eventId === 'string' ? (item as { eventId: string }).eventId : undefined;
+    const reject = (errors: FieldError[]) =>
+      rejected.push({ index, ...(eventId !== undefined ? { eventId } : {}), errors });
     const envelope = EventEnvelope.safeParse(item);
     if (!envelope.success) return reject(fieldErrorsOf(envelope.error));
     const data = EVENT_DATA[envelope.data.type].safeParse(envelope.data.data);

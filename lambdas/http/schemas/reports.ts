@@ -26,22 +26,26 @@ export const ReportQuery = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 
 const Cell = z.union([z.string(), z.number(), z.null()]);
-export const ReportSnapshotSchema = z.object({
-  name: z.enum(REPORT_NAMES),
-  granularity: z.enum(GRANULARITIES),
-  period: z.string(),
-  generatedAt: z.string(),
-  summary: z.record(z.string(), z.number().nullable()),
-  rows: z.array(z.record(z.string(), Cell)),
-  chartMetric: z.string(),
-  columns: z.array(z.string()).optional(),
-}).openapi('ReportSnapshot');
+export const ReportSnapshotSchema = z
+  .object({
+    name: z.enum(REPORT_NAMES),
+    granularity: z.enum(GRANULARITIES),
+    period: z.string(),
+    generatedAt: z.string(),
+    summary: z.record(z.string(), z.number().nullable()),
+    rows: z.array(z.record(z.string(), Cell)),
+    chartMetric: z.string(),
+    columns: z.array(z.string()).optional(),
+  })
+  .openapi('ReportSnapshot');
 
-export const ReportView = z.object({
-  report: z.enum(REPORT_NAMES),
-  granularity: z.enum(GRANULARITIES),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  groupBy: z.string().optional(),
-  periods: z.array(ReportSnapshotSchema),
-}).openapi('ReportView');
+export const ReportView = z
+  .object({
+    report: z.enum(REPORT_NAMES),
+    granularity: z.enum(GRANULARITIES),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    groupBy: z.string().optional(),
+    periods: z.array(ReportSnapshotSchema),
+  })
+  .openapi('ReportView');

@@ -9,7 +9,10 @@ const triggerFields = {
   condition: Condition,
   actionId: Id,
   channel: z.enum(CHANNELS),
-  cooldownHours: z.number().min(0).max(24 * 365),
+  cooldownHours: z
+    .number()
+    .min(0)
+    .max(24 * 365),
   priority: z.number().int().min(0).max(1000).default(0),
   enabled: z.boolean().default(true),
 };

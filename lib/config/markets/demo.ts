@@ -12,10 +12,23 @@ export const demo: MarketConfigInput = {
   languages: ['en', 'af', 'zu'],
   channels: ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'],
   tenants: [
-    { id: 'consumer', displayName: 'Consumer brand', costCenter: 'CC-1100-CONSUMER', ownerEmail: 'consumer-cvm@example.com' },
-    { id: 'enterprise', displayName: 'Enterprise unit', costCenter: 'CC-2200-ENTERPRISE', ownerEmail: 'enterprise-cvm@example.com' },
+    {
+      id: 'consumer',
+      displayName: 'Consumer brand',
+      costCenter: 'CC-1100-CONSUMER',
+      ownerEmail: 'consumer-cvm@example.com',
+    },
+    {
+      id: 'enterprise',
+      displayName: 'Enterprise unit',
+      costCenter: 'CC-2200-ENTERPRISE',
+      ownerEmail: 'enterprise-cvm@example.com',
+    },
   ],
   sharedCostCenter: 'CC-9000-PLATFORM',
   retention: { eventsDays: 90, decisionLogDays: 180 },
-  scoring: { mode: 'embedded', models: { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } } },
+  scoring: {
+    mode: 'embedded',
+    models: { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } },
+  },
 };

@@ -12,7 +12,12 @@ export const ir: MarketConfigInput = {
   languages: ['fa', 'en'],
   channels: ['ussd', 'sms', 'app', 'push', 'call-centre', 'retail'],
   tenants: [
-    { id: 'consumer', displayName: 'Consumer brand', costCenter: 'CC-IR-1100-CONSUMER', ownerEmail: 'consumer-cvm-ir@example.com' },
+    {
+      id: 'consumer',
+      displayName: 'Consumer brand',
+      costCenter: 'CC-IR-1100-CONSUMER',
+      ownerEmail: 'consumer-cvm-ir@example.com',
+    },
   ],
   sharedCostCenter: 'CC-IR-9000-PLATFORM',
   retention: { eventsDays: 90, decisionLogDays: 180 },

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIOME = join(ROOT, 'node_modules', '.bin', 'biome');
+const dirs: string[] = [];
+
+/** A scratch tree with the project's own biome.json (git off) and the given files. */
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cvm-biome-'));
+  dirs.push(dir);
+  const config = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8')) as Record<string, unknown>;
+  delete config['$schema'];
+  config['vcs'] = { enabled: false };
+  writeFileSync(join(dir, 'biome.json'), JSON.stringify(config));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+function biome(dir: string, command: 'lint' | 'format') {
+  const run = spawnSync(BIOME, [command, '--error-on-warnings', '--colors=off', 'lambdas'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+// Formatted as Biome would, so that only the import rule can object.
+const multiLineSdkImport =
+  "import {\n  DynamoDBClient,\n  GetItemCommand,\n} from '@aws-sdk/client-dynamodb';\n\nexport const clients = [DynamoDBClient, GetItemCommand];\n";
+
+describe('the lint over the whole tree', () => {
+  it('is part of npm run lint and of CI', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['lint']).toContain('biome check --error-on-warnings');
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm run lint');
+  });
+
+  it('fails on a multi-line AWS SDK import in a domain file, and allows it in an adapter', () => {
+    const dir = tree({
+      'lambdas/domain/planted.ts': multiLineSdkImport,
+      'lambdas/adapters/fine.ts': multiLineSdkImport,
+    });
+    const { status, output } = biome(dir, 'lint');
+    expect(status).toBe(1);
+    expect(output).toContain('lambdas/domain/planted.ts');
+    expect(output).toContain('noRestrictedImports');
+    expect(output).not.toContain('lambdas/adapters/fine.ts');
+  });
+
+  it('keeps use cases off adapters and the http edge, by alias or by relative path', () => {
+    const dir = tree({
+      'lambdas/app/by-alias.ts': "import { x } from '#adapters/dynamo/customer-repo.ts';\n\nexport const y = x;\n",
+      'lambdas/app/by-path.ts': "import { x } from '../http/problems.ts';\n\nexport const y = x;\n",
+      'lambdas/app/fine.ts': "import { x } from '#domain/profile.ts';\n\nexport const y = x;\n",
+    });
+    const { status, output } = biome(dir, 'lint');
+    expect(status).toBe(1);
+    expect(output).toContain('lambdas/app/by-alias.ts');
+    expect(output).toContain('lambdas/app/by-path.ts');
+    expect(output).not.toContain('lambdas/app/fine.ts');
+  });
+
+  it('keeps runtime code off scripts and tests', () => {
+    const dir = tree({
+      'lambdas/adapters/x.ts': "import { y } from '../../scripts/local/tables.ts';\n\nexport const z = y;\n",
+    });
+    expect(biome(dir, 'lint').status).toBe(1);
+  });
+
+  it('fails on a badly formatted file and passes the same code formatted', () => {
+    expect(biome(tree({ 'lambdas/domain/ugly.ts': 'export const x    =  {a:1}\n' }), 'format').status).toBe(1);
+    expect(biome(tree({ 'lambdas/domain/tidy.ts': 'export const x = { a: 1 };\n' }), 'format').status).toBe(0);
+  });
+});
