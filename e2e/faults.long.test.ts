@@ -22,7 +22,7 @@ const get = (path: string, key: string) =>
   send(rt.baseUrl, { method: 'GET', path, headers: { 'x-api-key': key } }, 10_000);
 const consumerQueue = () => localQueues.get('consumer') as LocalQueue;
 const dlqLines = () => {
-  const file = join(dir, 'dlq', `${eventQueueName('demo', 'consumer')}.jsonl`);
+  const file = join(dir, 'dlq', `${eventQueueName('demo-dev', 'consumer')}.jsonl`);
   return existsSync(file)
     ? readFileSync(file, 'utf8')
         .split('\n')

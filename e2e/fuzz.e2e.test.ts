@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type StartedRuntime } from './local-runtime.ts';
-import { fuzzApi } from './support/http-fuzz.ts';
+import { fuzzApi, fuzzRules } from './support/http-fuzz.ts';
 
 /** Two hundred generated requests in `npm test`; e2e/fuzz.long.test.ts sends 10,000+. */
 describe('API fuzzing (quick)', () => {
@@ -24,5 +24,17 @@ describe('API fuzzing (quick)', () => {
     console.log('fuzz (quick):', JSON.stringify(stats));
     expect(stats.fiveXx).toBe(0);
     expect(stats.sent).toBeGreaterThan(180);
+  });
+
+  it('refuses every rule over a limit with 400 naming its field, stores every other, and answers each rule bomb within a second', async () => {
+    const stats = await fuzzRules({
+      baseUrl: rt.info.baseUrl,
+      numRuns: 200,
+      keys: { own: rt.info.tenants['consumer']!, other: rt.info.tenants['enterprise']! },
+    });
+    console.log('fuzz rules (quick):', JSON.stringify(stats));
+    expect(stats.fiveXx).toBe(0);
+    expect(stats.accepted).toBeGreaterThan(10);
+    expect(stats.slowestBombMs).toBeLessThan(1000);
   });
 });

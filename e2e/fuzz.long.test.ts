@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type StartedRuntime } from './local-runtime.ts';
-import { fuzzApi } from './support/http-fuzz.ts';
+import { fuzzApi, fuzzRules } from './support/http-fuzz.ts';
 
 /** `npm run test:long`: 10,000 generated requests (FUZZ_RUNS overrides, FUZZ_SEED replays a run). */
 describe('API fuzzing (long)', () => {
@@ -27,5 +27,19 @@ describe('API fuzzing (long)', () => {
     console.log('fuzz (long):', JSON.stringify(stats));
     expect(stats.fiveXx).toBe(0);
     expect(stats.cases).toBe(runs);
+  });
+
+  const ruleRuns = Number(process.env['FUZZ_RULE_RUNS'] ?? 2_000);
+  it(`sends ${ruleRuns} generated rules to the writes that take one: 400 naming the field over a limit, stored otherwise`, async () => {
+    const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;
+    const stats = await fuzzRules({
+      baseUrl: rt.info.baseUrl,
+      numRuns: ruleRuns,
+      ...(seed !== undefined ? { seed } : {}),
+      keys: { own: rt.info.tenants['consumer']!, other: rt.info.tenants['enterprise']! },
+    });
+    console.log('fuzz rules (long):', JSON.stringify(stats));
+    expect(stats.fiveXx).toBe(0);
+    expect(stats.slowestBombMs).toBeLessThan(1000);
   });
 });

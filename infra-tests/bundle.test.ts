@@ -44,8 +44,8 @@ function inNode(script: string, env: Record<string, string> = {}) {
 
 const platformEnv = {
   MARKET: 'demo',
-  TENANT_TABLES: JSON.stringify({ consumer: 'cvm-demo-consumer' }),
-  KEYS_TABLE: 'cvm-demo-keys',
+  TENANT_TABLES: JSON.stringify({ consumer: 'cvm-demo-dev-consumer' }),
+  KEYS_TABLE: 'cvm-demo-dev-keys',
   VALUE_TIERS: JSON.stringify({ platinum: 100, gold: 70, silver: 40 }),
   USAGE_KEY_SECRETS: '{}',
 };

@@ -1,3 +1,4 @@
+import { physicalName } from '#config/market-config.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -61,7 +62,7 @@ describe('the campaigns construct', () => {
 
   it('deploys a Standard state machine with logging and tracing', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineName: `cvm-${config.code}-campaign`,
+      StateMachineName: physicalName(config, 'campaign'),
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL' },
@@ -92,7 +93,7 @@ describe('the campaigns construct', () => {
     const states = statements.filter((st) => JSON.stringify(st['Action']).includes('states:'));
     expect(states).toHaveLength(1);
     expect(states[0]!['Action']).toBe('states:StartExecution');
-    expect(JSON.stringify(states[0]!['Resource'])).toContain(`stateMachine:cvm-${config.code}-campaign`);
+    expect(JSON.stringify(states[0]!['Resource'])).toContain(`stateMachine:${physicalName(config, 'campaign')}`);
   });
 
   it('serves the campaign routes from the campaigns function and alarms on failed executions', () => {

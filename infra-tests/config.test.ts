@@ -93,10 +93,19 @@ describe('bin/cvm.ts', () => {
     expect(run.stderr).toContain('pass -c market=<code>');
   });
 
-  it('synthesizes TelcoCvm-demo for -c market=demo', () => {
+  it('synthesizes TelcoCvm-demo-dev for -c market=demo (the stage defaults to dev)', () => {
     const run = runApp({ market: 'demo', 'aws:cdk:bundling-stacks': [] });
     expect(run.stderr).not.toContain('invalid config');
     expect(run.status).toBe(0);
-    expect(existsSync(path.join(outdir, 'TelcoCvm-demo.template.json'))).toBe(true);
+    expect(existsSync(path.join(outdir, 'TelcoCvm-demo-dev.template.json'))).toBe(true);
+  });
+
+  it('synthesizes TelcoCvm-demo-prod for -c stage=prod, and refuses a stage the market does not have', () => {
+    const run = runApp({ market: 'demo', stage: 'prod', 'aws:cdk:bundling-stacks': [] });
+    expect(run.status).toBe(0);
+    expect(existsSync(path.join(outdir, 'TelcoCvm-demo-prod.template.json'))).toBe(true);
+    const bad = runApp({ market: 'demo', stage: 'nope' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("stage: unknown stage 'nope'");
   });
 });

@@ -1,3 +1,4 @@
+import { deploymentOf } from '#config/market-config.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -30,8 +31,8 @@ describe('event pipeline', () => {
   it.each(config.tenants.map((t) => [t.id, t] as const))(
     'gives tenant %s its own encrypted, TLS-only queue with a DLQ after the receive limit',
     (id, tenant) => {
-      const [queueId, queue] = queueNamed(eventQueueName(config.code, id))!;
-      const [dlqId, dlq] = queueNamed(eventDlqName(config.code, id))!;
+      const [queueId, queue] = queueNamed(eventQueueName(deploymentOf(config), id))!;
+      const [dlqId, dlq] = queueNamed(eventDlqName(deploymentOf(config), id))!;
       expect(queue.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
         VisibilityTimeout: EVENT_QUEUE.visibilityTimeoutSeconds,
@@ -65,7 +66,7 @@ describe('event pipeline', () => {
   it('feeds the processor from every tenant queue with partial batch failures', () => {
     const processorId = idOf(stack.events.processor);
     for (const tenant of config.tenants) {
-      const [queueId] = queueNamed(eventQueueName(config.code, tenant.id))!;
+      const [queueId] = queueNamed(eventQueueName(deploymentOf(config), tenant.id))!;
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: processorId },
         EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
@@ -81,7 +82,7 @@ describe('event pipeline', () => {
 
   it('has an outbound queue with a DLQ per channel', () => {
     for (const channel of config.channels) {
-      const [, q] = queueNamed(outboundQueueName(config.code, channel))!;
+      const [, q] = queueNamed(outboundQueueName(deploymentOf(config), channel))!;
       expect(q.Properties!['RedrivePolicy']).toMatchObject({ maxReceiveCount: 5 });
     }
   });
@@ -96,7 +97,7 @@ describe('event pipeline', () => {
         .every((a) => a === 'sqs:SendMessage' || a === 'sqs:GetQueueAttributes' || a === 'sqs:GetQueueUrl'),
     ).toBe(true);
     for (const tenant of config.tenants)
-      expect(JSON.stringify(sqsStatements)).toContain(queueNamed(eventQueueName(config.code, tenant.id))![0]);
+      expect(JSON.stringify(sqsStatements)).toContain(queueNamed(eventQueueName(deploymentOf(config), tenant.id))![0]);
     const vars = resources[eventsFn]!.Properties!['Environment']['Variables'];
     for (const tenant of config.tenants)
       expect(JSON.stringify(stack.resolve(vars['EVENT_QUEUES']))).toContain(`\\"${tenant.id}\\":`);
@@ -112,7 +113,7 @@ describe('event pipeline', () => {
       );
     }
     for (const channel of config.channels) {
-      const [qid] = queueNamed(outboundQueueName(config.code, channel))!;
+      const [qid] = queueNamed(outboundQueueName(deploymentOf(config), channel))!;
       expect(statements.some((s) => s.resources.includes(qid) && s.actions.includes('sqs:SendMessage'))).toBe(true);
     }
     const vars = resources[processorId]!.Properties!['Environment']['Variables'];

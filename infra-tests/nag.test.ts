@@ -79,7 +79,7 @@ describe('acknowledgements', () => {
   it('sit on the resources concerned, never on the stack or a whole construct', () => {
     for (const a of acks) {
       expect(a.path.split('/').length, `${a.id} at ${a.path}`).toBeGreaterThanOrEqual(3);
-      expect(['TelcoCvm-demo/Api', 'TelcoCvm-demo/CustomerStore']).not.toContain(a.path);
+      expect(['TelcoCvm-demo-dev/Api', 'TelcoCvm-demo-dev/CustomerStore']).not.toContain(a.path);
     }
   });
 

@@ -149,7 +149,7 @@ describe('observability of a market', () => {
 
   it("samples API traces at the config's rate", () => {
     demo.template.hasResourceProperties('AWS::XRay::SamplingRule', {
-      SamplingRule: Match.objectLike({ FixedRate: demo.config.tracingSampleRate, ServiceName: 'cvm-demo/live' }),
+      SamplingRule: Match.objectLike({ FixedRate: demo.config.tracingSampleRate, ServiceName: 'cvm-demo-dev/live' }),
     });
     const sampled = synthMarket({ ...loadMarket('demo'), tracingSampleRate: 0.5 });
     sampled.template.hasResourceProperties('AWS::XRay::SamplingRule', {

@@ -2,7 +2,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import type { MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { xgboostImageUri, XGBOOST_REGISTRIES } from '../lib/constructs/scoring.ts';
 import { synthMarket } from './synth.ts';
@@ -56,7 +56,7 @@ describe('embedded scoring', () => {
   it('still deploys the score-base workflow and its nightly schedules', () => {
     embedded.template.resourcePropertiesCountIs(
       'AWS::StepFunctions::StateMachine',
-      { StateMachineName: `cvm-${demo.code}-score-base` },
+      { StateMachineName: physicalName(demo, 'score-base') },
       1,
     );
     // other capabilities (reports) have schedules of their own: count the score-base ones
@@ -78,7 +78,7 @@ describe('score-base workflow', () => {
 
   it('is a Standard state machine with logging and tracing', () => {
     expect(machine.Properties).toMatchObject({
-      StateMachineName: `cvm-${demo.code}-score-base`,
+      StateMachineName: physicalName(demo, 'score-base'),
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
@@ -112,7 +112,7 @@ describe('score-base workflow', () => {
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => !/^(lambda:InvokeFunction|states:|logs:|xray:)/.test(a))).toEqual([]);
     for (const s of statements.filter((x) => [x.Action].flat().some((a) => a.startsWith('states:')))) {
-      expect(JSON.stringify(s.Resource)).toContain(`cvm-${demo.code}-score-base`);
+      expect(JSON.stringify(s.Resource)).toContain(physicalName(demo, 'score-base'));
     }
     expect(machineId).toBeDefined();
   });

@@ -1,8 +1,16 @@
+import { deploymentOf, physicalName } from '#config/market-config.ts';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadMarket } from '#config/markets/index.ts';
-import { KEYS_TABLE, keysTableName, TENANT_TABLE, tenantTableName } from '../lambdas/adapters/dynamo/table-design.ts';
+import {
+  DECISION_TABLE,
+  decisionTableName,
+  KEYS_TABLE,
+  keysTableName,
+  TENANT_TABLE,
+  tenantTableName,
+} from '../lambdas/adapters/dynamo/table-design.ts';
 import { ROUTES } from '../lambdas/http/routes.ts';
 import { apiPaths, AUTHORIZER_CACHE_TTL, GATEWAY_PROBLEMS, PROBLEM_JSON, STAGE_NAME } from '../lib/constructs/api.ts';
 import { synthMarket } from './synth.ts';
@@ -175,10 +183,14 @@ describe('Lambda functions', () => {
 describe('DynamoDB tables', () => {
   const tables = ofType('AWS::DynamoDB::Table');
 
-  it('has one table per tenant plus the keys table, named from table-design', () => {
+  it('has a table and a decision log per tenant plus the keys table, named from table-design', () => {
     const names = tables.map(([, t]) => t.Properties!['TableName']).sort();
     expect(names).toEqual(
-      [...config.tenants.map((t) => tenantTableName(config.code, t.id)), keysTableName(config.code)].sort(),
+      [
+        ...config.tenants.map((t) => tenantTableName(deploymentOf(config), t.id)),
+        ...config.tenants.map((t) => decisionTableName(deploymentOf(config), t.id)),
+        keysTableName(deploymentOf(config)),
+      ].sort(),
     );
   });
 
@@ -189,11 +201,15 @@ describe('DynamoDB tables', () => {
       Object.values(irNames)
         .map((t) => t['Properties']['TableName'])
         .sort(),
-    ).toEqual(['cvm-ir-consumer', 'cvm-ir-keys']);
+    ).toEqual(['cvm-ir-dev-consumer', 'cvm-ir-dev-consumer-decisions', 'cvm-ir-dev-keys']);
   });
 
-  it.each(tables)(
-    'keeps %s on demand, recoverable, encrypted with its own rotating key, protected and retained',
+  // a prod-like stage keeps its data (infra-tests/stages.test.ts: dev is destroyable)
+  const prodTables = Object.entries(
+    synthMarket(loadMarket('demo', 'prod')).template.findResources('AWS::DynamoDB::Table'),
+  ) as typeof tables;
+  it.each(prodTables)(
+    'keeps %s of a prod stage on demand, recoverable, encrypted with its own rotating key, protected and retained',
     (_id, table) => {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -215,15 +231,61 @@ describe('DynamoDB tables', () => {
     },
   );
 
-  it('never shares a KMS key between two tables', () => {
-    const keys = tables.map(([, t]) => JSON.stringify(t.Properties!['SSESpecification']['KMSMasterKeyId']));
-    expect(new Set(keys).size).toBe(keys.length);
+  it("never shares a KMS key between two tenants: a tenant's decision log uses its table's key", () => {
+    const keyOf = (name: string) => {
+      const table = tables.find(([, t]) => t.Properties!['TableName'] === name)![1];
+      return JSON.stringify(table.Properties!['SSESpecification']['KMSMasterKeyId']);
+    };
+    const tenantKeys = config.tenants.map((t) => keyOf(tenantTableName(deploymentOf(config), t.id)));
+    expect(new Set([...tenantKeys, keyOf(keysTableName(deploymentOf(config)))]).size).toBe(tenantKeys.length + 1);
+    for (const [i, t] of config.tenants.entries())
+      expect(keyOf(decisionTableName(deploymentOf(config), t.id))).toBe(tenantKeys[i]);
+  });
+
+  it('gives each decision log the key, indexes (with their projections) and TTL of DECISION_TABLE, and the tenant tags', () => {
+    for (const tenant of config.tenants) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: decisionTableName(deploymentOf(config), tenant.id),
+        KeySchema: [{ AttributeName: DECISION_TABLE.partitionKey.name, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: 'byCustomer', Projection: { ProjectionType: 'KEYS_ONLY' } }),
+          Match.objectLike({
+            IndexName: 'byDay',
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: Match.arrayWith(['customerId', 'offered', 'responses']),
+            },
+          }),
+        ],
+        TimeToLiveSpecification: { AttributeName: DECISION_TABLE.ttlAttribute, Enabled: true },
+        Tags: Match.arrayWith([{ Key: 'cvm:tenant', Value: tenant.id }]),
+      });
+    }
+  });
+
+  it('lets the decisions, customers and campaign-step functions use the decision logs, and the reports job only Query byDay', () => {
+    const logIds = config.tenants.map((t) => logicalIdOf(stack.store.decisionTables[t.id]!));
+    const touches = (fn: string) =>
+      statementsOf(fn).filter(
+        (s) => logIds.some((id) => s.resources.includes(id)) && s.actions.some((a) => a.startsWith('dynamodb:')),
+      );
+    for (const fn of [apiFnIds['decisions']!, fnIds.customers, logicalIdOf(stack.campaigns.stepFunction)])
+      expect(touches(fn).some((s) => s.actions.includes('dynamodb:PutItem'))).toBe(true);
+    const build = touches(logicalIdOf(stack.reports.buildFunction));
+    expect([...new Set(build.flatMap((s) => s.actions))]).toEqual(['dynamodb:Query']);
+    for (const id of logIds)
+      expect(build.some((s) => s.resources.includes(id) && s.resources.includes('/index/byDay'))).toBe(true);
+    // never a decision log itself: every resource naming one is its byDay index
+    for (const s of build)
+      for (const r of [JSON.parse(s.resources)].flat().map((x) => JSON.stringify(x)))
+        if (logIds.some((id) => r.includes(id))) expect(r).toContain('/index/byDay');
+    expect(touches(fnIds.meta)).toEqual([]);
   });
 
   it('gives tenant tables the keys, GSIs and TTL of TENANT_TABLE and the keys table those of KEYS_TABLE', () => {
     for (const tenant of config.tenants) {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
-        TableName: tenantTableName(config.code, tenant.id),
+        TableName: tenantTableName(deploymentOf(config), tenant.id),
         KeySchema: [
           { AttributeName: TENANT_TABLE.partitionKey.name, KeyType: 'HASH' },
           { AttributeName: TENANT_TABLE.sortKey!.name, KeyType: 'RANGE' },
@@ -233,7 +295,7 @@ describe('DynamoDB tables', () => {
       });
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: keysTableName(config.code),
+      TableName: keysTableName(deploymentOf(config)),
       KeySchema: [{ AttributeName: KEYS_TABLE.partitionKey.name, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: Match.absent(),
       TimeToLiveSpecification: { AttributeName: KEYS_TABLE.ttlAttribute, Enabled: true },
@@ -245,7 +307,7 @@ describe('REST API', () => {
   it('is one regional API per market that takes usage-plan keys from the authorizer', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      Name: `cvm-${config.code}`,
+      Name: physicalName(config),
       ApiKeySourceType: 'AUTHORIZER',
       EndpointConfiguration: { Types: ['REGIONAL'] },
     });
@@ -378,7 +440,7 @@ describe('usage plans', () => {
     'gives tenant %s a usage plan with its throttle and monthly quota',
     (id, tenant) => {
       template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-        UsagePlanName: `cvm-${config.code}-${id}`,
+        UsagePlanName: physicalName(config, id),
         Throttle: { RateLimit: tenant.throttle.rateLimit, BurstLimit: tenant.throttle.burstLimit },
         Quota: { Limit: tenant.throttle.monthlyQuota, Period: 'MONTH' },
         ApiStages: [Match.objectLike({ ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.anyValue() } })],
@@ -389,8 +451,12 @@ describe('usage plans', () => {
   it('gives each tenant an API key whose value is its generated secret, attached to its plan', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlan', config.tenants.length);
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', config.tenants.length);
-    template.resourceCountIs('AWS::SecretsManager::Secret', config.tenants.length);
-    for (const [, secret] of ofType('AWS::SecretsManager::Secret')) {
+    // the usage-key secrets; the first admin keys' secrets (named `...-admin-key`) are seed.test.ts's
+    const usageKeySecrets = ofType('AWS::SecretsManager::Secret').filter(
+      ([, s]) => !String(s.Properties!['Name'] ?? '').endsWith('-admin-key'),
+    );
+    expect(usageKeySecrets).toHaveLength(config.tenants.length);
+    for (const [, secret] of usageKeySecrets) {
       expect(secret.Properties!['GenerateSecretString']).toEqual({ PasswordLength: 40, ExcludePunctuation: true });
     }
     for (const [, key] of ofType('AWS::ApiGateway::ApiKey')) {

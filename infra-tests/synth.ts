@@ -34,7 +34,7 @@ export function synthMarket(
     context: { ...cdkJsonContext(), ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(opts.outdir ? { outdir: opts.outdir } : {}),
   });
-  const stack = new TelcoCvmStack(app, stackNameOf(config.code), { config, env: { region: config.aws.region } });
+  const stack = new TelcoCvmStack(app, stackNameOf(config), { config, env: { region: config.aws.region } });
   const template = Template.fromStack(stack);
   return { app, stack, template, config };
 }

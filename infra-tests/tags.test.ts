@@ -1,6 +1,7 @@
+import { deploymentOf, physicalName } from '#config/market-config.ts';
 import { CfnResource, TagManager, type CfnResource as CfnResourceType } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { tenantTableName } from '../lambdas/adapters/dynamo/table-design.ts';
+import { decisionTableName, tenantTableName } from '../lambdas/adapters/dynamo/table-design.ts';
 import { eventDlqName, eventQueueName } from '../lambdas/adapters/sqs/queue-design.ts';
 import {
   COST_TAGS,
@@ -11,6 +12,7 @@ import {
   TAG_MARKET,
   TAG_TENANT,
 } from '../lib/constructs/cost-allocation.ts';
+import { adminKeySecretName } from '../lib/constructs/market-seed.ts';
 import { synthMarket } from './synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -73,7 +75,7 @@ describe('cost-allocation tags', () => {
   it('tags the market and environment everywhere', () => {
     for (const [id, r] of taggable) {
       expect(tagsOf(r)[TAG_MARKET], id).toBe(config.code);
-      expect(tagsOf(r)[TAG_ENVIRONMENT], id).toBe(config.environment);
+      expect(tagsOf(r)[TAG_ENVIRONMENT], id).toBe(config.stage.environment);
     }
   });
 
@@ -89,10 +91,11 @@ describe('cost-allocation tags', () => {
   });
 
   it.each(config.tenants.map((t) => [t.id, t] as const))(
-    "tags tenant %s's table, key, usage plan, API key and secret with its tenant and cost centre",
+    "tags tenant %s's table, decision log, key, usage plan, API key and secrets with its tenant and cost centre",
     (id, tenant) => {
       const table = taggable.find(
-        ([, r]) => r.Type === 'AWS::DynamoDB::Table' && r.Properties!['TableName'] === tenantTableName(config.code, id),
+        ([, r]) =>
+          r.Type === 'AWS::DynamoDB::Table' && r.Properties!['TableName'] === tenantTableName(deploymentOf(config), id),
       )!;
       const keyId = (
         (table[1].Properties!['SSESpecification'] as Record<string, unknown>)['KMSMasterKeyId'] as {
@@ -101,10 +104,10 @@ describe('cost-allocation tags', () => {
       )['Fn::GetAtt'][0];
       const plan = taggable.find(
         ([, r]) =>
-          r.Type === 'AWS::ApiGateway::UsagePlan' && r.Properties!['UsagePlanName'] === `cvm-${config.code}-${id}`,
+          r.Type === 'AWS::ApiGateway::UsagePlan' && r.Properties!['UsagePlanName'] === physicalName(config, id),
       )!;
       const apiKey = taggable.find(
-        ([, r]) => r.Type === 'AWS::ApiGateway::ApiKey' && r.Properties!['Name'] === `cvm-${config.code}-${id}`,
+        ([, r]) => r.Type === 'AWS::ApiGateway::ApiKey' && r.Properties!['Name'] === physicalName(config, id),
       )!;
       const secretId = /"Ref":"([A-Za-z0-9]+)"/.exec(JSON.stringify(apiKey[1].Properties!['Value']))![1]!;
 
@@ -113,7 +116,7 @@ describe('cost-allocation tags', () => {
         .filter(
           ([, r]) =>
             r.Type === 'AWS::SQS::Queue' &&
-            [eventQueueName(config.code, id), eventDlqName(config.code, id)].includes(
+            [eventQueueName(deploymentOf(config), id), eventDlqName(deploymentOf(config), id)].includes(
               r.Properties!['QueueName'] as string,
             ),
         )
@@ -126,7 +129,26 @@ describe('cost-allocation tags', () => {
         .map(([aid]) => aid);
       expect(eventQueues).toHaveLength(2);
 
-      const owned = [table[0], keyId, plan[0], apiKey[0], secretId, ...eventQueues, ...dlqAlarm];
+      const decisionLog = taggable.find(
+        ([, r]) =>
+          r.Type === 'AWS::DynamoDB::Table' &&
+          r.Properties!['TableName'] === decisionTableName(deploymentOf(config), id),
+      )!;
+      // its first admin key's secret (MarketSeed)
+      const adminKeySecret = taggable.find(
+        ([, r]) => r.Type === 'AWS::SecretsManager::Secret' && r.Properties!['Name'] === adminKeySecretName(config, id),
+      )!;
+      const owned = [
+        table[0],
+        decisionLog[0],
+        keyId,
+        plan[0],
+        apiKey[0],
+        secretId,
+        adminKeySecret[0],
+        ...eventQueues,
+        ...dlqAlarm,
+      ];
       expect(byTag(TAG_TENANT, id).sort()).toEqual(owned.sort());
       for (const resourceId of owned) {
         expect(tagsOf(resources[resourceId]!), resourceId).toMatchObject({

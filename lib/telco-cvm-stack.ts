@@ -11,12 +11,15 @@ import { Observability } from './constructs/observability.ts';
 import { AuditApi } from './constructs/audit.ts';
 import { Reports } from './constructs/reports.ts';
 import { Campaigns } from './constructs/campaigns.ts';
+import { MarketSeed } from './constructs/market-seed.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
 }
 
-export const stackNameOf = (market: string) => `TelcoCvm-${market}`;
+/** `TelcoCvm-<market>-<stage>`: two stages of one market are two stacks. */
+export const stackNameOf = (config: Pick<MarketConfig, 'code' | 'stage'>) =>
+  `TelcoCvm-${config.code}-${config.stage.name}`;
 
 /** One market: composes the constructs and wires them; nothing else lives here. */
 export class TelcoCvmStack extends Stack {
@@ -29,11 +32,12 @@ export class TelcoCvmStack extends Stack {
   readonly audit: AuditApi;
   readonly reports: Reports;
   readonly campaigns: Campaigns;
+  readonly seed: MarketSeed;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
-    super(scope, id, props);
+    super(scope, id, { terminationProtection: props.config.stage.terminationProtection, ...props });
     const { config } = props;
-    const logRemovalPolicy = config.environment === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRemovalPolicy = config.stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.store = new CustomerStore(this, 'CustomerStore', { config });
     this.scoring = new Scoring(this, 'Scoring', { config, store: this.store, logRemovalPolicy });
@@ -52,6 +56,8 @@ export class TelcoCvmStack extends Stack {
       outboundQueues: this.events.outboundQueues,
       logRemovalPolicy,
     });
+    // day one: the starter catalog and triggers in every tenant table, and each tenant's first admin key
+    this.seed = new MarketSeed(this, 'MarketSeed', { config, store: this.store, logRemovalPolicy });
     this.api = new CvmApi(this, 'Api', {
       config,
       store: this.store,

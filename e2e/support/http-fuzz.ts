@@ -8,6 +8,9 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } f
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { ROUTES, resolveRoute, type RouteSpec } from '#http/routes.ts';
+import { ruleProblems } from '#domain/rules.ts';
+import { ruleArb } from '../../lambdas/test-support/rule-arbitraries.ts';
+import { RULE_BOMBS } from '../../lambdas/test-support/rule-bombs.ts';
 
 // ---------------------------------------------------------------- raw HTTP
 
@@ -355,6 +358,8 @@ export interface FuzzRequest {
   headers: Record<string, string>;
   body?: string;
   label: string;
+  /** The tenant rule the body carries, when the case is about one. */
+  rule?: unknown;
 }
 
 const segment = fc.oneof(
@@ -449,11 +454,36 @@ const target = fc.oneof(
   },
 );
 
+// ---------------------------------------------------------------- tenant rules (issue 17)
+
+/** Where each route that takes a tenant rule holds it. */
+export const RULE_FIELDS: Record<string, string[]> = {
+  putTrigger: ['condition'],
+  putAction: ['eligibility'],
+  createCampaign: ['audience', 'rule'],
+  previewCampaign: ['audience', 'rule'],
+};
+
+/** A route's seed body with `rule` in its rule field (a campaign's audience becomes that rule alone). */
+const withRule = (seed: unknown, routeId: string, rule: unknown): string =>
+  JSON.stringify(
+    routeId === 'createCampaign' || routeId === 'previewCampaign'
+      ? { ...(seed as object), audience: { rule } }
+      : setPath(seed, RULE_FIELDS[routeId]!, rule),
+  );
+
+/** Rules of every operator with random nesting and sizes (past the limits too), and the rule bombs. */
+export const tenantRule: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  { weight: 6, arbitrary: ruleArb({ depth: 'medium', maxArray: 300, dataKeys: true, wrongArity: true }) },
+  { weight: 3, arbitrary: ruleArb({ depth: 'small', maxArray: 40 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...Object.values(RULE_BOMBS)) },
+);
+
 /** Bodies: mutated seeds (wrong type at one field path of the route's schema), or anything. */
 function bodyFor(
   route: RouteSpec | undefined,
   seeds: Record<string, unknown>,
-): fc.Arbitrary<{ text?: string; label: string }> {
+): fc.Arbitrary<{ text?: string; label: string; rule?: unknown }> {
   const seed = route ? seeds[route.id] : undefined;
   const paths = route?.body ? fieldPaths(route.body) : [];
   const limit = route?.bodyLimit ?? 256 * 1024;
@@ -508,6 +538,19 @@ function bodyFor(
         })),
     );
   }
+  const ruleField = route ? RULE_FIELDS[route.id] : undefined;
+  if (ruleField) {
+    const ruleCase = tenantRule.map((rule) => ({
+      text: withRule(seed, route!.id, rule),
+      label: `rule ${ruleField.join('.')}`,
+      rule,
+    }));
+    return fc.oneof(
+      { weight: 6, arbitrary: fc.oneof(...mutations) },
+      { weight: 3, arbitrary: ruleCase },
+      { weight: 2, arbitrary: generic },
+    );
+  }
   return fc.oneof({ weight: 6, arbitrary: fc.oneof(...mutations) }, { weight: 2, arbitrary: generic });
 }
 
@@ -559,6 +602,7 @@ export function fuzzRequests(keys: FuzzKeys, seeds: Record<string, unknown>): fc
           path: path + q,
           headers,
           ...(withBody ? { body: b.text } : {}),
+          ...(withBody && b.rule !== undefined ? { rule: b.rule } : {}),
           label: `${m} ${path.slice(0, 60)}${q.slice(0, 20)} key=${keyLabel} body=${withBody ? b.label : 'none'}`,
         };
       });
@@ -576,6 +620,8 @@ export interface FuzzStats {
   fiveXx: number;
   integrityChecks: number;
   clientRefused: number;
+  /** Requests whose body carried a generated tenant rule, and how many of those rules the validator refuses. */
+  rules: { sent: number; refusedByValidator: number };
 }
 
 /**
@@ -592,7 +638,15 @@ export async function fuzzApi(opts: {
   now?: string;
 }): Promise<FuzzStats> {
   const doc = JSON.parse((await send(opts.baseUrl, { method: 'GET', path: '/v1/openapi.json' })).body) as OpenApiDoc;
-  const stats: FuzzStats = { cases: 0, sent: 0, byStatus: {}, fiveXx: 0, integrityChecks: 0, clientRefused: 0 };
+  const stats: FuzzStats = {
+    cases: 0,
+    sent: 0,
+    byStatus: {},
+    fiveXx: 0,
+    integrityChecks: 0,
+    clientRefused: 0,
+    rules: { sent: 0, refusedByValidator: 0 },
+  };
   const stableDump = async () => {
     let last = await dumpTables(opts.dynamoEndpoint);
     for (let i = 0; i < 50; i++) {
@@ -632,6 +686,14 @@ export async function fuzzApi(opts: {
       if (res.status >= 500) stats.fiveXx++;
       const wrong = responseProblem(doc, req.method, req.path, res);
       if (wrong) throw new Error(`${req.label}: ${wrong}`);
+      if (req.rule !== undefined) {
+        stats.rules.sent++;
+        const problems = ruleProblems(req.rule);
+        if (problems.length) stats.rules.refusedByValidator++;
+        // a rule over a limit is never stored, whatever else the request got right
+        if (problems.length && res.status < 300)
+          throw new Error(`${req.label}: ${res.status} for a rule over ${problems.map((p) => p.limit).join(', ')}`);
+      }
       if (res.status >= 400) {
         const after = await dumpTables(opts.dynamoEndpoint);
         stats.integrityChecks++;
@@ -646,5 +708,109 @@ export async function fuzzApi(opts: {
       interruptAfterTimeLimit: 20 * 60_000,
     },
   );
+  return stats;
+}
+
+// ---------------------------------------------------------------- the rule run (issue 17)
+
+export interface RuleFuzzStats {
+  sent: number;
+  accepted: number;
+  /** Refused rules by the first limit they break. */
+  refused: Record<string, number>;
+  /** The slowest answer to a rule bomb, in ms (each sent alone). */
+  slowestBombMs: number;
+  fiveXx: number;
+}
+
+/**
+ * Tenant rules straight at the three writes that take one (PUT /v1/triggers/{id}, PUT
+ * /v1/actions/{id}, the campaign preview; POST /v1/campaigns for the bombs, which start nothing),
+ * one at a time with the admin key and an otherwise valid body: every answer is 2xx exactly when
+ * the validator accepts the rule, else 400 problem+json naming the rule's field and a limit, and
+ * nothing is stored. Each rule bomb is answered within a second. Then a decision and an event for
+ * the customer the stored rules read: the stored rules run, and nothing answers 5xx.
+ */
+export async function fuzzRules(opts: {
+  baseUrl: string;
+  keys: FuzzKeys;
+  numRuns: number;
+  seed?: number;
+  now?: string;
+}): Promise<RuleFuzzStats> {
+  const seeds = seedBodies(opts.now ?? new Date().toISOString());
+  const admin = { 'x-api-key': opts.keys.own.apiKey, 'content-type': 'application/json' };
+  const stats: RuleFuzzStats = { sent: 0, accepted: 0, refused: {}, slowestBombMs: 0, fiveXx: 0 };
+  const writes = [
+    { route: 'putTrigger', method: 'PUT', path: (i: number) => `/v1/triggers/fzr-${i}`, field: 'condition' },
+    { route: 'putAction', method: 'PUT', path: (i: number) => `/v1/actions/fzr-${i}`, field: 'eligibility' },
+    { route: 'previewCampaign', method: 'POST', path: () => '/v1/campaigns/preview', field: 'audience.rule' },
+  ] as const;
+  let n = 0;
+  const sendRule = async (write: { route: string; method: string; path: (i: number) => string; field: string }, rule: unknown) => {
+    const i = n++;
+    const body = withRule(seeds[write.route], write.route, rule);
+    const res = await send(opts.baseUrl, { method: write.method, path: write.path(i), headers: admin, body });
+    stats.sent++;
+    if (res.status >= 500) stats.fiveXx++;
+    const problems = ruleProblems(rule);
+    const label = `${write.method} ${write.path(i)} ${JSON.stringify(rule).slice(0, 200)}`;
+    if (problems.length === 0) {
+      if (res.status >= 300) throw new Error(`${label}: ${res.status} for a rule the validator accepts: ${res.body.slice(0, 300)}`);
+      stats.accepted++;
+      return res;
+    }
+    stats.refused[problems[0]!.limit] = (stats.refused[problems[0]!.limit] ?? 0) + 1;
+    if (res.status !== 400) throw new Error(`${label}: ${res.status}, not 400, for a rule over a limit`);
+    const errors = (JSON.parse(res.body) as { errors?: { field: string; message: string }[] }).errors ?? [];
+    if (!errors.some((e) => e.field === write.field && /\(limit \w+/.test(e.message)))
+      throw new Error(`${label}: the 400 does not name ${write.field} and a limit: ${res.body.slice(0, 300)}`);
+    if (write.method === 'PUT') {
+      const stored = await send(opts.baseUrl, { method: 'GET', path: write.path(i), headers: admin });
+      if (stored.status !== 404) throw new Error(`${label}: a refused rule was stored (${stored.status})`);
+    }
+    return res;
+  };
+
+  // the bombs, one at a time, on every write (POST /v1/campaigns included: refused, it starts nothing)
+  const bombWrites = [
+    ...writes,
+    { route: 'createCampaign', method: 'POST', path: () => '/v1/campaigns', field: 'audience.rule' } as const,
+  ];
+  for (const rule of Object.values(RULE_BOMBS))
+    for (const write of bombWrites) {
+      const started = performance.now();
+      await sendRule(write, rule);
+      stats.slowestBombMs = Math.max(stats.slowestBombMs, performance.now() - started);
+    }
+
+  await fc.assert(
+    fc.asyncProperty(tenantRule, fc.constantFrom(...writes), async (rule, write) => {
+      await sendRule(write, rule);
+    }),
+    { numRuns: opts.numRuns, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), endOnFailure: true },
+  );
+
+  // the stored rules run: a decision reads every eligibility, an event every usage.voice condition
+  const channel = { 'x-api-key': opts.keys.own.channelKey, 'content-type': 'application/json' };
+  const profile = await send(opts.baseUrl, {
+    method: 'PUT',
+    path: '/v1/customers/fz-cust-1',
+    headers: admin,
+    body: JSON.stringify(seeds['putCustomer']),
+  });
+  const decision = await send(opts.baseUrl, {
+    method: 'POST',
+    path: '/v1/decisions',
+    headers: channel,
+    body: JSON.stringify({ customerId: 'fz-cust-1', channel: 'sms', limit: 3 }),
+  });
+  const events = await send(opts.baseUrl, {
+    method: 'POST',
+    path: '/v1/events',
+    headers: channel,
+    body: JSON.stringify(seeds['postEvents']),
+  });
+  for (const res of [profile, decision, events]) if (res.status >= 500) stats.fiveXx++;
   return stats;
 }

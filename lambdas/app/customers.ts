@@ -10,7 +10,8 @@ import {
 } from '#domain/customer.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type { CustomerRepo } from '#domain/ports.ts';
+import { decisionView } from '#domain/decisioning/decision-record.ts';
+import type { CustomerDecisions, CustomerRepo } from '#domain/ports.ts';
 
 export interface CustomerPorts {
   customers: CustomerRepo;
@@ -18,6 +19,11 @@ export interface CustomerPorts {
   valueTiers: ValueTierThresholds;
   /** Consent changes are recorded here when present. */
   audit?: AuditLog;
+}
+
+/** Export and erasure reach the customer's decisions in the decision log too. */
+export interface PrivacyPorts extends CustomerPorts {
+  customerDecisions: CustomerDecisions;
 }
 
 const spendOf = (state: Record<string, unknown> | undefined): number => {
@@ -95,20 +101,32 @@ export const putCustomer =
   };
 
 export const deleteCustomer =
-  (ports: CustomerPorts) =>
+  (ports: PrivacyPorts) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<void> => {
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record && !agg.state && agg.contacts.length === 0) {
       throw new NotFoundError(`customer ${customerId} not found`);
     }
+    // The decision log first: if that fails the customer is still there and DELETE can be
+    // repeated (after the tombstone it answers 404). Then the tombstone, which stops new
+    // decisions, and a last sweep for any decision made meanwhile.
+    await ports.customerDecisions.eraseCustomer(tenant, customerId);
     await ports.customers.erase(tenant, customerId, ports.clock.now());
+    await ports.customerDecisions.eraseCustomer(tenant, customerId);
   };
 
-export const exportCustomer = (ports: CustomerPorts) => async (tenant: TenantId, customerId: CustomerId) => {
+/** Subject access: every item under the customer, and every decision of the log about it (expired or not). */
+export const exportCustomer = (ports: PrivacyPorts) => async (tenant: TenantId, customerId: CustomerId) => {
   const items = await ports.customers.exportAll(tenant, customerId);
   const live = items.filter((i) => i['kind'] !== 'tombstone');
   if (live.length === 0) throw new NotFoundError(`customer ${customerId} not found`);
-  return { customerId, exportedAt: ports.clock.now().toISOString(), items: live };
+  const decisions = await ports.customerDecisions.ofCustomer(tenant, customerId);
+  return {
+    customerId,
+    exportedAt: ports.clock.now().toISOString(),
+    items: live,
+    decisions: decisions.map(decisionView),
+  };
 };
 
 export const getHousehold = (ports: CustomerPorts) => async (tenant: TenantId, householdId: string) => {

@@ -110,10 +110,7 @@ describe('deciding', () => {
         }
         // replay the log: at every logged contact, no window holds more than its limit
         for (const id of ids) {
-          const items = [...mem.entries.values()]
-            .filter((e) => e.customerId === id)
-            .map((e) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers }));
-          const ledger = contactsOf(items);
+          const ledger = contactsOf(mem.contactItems(id));
           for (const c of ledger) {
             const action = catalog.find((a) => a.actionId === c.actionId)!;
             for (const limit of action.limits.perCustomer) {
@@ -267,13 +264,10 @@ describe('the marketing windows', () => {
           clock.advance(s.hours * 3_600_000);
           await decide(ports)('acme', { customerId: ids[s.who]!, channel: s.channel, limit: s.limit });
         }
-        const entries = [...mem.entries.values()];
         const ledgerOf = (which: string[]) =>
-          contactsOf(
-            entries
-              .filter((e) => which.includes(e.customerId))
-              .map((e) => ({ id: e.decisionId, at: e.at, channel: e.channel, offers: e.offers })),
-          ).filter((c) => (c.kind === 'offer' || c.kind === 'retention') && c.actionId !== 'm');
+          contactsOf(which.flatMap((id) => mem.contactItems(id))).filter(
+            (c) => (c.kind === 'offer' || c.kind === 'retention') && c.actionId !== 'm',
+          );
         const inWindow = (ledger: ReturnType<typeof ledgerOf>, at: string, days: number, channel?: string) =>
           ledger.filter(
             (o) =>

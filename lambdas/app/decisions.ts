@@ -12,7 +12,15 @@ import {
   type Reason,
 } from '#domain/contact-policy.ts';
 import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
-import { localDay, newDecisionId, parseDecisionId } from '#domain/decisioning/decision-id.ts';
+import { isDecisionId, localDay, newDecisionId, parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
+import {
+  decisionRecordOf,
+  decisionView,
+  isLive,
+  LOGGED_EXCLUSIONS,
+  type DecisionRecord,
+  type DecisionView,
+} from '#domain/decisioning/decision-record.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import { learningSegmentOf } from '#domain/decisioning/learning.ts';
 import { evaluateActions, type Candidate, type TreatmentView } from '#domain/decisioning/pipeline.ts';
@@ -24,7 +32,6 @@ import type {
   ActionCatalog,
   CustomerRepo,
   DecisionLog,
-  DecisionLogEntry,
   LearningStore,
   ScoringPort,
   VolumeCounter,
@@ -135,13 +142,13 @@ export const decide =
     });
     const record = agg.record;
     if (!record) throw new NotFoundError(`customer ${req.customerId} not found`);
-    const decisionId = newDecisionId(req.customerId, now, ports.randomId());
+    const decisionId = newDecisionId(now, ports.randomId());
     const context = req.context ?? {};
     const direction: Direction = context['direction'] === 'outbound' ? 'outbound' : 'inbound';
     const group = experimentGroup(tenant, req.customerId, settings.experiments);
     const valueTier = valueTierOf(record, settings.valueTiers, spendOf(agg.state));
     const segment = learningSegmentOf(record.segment);
-    const base = {
+    const base: Omit<Decision, 'actions' | 'modelVersions' | 'reasons' | 'excluded'> = {
       decisionId,
       customerId: req.customerId,
       channel: req.channel,
@@ -149,33 +156,30 @@ export const decide =
       valueTier,
       serviceLevel: settings.serviceLevels[valueTier],
     };
-    const entry = (
-      offers: DecisionLogEntry['offers'],
-      excluded: string[],
-      modelVersions: Record<string, string>,
-    ): DecisionLogEntry => ({
-      decisionId,
-      customerId: req.customerId,
-      at: now.toISOString(),
-      channel: req.channel,
-      group,
-      segment,
-      offers,
-      excluded,
-      modelVersions,
-      expiresAt: Math.floor(now.getTime() / 1000) + settings.decisionLogDays * 86_400,
-      ...(record.householdId ? { householdId: record.householdId } : {}),
-    });
+    // the full record goes to the decision log; the answer is what the channel gets of it
+    const logged = (decision: Decision, excluded: DecisionRecord['excluded']) =>
+      ports.log.record(
+        tenant,
+        decisionRecordOf(decision, {
+          at: now,
+          excluded,
+          context,
+          segment: record.segment,
+          householdId: record.householdId,
+          logDays: settings.decisionLogDays,
+        }),
+      );
 
     if (group === 'control') {
-      await ports.log.record(tenant, entry([], [], {}));
-      return {
+      const decision: Decision = {
         ...base,
         actions: [],
         modelVersions: {},
         reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }],
         excluded: [],
       };
+      await logged(decision, []);
+      return decision;
     }
 
     // the independent waits (scoring, learned rates, the household's ledger) overlap
@@ -252,14 +256,6 @@ export const decide =
     }
     excluded.sort((a, b) => b.potential - a.potential);
 
-    await ports.log.record(
-      tenant,
-      entry(
-        winners.map((w) => ({ actionId: w.actionId, kind: w.kind, propensity: w.propensity })),
-        excluded.slice(0, 5).map((e) => `${e.actionId}:${e.reason.code}`),
-        modelVersions,
-      ),
-    );
     const reasons: Reason[] = winners.length
       ? []
       : [
@@ -270,7 +266,7 @@ export const decide =
               : 'the catalog has no actions',
           },
         ];
-    return {
+    const decision: Decision = {
       ...base,
       actions: winners.map((w) => {
         const { treatment, reasons } = result.describe(w);
@@ -290,6 +286,11 @@ export const decide =
         .slice(0, settings.explainExcluded)
         .map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),
     };
+    await logged(
+      decision,
+      excluded.slice(0, LOGGED_EXCLUSIONS).map((e) => ({ actionId: e.actionId, code: e.reason.code })),
+    );
+    return decision;
   };
 
 export interface ResponseRequest {
@@ -297,19 +298,22 @@ export interface ResponseRequest {
   response: 'accepted' | 'declined' | 'ignored';
 }
 
+/** Ids this platform issued: new ones, and customer-prefixed ones until their items expire. */
+const isKnownIdShape = (decisionId: string) => isDecisionId(decisionId) || !!parseLegacyDecisionId(decisionId);
+
 export const respond =
   (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>) =>
   async (tenant: TenantId, decisionId: string, req: ResponseRequest) => {
     const notFound = () => new NotFoundError(`decision ${decisionId} not found`);
-    if (!parseDecisionId(decisionId)) throw notFound();
-    const entry = await ports.log.find(tenant, decisionId);
-    if (!entry) throw notFound();
-    const offer = entry.offers.find((o) => o.actionId === req.actionId);
+    if (!isKnownIdShape(decisionId)) throw notFound();
+    const decision = await ports.log.findOffered(tenant, decisionId);
+    if (!decision || !isLive(decision, ports.clock.now())) throw notFound();
+    const offer = decision.offers.find((o) => o.actionId === req.actionId);
     if (!offer) throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
     if (offer.response) return { decisionId, actionId: req.actionId, response: offer.response, duplicate: true };
     const outcome = await ports.log.recordResponse(
       tenant,
-      entry,
+      decision,
       req.actionId,
       req.response,
       ports.clock.now().toISOString(),
@@ -318,6 +322,19 @@ export const respond =
     if (outcome === 'not-offered')
       throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
     if (outcome === 'duplicate') return { decisionId, actionId: req.actionId, response: req.response, duplicate: true };
-    await ports.learning.add(tenant, req.actionId, entry.segment, req.response === 'accepted');
+    await ports.learning.add(tenant, req.actionId, learningSegmentOf(decision.segment), req.response === 'accepted');
     return { decisionId, actionId: req.actionId, response: req.response, duplicate: false };
+  };
+
+/**
+ * `GET /v1/decisions/{decisionId}`: the logged decision with its responses. Expired records are
+ * gone even before TTL deletes them; decisions logged under the customer before the log moved
+ * (customer-prefixed ids) only take responses.
+ */
+export const getDecision =
+  (ports: Pick<DecisionPorts, 'log' | 'clock'>) =>
+  async (tenant: TenantId, decisionId: string): Promise<DecisionView> => {
+    const record = isDecisionId(decisionId) ? await ports.log.find(tenant, decisionId) : undefined;
+    if (!record || !isLive(record, ports.clock.now())) throw new NotFoundError(`decision ${decisionId} not found`);
+    return decisionView(record);
   };

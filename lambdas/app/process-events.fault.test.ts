@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
@@ -6,6 +7,7 @@ import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { fixedClock } from '#domain/clock.ts';
+import { applyEvents } from '#domain/customer-state.ts';
 import type { ContactHistory } from '#domain/contact-history.ts';
 import type { CustomerStateRepo, OutboundQueue, ActionCatalog } from '#domain/ports.ts';
 import type { CvmEvent } from '#domain/events.ts';
@@ -148,6 +150,85 @@ describe('the processor under faults (DynamoDB Local)', () => {
         customerId,
       ).toHaveLength(1);
       expect(delivered.has(agg.contacts[0]!['id'] as string)).toBe(true);
+    }
+  });
+
+  it("applies a heavy sender's events once each when it crashes between any two steps of the spill to id records", async () => {
+    const t = await testTables(['acme']);
+    const db = documentClient({ endpoint: t.endpoint });
+    const tableOf = () => t.tenantTables['acme']!;
+    const random = rng(20260315);
+    const faults = () => random() < 0.15;
+    // a bound of 4 keys in the item: nearly every write spills, in one transaction with the state
+    const stateConfig = { dedupeWindowHours: 48, maxSeenIds: 4 };
+    const processor = (states: CustomerStateRepo) =>
+      processEventBatch({
+        states,
+        outbound: { send: async () => {} },
+        triggers: new DynamoTriggerStore(db, tableOf),
+        catalog: { get: async () => undefined, list: async () => [], put: async () => {}, remove: async () => false },
+        clock: fixedClock(NOW),
+        market: {
+          timezone: 'Africa/Johannesburg',
+          quietHours: { start: '20:00', end: '08:00' },
+          defaultLanguage: 'en',
+        },
+        stateConfig,
+        triggerCacheMs: 0,
+      });
+    const run = processor(flaky<CustomerStateRepo>(new DynamoStateRepo(db, tableOf), faults));
+    const customers = ['s-1', 's-2', 's-3'];
+    const distinct: CvmEvent[] = customers.flatMap((customerId) =>
+      Array.from({ length: 40 }, (_, i) =>
+        i % 3 === 0
+          ? anEvent('network.call_dropped', {}, { customerId, now: NOW, minutesAgo: 5 + i * 30 })
+          : i % 3 === 1
+            ? anEvent('billing.topup', { amount: 2.5 }, { customerId, now: NOW, minutesAgo: 5 + i * 30 })
+            : anEvent('usage.voice', { seconds: 60 }, { customerId, now: NOW, minutesAgo: 5 + i * 30 }),
+      ),
+    );
+    const queue = [...distinct, ...distinct.filter(() => random() < 0.3)].sort(() => random() - 0.5);
+    let rounds = 0;
+    let crashes = 0;
+    while (queue.length > 0) {
+      if (++rounds > 400) throw new Error('did not converge');
+      const batch = queue.splice(0, 1 + Math.floor(random() * 12));
+      const groups = [...run('acme', batch)];
+      const settled = await Promise.allSettled(groups.map(([, outcome]) => outcome));
+      settled.forEach((result, i) => {
+        if (result.status === 'fulfilled') return;
+        if (!(result.reason instanceof Crash)) throw result.reason;
+        crashes++;
+        queue.push(...batch.filter((e) => e.customerId === groups[i]![0]));
+      });
+    }
+    // every copy once more, without faults: nothing changes
+    const repo = new DynamoStateRepo(db, tableOf);
+    const settledState = async (customerId: string) => (await repo.loadForEvents('acme', customerId)).stored!;
+    const before = await Promise.all(customers.map(settledState));
+    await Promise.all(processor(repo)('acme', distinct).values());
+
+    expect(crashes).toBeGreaterThan(5);
+    for (const [c, customerId] of customers.entries()) {
+      const mine = distinct.filter((e) => e.customerId === customerId);
+      const expected = applyEvents(undefined, mine, new Date(NOW), stateConfig).state;
+      const { state, version } = await settledState(customerId);
+      expect(version, customerId).toBe(before[c]!.version);
+      expect(state.totals, customerId).toEqual(expected.totals);
+      for (const counter of ['droppedCalls24h', 'droppedCalls7d', 'topups30d', 'voiceSeconds30d'] as const)
+        expect(state[counter], `${customerId} ${counter}`).toEqual(expected[counter]);
+      // each applied event's key is stored exactly once: in the item or as an id record
+      const inItem = Object.values(state.ids).join('').length / 12;
+      const records = await db.send(
+        new QueryCommand({
+          TableName: tableOf(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+          ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':e': 'E#' },
+          Select: 'COUNT',
+        }),
+      );
+      expect(inItem + (records.Count ?? 0), customerId).toBe(mine.length);
+      expect(inItem, customerId).toBeLessThanOrEqual(4);
     }
   });
 });

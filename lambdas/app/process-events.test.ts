@@ -5,7 +5,7 @@ import { fixedClock } from '#domain/clock.ts';
 import type { ContactHistory } from '#domain/contact-history.ts';
 import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
-import type { CustomerState } from '#domain/customer-state.ts';
+import { applyEvents, type CustomerState } from '#domain/customer-state.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { ActionCatalog, CustomerStateRepo, StoredState, TriggerStore, VolumeCounter } from '#domain/ports.ts';
 import type { OutboundMessage, Trigger } from '#domain/triggers.ts';
@@ -26,6 +26,12 @@ class MemoryStates implements CustomerStateRepo {
   writes = 0;
   /** Lose the next write race this many times (another invocation wrote first). */
   conflicts = 0;
+  /** A heavy sender's id records per customer: key -> expiresAt (epoch s). */
+  records = new Map<string, Map<string, number>>();
+  async recordedIds(_t: string, id: string, keys: readonly string[], now: Date) {
+    const mine = this.records.get(id) ?? new Map<string, number>();
+    return new Set(keys.filter((k) => (mine.get(k) ?? 0) > now.getTime() / 1000));
+  }
   async loadForEvents(_t: string, id: string) {
     const p = this.profiles.get(id);
     const s = this.stored.get(id);
@@ -51,7 +57,12 @@ class MemoryStates implements CustomerStateRepo {
     }
     this.households.push(householdId);
     if ((this.stored.get(id)?.version ?? 0) !== expected) return false;
-    this.stored.set(id, { state: structuredClone(state), outbox: [...outbox], version: expected + 1 });
+    // the records and the state in one atomic write, as the DynamoDB transaction does
+    const { newIdRecords = [], ...kept } = state;
+    const mine = this.records.get(id) ?? new Map<string, number>();
+    for (const key of newIdRecords) mine.set(key, state.idRecordsUntil!);
+    this.records.set(id, mine);
+    this.stored.set(id, { state: structuredClone(kept), outbox: [...outbox], version: expected + 1 });
     this.writes++;
     return true;
   }
@@ -242,6 +253,108 @@ describe("processing one customer's events", () => {
     expect(sent).toHaveLength(1);
     expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, messages: 0 });
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
+  });
+});
+
+describe("exactly once for a customer's every event", () => {
+  const heavy = { dedupeWindowHours: 48, maxSeenIds: 5 };
+  const topups = (n: number, customerId = 'c-1') =>
+    Array.from({ length: n }, (_, i) =>
+      anEvent('billing.topup', { amount: 10 }, { customerId, now: NOW, minutesAgo: 1 + i }),
+    );
+
+  it('writes the keys beyond the in-item bound as id records with the state, so a redelivery of them changes nothing', async () => {
+    const { states, run } = setup({ stateConfig: heavy });
+    const batch = topups(20);
+    for (let i = 0; i < batch.length; i += 4) await run('acme', 'c-1', batch.slice(i, i + 4));
+    expect(states.records.get('c-1')?.size).toBe(15);
+    expect(states.stored.get('c-1')!.state).not.toHaveProperty('newIdRecords');
+    const writes = states.writes;
+    expect(await run('acme', 'c-1', [...batch].reverse())).toMatchObject({ applied: 0, duplicates: 20 });
+    expect(states.writes).toBe(writes);
+    expect(states.stored.get('c-1')!.state.topups30d).toEqual({ count: 20, amount: 200 });
+  });
+
+  it('folds more than 96 events of one customer in writes of at most 96, one transaction of id records each', async () => {
+    const { states, run } = setup({ stateConfig: { ...heavy, maxSeenIds: 0 } });
+    const saved: number[] = [];
+    const save = states.saveState.bind(states);
+    states.saveState = (t, id, state, ...rest) => {
+      saved.push(state.newIdRecords?.length ?? 0);
+      return save(t, id, state, ...rest);
+    };
+    expect(await run('acme', 'c-1', topups(200))).toMatchObject({ applied: 200, duplicates: 0 });
+    expect(saved).toEqual([96, 96, 8]);
+    expect(states.stored.get('c-1')!.state.topups30d.count).toBe(200);
+  });
+
+  it('applies each distinct event once through any batching, redelivery and crash between steps, keys in the item or spilled', async () => {
+    class Crash extends Error {}
+    const kinds = [
+      () => ({ type: 'billing.topup' as const, data: { amount: 10 } }),
+      () => ({ type: 'usage.voice' as const, data: { seconds: 60 } }),
+      () => ({ type: 'network.call_dropped' as const, data: {} }),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 3 * 24 * 60 })), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }),
+        async (specs, dupPicks, maxSeenIds, faults) => {
+          const distinct = specs.map(([k, minutesAgo], i) => ({
+            ...kinds[k]!(),
+            eventId: `p${i}`,
+            customerId: 'c-1',
+            occurredAt: new Date(Date.parse(NOW) - minutesAgo * 60_000).toISOString(),
+          })) as CvmEvent[];
+          let fault = 0;
+          const crashes = () => faults[fault++ % faults.length]! && fault < 200;
+          const states = new MemoryStates();
+          const history = new MemoryHistory(states);
+          const flaky = new Proxy(states, {
+            get(target, prop, receiver) {
+              const value = Reflect.get(target, prop, receiver);
+              if (typeof value !== 'function') return value;
+              return async (...args: unknown[]) => {
+                if (crashes()) throw new Crash(`before ${String(prop)}`);
+                const out = await value.apply(target, args);
+                if (crashes()) throw new Crash(`after ${String(prop)}`);
+                return out;
+              };
+            },
+          });
+          const run = processCustomerEvents({
+            states: flaky,
+            outbound: { send: async () => {} },
+            triggers: triggerStore(DEMO_TRIGGERS),
+            catalog: catalogOf([healthCheck]),
+            clock: fixedClock(NOW),
+            market,
+            stateConfig: { dedupeWindowHours: 48, maxSeenIds },
+            policy,
+            history,
+          });
+          const queue = [...distinct, ...dupPicks.map((i) => distinct[i % distinct.length]!)];
+          for (let rounds = 0; queue.length > 0; rounds++) {
+            if (rounds > 500) throw new Error('did not converge');
+            const batch = queue.splice(0, 1 + (rounds % 7));
+            await run('acme', 'c-1', batch).catch((err) => {
+              if (!(err instanceof Crash)) throw err;
+              queue.push(...batch); // redelivered after the visibility timeout
+            });
+          }
+          const expected = applyEvents(undefined, distinct, new Date(NOW), { dedupeWindowHours: 48 }).state;
+          const { state } = states.stored.get('c-1')!;
+          expect(state.totals).toEqual(expected.totals);
+          expect(state.topups30d).toEqual(expected.topups30d);
+          expect(state.voiceSeconds30d).toBe(expected.voiceSeconds30d);
+          expect(state.droppedCalls24h).toBe(expected.droppedCalls24h);
+          expect(state.droppedCalls7d).toBe(expected.droppedCalls7d);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 

@@ -1,26 +1,31 @@
-import type { Action, ContactRecord } from '#domain/action.ts';
+import type { ContactRecord } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { ContactHistory } from '#domain/contact-history.ts';
-import { defaultContactPolicy, historyDays, historySince, type ContactPolicy } from '#domain/contact-policy.ts';
-import { MARKETING_KINDS } from '#domain/contact-window.ts';
+import { defaultContactPolicy, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
-import { applyEvent, emptyState, measureState, type CustomerState, type StateConfig } from '#domain/customer-state.ts';
-import { localDay } from '#domain/decisioning/decision-id.ts';
+import {
+  emptyState,
+  keysToLookUp,
+  measureState,
+  type CustomerState,
+  type StateConfig,
+} from '#domain/customer-state.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError } from '#domain/errors.ts';
+import { foldEvents, type Fold, type PolicyView } from '#domain/event-fold.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, CustomerStateRepo, OutboundQueue, TriggerStore, VolumeCounter } from '#domain/ports.ts';
-import {
-  contactOf,
-  evaluateTriggers,
-  ledgerWithPending,
-  type MarketRules,
-  type OutboundMessage,
-  type Trigger,
-  type TriggerFiring,
-  type TriggerRefusal,
-} from '#domain/triggers.ts';
+import { MAX_ID_RECORDS_PER_WRITE } from '#domain/state/applied-ids.ts';
+import { contactOf, ledgerWithPending, type MarketRules, type OutboundMessage } from '#domain/triggers.ts';
+import { reserveDailyCaps, type Reservations } from './process-events/daily-caps.ts';
+import { outboxHandOff } from './process-events/outbox.ts';
+import { outcomeOf, totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
+import { policyLedger } from './process-events/policy-ledger.ts';
+import { triggerRulesCache, type TriggerRules } from './process-events/trigger-rules.ts';
+
+export { totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
+export { ProcessorWiringError } from './process-events/wiring-error.ts';
 
 export interface ProcessPorts {
   states: CustomerStateRepo;
@@ -45,272 +50,152 @@ export interface ProcessPorts {
   volume?: VolumeCounter;
 }
 
-export interface ProcessOutcome {
-  applied: number;
-  duplicates: number;
-  /** Events of an erased customer, dropped. */
-  dropped: number;
-  /** Messages handed off for this call's events (one per firing). */
-  messages: number;
-  /** Triggers whose rules held but the contact policy refused: nothing sent, no cooldown started. */
-  triggersRefused: number;
-  /** `triggersRefused` by the policy's reason code (`channel-limit`, `declined-recently`, `volume-cap`, ...). */
-  refusals: Record<string, number>;
-}
-
 const MAX_ATTEMPTS = 8;
 
-/** The processor was built without a port a firing needs: retrying cannot help, redeploying can. */
-export class ProcessorWiringError extends Error {
-  override readonly name = 'ProcessorWiringError';
-}
-
-const outcomeOf = (
-  o: Pick<ProcessOutcome, 'applied' | 'duplicates' | 'dropped'>,
-  firings = 0,
-  refused: readonly TriggerRefusal[] = [],
-): ProcessOutcome => {
-  const refusals: Record<string, number> = {};
-  for (const r of refused) refusals[r.reason.code] = (refusals[r.reason.code] ?? 0) + 1;
-  return { ...o, messages: firings, triggersRefused: refused.length, refusals };
-};
-
-/** The outcomes of a batch's customer groups, summed (what a handler publishes as metrics). */
-export function totalOutcome(outcomes: readonly ProcessOutcome[]): ProcessOutcome {
-  const total = outcomeOf({ applied: 0, duplicates: 0, dropped: 0 });
-  for (const o of outcomes) {
-    total.applied += o.applied;
-    total.duplicates += o.duplicates;
-    total.dropped += o.dropped;
-    total.messages += o.messages;
-    total.triggersRefused += o.triggersRefused;
-    for (const [code, n] of Object.entries(o.refusals)) total.refusals[code] = (total.refusals[code] ?? 0) + n;
-  }
-  return total;
+/** What one attempt folds from, read fresh after a lost write race. */
+interface Attempt {
+  tenant: TenantId;
+  customerId: CustomerId;
+  profile?: CustomerRecord;
+  now: Date;
+  version: number;
+  /** The stored state measured at `now`. */
+  start: CustomerState;
+  /** Firings an earlier attempt wrote but did not hand off. */
+  leftover: OutboundMessage[];
+  /** Keys of these events that id records hold already. */
+  recorded: ReadonlySet<string>;
+  rules: TriggerRules;
 }
 
 const byTime = (a: CvmEvent, b: CvmEvent) =>
   Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
-interface Rules {
-  until: number;
-  triggers: Trigger[];
-  actions: Map<string, Action>;
-  /** How far back the policy looks for these triggers' actions. */
-  historyDays: number;
-}
-
-/** The ledgers and volume answers one fold asks the policy with. */
-interface PolicyView {
-  contacts: readonly ContactRecord[];
-  household?: readonly ContactRecord[];
-  granted: Set<string>;
-  spent: Set<string>;
-}
-
-interface Fold {
-  state: CustomerState;
-  applied: number;
-  firings: TriggerFiring[];
-  refused: TriggerRefusal[];
+/** In time order, in writes small enough for one transaction of id records each. */
+function slicesOf(events: readonly CvmEvent[]): CvmEvent[][] {
+  const ordered = [...events].sort(byTime);
+  const out: CvmEvent[][] = [];
+  for (let i = 0; i < ordered.length; i += MAX_ID_RECORDS_PER_WRITE)
+    out.push(ordered.slice(i, i + MAX_ID_RECORDS_PER_WRITE));
+  return out;
 }
 
 /**
- * Applies one customer's events (one fold, one conditional write) and hands off the trigger
- * firings. Exactly-once: the applied event ids live in the state item, so the fold and the ids
- * are written together; firings ride in the same write (an outbox) and are handed off after it,
- * under deterministic message ids, so a crash anywhere repeats a hand-off but never a firing.
+ * Applies one customer's events (one fold, one conditional write per slice of at most 96 events)
+ * and hands off the trigger firings. Exactly-once: an applied event's key is written with the state
+ * (in the item, or for a heavy sender as an id record in the same transaction); firings ride in the
+ * same write (the outbox) and are handed off after it, so a crash anywhere repeats a hand-off but
+ * never a firing or an event.
  *
- * Every firing is asked of the contact policy over the customer's ledger (the decision log doubles
- * as contact history). The ledger is read only when the fold, asked with no stored history, fires:
- * history can only take firings away, so a fold that fires nothing without it fires nothing with it.
+ * Every firing is asked of the contact policy over the customer's ledger. The ledger is read only
+ * when the fold, asked with no stored history, fires: history can only take firings away, so a fold
+ * that fires nothing without it fires nothing with it.
  */
 export const processCustomerEvents = (ports: ProcessPorts) => {
-  const cache = new Map<TenantId, Rules>();
-  const ttl = ports.triggerCacheMs ?? 30_000;
   const policy: ContactPolicy = ports.policy ?? defaultContactPolicy(ports.market);
+  const rulesOf = triggerRulesCache(ports, policy, ports.triggerCacheMs ?? 30_000);
+  const ledgerOf = policyLedger(ports.history, policy);
+  const reserveCaps = reserveDailyCaps(ports.volume, policy);
+  const handOff = outboxHandOff(ports.outbound, ports.states);
 
-  async function rulesOf(tenant: TenantId, nowMs: number): Promise<Rules> {
-    const hit = cache.get(tenant);
-    if (hit && hit.until > nowMs) return hit;
-    const triggers = (await ports.triggers.list(tenant)).filter((t) => t.enabled);
-    const actions = new Map<string, Action>();
-    await Promise.all(
-      [...new Set(triggers.map((t) => t.actionId))].map(async (id) => {
-        const a = await ports.catalog.get(tenant, id);
-        if (a) actions.set(id, a);
-      }),
-    );
-    const entry = { until: nowMs + ttl, triggers, actions, historyDays: historyDays(policy, [...actions.values()]) };
-    cache.set(tenant, entry);
-    return entry;
-  }
-
-  async function handOff(
-    tenant: TenantId,
-    customerId: CustomerId,
-    householdId: string | undefined,
-    outbox: OutboundMessage[],
-    version: number,
-  ) {
-    if (outbox.length === 0) return;
-    await ports.outbound.send(outbox);
-    // a household member's firings count against the household cap of decisions too
-    await ports.states.recordContacts(tenant, customerId, outbox.map(contactOf), householdId);
-    await ports.states.clearOutbox(tenant, customerId, version);
-  }
-
-  function fold(
-    tenant: TenantId,
-    customerId: CustomerId,
-    profile: CustomerRecord | undefined,
-    start: CustomerState,
-    events: CvmEvent[],
-    rules: Rules,
-    now: Date,
-    view: PolicyView,
-  ): Fold {
-    let state = start;
-    let applied = 0;
-    let { contacts, household } = view;
-    const firings: TriggerFiring[] = [];
-    const refused: TriggerRefusal[] = [];
-    for (const event of events) {
-      const next = applyEvent(state, event, now, ports.stateConfig);
-      if (next === state) continue;
-      applied++;
-      state = next;
-      const candidates = rules.triggers.filter((t) => t.eventType === event.type);
-      if (candidates.length === 0) continue;
-      const verdict = evaluateTriggers(candidates, {
-        tenant,
-        customerId,
-        ...(profile ? { profile } : {}),
-        state,
-        event,
-        now,
-        defaultLanguage: ports.market.defaultLanguage,
-        actions: rules.actions,
-        policy,
-        contacts,
-        ...(household ? { householdContacts: household } : {}),
-        volume: view,
-        ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
-      });
-      state = { ...state, fired: verdict.fired };
-      firings.push(...verdict.firings);
-      refused.push(...verdict.refused);
-      if (verdict.firings.length) {
-        // the next event's triggers count this one's firings
-        const added = verdict.firings.map((f) => f.contact);
-        contacts = [...contacts, ...added];
-        if (household) household = [...household, ...added.filter((c) => MARKETING_KINDS.has(c.kind))];
-      }
-    }
-    return { state, applied, firings, refused };
-  }
-
-  async function ledgerOf(
-    tenant: TenantId,
-    customerId: CustomerId,
-    profile: CustomerRecord | undefined,
-    pending: ContactRecord[],
-    rules: Rules,
-    now: Date,
-  ) {
-    if (!ports.history)
-      throw new ProcessorWiringError(
-        'a trigger would fire but the processor has no contact history to ask the contact policy with',
-      );
-    const cap = policy.household;
-    const householdId = cap ? profile?.householdId : undefined;
-    const [stored, household] = await Promise.all([
-      ports.history.customerContacts(tenant, customerId, historySince(now, rules.historyDays)),
-      householdId ? ports.history.householdContacts(tenant, householdId, historySince(now, cap!.days)) : undefined,
+  async function load(tenant: TenantId, customerId: CustomerId, events: CvmEvent[]): Promise<Attempt | 'erased'> {
+    const loaded = await ports.states.loadForEvents(tenant, customerId);
+    if (loaded.erased) return 'erased';
+    const now = ports.clock.now();
+    const start = loaded.stored ? measureState(loaded.stored.state, now, ports.stateConfig) : emptyState(now);
+    const lookUp = keysToLookUp(start, events, now);
+    const [rules, recorded] = await Promise.all([
+      rulesOf(tenant, now.getTime()),
+      lookUp.length ? ports.states.recordedIds(tenant, customerId, lookUp, now) : new Set<string>(),
     ]);
     return {
-      contacts: ledgerWithPending(stored, pending),
-      ...(household
-        ? {
-            household: ledgerWithPending(
-              household,
-              pending.filter((c) => MARKETING_KINDS.has(c.kind)),
-            ),
-          }
-        : {}),
+      tenant,
+      customerId,
+      ...(loaded.profile ? { profile: loaded.profile } : {}),
+      now,
+      version: loaded.stored?.version ?? 0,
+      start,
+      leftover: loaded.stored?.outbox ?? [],
+      recorded,
+      rules,
     };
   }
 
-  return async (tenant: TenantId, customerId: CustomerId, events: CvmEvent[]): Promise<ProcessOutcome> => {
-    const ordered = [...events].sort(byTime);
-    // Reservations outlive a lost write race: a retried firing keeps its unit and takes no second.
-    const granted = new Set<string>();
-    const spent = new Set<string>();
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const loaded = await ports.states.loadForEvents(tenant, customerId);
-      if (loaded.erased) return outcomeOf({ applied: 0, duplicates: 0, dropped: events.length });
-      const now = ports.clock.now();
-      const version = loaded.stored?.version ?? 0;
-      const leftover = loaded.stored?.outbox ?? [];
-      const pending = leftover.map(contactOf);
-      const rules = await rulesOf(tenant, now.getTime());
-      const start = loaded.stored ? measureState(loaded.stored.state, now, ports.stateConfig) : emptyState(now);
-      const run = (view: PolicyView) => fold(tenant, customerId, loaded.profile, start, ordered, rules, now, view);
+  /** The fold under the contact policy: without stored history first, with it once something fires, then daily caps. */
+  async function decide(a: Attempt, events: CvmEvent[], held: Reservations): Promise<Fold> {
+    const pending: ContactRecord[] = a.leftover.map(contactOf);
+    const fold = (view: PolicyView) =>
+      foldEvents({
+        tenant: a.tenant,
+        customerId: a.customerId,
+        ...(a.profile ? { profile: a.profile } : {}),
+        start: a.start,
+        events,
+        now: a.now,
+        stateConfig: ports.stateConfig,
+        recorded: a.recorded,
+        rules: a.rules,
+        policy,
+        view,
+        defaultLanguage: ports.market.defaultLanguage,
+        ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
+      });
+    let view: PolicyView = { contacts: ledgerWithPending([], pending), granted: held.granted, spent: held.spent };
+    let result = fold(view);
+    if (result.firings.length > 0) {
+      view = { ...view, ...(await ledgerOf(a.tenant, a.customerId, a.profile, pending, a.rules.historyDays, a.now)) };
+      result = fold(view);
+    }
+    return reserveCaps(a.tenant, result, a.rules, a.now, held, () => fold(view));
+  }
 
-      let view: PolicyView = { contacts: ledgerWithPending([], pending), granted, spent };
-      let result = run(view);
-      if (result.applied === 0) {
-        // Nothing new; finish a hand-off an earlier attempt may have left behind.
-        await handOff(tenant, customerId, loaded.profile?.householdId, leftover, version);
-        // firings an earlier, failed attempt decided: that attempt reported nothing, so they count now
-        return outcomeOf({ applied: 0, duplicates: events.length, dropped: 0 }, leftover.length);
-      }
-      if (result.firings.length > 0) {
-        view = { ...view, ...(await ledgerOf(tenant, customerId, loaded.profile, pending, rules, now)) };
-        result = run(view);
-      }
-      // Daily caps: reserve a unit per firing; a refused reservation marks the action spent and the
-      // fold runs again without it (which may let a lower-priority trigger take the channel).
-      for (;;) {
-        const due = result.firings.filter(
-          (f) =>
-            rules.actions.get(f.message.actionId)?.limits.perDay !== undefined && !granted.has(f.message.messageId),
-        );
-        if (due.length === 0) break;
-        if (!ports.volume)
-          throw new ProcessorWiringError(
-            'an action with a daily cap would fire but the processor has no volume counter',
-          );
-        const day = localDay(now, policy.timeZone);
-        let refusedAny = false;
-        for (const f of due) {
-          const { actionId, messageId } = f.message;
-          if (
-            !spent.has(actionId) &&
-            (await ports.volume.reserve(tenant, actionId, day, rules.actions.get(actionId)!.limits.perDay!, messageId))
-          )
-            granted.add(messageId);
-          else {
-            spent.add(actionId);
-            refusedAny = true;
-          }
-        }
-        if (!refusedAny) break;
-        result = run(view);
-      }
-      const fresh = result.firings.map((f) => f.message);
-      const duplicates = events.length - result.applied;
-      const outbox = [...leftover, ...fresh];
-      if (
-        !(await ports.states.saveState(tenant, customerId, result.state, outbox, version, loaded.profile?.householdId))
-      )
-        continue;
-      await handOff(tenant, customerId, loaded.profile?.householdId, outbox, version + 1);
-      return outcomeOf({ applied: result.applied, duplicates, dropped: 0 }, fresh.length, result.refused);
+  /** Nothing new: finish a hand-off an earlier attempt may have left behind. */
+  async function finishLeftover(a: Attempt, events: number): Promise<ProcessOutcome> {
+    await handOff(a.tenant, a.customerId, a.profile?.householdId, a.leftover, a.version);
+    // firings an earlier, failed attempt decided: that attempt reported nothing, so they count now
+    return outcomeOf({ applied: 0, duplicates: events, dropped: 0 }, a.leftover.length);
+  }
+
+  /** One conditional write of state, id records and outbox, then the hand-off; undefined on a lost race. */
+  async function commit(a: Attempt, result: Fold, events: number): Promise<ProcessOutcome | undefined> {
+    const fresh = result.firings.map((f) => f.message);
+    const outbox = [...a.leftover, ...fresh];
+    const householdId = a.profile?.householdId;
+    if (!(await ports.states.saveState(a.tenant, a.customerId, result.state, outbox, a.version, householdId)))
+      return undefined;
+    await handOff(a.tenant, a.customerId, householdId, outbox, a.version + 1);
+    return outcomeOf(
+      { applied: result.applied, duplicates: events - result.applied, dropped: 0 },
+      fresh.length,
+      result.refused,
+    );
+  }
+
+  async function processSlice(
+    tenant: TenantId,
+    customerId: CustomerId,
+    events: CvmEvent[],
+    held: Reservations,
+  ): Promise<ProcessOutcome> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const a = await load(tenant, customerId, events);
+      if (a === 'erased') return outcomeOf({ applied: 0, duplicates: 0, dropped: events.length });
+      const result = await decide(a, events, held);
+      if (result.applied === 0) return finishLeftover(a, events.length);
+      const done = await commit(a, result, events.length);
+      if (done) return done;
     }
     throw new ConflictError(
       `customer state kept changing under ${MAX_ATTEMPTS} attempts; the events will be redelivered`,
     );
+  }
+
+  return async (tenant: TenantId, customerId: CustomerId, events: CvmEvent[]): Promise<ProcessOutcome> => {
+    // Reservations outlive a lost write race: a retried firing keeps its unit and takes no second.
+    const held: Reservations = { granted: new Set(), spent: new Set() };
+    const outcomes: ProcessOutcome[] = [];
+    for (const slice of slicesOf(events)) outcomes.push(await processSlice(tenant, customerId, slice, held));
+    return totalOutcome(outcomes);
   };
 };
 

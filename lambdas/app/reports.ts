@@ -2,8 +2,8 @@ import type { Clock } from '#domain/clock.ts';
 import type { ValueTierThresholds } from '#domain/customer.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { ActionCatalog, ReportScan, ReportStore } from '#domain/ports.ts';
-import { reportSet } from '#domain/reports/build.ts';
+import type { ActionCatalog, DecisionReportSource, ReportScan, ReportStore } from '#domain/ports.ts';
+import { reportDays, reportSet } from '#domain/reports/build.ts';
 import { isReportName, REPORT_NAMES, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
 
 export interface ReportSettings {
@@ -21,16 +21,28 @@ export interface BuildResult {
   periods: string[];
 }
 
+export interface ReportBuildPorts {
+  scan: ReportScan;
+  /** The current month's decisions, from the decision log's index by day. */
+  decisions: DecisionReportSource;
+  store: ReportStore;
+  catalog: ActionCatalog;
+  clock: Clock;
+  settings: ReportSettings;
+}
+
 /**
- * The scheduled job: one parallel scan of the tenant table feeds every report of the current
- * day and month, then one item per report and period is written. The only writes reports cost.
+ * The scheduled job: one parallel scan of the tenant table's profiles and states, then the
+ * month's decisions from the decision log, feed every report of the current day and month; then
+ * one item per report and period is written. The only writes reports cost.
  */
 export const buildTenantReports =
-  (ports: { scan: ReportScan; store: ReportStore; catalog: ActionCatalog; clock: Clock; settings: ReportSettings }) =>
+  (ports: ReportBuildPorts) =>
   async (tenant: TenantId): Promise<BuildResult> => {
+    const now = ports.clock.now();
     const actions = await ports.catalog.list(tenant);
     const set = reportSet({
-      now: ports.clock.now(),
+      now,
       timezone: ports.settings.timezone,
       valueTiers: ports.settings.valueTiers,
       actionValues: Object.fromEntries(actions.map((a) => [a.actionId, a.value])),
@@ -40,6 +52,13 @@ export const buildTenantReports =
     await Promise.all(
       Array.from({ length: segments }, async (_, segment) => {
         for await (const c of ports.scan.scanSegment(tenant, segment, segments)) set.add(c);
+      }),
+    );
+    // after every customer: a control decision converts on its customer's acceptance, kept by the scan
+    const days = reportDays(now, ports.settings.timezone);
+    await Promise.all(
+      Array.from({ length: segments }, async (_, part) => {
+        for await (const d of ports.decisions.decisionsOn(tenant, days, part, segments)) set.addDecision(d);
       }),
     );
     const snapshots = set.snapshots();

@@ -15,6 +15,7 @@ import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { testTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';
+import { aDecisionRecord } from '../test-support/decision-records.ts';
 import { processCustomerEvents } from './process-events.ts';
 
 /**
@@ -105,7 +106,10 @@ beforeAll(async () => {
     policy: { timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS },
   });
   const profiles = new DynamoCustomerRepo(documentClient({ endpoint: t.endpoint }), tableOf);
-  log = new DynamoDecisionLog(documentClient({ endpoint: t.endpoint }), tableOf);
+  log = new DynamoDecisionLog(documentClient({ endpoint: t.endpoint }), {
+    tenant: tableOf,
+    decisions: () => t.decisionTables[TENANT]!,
+  });
   for (const id of ['u-quiet', 'u-fire', 'u-capped', 'u-full']) {
     await profiles.save(
       TENANT,
@@ -123,33 +127,12 @@ beforeAll(async () => {
     await run(TENANT, id, [anEvent('billing.topup', { amount: 30 }, { customerId: id, now: NOW, minutesAgo: 600 })]);
     for (let d = 1; d <= 14; d++) {
       const at = new Date(Date.parse(NOW) - d * 86_400_000 + 3_600_000).toISOString();
-      await log.record(TENANT, {
-        decisionId: `${id}~${d}`,
-        customerId: id,
-        at,
-        channel: 'app',
-        group: 'champion',
-        segment: 'all',
-        offers: [{ actionId: 'device-upgrade', kind: 'offer', propensity: 0.2 }],
-        excluded: ['a:not-eligible', 'b:no-treatment'],
-        modelVersions: { churn: '1.0.0' },
-        expiresAt: 0,
-      });
+      await log.record(TENANT, aDecisionRecord(id, at, { 'device-upgrade': 'offer' }, { expiresAt: 0 }));
     }
   }
   for (const [i, actionId] of ['x', 'y', 'z'].entries()) {
-    await log.record(TENANT, {
-      decisionId: `u-full~sms${i}`,
-      customerId: 'u-full',
-      at: new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString(),
-      channel: 'sms',
-      group: 'champion',
-      segment: 'all',
-      offers: [{ actionId, kind: 'offer', propensity: 0.2 }],
-      excluded: [],
-      modelVersions: {},
-      expiresAt: 0,
-    });
+    const at = new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString();
+    await log.record(TENANT, aDecisionRecord('u-full', at, { [actionId]: 'offer' }, { channel: 'sms', expiresAt: 0 }));
   }
 });
 

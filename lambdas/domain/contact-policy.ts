@@ -292,8 +292,8 @@ export function historyDays(policy: ContactPolicy, actions: readonly Pick<Action
 export const historySince = (now: Date, days: number): string => new Date(now.getTime() - days * DAY_MS).toISOString();
 
 /**
- * The ledger from the customer's stored `H#` items: a decision log item expands to one record
- * per action it offered; a trigger or campaign item that is itself a ContactRecord passes as is.
+ * The ledger from the customer's stored `H#` items: a decision's contact item expands to one
+ * record per action it offered; a trigger or campaign item that is itself a ContactRecord passes as is.
  */
 export function contactsOf(items: readonly Record<string, unknown>[]): ContactRecord[] {
   const out: ContactRecord[] = [];

@@ -1,16 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { distinctEvents, shuffled } from '../test-support/event-arbitraries.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import {
   applyEvent,
   applyEvents,
   emptyState,
+  eventKey,
+  fromStored,
   hasSeen,
+  keysToLookUp,
   measureState,
   stateView,
   type CustomerState,
 } from './customer-state.ts';
-import { EXIT_REASONS, type CvmEvent } from './events.ts';
+import type { CvmEvent } from './events.ts';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const config = { dedupeWindowHours: 48 };
@@ -128,70 +132,16 @@ describe('exactly once', () => {
     expect(hasSeen(once, e.eventId)).toBe(true);
   });
 
-  it('forgets event ids after the dedupe window so the state stays bounded', () => {
+  it('forgets event ids once the dedupe window has passed (within 6 hours) so the state stays bounded', () => {
     const e = anEvent('usage.voice', { seconds: 30 });
     const once = applyEvent(undefined, e, NOW, config);
-    const later = measureState(once, new Date(NOW.getTime() + 49 * 3_600_000), config);
+    const later = measureState(once, new Date(NOW.getTime() + 54 * 3_600_000), config);
     expect(hasSeen(later, e.eventId)).toBe(false);
-    expect(Object.keys(emptyState(NOW).seen)).toEqual([]);
+    expect(later.ids).toEqual({});
+    expect(Object.keys(emptyState(NOW).ids)).toEqual([]);
   });
 
-  const anyEvent = fc.oneof(
-    fc.record({ type: fc.constant('network.call_dropped' as const), data: fc.constant({}) }),
-    fc.record({
-      type: fc.constant('billing.topup' as const),
-      data: fc.record({ amount: fc.integer({ min: 1, max: 500 }) }),
-    }),
-    fc.record({
-      type: fc.constant('billing.invoice' as const),
-      data: fc.record({ amount: fc.integer({ min: 1, max: 500 }), paid: fc.boolean() }),
-    }),
-    fc.record({
-      type: fc.constant('care.contact' as const),
-      data: fc.record({
-        reason: fc.constant('x'),
-        channel: fc.constant('app' as const),
-        resolvedFirstContact: fc.boolean(),
-      }),
-    }),
-    fc.record({
-      type: fc.constant('usage.data' as const),
-      data: fc.record({ usedMb: fc.integer({ min: 0, max: 2000 }), bundleMb: fc.integer({ min: 1, max: 2000 }) }),
-    }),
-    fc.record({
-      type: fc.constant('usage.voice' as const),
-      data: fc.record({ seconds: fc.integer({ min: 0, max: 3600 }) }),
-    }),
-    fc.record({
-      type: fc.constant('survey.nps' as const),
-      data: fc.record({ score: fc.integer({ min: 0, max: 10 }) }),
-    }),
-    fc.record({
-      type: fc.constant('customer.churned' as const),
-      data: fc.record({ reason: fc.constantFrom(...EXIT_REASONS) }),
-    }),
-    fc.record({
-      type: fc.constant('customer.acquired' as const),
-      data: fc.record({ channel: fc.constant('retail'), tariff: fc.constant('t') }),
-    }),
-    fc.record({
-      type: fc.constantFrom('message.delivered' as const, 'message.failed' as const),
-      data: fc.record({ messageId: fc.constantFrom('m1', 'm2', 'm3') }),
-    }),
-  );
-  const events = fc
-    .array(fc.tuple(anyEvent, fc.integer({ min: 0, max: 40 * 24 * 60 })), { minLength: 1, maxLength: 30 })
-    .map((list) =>
-      list.map(
-        ([e, minutesAgo], i) =>
-          ({
-            ...e,
-            eventId: `e${i}`,
-            customerId: 'c',
-            occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
-          }) as CvmEvent,
-      ),
-    );
+  const events = distinctEvents(NOW);
 
   it('gives any interleaving and duplication of a set of events the state of applying each once', () => {
     fc.assert(
@@ -203,15 +153,11 @@ describe('exactly once', () => {
         (distinct, dupPicks, chunks, seed) => {
           const expected = fold(distinct);
           const withDups = [...distinct, ...dupPicks.map((i) => distinct[i % distinct.length]!)];
-          const shuffled = fc.sample(
-            fc.shuffledSubarray(withDups, { minLength: withDups.length, maxLength: withDups.length }),
-            { numRuns: 1, seed },
-          )[0]!;
+          const order = shuffled(withDups, seed);
           // apply in several writes (as separate batches would) and compare
           let s: CustomerState | undefined;
-          const size = Math.ceil(shuffled.length / chunks);
-          for (let i = 0; i < shuffled.length; i += size)
-            s = applyEvents(s, shuffled.slice(i, i + size), NOW, config).state;
+          const size = Math.ceil(order.length / chunks);
+          for (let i = 0; i < order.length; i += size) s = applyEvents(s, order.slice(i, i + size), NOW, config).state;
           expect(s).toEqual(expected);
         },
       ),
@@ -229,7 +175,248 @@ describe('the state as GET shows it', () => {
       config,
     );
     expect(view).toMatchObject({ droppedCalls24h: 0, droppedCalls7d: 1 });
-    for (const hidden of ['seen', 'facts', 'fired', 'version', 'kind']) expect(view).not.toHaveProperty(hidden);
+    for (const hidden of ['ids', 'buckets', 'fired', 'version', 'kind']) expect(view).not.toHaveProperty(hidden);
     expect(stateView(undefined, NOW, config)).toEqual({});
+  });
+});
+
+const at = (minutesAgo: number, now = NOW) => new Date(now.getTime() - minutesAgo * 60_000);
+const epochS = (d: Date) => Math.floor(d.getTime() / 1000);
+const remembered = (s: CustomerState) =>
+  new Set([...Object.values(s.ids).flatMap((g) => g.match(/.{12}/g) ?? []), ...(s.newIdRecords ?? [])]);
+
+describe('windowed counters from time buckets', () => {
+  it('counts 600 voice calls of 60 s within 8 days as 36,000 s and 2,500 top-ups as 2,500', () => {
+    const voice = Array.from({ length: 600 }, (_, i) =>
+      anEvent('usage.voice', { seconds: 60 }, { minutesAgo: (i * 8 * days) / 600 }),
+    );
+    const topups = Array.from({ length: 2500 }, (_, i) =>
+      anEvent('billing.topup', { amount: 5.5 }, { minutesAgo: (i * 29 * days) / 2500 }),
+    );
+    let s: CustomerState | undefined;
+    const all = [...voice, ...topups];
+    for (let i = 0; i < all.length; i += 100) s = applyEvents(s, all.slice(i, i + 100), NOW, config).state;
+    expect(s!.voiceSeconds30d).toBe(36_000);
+    expect(s!.topups30d).toEqual({ count: 2500, amount: 13_750 });
+    expect(s!.totals).toEqual({ 'usage.voice': 600, 'billing.topup': 2500 });
+  });
+
+  it('keeps at most 24 hour buckets and 30 day buckets whatever the event rate', () => {
+    const calls = Array.from({ length: 5000 }, (_, i) =>
+      anEvent('network.call_dropped', {}, { minutesAgo: (i * 40 * days) / 5000 }),
+    );
+    const s = measureState(fold(calls), NOW, config);
+    expect(Object.keys(s.buckets.h).length).toBeLessThanOrEqual(24);
+    expect(Object.keys(s.buckets.d).length).toBeLessThanOrEqual(30);
+    expect(s.droppedCalls7d).toBe(calls.filter((e) => Date.parse(e.occurredAt) >= Date.parse('2026-02-24')).length);
+  });
+
+  it('starts the 24-hour window on an hour edge: a call 23 h 59 min ago in the hour that left the window is not counted', () => {
+    const later = new Date('2026-03-02T10:59:00Z');
+    const s = fold(
+      [
+        anEvent('network.call_dropped', {}, { now: later, minutesAgo: 23 * hours + 58 }), // 11:01 yesterday
+        anEvent('network.call_dropped', {}, { now: later, minutesAgo: 23 * hours + 59.5 }), // 10:59:30 yesterday
+      ],
+      later,
+    );
+    expect(s.droppedCalls24h).toBe(1);
+    expect(s.droppedCalls7d).toBe(2);
+  });
+
+  it('puts a late event inside the window in the bucket of its own day', () => {
+    const recent = fold([anEvent('usage.voice', { seconds: 30 }, { minutesAgo: 5 })]);
+    const late = anEvent('usage.voice', { seconds: 45 }, { minutesAgo: 10 * days });
+    const s = applyEvent(recent, late, NOW, config);
+    const day = Math.floor(Date.parse(late.occurredAt) / 86_400_000);
+    expect(s.buckets.d[day]?.[6]).toBe(45);
+    expect(s.voiceSeconds30d).toBe(75);
+  });
+
+  it('lets an event older than the 30-day window change totals only, not the buckets', () => {
+    const s = fold([anEvent('usage.voice', { seconds: 30 }, { minutesAgo: 31 * days })]);
+    expect(s.buckets).toEqual({ h: {}, d: {} });
+    expect(s.voiceSeconds30d).toBe(0);
+    expect(s.totals['usage.voice']).toBe(1);
+  });
+
+  it('sums money in cents, so amounts add up exactly in any order', () => {
+    const amounts = [0.1, 0.2, 0.3, 19.99, 0.07];
+    const one = fold(amounts.map((amount) => anEvent('billing.topup', { amount })));
+    const other = fold([...amounts].reverse().map((amount) => anEvent('billing.topup', { amount })));
+    expect(one.topups30d).toEqual({ count: 5, amount: 20.66 });
+    expect(other.topups30d).toEqual(one.topups30d);
+  });
+});
+
+describe('exactly once for a heavy sender', () => {
+  const small = { dedupeWindowHours: 48, maxSeenIds: 3 };
+
+  it('keeps up to maxSeenIds keys in the item, then writes new keys as id records until a window after the last', () => {
+    const five = Array.from({ length: 5 }, () => anEvent('usage.voice', { seconds: 1 }));
+    const s = applyEvents(undefined, five, NOW, small).state;
+    expect(Object.values(s.ids).join('')).toHaveLength(3 * 12);
+    expect(s.newIdRecords).toHaveLength(2);
+    expect(s.idRecordsUntil).toBe(epochS(NOW) + 48 * 3600);
+    // 47 h later the item's keys are still live and records may hold live keys: new keys go there too
+    const stored = { ...s, newIdRecords: [] };
+    const after47h = applyEvents(stored, [anEvent('usage.voice', { seconds: 1 })], at(-47 * hours), small).state;
+    expect(after47h.newIdRecords).toHaveLength(1);
+    // a window after the last record everything has expired: back to the cheap path
+    const quiet = at(-(47 + 49) * hours);
+    const back = applyEvents({ ...after47h, newIdRecords: [] }, [anEvent('usage.voice', { seconds: 1 })], quiet, small);
+    expect(back.state.idRecordsUntil).toBeUndefined();
+    expect(back.state.newIdRecords).toEqual([]);
+    expect(Object.values(back.state.ids).join('')).toHaveLength(12);
+  });
+
+  it('ignores an event whose key an id record holds, or that this fold already sent to one', () => {
+    const e = anEvent('billing.topup', { amount: 10 });
+    const base = fold([anEvent('usage.voice', { seconds: 1 })]);
+    expect(applyEvent(base, e, NOW, config, new Set([eventKey(e.eventId)]))).toBe(base);
+    expect(hasSeen(base, e.eventId, new Set([eventKey(e.eventId)]))).toBe(true);
+    const spilled = applyEvent(emptyState(NOW), e, NOW, { ...config, maxSeenIds: 0 });
+    expect(spilled.newIdRecords).toEqual([eventKey(e.eventId)]);
+    expect(applyEvent(spilled, e, NOW, { ...config, maxSeenIds: 0 })).toBe(spilled);
+  });
+
+  it('looks up in id records only the keys the item does not hold, and only while records may hold live keys', () => {
+    const held = anEvent('usage.voice', { seconds: 1 });
+    const fresh = anEvent('usage.voice', { seconds: 1 });
+    const s = fold([held]);
+    expect(keysToLookUp(s, [held, fresh], NOW)).toEqual([]);
+    const recording = { ...s, idRecordsUntil: epochS(NOW) + 60 };
+    expect(keysToLookUp(recording, [held, fresh, fresh], NOW)).toEqual([eventKey(fresh.eventId)]);
+    expect(keysToLookUp(recording, [fresh], at(-2))).toEqual([]);
+  });
+});
+
+describe('an item of the layout before buckets', () => {
+  const nowS = epochS(NOW);
+  const m = 60;
+  const old = {
+    asOf: NOW.toISOString(),
+    seen: { [eventKey('old-1')]: nowS - 3600, [eventKey('old-2')]: nowS - 50 * 3600 },
+    facts: {
+      dropped: [nowS - 10 * m, nowS - 23 * 3600, nowS - 6 * 86_400, nowS - 8 * 86_400],
+      topups: [
+        [nowS - 2 * 86_400, 50],
+        [nowS - 29 * 86_400, 29.99],
+      ],
+      invoices: [
+        [nowS - 3 * 86_400, 120, 1],
+        [nowS - 3 * 86_400, 99, 0],
+      ],
+      care: [
+        [nowS - 3600, 0],
+        [nowS - 10 * 86_400, 1],
+      ],
+      voice: [
+        [nowS - 86_400, 60],
+        [nowS - 2 * 86_400, 30],
+      ],
+    },
+    droppedCalls24h: 2,
+    droppedCalls7d: 3,
+    dataUsedPct: 0,
+    topups30d: { count: 2, amount: 79.99 },
+    spend30d: { value: 199.99 },
+    voiceSeconds30d: 90,
+    careContacts30d: 2,
+    unresolvedContacts30d: 1,
+    status: 'active',
+    messages: {},
+    totals: { 'network.call_dropped': 4, 'billing.topup': 2 },
+    fired: {},
+  };
+  const counters = {
+    droppedCalls24h: 2,
+    droppedCalls7d: 3,
+    topups30d: { count: 2, amount: 79.99 },
+    spend30d: { value: 199.99 },
+    voiceSeconds30d: 90,
+    careContacts30d: 2,
+    unresolvedContacts30d: 1,
+  };
+
+  it('is migrated on read: its facts become buckets with the same counters, and its event ids still count as seen', () => {
+    const migrated = measureState(fromStored(old), NOW, config);
+    expect(migrated).toMatchObject(counters);
+    expect(migrated).not.toHaveProperty('facts');
+    expect(migrated).not.toHaveProperty('seen');
+    expect(hasSeen(migrated, 'old-1')).toBe(true);
+    expect(applyEvent(migrated, anEvent('usage.voice', { seconds: 1 }, { eventId: 'old-1' }), NOW, config)).toBe(
+      migrated,
+    );
+    // its ids age out on the window of the time they were applied
+    expect(hasSeen(measureState(migrated, at(-47 * hours), config), 'old-2')).toBe(false);
+  });
+
+  it('shows the same state in GET, without facts or buckets', () => {
+    const view = stateView(old, NOW, config);
+    expect(view).toMatchObject({ ...counters, totals: old.totals, status: 'active' });
+    for (const hidden of ['facts', 'seen', 'buckets', 'ids']) expect(view).not.toHaveProperty(hidden);
+  });
+});
+
+describe('the bucketed fold (properties)', () => {
+  /** The counters straight from the raw events, at the bucket granularity of windowed-counters.ts. */
+  function naive(events: CvmEvent[], now: Date) {
+    const nowH = Math.floor(epochS(now) / 3600);
+    const nowD = Math.floor(epochS(now) / 86_400);
+    const inDays = (e: CvmEvent, n: number) => Math.floor(Date.parse(e.occurredAt) / 86_400_000) > nowD - n;
+    const of = <T extends CvmEvent['type']>(type: T, n: number) =>
+      events.filter((e): e is Extract<CvmEvent, { type: T }> => e.type === type && inDays(e, n));
+    const cents = (a: number) => Math.round(a * 100);
+    const topupCents = of('billing.topup', 30).reduce((n, e) => n + cents(e.data.amount), 0);
+    const paidCents = of('billing.invoice', 30)
+      .filter((e) => e.data.paid)
+      .reduce((n, e) => n + cents(e.data.amount), 0);
+    const care = of('care.contact', 30);
+    return {
+      droppedCalls24h: of('network.call_dropped', 30).filter(
+        (e) => Math.floor(Date.parse(e.occurredAt) / 3_600_000) > nowH - 24,
+      ).length,
+      droppedCalls7d: of('network.call_dropped', 7).length,
+      topups30d: { count: of('billing.topup', 30).length, amount: topupCents / 100 },
+      spend30d: { value: (topupCents + paidCents) / 100 },
+      voiceSeconds30d: of('usage.voice', 30).reduce((n, e) => n + e.data.seconds, 0),
+      careContacts30d: care.length,
+      unresolvedContacts30d: care.filter((e) => !e.data.resolvedFirstContact).length,
+    };
+  }
+  const totalsOf = (events: CvmEvent[]) => {
+    const out: Record<string, number> = {};
+    for (const e of events) out[e.type] = (out[e.type] ?? 0) + 1;
+    return out;
+  };
+
+  it('matches a naive count of the raw events, applied in any batches, order and duplication while the clock moves on, ids in the item or spilled', () => {
+    fc.assert(
+      fc.property(
+        distinctEvents(NOW, { maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 0, max: 6 * 60 }), { minLength: 1, maxLength: 6 }),
+        fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+        fc.nat(),
+        (distinct, dupPicks, advances, maxSeenIds, seed) => {
+          const cfg = { dedupeWindowHours: 48, ...(maxSeenIds !== undefined ? { maxSeenIds } : {}) };
+          const order = shuffled([...distinct, ...dupPicks.map((i) => distinct[i % distinct.length]!)], seed);
+          // one batch per clock step (at most 36 h in all: every copy inside the dedupe window)
+          let s: CustomerState | undefined;
+          let now = NOW;
+          const size = Math.ceil(order.length / advances.length);
+          advances.forEach((minutes, i) => {
+            now = at(-minutes, now);
+            s = applyEvents(s, order.slice(i * size, (i + 1) * size), now, cfg).state;
+          });
+          const measured = measureState(s!, now, cfg);
+          expect(measured).toMatchObject(naive(distinct, now));
+          expect(measured.totals).toEqual(totalsOf(distinct));
+          expect(remembered(measured)).toEqual(new Set(distinct.map((e) => eventKey(e.eventId))));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

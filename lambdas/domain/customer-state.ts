@@ -1,39 +1,50 @@
-import { createHash } from 'node:crypto';
 import type { CvmEvent, ExitReason } from './events.ts';
+import {
+  eventKey,
+  holdsKey,
+  idsFromLegacy,
+  insertSorted,
+  liveIds,
+  spills,
+  withKey,
+  type AppliedIds,
+} from './state/applied-ids.ts';
+import { bucketsFromFacts, type LegacyFacts } from './state/legacy-layout.ts';
+import {
+  countersOf,
+  emptyBuckets,
+  pruneBuckets,
+  withEvent,
+  type WindowBuckets,
+  type WindowedCounters,
+} from './state/windowed-counters.ts';
+
+export { eventKey } from './state/applied-ids.ts';
 
 /**
- * A customer's real-time state, folded from events. Counters are derived from a bounded set of
- * recent event facts keyed by event time, so the state depends only on *which* events were
- * applied (each once) and on the platform clock, never on their order or on duplicates.
+ * A customer's real-time state, folded from events. The windowed counters come from time-bucketed
+ * aggregates (state/windowed-counters.ts) and duplicates are recognised by the keys of applied
+ * events (state/applied-ids.ts), so the state depends only on *which* events were applied (each
+ * once) and on the platform clock, never on their order or on duplicates, at any event rate.
  */
 export interface StateConfig {
   /** Duplicates arriving within this many hours of the first copy have no effect (>= 24). */
   dedupeWindowHours: number;
-  /** Upper bound on remembered event ids; keeps the state item small. */
+  /** Event keys held inside the state item; past it a customer's new keys go to id records. */
   maxSeenIds?: number;
   /** Recent message receipts kept for delivery status. */
   maxMessages?: number;
 }
 
 const HOUR = 3600;
-const DAY = 24 * HOUR;
-export const WINDOWS = { h24: DAY, d7: 7 * DAY, d30: 30 * DAY } as const;
-const DEFAULT_MAX_SEEN = 2000;
+/**
+ * Set by measured write units (docs/capacity.md): a key inside the item costs 12 bytes on every
+ * write of its window, an id record 2 units once (a transactional write) plus the doubled state write.
+ * One event per write, keys inside vs as records: 100 events a day 5 vs 6 units, 150 a day 6 vs 6,
+ * 200 a day 7.1 vs 6. 256 keys (about 120 events a day) is about where they cross.
+ */
+export const DEFAULT_MAX_SEEN = 256;
 const DEFAULT_MAX_MESSAGES = 20;
-const MAX_FACTS = 500;
-
-/** Event facts inside their longest window: [occurredAt epoch s, ...payload]. */
-export interface StateFacts {
-  dropped: number[];
-  /** [t, amount] */
-  topups: [number, number][];
-  /** [t, amount, paid 0/1] */
-  invoices: [number, number, number][];
-  /** [t, unresolved 0/1] */
-  care: [number, number][];
-  /** [t, seconds] */
-  voice: [number, number][];
-}
 
 interface Stamped {
   at: string;
@@ -41,22 +52,23 @@ interface Stamped {
   eventId: string;
 }
 
-export interface CustomerState {
+export interface CustomerState extends WindowedCounters {
   /** The platform time the derived counters were measured at. */
   asOf: string;
-  /** short hash of eventId -> epoch s when first applied (the dedupe window). */
-  seen: Record<string, number>;
-  facts: StateFacts;
-  droppedCalls24h: number;
-  droppedCalls7d: number;
+  /** Keys of the events applied inside the dedupe window that the item holds, by the 6 hours they were applied in. */
+  ids: AppliedIds;
+  /** Epoch s until which id records (`E#<key>`) may hold live keys: until then new keys go there too. */
+  idRecordsUntil?: number;
+  /**
+   * Keys applied since the state was loaded that go to id records: written in one transaction with
+   * the state, never kept in the item.
+   */
+  newIdRecords?: string[];
+  /** The counters' time buckets: storage only (the API shows the counters). */
+  buckets: WindowBuckets;
   /** Latest data-usage reading in the current bundle. */
   data?: Stamped & { usedMb: number; bundleMb: number; usedPct: number };
   dataUsedPct: number;
-  topups30d: { count: number; amount: number };
-  spend30d: { value: number };
-  voiceSeconds30d: number;
-  careContacts30d: number;
-  unresolvedContacts30d: number;
   lastNps?: Stamped & { score: number; verbatim?: string };
   churn?: Stamped & { reason: ExitReason; detail?: string };
   acquisition?: Stamped & { channel: string; tariff: string; promotion?: string; dealer?: string };
@@ -75,8 +87,8 @@ export interface CustomerState {
 
 export const emptyState = (now: Date): CustomerState => ({
   asOf: now.toISOString(),
-  seen: {},
-  facts: { dropped: [], topups: [], invoices: [], care: [], voice: [] },
+  ids: {},
+  buckets: emptyBuckets(),
   droppedCalls24h: 0,
   droppedCalls7d: 0,
   dataUsedPct: 0,
@@ -91,12 +103,23 @@ export const emptyState = (now: Date): CustomerState => ({
   fired: {},
 });
 
-/** 72 bits of SHA-256: collisions among one customer's recent events are out of reach. */
-export const eventKey = (eventId: string): string =>
-  createHash('sha256').update(eventId).digest('base64url').slice(0, 12);
+/**
+ * A stored state item as the fold takes it: an item of the layout before buckets (raw `facts`, a
+ * `seen` map of key -> time) is migrated here, and written back in the new layout by its next event.
+ */
+export function fromStored(stored: Record<string, unknown>): CustomerState {
+  const { seen, facts, ...rest } = stored;
+  return {
+    ...(rest as unknown as CustomerState),
+    ids: (rest['ids'] as AppliedIds | undefined) ?? idsFromLegacy((seen ?? {}) as Record<string, number>),
+    buckets: (rest['buckets'] as WindowBuckets | undefined) ?? bucketsFromFacts((facts ?? {}) as LegacyFacts),
+  };
+}
 
 const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
+const windowOf = (config: StateConfig) => config.dedupeWindowHours * HOUR;
+const NONE: ReadonlySet<string> = new Set();
 
 /** Later (by time, then id) wins: a commutative choice, so arrival order cannot matter. */
 function newer(current: Stamped | undefined, at: string, eventId: string): boolean {
@@ -106,137 +129,84 @@ function newer(current: Stamped | undefined, at: string, eventId: string): boole
   return a > b || (a === b && eventId > current.eventId);
 }
 
-const factKey = (f: number | number[]): number[] => (Array.isArray(f) ? f : [f]);
-function compareFacts(x: number | number[], y: number | number[]): number {
-  const a = factKey(x);
-  const b = factKey(y);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Facts as a canonical sorted list (binary insertion), newest MAX_FACTS only. */
-function addFact<T extends number | number[]>(list: T[], fact: T): T[] {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareFacts(list[mid]!, fact) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const next = [...list.slice(0, lo), fact, ...list.slice(lo)];
-  return next.length > MAX_FACTS ? next.slice(next.length - MAX_FACTS) : next;
-}
-
-const within = (t: number, nowS: number, window: number) => t > nowS - window;
-
-/** The windowed counters of `facts` at `nowS`. */
-function counted(state: CustomerState, facts: StateFacts, nowS: number): CustomerState {
-  let dropped24h = 0;
-  let dropped7d = 0;
-  for (const t of facts.dropped) {
-    if (!within(t, nowS, WINDOWS.d7)) continue;
-    dropped7d++;
-    if (within(t, nowS, WINDOWS.h24)) dropped24h++;
-  }
-  let topups = 0;
-  let topupAmount = 0;
-  for (const [t, a] of facts.topups)
-    if (within(t, nowS, WINDOWS.d30)) {
-      topups++;
-      topupAmount += a;
-    }
-  let paid = 0;
-  for (const [t, a, p] of facts.invoices) if (p && within(t, nowS, WINDOWS.d30)) paid += a;
-  let care = 0;
-  let unresolved = 0;
-  for (const [t, u] of facts.care)
-    if (within(t, nowS, WINDOWS.d30)) {
-      care++;
-      unresolved += u;
-    }
-  let voice = 0;
-  for (const [t, v] of facts.voice) if (within(t, nowS, WINDOWS.d30)) voice += v;
-  return {
-    ...state,
-    facts,
-    droppedCalls24h: dropped24h,
-    droppedCalls7d: dropped7d,
-    topups30d: { count: topups, amount: round2(topupAmount) },
-    spend30d: { value: round2(round2(topupAmount) + round2(paid)) },
-    voiceSeconds30d: voice,
-    careContacts30d: care,
-    unresolvedContacts30d: unresolved,
-  };
-}
-
-/** Drops expired facts and event ids and recomputes every windowed counter at `now`. */
+/** Drops expired event keys and buckets and recomputes every windowed counter at `now`. */
 export function measureState(state: CustomerState, now: Date, config: StateConfig): CustomerState {
   const nowS = Math.floor(now.getTime() / 1000);
-  const f = state.facts;
-  const facts: StateFacts = {
-    dropped: f.dropped.filter((t) => within(t, nowS, WINDOWS.d7)),
-    topups: f.topups.filter(([t]) => within(t, nowS, WINDOWS.d30)),
-    invoices: f.invoices.filter(([t]) => within(t, nowS, WINDOWS.d30)),
-    care: f.care.filter(([t]) => within(t, nowS, WINDOWS.d30)),
-    voice: f.voice.filter(([t]) => within(t, nowS, WINDOWS.d30)),
+  const { idRecordsUntil, ...rest } = state;
+  const buckets = pruneBuckets(state.buckets, nowS);
+  return {
+    ...rest,
+    // records past their window hold no live key: the customer is back on the cheap path
+    ...(idRecordsUntil !== undefined && idRecordsUntil > nowS ? { idRecordsUntil } : {}),
+    asOf: now.toISOString(),
+    ids: liveIds(state.ids, nowS, windowOf(config)),
+    buckets,
+    ...countersOf(buckets, nowS),
   };
-  const windowS = config.dedupeWindowHours * HOUR;
-  let seen = Object.entries(state.seen).filter(([, t]) => t > nowS - windowS);
-  const maxSeen = config.maxSeenIds ?? DEFAULT_MAX_SEEN;
-  if (seen.length > maxSeen) seen = seen.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, maxSeen);
-  return counted({ ...state, asOf: now.toISOString(), seen: Object.fromEntries(seen) }, facts, nowS);
 }
 
-/** True when the state already holds this event (a duplicate inside the dedupe window). */
-export const hasSeen = (state: CustomerState | undefined, eventId: string): boolean =>
-  state !== undefined && state.seen[eventKey(eventId)] !== undefined;
+const holds = (state: CustomerState, key: string, recorded: ReadonlySet<string>) =>
+  holdsKey(state.ids, key) || recorded.has(key) || (state.newIdRecords?.includes(key) ?? false);
 
 /**
- * Folds one event into the state at platform time `now`. A duplicate returns the state unchanged
- * (the same object). An event older than a window updates history (totals, latest-of fields)
- * but not that window's counter.
+ * True when the state already holds this event (a duplicate inside the dedupe window). `recorded`:
+ * the keys among the batch's events that id records hold (read before folding).
+ */
+export const hasSeen = (state: CustomerState | undefined, eventId: string, recorded = NONE): boolean =>
+  state !== undefined && holds(state, eventKey(eventId), recorded);
+
+/**
+ * The keys of `events` to look up in id records before folding them into `state` (measured at
+ * `now`): none unless records may hold live keys, and none the item holds already.
+ */
+export function keysToLookUp(state: CustomerState, events: readonly CvmEvent[], now: Date): string[] {
+  if ((state.idRecordsUntil ?? 0) <= Math.floor(now.getTime() / 1000)) return [];
+  const keys = new Set(events.map((e) => eventKey(e.eventId)));
+  return [...keys].filter((key) => !holdsKey(state.ids, key));
+}
+
+/** Where a newly applied event's key goes: into the item, or to an id record (applied-ids.ts). */
+function remembered(
+  state: CustomerState,
+  key: string,
+  nowS: number,
+  config: StateConfig,
+): Pick<CustomerState, 'ids' | 'idRecordsUntil' | 'newIdRecords'> {
+  if (!spills(state.ids, state.idRecordsUntil, nowS, config.maxSeenIds ?? DEFAULT_MAX_SEEN))
+    return { ids: withKey(state.ids, key, nowS) };
+  return {
+    ids: state.ids,
+    idRecordsUntil: Math.max(state.idRecordsUntil ?? 0, nowS + windowOf(config)),
+    newIdRecords: insertSorted(state.newIdRecords ?? [], key),
+  };
+}
+
+/**
+ * Folds one event into the state at platform time `now`. A duplicate (its key in the item, among
+ * this fold's new id records, or in `recorded`) returns the state unchanged (the same object). An
+ * event older than a window updates history (totals, latest-of fields) but not that window's counter.
  */
 export function applyEvent(
   state: CustomerState | undefined,
   event: CvmEvent,
   now: Date,
   config: StateConfig,
+  recorded: ReadonlySet<string> = NONE,
 ): CustomerState {
   const base = state ?? emptyState(now);
   const key = eventKey(event.eventId);
-  if (base.seen[key] !== undefined) return base;
+  if (holds(base, key, recorded)) return base;
   const nowS = Math.floor(now.getTime() / 1000);
-  const t = epochS(event.occurredAt);
   const at = new Date(Date.parse(event.occurredAt)).toISOString();
   const s: CustomerState = {
     ...base,
-    seen: { ...base.seen, [key]: nowS },
-    facts: { ...base.facts },
+    ...remembered(base, key, nowS, config),
+    buckets: withEvent(base.buckets, event, epochS(event.occurredAt), nowS),
     totals: { ...base.totals, [event.type]: (base.totals[event.type] ?? 0) + 1 },
     lastEventAt: !base.lastEventAt || Date.parse(at) > Date.parse(base.lastEventAt) ? at : base.lastEventAt,
   };
   const stamp = { at, eventId: event.eventId };
   switch (event.type) {
-    case 'network.call_dropped':
-      if (within(t, nowS, WINDOWS.d7)) s.facts.dropped = addFact(s.facts.dropped, t);
-      break;
-    case 'billing.topup':
-      if (within(t, nowS, WINDOWS.d30)) s.facts.topups = addFact(s.facts.topups, [t, event.data.amount]);
-      break;
-    case 'billing.invoice':
-      if (within(t, nowS, WINDOWS.d30))
-        s.facts.invoices = addFact(s.facts.invoices, [t, event.data.amount, event.data.paid ? 1 : 0]);
-      break;
-    case 'care.contact':
-      if (within(t, nowS, WINDOWS.d30))
-        s.facts.care = addFact(s.facts.care, [t, event.data.resolvedFirstContact ? 0 : 1]);
-      break;
-    case 'usage.voice':
-      if (within(t, nowS, WINDOWS.d30)) s.facts.voice = addFact(s.facts.voice, [t, event.data.seconds]);
-      break;
     case 'usage.data': {
       if (newer(s.data, at, event.eventId)) {
         const { usedMb, bundleMb } = event.data;
@@ -282,8 +252,8 @@ export function applyEvent(
     }
   }
   s.status = s.churn && (!s.acquisition || newer(s.acquisition, s.churn.at, s.churn.eventId)) ? 'churned' : 'active';
-  // Counters at `now`; expired facts and ids are dropped by measureState (before each write).
-  return counted({ ...s, asOf: now.toISOString() }, s.facts, nowS);
+  // Counters at `now`; expired buckets and keys are dropped by measureState (before each write).
+  return { ...s, asOf: now.toISOString(), ...countersOf(s.buckets, nowS) };
 }
 
 /** Folds many events; `applied` lists those that took effect (duplicates left out). */
@@ -292,22 +262,38 @@ export function applyEvents(
   events: CvmEvent[],
   now: Date,
   config: StateConfig,
+  recorded: ReadonlySet<string> = NONE,
 ): { state: CustomerState; applied: CvmEvent[] } {
   let s = state ? measureState(state, now, config) : emptyState(now);
   const applied: CvmEvent[] = [];
   for (const e of events) {
-    const next = applyEvent(s, e, now, config);
+    const next = applyEvent(s, e, now, config, recorded);
     if (next !== s) applied.push(e);
     s = next;
   }
   return { state: s, applied };
 }
 
-const STORAGE_ONLY = new Set(['seen', 'facts', 'fired', 'kind', 'version', 'outbox', 'expiresAt']);
+/** Bookkeeping the API leaves out: event keys, buckets (and the raw facts of the old layout), cooldowns, outbox. */
+const STORAGE_ONLY = new Set([
+  'ids',
+  'idRecordsUntil',
+  'newIdRecords',
+  'buckets',
+  'seen',
+  'facts',
+  'fired',
+  'kind',
+  'version',
+  'outbox',
+  'expiresAt',
+  'gsi1pk',
+  'gsi1sk',
+]);
 
 /**
- * The state as the API shows it: counters re-measured at `now` (windows slide on between
- * events), without the bookkeeping (event ids, raw facts, cooldowns, outbox).
+ * The state as the API shows it: counters re-measured at `now` (windows slide on between events;
+ * an item of the old layout is migrated first), without the bookkeeping.
  */
 export function stateView(
   stored: Record<string, unknown> | undefined,
@@ -316,8 +302,8 @@ export function stateView(
 ): Record<string, unknown> {
   if (!stored) return {};
   const measured =
-    stored['facts'] && stored['seen']
-      ? (measureState(stored as unknown as CustomerState, now, config) as unknown as Record<string, unknown>)
+    stored['buckets'] || stored['facts']
+      ? (measureState(fromStored(stored), now, config) as unknown as Record<string, unknown>)
       : stored;
   return Object.fromEntries(Object.entries(measured).filter(([k]) => !STORAGE_ONLY.has(k)));
 }

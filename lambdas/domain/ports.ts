@@ -97,15 +97,22 @@ export interface StoredState {
 }
 
 export interface CustomerStateRepo {
-  /** Profile or tombstone, and the state, of one customer in one read. */
+  /** Profile or tombstone, and the state (an item of the old layout migrated), of one customer in one read. */
   loadForEvents(
     tenant: TenantId,
     customerId: CustomerId,
   ): Promise<{ profile?: CustomerRecord; erased: boolean; stored?: StoredState }>;
   /**
+   * Which of `keys` (event keys) the customer's id records hold inside their window at `now`: a
+   * strongly consistent read, asked only while the state says records may hold live keys.
+   */
+  recordedIds(tenant: TenantId, customerId: CustomerId, keys: readonly string[], now: Date): Promise<Set<string>>;
+  /**
    * Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on
-   * a lost race. `householdId`: the customer's household, whose ledger sees the outbox's marketing
-   * firings until they are recorded.
+   * a lost race. The state's `newIdRecords` become id records in the same atomic write (at most
+   * MAX_ID_RECORDS_PER_WRITE of state/applied-ids.ts), never attributes of the item.
+   * `householdId`: the customer's household, whose ledger sees the outbox's marketing firings until
+   * they are recorded.
    */
   saveState(
     tenant: TenantId,
@@ -145,51 +152,61 @@ export interface TriggerStore {
   remove(tenant: TenantId, triggerId: string): Promise<boolean>;
 }
 
-/** One offered action in a decision log entry (with the customer's response once it comes). */
-export interface LoggedOffer {
-  actionId: string;
-  kind: import('./contact-window.ts').ActionKind;
-  propensity: number;
-  response?: 'accepted' | 'declined' | 'ignored';
-  respondedAt?: string;
-}
-
 /**
- * A decision as logged: one small item under the customer (`H#<at>#<decisionId>`), which is also
- * the contact history the contact policy reads (one ContactRecord per offer).
+ * The tenant's decision log (its own table, keyed by decision id, with TTL) and, until an atomic
+ * contact ledger replaces it, the slim contact each decision that offered something leaves under
+ * the customer (`H#<at>#<decisionId>`: channel, offered actions and kinds, declines), which is
+ * all the contact policy reads of decisions. Deciding for a customer never reads the log.
  */
-export interface DecisionLogEntry {
-  decisionId: string;
-  customerId: CustomerId;
-  at: string;
-  channel: import('./customer.ts').Channel;
-  group: 'control' | 'champion' | 'challenger';
-  segment: string;
-  offers: LoggedOffer[];
-  /** Reason codes of the strongest excluded actions: `<actionId>:<code>`. */
-  excluded: string[];
-  modelVersions: Record<string, string>;
-  /** Epoch seconds (DynamoDB TTL). */
-  expiresAt: number;
-  /** The customer's household: its marketing contacts count against the household cap. */
-  householdId?: string;
-}
-
-export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';
-
 export interface DecisionLog {
-  record(tenant: TenantId, entry: DecisionLogEntry): Promise<void>;
-  find(tenant: TenantId, decisionId: string): Promise<DecisionLogEntry | undefined>;
-  /** Sets the response on the offer once; a second response for it is a 'duplicate'. */
+  /** The full record to the log and, when it offered anything, the slim contact under the customer. */
+  record(tenant: TenantId, record: import('./decisioning/decision-record.ts').DecisionRecord): Promise<void>;
+  /** The full record of a decision id (new ids only; expired records included: the caller checks). */
+  find(
+    tenant: TenantId,
+    decisionId: string,
+  ): Promise<import('./decisioning/decision-record.ts').DecisionRecord | undefined>;
+  /** What a response needs: from the log, or for a legacy customer-prefixed id, from its item under the customer. */
+  findOffered(
+    tenant: TenantId,
+    decisionId: string,
+  ): Promise<import('./decisioning/decision-record.ts').OfferedDecision | undefined>;
+  /**
+   * Sets the response on the offer once (a second response for it is a 'duplicate'); a decline
+   * also reaches the customer's slim contact, where decline suppression reads it.
+   */
   recordResponse(
     tenant: TenantId,
-    entry: DecisionLogEntry,
+    decision: import('./decisioning/decision-record.ts').OfferedDecision,
     actionId: string,
-    response: NonNullable<LoggedOffer['response']>,
+    response: import('./decisioning/decision-record.ts').OfferResponse,
     at: string,
   ): Promise<ResponseOutcome>;
   /** The marketing contacts of all members of a household since `since` (ISO): the household cap's ledger. */
   householdContacts(tenant: TenantId, householdId: string, since: string): Promise<ContactRecord[]>;
+}
+
+export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';
+
+/** A customer's decisions in the log, for subject access and erasure (the log's index by customer). */
+export interface CustomerDecisions {
+  ofCustomer(
+    tenant: TenantId,
+    customerId: CustomerId,
+  ): Promise<import('./decisioning/decision-record.ts').DecisionRecord[]>;
+  /** Deletes them all; answers how many. */
+  eraseCustomer(tenant: TenantId, customerId: CustomerId): Promise<number>;
+}
+
+/** The decisions made on some days, as the reports read them (the log's index by day, report fields only). */
+export interface DecisionReportSource {
+  /** `days`: UTC calendar days `yyyy-mm-dd`; parts 0..parts-1, read in parallel, together yield each decision once. */
+  decisionsOn(
+    tenant: TenantId,
+    days: readonly string[],
+    part: number,
+    parts: number,
+  ): AsyncIterable<import('./reports/report.ts').ReportDecision>;
 }
 
 /** Learned response counts per action and segment (Beta update of the propensity). */
@@ -212,7 +229,7 @@ export type { Meter, MeterName, MeterReading } from './metering.ts';
 
 // --- reports (issue 9) --------------------------------------------------------------------------
 
-/** Reads a tenant's customers (profile, state, decision-log summaries), one parallel-scan segment at a time. */
+/** Reads a tenant's customers (profile and state), one parallel-scan segment at a time. */
 export interface ReportScan {
   scanSegment(
     tenant: TenantId,

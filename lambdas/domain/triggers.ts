@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import jsonLogic from 'json-logic-js';
 import { treatmentText, type Action, type ContactRecord, type Rule } from './action.ts';
 import { contactAllowed, reportedDecline, type ContactPolicy, type Reason } from './contact-policy.ts';
 import { MARKETING_KINDS, type ActionKind, type QuietHours } from './contact-window.ts';
@@ -7,7 +6,7 @@ import type { Channel, CustomerRecord } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
 import type { CvmEvent, EventType } from './events.ts';
 import type { TenantId } from './ids.ts';
-import { ruleHolds } from './decisioning/eligibility.ts';
+import { evaluateRule, RULE_OVER_BUDGET } from './rules.ts';
 import { signalsOf, type SignalThresholds } from './decisioning/signals.ts';
 
 /** A tenant-authored real-time rule (DESIGN.md "Trigger"). */
@@ -93,7 +92,11 @@ export interface TriggerRefusal {
 export interface TriggerVerdict {
   firings: TriggerFiring[];
   skipped: { triggerId: string; reason: SkipReason }[];
-  /** Triggers whose rules held but the contact policy refused: nothing is sent and no cooldown starts. */
+  /**
+   * Triggers of the event that did not fire for a reason worth counting: the contact policy refused,
+   * the action is not usable now, or a rule ran out of evaluation steps (`rule-over-budget`, the
+   * condition's or the eligibility's). Nothing is sent and no cooldown starts.
+   */
   refused: TriggerRefusal[];
   /** `state.fired` with this event's firings recorded. */
   fired: Record<string, number>;
@@ -109,11 +112,6 @@ export const firingMessageId = (tenant: TenantId, triggerId: string, eventId: st
  */
 const FALLBACK_KIND: ActionKind = 'offer';
 
-/** Throws when the rule is not JSON Logic json-logic-js can run. */
-function conditionHolds(rule: Rule, data: Record<string, unknown>): boolean {
-  if (typeof rule === 'boolean') return rule;
-  return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
-}
 
 /** On the whole second, as before the policy deferred (nextAllowedTime keeps the milliseconds of `now`). */
 const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso) / 1000) * 1000).toISOString();
@@ -130,13 +128,10 @@ function unusableAction(action: Action, now: Date, data: Record<string, unknown>
       detail: `valid ${action.validFrom?.slice(0, 10) ?? '…'} to ${action.validTo?.slice(0, 10) ?? '…'}`,
     };
   }
-  let holds: boolean;
-  try {
-    holds = ruleHolds(action.eligibility, data as Parameters<typeof ruleHolds>[1]);
-  } catch {
-    holds = false;
-  }
-  return holds ? undefined : { code: 'not-eligible', detail: 'eligibility rule does not hold' };
+  const verdict = evaluateRule(action.eligibility, data);
+  if (verdict === 'over-budget')
+    return { code: RULE_OVER_BUDGET, detail: 'eligibility rule ran out of evaluation steps' };
+  return verdict === 'holds' ? undefined : { code: 'not-eligible', detail: 'eligibility rule does not hold' };
 }
 
 /** The contact a handed-off message makes, as the contact history records it. */
@@ -222,15 +217,18 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       skip('other-event');
       continue;
     }
-    let holds: boolean;
-    try {
-      holds = conditionHolds(trigger.condition, { ...data, context: { ...data.context, channel: trigger.channel } });
-    } catch {
-      skip('rule-error');
+    const condition = evaluateRule(trigger.condition, {
+      ...data,
+      context: { ...data.context, channel: trigger.channel },
+    });
+    // A condition out of steps is a refusal, not a skip: refusals are counted by code up to the
+    // processor's metrics (RuleOverBudget), and a tenant's runaway rule must show there.
+    if (condition === 'over-budget') {
+      refuse({ code: RULE_OVER_BUDGET, detail: 'condition ran out of evaluation steps' });
       continue;
     }
-    if (!holds) {
-      skip('condition');
+    if (condition !== 'holds') {
+      skip(condition === 'fails' ? 'condition' : 'rule-error');
       continue;
     }
     const last = fired[trigger.triggerId];

@@ -1,4 +1,8 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
+import { aDecisionRecord } from '../test-support/decision-records.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
 import type { Caller } from '#domain/api-key.ts';
@@ -162,6 +166,42 @@ describe('erasure and subject access', () => {
     expect((await call({ method: 'GET', path: '/v1/customers/c-400/export', caller: acmeAdmin })).status).toBe(404);
     expect((await put('c-400', profile)).status).toBe(409);
     expect((await call({ method: 'DELETE', path: '/v1/customers/c-400', caller: acmeAdmin })).status).toBe(404);
+  });
+});
+
+describe("erasure and subject access reach the customer's decisions in the decision log", () => {
+  it("exports every decision about the customer and erases them, leaving other customers' alone", async () => {
+    await put('c-500', profile);
+    await put('c-501', profile);
+    const db = documentClient({ endpoint: t.endpoint });
+    const log = new DynamoDecisionLog(db, {
+      tenant: (tenant) => t.tenantTables[tenant]!,
+      decisions: (tenant) => t.decisionTables[tenant]!,
+    });
+    const mine = ['2026-01-01T10:00:00.000Z', '2026-02-01T10:00:00.000Z', '2026-03-01T10:00:00.000Z'].map((at) =>
+      aDecisionRecord('c-500', at),
+    );
+    const theirs = aDecisionRecord('c-501', '2026-01-05T10:00:00.000Z');
+    for (const r of [...mine, theirs]) await log.record('acme', r);
+
+    const exported = await call({ method: 'GET', path: '/v1/customers/c-500/export', caller: acmeAdmin });
+    expect(exported.json.decisions.map((d: { decisionId: string }) => d.decisionId)).toEqual(
+      mine.map((r) => r.decisionId),
+    );
+    expect(exported.json.decisions[0]).toMatchObject({ customerId: 'c-500', actions: mine[0]!.actions });
+    // the slim contacts under the customer are in its items, as before
+    expect(exported.json.items.filter((i: { sk: string }) => i.sk.startsWith('H#'))).toHaveLength(3);
+
+    expect((await call({ method: 'DELETE', path: '/v1/customers/c-500', caller: acmeAdmin })).status).toBe(204);
+    const stored = async (id: string) =>
+      (await db.send(new GetCommand({ TableName: t.decisionTables['acme'], Key: { id } }))).Item;
+    for (const r of mine) expect(await stored(r.decisionId)).toBeUndefined();
+    expect(await stored(theirs.decisionId)).toMatchObject({ customerId: 'c-501' });
+    expect(
+      (await call({ method: 'GET', path: '/v1/customers/c-501/export', caller: acmeAdmin })).json.decisions,
+    ).toHaveLength(1);
+    // another tenant's export of the same id sees none of them
+    expect((await call({ method: 'GET', path: '/v1/customers/c-501/export', caller: globexAdmin })).status).toBe(404);
   });
 });
 

@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
@@ -7,6 +7,8 @@ import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import { openApiDocument } from '#http/openapi.ts';
+import { ROUTES } from '#http/routes.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
@@ -17,8 +19,10 @@ const acmeAdmin: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' 
 const acmeChannel: Caller = { tenant: 'acme', scope: 'channel', keyId: 'acme-channel' };
 const globexAdmin: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-admin' };
 const settings = decisioningSettingsOf(loadMarket('demo'));
-// Call-centre decisions are inbound; 10:00 in Johannesburg is outside quiet hours anyway.
-const NOW = '2025-03-12T08:00:00.000Z';
+// Call-centre decisions are inbound; 10:00 in Johannesburg is outside quiet hours anyway. In
+// the future: DynamoDB Local's TTL really deletes, so items must not expire by the real clock
+// while the platform clock (CVM_NOW) decides what has expired.
+const NOW = '2030-03-12T08:00:00.000Z';
 
 /** The first customer ids of the given experiment group for tenant acme. */
 function idsIn(group: string, n: number, prefix: string): string[] {
@@ -62,6 +66,11 @@ const respondTo = (decisionId: string, body: unknown, caller: Caller = acmeChann
   call({ method: 'POST', path: `/v1/decisions/${encodeURIComponent(decisionId)}/responses`, body, caller });
 const exportOf = async (id: string) =>
   (await customersApi({ method: 'GET', path: `/v1/customers/${id}/export`, caller: acmeAdmin })).json;
+const getDecision = (decisionId: string, caller: Caller = acmeChannel) =>
+  call({ method: 'GET', path: `/v1/decisions/${encodeURIComponent(decisionId)}`, caller });
+/** The customer's items under its partition that a decision leaves there (its slim contact). */
+const contactsOf = async (id: string) =>
+  (await exportOf(id)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
 
 describe('the action catalog', () => {
   const action = {
@@ -143,7 +152,9 @@ describe('decisions', () => {
       valueTier: 'gold',
       serviceLevel: 'priority-queue',
     });
-    expect(res.json.decisionId.startsWith(`${id}~`)).toBe(true);
+    // the id names no customer and is a plain API id
+    expect(res.json.decisionId).toMatch(/^[0-9a-z]{15,25}$/);
+    expect(res.json.decisionId).not.toContain(id);
     expect(res.json.actions.length).toBeGreaterThan(0);
     expect(res.json.actions.length).toBeLessThanOrEqual(3);
     const first = res.json.actions[0];
@@ -153,13 +164,18 @@ describe('decisions', () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(Object.keys(res.json.modelVersions)).toEqual(expect.arrayContaining(['churn', 'cross-sell']));
     expect(res.json.excluded.length).toBeGreaterThan(0);
-    // logged as contact history: one small item per decision
-    const logged = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
-    expect(logged).toHaveLength(1);
-    expect(JSON.stringify(logged[0]).length).toBeLessThan(1024);
-    expect(logged[0].offers.map((o: { actionId: string }) => o.actionId)).toEqual(
-      res.json.actions.map((a: { actionId: string }) => a.actionId),
+    // under the customer only the slim contact the contact policy reads: channel, actions, kinds
+    const contacts = await contactsOf(id!);
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0].offers).toEqual(
+      res.json.actions.map((a: { actionId: string; kind: string }) => ({ actionId: a.actionId, kind: a.kind })),
     );
+    expect(Object.keys(contacts[0]).sort()).toEqual(['at', 'channel', 'expiresAt', 'id', 'offers', 'sk', 'source']);
+    expect(JSON.stringify(contacts[0]).length).toBeLessThan(400);
+    // the full record is in the decision log, by id
+    const logged = await getDecision(res.json.decisionId);
+    expect(logged.status).toBe(200);
+    expect(logged.json.actions).toEqual(res.json.actions);
   });
 
   it('gives control customers no actions, says why and logs the group', async () => {
@@ -171,8 +187,12 @@ describe('decisions', () => {
       experiment: { group: 'control' },
       reasons: [{ code: 'control-group' }],
     });
-    const logged = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
-    expect(logged[0]).toMatchObject({ group: 'control', offers: [] });
+    // nothing offered, so nothing under the customer; the log keeps the group for the reports
+    expect(await contactsOf(id!)).toEqual([]);
+    expect((await getDecision(res.json.decisionId)).json).toMatchObject({
+      actions: [],
+      experiment: { group: 'control' },
+    });
   });
 
   it('puts the health check first at the call centre after three dropped calls, and offers nothing', async () => {
@@ -221,7 +241,8 @@ describe('decisions', () => {
     });
     expect(res.status).toBe(400);
     expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['channel', 'limit', 'mood']);
-    expect((await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'))).toEqual([]);
+    expect(await contactsOf(id!)).toEqual([]);
+    expect((await exportOf(id!)).decisions).toEqual([]);
   });
 });
 
@@ -250,9 +271,168 @@ describe('responses', () => {
     expect((await respondTo('not-a-decision', { actionId, response: 'accepted' })).status).toBe(400);
     const bad = await respondTo(d.decisionId, { actionId, response: 'maybe' });
     expect(bad.json.errors[0].field).toBe('response');
-    // the learned counter moved once
-    const items = (await exportOf(id!)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
-    expect(items[0].offers[0]).toMatchObject({ response: 'accepted' });
+    // recorded once in the log, and mirrored into the slim contact (a campaign's take-up reads it there)
+    expect((await getDecision(d.decisionId)).json.responses).toEqual([
+      { actionId, response: 'accepted', at: expect.any(String) },
+    ]);
+    expect((await contactsOf(id!))[0].offers[0]).toMatchObject({ actionId, response: 'accepted' });
+  });
+});
+
+describe('GET /v1/decisions/{decisionId}', () => {
+  it('answers the logged decision with reasons, excluded codes, group, model versions, context and responses', async () => {
+    const [id] = idsIn('champion', 7, 'd-g-').slice(6);
+    await putCustomer(id!);
+    const d = (await decideFor(id!, 'app', { context: { intent: 'offer', campaign: 'spring' } })).json;
+    await respondTo(d.decisionId, { actionId: d.actions[0].actionId, response: 'declined' });
+    for (const caller of [acmeChannel, acmeAdmin]) {
+      const res = await getDecision(d.decisionId, caller);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.json)).toEqual([
+        'decisionId',
+        'customerId',
+        'channel',
+        'at',
+        'actions',
+        'excluded',
+        'experiment',
+        'valueTier',
+        'serviceLevel',
+        'modelVersions',
+        'context',
+        'responses',
+      ]);
+      expect(res.json).toMatchObject({
+        decisionId: d.decisionId,
+        customerId: id,
+        channel: 'app',
+        at: expect.any(String),
+        actions: d.actions,
+        experiment: d.experiment,
+        valueTier: d.valueTier,
+        serviceLevel: d.serviceLevel,
+        modelVersions: d.modelVersions,
+        context: { intent: 'offer', campaign: 'spring' },
+        responses: [{ actionId: d.actions[0].actionId, response: 'declined', at: expect.any(String) }],
+      });
+      // the ranked reason carries the priority inputs; the strongest exclusions keep their codes
+      expect(res.json.actions[0].reasons.at(-1).detail).toMatch(/p [\d.]+.* x w .* x v .* x l /);
+      expect(res.json.excluded.length).toBeGreaterThan(0);
+      expect(res.json.excluded.length).toBeLessThanOrEqual(5);
+      expect(res.json.excluded[0]).toEqual({ actionId: d.excluded[0].actionId, code: d.excluded[0].reasons[0].code });
+    }
+  });
+
+  it("404s another tenant's decision and an unknown id exactly alike, and 400s a malformed id", async () => {
+    const [id] = idsIn('champion', 8, 'd-i-').slice(7);
+    await putCustomer(id!);
+    const d = (await decideFor(id!)).json;
+    const unknown = `${d.decisionId.slice(0, 9)}zzzzzzzzzzzz`;
+    for (const caller of [{ tenant: 'globex', scope: 'channel', keyId: 'g' } as Caller, globexAdmin]) {
+      const foreign = await getDecision(d.decisionId, caller);
+      expect(foreign.status).toBe(404);
+      expect(foreign.raw).not.toContain(id);
+      const none = await getDecision(unknown, caller);
+      expect({ status: none.status, type: none.json.type }).toEqual({ status: 404, type: foreign.json.type });
+    }
+    expect((await getDecision(unknown)).status).toBe(404);
+    expect((await getDecision('not a decision')).status).toBe(400);
+    expect((await call({ method: 'GET', path: `/v1/decisions/${d.decisionId}`, caller: null })).status).toBe(401);
+  });
+
+  it('is documented in the served OpenAPI with the fields it answers, for channel keys', () => {
+    const doc = openApiDocument() as {
+      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+    };
+    const op = doc.paths['/v1/decisions/{decisionId}']!['get']!;
+    expect(op.operationId).toBe('getDecision');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    const schema = doc.components.schemas['LoggedDecision']!;
+    const fields = [
+      'decisionId',
+      'customerId',
+      'channel',
+      'at',
+      'actions',
+      'excluded',
+      'experiment',
+      'valueTier',
+      'serviceLevel',
+      'modelVersions',
+      'context',
+      'responses',
+    ];
+    expect(Object.keys(schema.properties)).toEqual(fields);
+    expect(schema.required?.sort()).toEqual([...fields].sort());
+    expect(ROUTES.find((r) => r.id === 'getDecision')?.scope).toBe('channel');
+  });
+
+  it('404s a decision past its expiry that TTL has not deleted yet, for reading and for responses', async () => {
+    const [id] = idsIn('champion', 9, 'd-x-').slice(8);
+    await putCustomer(id!);
+    const d = (await decideFor(id!)).json;
+    await documentClient({ endpoint: t.endpoint }).send(
+      new UpdateCommand({
+        TableName: t.decisionTables['acme'],
+        Key: { id: d.decisionId },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': Math.floor(Date.parse(NOW) / 1000) - 1 },
+      }),
+    );
+    expect((await getDecision(d.decisionId)).status).toBe(404);
+    expect((await respondTo(d.decisionId, { actionId: d.actions[0].actionId, response: 'accepted' })).status).toBe(404);
+  });
+});
+
+describe('decisions made before the log left the customer partition', () => {
+  it('take responses by their customer-prefixed id until they expire, once each', async () => {
+    const [id] = idsIn('champion', 10, 'd-l-').slice(9);
+    await putCustomer(id!);
+    const at = new Date(Date.parse(NOW) - 3_600_000).toISOString();
+    const legacyId = `${id}~${Date.parse(at).toString(36).padStart(9, '0')}abc123def456`;
+    const legacyItem = (decisionId: string, expiresAt: number) => ({
+      pk: `C#${id}`,
+      sk: `H#${at}#${decisionId}`,
+      id: decisionId,
+      at,
+      channel: 'app',
+      source: 'decision',
+      group: 'champion',
+      seg: 'youth',
+      offers: [{ actionId: 'device-upgrade', kind: 'offer', p: 0.2 }],
+      ex: ['roaming-pack:no-consent'],
+      mv: { churn: '1' },
+      expiresAt,
+    });
+    const db = documentClient({ endpoint: t.endpoint });
+    await db.send(
+      new PutCommand({
+        TableName: t.tenantTables['acme'],
+        Item: legacyItem(legacyId, Date.parse(NOW) / 1000 + 86_400),
+      }),
+    );
+    const first = await respondTo(legacyId, { actionId: 'device-upgrade', response: 'declined' });
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect(first.json).toMatchObject({ decisionId: legacyId, duplicate: false, response: 'declined' });
+    expect((await respondTo(legacyId, { actionId: 'device-upgrade', response: 'accepted' })).json).toMatchObject({
+      duplicate: true,
+      response: 'declined',
+    });
+    expect((await respondTo(legacyId, { actionId: 'other', response: 'accepted' })).status).toBe(409);
+    const [stored] = await contactsOf(id!);
+    expect(stored.offers[0]).toMatchObject({ response: 'declined', respondedAt: expect.any(String) });
+    // the decline suppresses the action as any decline does
+    expect(
+      (await decideFor(id!, 'app', { limit: 10 })).json.actions.map((a: { actionId: string }) => a.actionId),
+    ).not.toContain('device-upgrade');
+    // only responses: the log never held it; and once expired it is gone
+    expect((await getDecision(legacyId)).status).toBe(404);
+    const expiredId = `${legacyId.slice(0, -3)}zzz`;
+    await db.send(
+      new PutCommand({ TableName: t.tenantTables['acme'], Item: legacyItem(expiredId, Date.parse(NOW) / 1000 - 1) }),
+    );
+    expect((await respondTo(expiredId, { actionId: 'device-upgrade', response: 'accepted' })).status).toBe(404);
   });
 });
 

@@ -1,5 +1,5 @@
 import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts';
-import { decide, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
+import { decide, getDecision, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
@@ -15,6 +15,7 @@ const useCases = {
   remove: deleteAction(ports),
   decide: decide(ports),
   respond: respond(ports),
+  find: getDecision(ports),
 };
 
 export const handler = httpHandler('decisions', {
@@ -44,6 +45,10 @@ export const handler = httpHandler('decisions', {
     meter.meter(req.caller.tenant, 'Decision', 1, { channel: req.body.channel });
     return { status: 200, body: decision };
   },
+  getDecision: async (req) => ({
+    status: 200,
+    body: await useCases.find(req.caller.tenant, req.params['decisionId']!),
+  }),
   postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
     status: 200,
     body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),

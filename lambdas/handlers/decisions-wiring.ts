@@ -46,7 +46,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
   const ports: DecisionPorts = {
     customers: base.customers,
     catalog: new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now),
-    log: new DynamoDecisionLog(base.db, tableOf),
+    log: new DynamoDecisionLog(base.db, { tenant: tableOf, decisions: base.decisionTableOf }),
     learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,

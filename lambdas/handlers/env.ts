@@ -17,7 +17,14 @@ export const Json = <T extends z.ZodType>(schema: T) =>
 /** Every environment variable the platform's handlers share, parsed once, in one place. */
 export const PlatformEnv = z.object({
   MARKET: z.string().min(1),
+  /** `<market>-<stage>`, what physical names carry; the event processor checks its queues' names by it. */
+  DEPLOYMENT: z.string().min(1).optional(),
   TENANT_TABLES: Json(z.record(z.string(), z.string())),
+  /**
+   * tenant -> its decision log table (the stack sets it); without it, each tenant table's name
+   * with `-decisions` (table-design.ts decisionTableName), as the local runtime and tests build them.
+   */
+  DECISION_TABLES: Json(z.record(z.string(), z.string())).optional(),
   KEYS_TABLE: z.string().min(1),
   VALUE_TIERS: Json(z.object({ platinum: z.number(), gold: z.number(), silver: z.number() })).default({
     platinum: 100,

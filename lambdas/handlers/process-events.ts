@@ -2,9 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processEventBatch, type ProcessOutcome } from '#app/process-events.ts';
-import { triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
+import { ruleBudgetRecorderFromEnv, triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { eventQueueName } from '#adapters/sqs/queue-design.ts';
 import type { CvmEvent } from '#domain/events.ts';
+import { RULE_OVER_BUDGET } from '#domain/rules.ts';
 import { customerRef, forMessage, logContext, logger } from '#http/logger.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
@@ -15,11 +16,18 @@ const env = platformEnv();
 const ports = eventAdaptersFor(env);
 const processBatch = processEventBatch(ports);
 const recordTriggerFirings = triggerRecorderFromEnv(process.env);
+const recordRulesOverBudget = ruleBudgetRecorderFromEnv(process.env);
 
 /** Trigger firings a tenant's customer groups handed off in this batch; a group that failed counts none. */
 async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
   const settled = await Promise.allSettled(outcomes);
   return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? s.value.messages : 0), 0);
+}
+
+/** Trigger rules (conditions and eligibility) that ran out of evaluation steps in this batch. */
+async function overBudgetOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
+  const settled = await Promise.allSettled(outcomes);
+  return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? (s.value.refusals[RULE_OVER_BUDGET] ?? 0) : 0), 0);
 }
 
 /** Why a message cannot be processed, as a code a log line may carry (never the message's text). */
@@ -33,12 +41,12 @@ class UnprocessableMessageError extends Error {
   }
 }
 
-/** The tenant a record belongs to: its queue decides (`cvm-<market>-<tenant>-events`), and the body must agree. */
+/** The tenant a record belongs to: its queue decides (`cvm-<market>-<stage>-<tenant>-events`), and the body must agree. */
 function parse(record: SQSRecord): { tenant: string; event: CvmEvent } {
   const body = JSON.parse(record.body) as { tenant?: unknown; event?: unknown };
   const queueName = record.eventSourceARN.split(':').pop() ?? '';
   const tenant = typeof body.tenant === 'string' ? body.tenant : '';
-  if (!env.TENANT_TABLES[tenant] || queueName !== eventQueueName(env.MARKET, tenant)) {
+  if (!env.TENANT_TABLES[tenant] || queueName !== eventQueueName(env.DEPLOYMENT ?? env.MARKET, tenant)) {
     throw new UnprocessableMessageError('the message does not belong to the queue it came from', 'foreign-message');
   }
   const { valid } = validateEvents([body.event]);
@@ -102,7 +110,10 @@ export const handler = middy(
       context,
       throwOnFullBatchFailure: false,
     });
-    for (const [tenant, group] of byTenantOutcomes) recordTriggerFirings(tenant, await firingsOf(group));
+    for (const [tenant, group] of byTenantOutcomes) {
+      recordTriggerFirings(tenant, await firingsOf(group));
+      recordRulesOverBudget(tenant, await overBudgetOf(group));
+    }
     return response;
   }),
 ).use(logContext());

@@ -3,9 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#domain/api-key.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { actionItem } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
+import { offeredDecisionOf } from '#domain/decisioning/decision-record.ts';
 import { xmlProblems } from '#domain/reports/well-formed-xml.ts';
 import { periodOf } from '#domain/reports/report.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
+import { aDecisionRecord } from '../test-support/decision-records.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
 let t: TestTables;
@@ -24,6 +27,10 @@ beforeAll(async () => {
   const db = documentClient({ endpoint: t.endpoint });
   const put = (tenant: string, item: Record<string, unknown>) =>
     db.send(new PutCommand({ TableName: t.tenantTables[tenant]!, Item: item }));
+  const log = new DynamoDecisionLog(db, {
+    tenant: (tenant) => t.tenantTables[tenant]!,
+    decisions: (tenant) => t.decisionTables[tenant]!,
+  });
   const profile = (id: string, monthlyCharge: number, segment = 'youth') => ({
     pk: `C#${id}`,
     sk: 'P',
@@ -72,20 +79,18 @@ beforeAll(async () => {
       },
       ...(churned ? { churn: { at: hoursAgo(1), reason: 'price', eventId: `c${i}` } } : {}),
     });
-    await put('acme', {
-      pk: `C#${id}`,
-      sk: `H#${hoursAgo(1)}#dec-${i}`,
-      id: `dec-${i}`,
-      at: hoursAgo(1),
+    // the decision and its response, through the decision log as the decisions function writes them
+    const control = i % 4 === 0;
+    const decision = aDecisionRecord(id, hoursAgo(1), control ? {} : { 'bundle-upgrade-10gb': 'offer' }, {
       channel: 'ussd',
-      source: 'decision',
-      group: i % 4 === 0 ? 'control' : 'champion',
-      offers:
-        i % 4 === 0
-          ? []
-          : [{ actionId: 'bundle-upgrade-10gb', kind: 'offer', p: 0.1, ...(i % 2 ? { response: 'accepted' } : {}) }],
+      experiment: { id: 'global-1', group: control ? 'control' : 'champion' },
     });
+    await log.record('acme', decision);
+    if (!control && i % 2)
+      await log.recordResponse('acme', offeredDecisionOf(decision), 'bundle-upgrade-10gb', 'accepted', hoursAgo(0.5));
   }
+  // a decision of another month stays out of this month's reports
+  await log.record('acme', aDecisionRecord('a-1', '2020-01-15T10:00:00.000Z', { 'bundle-upgrade-10gb': 'offer' }));
   // a trigger contact is history, not a decision: the decisions report leaves it out
   await put('acme', {
     pk: 'C#a-5',

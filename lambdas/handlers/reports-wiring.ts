@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoDecisionReportSource } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import type { ReportSettings } from '#app/reports.ts';
 import { platformEnv } from './env.ts';
@@ -28,6 +29,7 @@ export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
     tenants: Object.keys(env.TENANT_TABLES),
     clock: base.clock,
     scan: reports,
+    decisions: new DynamoDecisionReportSource(base.db, base.decisionTableOf),
     store: reports,
     catalog: new DynamoActionCatalog(base.db, tableOf),
     settings,

@@ -1,12 +1,13 @@
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
+import { DynamoCustomerDecisions } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { PlatformEnv } from './env.ts';
 import { meter } from './metering.ts';
-import { tenantTableOf } from './tenant-tables.ts';
+import { decisionTablesOf, ownedTablesOf, tenantTableOf } from './tenant-tables.ts';
 
 /** The composition root: concrete adapters for the ports, built once per container. */
 export function adaptersFor(env: PlatformEnv) {
@@ -14,15 +15,20 @@ export function adaptersFor(env: PlatformEnv) {
   const db = documentClient({
     endpoint: env.DYNAMODB_ENDPOINT,
     region: env.AWS_REGION,
-    metering: { meter, tenantTables: env.TENANT_TABLES },
+    metering: { meter, tenantTables: ownedTablesOf(env) },
   });
   const tableOf = tenantTableOf(env.TENANT_TABLES);
+  const decisionTableOf = tenantTableOf(decisionTablesOf(env));
   // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   return {
     db,
     clock,
+    tableOf,
+    decisionTableOf,
     customers: new DynamoCustomerRepo(db, tableOf),
+    /** A customer's decisions in the decision log (export and erasure). */
+    customerDecisions: new DynamoCustomerDecisions(db, decisionTableOf),
     keys: new DynamoKeyStore(db, env.KEYS_TABLE),
     /** Who changed what, in the tenant's own table (consent, keys, catalog, triggers, campaigns). */
     audit: new DynamoAuditLog(db, tableOf),

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { DECISION_TABLE, decisionTableBeside, KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { hashApiKey, type KeyScope } from '#domain/api-key.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
@@ -11,6 +11,8 @@ export interface TestTables {
   endpoint: string;
   market: string;
   tenantTables: Record<string, string>;
+  /** tenant -> its decision log table. */
+  decisionTables: Record<string, string>;
   keysTable: string;
   /** Environment for handlers, as the stack would set it. */
   env: Record<string, string>;
@@ -27,9 +29,11 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const tenantTables = Object.fromEntries(tenants.map((t) => [t, `cvm-${market}-${t}`]));
+  const decisionTables = Object.fromEntries(tenants.map((t) => [t, decisionTableBeside(tenantTables[t]!)]));
   const keysTable = `cvm-${market}-keys`;
   await Promise.all([
     ...Object.values(tenantTables).map((name) => ensureTable(client, name, TENANT_TABLE)),
+    ...Object.values(decisionTables).map((name) => ensureTable(client, name, DECISION_TABLE)),
     ensureTable(client, keysTable, KEYS_TABLE),
   ]);
   const store = new DynamoKeyStore(documentClient({ endpoint }), keysTable);
@@ -50,11 +54,13 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
     endpoint,
     market,
     tenantTables,
+    decisionTables,
     keysTable,
     keys,
     env: {
       MARKET: market,
       TENANT_TABLES: JSON.stringify(tenantTables),
+      DECISION_TABLES: JSON.stringify(decisionTables),
       KEYS_TABLE: keysTable,
       DYNAMODB_ENDPOINT: endpoint,
       AWS_REGION: 'local',

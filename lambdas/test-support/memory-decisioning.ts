@@ -3,14 +3,14 @@ import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
 import { contactsOf, DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
-import { parseDecisionId } from '#domain/decisioning/decision-id.ts';
+import { isDecisionId } from '#domain/decisioning/decision-id.ts';
+import { offeredDecisionOf, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type {
   ActionCatalog,
   CustomerAggregate,
   CustomerRepo,
   DecisionLog,
-  DecisionLogEntry,
   LearningStore,
   VolumeCounter,
 } from '#domain/ports.ts';
@@ -33,21 +33,31 @@ export const TEST_SETTINGS: DecisioningSettings = {
   explainExcluded: 3,
 };
 
-/** A logged decision as the DynamoDB adapter stores it under the customer (the ledger's item shape). */
-const contactItemOf = (e: DecisionLogEntry) => ({
-  id: e.decisionId,
-  at: e.at,
-  channel: e.channel,
-  offers: e.offers.map((o) => ({ ...o })),
-});
+/**
+ * The slim contact the DynamoDB adapter keeps under the customer for a decision that offered
+ * something: channel, offered actions and kinds, and each response once reported.
+ */
+const contactItemOf = (r: DecisionRecord) => {
+  const answered = new Map(r.responses.map((x) => [x.actionId, x]));
+  return {
+    id: r.decisionId,
+    at: r.at,
+    channel: r.channel,
+    offers: r.actions.map((a) => {
+      const x = answered.get(a.actionId);
+      return { actionId: a.actionId, kind: a.kind, ...(x ? { response: x.response, respondedAt: x.at } : {}) };
+    }),
+  };
+};
 
-/** In-memory decision ports with the DynamoDB adapters' semantics (log items as contact history). */
+/** In-memory decision ports with the DynamoDB adapters' semantics (the log by id, slim contacts under the customer). */
 export class MemoryDecisioning {
   readonly repo = new MemoryCustomerRepo();
   readonly actions = new Map<string, Action>();
-  readonly entries = new Map<string, DecisionLogEntry>();
-  /** Each customer's entries in the order they were logged (the clock only moves forward). */
-  readonly byCustomer = new Map<string, DecisionLogEntry[]>();
+  /** The decision log: full records by id. */
+  readonly entries = new Map<string, DecisionRecord>();
+  /** Each customer's records in the order they were logged (the clock only moves forward). */
+  readonly byCustomer = new Map<string, DecisionRecord[]>();
   readonly states = new Map<string, Record<string, unknown>>();
   readonly learned = new Map<string, { trials: number; successes: number }>();
   readonly volumes = new Map<string, number>();
@@ -66,7 +76,8 @@ export class MemoryDecisioning {
         const all = self.byCustomer.get(id) ?? [];
         // the DynamoDB adapter's ranges: the policy window when asked, else the newest 23
         const since = opts.contactsSince;
-        const chosen = since === undefined ? all.slice(-23) : all.filter((e) => e.at >= since);
+        const offered = all.filter((e) => e.actions.length > 0);
+        const chosen = since === undefined ? offered.slice(-23) : offered.filter((e) => e.at >= since);
         const contacts = chosen.reverse().map(contactItemOf);
         const state = self.states.get(id);
         return { ...agg, contacts, ...(state ? { state } : {}) };
@@ -84,34 +95,38 @@ export class MemoryDecisioning {
       put: async (_t, a) => void this.actions.set(a.actionId, a),
       remove: async (_t, id) => this.actions.delete(id),
     };
+    const copy = (r: DecisionRecord): DecisionRecord => structuredClone(r);
     const log: DecisionLog = {
-      record: async (_t, e) => {
-        const copy = { ...e, offers: e.offers.map((o) => ({ ...o })) };
-        this.entries.set(e.decisionId, copy);
-        const list = this.byCustomer.get(e.customerId) ?? [];
-        list.push(copy);
-        this.byCustomer.set(e.customerId, list);
+      record: async (_t, r) => {
+        const stored = copy(r);
+        this.entries.set(r.decisionId, stored);
+        const list = this.byCustomer.get(r.customerId) ?? [];
+        list.push(stored);
+        this.byCustomer.set(r.customerId, list);
       },
       find: async (_t, id) => {
-        const e = parseDecisionId(id) ? this.entries.get(id) : undefined;
-        return e ? { ...e, offers: e.offers.map((o) => ({ ...o })) } : undefined;
+        const r = isDecisionId(id) ? this.entries.get(id) : undefined;
+        return r ? copy(r) : undefined;
+      },
+      findOffered: async (_t, id) => {
+        const r = isDecisionId(id) ? this.entries.get(id) : undefined;
+        return r ? offeredDecisionOf(r) : undefined;
       },
       householdContacts: async (_t, householdId, since) =>
         contactsOf(
           [...this.entries.values()]
             .filter(
-              (e) =>
-                e.householdId === householdId && e.at >= since && e.offers.some((o) => MARKETING_KINDS.has(o.kind)),
+              (r) =>
+                r.householdId === householdId && r.at >= since && r.actions.some((a) => MARKETING_KINDS.has(a.kind)),
             )
             .map(contactItemOf),
         ),
-      recordResponse: async (_t, e, actionId, response, at) => {
-        const stored = this.entries.get(e.decisionId);
+      recordResponse: async (_t, d, actionId, response, at) => {
+        const stored = this.entries.get(d.decisionId);
         if (!stored) return 'not-found';
-        const offer = stored.offers.find((o) => o.actionId === actionId);
-        if (!offer) return 'not-offered';
-        if (offer.response) return 'duplicate';
-        Object.assign(offer, { response, respondedAt: at });
+        if (!stored.actions.some((a) => a.actionId === actionId)) return 'not-offered';
+        if (stored.responses.some((r) => r.actionId === actionId)) return 'duplicate';
+        stored.responses.push({ actionId, response, at });
         return 'recorded';
       },
     };
@@ -141,6 +156,13 @@ export class MemoryDecisioning {
       randomId: () => (++this.seq).toString(36).padStart(8, '0'),
       settings: this.settings,
     };
+  }
+
+  /** The slim contacts the customer partition holds (all customers' when none is named). */
+  contactItems(customerId?: string) {
+    return [...this.entries.values()]
+      .filter((r) => r.actions.length > 0 && (customerId === undefined || r.customerId === customerId))
+      .map(contactItemOf);
   }
 
   async addCustomer(record: Partial<CustomerRecord> & { customerId: string }, tenant = 'acme') {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
+import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
 
 export const CHANNELS = ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -100,7 +102,10 @@ export type DecisioningConfig = z.infer<typeof DecisioningConfig>;
 
 export const MarketConfig = z.strictObject({
   code: id,
-  environment: z.enum(['dev', 'test', 'staging', 'prod']),
+  /** The stages this market may be deployed as, with what each keeps on destroy. */
+  stages: z.record(StageName, StageSettings).default(DEFAULT_STAGES),
+  /** The stage being built: chosen with `-c stage=<name>` from `stages` (loadMarket resolves it). */
+  stage: Stage.default({ name: DEFAULT_STAGE, ...DEFAULT_STAGES[DEFAULT_STAGE]! }),
   aws: z.strictObject({
     account: z
       .string()
@@ -192,6 +197,12 @@ export const MarketConfig = z.strictObject({
     .default({ platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' }),
   /** Next-best-action decisioning: contact policy, experiments, learning (issue 6). */
   decisioning: DecisioningConfig.default(DecisioningConfig.parse({})),
+  /**
+   * The action catalog and triggers every tenant starts with, applied by `cdk deploy` (a custom
+   * resource) and by `npm start`, validated as the API validates them (lambdas/http/schemas/starter.ts).
+   * The seeder updates only what it wrote and nobody changed since (lambdas/app/seed-market.ts).
+   */
+  starter: Starter.default(EMPTY_STARTER),
 });
 export type MarketConfig = z.infer<typeof MarketConfig>;
 export type MarketConfigInput = z.input<typeof MarketConfig>;
@@ -217,3 +228,14 @@ export function parseMarketConfig(market: string, raw: unknown): MarketConfig {
   }
   return result.data;
 }
+
+/**
+ * The deployment a config describes, `<market>-<stage>`: what every physical name carries after
+ * `cvm-` (tables `cvm-<market>-<stage>-<tenant>`, queues, state machines, the API...).
+ */
+export const deploymentOf = (config: Pick<MarketConfig, 'code' | 'stage'>): string =>
+  `${config.code}-${config.stage.name}`;
+
+/** A physical resource name of this deployment: `cvm-<market>-<stage>[-<part>...]`. */
+export const physicalName = (config: Pick<MarketConfig, 'code' | 'stage'>, ...parts: string[]): string =>
+  ['cvm', deploymentOf(config), ...parts].join('-');

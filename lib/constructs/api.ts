@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { ROUTES, type ApiFunction, type RouteSpec } from '../../lambdas/http/routes.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
@@ -169,6 +169,8 @@ export class CvmApi extends Construct {
       environment: platformEnv,
     });
     store.grantReadWrite(customers);
+    // export and erasure reach the customer's decisions in the decision log
+    store.grantDecisionLog(customers);
     const authorizerFn = new CvmFunction(this, 'AuthorizerFn', {
       ...fnDefaults,
       handlerFile: 'authorizer.ts',
@@ -193,8 +195,8 @@ export class CvmApi extends Construct {
     const tenantBurst = config.tenants.reduce((sum, t) => sum + t.throttle.burstLimit, 0);
 
     const api = new apigw.RestApi(this, 'RestApi', {
-      restApiName: `cvm-${config.code}`,
-      description: `telco-cvm API of market ${config.code}`,
+      restApiName: physicalName(config),
+      description: `telco-cvm API of market ${config.code}, stage ${config.stage.name}`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       // API Gateway writes execution and access logs through one account-wide role; keep it when
@@ -246,7 +248,7 @@ export class CvmApi extends Construct {
     }
 
     const authorizer = new apigw.RequestAuthorizer(this, 'KeyAuthorizer', {
-      authorizerName: `cvm-${config.code}-api-key`,
+      authorizerName: physicalName(config, 'api-key'),
       handler: authorizerFn,
       // with a results cache, the identity source is the cache key: it must be the API key
       identitySources: [apigw.IdentitySource.header(API_KEY_HEADER)],
@@ -294,13 +296,13 @@ export class CvmApi extends Construct {
         generateSecretString: { passwordLength: 40, excludePunctuation: true },
       });
       const key = new apigw.ApiKey(silo, 'UsageKey', {
-        apiKeyName: `cvm-${config.code}-${tenant.id}`,
+        apiKeyName: physicalName(config, tenant.id),
         description: `Usage-plan key of tenant ${tenant.id}; the authorizer returns it, callers never see it`,
         value: secret.secretValue.unsafeUnwrap(),
         enabled: true,
       });
       const plan = new apigw.UsagePlan(silo, 'UsagePlan', {
-        name: `cvm-${config.code}-${tenant.id}`,
+        name: physicalName(config, tenant.id), // usagePlanName in the usage-plan usage source
         description: `Throttle and monthly quota of tenant ${tenant.id}`,
         throttle: { rateLimit: tenant.throttle.rateLimit, burstLimit: tenant.throttle.burstLimit },
         quota: { limit: tenant.throttle.monthlyQuota, period: apigw.Period.MONTH },
@@ -329,7 +331,7 @@ export class CvmApi extends Construct {
         defaultAction: { allow: {} },
         visibilityConfig: {
           cloudWatchMetricsEnabled: true,
-          metricName: `cvm-${config.code}-waf`,
+          metricName: physicalName(config, 'waf'),
           sampledRequestsEnabled: true,
         },
         rules: [

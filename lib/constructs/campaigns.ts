@@ -6,7 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { decisioningEnvOf } from '#config/decisioning-settings.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
 import { modelBundleDirs } from './decisioning.ts';
@@ -60,9 +60,11 @@ export class Campaigns extends Construct {
       bundleDirs: modelBundleDirs(config),
     });
     store.grantReadWrite(this.stepFunction);
+    // the contact step decides, and every decision goes to the decision log
+    store.grantDecisionLog(this.stepFunction);
     for (const queue of Object.values(outboundQueues)) queue.grantSendMessages(this.stepFunction);
 
-    const machineName = `cvm-${config.code}-campaign`;
+    const machineName = physicalName(config, 'campaign');
     const machineLogs = new logs.LogGroup(this, 'CampaignLogs', {
       retention: retentionFor(config.retention.logsDays),
       removalPolicy: logRemovalPolicy,

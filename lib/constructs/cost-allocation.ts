@@ -43,7 +43,7 @@ export class CostAllocationTags implements IAspect {
       [TAG_MARKET]: this.config.code,
       [TAG_TENANT]: SHARED_TENANT,
       [TAG_COST_CENTER]: this.config.sharedCostCenter,
-      [TAG_ENVIRONMENT]: this.config.environment,
+      [TAG_ENVIRONMENT]: this.config.stage.environment,
       [TAG_COMPONENT]: componentOf(node),
     };
     // Tag.visit only acts on taggable L1 resources (TagManager v1 and v2) and ignores the rest.

@@ -3,12 +3,15 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { MarketConfig } from '#config/market-config.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import {
+  DECISION_TABLE,
+  decisionTableName,
   KEYS_TABLE,
   keysTableName,
   TENANT_TABLE,
   tenantTableName,
+  type IndexDesign,
   type KeyAttribute,
   type TableDesign,
 } from '../../lambdas/adapters/dynamo/table-design.ts';
@@ -23,6 +26,24 @@ const attr = (a: KeyAttribute): dynamodb.Attribute => ({
   type: a.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING,
 });
 
+/** What a stage keeps of its data when it is torn down (stage config: prod-like keeps all, dev none). */
+export interface DataProtection {
+  deletionProtection: boolean;
+  removalPolicy: RemovalPolicy;
+}
+
+export const dataProtectionOf = (config: MarketConfig): DataProtection => ({
+  deletionProtection: config.stage.deletionProtection,
+  removalPolicy: config.stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+});
+
+const projectionOf = (index: IndexDesign) =>
+  index.projection?.type === 'KEYS_ONLY'
+    ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+    : index.projection?.type === 'INCLUDE'
+      ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: index.projection.attributes }
+      : { projectionType: dynamodb.ProjectionType.ALL };
+
 /** A table built from its design: keys, GSIs and TTL exactly as the local runtime has them. */
 function tableFromDesign(
   scope: Construct,
@@ -30,6 +51,7 @@ function tableFromDesign(
   design: TableDesign,
   tableName: string,
   key: kms.IKey,
+  protection: DataProtection = { deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN },
 ): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     tableName,
@@ -39,8 +61,7 @@ function tableFromDesign(
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: key,
-    deletionProtection: true,
-    removalPolicy: RemovalPolicy.RETAIN,
+    ...protection,
     ...(design.ttlAttribute ? { timeToLiveAttribute: design.ttlAttribute } : {}),
   });
   for (const index of design.indexes) {
@@ -48,56 +69,87 @@ function tableFromDesign(
       indexName: index.indexName,
       partitionKey: attr(index.partitionKey),
       ...(index.sortKey ? { sortKey: attr(index.sortKey) } : {}),
-      projectionType: dynamodb.ProjectionType.ALL,
+      ...projectionOf(index),
     });
   }
   return table;
 }
 
 /**
- * Customer data, siloed: one table and one KMS key per tenant (tagged with the tenant, so its
- * storage cost is exact), plus the market's shared table of API key hashes.
+ * Customer data, siloed: per tenant one table, one decision log table and one KMS key for both
+ * (tagged with the tenant, so its storage cost is exact), plus the market's shared table of API
+ * key hashes. The decision log is a table of its own so the nightly scans of the tenant table
+ * never read it.
  */
 export class CustomerStore extends Construct {
   readonly tables: Record<string, dynamodb.ITable>;
+  /** tenant -> its decision log. */
+  readonly decisionTables: Record<string, dynamodb.ITable>;
   readonly keysTable: dynamodb.ITable;
   private readonly ownTables: Record<string, dynamodb.Table> = {};
+  private readonly ownDecisionTables: Record<string, dynamodb.Table> = {};
 
   constructor(scope: Construct, id: string, props: CustomerStoreProps) {
     super(scope, id);
     const { config } = props;
+    const protection = dataProtectionOf(config);
 
     for (const tenant of config.tenants) {
       const silo = new Construct(this, `Tenant-${tenant.id}`);
       const key = new kms.Key(silo, 'Key', {
-        description: `Customer data of tenant ${tenant.id} in market ${config.code}`,
+        description: `Customer data of tenant ${tenant.id} in market ${config.code}, stage ${config.stage.name}`,
         enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: protection.removalPolicy,
       });
       this.ownTables[tenant.id] = tableFromDesign(
         silo,
         'Table',
         TENANT_TABLE,
-        tenantTableName(config.code, tenant.id),
+        tenantTableName(deploymentOf(config), tenant.id),
         key,
+        protection,
+      );
+      this.ownDecisionTables[tenant.id] = tableFromDesign(
+        silo,
+        'DecisionTable',
+        DECISION_TABLE,
+        decisionTableName(deploymentOf(config), tenant.id),
+        key,
+        protection,
       );
       Tags.of(silo).add(TAG_TENANT, tenant.id);
       Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
     }
     this.tables = { ...this.ownTables };
+    this.decisionTables = { ...this.ownDecisionTables };
 
     const keysKey = new kms.Key(this, 'KeysKey', {
-      description: `API key hashes of market ${config.code}`,
+      description: `API key hashes of market ${config.code}, stage ${config.stage.name}`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: protection.removalPolicy,
     });
-    this.keysTable = tableFromDesign(this, 'KeysTable', KEYS_TABLE, keysTableName(config.code), keysKey);
+    this.keysTable = tableFromDesign(
+      this,
+      'KeysTable',
+      KEYS_TABLE,
+      keysTableName(deploymentOf(config)),
+      keysKey,
+      protection,
+    );
   }
 
   /** Read and write on one tenant's table, or on every tenant table when no tenant is named. */
   grantReadWrite(grantee: iam.IGrantable, tenant?: string): void {
     const targets = tenant === undefined ? Object.values(this.ownTables) : [this.tableOf(tenant)];
     for (const table of targets) {
+      table.grantReadWriteData(grantee);
+      this.acknowledgeGrantWildcards(grantee, table);
+    }
+  }
+
+  /** Read and write on every tenant's decision log (decisions, responses, export, erasure). */
+  grantDecisionLog(grantee: iam.IGrantable): void {
+    for (const table of Object.values(this.ownDecisionTables)) {
       table.grantReadWriteData(grantee);
       this.acknowledgeGrantWildcards(grantee, table);
     }
@@ -117,10 +169,17 @@ export class CustomerStore extends Construct {
     this.keysTable.grantReadData(grantee);
   }
 
-  /** TENANT_TABLES and KEYS_TABLE as the handlers' env.ts reads them. */
-  tableNamesEnv(): { TENANT_TABLES: string; KEYS_TABLE: string } {
-    const names = Object.fromEntries(Object.entries(this.tables).map(([tenant, table]) => [tenant, table.tableName]));
-    return { TENANT_TABLES: Stack.of(this).toJsonString(names), KEYS_TABLE: this.keysTable.tableName };
+  /** TENANT_TABLES, DECISION_TABLES and KEYS_TABLE as the handlers' env.ts reads them. */
+  tableNamesEnv(): { TENANT_TABLES: string; DECISION_TABLES: string; KEYS_TABLE: string } {
+    const namesOf = (tables: Record<string, dynamodb.ITable>) =>
+      Stack.of(this).toJsonString(
+        Object.fromEntries(Object.entries(tables).map(([tenant, table]) => [tenant, table.tableName])),
+      );
+    return {
+      TENANT_TABLES: namesOf(this.tables),
+      DECISION_TABLES: namesOf(this.decisionTables),
+      KEYS_TABLE: this.keysTable.tableName,
+    };
   }
 
   private tableOf(tenant: string): dynamodb.Table {

@@ -59,6 +59,7 @@ export class Decisioning extends Construct {
       bundleDirs: modelBundleDirs(config),
     });
     store.grantReadWrite(this.apiFunction);
+    store.grantDecisionLog(this.apiFunction);
     online?.grantInvoke(this.apiFunction);
   }
 }

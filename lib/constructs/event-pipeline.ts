@@ -5,7 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { decisioningEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import {
   EVENT_QUEUE,
   eventDlqName,
@@ -58,11 +58,11 @@ export class EventPipeline extends Construct {
     for (const tenant of config.tenants) {
       const silo = new Construct(this, `Tenant-${tenant.id}`);
       const dlq = secureQueue(silo, 'EventsDlq', {
-        queueName: eventDlqName(config.code, tenant.id),
+        queueName: eventDlqName(deploymentOf(config), tenant.id),
         retentionPeriod: Duration.days(EVENT_QUEUE.dlqRetentionDays),
       });
       this.queues[tenant.id] = secureQueue(silo, 'Events', {
-        queueName: eventQueueName(config.code, tenant.id),
+        queueName: eventQueueName(deploymentOf(config), tenant.id),
         visibilityTimeout: Duration.seconds(EVENT_QUEUE.visibilityTimeoutSeconds),
         retentionPeriod: Duration.days(EVENT_QUEUE.retentionDays),
         deadLetterQueue: { queue: dlq, maxReceiveCount: EVENT_QUEUE.maxReceiveCount },
@@ -82,11 +82,11 @@ export class EventPipeline extends Construct {
     for (const channel of config.channels) {
       const box = new Construct(this, `Outbound-${channel}`);
       const dlq = secureQueue(box, 'Dlq', {
-        queueName: `${outboundQueueName(config.code, channel)}-dlq`,
+        queueName: `${outboundQueueName(deploymentOf(config), channel)}-dlq`,
         retentionPeriod: Duration.days(14),
       });
       this.outboundQueues[channel] = secureQueue(box, 'Queue', {
-        queueName: outboundQueueName(config.code, channel),
+        queueName: outboundQueueName(deploymentOf(config), channel),
         deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
       });
       this.alarms.push(dlqAlarm(box, dlq, `Outbound ${channel} messages the sender could not take`));
@@ -95,6 +95,7 @@ export class EventPipeline extends Construct {
     const fnDefaults = { logRetentionDays: config.retention.logsDays, logRemovalPolicy: props.logRemovalPolicy };
     const eventEnv = {
       MARKET: config.code,
+      DEPLOYMENT: deploymentOf(config),
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...marketRulesEnvOf(config),

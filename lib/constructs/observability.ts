@@ -11,7 +11,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import type { MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { METER_NAMES } from '../../lambdas/domain/metering.ts';
 import {
   DIMENSION,
@@ -76,7 +76,7 @@ export class Observability extends Construct {
       }),
     );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: `telco-cvm ${config.code} alarms`,
+      displayName: `telco-cvm ${config.code} ${config.stage.name} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
@@ -87,7 +87,7 @@ export class Observability extends Construct {
     // --- tracing: the API's sampling rule (Lambda follows API Gateway's decision) ----------
     this.samplingRule = new xray.CfnSamplingRule(this, 'SamplingRule', {
       samplingRule: {
-        ruleName: `cvm-${config.code}`.slice(0, 32),
+        ruleName: physicalName(config).slice(0, 32),
         priority: 100,
         fixedRate: config.tracingSampleRate,
         reservoirSize: 1,
@@ -103,7 +103,7 @@ export class Observability extends Construct {
 
     // --- the dashboard -----------------------------------------------------------------------
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `telco-cvm-${config.code}`,
+      dashboardName: physicalName(config),
       defaultInterval: Duration.hours(6),
     });
     const count = restApi.metricCount({ period: PERIOD, statistic: 'Sum' });

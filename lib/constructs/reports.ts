@@ -80,6 +80,13 @@ export class Reports extends Construct {
       );
       table.encryptionKey?.grantEncryptDecrypt(this.buildFunction);
     }
+    // the job: the month's decisions from each decision log's byDay index (Query only, report fields only)
+    for (const table of Object.values(store.decisionTables) as dynamodb.ITable[]) {
+      this.buildFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/byDay`] }),
+      );
+      table.encryptionKey?.grantDecrypt(this.buildFunction);
+    }
     const kmsReason =
       "Snapshot writes to tables encrypted with their customer-managed key need the GenerateDataKey*/ReEncrypt* families; each statement is limited to those tables' keys.";
     if (tables.some((t) => t.encryptionKey)) {

@@ -10,7 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { headKey, type EndpointMap } from '../../lambdas/adapters/sagemaker/endpoints.ts';
 import type { ModelManifest } from '../../lambdas/domain/scoring/model-store.ts';
 import type { CustomerStore } from './customer-store.ts';
@@ -132,7 +132,7 @@ export class Scoring extends Construct {
       bundleDirs: models,
     });
 
-    const machineName = `cvm-${config.code}-score-base`;
+    const machineName = physicalName(config, 'score-base');
     const machineLogs = new logs.LogGroup(this, 'ScoreBaseLogs', {
       retention: retentionFor(config.retention.logsDays),
       removalPolicy: logRemovalPolicy,
@@ -321,9 +321,9 @@ export class Scoring extends Construct {
       model.node.addDependency(role);
       modelNag(model);
       const key = new kms.Key(this, 'EndpointKey', {
-        description: `Storage volumes of the ${config.code} scoring endpoint`,
+        description: `Storage volumes of the ${config.code} ${config.stage.name} scoring endpoint`,
         enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: config.stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       key.grantEncryptDecrypt(role);
       const kmsReason =
@@ -377,7 +377,7 @@ export class Scoring extends Construct {
       });
       const ep = new sagemaker.CfnEndpoint(this, `Endpoint${id}`, {
         endpointConfigName: cfg.attrEndpointConfigName,
-        endpointName: `cvm-${config.code}-${nameOf(h.key)}`.slice(0, 63),
+        endpointName: physicalName(config, nameOf(h.key)).slice(0, 63),
       });
       this.endpointArns.push(ep.ref);
       this.endpoints[h.key] = { endpointName: ep.attrEndpointName };

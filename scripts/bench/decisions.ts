@@ -18,7 +18,9 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
-import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { DECISION_TABLE, TENANT_TABLE, tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { deploymentOf } from '#config/market-config.ts';
+import { loadMarket } from '#config/markets/index.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { decide, respond, type DecisionPorts } from '#app/decisions.ts';
@@ -142,6 +144,7 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ensureTable(raw, 'bench-acme', TENANT_TABLE);
+    await ensureTable(raw, 'bench-acme-decisions', DECISION_TABLE);
     raw.destroy();
     const db = documentClient({ endpoint: dynamo.endpoint });
     const counts = { reads: 0, writes: 0, wcu: 0, rcu: 0 };
@@ -189,7 +192,7 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
     const ports: DecisionPorts = {
       customers: new DynamoCustomerRepo(db, tableOf),
       catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now),
-      log: new DynamoDecisionLog(db, tableOf),
+      log: new DynamoDecisionLog(db, { tenant: tableOf, decisions: () => 'bench-acme-decisions' }),
       learning: new DynamoLearningStore(db, tableOf, 60_000),
       volume: new DynamoVolumeCounter(db, tableOf, 8),
       clock,
@@ -334,7 +337,7 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
     const rawQuery = await sequentialP50(() =>
       raw.send(
         new QueryCommand({
-          TableName: `cvm-${rt.info.market}-consumer`,
+          TableName: tenantTableName(deploymentOf(loadMarket(rt.info.market)), 'consumer'),
           KeyConditionExpression: 'pk = :p',
           ExpressionAttributeValues: { ':p': { S: `C#${id(3)}` } },
         }),

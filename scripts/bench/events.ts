@@ -1,7 +1,8 @@
 /**
  * Events: the state fold in-process on one core, ingestion end to end on the local runtime
- * (HTTP -> local queue -> processor -> DynamoDB Local), and write units per event on the demo
- * event mix, for the chosen exactly-once design and the transactional alternative.
+ * (HTTP -> local queue -> processor -> DynamoDB Local), and billed write units per event at steady
+ * state for a typical customer (ids in the state item) and a heavy one (ids spilled to id records),
+ * each against the other path (scripts/bench/write-units.ts).
  *
  *   npx tsx scripts/bench/events.ts
  */
@@ -19,7 +20,7 @@ import type { LocalQueue } from '../local/local-queue.ts';
 import { startRuntime } from '../local/runtime.ts';
 import { ensureTable } from '../local/tables.ts';
 import type { BenchFigure } from './figure.ts';
-import { chosenDesignUnits, demoMix, transactionalDesignUnits } from './write-units.ts';
+import { demoMix, stateWriteUnits } from './write-units.ts';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 
@@ -40,7 +41,7 @@ function foldRate(): number {
 /** Events per second through the local runtime: POSTs of 500 until every queue is drained. */
 async function endToEndRate(): Promise<{
   rate: number;
-  writeUnits: { single: number; batched: number; txSingle: number; txBatched: number };
+  writeUnits: Awaited<ReturnType<typeof stateWriteUnits>>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'cvm-bench-events-'));
   const rt = await startRuntime({ dir, fresh: true, port: await freePort(), now: NOW.toISOString() });
@@ -71,16 +72,11 @@ async function endToEndRate(): Promise<{
       credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     });
     const table = 'cvm-bench-write-units';
+    const twin = 'cvm-bench-write-units-twin';
     await ensureTable(client, table, TENANT_TABLE);
+    await ensureTable(client, twin, TENANT_TABLE);
     client.destroy();
-    const db = documentClient({ endpoint: rt.dynamo.endpoint });
-    const mix = () => demoMix(50, 20, NOW);
-    const writeUnits = {
-      single: await chosenDesignUnits(db, table, mix(), 1, NOW),
-      batched: await chosenDesignUnits(db, table, mix(), 100, NOW),
-      txSingle: await transactionalDesignUnits(db, table, mix(), 1, NOW),
-      txBatched: await transactionalDesignUnits(db, table, mix(), 100, NOW),
-    };
+    const writeUnits = await stateWriteUnits(documentClient({ endpoint: rt.dynamo.endpoint }), table, twin, 100);
     return { rate, writeUnits };
   } finally {
     await rt.stop();
@@ -108,22 +104,25 @@ export async function runEventsBench(): Promise<BenchFigure[]> {
       ratio: r2(rate / 500),
     },
     {
-      name: 'write units per event, demo mix, one event per write (ids in the state item)',
-      value: r2(writeUnits.single),
+      name: 'write units per event, typical customer (20 a day, demo mix), one event per write: ids in the state item',
+      value: r2(writeUnits.typical.write),
       unit: 'WCU/event',
-      reference: { name: 'transactional id record + state', value: r2(writeUnits.txSingle), unit: 'WCU/event' },
-      ratio: r2(writeUnits.single / writeUnits.txSingle),
+      reference: { name: 'its ids as id records', value: r2(writeUnits.typicalAllRecords.write), unit: 'WCU/event' },
+      ratio: r2(writeUnits.typical.write / writeUnits.typicalAllRecords.write),
     },
     {
-      name: "write units per event, demo mix, a customer's events folded per batch (ids in the state item)",
-      value: r2(writeUnits.batched),
+      name: 'write units per event, heavy sender (2,000 a day), one event per write: ids spilled to id records',
+      value: r2(writeUnits.heavy.write),
       unit: 'WCU/event',
-      reference: {
-        name: 'transactional id records + state per batch',
-        value: r2(writeUnits.txBatched),
-        unit: 'WCU/event',
-      },
-      ratio: r2(writeUnits.batched / writeUnits.txBatched),
+      reference: { name: 'its ids in the state item', value: r2(writeUnits.heavyAllInItem.write), unit: 'WCU/event' },
+      ratio: r2(writeUnits.heavy.write / writeUnits.heavyAllInItem.write),
+    },
+    {
+      name: 'write units per event, heavy sender, 10 of its events per write',
+      value: r2(writeUnits.heavyTenPerWrite.write),
+      unit: 'WCU/event',
+      reference: { name: 'one event per write', value: r2(writeUnits.heavy.write), unit: 'WCU/event' },
+      ratio: r2(writeUnits.heavyTenPerWrite.write / writeUnits.heavy.write),
     },
   ];
 }

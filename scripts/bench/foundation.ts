@@ -7,12 +7,16 @@ import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { deploymentOf } from '#config/market-config.ts';
+import { loadMarket } from '#config/markets/index.ts';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/cvm-function.ts';
 import { freePort } from '../local/dynamo-local.ts';
 import { median, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DATA = resolve(ROOT, 'data', 'ibm-telco-churn.train.csv');
+const TABLE = tenantTableName(deploymentOf(loadMarket('demo')), 'consumer');
 
 /** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
 async function bundles(dir: string) {
@@ -237,10 +241,8 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
           const chunk = chunks[next++]!;
           let pending: unknown[] = chunk.map((Item) => ({ PutRequest: { Item } }));
           while (pending.length) {
-            const out = await db.send(
-              new BatchWriteCommand({ RequestItems: { 'cvm-demo-consumer': pending as never } }),
-            );
-            pending = (out.UnprocessedItems?.['cvm-demo-consumer'] ?? []) as unknown[];
+            const out = await db.send(new BatchWriteCommand({ RequestItems: { [TABLE]: pending as never } }));
+            pending = (out.UnprocessedItems?.[TABLE] ?? []) as unknown[];
           }
         }
       }),

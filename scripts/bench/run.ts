@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { BenchFigure } from './figure.ts';
 import { loadSectionOf } from '../load/load-section.ts';
+import { defineCli } from '../lib/args.ts';
 
 /**
  * `npm run bench`: every benchmark in one run, each figure beside the reference it is compared
@@ -20,8 +21,25 @@ const SUITES: { title: string; file: string; fn: string }[] = [
   { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
   { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },
   { title: 'Campaigns: audience selection, decisioning, cost of 1M', file: 'campaigns.ts', fn: 'runCampaignsBench' },
+  {
+    title: 'Scans: bytes read per customer after 180 days of decisions',
+    file: 'scan-bytes.ts',
+    fn: 'runScanBytesBench',
+  },
 ];
-const only = process.argv.slice(2);
+const suiteNames = SUITES.map((s) => s.file.replace(/\.ts$/, ''));
+const { _: only } = defineCli({
+  name: 'bench',
+  summary:
+    'Every benchmark in one run, each figure beside the reference it is compared with, written to docs/benchmarks.md. Measurements, never pass/fail tests.',
+  positionals: {
+    placeholder: '[suite...]',
+    description: `run only these suites (${suiteNames.join(', ')}; a prefix will do) and update their sections`,
+    validate: (v) =>
+      suiteNames.some((s) => s.startsWith(v)) ? undefined : `unknown suite '${v}': one of ${suiteNames.join(', ')}`,
+  },
+  options: {},
+}).parse();
 
 const fmt = (n: number) =>
   Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 });

@@ -13,6 +13,8 @@ export type PriceId =
   | 'lambda.x86_64.gbSecond'
   | 'dynamodb.onDemand.read'
   | 'dynamodb.onDemand.write'
+  | 'dynamodb.storage'
+  | 'dynamodb.pitr'
   | 'sqs.standard.request'
   | 'logs.ingest.standard'
   | 'logs.ingest.infrequentAccess'
@@ -22,28 +24,60 @@ export type PriceId =
   | 'stepfunctions.standard.transition'
   | 'sagemaker.serverless.gbSecond'
   | 'sagemaker.serverless.dataGb'
-  | 'sagemaker.realtime.ml.m5.large.hour';
+  | 'sagemaker.realtime.ml.m5.large.hour'
+  | 'firehose.directPut.gb'
+  | 's3.standard.storage'
+  | 's3.put';
 
 export interface Price {
   usd: number;
   per: number;
   unit: string;
   date: string;
+  /** The region whose price this is (the reference region's when it is a fallback). */
   region: string;
   source: string;
+  /** Monthly volume tiers: `usd` per `per` units up to `upTo` units a month (cumulative; null = no bound). */
+  tiers?: { upTo: number | null; usd: number }[];
+  /** `list`: the region's own list price; `third-party`: someone else's transcription of it; `fallback`: the reference region's price, unconfirmed here. */
+  status: 'list' | 'third-party' | 'fallback';
 }
 export interface PriceTable {
   currency: string;
+  /** The region the table prices. */
   region: string;
+  /** The region whose prices stand in for those the region's table lacks. */
+  reference: string;
   note: string;
   prices: Record<PriceId, Price>;
 }
 
-/** Dollars for one unit of a price (e.g. one request, one GB-second). */
+/** Dollars for one unit of a price (e.g. one request, one GB-second), at its first tier. */
 export function unitPrice(prices: PriceTable, id: PriceId): number {
   const p = prices.prices[id];
   if (!p) throw new Error(`the price table has no '${id}'`);
   return p.usd / p.per;
+}
+
+/**
+ * Dollars per unit averaged over a month of `monthly` units, each tier at its own price (API
+ * Gateway bills the account's requests in the region this way): every request of the month,
+ * decisions and events alike, pays the same average.
+ */
+export function tieredUnitPrice(prices: PriceTable, id: PriceId, monthly: number | undefined): number {
+  const p = prices.prices[id];
+  if (!p) throw new Error(`the price table has no '${id}'`);
+  if (!p.tiers || !monthly || monthly <= 0) return p.usd / p.per;
+  let cost = 0;
+  let from = 0;
+  for (const t of p.tiers) {
+    const to = t.upTo ?? Number.POSITIVE_INFINITY;
+    const n = Math.max(0, Math.min(monthly, to) - from);
+    cost += n * (t.usd / p.per);
+    from = to;
+    if (monthly <= to) break;
+  }
+  return cost / monthly;
 }
 
 export const GB = 1024 ** 3;
@@ -80,6 +114,13 @@ export interface Usage {
   traces: number;
   sfnTransitions: number;
   sagemaker?: { gbSeconds: number; dataGb: number };
+  /** DynamoDB storage (Standard table class) and point-in-time recovery on it, in GB-months. */
+  dynamoGbMonths: number;
+  pitrGbMonths: number;
+  /** Firehose Direct PUT: GB as billed (each record rounded up to 5 KB). */
+  firehoseGb: number;
+  s3GbMonths: number;
+  s3Puts: number;
 }
 
 export const emptyUsage = (): Usage => ({
@@ -93,6 +134,11 @@ export const emptyUsage = (): Usage => ({
   emfBytes: 0,
   traces: 0,
   sfnTransitions: 0,
+  dynamoGbMonths: 0,
+  pitrGbMonths: 0,
+  firehoseGb: 0,
+  s3GbMonths: 0,
+  s3Puts: 0,
 });
 
 export interface CostLine {
@@ -104,9 +150,25 @@ export interface PricingContext {
   apiType: 'REST' | 'HTTP';
   logRetentionDays: number | undefined;
   logCompression: number;
+  /** The market's API requests a month: the volume the API's tiers are applied to (first tier when unknown). */
+  apiMonthlyRequests?: number;
 }
 
-const fmtN = (n: number) =>
+/** Which tiers a month's volume reaches, e.g. `333M at $3.50 + 667M at $2.80 + 404M at $2.38`. */
+function tiersText(p: Price, monthly: number): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const t of p.tiers ?? []) {
+    const to = t.upTo ?? Number.POSITIVE_INFINITY;
+    const n = Math.min(monthly, to) - from;
+    if (n > 0) parts.push(`${fmtN(n)} at $${t.usd.toFixed(2)}`);
+    from = to;
+    if (monthly <= to) break;
+  }
+  return parts.join(' + ');
+}
+
+export const fmtN = (n: number) =>
   n >= 1e6 ? `${+(n / 1e6).toFixed(3)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : `${+n.toFixed(2)}`;
 
 /** Prices a usage: one line per component, zero lines left out. */
@@ -115,11 +177,12 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
   const add = (component: string, usd: number, detail: string) => {
     if (usd > 0) lines.push({ component, usd, detail });
   };
-  const apiPrice = unitPrice(prices, ctx.apiType === 'REST' ? 'apigw.rest.request' : 'apigw.http.request');
+  const apiId = ctx.apiType === 'REST' ? 'apigw.rest.request' : 'apigw.http.request';
+  const apiPrice = tieredUnitPrice(prices, apiId, ctx.apiMonthlyRequests);
   add(
     `API Gateway (${ctx.apiType})`,
     usage.apiRequests * apiPrice,
-    `${fmtN(usage.apiRequests)} requests x $${(apiPrice * 1e6).toFixed(2)}/M`,
+    `${fmtN(usage.apiRequests)} requests x $${(apiPrice * 1e6).toFixed(3)}/M${ctx.apiMonthlyRequests ? ` (tiers at ${fmtN(ctx.apiMonthlyRequests)} requests a month: ${tiersText(prices.prices[apiId], ctx.apiMonthlyRequests)})` : ' (first tier)'}`,
   );
 
   for (const role of ['authorizer', 'function'] as const) {
@@ -153,6 +216,26 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
     'DynamoDB writes',
     usage.writeUnits * unitPrice(prices, 'dynamodb.onDemand.write'),
     `${fmtN(usage.writeUnits)} WRU on demand`,
+  );
+  add(
+    'DynamoDB storage',
+    usage.dynamoGbMonths * unitPrice(prices, 'dynamodb.storage'),
+    `${usage.dynamoGbMonths.toFixed(3)} GB-months (items + index entries + 100 B each)`,
+  );
+  add(
+    'DynamoDB point-in-time recovery',
+    usage.pitrGbMonths * unitPrice(prices, 'dynamodb.pitr'),
+    `${usage.pitrGbMonths.toFixed(3)} GB-months of the tables with PITR on`,
+  );
+  add(
+    'Firehose (decision log)',
+    usage.firehoseGb * unitPrice(prices, 'firehose.directPut.gb'),
+    `${usage.firehoseGb.toFixed(3)} GB billed (5 KB per record)`,
+  );
+  add(
+    'S3 (decision log)',
+    usage.s3GbMonths * unitPrice(prices, 's3.standard.storage') + usage.s3Puts * unitPrice(prices, 's3.put'),
+    `${usage.s3GbMonths.toFixed(3)} GB-months + ${fmtN(usage.s3Puts)} PUTs`,
   );
   add('SQS', usage.sqsRequests * unitPrice(prices, 'sqs.standard.request'), `${fmtN(usage.sqsRequests)} requests`);
   const storageMonths = ctx.logRetentionDays === undefined ? 12 : ctx.logRetentionDays / 30;

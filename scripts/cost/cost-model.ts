@@ -4,8 +4,7 @@
  * scoring run with the price table, printing each breakdown and its assumptions.
  */
 import { loadMarket } from '#config/markets/index.ts';
-import { synthMarket } from '../../infra-tests/synth.ts';
-import { cliArgs } from '../lib/args.ts';
+import { type ArgsOf, defineCli, marketOption } from '../lib/args.ts';
 import { DEFAULT_ASSUMPTIONS, type Assumptions, type PriceTable } from './cost-math.ts';
 import { costModel, type CostModel, type Estimate } from './model.ts';
 import { loadPrices } from './prices.ts';
@@ -96,14 +95,21 @@ function levers(
   ].map((l) => ({ ...l, delta: l.usd - base }));
 }
 
-export async function main() {
-  const args = cliArgs({
-    market: { type: 'string', default: 'demo' },
-    customers: { type: 'string', default: '9000000' },
-  });
+const cli = defineCli({
+  name: 'cost-model',
+  summary:
+    "Synthesizes the market's stack in process, reads the template, and prices 1M decisions, 1M events and a nightly scoring run with the price table, each with its breakdown and assumptions.",
+  options: {
+    market: marketOption(),
+    customers: { type: 'number', integer: true, min: 1, default: 9_000_000, description: 'customers in the base' },
+  },
+});
+
+export async function main(args: ArgsOf<typeof cli>) {
   const market = loadMarket(args.market);
-  const customers = Number(args.customers);
-  if (!Number.isInteger(customers) || customers <= 0) throw new Error('--customers must be a positive whole number');
+  const customers = args.customers;
+  // Loaded here, not at the top, so that --help and argument errors answer without loading the CDK.
+  const { synthMarket } = await import('../../infra-tests/synth.ts');
   const prices = loadPrices();
   const a = DEFAULT_ASSUMPTIONS;
   const { template } = synthMarket(market);
@@ -138,9 +144,4 @@ export async function main() {
   console.log(out.join('\n'));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(1);
-  });
-}
+if (import.meta.url === `file://${process.argv[1]}`) await cli.run(main);

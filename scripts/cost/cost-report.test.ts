@@ -137,7 +137,7 @@ describe('the cost report against AWS', () => {
       };
     });
     // API Gateway counted 3000 for consumer (its own figure wins); enterprise has no plan here
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-c', name: 'cvm-demo-consumer' }] });
+    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-c', name: 'cvm-demo-dev-consumer' }] });
     apigw.on(GetUsageCommand).resolves({
       usagePlanId: 'p-c',
       startDate: '2026-10-01',

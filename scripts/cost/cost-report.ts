@@ -16,9 +16,9 @@ import { CombinedUsageSource } from '#adapters/metering/combined-usage-source.ts
 import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
 import { UsagePlanUsageSource } from '#adapters/metering/usage-plan-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import type { CostSource, UsageSource } from '#domain/cost/ports.ts';
-import { cliArgs } from '../lib/args.ts';
+import { type ArgsOf, defineCli, marketAt, marketOption, stageOption } from '../lib/args.ts';
 import { loadPrices } from './prices.ts';
 import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
 import { unitCosts } from './unit-costs.ts';
@@ -32,18 +32,20 @@ export function awsUsageSource(
   const region = config.aws.region;
   return new CombinedUsageSource([
     new CloudWatchUsageSource(tenants, clients.cloudWatch ?? new CloudWatchClient({ region })),
-    new UsagePlanUsageSource(tenants, clients.apiGateway ?? new APIGatewayClient({ region })),
+    new UsagePlanUsageSource(tenants, deploymentOf(config), clients.apiGateway ?? new APIGatewayClient({ region })),
   ]);
 }
 
 export async function buildCostReport(opts: {
   market: string;
+  /** The deployment whose usage plans count API requests (default dev). */
+  stage?: string;
   month: string;
   estimate: boolean;
   usage: UsageSource;
   cost?: CostSource;
 }): Promise<CostReport> {
-  const config = loadMarket(opts.market);
+  const config = loadMarket(opts.market, opts.stage);
   const usage = await opts.usage.usage(config.code, opts.month);
   const tagged = opts.estimate
     ? undefined
@@ -70,24 +72,50 @@ export async function costReport(opts: {
   return opts.format === 'csv' ? toCsv(report) : toMarkdown(report);
 }
 
-async function main() {
-  const args = cliArgs({
-    market: { type: 'string', default: 'demo' },
-    month: { type: 'string' },
-    format: { type: 'string', default: 'md' },
-    estimate: { type: 'boolean', default: false },
-    usage: { type: 'string' },
-  });
-  if (!args.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.month))
-    throw new Error('--month yyyy-mm is required, e.g. --month 2026-10');
-  if (args.format !== 'md' && args.format !== 'csv') throw new Error('--format is md or csv');
-  const config = loadMarket(args.market);
+const cli = defineCli({
+  name: 'cost-report',
+  summary:
+    "Per tenant: its tagged resources' cost (Cost Explorer) plus its share of the shared resources, split by metered usage. --estimate works offline from metering and the price table.",
+  options: {
+    market: marketOption(),
+    stage: stageOption(),
+    month: {
+      type: 'string',
+      required: true,
+      placeholder: 'yyyy-mm',
+      description: 'the month to report, e.g. 2026-10',
+      validate: (v) => (/^\d{4}-(0[1-9]|1[0-2])$/.test(v) ? undefined : 'expected yyyy-mm, e.g. 2026-10'),
+    },
+    format: {
+      type: 'string',
+      default: 'md',
+      choices: ['md', 'csv'],
+      placeholder: 'md|csv',
+      description: 'output format',
+    },
+    estimate: { type: 'boolean', description: 'price metered usage offline instead of asking Cost Explorer' },
+    usage: {
+      type: 'file',
+      placeholder: '<metering.jsonl>',
+      description: "the meters to split by (default with --estimate: the local runtime's; else CloudWatch)",
+    },
+  },
+});
+
+async function main(args: ArgsOf<typeof cli>) {
+  const config = marketAt(args.market, args.stage);
   // Locally (and offline) the meters are in <CVM_LOCAL_DIR>/metering.jsonl; against AWS they are CloudWatch metrics.
   const file =
     args.usage ??
     (args.estimate ? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl') : undefined);
   const usage = file ? new FileUsageSource(file) : awsUsageSource(config);
-  const report = await buildCostReport({ market: args.market, month: args.month, estimate: args.estimate, usage });
+  const report = await buildCostReport({
+    market: args.market,
+    stage: args.stage,
+    month: args.month,
+    estimate: args.estimate,
+    usage,
+  });
   if (args.format === 'csv') {
     // CSV stays data; its method goes to stderr so it is still in front of the reader.
     process.stdout.write(toCsv(report));
@@ -97,9 +125,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(1);
-  });
-}
+if (import.meta.url === `file://${process.argv[1]}`) await cli.run(main);

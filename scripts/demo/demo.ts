@@ -1,3 +1,4 @@
+import { deploymentOf } from '#config/market-config.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 import { reportHtml } from '#domain/reports/render.ts';
 import { REPORT_NAMES, type ReportSnapshot } from '#domain/reports/report.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { cliArgs } from '../lib/args.ts';
+import { defineCli, describeError, tenantOf } from '../lib/args.ts';
 import { progressBar } from '../lib/progress.ts';
 import { syntheticDay, type DemoEvent } from './synthetic-day.ts';
 
@@ -25,17 +26,32 @@ import { syntheticDay, type DemoEvent } from './synthetic-day.ts';
  * with pilot and control group (when the campaigns API is there), refreshes the reports and writes
  * the HTML report. --quick: a small subset (used by the test in npm test).
  */
-const args = cliArgs({
-  quick: { type: 'boolean', default: false },
-  out: { type: 'string' },
-  file: { type: 'string', default: 'data/ibm-telco-churn.train.csv' },
-  tenant: { type: 'string', default: 'consumer' },
-});
+const args = defineCli({
+  name: 'demo',
+  summary:
+    'The whole platform in a few minutes, against a running `npm start` or one it starts itself: imports customers, streams a day of events, fires triggers, asks for decisions, runs a campaign and writes the HTML report.',
+  options: {
+    quick: { type: 'boolean', description: 'a small subset (what the test in npm test runs)' },
+    out: {
+      type: 'string',
+      placeholder: '<html>',
+      description: 'where the report goes (default .local/demo-report.html)',
+    },
+    file: {
+      type: 'file',
+      default: 'data/ibm-telco-churn.train.csv',
+      placeholder: '<csv>',
+      description: 'the customers to import (IBM Telco schema)',
+    },
+    tenant: { type: 'string', default: 'consumer', placeholder: '<id>', description: 'the demo market tenant' },
+  },
+}).parse();
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const say = (s: string) => console.log(s);
 const step = (n: number, s: string) => say(`\n[${n}/7] ${s}  (${elapsed()})`);
 const market = loadMarket('demo');
+tenantOf(market, args.tenant);
 const dir = resolve(process.env['CVM_LOCAL_DIR'] ?? '.local');
 const TIME_SCALE = 30;
 
@@ -138,7 +154,7 @@ try {
   });
   const repo = new DynamoCustomerRepo(
     documentClient({ endpoint: info.dynamoEndpoint, region: market.aws.region }),
-    (t) => tenantTableName(market.code, t),
+    (t) => tenantTableName(deploymentOf(market), t),
   );
   const importer = importProfiles({ customers: repo, clock: fixedClock(platformNow()) });
   const bar = progressBar('  importing', profiles.length);
@@ -309,7 +325,7 @@ try {
   summary.push(`HTML report: ${out}`);
 } catch (err) {
   exitCode = 1;
-  console.error(`\ndemo failed: ${(err as Error).stack ?? err}`);
+  console.error(`\ndemo failed: ${describeError(err)}`);
 } finally {
   say(`\nSummary (${elapsed()}):`);
   for (const s of summary) say(`  - ${s}`);

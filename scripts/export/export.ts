@@ -12,6 +12,7 @@
  * - `nps`: the latest `survey.nps` score in the state, else empty.
  * Reads with a paginated parallel Scan of the tenant table (local DynamoDB, or `--aws`).
  */
+import { deploymentOf } from '#config/market-config.ts';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
@@ -24,8 +25,9 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import type { ProfileScan } from '#domain/ports.ts';
 import { compileFeatures, type FeatureDef } from '#domain/scoring/features.ts';
 import { loadPinnedModels } from '#domain/scoring/model-store.ts';
-import { cliArgs } from '../lib/args.ts';
+import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
+import { progressBar } from '../lib/progress.ts';
 import { MODELS_DIR } from '../ml/paths.ts';
 
 const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -52,6 +54,8 @@ export interface ExportOptions {
   scan: ProfileScan;
   totalSegments?: number;
   modelsDir?: string;
+  /** Called after each customer written, with the count so far. */
+  onProgress?: (rows: number) => void;
 }
 
 export async function exportFeatures(
@@ -91,6 +95,7 @@ export async function exportFeatures(
       ].join(',');
       if (!out.write(`${line}\n`)) await once(out, 'drain');
       rows++;
+      opts.onProgress?.(rows);
     }
   }
   out.end();
@@ -98,34 +103,45 @@ export async function exportFeatures(
   return { rows, columns, churnLabelled, npsLabelled };
 }
 
+const cli = defineCli({
+  name: 'export',
+  summary:
+    "Writes a tenant's stored customers as a training table (id, the pinned models' features, churn and nps labels), read with a parallel scan of its table: the local runtime's DynamoDB, or the deployed table with --aws.",
+  options: {
+    market: marketOption(),
+    stage: stageOption(),
+    tenant: {
+      type: 'string',
+      required: true,
+      placeholder: '<id>',
+      description: 'the tenant whose customers are exported',
+    },
+    out: { type: 'string', required: true, placeholder: '<csv>', description: 'where the table goes' },
+    segments: { type: 'number', integer: true, min: 1, max: 1000, default: 4, description: 'parallel scan segments' },
+    aws: { type: 'boolean', description: 'read the deployed table (credentials from the environment)' },
+  },
+});
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = cliArgs({
-    market: { type: 'string', default: 'demo' },
-    tenant: { type: 'string' },
-    out: { type: 'string' },
-    segments: { type: 'string', default: '4' },
-    aws: { type: 'boolean', default: false },
-  });
-  const market = loadMarket(args.market);
-  if (!args.tenant || !market.tenants.some((t) => t.id === args.tenant) || !args.out) {
-    console.error(
-      `usage: npm run export -- --market <code> --tenant <${market.tenants.map((t) => t.id).join('|')}> --out <csv> [--aws]`,
-    );
-    process.exit(2);
-  }
+  const args = cli.parse();
+  const market = marketAt(args.market, args.stage);
+  const tenant = tenantOf(market, args.tenant);
   const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
   try {
     const store = new DynamoScoreStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
-      tenantTableName(market.code, t),
+      tenantTableName(deploymentOf(market), t),
     );
     const started = performance.now();
+    const progress = progressBar('exporting customers');
     const s = await exportFeatures({
       market: market.code,
-      tenant: args.tenant,
+      tenant,
       out: args.out,
       scan: store,
-      totalSegments: Number(args.segments),
+      totalSegments: args.segments,
+      onProgress: progress.update,
     });
+    progress.done(s.rows);
     console.error(
       `exported ${s.rows} customers (${s.columns.length - 3} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`,
     );

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { deploymentOf } from '#config/market-config.ts';
+import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
@@ -8,47 +9,57 @@ import { systemClock } from '#adapters/clock.ts';
 import { CHANNELS, type Channel } from '#domain/customer.ts';
 import { datasetSchema } from '#domain/datasets/index.ts';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
-import { loadMarket } from '#config/markets/index.ts';
-import { cliArgs } from '../lib/args.ts';
+import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
-import { progressBar } from '../lib/progress.ts';
+import { fileProgress } from '../lib/progress.ts';
 
-/**
- * npm run import -- --market demo --tenant consumer --file data/ibm-telco-churn.train.csv
- *   [--consent sms,app]  grant marketing consent on these channels (the datasets record none)
- *   [--aws]              write to the deployed tables (credentials from the environment)
- */
-const args = cliArgs({
-  market: { type: 'string', default: 'demo' },
-  tenant: { type: 'string' },
-  file: { type: 'string' },
-  consent: { type: 'string', default: '' },
-  aws: { type: 'boolean', default: false },
-  quiet: { type: 'boolean', default: false },
+const channelList = (text: string) => (text ? text.split(',').map((c) => c.trim()) : []);
+
+const cli = defineCli({
+  name: 'import',
+  summary:
+    "Loads customers from a CSV in the market's dataset schema into a tenant's table: the local runtime's DynamoDB, or the deployed table with --aws.",
+  options: {
+    market: marketOption(),
+    stage: stageOption(),
+    tenant: {
+      type: 'string',
+      required: true,
+      placeholder: '<id>',
+      description: 'the tenant that receives the customers',
+    },
+    file: {
+      type: 'file',
+      required: true,
+      placeholder: '<csv>',
+      description: "customers in the market's dataset schema",
+    },
+    consent: {
+      type: 'string',
+      default: '',
+      placeholder: 'sms,app',
+      description: 'grant marketing consent on these channels (the datasets record none)',
+      validate: (v) => {
+        const bad = channelList(v).find((c) => !(CHANNELS as readonly string[]).includes(c));
+        return bad === undefined ? undefined : `unknown channel '${bad}'; channels: ${CHANNELS.join(', ')}`;
+      },
+    },
+    aws: { type: 'boolean', description: 'write to the deployed tables (credentials from the environment)' },
+    quiet: { type: 'boolean', description: 'no progress bar (there is none anyway when stderr is not a terminal)' },
+  },
+  notes: ['example: npm run import -- --market demo --tenant consumer --file data/ibm-telco-churn.train.csv'],
 });
+const args = cli.parse();
 
-const market = loadMarket(args.market);
-const tenant = args.tenant;
-if (!tenant || !market.tenants.some((t) => t.id === tenant)) {
-  console.error(`--tenant must be one of: ${market.tenants.map((t) => t.id).join(', ')}`);
-  process.exit(2);
-}
-if (!args.file) {
-  console.error('--file <csv> is required');
-  process.exit(2);
-}
-const consentChannels = args.consent ? args.consent.split(',').map((c) => c.trim()) : [];
-const badChannel = consentChannels.find((c) => !(CHANNELS as readonly string[]).includes(c));
-if (badChannel) {
-  console.error(`--consent: unknown channel '${badChannel}'; channels: ${CHANNELS.join(', ')}`);
-  process.exit(2);
-}
+const market = marketAt(args.market, args.stage);
+const tenant = tenantOf(market, args.tenant);
+const consentChannels = channelList(args.consent);
 const consent = Object.fromEntries(consentChannels.map((c) => [c as Channel, true]));
 
 const schema = datasetSchema(market.dataset);
 const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
 const repo = new DynamoCustomerRepo(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
-  tenantTableName(market.code, t),
+  tenantTableName(deploymentOf(market), t),
 );
 const run = importProfiles({ customers: repo, clock: systemClock });
 
@@ -57,17 +68,11 @@ const rejected: { row: number; reasons: string[] }[] = [];
 let rows = 0;
 let written = 0;
 let unchanged = 0;
-let totalRows = 0;
-{
-  // A first pass counts rows for the progress bar (cheap next to the writes).
-  const counter = createReadStream(args.file).pipe(parse({ columns: false, from_line: 2, skip_empty_lines: true }));
-  for await (const _ of counter) totalRows++;
-}
-const bar = args.quiet ? { update: () => {}, done: () => {} } : progressBar('importing', totalRows);
+// Progress by bytes read: a 9M-row file needs no counting pass first.
+const source = createReadStream(args.file);
+const bar = args.quiet ? { update: () => {}, done: () => {} } : fileProgress('importing', statSync(args.file).size);
 
-const parser = createReadStream(args.file).pipe(
-  parse({ columns: true, skip_empty_lines: true, relax_column_count: true }),
-);
+const parser = source.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true }));
 let batch: ProfileWithId[] = [];
 let headerChecked = false;
 const inFlight = new Set<Promise<void>>();
@@ -76,7 +81,7 @@ const flush = (profiles: ProfileWithId[]) => {
     written += r.written;
     unchanged += r.unchanged;
     for (const x of r.rejected) rejected.push({ row: -1, reasons: [`${x.customerId}: ${x.reason}`] });
-    bar.update(rows);
+    bar.update(source.bytesRead, rows);
   });
   inFlight.add(p);
   void p.finally(() => inFlight.delete(p));

@@ -4,49 +4,58 @@
  * API key administration against the local runtime's key table (default) or the market's table
  * in AWS (`--aws`, credentials from the environment). A new key is printed once and never stored.
  */
-import { parseArgs } from 'node:util';
+import { deploymentOf } from '#config/market-config.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { keysTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { systemClock } from '#adapters/clock.ts';
 import { keyAdmin } from '#app/keys.ts';
-import { loadMarket } from '#config/markets/index.ts';
 import type { KeyScope } from '#domain/api-key.ts';
+import { type ArgsOf, defineCli, marketAt, marketOption, stageOption, tenantOf, UsageError } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
 
-const USAGE =
-  'usage: npm run keys -- create|list|rotate|revoke --tenant <id> [--scope admin|channel] [--overlap-hours 24] [--key-id <id>] [--market demo] [--aws]';
-
-async function main() {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: {
-      tenant: { type: 'string' },
-      scope: { type: 'string', default: 'channel' },
-      'overlap-hours': { type: 'string', default: '24' },
-      'key-id': { type: 'string' },
-      market: { type: 'string', default: process.env['CVM_MARKET'] ?? 'demo' },
-      aws: { type: 'boolean', default: false },
+const cli = defineCli({
+  name: 'keys',
+  summary:
+    "API key administration against the local runtime's key table, or the market's table in AWS with --aws. A new key is printed once and never stored.",
+  positionals: {
+    placeholder: 'create|list|rotate|revoke',
+    description: 'what to do',
+    min: 1,
+    max: 1,
+    choices: ['create', 'list', 'rotate', 'revoke'],
+  },
+  options: {
+    tenant: { type: 'string', required: true, placeholder: '<id>', description: 'the tenant whose keys these are' },
+    scope: {
+      type: 'string',
+      default: 'channel',
+      choices: ['admin', 'channel'],
+      placeholder: 'admin|channel',
+      description: 'the scope of the key to create or rotate',
     },
-  });
-  const [command] = positionals;
-  if (!command || !['create', 'list', 'rotate', 'revoke'].includes(command)) throw new Error(USAGE);
-  const market = loadMarket(values.market);
-  const tenant = values.tenant;
-  if (!tenant || !market.tenants.some((t) => t.id === tenant)) {
-    throw new Error(`--tenant must be one of ${market.tenants.map((t) => t.id).join(', ')} (market ${market.code})`);
-  }
-  const scope = values.scope as KeyScope;
-  if (scope !== 'admin' && scope !== 'channel') throw new Error('--scope is admin or channel');
+    'overlap-hours': { type: 'number', min: 0, default: 24, description: 'rotate: how long the old key keeps working' },
+    'key-id': { type: 'string', placeholder: '<id>', description: 'the key to revoke (required there) or rotate' },
+    market: marketOption(),
+    stage: stageOption(),
+    aws: { type: 'boolean', description: "the market's deployed key table (credentials from the environment)" },
+  },
+});
+
+async function main(values: ArgsOf<typeof cli>, [command]: string[]) {
+  const market = marketAt(values.market, values.stage);
+  const tenant = tenantOf(market, values.tenant);
+  const scope: KeyScope = values.scope;
+  if (command === 'revoke' && !values['key-id'])
+    throw new UsageError('revoke needs --key-id (see `npm run keys -- list --tenant X`)');
 
   const local = values.aws ? undefined : await localDynamo(market);
   try {
     const db = documentClient(local ? { endpoint: local.endpoint } : { region: market.aws.region });
-    const audit = new DynamoAuditLog(db, (t) => tenantTableName(market.code, t));
+    const audit = new DynamoAuditLog(db, (t) => tenantTableName(deploymentOf(market), t));
     const admin = keyAdmin({
-      keys: new DynamoKeyStore(db, keysTableName(market.code)),
+      keys: new DynamoKeyStore(db, keysTableName(deploymentOf(market))),
       clock: systemClock,
       // every key change lands in the tenant's audit trail (GET /v1/audit)
       onChange: (c, actor) =>
@@ -73,7 +82,7 @@ async function main() {
         console.table(await admin.list(tenant));
         break;
       case 'rotate': {
-        const overlapHours = Number(values['overlap-hours']);
+        const overlapHours = values['overlap-hours'];
         const { created, expiring } = await admin.rotate(
           tenant,
           { scope, overlapHours, ...(values['key-id'] ? { keyId: values['key-id'] } : {}) },
@@ -101,7 +110,4 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error((err as Error).message);
-  process.exit(1);
-});
+await cli.run(main);

@@ -1,8 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { TENANT_TABLE, KEYS_TABLE, keysTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import {
+  DECISION_TABLE,
+  decisionTableName,
+  KEYS_TABLE,
+  keysTableName,
+  TENANT_TABLE,
+  tenantTableName,
+} from '#adapters/dynamo/table-design.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import { startDynamoLocal } from '../local/dynamo-local.ts';
 import { ensureTable } from '../local/tables.ts';
 
@@ -37,8 +44,11 @@ export async function localDynamo(market: MarketConfig, dir = process.env['CVM_L
     region: 'local',
     credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
   });
-  for (const t of market.tenants) await ensureTable(client, tenantTableName(market.code, t.id), TENANT_TABLE);
-  await ensureTable(client, keysTableName(market.code), KEYS_TABLE);
+  for (const t of market.tenants) {
+    await ensureTable(client, tenantTableName(deploymentOf(market), t.id), TENANT_TABLE);
+    await ensureTable(client, decisionTableName(deploymentOf(market), t.id), DECISION_TABLE);
+  }
+  await ensureTable(client, keysTableName(deploymentOf(market)), KEYS_TABLE);
   client.destroy();
   return { endpoint: own.endpoint, stop: () => own.stop() };
 }

@@ -10,28 +10,35 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
 import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from './customer-base.ts';
 import { fixedRate, type FixedRateStep } from './fixed-rate.ts';
 import { LOAD_END, LOAD_START, withLoadSection } from './load-section.ts';
+import { defineCli } from '../lib/args.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The knee: the first step whose p99 is above this, or that achieves under 95% of its rate. */
 const P99_BUDGET_MS = 50;
 
-const { values } = parseArgs({
+const values = defineCli({
+  name: 'load',
+  summary:
+    'Decisions and events at rising fixed rates against a fresh local runtime; prints a table and writes it into docs/benchmarks.md between the load markers.',
   options: {
-    rates: { type: 'string', default: '10,25,50,100,200,400' },
-    seconds: { type: 'string', default: '8' },
-    'no-write': { type: 'boolean', default: false },
+    rates: {
+      type: 'string',
+      default: '10,25,50,100,200,400',
+      placeholder: '<r,r,...>',
+      description: 'the request rates to step through, per second',
+      validate: (v) =>
+        v.split(',').every((r) => Number(r) > 0) ? undefined : 'expected positive numbers separated by commas',
+    },
+    seconds: { type: 'number', default: 8, min: 1, max: 30, description: 'how long each step runs' },
+    'no-write': { type: 'boolean', description: 'print the table only, leave docs/benchmarks.md alone' },
   },
-});
-const rates = values.rates
-  .split(',')
-  .map(Number)
-  .filter((n) => n > 0);
-const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
+}).parse();
+const rates = values.rates.split(',').map(Number);
+const seconds = values.seconds;
 
 interface Step extends FixedRateStep {
   route: string;

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
-import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { localQueues } from '#adapters/local/local-event-queue.ts';
 import { EVENT_QUEUE, eventQueueName } from '#adapters/sqs/queue-design.ts';
 import { marketRulesEnvOf } from '#config/decisioning-settings.ts';
-import type { MarketConfig } from '#config/market-config.ts';
-import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import { LocalQueue, type SqsHandler } from './local-queue.ts';
 
 /** The environment the events API and the processor read, from the market config. */
@@ -25,31 +22,19 @@ export interface LocalEventPipeline {
 
 /**
  * One local queue per tenant feeding the same processor handler as in AWS, with the batch size,
- * visibility timeout (divided by CVM_TIME_SCALE) and redrive of EVENT_QUEUE. Seeds the demo
- * triggers into the demo market's tenants that have none yet.
+ * visibility timeout (divided by CVM_TIME_SCALE) and redrive of EVENT_QUEUE. The triggers are
+ * the market's starter set, seeded before (seed-catalog.ts).
  */
 export async function startEventPipeline(opts: {
   market: MarketConfig;
   dir: string;
-  dynamoEndpoint: string;
-  tenantTables: Record<string, string>;
   timeScale?: number;
 }): Promise<LocalEventPipeline> {
   const { market, dir } = opts;
-  if (market.code === 'demo') {
-    const store = new DynamoTriggerStore(
-      documentClient({ endpoint: opts.dynamoEndpoint, region: market.aws.region }),
-      (t) => opts.tenantTables[t]!,
-    );
-    for (const tenant of market.tenants) {
-      if ((await store.list(tenant.id)).length > 0) continue;
-      for (const trigger of DEMO_TRIGGERS) await store.put(tenant.id, trigger);
-    }
-  }
   const { handler } = await import('#handlers/process-events.ts');
   const queues: Record<string, LocalQueue> = {};
   for (const tenant of market.tenants) {
-    const name = eventQueueName(market.code, tenant.id);
+    const name = eventQueueName(deploymentOf(market), tenant.id);
     const queue = new LocalQueue({
       name,
       handler: handler as SqsHandler,

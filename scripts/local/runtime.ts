@@ -2,12 +2,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { KEYS_TABLE, TENANT_TABLE, keysTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
+import {
+  DECISION_TABLE,
+  decisionTableBeside,
+  KEYS_TABLE,
+  TENANT_TABLE,
+  keysTableName,
+  tenantTableName,
+} from '#adapters/dynamo/table-design.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { hashApiKey, newApiKey } from '#domain/api-key.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import { startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
 import { ensureTable } from './tables.ts';
 import { seedCatalog } from './seed-catalog.ts';
@@ -103,23 +110,31 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       region: market.aws.region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const tenantTables = Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)]));
+    const tenantTables = Object.fromEntries(
+      market.tenants.map((t) => [t.id, tenantTableName(deploymentOf(market), t.id)]),
+    );
+    const decisionTables = Object.fromEntries(
+      Object.entries(tenantTables).map(([tenant, table]) => [tenant, decisionTableBeside(table)]),
+    );
     for (const table of Object.values(tenantTables)) await ensureTable(client, table, TENANT_TABLE);
-    await ensureTable(client, keysTableName(market.code), KEYS_TABLE);
+    for (const table of Object.values(decisionTables)) await ensureTable(client, table, DECISION_TABLE);
+    await ensureTable(client, keysTableName(deploymentOf(market)), KEYS_TABLE);
     client.destroy();
 
     const tenants = await ensureKeys(
       dir,
       market,
-      new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(market.code)),
+      new DynamoKeyStore(documentClient({ endpoint: dynamo.endpoint }), keysTableName(deploymentOf(market))),
     );
     await seedCatalog(market, dynamo.endpoint, tenantTables);
 
     // The handlers read their configuration from the environment exactly as in Lambda.
     Object.assign(process.env, {
       MARKET: market.code,
+      DEPLOYMENT: deploymentOf(market),
       TENANT_TABLES: JSON.stringify(tenantTables),
-      KEYS_TABLE: keysTableName(market.code),
+      DECISION_TABLES: JSON.stringify(decisionTables),
+      KEYS_TABLE: keysTableName(deploymentOf(market)),
       VALUE_TIERS: JSON.stringify(market.valueTiers),
       ...decisioningEnvOf(market),
       DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -144,13 +159,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     };
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
-    const pipeline = await startEventPipeline({
-      market,
-      dir,
-      dynamoEndpoint: dynamo.endpoint,
-      tenantTables,
-      timeScale: opts.timeScale ?? 1,
-    });
+    const pipeline = await startEventPipeline({ market, dir, timeScale: opts.timeScale ?? 1 });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
     // cvmNow/startedAt: scripts (npm run build-reports) run on the same platform clock as this runtime

@@ -10,12 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import type { ScoreBaseReport } from '#app/scoring.ts';
-import { loadMarket } from '#config/markets/index.ts';
-import type { MarketConfig } from '#config/market-config.ts';
+import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import { handler as reportHandler } from '#handlers/score-report.ts';
 import { handler as segmentHandler } from '#handlers/score-segment.ts';
-import { cliArgs } from '../lib/args.ts';
+import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
+import { ticker } from '../lib/progress.ts';
 
 export const SCORE_BASE_ASL = fileURLToPath(new URL('../../lib/workflows/score-base.asl.json', import.meta.url));
 
@@ -44,7 +44,8 @@ export function localScoringEnv(
   return {
     MARKET: market.code,
     TENANT_TABLES: JSON.stringify(
-      tenantTables ?? Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(market.code, t.id)])),
+      tenantTables ??
+        Object.fromEntries(market.tenants.map((t) => [t.id, tenantTableName(deploymentOf(market), t.id)])),
     ),
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'local',
@@ -58,13 +59,18 @@ export function localScoringEnv(
 export async function runScoreBase(
   input: { tenant: string; totalSegments: number },
   env: Record<string, string>,
+  onSegmentDone: () => void = () => {},
 ): Promise<ScoreBaseReport> {
   Object.assign(process.env, env);
   const machine = new StateMachine(scoreBaseDefinition() as never, { validationOptions: { checkPaths: true } });
   const execution = machine.run(input, {
     overrides: {
       taskResourceLocalHandlers: {
-        ScoreSegment: (event) => segmentHandler(event) as never,
+        ScoreSegment: async (event) => {
+          const result = await segmentHandler(event);
+          onSegmentDone();
+          return result as never;
+        },
         Report: (event) => reportHandler(event) as never,
       },
     },
@@ -72,22 +78,39 @@ export async function runScoreBase(
   return (await execution.result) as unknown as ScoreBaseReport;
 }
 
+const cli = defineCli({
+  name: 'score-base',
+  summary:
+    "Runs the score-base workflow locally (the same ASL as in AWS, on aws-local-stepfunctions) against the local runtime's DynamoDB: scores a tenant's whole base and prints the report.",
+  options: {
+    market: marketOption(),
+    stage: stageOption(),
+    tenant: { type: 'string', required: true, placeholder: '<id>', description: 'the tenant whose base is scored' },
+    segments: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 1000,
+      description: "parallel scan segments (default: the market's, at most 4)",
+    },
+  },
+});
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = cliArgs({
-    market: { type: 'string', default: 'demo' },
-    tenant: { type: 'string' },
-    segments: { type: 'string' },
-  });
-  const market = loadMarket(args.market);
-  if (!args.tenant || !market.tenants.some((t) => t.id === args.tenant)) {
-    console.error(`--tenant must be one of: ${market.tenants.map((t) => t.id).join(', ')}`);
-    process.exit(2);
-  }
-  const totalSegments = args.segments ? Number(args.segments) : Math.min(market.scoring.totalSegments, 4);
+  const args = cli.parse();
+  const market = marketAt(args.market, args.stage);
+  const tenant = tenantOf(market, args.tenant);
+  const totalSegments = args.segments ?? Math.min(market.scoring.totalSegments, 4);
   const dynamo = await localDynamo(market);
   try {
     const started = performance.now();
-    const report = await runScoreBase({ tenant: args.tenant, totalSegments }, localScoringEnv(market, dynamo.endpoint));
+    const progress = ticker('scoring the base');
+    let segmentsDone = 0;
+    progress.note(`0/${totalSegments} segments`);
+    const report = await runScoreBase({ tenant, totalSegments }, localScoringEnv(market, dynamo.endpoint), () =>
+      progress.note(`${++segmentsDone}/${totalSegments} segments`),
+    );
+    progress.stop();
     const { histograms: _h, ...summary } = report;
     console.log(
       JSON.stringify({ ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, null, 2),

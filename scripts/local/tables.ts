@@ -3,8 +3,14 @@ import {
   DescribeTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
+  type Projection,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDesign } from '#adapters/dynamo/table-design.ts';
+import type { IndexDesign, TableDesign } from '#adapters/dynamo/table-design.ts';
+
+const projectionOf = (i: IndexDesign): Projection =>
+  i.projection?.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: i.projection.attributes }
+    : { ProjectionType: i.projection?.type ?? 'ALL' };
 
 /** Creates a table from the same design the stack uses; a table that exists is left alone. */
 export async function ensureTable(client: DynamoDBClient, name: string, design: TableDesign): Promise<void> {
@@ -39,7 +45,7 @@ export async function ensureTable(client: DynamoDBClient, name: string, design: 
                 { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
                 ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
               ],
-              Projection: { ProjectionType: 'ALL' as const },
+              Projection: projectionOf(i),
             })),
           }
         : {}),

@@ -10,7 +10,7 @@ import { datasetSchema } from '#domain/datasets/index.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import { buildReports } from '#domain/reports/build.ts';
 import { reportHtml } from '#domain/reports/render.ts';
-import type { ReportCustomer } from '#domain/reports/report.ts';
+import type { ReportCustomer, ReportDecision } from '#domain/reports/report.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
@@ -27,6 +27,7 @@ async function demoKpiPage(): Promise<string> {
   const rows = parse(readFileSync('data/ibm-telco-churn.train.csv'), { columns: true }) as Record<string, string>[];
   const schema = datasetSchema('ibm-telco');
   const customers: ReportCustomer[] = [];
+  const decisions: ReportDecision[] = [];
   const labels: { customerId: string; churnLabel: boolean }[] = [];
   const records = new Map<string, CustomerRecord>();
   rows.slice(0, 1500).forEach((row, i) => {
@@ -61,27 +62,28 @@ async function demoKpiPage(): Promise<string> {
     const view = state as unknown as Record<string, unknown>;
     const scores = scorer.score({ profile: record, state: view });
     const offered = n++ % 4 === 0;
-    const decisions = offered
-      ? [
-          {
-            at: '2026-11-24T09:00:00Z',
-            channel: 'app',
-            group: n % 10 === 1 ? 'control' : 'champion',
-            offers:
-              n % 10 === 1
-                ? []
-                : [{ actionId: 'bundle-upgrade-10gb', ...(n % 3 === 0 ? { response: 'accepted' } : {}) }],
-          },
-        ]
-      : [];
-    customers.push({ customerId, record: { ...record, scores }, state: view, decisions });
+    if (offered)
+      decisions.push({
+        customerId,
+        at: '2026-11-24T09:00:00Z',
+        channel: 'app',
+        group: n % 10 === 1 ? 'control' : 'champion',
+        ...(record.segment ? { segment: record.segment } : {}),
+        offers:
+          n % 10 === 1 ? [] : [{ actionId: 'bundle-upgrade-10gb', ...(n % 3 === 0 ? { response: 'accepted' } : {}) }],
+      });
+    customers.push({ customerId, record: { ...record, scores }, state: view });
   }
-  const snapshots = buildReports(customers, {
-    now,
-    timezone: 'Africa/Johannesburg',
-    valueTiers: { platinum: 100, gold: 70, silver: 40 },
-    actionValues: { 'bundle-upgrade-10gb': 60 },
-  });
+  const snapshots = buildReports(
+    customers,
+    {
+      now,
+      timezone: 'Africa/Johannesburg',
+      valueTiers: { platinum: 100, gold: 70, silver: 40 },
+      actionValues: { 'bundle-upgrade-10gb': 60 },
+    },
+    decisions,
+  );
   return reportHtml(
     'telco-cvm demo · consumer · kpis',
     snapshots.filter((s) => s.name === 'kpis' && s.granularity === 'month'),

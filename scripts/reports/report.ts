@@ -1,12 +1,12 @@
+import { deploymentOf } from '#config/market-config.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { reportHtml } from '#domain/reports/render.ts';
-import { isReportName, REPORT_NAMES, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
-import { loadMarket } from '#config/markets/index.ts';
-import { cliArgs } from '../lib/args.ts';
+import { GRANULARITIES, REPORT_NAMES, type ReportSnapshot } from '#domain/reports/report.ts';
+import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
 
 /**
@@ -15,29 +15,40 @@ import { localDynamo } from '../lib/local-dynamo.ts';
  * A self-contained HTML page (inline SVG charts and tables) of stored report snapshots: read from
  * the running `npm start` over HTTP with the tenant's admin key, else straight from local DynamoDB.
  */
-const args = cliArgs({
-  market: { type: 'string', default: 'demo' },
-  tenant: { type: 'string' },
-  name: { type: 'string', default: 'kpis' },
-  out: { type: 'string', default: 'report.html' },
-  granularity: { type: 'string', default: 'month' },
-  from: { type: 'string' },
-  to: { type: 'string' },
+const period = (v: string) =>
+  /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/.test(v) ? undefined : 'expected yyyy-mm or yyyy-mm-dd';
+const cli = defineCli({
+  name: 'report',
+  summary:
+    "Writes a self-contained HTML page (inline SVG charts and tables) of stored report snapshots, read from the running `npm start` with the tenant's admin key, else straight from local DynamoDB.",
+  options: {
+    market: marketOption(),
+    stage: stageOption(),
+    tenant: { type: 'string', placeholder: '<id>', description: "the tenant (default: the market's first)" },
+    name: {
+      type: 'string',
+      default: 'kpis',
+      choices: [...REPORT_NAMES, 'all'],
+      placeholder: '<report>',
+      description: 'the report, or all',
+    },
+    out: { type: 'string', default: 'report.html', placeholder: '<html>', description: 'where the page goes' },
+    granularity: {
+      type: 'string',
+      default: 'month',
+      choices: GRANULARITIES,
+      placeholder: '<g>',
+      description: 'periods',
+    },
+    from: { type: 'string', placeholder: 'yyyy-mm', description: 'first period', validate: period },
+    to: { type: 'string', placeholder: 'yyyy-mm', description: 'last period', validate: period },
+  },
 });
-const market = loadMarket(args.market);
-const tenant = args.tenant ?? market.tenants[0]!.id;
+const args = cli.parse();
+const market = marketAt(args.market, args.stage);
+const tenant = args.tenant === undefined ? market.tenants[0]!.id : tenantOf(market, args.tenant);
 const names = args.name === 'all' ? [...REPORT_NAMES] : [args.name];
-for (const n of names) {
-  if (!isReportName(n)) {
-    console.error(`--name must be one of: ${REPORT_NAMES.join(', ')}, all`);
-    process.exit(2);
-  }
-}
-if (args.granularity !== 'month' && args.granularity !== 'day') {
-  console.error('--granularity must be month or day');
-  process.exit(2);
-}
-const granularity = args.granularity as Granularity;
+const granularity = args.granularity;
 
 async function fromRuntime(baseUrl: string, apiKey: string): Promise<ReportSnapshot[] | undefined> {
   try {
@@ -76,7 +87,7 @@ if (!snapshots) {
   const dynamo = await localDynamo(market, dir);
   try {
     const store = new DynamoReportStore(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
-      tenantTableName(market.code, t),
+      tenantTableName(deploymentOf(market), t),
     );
     snapshots = [];
     for (const name of names) {

@@ -10,10 +10,9 @@
  * Models: the versions the market config pins; `--pin model=version` overrides; a model
  * present under models/<market>/ but not pinned is used at its highest version, with a note.
  */
-import { createReadStream, createWriteStream, existsSync, readdirSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse';
 import { loadMarket } from '#config/markets/index.ts';
@@ -22,6 +21,8 @@ import type { Clock } from '#domain/clock.ts';
 import { loadModel, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
+import { defineCli, marketOption } from '../lib/args.ts';
+import { fileProgress } from '../lib/progress.ts';
 import { datasetOf } from '../ml/datasets.ts';
 import { MODELS_DIR } from '../ml/paths.ts';
 
@@ -33,6 +34,8 @@ export interface ScoreOptions {
   modelsDir?: string;
   clock?: Clock;
   warn?: (line: string) => void;
+  /** Called as the input is read: bytes of it so far and rows scored. */
+  onProgress?: (bytesRead: number, rows: number) => void;
 }
 
 export interface ScoreSummary {
@@ -104,7 +107,8 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     }
     if (!out.write(`${line}\n`)) await once(out, 'drain');
   };
-  const parser = createReadStream(opts.input).pipe(
+  const inputStream = createReadStream(opts.input);
+  const parser = inputStream.pipe(
     parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }),
   );
   let rows = 0;
@@ -135,6 +139,7 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     if (kinds.has('nps')) cells.push(num(s.nps?.score, 3), s.nps?.class ?? '');
     await write(cells.join(','));
     scored++;
+    opts.onProgress?.(inputStream.bytesRead, rows);
   }
   if (!out) {
     out = createWriteStream(opts.output);
@@ -145,45 +150,46 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
   return { rows, scored, unmapped: rows - scored, columns, models: scorer.modelVersions };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
-    options: {
-      market: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
-      models: { type: 'string' },
-      pin: { type: 'string', multiple: true, default: [] },
+const cli = defineCli({
+  name: 'score',
+  summary:
+    "Scores a CSV of customers in the market's dataset schema with its models, in process, with the serving code: one output line per input row, in input order.",
+  options: {
+    market: marketOption(),
+    input: {
+      type: 'file',
+      required: true,
+      placeholder: '<csv>',
+      description: "customers in the market's dataset schema",
     },
-  });
-  if (!values.market || !values.input || !values.output) {
-    process.stderr.write(
-      'usage: npm run score -- --market <demo|ir> --input <csv> --output <csv> [--pin model=version] [--models dir]\n',
-    );
-    process.exit(2);
-  }
-  const pins: Record<string, string> = {};
-  for (const p of values.pin ?? []) {
-    const [model, version] = p.split('=');
-    if (!model || !version) {
-      process.stderr.write(`--pin ${p}: expected model=version\n`);
-      process.exit(2);
-    }
-    pins[model] = version;
-  }
-  try {
+    output: { type: 'string', required: true, placeholder: '<csv>', description: 'where the scores go' },
+    pin: {
+      type: 'string',
+      multiple: true,
+      placeholder: 'model=version',
+      description: 'use this version of a model instead of the pinned one (repeatable)',
+      validate: (v) => (/^[^=]+=[^=]+$/.test(v) ? undefined : 'expected model=version'),
+    },
+    models: { type: 'string', placeholder: '<dir>', description: 'the models folder (default models/)' },
+  },
+});
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await cli.run(async (args) => {
+    const pins = Object.fromEntries(args.pin.map((p) => p.split('=') as [string, string]));
     const t0 = performance.now();
+    const progress = fileProgress('scoring', statSync(args.input).size);
     const s = await scoreFile({
-      market: values.market,
-      input: values.input,
-      output: values.output,
+      market: args.market,
+      input: args.input,
+      output: args.output,
       pins,
-      ...(values.models ? { modelsDir: values.models } : {}),
+      ...(args.models ? { modelsDir: args.models } : {}),
+      onProgress: progress.update,
     });
+    progress.done(s.rows);
     process.stderr.write(
-      `scored ${s.scored} of ${s.rows} rows (${s.unmapped} not mappable) with ${JSON.stringify(s.models)} in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${values.output}\n`,
+      `scored ${s.scored} of ${s.rows} rows (${s.unmapped} not mappable) with ${JSON.stringify(s.models)} in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${args.output}\n`,
     );
-  } catch (e) {
-    process.stderr.write(`score: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
+  });
 }

@@ -1,8 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
+import type { SeedTarget, StoredSeedItem } from '#domain/starter.ts';
 import { guarded } from './errors.ts';
 import { queryAll } from './query-all.ts';
+import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
 
 /**
  * Catalog items live in the tenant's table: `A#<actionId>` / `A`, the action in one map
@@ -18,7 +20,7 @@ export const actionItem = (action: Action) => ({
   action,
 });
 
-export class DynamoActionCatalog implements ActionCatalog {
+export class DynamoActionCatalog implements ActionCatalog, SeedTarget<Action> {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: string) => string,
@@ -41,27 +43,32 @@ export class DynamoActionCatalog implements ActionCatalog {
     return items.filter((item) => item['action']).map((item) => item['action'] as Action);
   }
 
+  /** Replaces the whole item, so a tenant's write also drops the seed mark (seed-items.ts). */
   async put(tenant: string, action: Action): Promise<void> {
     await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: actionItem(action) })));
   }
 
-  /** Seeding: writes the action only when the tenant has none of that id (keeps tenant edits). */
-  async putIfAbsent(tenant: string, action: Action): Promise<boolean> {
-    try {
-      await guarded(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableOf(tenant),
-            Item: actionItem(action),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw err;
-    }
+  /** The action as stored, with the seed mark while the seeder still manages it. */
+  async readSeeded(tenant: string, actionId: string): Promise<StoredSeedItem<Action> | undefined> {
+    const out = await guarded(() =>
+      this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId), ConsistentRead: true })),
+    );
+    if (!out.Item?.['action']) return undefined;
+    const seed = seedMarkOf(out.Item);
+    return { item: out.Item['action'] as Action, ...(seed ? { seed } : {}) };
+  }
+
+  seededIds(tenant: string): Promise<ReadonlySet<string>> {
+    return seededIds(this.db, this.tableOf(tenant), 'actions');
+  }
+
+  writeSeeded(tenant: string, action: Action, seedHash: string, expected?: string): Promise<boolean> {
+    return writeSeededItem(
+      this.db,
+      this.tableOf(tenant),
+      { kind: 'actions', id: action.actionId, hash: seedHash, expected },
+      actionItem(action),
+    );
   }
 
   async remove(tenant: string, actionId: string): Promise<boolean> {

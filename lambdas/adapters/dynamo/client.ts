@@ -9,10 +9,11 @@ export interface DynamoSettings {
   endpoint?: string;
   region?: string;
   /**
-   * Meter the capacity every call consumes to the tenant owning the table (tenant -> table, as
-   * TENANT_TABLES); tables not listed there (the shared key table) are not metered.
+   * Meter the capacity every call consumes to the tenant owning the table (tenant -> its table or
+   * tables: its table and its decision log); tables not listed there (the shared key table) are
+   * not metered.
    */
-  metering?: { meter: Meter; tenantTables: Record<TenantId, string> };
+  metering?: { meter: Meter; tenantTables: Record<TenantId, string | readonly string[]> };
 }
 
 export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentClient {
@@ -25,7 +26,11 @@ export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentC
     maxAttempts: 5,
   });
   if (settings.metering) {
-    const tenantOf = new Map(Object.entries(settings.metering.tenantTables).map(([tenant, table]) => [table, tenant]));
+    const tenantOf = new Map(
+      Object.entries(settings.metering.tenantTables).flatMap(([tenant, tables]) =>
+        [tables].flat().map((table) => [table, tenant] as const),
+      ),
+    );
     meterConsumedCapacity(client, settings.metering.meter, (table) => tenantOf.get(table));
   }
   return DynamoDBDocumentClient.from(client, {

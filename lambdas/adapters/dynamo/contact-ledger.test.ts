@@ -2,8 +2,10 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contactsOf } from '#domain/contact-policy.ts';
 import { emptyState } from '#domain/customer-state.ts';
-import type { DecisionLogEntry } from '#domain/ports.ts';
+import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
+import { offeredDecisionOf } from '#domain/decisioning/decision-record.ts';
 import { contactOf, ledgerWithPending, pendingContacts, type OutboundMessage } from '#domain/triggers.ts';
+import { aDecisionRecord } from '../../test-support/decision-records.ts';
 import { testTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
 import { DynamoCustomerRepo } from './customer-repo.ts';
@@ -16,19 +18,12 @@ let log: DynamoDecisionLog;
 let table: string;
 const db = () => documentClient({ endpoint: process.env['DYNAMODB_ENDPOINT']! });
 
-const entry = (customerId: string, at: string, over: Partial<DecisionLogEntry> = {}): DecisionLogEntry => ({
-  decisionId: `${customerId}~${Date.parse(at).toString(36)}`,
-  customerId,
-  at,
-  channel: 'app',
-  group: 'champion',
-  segment: 'all',
-  offers: [{ actionId: 'bundle', kind: 'offer', propensity: 0.2 }],
-  excluded: [],
-  modelVersions: {},
-  expiresAt: Math.floor(Date.parse(at) / 1000) + 86_400 * 30,
-  ...over,
-});
+const entry = (
+  customerId: string,
+  at: string,
+  over: Partial<DecisionRecord> = {},
+  offers: Parameters<typeof aDecisionRecord>[2] = { bundle: 'offer' },
+): DecisionRecord => aDecisionRecord(customerId, at, offers, over);
 const hoursAfter = (base: string, h: number) => new Date(Date.parse(base) + h * 3_600_000).toISOString();
 const BASE = '2025-03-01T00:00:00.000Z';
 
@@ -37,7 +32,7 @@ beforeAll(async () => {
   process.env['DYNAMODB_ENDPOINT'] = t.endpoint;
   table = t.tenantTables['acme']!;
   repo = new DynamoCustomerRepo(db(), () => table);
-  log = new DynamoDecisionLog(db(), () => table);
+  log = new DynamoDecisionLog(db(), { tenant: () => table, decisions: () => t.decisionTables['acme']! });
 });
 
 describe('the contact ledger in DynamoDB', () => {
@@ -57,19 +52,9 @@ describe('the contact ledger in DynamoDB', () => {
     await log.record('acme', entry('m1', hoursAfter(BASE, 1), { householdId: 'h1' }));
     await log.record(
       'acme',
-      entry('m2', hoursAfter(BASE, 2), {
-        householdId: 'h1',
-        channel: 'sms',
-        offers: [{ actionId: 'r', kind: 'retention', propensity: 0.1 }],
-      }),
+      entry('m2', hoursAfter(BASE, 2), { householdId: 'h1', channel: 'sms' }, { r: 'retention' }),
     );
-    await log.record(
-      'acme',
-      entry('m2', hoursAfter(BASE, 3), {
-        householdId: 'h1',
-        offers: [{ actionId: 'care', kind: 'service', propensity: 0.5 }],
-      }),
-    );
+    await log.record('acme', entry('m2', hoursAfter(BASE, 3), { householdId: 'h1' }, { care: 'service' }));
     await log.record('acme', entry('m3', hoursAfter(BASE, 4), { householdId: 'h2' }));
     await log.record('acme', entry('m1', hoursAfter(BASE, -48), { householdId: 'h1' }));
     const ledger = await log.householdContacts('acme', 'h1', BASE);
@@ -82,7 +67,9 @@ describe('the contact ledger in DynamoDB', () => {
   it("sees a member's decline in the household ledger", async () => {
     const e = entry('m4', hoursAfter(BASE, 5), { householdId: 'h3' });
     await log.record('acme', e);
-    expect(await log.recordResponse('acme', e, 'bundle', 'declined', hoursAfter(BASE, 6))).toBe('recorded');
+    expect(await log.recordResponse('acme', offeredDecisionOf(e), 'bundle', 'declined', hoursAfter(BASE, 6))).toBe(
+      'recorded',
+    );
     expect((await log.householdContacts('acme', 'h3', BASE))[0]).toMatchObject({
       actionId: 'bundle',
       response: 'declined',

@@ -16,7 +16,8 @@ import { queryAll } from './query-all.ts';
  * the profile, the state and the newest contacts first:
  *   P        profile, or the tombstone left by erasure (kind = 'tombstone')
  *   S        derived state (counters, last NPS, churn)
- *   H#<at>#  contact history / decision log (newest first)
+ *   H#<at>#  contact history (newest first): trigger and campaign contacts, and each decision's
+ *            slim contact; decisions themselves are in the tenant's decision log table
  *   E#...    event ids and anything else, read only by export and erasure
  */
 export const customerPk = (customerId: string) => `C#${customerId}`;

@@ -1,14 +1,8 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { ReportScan, ReportStore } from '#domain/ports.ts';
-import type {
-  DecisionSummary,
-  Granularity,
-  ReportCustomer,
-  ReportName,
-  ReportSnapshot,
-} from '#domain/reports/report.ts';
-import { CONTACT_PREFIX, PROFILE_SK, STATE_SK } from './customer-repo.ts';
+import type { Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
+import { PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';
 
@@ -17,7 +11,7 @@ type TableNameOf = (tenant: string) => string;
 export const reportPk = (name: string) => `R#${name}`;
 export const reportSk = (granularity: string, period: string) => `${granularity}#${period}`;
 
-/** Only what the reports read: profile, state and decision-log items (not their excluded reasons). */
+/** Only what the reports read of profile and state (decisions come from the decision log's byDay index). */
 const PROJECTED = [
   'pk',
   'sk',
@@ -37,22 +31,18 @@ const PROJECTED = [
   'churn',
   'acquisition',
   'lastOfferResponse',
-  'at',
-  'channel',
-  'group',
-  'offers',
-  'source',
 ];
-// every name through a placeholder: several are DynamoDB reserved words (segment, status, group, source)
+// every name through a placeholder: several are DynamoDB reserved words (segment, status)
 const NAMES = Object.fromEntries(PROJECTED.map((a, i) => [`#a${i}`, a]));
 const PROJECTION = Object.keys(NAMES).join(', ');
-const SOURCE = `#a${PROJECTED.indexOf('source')}`;
 
 /**
- * The reports' side of the tenant table. The scan reads profile `P`, state `S` and decision-log
- * `H#` items of customer partitions (`C#`), in parallel segments; items of one partition sit
- * together in a segment (H# < P < S), so a customer is yielded once its partition is complete.
- * Snapshots are one item per report and period (`R#<name>`, `<granularity>#<period>`).
+ * The reports' side of the tenant table. The scan reads profile `P` and state `S` of customer
+ * partitions (`C#`), in parallel segments; items of one partition sit together in a segment, so
+ * a customer is yielded once its partition is complete. Decisions are not in this table (they are
+ * in the decision log) and contacts are not read, though a Scan is billed for what it passes over:
+ * see docs/capacity.md for the bytes per customer. Snapshots are one item per report and period
+ * (`R#<name>`, `<granularity>#<period>`).
  */
 export class DynamoReportStore implements ReportScan, ReportStore {
   constructor(
@@ -72,23 +62,16 @@ export class DynamoReportStore implements ReportScan, ReportStore {
       TotalSegments: totalSegments,
       Limit: pageSize,
       ProjectionExpression: PROJECTION,
-      FilterExpression: `begins_with(pk, :c) AND (sk IN (:p, :s) OR (begins_with(sk, :h) AND ${SOURCE} = :d))`,
+      FilterExpression: 'begins_with(pk, :c) AND sk IN (:p, :s)',
       ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: {
-        ':c': 'C#',
-        ':p': PROFILE_SK,
-        ':s': STATE_SK,
-        ':h': CONTACT_PREFIX,
-        ':d': 'decision',
-      },
+      ExpressionAttributeValues: { ':c': 'C#', ':p': PROFILE_SK, ':s': STATE_SK },
     });
     for await (const items of partitions) {
-      const customer: ReportCustomer = { customerId: String(items[0]!['pk']).slice(2), decisions: [] };
+      const customer: ReportCustomer = { customerId: String(items[0]!['pk']).slice(2) };
       for (const { pk: _pk, sk, kind, ...rest } of items) {
         if (sk === PROFILE_SK) {
           if (kind === 'profile') customer.record = rest as unknown as CustomerRecord;
         } else if (sk === STATE_SK) customer.state = rest;
-        else customer.decisions.push(decisionOf(rest));
       }
       if (customer.record || customer.state) yield customer;
     }
@@ -143,17 +126,4 @@ export class DynamoReportStore implements ReportScan, ReportStore {
     } while (start);
     return items.map(({ pk: _pk, sk: _sk, kind: _k, ...s }) => s as unknown as ReportSnapshot);
   }
-}
-
-function decisionOf(item: Record<string, unknown>): DecisionSummary {
-  return {
-    at: String(item['at']),
-    channel: String(item['channel'] ?? 'unknown'),
-    group: String(item['group'] ?? 'champion'),
-    offers: ((item['offers'] ?? []) as Array<Record<string, unknown>>).map((o) => ({
-      actionId: String(o['actionId']),
-      ...(o['response'] ? { response: String(o['response']) } : {}),
-      ...(o['respondedAt'] ? { respondedAt: String(o['respondedAt']) } : {}),
-    })),
-  };
 }

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   PutCommand,
   QueryCommand,
@@ -8,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ContactRecord } from '#domain/action.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
-import type { CustomerState } from '#domain/customer-state.ts';
+import { fromStored, type CustomerState } from '#domain/customer-state.ts';
 import type { CustomerStateRepo, StoredState } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
@@ -28,10 +29,29 @@ const isConditionalFailure = (err: unknown) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'expiresAt', 'gsi1pk', 'gsi1sk']);
 
+/** A heavy sender's id record: `E#<event key>` under the customer, kept until its dedupe window ends (TTL). */
+export const ID_RECORD_PREFIX = 'E#';
+
 /**
- * The state item `S` under `C#<customerId>`: the folded state, the ids of recently applied
+ * The customer's first state also checks, in the same transaction, that no tombstone was written
+ * since the read, so a late event cannot recreate an erased customer's state. Once per customer;
+ * later writes are guarded by `version` (erasure deletes the item).
+ */
+const noTombstone = (table: string, pk: string) => ({
+  ConditionCheck: {
+    TableName: table,
+    Key: { pk, sk: PROFILE_SK },
+    ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb',
+    ExpressionAttributeValues: { ':tomb': 'tombstone' },
+  },
+});
+
+/**
+ * The state item `S` under `C#<customerId>`: the folded state, the keys of recently applied
  * events (inside the state) and an outbox of firings, replaced by one conditional Put on
  * `version`: one write per customer per batch, whatever the number of events folded into it.
+ * A heavy sender's keys go to id records (`E#<key>`) instead, written in one transaction with the
+ * state, so a key is stored if and only if its event was applied.
  */
 export class DynamoStateRepo implements CustomerStateRepo {
   readonly meter: WriteMeter = { writeUnits: 0, readUnits: 0 };
@@ -88,9 +108,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
           profile = record as CustomerRecord;
         }
       } else if (item['sk'] === STATE_SK) {
-        const state = Object.fromEntries(
-          Object.entries(item).filter(([k]) => !INTERNAL.has(k)),
-        ) as unknown as CustomerState;
+        const state = fromStored(Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))));
         stored = {
           state,
           version: Number(item['version'] ?? 0),
@@ -99,6 +117,37 @@ export class DynamoStateRepo implements CustomerStateRepo {
       }
     }
     return { ...(profile ? { profile } : {}), erased, ...(stored ? { stored } : {}) };
+  }
+
+  async recordedIds(tenant: string, customerId: string, keys: readonly string[], now: Date): Promise<Set<string>> {
+    const table = this.tableOf(tenant);
+    const nowS = Math.floor(now.getTime() / 1000);
+    const found = new Set<string>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys
+        .slice(i, i + 100)
+        .map((key) => ({ pk: customerPk(customerId), sk: `${ID_RECORD_PREFIX}${key}` }));
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt === 8) throw new Error('id record reads kept being throttled');
+        const out = await guarded(() =>
+          this.db.send(
+            new BatchGetCommand({
+              // strongly consistent: a record written by the transaction that wrote the state just read
+              RequestItems: {
+                [table]: { Keys: pending!, ConsistentRead: true, ProjectionExpression: 'sk, expiresAt' },
+              },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        this.count(out, 'read');
+        for (const item of out.Responses?.[table] ?? [])
+          if (Number(item['expiresAt']) > nowS) found.add(String(item['sk']).slice(ID_RECORD_PREFIX.length));
+        pending = out.UnprocessedKeys?.[table]?.Keys;
+        if (pending?.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      }
+    }
+    return found;
   }
 
   async saveState(
@@ -110,49 +159,42 @@ export class DynamoStateRepo implements CustomerStateRepo {
     householdId?: string,
   ): Promise<boolean> {
     const table = this.tableOf(tenant);
+    const { newIdRecords = [], ...kept } = state;
+    const pk = customerPk(customerId);
     const item = {
-      ...state,
-      pk: customerPk(customerId),
+      ...kept,
+      pk,
       sk: STATE_SK,
       kind: 'state',
       version: expectedVersion + 1,
       ...(outbox.length ? { outbox } : {}),
       ...householdOutboxKeys(householdId, customerId, outbox),
     };
+    // Each record lives until the window of the keys written now ends (the state's idRecordsUntil).
+    const records = newIdRecords.map((key) => ({
+      Put: { TableName: table, Item: { pk, sk: `${ID_RECORD_PREFIX}${key}`, expiresAt: state.idRecordsUntil } },
+    }));
+    const statePut =
+      expectedVersion === 0
+        ? { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            TableName: table,
+            Item: item,
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          };
+    const tombstoneCheck = expectedVersion === 0 ? [noTombstone(table, pk)] : [];
     try {
-      if (expectedVersion === 0) {
-        // The customer's first state: also check, in the same transaction, that no tombstone was
-        // written since the read, so a late event cannot recreate an erased customer's state.
-        // Once per customer; later writes are guarded by `version` (erasure deletes the item).
-        const out = await guarded(() =>
-          this.db.send(
-            new TransactWriteCommand({
-              ReturnConsumedCapacity: 'TOTAL',
-              TransactItems: [
-                {
-                  ConditionCheck: {
-                    TableName: table,
-                    Key: { pk: customerPk(customerId), sk: PROFILE_SK },
-                    ConditionExpression: 'attribute_not_exists(pk) OR kind <> :tomb',
-                    ExpressionAttributeValues: { ':tomb': 'tombstone' },
-                  },
-                },
-                { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-              ],
-            }),
-          ),
-        );
+      if (tombstoneCheck.length === 0 && records.length === 0) {
+        const out = await guarded(() => this.db.send(new PutCommand({ ...statePut, ReturnConsumedCapacity: 'TOTAL' })));
         this.count(out, 'write');
         return true;
       }
       const out = await guarded(() =>
         this.db.send(
-          new PutCommand({
-            TableName: table,
-            Item: item,
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': expectedVersion },
+          new TransactWriteCommand({
             ReturnConsumedCapacity: 'TOTAL',
+            TransactItems: [...tombstoneCheck, { Put: statePut }, ...records],
           }),
         ),
       );

@@ -10,6 +10,8 @@ export interface IndexDesign {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  /** What the index copies of each item: all of it (the default), its keys, or its keys and these attributes. */
+  projection?: { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: string[] };
 }
 export interface TableDesign {
   partitionKey: KeyAttribute;
@@ -26,6 +28,36 @@ export const TENANT_TABLE: TableDesign = {
   ttlAttribute: 'expiresAt',
 };
 
+/**
+ * One per tenant: the decision log, one item per decision keyed by its id, expiring after the
+ * market's `retention.decisionLogDays`. A table of its own, so the nightly scans of the tenant
+ * table never read it. `byCustomer` (a hash of the customer id, never the id itself, in the key)
+ * finds a customer's decisions for export and erasure; `byDay` (`<UTC day>#<shard>`, sharded so
+ * a busy day's writes spread over partitions) hands the reports a day's decisions with only the
+ * attributes they read.
+ */
+export const DECISION_TABLE: TableDesign = {
+  partitionKey: { name: 'id', type: 'S' },
+  indexes: [
+    {
+      indexName: 'byCustomer',
+      partitionKey: { name: 'cref', type: 'S' },
+      sortKey: { name: 'at', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
+    },
+    {
+      indexName: 'byDay',
+      partitionKey: { name: 'dayShard', type: 'S' },
+      sortKey: { name: 'at', type: 'S' },
+      projection: {
+        type: 'INCLUDE',
+        attributes: ['customerId', 'channel', 'experiment', 'offered', 'responses', 'valueTier', 'segment'],
+      },
+    },
+  ],
+  ttlAttribute: 'expiresAt',
+};
+
 /** Shared by the market: hashes of API keys -> tenant and scope. */
 export const KEYS_TABLE: TableDesign = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -33,5 +65,10 @@ export const KEYS_TABLE: TableDesign = {
   ttlAttribute: 'expiresAtEpoch',
 };
 
-export const tenantTableName = (market: string, tenant: string) => `cvm-${market}-${tenant}`;
-export const keysTableName = (market: string) => `cvm-${market}-keys`;
+/** Physical names carry the deployment, `<market>-<stage>` (lib/config/market-config.ts deploymentOf). */
+export const tenantTableName = (deployment: string, tenant: string) => `cvm-${deployment}-${tenant}`;
+export const keysTableName = (deployment: string) => `cvm-${deployment}-keys`;
+/** A tenant's decision log is named after its table: `<tenant table>-decisions`. */
+export const decisionTableBeside = (tenantTable: string) => `${tenantTable}-decisions`;
+export const decisionTableName = (deployment: string, tenant: string) =>
+  decisionTableBeside(tenantTableName(deployment, tenant));

@@ -3,8 +3,8 @@ import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { monthRange } from './cloudwatch-usage-source.ts';
 
-/** The name lib/constructs/api.ts gives a tenant's usage plan. */
-export const usagePlanName = (market: string, tenant: TenantId) => `cvm-${market}-${tenant}`;
+/** The name lib/constructs/api.ts gives a tenant's usage plan (`deployment` is `<market>-<stage>`). */
+export const usagePlanName = (deployment: string, tenant: TenantId) => `cvm-${deployment}-${tenant}`;
 
 /** The last day of a month, `yyyy-mm-dd` (GetUsage's endDate is inclusive). */
 function lastDayOf(month: string): string {
@@ -14,22 +14,24 @@ function lastDayOf(month: string): string {
 
 /**
  * API requests per tenant as API Gateway counted them: each tenant has its own usage plan
- * (`cvm-<market>-<tenant>`), found with GetUsagePlans, and GetUsage answers the month's daily
+ * (`cvm-<market>-<stage>-<tenant>`), found with GetUsagePlans, and GetUsage answers the month's daily
  * `[used, remaining]` per key of the plan; the used counts add up to the tenant's `ApiRequest`.
  * Both calls follow `position`. A tenant without a plan is left out (its figure then comes from
  * the meters, see CombinedUsageSource).
  */
 export class UsagePlanUsageSource implements UsageSource {
   readonly method =
-    "API Gateway GetUsage of each tenant's usage plan (cvm-<market>-<tenant>): requests API Gateway counted against the tenant's key, as ApiRequest";
+    "API Gateway GetUsage of each tenant's usage plan (cvm-<market>-<stage>-<tenant>): requests API Gateway counted against the tenant's key, as ApiRequest";
 
+  /** `deployment` is `<market>-<stage>`: the plans of one stage only, when several share the account. */
   constructor(
     private readonly tenants: readonly TenantId[],
+    private readonly deployment: string,
     private readonly client: APIGatewayClient = new APIGatewayClient({}),
   ) {}
 
-  async usage(market: string, month: string): Promise<TenantUsage> {
-    const wanted = new Map(this.tenants.map((t) => [usagePlanName(market, t), t]));
+  async usage(_market: string, month: string): Promise<TenantUsage> {
+    const wanted = new Map(this.tenants.map((t) => [usagePlanName(this.deployment, t), t]));
     const plans = new Map<TenantId, string>();
     for await (const page of paginateGetUsagePlans({ client: this.client, pageSize: 500 }, {})) {
       for (const plan of page.items ?? []) {

@@ -108,16 +108,17 @@ describe('usage from CloudWatch (the EMF meters)', () => {
 });
 
 describe('usage from API Gateway usage plans', () => {
-  it("counts the requests of each tenant's own plan over the month, following position", async () => {
+  it("counts the requests of each tenant's own plan of this stage over the month, following position", async () => {
     const sent: string[] = [];
     apigw.on(GetUsagePlansCommand).callsFake((input: { position?: string }) => {
       sent.push(`plans@${input.position ?? 'start'}`);
       return input.position === 'plans-2'
-        ? { items: [{ id: 'p-enterprise', name: 'cvm-demo-enterprise' }] }
+        ? { items: [{ id: 'p-enterprise', name: 'cvm-demo-dev-enterprise' }] }
         : {
             items: [
-              { id: 'p-ir-consumer', name: 'cvm-ir-consumer' },
-              { id: 'p-consumer', name: 'cvm-demo-consumer' },
+              { id: 'p-ir-consumer', name: 'cvm-ir-dev-consumer' },
+              { id: 'p-prod-consumer', name: 'cvm-demo-prod-consumer' },
+              { id: 'p-consumer', name: 'cvm-demo-dev-consumer' },
             ],
             position: 'plans-2',
           };
@@ -153,6 +154,7 @@ describe('usage from API Gateway usage plans', () => {
 
     const usage = await new UsagePlanUsageSource(
       ['consumer', 'enterprise', 'mvno'],
+      'demo-dev',
       new APIGatewayClient({ region: 'af-south-1' }),
     ).usage('demo', '2026-10');
     expect(usage).toEqual({ consumer: { ApiRequest: 3500 }, enterprise: { ApiRequest: 7 } });

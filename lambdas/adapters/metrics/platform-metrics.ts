@@ -22,6 +22,11 @@ export const METRIC = {
   scoringRequest: 'ScoringRequest',
   /** One of those scorings answered by the in-process evaluator instead, by reason. */
   scoringFallback: 'ScoringFallback',
+  /**
+   * Tenant rules that ran out of evaluation steps and counted as false (domain/rules.ts), per
+   * tenant and batch: a rule stored before the limits, or data past what the static bound assumes.
+   */
+  ruleOverBudget: 'RuleOverBudget',
 } as const;
 
 export const DIMENSION = {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emfBlobs, emittedMetrics } from '../../test-support/emf.ts';
-import { platformMetrics, powertoolsTriggerRecorder, triggerRecorderFromEnv } from './powertools-metrics.ts';
+import {
+  platformMetrics,
+  powertoolsRuleBudgetRecorder,
+  powertoolsTriggerRecorder,
+  ruleBudgetRecorderFromEnv,
+  triggerRecorderFromEnv,
+} from './powertools-metrics.ts';
 
 describe('trigger firings as a metric', () => {
   it('writes one TriggerFired value per tenant with the service, market and tenant dimensions', async () => {
@@ -32,5 +38,22 @@ describe('trigger firings as a metric', () => {
       [],
     );
     expect(await emfBlobs(() => triggerRecorderFromEnv({ MARKET: 'demo' })('consumer', 2))).toHaveLength(1);
+  });
+});
+
+describe('rules over budget as a metric', () => {
+  it('writes one RuleOverBudget value per tenant, and nothing when no rule ran out of steps', async () => {
+    const record = powertoolsRuleBudgetRecorder(platformMetrics('demo'));
+    expect(await emittedMetrics(() => record('consumer', 2))).toEqual([
+      {
+        namespace: 'telco-cvm',
+        name: 'RuleOverBudget',
+        dimensions: { service: 'telco-cvm', market: 'demo', tenant: 'consumer' },
+      },
+    ]);
+    expect(await emfBlobs(() => record('consumer', 0))).toEqual([]);
+    expect(await emfBlobs(() => ruleBudgetRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 1))).toEqual(
+      [],
+    );
   });
 });

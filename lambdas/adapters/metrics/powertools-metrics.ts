@@ -42,3 +42,26 @@ export function triggerRecorderFromEnv(env: { MARKET?: string; CVM_METER?: strin
   if (env.CVM_METER === 'local') return () => {};
   return powertoolsTriggerRecorder(platformMetrics(env.MARKET ?? 'unknown'));
 }
+
+export type RuleBudgetRecorder = (tenant: TenantId, overBudget: number) => void;
+
+/** RuleOverBudget (Count) of one tenant, summed by the caller over a batch; nothing when none ran out. */
+export function powertoolsRuleBudgetRecorder(metrics: Metrics): RuleBudgetRecorder {
+  return (tenant, overBudget) => {
+    if (!tenant || overBudget <= 0) return;
+    try {
+      metrics
+        .singleMetric()
+        .addDimension(DIMENSION.tenant, tenant)
+        .addMetric(METRIC.ruleOverBudget, MetricUnit.Count, overBudget);
+    } catch {
+      // a metric never fails the batch it counts
+    }
+  };
+}
+
+/** As triggerRecorderFromEnv: nothing in the local runtime. */
+export function ruleBudgetRecorderFromEnv(env: { MARKET?: string; CVM_METER?: string }): RuleBudgetRecorder {
+  if (env.CVM_METER === 'local') return () => {};
+  return powertoolsRuleBudgetRecorder(platformMetrics(env.MARKET ?? 'unknown'));
+}

@@ -21,6 +21,7 @@ export const EVENT_QUEUE = {
   dlqRetentionDays: 14,
 } as const;
 
-export const eventQueueName = (market: string, tenant: string) => `cvm-${market}-${tenant}-events`;
-export const eventDlqName = (market: string, tenant: string) => `cvm-${market}-${tenant}-events-dlq`;
-export const outboundQueueName = (market: string, channel: string) => `cvm-${market}-outbound-${channel}`;
+/** Physical names carry the deployment, `<market>-<stage>` (lib/config/market-config.ts deploymentOf). */
+export const eventQueueName = (deployment: string, tenant: string) => `cvm-${deployment}-${tenant}-events`;
+export const eventDlqName = (deployment: string, tenant: string) => `cvm-${deployment}-${tenant}-events-dlq`;
+export const outboundQueueName = (deployment: string, channel: string) => `cvm-${deployment}-outbound-${channel}`;

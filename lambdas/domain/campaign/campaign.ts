@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import jsonLogic from 'json-logic-js';
 import type { Rule } from '../action.ts';
 import type { Channel, CustomerRecord } from '../customer.ts';
 import type { TenantId } from '../ids.ts';
-import type { LoggedOffer } from '../ports.ts';
+import { evaluateRule, type RuleVerdict } from '../rules.ts';
 import { campaignGroup, campaignPhase, type CampaignGroup, type CampaignPhase } from './assignment.ts';
 import type { CampaignGoal, CampaignReport, MemberOutcome } from './report.ts';
 
@@ -96,27 +95,32 @@ export const campaignMessageId = (tenant: TenantId, campaignId: string, customer
     .digest('hex')
     .slice(0, 32);
 
-/** Does a customer belong to the audience? A rule that cannot run selects nobody. */
-export function inAudience(
+/**
+ * How a customer's audience rule answered: `over-budget` (the rule ran out of steps) and `error`
+ * (it could not run) select nobody, and the caller counts them.
+ */
+export function audienceVerdict(
   spec: Pick<CampaignSpec, 'audience'>,
   customer: { record: CustomerRecord; state?: Record<string, unknown> },
   now: Date,
-): boolean {
-  if ('customerIds' in spec.audience) return spec.audience.customerIds.includes(customer.record.customerId);
-  const rule = spec.audience.rule;
-  if (typeof rule === 'boolean') return rule;
-  try {
-    const data = {
-      profile: customer.record,
-      state: customer.state ?? {},
-      scores: customer.record.scores ?? {},
-      context: { now: now.toISOString() },
-    };
-    return jsonLogic.truthy(jsonLogic.apply(rule as never, data));
-  } catch {
-    return false;
-  }
+): RuleVerdict {
+  if ('customerIds' in spec.audience)
+    return spec.audience.customerIds.includes(customer.record.customerId) ? 'holds' : 'fails';
+  const data = {
+    profile: customer.record,
+    state: customer.state ?? {},
+    scores: customer.record.scores ?? {},
+    context: { now: now.toISOString() },
+  };
+  return evaluateRule(spec.audience.rule, data);
 }
+
+/** Does a customer belong to the audience? A rule that cannot run, or runs out of steps, selects nobody. */
+export const inAudience = (
+  spec: Pick<CampaignSpec, 'audience'>,
+  customer: { record: CustomerRecord; state?: Record<string, unknown> },
+  now: Date,
+): boolean => audienceVerdict(spec, customer, now) === 'holds';
 
 /** Sticky group and phase of one audience member. */
 export function assignMember(
@@ -140,8 +144,8 @@ const inWindow = (iso: string | undefined, from: number, to: number) => {
 
 /**
  * What one member did in the response window `[from, to]`: take-up is an accepted response to one
- * of the campaign's actions (from the folded state or the decision log), churn a churn in the
- * window, revenue the top-ups and paid invoices in the window. Pure.
+ * of the campaign's actions (from the folded state or the decision's contact under the customer),
+ * churn a churn in the window, revenue the top-ups and paid invoices in the window. Pure.
  */
 export function measureMember(
   member: CampaignMember,
@@ -156,7 +160,7 @@ export function measureMember(
   let responded = actionIds.some((a) => inWindow(accepted[a], from, to));
   if (!responded) {
     for (const c of contacts) {
-      const offers = (c['offers'] ?? []) as LoggedOffer[];
+      const offers = (c['offers'] ?? []) as { actionId: string; response?: string; respondedAt?: string }[];
       if (
         offers.some(
           (o) => actionIds.includes(o.actionId) && o.response === 'accepted' && inWindow(o.respondedAt, from, to),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { priorityOf, rank } from './arbitration.ts';
-import { newDecisionId, parseDecisionId, localDay } from './decision-id.ts';
+import { ID_PATTERN } from '../ids.ts';
+import { isDecisionId, localDay, newDecisionId, parseLegacyDecisionId } from './decision-id.ts';
 import { ruleHolds, ruleProblem } from './eligibility.ts';
 import { experimentGroup } from './experiments.ts';
 import { blendedPropensity } from './learning.ts';
@@ -140,19 +141,37 @@ describe('rules, signals and ids', () => {
     });
   });
 
-  it('encodes the customer and instant in the decision id', () => {
+  it('makes decision ids that name no customer, match the id pattern and sort by time', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.string({ maxLength: 20 }),
+        (ms, later, random) => {
+          const id = newDecisionId(new Date(ms), random);
+          expect(ID_PATTERN.test(id) && isDecisionId(id)).toBe(true);
+          expect(parseLegacyDecisionId(id)).toBeUndefined();
+          expect(newDecisionId(new Date(ms + later), random) >= id).toBe(true);
+        },
+      ),
+    );
+    expect(newDecisionId(new Date('2025-03-12T10:00:00Z'), 'AB-12')).toBe('0m85r1340ab1200');
+    expect(localDay(new Date('2025-03-12T22:30:00Z'), 'Africa/Johannesburg')).toBe('2025-03-13');
+  });
+
+  it('still reads the customer and instant of a legacy customer-prefixed id', () => {
     fc.assert(
       fc.property(
         fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
         fc.integer({ min: 0, max: 4_000_000_000_000 }),
         (customerId, ms) => {
-          const id = newDecisionId(customerId, new Date(ms), 'abc123def456');
-          expect(parseDecisionId(id)).toEqual({ customerId, at: new Date(ms).toISOString() });
+          const legacy = `${customerId}~${ms.toString(36).padStart(9, '0')}abc123def456`;
+          expect(parseLegacyDecisionId(legacy)).toEqual({ customerId, at: new Date(ms).toISOString() });
+          expect(isDecisionId(legacy)).toBe(false);
         },
       ),
     );
-    expect(parseDecisionId('no-tilde')).toBeUndefined();
-    expect(localDay(new Date('2025-03-12T22:30:00Z'), 'Africa/Johannesburg')).toBe('2025-03-13');
+    expect(parseLegacyDecisionId('no-tilde')).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from '../contact-policy.ts';
 import type { Channel, CustomerRecord, Scores } from '../customer.ts';
 import { priorityOf, rankInPlace, type Strategy } from './arbitration.ts';
-import { ruleHolds } from './eligibility.ts';
+import { evaluateRule, RULE_OVER_BUDGET } from './eligibility.ts';
 import { blendedPropensity, clampPropensity, type ResponseStats } from './learning.ts';
 import { problemDetail, signalsOf, type Signals, type SignalThresholds } from './signals.ts';
 
@@ -179,7 +179,10 @@ function rejectionOf(
     };
   }
   if (!action.treatments[channel]) return { code: 'no-treatment', detail: `no ${channel} treatment` };
-  if (!ruleHolds(action.eligibility, data)) return { code: 'not-eligible', detail: 'eligibility rule does not hold' };
+  const eligible = evaluateRule(action.eligibility, data);
+  if (eligible === 'over-budget')
+    return { code: RULE_OVER_BUDGET, detail: 'eligibility rule ran out of evaluation steps' };
+  if (eligible !== 'holds') return { code: 'not-eligible', detail: 'eligibility rule does not hold' };
   if (action.kind === 'offer' && signals.serviceProblem)
     return { code: 'service-problem-open', detail: `no upsell while ${problemDetail(signals)}` };
   if (prior === undefined)

@@ -4,8 +4,9 @@ import {
   round,
   type Granularity,
   type ReportBuilder,
+  type Acceptance,
   type ReportContext,
-  type ReportCustomer,
+  type ReportDecision,
 } from './report.ts';
 
 interface Tally {
@@ -47,43 +48,39 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
   const controlConversionsByAction = new Map<string, Map<string, number>>();
   let controlDecisions = 0;
   return {
-    add(c: ReportCustomer) {
-      const last = c.state?.['lastOfferResponse'] as { actionId?: string; response?: string; at?: string } | undefined;
-      for (const d of c.decisions) {
-        if (periodOf(d.at, granularity, ctx.timezone) !== period) continue;
-        const arm = d.group === 'control' ? 'control' : 'treated';
-        const organic =
-          last?.response === 'accepted' && last.at && Date.parse(last.at) >= Date.parse(d.at)
-            ? last.actionId
-            : undefined;
-        const converted = d.offers.some((o) => o.response === 'accepted') || organic !== undefined;
-        for (const t of [all, tally('group', d.group), tally('channel', d.channel)]) {
-          t.decisions[arm]++;
-          if (converted) t.conversions[arm]++;
+    // the decisions come from the decision log, not from the customer scan
+    add() {},
+    addDecision(d: ReportDecision, last: Acceptance | undefined) {
+      if (periodOf(d.at, granularity, ctx.timezone) !== period) return;
+      const arm = d.group === 'control' ? 'control' : 'treated';
+      const organic = last && Date.parse(last.at) >= Date.parse(d.at) ? last.actionId : undefined;
+      const converted = d.offers.some((o) => o.response === 'accepted') || organic !== undefined;
+      for (const t of [all, tally('group', d.group), tally('channel', d.channel)]) {
+        t.decisions[arm]++;
+        if (converted) t.conversions[arm]++;
+      }
+      if (arm === 'control') {
+        controlDecisions++;
+        if (organic) {
+          const m = controlConversionsByAction.get(organic) ?? new Map<string, number>();
+          m.set('all', (m.get('all') ?? 0) + 1);
+          controlConversionsByAction.set(organic, m);
+          tally('action', organic);
         }
-        if (arm === 'control') {
-          controlDecisions++;
-          if (organic) {
-            const m = controlConversionsByAction.get(organic) ?? new Map<string, number>();
-            m.set('all', (m.get('all') ?? 0) + 1);
-            controlConversionsByAction.set(organic, m);
-            tally('action', organic);
-          }
+      }
+      for (const o of d.offers) {
+        const accepted = o.response === 'accepted';
+        const value = accepted ? (ctx.actionValues[o.actionId] ?? 0) : 0;
+        for (const t of [all, tally('group', d.group), tally('channel', d.channel), tally('action', o.actionId)]) {
+          t.offers++;
+          if (accepted) t.accepted++;
+          if (o.response === 'declined') t.declined++;
+          if (o.response === 'ignored') t.ignored++;
+          t.revenue += value;
         }
-        for (const o of d.offers) {
-          const accepted = o.response === 'accepted';
-          const value = accepted ? (ctx.actionValues[o.actionId] ?? 0) : 0;
-          for (const t of [all, tally('group', d.group), tally('channel', d.channel), tally('action', o.actionId)]) {
-            t.offers++;
-            if (accepted) t.accepted++;
-            if (o.response === 'declined') t.declined++;
-            if (o.response === 'ignored') t.ignored++;
-            t.revenue += value;
-          }
-          const action = tally('action', o.actionId);
-          action.decisions.treated++;
-          if (accepted) action.conversions.treated++;
-        }
+        const action = tally('action', o.actionId);
+        action.decisions.treated++;
+        if (accepted) action.conversions.treated++;
       }
     },
     snapshot(generatedAt) {

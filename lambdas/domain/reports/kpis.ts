@@ -9,6 +9,7 @@ import {
   type ReportBuilder,
   type ReportContext,
   type ReportCustomer,
+  type ReportDecision,
   type Row,
 } from './report.ts';
 
@@ -97,15 +98,19 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
         }
         t.care += f.careContacts30d;
         t.unresolved += f.unresolvedContacts30d;
-        for (const d of c.decisions) {
-          if (!inPeriod(d.at)) continue;
-          for (const o of d.offers) {
-            t.offers++;
-            if (o.response === 'accepted') {
-              t.accepted++;
-              t.offerRevenue += ctx.actionValues[o.actionId] ?? 0;
-            }
-          }
+      }
+    },
+    // take-up by the tier and segment the customer had when the decision was made
+    addDecision(d: ReportDecision) {
+      if (!inPeriod(d.at)) return;
+      const targets = [all, group('tier', d.valueTier ?? 'unknown'), group('segment', d.segment ?? 'unknown')];
+      for (const o of d.offers) {
+        const accepted = o.response === 'accepted';
+        const value = accepted ? (ctx.actionValues[o.actionId] ?? 0) : 0;
+        for (const t of targets) {
+          t.offers++;
+          if (accepted) t.accepted++;
+          t.offerRevenue += value;
         }
       }
     },

@@ -31,18 +31,40 @@ export interface ReportSnapshot {
   columns?: string[];
 }
 
-/** What one customer contributes to the reports: profile, state and a summary of its decisions. */
-export interface DecisionSummary {
-  at: string;
-  channel: string;
-  group: string;
-  offers: { actionId: string; response?: string; respondedAt?: string }[];
-}
+/** What one customer contributes to the reports: profile and state (the scan reads nothing else). */
 export interface ReportCustomer {
   customerId: string;
   record?: CustomerRecord;
   state?: Record<string, unknown>;
-  decisions: DecisionSummary[];
+}
+
+/**
+ * One decision as the reports read it from the decision log's index by day: no join with the
+ * customer, since the log keeps the customer's value tier and segment as they were when decided.
+ */
+export interface ReportDecision {
+  customerId: string;
+  at: string;
+  channel: string;
+  group: string;
+  /** The offered actions, each with its response once one came through the responses API. */
+  offers: { actionId: string; response?: string }[];
+  valueTier?: string;
+  segment?: string;
+}
+
+/** An offer the customer accepted outside the responses API (an `offer.response` event), from its state. */
+export interface Acceptance {
+  actionId: string;
+  at: string;
+}
+
+/** The customer's last accepted offer if its state has one (the organic take-up control decisions are measured by). */
+export function lastAcceptance(state: Record<string, unknown> | undefined): Acceptance | undefined {
+  const last = state?.['lastOfferResponse'] as { actionId?: unknown; response?: unknown; at?: unknown } | undefined;
+  return last?.response === 'accepted' && typeof last.actionId === 'string' && typeof last.at === 'string'
+    ? { actionId: last.actionId, at: last.at }
+    : undefined;
 }
 
 export interface ReportContext {
@@ -127,8 +149,12 @@ export function stateFacts(state: Record<string, unknown> | undefined): StateFac
 export const monthlyValue = (record: CustomerRecord | undefined, facts: StateFacts) =>
   Math.max(record?.monthlyCharge ?? 0, facts.spend30d);
 
-/** One accumulator per report and period: fed each customer once, then asked for the snapshot. */
+/**
+ * One accumulator per report and period: fed each customer once and each decision of the period
+ * once (with the customer's last acceptance, when it has one), then asked for the snapshot.
+ */
 export interface ReportBuilder {
   add(customer: ReportCustomer): void;
+  addDecision?(decision: ReportDecision, acceptance: Acceptance | undefined): void;
   snapshot(generatedAt: string): ReportSnapshot;
 }

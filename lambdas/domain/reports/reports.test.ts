@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerRecord } from '../customer.ts';
 import { earlyChurnZ } from './acquisition-quality.ts';
-import { buildReports } from './build.ts';
+import { buildReports, reportDays } from './build.ts';
 import { reportChart, reportHtml, toCsv } from './render.ts';
-import type { DecisionSummary, ReportContext, ReportCustomer, ReportSnapshot } from './report.ts';
+import type { ReportContext, ReportCustomer, ReportDecision, ReportSnapshot } from './report.ts';
 import { periodOf } from './report.ts';
 import { xmlProblems } from './well-formed-xml.ts';
 
@@ -25,7 +25,6 @@ function customer(
     tenureMonths: number;
     predictedNps?: number;
     state?: Record<string, unknown>;
-    decisions?: DecisionSummary[];
   },
 ): ReportCustomer {
   const record: CustomerRecord = {
@@ -44,7 +43,7 @@ function customer(
         }
       : {}),
   };
-  return { customerId: id, record, state: { status: 'active', ...o.state }, decisions: o.decisions ?? [] };
+  return { customerId: id, record, state: { status: 'active', ...o.state } };
 }
 
 /** Four customers whose November figures are worked out by hand in the tests below. */
@@ -55,17 +54,6 @@ const scenario: ReportCustomer[] = [
     tenureMonths: 10,
     predictedNps: 9,
     state: { lastNps: { score: 10, at: '2026-11-20T09:00:00Z' }, careContacts30d: 2, unresolvedContacts30d: 0 },
-    decisions: [
-      {
-        at: '2026-11-22T09:00:00Z',
-        channel: 'sms',
-        group: 'champion',
-        offers: [
-          { actionId: 'bundle-upgrade-10gb', response: 'accepted' },
-          { actionId: 'device-upgrade', response: 'declined' },
-        ],
-      },
-    ],
   }),
   customer('B', {
     segment: 'youth',
@@ -95,18 +83,36 @@ const scenario: ReportCustomer[] = [
       acquisition: { at: '2026-11-10T00:00:00Z', channel: 'online', tariff: 'smart' },
       lastOfferResponse: { actionId: 'device-upgrade', response: 'accepted', at: '2026-11-22T12:00:00Z' },
     },
-    decisions: [{ at: '2026-11-22T10:00:00Z', channel: 'app', group: 'control', offers: [] }],
   }),
   customer('D', {
     segment: 'family',
     monthlyCharge: 120,
     tenureMonths: 30,
     state: { status: 'churned', churn: { reason: 'network', at: '2026-10-15T08:00:00Z' } },
-    decisions: [{ at: '2026-11-22T11:00:00Z', channel: 'sms', group: 'control', offers: [] }],
   }),
 ];
 
-const reports = buildReports(scenario, ctx);
+/** Their decisions, as the decision log's index by day has them (tier and segment as decided). */
+const decisions: ReportDecision[] = [
+  {
+    customerId: 'A',
+    at: '2026-11-22T09:00:00Z',
+    channel: 'sms',
+    group: 'champion',
+    valueTier: 'silver',
+    segment: 'youth',
+    offers: [
+      { actionId: 'bundle-upgrade-10gb', response: 'accepted' },
+      { actionId: 'device-upgrade', response: 'declined' },
+    ],
+  },
+  { customerId: 'C', at: '2026-11-22T10:00:00Z', channel: 'app', group: 'control', segment: 'family', offers: [] },
+  { customerId: 'D', at: '2026-11-22T11:00:00Z', channel: 'sms', group: 'control', segment: 'family', offers: [] },
+  // last month's decision: outside every current period
+  { customerId: 'A', at: '2026-10-30T09:00:00Z', channel: 'sms', group: 'champion', offers: [{ actionId: 'x' }] },
+];
+
+const reports = buildReports(scenario, ctx, decisions);
 const month = (name: string) => reports.find((r) => r.name === name && r.granularity === 'month')!;
 const row = (s: ReportSnapshot, dimension: string, value: string) =>
   s.rows.find((r) => r['dimension'] === dimension && r['value'] === value);
@@ -257,6 +263,27 @@ describe('the decisions report', () => {
       conversionControl: 0.5,
       upliftPp: -50,
     });
+  });
+});
+
+describe('decisions from the decision log', () => {
+  it('count take-up under the tier and segment the customer had when decided, and nothing of other months', () => {
+    const k = month('kpis');
+    expect(row(k, 'tier', 'silver')).toMatchObject({ offers: 2, accepted: 1, offerRevenue: 60 });
+    expect(row(k, 'segment', 'youth')).toMatchObject({ offers: 2, accepted: 1 });
+    expect(month('decisions').rows.some((r) => r['value'] === 'x')).toBe(false);
+  });
+
+  it("read the UTC days a month of the market's time zone can fall on, from the day before its first to tomorrow", () => {
+    expect(reportDays(new Date('2026-11-03T10:00:00Z'), 'Africa/Johannesburg')).toEqual([
+      '2026-10-31',
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+      '2026-11-04',
+    ]);
+    // 23:30 UTC on the last day of October is already November in Johannesburg
+    expect(reportDays(new Date('2026-10-31T23:30:00Z'), 'Africa/Johannesburg')).toEqual(['2026-10-31', '2026-11-01']);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   DecisionParams,
   DecisionRequestBody,
   DecisionView,
+  LoggedDecision,
   ResponseBody,
   ResponseView,
 } from '../schemas/decision.ts';
@@ -64,8 +65,20 @@ export const DECISION_ROUTES: RouteSpec[] = [
     scope: 'channel',
     summary: 'Next best actions for a customer on a channel; an empty list is a valid answer',
     body: DecisionRequestBody,
-    responses: { 200: { description: 'The decision, logged as contact history', schema: DecisionView } },
+    responses: { 200: { description: 'The decision, recorded in the decision log', schema: DecisionView } },
     errors: [400, ...AUTH_ERRORS, 404, 413],
+  },
+  {
+    id: 'getDecision',
+    method: 'GET',
+    path: '/v1/decisions/{decisionId}',
+    fn: 'decisions',
+    scope: 'channel',
+    summary:
+      "A logged decision: its actions with their reasons, the strongest excluded candidates, experiment group, model versions, context and responses (404 once it expires, after the market's decisionLogDays)",
+    params: DecisionParams,
+    responses: { 200: { description: 'The decision as logged', schema: LoggedDecision } },
+    errors: [400, ...AUTH_ERRORS, 404],
   },
   {
     id: 'postDecisionResponse',

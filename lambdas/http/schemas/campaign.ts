@@ -1,21 +1,14 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { durationSeconds } from '#domain/campaign/campaign.ts';
-import { ruleProblem } from '#domain/decisioning/eligibility.ts';
-import { Id, ListOf, z } from './common.ts';
+import { Id, ListOf, RuleSchema, z } from './common.ts';
 
-const Rule = z.union([z.boolean(), z.record(z.string(), z.unknown())]).superRefine((rule, ctx) => {
-  const problem = ruleProblem(rule);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const Rule = RuleSchema('JSON Logic over {profile, state, scores, context}, or a boolean');
 
 export const CampaignBody = z
   .strictObject({
     name: z.string().min(1).max(128),
     goal: z.enum(['take-up', 'churn', 'revenue']),
-    audience: z.union([
-      z.strictObject({ rule: Rule.openapi({ description: 'JSON Logic over {profile, state, scores, context}' }) }),
-      z.strictObject({ customerIds: z.array(Id).min(1).max(5000) }),
-    ]),
+    audience: z.union([z.strictObject({ rule: Rule }), z.strictObject({ customerIds: z.array(Id).min(1).max(5000) })]),
     actionIds: z.array(Id).min(1).max(20),
     channel: z.enum(CHANNELS),
     controlGroupPercent: z.number().min(0).max(100),

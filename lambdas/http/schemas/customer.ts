@@ -1,5 +1,6 @@
 import { CHANNELS, CONTRACTS, type Profile } from '#domain/customer.ts';
 import { Id, z } from './common.ts';
+import { LoggedDecision } from './decision.ts';
 
 const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
 const Channel = z.enum(CHANNELS);
@@ -82,5 +83,10 @@ export const Household = z
   .openapi('Household');
 
 export const CustomerExport = z
-  .object({ customerId: Id, exportedAt: z.string(), items: z.array(z.record(z.string(), z.unknown())) })
+  .object({
+    customerId: Id,
+    exportedAt: z.string(),
+    items: z.array(z.record(z.string(), z.unknown())),
+    decisions: z.array(LoggedDecision).openapi({ description: "The customer's decisions in the decision log" }),
+  })
   .openapi('CustomerExport');

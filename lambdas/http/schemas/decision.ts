@@ -1,5 +1,5 @@
 import { CHANNELS } from '#domain/customer.ts';
-import { DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
+import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
 import { Id, ListOf, RuleSchema, z } from './common.ts';
 
 const Channel = z.enum(CHANNELS);
@@ -76,29 +76,31 @@ export const DecisionRequestBody = z
   .openapi('DecisionRequest');
 
 const Reason = z.object({ code: z.string(), detail: z.string() });
+const DecidedAction = z.object({
+  actionId: Id,
+  kind: z.string(),
+  treatment: z.object({
+    channel: Channel,
+    templateKey: z.string(),
+    language: z.string(),
+    text: z.string().optional(),
+  }),
+  score: z.number(),
+  propensity: z.number(),
+  value: z.number(),
+  reasons: z.array(Reason).openapi({ description: 'Why it was chosen; the ranked reason names the priority inputs' }),
+});
+const Experiment = z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) });
+const ValueTier = z.enum(['platinum', 'gold', 'silver', 'bronze']);
+
 export const DecisionView = z
   .object({
     decisionId: z.string(),
     customerId: Id,
     channel: Channel,
-    actions: z.array(
-      z.object({
-        actionId: Id,
-        kind: z.string(),
-        treatment: z.object({
-          channel: Channel,
-          templateKey: z.string(),
-          language: z.string(),
-          text: z.string().optional(),
-        }),
-        score: z.number(),
-        propensity: z.number(),
-        value: z.number(),
-        reasons: z.array(Reason),
-      }),
-    ),
-    experiment: z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) }),
-    valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
+    actions: z.array(DecidedAction),
+    experiment: Experiment,
+    valueTier: ValueTier,
     serviceLevel: z.string(),
     modelVersions: z.record(z.string(), z.string()),
     reasons: z.array(Reason),
@@ -106,8 +108,32 @@ export const DecisionView = z
   })
   .openapi('Decision');
 
+/** `GET /v1/decisions/{decisionId}`: the decision log's record, with the responses it has had. */
+export const LoggedDecision = z
+  .object({
+    decisionId: z.string(),
+    customerId: Id,
+    channel: Channel,
+    at: z.string().openapi({ description: 'When it was decided (ISO 8601)' }),
+    actions: z.array(DecidedAction),
+    excluded: z
+      .array(z.object({ actionId: Id, code: z.string() }))
+      .openapi({ description: 'The strongest excluded candidates, strongest first, with the code that excluded each' }),
+    experiment: Experiment,
+    valueTier: ValueTier,
+    serviceLevel: z.string(),
+    modelVersions: z.record(z.string(), z.string()),
+    context: z.record(z.string(), z.unknown()),
+    responses: z.array(
+      z.object({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']), at: z.string() }),
+    ),
+  })
+  .openapi('LoggedDecision');
+
+// Customer-prefixed ids were issued before the log moved; they are accepted until their items expire.
+const ISSUED_DECISION_ID = new RegExp(`${DECISION_ID_PATTERN.source}|${LEGACY_DECISION_ID_PATTERN.source}`);
 export const DecisionParams = z.object({
-  decisionId: z.string().regex(DECISION_ID_PATTERN, 'a decision id as POST /v1/decisions returned it'),
+  decisionId: z.string().regex(ISSUED_DECISION_ID, 'a decision id as POST /v1/decisions returned it'),
 });
 export const ResponseBody = z
   .strictObject({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']) })

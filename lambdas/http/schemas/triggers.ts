@@ -2,7 +2,7 @@ import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
 import { Id, ListOf, RuleSchema, z } from './common.ts';
 
-const Condition = RuleSchema('JSON Logic over {profile, state, scores, context, event}');
+const Condition = RuleSchema('JSON Logic over {profile, state, scores, context, event}, or a boolean');
 
 const triggerFields = {
   eventType: z.enum(EVENT_TYPES),

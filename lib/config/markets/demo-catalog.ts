@@ -2,10 +2,11 @@ import type { Action, Treatment } from '../../../lambdas/domain/action.ts';
 import type { Channel } from '../../../lambdas/domain/customer.ts';
 
 /**
- * The demo market's action catalog, seeded into each tenant table by the local runtime (only
- * actions a tenant does not have yet, so edits survive restarts). Eligibility rules are JSON Logic
- * over {profile, state, scores, context, signals}; `signals` is the decision's normalised view of
- * the state (droppedCalls24h, unresolvedCare, serviceProblem, churn, highChurn).
+ * The demo market's action catalog: its config's `starter.actions` (demo.ts), seeded into each
+ * tenant table by `cdk deploy` and `npm start` (lambdas/app/seed-market.ts: a tenant's edits
+ * stay). Eligibility rules are JSON Logic over {profile, state, scores, context, signals};
+ * `signals` is the decision's normalised view of the state (droppedCalls24h, unresolvedCare,
+ * serviceProblem, churn, highChurn).
  */
 const t = (templateKey: string, en: string, af?: string, zu?: string): Treatment => ({
   templateKey,
@@ -199,8 +200,3 @@ export const demoCatalog: Action[] = [
     },
   },
 ];
-
-/** The catalog the local runtime seeds for a market (none for markets without one). */
-export function catalogOf(market: string): Action[] {
-  return market === 'demo' ? demoCatalog : [];
-}

@@ -1,6 +1,6 @@
 import type { Trigger } from '../../../lambdas/domain/triggers.ts';
 
-/** The demo market's real-time triggers, seeded into each tenant by the local runtime. */
+/** The demo market's real-time triggers: its config's `starter.triggers` (demo.ts), seeded like the catalog. */
 export const DEMO_TRIGGERS: Trigger[] = [
   {
     triggerId: 'third-dropped-call',

@@ -1,9 +1,10 @@
 import type { MarketConfigInput } from '../market-config.ts';
+import { demoCatalog } from './demo-catalog.ts';
+import { DEMO_TRIGGERS } from './demo-triggers.ts';
 
 /** The demo market: a South African operator with a consumer brand and an enterprise unit. */
 export const demo: MarketConfigInput = {
   code: 'demo',
-  environment: 'dev',
   aws: { region: 'af-south-1' },
   currency: 'ZAR',
   timezone: 'Africa/Johannesburg',
@@ -31,4 +32,6 @@ export const demo: MarketConfigInput = {
     mode: 'embedded',
     models: { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } },
   },
+  // what every tenant has on day one, in AWS (cdk deploy) and locally (npm start)
+  starter: { actions: demoCatalog, triggers: DEMO_TRIGGERS },
 };

@@ -3,7 +3,6 @@ import type { MarketConfigInput } from '../market-config.ts';
 /** An Iranian operator (the UCI "Iranian Churn" data): one consumer brand, mostly prepaid. */
 export const ir: MarketConfigInput = {
   code: 'ir',
-  environment: 'dev',
   aws: { region: 'me-central-1' },
   currency: 'IRR',
   timezone: 'Asia/Tehran',

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
+import { deploymentOf } from '#config/market-config.ts';
+import { tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { contentHash } from '#domain/starter.ts';
+import { startRuntime, type Runtime } from '../scripts/local/runtime.ts';
+import { seedCatalog } from '../scripts/local/seed-catalog.ts';
+
+let rt: Runtime;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cvm-seed-'));
+  rt = await startRuntime({ dir, port: 0, fresh: true, inMemory: true, reportsIntervalMs: 3_600_000 });
+});
+afterAll(async () => {
+  await rt?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = async (path: string, key: string) => {
+  const res = await fetch(`${rt.baseUrl}${path}`, { headers: { 'x-api-key': key } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { items: { actionId?: string; triggerId?: string }[] };
+};
+
+describe('npm start', () => {
+  it("has the market's starter catalog and triggers in every tenant, written by the seeding use case", async () => {
+    const { starter } = rt.market;
+    const tableOf = (tenant: string) => tenantTableName(deploymentOf(rt.market), tenant);
+    const db = documentClient({ endpoint: rt.dynamo.endpoint });
+    for (const tenant of rt.market.tenants.map((t) => t.id)) {
+      const key = rt.tenants[tenant]!.apiKey;
+      expect((await get('/v1/actions', key)).items.map((a) => a.actionId).sort()).toEqual(
+        starter.actions.map((a) => a.actionId).sort(),
+      );
+      expect((await get('/v1/triggers', key)).items.map((t) => t.triggerId).sort()).toEqual(
+        starter.triggers.map((t) => t.triggerId).sort(),
+      );
+      // the seed mark is what only the seeding use case writes
+      const [action] = starter.actions;
+      expect((await new DynamoActionCatalog(db, tableOf).readSeeded(tenant, action!.actionId))?.seed).toEqual({
+        managedBy: 'seed',
+        seedHash: contentHash(action),
+      });
+      const [trigger] = starter.triggers;
+      expect((await new DynamoTriggerStore(db, tableOf).readSeeded(tenant, trigger!.triggerId))?.seed?.managedBy).toBe(
+        'seed',
+      );
+    }
+    // a restart seeds again and writes nothing
+    const tables = Object.fromEntries(rt.market.tenants.map((t) => [t.id, tableOf(t.id)]));
+    const again = await seedCatalog(rt.market, rt.dynamo.endpoint, tables);
+    for (const report of Object.values(again)) {
+      expect(report.actions).toMatchObject({ created: 0, updated: 0, unchanged: starter.actions.length });
+      expect(report.triggers).toMatchObject({ created: 0, updated: 0, unchanged: starter.triggers.length });
+    }
+  });
+});

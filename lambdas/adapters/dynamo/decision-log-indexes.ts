@@ -1,0 +1,120 @@
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
+import type { CustomerDecisions, DecisionReportSource } from '#domain/ports.ts';
+import type { ReportDecision } from '#domain/reports/report.ts';
+import { customerRefOf, DAY_SHARDS, recordOf, responsesOf } from './decision-item.ts';
+import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
+
+type TableNameOf = (tenant: string) => string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A customer's decisions through the log's `byCustomer` index (keys only: a Query, then BatchGet
+ * or BatchWrite by id). The index is eventually consistent: a decision logged in the last moment
+ * before an erasure may be missed, and erasure is repeatable; no decision is made for a customer
+ * after its tombstone is written.
+ */
+export class DynamoCustomerDecisions implements CustomerDecisions {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: TableNameOf,
+  ) {}
+
+  private async idsOf(tenant: string, customerId: string): Promise<string[]> {
+    const keys = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'byCustomer',
+      KeyConditionExpression: 'cref = :c',
+      ExpressionAttributeValues: { ':c': customerRefOf(customerId) },
+    });
+    return keys.map((k) => String(k['id']));
+  }
+
+  async ofCustomer(tenant: string, customerId: string): Promise<DecisionRecord[]> {
+    const table = this.tableOf(tenant);
+    const ids = await this.idsOf(tenant, customerId);
+    const records: DecisionRecord[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ id }));
+      for (let attempt = 0; keys?.length; attempt++) {
+        const out = await guarded(() =>
+          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })),
+        );
+        // a hash collision could bring another customer's decision: only this customer's go out
+        for (const item of out.Responses?.[table] ?? [])
+          if (item['customerId'] === customerId) records.push(recordOf(item));
+        keys = out.UnprocessedKeys?.[table]?.Keys;
+        if (keys?.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+    return records.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async eraseCustomer(tenant: string, customerId: string): Promise<number> {
+    const table = this.tableOf(tenant);
+    const ids = (await this.ofCustomer(tenant, customerId)).map((r) => r.decisionId);
+    for (let i = 0; i < ids.length; i += 25) {
+      let pending = ids.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: { id } } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      }
+    }
+    return ids.length;
+  }
+}
+
+/**
+ * The decisions of some days from the log's `byDay` index, which holds only the attributes the
+ * reports read (no treatments, reasons or context): each (day, shard) partition is one Query, and
+ * `part` of `parts` reads the shards `shard % parts === part`, so parallel readers split the work.
+ */
+export class DynamoDecisionReportSource implements DecisionReportSource {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: TableNameOf,
+  ) {}
+
+  async *decisionsOn(tenant: string, days: readonly string[], part = 0, parts = 1): AsyncIterable<ReportDecision> {
+    for (const day of days) {
+      for (let shard = part; shard < DAY_SHARDS; shard += parts) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await guarded(() =>
+            this.db.send(
+              new QueryCommand({
+                TableName: this.tableOf(tenant),
+                IndexName: 'byDay',
+                KeyConditionExpression: 'dayShard = :d',
+                ExpressionAttributeValues: { ':d': `${day}#${shard}` },
+                ExclusiveStartKey: start,
+              }),
+            ),
+          );
+          for (const item of out.Items ?? []) yield reportDecisionOf(item);
+          start = out.LastEvaluatedKey;
+        } while (start);
+      }
+    }
+  }
+}
+
+function reportDecisionOf(item: Record<string, unknown>): ReportDecision {
+  const answered = new Map(responsesOf(item['responses']).map((r) => [r.actionId, r.response]));
+  const experiment = item['experiment'] as { group?: string } | undefined;
+  return {
+    customerId: String(item['customerId']),
+    at: String(item['at']),
+    channel: String(item['channel'] ?? 'unknown'),
+    group: String(experiment?.group ?? 'champion'),
+    offers: ((item['offered'] ?? []) as string[]).map((actionId) => {
+      const response = answered.get(actionId);
+      return { actionId, ...(response ? { response } : {}) };
+    }),
+    ...(item['valueTier'] ? { valueTier: String(item['valueTier']) } : {}),
+    ...(item['segment'] ? { segment: String(item['segment']) } : {}),
+  };
+}

@@ -1,0 +1,97 @@
+import type { Action, ContactRecord } from './action.ts';
+import type { ContactPolicy } from './contact-policy.ts';
+import { MARKETING_KINDS } from './contact-window.ts';
+import type { CustomerRecord } from './customer.ts';
+import { applyEvent, type CustomerState, type StateConfig } from './customer-state.ts';
+import type { SignalThresholds } from './decisioning/signals.ts';
+import type { CvmEvent } from './events.ts';
+import type { CustomerId, TenantId } from './ids.ts';
+import { evaluateTriggers, type Trigger, type TriggerFiring, type TriggerRefusal } from './triggers.ts';
+
+/** A tenant's enabled triggers and the catalog entries of their actions. */
+export interface FoldRules {
+  triggers: readonly Trigger[];
+  actions: ReadonlyMap<string, Action>;
+}
+
+/** The ledgers and volume answers one fold asks the contact policy with. */
+export interface PolicyView {
+  contacts: readonly ContactRecord[];
+  household?: readonly ContactRecord[];
+  /** Firings (message ids) holding a unit of their action's daily cap. */
+  granted: ReadonlySet<string>;
+  /** Actions whose daily cap refused a unit today. */
+  spent: ReadonlySet<string>;
+}
+
+export interface FoldInput {
+  tenant: TenantId;
+  customerId: CustomerId;
+  profile?: CustomerRecord;
+  /** The stored state, measured at `now`. */
+  start: CustomerState;
+  /** In time order. */
+  events: readonly CvmEvent[];
+  now: Date;
+  stateConfig: StateConfig;
+  /** Keys of these events that id records hold already (duplicates of a heavy sender's spilled keys). */
+  recorded: ReadonlySet<string>;
+  rules: FoldRules;
+  policy: ContactPolicy;
+  view: PolicyView;
+  defaultLanguage: string;
+  thresholds?: SignalThresholds;
+}
+
+export interface Fold {
+  state: CustomerState;
+  applied: number;
+  firings: TriggerFiring[];
+  refused: TriggerRefusal[];
+}
+
+/**
+ * Applies one customer's events to the state and asks each applied event's triggers, in time order,
+ * under the contact policy: pure, so the processor can fold again with a fuller ledger or fewer
+ * daily-cap units and get the same answer for the same inputs. Each firing joins the ledger the
+ * next event's triggers are asked with.
+ */
+export function foldEvents(input: FoldInput): Fold {
+  let state = input.start;
+  let applied = 0;
+  let { contacts, household } = input.view;
+  const firings: TriggerFiring[] = [];
+  const refused: TriggerRefusal[] = [];
+  for (const event of input.events) {
+    const next = applyEvent(state, event, input.now, input.stateConfig, input.recorded);
+    if (next === state) continue;
+    applied++;
+    state = next;
+    const candidates = input.rules.triggers.filter((t) => t.eventType === event.type);
+    if (candidates.length === 0) continue;
+    const verdict = evaluateTriggers(candidates, {
+      tenant: input.tenant,
+      customerId: input.customerId,
+      ...(input.profile ? { profile: input.profile } : {}),
+      state,
+      event,
+      now: input.now,
+      defaultLanguage: input.defaultLanguage,
+      actions: input.rules.actions,
+      policy: input.policy,
+      contacts,
+      ...(household ? { householdContacts: household } : {}),
+      volume: input.view,
+      ...(input.thresholds ? { thresholds: input.thresholds } : {}),
+    });
+    state = { ...state, fired: verdict.fired };
+    firings.push(...verdict.firings);
+    refused.push(...verdict.refused);
+    if (verdict.firings.length) {
+      const added = verdict.firings.map((f) => f.contact);
+      contacts = [...contacts, ...added];
+      if (household) household = [...household, ...added.filter((c) => MARKETING_KINDS.has(c.kind))];
+    }
+  }
+  return { state, applied, firings, refused };
+}

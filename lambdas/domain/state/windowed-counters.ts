@@ -1,0 +1,144 @@
+import type { CvmEvent } from '../events.ts';
+
+/**
+ * The windowed counters of a customer's state, kept as time-bucketed aggregates: exact and bounded
+ * in size whatever the event rate (a raw list of recent events is neither once it must be capped).
+ *
+ * Granularity (UTC, aligned on the epoch):
+ * - per hour for the 24-hour window: `droppedCalls24h` sums the current hour's bucket and the 23
+ *   hours before it;
+ * - per day for the 7- and 30-day windows: `droppedCalls7d` sums today and the 6 days before it;
+ *   `topups30d`, `spend30d`, `voiceSeconds30d`, `careContacts30d` and `unresolvedContacts30d` sum
+ *   today and the 29 days before it.
+ * So a window starts on a bucket edge and reaches back between N-1 and N buckets (23-24 h, 6-7 days,
+ * 29-30 days): exact to that edge, never beyond the window's nominal length. An event lands in the
+ * bucket of its own time, a late one too; an event whose bucket lies before a window's start changes
+ * no counter of that window (only `totals`). At most 24 hour buckets and 30 day buckets are kept.
+ *
+ * Every sum is an integer (money in cents, each event's amount rounded to the cent), so it is exact
+ * and the same in whatever order the events are added: the fold stays order-independent.
+ */
+export interface WindowBuckets {
+  /** epoch hour -> dropped calls in that hour (the 24-hour window). */
+  h: Record<string, number>;
+  /** epoch day -> the day's sums, indexed by `DAY` (the 7- and 30-day windows). */
+  d: Record<string, number[]>;
+}
+
+/** Positions in a day bucket. */
+export const DAY = {
+  dropped: 0,
+  topups: 1,
+  topupCents: 2,
+  paidCents: 3,
+  care: 4,
+  unresolved: 5,
+  voiceSeconds: 6,
+} as const;
+const DAY_WIDTH = 7;
+
+const HOUR_S = 3600;
+const DAY_S = 24 * HOUR_S;
+/** Buckets per window. */
+export const SPAN = { hours24: 24, days7: 7, days30: 30 } as const;
+
+export const hourOf = (epochS: number) => Math.floor(epochS / HOUR_S);
+export const dayOf = (epochS: number) => Math.floor(epochS / DAY_S);
+export const cents = (amount: number) => Math.round(amount * 100);
+
+export const emptyBuckets = (): WindowBuckets => ({ h: {}, d: {} });
+
+/** What one event adds to its day bucket ([position, amount] pairs); empty for untracked types. */
+function dayContribution(event: CvmEvent): [number, number][] {
+  switch (event.type) {
+    case 'network.call_dropped':
+      return [[DAY.dropped, 1]];
+    case 'billing.topup':
+      return [
+        [DAY.topups, 1],
+        [DAY.topupCents, cents(event.data.amount)],
+      ];
+    case 'billing.invoice':
+      return event.data.paid ? [[DAY.paidCents, cents(event.data.amount)]] : [];
+    case 'care.contact':
+      return [
+        [DAY.care, 1],
+        [DAY.unresolved, event.data.resolvedFirstContact ? 0 : 1],
+      ];
+    case 'usage.voice':
+      return [[DAY.voiceSeconds, event.data.seconds]];
+    default:
+      return [];
+  }
+}
+
+/** Adds `add` to the day bucket `day` (copy on write). */
+export function addToDay(buckets: WindowBuckets, day: number, add: readonly [number, number][]): WindowBuckets {
+  if (add.length === 0) return buckets;
+  const row = [...(buckets.d[day] ?? new Array<number>(DAY_WIDTH).fill(0))];
+  for (const [at, n] of add) row[at] = (row[at] ?? 0) + n;
+  return { ...buckets, d: { ...buckets.d, [day]: row } };
+}
+
+/** Adds `n` dropped calls to the hour bucket `hour` (copy on write). */
+export function addToHour(buckets: WindowBuckets, hour: number, n: number): WindowBuckets {
+  return { ...buckets, h: { ...buckets.h, [hour]: (buckets.h[hour] ?? 0) + n } };
+}
+
+/**
+ * The buckets with one event added at platform time `nowS`: into its hour and day buckets when
+ * those are inside their windows; an older event leaves them as they are.
+ */
+export function withEvent(buckets: WindowBuckets, event: CvmEvent, eventS: number, nowS: number): WindowBuckets {
+  const day = dayOf(eventS);
+  if (day <= dayOf(nowS) - SPAN.days30) return buckets;
+  let out = addToDay(buckets, day, dayContribution(event));
+  const hour = hourOf(eventS);
+  if (event.type === 'network.call_dropped' && hour > hourOf(nowS) - SPAN.hours24) out = addToHour(out, hour, 1);
+  return out;
+}
+
+/** Drops the buckets that have left every window at `nowS`. */
+export function pruneBuckets(buckets: WindowBuckets, nowS: number): WindowBuckets {
+  const firstHour = hourOf(nowS) - SPAN.hours24 + 1;
+  const firstDay = dayOf(nowS) - SPAN.days30 + 1;
+  return {
+    h: Object.fromEntries(Object.entries(buckets.h).filter(([k]) => Number(k) >= firstHour)),
+    d: Object.fromEntries(Object.entries(buckets.d).filter(([k]) => Number(k) >= firstDay)),
+  };
+}
+
+export interface WindowedCounters {
+  droppedCalls24h: number;
+  droppedCalls7d: number;
+  topups30d: { count: number; amount: number };
+  spend30d: { value: number };
+  voiceSeconds30d: number;
+  careContacts30d: number;
+  unresolvedContacts30d: number;
+}
+
+/** The counters the buckets give at `nowS` (each window: the current bucket and the N-1 before it). */
+export function countersOf(buckets: WindowBuckets, nowS: number): WindowedCounters {
+  const nowHour = hourOf(nowS);
+  const nowDay = dayOf(nowS);
+  let dropped24h = 0;
+  for (const [k, n] of Object.entries(buckets.h)) if (Number(k) > nowHour - SPAN.hours24) dropped24h += n;
+  const sum = new Array<number>(DAY_WIDTH).fill(0);
+  let dropped7d = 0;
+  for (const [k, row] of Object.entries(buckets.d)) {
+    const day = Number(k);
+    if (day <= nowDay - SPAN.days30) continue;
+    for (let i = 0; i < DAY_WIDTH; i++) sum[i] = (sum[i] ?? 0) + (row[i] ?? 0);
+    if (day > nowDay - SPAN.days7) dropped7d += row[DAY.dropped] ?? 0;
+  }
+  return {
+    droppedCalls24h: dropped24h,
+    droppedCalls7d: dropped7d,
+    topups30d: { count: sum[DAY.topups]!, amount: sum[DAY.topupCents]! / 100 },
+    spend30d: { value: (sum[DAY.topupCents]! + sum[DAY.paidCents]!) / 100 },
+    voiceSeconds30d: sum[DAY.voiceSeconds]!,
+    careContacts30d: sum[DAY.care]!,
+    unresolvedContacts30d: sum[DAY.unresolved]!,
+  };
+}
