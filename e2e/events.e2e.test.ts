@@ -121,8 +121,9 @@ describe('events and triggers over HTTP, midday in Johannesburg', () => {
 });
 
 describe('quiet hours', () => {
-  it('holds a message due at 23:00 local time until 08:00', async () => {
+  it('holds a message due at 23:00 local time until 08:00: nothing reaches the channel before', async () => {
     const h = await runtimeAt('2026-03-02T21:00:00Z'); // 23:00 SAST
+    let stopped = false;
     try {
       const { call, keys, at, outbound, eventually } = h;
       await call('PUT', '/v1/customers/27820000200', keys.apiKey, { consent: { 'call-centre': true } });
@@ -135,14 +136,25 @@ describe('quiet hours', () => {
           data: {},
         })),
       });
-      const [message] = await eventually(() => {
-        const care = outbound('call-centre');
-        expect(care).toHaveLength(1);
-        return care;
+      await eventually(async () => {
+        const got = await call('GET', '/v1/customers/27820000200', keys.channelKey);
+        expect(got.json.state.droppedCalls24h).toBe(3);
       });
-      expect(message!.sendAfter).toBe('2026-03-03T06:00:00.000Z'); // 08:00 SAST
-    } finally {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(outbound('call-centre')).toEqual([]);
+      // the sender holds it on the tenant's outbound queue, which the runtime saves when it stops
       await h.rt.interrupt();
+      stopped = true;
+      const saved = JSON.parse(
+        readFileSync(join(h.rt.dir, 'queues', 'cvm-demo-dev-consumer-outbound.json'), 'utf8'),
+      ) as { body: string }[];
+      const held = saved.map((m) => JSON.parse(m.body)).filter((m) => m.customerId === '27820000200');
+      expect(held).toHaveLength(1);
+      expect(held[0]).toMatchObject({ channel: 'call-centre' });
+      // 08:00 SAST (the trigger rounds the deferral to a whole second, which may be 08:00:01)
+      expect(['2026-03-03T06:00:00.000Z', '2026-03-03T06:00:01.000Z']).toContain(held[0].sendAfter);
+    } finally {
+      if (!stopped) await h.rt.interrupt();
     }
   });
 });

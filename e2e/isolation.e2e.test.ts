@@ -27,6 +27,8 @@ const fixtures: Record<string, { a: string; absent: string }> = {
   decisionId: { a: '', absent: '' }, // filled in from A's real decision
   campaignId: { a: 'iso-a-campaign-not-created', absent: 'iso-none-campaign' }, // filled in from A's real campaign
   name: { a: 'kpis', absent: 'kpis' },
+  // every tenant has the market's channels: A connects email (a webhook naming A), nobody connects push
+  channel: { a: 'email', absent: 'push' },
 };
 
 const call = async (method: string, path: string, key: string, body?: unknown) => {
@@ -83,6 +85,8 @@ beforeAll(async () => {
   );
   ok(await call('PUT', `/v1/actions/${MARK}action`, A.apiKey, { ...seeds['putAction'], name: `${MARK}offer` }));
   ok(await call('PUT', `/v1/triggers/${MARK}trigger`, A.apiKey, { ...seeds['putTrigger'], actionId: `${MARK}action` }));
+  // loopback over http is a target the local runtime allows; nothing is sent on email here
+  ok(await call('PUT', '/v1/channels/email', A.apiKey, { type: 'webhook', url: `http://127.0.0.1:9/${MARK}hook` }));
   ok(
     await call('POST', '/v1/events', A.channelKey, {
       events: [

@@ -172,9 +172,9 @@ describe('observability of a market', () => {
     for (const name of METER_NAMES) expect(body).toContain(`${name} per tenant`);
   });
 
-  it("graphs the depth of every dead-letter queue, each tenant's events and each channel's hand-off, on one widget", () => {
+  it("graphs the depth of every dead-letter queue, each tenant's events and outbound messages, on one widget", () => {
     const depths = graphed(demo, 'DLQ depth (messages)');
-    expect(depths).toHaveLength(demo.config.tenants.length + demo.config.channels.length);
+    expect(depths).toHaveLength(2 * demo.config.tenants.length);
     for (const d of depths)
       expect(d).toMatchObject({
         namespace: 'AWS/SQS',

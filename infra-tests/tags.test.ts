@@ -2,7 +2,13 @@ import { deploymentOf, physicalName } from '#config/market-config.ts';
 import { CfnResource, TagManager, type CfnResource as CfnResourceType } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { decisionTableName, tenantTableName } from '../lambdas/adapters/dynamo/table-design.ts';
-import { eventDlqName, eventQueueName } from '../lambdas/adapters/sqs/queue-design.ts';
+import {
+  eventDlqName,
+  eventQueueName,
+  handoffQueueName,
+  outboundDlqName,
+  outboundQueueName,
+} from '../lambdas/adapters/sqs/queue-design.ts';
 import {
   COST_TAGS,
   SHARED_TENANT,
@@ -91,7 +97,7 @@ describe('cost-allocation tags', () => {
   });
 
   it.each(config.tenants.map((t) => [t.id, t] as const))(
-    "tags tenant %s's table, decision log, key, usage plan, API key and secrets with its tenant and cost centre",
+    "tags tenant %s's table, decision log, key, queues, usage plan, API key and secrets with its tenant and cost centre",
     (id, tenant) => {
       const table = taggable.find(
         ([, r]) =>
@@ -111,14 +117,19 @@ describe('cost-allocation tags', () => {
       )!;
       const secretId = /"Ref":"([A-Za-z0-9]+)"/.exec(JSON.stringify(apiKey[1].Properties!['Value']))![1]!;
 
-      // the tenant's event queue, its DLQ and the DLQ alarm (EventPipeline)
+      // the tenant's event, outbound and hand-off queues, their DLQs and their alarms (EventPipeline)
+      const deployment = deploymentOf(config);
       const eventQueues = taggable
         .filter(
           ([, r]) =>
             r.Type === 'AWS::SQS::Queue' &&
-            [eventQueueName(deploymentOf(config), id), eventDlqName(deploymentOf(config), id)].includes(
-              r.Properties!['QueueName'] as string,
-            ),
+            [
+              eventQueueName(deployment, id),
+              eventDlqName(deployment, id),
+              outboundQueueName(deployment, id),
+              outboundDlqName(deployment, id),
+              handoffQueueName(deployment, id),
+            ].includes(r.Properties!['QueueName'] as string),
         )
         .map(([qid]) => qid);
       const dlqAlarm = taggable
@@ -127,7 +138,7 @@ describe('cost-allocation tags', () => {
             r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties!['AlarmDescription']).includes(`tenant ${id} `),
         )
         .map(([aid]) => aid);
-      expect(eventQueues).toHaveLength(2);
+      expect(eventQueues).toHaveLength(5);
 
       const decisionLog = taggable.find(
         ([, r]) =>

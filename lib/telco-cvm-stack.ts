@@ -12,6 +12,7 @@ import { AuditApi } from './constructs/audit.ts';
 import { Reports } from './constructs/reports.ts';
 import { Campaigns } from './constructs/campaigns.ts';
 import { MarketSeed } from './constructs/market-seed.ts';
+import { Delivery } from './constructs/delivery.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
@@ -33,6 +34,7 @@ export class TelcoCvmStack extends Stack {
   readonly reports: Reports;
   readonly campaigns: Campaigns;
   readonly seed: MarketSeed;
+  readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, { terminationProtection: props.config.stage.terminationProtection, ...props });
@@ -48,6 +50,14 @@ export class TelcoCvmStack extends Stack {
       logRemovalPolicy,
     });
     this.events = new EventPipeline(this, 'EventPipeline', { config, store: this.store, logRemovalPolicy });
+    // messages leave through each tenant's channel connections (webhook or hand-off queue)
+    this.delivery = new Delivery(this, 'Delivery', {
+      config,
+      store: this.store,
+      outboundQueues: this.events.outboundQueues,
+      handoffQueues: this.events.handoffQueues,
+      logRemovalPolicy,
+    });
     this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
     this.reports = new Reports(this, 'Reports', { config, store: this.store, logRemovalPolicy });
     this.campaigns = new Campaigns(this, 'Campaigns', {
@@ -68,6 +78,7 @@ export class TelcoCvmStack extends Stack {
         audit: this.audit.apiFunction,
         reports: this.reports.apiFunction,
         campaigns: this.campaigns.apiFunction,
+        channels: this.delivery.apiFunction,
       },
     });
 
@@ -83,6 +94,7 @@ export class TelcoCvmStack extends Stack {
         'score-report': this.scoring.reportFunction,
         'build-reports': this.reports.buildFunction,
         'campaign-step': this.campaigns.stepFunction,
+        sender: this.delivery.sender,
       },
     });
     this.observability.notify(...this.events.alarms);

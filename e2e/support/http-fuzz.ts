@@ -216,6 +216,7 @@ export function seedBodies(now: string): Record<string, unknown> {
     },
     createCampaign: campaign,
     previewCampaign: campaign,
+    putChannel: { type: 'queue' },
     putTrigger: {
       eventType: 'usage.voice',
       condition: true,
@@ -747,7 +748,10 @@ export async function fuzzRules(opts: {
     { route: 'previewCampaign', method: 'POST', path: () => '/v1/campaigns/preview', field: 'audience.rule' },
   ] as const;
   let n = 0;
-  const sendRule = async (write: { route: string; method: string; path: (i: number) => string; field: string }, rule: unknown) => {
+  const sendRule = async (
+    write: { route: string; method: string; path: (i: number) => string; field: string },
+    rule: unknown,
+  ) => {
     const i = n++;
     const body = withRule(seeds[write.route], write.route, rule);
     const res = await send(opts.baseUrl, { method: write.method, path: write.path(i), headers: admin, body });
@@ -756,7 +760,8 @@ export async function fuzzRules(opts: {
     const problems = ruleProblems(rule);
     const label = `${write.method} ${write.path(i)} ${JSON.stringify(rule).slice(0, 200)}`;
     if (problems.length === 0) {
-      if (res.status >= 300) throw new Error(`${label}: ${res.status} for a rule the validator accepts: ${res.body.slice(0, 300)}`);
+      if (res.status >= 300)
+        throw new Error(`${label}: ${res.status} for a rule the validator accepts: ${res.body.slice(0, 300)}`);
       stats.accepted++;
       return res;
     }

@@ -221,24 +221,15 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     // An outbound campaign defers through quiet hours instead of losing the customer.
     if (isOutbound(c.channel, 'outbound', policy) && isQuietTime(at, policy.timeZone, policy.quietHours))
       at = nextAllowedTime(at, policy.timeZone, policy.quietHours);
-    const restricted: DecisionPorts = {
-      ...ports.decisions,
-      clock: { now: () => at },
-      catalog: {
-        list: async () => actions,
-        get: async (_t, id) => actions.find((a) => a.actionId === id),
-        put: async () => {
-          throw new CampaignStepError('a campaign does not edit the catalog');
-        },
-        remove: async () => false,
-      },
-    };
+    // the campaign's actions are the only candidates; the whole catalog still bounds the ledger
+    const deferred: DecisionPorts = { ...ports.decisions, clock: { now: () => at } };
     try {
-      const decision = await decide(restricted)(tenant, {
+      const decision = await decide(deferred)(tenant, {
         customerId: m.customerId,
         channel: c.channel,
         limit: 1,
         context: { direction: 'outbound', campaignId: c.campaignId },
+        onlyActions: actions.map((a) => a.actionId),
       });
       const best = decision.actions[0];
       if (!best) {
@@ -359,7 +350,7 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
           m.group === 'treatment' && m.status === 'selected'
             ? { ...m, status: 'failed' as const, reason: 'shard-failed' }
             : m;
-        out.push(measureMember(settled, c.actionIds, agg.state, agg.contacts, { from, to }));
+        out.push(measureMember(settled, c.actionIds, agg.state, agg.ledger.ledger.accepted, { from, to }));
       });
     }
     return out;

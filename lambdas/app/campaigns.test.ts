@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { noLedger } from '#domain/contact-ledger.ts';
 import type { Action } from '#domain/action.ts';
 import type { CampaignRecord, CampaignSpec, CampaignStatus } from '#domain/campaign/campaign.ts';
 import type { CampaignStore } from '#domain/campaign/ports.ts';
@@ -51,7 +52,7 @@ function ports() {
         return { executionId: `x-${campaignId}` };
       },
     },
-    customers: { load: async () => ({ contacts: [] }) } as unknown as CustomerRepo,
+    customers: { load: async () => ({ ledger: noLedger(), contacts: [] }) } as unknown as CustomerRepo,
     scan: {
       scanSegment: async function* (_t, s, n) {
         for (const c of customers)

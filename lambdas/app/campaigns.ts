@@ -12,7 +12,8 @@ import {
 } from '#domain/campaign/campaign.ts';
 import type { CampaignStore, WorkflowStarter } from '#domain/campaign/ports.ts';
 import type { Clock } from '#domain/clock.ts';
-import { contactAllowed, contactsOf, type ContactPolicy } from '#domain/contact-policy.ts';
+import { ledgerRecords } from '#domain/contact-ledger.ts';
+import { contactAllowed, type ContactPolicy } from '#domain/contact-policy.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
@@ -123,7 +124,7 @@ export const previewCampaign =
       if (m.phase === 'pilot') out.pilot[m.group]++;
       if (m.group !== 'treatment') continue;
       const agg = await ports.customers.load(tenant, c.customerId);
-      const history = contactsOf(agg.contacts);
+      const history = ledgerRecords(agg.ledger.ledger);
       let reason: string | undefined;
       for (const action of actions) {
         const v = contactAllowed(

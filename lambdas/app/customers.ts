@@ -104,7 +104,7 @@ export const deleteCustomer =
   (ports: PrivacyPorts) =>
   async (tenant: TenantId, customerId: CustomerId): Promise<void> => {
     const agg = await ports.customers.load(tenant, customerId);
-    if (!agg.record && !agg.state && agg.contacts.length === 0) {
+    if (!agg.record && !agg.state && agg.ledger.version === 0 && agg.contacts.length === 0) {
       throw new NotFoundError(`customer ${customerId} not found`);
     }
     // The decision log first: if that fails the customer is still there and DELETE can be

@@ -1,43 +1,37 @@
-import type { Action } from '#domain/action.ts';
+import type { AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
-import { MARKETING_KINDS } from '#domain/contact-window.ts';
-import {
-  contactsOf,
-  historyDays,
-  historySince,
-  marketingRoom,
-  reportedDecline,
-  type ContactPolicy,
-  type Direction,
-  type Reason,
-} from '#domain/contact-policy.ts';
-import { valueTierOf, type Channel, type Scores, type ValueTier, type ValueTierThresholds } from '#domain/customer.ts';
-import { isDecisionId, localDay, newDecisionId, parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
+import { historySince, type ContactPolicy, type Direction, type Reason } from '#domain/contact-policy.ts';
+import type { Channel, ValueTier, ValueTierThresholds } from '#domain/customer.ts';
+import { isDecisionId, newDecisionId, parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import {
   decisionRecordOf,
   decisionView,
   isLive,
-  LOGGED_EXCLUSIONS,
   type DecisionRecord,
   type DecisionView,
 } from '#domain/decisioning/decision-record.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import { learningSegmentOf } from '#domain/decisioning/learning.ts';
-import { evaluateActions, type Candidate, type TreatmentView } from '#domain/decisioning/pipeline.ts';
+import type { Candidate, TreatmentView } from '#domain/decisioning/pipeline.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { ledgerWithPending, pendingContacts } from '#domain/triggers.ts';
+import type { Meter } from '#domain/metering.ts';
 import type {
   ActionCatalog,
+  ContactLedgers,
   CustomerRepo,
   DecisionLog,
   LearningStore,
   ScoringPort,
   VolumeCounter,
 } from '#domain/ports.ts';
-import type { AuditLog } from '#domain/audit.ts';
-import type { Meter } from '#domain/metering.ts';
+import { answerBase, answerOf, controlAnswer, loggedExclusions } from './decisions/answer.ts';
+import { catalogFacts } from './decisions/catalog-facts.ts';
+import { gatherInputs } from './decisions/inputs.ts';
+import { settleAnswer, type Settled } from './decisions/settle.ts';
+
+export { DEFAULT_LIMIT } from './decisions/settle.ts';
 
 /** Market settings the decision path needs (parsed once per container from the market config). */
 export interface DecisioningSettings {
@@ -58,6 +52,8 @@ export interface DecisionPorts {
   catalog: ActionCatalog;
   scoring?: ScoringPort;
   log: DecisionLog;
+  /** The contact ledgers every answer's contact is committed to (and a response's decline). */
+  ledgers: ContactLedgers;
   learning: LearningStore;
   volume: VolumeCounter;
   clock: Clock;
@@ -75,6 +71,11 @@ export interface DecisionRequest {
   channel: Channel;
   context?: Record<string, unknown>;
   limit?: number;
+  /**
+   * Only these actions are candidates (a campaign's). The whole catalog still bounds the ledger,
+   * so a contact another action's limit counts is never pruned away.
+   */
+  onlyActions?: readonly string[];
 }
 
 export interface DecidedAction {
@@ -100,198 +101,70 @@ export interface Decision {
   excluded: { actionId: string; kind: string; reasons: Reason[] }[];
 }
 
-const spendOf = (state: Record<string, unknown> | undefined): number => {
-  const spend = (state?.['spend30d'] as { value?: number } | undefined)?.value;
-  return typeof spend === 'number' ? spend : 0;
-};
-
-const hasScores = (s: Scores | undefined): s is Scores => !!s && (!!s.churn || !!s.crossSell || !!s.nps);
-
-function versionsOf(scores: Scores): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const s of [scores.churn, scores.nps, ...Object.values(scores.crossSell ?? {})]) if (s) out[s.model] = s.version;
-  return out;
-}
-
-export const DEFAULT_LIMIT = 3;
-
-/** What a decision derives from the catalog, once per cached catalog array rather than per decision. */
-const catalogFacts = new WeakMap<
-  readonly Action[],
-  { policy: ContactPolicy; historyDays: number; actionIds: string[] }
->();
-function factsOf(actions: readonly Action[], policy: ContactPolicy) {
-  let facts = catalogFacts.get(actions);
-  if (facts?.policy !== policy) {
-    facts = { policy, historyDays: historyDays(policy, actions), actionIds: actions.map((a) => a.actionId) };
-    catalogFacts.set(actions, facts);
-  }
-  return facts;
-}
-
-export const decide =
-  (ports: DecisionPorts) =>
-  async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
-    const { settings } = ports;
+/**
+ * Next best actions for one customer on one channel: an orchestrator of short steps. One bounded
+ * Query reads profile, state and contact ledger; the control group gets nothing; otherwise scores,
+ * learned rates and the household's ledger are fetched at once, the answer is settled (pipeline,
+ * arbitration, daily caps, and its contact committed to the ledgers on their versions), and the
+ * full record goes to the decision log.
+ */
+export const decide = (ports: DecisionPorts) => {
+  const { settings } = ports;
+  const inputsOf = gatherInputs(ports);
+  const settle = settleAnswer(ports);
+  return async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
     const now = ports.clock.now();
-    // the catalog is cached in the container; its per-customer limits decide how far back to read
+    // the catalog is cached in the container; its limits bound the ledger and how far back a legacy one reads
     const actions = await ports.catalog.list(tenant);
-    const facts = factsOf(actions, settings.policy);
+    const catalog = catalogFacts(actions, settings.policy);
     const agg = await ports.customers.load(tenant, req.customerId, {
-      contactsSince: historySince(now, facts.historyDays),
+      contactsSince: historySince(now, catalog.historyDays),
+      bounds: catalog.bounds,
+      now,
     });
     const record = agg.record;
     if (!record) throw new NotFoundError(`customer ${req.customerId} not found`);
-    const decisionId = newDecisionId(now, ports.randomId());
-    const context = req.context ?? {};
-    const direction: Direction = context['direction'] === 'outbound' ? 'outbound' : 'inbound';
     const group = experimentGroup(tenant, req.customerId, settings.experiments);
-    const valueTier = valueTierOf(record, settings.valueTiers, spendOf(agg.state));
-    const segment = learningSegmentOf(record.segment);
-    const base: Omit<Decision, 'actions' | 'modelVersions' | 'reasons' | 'excluded'> = {
-      decisionId,
-      customerId: req.customerId,
-      channel: req.channel,
-      experiment: { id: settings.experiments.id, group },
-      valueTier,
-      serviceLevel: settings.serviceLevels[valueTier],
-    };
+    const base = answerBase(newDecisionId(now, ports.randomId()), req, record, agg.state, group, settings);
     // the full record goes to the decision log; the answer is what the channel gets of it
-    const logged = (decision: Decision, excluded: DecisionRecord['excluded']) =>
-      ports.log.record(
+    const logged = async (decision: Decision, excluded: DecisionRecord['excluded']) => {
+      await ports.log.record(
         tenant,
         decisionRecordOf(decision, {
           at: now,
           excluded,
-          context,
+          context: req.context ?? {},
           segment: record.segment,
           householdId: record.householdId,
           logDays: settings.decisionLogDays,
         }),
       );
-
-    if (group === 'control') {
-      const decision: Decision = {
-        ...base,
-        actions: [],
-        modelVersions: {},
-        reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }],
-        excluded: [],
-      };
-      await logged(decision, []);
       return decision;
-    }
-
-    // the independent waits (scoring, learned rates, the household's ledger) overlap
-    const household = settings.policy.household;
-    const [scores, learned, householdContacts] = await Promise.all([
-      !hasScores(record.scores) && ports.scoring
-        ? ports.scoring.score({ profile: record, ...(agg.state ? { state: agg.state } : {}) }).then((s) => {
-            ports.meter?.meter(tenant, 'Score', 1);
-            return s.scores;
-          })
-        : (record.scores ?? {}),
-      ports.learning.stats(tenant, segment, facts.actionIds),
-      household && record.householdId
-        ? ports.log.householdContacts(tenant, record.householdId, historySince(now, household.days))
-        : undefined,
-    ]);
-    const modelVersions = versionsOf(scores);
-    // trigger firings written with the state but not handed off yet count as made
-    const ledger = ledgerWithPending(contactsOf(agg.contacts), pendingContacts(agg.state));
-    // a decline reported as an event (not through the responses API) is in the state only
-    const decline = reportedDecline(agg.state?.['lastOfferResponse'] as Parameters<typeof reportedDecline>[0]);
-    const contacts = decline ? [...ledger, decline] : ledger;
-    const result = evaluateActions(
-      {
-        actions,
-        record,
-        state: agg.state,
-        contacts,
-        ...(householdContacts ? { householdContacts } : {}),
-        scores,
-        channel: req.channel,
-        direction,
-        context,
-        learned,
-        strategy: group,
-        now,
-      },
-      settings,
-    );
-
-    const limit = req.limit ?? DEFAULT_LIMIT;
-    const winners: Candidate[] = [];
-    const excluded = [...result.excluded];
-    const room = marketingRoom(contacts, req.channel, now, settings.policy, householdContacts);
-    let day: string | undefined;
-    for (const c of result.ranked) {
-      if (winners.length >= limit) break;
-      const counts = MARKETING_KINDS.has(c.kind) && !(c.action.mandatory && settings.policy.mandatoryExempt);
-      if (counts && room.room <= 0) {
-        excluded.push({ actionId: c.actionId, kind: c.kind, potential: c.priority, reason: room.reason });
-        continue;
-      }
-      const perDay = c.action.limits.perDay;
-      if (
-        perDay !== undefined &&
-        !(await ports.volume.reserve(
-          tenant,
-          c.actionId,
-          (day ??= localDay(now, settings.policy.timeZone)),
-          perDay,
-          decisionId,
-        ))
-      ) {
-        excluded.push({
-          actionId: c.actionId,
-          kind: c.kind,
-          potential: c.priority,
-          reason: { code: 'volume-cap', detail: `${perDay} a day reached` },
-        });
-        continue;
-      }
-      winners.push(c);
-      if (counts) room.room--;
-    }
-    excluded.sort((a, b) => b.potential - a.potential);
-
-    const reasons: Reason[] = winners.length
-      ? []
-      : [
-          {
-            code: 'no-action',
-            detail: result.excluded.length
-              ? `all ${result.excluded.length} actions excluded`
-              : 'the catalog has no actions',
-          },
-        ];
-    const decision: Decision = {
-      ...base,
-      actions: winners.map((w) => {
-        const { treatment, reasons } = result.describe(w);
-        return {
-          actionId: w.actionId,
-          kind: w.kind,
-          treatment,
-          score: w.priority,
-          propensity: w.propensity,
-          value: w.action.value,
-          reasons,
-        };
-      }),
-      modelVersions,
-      reasons,
-      excluded: excluded
-        .slice(0, settings.explainExcluded)
-        .map((e) => ({ actionId: e.actionId, kind: e.kind, reasons: [e.reason] })),
     };
-    await logged(
-      decision,
-      excluded.slice(0, LOGGED_EXCLUSIONS).map((e) => ({ actionId: e.actionId, code: e.reason.code })),
-    );
-    return decision;
+    if (group === 'control') return logged(controlAnswer(base, settings), []);
+
+    const inputs = await inputsOf(tenant, record, agg.state, learningSegmentOf(record.segment), now, catalog);
+    const settled: Settled = await settle({
+      tenant,
+      decisionId: base.decisionId,
+      req,
+      now,
+      direction: directionOf(req),
+      strategy: group,
+      record,
+      state: agg.state,
+      scores: inputs.scores,
+      learned: inputs.learned,
+      catalog: { ...catalog, actions },
+      customer: agg.ledger,
+      ...(inputs.household ? { household: inputs.household } : {}),
+    });
+    return logged(answerOf(base, settled, inputs.scores, settings), loggedExclusions(settled));
   };
+};
+
+const directionOf = (req: DecisionRequest): Direction =>
+  req.context?.['direction'] === 'outbound' ? 'outbound' : 'inbound';
 
 export interface ResponseRequest {
   actionId: string;
@@ -302,7 +175,7 @@ export interface ResponseRequest {
 const isKnownIdShape = (decisionId: string) => isDecisionId(decisionId) || !!parseLegacyDecisionId(decisionId);
 
 export const respond =
-  (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock'>) =>
+  (ports: Pick<DecisionPorts, 'log' | 'learning' | 'clock' | 'ledgers'>) =>
   async (tenant: TenantId, decisionId: string, req: ResponseRequest) => {
     const notFound = () => new NotFoundError(`decision ${decisionId} not found`);
     if (!isKnownIdShape(decisionId)) throw notFound();
@@ -311,13 +184,11 @@ export const respond =
     const offer = decision.offers.find((o) => o.actionId === req.actionId);
     if (!offer) throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
     if (offer.response) return { decisionId, actionId: req.actionId, response: offer.response, duplicate: true };
-    const outcome = await ports.log.recordResponse(
-      tenant,
-      decision,
-      req.actionId,
-      req.response,
-      ports.clock.now().toISOString(),
-    );
+    const at = ports.clock.now().toISOString();
+    // the ledger first: a crash between the two writes leaves the decline suppressing, and the
+    // client's retry records it in the log
+    await ports.ledgers.recordResponse(tenant, decision.customerId, req.actionId, req.response, at);
+    const outcome = await ports.log.recordResponse(tenant, decision, req.actionId, req.response, at);
     if (outcome === 'not-found') throw notFound();
     if (outcome === 'not-offered')
       throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);

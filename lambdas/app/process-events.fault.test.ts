@@ -1,15 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { applyEvents } from '#domain/customer-state.ts';
-import type { ContactHistory } from '#domain/contact-history.ts';
-import type { CustomerStateRepo, OutboundQueue, ActionCatalog } from '#domain/ports.ts';
+import type { ActionCatalog, ContactLedgers, CustomerStateRepo, OutboundQueue } from '#domain/ports.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { testTables } from '../test-support/dynamo.ts';
@@ -65,7 +64,7 @@ describe('the processor under faults (DynamoDB Local)', () => {
     };
     const run = processEventBatch({
       states: flaky<CustomerStateRepo>(new DynamoStateRepo(db, tableOf), faults),
-      history: flaky<ContactHistory>(new DynamoContactHistory(db, tableOf), faults),
+      ledgers: flaky<ContactLedgers>(new DynamoContactLedgers(db, tableOf), faults),
       outbound: flaky(sink, faults),
       triggers,
       catalog,
@@ -119,7 +118,7 @@ describe('the processor under faults (DynamoDB Local)', () => {
     // Leftover outboxes are handed off on the next event; one clean pass of a duplicate finishes them.
     const clean = processEventBatch({
       states: new DynamoStateRepo(db, tableOf),
-      history: new DynamoContactHistory(db, tableOf),
+      ledgers: new DynamoContactLedgers(db, tableOf),
       outbound: sink,
       triggers,
       catalog,
@@ -141,7 +140,7 @@ describe('the processor under faults (DynamoDB Local)', () => {
       expect(stored!.outbox, customerId).toEqual([]);
     }
     // one firing per customer (the third dropped call), handed off at least once under one id
-    // (senders dedupe on messageId), and recorded once in contact history
+    // (senders dedupe on messageId), and in the contact ledger once
     expect(delivered.size).toBe(customers.length);
     for (const customerId of customers) {
       const agg = await profiles.load('acme', customerId);

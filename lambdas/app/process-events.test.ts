@@ -1,16 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action, ContactRecord } from '#domain/action.ts';
+import type { Action } from '#domain/action.ts';
 import { fixedClock } from '#domain/clock.ts';
-import type { ContactHistory } from '#domain/contact-history.ts';
+import { ledgerRecords } from '#domain/contact-ledger.ts';
 import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { applyEvents, type CustomerState } from '#domain/customer-state.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import type { ActionCatalog, CustomerStateRepo, StoredState, TriggerStore, VolumeCounter } from '#domain/ports.ts';
+import type {
+  ActionCatalog,
+  CustomerStateRepo,
+  LedgerWrites,
+  StoredState,
+  TriggerStore,
+  VolumeCounter,
+} from '#domain/ports.ts';
 import type { OutboundMessage, Trigger } from '#domain/triggers.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
+import { MemoryLedgers } from '../test-support/memory-ledgers.ts';
 import { processCustomerEvents, totalOutcome, type ProcessPorts } from './process-events.ts';
 
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -21,8 +29,8 @@ const policy: ContactPolicy = { timeZone: market.timezone, quietHours: market.qu
 class MemoryStates implements CustomerStateRepo {
   profiles = new Map<string, CustomerRecord | 'erased'>();
   stored = new Map<string, StoredState>();
-  /** Contact history per customer: what the processor recorded. */
-  contacts = new Map<string, ContactRecord[]>();
+  /** The contact ledgers a firing commits to, in the state's own atomic write. */
+  readonly ledgers = new MemoryLedgers();
   writes = 0;
   /** Lose the next write race this many times (another invocation wrote first). */
   conflicts = 0;
@@ -41,7 +49,7 @@ class MemoryStates implements CustomerStateRepo {
       ...(s ? { stored: structuredClone(s) } : {}),
     };
   }
-  /** The household each write's outbox was filed under. */
+  /** The household whose ledger each write's firings were committed to. */
   households: (string | undefined)[] = [];
   async saveState(
     _t: string,
@@ -49,50 +57,33 @@ class MemoryStates implements CustomerStateRepo {
     state: CustomerState,
     outbox: OutboundMessage[],
     expected: number,
-    householdId?: string,
+    ledger?: LedgerWrites,
   ) {
     if (this.conflicts > 0) {
       this.conflicts--;
       return false;
     }
-    this.households.push(householdId);
+    this.households.push(ledger?.household?.householdId);
     if ((this.stored.get(id)?.version ?? 0) !== expected) return false;
+    if (ledger && !this.ledgers.holds(ledger)) return false;
+    if (ledger) this.ledgers.apply(ledger);
     // the records and the state in one atomic write, as the DynamoDB transaction does
     const { newIdRecords = [], ...kept } = state;
     const mine = this.records.get(id) ?? new Map<string, number>();
     for (const key of newIdRecords) mine.set(key, state.idRecordsUntil!);
     this.records.set(id, mine);
-    this.stored.set(id, { state: structuredClone(kept), outbox: [...outbox], version: expected + 1 });
+    this.stored.set(id, {
+      state: structuredClone(kept),
+      outbox: [...outbox],
+      version: expected + 1,
+      outboxInLedger: true,
+    });
     this.writes++;
     return true;
   }
   async clearOutbox(_t: string, id: string, version: number) {
     const s = this.stored.get(id);
     if (s?.version === version) s.outbox = [];
-  }
-  async recordContacts(_t: string, id: string, contacts: ContactRecord[]) {
-    const mine = this.contacts.get(id) ?? [];
-    for (const c of contacts) if (!mine.some((m) => m.id === c.id)) mine.push(c);
-    this.contacts.set(id, mine);
-  }
-}
-
-/** The ledger: decisions logged elsewhere, plus what the processor recorded. */
-class MemoryHistory implements ContactHistory {
-  reads = 0;
-  decisions = new Map<string, ContactRecord[]>();
-  household: ContactRecord[] = [];
-  constructor(private readonly states: MemoryStates) {}
-  async customerContacts(_t: string, id: string, since: string) {
-    this.reads++;
-    return [...(this.decisions.get(id) ?? []), ...(this.states.contacts.get(id) ?? [])].filter((c) => c.at >= since);
-  }
-  async householdContacts(_t: string, _h: string, since: string) {
-    this.reads++;
-    return this.household.filter((c) => c.at >= since);
-  }
-  decide(customerId: string, c: Omit<ContactRecord, 'source'>) {
-    this.decisions.set(customerId, [...(this.decisions.get(customerId) ?? []), { ...c, source: 'decision' }]);
   }
 }
 
@@ -148,7 +139,7 @@ const catalogOf = (list: Action[]): ActionCatalog => ({
 
 function setup(over: Partial<ProcessPorts> & { catalogActions?: Action[] } = {}) {
   const states = new MemoryStates();
-  const history = new MemoryHistory(states);
+  const history = states.ledgers;
   const volume = new MemoryVolume();
   const sent: OutboundMessage[] = [];
   const clock = fixedClock(NOW);
@@ -166,7 +157,7 @@ function setup(over: Partial<ProcessPorts> & { catalogActions?: Action[] } = {})
     market,
     stateConfig: { dedupeWindowHours: 48 },
     policy,
-    history,
+    ledgers: history,
     volume,
     ...ports,
   });
@@ -207,9 +198,9 @@ describe("processing one customer's events", () => {
         language: 'en',
       }),
     ]);
-    expect(states.contacts.get('c-1')).toEqual([
-      expect.objectContaining({ id: sent[0]!.messageId, source: 'trigger', kind: 'service' }),
-    ]);
+    // no limit counts this service action, so the ledger has nothing to keep and is not written
+    expect(states.ledgers.commits).toBe(0);
+    expect(states.ledgers.records('c-1')).toEqual([]);
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
   });
 
@@ -243,7 +234,7 @@ describe("processing one customer's events", () => {
       market,
       stateConfig: { dedupeWindowHours: 48 },
       policy,
-      history,
+      ledgers: history,
     });
     const batch = calls(3);
     await expect(failing('acme', 'c-1', batch)).rejects.toThrow('crash');
@@ -311,7 +302,7 @@ describe("exactly once for a customer's every event", () => {
           let fault = 0;
           const crashes = () => faults[fault++ % faults.length]! && fault < 200;
           const states = new MemoryStates();
-          const history = new MemoryHistory(states);
+          const history = states.ledgers;
           const flaky = new Proxy(states, {
             get(target, prop, receiver) {
               const value = Reflect.get(target, prop, receiver);
@@ -333,7 +324,7 @@ describe("exactly once for a customer's every event", () => {
             market,
             stateConfig: { dedupeWindowHours: 48, maxSeenIds },
             policy,
-            history,
+            ledgers: history,
           });
           const queue = [...distinct, ...dupPicks.map((i) => distinct[i % distinct.length]!)];
           for (let rounds = 0; queue.length > 0; rounds++) {
@@ -359,7 +350,7 @@ describe("exactly once for a customer's every event", () => {
 });
 
 describe('triggers under the contact policy', () => {
-  it('reads the contact history only for a batch in which a trigger would fire', async () => {
+  it('reads the contact ledger only for a batch in which a trigger would fire', async () => {
     const { history, run } = setup();
     await run('acme', 'c-1', [anEvent('billing.topup', { amount: 10 }), ...calls(2)]);
     expect(history.reads).toBe(0);
@@ -370,7 +361,7 @@ describe('triggers under the contact policy', () => {
   it("refuses an SMS offer once decisions used up the week's SMS contacts, counts why, and starts no cooldown", async () => {
     const { states, history, sent, run, clock } = setup();
     texted('c-1', states);
-    for (const [i, id] of ['a', 'b', 'c'].entries()) history.decide('c-1', smsOffer(i + 1, id));
+    for (const [i, id] of ['a', 'b', 'c'].entries()) history.add('c-1', smsOffer(i + 1, id));
     const outcome = await run('acme', 'c-1', [usage()]);
     expect(outcome).toMatchObject({ applied: 1, messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
     expect(sent).toEqual([]);
@@ -385,7 +376,7 @@ describe('triggers under the contact policy', () => {
     const { states, history, sent, run, clock } = setup();
     texted('c-1', states);
     texted('c-2', states);
-    history.decide('c-1', {
+    history.add('c-1', {
       ...smsOffer(12, 'bigger-bundle-offer'),
       response: 'declined',
       respondedAt: new Date(Date.parse(NOW) - 10 * DAY).toISOString(),
@@ -415,7 +406,7 @@ describe('triggers under the contact policy', () => {
     expect(await run('acme', 'c-2', [usage('c-2', clock.now())])).toMatchObject({ messages: 1 });
   });
 
-  it("files a household member's outbox under the household, so the other members count its firings before the hand-off", async () => {
+  it("commits a household member's marketing firing to the household's ledger with the state, so the other members count it before the hand-off", async () => {
     const { states, run } = setup();
     states.profiles.set('c-1', {
       customerId: 'c-1',
@@ -430,6 +421,9 @@ describe('triggers under the contact policy', () => {
     await run('acme', 'c-1', [usage('c-1')]);
     await run('acme', 'c-2', [usage('c-2')]);
     expect(states.households).toEqual(['h-1', undefined]);
+    expect(ledgerRecords((await states.ledgers.household('acme', 'h-1')).ledger)).toEqual([
+      expect.objectContaining({ actionId: 'bigger-bundle-offer', source: 'trigger' }),
+    ]);
   });
 
   it("takes one unit of the action's daily volume per firing, refuses once it is spent, and keeps the unit through a lost write race", async () => {
@@ -443,9 +437,9 @@ describe('triggers under the contact policy', () => {
     expect(sent.map((m) => m.customerId)).toEqual(['v-1']);
   });
 
-  it('fails the batch rather than send unchecked when it has no contact history to ask with', async () => {
-    const { run } = setup({ history: undefined });
-    await expect(run('acme', 'c-1', calls(3))).rejects.toThrow(/no contact history/);
+  it('fails the batch rather than send unchecked when it has no contact ledger to ask with', async () => {
+    const { run } = setup({ ledgers: undefined });
+    await expect(run('acme', 'c-1', calls(3))).rejects.toThrow(/no contact ledger/);
   });
 
   it("sums the outcomes of a batch's customer groups for the processor's metrics", () => {
@@ -550,7 +544,7 @@ describe('triggers under the contact policy', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
         const states = new MemoryStates();
-        const history = new MemoryHistory(states);
+        const history = states.ledgers;
         states.profiles.set('c-1', {
           customerId: 'c-1',
           version: 1,
@@ -564,8 +558,8 @@ describe('triggers under the contact policy', () => {
         const known: { at: number; channel: string; fired: boolean; id: string }[] = [];
         const sent = new Set<string>();
         const save = states.saveState.bind(states);
-        states.saveState = async (t, id, state, outbox, expected) => {
-          const written = await save(t, id, state, outbox, expected);
+        states.saveState = async (t, id, state, outbox, expected, ledger) => {
+          const written = await save(t, id, state, outbox, expected, ledger);
           if (written)
             for (const m of outbox)
               if (!known.some((k) => k.id === m.messageId))
@@ -581,7 +575,7 @@ describe('triggers under the contact policy', () => {
           market,
           stateConfig: { dedupeWindowHours: 48 },
           policy: tight,
-          history,
+          ledgers: history,
           outbound: {
             send: async (ms: OutboundMessage[]) => {
               if (crashNext) {
@@ -598,7 +592,7 @@ describe('triggers under the contact policy', () => {
           clock.advance(s.minutes * 60_000);
           const now = clock.now();
           if ('decision' in s) {
-            history.decide('c-1', {
+            history.add('c-1', {
               id: `d${i}`,
               at: now.toISOString(),
               channel: s.decision,

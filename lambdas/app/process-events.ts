@@ -1,6 +1,5 @@
 import type { ContactRecord } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
-import type { ContactHistory } from '#domain/contact-history.ts';
 import { defaultContactPolicy, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import {
@@ -15,13 +14,21 @@ import { ConflictError } from '#domain/errors.ts';
 import { foldEvents, type Fold, type PolicyView } from '#domain/event-fold.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type { ActionCatalog, CustomerStateRepo, OutboundQueue, TriggerStore, VolumeCounter } from '#domain/ports.ts';
+import type {
+  ActionCatalog,
+  ContactLedgers,
+  CustomerStateRepo,
+  OutboundQueue,
+  TriggerStore,
+  VolumeCounter,
+} from '#domain/ports.ts';
 import { MAX_ID_RECORDS_PER_WRITE } from '#domain/state/applied-ids.ts';
 import { contactOf, ledgerWithPending, type MarketRules, type OutboundMessage } from '#domain/triggers.ts';
 import { reserveDailyCaps, type Reservations } from './process-events/daily-caps.ts';
+import { ledgerLegacyOutbox } from './process-events/legacy-outbox.ts';
 import { outboxHandOff } from './process-events/outbox.ts';
 import { outcomeOf, totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
-import { policyLedger } from './process-events/policy-ledger.ts';
+import { firingWrites, policyViewOf, readPolicyLedgers, type PolicyLedgers } from './process-events/policy-ledger.ts';
 import { triggerRulesCache, type TriggerRules } from './process-events/trigger-rules.ts';
 
 export { totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
@@ -44,8 +51,11 @@ export interface ProcessPorts {
   policy?: ContactPolicy;
   /** The decision path's signal thresholds, which actions' eligibility rules read (default: the platform's). */
   thresholds?: SignalThresholds;
-  /** The contact ledger; wherever a trigger can fire it is needed, and its absence then fails the batch. */
-  history?: ContactHistory;
+  /**
+   * The contact ledgers (the one decisions and campaigns commit to); wherever a trigger can fire
+   * they are needed, and their absence then fails the batch.
+   */
+  ledgers?: ContactLedgers;
   /** Per-action daily caps, shared with decisions; needed once an action with `limits.perDay` fires. */
   volume?: VolumeCounter;
 }
@@ -80,6 +90,12 @@ function slicesOf(events: readonly CvmEvent[]): CvmEvent[][] {
   return out;
 }
 
+/** A fold under the contact policy, and the ledgers it was asked with (read only when something fired). */
+interface Decided {
+  fold: Fold;
+  ledgers?: PolicyLedgers;
+}
+
 /**
  * Applies one customer's events (one fold, one conditional write per slice of at most 96 events)
  * and hands off the trigger firings. Exactly-once: an applied event's key is written with the state
@@ -87,14 +103,17 @@ function slicesOf(events: readonly CvmEvent[]): CvmEvent[][] {
  * same write (the outbox) and are handed off after it, so a crash anywhere repeats a hand-off but
  * never a firing or an event.
  *
- * Every firing is asked of the contact policy over the customer's ledger. The ledger is read only
- * when the fold, asked with no stored history, fires: history can only take firings away, so a fold
- * that fires nothing without it fires nothing with it.
+ * Every firing is asked of the contact policy over the customer's contact ledger (and its
+ * household's), and committed to them in the state's own transaction, conditional on the versions
+ * read: a decision or campaign contact committed meanwhile makes the write a lost race, and the
+ * batch is folded again. The ledgers are read only when the fold, asked with none, fires: contacts
+ * can only take firings away, so a fold that fires nothing without them fires nothing with them.
  */
 export const processCustomerEvents = (ports: ProcessPorts) => {
   const policy: ContactPolicy = ports.policy ?? defaultContactPolicy(ports.market);
   const rulesOf = triggerRulesCache(ports, policy, ports.triggerCacheMs ?? 30_000);
-  const ledgerOf = policyLedger(ports.history, policy);
+  const ledgersOf = readPolicyLedgers(ports.ledgers, policy);
+  const legacyOutbox = ledgerLegacyOutbox(ports.ledgers, policy);
   const reserveCaps = reserveDailyCaps(ports.volume, policy);
   const handOff = outboxHandOff(ports.outbound, ports.states);
 
@@ -108,6 +127,9 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       rulesOf(tenant, now.getTime()),
       lookUp.length ? ports.states.recordedIds(tenant, customerId, lookUp, now) : new Set<string>(),
     ]);
+    const leftover = loaded.stored?.outbox ?? [];
+    if (leftover.length && !loaded.stored?.outboxInLedger)
+      await legacyOutbox(tenant, customerId, loaded.profile, leftover, rules, now);
     return {
       tenant,
       customerId,
@@ -115,14 +137,14 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       now,
       version: loaded.stored?.version ?? 0,
       start,
-      leftover: loaded.stored?.outbox ?? [],
+      leftover,
       recorded,
       rules,
     };
   }
 
-  /** The fold under the contact policy: without stored history first, with it once something fires, then daily caps. */
-  async function decide(a: Attempt, events: CvmEvent[], held: Reservations): Promise<Fold> {
+  /** The fold under the contact policy: without the ledgers first, with them once something fires, then daily caps. */
+  async function decide(a: Attempt, events: CvmEvent[], held: Reservations): Promise<Decided> {
     const pending: ContactRecord[] = a.leftover.map(contactOf);
     const fold = (view: PolicyView) =>
       foldEvents({
@@ -141,29 +163,35 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
         ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
       });
     let view: PolicyView = { contacts: ledgerWithPending([], pending), granted: held.granted, spent: held.spent };
-    let result = fold(view);
-    if (result.firings.length > 0) {
-      view = { ...view, ...(await ledgerOf(a.tenant, a.customerId, a.profile, pending, a.rules.historyDays, a.now)) };
-      result = fold(view);
-    }
-    return reserveCaps(a.tenant, result, a.rules, a.now, held, () => fold(view));
+    const result = fold(view);
+    if (result.firings.length === 0) return { fold: result };
+    const ledgers = await ledgersOf(a.tenant, a.customerId, a.profile, a.rules, a.now);
+    view = { ...view, ...policyViewOf(ledgers, pending) };
+    return { fold: await reserveCaps(a.tenant, fold(view), a.rules, a.now, held, () => fold(view)), ledgers };
   }
 
   /** Nothing new: finish a hand-off an earlier attempt may have left behind. */
   async function finishLeftover(a: Attempt, events: number): Promise<ProcessOutcome> {
-    await handOff(a.tenant, a.customerId, a.profile?.householdId, a.leftover, a.version);
+    await handOff(a.tenant, a.customerId, a.leftover, a.version);
     // firings an earlier, failed attempt decided: that attempt reported nothing, so they count now
     return outcomeOf({ applied: 0, duplicates: events, dropped: 0 }, a.leftover.length);
   }
 
-  /** One conditional write of state, id records and outbox, then the hand-off; undefined on a lost race. */
-  async function commit(a: Attempt, result: Fold, events: number): Promise<ProcessOutcome | undefined> {
+  /** One conditional write of state, id records, outbox and the firings' ledgers, then the hand-off; undefined on a lost race. */
+  async function commit(a: Attempt, decided: Decided, events: number): Promise<ProcessOutcome | undefined> {
+    const result = decided.fold;
     const fresh = result.firings.map((f) => f.message);
     const outbox = [...a.leftover, ...fresh];
-    const householdId = a.profile?.householdId;
-    if (!(await ports.states.saveState(a.tenant, a.customerId, result.state, outbox, a.version, householdId)))
+    const ledger = firingWrites(
+      a.customerId,
+      decided.ledgers,
+      result.firings.map((f) => f.contact),
+      a.rules,
+      a.now,
+    );
+    if (!(await ports.states.saveState(a.tenant, a.customerId, result.state, outbox, a.version, ledger)))
       return undefined;
-    await handOff(a.tenant, a.customerId, householdId, outbox, a.version + 1);
+    await handOff(a.tenant, a.customerId, outbox, a.version + 1);
     return outcomeOf(
       { applied: result.applied, duplicates: events - result.applied, dropped: 0 },
       fresh.length,
@@ -180,9 +208,9 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const a = await load(tenant, customerId, events);
       if (a === 'erased') return outcomeOf({ applied: 0, duplicates: 0, dropped: events.length });
-      const result = await decide(a, events, held);
-      if (result.applied === 0) return finishLeftover(a, events.length);
-      const done = await commit(a, result, events.length);
+      const decided = await decide(a, events, held);
+      if (decided.fold.applied === 0) return finishLeftover(a, events.length);
+      const done = await commit(a, decided, events.length);
       if (done) return done;
     }
     throw new ConflictError(

@@ -1,13 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
-import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import type { Action } from '#domain/action.ts';
 import { fixedClock } from '#domain/clock.ts';
+import { customerBounds, emptyLedger, withContacts, type LedgerContact } from '#domain/contact-ledger.ts';
 import { DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
 import type { ActionCatalog, TriggerStore } from '#domain/ports.ts';
 import type { Trigger } from '#domain/triggers.ts';
@@ -15,7 +15,6 @@ import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { testTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';
-import { aDecisionRecord } from '../test-support/decision-records.ts';
 import { processCustomerEvents } from './process-events.ts';
 
 /**
@@ -66,7 +65,6 @@ const summary = (calls: Call[]) => {
 };
 
 let run: ReturnType<typeof processCustomerEvents>;
-let log: DynamoDecisionLog;
 const calls: Call[] = [];
 
 beforeAll(async () => {
@@ -95,7 +93,7 @@ beforeAll(async () => {
   };
   run = processCustomerEvents({
     states: new DynamoStateRepo(db, tableOf),
-    history: new DynamoContactHistory(db, tableOf),
+    ledgers: new DynamoContactLedgers(db, tableOf),
     volume: new DynamoVolumeCounter(db, tableOf),
     outbound: { send: async () => {} },
     triggers,
@@ -106,9 +104,14 @@ beforeAll(async () => {
     policy: { timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS },
   });
   const profiles = new DynamoCustomerRepo(documentClient({ endpoint: t.endpoint }), tableOf);
-  log = new DynamoDecisionLog(documentClient({ endpoint: t.endpoint }), {
-    tenant: tableOf,
-    decisions: () => t.decisionTables[TENANT]!,
+  const ledgers = new DynamoContactLedgers(documentClient({ endpoint: t.endpoint }), tableOf);
+  const policy = { timeZone: market.timezone, quietHours: market.quietHours, ...DEFAULT_CONTACT_LIMITS };
+  const decision = (id: string, at: string, channel: 'app' | 'sms', actionId: string): LedgerContact => ({
+    id,
+    at,
+    channel,
+    source: 'decision',
+    actions: [{ actionId, kind: 'offer' }],
   });
   for (const id of ['u-quiet', 'u-fire', 'u-capped', 'u-full']) {
     await profiles.save(
@@ -123,16 +126,24 @@ beforeAll(async () => {
       },
       undefined,
     );
-    // a lived-in customer: state and a fortnight of decisions already stored
+    // a lived-in customer: state and a fortnight of decisions already in its contact ledger
     await run(TENANT, id, [anEvent('billing.topup', { amount: 30 }, { customerId: id, now: NOW, minutesAgo: 600 })]);
-    for (let d = 1; d <= 14; d++) {
-      const at = new Date(Date.parse(NOW) - d * 86_400_000 + 3_600_000).toISOString();
-      await log.record(TENANT, aDecisionRecord(id, at, { 'device-upgrade': 'offer' }, { expiresAt: 0 }));
-    }
-  }
-  for (const [i, actionId] of ['x', 'y', 'z'].entries()) {
-    const at = new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString();
-    await log.record(TENANT, aDecisionRecord('u-full', at, { [actionId]: 'offer' }, { channel: 'sms', expiresAt: 0 }));
+    const fortnight = Array.from({ length: 14 }, (_, d) =>
+      decision(
+        `${id}-d${d}`,
+        new Date(Date.parse(NOW) - (d + 1) * 86_400_000 + 3_600_000).toISOString(),
+        'app',
+        'device-upgrade',
+      ),
+    );
+    const sms =
+      id === 'u-full'
+        ? ['x', 'y', 'z'].map((a, i) =>
+            decision(`${id}-sms${i}`, new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString(), 'sms', a),
+          )
+        : [];
+    const ledger = withContacts(emptyLedger(), [...fortnight, ...sms], customerBounds(policy, actions), new Date(NOW));
+    expect(await ledgers.commit(TENANT, { customerId: id, customer: { ledger, expectedVersion: 0 } })).toBe(true);
   }
 });
 
@@ -154,16 +165,16 @@ describe('what a trigger firing costs in DynamoDB', () => {
     });
   });
 
-  it('reads the ledger once for a firing, and writes the state, the contact and the outbox clearing', async () => {
+  it('reads the ledger once for a firing, and writes the state with the contact in one transaction, then clears the outbox', async () => {
     const dropped = [1, 2, 3].map((i) =>
       anEvent('network.call_dropped', {}, { customerId: 'u-fire', now: NOW, minutesAgo: i }),
     );
     const { outcome, calls } = await measure('u-fire', dropped);
     expect(outcome.messages).toBe(1);
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({
-      Query: 2,
-      Put: 1,
-      BatchWrite: 1,
+      Query: 1,
+      Get: 1,
+      TransactWrite: 1,
       Update: 1,
     });
     console.info('service firing (no daily cap):', JSON.stringify(calls));
@@ -175,9 +186,9 @@ describe('what a trigger firing costs in DynamoDB', () => {
     ]);
     expect(outcome.messages).toBe(1);
     expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({
-      Query: 2,
-      Put: 1,
-      BatchWrite: 1,
+      Query: 1,
+      Get: 1,
+      TransactWrite: 1,
       Update: 2,
     });
     console.info('offer firing (daily cap):', JSON.stringify(calls));
@@ -188,7 +199,11 @@ describe('what a trigger firing costs in DynamoDB', () => {
       anEvent('usage.data', { usedMb: 900, bundleMb: 1000 }, { customerId: 'u-full', now: NOW }),
     ]);
     expect(outcome).toMatchObject({ messages: 0, triggersRefused: 1, refusals: { 'channel-limit': 1 } });
-    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({ Query: 2, Put: 1 });
+    expect(Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.calls]))).toEqual({
+      Query: 1,
+      Get: 1,
+      Put: 1,
+    });
     console.info('refused firing:', JSON.stringify(calls));
   });
 });

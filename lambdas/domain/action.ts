@@ -1,7 +1,7 @@
 import type { ActionKind } from './contact-window.ts';
 import type { Channel } from './customer.ts';
 
-/** JSON Logic (json-logic-js) over `{profile, state, scores, context, event}`. */
+/** A tenant rule (domain/rules.ts: JSON Logic with a whitelist and a step budget), or a constant. */
 export type Rule = Record<string, unknown> | boolean;
 
 export interface Treatment {

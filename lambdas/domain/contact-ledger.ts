@@ -73,7 +73,10 @@ export const emptyLedger = (): ContactLedger => ({ contacts: [], declined: {}, a
 export const noLedger = (): StoredLedger => ({ ledger: emptyLedger(), version: 0 });
 
 /** The limits a customer's ledger answers for: the policy's channel and overall windows and the catalog's per-customer limits. */
-export function customerBounds(policy: ContactPolicy, actions: readonly Pick<Action, 'actionId' | 'limits'>[]): LedgerBounds {
+export function customerBounds(
+  policy: ContactPolicy,
+  actions: readonly Pick<Action, 'actionId' | 'limits'>[],
+): LedgerBounds {
   const limits: CountedLimit[] = [];
   for (const [channel, w] of Object.entries(policy.perChannel))
     if (w) limits.push({ scope: { of: 'channel', channel: channel as Channel }, max: w.max, days: w.days });
@@ -234,12 +237,12 @@ export function ledgerContactsOf(records: readonly ContactRecord[]): LedgerConta
 }
 
 /**
- * A ledger built from contact records of before the ledger (the customer's `H#` items, and firings
- * an old processor left in the outbox): their contacts, their latest decline and acceptance per
- * action, pruned to the bounds at `now`.
+ * A ledger of contact records of before the ledger (the customer's `H#` items, and firings an old
+ * processor left in the outbox): their contacts newest first and their latest decline and
+ * acceptance per action, as they are (`ledgerFromRecords` prunes it).
  */
-export function ledgerFromRecords(records: readonly ContactRecord[], bounds: LedgerBounds, now: Date): ContactLedger {
-  let ledger = emptyLedger();
+export function ledgerOfRecords(records: readonly ContactRecord[]): ContactLedger {
+  let ledger: ContactLedger = { ...emptyLedger(), contacts: ledgerContactsOf(records).sort(newestFirst) };
   const latest = (map: Readonly<Record<string, string>>, actionId: string, at: string) =>
     !map[actionId] || map[actionId]! < at;
   for (const r of records) {
@@ -249,8 +252,12 @@ export function ledgerFromRecords(records: readonly ContactRecord[], bounds: Led
     if (r.response === 'accepted' && latest(ledger.accepted, r.actionId, at))
       ledger = withResponse(ledger, r.actionId, 'accepted', at);
   }
-  return withContacts(ledger, ledgerContactsOf(records), bounds, now);
+  return ledger;
 }
+
+/** The ledger of contact records of before the ledger, pruned to the bounds at `now` (what is migrated). */
+export const ledgerFromRecords = (records: readonly ContactRecord[], bounds: LedgerBounds, now: Date): ContactLedger =>
+  withContacts(ledgerOfRecords(records), [], bounds, now);
 
 /**
  * What `GET /v1/customers/{id}` shows as recent contacts: a decision's contact with its offers, a

@@ -1,4 +1,5 @@
-import type { Action, ContactRecord } from './action.ts';
+import type { Action } from './action.ts';
+import type { ContactLedger, LedgerBounds, StoredLedger } from './contact-ledger.ts';
 import type { CustomerState } from './customer-state.ts';
 import type { CvmEvent } from './events.ts';
 import type { OutboundMessage, Trigger } from './triggers.ts';
@@ -10,6 +11,9 @@ import type { CustomerId, TenantId } from './ids.ts';
 export interface CustomerAggregate {
   record?: CustomerRecord;
   state?: Record<string, unknown>;
+  /** The customer's contact ledger (version 0 and empty when none is stored). */
+  ledger: StoredLedger;
+  /** What the customer's recent contacts look like to a reader (`recentContacts`): the ledger's. */
   contacts: Record<string, unknown>[];
   erasedAt?: string;
 }
@@ -20,10 +24,16 @@ export interface CustomerAggregate {
  */
 export interface CustomerRepo {
   /**
-   * Profile, state and contacts. Without `contactsSince` only the newest contacts come back (enough
-   * to show); the contact policy passes the start of its longest window and gets all of them.
+   * Profile, state and the contact ledger, in one bounded read whatever the customer's history. A
+   * customer with no ledger yet but contact items of before it (`H#`) gets a ledger built from them:
+   * from `contactsSince` on (the contact policy's longest window) with the bounds given, else the
+   * newest few (enough to show).
    */
-  load(tenant: TenantId, customerId: CustomerId, opts?: { contactsSince?: string }): Promise<CustomerAggregate>;
+  load(
+    tenant: TenantId,
+    customerId: CustomerId,
+    opts?: { contactsSince?: string; bounds?: LedgerBounds; now?: Date },
+  ): Promise<CustomerAggregate>;
   save(tenant: TenantId, record: CustomerRecord, expectedVersion: number | undefined): Promise<void>;
   /** Profiles of many customers at once; erased customers map to 'erased'. */
   loadProfiles(tenant: TenantId, customerIds: CustomerId[]): Promise<Map<CustomerId, CustomerRecord | 'erased'>>;
@@ -94,6 +104,11 @@ export interface StoredState {
   version: number;
   /** Firings written with the state but not yet handed off (crash recovery). */
   outbox: OutboundMessage[];
+  /**
+   * Whether the outbox's firings are in the contact ledger already (written with it, as this
+   * processor does). An outbox of before the ledger is not: the processor adds it before going on.
+   */
+  outboxInLedger: boolean;
 }
 
 export interface CustomerStateRepo {
@@ -110,9 +125,9 @@ export interface CustomerStateRepo {
   /**
    * Writes state and outbox if the stored version is still `expectedVersion` (0: none yet); false on
    * a lost race. The state's `newIdRecords` become id records in the same atomic write (at most
-   * MAX_ID_RECORDS_PER_WRITE of state/applied-ids.ts), never attributes of the item.
-   * `householdId`: the customer's household, whose ledger sees the outbox's marketing firings until
-   * they are recorded.
+   * MAX_ID_RECORDS_PER_WRITE of state/applied-ids.ts), never attributes of the item. `ledger`: the
+   * outbox's new firings committed to the contact ledgers in the same atomic write, conditional on
+   * their versions too (a lost race on either is a lost race).
    */
   saveState(
     tenant: TenantId,
@@ -120,18 +135,60 @@ export interface CustomerStateRepo {
     state: CustomerState,
     outbox: OutboundMessage[],
     expectedVersion: number,
-    householdId?: string,
+    ledger?: LedgerWrites,
   ): Promise<boolean>;
   /** Empties the outbox of the state at `version` (a no-op if it moved on). */
   clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
-  /** Contact-history items `H#<at>#<id>`; writing the same record twice leaves one item. */
-  /** `householdId`: the customer's household, whose cap the marketing contacts count against. */
-  recordContacts(
+}
+
+/** A ledger's next content, written only if it is still at the version it was read at. */
+export interface LedgerWrite {
+  ledger: ContactLedger;
+  expectedVersion: number;
+}
+
+/** One commit: the customer's ledger and, for a household member's marketing contact, the household's, atomically. */
+export interface LedgerWrites {
+  customerId: CustomerId;
+  customer: LedgerWrite;
+  household?: LedgerWrite & { householdId: string };
+}
+
+/**
+ * The contact ledgers (issue 15, item 3): one small item per customer and per household holding
+ * what the contact policy counts, bounded by its limits. Decisions read the customer's with its
+ * profile and state (CustomerRepo.load); a re-read after a lost race, the trigger path and the
+ * household cap read here.
+ */
+export interface ContactLedgers {
+  /**
+   * The customer's ledger, strongly consistent. With none stored yet, one built from the customer's
+   * contact items of before the ledger (`H#`, from `legacySince` on), not stored until a commit.
+   */
+  customer(tenant: TenantId, customerId: CustomerId, legacy: LegacyWindow): Promise<StoredLedger>;
+  /** The household's ledger (`consistent` for a re-read after a lost race); likewise from its members' items of before. */
+  household(tenant: TenantId, householdId: string, legacy: LegacyWindow, consistent: boolean): Promise<StoredLedger>;
+  /** Writes the ledgers if neither changed since they were read; false on a lost race (nothing written). */
+  commit(tenant: TenantId, writes: LedgerWrites): Promise<boolean>;
+  /**
+   * A response to an offer, into the customer's ledger (a decline suppresses, an acceptance is a
+   * campaign's take-up) with its version moved on, so a commit that read before it reads again.
+   * A customer without a stored ledger keeps the response where its legacy decision is.
+   */
+  recordResponse(
     tenant: TenantId,
     customerId: CustomerId,
-    contacts: ContactRecord[],
-    householdId?: string,
+    actionId: string,
+    response: import('./decisioning/decision-record.ts').OfferResponse,
+    at: string,
   ): Promise<void>;
+}
+
+/** Where a ledger built from the items of before it starts, and the bounds it is pruned to. */
+export interface LegacyWindow {
+  since: string;
+  bounds: LedgerBounds;
+  now: Date;
 }
 
 /** The tenant's own event queue (SQS in AWS, the local queue in `npm start`). */
@@ -153,13 +210,12 @@ export interface TriggerStore {
 }
 
 /**
- * The tenant's decision log (its own table, keyed by decision id, with TTL) and, until an atomic
- * contact ledger replaces it, the slim contact each decision that offered something leaves under
- * the customer (`H#<at>#<decisionId>`: channel, offered actions and kinds, declines), which is
- * all the contact policy reads of decisions. Deciding for a customer never reads the log.
+ * The tenant's decision log (its own table, keyed by decision id, with TTL). What the contact
+ * policy needs of a decision is in the customer's contact ledger (ContactLedgers); deciding for a
+ * customer never reads the log.
  */
 export interface DecisionLog {
-  /** The full record to the log and, when it offered anything, the slim contact under the customer. */
+  /** The full record to the log. */
   record(tenant: TenantId, record: import('./decisioning/decision-record.ts').DecisionRecord): Promise<void>;
   /** The full record of a decision id (new ids only; expired records included: the caller checks). */
   find(
@@ -172,8 +228,8 @@ export interface DecisionLog {
     decisionId: string,
   ): Promise<import('./decisioning/decision-record.ts').OfferedDecision | undefined>;
   /**
-   * Sets the response on the offer once (a second response for it is a 'duplicate'); a decline
-   * also reaches the customer's slim contact, where decline suppression reads it.
+   * Sets the response on the offer once (a second response for it is a 'duplicate'); for a legacy
+   * decision, on its item under the customer.
    */
   recordResponse(
     tenant: TenantId,
@@ -182,8 +238,6 @@ export interface DecisionLog {
     response: import('./decisioning/decision-record.ts').OfferResponse,
     at: string,
   ): Promise<ResponseOutcome>;
-  /** The marketing contacts of all members of a household since `since` (ISO): the household cap's ledger. */
-  householdContacts(tenant: TenantId, householdId: string, since: string): Promise<ContactRecord[]>;
 }
 
 export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';

@@ -148,10 +148,19 @@ describe("the action's own rules", () => {
 
   it('counts a stored rule that runs out of steps as refused for the rule budget, and fires the next trigger', () => {
     const doubling = { reduce: [Array(25).fill(1), { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [0]] };
-    const runaway = { ...bundle, triggerId: 'runaway', priority: 99, condition: { if: [{ var: 'event' }, doubling, 0] } };
+    const runaway = {
+      ...bundle,
+      triggerId: 'runaway',
+      priority: 99,
+      condition: { if: [{ var: 'event' }, doubling, 0] },
+    };
     const verdict = evaluate([runaway, bundle], usage(), { consent: sms });
     expect(verdict.refused).toEqual([
-      { triggerId: 'runaway', actionId: bundle.actionId, reason: { code: 'rule-over-budget', detail: expect.any(String) } },
+      {
+        triggerId: 'runaway',
+        actionId: bundle.actionId,
+        reason: { code: 'rule-over-budget', detail: expect.any(String) },
+      },
     ]);
     expect(verdict.firings.map((f) => f.trigger.triggerId)).toEqual(['data-80']);
     const greedy = new Map([...actions, [offer.actionId, { ...offer, eligibility: doubling }]]);

@@ -112,7 +112,6 @@ export const firingMessageId = (tenant: TenantId, triggerId: string, eventId: st
  */
 const FALLBACK_KIND: ActionKind = 'offer';
 
-
 /** On the whole second, as before the policy deferred (nextAllowedTime keeps the milliseconds of `now`). */
 const wholeSecond = (iso: string): string => new Date(Math.round(Date.parse(iso) / 1000) * 1000).toISOString();
 

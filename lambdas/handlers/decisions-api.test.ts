@@ -68,9 +68,9 @@ const exportOf = async (id: string) =>
   (await customersApi({ method: 'GET', path: `/v1/customers/${id}/export`, caller: acmeAdmin })).json;
 const getDecision = (decisionId: string, caller: Caller = acmeChannel) =>
   call({ method: 'GET', path: `/v1/decisions/${encodeURIComponent(decisionId)}`, caller });
-/** The customer's items under its partition that a decision leaves there (its slim contact). */
+/** What decisions leave under the customer: its contact ledger (`L`), and contact items of before it (`H#`). */
 const contactsOf = async (id: string) =>
-  (await exportOf(id)).items.filter((i: { sk: string }) => i.sk.startsWith('H#'));
+  (await exportOf(id)).items.filter((i: { sk: string }) => i.sk === 'L' || i.sk.startsWith('H#'));
 
 describe('the action catalog', () => {
   const action = {
@@ -164,14 +164,27 @@ describe('decisions', () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(Object.keys(res.json.modelVersions)).toEqual(expect.arrayContaining(['churn', 'cross-sell']));
     expect(res.json.excluded.length).toBeGreaterThan(0);
-    // under the customer only the slim contact the contact policy reads: channel, actions, kinds
+    // under the customer only its contact ledger, with what the contact policy counts: channel, actions, kinds
     const contacts = await contactsOf(id!);
     expect(contacts).toHaveLength(1);
-    expect(contacts[0].offers).toEqual(
-      res.json.actions.map((a: { actionId: string; kind: string }) => ({ actionId: a.actionId, kind: a.kind })),
-    );
-    expect(Object.keys(contacts[0]).sort()).toEqual(['at', 'channel', 'expiresAt', 'id', 'offers', 'sk', 'source']);
+    expect(contacts[0]).toMatchObject({ sk: 'L', version: 1, d: {}, a: {} });
+    expect(contacts[0].c).toHaveLength(1);
+    expect(contacts[0].c[0]).toContain(` app d ${res.json.decisionId} `);
+    for (const a of res.json.actions) expect(contacts[0].c[0]).toContain(`${a.kind[0]}:${a.actionId}`);
     expect(JSON.stringify(contacts[0]).length).toBeLessThan(400);
+    const view = await customersApi({ method: 'GET', path: `/v1/customers/${id}`, caller: acmeAdmin });
+    expect(view.json.recentContacts).toEqual([
+      {
+        id: res.json.decisionId,
+        at: expect.any(String),
+        channel: 'app',
+        source: 'decision',
+        offers: res.json.actions.map((a: { actionId: string; kind: string }) => ({
+          actionId: a.actionId,
+          kind: a.kind,
+        })),
+      },
+    ]);
     // the full record is in the decision log, by id
     const logged = await getDecision(res.json.decisionId);
     expect(logged.status).toBe(200);
@@ -271,11 +284,11 @@ describe('responses', () => {
     expect((await respondTo('not-a-decision', { actionId, response: 'accepted' })).status).toBe(400);
     const bad = await respondTo(d.decisionId, { actionId, response: 'maybe' });
     expect(bad.json.errors[0].field).toBe('response');
-    // recorded once in the log, and mirrored into the slim contact (a campaign's take-up reads it there)
+    // recorded once in the log, and in the contact ledger (a campaign's take-up reads it there)
     expect((await getDecision(d.decisionId)).json.responses).toEqual([
       { actionId, response: 'accepted', at: expect.any(String) },
     ]);
-    expect((await contactsOf(id!))[0].offers[0]).toMatchObject({ actionId, response: 'accepted' });
+    expect((await contactsOf(id!))[0].a).toEqual({ [actionId]: expect.any(Number) });
   });
 });
 
@@ -433,6 +446,47 @@ describe('decisions made before the log left the customer partition', () => {
       new PutCommand({ TableName: t.tenantTables['acme'], Item: legacyItem(expiredId, Date.parse(NOW) / 1000 - 1) }),
     );
     expect((await respondTo(expiredId, { actionId: 'device-upgrade', response: 'accepted' })).status).toBe(404);
+  });
+});
+
+describe('concurrent decisions for one customer', () => {
+  it('offer an action limited to one per 7 days at most once, however many race', async () => {
+    // globex's own catalog: one such action, so every answer that may offer it does
+    const once = {
+      name: 'Once a week',
+      kind: 'offer',
+      treatments: { app: { templateKey: 'once', text: { en: 'Once a week' } } },
+      eligibility: true,
+      propensity: { starting: 0.5 },
+      value: 100,
+      limits: { perCustomer: [{ max: 1, days: 7 }] },
+    };
+    const put = await call({ method: 'PUT', path: '/v1/actions/once-a-week', body: once, caller: globexAdmin });
+    expect(put.status, JSON.stringify(put.json)).toBe(201);
+    const globexChannel: Caller = { tenant: 'globex', scope: 'channel', keyId: 'globex-channel' };
+    const racers: string[] = [];
+    for (let i = 0; racers.length < 3; i++)
+      if (experimentGroup('globex', `race-${i}`, settings.experiments) !== 'control') racers.push(`race-${i}`);
+    for (const id of racers) {
+      const created = await customersApi({
+        method: 'PUT',
+        path: `/v1/customers/${id}`,
+        body: profile,
+        caller: globexAdmin,
+      });
+      expect(created.status).toBe(201);
+      const answers = await Promise.all(Array.from({ length: 10 }, () => decideFor(id, 'app', {}, globexChannel)));
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+      const offers = answers.filter((a) =>
+        a.json.actions.some((x: { actionId: string }) => x.actionId === 'once-a-week'),
+      );
+      expect(offers.length, id).toBe(1);
+      // the others say why: the limit, or (rarely, when the ledger kept changing) that it was contested
+      for (const a of answers.filter((x) => !offers.includes(x)))
+        expect(['action-limit', 'contact-conflict']).toContain(a.json.excluded[0].reasons[0].code);
+      // and a sequential round after it offers it no more
+      expect((await decideFor(id, 'app', {}, globexChannel)).json.actions).toEqual([]);
+    }
   });
 });
 

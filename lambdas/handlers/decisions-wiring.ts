@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
@@ -47,6 +48,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     customers: base.customers,
     catalog: new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now),
     log: new DynamoDecisionLog(base.db, { tenant: tableOf, decisions: base.decisionTableOf }),
+    ledgers: new DynamoContactLedgers(base.db, tableOf),
     learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,

@@ -39,9 +39,9 @@ export const PlatformEnv = z.object({
   // --- events, state and triggers ---
   /** tenant -> event queue URL (events API, in AWS). */
   EVENT_QUEUES: Json(z.record(z.string(), z.string())).default({}),
-  /** channel -> outbound queue URL (processor, in AWS). */
+  /** tenant -> its outbound queue URL (processor, campaign steps and sender, in AWS). */
   OUTBOUND_QUEUES: Json(z.record(z.string(), z.string())).default({}),
-  /** Local runs only: queues in-process, outbound to <dir>/outbound/<channel>.jsonl. */
+  /** Local runs only: queues in-process, hand-offs to <dir>/outbound/<channel>.jsonl. */
   CVM_LOCAL_DIR: z.string().min(1).optional(),
   MARKET_RULES: Json(
     z.object({
@@ -51,7 +51,6 @@ export const PlatformEnv = z.object({
     }),
   ).default({ timezone: 'UTC', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
   DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(24).default(48),
-  CONTACT_TTL_DAYS: z.coerce.number().int().positive().default(180),
   TRIGGER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

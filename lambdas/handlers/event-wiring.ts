@@ -1,9 +1,10 @@
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
-import { DynamoContactHistory } from '#adapters/dynamo/contact-history.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { FileOutboundQueue } from '#adapters/local/file-outbound.ts';
+import { LocalOutboundQueue } from '#adapters/local/local-outbound-queue.ts';
 import { LocalEventQueue } from '#adapters/local/local-event-queue.ts';
 import { sqsClient } from '#adapters/sqs/client.ts';
 import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
@@ -46,7 +47,8 @@ export function contactSettingsFrom(env: PlatformEnv, source: NodeJS.ProcessEnv 
 
 /**
  * The ports of the events API and the event processor. In AWS the queues are SQS; with
- * CVM_LOCAL_DIR (npm start) they are the local runtime's queue and outbound files.
+ * CVM_LOCAL_DIR (npm start) they are the local runtime's queues (the outbound ones read by its
+ * senders; without a sender running, straight to the outbound files).
  */
 export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = contactSettingsFrom(env)) {
   const base = adaptersFor(env);
@@ -55,13 +57,13 @@ export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = co
   const sqs = local ? undefined : sqsClient(env.AWS_REGION);
   const events: EventQueue = local ? new LocalEventQueue() : new SqsEventQueue(sqs!, env.EVENT_QUEUES);
   const outbound: OutboundQueue = local
-    ? new FileOutboundQueue(local)
+    ? new LocalOutboundQueue(new FileOutboundQueue(local))
     : new SqsOutboundQueue(sqs!, env.OUTBOUND_QUEUES);
   return {
     ...base,
     events,
     outbound,
-    states: new DynamoStateRepo(base.db, tableOf, env.CONTACT_TTL_DAYS),
+    states: new DynamoStateRepo(base.db, tableOf),
     triggers: new DynamoTriggerStore(base.db, tableOf),
     catalog: new DynamoActionCatalog(base.db, tableOf),
     market: env.MARKET_RULES,
@@ -69,7 +71,7 @@ export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = co
     triggerCacheMs: env.TRIGGER_CACHE_SECONDS * 1000,
     policy: contact.policy,
     ...(contact.thresholds ? { thresholds: contact.thresholds } : {}),
-    history: new DynamoContactHistory(base.db, tableOf),
+    ledgers: new DynamoContactLedgers(base.db, tableOf),
     volume: new DynamoVolumeCounter(base.db, tableOf, contact.volumeShards),
   };
 }

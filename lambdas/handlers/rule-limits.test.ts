@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
@@ -8,6 +9,8 @@ import type { Caller } from '#domain/api-key.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import { OPERATORS, RULE_LIMITS } from '#domain/rules.ts';
+import { openApiDocument } from '#http/openapi.ts';
 import type { Invoke } from '../test-support/api-event.ts';
 import { invoker } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
@@ -169,7 +172,10 @@ describe('a rule stored before the limits', () => {
       (id) => experimentGroup('acme', id, experiments) !== 'control',
     )!;
     const profile = { segment: 'youth', consent: { app: true, sms: true }, products: [], language: 'en' };
-    expect((await harness.customers({ method: 'PUT', path: `/v1/customers/${customerId}`, body: profile, caller: acme })).status).toBe(201);
+    expect(
+      (await harness.customers({ method: 'PUT', path: `/v1/customers/${customerId}`, body: profile, caller: acme }))
+        .status,
+    ).toBe(201);
     const started = performance.now();
     const res = await decisions({
       method: 'POST',
@@ -215,5 +221,35 @@ describe('a rule stored before the limits', () => {
       expect.objectContaining({ tenant: 'acme', RuleOverBudget: 1 }),
     ]);
     await store.remove('acme', 'rl-bomb');
+  });
+});
+
+describe('the rule language as published', () => {
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const numbers = [
+    `${fmt(RULE_LIMITS.bytes)} bytes`,
+    `${fmt(RULE_LIMITS.nodes)} values`,
+    `${RULE_LIMITS.depth} levels`,
+    `${RULE_LIMITS.arrayLength} items`,
+    `${fmt(RULE_LIMITS.steps)}`,
+  ];
+
+  it('describes the whitelist and the limits on every rule field of the OpenAPI document', () => {
+    const doc = JSON.stringify(openApiDocument());
+    const descriptions = doc.match(/"description":"JSON Logic over[^"]*"/g) ?? [];
+    // trigger (request and answer), action (request and answer), campaign audience
+    expect(descriptions.length).toBeGreaterThanOrEqual(5);
+    for (const d of descriptions) {
+      for (const n of numbers) expect(d).toContain(n);
+      for (const op of OPERATORS.keys()) expect(d).toContain(` ${op} `);
+      expect(d).toContain('(not log)');
+    }
+  });
+
+  it('lists the same operators and limits in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rules = readme.slice(readme.indexOf('### Rules: the tenant rule language'));
+    for (const n of numbers) expect(rules).toContain(n);
+    for (const op of OPERATORS.keys()) expect(rules).toContain(`\`${op}\``);
   });
 });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { householdContacts } from '#adapters/dynamo/household-contacts.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
+import { ledgerRecords } from '#domain/contact-ledger.ts';
 import type { Caller } from '#domain/api-key.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
@@ -154,13 +155,16 @@ describe('a trigger under the contact policy decisions filled', () => {
     expect(res.status, JSON.stringify(res.json)).toBeLessThan(300);
     expect((await deliver([dataAt85('family-1')])).batchItemFailures).toEqual([]);
     expect(smsSent().filter((m) => m.customerId === 'family-1')).toHaveLength(1);
-    const ledger = await householdContacts(
+    const household = await new DynamoContactLedgers(
       documentClient({ endpoint: t.endpoint }),
-      t.tenantTables['acme']!,
+      () => t.tenantTables['acme']!,
+    ).household(
+      'acme',
       'fam-7',
-      '2026-03-01T00:00:00.000Z',
+      { since: '2026-03-01T00:00:00.000Z', bounds: { limits: [], declineDays: 0, acceptDays: 0 }, now: new Date() },
+      true,
     );
-    expect(ledger).toEqual([
+    expect(ledgerRecords(household.ledger)).toEqual([
       expect.objectContaining({ source: 'trigger', actionId: 'bigger-bundle-offer', channel: 'sms' }),
     ]);
   });

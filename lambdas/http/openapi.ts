@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { ProblemSchema } from './schemas/common.ts';
 import { ROUTES, type RouteSpec } from './routes.ts';
+import { WEBHOOKS } from './webhooks.ts';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid JSON, schema or parameter; `errors[]` names each field',
@@ -58,6 +59,7 @@ export function openApiDocument(): object {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   for (const route of ROUTES) register(registry, route);
+  for (const webhook of WEBHOOKS) registry.registerWebhook(webhook);
   doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'telco-cvm API', version: '1.0.0', description: 'Customer Value Management for mobile operators' },

@@ -4,7 +4,15 @@ import type { KeyScope } from '#domain/api-key.ts';
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 export type RouteScope = 'public' | KeyScope;
 /** Which Lambda function serves a route. */
-export type ApiFunction = 'meta' | 'customers' | 'events' | 'decisions' | 'campaigns' | 'reports' | 'audit';
+export type ApiFunction =
+  | 'meta'
+  | 'customers'
+  | 'events'
+  | 'decisions'
+  | 'campaigns'
+  | 'reports'
+  | 'audit'
+  | 'channels';
 
 export const KB = 1024;
 export const DEFAULT_BODY_LIMIT = 256 * KB;

@@ -6,6 +6,7 @@ import { META_ROUTES } from './routes/meta.ts';
 import { AUDIT_ROUTES } from './routes/audit.ts';
 import { CAMPAIGN_ROUTES } from './routes/campaigns.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
+import { CHANNEL_ROUTES } from './routes/channels.ts';
 
 export * from './route-spec.ts';
 
@@ -21,6 +22,7 @@ export const ROUTES: RouteSpec[] = [
   ...AUDIT_ROUTES,
   ...REPORT_ROUTES,
   ...CAMPAIGN_ROUTES,
+  ...CHANNEL_ROUTES,
 ];
 
 export interface RouteMatch {

@@ -1,3 +1,4 @@
+import { noLedger } from '#domain/contact-ledger.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
@@ -23,8 +24,10 @@ export class MemoryCustomerRepo implements CustomerRepo {
 
   async load(tenant: string, id: string): Promise<CustomerAggregate> {
     const p = this.profiles.get(this.key(tenant, id));
-    if (!p) return { contacts: [] };
-    return 'erasedAt' in p ? { contacts: [], erasedAt: p.erasedAt } : { record: p, contacts: [] };
+    if (!p) return { ledger: noLedger(), contacts: [] };
+    return 'erasedAt' in p
+      ? { ledger: noLedger(), contacts: [], erasedAt: p.erasedAt }
+      : { record: p, ledger: noLedger(), contacts: [] };
   }
   async save(tenant: string, record: CustomerRecord, expected: number | undefined) {
     const cur = this.profiles.get(this.key(tenant, record.customerId));

@@ -1,8 +1,8 @@
 import type { DecisionPorts, DecisioningSettings } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import type { Clock } from '#domain/clock.ts';
-import { contactsOf, DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
-import { MARKETING_KINDS } from '#domain/contact-window.ts';
+import { displayContacts } from '#domain/contact-ledger.ts';
+import { DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
 import { isDecisionId } from '#domain/decisioning/decision-id.ts';
 import { offeredDecisionOf, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
@@ -15,6 +15,7 @@ import type {
   VolumeCounter,
 } from '#domain/ports.ts';
 import { MemoryCustomerRepo } from './memory-customer-repo.ts';
+import { MemoryLedgers } from './memory-ledgers.ts';
 
 export const TEST_SETTINGS: DecisioningSettings = {
   defaultLanguage: 'en',
@@ -34,8 +35,8 @@ export const TEST_SETTINGS: DecisioningSettings = {
 };
 
 /**
- * The slim contact the DynamoDB adapter keeps under the customer for a decision that offered
- * something: channel, offered actions and kinds, and each response once reported.
+ * A logged decision as a contact item (channel, offered actions and kinds, each response once
+ * reported): what the tests replay to check that no limit was ever passed, whatever the ledger kept.
  */
 const contactItemOf = (r: DecisionRecord) => {
   const answered = new Map(r.responses.map((x) => [x.actionId, x]));
@@ -50,9 +51,11 @@ const contactItemOf = (r: DecisionRecord) => {
   };
 };
 
-/** In-memory decision ports with the DynamoDB adapters' semantics (the log by id, slim contacts under the customer). */
+/** In-memory decision ports with the DynamoDB adapters' semantics (the log by id, versioned contact ledgers). */
 export class MemoryDecisioning {
   readonly repo = new MemoryCustomerRepo();
+  /** The contact ledgers, versioned. */
+  readonly ledgers = new MemoryLedgers();
   readonly actions = new Map<string, Action>();
   /** The decision log: full records by id. */
   readonly entries = new Map<string, DecisionRecord>();
@@ -71,16 +74,11 @@ export class MemoryDecisioning {
   ports(): DecisionPorts {
     const self = this;
     const customers: CustomerRepo = Object.assign(Object.create(this.repo) as CustomerRepo, {
-      async load(tenant: string, id: string, opts: { contactsSince?: string } = {}): Promise<CustomerAggregate> {
+      async load(tenant: string, id: string): Promise<CustomerAggregate> {
         const agg = await self.repo.load(tenant, id);
-        const all = self.byCustomer.get(id) ?? [];
-        // the DynamoDB adapter's ranges: the policy window when asked, else the newest 23
-        const since = opts.contactsSince;
-        const offered = all.filter((e) => e.actions.length > 0);
-        const chosen = since === undefined ? offered.slice(-23) : offered.filter((e) => e.at >= since);
-        const contacts = chosen.reverse().map(contactItemOf);
+        const ledger = self.ledgers.copy(`C#${id}`);
         const state = self.states.get(id);
-        return { ...agg, contacts, ...(state ? { state } : {}) };
+        return { ...agg, ledger, contacts: displayContacts(ledger.ledger), ...(state ? { state } : {}) };
       },
     });
     let listed: Action[] | undefined;
@@ -112,15 +110,6 @@ export class MemoryDecisioning {
         const r = isDecisionId(id) ? this.entries.get(id) : undefined;
         return r ? offeredDecisionOf(r) : undefined;
       },
-      householdContacts: async (_t, householdId, since) =>
-        contactsOf(
-          [...this.entries.values()]
-            .filter(
-              (r) =>
-                r.householdId === householdId && r.at >= since && r.actions.some((a) => MARKETING_KINDS.has(a.kind)),
-            )
-            .map(contactItemOf),
-        ),
       recordResponse: async (_t, d, actionId, response, at) => {
         const stored = this.entries.get(d.decisionId);
         if (!stored) return 'not-found';
@@ -150,6 +139,7 @@ export class MemoryDecisioning {
       customers,
       catalog,
       log,
+      ledgers: this.ledgers,
       learning,
       volume,
       clock: this.clock,
@@ -158,7 +148,7 @@ export class MemoryDecisioning {
     };
   }
 
-  /** The slim contacts the customer partition holds (all customers' when none is named). */
+  /** Every logged decision that offered something, as a contact item (all customers' when none is named). */
   contactItems(customerId?: string) {
     return [...this.entries.values()]
       .filter((r) => r.actions.length > 0 && (customerId === undefined || r.customerId === customerId))

@@ -46,9 +46,7 @@ const PATHS = [
 export const scalarArb = fc.oneof(
   fc.integer({ min: -5, max: 40 }),
   // numbers DynamoDB can store (a rule with 1e-218 is refused for that, not for a rule limit)
-  fc
-    .double({ min: -1e6, max: 1e6, noNaN: true })
-    .map((x) => (Math.abs(x) < 1e-6 ? 0 : x)),
+  fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => (Math.abs(x) < 1e-6 ? 0 : x)),
   fc.constantFrom('', 'a', 'phone', 'prepaid', '0', '12', 'a.b', 'ab,c'),
   fc.boolean(),
   fc.constant(null),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
 import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
+import { DeliveryConfig } from './delivery-config.ts';
 
 export const CHANNELS = ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -18,6 +19,14 @@ const isTimeZone = (tz: string) => {
     return false;
   }
 };
+
+/**
+ * Tenants one market's stack can hold: CloudFormation takes 500 resources per stack, and each
+ * tenant brings its own (tables, key, event and outbound queues with their DLQ, alarms, event
+ * source mappings, usage plan, schedule). infra-tests/tenant-limit.test.ts synthesizes a market
+ * at this count and keeps it under 500; more tenants need a second market (another stack).
+ */
+export const MAX_TENANTS_PER_MARKET = 12;
 
 export const TenantConfig = z.strictObject({
   id,
@@ -100,110 +109,125 @@ export const DecisioningConfig = z.strictObject({
 });
 export type DecisioningConfig = z.infer<typeof DecisioningConfig>;
 
-export const MarketConfig = z.strictObject({
-  code: id,
-  /** The stages this market may be deployed as, with what each keeps on destroy. */
-  stages: z.record(StageName, StageSettings).default(DEFAULT_STAGES),
-  /** The stage being built: chosen with `-c stage=<name>` from `stages` (loadMarket resolves it). */
-  stage: Stage.default({ name: DEFAULT_STAGE, ...DEFAULT_STAGES[DEFAULT_STAGE]! }),
-  aws: z.strictObject({
-    account: z
-      .string()
-      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
-      .optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as af-south-1'),
-  }),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as ZAR'),
-  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Africa/Johannesburg'),
-  quietHours: z.strictObject({ start: hhmm, end: hhmm }),
-  defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA'),
-  languages: z.array(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/)).min(1),
-  channels: z.array(Channel).min(1),
-  tenants: z
-    .array(TenantConfig)
-    .min(1)
-    .refine((ts) => new Set(ts.map((t) => t.id)).size === ts.length, 'tenant ids must be unique'),
-  sharedCostCenter: z.string().min(1),
-  retention: z.strictObject({
-    eventsDays: z.number().int().min(1).max(3650),
-    decisionLogDays: z.number().int().min(1).max(3650),
-    logsDays: z.number().int().min(1).max(3650).default(30),
-  }),
-  scoring: z.strictObject({
-    mode: z.enum(['embedded', 'sagemaker']),
-    endpoint: z
+export const MarketConfig = z
+  .strictObject({
+    code: id,
+    /** The stages this market may be deployed as, with what each keeps on destroy. */
+    stages: z.record(StageName, StageSettings).default(DEFAULT_STAGES),
+    /** The stage being built: chosen with `-c stage=<name>` from `stages` (loadMarket resolves it). */
+    stage: Stage.default({ name: DEFAULT_STAGE, ...DEFAULT_STAGES[DEFAULT_STAGE]! }),
+    aws: z.strictObject({
+      account: z
+        .string()
+        .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+        .optional(),
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as af-south-1'),
+    }),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as ZAR'),
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Africa/Johannesburg'),
+    quietHours: z.strictObject({ start: hhmm, end: hhmm }),
+    defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA'),
+    languages: z.array(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/)).min(1),
+    channels: z.array(Channel).min(1),
+    tenants: z
+      .array(TenantConfig)
+      .min(1)
+      .max(MAX_TENANTS_PER_MARKET, `at most ${MAX_TENANTS_PER_MARKET} tenants fit one market's stack (500 resources)`)
+      .refine((ts) => new Set(ts.map((t) => t.id)).size === ts.length, 'tenant ids must be unique'),
+    sharedCostCenter: z.string().min(1),
+    retention: z.strictObject({
+      eventsDays: z.number().int().min(1).max(3650),
+      decisionLogDays: z.number().int().min(1).max(3650),
+      logsDays: z.number().int().min(1).max(3650).default(30),
+    }),
+    scoring: z.strictObject({
+      mode: z.enum(['embedded', 'sagemaker']),
+      endpoint: z
+        .strictObject({
+          kind: z.enum(['serverless', 'real-time']),
+          memoryMb: z.number().int().min(1024).max(6144).default(2048),
+          maxConcurrency: z.number().int().min(1).max(200).default(5),
+          instanceType: z.string().default('ml.m5.large'),
+          instanceCount: z.number().int().min(1).default(1),
+          latencyBudgetMs: z.number().int().min(10).max(5000).default(150),
+        })
+        .default({
+          kind: 'serverless',
+          memoryMb: 2048,
+          maxConcurrency: 5,
+          instanceType: 'ml.m5.large',
+          instanceCount: 1,
+          latencyBudgetMs: 150,
+        }),
+      models: z.record(z.string(), ModelPin).default({}),
+      /** Nightly scoring writes a score only when it moved by more than this (NPS: on a tenth of 0-10). */
+      writeDelta: z.number().min(0).max(1).default(0.01),
+      /** Parallel-scan segments of the nightly score-base run (one Map item each). */
+      totalSegments: z.number().int().min(1).max(1000).default(16),
+      /** Nightly score-base start, local time in the market's timezone. */
+      scheduleAt: hhmm.default('02:00'),
+    }),
+    /** Value tier thresholds: monthly spend in the market currency. */
+    valueTiers: z
       .strictObject({
-        kind: z.enum(['serverless', 'real-time']),
-        memoryMb: z.number().int().min(1024).max(6144).default(2048),
-        maxConcurrency: z.number().int().min(1).max(200).default(5),
-        instanceType: z.string().default('ml.m5.large'),
-        instanceCount: z.number().int().min(1).default(1),
-        latencyBudgetMs: z.number().int().min(10).max(5000).default(150),
+        platinum: z.number().nonnegative(),
+        gold: z.number().nonnegative(),
+        silver: z.number().nonnegative(),
+      })
+      .refine((t) => t.platinum > t.gold && t.gold > t.silver, 'thresholds must fall: platinum > gold > silver')
+      .default({ platinum: 100, gold: 70, silver: 40 }),
+    /** The public dataset schema this market's imports, training and scoring CLI read. */
+    dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
+    dedupeWindowHours: z.number().int().min(24).default(48),
+    /**
+     * X-Ray sampling of API requests, after the first request each second (the rule's reservoir).
+     * 1% of a million decisions a day is still ten thousand traces; raise it while investigating.
+     */
+    tracingSampleRate: z.number().min(0).max(1).default(0.01),
+    alarmTopicEmail: email.optional(),
+    /** Alarm thresholds of the market's on-call (the alarms go to the alarm topic above). */
+    alerting: z
+      .strictObject({
+        /** Percent of API requests answered 5xx, over two 5-minute periods in a row. */
+        serverErrorRatePercent: z.number().gt(0).max(100).default(1),
+        /** API p99 latency in ms, over three 5-minute periods in a row. */
+        p99LatencyMs: z.number().int().min(10).max(29_000).default(1000),
+        /** sagemaker mode: percent of online scorings the in-process evaluator answered instead, over three 5-minute periods in a row. */
+        scoringFallbackRatePercent: z.number().gt(0).max(100).default(5),
+      })
+      .default({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 }),
+    waf: z.boolean().default(false),
+    /** Service level per value tier, handed to channels with every decision. */
+    serviceLevels: z
+      .strictObject({
+        platinum: z.string().min(1),
+        gold: z.string().min(1),
+        silver: z.string().min(1),
+        bronze: z.string().min(1),
       })
       .default({
-        kind: 'serverless',
-        memoryMb: 2048,
-        maxConcurrency: 5,
-        instanceType: 'ml.m5.large',
-        instanceCount: 1,
-        latencyBudgetMs: 150,
+        platinum: 'dedicated-desk',
+        gold: 'priority-queue',
+        silver: 'standard-queue',
+        bronze: 'self-service',
       }),
-    models: z.record(z.string(), ModelPin).default({}),
-    /** Nightly scoring writes a score only when it moved by more than this (NPS: on a tenth of 0-10). */
-    writeDelta: z.number().min(0).max(1).default(0.01),
-    /** Parallel-scan segments of the nightly score-base run (one Map item each). */
-    totalSegments: z.number().int().min(1).max(1000).default(16),
-    /** Nightly score-base start, local time in the market's timezone. */
-    scheduleAt: hhmm.default('02:00'),
-  }),
-  /** Value tier thresholds: monthly spend in the market currency. */
-  valueTiers: z
-    .strictObject({
-      platinum: z.number().nonnegative(),
-      gold: z.number().nonnegative(),
-      silver: z.number().nonnegative(),
-    })
-    .refine((t) => t.platinum > t.gold && t.gold > t.silver, 'thresholds must fall: platinum > gold > silver')
-    .default({ platinum: 100, gold: 70, silver: 40 }),
-  /** The public dataset schema this market's imports, training and scoring CLI read. */
-  dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
-  dedupeWindowHours: z.number().int().min(24).default(48),
-  /**
-   * X-Ray sampling of API requests, after the first request each second (the rule's reservoir).
-   * 1% of a million decisions a day is still ten thousand traces; raise it while investigating.
-   */
-  tracingSampleRate: z.number().min(0).max(1).default(0.01),
-  alarmTopicEmail: email.optional(),
-  /** Alarm thresholds of the market's on-call (the alarms go to the alarm topic above). */
-  alerting: z
-    .strictObject({
-      /** Percent of API requests answered 5xx, over two 5-minute periods in a row. */
-      serverErrorRatePercent: z.number().gt(0).max(100).default(1),
-      /** API p99 latency in ms, over three 5-minute periods in a row. */
-      p99LatencyMs: z.number().int().min(10).max(29_000).default(1000),
-      /** sagemaker mode: percent of online scorings the in-process evaluator answered instead, over three 5-minute periods in a row. */
-      scoringFallbackRatePercent: z.number().gt(0).max(100).default(5),
-    })
-    .default({ serverErrorRatePercent: 1, p99LatencyMs: 1000, scoringFallbackRatePercent: 5 }),
-  waf: z.boolean().default(false),
-  /** Service level per value tier, handed to channels with every decision. */
-  serviceLevels: z
-    .strictObject({
-      platinum: z.string().min(1),
-      gold: z.string().min(1),
-      silver: z.string().min(1),
-      bronze: z.string().min(1),
-    })
-    .default({ platinum: 'dedicated-desk', gold: 'priority-queue', silver: 'standard-queue', bronze: 'self-service' }),
-  /** Next-best-action decisioning: contact policy, experiments, learning (issue 6). */
-  decisioning: DecisioningConfig.default(DecisioningConfig.parse({})),
-  /**
-   * The action catalog and triggers every tenant starts with, applied by `cdk deploy` (a custom
-   * resource) and by `npm start`, validated as the API validates them (lambdas/http/schemas/starter.ts).
-   * The seeder updates only what it wrote and nobody changed since (lambdas/app/seed-market.ts).
-   */
-  starter: Starter.default(EMPTY_STARTER),
-});
+    /** Next-best-action decisioning: contact policy, experiments, learning (issue 6). */
+    decisioning: DecisioningConfig.default(DecisioningConfig.parse({})),
+    /**
+     * The action catalog and triggers every tenant starts with, applied by `cdk deploy` (a custom
+     * resource) and by `npm start`, validated as the API validates them (lambdas/http/schemas/starter.ts).
+     * The seeder updates only what it wrote and nobody changed since (lambdas/app/seed-market.ts).
+     */
+    starter: Starter.default(EMPTY_STARTER),
+    /** How messages leave: channel capacity per tenant, webhook targets, outbound queue alarms (issue 16). */
+    delivery: DeliveryConfig.default(DeliveryConfig.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    const tenants = new Set(config.tenants.map((t) => t.id));
+    for (const tenant of Object.keys(config.delivery.tenants))
+      if (!tenants.has(tenant))
+        ctx.addIssue({ code: 'custom', path: ['delivery', 'tenants', tenant], message: 'not a tenant of this market' });
+  });
 export type MarketConfig = z.infer<typeof MarketConfig>;
 export type MarketConfigInput = z.input<typeof MarketConfig>;
 

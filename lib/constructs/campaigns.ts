@@ -17,7 +17,7 @@ export const CAMPAIGN_ASL = path.join(REPO_ROOT, 'lib', 'workflows', 'campaign.a
 export interface CampaignsProps {
   readonly config: MarketConfig;
   readonly store: CustomerStore;
-  /** channel -> outbound hand-off queue (the event pipeline's). */
+  /** tenant -> its outbound queue (the event pipeline's), which the sender reads. */
   readonly outboundQueues: Record<string, sqs.IQueue>;
   readonly logRemovalPolicy: RemovalPolicy;
 }

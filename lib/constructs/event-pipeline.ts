@@ -1,8 +1,8 @@
 import { Duration, Stack, Tags, type RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { decisioningEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
@@ -10,11 +10,15 @@ import {
   EVENT_QUEUE,
   eventDlqName,
   eventQueueName,
+  handoffQueueName,
+  OUTBOUND_QUEUE,
+  outboundDlqName,
   outboundQueueName,
 } from '../../lambdas/adapters/sqs/queue-design.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
+import { ageAlarm, backlogAlarm, dlqAlarm, encryptedQueue, tlsOnly } from './queue-alarms.ts';
 
 export interface EventPipelineProps {
   readonly config: MarketConfig;
@@ -22,47 +26,43 @@ export interface EventPipelineProps {
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
-/** A queue that is encrypted (SQS-managed SSE) and refuses plain HTTP. */
-const secureQueue = (scope: Construct, id: string, props: sqs.QueueProps) =>
-  new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, ...props });
-
-function dlqAlarm(scope: Construct, dlq: sqs.Queue, description: string): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, 'DlqAlarm', {
-    alarmDescription: description,
-    metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-}
-
 /**
- * Event ingestion: per tenant an SQS queue + DLQ (tagged with the tenant, so its messaging cost
- * is exact) feeding one processor with an event source per queue; the events API that fills the
- * queues and manages triggers; and the outbound hand-off queues per channel.
+ * Event ingestion and the outbound hand-off, siloed per tenant (every queue tagged with its tenant,
+ * so its messaging cost is exact): the tenant's event queue + DLQ feeding one processor with an
+ * event source per queue; the tenant's outbound queue (all channels, the channel a message
+ * attribute), which the sender reads (lib/constructs/delivery.ts); its hand-off queue, where the
+ * sender puts messages of `queue` connections for an operator's own sender; and one outbound DLQ
+ * both redrive into. Alarms: a message in a DLQ, and the age of the oldest message and the backlog
+ * of the outbound and hand-off queues. Also the events API that fills the event queues and manages
+ * triggers.
  */
 export class EventPipeline extends Construct {
   readonly apiFunction: CvmFunction;
   readonly processor: CvmFunction;
   readonly queues: Record<string, sqs.Queue> = {};
   readonly deadLetterQueues: Record<string, sqs.Queue> = {};
+  /** tenant -> its outbound queue (the processor and campaigns send, the sender reads). */
   readonly outboundQueues: Record<string, sqs.Queue> = {};
+  /** tenant -> its hand-off queue (the sender sends, an operator's sender reads). */
+  readonly handoffQueues: Record<string, sqs.Queue> = {};
+  readonly outboundDeadLetterQueues: Record<string, sqs.Queue> = {};
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
     const { config, store } = props;
     const stack = Stack.of(this);
+    const deployment = deploymentOf(config);
+    const { oldestMessageMinutes, backlogMessages } = config.delivery.alarms;
 
     for (const tenant of config.tenants) {
       const silo = new Construct(this, `Tenant-${tenant.id}`);
-      const dlq = secureQueue(silo, 'EventsDlq', {
-        queueName: eventDlqName(deploymentOf(config), tenant.id),
+      const dlq = encryptedQueue(silo, 'EventsDlq', {
+        queueName: eventDlqName(deployment, tenant.id),
         retentionPeriod: Duration.days(EVENT_QUEUE.dlqRetentionDays),
       });
-      this.queues[tenant.id] = secureQueue(silo, 'Events', {
-        queueName: eventQueueName(deploymentOf(config), tenant.id),
+      this.queues[tenant.id] = encryptedQueue(silo, 'Events', {
+        queueName: eventQueueName(deployment, tenant.id),
         visibilityTimeout: Duration.seconds(EVENT_QUEUE.visibilityTimeoutSeconds),
         retentionPeriod: Duration.days(EVENT_QUEUE.retentionDays),
         deadLetterQueue: { queue: dlq, maxReceiveCount: EVENT_QUEUE.maxReceiveCount },
@@ -71,25 +71,70 @@ export class EventPipeline extends Construct {
       this.alarms.push(
         dlqAlarm(
           silo,
+          'DlqAlarm',
           dlq,
           `Events of tenant ${tenant.id} failed ${EVENT_QUEUE.maxReceiveCount} times and wait in its DLQ`,
         ),
       );
+
+      const outboundDlq = encryptedQueue(silo, 'OutboundDlq', {
+        queueName: outboundDlqName(deployment, tenant.id),
+        retentionPeriod: Duration.days(OUTBOUND_QUEUE.dlqRetentionDays),
+      });
+      const redrive = { queue: outboundDlq, maxReceiveCount: OUTBOUND_QUEUE.maxReceiveCount };
+      const outbound = encryptedQueue(silo, 'Outbound', {
+        queueName: outboundQueueName(deployment, tenant.id),
+        visibilityTimeout: Duration.seconds(OUTBOUND_QUEUE.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.days(OUTBOUND_QUEUE.retentionDays),
+        deadLetterQueue: redrive,
+      });
+      const handoff = encryptedQueue(silo, 'Handoff', {
+        queueName: handoffQueueName(deployment, tenant.id),
+        retentionPeriod: Duration.days(OUTBOUND_QUEUE.handoffRetentionDays),
+        deadLetterQueue: redrive,
+      });
+      this.outboundQueues[tenant.id] = outbound;
+      this.handoffQueues[tenant.id] = handoff;
+      this.outboundDeadLetterQueues[tenant.id] = outboundDlq;
+      tlsOnly(silo, [dlq, this.queues[tenant.id]!, outboundDlq, outbound, handoff]);
+      this.alarms.push(
+        dlqAlarm(
+          silo,
+          'OutboundDlqAlarm',
+          outboundDlq,
+          `Messages of tenant ${tenant.id} failed ${OUTBOUND_QUEUE.maxReceiveCount} delivery attempts and wait in its outbound DLQ`,
+        ),
+        ageAlarm(
+          silo,
+          'OutboundAgeAlarm',
+          outbound,
+          oldestMessageMinutes,
+          `A message of tenant ${tenant.id} waits in its outbound queue for more than ${oldestMessageMinutes} minutes: the sender is not taking them`,
+        ),
+        backlogAlarm(
+          silo,
+          'OutboundBacklogAlarm',
+          outbound,
+          backlogMessages,
+          `More than ${backlogMessages} messages of tenant ${tenant.id} wait in its outbound queue for 15 minutes`,
+        ),
+        ageAlarm(
+          silo,
+          'HandoffAgeAlarm',
+          handoff,
+          oldestMessageMinutes,
+          `A message of tenant ${tenant.id} waits in its hand-off queue for more than ${oldestMessageMinutes} minutes: no sender reads it`,
+        ),
+        backlogAlarm(
+          silo,
+          'HandoffBacklogAlarm',
+          handoff,
+          backlogMessages,
+          `More than ${backlogMessages} messages of tenant ${tenant.id} wait in its hand-off queue for 15 minutes`,
+        ),
+      );
       Tags.of(silo).add(TAG_TENANT, tenant.id);
       Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
-    }
-
-    for (const channel of config.channels) {
-      const box = new Construct(this, `Outbound-${channel}`);
-      const dlq = secureQueue(box, 'Dlq', {
-        queueName: `${outboundQueueName(deploymentOf(config), channel)}-dlq`,
-        retentionPeriod: Duration.days(14),
-      });
-      this.outboundQueues[channel] = secureQueue(box, 'Queue', {
-        queueName: outboundQueueName(deploymentOf(config), channel),
-        deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
-      });
-      this.alarms.push(dlqAlarm(box, dlq, `Outbound ${channel} messages the sender could not take`));
     }
 
     const fnDefaults = { logRetentionDays: config.retention.logsDays, logRemovalPolicy: props.logRemovalPolicy };
@@ -100,7 +145,6 @@ export class EventPipeline extends Construct {
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...marketRulesEnvOf(config),
       DEDUPE_WINDOW_HOURS: String(config.dedupeWindowHours),
-      CONTACT_TTL_DAYS: String(config.retention.decisionLogDays),
     };
     const urls = (queues: Record<string, sqs.Queue>) =>
       stack.toJsonString(Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])));
@@ -118,7 +162,7 @@ export class EventPipeline extends Construct {
     this.processor = new CvmFunction(this, 'ProcessEventsFn', {
       ...fnDefaults,
       handlerFile: 'process-events.ts',
-      description: 'Tenant event queues -> customer state, triggers -> outbound queues',
+      description: "Tenant event queues -> customer state, triggers -> the tenant's outbound queue",
       memorySize: 1024,
       timeout: Duration.seconds(EVENT_QUEUE.processorTimeoutSeconds),
       // triggers ask the market's one contact policy, as decisions and campaigns do

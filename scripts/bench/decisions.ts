@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
@@ -193,6 +194,7 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
       customers: new DynamoCustomerRepo(db, tableOf),
       catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now),
       log: new DynamoDecisionLog(db, { tenant: tableOf, decisions: () => 'bench-acme-decisions' }),
+      ledgers: new DynamoContactLedgers(db, tableOf),
       learning: new DynamoLearningStore(db, tableOf, 60_000),
       volume: new DynamoVolumeCounter(db, tableOf, 8),
       clock,

@@ -26,6 +26,11 @@ const SUITES: { title: string; file: string; fn: string }[] = [
     file: 'scan-bytes.ts',
     fn: 'runScanBytesBench',
   },
+  {
+    title: 'Contact ledger: a decision flat in history, and what each contact writes',
+    file: 'contact-ledger.ts',
+    fn: 'runContactLedgerBench',
+  },
 ];
 const suiteNames = SUITES.map((s) => s.file.replace(/\.ts$/, ''));
 const { _: only } = defineCli({

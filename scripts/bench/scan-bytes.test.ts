@@ -6,9 +6,10 @@ describe('bytes the nightly scans read per customer', () => {
     const m = await measureScanBytes(inject('dynamoEndpoint'));
     for (const f of scanBytesFigures(m)) console.log(`${f.name}: ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
     expect(m.decisions).toBe(180);
-    // only what the contact policy needs stays under the customer, and it is a fraction of what was there
-    expect(m.after.contactItemBytes).toBeLessThan(m.before.decisionItemBytes * 0.7);
-    expect(m.after.bytes).toBeLessThan(m.before.bytes / 2);
+    // only what the contact policy needs stays under the customer: one ledger item beside profile and state
+    expect(m.after.underCustomer).toBe(3);
+    expect(m.after.ledgerBytes).toBeLessThan(1_024);
+    expect(m.after.bytes).toBeLessThan(m.before.bytes / 10);
     expect(m.after.readUnits).toBeLessThan(m.before.readUnits);
     // the reports read a fraction of each logged decision
     expect(m.reportIndexBytes).toBeLessThan(m.logItemBytes / 3);

@@ -4,7 +4,7 @@
  *
  * 180 real decisions (`decide`, the demo catalog, the real DynamoDB adapters, the clock one day
  * on each time) are made for one customer on DynamoDB Local. After: the customer's partition as
- * they leave it (profile, state and each decision's slim contact). Before: the same decisions in
+ * they leave it (profile, state and the contact ledger, bounded by the policy's limits). Before: the same decisions in
  * the item layout the log had under the customer until this change (`legacyItemOf`). A Scan
  * reads, and is billed for, every item of a partition whatever its filter, so the bytes of the
  * partition are the bytes scanned per customer; a Query of the partition with
@@ -17,6 +17,7 @@ import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClien
 import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { logItemOf } from '#adapters/dynamo/decision-item.ts';
@@ -140,7 +141,8 @@ export interface ScanBytes {
   decisions: number;
   offered: number;
   before: { bytes: number; readUnits: number; decisionItemBytes: number };
-  after: { bytes: number; readUnits: number; contactItemBytes: number };
+  /** `underCustomer`: items in the partition (profile, state, ledger). */
+  after: { bytes: number; readUnits: number; ledgerBytes: number; underCustomer: number };
   profileBytes: number;
   stateBytes: number;
   /** What the decision log holds per decision, and what its byDay index hands the reports. */
@@ -203,8 +205,8 @@ export async function measureScanBytes(endpoint: string, prefix = `scan-bytes-${
       find: log.find.bind(log),
       findOffered: log.findOffered.bind(log),
       recordResponse: log.recordResponse.bind(log),
-      householdContacts: log.householdContacts.bind(log),
     },
+    ledgers: new DynamoContactLedgers(db, tableOf),
     learning: new DynamoLearningStore(db, tableOf, 60_000),
     volume: new DynamoVolumeCounter(db, tableOf, 8),
     clock,
@@ -227,7 +229,7 @@ export async function measureScanBytes(endpoint: string, prefix = `scan-bytes-${
   const before = await partitionOf(db, legacyTable, customerId);
   const after = await partitionOf(db, tenantTable, customerId);
   const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((s, x) => s + x, 0) / xs.length) : 0);
-  const contacts = after.items.filter((i) => String(i['sk']).startsWith('H#'));
+  const ledger = after.items.filter((i) => i['sk'] === 'L');
   const logItems = records.map(logItemOf);
   const projected = [
     'id',
@@ -243,7 +245,12 @@ export async function measureScanBytes(endpoint: string, prefix = `scan-bytes-${
       readUnits: before.readUnits,
       decisionItemBytes: mean(legacy.map(itemBytes)),
     },
-    after: { bytes: after.bytes, readUnits: after.readUnits, contactItemBytes: mean(contacts.map(itemBytes)) },
+    after: {
+      bytes: after.bytes,
+      readUnits: after.readUnits,
+      ledgerBytes: mean(ledger.map(itemBytes)),
+      underCustomer: after.items.length,
+    },
     profileBytes: itemBytes(profile),
     stateBytes: itemBytes(state),
     logItemBytes: mean(logItems.map(itemBytes)),
@@ -267,10 +274,14 @@ export function scanBytesFigures(m: ScanBytes): BenchFigure[] {
       unit: 'bytes',
       reference: { name: 'before', value: m.before.bytes, unit: 'bytes' },
       ratio: Math.round((m.after.bytes / m.before.bytes) * 1000) / 1000,
-      note: `profile + state + ${m.offered} slim contacts of ~${m.after.contactItemBytes} (decisions that offered something); ${m.after.readUnits} read units`,
+      note: `profile + state + the contact ledger (${m.after.ledgerBytes} bytes; ${m.offered} of the decisions offered something); ${m.after.readUnits} read units`,
     },
     { name: 'decision item under the customer (before)', value: m.before.decisionItemBytes, unit: 'bytes' },
-    { name: 'slim contact item under the customer (after)', value: m.after.contactItemBytes, unit: 'bytes' },
+    {
+      name: 'contact ledger item under the customer (after, bounded by the policy)',
+      value: m.after.ledgerBytes,
+      unit: 'bytes',
+    },
     { name: 'decision log item (own table, never scanned)', value: m.logItemBytes, unit: 'bytes' },
     { name: 'what the reports read per decision of the month (byDay index)', value: m.reportIndexBytes, unit: 'bytes' },
   ];

@@ -287,6 +287,7 @@ export function priceUsage(usage: Usage, prices: PriceTable, ctx: PricingContext
 export const total = (lines: CostLine[]): number => lines.reduce((s, l) => s + l.usd, 0);
 
 /** Everything the model assumes about one request; printed with the figures. */
+/** Everything the model assumes about one request; printed with the figures. Item sizes are not here: they come from the layout (decision-layout.ts). */
 export interface Assumptions {
   /** Share of requests whose API key the authorizer cache (TTL from the template) already holds. */
   authorizerCacheHitRate: number;
@@ -297,30 +298,20 @@ export interface Assumptions {
    * Lambda gives a proportional share of a vCPU, so the time stretches by 1769 / memory.
    */
   decisionCpuMs: number;
-  /** DynamoDB calls a decision waits for one after the other: the customer's Query, then the log Put. */
+  /** DynamoDB calls a decision waits for one after the other: the customer's Query, then the writes (in parallel). */
   decisionRoundTrips: number;
   /** One in-region DynamoDB call as the Lambda waits for it (SDK included; single-digit ms). */
   dynamoRoundTripMs: number;
-  /** Profile + state + contacts of one customer, read with one eventually consistent Query. */
-  decisionQueryKb: number;
-  /** The decision log item (< 1 KB, doubles as contact history): the one write every decision makes. */
-  decisionWriteKb: number;
-  /**
-   * Share of decisions for household members (with a household cap configured): they read the
-   * household's ledger (one small Query on gsi1, alongside the learned rates) and their marketing
-   * contacts are written to gsi1 too (one index write).
-   */
+  /** One Firehose PutRecord as the Lambda waits for it (not measured here: an assumption). */
+  firehosePutMs: number;
+  /** Share of customers in a household with a household cap (the layout simulates them). */
   householdShare: number;
-  /** Share of decisions whose answer carries an action with a daily cap... */
-  cappedShare: number;
-  /** ...whose counter is leased a block at a time (DynamoVolumeCounter): one write per block. */
-  volumeLeaseBlock: number;
   embeddedInferenceMs: number;
   sagemakerInferenceMs: number;
   inferencePayloadKb: number;
   /**
    * Bytes per log line: API access log, Lambda platform lines (START+REPORT), one app line, one
-   * EMF line (all meters of an invocation and tenant in one line: 570 B measured for a decision).
+   * EMF line (all meters of an invocation and tenant in one line: 567 B measured for a decision).
    */
   accessLogBytes: number;
   platformLogBytes: number;
@@ -328,65 +319,73 @@ export interface Assumptions {
   emfBytes: number;
   /** Events per POST /v1/events (1-500). */
   eventsPerRequest: number;
+  /** Events a customer sends a day (the typical sender of docs/capacity.md): the API volume beside decisions. */
+  eventsPerCustomerPerDay: number;
   eventsApiMs: number;
   /** One event per SQS message, sent and received 10 at a time. */
   sqsMessagesPerRequest: number;
   processorMsPerBatch: number;
   processorMsPerEvent: number;
-  /** One conditional UpdateItem of the customer's state item (recent event ids inside) per event. */
-  stateItemKb: number;
-  /** Share of events that fire a trigger (decision log write + outbound message). */
+  /** Share of events that fire a trigger (a contact write + outbound message). */
   triggerRate: number;
   /** Nightly scoring */
   customersPerWorkItem: number;
   transitionsPerWorkItem: number;
   scoringMsPerCustomer: number;
-  tableKbPerCustomer: number;
   changedScoreShare: number;
-  profileItemKb: number;
   sagemakerCustomersPerInvoke: number;
   sagemakerMsPerInvoke: number;
   /** For a real-time endpoint's fixed cost per decision. */
   decisionsPerDay: number;
   /** Compressed size / ingested size of logs in storage. */
   logCompression: number;
+  /** Compressed size / record size of decision records Firehose writes to S3 (GZIP). */
+  s3Compression: number;
+  /** Firehose buffer: an S3 object per tenant stream at least this often. */
+  firehoseBufferSeconds: number;
+  /** A container with per-container metrics writes its line at most this often. */
+  emfFlushSeconds: number;
+  /** Warm containers per busy one (Lambda keeps idle containers for a while): how many flush lines there are. */
+  warmContainersPerBusy: number;
+  /** Days in a month (storage is billed per GB-month). */
+  daysPerMonth: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   authorizerCacheHitRate: 0.95,
   authorizerMs: 30,
-  decisionCpuMs: 4.5,
+  decisionCpuMs: 4.91,
   decisionRoundTrips: 2,
   dynamoRoundTripMs: 6,
-  decisionQueryKb: 6,
-  decisionWriteKb: 0.8,
+  firehosePutMs: 15,
   householdShare: 0.2,
-  cappedShare: 0.3,
-  volumeLeaseBlock: 10,
   embeddedInferenceMs: 3,
   sagemakerInferenceMs: 40,
   inferencePayloadKb: 2,
   accessLogBytes: 450,
   platformLogBytes: 650,
   appLogBytes: 350,
-  emfBytes: 570,
+  emfBytes: 567,
   eventsPerRequest: 100,
+  eventsPerCustomerPerDay: 20,
   eventsApiMs: 80,
   sqsMessagesPerRequest: 10,
   processorMsPerBatch: 20,
   processorMsPerEvent: 4,
-  stateItemKb: 1.5,
   triggerRate: 0.01,
   customersPerWorkItem: 1000,
   transitionsPerWorkItem: 3,
   scoringMsPerCustomer: 3,
-  tableKbPerCustomer: 6,
   changedScoreShare: 0.2,
-  profileItemKb: 1.5,
   sagemakerCustomersPerInvoke: 100,
   sagemakerMsPerInvoke: 150,
   decisionsPerDay: 2_000_000,
   logCompression: 0.15,
+  s3Compression: 0.25,
+  firehoseBufferSeconds: 300,
+  emfFlushSeconds: 10,
+  warmContainersPerBusy: 3,
+  daysPerMonth: 30,
 };
 
 /** Units of one DynamoDB read/write of an item of `kb` (reads: 4 KB units, writes: 1 KB units). */
@@ -395,15 +394,6 @@ export const writeUnits = (kb: number) => Math.max(1, Math.ceil(kb));
 
 const platformBytes = (fn: FnProfile, a: Assumptions) =>
   /^(WARN|ERROR|FATAL)$/.test(fn.systemLogLevel) ? 0 : a.platformLogBytes;
-
-export interface DecisionInput {
-  decisions: number;
-  decisionFn: FnProfile;
-  authorizerFn: FnProfile;
-  samplingRate: number;
-  /** The class of the API's access log group. */
-  accessLogClass?: LogClass;
-}
 
 export type LogClass = 'STANDARD' | 'INFREQUENT_ACCESS';
 
@@ -415,40 +405,126 @@ const accessLogs = (bytes: number, cls: LogClass | undefined) =>
 export const FULL_VCPU_MB = 1769;
 export const cpuStretch = (fn: FnProfile) => Math.max(1, FULL_VCPU_MB / fn.memoryMb);
 
-/** The decision Lambda's billed time: its DynamoDB waits plus its CPU time at the function's share of a vCPU. */
-export const decisionMs = (fn: FnProfile, a: Assumptions) =>
-  Math.ceil(a.decisionRoundTrips * a.dynamoRoundTripMs + a.decisionCpuMs * cpuStretch(fn));
-
-/** Writes (WRU) per decision: the log item, a household member's index entry, a leased counter block. */
-export const decisionWriteUnits = (a: Assumptions) =>
-  writeUnits(a.decisionWriteKb) * (1 + a.householdShare) + a.cappedShare / a.volumeLeaseBlock;
+/**
+ * The decision Lambda's billed time: its waits plus its CPU time at the function's share of a
+ * vCPU. The last wait is the writes, in parallel: with the log going to Firehose it is the
+ * slower of the DynamoDB write and the PutRecord.
+ */
+export const decisionMs = (fn: FnProfile, a: Assumptions, logPath: LogPath = 'table') =>
+  Math.ceil(
+    (a.decisionRoundTrips - 1) * a.dynamoRoundTripMs +
+      (logPath === 'firehose' ? Math.max(a.dynamoRoundTripMs, a.firehosePutMs) : a.dynamoRoundTripMs) +
+      a.decisionCpuMs * cpuStretch(fn),
+  );
 
 /**
- * N decisions: API request + authorizer on cache misses + the decision Lambda + the customer's
- * Query (+ the household's) + writes + logs (no app line on success; errors only) + one EMF line.
+ * Where the full decision record goes: the decision log table (and its indexes); Firehose, one
+ * PutRecord per decision the Lambda waits for; or Firehose with the container's records
+ * gathered and sent every few seconds, several to a 5 KB Firehose record, no wait.
+ */
+export type LogPath = 'table' | 'firehose' | 'firehose-batched';
+
+/** Read or write units per decision over a list of accesses (units per occurrence x occurrences per decision). */
+export const unitsPerDecision = (accesses: readonly { units: number; share: number }[]) =>
+  accesses.reduce((s, x) => s + x.units * x.share, 0);
+
+/** What the decision path reads, writes and keeps, sized from the layout (decision-layout.ts DecisionIo). */
+export interface DecisionStorageIo {
+  perCustomerPerDay: number;
+  reads: { units: number; share: number }[];
+  writes: { table: string; units: number; share: number }[];
+  /** Stored per customer because of its decisions (its contact ledger), and per decision in the log. */
+  ledgerStored: { table: number; indexes: number };
+  logStored: { table: number; indexes: number };
+  logRetentionDays: number;
+  recordJsonBytes: number;
+}
+
+export interface DecisionInput {
+  decisions: number;
+  decisionFn: FnProfile;
+  authorizerFn: FnProfile;
+  samplingRate: number;
+  /** The class of the API's access log group. */
+  accessLogClass?: LogClass;
+  io: DecisionStorageIo;
+  /** Point-in-time recovery on the tenant table and on the decision log table (the template's). */
+  pitr: { tenant: boolean; log: boolean };
+  /** EMF lines per decision: 1 when every invocation writes its own, fewer when a container writes one per interval. */
+  emfLinesPerDecision: number;
+  /** Where the full record goes. */
+  logPath: LogPath;
+  /** Tenants: one Firehose stream each (S3 objects per buffer interval). */
+  tenants: number;
+  /** The market's decisions a day (spreads the streams' fixed S3 PUTs). */
+  marketDecisionsPerDay: number;
+}
+
+/**
+ * N decisions: API request + authorizer on cache misses + the decision Lambda + the reads and
+ * writes of the layout + logs (no app line on success; errors only) + EMF lines + what the
+ * decisions keep: the customer's contact ledger spread over its decisions of a month, each log
+ * item for the log's retention (or its record in S3), and point-in-time recovery on the tables
+ * (not their indexes) where the template turns it on. The profile and state are the customer
+ * base's storage, not the decisions' (see baseStorageUsage).
  */
 export function decisionUsage(input: DecisionInput, a: Assumptions): Usage {
   const n = input.decisions;
+  const io = input.io;
   const misses = n * (1 - a.authorizerCacheHitRate);
   const access = accessLogs(n * a.accessLogBytes, input.accessLogClass);
+  const toTable = input.logPath === 'table';
+  const writes = toTable ? io.writes : io.writes.filter((w) => w.table !== 'decision log');
+  const gbMonths = (bytes: number, days: number) => (bytes / GB) * (days / a.daysPerMonth);
+  // a customer's ledger is there all month whatever D is: per decision it weighs 1 / (D x days)
+  const perDecision = 1 / (io.perCustomerPerDay * a.daysPerMonth);
+  const ledger = {
+    table: n * perDecision * gbMonths(io.ledgerStored.table, a.daysPerMonth),
+    indexes: n * perDecision * gbMonths(io.ledgerStored.indexes, a.daysPerMonth),
+  };
+  const log = toTable
+    ? {
+        table: n * gbMonths(io.logStored.table, io.logRetentionDays),
+        indexes: n * gbMonths(io.logStored.indexes, io.logRetentionDays),
+      }
+    : { table: 0, indexes: 0 };
+  const firehoseBytes = input.logPath === 'firehose' ? Math.ceil(io.recordJsonBytes / 5120) * 5120 : io.recordJsonBytes;
   return {
     ...emptyUsage(),
     apiRequests: n,
     lambda: [
       { fn: input.authorizerFn, invocations: misses, avgMs: a.authorizerMs, role: 'authorizer' },
-      { fn: input.decisionFn, invocations: n, avgMs: decisionMs(input.decisionFn, a), role: 'function' },
+      { fn: input.decisionFn, invocations: n, avgMs: decisionMs(input.decisionFn, a, input.logPath), role: 'function' },
     ],
-    // the key lookup on a cache miss is one GetItem of a tiny item; a household's ledger is small
-    readUnits: n * readUnits(a.decisionQueryKb) + n * a.householdShare * readUnits(1) + misses * readUnits(1),
-    writeUnits: n * decisionWriteUnits(a),
+    // the key lookup on a cache miss is one GetItem of a tiny item
+    readUnits: n * unitsPerDecision(io.reads) + misses * readUnits(1),
+    writeUnits: n * unitsPerDecision(writes),
     logBytes:
       n * platformBytes(input.decisionFn, a) +
       misses * (platformBytes(input.authorizerFn, a) + a.appLogBytes) +
       access.standard,
     iaLogBytes: access.ia,
-    // ApiRequest, Decision and the consumed capacity: one EMF line per invocation
-    emfBytes: n * a.emfBytes,
+    emfBytes: n * input.emfLinesPerDecision * a.emfBytes,
     traces: n * input.samplingRate,
+    dynamoGbMonths: ledger.table + ledger.indexes + log.table + log.indexes,
+    pitrGbMonths: (input.pitr.tenant ? ledger.table : 0) + (input.pitr.log ? log.table : 0),
+    ...(toTable
+      ? {}
+      : {
+          firehoseGb: (n * firehoseBytes) / GB,
+          s3GbMonths: n * gbMonths(io.recordJsonBytes * a.s3Compression, io.logRetentionDays),
+          s3Puts: (n * input.tenants * (86_400 / a.firehoseBufferSeconds)) / input.marketDecisionsPerDay,
+        }),
+  };
+}
+
+/** A month of the customer base's own storage: profile and state items (and index entries) of every customer, with PITR. */
+export function baseStorageUsage(customers: number, stored: { table: number; indexes: number }, pitr: boolean): Usage {
+  const table = (customers * stored.table) / GB;
+  return {
+    ...emptyUsage(),
+    dynamoGbMonths: table + (customers * stored.indexes) / GB,
+    pitrGbMonths: pitr ? table : 0,
   };
 }
 
@@ -513,6 +589,9 @@ export interface EventInput {
   samplingRate: number;
   /** The class of the API's access log group. */
   accessLogClass?: LogClass;
+  /** The state item as the processor writes it, and the contact ledger item a firing commits to (layout). */
+  stateItemBytes: number;
+  ledgerItemBytes: number;
 }
 
 /** N events: POSTs of `eventsPerRequest`, one SQS message each, batch processing, one state write each. */
@@ -538,9 +617,12 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
       },
     ],
     readUnits: misses * readUnits(1),
-    // one conditional UpdateItem of the state item per event (billed on the item size), plus a
-    // decision-log item and an outbound message for the few that fire a trigger
-    writeUnits: n * writeUnits(a.stateItemKb) + triggered * writeUnits(a.decisionWriteKb),
+    // one conditional Put of the state item per event (billed on the item size); an event that
+    // fires writes the state and the customer's contact ledger in one transaction (each doubled)
+    // and hands an outbound message on
+    writeUnits:
+      n * writeUnits(input.stateItemBytes / 1024) +
+      triggered * (writeUnits(input.stateItemBytes / 1024) + 2 * writeUnits(input.ledgerItemBytes / 1024)),
     sqsRequests: sqsRequests + triggered,
     logBytes:
       access.standard +
@@ -557,6 +639,9 @@ export interface NightlyInput {
   customers: number;
   scoringFn: FnProfile;
   variant: ScoringVariant;
+  /** What a Scan of the tenant table reads per customer, and the profile item a changed score rewrites (layout). */
+  scanBytesPerCustomer: number;
+  profileBytes: number;
 }
 
 /** One nightly run over N customers: Distributed Map over ranges, a Lambda per range, scan, write changed scores. */
@@ -573,10 +658,10 @@ export function nightlyScoringUsage(input: NightlyInput, a: Assumptions): Usage 
         role: 'function',
       },
     ],
-    // a Scan reads whole items of the table: everything stored per customer, 4 KB units, eventually consistent
-    readUnits: ((input.customers * a.tableKbPerCustomer) / 4) * 0.5,
+    // a Scan is billed on the bytes of the items it reads, in 4 KB units, eventually consistent
+    readUnits: ((input.customers * input.scanBytesPerCustomer) / 4096) * 0.5,
     // UpdateItem is billed on the larger of the item before and after: the whole profile item
-    writeUnits: changed * writeUnits(a.profileItemKb),
+    writeUnits: changed * writeUnits(input.profileBytes / 1024),
     sfnTransitions: items * a.transitionsPerWorkItem + 10,
     logBytes: items * (platformBytes(input.scoringFn, a) + a.appLogBytes),
     emfBytes: items * a.emfBytes,
@@ -599,6 +684,29 @@ export function nightlyScoringUsage(input: NightlyInput, a: Assumptions): Usage 
     }
   }
   return u;
+}
+
+export interface NightlyReportInput {
+  customers: number;
+  scanBytesPerCustomer: number;
+  /** The market's decisions a day, and the bytes of each one's byDay entry (what the report reads of it). */
+  decisionsPerDay: number;
+  reportEntryBytes: number;
+}
+
+/**
+ * One nightly report build (lambdas/app/reports.ts): a parallel scan of the tenant table, then
+ * the month's decisions so far from the log's byDay index (on average half a month). Its Lambda
+ * time is not benchmarked and not counted here.
+ */
+export function nightlyReportUsage(input: NightlyReportInput, a: Assumptions): Usage {
+  const monthToDate = (a.daysPerMonth + 1) / 2;
+  return {
+    ...emptyUsage(),
+    readUnits:
+      ((input.customers * input.scanBytesPerCustomer) / 4096) * 0.5 +
+      ((input.decisionsPerDay * monthToDate * input.reportEntryBytes) / 4096) * 0.5,
+  };
 }
 
 /** Monthly fee of the EMF meters: one series per metric name x tenant (dimensions service, market, tenant). */

@@ -1,100 +1,51 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as xray from 'aws-cdk-lib/aws-xray';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decisionTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { deploymentOf } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import {
   DEFAULT_ASSUMPTIONS,
   decisionMs,
   decisionUsage,
-  decisionWriteUnits,
   priceUsage,
+  readUnits,
+  tieredUnitPrice,
   total,
   writeUnits,
-  readUnits,
+  type DecisionInput,
   type FnProfile,
 } from './cost-math.ts';
-import { costModel } from './model.ts';
-import { loadPrices } from './prices.ts';
+import { decisionLayout, type DecisionIo } from './decision-layout.ts';
+import { fixtureTemplate } from './fixture-template.ts';
+import { readUnitsOf, writeUnitsOf } from './item-bytes.ts';
+import { ALL_LEVERS, emfLinesPerDecision, LEVERS } from './levers.ts';
+import { costModel, type CostModel } from './model.ts';
+import { flaggedPrices, loadPrices } from './prices.ts';
 import { accessLogLineBytes, templateFacts, type CfnTemplate } from './template-facts.ts';
 
 const prices = loadPrices();
 const market = loadMarket('demo');
 const a = DEFAULT_ASSUMPTIONS;
-
-/** A small synthesized stack shaped like the market's: REST API + authorizer, decisions and events functions, an SQS consumer. */
-function fixtureTemplate(
-  opts: { decisionMemory?: number; samplingRate?: number; accessLogClass?: logs.LogGroupClass } = {},
-): CfnTemplate {
-  const app = new App();
-  const stack = new Stack(app, 'Fixture');
-  const fn = (id: string, memorySize: number) =>
-    new lambda.Function(stack, id, {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('export const handler = async () => ({})'),
-      tracing: lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      logGroup: new logs.LogGroup(stack, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
-    });
-  const decisions = fn('DecisionsFn', opts.decisionMemory ?? 1024);
-  const events = fn('EventsFn', 512);
-  const processor = fn('EventProcessorFn', 512);
-  const authorizerFn = fn('AuthorizerFn', 512);
-  processor.addEventSource(
-    new SqsEventSource(new sqs.Queue(stack, 'Events'), { batchSize: 25, maxBatchingWindow: Duration.seconds(1) }),
-  );
-  const api = new apigw.RestApi(
-    stack,
-    'Api',
-    opts.accessLogClass
-      ? {
-          deployOptions: {
-            accessLogDestination: new apigw.LogGroupLogDestination(
-              new logs.LogGroup(stack, 'Access', { logGroupClass: opts.accessLogClass }),
-            ),
-            accessLogFormat: apigw.AccessLogFormat.clf(),
-          },
-        }
-      : {},
-  );
-  const authorizer = new apigw.RequestAuthorizer(stack, 'Authz', {
-    handler: authorizerFn,
-    identitySources: [apigw.IdentitySource.header('x-api-key')],
-    resultsCacheTtl: Duration.seconds(60),
-  });
-  const v1 = api.root.addResource('v1');
-  v1.addResource('decisions').addMethod('ANY', new apigw.LambdaIntegration(decisions), { authorizer });
-  v1.addResource('events').addMethod('ANY', new apigw.LambdaIntegration(events), { authorizer });
-  if (opts.samplingRate !== undefined) {
-    new xray.CfnSamplingRule(stack, 'Sampling', {
-      samplingRule: {
-        ruleName: 'cvm',
-        priority: 100,
-        fixedRate: opts.samplingRate,
-        reservoirSize: 1,
-        serviceName: '*',
-        serviceType: '*',
-        host: '*',
-        httpMethod: '*',
-        urlPath: '*',
-        resourceArn: '*',
-        version: 1,
-      },
-    });
-  }
-  return Template.fromStack(stack).toJSON() as CfnTemplate;
-}
-
-const base = fixtureTemplate();
+const M = 1_000_000;
+const CUSTOMERS = 9_000_000;
+const pitrTables = market.tenants.flatMap((t) => [
+  tenantTableName(deploymentOf(market), t.id),
+  decisionTableName(deploymentOf(market), t.id),
+]);
+const base = fixtureTemplate({ pitrTables });
 const decisionFnId = (t: CfnTemplate) => templateFacts(t).api.routes['/v1/decisions']!;
+
+/** The layout at D = 0.2, 1 and 5, on few customers and days so the file stays quick. */
+let layouts: DecisionIo[];
+beforeAll(async () => {
+  layouts = [];
+  for (const d of [0.2, 1, 5])
+    layouts.push(await decisionLayout(market, { perCustomerPerDay: d, customers: 6, days: 40, measureDays: 10 }));
+}, 60_000);
+const model = (template = base, p = prices, customers = CUSTOMERS): CostModel =>
+  costModel(template, market, p, a, customers, { layouts });
+const at = (m: CostModel, d: number) => m.decisionLines.find((l) => l.perCustomerPerDay === d)!;
+const line = (lines: { component: string; usd: number }[], c: string) => lines.find((l) => l.component === c)?.usd;
 
 describe('reading the template', () => {
   it('finds which function serves each API path, the authorizer and the queue consumer', () => {
@@ -120,14 +71,173 @@ describe('reading the template', () => {
       source: 'sampling-rule',
     });
   });
+
+  it('sees which tables have point-in-time recovery on', () => {
+    expect(templateFacts(base).tables.map((t) => [t.tableName, t.pointInTimeRecovery])).toEqual(
+      pitrTables.map((n) => [n, true]),
+    );
+    expect(templateFacts(fixtureTemplate()).tables).toEqual([]);
+  });
 });
 
-describe('the cost model', () => {
+describe('the decision figure at D decisions per customer per day', () => {
+  it('gives a figure for each D, each with storage and point-in-time recovery in its breakdown', () => {
+    const m = model();
+    expect(m.decisionLines.map((l) => l.perCustomerPerDay)).toEqual([0.2, 1, 5]);
+    for (const l of m.decisionLines) {
+      expect(l.estimate.title).toContain(`at ${l.perCustomerPerDay} decisions per customer per day`);
+      expect(line(l.estimate.lines, 'DynamoDB storage')).toBeGreaterThan(0);
+      expect(line(l.estimate.lines, 'DynamoDB point-in-time recovery')).toBeGreaterThan(0);
+      expect(l.monthlyDecisions).toBe(CUSTOMERS * l.perCustomerPerDay * 30);
+    }
+    expect(m.decisions).toBe(at(m, 1).estimate);
+  });
+
+  it('charges no point-in-time recovery when the template turns it off', () => {
+    const off = model(fixtureTemplate());
+    expect(line(at(off, 1).estimate.lines, 'DynamoDB point-in-time recovery')).toBeUndefined();
+    expect(line(at(off, 1).estimate.lines, 'DynamoDB storage')).toBeGreaterThan(0);
+  });
+
+  it("spreads a customer's ledger over its decisions: the fewer decisions a day, the more storage each one carries", () => {
+    const m = model();
+    const ledgerShare = (d: number) => {
+      const io = at(m, d).io;
+      return (io.ledgerStored.table + io.ledgerStored.indexes) / (d * 30);
+    };
+    expect(ledgerShare(0.2)).toBeGreaterThan(ledgerShare(5) * 10);
+  });
+
+  it('names every read and write it assumes, with the sizes of the items the adapters build', () => {
+    const notes = at(model(), 1).estimate.notes.join('\n');
+    expect(notes).toMatch(/reads \([\d.]+ RRU per decision, eventually consistent\): Query of the customer's/);
+    expect(notes).toMatch(/Query of the customer's state \+ profile \+ ledger \[tenant table\]: \d+ B = 0\.5 RRU/);
+    expect(notes).toMatch(/Put of the decision log item: \d+ B = [\d.]+ WRU/);
+    expect(notes).toMatch(/byCustomer index entry of the decision log item: \d+ B = 1 WRU/);
+    expect(notes).toMatch(/byDay index entry of the decision log item: \d+ B = 1 WRU/);
+    expect(notes).toMatch(/Put of the ledger item: \d+ B = 1 WRU in [\d.]+% of decisions/);
+  });
+
+  it("prices the customer base's profiles and states apart, as a monthly figure", () => {
+    const m = model();
+    const io = at(m, 1).io;
+    const gb = (CUSTOMERS * (io.baseStored.table + io.baseStored.indexes)) / 1024 ** 3;
+    expect(line(m.baseStorage.lines, 'DynamoDB storage')).toBeCloseTo(gb * 0.25, 6);
+    expect(line(m.baseStorage.lines, 'DynamoDB point-in-time recovery')).toBeCloseTo(
+      ((CUSTOMERS * io.baseStored.table) / 1024 ** 3) * 0.2,
+      6,
+    );
+  });
+});
+
+describe('API Gateway volume tiers', () => {
+  it("averages the tiers over a month's requests that cross a tier boundary", () => {
+    expect(tieredUnitPrice(prices, 'apigw.rest.request', 500e6) * M).toBeCloseTo((333 * 3.5 + 167 * 2.8) / 500, 9);
+    expect(tieredUnitPrice(prices, 'apigw.rest.request', 100e6) * M).toBeCloseTo(3.5, 9);
+    expect(tieredUnitPrice(prices, 'apigw.http.request', 400e6) * M).toBeCloseTo((300 * 1 + 100 * 0.9) / 400, 9);
+    expect(tieredUnitPrice(prices, 'apigw.rest.request', 25e9) * M).toBeCloseTo(
+      (333 * 3.5 + 667 * 2.8 + 19_000 * 2.38 + 5_000 * 1.51) / 25_000,
+      9,
+    );
+  });
+
+  it("applies them to the market's API requests a month: decisions and event POSTs together", () => {
+    const m = model();
+    const monthly = (d: number) => CUSTOMERS * d * 30 + (CUSTOMERS * 20 * 30) / 100;
+    expect(at(m, 5).monthlyApiRequests).toBe(monthly(5));
+    expect(line(at(m, 5).estimate.lines, 'API Gateway (REST)')).toBeCloseTo(
+      M * tieredUnitPrice(prices, 'apigw.rest.request', monthly(5)),
+      9,
+    );
+    expect(line(at(m, 5).estimate.lines, 'API Gateway (REST)')).toBeLessThan(3);
+    expect(line(at(m, 1).estimate.lines, 'API Gateway (REST)')).toBeCloseTo(3.5, 9);
+    // 1.404B requests: 333M at $3.50 + 667M at $2.80 + 404M at $2.38
+    expect(at(m, 5).estimate.lines[0]!.detail).toContain('333M at $3.50 + 667M at $2.80 + 404M at $2.38');
+  });
+});
+
+describe('prices for the market region', () => {
+  it("uses af-south-1's own price where it has one and falls back to us-east-1, flagged, where it cannot be confirmed", () => {
+    const cpt = loadPrices('af-south-1');
+    expect(cpt.region).toBe('af-south-1');
+    expect(cpt.prices['stepfunctions.standard.transition']).toMatchObject({
+      usd: 0.02975,
+      region: 'af-south-1',
+      status: 'third-party',
+    });
+    expect(cpt.prices['dynamodb.onDemand.write']).toMatchObject({
+      usd: 0.625,
+      region: 'us-east-1',
+      status: 'fallback',
+    });
+    expect(prices.prices['dynamodb.onDemand.write'].status).toBe('list');
+  });
+
+  it('flags every price of a region it has no table for', () => {
+    const nowhere = loadPrices('xx-nowhere-1');
+    expect(nowhere.note).toMatch(/no price table for xx-nowhere-1/);
+    expect(flaggedPrices(nowhere).thirdParty).toEqual([]);
+    expect(flaggedPrices(nowhere).fallback).toContain('apigw.rest.request');
+  });
+
+  it('carries the flags into the figure: which of the prices it used are fallbacks', () => {
+    const cpt = model(base, loadPrices('af-south-1'));
+    const { fallback } = flaggedPrices(cpt.prices, at(cpt, 1).estimate.priceIds);
+    expect(fallback).toEqual(
+      expect.arrayContaining(['apigw.rest.request', 'dynamodb.onDemand.write', 'dynamodb.pitr']),
+    );
+    expect(flaggedPrices(prices, at(model(), 1).estimate.priceIds).fallback).toEqual([]);
+    // Step Functions has a third-party af-south-1 price: the nightly run costs more there
+    expect(cpt.nightly[0]!.total).toBeGreaterThan(model().nightly[0]!.total);
+  });
+});
+
+describe('the levers', () => {
+  it('each lever on its own lowers the figure at every D, and all of them together lower it most', () => {
+    for (const l of model().decisionLines) {
+      for (const lever of l.levers) expect(lever.total, lever.key).toBeLessThan(l.estimate.total);
+      expect(l.allLevers.total).toBeLessThan(Math.min(...l.levers.map((x) => x.total)));
+      expect(l.levers.map((x) => x.key)).toEqual(LEVERS.map((x) => x.key));
+    }
+  });
+
+  it('sends the full log to Firehose instead of the decision table: no log writes, log storage or its PITR', () => {
+    const m = costModel(base, market, prices, a, CUSTOMERS, { layouts, levers: { firehoseLog: true } });
+    const io = at(m, 1).io;
+    const table = at(model(), 1).estimate;
+    const firehose = at(m, 1).estimate;
+    const logUnits = io.writes.filter((w) => w.table === 'decision log').reduce((s, w) => s + w.units * w.share, 0);
+    expect(line(table.lines, 'DynamoDB writes')! - line(firehose.lines, 'DynamoDB writes')!).toBeCloseTo(
+      logUnits * 0.625,
+      6,
+    );
+    // one record billed as 5 KB at $0.029/GB
+    expect(line(firehose.lines, 'Firehose (decision log)')).toBeCloseTo(((M * 5120) / 1024 ** 3) * 0.029, 6);
+    expect(line(firehose.lines, 'DynamoDB storage')).toBeLessThan(line(table.lines, 'DynamoDB storage')! / 10);
+    expect(line(table.lines, 'Firehose (decision log)')).toBeUndefined();
+  });
+
+  it('writes one metrics line per container and interval, never more lines than decisions', () => {
+    expect(emfLinesPerDecision(false, 100, 21, 2, a)).toBe(1);
+    const busy = emfLinesPerDecision(true, 1000, 21, 2, a);
+    const quiet = emfLinesPerDecision(true, 1, 21, 2, a);
+    expect(busy).toBeLessThan(0.05);
+    expect(quiet).toBeLessThanOrEqual(1);
+    expect(quiet).toBeGreaterThan(busy);
+  });
+
+  it('turns the levers on in the figure itself when asked', () => {
+    const all = costModel(base, market, prices, a, CUSTOMERS, { layouts, levers: ALL_LEVERS });
+    expect(at(all, 1).estimate.total).toBeCloseTo(at(model(), 1).allLevers.total, 9);
+  });
+});
+
+describe('the other figures', () => {
   it('costs more per decision when the decision Lambda gets more memory in the template', () => {
-    const before = costModel(base, market, prices, a, 9_000_000);
+    const before = model();
     const bigger = structuredClone(base);
     bigger.Resources![decisionFnId(bigger)]!.Properties!['MemorySize'] = 2048;
-    const after = costModel(bigger, market, prices, a, 9_000_000);
+    const after = model(bigger);
     expect(after.functions.decision.memoryMb).toBe(2048);
     // above a full vCPU the time no longer shrinks: 1M x (ms at 2 GB x 2 - ms at 1 GB x 1) GB-s x $0.0000133334
     const ms = (mb: number) => decisionMs({ ...after.functions.decision, memoryMb: mb }, a);
@@ -139,104 +249,136 @@ describe('the cost model', () => {
   });
 
   it('costs more per decision when the sampling rule traces more', () => {
-    const sampled = costModel(fixtureTemplate({ samplingRate: 0.2 }), market, prices, a, 1);
-    const defaulted = costModel(base, market, prices, a, 1);
-    // 15% more of 1M traces at $5/M
-    expect(sampled.decisions.total - defaulted.decisions.total).toBeCloseTo(0.75, 2);
-  });
-
-  it('prices the same decisions at $2.50 per 1M less behind an HTTP API', () => {
-    const model = costModel(base, market, prices, a, 1);
-    expect(model.decisions.total - model.decisions.httpApiTotal).toBeCloseTo(2.5, 6);
-    expect(model.decisions.lines.find((l) => l.component === 'API Gateway (REST)')?.usd).toBeCloseTo(3.5, 6);
+    const sampled = model(fixtureTemplate({ samplingRate: 0.2, pitrTables }));
+    // 15% more of 1M traces at $5/M (both rules have a reservoir of 1 a second)
+    expect(sampled.decisions.total - model().decisions.total).toBeCloseTo(0.75, 2);
   });
 
   it('adds inference on top of the decision figure for every scoring mode', () => {
-    const model = costModel(base, market, prices, a, 1);
-    expect(model.scoringModes.map((s) => s.title)).toEqual([
+    const m = model();
+    expect(m.scoringModes.map((s) => s.title)).toEqual([
       'embedded (in-process evaluator)',
       'sagemaker serverless',
       'sagemaker real-time',
     ]);
-    for (const s of model.scoringModes) expect(s.total).toBeGreaterThan(model.decisions.total);
-    const serverless = model.scoringModes[1]!;
+    for (const s of m.scoringModes) expect(s.total).toBeGreaterThan(m.decisions.total);
+    const serverless = m.scoringModes[1]!;
     // 1M x 40 ms x 2 GB x $0.00002 + 2 GB processed x $0.016
-    expect(serverless.lines.find((l) => l.component === 'SageMaker inference')?.usd).toBeCloseTo(
-      1.6 + ((1e6 * 2 * 1024) / 1024 ** 3) * 0.016,
-      4,
-    );
+    expect(line(serverless.lines, 'SageMaker inference')).toBeCloseTo(1.6 + ((1e6 * 2 * 1024) / 1024 ** 3) * 0.016, 4);
     expect(serverless.lines.some((l) => l.component === 'Lambda requests')).toBe(false);
   });
 
-  it('uses the batch size of the queue consumer for the event processor', () => {
-    const model = costModel(base, market, prices, a, 1);
-    const duration = model.events.lines.find((l) => l.component === 'Lambda duration')!;
+  it('uses the batch size of the queue consumer and the layout state item for events', () => {
+    const m = model();
+    const duration = m.events.lines.find((l) => l.component === 'Lambda duration')!;
     expect(duration.detail).toContain('event-processor 40k x 120 ms at 512 MB');
+    // a state Put per event; 1% fire: state and ledger in one transaction
+    const io = at(m, 1).io;
+    const ledger = io.writes.find((w) => w.what === 'Put of the ledger item')!.bytes;
+    const state = writeUnitsOf(io.stateBytes);
+    expect(line(m.events.lines, 'DynamoDB writes')).toBeCloseTo(
+      (state + 0.01 * (state + writeUnitsOf(ledger, true))) * 0.625,
+      6,
+    );
   });
 
   it('falls back to the house defaults, saying so, for a function the template does not have yet', () => {
-    const model = costModel(base, market, prices, a, 1);
-    expect(model.functions.scoring.source).toMatch(/^assumed/);
-    expect(model.nightly[0]!.notes.join(' ')).toContain('assumed');
+    const m = model();
+    expect(m.functions.scoring.source).toMatch(/^assumed/);
+    expect(m.nightly[0]!.notes.join(' ')).toContain('assumed');
   });
 
-  it('scales nightly scoring with the number of customers', () => {
-    const small = costModel(base, market, prices, a, 1_000_000).nightly[0]!.total;
-    const large = costModel(base, market, prices, a, 9_000_000).nightly[0]!.total;
+  it('scales nightly scoring with the number of customers, and scans what the layout keeps under each', () => {
+    const small = model(base, prices, 1_000_000).nightly[0]!.total;
+    const large = model(base, prices, 9_000_000).nightly[0]!.total;
     expect(large / small).toBeGreaterThan(8.9);
     expect(large / small).toBeLessThan(9.1);
+    const m = model();
+    expect(m.nightlyAt.map((n) => n.perCustomerPerDay)).toEqual([0.2, 1, 5]);
+    // the report build reads the month's decisions so far: more decisions, more to read
+    expect(m.nightlyAt[2]!.reports).toBeGreaterThan(m.nightlyAt[0]!.reports);
   });
 });
 
 describe('cost arithmetic', () => {
   const fn: FnProfile = { name: 'f', memoryMb: 1024, architecture: 'arm64', systemLogLevel: 'INFO', source: 'test' };
+  const io: DecisionInput['io'] = {
+    perCustomerPerDay: 1,
+    reads: [{ units: 0.5, share: 1 }],
+    writes: [
+      { table: 'decision log', units: 1, share: 1 },
+      { table: 'tenant', units: 1, share: 0.5 },
+    ],
+    ledgerStored: { table: 1024, indexes: 0 },
+    logStored: { table: 1024, indexes: 512 },
+    logRetentionDays: 180,
+    recordJsonBytes: 1000,
+  };
+  const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
+    decisions: M,
+    decisionFn: fn,
+    authorizerFn: fn,
+    samplingRate: 0,
+    io,
+    pitr: { tenant: true, log: true },
+    emfLinesPerDecision: 1,
+    logPath: 'table',
+    tenants: 2,
+    marketDecisionsPerDay: 9e6,
+    ...over,
+  });
 
   it('counts DynamoDB units as AWS bills them', () => {
     expect(readUnits(6)).toBe(1);
     expect(readUnits(6, true)).toBe(2);
     expect(writeUnits(0.3)).toBe(1);
     expect(writeUnits(1.5)).toBe(2);
+    expect(readUnitsOf(0)).toBe(0.5);
+    expect(readUnitsOf(4097, true)).toBe(2);
+    expect(writeUnitsOf(1025)).toBe(2);
+    expect(writeUnitsOf(100, true)).toBe(2);
   });
 
   it('prices a decision line by line from usage', () => {
-    const usage = decisionUsage(
-      { decisions: 1e6, decisionFn: fn, authorizerFn: fn, samplingRate: 0 },
-      { ...a, authorizerCacheHitRate: 1 },
-    );
+    const usage = decisionUsage(input(), { ...a, authorizerCacheHitRate: 1 });
     const lines = priceUsage(usage, prices, { apiType: 'REST', logRetentionDays: 30, logCompression: 0 });
-    const of = (c: string) => lines.find((l) => l.component === c)?.usd;
+    const of = (c: string) => line(lines, c);
     expect(of('API Gateway (REST)')).toBeCloseTo(3.5, 6);
     expect(of('Lambda requests')).toBeCloseTo(0.2, 6);
-    // 2 DynamoDB waits of 6 ms + 4.5 ms CPU stretched to 1769/1024 of a vCPU = 20 ms
-    expect(decisionMs(fn, a)).toBe(Math.ceil(2 * 6 + 4.5 * (1769 / 1024)));
+    // 2 DynamoDB waits of 6 ms + 4.91 ms CPU stretched to 1769/1024 of a vCPU
+    expect(decisionMs(fn, a)).toBe(Math.ceil(2 * 6 + 4.91 * (1769 / 1024)));
     expect(of('Lambda duration')).toBeCloseTo(1e6 * (decisionMs(fn, a) / 1000) * 0.0000133334, 6);
-    // the customer's Query (1 RRU) + 20% household members' ledger Query (0.5 RRU)
-    expect(of('DynamoDB reads')).toBeCloseTo(0.125 * (1 + 0.2 * 0.5), 6);
-    // the log item + 20% household index entries + 30% capped answers / leases of 10
-    expect(decisionWriteUnits(a)).toBeCloseTo(1.2 + 0.03, 6);
-    expect(of('DynamoDB writes')).toBeCloseTo(0.625 * 1.23, 6);
+    expect(of('DynamoDB reads')).toBeCloseTo(0.125 * 0.5, 6);
+    expect(of('DynamoDB writes')).toBeCloseTo(0.625 * 1.5, 6);
+    // the ledger (1 KB) over 30 decisions a month + the log item (1.5 KB) for 6 months; PITR on the tables only
+    const gb = 1024 ** 3;
+    expect(of('DynamoDB storage')).toBeCloseTo(0.25 * ((M * 1024) / 30 / gb + (M * 1536 * 6) / gb), 6);
+    expect(of('DynamoDB point-in-time recovery')).toBeCloseTo(0.2 * ((M * 1024) / 30 / gb + (M * 1024 * 6) / gb), 6);
     expect(of('Authorizer (Lambda)')).toBeUndefined();
     expect(total(lines)).toBeGreaterThan(4.5);
   });
 
+  it('sends the record to Firehose billed per 5 KB, or several to a record when a container gathers them', () => {
+    const one = decisionUsage(input({ logPath: 'firehose' }), a);
+    const batched = decisionUsage(input({ logPath: 'firehose-batched' }), a);
+    expect(one.firehoseGb).toBeCloseTo((M * 5120) / 1024 ** 3, 9);
+    expect(batched.firehoseGb).toBeCloseTo((M * 1000) / 1024 ** 3, 9);
+    expect(one.writeUnits).toBe(M * 0.5);
+    expect(one.lambda[1]!.avgMs).toBeGreaterThan(batched.lambda[1]!.avgMs);
+  });
+
   it('prices access logs of an Infrequent Access group at its ingestion price', () => {
-    const standard = costModel(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD }), market, prices, a, 1);
-    const ia = costModel(
-      fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }),
-      market,
-      prices,
-      a,
-      1,
-    );
+    const standard = model(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD }));
+    const ia = model(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS }));
     expect(
       templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.INFREQUENT_ACCESS })).api.accessLogClass,
     ).toBe('INFREQUENT_ACCESS');
     expect(ia.decisions.lines.find((l) => l.component === 'Logs (Infrequent Access)')!.detail).toContain('GB ingested');
     // the line is sized from the stage's format: 1M lines at $0.50/GB instead of $0.25/GB (storage alike)
-    const line = templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD })).api
+    const bytes = templateFacts(fixtureTemplate({ accessLogClass: logs.LogGroupClass.STANDARD })).api
       .accessLogLineBytes!;
-    expect(line).toBeGreaterThan(100);
-    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo(((1e6 * line) / 1024 ** 3) * 0.25, 4);
+    expect(bytes).toBeGreaterThan(100);
+    expect(standard.decisions.total - ia.decisions.total).toBeCloseTo(((1e6 * bytes) / 1024 ** 3) * 0.25, 4);
   });
 
   it('sizes an access log line from the format, with typical values for its variables', () => {
@@ -247,11 +389,8 @@ describe('cost arithmetic', () => {
   });
 
   it('drops the platform log lines when the system log level is WARN', () => {
-    const info = decisionUsage({ decisions: 1e6, decisionFn: fn, authorizerFn: fn, samplingRate: 0 }, a);
-    const warn = decisionUsage(
-      { decisions: 1e6, decisionFn: { ...fn, systemLogLevel: 'WARN' }, authorizerFn: fn, samplingRate: 0 },
-      a,
-    );
+    const info = decisionUsage(input(), a);
+    const warn = decisionUsage(input({ decisionFn: { ...fn, systemLogLevel: 'WARN' } }), a);
     expect(info.logBytes - warn.logBytes).toBe(1e6 * a.platformLogBytes);
   });
 });

@@ -5,14 +5,15 @@ import { APIGatewayClient, GetUsageCommand, GetUsagePlansCommand } from '@aws-sd
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
 import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { awsUsageSource, costReport } from './cost-report.ts';
-import { loadPrices } from './prices.ts';
+import { DEFAULT_ASSUMPTIONS } from './cost-math.ts';
+import { awsUsageSource, costReport, reportModel } from './cost-report.ts';
+import { fixtureTemplate } from './fixture-template.ts';
 import { buildReport } from './report.ts';
-import { unitCosts } from './unit-costs.ts';
+import { unitCostsOf, type UnitCosts } from './unit-costs.ts';
 
 const ce = mockClient(CostExplorerClient);
 const cw = mockClient(CloudWatchClient);
@@ -23,7 +24,12 @@ beforeEach(() => {
   apigw.reset();
 });
 const config = loadMarket('demo');
-const units = unitCosts(loadPrices());
+/** A small stack's template: the model reads its facts without synthesizing the market (slow). */
+const template = fixtureTemplate();
+let units: UnitCosts;
+beforeAll(async () => {
+  units = unitCostsOf(await reportModel(config, template));
+}, 60_000);
 
 /** A metering.jsonl as the local meter writes it. */
 function meteringFile(lines: object[]): string {
@@ -64,6 +70,7 @@ describe('the cost report from Cost Explorer', () => {
     );
     const csv = await costReport({
       market: 'demo',
+      template,
       month: '2026-10',
       format: 'csv',
       estimate: false,
@@ -100,6 +107,7 @@ describe('the cost report from Cost Explorer', () => {
     ce.on(GetCostAndUsageCommand).resolves(page([group('shared', '10.00')]));
     const md = await costReport({
       market: 'demo',
+      template,
       month: '2026-10',
       format: 'md',
       estimate: false,
@@ -156,6 +164,7 @@ describe('the cost report against AWS', () => {
     });
     const md = await costReport({
       market: 'demo',
+      template,
       month: '2026-10',
       format: 'md',
       estimate: false,
@@ -229,7 +238,7 @@ describe('the offline estimate', () => {
         reading('enterprise', 'Event', 1_000_000),
       ]),
     );
-    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: true, usage });
+    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: true, usage, template });
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
     expect(md).toContain('ESTIMATE from metering and list prices');
     expect(md).toMatch(/usage \(what splits the shared cost\): metering file .*metering\.jsonl/);
@@ -242,5 +251,33 @@ describe('the offline estimate', () => {
       .map((c) => c.trim());
     expect(Number(row[5])).toBeCloseTo(consumerTotal, 1);
     expect(consumerTotal).toBeGreaterThan(5);
+  });
+
+  it("prices the estimate with the cost model's template facts and the price table of the market's region, flags and all", async () => {
+    const usage = new FileUsageSource(meteringFile([reading('consumer', 'ApiRequest', 500_000_000)]));
+    const md = await costReport({ market: 'demo', month: '2026-10', format: 'md', estimate: true, usage, template });
+    expect(md).toContain('af-south-1 prices from scripts/cost/prices.json');
+    expect(md).toMatch(/UNCONFIRMED in af-south-1, us-east-1's price used: [^;]*apigw\.rest\.request/);
+    // the API's tiers at the month's 500M metered requests: 333M at $3.50 + 167M at $2.80
+    expect(md).toContain('500,000,000 metered requests ($3.27/M)');
+    const model = await reportModel(config, template);
+    expect(model.prices.region).toBe('af-south-1');
+    const tiered = unitCostsOf(model, DEFAULT_ASSUMPTIONS, 500e6);
+    expect(tiered.ApiRequest.shared - units.ApiRequest.shared).toBeCloseTo(
+      ((333 * 3.5 + 167 * 2.8) / 500 - 3.5) / 1e6,
+      12,
+    );
+    const row = md
+      .split('\n')
+      .find((l) => l.startsWith('| consumer |'))!
+      .split('|')
+      .map((c) => c.trim());
+    expect(Number(row[5])).toBeCloseTo(5e8 * (tiered.ApiRequest.shared + tiered.ApiRequest.own), 0);
+  });
+
+  it('follows the template: a bigger decision function costs every API request more', async () => {
+    const bigger = unitCostsOf(await reportModel(config, fixtureTemplate({ decisionMemory: 2048 })));
+    expect(bigger.ApiRequest.shared).toBeGreaterThan(units.ApiRequest.shared);
+    expect(bigger.Event).toEqual(units.Event);
   });
 });

@@ -19,9 +19,13 @@ import { loadMarket } from '#config/markets/index.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import type { CostSource, UsageSource } from '#domain/cost/ports.ts';
 import { type ArgsOf, defineCli, marketAt, marketOption, stageOption } from '../lib/args.ts';
-import { loadPrices } from './prices.ts';
+import { DEFAULT_ASSUMPTIONS, tieredUnitPrice } from './cost-math.ts';
+import type { DecisionIo } from './decision-layout.ts';
+import { costModel, type CostModel } from './model.ts';
+import { flaggedPrices, loadPrices } from './prices.ts';
 import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
-import { unitCosts } from './unit-costs.ts';
+import type { CfnTemplate } from './template-facts.ts';
+import { unitCostsOf } from './unit-costs.ts';
 
 /** The market's usage in AWS: the meters from CloudWatch, API requests as API Gateway counted them (that figure wins). */
 export function awsUsageSource(
@@ -36,6 +40,32 @@ export function awsUsageSource(
   ]);
 }
 
+/**
+ * The cost model the report prices with, the one `npm run cost-model` prints: the market's
+ * template (synthesized unless given), the layout's sizes at one decision per customer a day and
+ * the price table of the market's region (its unconfirmed prices fall back to us-east-1, flagged).
+ */
+export async function reportModel(config: MarketConfig, template?: CfnTemplate): Promise<CostModel> {
+  const json =
+    template ?? ((await import('../../infra-tests/synth.ts')).synthMarket(config).template.toJSON() as CfnTemplate);
+  return costModel(json, config, loadPrices(config.aws.region), DEFAULT_ASSUMPTIONS, 1_000_000, {
+    layouts: [await layoutOf(config)],
+  });
+}
+
+/** The layout at one decision per customer a day, sized once per market and process (it runs decide() for a while). */
+const layouts = new Map<string, Promise<DecisionIo>>();
+function layoutOf(config: MarketConfig): Promise<DecisionIo> {
+  let layout = layouts.get(config.code);
+  if (!layout) {
+    layout = import('./decision-layout.ts').then(({ decisionLayout }) =>
+      decisionLayout(config, { perCustomerPerDay: 1, householdShare: DEFAULT_ASSUMPTIONS.householdShare }),
+    );
+    layouts.set(config.code, layout);
+  }
+  return layout;
+}
+
 export async function buildCostReport(opts: {
   market: string;
   /** The deployment whose usage plans count API requests (default dev). */
@@ -44,18 +74,26 @@ export async function buildCostReport(opts: {
   estimate: boolean;
   usage: UsageSource;
   cost?: CostSource;
+  /** The stack's template (default: the market's, synthesized in process). */
+  template?: CfnTemplate;
 }): Promise<CostReport> {
   const config = loadMarket(opts.market, opts.stage);
   const usage = await opts.usage.usage(config.code, opts.month);
   const tagged = opts.estimate
     ? undefined
     : await (opts.cost ?? new CostExplorerCostSource()).monthlyCostByTenant(config.code, opts.month);
+  const model = await reportModel(config, opts.template);
+  // the API's tiers apply to the month's API requests as metered
+  const requests = Object.values(usage).reduce((s, u) => s + (u['ApiRequest'] ?? 0), 0);
+  const { fallback, thirdParty } = flaggedPrices(model.prices);
+  const apiId = model.facts.api.type === 'HTTP' ? 'apigw.http.request' : 'apigw.rest.request';
   return buildReport({
     config,
     month: opts.month,
     usage,
-    unitCosts: unitCosts(loadPrices()),
+    unitCosts: unitCostsOf(model, DEFAULT_ASSUMPTIONS, requests),
     usageMethod: opts.usage.method,
+    prices: `the cost model's unit costs (scripts/cost/model.ts: the market's template, the decision layout, ${model.prices.region} prices from scripts/cost/prices.json${fallback.length ? `; UNCONFIRMED in ${model.prices.region}, ${model.prices.reference}'s price used: ${fallback.join(', ')}` : ''}${thirdParty.length ? `; third-party: ${thirdParty.join(', ')}` : ''}); API requests at the tiers' average for the month's ${requests.toLocaleString('en')} metered requests ($${(tieredUnitPrice(model.prices, apiId, requests) * 1e6).toFixed(2)}/M)`,
     ...(tagged ? { tagged } : {}),
   });
 }
@@ -67,6 +105,7 @@ export async function costReport(opts: {
   estimate: boolean;
   usage: UsageSource;
   cost?: CostSource;
+  template?: CfnTemplate;
 }): Promise<string> {
   const report = await buildCostReport(opts);
   return opts.format === 'csv' ? toCsv(report) : toMarkdown(report);

@@ -1,42 +1,44 @@
 /**
- * What one decision reads and writes in DynamoDB, and what it leaves stored, sized from the
- * items the platform's own adapters build rather than from constants.
+ * What one decision reads and writes in DynamoDB, and what it leaves stored, measured on the
+ * platform's own code rather than assumed: the real `decide` use case runs on the real DynamoDB
+ * adapters, composed as the decisions function composes them, over an in-memory table emulator
+ * that bills each request as DynamoDB would (table-emulator.ts). So the sizes are those of the
+ * items the adapters build today (the table designs of table-design.ts say which index entries
+ * each item adds), and a change of layout or of an item builder changes the model's units.
  *
- * A handful of customers of the market (its catalog, contact policy and channels; a profile of
- * the importer's shape; a state item folded from a month of the demo event mix) decide at D
- * decisions per customer per day for the decision log's whole retention, through the real
- * `decide` use case on in-memory ports. Every record is then handed to the real DynamoDB
- * adapters over a client that only keeps what it is asked (capture-client.ts), so the sizes are
- * those of the items the adapters would write; the table designs (table-design.ts) say which
- * index entries each item adds. Reads are the customer's Query (profile, state and everything
- * under the customer since the policy's window start) and, for household members, the household
- * ledger's Query on gsi1, sized from the same items. Decisions of the last `measureDays` days
- * are averaged: by then the windows and the log's retention are full.
+ * A handful of customers of the market (its catalog, contact policy and inbound channels in
+ * turn; a profile of the importer's shape; a state item folded from a month of the demo event mix;
+ * a share of them in households) decide at D decisions per customer per day for the decision
+ * log's whole retention, so storage is at steady state; decisions of the last `measureDays` are
+ * averaged. Left out of the per-decision figures, as in a warm container: the catalog and the
+ * learned rates (cached per container), and the daily-cap counters, whose lease blocks are billed
+ * from the catalog's caps instead (the simulation's few decisions a day would not use up a lease).
  */
+import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
+import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
-import { HOUSEHOLD_CONTACTS_PREFIX } from '#adapters/dynamo/household-contacts.ts';
+import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DECISION_TABLE, TENANT_TABLE, type TableDesign } from '#adapters/dynamo/table-design.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
-import { decide } from '#app/decisions.ts';
+import { decide, type DecisionPorts } from '#app/decisions.ts';
 import { decisioningEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import { fixedClock } from '#domain/clock.ts';
-import { historyDays, historySince } from '#domain/contact-policy.ts';
 import { applyEvents, type CustomerState } from '#domain/customer-state.ts';
 import type { Channel, CustomerRecord } from '#domain/customer.ts';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import { decisionsEnv } from '#handlers/decisions-env.ts';
-import { MemoryDecisioning } from '../../lambdas/test-support/memory-decisioning.ts';
 import { senderAt } from '../bench/write-units.ts';
-import { captureClient, putItems } from './capture-client.ts';
-import { indexEntryOf, itemBytes, readUnitsOf, STORAGE_OVERHEAD_BYTES, writeUnitsOf } from './item-bytes.ts';
+import { indexEntryOf, itemBytes, STORAGE_OVERHEAD_BYTES } from './item-bytes.ts';
+import { TableEmulator, type Billed } from './table-emulator.ts';
 
 /** One kind of read or write a decision makes: how big, how many units, in what share of decisions. */
 export interface Access {
   what: string;
-  table: 'tenant' | 'decision log' | 'keys';
+  table: 'tenant' | 'decision log';
   /** Mean bytes per occurrence. */
   bytes: number;
   /** Mean request units per occurrence (RRU for reads, WRU for writes). */
@@ -54,28 +56,36 @@ export interface DecisionIo {
   writes: Access[];
   profileBytes: number;
   stateBytes: number;
-  /** Everything stored per customer in the tenant table at steady state (items, index entries, overhead). */
-  tenantBytesPerCustomer: number;
-  /** What a Scan of the tenant table reads per customer (items only). */
-  scanBytesPerCustomer: number;
-  /** Stored per decision in the decision log table (item, index entries, overhead) for `logRetentionDays`. */
-  logBytesPerDecision: number;
+  /** Stored per customer for the customer base (profile and state, whether or not it is decided for). */
+  baseStored: Stored;
+  /** Stored per customer because of its decisions at steady state (its contact ledger, its share of its household's). */
+  ledgerStored: Stored;
+  /** Stored per decision in the decision log, kept `logRetentionDays`. */
+  logStored: Stored;
   logRetentionDays: number;
+  /** What a Scan of the tenant table reads per customer (its items). */
+  scanBytesPerCustomer: number;
+  /** A decision's entry in the log's byDay index: what the reports read per decision of the month. */
+  reportEntryBytes: number;
   /** The decision record as JSON (what a stream of records, e.g. to Firehose, would carry). */
   recordJsonBytes: number;
-  /** Winners with a daily cap per decision, over the counter's lease block (one conditional ADD per block). */
-  counterWritesPerDecision: number;
+}
+
+/** Bytes stored, as DynamoDB bills them (100 B of overhead per item and per index entry): point-in-time recovery covers the table part only. */
+export interface Stored {
+  table: number;
+  indexes: number;
 }
 
 export interface LayoutOptions {
   perCustomerPerDay: number;
-  /** Customers simulated (each its own experiment group, channel rotation and household). */
+  /** Customers simulated. */
   customers?: number;
   /** Days simulated; the log's retention by default, so storage is at steady state. */
   days?: number;
   /** Decisions of the last days that are averaged. */
   measureDays?: number;
-  /** Share of customers in a household (pairs) when the policy has a household cap. */
+  /** Share of customers in a household (pairs), where the policy has a household cap. */
   householdShare?: number;
   /** Events a day the state item was folded from (the typical sender of docs/capacity.md). */
   eventsPerDay?: number;
@@ -83,7 +93,8 @@ export interface LayoutOptions {
 
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 const DAY_MS = 86_400_000;
-const TABLES = { tenant: 'tenant', log: 'decision-log' } as const;
+const TENANT = 'tenant';
+const LOG = 'decision-log';
 
 /** The market's decision settings exactly as the decisions function parses them from its environment. */
 export function marketDecisioning(config: MarketConfig) {
@@ -94,7 +105,7 @@ export function marketDecisioning(config: MarketConfig) {
     VALUE_TIERS: JSON.stringify(config.valueTiers),
     ...decisioningEnvOf(config),
   });
-  return { settings: env.settings, volumeShards: env.raw.volumeShards };
+  return { settings: env.settings, raw: env.raw };
 }
 
 /** A profile of the importer's shape (telco plan, products, consent, scores from the nightly run). */
@@ -121,7 +132,7 @@ function sampleProfile(customerId: string, at: string, householdId?: string): Cu
   } as CustomerRecord;
 }
 
-/** A state folded from `days` of the demo event mix at `perDay`, as the processor would have stored it. */
+/** A state folded from `days` of the demo event mix at `perDay`, as the processor stores it. */
 function sampleState(perDay: number, days = 31): CustomerState {
   const events = senderAt('sample', perDay, Math.round(perDay * days), new Date(START));
   let state: CustomerState | undefined;
@@ -132,37 +143,25 @@ function sampleState(perDay: number, days = 31): CustomerState {
   return state!;
 }
 
-const tableKeys = (d: TableDesign) => [d.partitionKey.name, ...(d.sortKey ? [d.sortKey.name] : [])];
-
-/** What a stored item is, for the printout: the log item, a slim contact, or its kind / sort key. */
-function labelOf(table: string, item: Record<string, unknown>): string {
-  if (table === TABLES.log) return 'decision log item';
-  const sk = String(item['sk'] ?? '');
-  if (sk.startsWith('H#')) return 'slim contact under the customer';
-  return `${String(item['kind'] ?? 'item')} item (sk ${sk})`;
-}
-
-/** An item and the entries it adds to its table's indexes, each with its bytes and write units. */
-function writesOf(table: string, item: Record<string, unknown>, transactional: boolean) {
-  const design = table === TABLES.log ? DECISION_TABLE : TENANT_TABLE;
-  const bytes = itemBytes(item);
-  const out = [{ what: labelOf(table, item), bytes, units: writeUnitsOf(bytes, transactional) }];
-  for (const index of design.indexes) {
-    const entry = indexEntryOf(item, tableKeys(design), index);
-    if (!entry) continue;
-    const entryBytes = itemBytes(entry);
-    out.push({ what: `${index.indexName} index entry of the ${labelOf(table, item)}`, bytes: entryBytes, units: writeUnitsOf(entryBytes) });
+/** The log adapter, remembering the last record it was given (its JSON size, its capped winners). */
+class RememberingLog extends DynamoDecisionLog {
+  last?: DecisionRecord;
+  override async record(tenant: string, record: DecisionRecord): Promise<void> {
+    this.last = record;
+    await super.record(tenant, record);
   }
-  return out;
 }
 
-const storedBytes = (w: { bytes: number }[]) => w.reduce((s, x) => s + x.bytes + STORAGE_OVERHEAD_BYTES, 0);
-
-interface Contact {
-  at: string;
-  bytes: number;
-  householdKey?: string;
-  householdBytes: number;
+/** How the printout names a billed request. */
+function describe(b: Billed): string {
+  const table = b.table === LOG ? 'decision log' : 'tenant table';
+  if (b.kind === 'read') {
+    const whose = b.pk?.startsWith('HL#') ? "household's " : b.pk?.startsWith('C#') ? "customer's " : '';
+    return `${b.command.replace('Command', '')} of the ${whose}${b.what} [${table}${b.index ? ` index ${b.index}` : ''}]`;
+  }
+  const item = b.table === LOG ? 'decision log item' : `${b.pk?.startsWith('HL#') ? 'household ' : ''}${b.what} item`;
+  const verb = b.command === 'TransactWriteCommand' ? 'transactional write' : b.command.replace('Command', '');
+  return b.index ? `${b.index} index entry of the ${item}` : `${verb} of the ${item}`;
 }
 
 /** Accumulates accesses by what they are: mean bytes and units per occurrence, occurrences per decision. */
@@ -186,6 +185,20 @@ class Tally {
   }
 }
 
+/** Bytes stored for items: the items and their index entries, 100 bytes of overhead each. */
+function storedOf(items: Record<string, unknown>[], design: TableDesign, per: number): Stored {
+  const keys = [design.partitionKey.name, ...(design.sortKey ? [design.sortKey.name] : [])];
+  const stored = { table: 0, indexes: 0 };
+  for (const item of items) {
+    stored.table += itemBytes(item) + STORAGE_OVERHEAD_BYTES;
+    for (const index of design.indexes) {
+      const entry = indexEntryOf(item, keys, index);
+      if (entry) stored.indexes += itemBytes(entry) + STORAGE_OVERHEAD_BYTES;
+    }
+  }
+  return { table: Math.round(stored.table / per), indexes: Math.round(stored.indexes / per) };
+}
+
 export async function decisionLayout(config: MarketConfig, opts: LayoutOptions): Promise<DecisionIo> {
   const d = opts.perCustomerPerDay;
   if (!(d > 0)) throw new Error('decisions per customer per day must be positive');
@@ -193,153 +206,123 @@ export async function decisionLayout(config: MarketConfig, opts: LayoutOptions):
   const days = opts.days ?? config.retention.decisionLogDays;
   const measureDays = Math.min(opts.measureDays ?? 30, days);
   const tenant = config.tenants[0]!.id;
-  const { settings, volumeShards } = marketDecisioning(config);
-  const actions = config.starter.actions;
-  const windowDays = historyDays(settings.policy, actions);
-  const household = settings.policy.household;
+  const { settings, raw } = marketDecisioning(config);
   const inbound = config.channels.filter((c) => !(settings.policy.outboundChannels ?? []).includes(c)) as Channel[];
-  const interval = DAY_MS / d;
-  const measureFrom = START + (days - measureDays) * DAY_MS;
 
-  const cap = captureClient();
-  const repo = new DynamoCustomerRepo(cap.db, () => TABLES.tenant);
-  const states = new DynamoStateRepo(cap.db, () => TABLES.tenant);
-  const log = new DynamoDecisionLog(cap.db, { tenant: () => TABLES.tenant, decisions: () => TABLES.log });
-
+  const emulator = new TableEmulator({ [TENANT]: TENANT_TABLE, [LOG]: DECISION_TABLE });
+  const db = emulator.client();
+  const tableOf = () => TENANT;
   const clock = fixedClock(new Date(START));
-  const memory = new MemoryDecisioning(clock, settings);
-  for (const a of actions) memory.actions.set(a.actionId, a);
+  const log = new RememberingLog(db, { tenant: tableOf, decisions: () => LOG });
+  let seq = 0;
+  const catalog = new DynamoActionCatalog(db, tableOf);
+  // composed as decisionAdaptersFor composes them (lambdas/handlers/decisions-wiring.ts)
+  const ports: DecisionPorts = {
+    customers: new DynamoCustomerRepo(db, tableOf),
+    catalog: new CachedActionCatalog(catalog, raw.cacheSeconds * 1000, Date.now),
+    log,
+    ledgers: new DynamoContactLedgers(db, tableOf),
+    learning: new DynamoLearningStore(db, tableOf, raw.cacheSeconds * 1000),
+    volume: new DynamoVolumeCounter(db, tableOf, raw.volumeShards),
+    clock,
+    // ids of the real length, from a counter: the same sizes on every run
+    randomId: () => ((++seq * 2_654_435_761) % 36 ** 12).toString(36).padStart(12, '0'),
+    settings,
+  };
+
+  const actions = config.starter.actions;
+  for (const a of actions) await catalog.put(tenant, a);
   const state = sampleState(opts.eventsPerDay ?? 20);
-  const members = household ? Math.floor((customers * (opts.householdShare ?? 0.2)) / 2) * 2 : 0;
+  const states = new DynamoStateRepo(db, tableOf);
+  const members = settings.policy.household ? Math.floor((customers * (opts.householdShare ?? 0.2)) / 2) * 2 : 0;
   const ids = Array.from({ length: customers }, (_, i) => `2782${String(1_000_000 + i * 7919).padStart(7, '0')}`);
-  /** Per customer: bytes of profile + state (every Query reads them) and what they store with their index entries. */
-  const fixed = new Map<string, { queried: number; stored: number }>();
-  let profileBytes = 0;
-  let stateBytes = 0;
+  const at = new Date(START).toISOString();
   for (const [i, id] of ids.entries()) {
     const householdId = i < members ? `hh-${String(Math.floor(i / 2)).padStart(6, '0')}` : undefined;
-    const profile = sampleProfile(id, new Date(START).toISOString(), householdId);
-    await repo.save(tenant, profile, undefined);
-    await states.saveState(tenant, id, state, [], 1, householdId);
-    const written = putItems(cap.take());
-    const [p, s] = written.map((w) => itemBytes(w.item));
-    profileBytes += p!;
-    stateBytes += s!;
-    // a household member's profile is in gsi1 too (the household's member list): counted as stored
-    fixed.set(id, {
-      queried: p! + s!,
-      stored: storedBytes(written.flatMap((w) => writesOf(w.table, w.item, w.transactional))),
-    });
-    await memory.addCustomer(profile, tenant);
-    memory.states.set(id, { ...(written[1]!.item as Record<string, unknown>) });
+    await ports.customers.save(tenant, sampleProfile(id, at, householdId), undefined);
+    await states.saveState(tenant, id, state, [], 1);
   }
+  emulator.take();
 
-  const contacts = new Map<string, Contact[]>();
   const reads = new Tally();
   const writes = new Tally();
   let measured = 0;
   let offered = 0;
   let recordJson = 0;
   let counterWrites = 0;
-  const logStored: number[] = [];
-  const ports = memory.ports();
-  const record = ports.log.record;
-  let pending: DecisionRecord | undefined;
-  ports.log = { ...ports.log, record: async (t, r) => void ((pending = r), await record(t, r)) };
   const run = decide(ports);
-  const shards = (perDay: number) => Math.max(1, Math.min(volumeShards, perDay));
+  const shards = (perDay: number) => Math.max(1, Math.min(raw.volumeShards, perDay));
   const blockOf = (perDay: number) =>
     DynamoVolumeCounter.blockOf(DynamoVolumeCounter.sliceOf(perDay, 0, shards(perDay)), 10);
-
+  const interval = DAY_MS / d;
+  const measureFrom = START + (days - measureDays) * DAY_MS;
+  let logged = 0;
   for (let step = 0; START + step * interval < START + days * DAY_MS; step++) {
     for (const [i, id] of ids.entries()) {
-      const at = START + step * interval + (i * interval) / customers;
-      clock.set(new Date(at));
-      const now = clock.now();
-      const mine = contacts.get(id) ?? [];
-      const inWindow = mine.filter((c) => c.at >= historySince(now, windowDays));
-      const queryBytes = fixed.get(id)!.queried + inWindow.reduce((s, c) => s + c.bytes, 0);
-      pending = undefined;
+      const now = START + step * interval + (i * interval) / customers;
+      clock.set(new Date(now));
+      log.last = undefined;
       await run(tenant, { customerId: id, channel: inbound[(step + i) % inbound.length]! });
-      const r = pending as DecisionRecord | undefined;
+      const billed = emulator.take();
+      const r = log.last as DecisionRecord | undefined;
       if (!r) throw new Error('the decision was not logged');
-      await log.record(tenant, r);
-      const written = putItems(cap.take()).flatMap((w) => writesOf(w.table, w.item, w.transactional).map((x) => ({ ...x, table: w.table })));
-      const contact = written.find((w) => w.what === 'slim contact under the customer');
-      const gsi1 = written.find((w) => w.what.startsWith('gsi1 index entry'));
-      if (contact)
-        mine.push({
-          at: r.at,
-          bytes: contact.bytes,
-          ...(gsi1 && r.householdId ? { householdKey: `${HOUSEHOLD_CONTACTS_PREFIX}${r.householdId}` } : {}),
-          householdBytes: gsi1?.bytes ?? 0,
-        });
-      contacts.set(id, mine);
-      if (at < measureFrom) continue;
-
+      logged++;
+      if (now < measureFrom) continue;
       measured++;
       if (r.actions.length) offered++;
       recordJson += Buffer.byteLength(JSON.stringify(r));
-      reads.add(
-        `customer Query (profile + state + what is under the customer since the ${windowDays}-day policy window start)`,
-        'tenant',
-        queryBytes,
-        readUnitsOf(queryBytes),
-      );
-      if (household && r.householdId) {
-        const since = historySince(now, household.days);
-        const key = `${HOUSEHOLD_CONTACTS_PREFIX}${r.householdId}`;
-        const bytes = [...contacts.values()]
-          .flat()
-          .filter((c) => c.householdKey === key && c.at >= since && c.at < r.at)
-          .reduce((s, c) => s + c.householdBytes, 0);
-        reads.add(`household ledger Query on gsi1 (members' marketing contacts of ${household.days} days)`, 'tenant', bytes, readUnitsOf(bytes));
+      for (const b of billed) {
+        // daily-cap counters are billed from the catalog below; cached reads do not recur per decision
+        if (b.pk?.startsWith('V#') || b.pk?.startsWith('L#')) continue;
+        (b.kind === 'read' ? reads : writes).add(
+          describe(b),
+          b.table === LOG ? 'decision log' : 'tenant',
+          b.bytes,
+          b.units,
+        );
       }
-      for (const w of written) writes.add(w.what, w.table === TABLES.log ? 'decision log' : 'tenant', w.bytes, w.units);
-      logStored.push(storedBytes(written.filter((w) => w.table === TABLES.log)));
       for (const a of r.actions) {
-        const perDay = memory.actions.get(a.actionId)?.limits.perDay;
+        const perDay = actions.find((x) => x.actionId === a.actionId)?.limits.perDay;
         if (perDay !== undefined) counterWrites += 1 / blockOf(perDay);
       }
     }
   }
 
-  const end = START + days * DAY_MS;
-  const kept = (c: Contact) => Date.parse(c.at) >= end - config.retention.decisionLogDays * DAY_MS;
-  let tenantStored = 0;
-  let scanned = 0;
-  for (const id of ids) {
-    const live = (contacts.get(id) ?? []).filter(kept);
-    tenantStored +=
-      fixed.get(id)!.stored +
-      live.reduce((s, c) => s + c.bytes + STORAGE_OVERHEAD_BYTES + (c.householdBytes ? c.householdBytes + STORAGE_OVERHEAD_BYTES : 0), 0);
-    scanned += fixed.get(id)!.queried + live.reduce((s, c) => s + c.bytes, 0);
-  }
+  // steady state: the log holds its whole retention; under the customers what they keep
+  const tenantItems = emulator.items(TENANT).filter((i) => /^(C|HL)#/.test(String(i['pk'])));
+  const profiles = tenantItems.filter((i) => i['sk'] === 'P');
+  const statesStored = tenantItems.filter((i) => i['sk'] === 'S');
   const writeRows = writes.accesses(measured);
   if (counterWrites > 0)
     writeRows.push({
-      what: `daily-cap counter: a conditional ADD per lease block (DynamoVolumeCounter, ${volumeShards} shards)`,
+      what: `Update of a daily-cap counter (a conditional ADD per lease block of DynamoVolumeCounter, ${raw.volumeShards} shards)`,
       table: 'tenant',
       bytes: 60,
       units: 1,
       share: counterWrites / measured,
     });
+  const mean = (items: Record<string, unknown>[]) =>
+    Math.round(items.reduce((s, i) => s + itemBytes(i), 0) / items.length);
+  const byDay = DECISION_TABLE.indexes.find((i) => i.indexName === 'byDay');
+  const logItems = emulator.items(LOG);
   return {
     perCustomerPerDay: d,
-    source: `${customers} customers x ${d} decisions a day for ${days} days through decide() on the market's catalog and policy; items as the DynamoDB adapters build them; the last ${measureDays} days averaged`,
+    source: `${customers} customers x ${d} decisions a day for ${days} days through decide() on the real DynamoDB adapters over an emulated table (scripts/cost/table-emulator.ts); the market's catalog, policy and inbound channels; ${members} customers in households; the last ${measureDays} days averaged`,
     offeredShare: offered / measured,
     reads: reads.accesses(measured),
     writes: writeRows,
-    profileBytes: Math.round(profileBytes / customers),
-    stateBytes: Math.round(stateBytes / customers),
-    tenantBytesPerCustomer: Math.round(tenantStored / customers),
-    scanBytesPerCustomer: Math.round(scanned / customers),
-    logBytesPerDecision: Math.round(logStored.reduce((s, x) => s + x, 0) / logStored.length),
+    profileBytes: mean(profiles),
+    stateBytes: mean(statesStored),
+    baseStored: storedOf([...profiles, ...statesStored], TENANT_TABLE, customers),
+    ledgerStored: storedOf(
+      tenantItems.filter((i) => i['sk'] !== 'P' && i['sk'] !== 'S'),
+      TENANT_TABLE,
+      customers,
+    ),
+    logStored: storedOf(logItems, DECISION_TABLE, logged),
     logRetentionDays: config.retention.decisionLogDays,
+    scanBytesPerCustomer: Math.round(tenantItems.reduce((s, i) => s + itemBytes(i), 0) / customers),
+    reportEntryBytes: byDay ? mean(logItems.map((i) => indexEntryOf(i, ['id'], byDay) ?? {})) : 0,
     recordJsonBytes: Math.round(recordJson / measured),
-    counterWritesPerDecision: counterWrites / measured,
   };
 }
-
-/** Read or write units per decision over a list of accesses. */
-export const unitsPerDecision = (accesses: readonly Access[]) => accesses.reduce((s, a) => s + a.units * a.share, 0);

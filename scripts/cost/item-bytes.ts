@@ -9,7 +9,10 @@
  * 3 bytes plus 1 per element plus their elements).
  */
 export function itemBytes(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((s, [k, v]) => s + (v === undefined ? 0 : Buffer.byteLength(k) + valueBytes(v)), 0);
+  return Object.entries(item).reduce(
+    (s, [k, v]) => s + (v === undefined ? 0 : Buffer.byteLength(k) + valueBytes(v)),
+    0,
+  );
 }
 
 function valueBytes(v: unknown): number {

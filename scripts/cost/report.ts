@@ -49,6 +49,8 @@ export function buildReport(input: {
   tagged?: TaggedCost;
   /** The usage source's own account of where its figures come from. */
   usageMethod?: string;
+  /** Where the unit costs come from (model, region, price table and its flagged prices). */
+  prices?: string;
 }): CostReport {
   const { config, usage, unitCosts } = input;
   const tenants = config.tenants.map((t) => t.id);
@@ -89,13 +91,15 @@ export function buildReport(input: {
     ? [
         `own: Cost Explorer GetCostAndUsage, UnblendedCost for ${input.month}, grouped by tag cvm:tenant, filtered to cvm:market=${config.code}.`,
         `shared: the cvm:tenant=shared cost (${sharedTotal.toFixed(2)}) split by metered usage, each meter weighted by its list-price unit cost on shared resources (${weightsText}); shares are whole cents that sum to the shared total; a tenant with no usage pays no share.`,
+        `unit costs (the weights): ${input.prices ?? 'as given'}.`,
         usageLine,
         "untagged: cost of the market's resources without a cvm:tenant tag, reported apart and not split.",
       ]
     : [
-        `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB, its queue); shared = metered usage x unit cost on shared resources; us-east-1 list prices from scripts/cost/prices.json (${weightsText}).`,
+        `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB reads, writes, storage and point-in-time recovery, its queue); shared = metered usage x unit cost on shared resources (${weightsText}).`,
+        `unit costs: ${input.prices ?? 'as given'}.`,
         usageLine,
-        'not included: storage, backups, KMS keys, secrets, alarms and other monthly fees; other regions price differently.',
+        'not included: KMS keys, secrets, alarms and other monthly fees.',
       ];
   return {
     market: config.code,

@@ -39,7 +39,13 @@ export interface TemplateFacts {
   };
   functions: Record<string, FunctionFacts>;
   queueConsumers: { functionId: string; batchSize: number }[];
-  tables: { logicalId: string; tableName?: string; billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED' }[];
+  tables: {
+    logicalId: string;
+    tableName?: string;
+    billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
+    /** Continuous backups: billed per GB-month of the table. */
+    pointInTimeRecovery: boolean;
+  }[];
   stateMachines: { logicalId: string; type: 'STANDARD' | 'EXPRESS' }[];
   scoring: {
     mode: 'embedded' | 'sagemaker';
@@ -164,6 +170,7 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
     ...(typeof r.Properties?.['TableName'] === 'string' ? { tableName: r.Properties['TableName'] as string } : {}),
     billingMode:
       r.Properties?.['BillingMode'] === 'PAY_PER_REQUEST' ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
+    pointInTimeRecovery: r.Properties?.['PointInTimeRecoverySpecification']?.['PointInTimeRecoveryEnabled'] === true,
   }));
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => ({
     logicalId: id,

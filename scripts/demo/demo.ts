@@ -215,7 +215,7 @@ try {
 
   // --- 4. triggers ---------------------------------------------------------------------------------
   step(4, 'triggers fired (outbound hand-offs)');
-  const outbound = countOutbound();
+  const outbound = await settledOutbound();
   const fired = Object.entries(outbound)
     .map(([ch, n]) => [ch, n - (outboundBefore[ch] ?? 0)] as const)
     .filter(([, n]) => n > 0);
@@ -385,6 +385,18 @@ function lastLine(channel: string | undefined) {
 }
 
 /** Waits until customers of the last events show every event sent to them in their state totals. */
+/** The outbound files once the sender has caught up: their counts unchanged for half a second (5 s at most). */
+async function settledOutbound(): Promise<Record<string, number>> {
+  let last = countOutbound();
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = countOutbound();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function waitProcessed(events: DemoEvent[], timeoutMs: number): Promise<string> {
   const t0 = performance.now();
   const expected = new Map<string, number>();

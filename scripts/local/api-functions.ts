@@ -13,6 +13,7 @@ export const API_FUNCTIONS: Partial<Record<ApiFunction, () => Promise<{ handler:
   audit: () => import('#handlers/audit-api.ts'),
   campaigns: () => import('#handlers/campaigns-api.ts'),
   reports: () => import('#handlers/reports-api.ts'),
+  channels: () => import('#handlers/channels-api.ts'),
 };
 
 export async function loadApiFunctions(): Promise<Partial<Record<ApiFunction, ProxyHandler>>> {

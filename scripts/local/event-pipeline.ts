@@ -10,7 +10,6 @@ export function eventPipelineEnv(market: MarketConfig): Record<string, string> {
   return {
     ...marketRulesEnvOf(market),
     DEDUPE_WINDOW_HOURS: String(market.dedupeWindowHours),
-    CONTACT_TTL_DAYS: String(market.retention.decisionLogDays),
     TRIGGER_CACHE_SECONDS: '2',
   };
 }

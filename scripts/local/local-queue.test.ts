@@ -77,3 +77,45 @@ describe('the local event queue', () => {
     expect(existsSync(dlq)).toBe(false);
   });
 });
+
+describe('the local outbound queue', () => {
+  it('keeps a delayed message invisible for its delay, with its attributes as SQS message attributes', async () => {
+    const got: { body: string; at: number; channel?: string }[] = [];
+    const { q } = queue(async (e: SQSEvent) => {
+      for (const r of e.Records)
+        got.push({ body: r.body, at: Date.now(), channel: r.messageAttributes['channel']?.stringValue });
+      return { batchItemFailures: [] };
+    });
+    const t0 = Date.now();
+    q.sendEntries([
+      { body: 'now', attributes: { channel: 'sms' } },
+      { body: 'later', delayMs: 300 },
+    ]);
+    await q.drained(2000);
+    expect(got.map((g) => [g.body, g.channel])).toEqual([
+      ['now', 'sms'],
+      ['later', undefined],
+    ]);
+    expect(got[1]!.at - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it('brings a failed message back after the visibility its handler set, and redrives it after the last receive', async () => {
+    const seen: number[] = [];
+    const { q, dlq } = queue(
+      async (e: SQSEvent) => {
+        for (const r of e.Records) {
+          seen.push(Date.now());
+          // the backoff: a second away, then at once for the last attempt
+          q.changeVisibility(r.receiptHandle, r.attributes.ApproximateReceiveCount === '1' ? 250 : 0);
+        }
+        return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      { visibilityTimeoutMs: 10_000 },
+    );
+    q.sendBatch(['failing']);
+    await q.drained(3000);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(240);
+    expect(readFileSync(dlq, 'utf8')).toContain('"body":"failing"');
+  });
+});

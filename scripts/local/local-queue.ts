@@ -3,6 +3,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LocalQueueSink } from '#adapters/local/local-event-queue.ts';
+import type { LocalOutboundSink } from '#adapters/local/local-outbound-queue.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -27,6 +28,7 @@ interface Message {
   sentAt: number;
   receiveCount: number;
   visibleAt: number;
+  attributes?: Record<string, string>;
 }
 
 const fakeContext = (name: string): Context =>
@@ -43,7 +45,7 @@ const fakeContext = (name: string): Context =>
  * throws) become visible again after the visibility timeout; a message received
  * `maxReceiveCount` times that is due again is moved to the DLQ instead, as SQS redrive does.
  */
-export class LocalQueue implements LocalQueueSink {
+export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
   private readonly messages = new Map<string, Message>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -54,18 +56,40 @@ export class LocalQueue implements LocalQueueSink {
   constructor(private readonly opts: LocalQueueOptions) {
     this.now = opts.now ?? Date.now;
     if (opts.stateFile && existsSync(opts.stateFile)) {
-      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Message[])
-        this.messages.set(m.messageId, { ...m, visibleAt: 0 });
+      // a delay or hold in force at the stop is kept (visibleAt is wall time); in-flight ones return now
+      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as (Message & { delayed?: boolean })[])
+        this.messages.set(m.messageId, { ...m, visibleAt: m.delayed ? m.visibleAt : 0 });
       rmSync(opts.stateFile, { force: true });
     }
   }
 
   sendBatch(bodies: string[]): void {
+    this.sendEntries(bodies.map((body) => ({ body })));
+  }
+
+  /** SendMessageBatch with DelaySeconds (here in ms) and string message attributes. */
+  sendEntries(entries: { body: string; delayMs?: number; attributes?: Record<string, string> }[]): void {
     const at = this.now();
-    for (const body of bodies) {
+    for (const { body, delayMs, attributes } of entries) {
       const messageId = randomUUID();
-      this.messages.set(messageId, { messageId, body, sentAt: at, receiveCount: 0, visibleAt: at });
+      this.messages.set(messageId, {
+        messageId,
+        body,
+        sentAt: at,
+        receiveCount: 0,
+        visibleAt: at + Math.max(0, delayMs ?? 0),
+        ...(attributes ? { attributes } : {}),
+      });
     }
+    this.wake?.();
+  }
+
+  /** ChangeMessageVisibility: a received message (its receipt handle) comes back after `delayMs`. */
+  changeVisibility(receiptHandle: string, delayMs: number): void {
+    const [messageId, count] = receiptHandle.split(':');
+    const m = this.messages.get(messageId ?? '');
+    if (!m || String(m.receiveCount) !== count) return; // a stale receipt, as SQS ignores it
+    m.visibleAt = this.now() + Math.max(0, delayMs);
     this.wake?.();
   }
 
@@ -87,7 +111,13 @@ export class LocalQueue implements LocalQueueSink {
     await this.loop;
     if (this.opts.stateFile && this.messages.size > 0) {
       mkdirSync(dirname(this.opts.stateFile), { recursive: true });
-      writeFileSync(this.opts.stateFile, JSON.stringify([...this.messages.values()]));
+      const at = this.now();
+      writeFileSync(
+        this.opts.stateFile,
+        JSON.stringify(
+          [...this.messages.values()].map((m) => ({ ...m, delayed: m.receiveCount === 0 && m.visibleAt > at })),
+        ),
+      );
     }
   }
 
@@ -144,7 +174,9 @@ export class LocalQueue implements LocalQueueSink {
         SenderId: 'local',
         ApproximateFirstReceiveTimestamp: String(this.now()),
       },
-      messageAttributes: {},
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }]),
+      ),
       md5OfBody: createHash('md5').update(m.body).digest('hex'),
       eventSource: 'aws:sqs',
       eventSourceARN: `arn:aws:sqs:local:000000000000:${this.opts.name}`,

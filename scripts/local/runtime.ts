@@ -24,6 +24,7 @@ import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
 import { eventPipelineEnv, startEventPipeline } from './event-pipeline.ts';
 import { reportsTimer } from './reports-timer.ts';
+import { deliveryLocalEnv, startSenders } from './senders.ts';
 
 export interface RuntimeOptions {
   market?: string;
@@ -146,6 +147,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       ...(opts.now ? { CVM_NOW: new Date(opts.now).toISOString() } : {}),
       USAGE_KEY_SECRETS: '{}',
       ...eventPipelineEnv(market),
+      ...deliveryLocalEnv(market),
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
     const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
@@ -160,6 +162,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
     const pipeline = await startEventPipeline({ market, dir, timeScale: opts.timeScale ?? 1 });
+    const senders = await startSenders({ market, dir, timeScale: opts.timeScale ?? 1 });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
     // cvmNow/startedAt: scripts (npm run build-reports) run on the same platform clock as this runtime
@@ -195,6 +198,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await pipeline.stop();
+        await senders.stop();
         await dynamo.stop();
       },
     };

@@ -1,87 +1,149 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contactsOf } from '#domain/contact-policy.ts';
+import {
+  customerBounds,
+  emptyLedger,
+  householdBounds,
+  withContacts,
+  type LedgerContact,
+} from '#domain/contact-ledger.ts';
+import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-policy.ts';
 import { emptyState } from '#domain/customer-state.ts';
-import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
-import { offeredDecisionOf } from '#domain/decisioning/decision-record.ts';
-import { contactOf, ledgerWithPending, pendingContacts, type OutboundMessage } from '#domain/triggers.ts';
-import { aDecisionRecord } from '../../test-support/decision-records.ts';
+import type { OutboundMessage } from '#domain/triggers.ts';
 import { testTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
+import { DynamoContactLedgers } from './contact-ledger.ts';
 import { DynamoCustomerRepo } from './customer-repo.ts';
-import { DynamoDecisionLog } from './decision-log.ts';
 import { DynamoStateRepo } from './state-repo.ts';
 
-/** The contact policy's reads against DynamoDB Local: a customer's whole window, and a household's ledger. */
-let repo: DynamoCustomerRepo;
-let log: DynamoDecisionLog;
+/** The contact ledgers against DynamoDB Local: one small item each, written only on its version. */
 let table: string;
+let ledgers: DynamoContactLedgers;
+let repo: DynamoCustomerRepo;
 const db = () => documentClient({ endpoint: process.env['DYNAMODB_ENDPOINT']! });
-
-const entry = (
-  customerId: string,
-  at: string,
-  over: Partial<DecisionRecord> = {},
-  offers: Parameters<typeof aDecisionRecord>[2] = { bundle: 'offer' },
-): DecisionRecord => aDecisionRecord(customerId, at, offers, over);
-const hoursAfter = (base: string, h: number) => new Date(Date.parse(base) + h * 3_600_000).toISOString();
-const BASE = '2025-03-01T00:00:00.000Z';
+const NOW = new Date('2030-03-01T10:00:00.000Z');
+const policy: ContactPolicy = {
+  timeZone: 'Africa/Johannesburg',
+  quietHours: { start: '20:00', end: '08:00' },
+  ...DEFAULT_CONTACT_LIMITS,
+};
+const bounds = customerBounds(policy, [{ actionId: 'bundle', limits: { perCustomer: [{ max: 1, days: 7 }] } }]);
+const legacy = { since: '2030-01-01T00:00:00.000Z', bounds, now: NOW };
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
+const contact = (id: string, h: number, kind: 'offer' | 'service' = 'offer'): LedgerContact => ({
+  id,
+  at: hoursAgo(h),
+  channel: 'app',
+  source: 'decision',
+  actions: [{ actionId: kind === 'offer' ? 'bundle' : 'care', kind }],
+});
+const profile = (customerId: string, householdId?: string) =>
+  repo.save(
+    'acme',
+    {
+      customerId,
+      version: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      ...(householdId ? { householdId } : {}),
+    },
+    undefined,
+  );
 
 beforeAll(async () => {
   const t = await testTables(['acme']);
   process.env['DYNAMODB_ENDPOINT'] = t.endpoint;
   table = t.tenantTables['acme']!;
+  ledgers = new DynamoContactLedgers(db(), () => table);
   repo = new DynamoCustomerRepo(db(), () => table);
-  log = new DynamoDecisionLog(db(), { tenant: () => table, decisions: () => t.decisionTables['acme']! });
 });
 
-describe('the contact ledger in DynamoDB', () => {
-  it('reads every contact since the window start, past the newest-items page, and no event ids', async () => {
-    await repo.save('acme', { customerId: 'long', version: 1, createdAt: BASE, updatedAt: BASE }, undefined);
-    for (let i = 0; i < 40; i++) await log.record('acme', entry('long', hoursAfter(BASE, i * 6)));
-    await db().send(new PutCommand({ TableName: table, Item: { pk: 'C#long', sk: 'E#evt-1', kind: 'event-id' } }));
-    const since = hoursAfter(BASE, 10 * 6); // contacts 10..39
-    const agg = await repo.load('acme', 'long', { contactsSince: since });
+describe('the contact ledgers in DynamoDB', () => {
+  it('reads profile, state and ledger in one Query of a few items, however many contacts came before', async () => {
+    await profile('long');
+    let stored = await ledgers.customer('acme', 'long', legacy);
+    for (let i = 0; i < 60; i++) {
+      const ledger = withContacts(stored.ledger, [contact(`d${i}`, 60 - i)], bounds, NOW);
+      expect(
+        await ledgers.commit('acme', { customerId: 'long', customer: { ledger, expectedVersion: stored.version } }),
+      ).toBe(true);
+      stored = await ledgers.customer('acme', 'long', legacy);
+    }
+    expect(stored.version).toBe(60);
+    // the overall window keeps its 40 newest marketing contacts, no more
+    expect(stored.ledger.contacts).toHaveLength(40);
+    const agg = await repo.load('acme', 'long', { contactsSince: legacy.since, bounds, now: NOW });
     expect(agg.record?.customerId).toBe('long');
-    expect(agg.contacts).toHaveLength(30);
-    expect(agg.contacts.every((c) => String(c['at']) >= since)).toBe(true);
-    expect((await repo.load('acme', 'long')).contacts).toHaveLength(24); // the display read: newest items only
-  });
-
-  it("indexes a household member's marketing contacts, and only those, for the household's one Query", async () => {
-    await log.record('acme', entry('m1', hoursAfter(BASE, 1), { householdId: 'h1' }));
-    await log.record(
-      'acme',
-      entry('m2', hoursAfter(BASE, 2), { householdId: 'h1', channel: 'sms' }, { r: 'retention' }),
-    );
-    await log.record('acme', entry('m2', hoursAfter(BASE, 3), { householdId: 'h1' }, { care: 'service' }));
-    await log.record('acme', entry('m3', hoursAfter(BASE, 4), { householdId: 'h2' }));
-    await log.record('acme', entry('m1', hoursAfter(BASE, -48), { householdId: 'h1' }));
-    const ledger = await log.householdContacts('acme', 'h1', BASE);
-    expect(ledger.map((c) => [c.actionId, c.channel, c.kind]).sort()).toEqual([
-      ['bundle', 'app', 'offer'],
-      ['r', 'sms', 'retention'],
-    ]);
-  });
-
-  it("sees a member's decline in the household ledger", async () => {
-    const e = entry('m4', hoursAfter(BASE, 5), { householdId: 'h3' });
-    await log.record('acme', e);
-    expect(await log.recordResponse('acme', offeredDecisionOf(e), 'bundle', 'declined', hoursAfter(BASE, 6))).toBe(
-      'recorded',
-    );
-    expect((await log.householdContacts('acme', 'h3', BASE))[0]).toMatchObject({
-      actionId: 'bundle',
-      response: 'declined',
+    expect(agg.ledger).toEqual(stored);
+    expect(agg.contacts[0]).toMatchObject({
+      id: 'd59',
+      source: 'decision',
+      offers: [{ actionId: 'bundle', kind: 'offer' }],
     });
+    const item = (await db().send(new GetCommand({ TableName: table, Key: { pk: 'C#long', sk: 'L' } }))).Item!;
+    expect(JSON.stringify(item).length).toBeLessThan(2_000);
   });
 
-  it('shows the firings written with the state but not handed off yet to the decision read, each once after they are recorded', async () => {
+  it('writes a ledger only at the version it was read at: of two writers that read the same version, one wins', async () => {
+    await profile('race');
+    const read = await ledgers.customer('acme', 'race', legacy);
+    const write = (id: string) => ({
+      customerId: 'race',
+      customer: { ledger: withContacts(read.ledger, [contact(id, 1)], bounds, NOW), expectedVersion: read.version },
+    });
+    const won = await Promise.all([ledgers.commit('acme', write('a')), ledgers.commit('acme', write('b'))]);
+    expect(won.sort()).toEqual([false, true]);
+    expect((await ledgers.customer('acme', 'race', legacy)).ledger.contacts).toHaveLength(1);
+  });
+
+  it("commits a household member's contact to both ledgers or to neither", async () => {
+    await profile('m1', 'h1');
+    const h = await ledgers.household('acme', 'h1', { ...legacy, bounds: householdBounds(policy) }, true);
+    const c = await ledgers.customer('acme', 'm1', legacy);
+    const both = (id: string, householdVersion: number) => ({
+      customerId: 'm1',
+      customer: { ledger: withContacts(c.ledger, [contact(id, 1)], bounds, NOW), expectedVersion: c.version },
+      household: {
+        householdId: 'h1',
+        ledger: withContacts(h.ledger, [contact(id, 1)], householdBounds(policy), NOW),
+        expectedVersion: householdVersion,
+      },
+    });
+    // another member wrote the household meanwhile: the customer's ledger is not written either
+    expect(await ledgers.commit('acme', both('stale', 7))).toBe(false);
+    expect((await ledgers.customer('acme', 'm1', legacy)).version).toBe(0);
+    expect(await ledgers.commit('acme', both('ok', h.version))).toBe(true);
+    const household = await ledgers.household('acme', 'h1', { ...legacy, bounds: householdBounds(policy) }, false);
+    expect(household.ledger.contacts.map((x) => x.id)).toEqual(['ok']);
+    expect((await ledgers.customer('acme', 'm1', legacy)).ledger.contacts.map((x) => x.id)).toEqual(['ok']);
+  });
+
+  it('takes a response into the ledger and moves its version on, so a commit that read before it reads again', async () => {
+    await profile('resp');
+    const ledger = withContacts(emptyLedger(), [contact('d1', 2)], bounds, NOW);
+    await ledgers.commit('acme', { customerId: 'resp', customer: { ledger, expectedVersion: 0 } });
+    const before = await ledgers.customer('acme', 'resp', legacy);
+    await ledgers.recordResponse('acme', 'resp', 'bundle', 'declined', hoursAgo(1));
+    await ledgers.recordResponse('acme', 'resp', 'bundle', 'accepted', hoursAgo(0.5));
+    await ledgers.recordResponse('acme', 'resp', 'bundle', 'ignored', hoursAgo(0.2));
+    const after = await ledgers.customer('acme', 'resp', legacy);
+    expect(after.version).toBe(before.version + 2);
+    expect(after.ledger.declined).toEqual({ bundle: hoursAgo(1) });
+    expect(after.ledger.accepted).toEqual({ bundle: hoursAgo(0.5) });
+    expect(
+      await ledgers.commit('acme', { customerId: 'resp', customer: { ledger, expectedVersion: before.version } }),
+    ).toBe(false);
+    // a customer without a ledger (a legacy decision's) gets none from a response
+    await ledgers.recordResponse('acme', 'nobody', 'bundle', 'declined', hoursAgo(1));
+    expect((await ledgers.customer('acme', 'nobody', legacy)).version).toBe(0);
+  });
+
+  it('commits the firings of a batch with the state in one transaction: a lost ledger race writes no state', async () => {
     const states = new DynamoStateRepo(db(), () => table);
-    await repo.save('acme', { customerId: 'fired', version: 1, createdAt: BASE, updatedAt: BASE }, undefined);
-    const at = hoursAfter(BASE, 30);
-    const firing = (n: number): OutboundMessage => ({
-      messageId: `m-${n}`,
+    await profile('fired');
+    const at = NOW.toISOString();
+    const firing: OutboundMessage = {
+      messageId: 'm-1',
       tenant: 'acme',
       customerId: 'fired',
       channel: 'sms',
@@ -92,71 +154,41 @@ describe('the contact ledger in DynamoDB', () => {
       reason: { type: 'trigger', id: 'data-80-percent' },
       createdAt: at,
       sendAfter: at,
-    });
-    const outbox = [firing(1), firing(2)];
-    expect(await states.saveState('acme', 'fired', emptyState(new Date(at)), outbox, 0)).toBe(true);
-    const ledger = async () => {
-      const agg = await repo.load('acme', 'fired', { contactsSince: BASE });
-      return ledgerWithPending(contactsOf(agg.contacts), pendingContacts(agg.state));
     };
-    expect((await ledger()).map((c) => c.id)).toEqual(['m-1', 'm-2']);
-    // recorded but the outbox not cleared yet (a crash between the two): still one contact each
-    await states.recordContacts('acme', 'fired', [contactOf(firing(1))]);
-    expect((await ledger()).map((c) => c.id).sort()).toEqual(['m-1', 'm-2']);
-    await states.recordContacts('acme', 'fired', [contactOf(firing(2))]);
-    await states.clearOutbox('acme', 'fired', 1);
-    expect((await ledger()).map((c) => [c.id, c.source, c.channel])).toEqual([
-      ['m-2', 'trigger', 'sms'],
-      ['m-1', 'trigger', 'sms'],
+    const fired: LedgerContact = { ...contact('m-1', 0), channel: 'sms', source: 'trigger' };
+    const writes = (expectedVersion: number) => ({
+      customerId: 'fired',
+      customer: { ledger: withContacts(emptyLedger(), [fired], bounds, NOW), expectedVersion },
+    });
+    expect(await states.saveState('acme', 'fired', emptyState(NOW), [firing], 0, writes(3))).toBe(false);
+    expect((await states.loadForEvents('acme', 'fired')).stored).toBeUndefined();
+    expect(await states.saveState('acme', 'fired', emptyState(NOW), [firing], 0, writes(0))).toBe(true);
+    const { stored } = await states.loadForEvents('acme', 'fired');
+    expect(stored).toMatchObject({ version: 1, outboxInLedger: true, outbox: [firing] });
+    const agg = await repo.load('acme', 'fired');
+    expect(agg.contacts).toEqual([
+      { id: 'm-1', at, channel: 'sms', source: 'trigger', actionId: 'bundle', kind: 'offer' },
     ]);
+    await states.clearOutbox('acme', 'fired', 1);
+    expect((await states.loadForEvents('acme', 'fired')).stored).toMatchObject({ outbox: [], outboxInLedger: false });
   });
 
-  it("counts a household member's firings still in the outbox in the household's ledger, each once, and only marketing ones", async () => {
-    const states = new DynamoStateRepo(db(), () => table);
-    const at = hoursAfter(BASE, 40);
-    const firing = (n: number, kind: 'offer' | 'service'): OutboundMessage => ({
-      messageId: `hm-${n}`,
-      tenant: 'acme',
-      customerId: 'member',
-      channel: 'sms',
-      actionId: kind === 'offer' ? 'bundle' : 'care',
-      kind,
-      treatment: 't',
-      language: 'en',
-      reason: { type: 'trigger', id: 'data-80-percent' },
-      createdAt: at,
-      sendAfter: at,
+  it('keeps the ledger items out of what the nightly scans read', async () => {
+    await db().send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'C#scan', sk: 'P', kind: 'profile', customerId: 'scan', version: 1 },
+      }),
+    );
+    await ledgers.commit('acme', {
+      customerId: 'scan',
+      customer: { ledger: withContacts(emptyLedger(), [contact('d1', 1)], bounds, NOW), expectedVersion: 0 },
     });
-    await log.record('acme', entry('other', hoursAfter(BASE, 39), { householdId: 'h9' }));
-    const ids = async () => (await log.householdContacts('acme', 'h9', BASE)).map((c) => c.id).sort();
-    const before = await ids();
-    expect(
-      await states.saveState(
-        'acme',
-        'member',
-        emptyState(new Date(at)),
-        [firing(1, 'offer'), firing(2, 'service')],
-        0,
-        'h9',
-      ),
-    ).toBe(true);
-    expect(await ids()).toEqual([...before, 'hm-1'].sort());
-    // the processor reads its own state back without the index keys
-    expect(Object.keys((await states.loadForEvents('acme', 'member')).stored!.state)).not.toContain('gsi1pk');
-    // recorded but not cleared yet: once; cleared: still once, from the record
-    await states.recordContacts(
-      'acme',
-      'member',
-      [contactOf(firing(1, 'offer')), contactOf(firing(2, 'service'))],
-      'h9',
-    );
-    expect(await ids()).toEqual([...before, 'hm-1'].sort());
-    await states.clearOutbox('acme', 'member', 1);
-    expect(await ids()).toEqual([...before, 'hm-1'].sort());
-    // a state with nothing of marketing in its outbox stays out of the index
-    expect(await states.saveState('acme', 'member', emptyState(new Date(at)), [firing(3, 'service')], 1, 'h9')).toBe(
-      true,
-    );
-    expect(await ids()).toEqual([...before, 'hm-1'].sort());
+    const { DynamoScoreStore } = await import('./score-store.ts');
+    const scanned = [];
+    for await (const c of new DynamoScoreStore(db(), () => table).scanSegment('acme', 0, 1)) scanned.push(c);
+    const mine = scanned.find((c) => c.customerId === 'scan');
+    expect(mine?.record).toMatchObject({ customerId: 'scan' });
+    expect(JSON.stringify(mine)).not.toContain('bundle');
   });
 });

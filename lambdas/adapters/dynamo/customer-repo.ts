@@ -5,26 +5,32 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { displayContacts, ledgerOfRecords, noLedger, type LedgerBounds } from '#domain/contact-ledger.ts';
+import { contactsOf } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
+import { legacyCustomerLedger } from './contact-ledger.ts';
+import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded } from './errors.ts';
+import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
 
 /**
- * Item layout under one partition `C#<customerId>`, sorted so that one descending Query reads
- * the profile, the state and the newest contacts first:
- *   P        profile, or the tombstone left by erasure (kind = 'tombstone')
+ * Item layout under one partition `C#<customerId>`, sorted so that one descending Query from `S`
+ * reads the state, the profile and the contact ledger and stops:
  *   S        derived state (counters, last NPS, churn)
- *   H#<at>#  contact history (newest first): trigger and campaign contacts, and each decision's
- *            slim contact; decisions themselves are in the tenant's decision log table
- *   E#...    event ids and anything else, read only by export and erasure
+ *   P        profile, or the tombstone left by erasure (kind = 'tombstone')
+ *   L        the contact ledger: what the contact policy counts, bounded by its limits (ledger-item.ts)
+ *   H#<at>#  contact items of before the ledger, read only to build a ledger that is not there yet
+ *            (legacy-contacts.ts); TTL deletes them
+ *   E#...    event id records, read only by the processor, export and erasure
  */
-export const customerPk = (customerId: string) => `C#${customerId}`;
-export const PROFILE_SK = 'P';
-export const STATE_SK = 'S';
-export const CONTACT_PREFIX = 'H#';
-const RECENT_ITEMS = 25;
+export { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK };
+/** S, P, L and one more: an `H#` item there says a customer without a ledger has contacts of before it. */
+const CUSTOMER_ITEMS = 4;
+/** Legacy contacts shown for a customer without a ledger yet (as the display read did before it). */
+const LEGACY_SHOWN = 23;
 
 type TableNameOf = (tenant: string) => string;
 
@@ -53,33 +59,34 @@ export class DynamoCustomerRepo implements CustomerRepo {
     private readonly tableOf: TableNameOf,
   ) {}
 
-  async load(tenant: string, customerId: string, opts: { contactsSince?: string } = {}): Promise<CustomerAggregate> {
+  /**
+   * One Query of at most four items whatever the customer's history: state, profile, ledger. Only a
+   * customer with no ledger yet and contact items of before it (item 6) pays a second read, once:
+   * with `contactsSince` the items of the policy's window, from which the first commit stores the
+   * ledger; without it the newest few, to show.
+   */
+  async load(
+    tenant: string,
+    customerId: string,
+    opts: { contactsSince?: string; bounds?: LedgerBounds; now?: Date } = {},
+  ): Promise<CustomerAggregate> {
+    const table = this.tableOf(tenant);
     const pk = customerPk(customerId);
-    // Descending from 'S': state, profile, then contacts newest first. With a start, the range
-    // ends at `H#<since>` (E# event ids sort below it) and every page is read: a policy window
-    // read short would let a limit be exceeded.
-    const items = opts.contactsSince
-      ? await queryAll(this.db, {
-          TableName: this.tableOf(tenant),
-          KeyConditionExpression: 'pk = :pk AND sk >= :from',
-          ExpressionAttributeValues: { ':pk': pk, ':from': `${CONTACT_PREFIX}${opts.contactsSince}` },
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :h AND :s',
+          ExpressionAttributeValues: { ':pk': pk, ':h': CONTACT_PREFIX, ':s': STATE_SK },
           ScanIndexForward: false,
-        })
-      : ((
-          await guarded(() =>
-            this.db.send(
-              new QueryCommand({
-                TableName: this.tableOf(tenant),
-                KeyConditionExpression: 'pk = :pk',
-                ExpressionAttributeValues: { ':pk': pk },
-                ScanIndexForward: false,
-                Limit: RECENT_ITEMS,
-              }),
-            ),
-          )
-        ).Items ?? []);
-    const agg: CustomerAggregate = { contacts: [] };
-    for (const item of items) {
+          Limit: CUSTOMER_ITEMS,
+        }),
+      ),
+    );
+    const agg: CustomerAggregate = { ledger: noLedger(), contacts: [] };
+    let ledgerItem: Record<string, unknown> | undefined;
+    let legacy = false;
+    for (const item of out.Items ?? []) {
       const sk = item['sk'] as string;
       if (sk === PROFILE_SK) {
         if (item['kind'] === 'tombstone') agg.erasedAt = item['erasedAt'] as string;
@@ -87,12 +94,40 @@ export class DynamoCustomerRepo implements CustomerRepo {
       } else if (sk === STATE_SK) {
         const { pk: _pk, sk: _sk, ...state } = item;
         agg.state = state;
-      } else if (sk.startsWith(CONTACT_PREFIX)) {
-        const { pk: _pk, sk: _sk, ...contact } = item;
-        agg.contacts.push(contact);
-      }
+      } else if (sk === LEDGER_SK) ledgerItem = item;
+      else if (sk.startsWith(CONTACT_PREFIX)) legacy = true;
+    }
+    if (ledgerItem) {
+      agg.ledger = storedLedgerOf(ledgerItem);
+      agg.contacts = displayContacts(agg.ledger.ledger);
+    } else if (legacy && opts.contactsSince && opts.bounds) {
+      agg.ledger = await legacyCustomerLedger(this.db, table, customerId, {
+        since: opts.contactsSince,
+        bounds: opts.bounds,
+        now: opts.now ?? new Date(),
+      });
+      agg.contacts = displayContacts(agg.ledger.ledger);
+    } else if (legacy) {
+      const items = await this.newestLegacy(table, pk);
+      agg.ledger = { ledger: ledgerOfRecords(contactsOf(items)), version: 0, fromLegacy: true };
+      agg.contacts = items.map(({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, ...contact }) => contact);
     }
     return agg;
+  }
+
+  private async newestLegacy(table: string, pk: string) {
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+          ExpressionAttributeValues: { ':pk': pk, ':h': CONTACT_PREFIX },
+          ScanIndexForward: false,
+          Limit: LEGACY_SHOWN,
+        }),
+      ),
+    );
+    return out.Items ?? [];
   }
 
   async save(tenant: string, record: CustomerRecord, expectedVersion: number | undefined): Promise<void> {

@@ -1,11 +1,10 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { offeredDecisionOf } from '#domain/decisioning/decision-record.ts';
 import type { ReportDecision } from '#domain/reports/report.ts';
 import { aDecisionRecord } from '../../test-support/decision-records.ts';
 import { testTables, type TestTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
-import { DynamoCustomerRepo } from './customer-repo.ts';
 import { DAY_SHARDS } from './decision-item.ts';
 import { DynamoDecisionLog } from './decision-log.ts';
 import { DynamoCustomerDecisions, DynamoDecisionReportSource } from './decision-log-indexes.ts';
@@ -21,7 +20,7 @@ beforeAll(async () => {
 });
 
 describe('the decision log in its own table', () => {
-  it('keeps the full record by id and leaves only a slim contact under the customer, none when nothing was offered', async () => {
+  it('keeps the full record by id and leaves nothing under the customer (its contact is in the contact ledger)', async () => {
     const offered = aDecisionRecord('27820000001', '2026-03-01T10:00:00.000Z', { bundle: 'offer', care: 'service' });
     const empty = aDecisionRecord('27820000001', '2026-03-01T11:00:00.000Z', {}, { context: { intent: 'offer' } });
     await log.record('acme', offered);
@@ -29,23 +28,14 @@ describe('the decision log in its own table', () => {
 
     expect(await log.find('acme', offered.decisionId)).toEqual(offered);
     expect(await log.find('acme', empty.decisionId)).toEqual(empty);
-
-    const agg = await new DynamoCustomerRepo(db(), () => t.tenantTables['acme']!).load('acme', '27820000001', {
-      contactsSince: '2026-01-01T00:00:00.000Z',
-    });
-    expect(agg.contacts).toEqual([
-      {
-        id: offered.decisionId,
-        at: offered.at,
-        channel: 'app',
-        source: 'decision',
-        offers: [
-          { actionId: 'bundle', kind: 'offer' },
-          { actionId: 'care', kind: 'service' },
-        ],
-        expiresAt: offered.expiresAt,
-      },
-    ]);
+    const partition = await db().send(
+      new QueryCommand({
+        TableName: t.tenantTables['acme']!,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'C#27820000001' },
+      }),
+    );
+    expect(partition.Items).toEqual([]);
   });
 
   it('keeps the customer id out of every key and index key of the log', async () => {
@@ -56,7 +46,7 @@ describe('the decision log in its own table', () => {
     expect(item['dayShard']).toMatch(/^2026-03-02#\d{1,2}$/);
   });
 
-  it('records a response once, mirrors it into the contact, and tells a duplicate, an unknown action and an unknown decision apart', async () => {
+  it('records a response once, and tells a duplicate, an unknown action and an unknown decision apart', async () => {
     const r = aDecisionRecord('27820000003', '2026-03-03T10:00:00.000Z');
     await log.record('acme', r);
     const offered = offeredDecisionOf(r);
@@ -82,15 +72,6 @@ describe('the decision log in its own table', () => {
       { actionId: 'bundle', response: 'declined', at: '2026-03-03T11:00:00.000Z' },
     ]);
     expect((await log.findOffered('acme', r.decisionId))!.offers).toEqual([
-      { actionId: 'bundle', kind: 'offer', response: 'declined', respondedAt: '2026-03-03T11:00:00.000Z' },
-    ]);
-    const contact = await db().send(
-      new GetCommand({
-        TableName: t.tenantTables['acme']!,
-        Key: { pk: 'C#27820000003', sk: `H#${r.at}#${r.decisionId}` },
-      }),
-    );
-    expect(contact.Item!['offers']).toEqual([
       { actionId: 'bundle', kind: 'offer', response: 'declined', respondedAt: '2026-03-03T11:00:00.000Z' },
     ]);
   });

@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ContactRecord } from '#domain/action.ts';
 import { isDecisionId, parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import {
   offeredDecisionOf,
@@ -8,20 +7,19 @@ import {
   type OfferResponse,
 } from '#domain/decisioning/decision-record.ts';
 import type { DecisionLog, ResponseOutcome } from '#domain/ports.ts';
-import { legacyOffered, mirrorResponse, putDecisionContact, recordLegacyResponse } from './decision-contact.ts';
+import { legacyOffered, recordLegacyResponse } from './decision-contact.ts';
 import { logItemOf, recordOf } from './decision-item.ts';
 import { guarded } from './errors.ts';
-import { householdContacts } from './household-contacts.ts';
 
 type TableNameOf = (tenant: string) => string;
 
 const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
- * The decision log in the tenant's decision table (one item per decision, by id) and the slim
- * contact a decision that offered something leaves under the customer in the tenant table: one
- * PutItem each, in parallel. Deciding reads neither (the contact is read with the customer's own
- * Query); a response finds the log item by id with one GetItem.
+ * The decision log in the tenant's decision table: one PutItem per decision, by id. Deciding never
+ * reads it (what the contact policy needs is in the customer's contact ledger); a response finds
+ * the log item by id with one GetItem. Decisions of before the log moved (customer-prefixed ids)
+ * are answered on their item under the customer (decision-contact.ts).
  */
 export class DynamoDecisionLog implements DecisionLog {
   constructor(
@@ -30,12 +28,9 @@ export class DynamoDecisionLog implements DecisionLog {
   ) {}
 
   async record(tenant: string, record: DecisionRecord): Promise<void> {
-    await Promise.all([
-      guarded(() =>
-        this.db.send(new PutCommand({ TableName: this.tables.decisions(tenant), Item: logItemOf(record) })),
-      ),
-      putDecisionContact(this.db, this.tables.tenant(tenant), record),
-    ]);
+    await guarded(() =>
+      this.db.send(new PutCommand({ TableName: this.tables.decisions(tenant), Item: logItemOf(record) })),
+    );
   }
 
   async find(tenant: string, decisionId: string): Promise<DecisionRecord | undefined> {
@@ -52,11 +47,7 @@ export class DynamoDecisionLog implements DecisionLog {
     return record ? offeredDecisionOf(record) : undefined;
   }
 
-  /**
-   * One conditional UpdateItem of the log: a duplicate counts once. The response reaches the
-   * customer's contact first, so a crash between the two writes leaves decline suppression on and
-   * the client's retry records it in the log.
-   */
+  /** One conditional UpdateItem of the log: a duplicate counts once. */
   async recordResponse(
     tenant: string,
     decision: OfferedDecision,
@@ -68,7 +59,6 @@ export class DynamoDecisionLog implements DecisionLog {
     if (parseLegacyDecisionId(decision.decisionId))
       return recordLegacyResponse(this.db, table, decision, actionId, response, at);
     if (!decision.offers.some((o) => o.actionId === actionId)) return 'not-offered';
-    await mirrorResponse(this.db, table, decision, actionId, response, at);
     try {
       await guarded(() =>
         this.db.send(
@@ -88,9 +78,5 @@ export class DynamoDecisionLog implements DecisionLog {
       if (!isConditionalFailure(err)) throw err;
       return (await this.find(tenant, decision.decisionId)) ? 'duplicate' : 'not-found';
     }
-  }
-
-  householdContacts(tenant: string, householdId: string, since: string): Promise<ContactRecord[]> {
-    return householdContacts(this.db, this.tables.tenant(tenant), householdId, since);
   }
 }

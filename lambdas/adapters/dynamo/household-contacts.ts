@@ -6,14 +6,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query-all.ts';
 
 /**
- * Household contact caps need every member's marketing contacts. Rather than reading each
- * member's partition, a contact item of a household member that holds marketing contacts also
- * carries `gsi1pk = HC#<householdId>`, `gsi1sk = <at>#<id>`: the household's ledger is then one
- * Query of the table's overloaded gsi1, and items without marketing contacts stay out of the index
- * (no index write for them).
+ * Before the contact ledger (issue 15, item 3) a household's contacts were an index: a contact
+ * item of a household member that held marketing contacts also carried `gsi1pk = HC#<householdId>`,
+ * `gsi1sk = <at>#<id>`, and so did a member's state item while its outbox held marketing firings.
+ * Today the household's ledger is one item (`HL#<householdId>`, contact-ledger.ts); this index is
+ * read once, to build that item the first time a household without one is asked for (item 6), until
+ * TTL has deleted the items in it.
  */
 export const HOUSEHOLD_CONTACTS_PREFIX = 'HC#';
 
+/** The index keys a contact item of before the ledger carried (the legacy fixtures of tests and benchmarks write them). */
 export function householdContactKeys(
   householdId: string | undefined,
   at: string,
@@ -28,26 +30,8 @@ export function householdContactKeys(
 }
 
 /**
- * A member's state item whose outbox holds marketing firings (written, not recorded yet) is in the
- * household's ledger too, under its oldest such firing, so the other members' decisions and
- * triggers count them before the hand-off; clearing the outbox takes it out again.
- */
-export function householdOutboxKeys(
-  householdId: string | undefined,
-  customerId: string,
-  outbox: readonly { createdAt: string; kind: string }[],
-): { gsi1pk: string; gsi1sk: string } | Record<string, never> {
-  if (!householdId) return {};
-  const oldest = outbox
-    .filter((m) => MARKETING_KINDS.has(m.kind as ActionKind))
-    .map((m) => m.createdAt)
-    .sort()[0];
-  return oldest ? { gsi1pk: `${HOUSEHOLD_CONTACTS_PREFIX}${householdId}`, gsi1sk: `${oldest}#S#${customerId}` } : {};
-}
-
-/**
- * The household's marketing contacts since `since` (ISO): members' decisions and triggers alike,
- * and firings still in a member's outbox, each once.
+ * The household's marketing contacts of before the ledger since `since` (ISO): members' decisions
+ * and triggers alike, and firings still in a member's outbox, each once.
  */
 export async function householdContacts(
   db: DynamoDBDocumentClient,

@@ -1,19 +1,17 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ContactRecord } from '#domain/action.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { fromStored, type CustomerState } from '#domain/customer-state.ts';
-import type { CustomerStateRepo, StoredState } from '#domain/ports.ts';
+import type { CustomerStateRepo, LedgerWrites, StoredState } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
-import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
-import { householdContactKeys, householdOutboxKeys } from './household-contacts.ts';
+import { isLostRace, ledgerPuts } from './contact-ledger.ts';
+import { customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded } from './errors.ts';
 
 type TableNameOf = (tenant: string) => string;
@@ -24,10 +22,8 @@ export interface WriteMeter {
   readUnits: number;
 }
 
-const isConditionalFailure = (err: unknown) =>
-  ['ConditionalCheckFailedException', 'TransactionCanceledException'].includes((err as { name?: string })?.name ?? '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'expiresAt', 'gsi1pk', 'gsi1sk']);
+const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'outboxInLedger', 'expiresAt', 'gsi1pk', 'gsi1sk']);
 
 /** A heavy sender's id record: `E#<event key>` under the customer, kept until its dedupe window ends (TTL). */
 export const ID_RECORD_PREFIX = 'E#';
@@ -51,7 +47,8 @@ const noTombstone = (table: string, pk: string) => ({
  * events (inside the state) and an outbox of firings, replaced by one conditional Put on
  * `version`: one write per customer per batch, whatever the number of events folded into it.
  * A heavy sender's keys go to id records (`E#<key>`) instead, written in one transaction with the
- * state, so a key is stored if and only if its event was applied.
+ * state, so a key is stored if and only if its event was applied; and a batch that fires commits
+ * its firings to the contact ledgers in the same transaction, each conditional on its version.
  */
 export class DynamoStateRepo implements CustomerStateRepo {
   readonly meter: WriteMeter = { writeUnits: 0, readUnits: 0 };
@@ -59,7 +56,6 @@ export class DynamoStateRepo implements CustomerStateRepo {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: TableNameOf,
-    private readonly contactTtlDays = 180,
   ) {}
 
   private count(
@@ -113,6 +109,8 @@ export class DynamoStateRepo implements CustomerStateRepo {
           state,
           version: Number(item['version'] ?? 0),
           outbox: (item['outbox'] as OutboundMessage[] | undefined) ?? [],
+          // an outbox written before the ledger existed is not in it yet
+          outboxInLedger: item['outboxInLedger'] === true,
         };
       }
     }
@@ -156,7 +154,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
     state: CustomerState,
     outbox: OutboundMessage[],
     expectedVersion: number,
-    householdId?: string,
+    ledger?: LedgerWrites,
   ): Promise<boolean> {
     const table = this.tableOf(tenant);
     const { newIdRecords = [], ...kept } = state;
@@ -167,8 +165,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
       sk: STATE_SK,
       kind: 'state',
       version: expectedVersion + 1,
-      ...(outbox.length ? { outbox } : {}),
-      ...householdOutboxKeys(householdId, customerId, outbox),
+      ...(outbox.length ? { outbox, outboxInLedger: true } : {}),
     };
     // Each record lives until the window of the keys written now ends (the state's idRecordsUntil).
     const records = newIdRecords.map((key) => ({
@@ -184,8 +181,9 @@ export class DynamoStateRepo implements CustomerStateRepo {
             ExpressionAttributeValues: { ':v': expectedVersion },
           };
     const tombstoneCheck = expectedVersion === 0 ? [noTombstone(table, pk)] : [];
+    const ledgers = ledger ? ledgerPuts(table, ledger).map((Put) => ({ Put })) : [];
     try {
-      if (tombstoneCheck.length === 0 && records.length === 0) {
+      if (tombstoneCheck.length === 0 && records.length === 0 && ledgers.length === 0) {
         const out = await guarded(() => this.db.send(new PutCommand({ ...statePut, ReturnConsumedCapacity: 'TOTAL' })));
         this.count(out, 'write');
         return true;
@@ -194,14 +192,14 @@ export class DynamoStateRepo implements CustomerStateRepo {
         this.db.send(
           new TransactWriteCommand({
             ReturnConsumedCapacity: 'TOTAL',
-            TransactItems: [...tombstoneCheck, { Put: statePut }, ...records],
+            TransactItems: [...tombstoneCheck, { Put: statePut }, ...records, ...ledgers],
           }),
         ),
       );
       this.count(out, 'write');
       return true;
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
+      if (isLostRace(err)) return false;
       throw err;
     }
   }
@@ -213,7 +211,8 @@ export class DynamoStateRepo implements CustomerStateRepo {
           new UpdateCommand({
             TableName: this.tableOf(tenant),
             Key: { pk: customerPk(customerId), sk: STATE_SK },
-            UpdateExpression: 'REMOVE outbox, gsi1pk, gsi1sk',
+            // gsi1: a state item of before the ledger was indexed under its household while it held firings
+            UpdateExpression: 'REMOVE outbox, outboxInLedger, gsi1pk, gsi1sk',
             ConditionExpression: 'version = :v',
             ExpressionAttributeValues: { ':v': version },
             ReturnConsumedCapacity: 'TOTAL',
@@ -223,38 +222,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
       this.count(out, 'write');
     } catch (err) {
       // The state moved on: whoever wrote it carried the outbox and hands it off.
-      if (!isConditionalFailure(err)) throw err;
-    }
-  }
-
-  async recordContacts(
-    tenant: string,
-    customerId: string,
-    contacts: ContactRecord[],
-    householdId?: string,
-  ): Promise<void> {
-    const table = this.tableOf(tenant);
-    for (let i = 0; i < contacts.length; i += 25) {
-      let pending = contacts.slice(i, i + 25).map((c) => ({
-        PutRequest: {
-          Item: {
-            pk: customerPk(customerId),
-            sk: `${CONTACT_PREFIX}${c.at}#${c.id}`,
-            ...c,
-            expiresAt: Math.floor(Date.parse(c.at) / 1000) + this.contactTtlDays * 86_400,
-            ...householdContactKeys(householdId, c.at, c.id, [c.kind]),
-          },
-        },
-      }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === 8) throw new Error('contact history writes kept being throttled');
-        const out = await guarded(() =>
-          this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' })),
-        );
-        this.count(out, 'write');
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
-      }
+      if (!isLostRace(err)) throw err;
     }
   }
 }

@@ -52,8 +52,8 @@ describe('rules over budget as a metric', () => {
       },
     ]);
     expect(await emfBlobs(() => record('consumer', 0))).toEqual([]);
-    expect(await emfBlobs(() => ruleBudgetRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 1))).toEqual(
-      [],
-    );
+    expect(
+      await emfBlobs(() => ruleBudgetRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 1)),
+    ).toEqual([]);
   });
 });

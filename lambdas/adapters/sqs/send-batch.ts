@@ -10,14 +10,17 @@ const MAX_BATCH_BYTES = 900 * 1024;
  * Sends bodies in batches of up to 10 (and under the size limit), retrying entries SQS reports as
  * failed with backoff; a sender fault (bad entry) or exhausted retries throws.
  */
-export async function sendAll(
-  sqs: SQSClient,
-  queueUrl: string,
-  bodies: { id: string; body: string }[],
-  maxAttempts = 6,
-): Promise<void> {
-  const batches: { id: string; body: string }[][] = [];
-  let current: { id: string; body: string }[] = [];
+/** One message to send: its body, and optionally string attributes and a delay (0-900 s). */
+export interface BatchEntry {
+  id: string;
+  body: string;
+  attributes?: Record<string, string>;
+  delaySeconds?: number;
+}
+
+export async function sendAll(sqs: SQSClient, queueUrl: string, bodies: BatchEntry[], maxAttempts = 6): Promise<void> {
+  const batches: BatchEntry[][] = [];
+  let current: BatchEntry[] = [];
   let bytes = 0;
   for (const b of bodies) {
     const size = Buffer.byteLength(b.body, 'utf8');
@@ -33,7 +36,18 @@ export async function sendAll(
 
   await Promise.all(
     batches.map(async (batch) => {
-      let pending = batch.map((b, i) => ({ Id: String(i), MessageBody: b.body }));
+      let pending = batch.map((b, i) => ({
+        Id: String(i),
+        MessageBody: b.body,
+        ...(b.attributes
+          ? {
+              MessageAttributes: Object.fromEntries(
+                Object.entries(b.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+              ),
+            }
+          : {}),
+        ...(b.delaySeconds ? { DelaySeconds: Math.min(900, Math.ceil(b.delaySeconds)) } : {}),
+      }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
         const failed = out.Failed ?? [];

@@ -65,29 +65,30 @@ describe('campaign rules', () => {
         ],
       },
     };
-    expect(measureMember(member(), ['cmp-offer'], state, [], window)).toMatchObject({
+    expect(measureMember(member(), ['cmp-offer'], state, {}, window)).toMatchObject({
       responded: true,
       churned: false,
       revenue: 120,
       contacted: true,
     });
-    expect(measureMember(member(), ['nope'], state, [], window).responded).toBe(false);
+    expect(measureMember(member(), ['nope'], state, {}, window).responded).toBe(false);
   });
 
-  it('counts an accepted response in the decision log as take-up', () => {
-    const contacts = [
-      { offers: [{ actionId: 'cmp-offer', response: 'accepted', respondedAt: '2025-03-02T00:00:00.000Z' }] },
-    ];
+  it("counts an acceptance in the customer's contact ledger as take-up", () => {
+    const accepted = { 'cmp-offer': '2025-03-02T00:00:00.000Z' };
     expect(
-      measureMember(member({ group: 'control', status: 'selected' }), ['cmp-offer'], undefined, contacts, window),
+      measureMember(member({ group: 'control', status: 'selected' }), ['cmp-offer'], undefined, accepted, window),
     ).toMatchObject({ responded: true, contacted: false });
+    expect(
+      measureMember(member(), ['cmp-offer'], undefined, { 'cmp-offer': '2025-04-02T00:00:00.000Z' }, window).responded,
+    ).toBe(false);
   });
 
   it('carries suppression and failure into the outcome', () => {
     expect(
-      measureMember(member({ status: 'suppressed', reason: 'no-consent' }), [], undefined, [], window).suppressedReason,
+      measureMember(member({ status: 'suppressed', reason: 'no-consent' }), [], undefined, {}, window).suppressedReason,
     ).toBe('no-consent');
-    expect(measureMember(member({ status: 'failed' }), [], undefined, [], window).failed).toBe(true);
+    expect(measureMember(member({ status: 'failed' }), [], undefined, {}, window).failed).toBe(true);
   });
 
   it('estimates a larger cost for treatment members than for control members', () => {

@@ -144,33 +144,21 @@ const inWindow = (iso: string | undefined, from: number, to: number) => {
 
 /**
  * What one member did in the response window `[from, to]`: take-up is an accepted response to one
- * of the campaign's actions (from the folded state or the decision's contact under the customer),
- * churn a churn in the window, revenue the top-ups and paid invoices in the window. Pure.
+ * of the campaign's actions (from the folded state, or the customer's contact ledger, which keeps
+ * each action's latest acceptance), churn a churn in the window, revenue the top-ups and paid
+ * invoices in the window. Pure.
  */
 export function measureMember(
   member: CampaignMember,
   actionIds: readonly string[],
   state: Record<string, unknown> | undefined,
-  contacts: readonly Record<string, unknown>[],
+  ledgerAccepted: Readonly<Record<string, string>>,
   window: { from: Date; to: Date },
 ): MemberOutcome {
   const from = window.from.getTime();
   const to = window.to.getTime();
   const accepted = (state?.['accepted'] ?? {}) as Record<string, string>;
-  let responded = actionIds.some((a) => inWindow(accepted[a], from, to));
-  if (!responded) {
-    for (const c of contacts) {
-      const offers = (c['offers'] ?? []) as { actionId: string; response?: string; respondedAt?: string }[];
-      if (
-        offers.some(
-          (o) => actionIds.includes(o.actionId) && o.response === 'accepted' && inWindow(o.respondedAt, from, to),
-        )
-      ) {
-        responded = true;
-        break;
-      }
-    }
-  }
+  const responded = actionIds.some((a) => inWindow(accepted[a], from, to) || inWindow(ledgerAccepted[a], from, to));
   const churn = state?.['churn'] as { at?: string } | undefined;
   const churned = inWindow(churn?.at, from, to);
   const facts = (state?.['facts'] ?? {}) as { topups?: [number, number][]; invoices?: [number, number, number][] };

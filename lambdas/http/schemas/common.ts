@@ -32,7 +32,8 @@ export const RULE_LANGUAGE =
   `${fmt(RULE_LIMITS.steps)} steps in the worst case, computed when the rule is saved: one per operator, ` +
   'an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, ' +
   `bulk work (in, merge, cat, substr, missing, text of an array) one per ${RULE_LIMITS.bulkPerStep} items or characters; ` +
-  `a value read with var counts as ${fmt(RULE_LIMITS.dataValue)} items or characters. A rule over a limit answers 400 ` +
+  `a value read with var counts as ${fmt(RULE_LIMITS.dataValue)} items or characters, each item of a list as ` +
+  `${RULE_LIMITS.dataItem}. A rule over a limit answers 400 ` +
   'naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold.';
 
 /**

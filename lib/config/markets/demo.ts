@@ -34,4 +34,10 @@ export const demo: MarketConfigInput = {
   },
   // what every tenant has on day one, in AWS (cdk deploy) and locally (npm start)
   starter: { actions: demoCatalog, triggers: DEMO_TRIGGERS },
+  delivery: {
+    // each tenant's call centre makes up to 2,000 proactive calls a day; the enterprise unit's
+    // account managers make five, two a second at most, and the rest wait for the next morning
+    channels: { 'call-centre': { dailyCap: 2000, overCap: 'defer' } },
+    tenants: { enterprise: { 'call-centre': { ratePerSecond: 2, dailyCap: 5, overCap: 'defer' } } },
+  },
 };

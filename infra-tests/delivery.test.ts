@@ -1,0 +1,184 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { deploymentOf } from '#config/market-config.ts';
+import {
+  handoffQueueName,
+  OUTBOUND_QUEUE,
+  outboundDlqName,
+  outboundQueueName,
+} from '../lambdas/adapters/sqs/queue-design.ts';
+import { CHANNEL_ROUTES } from '../lambdas/http/routes/channels.ts';
+import { TAG_COST_CENTER, TAG_TENANT } from '../lib/constructs/cost-allocation.ts';
+import { synthMarket } from './synth.ts';
+
+type Resource = { Type: string; Properties?: Record<string, any> };
+const { stack, template, config } = synthMarket();
+const resources = template.toJSON()['Resources'] as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const idOf = (c: { node: { defaultChild?: unknown } }) =>
+  stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
+const queueNamed = (name: string) => ofType('AWS::SQS::Queue').find(([, q]) => q.Properties!['QueueName'] === name);
+const tagsOf = (r: Resource) =>
+  Object.fromEntries(((r.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+const alarmsOn = (queueId: string) =>
+  ofType('AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties!)
+    .filter((a) => JSON.stringify(a).includes(`"${queueId}"`));
+const envOf = (fnId: string) => resources[fnId]!.Properties!['Environment']['Variables'] as Record<string, unknown>;
+
+function statementsOf(fnId: string): { actions: string[]; resources: string }[] {
+  const roleRef = (resources[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
+    .flatMap(
+      ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
+    )
+    .map((s) => ({ actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) }));
+}
+
+describe('outbound queues', () => {
+  it.each(config.tenants.map((t) => [t.id, t] as const))(
+    'gives tenant %s its own outbound and hand-off queues and DLQ, encrypted, TLS-only and tagged with it',
+    (id, tenant) => {
+      const deployment = deploymentOf(config);
+      const [outId, outbound] = queueNamed(outboundQueueName(deployment, id))!;
+      const [handoffId, handoff] = queueNamed(handoffQueueName(deployment, id))!;
+      const [dlqId, dlq] = queueNamed(outboundDlqName(deployment, id))!;
+      expect(outbound.Properties!['QueueName']).toBe(`cvm-${deployment}-${id}-outbound`);
+      const redrive = { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 };
+      expect(outbound.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: OUTBOUND_QUEUE.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: OUTBOUND_QUEUE.retentionDays * 86_400,
+        RedrivePolicy: redrive,
+      });
+      expect(handoff.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 86_400,
+        RedrivePolicy: redrive,
+      });
+      for (const [qid, q] of [
+        [outId, outbound],
+        [handoffId, handoff],
+        [dlqId, dlq],
+      ] as const) {
+        expect(tagsOf(q), qid).toMatchObject({ [TAG_TENANT]: id, [TAG_COST_CENTER]: tenant.costCenter });
+        const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+          JSON.stringify(p.Properties!['Queues']).includes(qid),
+        );
+        expect(JSON.stringify(policy![1].Properties!['PolicyDocument']), qid).toContain(
+          '"aws:SecureTransport":"false"',
+        );
+      }
+    },
+  );
+
+  it('keeps a message longer than the longest hold: a hop is 15 minutes, quiet hours and deferrals under two days', () => {
+    expect(OUTBOUND_QUEUE.retentionDays * 86_400).toBeGreaterThan(2 * 86_400);
+  });
+
+  it('has no queues shared by the tenants any more', () => {
+    for (const channel of config.channels)
+      expect(queueNamed(`cvm-${deploymentOf(config)}-outbound-${channel}`)).toBeUndefined();
+  });
+
+  it.each(config.tenants.map((t) => [t.id] as const))(
+    "alarms on tenant %s's outbound DLQ, and on the oldest message's age and the backlog of its outbound and hand-off queues",
+    (id) => {
+      const deployment = deploymentOf(config);
+      const topic = ofType('AWS::SNS::Topic')[0]![0];
+      const [dlqId] = queueNamed(outboundDlqName(deployment, id))!;
+      expect(alarmsOn(dlqId)).toEqual([
+        expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }),
+      ]);
+      for (const name of [outboundQueueName(deployment, id), handoffQueueName(deployment, id)]) {
+        const [qid] = queueNamed(name)!;
+        const alarms = alarmsOn(qid);
+        expect(
+          alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage'),
+          name,
+        ).toMatchObject({
+          Threshold: config.delivery.alarms.oldestMessageMinutes * 60,
+          AlarmActions: [{ Ref: topic }],
+        });
+        const backlog = alarms.find((a) =>
+          JSON.stringify(a.Metrics ?? []).includes('ApproximateNumberOfMessagesNotVisible'),
+        );
+        expect(backlog, name).toMatchObject({
+          Threshold: config.delivery.alarms.backlogMessages,
+          EvaluationPeriods: 3,
+          AlarmActions: [{ Ref: topic }],
+        });
+      }
+    },
+  );
+});
+
+describe('the sender and the channels API', () => {
+  const senderId = idOf(stack.delivery.sender);
+  const channelsId = idOf(stack.delivery.apiFunction);
+
+  it("reads every tenant's outbound queue with partial batch failures and bounded concurrency", () => {
+    for (const tenant of config.tenants) {
+      const [queueId] = queueNamed(outboundQueueName(deploymentOf(config), tenant.id))!;
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: senderId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: OUTBOUND_QUEUE.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: OUTBOUND_QUEUE.maxConcurrency },
+      });
+    }
+    expect(resources[senderId]!.Properties!['Timeout']).toBe(OUTBOUND_QUEUE.senderTimeoutSeconds);
+    expect(OUTBOUND_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * OUTBOUND_QUEUE.senderTimeoutSeconds);
+  });
+
+  it('may put holds back on the outbound queues, hand off to the hand-off queues and change visibility for retries', () => {
+    const statements = statementsOf(senderId);
+    for (const tenant of config.tenants) {
+      const [outId] = queueNamed(outboundQueueName(deploymentOf(config), tenant.id))!;
+      const [handoffId] = queueNamed(handoffQueueName(deploymentOf(config), tenant.id))!;
+      for (const [qid, action] of [
+        [outId, 'sqs:SendMessage'],
+        [outId, 'sqs:ChangeMessageVisibility'],
+        [handoffId, 'sqs:SendMessage'],
+      ] as const)
+        expect(
+          statements.some((s) => s.resources.includes(qid) && s.actions.includes(action)),
+          `${action} on ${qid}`,
+        ).toBe(true);
+    }
+    const vars = envOf(senderId);
+    for (const name of ['OUTBOUND_QUEUES', 'HANDOFF_QUEUES', 'CHANNEL_KEYS'])
+      for (const tenant of config.tenants)
+        expect(JSON.stringify(stack.resolve(vars[name])), name).toContain(`\\"${tenant.id}\\":`);
+    expect(JSON.parse(vars['DELIVERY'] as string)).toMatchObject({
+      channels: config.delivery.channels,
+      tenants: config.delivery.tenants,
+      allowPrivateTargets: false,
+    });
+  });
+
+  it("seals secrets with each tenant's own table key: the channels API may encrypt, the sender decrypt", () => {
+    const keys = JSON.stringify(stack.resolve(envOf(channelsId)['CHANNEL_KEYS']));
+    for (const tenant of config.tenants) {
+      const keyId = idOf(stack.store.tables[tenant.id]!.encryptionKey as never);
+      expect(keys).toContain(keyId);
+      const may = (fnId: string, action: string) =>
+        statementsOf(fnId).some((s) => s.resources.includes(keyId) && s.actions.includes(action));
+      expect(may(channelsId, 'kms:Encrypt'), tenant.id).toBe(true);
+      expect(may(senderId, 'kms:Decrypt'), tenant.id).toBe(true);
+    }
+  });
+
+  it('serves /v1/channels from the channels function', () => {
+    expect(idOf(stack.api.functions.channels as never)).toBe(channelsId);
+    expect(CHANNEL_ROUTES.every((r) => r.fn === 'channels' && r.scope === 'admin')).toBe(true);
+  });
+
+  it('hands campaign contacts to the tenant outbound queues too', () => {
+    const vars = envOf(idOf(stack.campaigns.stepFunction));
+    for (const tenant of config.tenants)
+      expect(JSON.stringify(stack.resolve(vars['OUTBOUND_QUEUES']))).toContain(`\\"${tenant.id}\\":`);
+  });
+});

@@ -1,0 +1,69 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '#domain/customer.ts';
+import type { ChannelConnection } from '#domain/delivery/connection.ts';
+import type { ChannelConnectionStore } from '#domain/delivery/ports.ts';
+import { ConflictError } from '#domain/errors.ts';
+import type { TenantId } from '#domain/ids.ts';
+import { guarded } from './errors.ts';
+import { queryAll } from './query-all.ts';
+
+/** A tenant's channel connection lives in its table as `CH#<channel>`; gsi1 `CHANNELS` lists them. */
+export const connectionKey = (channel: string) => ({ pk: `CH#${channel}`, sk: 'CH' });
+const LIST_PK = 'CHANNELS';
+
+const fromItem = (item: Record<string, unknown>): ChannelConnection => {
+  const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, ...connection } = item;
+  return connection as unknown as ChannelConnection;
+};
+
+/** Connections with their sealed secrets (never plain ones): only the sender and the channels API read them. */
+export class DynamoChannelConnections implements ChannelConnectionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableOf: (tenant: TenantId) => string,
+  ) {}
+
+  async get(tenant: TenantId, channel: Channel): Promise<ChannelConnection | undefined> {
+    const out = await guarded(() =>
+      this.db.send(
+        new GetCommand({ TableName: this.tableOf(tenant), Key: connectionKey(channel), ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async list(tenant: TenantId): Promise<ChannelConnection[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :c',
+      ExpressionAttributeValues: { ':c': LIST_PK },
+    });
+    return items.map(fromItem);
+  }
+
+  async save(tenant: TenantId, connection: ChannelConnection, expectedVersion: number): Promise<void> {
+    try {
+      await guarded(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableOf(tenant),
+            Item: {
+              ...connection,
+              ...connectionKey(connection.channel),
+              kind: 'channel',
+              gsi1pk: LIST_PK,
+              gsi1sk: connection.channel,
+            },
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+          }),
+        ),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException')
+        throw new ConflictError(`the ${connection.channel} connection changed meanwhile; read it and try again`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/** The keys of a customer's items in the tenant table (the layout is described in customer-repo.ts). */
+export const customerPk = (customerId: string) => `C#${customerId}`;
+export const PROFILE_SK = 'P';
+export const STATE_SK = 'S';
+/** Contact items of before the contact ledger (legacy-contacts.ts). */
+export const CONTACT_PREFIX = 'H#';

@@ -1,0 +1,61 @@
+import type { StoredLedger } from '#domain/contact-ledger.ts';
+import type { CustomerRecord, Scores } from '#domain/customer.ts';
+import type { ResponseStats } from '#domain/decisioning/learning.ts';
+import type { TenantId } from '#domain/ids.ts';
+import type { ContactLedgers, LearningStore, ScoringPort } from '#domain/ports.ts';
+import type { Meter } from '#domain/metering.ts';
+import type { CatalogFacts } from './catalog-facts.ts';
+import { householdSince } from './settle.ts';
+
+export interface InputPorts {
+  scoring?: ScoringPort;
+  learning: LearningStore;
+  ledgers: ContactLedgers;
+  meter?: Meter;
+}
+
+export interface Inputs {
+  scores: Scores;
+  learned: ReadonlyMap<string, ResponseStats>;
+  /** The household's ledger, when the customer is in one and the policy caps households. */
+  household?: StoredLedger;
+}
+
+const hasScores = (s: Scores | undefined): s is Scores => !!s && (!!s.churn || !!s.crossSell || !!s.nps);
+
+/**
+ * What a decision needs beside the customer's own items, fetched at once since none waits on
+ * another: scores (computed now, and metered, for a customer without stored ones), the learned
+ * take-up rates of the customer's segment, and the household's ledger (eventually consistent: a
+ * stale one loses the commit's race and is read again).
+ */
+export const gatherInputs =
+  (ports: InputPorts) =>
+  async (
+    tenant: TenantId,
+    record: CustomerRecord,
+    state: Record<string, unknown> | undefined,
+    segment: string,
+    now: Date,
+    catalog: CatalogFacts,
+  ): Promise<Inputs> => {
+    const householdId = catalog.policy.household ? record.householdId : undefined;
+    const [scores, learned, household] = await Promise.all([
+      !hasScores(record.scores) && ports.scoring
+        ? ports.scoring.score({ profile: record, ...(state ? { state } : {}) }).then((s) => {
+            ports.meter?.meter(tenant, 'Score', 1);
+            return s.scores;
+          })
+        : (record.scores ?? {}),
+      ports.learning.stats(tenant, segment, catalog.actionIds),
+      householdId
+        ? ports.ledgers.household(
+            tenant,
+            householdId,
+            { since: householdSince(now, catalog.policy), bounds: catalog.household, now },
+            false,
+          )
+        : undefined,
+    ]);
+    return { scores, learned, ...(household ? { household } : {}) };
+  };

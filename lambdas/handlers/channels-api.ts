@@ -1,0 +1,37 @@
+import { getChannel, listChannels, putChannel, rotateChannelSecret, type ConnectionInput } from '#app/channels.ts';
+import type { Channel } from '#domain/customer.ts';
+import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { deliveryEnv } from './delivery-env.ts';
+import { channelPortsFor } from './delivery-wiring.ts';
+
+const ports = channelPortsFor(deliveryEnv());
+const useCases = {
+  list: listChannels(ports),
+  get: getChannel(ports),
+  put: putChannel(ports),
+  rotate: rotateChannelSecret(ports),
+};
+
+const channelOf = (req: HttpRequest) => req.params['channel'] as Channel;
+
+/** /v1/channels: each tenant's channel connections (admin keys); secrets are shown once, when made. */
+export const handler = httpHandler('channels', {
+  listChannels: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
+  getChannel: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, channelOf(req)) }),
+  putChannel: async (req: HttpRequest<ConnectionInput>) => {
+    const { created, connection, secret } = await useCases.put(req.caller.tenant, channelOf(req), req.body, {
+      keyId: req.caller.keyId,
+    });
+    return {
+      status: created ? 201 : 200,
+      body: { ...connection, ...(secret ? { secret } : {}) },
+      // a body holding a secret must not sit in a cache
+      ...(secret ? { headers: { 'cache-control': 'no-store' } } : {}),
+    };
+  },
+  rotateChannelSecret: async (req) => ({
+    status: 200,
+    body: await useCases.rotate(req.caller.tenant, channelOf(req), { keyId: req.caller.keyId }),
+    headers: { 'cache-control': 'no-store' },
+  }),
+});

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { CachedConnections } from '#adapters/cache/cached-connections.ts';
+import { HandOffConnector } from '#adapters/delivery/handoff-connector.ts';
+import { WebhookConnector } from '#adapters/delivery/webhook-connector.ts';
+import { ResolvingWebhookTargets } from '#adapters/delivery/webhook-targets.ts';
+import { DynamoCapacityCounter } from '#adapters/dynamo/capacity-counter.ts';
+import { DynamoChannelConnections } from '#adapters/dynamo/channel-connections.ts';
+import { KmsSecretSealer } from '#adapters/kms/kms-secret-sealer.ts';
+import { FileOutboundQueue } from '#adapters/local/file-outbound.ts';
+import { LocalDeliveryQueue } from '#adapters/local/local-outbound-queue.ts';
+import { LocalSecretSealer } from '#adapters/local/local-secret-sealer.ts';
+import { sqsClient } from '#adapters/sqs/client.ts';
+import { SqsDeliveryQueue } from '#adapters/sqs/delivery-queue.ts';
+import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
+import type { ChannelPorts } from '#app/channels.ts';
+import type { DeliveryPorts } from '#app/deliver-outbound.ts';
+import { capacityOf } from '#domain/delivery/capacity.ts';
+import type { DeliveryRecorder, SecretSealer } from '#domain/delivery/ports.ts';
+import { RETRY_POLICY } from '#domain/delivery/retry.ts';
+import type { TargetPolicy } from '#domain/delivery/webhook-target.ts';
+import type { DeliveryEnv } from './delivery-env.ts';
+import { adaptersFor } from './wiring.ts';
+import { tenantTableOf } from './tenant-tables.ts';
+
+/**
+ * Where webhooks may point: public HTTPS targets in AWS (private ones when the market allows);
+ * the local runtime also reaches loopback, over plain http too.
+ */
+export const targetPolicyOf = (env: DeliveryEnv): TargetPolicy => ({
+  allowPrivateTargets: env.DELIVERY.allowPrivateTargets,
+  allowLoopback: env.platform.CVM_LOCAL_DIR !== undefined,
+});
+
+/** Secrets sealed with the tenant's KMS key in AWS, with a local key file in `npm start`. */
+const sealerOf = (env: DeliveryEnv): SecretSealer =>
+  env.platform.CVM_LOCAL_DIR
+    ? new LocalSecretSealer(join(env.platform.CVM_LOCAL_DIR, 'channel-secrets.key'))
+    : new KmsSecretSealer(env.CHANNEL_KEYS);
+
+/** The channels API's ports. */
+export function channelPortsFor(env: DeliveryEnv): ChannelPorts {
+  const base = adaptersFor(env.platform);
+  return {
+    connections: new DynamoChannelConnections(base.db, tenantTableOf(env.platform.TENANT_TABLES)),
+    sealer: sealerOf(env),
+    targets: new ResolvingWebhookTargets(targetPolicyOf(env)),
+    clock: base.clock,
+    audit: base.audit,
+    channels: env.DELIVERY.marketChannels,
+  };
+}
+
+/**
+ * The sender's ports. In AWS the queues are SQS (the tenant's outbound queue for holds and retries,
+ * its hand-off queue for `queue` connections); with CVM_LOCAL_DIR they are the local runtime's
+ * queues and the outbound files.
+ */
+export function senderPortsFor(env: DeliveryEnv, record?: DeliveryRecorder): DeliveryPorts {
+  const base = adaptersFor(env.platform);
+  const tableOf = tenantTableOf(env.platform.TENANT_TABLES);
+  const local = env.platform.CVM_LOCAL_DIR;
+  const sqs = local ? undefined : sqsClient(env.platform.AWS_REGION);
+  const handoff = local ? new FileOutboundQueue(local) : new SqsOutboundQueue(sqs!, env.HANDOFF_QUEUES);
+  const market = env.platform.MARKET_RULES;
+  return {
+    clock: base.clock,
+    connections: new CachedConnections(
+      new DynamoChannelConnections(base.db, tableOf),
+      env.CHANNEL_CACHE_SECONDS * 1000,
+    ),
+    sealer: sealerOf(env),
+    connectors: {
+      queue: new HandOffConnector(handoff),
+      webhook: new WebhookConnector({ policy: targetPolicyOf(env), clock: base.clock }),
+    },
+    queue: local ? new LocalDeliveryQueue() : new SqsDeliveryQueue(sqs!, env.platform.OUTBOUND_QUEUES),
+    customers: base.customers,
+    capacity: new DynamoCapacityCounter(base.db, tableOf),
+    settings: {
+      timeZone: market.timezone,
+      quietHours: market.quietHours,
+      capacity: (tenant, channel) => capacityOf(env.DELIVERY, tenant, channel),
+      retry: RETRY_POLICY,
+      timeScale: env.platform.CVM_TIME_SCALE,
+    },
+    ...(record ? { record } : {}),
+  };
+}

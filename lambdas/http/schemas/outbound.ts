@@ -1,0 +1,42 @@
+import { CHANNELS } from '#domain/customer.ts';
+import { MESSAGE_ID_HEADER, SIGNATURE_HEADER } from '#domain/delivery/signature.ts';
+import { z } from './common.ts';
+
+const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant');
+
+/**
+ * The outbound hand-off as it travels on a tenant's outbound queue and reaches a gateway: what the
+ * sender checks a queue message against (anything else goes to the DLQ after its attempts).
+ */
+export const OutboundMessageSchema = z
+  .object({
+    messageId: z.string().min(1).max(128).openapi({ description: 'Stable per message: receivers dedupe on it' }),
+    tenant: z.string().min(1),
+    customerId: z.string().min(1),
+    channel: z.enum(CHANNELS),
+    actionId: z.string().min(1),
+    kind: z.enum(['offer', 'retention', 'service', 'information']),
+    treatment: z.string(),
+    language: z.string(),
+    text: z.string().optional(),
+    reason: z.object({ type: z.enum(['trigger', 'campaign', 'decision']), id: z.string() }),
+    createdAt: instant,
+    sendAfter: instant.openapi({ description: 'The message is sent at this time, never before (quiet hours)' }),
+    segments: z.number().int().min(1).optional(),
+  })
+  .openapi('OutboundMessage');
+
+/** A webhook request's body: the hand-off plus the SMS segment count (1 until message content measures it). */
+export const WebhookMessageSchema = OutboundMessageSchema.extend({
+  segments: z.number().int().min(1).openapi({ description: 'SMS parts of the text (1 until texts are measured)' }),
+}).openapi('WebhookMessage');
+
+export const WebhookHeaders = z.object({
+  [SIGNATURE_HEADER]: z.string().openapi({
+    description:
+      '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`; during a secret rotation a second ' +
+      '`v1` made with the previous secret follows. Verify with either secret and refuse a stale `t`.',
+    example: 't=1772517600,v1=5f2b…',
+  }),
+  [MESSAGE_ID_HEADER]: z.string().openapi({ description: 'The messageId of the body' }),
+});
