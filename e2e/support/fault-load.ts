@@ -4,6 +4,7 @@
  * and readers that must get an answer (never a hang) — 503 problem+json with Retry-After while
  * the database is down. Shared by e2e/faults.long.test.ts and the quick e2e/faults.e2e.test.ts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { send, type RawResponse } from './http-fuzz.ts';
 
 export interface FaultLoadResult {
@@ -22,8 +23,6 @@ export interface FaultLoadResult {
   /** Seconds from each kill until the supervisor had the database back. */
   downSeconds: number[];
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function eventLoadWithFaults(opts: {
   baseUrl: string;

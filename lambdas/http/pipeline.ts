@@ -116,7 +116,7 @@ export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImp
     const req: HttpRequest = {
       caller,
       params: validated(route.params, params, 'path'),
-      query: validated(route.query, lowerless(event.queryStringParameters), 'query'),
+      query: validated(route.query, definedParams(event.queryStringParameters), 'query'),
       headers: lowerHeaders(event.headers),
       body: parseBody(route, event),
       requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? '',
@@ -125,7 +125,8 @@ export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImp
   };
 }
 
-const lowerless = (q: Record<string, string | undefined> | null): Record<string, string> =>
+/** The query parameters that have a value (API Gateway sends null for none). */
+const definedParams = (q: Record<string, string | undefined> | null): Record<string, string> =>
   Object.fromEntries(Object.entries(q ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
 
 /** problem+json for every failure; 5xx bodies stay generic and the cause goes to the log only. */

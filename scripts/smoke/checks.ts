@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Call, expectStatus, expectThat, SmokeFailure } from './http.ts';
 import type { Step } from './run.ts';
 import { SMOKE_EVENT_TYPE, smokeEvent, smokeProfile } from './smoke-customer.ts';
@@ -20,8 +21,6 @@ const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 const customerPath = (ctx: SmokeContext) => `/v1/customers/${encodeURIComponent(ctx.customerId)}`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function needsCustomer(ctx: SmokeContext): { at: string } {
   if (!ctx.created) throw new SmokeFailure('skipped: the smoke customer was not created');

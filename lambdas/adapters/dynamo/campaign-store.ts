@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -10,7 +11,7 @@ import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } fro
 import type { CampaignStore, CampaignSummary, StoredMember } from '#domain/campaign/ports.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 import { queryAll } from './query-all.ts';
 
 export const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
@@ -27,9 +28,6 @@ function decode(token: string): Record<string, unknown> {
   }
   throw new InvalidInputError('nextToken is not one this list gave out', [{ field: 'nextToken', message: 'invalid' }]);
 }
-
-const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DynamoCampaignStore implements CampaignStore {
   constructor(

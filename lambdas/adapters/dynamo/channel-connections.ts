@@ -4,7 +4,7 @@ import type { ChannelConnection } from '#domain/delivery/connection.ts';
 import type { ChannelConnectionStore } from '#domain/delivery/ports.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 import { queryAll } from './query-all.ts';
 
 /** A tenant's channel connection lives in its table as `CH#<channel>`; gsi1 `CHANNELS` lists them. */
@@ -61,7 +61,7 @@ export class DynamoChannelConnections implements ChannelConnectionStore {
         ),
       );
     } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException')
+      if (isConditionalFailure(err))
         throw new ConflictError(`the ${connection.channel} connection changed meanwhile; read it and try again`);
       throw err;
     }

@@ -9,7 +9,7 @@ import { ledgerFromRecords, noLedger, type StoredLedger } from '#domain/contact-
 import type { OfferResponse } from '#domain/decisioning/decision-record.ts';
 import type { ContactLedgers, LedgerWrites, LegacyWindow } from '#domain/ports.ts';
 import { customerPk } from './customer-keys.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 import { householdContacts } from './household-contacts.ts';
 import { legacyCustomerContacts } from './legacy-contacts.ts';
 import { householdLedgerPk, LEDGER_SK, ledgerPut, storedLedgerOf } from './ledger-item.ts';
@@ -118,7 +118,7 @@ export class DynamoContactLedgers implements ContactLedgers {
       );
     } catch (err) {
       // no ledger yet: a legacy decision's customer, whose response stays on the decision's own item
-      if ((err as { name?: string })?.name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionalFailure(err)) throw err;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -12,7 +13,7 @@ import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
 import { legacyCustomerLedger } from './contact-ledger.ts';
 import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
 
@@ -33,10 +34,6 @@ const CUSTOMER_ITEMS = 4;
 const LEGACY_SHOWN = 23;
 
 type TableNameOf = (tenant: string) => string;
-
-const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function toItem(record: CustomerRecord): Record<string, unknown> {
   return {

@@ -3,7 +3,7 @@ import type { OfferedDecision, OfferResponse } from '#domain/decisioning/decisio
 import { parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import type { ResponseOutcome } from '#domain/ports.ts';
 import { CONTACT_PREFIX, customerPk } from './customer-keys.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 
 /**
  * Decisions logged before the log left the customer partition (customer-prefixed ids) left their
@@ -14,8 +14,6 @@ import { guarded } from './errors.ts';
  * the ledger; their record is in the decision log.
  */
 export const decisionContactSk = (at: string, decisionId: string) => `${CONTACT_PREFIX}${at}#${decisionId}`;
-
-const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Sets a response on an offer of a legacy decision's item, its only record, once (the condition makes a duplicate count once). */
 async function setOfferResponse(

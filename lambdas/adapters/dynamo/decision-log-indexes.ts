@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions, DecisionReportSource } from '#domain/ports.ts';
@@ -7,8 +8,6 @@ import { guarded } from './errors.ts';
 import { queryAll } from './query-all.ts';
 
 type TableNameOf = (tenant: string) => string;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A customer's decisions through the log's `byCustomer` index (keys only: a Query, then BatchGet

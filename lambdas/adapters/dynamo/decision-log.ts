@@ -9,11 +9,9 @@ import {
 import type { DecisionLog, ResponseOutcome } from '#domain/ports.ts';
 import { legacyOffered, recordLegacyResponse } from './decision-contact.ts';
 import { logItemOf, recordOf } from './decision-item.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 
 type TableNameOf = (tenant: string) => string;
-
-const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * The decision log in the tenant's decision table: one PutItem per decision, by id. Deciding never

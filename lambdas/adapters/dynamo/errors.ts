@@ -25,3 +25,7 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** A conditional write lost: the item changed (or exists) since it was read. */
+export const isConditionalFailure = (err: unknown): boolean =>
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException';

@@ -2,12 +2,10 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';
 
 type TableNameOf = (tenant: string) => string;
-
-const isConditionalFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * Scores on profiles and the scan that batch scoring reads: one `UpdateItem` of the `scores`

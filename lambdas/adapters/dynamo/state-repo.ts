@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetCommand,
   PutCommand,
@@ -22,7 +23,6 @@ export interface WriteMeter {
   readUnits: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'outboxInLedger', 'expiresAt', 'gsi1pk', 'gsi1sk']);
 
 /** A heavy sender's id record: `E#<event key>` under the customer, kept until its dedupe window ends (TTL). */

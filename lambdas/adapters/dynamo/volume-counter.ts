@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hash53 } from '#domain/decisioning/experiments.ts';
 import type { VolumeCounter } from '#domain/ports.ts';
-import { guarded } from './errors.ts';
+import { guarded, isConditionalFailure } from './errors.ts';
 
 /**
  * Per-action daily caps on sharded counters `V#<actionId>#<day>#<shard>` / `V`, so one popular
@@ -118,7 +118,7 @@ export class DynamoVolumeCounter implements VolumeCounter {
       );
       return units;
     } catch (err) {
-      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionalFailure(err)) throw err;
       return 0;
     }
   }

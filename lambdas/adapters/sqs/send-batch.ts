@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#domain/errors.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** SQS: at most 10 entries and 1 MiB per SendMessageBatch. */
 const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 900 * 1024;
