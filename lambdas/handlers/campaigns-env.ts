@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
 
 /** The campaign functions' settings: the decisions settings plus the workflow's own. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DecisioningSettings } from '#app/decisions.ts';
 import { CHANNELS } from '#domain/customer.ts';
 import { Json, platformEnv, type PlatformEnv } from './env.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A variable holding JSON, validated by `schema`. */
 export const Json = <T extends z.ZodType>(schema: T) =>

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoDecisionReportSource } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import type { Histograms } from '#domain/scoring/psi.ts';

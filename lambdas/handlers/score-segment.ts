@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { scoreSegment, type SegmentResult } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { logger } from '#http/logger.ts';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Json } from './env.ts';
 
 /** The environment of the scoring functions (score-base tasks, and the online scoring port). */

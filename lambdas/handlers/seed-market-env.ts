@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Json, PlatformEnv } from './env.ts';
 
 /** The seed function's settings: the tables of the platform env plus each tenant's admin-key secret. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS } from '../../lambdas/domain/customer.ts';
 
 const Channel = z.enum(CHANNELS);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
 import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
 import { DeliveryConfig } from './delivery-config.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A stage is one deployment of a market (dev, staging, prod, or a person's own): every physical

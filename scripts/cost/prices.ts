@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Price, PriceId, PriceTable } from './cost-math.ts';
 
 export const PRICES_FILE = new URL('./prices.json', import.meta.url);

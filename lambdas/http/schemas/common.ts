@@ -1,5 +1,5 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from '#domain/ids.ts';
 import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
 
