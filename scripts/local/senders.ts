@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { localOutboundQueues } from '#adapters/local/local-outbound-queue.ts';
 import { OUTBOUND_QUEUE, outboundDlqName, outboundQueueName } from '#adapters/sqs/queue-design.ts';
 import { deliveryEnvOf } from '#config/delivery-config.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
-import { LocalQueue, type SqsHandler } from './local-queue.ts';
+import type { SqsHandler } from './local-queue.ts';
+import { startTenantQueues, type TenantQueues } from './tenant-queues.ts';
 
 /** The environment the sender and the channels API read, from the market config (as the stack sets it). */
 export function deliveryLocalEnv(market: MarketConfig): Record<string, string> {
@@ -11,10 +11,7 @@ export function deliveryLocalEnv(market: MarketConfig): Record<string, string> {
   return { ...deliveryEnvOf(market), CHANNEL_CACHE_SECONDS: '1' };
 }
 
-export interface LocalSenders {
-  queues: Record<string, LocalQueue>;
-  stop(): Promise<void>;
-}
+export type LocalSenders = TenantQueues;
 
 /**
  * One local outbound queue per tenant feeding the same sender handler as in AWS, with the batch
@@ -27,30 +24,14 @@ export async function startSenders(opts: {
   dir: string;
   timeScale?: number;
 }): Promise<LocalSenders> {
-  const { market, dir } = opts;
   const { handler } = await import('#handlers/deliver-outbound.ts');
-  const queues: Record<string, LocalQueue> = {};
-  for (const tenant of market.tenants) {
-    const name = outboundQueueName(deploymentOf(market), tenant.id);
-    const queue = new LocalQueue({
-      name,
-      handler: handler as SqsHandler,
-      batchSize: OUTBOUND_QUEUE.batchSize,
-      visibilityTimeoutMs: (OUTBOUND_QUEUE.visibilityTimeoutSeconds * 1000) / (opts.timeScale ?? 1),
-      maxReceiveCount: OUTBOUND_QUEUE.maxReceiveCount,
-      dlqFile: join(dir, 'dlq', `${outboundDlqName(deploymentOf(market), tenant.id)}.jsonl`),
-      stateFile: join(dir, 'queues', `${name}.json`),
-      idlePollMs: 100,
-    });
-    localOutboundQueues.set(tenant.id, queue);
-    queue.start();
-    queues[tenant.id] = queue;
-  }
-  return {
-    queues,
-    async stop() {
-      await Promise.all(Object.values(queues).map((q) => q.stop()));
-      for (const tenant of Object.keys(queues)) localOutboundQueues.delete(tenant);
-    },
-  };
+  const deployment = deploymentOf(opts.market);
+  return startTenantQueues({
+    ...opts,
+    handler: handler as SqsHandler,
+    settings: OUTBOUND_QUEUE,
+    nameOf: (tenant) => outboundQueueName(deployment, tenant),
+    dlqNameOf: (tenant) => outboundDlqName(deployment, tenant),
+    registry: localOutboundQueues,
+  });
 }

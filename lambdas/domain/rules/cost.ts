@@ -186,7 +186,8 @@ export function worstCaseSteps(rule: unknown): number {
       case 'missing': {
         // the keys are the first argument when it is a list, else the arguments; each is read as a path
         const keys = Math.max(a?.obj ? a.size : 0, args.length);
-        const key = max(args.map(held));
+        // a later argument is a key itself, an array one read as its text ("false,false,false")
+        const key = max(args.map((x, i) => (i === 0 ? held(x) : Math.max(x.size, held(x)))));
         return {
           steps: own + bulkSteps(keys) + times(keys, 1 + 2 * bulkSteps(key)),
           size: sum(args.map((x) => x.size + 1)),

@@ -212,6 +212,11 @@ describe('the rule evaluator', () => {
     );
   });
 
+  it('bounds missing by the text of a key that is a list itself (found by the property below, seed 300364899)', () => {
+    const rule = { missing: ['a.b', [false, false, false]] };
+    expect(runRule(rule, {}, Number.POSITIVE_INFINITY).steps).toBeLessThanOrEqual(worstCaseSteps(rule));
+  });
+
   it('never takes more steps than the static worst case, on any rule and data within the bound', () => {
     fc.assert(
       fc.property(ruleArb({ dataKeys: true, maxArray: 40 }), ruleDataArb, (rule, d) => {
