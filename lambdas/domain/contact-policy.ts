@@ -324,10 +324,7 @@ export function contactsOf(items: readonly Record<string, unknown>[]): ContactRe
 }
 
 /** The market's starting point; each market config may override any part. */
-export const DEFAULT_CONTACT_LIMITS: Pick<
-  ContactPolicy,
-  'outboundChannels' | 'perChannel' | 'overall' | 'household' | 'declineSuppressionDays' | 'mandatoryExempt'
-> = {
+export const DEFAULT_CONTACT_LIMITS = {
   outboundChannels: ['sms', 'push', 'email'],
   perChannel: {
     sms: { max: 3, days: 7 },
@@ -342,7 +339,10 @@ export const DEFAULT_CONTACT_LIMITS: Pick<
   household: { max: 60, days: 7 },
   declineSuppressionDays: 30,
   mandatoryExempt: true,
-};
+} satisfies Pick<
+  ContactPolicy,
+  'outboundChannels' | 'perChannel' | 'overall' | 'household' | 'declineSuppressionDays' | 'mandatoryExempt'
+>;
 
 /** The platform defaults in a market's time zone and quiet hours: the policy of a market config that overrides nothing. */
 export const defaultContactPolicy = (market: { timezone: string; quietHours: QuietHours }): ContactPolicy => ({

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_CONTACT_LIMITS } from '../../lambdas/domain/contact-policy.ts';
 import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
 import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
 import { DeliveryConfig } from './delivery-config.ts';
@@ -66,37 +67,15 @@ export const DecisioningConfig = z.strictObject({
   contactPolicy: z
     .strictObject({
       /** Always-outbound channels (quiet hours apply); call-centre is outbound when the request says so. */
-      outboundChannels: z.array(Channel).default(['sms', 'push', 'email']),
-      perChannel: z.partialRecord(Channel, ContactWindow).default({
-        sms: { max: 3, days: 7 },
-        push: { max: 5, days: 7 },
-        email: { max: 3, days: 7 },
-        'call-centre': { max: 6, days: 7 },
-        ussd: { max: 30, days: 7 },
-        app: { max: 30, days: 7 },
-        retail: { max: 10, days: 7 },
-      }),
-      overall: ContactWindow.default({ max: 40, days: 7 }),
-      household: ContactWindow.default({ max: 60, days: 7 }),
-      declineSuppressionDays: z.number().int().min(0).max(365).default(30),
-      mandatoryExempt: z.boolean().default(true),
+      outboundChannels: z.array(Channel).default([...DEFAULT_CONTACT_LIMITS.outboundChannels]),
+      perChannel: z.partialRecord(Channel, ContactWindow).default(DEFAULT_CONTACT_LIMITS.perChannel),
+      overall: ContactWindow.default(DEFAULT_CONTACT_LIMITS.overall),
+      household: ContactWindow.default(DEFAULT_CONTACT_LIMITS.household),
+      declineSuppressionDays: z.number().int().min(0).max(365).default(DEFAULT_CONTACT_LIMITS.declineSuppressionDays),
+      mandatoryExempt: z.boolean().default(DEFAULT_CONTACT_LIMITS.mandatoryExempt),
     })
-    .default({
-      outboundChannels: ['sms', 'push', 'email'],
-      perChannel: {
-        sms: { max: 3, days: 7 },
-        push: { max: 5, days: 7 },
-        email: { max: 3, days: 7 },
-        'call-centre': { max: 6, days: 7 },
-        ussd: { max: 30, days: 7 },
-        app: { max: 30, days: 7 },
-        retail: { max: 10, days: 7 },
-      },
-      overall: { max: 40, days: 7 },
-      household: { max: 60, days: 7 },
-      declineSuppressionDays: 30,
-      mandatoryExempt: true,
-    }),
+    // the platform's defaults live once, in the domain (the processor and decisions use them too)
+    .default({ ...DEFAULT_CONTACT_LIMITS, outboundChannels: [...DEFAULT_CONTACT_LIMITS.outboundChannels] }),
   /** Pseudo-trials of the model/starting prior in the learned propensity. */
   priorStrength: z.number().min(1).max(10_000).default(20),
   /** Repeated dropped calls that open a service problem; churn score that counts as high. */
