@@ -171,52 +171,36 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
     });
 
     // Importer throughput against raw BatchWriteItem on the same DynamoDB Local.
-    const imp = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'scripts/import/import.ts'),
-        '--market',
-        'demo',
-        '--tenant',
-        'consumer',
-        '--file',
-        DATA,
-        '--quiet',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') },
-        encoding: 'utf8',
-      },
-    );
+    // the importer as a person runs it, on the same runtime folder both times
+    const runImport = () =>
+      spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'scripts/import/import.ts'),
+          '--market',
+          'demo',
+          '--tenant',
+          'consumer',
+          '--file',
+          DATA,
+          '--quiet',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') },
+          encoding: 'utf8',
+        },
+      );
+    const imp = runImport();
     if (imp.status !== 0) throw new Error(`import failed: ${imp.stderr}`);
     const summary = JSON.parse(imp.stdout.trim().split('\n').pop()!) as {
       rows: number;
       rowsPerSecond: number;
       seconds: number;
     };
-    const reimport = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'scripts/import/import.ts'),
-        '--market',
-        'demo',
-        '--tenant',
-        'consumer',
-        '--file',
-        DATA,
-        '--quiet',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, CVM_LOCAL_DIR: join(dir, 'runtime') },
-        encoding: 'utf8',
-      },
-    );
+    const reimport = runImport();
     const again = JSON.parse(reimport.stdout.trim().split('\n').pop()!) as { rowsPerSecond: number; written: number };
     const db = documentClient({ endpoint: rt.info.dynamoEndpoint });
     const items = Array.from({ length: summary.rows }, (_, i) => ({
