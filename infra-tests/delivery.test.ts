@@ -1,4 +1,3 @@
-import type { CfnResource } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { deploymentOf } from '#config/market-config.ts';
 import {
@@ -10,31 +9,16 @@ import {
 import { CHANNEL_ROUTES } from '../lambdas/http/routes/channels.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from '../lib/constructs/cost-allocation.ts';
 import { synthMarket } from './synth.ts';
+import { templateQueries } from './template-queries.ts';
 
-type Resource = { Type: string; Properties?: Record<string, any> };
-const { stack, template, config } = synthMarket();
-const resources = template.toJSON()['Resources'] as Record<string, Resource>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const idOf = (c: { node: { defaultChild?: unknown } }) =>
-  stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
-const queueNamed = (name: string) => ofType('AWS::SQS::Queue').find(([, q]) => q.Properties!['QueueName'] === name);
-const tagsOf = (r: Resource) =>
-  Object.fromEntries(((r.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+const synthesized = synthMarket();
+const { stack, template, config } = synthesized;
+const { resources, ofType, idOf, queueNamed, tagsOf, statementsOf } = templateQueries(synthesized);
 const alarmsOn = (queueId: string) =>
   ofType('AWS::CloudWatch::Alarm')
     .map(([, a]) => a.Properties!)
     .filter((a) => JSON.stringify(a).includes(`"${queueId}"`));
 const envOf = (fnId: string) => resources[fnId]!.Properties!['Environment']['Variables'] as Record<string, unknown>;
-
-function statementsOf(fnId: string): { actions: string[]; resources: string }[] {
-  const roleRef = (resources[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap(
-      ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
-    )
-    .map((s) => ({ actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) }));
-}
 
 describe('outbound queues', () => {
   it.each(config.tenants.map((t) => [t.id, t] as const))(

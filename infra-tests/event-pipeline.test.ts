@@ -1,6 +1,5 @@
 import { deploymentOf } from '#config/market-config.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
-import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,26 +11,11 @@ import {
 } from '../lambdas/adapters/sqs/queue-design.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from '../lib/constructs/cost-allocation.ts';
 import { synthMarket } from './synth.ts';
+import { templateQueries } from './template-queries.ts';
 
-type Resource = { Type: string; Properties?: Record<string, any> };
-const { stack, template, config } = synthMarket();
-const resources = template.toJSON()['Resources'] as Record<string, Resource>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const idOf = (c: { node: { defaultChild?: unknown } }) =>
-  stack.resolve((c.node.defaultChild as CfnResource).logicalId) as string;
-const queueNamed = (name: string) => ofType('AWS::SQS::Queue').find(([, q]) => q.Properties!['QueueName'] === name);
-const tagsOf = (r: Resource) =>
-  Object.fromEntries(((r.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
-
-function statementsOf(fnId: string): { actions: string[]; resources: string }[] {
-  const roleRef = (resources[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap(
-      ([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[]; Resource: unknown }[],
-    )
-    .map((s) => ({ actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) }));
-}
+const synthesized = synthMarket();
+const { stack, template, config } = synthesized;
+const { resources, ofType, idOf, queueNamed, tagsOf, statementsOf } = templateQueries(synthesized);
 
 describe('event pipeline', () => {
   it.each(config.tenants.map((t) => [t.id, t] as const))(
