@@ -1,23 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { type ApiClient, expectAnswer } from '../scripts/lib/api/api-client.ts';
 import { isRunning, startLocal, type StartedRuntime } from './local-runtime.ts';
+import { anonymousApi, type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 let rt: StartedRuntime;
 let base: string;
-let consumer: { apiKey: string; channelKey: string };
-let enterprise: { apiKey: string; channelKey: string };
+let anonymous: ApiClient;
+let consumer: TenantApi;
+let enterprise: TenantApi;
 
 beforeAll(async () => {
   rt = await startLocal();
   base = rt.info.baseUrl;
-  consumer = rt.info.tenants['consumer']!;
-  enterprise = rt.info.tenants['enterprise']!;
+  anonymous = anonymousApi(rt);
+  consumer = tenantApi(rt, 'consumer');
+  enterprise = tenantApi(rt, 'enterprise');
 });
 
 afterAll(async () => {
   if (rt && rt.child.exitCode === null) await rt.interrupt();
 });
 
+/** Raw fetch, for what the typed client cannot send: malformed JSON, undocumented paths and methods. */
 const req = async (
   method: string,
   path: string,
@@ -41,47 +46,75 @@ const req = async (
 
 describe('the local runtime over HTTP', () => {
   it('answers health and serves the OpenAPI document without a key', async () => {
-    expect((await req('GET', '/v1/health')).json).toEqual({ status: 'ok' });
-    const doc = await req('GET', '/v1/openapi.json');
+    expect(expectAnswer(await anonymous.get('/v1/health'), 200).json).toEqual({ status: 'ok' });
+    const doc = expectAnswer(await anonymous.get('/v1/openapi.json'), 200);
     expect(doc.json.openapi).toBe('3.1.0');
     expect(Object.keys(doc.json.paths)).toContain('/v1/customers/{customerId}');
   });
 
   it('stores a profile with the admin key and reads it with the channel key', async () => {
-    const put = await req('PUT', '/v1/customers/27820000001', consumer.apiKey, {
-      segment: 'youth',
-      monthlyCharge: 45,
-      consent: { sms: true },
+    const put = await consumer.admin.put('/v1/customers/{customerId}', {
+      path: { customerId: '27820000001' },
+      body: { segment: 'youth', monthlyCharge: 45, consent: { sms: true } },
     });
     expect(put.status).toBe(201);
-    const got = await req('GET', '/v1/customers/27820000001', consumer.channelKey);
-    expect(got.status).toBe(200);
-    expect(got.etag).toBe('"1"');
+    const got = expectAnswer(
+      await consumer.channel.get('/v1/customers/{customerId}', { path: { customerId: '27820000001' } }),
+      200,
+    );
+    expect(got.headers.get('etag')).toBe('"1"');
     expect(got.json).toMatchObject({ customerId: '27820000001', segment: 'youth', valueTier: 'silver' });
   });
 
   it('answers every failure with problem+json: 401, 403, 404, 405, 400, 413', async () => {
+    const customer = (customerId: string) => ({ path: { customerId } });
+    const typed = (reply: { status: number; headers: Headers; json: unknown }) => ({
+      status: reply.status,
+      type: reply.headers.get('content-type') ?? '',
+      json: reply.json as { status?: number },
+    });
     const cases = [
-      [await req('GET', '/v1/customers/27820000001'), 401],
-      [await req('GET', '/v1/customers/27820000001', 'not-a-key'), 403],
-      [await req('PUT', '/v1/customers/27820000002', consumer.channelKey, { segment: 'x' }), 403],
-      [await req('GET', '/v1/nowhere', consumer.apiKey), 404],
-      [await req('PATCH', '/v1/customers/27820000001', consumer.apiKey, {}), 405],
-      [await req('PUT', '/v1/customers/27820000002', consumer.apiKey, '{"segment":'), 400],
-      [await req('PUT', '/v1/customers/27820000002', consumer.apiKey, { segment: 'x'.repeat(70_000) }), 413],
+      [typed(await anonymous.get('/v1/customers/{customerId}', customer('27820000001'))), 401],
+      [
+        typed(await consumer.admin.get('/v1/customers/{customerId}', { ...customer('27820000001'), key: 'not-a-key' })),
+        403,
+      ],
+      [
+        typed(
+          await consumer.channel.put('/v1/customers/{customerId}', {
+            ...customer('27820000002'),
+            body: { segment: 'x' },
+          }),
+        ),
+        403,
+      ],
+      // raw: a path and a method the document does not have, and JSON that does not parse
+      [await req('GET', '/v1/nowhere', consumer.keys.apiKey), 404],
+      [await req('POST', '/v1/customers/27820000001', consumer.keys.apiKey, {}), 405],
+      [await req('PUT', '/v1/customers/27820000002', consumer.keys.apiKey, '{"segment":'), 400],
+      [
+        typed(
+          await consumer.admin.put('/v1/customers/{customerId}', {
+            ...customer('27820000002'),
+            body: { segment: 'x'.repeat(70_000) },
+          }),
+        ),
+        413,
+      ],
     ] as const;
     for (const [res, status] of cases) {
       expect(res.status).toBe(status);
       expect(res.type).toBe('application/problem+json');
       expect(res.json.status).toBe(status);
     }
-    expect((await req('GET', '/v1/customers/27820000002', consumer.apiKey)).status).toBe(404);
+    expect((await consumer.admin.get('/v1/customers/{customerId}', customer('27820000002'))).status).toBe(404);
   });
 
   it("never shows one tenant another tenant's customer", async () => {
-    expect((await req('GET', '/v1/customers/27820000001', enterprise.apiKey)).status).toBe(404);
-    expect((await req('DELETE', '/v1/customers/27820000001', enterprise.apiKey)).status).toBe(404);
-    expect((await req('GET', '/v1/customers/27820000001', consumer.apiKey)).status).toBe(200);
+    const customer = { path: { customerId: '27820000001' } };
+    expect((await enterprise.admin.get('/v1/customers/{customerId}', customer)).status).toBe(404);
+    expect((await enterprise.admin.delete('/v1/customers/{customerId}', customer)).status).toBe(404);
+    expect((await consumer.admin.get('/v1/customers/{customerId}', customer)).status).toBe(200);
   });
 
   it('stops cleanly on Ctrl-C and leaves no process behind', async () => {

@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import { expectAnswer } from '../scripts/lib/api/api-client.ts';
 import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 let rt: StartedRuntime;
-let base: string;
-let consumer: { apiKey: string; channelKey: string };
-let enterprise: { apiKey: string; channelKey: string };
+let consumer: TenantApi;
+let enterprise: TenantApi;
 const experiments = loadMarket('demo').decisioning.experiments;
 
 beforeAll(async () => {
   // 10:00 in Johannesburg: outside quiet hours
   rt = await startLocal({ CVM_NOW: '2025-03-12T08:00:00Z' });
-  base = rt.info.baseUrl;
-  consumer = rt.info.tenants['consumer']!;
-  enterprise = rt.info.tenants['enterprise']!;
+  consumer = tenantApi(rt, 'consumer');
+  enterprise = tenantApi(rt, 'enterprise');
 });
 
 afterAll(async () => {
   if (rt && rt.child.exitCode === null) await rt.interrupt();
 });
 
-const req = async (method: string, path: string, key: string, body?: unknown) => {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'x-api-key': key, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-};
 const idIn = (group: string, prefix: string) => {
   for (let i = 0; ; i++)
     if (experimentGroup('consumer', `${prefix}${i}`, experiments) === group) return `${prefix}${i}`;
@@ -38,89 +29,81 @@ const profile = {
   segment: 'youth',
   tenureMonths: 30,
   monthlyCharge: 85,
-  contract: 'month-to-month',
+  contract: 'month-to-month' as const,
   products: ['phone', 'internet-fiber'],
   language: 'en',
   consent: { app: true, sms: true, ussd: true, 'call-centre': true },
 };
+const putProfile = (customerId: string) =>
+  consumer.admin.put('/v1/customers/{customerId}', { path: { customerId }, body: profile });
+const decide = (api: TenantApi, customerId: string, channel: 'app' | 'call-centre', limit?: number) =>
+  api.channel.post('/v1/decisions', { body: { customerId, channel, ...(limit ? { limit } : {}) } });
 
 describe('decisions over HTTP on the local runtime', () => {
   it('serves the seeded demo catalog to the admin key', async () => {
-    const list = await req('GET', '/v1/actions', consumer.apiKey);
-    expect(list.status).toBe(200);
-    expect(list.json.items.map((a: { actionId: string }) => a.actionId)).toEqual(
+    const list = expectAnswer(await consumer.admin.get('/v1/actions'), 200);
+    expect(list.json.items.map((a) => a.actionId)).toEqual(
       expect.arrayContaining(['care-health-check-call', 'bigger-bundle-offer', 'network-fix-info']),
     );
   });
 
   it('does not bring a declined offer back within the suppression window', async () => {
     const id = idIn('champion', '2782100');
-    expect((await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile)).status).toBe(201);
-    const first = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app', limit: 1 });
-    expect(first.status).toBe(200);
-    const offered = first.json.actions[0].actionId;
-    const declined = await req(
-      'POST',
-      `/v1/decisions/${encodeURIComponent(first.json.decisionId)}/responses`,
-      consumer.channelKey,
-      { actionId: offered, response: 'declined' },
-    );
-    expect(declined.json).toMatchObject({ duplicate: false, response: 'declined' });
-    const again = await req('POST', '/v1/decisions', consumer.channelKey, {
-      customerId: id,
-      channel: 'app',
-      limit: 10,
+    expect((await putProfile(id)).status).toBe(201);
+    const first = expectAnswer(await decide(consumer, id, 'app', 1), 200);
+    const offered = first.json.actions[0]!.actionId;
+    const declined = await consumer.channel.post('/v1/decisions/{decisionId}/responses', {
+      path: { decisionId: first.json.decisionId },
+      body: { actionId: offered, response: 'declined' },
     });
-    expect(again.json.actions.map((a: { actionId: string }) => a.actionId)).not.toContain(offered);
-    expect(again.json.excluded.concat([]).length).toBeGreaterThan(0);
+    expect(declined.json).toMatchObject({ duplicate: false, response: 'declined' });
+    const again = expectAnswer(await decide(consumer, id, 'app', 10), 200);
+    expect(again.json.actions.map((a) => a.actionId)).not.toContain(offered);
+    expect(again.json.excluded.length).toBeGreaterThan(0);
   });
 
-  it('gives control customers no actions', async () => {
+  it('holds control customers out of marketing', async () => {
     const id = idIn('control', '2782200');
-    await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
-    const d = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app' });
-    expect(d.json).toMatchObject({
-      actions: [],
-      experiment: { group: 'control' },
-      reasons: [{ code: 'control-group' }],
-    });
+    await putProfile(id);
+    const d = expectAnswer(await decide(consumer, id, 'app'), 200);
+    expect(d.json).toMatchObject({ experiment: { group: 'control' } });
+    expect(d.json.actions.filter((a: { kind: string }) => a.kind === 'offer' || a.kind === 'retention')).toEqual([]);
+    expect(d.json.excluded.some((e) => e.reasons.some((r) => r.code === 'control-group'))).toBe(true);
   });
 
   it("answers 404 to the other tenant's key", async () => {
     const id = idIn('champion', '2782300');
-    await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
-    const d = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'app' });
-    expect((await req('POST', '/v1/decisions', enterprise.channelKey, { customerId: id, channel: 'app' })).status).toBe(
-      404,
-    );
-    const foreign = await req(
-      'POST',
-      `/v1/decisions/${encodeURIComponent(d.json.decisionId)}/responses`,
-      enterprise.channelKey,
-      { actionId: d.json.actions[0].actionId, response: 'accepted' },
-    );
+    await putProfile(id);
+    const d = expectAnswer(await decide(consumer, id, 'app'), 200);
+    expect((await decide(enterprise, id, 'app')).status).toBe(404);
+    const foreign = await enterprise.channel.post('/v1/decisions/{decisionId}/responses', {
+      path: { decisionId: d.json.decisionId },
+      body: { actionId: d.json.actions[0]!.actionId, response: 'accepted' },
+    });
     expect(foreign.status).toBe(404);
-    expect((await req('GET', '/v1/actions/device-upgrade', enterprise.apiKey)).status).toBe(200);
+    expect(
+      (await enterprise.admin.get('/v1/actions/{actionId}', { path: { actionId: 'device-upgrade' } })).status,
+    ).toBe(200);
   });
 
   it('shows the call centre the health check before any offer after three dropped calls', async () => {
     const id = idIn('champion', '2782400');
-    await req('PUT', `/v1/customers/${id}`, consumer.apiKey, profile);
+    await putProfile(id);
     const events = [0, 1, 2].map((i) => ({
       eventId: `drop-${id}-${i}`,
       customerId: id,
-      type: 'network.call_dropped',
+      type: 'network.call_dropped' as const,
       occurredAt: new Date(Date.parse('2025-03-12T07:50:00Z') + i * 60_000).toISOString(),
       data: {},
     }));
-    expect((await req('POST', '/v1/events', consumer.channelKey, { events })).status).toBe(202);
-    let d: { json: { actions: { actionId: string; kind: string }[] } } | undefined;
+    expect((await consumer.channel.post('/v1/events', { body: { events } })).status).toBe(202);
+    let actions: { actionId: string; kind: string }[] = [];
     for (let i = 0; i < 60; i++) {
-      d = await req('POST', '/v1/decisions', consumer.channelKey, { customerId: id, channel: 'call-centre' });
-      if (d.json.actions[0]?.actionId === 'care-health-check-call') break;
+      actions = expectAnswer(await decide(consumer, id, 'call-centre'), 200).json.actions;
+      if (actions[0]?.actionId === 'care-health-check-call') break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(d!.json.actions[0]!.actionId).toBe('care-health-check-call');
-    expect(d!.json.actions.every((a) => a.kind !== 'offer')).toBe(true);
+    expect(actions[0]!.actionId).toBe('care-health-check-call');
+    expect(actions.every((a) => a.kind !== 'offer')).toBe(true);
   });
 });

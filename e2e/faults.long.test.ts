@@ -116,7 +116,7 @@ describe('DynamoDB Local killed and restarted during a load of events', () => {
   it('moves a poison message to the DLQ while the events around it flow', async () => {
     const queue = consumerQueue();
     const before = dlqLines().length;
-    queue.sendBatch([
+    await queue.sendBatch([
       JSON.stringify({
         tenant: 'consumer',
         event: {

@@ -27,6 +27,8 @@ describe('API fuzzing (long)', () => {
     console.log('fuzz (long):', JSON.stringify(stats));
     expect(stats.fiveXx).toBe(0);
     expect(stats.cases).toBe(runs);
+    // bodies that are not UTF-8 or hold prototype keys were sent, and none was taken
+    expect(stats.hostile.sent).toBeGreaterThan(0);
   });
 
   const ruleRuns = Number(process.env['FUZZ_RULE_RUNS'] ?? 2_000);

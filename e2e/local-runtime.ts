@@ -20,14 +20,19 @@ export interface StartedRuntime {
   output: () => string;
   /** Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. */
   interrupt(): Promise<number | null>;
+  /** `kill -9` of the whole process group: a crash (DynamoDB Local, in its own group, stays). */
+  kill(): Promise<number | null>;
 }
 
-/** Starts `npm start` exactly as a newcomer would, in a fresh data folder, and waits for it. */
-export async function startLocal(env: Record<string, string> = {}): Promise<StartedRuntime> {
-  const dir = mkdtempSync(join(tmpdir(), 'cvm-e2e-'));
+/**
+ * Starts `npm start` exactly as a newcomer would, in a fresh data folder (or again on `dir`, as
+ * it was left), and waits for it.
+ */
+export async function startLocal(env: Record<string, string> = {}, again?: { dir: string }): Promise<StartedRuntime> {
+  const dir = again?.dir ?? mkdtempSync(join(tmpdir(), 'cvm-e2e-'));
   const port = await freePort();
   const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: String(port), CVM_FRESH: '1', CVM_LOCAL_DIR: dir, ...env },
+    env: { ...process.env, PORT: String(port), ...(again ? {} : { CVM_FRESH: '1' }), CVM_LOCAL_DIR: dir, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,6 +64,14 @@ export async function startLocal(env: Record<string, string> = {}): Promise<Star
     async interrupt() {
       try {
         process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+      return exited;
+    },
+    async kill() {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
       } catch {
         /* gone */
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentOf } from '#config/market-config.ts';
+import { deploymentOf, physicalName } from '#config/market-config.ts';
 import {
   handoffQueueName,
   OUTBOUND_QUEUE,
@@ -70,16 +70,18 @@ describe('outbound queues', () => {
     "alarms on tenant %s's outbound DLQ, and on the oldest message's age and the backlog of its outbound and hand-off queues",
     (id) => {
       const deployment = deploymentOf(config);
-      const topic = ofType('AWS::SNS::Topic')[0]![0];
+      // the alarm topic (the market's other topic is the delivery receipts'); one alarm per
+      // concern reads all of the tenant's queues (infra-tests/alarm-coverage.test.ts: every queue)
+      const topic = idOf(stack.observability.alarmTopic);
       const [dlqId] = queueNamed(outboundDlqName(deployment, id))!;
       expect(alarmsOn(dlqId)).toEqual([
-        expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }),
+        expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
       ]);
       for (const name of [outboundQueueName(deployment, id), handoffQueueName(deployment, id)]) {
         const [qid] = queueNamed(name)!;
         const alarms = alarmsOn(qid);
         expect(
-          alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage'),
+          alarms.find((a) => JSON.stringify(a.Metrics).includes('ApproximateAgeOfOldestMessage')),
           name,
         ).toMatchObject({
           Threshold: config.delivery.alarms.oldestMessageMinutes * 60,
@@ -155,6 +157,31 @@ describe('the sender and the channels API', () => {
     }
   });
 
+  it("may send SMS, e-mail and push through AWS in the market's region and account only, and nothing else may", () => {
+    const region = config.aws.region;
+    const resolved = (fnId: string) =>
+      statementsOf(fnId).map((st) => ({ actions: st.actions, resources: JSON.parse(st.resources) as unknown }));
+    const sending = (fnId: string) =>
+      resolved(fnId).filter((st) => st.actions.some((a) => /^(sms-voice|ses|sns):/.test(a)));
+    const arnsOf = (resources: unknown) =>
+      [resources].flat().map((r) => JSON.stringify(r).replace(/\{"Ref":"AWS::AccountId"\}/g, '"ACCOUNT"'));
+    const grants = Object.fromEntries(sending(senderId).map((st) => [st.actions.join(','), arnsOf(st.resources)]));
+    expect(Object.keys(grants).sort()).toEqual(['ses:SendEmail', 'sms-voice:SendTextMessage', 'sns:Publish']);
+    const expectArns = (action: string, kinds: string[], service: string) => {
+      expect(grants[action]!.length, action).toBe(kinds.length);
+      for (const arn of grants[action]!) {
+        expect(arn, action).toContain(`:${service}:${region}:`);
+        expect(arn, action).toContain('"ACCOUNT"');
+      }
+      expect(grants[action]!.map((arn) => /:([a-z-]+)\/\*"/.exec(arn)?.[1]).sort(), action).toEqual([...kinds].sort());
+    };
+    expectArns('sms-voice:SendTextMessage', ['phone-number', 'sender-id', 'pool', 'configuration-set'], 'sms-voice');
+    expectArns('ses:SendEmail', ['identity', 'configuration-set'], 'ses');
+    // endpoints only: no topic, so the sender cannot publish to the alarm topic or any other
+    expectArns('sns:Publish', ['endpoint'], 'sns');
+    expect(sending(channelsId)).toEqual([]);
+  });
+
   it('serves /v1/channels from the channels function', () => {
     expect(idOf(stack.api.functions.channels as never)).toBe(channelsId);
     expect(CHANNEL_ROUTES.every((r) => r.fn === 'channels' && r.scope === 'admin')).toBe(true);
@@ -164,5 +191,45 @@ describe('the sender and the channels API', () => {
     const vars = envOf(idOf(stack.campaigns.stepFunction));
     for (const tenant of config.tenants)
       expect(JSON.stringify(stack.resolve(vars['OUTBOUND_QUEUES']))).toContain(`\\"${tenant.id}\\":`);
+  });
+});
+
+// --- delivery receipts (SMS and SES event destinations -> SNS -> the receipts function) ---
+const receipts = (stack as unknown as { receipts: { topic: never; receiptsFunction: never } }).receipts;
+
+describe('delivery receipts', () => {
+  const topicId = idOf(receipts.topic);
+  const fnId = idOf(receipts.receiptsFunction);
+
+  it('gives the market one receipts topic, encrypted with its own rotating key, for its SMS and SES event destinations', () => {
+    const topic = resources[topicId]!;
+    expect(topic.Properties).toMatchObject({ TopicName: physicalName(config, 'receipts') });
+    const keyId = (topic.Properties!['KmsMasterKeyId'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    expect(resources[keyId]!.Properties).toMatchObject({ EnableKeyRotation: true });
+    const policy = ofType('AWS::SNS::TopicPolicy').find(([, p]) =>
+      JSON.stringify(p.Properties!['Topics']).includes(topicId),
+    );
+    const text = JSON.stringify(policy![1].Properties!['PolicyDocument']);
+    expect(text).toContain('"aws:SecureTransport":"false"');
+    for (const service of ['sms-voice.amazonaws.com', 'ses.amazonaws.com']) expect(text).toContain(service);
+    expect(text).toContain('aws:SourceAccount');
+  });
+
+  it('subscribes the receipts function, which may send to every tenant event queue and nothing else', () => {
+    const subscription = ofType('AWS::SNS::Subscription').find(([, s]) => s.Properties!['Protocol'] === 'lambda');
+    expect(subscription![1].Properties).toMatchObject({
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    const env = resources[fnId]!.Properties!['Environment']['Variables'] as Record<string, unknown>;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['MARKET', 'TENANT_TABLES', 'EVENT_QUEUES']));
+    // beyond its logs and traces: sending to the tenants' event queues, exactly those
+    const grants = statementsOf(fnId).filter((st) => !st.actions.some((a) => /^(logs|xray):/.test(a)));
+    expect(grants.map((g) => g.actions)).toEqual([['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']]);
+    const eventQueueIds = ofType('AWS::SQS::Queue')
+      .filter(([, q]) => /-events$/.test(q.Properties!['QueueName']))
+      .map(([id]) => id);
+    expect(eventQueueIds).toHaveLength(config.tenants.length);
+    expect(JSON.parse(grants[0]!.resources)).toEqual(eventQueueIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
   });
 });

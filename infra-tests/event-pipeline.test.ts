@@ -1,5 +1,5 @@
 import { deploymentOf } from '#config/market-config.ts';
-import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
+import { decisioningSettingsOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
@@ -44,9 +44,19 @@ describe('event pipeline', () => {
           '"aws:SecureTransport":"false"',
         );
       }
+      // one alarm over the tenant's DLQs (infra-tests/alarm-coverage.test.ts checks every queue)
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'AWS/SQS',
+                MetricName: 'ApproximateNumberOfMessagesVisible',
+                Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+              },
+            }),
+          }),
+        ]),
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
@@ -110,7 +120,9 @@ describe('event pipeline', () => {
       expect(statements.some((s) => s.resources.includes(qid) && s.actions.includes('sqs:SendMessage'))).toBe(true);
     }
     const vars = resources[processorId]!.Properties!['Environment']['Variables'];
-    expect(JSON.parse(vars['MARKET_RULES'])).toEqual({
+    // the same market rules as every function reads (decisioning-settings.ts marketRulesEnvOf)
+    expect(JSON.parse(vars['MARKET_RULES'])).toEqual(JSON.parse(marketRulesEnvOf(config).MARKET_RULES));
+    expect(JSON.parse(vars['MARKET_RULES'])).toMatchObject({
       timezone: config.timezone,
       quietHours: config.quietHours,
       defaultLanguage: config.defaultLanguage,

@@ -90,6 +90,7 @@ describe('acknowledgements', () => {
       'AwsSolutions-APIG3', // WAF opt-in per market
       'AwsSolutions-APIG4', // public: health, openapi, 404 catch-all
       'AwsSolutions-COG4', // API keys via Lambda authorizer, no Cognito users
+      'AwsSolutions-DDB3', // no PITR on the 24 h Idempotency-Key answers
       'AwsSolutions-IAM4', // API Gateway account logging role
       'AwsSolutions-IAM5', // X-Ray, table GSIs, KMS action families
       'AwsSolutions-SMG4', // usage-plan key secrets

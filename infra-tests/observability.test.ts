@@ -1,4 +1,5 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,9 @@ type Resource = { Type: string; Properties: Record<string, any> };
 const resourcesOf = (s: Synthesized) => s.template.toJSON()['Resources'] as Record<string, Resource>;
 const ofType = (s: Synthesized, type: string) => Object.entries(resourcesOf(s)).filter(([, r]) => r.Type === type);
 const alarmsOf = (s: Synthesized) => ofType(s, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-const topicOf = (s: Synthesized) => ofType(s, 'AWS::SNS::Topic')[0]![0];
+/** The alarm topic (the market's other topic carries delivery receipts). */
+const topicOf = (s: Synthesized) =>
+  s.stack.resolve((s.stack.observability.alarmTopic.node.defaultChild as CfnResource).logicalId) as string;
 
 const demo = synthMarket();
 const alarms = alarmsOf(demo);
@@ -77,7 +80,8 @@ const sorted = (ids: MetricIdentity[]) =>
 
 describe('observability of a market', () => {
   it('sends alarms to one KMS-encrypted topic that refuses plain HTTP', () => {
-    demo.template.resourceCountIs('AWS::SNS::Topic', 1);
+    // the alarm topic, and the delivery receipts topic (infra-tests/delivery.test.ts)
+    demo.template.resourceCountIs('AWS::SNS::Topic', 2);
     demo.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     demo.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -95,7 +99,8 @@ describe('observability of a market', () => {
   });
 
   it("subscribes the config's e-mail only when there is one", () => {
-    demo.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    // none on the alarm topic (the receipts topic's function subscription is the only one)
+    demo.template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
     const withEmail = synthMarket({ ...loadMarket('demo'), alarmTopicEmail: 'noc@example.com' });
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -108,9 +113,12 @@ describe('observability of a market', () => {
     expect(descriptions.some((d) => /5xx/.test(d))).toBe(true);
     expect(descriptions.some((d) => /p99 latency/.test(d))).toBe(true);
     for (const name of ['customers', 'decisions', 'events', 'authorizer', 'event-processor', 'score-segment']) {
-      expect(descriptions, name).toContain(
-        `Lambda ${name} of market demo raised errors in 2 consecutive 5-minute periods`,
-      );
+      expect(
+        descriptions.filter((d) =>
+          d.startsWith(`Lambda ${name} of market demo raised errors in 2 consecutive 5-minute periods`),
+        ),
+        name,
+      ).toHaveLength(1);
     }
   });
 
@@ -142,7 +150,7 @@ describe('observability of a market', () => {
 
   it("routes the event pipeline's DLQ alarms and the scoring workflow's failures to the topic", () => {
     expect(
-      alarms.filter((a) => /DLQ|could not take/.test(String(a['AlarmDescription']))).length,
+      alarms.filter((a) => /dead-letter queue|could not take/.test(String(a['AlarmDescription']))).length,
     ).toBeGreaterThanOrEqual(demo.config.tenants.length);
     expect(alarms.some((a) => /Workflow score-base/.test(String(a['AlarmDescription'])))).toBe(true);
   });
@@ -155,6 +163,34 @@ describe('observability of a market', () => {
     sampled.template.hasResourceProperties('AWS::XRay::SamplingRule', {
       SamplingRule: Match.objectLike({ FixedRate: 0.5 }),
     });
+  });
+
+  it('traces the SDK calls of every house function while the sample rate is above 0, and nothing at 0', () => {
+    const houseFns = (s: Synthesized) =>
+      ofType(s, 'AWS::Lambda::Function').filter(([, f]) => f.Properties['Runtime'] === 'nodejs24.x');
+    expect(houseFns(demo).length).toBeGreaterThan(10);
+    for (const [id, fn] of houseFns(demo)) {
+      expect(fn.Properties['TracingConfig'], id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties['Environment']['Variables']['POWERTOOLS_TRACE_ENABLED'], id).toBe('true');
+    }
+    const untraced = synthMarket({ ...loadMarket('demo'), tracingSampleRate: 0 });
+    for (const [id, fn] of houseFns(untraced)) {
+      expect(fn.Properties['TracingConfig'], id).toEqual({ Mode: 'PassThrough' });
+      expect(fn.Properties['Environment']['Variables']['POWERTOOLS_TRACE_ENABLED'], id).toBe('false');
+    }
+  });
+
+  it("alarms on each tenant's tables with alarms tagged with the tenant, throttles in one alarm over both tables", () => {
+    for (const tenant of demo.config.tenants) {
+      const own = ofType(demo, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+        String(a.Properties['AlarmDescription']).includes(`tables of tenant ${tenant.id} `),
+      );
+      expect(own).toHaveLength(1);
+      const tags = Object.fromEntries(
+        (own[0]![1].Properties['Tags'] as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+      );
+      expect(tags).toMatchObject({ 'cvm:tenant': tenant.id, 'cvm:cost-center': tenant.costCenter });
+    }
   });
 
   it('graphs API traffic, latency, errors, functions and every meter per tenant on one dashboard', () => {
@@ -270,8 +306,11 @@ describe('the dashboard and alarms read what the code emits', () => {
     expect(sorted(graphed(sagemaker, 'SageMaker fallbacks'))).toEqual(sorted(expected));
   });
 
-  it('neither graphs nor alarms on fallbacks in embedded mode, where nothing calls an endpoint', () => {
-    expect(widgetsOf(demo).some((w) => w.properties.title === 'SageMaker fallbacks')).toBe(false);
-    expect(alarms.some((a) => /fell back/.test(String(a['AlarmDescription'])))).toBe(false);
+  it('graphs and alarms on fallbacks in embedded mode too, so a switch to SageMaker is never unwatched', () => {
+    expect(widgetsOf(demo).some((w) => w.properties.title === 'SageMaker fallbacks')).toBe(true);
+    const alarm = alarms.find((a) => /fell back/.test(String(a['AlarmDescription'])))!;
+    expect(sorted(alarmed(alarm))).toEqual(
+      sorted(alarmed(alarmsOf(sagemaker).find((a) => /fell back/.test(String(a['AlarmDescription'])))!)),
+    );
   });
 });

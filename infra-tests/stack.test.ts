@@ -7,12 +7,14 @@ import {
   DECISION_TABLE,
   decisionTableName,
   KEYS_TABLE,
+  idempotencyTableName,
   keysTableName,
   TENANT_TABLE,
   tenantTableName,
 } from '../lambdas/adapters/dynamo/table-design.ts';
 import { ROUTES } from '../lambdas/http/routes.ts';
 import { apiPaths, AUTHORIZER_CACHE_TTL, GATEWAY_PROBLEMS, PROBLEM_JSON, STAGE_NAME } from '../lib/constructs/api.ts';
+import { problem as functionProblem, problemType } from '../lambdas/http/problem.ts';
 import { synthMarket } from './synth.ts';
 
 type Resources = Record<
@@ -112,14 +114,14 @@ describe('Lambda functions', () => {
     expect(logGroup.Properties!['RetentionInDays']).toBe(config.retention.logsDays);
   });
 
-  it('runs every function with WARN platform logs, JSON logs and one customer-ref salt per stack', () => {
+  it('runs every function with INFO platform logs (REPORT lines: memory, init duration), JSON logs and one customer-ref salt per stack', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties!['Runtime'] === 'nodejs24.x');
     expect(fns.length).toBeGreaterThan(5);
     const salts = new Set<string>();
     for (const [, fn] of fns) {
       expect(fn.Properties!['LoggingConfig']).toMatchObject({
         LogFormat: 'JSON',
-        SystemLogLevel: 'WARN',
+        SystemLogLevel: 'INFO',
         ApplicationLogLevel: 'INFO',
       });
       salts.add(JSON.stringify(fn.Properties!['Environment']['Variables']['CUSTOMER_REF_SALT']));
@@ -190,8 +192,29 @@ describe('DynamoDB tables', () => {
         ...config.tenants.map((t) => tenantTableName(deploymentOf(config), t.id)),
         ...config.tenants.map((t) => decisionTableName(deploymentOf(config), t.id)),
         keysTableName(deploymentOf(config)),
+        idempotencyTableName(deploymentOf(config)),
       ].sort(),
     );
+  });
+
+  it('keeps Idempotency-Key answers 24 h in one table only the decisions and campaigns APIs use', () => {
+    const [id, table] = tables.find(
+      ([, t]) => t.Properties!['TableName'] === idempotencyTableName(deploymentOf(config)),
+    )!;
+    expect(table.Properties!['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(table.Properties!['KeySchema']).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(table.Properties!['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: false });
+    const users = Object.entries(fnIds)
+      .filter(([, fn]) =>
+        statementsOf(fn).some((s) => s.resources.includes(id) && s.actions.includes('dynamodb:PutItem')),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(users).toEqual(['campaigns', 'decisions']);
+    for (const fn of users) {
+      const vars = resources[fnIds[fn as keyof typeof fnIds]]!.Properties!['Environment']['Variables'];
+      expect(vars['IDEMPOTENCY_TABLE']).toEqual({ Ref: id });
+    }
   });
 
   it('builds one table per tenant for a market with a single tenant too', () => {
@@ -201,13 +224,14 @@ describe('DynamoDB tables', () => {
       Object.values(irNames)
         .map((t) => t['Properties']['TableName'])
         .sort(),
-    ).toEqual(['cvm-ir-dev-consumer', 'cvm-ir-dev-consumer-decisions', 'cvm-ir-dev-keys']);
+    ).toEqual(['cvm-ir-dev-consumer', 'cvm-ir-dev-consumer-decisions', 'cvm-ir-dev-idempotency', 'cvm-ir-dev-keys']);
   });
 
   // a prod-like stage keeps its data (infra-tests/stages.test.ts: dev is destroyable)
+  // (but for the 24 h answers of Idempotency-Key: nothing there is worth a point-in-time restore)
   const prodTables = Object.entries(
     synthMarket(loadMarket('demo', 'prod')).template.findResources('AWS::DynamoDB::Table'),
-  ) as typeof tables;
+  ).filter(([, t]) => !String(t['Properties']['TableName']).endsWith('-idempotency')) as typeof tables;
   it.each(prodTables)(
     'keeps %s of a prod stage on demand, recoverable, encrypted with its own rotating key, protected and retained',
     (_id, table) => {
@@ -310,6 +334,8 @@ describe('REST API', () => {
       Name: physicalName(config),
       ApiKeySourceType: 'AUTHORIZER',
       EndpointConfiguration: { Types: ['REGIONAL'] },
+      // bodies reach the functions as bytes (base64), so one that is not UTF-8 can be refused
+      BinaryMediaTypes: ['*/*'],
     });
   });
 
@@ -400,15 +426,25 @@ describe('REST API', () => {
         .replace('$context.error.messageString', '"Unauthorized"')
         .replace('$context.requestId', 'req-1');
       const body = JSON.parse(filled) as Record<string, unknown>;
+      // one namespace and one title per code for gateway and function problems
       expect(body).toMatchObject({
-        type: 'about:blank',
-        title: problem.title,
+        type: problemType(problem.code),
+        title: functionProblem(problem.code, '').title,
         requestId: 'req-1',
         detail: expect.any(String),
       });
       if (problem.status !== undefined) expect(body['status']).toBe(problem.status);
     },
   );
+
+  it('tells a throttled or over-quota client when to retry (Retry-After 1 and 3600)', () => {
+    const retryAfter = (type: string) =>
+      Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }),
+      )[0]!['Properties']['ResponseParameters']['gatewayresponse.header.Retry-After'];
+    expect(retryAfter('THROTTLED')).toBe("'1'");
+    expect(retryAfter('QUOTA_EXCEEDED')).toBe("'3600'");
+  });
 
   it('maps 401, 403, 404, 413 and 429 with those statuses', () => {
     const statuses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(

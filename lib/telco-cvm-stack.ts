@@ -13,6 +13,7 @@ import { Reports } from './constructs/reports.ts';
 import { Campaigns } from './constructs/campaigns.ts';
 import { MarketSeed } from './constructs/market-seed.ts';
 import { Delivery } from './constructs/delivery.ts';
+import { DeliveryReceipts } from './constructs/delivery-receipts.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
@@ -35,6 +36,7 @@ export class TelcoCvmStack extends Stack {
   readonly campaigns: Campaigns;
   readonly seed: MarketSeed;
   readonly delivery: Delivery;
+  readonly receipts: DeliveryReceipts;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, { terminationProtection: props.config.stage.terminationProtection, ...props });
@@ -56,6 +58,13 @@ export class TelcoCvmStack extends Stack {
       store: this.store,
       outboundQueues: this.events.outboundQueues,
       handoffQueues: this.events.handoffQueues,
+      logRemovalPolicy,
+    });
+    // SMS and SES receipts (their event destinations' SNS topic) -> message.delivered / message.failed events
+    this.receipts = new DeliveryReceipts(this, 'DeliveryReceipts', {
+      config,
+      store: this.store,
+      eventQueues: this.events.queues,
       logRemovalPolicy,
     });
     this.audit = new AuditApi(this, 'Audit', { config, store: this.store, logRemovalPolicy });
@@ -95,12 +104,26 @@ export class TelcoCvmStack extends Stack {
         'build-reports': this.reports.buildFunction,
         'campaign-step': this.campaigns.stepFunction,
         sender: this.delivery.sender,
+        receipts: this.receipts.receiptsFunction,
       },
+      apiFunctions: { ...this.api.functions, authorizer: this.api.authorizerFunction },
     });
     this.observability.notify(...this.events.alarms);
+    for (const tenant of config.tenants) {
+      for (const dlq of [this.events.deadLetterQueues[tenant.id]!, this.events.outboundDeadLetterQueues[tenant.id]!])
+        this.observability.graphDeadLetterQueue(dlq);
+      this.observability.addTableAlarms(
+        { tenant: this.store.tables[tenant.id]!, decisions: this.store.decisionTables[tenant.id]! },
+        tenant,
+      );
+    }
+    this.observability.addTableAlarms({ keys: this.store.keysTable, idempotency: this.store.idempotencyTable });
     this.observability.addWorkflowAlarm(this.scoring.stateMachine, 'score-base');
     this.observability.addWorkflowAlarm(this.campaigns.stateMachine, 'campaign');
 
+    // last: every function of the stack exists by now, CDK's own included
+    this.observability.watchAllFunctions();
+    this.observability.applyTracing();
     Aspects.of(this).add(new CostAllocationTags(config));
 
     new CfnOutput(this, 'ApiUrl', {

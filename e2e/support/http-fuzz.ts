@@ -72,9 +72,12 @@ export function send(
 
 type OpenApiDoc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
+/** The path as sent, without the query: as the local runtime routes it (no `.`/`..` resolution). */
+const pathOf = (rawPath: string): string => rawPath.split('?')[0]!;
+
 /** The statuses the OpenAPI document allows for a request; unknown paths may only get 404. */
 export function documentedStatuses(doc: OpenApiDoc, method: string, rawPath: string): Set<number> {
-  const path = new URL(rawPath, 'http://localhost').pathname;
+  const path = pathOf(rawPath);
   const res = resolveRoute(ROUTES, method, path);
   if (res.kind === 'not-found') return new Set([404]);
   const statusesOf = (template: string, m?: string) => {
@@ -357,10 +360,12 @@ export interface FuzzRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   label: string;
   /** The tenant rule the body carries, when the case is about one. */
   rule?: unknown;
+  /** The body must be refused whatever else is right (not UTF-8, a lone surrogate, a BOM, a prototype key). */
+  refuse?: boolean;
 }
 
 const segment = fc.oneof(
@@ -380,6 +385,11 @@ const segment = fc.oneof(
       'x'.repeat(5000),
       'fz-cust-1',
       'a~b',
+      '%2E',
+      '%2E%2E',
+      '...',
+      '..%2F..',
+      'a%2F..',
       '27820000001',
       'bigger-bundle-offer',
     ),
@@ -409,6 +419,12 @@ const query = fc.oneof(
       '?month=2026-01&limit=200',
       `?nextToken=${'A'.repeat(3000)}`,
       '?%zz=1',
+      '?from=2026-02-30',
+      '?to=2026-04-31',
+      '?from=2026-02-29&to=2026-03',
+      '?from=2024-02-29',
+      '?from=0000-00-00',
+      '?from=2026-1-5',
     ),
   },
 );
@@ -449,6 +465,9 @@ const target = fc.oneof(
         '/v1/customers/a/b/c',
         '/v1/decisions/x/responses/y',
         '/v1/openapi.json/x',
+        '/v1/customers/./export',
+        '/v1/customers/../customers/x',
+        '/v1/customers/%2E%2E/export',
       ),
       anyMethod,
     ),
@@ -480,11 +499,66 @@ export const tenantRule: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...Object.values(RULE_BOMBS)) },
 );
 
+// ---------------------------------------------------------------- encodings and keys (issue 17)
+
+const INVALID_UTF8: number[][] = [
+  [0xff],
+  [0xfe, 0xff],
+  [0xc0, 0xaf],
+  [0xe2, 0x82],
+  [0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+];
+/** U+D800 and U+DFFF encoded as UTF-8 would encode them (CESU-8): a lone surrogate sent raw. */
+const RAW_SURROGATES: number[][] = [
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+];
+
+/** The seed's text with `insert` inside its first string value (or just inside the object). */
+function spliced(text: string, insert: Buffer): Buffer {
+  const bytes = Buffer.from(text);
+  const at = Math.max(1, bytes.indexOf(':"') + 2);
+  return Buffer.concat([bytes.subarray(0, at), insert, bytes.subarray(at)]);
+}
+
+/**
+ * A route's seed made unacceptable however right the rest is: bytes that are not UTF-8, a lone
+ * surrogate raw or as a JSON escape, a byte order mark, a prototype key at any depth.
+ */
+function hostileBody(seed: unknown, paths: string[][]) {
+  const text = JSON.stringify(seed);
+  const placeholder = '__HOSTILE_KEY__';
+  const protoAt = (parent: string[], key: string): string => {
+    const out = JSON.stringify(setPath(seed, [...parent, placeholder], { polluted: true }));
+    // an array parent drops a named key: then the key goes to the top level
+    return out.includes(placeholder)
+      ? out.replace(`"${placeholder}"`, JSON.stringify(key))
+      : `{${JSON.stringify(key)}:{"polluted":true},${text.slice(1)}`;
+  };
+  return fc
+    .oneof(
+      fc.constantFrom(...INVALID_UTF8).map((b) => ({ text: spliced(text, Buffer.from(b)), label: 'invalid-utf8' })),
+      fc.constantFrom(...RAW_SURROGATES).map((b) => ({ text: spliced(text, Buffer.from(b)), label: 'raw-surrogate' })),
+      fc
+        .constantFrom('\\ud800', '\\udfff', '\\ud83d', 'x\\udc00y')
+        .map((e) => ({ text: spliced(text, Buffer.from(e)), label: 'escaped-surrogate' })),
+      fc.constant({ text: `\uFEFF${text}`, label: 'bom' }),
+      fc
+        .tuple(
+          fc.constantFrom<string[]>([], ...paths.map((p) => p.slice(0, -1))),
+          fc.constantFrom('__proto__', 'constructor', 'prototype'),
+        )
+        .map(([parent, key]) => ({ text: protoAt(parent, key), label: `key ${[...parent, key].join('.')}` })),
+    )
+    .map((b) => ({ ...b, refuse: true as const }));
+}
+
 /** Bodies: mutated seeds (wrong type at one field path of the route's schema), or anything. */
 function bodyFor(
   route: RouteSpec | undefined,
   seeds: Record<string, unknown>,
-): fc.Arbitrary<{ text?: string; label: string; rule?: unknown }> {
+): fc.Arbitrary<{ text?: string | Buffer; label: string; rule?: unknown; refuse?: boolean }> {
   const seed = route ? seeds[route.id] : undefined;
   const paths = route?.body ? fieldPaths(route.body) : [];
   const limit = route?.bodyLimit ?? 256 * 1024;
@@ -517,8 +591,9 @@ function bodyFor(
     },
   );
   if (seed === undefined) return generic;
-  const mutations: fc.Arbitrary<{ text?: string; label: string }>[] = [
+  const mutations: fc.Arbitrary<{ text?: string | Buffer; label: string; refuse?: boolean }>[] = [
     fc.constant({ text: JSON.stringify(seed), label: 'seed' }),
+    hostileBody(seed, paths),
     fc.constant({ text: JSON.stringify(seed) + ' '.repeat(limit), label: 'too-large' }),
     fc
       .tuple(fc.string({ minLength: 1, maxLength: 12 }), wrongValue)
@@ -549,10 +624,15 @@ function bodyFor(
     return fc.oneof(
       { weight: 6, arbitrary: fc.oneof(...mutations) },
       { weight: 3, arbitrary: ruleCase },
+      { weight: 2, arbitrary: hostileBody(seed, paths) },
       { weight: 2, arbitrary: generic },
     );
   }
-  return fc.oneof({ weight: 6, arbitrary: fc.oneof(...mutations) }, { weight: 2, arbitrary: generic });
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.oneof(...mutations) },
+    { weight: 2, arbitrary: hostileBody(seed, paths) },
+    { weight: 2, arbitrary: generic },
+  );
 }
 
 export function fuzzRequests(keys: FuzzKeys, seeds: Record<string, unknown>): fc.Arbitrary<FuzzRequest> {
@@ -582,11 +662,16 @@ export function fuzzRequests(keys: FuzzKeys, seeds: Record<string, unknown>): fc
         'application/x-www-form-urlencoded',
         '',
         'application/json; charset=latin1',
+        'APPLICATION/JSON; Charset="UTF-8"',
+        'application/json;charset=utf-8',
+        'application/merge-patch+json',
+        'application/json; charset=utf-16',
+        'application/problem+json',
       ),
       fc.option(fc.constantFrom('"1"', '"0"', '*', 'garbage', '"999999"')),
     )
     .chain(([[path, m], q, [keyLabel, keyValue], contentType, ifMatch]) => {
-      const pathname = new URL(path, 'http://localhost').pathname;
+      const pathname = pathOf(path);
       const resolution = resolveRoute(ROUTES, m, pathname);
       const route =
         resolution.kind === 'match'
@@ -604,6 +689,7 @@ export function fuzzRequests(keys: FuzzKeys, seeds: Record<string, unknown>): fc
           headers,
           ...(withBody ? { body: b.text } : {}),
           ...(withBody && b.rule !== undefined ? { rule: b.rule } : {}),
+          ...(withBody && b.refuse ? { refuse: true } : {}),
           label: `${m} ${path.slice(0, 60)}${q.slice(0, 20)} key=${keyLabel} body=${withBody ? b.label : 'none'}`,
         };
       });
@@ -623,6 +709,8 @@ export interface FuzzStats {
   clientRefused: number;
   /** Requests whose body carried a generated tenant rule, and how many of those rules the validator refuses. */
   rules: { sent: number; refusedByValidator: number };
+  /** Bodies that must be refused (encodings, prototype keys), by status. */
+  hostile: { sent: number; byStatus: Record<number, number> };
 }
 
 /**
@@ -647,6 +735,7 @@ export async function fuzzApi(opts: {
     integrityChecks: 0,
     clientRefused: 0,
     rules: { sent: 0, refusedByValidator: 0 },
+    hostile: { sent: 0, byStatus: {} },
   };
   const stableDump = async () => {
     let last = await dumpTables(opts.dynamoEndpoint);
@@ -687,6 +776,11 @@ export async function fuzzApi(opts: {
       if (res.status >= 500) stats.fiveXx++;
       const wrong = responseProblem(doc, req.method, req.path, res);
       if (wrong) throw new Error(`${req.label}: ${wrong}`);
+      if (req.refuse) {
+        stats.hostile.sent++;
+        stats.hostile.byStatus[res.status] = (stats.hostile.byStatus[res.status] ?? 0) + 1;
+        if (res.status < 300) throw new Error(`${req.label}: ${res.status} for a body that must be refused`);
+      }
       if (req.rule !== undefined) {
         stats.rules.sent++;
         const problems = ruleProblems(req.rule);

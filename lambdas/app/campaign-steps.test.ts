@@ -162,3 +162,57 @@ describe('a campaign hand-off under the contact policy', () => {
     });
   });
 });
+
+describe('a campaign hand-off renders its text', () => {
+  it('fills placeholders from the customer the decision read and skips one whose value is missing', async () => {
+    const catalog = stepPorts.decisions.catalog;
+    await catalog.put(
+      TENANT,
+      offer('named-offer', {
+        treatments: {
+          sms: {
+            templateKey: 'named',
+            text: { en: 'Hi {{profile.attributes.firstName}}: {{action.name}} at R{{action.value}}' },
+          },
+        },
+      }),
+    );
+    await stepPorts.customers.saveMany(TENANT, [
+      { ...customer('named'), attributes: { firstName: 'Thandi' } },
+      customer('anon'),
+    ]);
+    const { campaignId } = await createCampaign(apiPorts)(TENANT, {
+      name: 'Named push',
+      goal: 'take-up',
+      audience: { customerIds: ['named', 'anon'] },
+      actionIds: ['named-offer'],
+      channel: 'sms',
+      controlGroupPercent: 0,
+      pilot: { percent: 100, minUplift: 5 },
+      responseWindow: 'P7D',
+    });
+    const steps = campaignSteps(stepPorts);
+    await steps({ step: 'prepare', tenant: TENANT, campaignId });
+    await steps({
+      step: 'selected',
+      tenant: TENANT,
+      campaignId,
+      results: [(await steps({ step: 'select', tenant: TENANT, campaignId, segment: 0, totalSegments: 1 })) as never],
+    });
+    await steps({ step: 'gate', tenant: TENANT, campaignId, phase: 'pilot' });
+    const contacted = await steps({
+      step: 'contact',
+      tenant: TENANT,
+      campaignId,
+      phase: 'pilot',
+      shard: 0,
+      totalShards: 1,
+    });
+    expect(contacted).toMatchObject({ contacted: 1, suppressed: 1 });
+    expect(sent.filter((m) => m.reason.id === campaignId)).toEqual([
+      expect.objectContaining({ customerId: 'named', text: 'Hi Thandi: named-offer at R29', segments: 1 }),
+    ]);
+    const [anon] = (await stepPorts.campaigns.members(TENANT, campaignId, 0)).filter((m) => m.customerId === 'anon');
+    expect(anon).toMatchObject({ status: 'suppressed', reason: 'missing-placeholder' });
+  });
+});

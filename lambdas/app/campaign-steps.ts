@@ -22,9 +22,12 @@ import { isQuietTime, nextAllowedTime } from '#domain/contact-window.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
-import type { CustomerRepo, OutboundQueue, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
+import { stateView } from '#domain/customer-state.ts';
+import { MISSING_PLACEHOLDER, renderedContent, type MessageContent } from '#domain/delivery/message-content.ts';
+import type { DeliveryRecorder } from '#domain/delivery/ports.ts';
+import type { CustomerAggregate, CustomerRepo, OutboundQueue, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
-import { decide, type DecisionPorts } from './decisions.ts';
+import { decide, type DecidedAction, type DecisionPorts } from './decisions.ts';
 
 /** A fault worth retrying (the store or a queue is down or throttling): ASL `Retry` matches the name. */
 export class CampaignTransientError extends Error {
@@ -58,6 +61,8 @@ export interface CampaignStepPorts {
   settings: CampaignStepSettings;
   /** Per-tenant metering: one CampaignContact per member handed off. */
   meter?: Meter;
+  /** Members not handed off because their text had a placeholder without a value (MessageSkipped). */
+  recordDelivery?: DeliveryRecorder;
 }
 
 export type CampaignStepInput =
@@ -113,6 +118,37 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
   );
 }
 
+/** A customer repository that remembers the last customer it loaded (the one a decision read). */
+function watchingLoads(repo: CustomerRepo): { repo: CustomerRepo; last: () => CustomerAggregate | undefined } {
+  let last: CustomerAggregate | undefined;
+  const watched = new Proxy(repo, {
+    get(target, prop) {
+      if (prop === 'load')
+        return async (...args: Parameters<CustomerRepo['load']>) => (last = await target.load(...args));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { repo: watched, last: () => last };
+}
+
+/** The decided treatment's text rendered for the customer the decision read, with its SMS parts. */
+function contentOf(
+  c: CampaignRecord,
+  best: DecidedAction,
+  actions: readonly Action[],
+  customer: CustomerAggregate | undefined,
+  at: Date,
+): MessageContent {
+  if (best.treatment.text === undefined) return {};
+  return renderedContent(c.channel, best.treatment.text, {
+    profile: customer?.record,
+    // the state as GET /v1/customers shows it, measured when the message is due
+    state: stateView(customer?.state, at, { dedupeWindowHours: 24 }),
+    action: actions.find((a) => a.actionId === best.actionId),
+  });
+}
+
 /** The campaign's workflow tasks, one use case per `step` (one Lambda dispatches on it). */
 export const campaignSteps = (ports: CampaignStepPorts) => {
   const { campaigns, settings } = ports;
@@ -129,7 +165,11 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     const c = await load(tenant, campaignId);
     const window = durationSeconds(c.responseWindow);
     if (window === undefined) throw new CampaignStepError(`responseWindow ${c.responseWindow} is not a duration`);
-    await campaigns.update(tenant, campaignId, { phase: 'selecting', updatedAt: stamp() });
+    await campaigns.update(tenant, campaignId, {
+      phase: 'selecting',
+      memberShards: settings.totalShards,
+      updatedAt: stamp(),
+    });
     return {
       segments: range(settings.totalSegments),
       totalSegments: settings.totalSegments,
@@ -221,8 +261,10 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     // An outbound campaign defers through quiet hours instead of losing the customer.
     if (isOutbound(c.channel, 'outbound', policy) && isQuietTime(at, policy.timeZone, policy.quietHours))
       at = nextAllowedTime(at, policy.timeZone, policy.quietHours);
-    // the campaign's actions are the only candidates; the whole catalog still bounds the ledger
-    const deferred: DecisionPorts = { ...ports.decisions, clock: { now: () => at } };
+    // the campaign's actions are the only candidates; the whole catalog still bounds the ledger;
+    // the customer the decision read is what the text is rendered from (no second read)
+    const read = watchingLoads(ports.decisions.customers);
+    const deferred: DecisionPorts = { ...ports.decisions, customers: read.repo, clock: { now: () => at } };
     try {
       const decision = await decide(deferred)(tenant, {
         customerId: m.customerId,
@@ -243,6 +285,18 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
         });
         return 'suppressed';
       }
+      const content = contentOf(c, best, actions, read.last(), at);
+      if ('missing' in content) {
+        await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
+          ...m,
+          status: 'suppressed',
+          reason: MISSING_PLACEHOLDER,
+          decisionId: decision.decisionId,
+          at: at.toISOString(),
+        });
+        ports.recordDelivery?.({ tenant, counts: { [c.channel]: { skipped: { [MISSING_PLACEHOLDER]: 1 } } } });
+        return 'suppressed';
+      }
       const messageId = campaignMessageId(tenant, c.campaignId, m.customerId);
       const message: OutboundMessage = {
         messageId,
@@ -253,7 +307,8 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
         kind: best.kind,
         treatment: best.treatment.templateKey,
         language: best.treatment.language,
-        ...(best.treatment.text !== undefined ? { text: best.treatment.text } : {}),
+        ...(content.text !== undefined ? { text: content.text } : {}),
+        ...(content.segments !== undefined ? { segments: content.segments } : {}),
         reason: { type: 'campaign', id: c.campaignId },
         createdAt: stamp(),
         sendAfter: at.toISOString(),

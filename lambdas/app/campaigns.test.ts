@@ -5,6 +5,7 @@ import type { CampaignRecord, CampaignSpec, CampaignStatus } from '#domain/campa
 import type { CampaignStore } from '#domain/campaign/ports.ts';
 import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
+import type { ChannelConnection } from '#domain/delivery/connection.ts';
 import type { ActionCatalog, CustomerRepo, ProfileScan } from '#domain/ports.ts';
 import { controlCampaign, createCampaign, getCampaign, previewCampaign, type CampaignPorts } from './campaigns.ts';
 
@@ -104,6 +105,16 @@ describe('campaign use cases', () => {
     expect(campaigns.records.get(campaignId)?.executionId).toBe(`x-${campaignId}`);
   });
 
+  it('audits a list audience by its size, so no campaign entry names a customer', async () => {
+    const { p } = ports();
+    const entries: { what: string; after?: unknown }[] = [];
+    p.audit = { record: async (e) => void entries.push(e), list: async () => ({ items: [] }) };
+    await createCampaign(p)('acme', { ...spec, audience: { customerIds: ['m1', 'm2', 'm3'] } });
+    expect(entries.map((e) => e.what)).toEqual(['campaign.started']);
+    expect(entries[0]!.after).toMatchObject({ audience: { customerIdCount: 3 } });
+    expect(JSON.stringify(entries)).not.toMatch(/"m[123]"/);
+  });
+
   it('names the unknown action and a channel without treatment', async () => {
     const { p } = ports();
     await expect(createCampaign(p)('acme', { ...spec, actionIds: ['a1', 'zz'] })).rejects.toMatchObject({
@@ -126,5 +137,76 @@ describe('campaign use cases', () => {
     campaigns.records.set('done', { ...campaigns.records.get(campaignId)!, campaignId: 'done', status: 'succeeded' });
     await expect(move('acme', 'done', 'pause')).rejects.toMatchObject({ code: 'conflict' });
     await expect(getCampaign(p)('acme', 'missing')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('the sending cost in a preview', () => {
+  const smsSettings = {
+    type: 'sms',
+    originationIdentity: 'CVMDEMO',
+    configurationSetName: 'cvm',
+    phoneAttribute: 'msisdn',
+  } as const;
+  const withSending = (
+    settings: ChannelConnection['settings'] | undefined,
+    country: string | undefined = 'ZA',
+    text = 'A',
+  ) => {
+    const { p } = ports();
+    p.catalog = {
+      get: async (_t, id) =>
+        id === 'a1' ? { ...action, treatments: { sms: { templateKey: 'a', text: { en: text } } } } : undefined,
+    } as ActionCatalog;
+    p.sending = {
+      connections: {
+        get: async () =>
+          settings ? { channel: 'sms', settings, version: 1, createdAt: '', updatedAt: '' } : undefined,
+      },
+      defaultLanguage: 'en',
+      ...(country ? { country } : {}),
+    };
+    return previewCampaign(p)('acme', spec);
+  };
+
+  it("prices each allowed message's SMS segments at the market country's price and adds it to the total", async () => {
+    const preview = await withSending(smsSettings, 'ZA', 'x'.repeat(200)); // 200 GSM-7 characters: 2 segments
+    const allowed = preview.treatment - (preview.suppressedByPolicy['no-consent'] ?? 0);
+    expect(allowed).toBeGreaterThan(0);
+    expect(preview.estimatedCost.sending).toMatchObject({
+      channel: 'sms',
+      connectionType: 'sms',
+      messages: allowed,
+      units: 2 * allowed,
+      unitUsd: 0.1,
+      country: 'ZA',
+    });
+    expect(preview.estimatedCost.sending!.usd).toBeCloseTo(0.2 * allowed, 6);
+    expect(preview.estimatedCost.usd).toBeCloseTo(preview.estimatedCost.platformUsd + 0.2 * allowed, 4);
+  });
+
+  it('has no AWS sending cost when the operator sends (a webhook, or the default hand-off queue)', async () => {
+    for (const settings of [{ type: 'webhook', url: 'https://gw.example.com', timeoutMs: 5000 } as const, undefined]) {
+      const preview = await withSending(settings);
+      expect(preview.estimatedCost.sending).toMatchObject({ units: 0, usd: 0 });
+      expect(preview.estimatedCost.sending!.note).toMatch(/sends through the operator/);
+      expect(preview.estimatedCost.usd).toBe(preview.estimatedCost.platformUsd);
+    }
+  });
+
+  it('says so when the market country has no SMS price, and prices e-mail per message', async () => {
+    const unpriced = await withSending(smsSettings, 'IR');
+    expect(unpriced.estimatedCost.sending).toMatchObject({
+      usd: 0,
+      note: expect.stringMatching(/no SMS price for IR/),
+    });
+    expect(unpriced.estimatedCost.sending!.unitUsd).toBeUndefined();
+    const email = await withSending({
+      type: 'email',
+      fromAddress: 'o@cvm.example.com',
+      configurationSetName: 'cvm',
+      addressAttribute: 'email',
+    });
+    expect(email.estimatedCost.sending).toMatchObject({ unitUsd: 0.0001 });
+    expect(email.estimatedCost.sending!.units).toBe(email.estimatedCost.sending!.messages);
   });
 });

@@ -18,8 +18,12 @@ import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
 import type { ActionCatalog, CustomerRepo, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
-import type { Action } from '#domain/action.ts';
+import { treatmentText, type Action } from '#domain/action.ts';
 import type { AuditLog } from '#domain/audit.ts';
+import { sendingCostOf, SENDING_METER } from '#domain/cost/sending-prices.ts';
+import { DEFAULT_SETTINGS, isAwsSending, type ConnectionType } from '#domain/delivery/connection.ts';
+import type { ChannelConnectionStore } from '#domain/delivery/ports.ts';
+import { smsSegments } from '#domain/delivery/sms-segments.ts';
 import { recordChange, type Actor } from './audit-trail.ts';
 
 export interface CampaignPorts {
@@ -36,6 +40,13 @@ export interface CampaignPorts {
   audit?: AuditLog;
   /** Per-tenant metering: one WorkflowExecution per campaign workflow started. */
   meter?: Meter;
+  /** What the preview prices sending with: the tenant's connection of the channel and the market's country. */
+  sending?: {
+    connections: Pick<ChannelConnectionStore, 'get'>;
+    /** ISO 3166-1 alpha-2: SMS segments are priced at its price (the market's, whatever a number's country). */
+    country?: string;
+    defaultLanguage: string;
+  };
 }
 
 /** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
@@ -95,7 +106,31 @@ export interface CampaignPreview {
   pilot: { control: number; treatment: number };
   /** Treatment customers the contact policy would not contact now, by reason (none is contacted). */
   suppressedByPolicy: Record<string, number>;
-  estimatedCost: { usd: number; perTreatmentMemberUsd: number; perControlMemberUsd: number; note: string };
+  estimatedCost: {
+    /** Platform and sending together. */
+    usd: number;
+    /** The platform's own AWS cost of the campaign (DynamoDB, Lambda, SQS). */
+    platformUsd: number;
+    perTreatmentMemberUsd: number;
+    perControlMemberUsd: number;
+    /** What AWS charges to send the messages (absent when the preview has no sending settings). */
+    sending?: SendingEstimate;
+    note: string;
+  };
+}
+
+/** The sending cost of a campaign's messages on its channel, as the tenant's connection sends them. */
+export interface SendingEstimate {
+  channel: string;
+  connectionType: ConnectionType;
+  /** Treatment members the contact policy allows now: the messages the campaign sends. */
+  messages: number;
+  /** What AWS bills: SMS segments (each message's treatment text measured), e-mails or pushes; 0 for the operator's own gateway. */
+  units: number;
+  unitUsd?: number;
+  usd: number;
+  country?: string;
+  note: string;
 }
 
 /** POST /v1/campaigns/preview: audience, groups and suppression as a dry run; contacts nobody. */
@@ -115,8 +150,14 @@ export const previewCampaign =
       treatment: 0,
       pilot: { control: 0, treatment: 0 },
       suppressedByPolicy: {},
-      estimatedCost: { usd: 0, perTreatmentMemberUsd: 0, perControlMemberUsd: 0, note: '' },
+      estimatedCost: { usd: 0, platformUsd: 0, perTreatmentMemberUsd: 0, perControlMemberUsd: 0, note: '' },
     };
+    const sending = ports.sending;
+    const connectionType = sending
+      ? ((await sending.connections.get(tenant, spec.channel))?.settings ?? DEFAULT_SETTINGS).type
+      : undefined;
+    let messages = 0;
+    let units = 0;
     for await (const c of audienceOf(ports, tenant, spec)) {
       const m = assignMember(tenant, probe, c.customerId);
       out.audience++;
@@ -126,6 +167,7 @@ export const previewCampaign =
       const agg = await ports.customers.load(tenant, c.customerId);
       const history = ledgerRecords(agg.ledger.ledger);
       let reason: string | undefined;
+      let chosen: Action | undefined;
       for (const action of actions) {
         const v = contactAllowed(
           history,
@@ -135,20 +177,76 @@ export const previewCampaign =
         );
         if (v.allowed) {
           reason = undefined;
+          chosen = action;
           break;
         }
         reason ??= v.reason.code;
       }
       if (reason) out.suppressedByPolicy[reason] = (out.suppressedByPolicy[reason] ?? 0) + 1;
+      if (chosen && sending) {
+        messages++;
+        const treatment = chosen.treatments[spec.channel]!;
+        units +=
+          connectionType === 'sms'
+            ? smsSegments(treatmentText(treatment, c.record.language, sending.defaultLanguage) ?? '')
+            : 1;
+      }
     }
+    const platformUsd = estimatedCostUsd(out.treatment, out.control);
+    const estimate =
+      sending && connectionType
+        ? sendingEstimate(spec.channel, connectionType, messages, units, sending.country)
+        : undefined;
     out.estimatedCost = {
-      usd: estimatedCostUsd(out.treatment, out.control),
+      usd: Math.round((platformUsd + (estimate?.usd ?? 0)) * 1e4) / 1e4,
+      platformUsd,
       perTreatmentMemberUsd: COST_PER_TREATMENT_MEMBER_USD,
       perControlMemberUsd: COST_PER_CONTROL_MEMBER_USD,
-      note: 'DynamoDB writes/reads, Lambda, SQS per member (lambdas/domain/campaign/campaign.ts); channel sending costs are not included',
+      ...(estimate ? { sending: estimate } : {}),
+      note:
+        'platform: DynamoDB writes/reads, Lambda, SQS per member (lambdas/domain/campaign/campaign.ts); ' +
+        (estimate
+          ? 'sending: what AWS bills per message or SMS segment (lambdas/domain/cost/sending-prices.ts, third-party transcriptions of the AWS price pages)'
+          : 'sending costs are not included'),
     };
     return out;
   };
+
+/**
+ * The sending cost of `messages` on a channel connected as `type`: AWS prices per SMS segment of
+ * the market's country, per e-mail or per push; a webhook or the hand-off queue sends through the
+ * operator, which AWS does not bill. SMS texts are measured as written: a placeholder rendered
+ * wider adds segments the estimate does not see.
+ */
+function sendingEstimate(
+  channel: string,
+  type: ConnectionType,
+  messages: number,
+  units: number,
+  country: string | undefined,
+): SendingEstimate {
+  const base = { channel, connectionType: type, messages, ...(country ? { country } : {}) };
+  if (!isAwsSending(type))
+    return { ...base, units: 0, usd: 0, note: `a ${type} connection sends through the operator: no AWS sending cost` };
+  const [line] = sendingCostOf({ [SENDING_METER[type]]: units }, country).lines;
+  if (!line || line.unitUsd === undefined)
+    return {
+      ...base,
+      units,
+      usd: 0,
+      note: line
+        ? `no SMS price for ${country ?? 'the market (no country in its config)'}: not estimated`
+        : 'nothing to send',
+    };
+  const what = type === 'sms' ? `SMS segments to ${country}` : type === 'email' ? 'e-mails' : 'push notifications';
+  return {
+    ...base,
+    units,
+    unitUsd: line.unitUsd,
+    usd: Math.round(line.usd * 1e4) / 1e4,
+    note: `${units} ${what} at $${line.unitUsd} each (${line.confirmation} price)`,
+  };
+}
 
 const newCampaignId = (now: Date, random: string) => `cmp-${now.getTime().toString(36)}-${random.slice(0, 8)}`;
 
@@ -175,9 +273,16 @@ export const createCampaign =
     const { executionId } = await ports.starter.start({ tenant, campaignId });
     ports.meter?.meter(tenant, 'WorkflowExecution', 1);
     await ports.campaigns.update(tenant, campaignId, { executionId });
-    await recordChange(ports, tenant, actor, 'campaign.started', campaignId, { after: spec });
+    await recordChange(ports, tenant, actor, 'campaign.started', campaignId, { after: auditedSpec(spec) });
     return { campaignId, status: 'running' };
   };
+
+/**
+ * The spec as the audit trail keeps it: a list audience by its size, not its customer ids, so
+ * no audit entry about a campaign names a customer (erasure redacts only entries about one).
+ */
+const auditedSpec = (spec: CampaignSpec) =>
+  'customerIds' in spec.audience ? { ...spec, audience: { customerIdCount: spec.audience.customerIds.length } } : spec;
 
 export type CampaignView = Pick<
   CampaignRecord,

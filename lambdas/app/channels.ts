@@ -1,8 +1,10 @@
 import type { AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { Channel } from '#domain/customer.ts';
+import { regionOfArn } from '#domain/delivery/aws-messages.ts';
 import {
   connectionView,
+  DEFAULT_ADDRESS_ATTRIBUTE,
   rotated,
   signs,
   WEBHOOK_TIMEOUT_MS,
@@ -12,9 +14,11 @@ import {
 } from '#domain/delivery/connection.ts';
 import type { ChannelConnectionStore, SecretSealer, WebhookTargets } from '#domain/delivery/ports.ts';
 import { newWebhookSecret } from '#domain/delivery/signature.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import type { IfMatch } from '#domain/preconditions.ts';
 import { recordChange, type Actor } from './audit-trail.ts';
+import { changeVersioned } from './versioned-write.ts';
 
 export interface ChannelPorts {
   connections: ChannelConnectionStore;
@@ -26,10 +30,17 @@ export interface ChannelPorts {
   channels: readonly Channel[];
   /** Tests pin it; by default 32 random bytes. */
   newSecret?: () => string;
+  /** The market's AWS region: a push connection's platform application must be in it (unset locally: any). */
+  region?: string;
 }
 
-/** A connection as a PUT body gives it: the webhook's time-out may be left out. */
-export type ConnectionInput = { type: 'queue' } | { type: 'webhook'; url: string; timeoutMs?: number };
+/** A connection as a PUT body gives it: the webhook's time-out and the SMS and e-mail address attributes may be left out. */
+export type ConnectionInput =
+  | { type: 'queue' }
+  | { type: 'webhook'; url: string; timeoutMs?: number }
+  | { type: 'sms'; originationIdentity: string; configurationSetName: string; phoneAttribute?: string }
+  | { type: 'email'; fromAddress: string; configurationSetName: string; addressAttribute?: string }
+  | { type: 'push'; platformApplicationArn: string; endpointAttribute: string };
 
 export interface PutChannelResult {
   created: boolean;
@@ -38,10 +49,33 @@ export interface PutChannelResult {
   secret?: string;
 }
 
-const settingsOf = (input: ConnectionInput): ConnectionSettings =>
-  input.type === 'webhook'
-    ? { type: 'webhook', url: input.url, timeoutMs: input.timeoutMs ?? WEBHOOK_TIMEOUT_MS.default }
-    : { type: 'queue' };
+function settingsOf(input: ConnectionInput): ConnectionSettings {
+  switch (input.type) {
+    case 'webhook':
+      return { type: 'webhook', url: input.url, timeoutMs: input.timeoutMs ?? WEBHOOK_TIMEOUT_MS.default };
+    case 'sms':
+      return { ...input, phoneAttribute: input.phoneAttribute ?? DEFAULT_ADDRESS_ATTRIBUTE.sms };
+    case 'email':
+      return { ...input, addressAttribute: input.addressAttribute ?? DEFAULT_ADDRESS_ATTRIBUTE.email };
+    case 'push':
+      return { ...input };
+    default:
+      return { type: 'queue' };
+  }
+}
+
+/**
+ * The sender may publish to SNS endpoints of the market's region only (its IAM policy): an
+ * application elsewhere would fail every message, so it is refused when saved.
+ */
+function checkPushRegion(ports: Pick<ChannelPorts, 'region'>, settings: ConnectionSettings): void {
+  if (settings.type !== 'push' || !ports.region) return;
+  const region = regionOfArn(settings.platformApplicationArn);
+  if (region !== ports.region)
+    throw new InvalidInputError("the platform application is not in the market's region", [
+      { field: 'platformApplicationArn', message: `an SNS platform application of ${ports.region}, not ${region}` },
+    ]);
+}
 
 function marketChannel(ports: Pick<ChannelPorts, 'channels'>, channel: Channel): Channel {
   if (!ports.channels.includes(channel)) throw new NotFoundError(`channel ${channel} is not one of this market's`);
@@ -65,35 +99,53 @@ export const getChannel =
 /**
  * Creates or replaces a channel's connection. A webhook's target is checked first (nothing is
  * written for a refused one). A connection that signs keeps the secret it has; one that needs a
- * secret and has none (created, or replacing a queue) gets a new one, returned this once.
+ * secret and has none (created, or replacing a queue) gets a new one, returned this once. With
+ * If-Match it replaces only the version it names (a channel nobody connected has none).
  */
 export const putChannel =
   (ports: ChannelPorts) =>
-  async (tenant: TenantId, channel: Channel, input: ConnectionInput, actor?: Actor): Promise<PutChannelResult> => {
+  async (
+    tenant: TenantId,
+    channel: Channel,
+    input: ConnectionInput,
+    actor?: Actor,
+    ifMatch?: IfMatch,
+  ): Promise<PutChannelResult> => {
     marketChannel(ports, channel);
     const settings = settingsOf(input);
+    checkPushRegion(ports, settings);
     if (settings.type === 'webhook') {
       const verdict = await ports.targets.check(settings.url);
       if (!verdict.ok)
         throw new InvalidInputError('the webhook target is not allowed', [{ field: 'url', message: verdict.reason }]);
     }
-    const existing = await ports.connections.get(tenant, channel);
     const now = ports.clock.now();
-    let secret: string | undefined;
-    let secrets = signs(settings) ? existing?.secrets : undefined;
-    if (signs(settings) && !secrets) {
-      secret = (ports.newSecret ?? newWebhookSecret)();
-      secrets = { current: { sealed: await ports.sealer.seal(tenant, channel, secret), createdAt: now.toISOString() } };
-    }
-    const connection: ChannelConnection = {
-      channel,
-      settings,
-      ...(secrets ? { secrets } : {}),
-      version: (existing?.version ?? 0) + 1,
-      createdAt: existing?.createdAt ?? now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await ports.connections.save(tenant, connection, existing?.version ?? 0);
+    const { existing, connection, secret } = await changeVersioned({
+      subject: `the ${channel} connection`,
+      ifMatch,
+      // the connection store reads consistently
+      read: () => ports.connections.get(tenant, channel),
+      apply: async (existing) => {
+        let secret: string | undefined;
+        let secrets = signs(settings) ? existing?.secrets : undefined;
+        if (signs(settings) && !secrets) {
+          secret = (ports.newSecret ?? newWebhookSecret)();
+          secrets = {
+            current: { sealed: await ports.sealer.seal(tenant, channel, secret), createdAt: now.toISOString() },
+          };
+        }
+        const connection: ChannelConnection = {
+          channel,
+          settings,
+          ...(secrets ? { secrets } : {}),
+          version: (existing?.version ?? 0) + 1,
+          createdAt: existing?.createdAt ?? now.toISOString(),
+          updatedAt: now.toISOString(),
+        };
+        await ports.connections.save(tenant, connection, existing?.version ?? 0);
+        return { existing, connection, secret };
+      },
+    });
     const view = connectionView(channel, connection, now);
     await recordChange(ports, tenant, actor, 'channel.put', channel, {
       ...(existing ? { before: connectionView(channel, existing, now) } : {}),
@@ -120,11 +172,18 @@ export const rotateChannelSecret =
     const now = ports.clock.now();
     const secret = (ports.newSecret ?? newWebhookSecret)();
     const secrets = rotated(existing.secrets, await ports.sealer.seal(tenant, channel, secret), now);
-    await ports.connections.save(
-      tenant,
-      { ...existing, secrets, version: existing.version + 1, updatedAt: now.toISOString() },
-      existing.version,
-    );
+    try {
+      await ports.connections.save(
+        tenant,
+        { ...existing, secrets, version: existing.version + 1, updatedAt: now.toISOString() },
+        existing.version,
+      );
+    } catch (err) {
+      // not retried: the caller of a rotation that lost would hold a secret that is already the previous one
+      if (err instanceof PreconditionFailedError)
+        throw new ConflictError(`the ${channel} connection changed meanwhile; read it and try again`);
+      throw err;
+    }
     const previousValidUntil = secrets.previous!.validUntil;
     await recordChange(ports, tenant, actor, 'channel.secret-rotated', channel, {
       before: { secretCreatedAt: existing.secrets.current.createdAt },

@@ -7,6 +7,7 @@ import {
   decisionRecordOf,
   decisionView,
   isLive,
+  storedAnswerOf,
   type DecisionRecord,
   type DecisionView,
 } from '#domain/decisioning/decision-record.ts';
@@ -26,7 +27,7 @@ import type {
   ScoringPort,
   VolumeCounter,
 } from '#domain/ports.ts';
-import { answerBase, answerOf, controlAnswer, loggedExclusions } from './decisions/answer.ts';
+import { answerBase, answerOf, loggedExclusions } from './decisions/answer.ts';
 import { catalogFacts } from './decisions/catalog-facts.ts';
 import { gatherInputs } from './decisions/inputs.ts';
 import { settleAnswer, type Settled } from './decisions/settle.ts';
@@ -141,8 +142,6 @@ export const decide = (ports: DecisionPorts) => {
       );
       return decision;
     };
-    if (group === 'control') return logged(controlAnswer(base, settings), []);
-
     const inputs = await inputsOf(tenant, record, agg.state, learningSegmentOf(record.segment), now, catalog);
     const settled: Settled = await settle({
       tenant,
@@ -150,7 +149,9 @@ export const decide = (ports: DecisionPorts) => {
       req,
       now,
       direction: directionOf(req),
-      strategy: group,
+      // the control group is held out of marketing only; what it may get is ranked as the champion does
+      strategy: group === 'control' ? 'champion' : group,
+      group,
       record,
       state: agg.state,
       scores: inputs.scores,
@@ -183,16 +184,22 @@ export const respond =
     if (!decision || !isLive(decision, ports.clock.now())) throw notFound();
     const offer = decision.offers.find((o) => o.actionId === req.actionId);
     if (!offer) throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
-    if (offer.response) return { decisionId, actionId: req.actionId, response: offer.response, duplicate: true };
+    // The log decides which answer counts (one conditional write per offer); the ledger then gets
+    // that answer, on every call, duplicates included: concurrent callers with different answers
+    // never leave the ledger holding one the log refused, and a crash between the two writes is
+    // mended by the client's retry (the same answer and time again, so the write is idempotent).
     const at = ports.clock.now().toISOString();
-    // the ledger first: a crash between the two writes leaves the decline suppressing, and the
-    // client's retry records it in the log
-    await ports.ledgers.recordResponse(tenant, decision.customerId, req.actionId, req.response, at);
-    const outcome = await ports.log.recordResponse(tenant, decision, req.actionId, req.response, at);
+    const known = storedAnswerOf(decision, req.actionId);
+    const outcome = known
+      ? { duplicateOf: known }
+      : await ports.log.recordResponse(tenant, decision, req.actionId, req.response, at);
     if (outcome === 'not-found') throw notFound();
     if (outcome === 'not-offered')
       throw new ConflictError(`action ${req.actionId} was not offered in decision ${decisionId}`);
-    if (outcome === 'duplicate') return { decisionId, actionId: req.actionId, response: req.response, duplicate: true };
+    const stored = outcome === 'recorded' ? { response: req.response, at } : outcome.duplicateOf;
+    await ports.ledgers.recordResponse(tenant, decision.customerId, req.actionId, stored.response, stored.at);
+    if (outcome !== 'recorded')
+      return { decisionId, actionId: req.actionId, response: stored.response, duplicate: true };
     await ports.learning.add(tenant, req.actionId, learningSegmentOf(decision.segment), req.response === 'accepted');
     return { decisionId, actionId: req.actionId, response: req.response, duplicate: false };
   };

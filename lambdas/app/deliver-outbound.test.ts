@@ -52,6 +52,7 @@ function harness(
   const held: { message: DeliverableMessage; delaySeconds: number }[] = [];
   const retries: { receipt: string; seconds: number }[] = [];
   const tallies: DeliveryTally[] = [];
+  const readings: { tenant: string; name: string; count: number; channel?: string }[] = [];
   const counters = { ...(opts.counters ?? {}) };
   const connector = (type: string) => ({
     send: async (connection: OpenConnection, messages: readonly DeliverableMessage[]) => {
@@ -63,7 +64,12 @@ function harness(
     clock: fixedClock(NOW),
     connections: { get: async (_t, channel) => opts.connections?.[channel] },
     sealer: { open: async (_t, _c, sealed) => sealed.replace('sealed:', '') },
-    connectors: { queue: connector('queue'), webhook: connector('webhook') },
+    connectors: {
+      queue: connector('queue'),
+      webhook: connector('webhook'),
+      sms: connector('sms'),
+      email: connector('email'),
+    },
     queue: {
       hold: async (_t, entries) => void held.push(...entries),
       retryAfter: async (_t, receipt, seconds) => void retries.push({ receipt, seconds }),
@@ -83,8 +89,9 @@ function harness(
       timeScale: 1,
     },
     record: (t) => void tallies.push(t),
+    meter: { meter: (tenant, name, count = 1, detail) => void readings.push({ tenant, name, count, ...detail }) },
   };
-  return { deliver: deliverOutbound(ports), sent, held, retries, tallies, counters };
+  return { deliver: deliverOutbound(ports), sent, held, retries, tallies, counters, readings };
 }
 
 const webhook = (channel = 'sms'): ChannelConnection =>
@@ -99,6 +106,14 @@ const webhook = (channel = 'sms'): ChannelConnection =>
     createdAt: NOW,
     updatedAt: NOW,
   }) as ChannelConnection;
+
+const awsConnection = (channel: string, settings: ChannelConnection['settings']): ChannelConnection => ({
+  channel: channel as ChannelConnection['channel'],
+  settings,
+  version: 1,
+  createdAt: NOW,
+  updatedAt: NOW,
+});
 
 describe('the sender', () => {
   it('hands a due message to the queue connection when the channel has none of its own', async () => {
@@ -237,5 +252,50 @@ describe('channel capacity in the sender', () => {
     );
     expect(h.sent[0]!.messages).toHaveLength(3);
     expect(h.counters).toEqual({});
+  });
+});
+
+describe('metering what AWS sends', () => {
+  it('meters SMS segments and e-mails accepted through AWS connections, per tenant and channel', async () => {
+    const h = harness({
+      connections: {
+        sms: awsConnection('sms', {
+          type: 'sms',
+          originationIdentity: 'CVMDEMO',
+          configurationSetName: 'cvm',
+          phoneAttribute: 'msisdn',
+        }),
+        email: awsConnection('email', {
+          type: 'email',
+          fromAddress: 'o@cvm.example.com',
+          configurationSetName: 'cvm',
+          addressAttribute: 'email',
+        }),
+      },
+      answer: (m) => (m.messageId === 'm-3' ? { outcome: 'failed', reason: 'no-address' } : { outcome: 'accepted' }),
+    });
+    await h.deliver('acme', [
+      item(message(1)),
+      item(message(2, { segments: 3 })),
+      item(message(3)),
+      item(message(4, { channel: 'email' })),
+    ]);
+    expect(h.sent.map((s) => s.type).sort()).toEqual(['email', 'sms']);
+    expect(h.readings).toEqual(
+      expect.arrayContaining([
+        { tenant: 'acme', name: 'SmsSegmentsSent', count: 1, channel: 'sms' },
+        { tenant: 'acme', name: 'SmsSegmentsSent', count: 3, channel: 'sms' },
+        { tenant: 'acme', name: 'EmailsSent', count: 1, channel: 'email' },
+      ]),
+    );
+    // the failed message is not metered
+    expect(h.readings).toHaveLength(3);
+  });
+
+  it('meters nothing for a webhook or the hand-off queue: the operator sends those', async () => {
+    const h = harness({ connections: { sms: webhook() } });
+    await h.deliver('acme', [item(message(1)), item(message(2, { channel: 'email' }))]);
+    expect(h.sent).toHaveLength(2);
+    expect(h.readings).toEqual([]);
   });
 });

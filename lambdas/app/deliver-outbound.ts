@@ -8,7 +8,8 @@ import {
   splitByRate,
   type ChannelCapacity,
 } from '#domain/delivery/capacity.ts';
-import { DEFAULT_SETTINGS, secretsInForce, type ConnectionType } from '#domain/delivery/connection.ts';
+import { SENDING_METER } from '#domain/cost/sending-prices.ts';
+import { DEFAULT_SETTINGS, isAwsSending, secretsInForce, type ConnectionType } from '#domain/delivery/connection.ts';
 import {
   hopSeconds,
   needsRecheck,
@@ -28,6 +29,7 @@ import type {
 } from '#domain/delivery/ports.ts';
 import { retryDelaySeconds, type RetryPolicy, type SendResult } from '#domain/delivery/retry.ts';
 import type { TenantId } from '#domain/ids.ts';
+import type { Meter } from '#domain/metering.ts';
 import type { CustomerRepo } from '#domain/ports.ts';
 
 /** One received message of a tenant's outbound queue. */
@@ -58,13 +60,15 @@ export interface DeliveryPorts {
   clock: Clock;
   connections: Pick<ChannelConnectionStore, 'get'>;
   sealer: Pick<SecretSealer, 'open'>;
-  /** One connector per connection type; SMS, e-mail and push join here. */
+  /** One connector per connection type. */
   connectors: Partial<Record<ConnectionType, Connector>>;
   queue: DeliveryQueue;
   customers: Pick<CustomerRepo, 'loadProfiles'>;
   capacity: CapacityCounter;
   settings: DeliverySettings;
   record?: DeliveryRecorder;
+  /** Per-tenant metering of what AWS sent (SMS segments, e-mails, pushes): the cost report prices it. */
+  meter?: Meter;
 }
 
 const DAY_COUNTER_TTL_MS = 3 * 86_400_000;
@@ -232,6 +236,12 @@ export const deliverOutbound = (ports: DeliveryPorts) => {
             const result = results[k] ?? { outcome: 'retry', reason: 'no-result' };
             if (result.outcome === 'accepted') {
               tally.add(channel, 'sent');
+              const type = connection.settings.type;
+              // AWS bills an SMS per segment (the count the message carries, 1 when it has none), the others per message
+              if (isAwsSending(type))
+                ports.meter?.meter(tenant, SENDING_METER[type], type === 'sms' ? (item.message.segments ?? 1) : 1, {
+                  channel,
+                });
               done(item);
             } else if (result.outcome === 'failed') {
               tally.add(channel, 'failed', result.reason);

@@ -1,17 +1,24 @@
 import type { Clock } from '#domain/clock.ts';
 import { NotFoundError } from '#domain/errors.ts';
+import { DEFAULT_MIN_OCCURRED_AT, occurredAtProblem } from '#domain/event-time.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { EventQueue, TriggerStore } from '#domain/ports.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import { recordChange, type Actor } from './audit-trail.ts';
+import type { Page, PagedList, PageRequest } from '#domain/paging.ts';
+import type { IfMatch } from '#domain/preconditions.ts';
+import { nextStamp, stamped, type Stamp, type VersionedStore } from '#domain/versioned.ts';
+import { changeVersioned } from './versioned-write.ts';
 
 export interface EventPorts {
   events: EventQueue;
   triggers: TriggerStore;
   clock: Clock;
   audit?: AuditLog;
+  /** The market's `events.minOccurredAt`: older events are refused (default 2000-01-01). */
+  minOccurredAt?: Date;
 }
 
 export interface Rejected {
@@ -20,13 +27,10 @@ export interface Rejected {
   errors: { field: string; message: string }[];
 }
 
-/** How far ahead of the platform clock an event may claim to have happened (clock skew). */
-const MAX_FUTURE_MS = 15 * 60_000;
-
 /**
  * Queues the valid events on the tenant's own queue (all of them or, if the queue fails, none
- * is acknowledged) and reports the rest. An event dated in the future is rejected: it would sit
- * in every window.
+ * is acknowledged) and reports the rest. An event dated before the market's floor or in the
+ * future is rejected on its own (domain/event-time.ts).
  */
 export const ingestEvents =
   (ports: EventPorts) =>
@@ -35,47 +39,78 @@ export const ingestEvents =
     valid: { index: number; event: CvmEvent }[],
     rejected: Rejected[],
   ): Promise<{ accepted: number; rejected: Rejected[] }> => {
-    const limit = ports.clock.now().getTime() + MAX_FUTURE_MS;
+    const bounds = { now: ports.clock.now(), notBefore: ports.minOccurredAt ?? new Date(DEFAULT_MIN_OCCURRED_AT) };
     const queued: CvmEvent[] = [];
     const refused = [...rejected];
     for (const { index, event } of valid) {
-      if (Date.parse(event.occurredAt) > limit) {
-        refused.push({
-          index,
-          eventId: event.eventId,
-          errors: [{ field: 'occurredAt', message: 'lies in the future' }],
-        });
-      } else queued.push(event);
+      const problem = occurredAtProblem(event.occurredAt, bounds);
+      if (problem) refused.push({ index, eventId: event.eventId, errors: [{ field: 'occurredAt', message: problem }] });
+      else queued.push(event);
     }
     if (queued.length) await ports.events.enqueue(tenant, queued);
     return { accepted: queued.length, rejected: refused.sort((a, b) => a.index - b.index) };
   };
 
-export const listTriggers = (ports: EventPorts) => async (tenant: TenantId) => ({
-  items: (await ports.triggers.list(tenant)).sort((a, b) => (a.triggerId < b.triggerId ? -1 : 1)),
-});
+/** GET /v1/triggers: a page of the tenant's triggers in id order, each with its version. */
+export const listTriggers =
+  (ports: { triggerPages: PagedList<Trigger & Stamp> }) =>
+  (tenant: TenantId, request: PageRequest): Promise<Page<Trigger & Stamp>> =>
+    ports.triggerPages.page(tenant, request);
+
+/** What the trigger API writes to: the triggers, each versioned (ETag). */
+export interface TriggerPorts {
+  triggers: VersionedStore<Trigger>;
+  clock: Clock;
+  audit?: AuditLog;
+}
 
 export const getTrigger =
-  (ports: EventPorts) =>
-  async (tenant: TenantId, triggerId: string): Promise<Trigger> => {
-    const found = await ports.triggers.get(tenant, triggerId);
+  (ports: TriggerPorts) =>
+  async (tenant: TenantId, triggerId: string): Promise<Trigger & Stamp> => {
+    const found = await ports.triggers.read(tenant, triggerId);
     if (!found) throw new NotFoundError(`trigger ${triggerId} not found`);
-    return found;
+    return stamped(found);
   };
 
+/** PUT: creates or replaces the trigger; with If-Match only over the version it names (versioned-write.ts). */
 export const putTrigger =
-  (ports: EventPorts) =>
-  async (tenant: TenantId, trigger: Trigger, actor?: Actor): Promise<{ created: boolean; trigger: Trigger }> => {
-    const existing = await ports.triggers.get(tenant, trigger.triggerId);
-    await ports.triggers.put(tenant, trigger);
-    await recordChange(ports, tenant, actor, 'trigger.put', trigger.triggerId, { before: existing, after: trigger });
-    return { created: !existing, trigger };
+  (ports: TriggerPorts) =>
+  async (
+    tenant: TenantId,
+    trigger: Trigger,
+    actor?: Actor,
+    ifMatch?: IfMatch,
+  ): Promise<{ created: boolean; trigger: Trigger & Stamp }> => {
+    const { existing, written } = await changeVersioned({
+      subject: `trigger ${trigger.triggerId}`,
+      ifMatch,
+      read: (consistent) => ports.triggers.read(tenant, trigger.triggerId, { consistent }),
+      apply: async (existing) => {
+        const written = { value: trigger, ...nextStamp(existing, ports.clock.now().toISOString()) };
+        await ports.triggers.write(tenant, written, existing?.version ?? 0);
+        return { existing, written };
+      },
+    });
+    await recordChange(ports, tenant, actor, 'trigger.put', trigger.triggerId, {
+      before: existing?.value,
+      after: trigger,
+    });
+    return { created: !existing, trigger: stamped(written) };
   };
 
+/** DELETE: removes the trigger; with If-Match only at the version it names. */
 export const deleteTrigger =
-  (ports: EventPorts) =>
-  async (tenant: TenantId, triggerId: string, actor?: Actor): Promise<void> => {
-    const before = await ports.triggers.get(tenant, triggerId);
-    if (!(await ports.triggers.remove(tenant, triggerId))) throw new NotFoundError(`trigger ${triggerId} not found`);
+  (ports: TriggerPorts) =>
+  async (tenant: TenantId, triggerId: string, actor?: Actor, ifMatch?: IfMatch): Promise<void> => {
+    const before = await changeVersioned({
+      subject: `trigger ${triggerId}`,
+      ifMatch,
+      read: (consistent) => ports.triggers.read(tenant, triggerId, { consistent }),
+      apply: async (existing) => {
+        if (!existing) throw new NotFoundError(`trigger ${triggerId} not found`);
+        await ports.triggers.erase(tenant, triggerId, existing.version);
+        return existing.value;
+      },
+    });
     await recordChange(ports, tenant, actor, 'trigger.deleted', triggerId, { before });
   };

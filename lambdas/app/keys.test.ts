@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { authorize } from './authorize.ts';
 import { keyAdmin, type KeyChange } from './keys.ts';
-import { hashApiKey, type ApiKeyRecord } from '#domain/api-key.ts';
+import { hashApiKey } from '#domain/api-key.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { ForbiddenError, NotFoundError } from '#domain/errors.ts';
-import type { KeyAdminStore } from '#domain/ports.ts';
-
-/** An in-memory key store: hashes to records, as the table holds them. */
-function memoryKeys(): KeyAdminStore & { byHash: Map<string, ApiKeyRecord> } {
-  const byHash = new Map<string, ApiKeyRecord>();
-  return {
-    byHash,
-    find: async (h) => byHash.get(h),
-    save: async (h, r) => void byHash.set(h, { ...r }),
-    list: async (tenant) =>
-      [...byHash].filter(([, r]) => r.tenant === tenant).map(([keyHash, record]) => ({ keyHash, record })),
-  };
-}
+import { memoryKeys } from '../test-support/memory-keys.ts';
 
 function setup() {
   const keys = memoryKeys();
@@ -101,13 +89,54 @@ describe('API key administration', () => {
     const { admin, changes } = setup();
     const key = await admin.create('consumer', 'admin');
     await admin.rotate('consumer', { scope: 'admin', overlapHours: 2 });
+    // the new key is reported created once it is active, after the old ones got their end
     expect(changes.map((c) => [c.what, c.keyId])).toEqual([
       ['key.created', key.keyId],
-      ['key.created', 'consumer-admin-2'],
       ['key.rotated', key.keyId],
+      ['key.created', 'consumer-admin-2'],
     ]);
-    expect(changes[2]!.before?.expiresAt).toBeUndefined();
-    expect(changes[2]!.after?.expiresAt).toBe('2026-11-23T12:00:00.000Z');
+    expect(changes[1]!.before?.expiresAt).toBeUndefined();
+    expect(changes[1]!.after?.expiresAt).toBe('2026-11-23T12:00:00.000Z');
+    expect(changes[2]!.after?.status).toBe('active');
     expect(JSON.stringify(changes)).not.toContain('raw-');
+  });
+
+  it('flushes the authorizer cache after a revocation or rotation, and says so when it cannot', async () => {
+    const keys = memoryKeys();
+    const clock = fixedClock('2026-11-23T10:00:00Z');
+    let flushes = 0;
+    let refuse = false;
+    const admin = keyAdmin({
+      keys,
+      clock,
+      authorizerCache: {
+        flush: async () => {
+          flushes++;
+          if (refuse) throw new Error('AccessDeniedException');
+          return 'flushed';
+        },
+      },
+    });
+    const key = await admin.create('consumer', 'channel');
+    expect(flushes).toBe(0);
+    expect((await admin.rotate('consumer', { scope: 'channel', overlapHours: 0 })).cache).toBe('flushed');
+    refuse = true;
+    expect((await admin.revoke('consumer', key.keyId)).cache).toEqual({ failed: 'AccessDeniedException' });
+    expect(flushes).toBe(2);
+    expect((await keyAdmin({ keys, clock }).revoke('consumer', key.keyId)).cache).toBe('not-configured');
+  });
+
+  it('never revives a key revoked while a rotation was expiring it', async () => {
+    const { keys, admin, check } = setup();
+    const key = await admin.create('consumer', 'channel');
+    const replace = keys.replace;
+    keys.replace = async (h, r, v) => {
+      keys.replace = replace;
+      await admin.revoke('consumer', key.keyId); // lands between the rotation's read and its write
+      return replace(h, r, v);
+    };
+    await admin.rotate('consumer', { scope: 'channel', overlapHours: 24 });
+    expect((await admin.list('consumer')).find((k) => k.keyId === key.keyId)?.status).toBe('revoked');
+    await expect(check(key.apiKey)).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

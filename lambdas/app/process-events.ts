@@ -16,6 +16,7 @@ import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type {
   ActionCatalog,
+  ConsentWrite,
   ContactLedgers,
   CustomerStateRepo,
   OutboundQueue,
@@ -30,6 +31,7 @@ import { outboxHandOff } from './process-events/outbox.ts';
 import { outcomeOf, totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
 import { firingWrites, policyViewOf, readPolicyLedgers, type PolicyLedgers } from './process-events/policy-ledger.ts';
 import { triggerRulesCache, type TriggerRules } from './process-events/trigger-rules.ts';
+import { experimentGroup, type ExperimentConfig } from '#domain/decisioning/experiments.ts';
 
 export { totalOutcome, type ProcessOutcome } from './process-events/outcome.ts';
 export { ProcessorWiringError } from './process-events/wiring-error.ts';
@@ -51,6 +53,8 @@ export interface ProcessPorts {
   policy?: ContactPolicy;
   /** The decision path's signal thresholds, which actions' eligibility rules read (default: the platform's). */
   thresholds?: SignalThresholds;
+  /** The market's experiment: its global control group gets no marketing firings (as in decisions). */
+  experiments?: ExperimentConfig;
   /**
    * The contact ledgers (the one decisions and campaigns commit to); wherever a trigger can fire
    * they are needed, and their absence then fails the batch.
@@ -90,6 +94,31 @@ function slicesOf(events: readonly CvmEvent[]): CvmEvent[][] {
   return out;
 }
 
+/**
+ * The profile's consent after the batch's opt-out replies, with one audit entry naming their
+ * events, written with the state (exactly once: a redelivered reply is a duplicate of the fold).
+ */
+function consentWriteOf(a: Attempt, fold: Fold): ConsentWrite | undefined {
+  if (!a.profile || !fold.consent || fold.optOuts.length === 0) return undefined;
+  const at = a.now.toISOString();
+  const events = fold.optOuts.map((o) => o.eventId);
+  return {
+    consent: fold.consent,
+    expectedVersion: a.profile.version,
+    at,
+    audit: {
+      id: `opt-out-${events[0]}`,
+      tenant: a.tenant,
+      keyId: `event:${events.join(',')}`,
+      what: 'customer.consent',
+      subject: a.customerId,
+      at,
+      before: a.profile.consent ?? {},
+      after: fold.consent,
+    },
+  };
+}
+
 /** A fold under the contact policy, and the ledgers it was asked with (read only when something fired). */
 interface Decided {
   fold: Fold;
@@ -97,7 +126,7 @@ interface Decided {
 }
 
 /**
- * Applies one customer's events (one fold, one conditional write per slice of at most 96 events)
+ * Applies one customer's events (one fold, one conditional write per slice of at most 94 events)
  * and hands off the trigger firings. Exactly-once: an applied event's key is written with the state
  * (in the item, or for a heavy sender as an id record in the same transaction); firings ride in the
  * same write (the outbox) and are handed off after it, so a crash anywhere repeats a hand-off but
@@ -161,6 +190,8 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
         view,
         defaultLanguage: ports.market.defaultLanguage,
         ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
+        ...(ports.experiments ? { group: experimentGroup(a.tenant, a.customerId, ports.experiments) } : {}),
+        ...(ports.market.optOutKeywords ? { optOutKeywords: ports.market.optOutKeywords } : {}),
       });
     let view: PolicyView = { contacts: ledgerWithPending([], pending), granted: held.granted, spent: held.spent };
     const result = fold(view);
@@ -189,7 +220,8 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
       a.rules,
       a.now,
     );
-    if (!(await ports.states.saveState(a.tenant, a.customerId, result.state, outbox, a.version, ledger)))
+    const consent = consentWriteOf(a, result);
+    if (!(await ports.states.saveState(a.tenant, a.customerId, result.state, outbox, a.version, ledger, consent)))
       return undefined;
     await handOff(a.tenant, a.customerId, outbox, a.version + 1);
     return outcomeOf(

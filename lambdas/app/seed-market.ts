@@ -65,8 +65,9 @@ async function seedItems<T>(
       else skip(id, step.skip);
       continue;
     }
-    const expected = step.write === 'update' ? step.expected : undefined;
-    if (!(await target.writeSeeded(tenant, item, hash, expected))) {
+    const at = ports.clock.now().toISOString();
+    const replaces = step.write === 'update' && stored ? { seedHash: step.expected, stamp: stored.stamp } : undefined;
+    if (!(await target.writeSeeded(tenant, item, { hash, at, ...(replaces ? { replaces } : {}) }))) {
       // the conditional write lost to a tenant's write made since the read: theirs stands
       skip(id, 'tenant-wrote-meanwhile');
       continue;

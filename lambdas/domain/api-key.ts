@@ -7,7 +7,11 @@ export interface ApiKeyRecord {
   keyId: string;
   tenant: TenantId;
   scope: KeyScope;
-  status: 'active' | 'revoked';
+  /**
+   * `issuing`: written by a rotation that has not finished; authorizes nothing yet, and other
+   * rotations leave it alone (it becomes `active` just before the rotation prints it).
+   */
+  status: 'issuing' | 'active' | 'revoked';
   /** Old keys stay valid until this instant during a rotation. */
   expiresAt?: string;
   /** When the key was issued (keys created by `npm run keys`). */

@@ -27,6 +27,24 @@ export interface AuditLog {
   list(tenant: TenantId, month: string, opts?: { limit?: number; nextToken?: string }): Promise<AuditPage>;
 }
 
+/**
+ * Entries whose subject is a customer (`customer.*`): export shows them and erasure redacts them.
+ * The log keeps an index from the customer to them, so neither reads the tenant's whole trail.
+ */
+export const isAboutCustomer = (entry: Pick<AuditEntry, 'what'>): boolean => entry.what.startsWith('customer.');
+
+/** A customer's side of the audit trail: subject access and erasure. */
+export interface CustomerAuditTrail {
+  /** Every entry about the customer still kept, oldest first. */
+  aboutCustomer(tenant: TenantId, customerId: string): Promise<AuditEntry[]>;
+  /**
+   * Replaces the customer id in every entry about the customer by `ref` (a salted reference that
+   * whoever holds the customer id and the market's salt can recompute, so the consent history
+   * stays provable) and drops the index. Idempotent; the number of entries redacted.
+   */
+  redactCustomer(tenant: TenantId, customerId: string, ref: string): Promise<number>;
+}
+
 /** The consent of a profile before and after a write, or undefined when it did not change. */
 export function consentChange(
   before: Partial<Record<string, boolean>> | undefined,

@@ -9,8 +9,10 @@ export abstract class DomainError extends Error {
   constructor(
     message: string,
     readonly errors: FieldError[] = [],
+    /** `cause`: the fault behind this one (an SDK error), kept for the log's cause chain. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -24,11 +26,28 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly code = 'conflict';
 }
+/** A request whose Idempotency-Key is still being answered: retry after `retryAfterSeconds`. */
+export class InFlightError extends ConflictError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+}
+/** A request that is well formed but cannot be taken as it stands (an Idempotency-Key reused with another body). */
+export class UnprocessableError extends DomainError {
+  readonly code = 'unprocessable';
+}
 export class PreconditionFailedError extends DomainError {
   readonly code = 'precondition-failed';
 }
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'payload-too-large';
+}
+/** A request body in a media type the route does not take (or with none named). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported-media-type';
 }
 export class UnauthenticatedError extends DomainError {
   readonly code = 'unauthenticated';
@@ -51,7 +70,8 @@ export class UnavailableError extends DomainError {
   constructor(
     message: string,
     readonly retryAfterSeconds = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, [], options);
   }
 }

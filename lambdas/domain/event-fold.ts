@@ -1,12 +1,14 @@
 import type { Action, ContactRecord } from './action.ts';
 import type { ContactPolicy } from './contact-policy.ts';
 import { MARKETING_KINDS } from './contact-window.ts';
-import type { CustomerRecord } from './customer.ts';
+import type { Channel, CustomerRecord } from './customer.ts';
+import { ALWAYS_OPT_OUT, isOptOut } from './delivery/opt-out.ts';
 import { applyEvent, type CustomerState, type StateConfig } from './customer-state.ts';
 import type { SignalThresholds } from './decisioning/signals.ts';
 import type { CvmEvent } from './events.ts';
 import type { CustomerId, TenantId } from './ids.ts';
 import { evaluateTriggers, type Trigger, type TriggerFiring, type TriggerRefusal } from './triggers.ts';
+import type { ExperimentGroup } from './decisioning/experiments.ts';
 
 /** A tenant's enabled triggers and the catalog entries of their actions. */
 export interface FoldRules {
@@ -41,6 +43,16 @@ export interface FoldInput {
   view: PolicyView;
   defaultLanguage: string;
   thresholds?: SignalThresholds;
+  /** The customer's experiment group: the global control gets no marketing firings. */
+  group?: ExperimentGroup;
+  /** Replies that opt out of their channel (delivery/opt-out.ts); none: STOP only. */
+  optOutKeywords?: readonly string[];
+}
+
+/** A `message.inbound` opt-out that changed the customer's consent (profile and audit, with the state). */
+export interface OptOut {
+  eventId: string;
+  channel: Channel;
 }
 
 export interface Fold {
@@ -48,6 +60,20 @@ export interface Fold {
   applied: number;
   firings: TriggerFiring[];
   refused: TriggerRefusal[];
+  /** Opt-outs applied, in order; `consent` is the profile's consent after them. */
+  optOuts: OptOut[];
+  consent?: CustomerRecord['consent'];
+}
+
+/** The consent after an opt-out reply, or undefined when the reply is no opt-out or the channel is off already. */
+function optedOut(
+  event: CvmEvent,
+  consent: CustomerRecord['consent'],
+  keywords: readonly string[],
+): CustomerRecord['consent'] | undefined {
+  if (event.type !== 'message.inbound' || !isOptOut(event.data.text, keywords)) return undefined;
+  if (consent?.[event.data.channel] === false) return undefined;
+  return { ...consent, [event.data.channel]: false };
 }
 
 /**
@@ -60,19 +86,28 @@ export function foldEvents(input: FoldInput): Fold {
   let state = input.start;
   let applied = 0;
   let { contacts, household } = input.view;
+  // an opt-out holds for the triggers of the events after it in the same batch
+  let profile = input.profile;
+  const keywords = input.optOutKeywords ?? [ALWAYS_OPT_OUT];
   const firings: TriggerFiring[] = [];
   const refused: TriggerRefusal[] = [];
+  const optOuts: OptOut[] = [];
   for (const event of input.events) {
     const next = applyEvent(state, event, input.now, input.stateConfig, input.recorded);
     if (next === state) continue;
     applied++;
     state = next;
+    const consent = profile ? optedOut(event, profile.consent, keywords) : undefined;
+    if (profile && consent && event.type === 'message.inbound') {
+      profile = { ...profile, consent };
+      optOuts.push({ eventId: event.eventId, channel: event.data.channel });
+    }
     const candidates = input.rules.triggers.filter((t) => t.eventType === event.type);
     if (candidates.length === 0) continue;
     const verdict = evaluateTriggers(candidates, {
       tenant: input.tenant,
       customerId: input.customerId,
-      ...(input.profile ? { profile: input.profile } : {}),
+      ...(profile ? { profile } : {}),
       state,
       event,
       now: input.now,
@@ -83,6 +118,7 @@ export function foldEvents(input: FoldInput): Fold {
       ...(household ? { householdContacts: household } : {}),
       volume: input.view,
       ...(input.thresholds ? { thresholds: input.thresholds } : {}),
+      ...(input.group ? { group: input.group } : {}),
     });
     state = { ...state, fired: verdict.fired };
     firings.push(...verdict.firings);
@@ -93,5 +129,5 @@ export function foldEvents(input: FoldInput): Fold {
       if (household) household = [...household, ...added.filter((c) => MARKETING_KINDS.has(c.kind))];
     }
   }
-  return { state, applied, firings, refused };
+  return { state, applied, firings, refused, optOuts, ...(optOuts.length ? { consent: profile?.consent } : {}) };
 }

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'offer.response',
   'message.delivered',
   'message.failed',
+  'message.inbound',
   'customer.churned',
   'customer.acquired',
 ] as const;
@@ -33,6 +34,8 @@ export interface EventData {
   'offer.response': { actionId: string; decisionId?: string; response: (typeof OFFER_RESPONSES)[number] };
   'message.delivered': { messageId: string };
   'message.failed': { messageId: string };
+  /** A customer's reply on a channel; an opt-out keyword (delivery/opt-out.ts) sets that channel's consent to false. */
+  'message.inbound': { channel: Channel; text: string };
   'customer.churned': { reason: ExitReason; detail?: string };
   'customer.acquired': { channel: string; tariff: string; promotion?: string; dealer?: string };
 }

@@ -22,8 +22,17 @@ export type MeterName = (typeof WORK_METER_NAMES)[number];
 export const CAPACITY_METER_NAMES = ['ReadCapacityUnits', 'WriteCapacityUnits'] as const;
 export type CapacityMeterName = (typeof CAPACITY_METER_NAMES)[number];
 
+/**
+ * Messages AWS sent for a tenant (the `sms`, `email` and `push` connections; a webhook or hand-off
+ * queue sends nothing through AWS): SMS segments, e-mails, push notifications accepted by the
+ * service. AWS bills them per unit, so the cost report prices them (domain/cost/sending-prices.ts)
+ * as the tenant's own cost; they never weigh the split of shared cost.
+ */
+export const SENDING_METER_NAMES = ['SmsSegmentsSent', 'EmailsSent', 'PushesSent'] as const;
+export type SendingMeterName = (typeof SENDING_METER_NAMES)[number];
+
 /** Every meter, as the dashboard graphs it and the cost report lists it. */
-export const METER_NAMES = [...WORK_METER_NAMES, ...CAPACITY_METER_NAMES] as const;
+export const METER_NAMES = [...WORK_METER_NAMES, ...CAPACITY_METER_NAMES, ...SENDING_METER_NAMES] as const;
 export type MeteredName = (typeof METER_NAMES)[number];
 
 export const isMeteredName = (name: unknown): name is MeteredName => (METER_NAMES as readonly unknown[]).includes(name);

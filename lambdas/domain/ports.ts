@@ -27,12 +27,12 @@ export interface CustomerRepo {
    * Profile, state and the contact ledger, in one bounded read whatever the customer's history. A
    * customer with no ledger yet but contact items of before it (`H#`) gets a ledger built from them:
    * from `contactsSince` on (the contact policy's longest window) with the bounds given, else the
-   * newest few (enough to show).
+   * newest few (enough to show). `consistent` reads the latest write (after a lost write race).
    */
   load(
     tenant: TenantId,
     customerId: CustomerId,
-    opts?: { contactsSince?: string; bounds?: LedgerBounds; now?: Date },
+    opts?: { contactsSince?: string; bounds?: LedgerBounds; now?: Date; consistent?: boolean },
   ): Promise<CustomerAggregate>;
   save(tenant: TenantId, record: CustomerRecord, expectedVersion: number | undefined): Promise<void>;
   /** Profiles of many customers at once; erased customers map to 'erased'. */
@@ -48,9 +48,36 @@ export interface KeyStore {
   save(keyHash: string, record: ApiKeyRecord): Promise<void>;
 }
 
-/** Key administration (create, list, rotate, revoke): the key store plus a tenant's keys by hash. */
+/** A stored key with the version its conditional writes compare against. */
+export interface StoredKey {
+  keyHash: string;
+  record: ApiKeyRecord;
+  /** Bumped by every write; 0 for a record written before keys had versions. */
+  version: number;
+}
+
+/**
+ * Key administration (create, list, rotate, revoke): the key store plus a tenant's keys by hash.
+ * Every change of a key is conditional on the version it was read at, so concurrent rotations
+ * and revocations never overwrite each other's changes with a stale copy.
+ */
 export interface KeyAdminStore extends KeyStore {
-  list(tenant: TenantId): Promise<{ keyHash: string; record: ApiKeyRecord }[]>;
+  list(tenant: TenantId): Promise<StoredKey[]>;
+  /** One key, read strongly consistent (a retry after a lost conditional write). */
+  load(keyHash: string): Promise<StoredKey | undefined>;
+  /** Writes a new key (version 1); throws if the hash is already stored. */
+  insert(keyHash: string, record: ApiKeyRecord): Promise<void>;
+  /** Replaces a key if it is still at `version`: true when written, false when another writer came first. */
+  replace(keyHash: string, record: ApiKeyRecord, version: number): Promise<boolean>;
+}
+
+/** Where a revoked or expired key may still be accepted from: API Gateway's authorizer cache. */
+export interface AuthorizerCache {
+  /**
+   * Forgets every cached authorization. `flushed`: the next request is authorized afresh;
+   * `nothing-cached`: no running gateway holds a cache (the local runtime is stopped).
+   */
+  flush(): Promise<'flushed' | 'nothing-cached'>;
 }
 
 /** A tenant's action catalog (offers, service treatments, retention actions). */
@@ -127,7 +154,8 @@ export interface CustomerStateRepo {
    * a lost race. The state's `newIdRecords` become id records in the same atomic write (at most
    * MAX_ID_RECORDS_PER_WRITE of state/applied-ids.ts), never attributes of the item. `ledger`: the
    * outbox's new firings committed to the contact ledgers in the same atomic write, conditional on
-   * their versions too (a lost race on either is a lost race).
+   * their versions too (a lost race on either is a lost race). `consent`: an opt-out's profile
+   * update and audit entry, in the same atomic write.
    */
   saveState(
     tenant: TenantId,
@@ -136,9 +164,22 @@ export interface CustomerStateRepo {
     outbox: OutboundMessage[],
     expectedVersion: number,
     ledger?: LedgerWrites,
+    consent?: ConsentWrite,
   ): Promise<boolean>;
   /** Empties the outbox of the state at `version` (a no-op if it moved on). */
   clearOutbox(tenant: TenantId, customerId: CustomerId, version: number): Promise<void>;
+}
+
+/**
+ * An opt-out reply's consent change (`message.inbound`), committed in the same atomic write as the
+ * state that applies its event, so it takes effect exactly once: the profile's consent, if the
+ * profile is still at `expectedVersion` (else a lost race, folded again), and its audit entry.
+ */
+export interface ConsentWrite {
+  consent: Partial<Record<import('./customer.ts').Channel, boolean>>;
+  expectedVersion: number;
+  at: string;
+  audit: import('./audit.ts').AuditEntry;
 }
 
 /** A ledger's next content, written only if it is still at the version it was read at. */
@@ -240,7 +281,15 @@ export interface DecisionLog {
   ): Promise<ResponseOutcome>;
 }
 
-export type ResponseOutcome = 'recorded' | 'duplicate' | 'not-offered' | 'not-found';
+/**
+ * What became of a response: recorded, or a duplicate of the answer already stored (which is what
+ * the caller is told, whatever it sent), or refused.
+ */
+export type ResponseOutcome =
+  | 'recorded'
+  | { duplicateOf: { response: import('./decisioning/decision-record.ts').OfferResponse; at: string } }
+  | 'not-offered'
+  | 'not-found';
 
 /** A customer's decisions in the log, for subject access and erasure (the log's index by customer). */
 export interface CustomerDecisions {

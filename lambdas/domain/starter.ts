@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Action } from './action.ts';
 import type { TenantId } from './ids.ts';
 import type { Trigger } from './triggers.ts';
+import type { Stamp } from './versioned.ts';
 
 /**
  * A market's starting content (market config `starter`): the action catalog and triggers every
@@ -29,20 +30,30 @@ export interface StoredSeedItem<T> {
 }
 
 /**
+ * One seeded write: the seed hash of the content, when it is made, and, for an update, the seed
+ * hash and stamp of the stored item it replaces (the write moves its version on, as an API write does).
+ */
+export interface SeedWrite {
+  hash: string;
+  at: string;
+  replaces?: { seedHash: string; stamp: Stamp };
+}
+
+/**
  * Where the seeder writes one kind of item (actions, triggers) in a tenant's table. The port
  * keeps the API's own write path untouched: a PUT through the API replaces the whole item and so
  * drops the seed mark, which is what hands the item to the tenant.
  */
 export interface SeedTarget<T> {
-  readSeeded(tenant: TenantId, id: string): Promise<StoredSeedItem<T> | undefined>;
+  readSeeded(tenant: TenantId, id: string): Promise<(StoredSeedItem<T> & { stamp: Stamp }) | undefined>;
   /** Ids the seeder has ever created for the tenant; one of them absent now was deleted by the tenant. */
   seededIds(tenant: TenantId): Promise<ReadonlySet<string>>;
   /**
-   * Writes `item` with the seed mark `seedHash`: when `expected` is undefined only if the item is
-   * absent (and records the id as seeded), else only if it still carries the seed hash `expected`.
-   * False when that condition no longer holds (a tenant wrote in between).
+   * Writes `item` with the seed mark `write.hash`: without `write.replaces` only if the item is
+   * absent (and records the id as seeded), else only if it still carries that seed hash and
+   * version. False when that condition no longer holds (a tenant wrote in between).
    */
-  writeSeeded(tenant: TenantId, item: T, seedHash: string, expected?: string): Promise<boolean>;
+  writeSeeded(tenant: TenantId, item: T, write: SeedWrite): Promise<boolean>;
 }
 
 /** JSON with object keys sorted and `undefined` dropped, so equal content always hashes the same. */

@@ -237,6 +237,41 @@ describe('trigger evaluation', () => {
     );
   });
 
+  it('renders the text from the state this event made and the action, with its SMS segment count', () => {
+    const personal: Action = {
+      ...offer,
+      value: 49,
+      treatments: {
+        sms: { templateKey: 'sms.bundle', text: { en: 'You used {{state.dataUsedPct:3}}%: R{{action.value}}' } },
+      },
+    };
+    const [firing] = evaluate([bundle], usage(), {
+      consent: { sms: true },
+      catalog: new Map([[offer.actionId, personal]]),
+    }).firings;
+    expect(firing?.message).toMatchObject({ text: 'You used 85%: R49', segments: 1 });
+  });
+
+  it('skips a firing whose placeholder has no value, with the missing-placeholder reason and no cooldown', () => {
+    const personal: Action = {
+      ...offer,
+      treatments: { sms: { templateKey: 'sms.bundle', text: { en: 'Hi {{profile.attributes.firstName}}' } } },
+    };
+    const verdict = evaluate([bundle], usage(), {
+      consent: { sms: true },
+      catalog: new Map([[offer.actionId, personal]]),
+    });
+    expect(verdict.firings).toEqual([]);
+    expect(verdict.refused).toEqual([
+      {
+        triggerId: 'data-80',
+        actionId: 'bigger-bundle-offer',
+        reason: { code: 'missing-placeholder', detail: 'no value for {{profile.attributes.firstName}}' },
+      },
+    ]);
+    expect(verdict.fired['data-80']).toBeUndefined();
+  });
+
   it('treats an action missing from the catalog as marketing and uses its id as template', () => {
     expect(evaluate([dropped], calls(3), { catalog: new Map() }).firings).toEqual([]);
     const { firings } = evaluate([dropped], calls(3), { catalog: new Map(), consent: { 'call-centre': true } });

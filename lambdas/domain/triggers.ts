@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { treatmentText, type Action, type ContactRecord, type Rule } from './action.ts';
+import type { Action, ContactRecord, Rule } from './action.ts';
 import { contactAllowed, reportedDecline, type ContactPolicy, type Reason } from './contact-policy.ts';
 import { MARKETING_KINDS, type ActionKind, type QuietHours } from './contact-window.ts';
 import type { Channel, CustomerRecord } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
+import { messageContent, MISSING_PLACEHOLDER } from './delivery/message-content.ts';
 import type { CvmEvent, EventType } from './events.ts';
 import type { TenantId } from './ids.ts';
 import { evaluateRule, RULE_OVER_BUDGET } from './rules.ts';
 import { signalsOf, type SignalThresholds } from './decisioning/signals.ts';
+import { CONTROL_GROUP_REASON, heldOut, type ExperimentGroup } from './decisioning/experiments.ts';
 
 /** A tenant-authored real-time rule (DESIGN.md "Trigger"). */
 export interface Trigger {
@@ -34,6 +36,8 @@ export interface OutboundMessage {
   treatment: string;
   language: string;
   text?: string;
+  /** SMS parts of `text` (delivery/sms-segments.ts): set on SMS messages with a text; a connector's bill. */
+  segments?: number;
   reason: { type: 'trigger' | 'campaign' | 'decision'; id: string };
   createdAt: string;
   sendAfter: string;
@@ -43,6 +47,8 @@ export interface MarketRules {
   timezone: string;
   quietHours: QuietHours;
   defaultLanguage: string;
+  /** Replies that opt a customer out of their channel (`message.inbound`; delivery/opt-out.ts). */
+  optOutKeywords?: readonly string[];
 }
 
 /** What today's per-action volume caps (`limits.perDay`) allow, as the volume counter answered. */
@@ -71,6 +77,8 @@ export interface TriggerInput {
   volume?: VolumeAnswers;
   /** The decision path's signal thresholds: an action's eligibility reads `signals` the same way. */
   thresholds?: SignalThresholds;
+  /** The customer's experiment group: the global control gets no marketing firings (experiments.ts heldOut). */
+  group?: ExperimentGroup;
 }
 
 /** Why a trigger's own rules kept it from firing (the policy's refusals are in `refused`). */
@@ -257,6 +265,10 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       }
     }
     const kind = action?.kind ?? FALLBACK_KIND;
+    if (heldOut(input.group, kind)) {
+      refuse(CONTROL_GROUP_REASON);
+      continue;
+    }
     const asked = action ?? { actionId: trigger.actionId, kind, limits: { perCustomer: [] } };
     // Triggers hand off to the outbound queues, so every channel is outbound here.
     const allowed = contactAllowed(
@@ -272,6 +284,21 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       refuse(allowed.reason);
       continue;
     }
+    const treatment = action?.treatments[trigger.channel];
+    // rendered now, from the state this event made: a placeholder without a value sends nothing
+    const content = messageContent({
+      channel: trigger.channel,
+      treatment,
+      language: profile?.language,
+      defaultLanguage: input.defaultLanguage,
+      profile,
+      state,
+      action,
+    });
+    if ('missing' in content) {
+      refuse({ code: MISSING_PLACEHOLDER, detail: `no value for ${content.missing.join(', ')}` });
+      continue;
+    }
     const messageId = firingMessageId(input.tenant, trigger.triggerId, event.eventId);
     const perDay = action?.limits.perDay;
     if (perDay !== undefined && input.volume?.spent.has(trigger.actionId) && !input.volume.granted.has(messageId)) {
@@ -281,9 +308,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     taken.add(trigger.channel);
     fired[trigger.triggerId] = now.getTime();
 
-    const treatment = action?.treatments[trigger.channel];
     const language = profile?.language ?? input.defaultLanguage;
-    const text = treatment ? treatmentText(treatment, profile?.language, input.defaultLanguage) : undefined;
     const createdAt = now.toISOString();
     const message: OutboundMessage = {
       messageId,
@@ -294,7 +319,8 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       kind,
       treatment: treatment?.templateKey ?? trigger.actionId,
       language,
-      ...(text !== undefined ? { text } : {}),
+      ...(content.text !== undefined ? { text: content.text } : {}),
+      ...(content.segments !== undefined ? { segments: content.segments } : {}),
       reason: { type: 'trigger', id: trigger.triggerId },
       createdAt,
       sendAfter: allowed.sendAfter ? wholeSecond(allowed.sendAfter) : createdAt,

@@ -133,7 +133,7 @@ describe('the campaigns API', () => {
       headers: { accept: 'text/csv' },
     });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.raw.split('\n')[0]).toMatch(/^phase,group,audience,contacted/);
+    expect(csv.raw.split('\r\n')[0]).toMatch(/^phase,group,audience,contacted/);
     // a finished campaign cannot be paused
     expect((await call({ method: 'POST', path: `/v1/campaigns/${campaignId}/pause`, caller: acme })).status).toBe(409);
   }, 30_000);

@@ -4,8 +4,10 @@ import { campaignReportCsv } from '#domain/campaign/report.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
 import { campaignsEnv } from './campaigns-env.ts';
 import { campaignPortsFor } from './campaigns-wiring.ts';
+import { idempotencyFor } from './wiring.ts';
 
-const ports = await campaignPortsFor(campaignsEnv());
+const env = campaignsEnv();
+const ports = await campaignPortsFor(env);
 const useCases = {
   preview: previewCampaign(ports),
   create: createCampaign(ports),
@@ -14,36 +16,40 @@ const useCases = {
   control: controlCampaign(ports),
 };
 
-export const handler = httpHandler('campaigns', {
-  previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
-    status: 200,
-    body: await useCases.preview(req.caller.tenant, req.body),
-  }),
-  createCampaign: async (req: HttpRequest<CampaignSpec>) => ({
-    status: 202,
-    body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }),
-  }),
-  listCampaigns: async (req) => ({
-    status: 200,
-    body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }),
-  }),
-  getCampaign: async (req) => {
-    const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);
-    if ((req.headers['accept'] ?? '').includes('text/csv')) {
-      return { status: 200, contentType: 'text/csv', body: view.report ? campaignReportCsv(view.report) : '' };
-    }
-    return { status: 200, body: view };
+export const handler = httpHandler(
+  'campaigns',
+  {
+    previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+      status: 200,
+      body: await useCases.preview(req.caller.tenant, req.body),
+    }),
+    createCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+      status: 202,
+      body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }),
+    }),
+    listCampaigns: async (req) => ({
+      status: 200,
+      body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }),
+    }),
+    getCampaign: async (req) => {
+      const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);
+      if ((req.headers['accept'] ?? '').includes('text/csv')) {
+        return { status: 200, contentType: 'text/csv', body: view.report ? campaignReportCsv(view.report) : '' };
+      }
+      return { status: 200, body: view };
+    },
+    pauseCampaign: async (req) => ({
+      status: 200,
+      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }),
+    }),
+    resumeCampaign: async (req) => ({
+      status: 200,
+      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }),
+    }),
+    cancelCampaign: async (req) => ({
+      status: 200,
+      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }),
+    }),
   },
-  pauseCampaign: async (req) => ({
-    status: 200,
-    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }),
-  }),
-  resumeCampaign: async (req) => ({
-    status: 200,
-    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }),
-  }),
-  cancelCampaign: async (req) => ({
-    status: 200,
-    body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }),
-  }),
-});
+  { idempotency: idempotencyFor(env.decisions.platform) },
+);

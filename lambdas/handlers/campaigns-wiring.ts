@@ -1,4 +1,6 @@
 import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
+import { DynamoChannelConnections } from '#adapters/dynamo/channel-connections.ts';
+import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
 import { loadDefinition, LocalWorkflowStarter } from '#adapters/local/local-workflow-starter.ts';
 import { sfnClient, SfnWorkflowStarter } from '#adapters/sfn/workflow-starter.ts';
@@ -43,6 +45,10 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
     decisions,
     clock: events.clock,
     meter: events.meter,
+    recordDelivery: deliveryRecorderFromEnv({
+      CVM_METER: process.env['CVM_METER'],
+      MARKET: env.decisions.platform.MARKET,
+    }),
     settings: {
       totalSegments: env.segments,
       totalShards: env.shards,
@@ -87,5 +93,10 @@ export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts
     policy: env.decisions.settings.policy,
     previewSegments: env.segments,
     meter: base.meter,
+    sending: {
+      connections: new DynamoChannelConnections(base.db, tenantTableOf(env.decisions.platform.TENANT_TABLES)),
+      defaultLanguage: env.decisions.settings.defaultLanguage,
+      ...(env.decisions.platform.MARKET_RULES.country ? { country: env.decisions.platform.MARKET_RULES.country } : {}),
+    },
   };
 }

@@ -36,7 +36,8 @@ beforeAll(async () => {
       channels: {},
       tenants: {},
       allowPrivateTargets: false,
-      marketChannels: ['sms', 'call-centre', 'email'],
+      marketChannels: ['sms', 'call-centre', 'email', 'push'],
+      region: 'af-south-1',
     }),
     CHANNEL_KEYS: JSON.stringify({ acme: 'arn:aws:kms:local:1:key/acme', globex: 'arn:aws:kms:local:1:key/globex' }),
   });
@@ -88,6 +89,7 @@ describe('PUT /v1/channels/{channel}', () => {
       ['sms', 'webhook'],
       ['call-centre', 'queue'],
       ['email', 'queue'],
+      ['push', 'queue'],
     ]);
     expect(JSON.stringify(all.json)).not.toMatch(/secret"|sealed|kms:/);
   });
@@ -121,9 +123,9 @@ describe('PUT /v1/channels/{channel}', () => {
 
   it('answers 400 for a channel that does not exist and 404 for one the market does not have', async () => {
     expect((await put('fax', { type: 'queue' })).status).toBe(400);
-    const push = await put('push', { type: 'queue' });
-    expect(push.status).toBe(404);
-    expect(push.json.detail).toMatch(/push is not one of this market's/);
+    const app = await put('app', { type: 'queue' });
+    expect(app.status).toBe(404);
+    expect(app.json.detail).toMatch(/app is not one of this market's/);
   });
 
   it('is for admin keys only', async () => {
@@ -186,5 +188,79 @@ describe('tenants and the audit trail', () => {
     );
     expect(entries).toHaveLength(5);
     expect(JSON.stringify(entries)).not.toMatch(/whsec_|sealed|kms:/);
+  });
+});
+
+describe('the AWS connection types', () => {
+  const APP = 'arn:aws:sns:af-south-1:123456789012:app/GCM/cvm-app';
+
+  it('connects SMS, e-mail and push without a secret, with the default address attributes filled in', async () => {
+    const sms = await put(
+      'sms',
+      { type: 'sms', originationIdentity: 'CVMDEMO', configurationSetName: 'cvm-demo' },
+      globex,
+    );
+    // globex's sms was a webhook: replaced (200), its secret dropped with it
+    expect(sms.status).toBe(200);
+    expect(sms.json).toEqual(
+      expect.objectContaining({ type: 'sms', originationIdentity: 'CVMDEMO', phoneAttribute: 'msisdn' }),
+    );
+    expect(sms.json.secret).toBeUndefined();
+    expect((await storedItem('globex', 'sms'))!['secrets']).toBeUndefined();
+    expect((await rotate('sms', globex)).status).toBe(409);
+    const email = await put(
+      'email',
+      { type: 'email', fromAddress: 'offers@cvm.example.com', configurationSetName: 'cvm-demo' },
+      globex,
+    );
+    expect(email.status).toBe(201);
+    expect(email.json).toMatchObject({ fromAddress: 'offers@cvm.example.com', addressAttribute: 'email' });
+    const push = await put(
+      'push',
+      { type: 'push', platformApplicationArn: APP, endpointAttribute: 'pushEndpoint' },
+      globex,
+    );
+    expect(push.status).toBe(201);
+    expect((await get('push', globex)).json).toMatchObject({
+      type: 'push',
+      platformApplicationArn: APP,
+      endpointAttribute: 'pushEndpoint',
+      configured: true,
+    });
+  });
+
+  it.each([
+    ['sms without a configuration set', { type: 'sms', originationIdentity: 'CVMDEMO' }, 'configurationSetName'],
+    [
+      'an origination identity with spaces',
+      { type: 'sms', originationIdentity: 'CVM DEMO', configurationSetName: 'c' },
+      'originationIdentity',
+    ],
+    [
+      'a sender with a display name',
+      { type: 'email', fromAddress: 'CVM <offers@cvm.example.com>', configurationSetName: 'c' },
+      'fromAddress',
+    ],
+    [
+      'an attribute name with a space',
+      { type: 'email', fromAddress: 'o@cvm.example.com', configurationSetName: 'c', addressAttribute: 'e mail' },
+      'addressAttribute',
+    ],
+    [
+      'a topic instead of a platform application',
+      { type: 'push', platformApplicationArn: 'arn:aws:sns:af-south-1:123456789012:offers', endpointAttribute: 'p' },
+      'platformApplicationArn',
+    ],
+    [
+      "a platform application outside the market's region",
+      { type: 'push', platformApplicationArn: APP.replace('af-south-1', 'eu-west-1'), endpointAttribute: 'p' },
+      'platformApplicationArn',
+    ],
+    ['push without its endpoint attribute', { type: 'push', platformApplicationArn: APP }, 'endpointAttribute'],
+  ])('answers %s with 400 naming the field, and writes nothing', async (_what, body, field) => {
+    const res = await put('call-centre', body, globex);
+    expect(res.status).toBe(400);
+    expect(res.json.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await storedItem('globex', 'call-centre')).toBeUndefined();
   });
 });

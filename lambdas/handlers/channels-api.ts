@@ -1,6 +1,7 @@
 import { getChannel, listChannels, putChannel, rotateChannelSecret, type ConnectionInput } from '#app/channels.ts';
 import type { Channel } from '#domain/customer.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { deliveryEnv } from './delivery-env.ts';
 import { channelPortsFor } from './delivery-wiring.ts';
 
@@ -17,16 +18,31 @@ const channelOf = (req: HttpRequest) => req.params['channel'] as Channel;
 /** /v1/channels: each tenant's channel connections (admin keys); secrets are shown once, when made. */
 export const handler = httpHandler('channels', {
   listChannels: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
-  getChannel: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, channelOf(req)) }),
+  getChannel: async (req) => {
+    const connection = await useCases.get(req.caller.tenant, channelOf(req));
+    // a channel nobody connected shows its default and has no version to name
+    return {
+      status: 200,
+      body: connection,
+      ...(connection.version ? { headers: { etag: etagOf(connection.version) } } : {}),
+    };
+  },
   putChannel: async (req: HttpRequest<ConnectionInput>) => {
-    const { created, connection, secret } = await useCases.put(req.caller.tenant, channelOf(req), req.body, {
-      keyId: req.caller.keyId,
-    });
+    const { created, connection, secret } = await useCases.put(
+      req.caller.tenant,
+      channelOf(req),
+      req.body,
+      { keyId: req.caller.keyId },
+      ifMatchOf(req.headers['if-match']),
+    );
     return {
       status: created ? 201 : 200,
       body: { ...connection, ...(secret ? { secret } : {}) },
-      // a body holding a secret must not sit in a cache
-      ...(secret ? { headers: { 'cache-control': 'no-store' } } : {}),
+      headers: {
+        etag: etagOf(connection.version!),
+        // a body holding a secret must not sit in a cache
+        ...(secret ? { 'cache-control': 'no-store' } : {}),
+      },
     };
   },
   rotateChannelSecret: async (req) => ({

@@ -80,9 +80,33 @@ describe('customer profiles', () => {
   });
 
   it('rejects a malformed If-Match header naming it', async () => {
-    const res = await put('c-103', profile, acmeAdmin, { 'if-match': 'version-1' });
-    expect(res.status).toBe(400);
-    expect(res.json.errors).toEqual([{ field: 'If-Match', message: 'not an ETag' }]);
+    for (const bad of ['version-1', '"1" "2"', '*, "1"', 'w/"1"']) {
+      const res = await put('c-103', profile, acmeAdmin, { 'if-match': bad });
+      expect(res.status).toBe(400);
+      expect(res.json.errors).toEqual([{ field: 'If-Match', message: 'not an entity tag list' }]);
+    }
+    expect((await get('c-103')).status).toBe(404);
+  });
+
+  it('answers 412 to If-Match: * on a missing customer and creates nothing, and takes * on an existing one', async () => {
+    const missing = await put('c-104', profile, acmeAdmin, { 'if-match': '*' });
+    expect(missing.status).toBe(412);
+    expect((await get('c-104')).status).toBe(404);
+    await put('c-104', profile);
+    const any = await put('c-104', { ...profile, tariff: 'any' }, acmeAdmin, { 'if-match': '*' });
+    expect(any.status).toBe(200);
+    expect(any.headers['etag']).toBe('"2"');
+  });
+
+  it('answers 412 to any well-formed tag that does not match strongly, and takes a list naming the version', async () => {
+    await put('c-105', profile);
+    await put('c-105', { ...profile, tariff: 'second' });
+    for (const tag of ['"stale-version"', '"1"', 'W/"2"', '"1", W/"2"', '"02"'])
+      expect((await put('c-105', { ...profile, tariff: 'lost' }, acmeAdmin, { 'if-match': tag })).status).toBe(412);
+    expect((await get('c-105')).json).toMatchObject({ tariff: 'second', version: 2 });
+    const listed = await put('c-105', { ...profile, tariff: 'third' }, acmeAdmin, { 'if-match': '"1", "2"' });
+    expect(listed.status).toBe(200);
+    expect(listed.json).toMatchObject({ tariff: 'third', version: 3 });
   });
 });
 
@@ -123,9 +147,9 @@ describe('bad input changes nothing', () => {
   });
 
   it('answers an unknown method with 405 and an Allow header', async () => {
-    const res = await call({ method: 'PATCH', path: '/v1/customers/c-1', caller: acmeAdmin });
+    const res = await call({ method: 'POST', path: '/v1/customers/c-1', caller: acmeAdmin });
     expect(res.status).toBe(405);
-    expect(res.headers['allow']).toContain('GET');
+    expect(res.headers['allow']).toContain('PATCH');
   });
 });
 
@@ -202,6 +226,71 @@ describe("erasure and subject access reach the customer's decisions in the decis
     ).toHaveLength(1);
     // another tenant's export of the same id sees none of them
     expect((await call({ method: 'GET', path: '/v1/customers/c-501/export', caller: globexAdmin })).status).toBe(404);
+  });
+});
+
+describe('PATCH with a JSON merge patch (RFC 7396)', () => {
+  const patch = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+    call({
+      method: 'PATCH',
+      path: `/v1/customers/${id}`,
+      body,
+      caller: acmeAdmin,
+      headers: { 'content-type': 'application/merge-patch+json', ...headers },
+    });
+
+  it('changes what it names and keeps consent and the household (the README example)', async () => {
+    await put('p-1', profile);
+    const res = await patch('p-1', { segment: 'family', tariff: 'smart-80' }, { 'If-Match': '"1"' });
+    expect(res.status).toBe(200);
+    expect(res.headers['etag']).toBe('"2"');
+    expect(res.json).toMatchObject({
+      segment: 'family',
+      tariff: 'smart-80',
+      consent: profile.consent,
+      householdId: 'hh-1',
+      attributes: profile.attributes,
+    });
+    expect((await call({ method: 'GET', path: '/v1/households/hh-1', caller: acmeAdmin })).status).toBe(200);
+  });
+
+  it('merges objects member by member and removes with null', async () => {
+    await put('p-2', profile);
+    const res = await patch('p-2', {
+      consent: { sms: false },
+      attributes: { handset: null, plan: 'x' },
+      accountId: null,
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.consent).toEqual({ sms: false, app: false });
+    expect(res.json.attributes).toEqual({ region: 'gauteng', plan: 'x' });
+    expect(res.json.accountId).toBeUndefined();
+  });
+
+  it('refuses a patch whose result is not a valid profile, naming the field, and changes nothing', async () => {
+    await put('p-3', profile);
+    const res = await patch('p-3', { tenureMonths: -1, consent: { fax: true } });
+    expect(res.status).toBe(400);
+    expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['consent.fax', 'tenureMonths']);
+    expect((await get('p-3')).headers['etag']).toBe('"1"');
+  });
+
+  it('answers 412 on a stale If-Match, 404 for an unknown customer', async () => {
+    await put('p-4', profile);
+    expect((await patch('p-4', { segment: 'x' }, { 'If-Match': '"7"' })).status).toBe(412);
+    expect((await patch('p-404', { segment: 'x' })).status).toBe(404);
+    expect((await get('p-404')).status).toBe(404);
+  });
+
+  it('loses no update when patches of different fields race', async () => {
+    await put('p-5', { ...profile, attributes: {} });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => patch('p-5', { attributes: { [`k${i}`]: i } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
+    const final = await get('p-5');
+    expect(final.json.attributes).toEqual({ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5 });
+    expect(final.headers['etag']).toBe('"7"');
   });
 });
 

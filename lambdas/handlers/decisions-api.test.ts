@@ -133,6 +133,30 @@ describe('the action catalog', () => {
     expect(mismatch.json.errors).toEqual([{ field: 'actionId', message: expect.stringContaining('bad-two') }]);
   });
 
+  it('refuses an unknown placeholder and an SMS text over the market segments, naming field, placeholder and language', async () => {
+    const put = (text: Record<string, string>) =>
+      call({
+        method: 'PUT',
+        path: '/v1/actions/personal',
+        body: { ...action, treatments: { sms: { templateKey: 'p', text } } },
+        caller: acmeAdmin,
+      });
+    const unknown = await put({ en: 'ok {{state.dataUsedPct:3}}%', af: 'Jy het {{state.dataUsed}}% gebruik' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.errors).toEqual([
+      { field: 'treatments.sms.text.af', message: expect.stringContaining('{{state.dataUsed}}') },
+    ]);
+    // the demo market allows 2 parts: 306 GSM-7 characters at most, a placeholder counted at its width
+    const long = await put({ en: 'ok', zu: `${'a'.repeat(290)} {{profile.attributes.firstName:20}}` });
+    expect(long.status).toBe(400);
+    expect(long.json.errors).toEqual([
+      { field: 'treatments.sms.text.zu', message: expect.stringMatching(/the zu SMS text takes 3 segments/) },
+    ]);
+    expect((await call({ method: 'GET', path: '/v1/actions/personal', caller: acmeAdmin })).status).toBe(404);
+    const fits = await put({ en: `${'a'.repeat(290)} {{profile.attributes.firstName:15}}` });
+    expect(fits.status).toBe(201);
+  });
+
   it('keeps catalogs apart per tenant and needs the admin key', async () => {
     expect((await call({ method: 'GET', path: '/v1/actions/device-upgrade', caller: globexAdmin })).status).toBe(404);
     expect((await call({ method: 'GET', path: '/v1/actions', caller: acmeChannel })).status).toBe(403);
@@ -191,21 +215,37 @@ describe('decisions', () => {
     expect(logged.json.actions).toEqual(res.json.actions);
   });
 
-  it('gives control customers no actions, says why and logs the group', async () => {
+  it('holds control customers out of marketing, says why and logs the group', async () => {
     const [id] = idsIn('control', 1, 'd-c-');
     await putCustomer(id!);
     const res = await decideFor(id!);
-    expect(res.json).toMatchObject({
-      actions: [],
-      experiment: { group: 'control' },
-      reasons: [{ code: 'control-group' }],
-    });
+    expect(res.json).toMatchObject({ actions: [], experiment: { group: 'control' } });
+    const marketing = res.json.excluded.filter((e: { kind: string }) => e.kind === 'offer' || e.kind === 'retention');
+    expect(marketing.length).toBeGreaterThan(0);
+    for (const e of marketing) expect(e.reasons).toEqual([expect.objectContaining({ code: 'control-group' })]);
     // nothing offered, so nothing under the customer; the log keeps the group for the reports
     expect(await contactsOf(id!)).toEqual([]);
     expect((await getDecision(res.json.decisionId)).json).toMatchObject({
       actions: [],
       experiment: { group: 'control' },
     });
+  });
+
+  it('still gives a control customer service: the health check after three dropped calls', async () => {
+    const [id] = idsIn('control', 2, 'd-cs-').slice(1);
+    await putCustomer(id!);
+    await documentClient({ endpoint: t.endpoint }).send(
+      new PutCommand({
+        TableName: t.tenantTables['acme'],
+        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: { value: 3 } },
+      }),
+    );
+    const res = await decideFor(id!, 'call-centre');
+    expect(res.json.experiment).toEqual(expect.objectContaining({ group: 'control' }));
+    expect(res.json.actions.length).toBeGreaterThan(0);
+    expect(res.json.actions.every((a: { kind: string }) => a.kind === 'service' || a.kind === 'information')).toBe(
+      true,
+    );
   });
 
   it('puts the health check first at the call centre after three dropped calls, and offers nothing', async () => {
@@ -289,6 +329,29 @@ describe('responses', () => {
       { actionId, response: 'accepted', at: expect.any(String) },
     ]);
     expect((await contactsOf(id!))[0].a).toEqual({ [actionId]: expect.any(Number) });
+  });
+
+  it('stores one of 10 concurrent, different answers and tells every duplicate caller that one (issue 17)', async () => {
+    const [id] = idsIn('champion', 7, 'd-r-').slice(6);
+    await putCustomer(id!);
+    const d = (await decideFor(id!, 'app')).json;
+    const actionId = d.actions[0].actionId;
+    const answers = Array.from({ length: 10 }, (_, i) => (['accepted', 'declined', 'ignored'] as const)[i % 3]);
+    const results = await Promise.all(answers.map((response) => respondTo(d.decisionId, { actionId, response })));
+    expect(results.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const firsts = results.filter((r) => !r.json.duplicate);
+    expect(firsts).toHaveLength(1);
+    const stored = firsts[0]!.json.response;
+    expect((await getDecision(d.decisionId)).json.responses).toEqual([
+      { actionId, response: stored, at: expect.any(String) },
+    ]);
+    expect(results.map((r) => r.json.response)).toEqual(answers.map(() => stored));
+    // the contact ledger holds the stored answer alone (an ignored answer leaves none)
+    const ledger = (await contactsOf(id!))[0];
+    expect([ledger.a?.[actionId] !== undefined, ledger.d?.[actionId] !== undefined]).toEqual([
+      stored === 'accepted',
+      stored === 'declined',
+    ]);
   });
 });
 

@@ -2,55 +2,75 @@ import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts
 import { decide, getDecision, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import { InvalidInputError } from '#domain/errors.ts';
+import type { PageRequest } from '#domain/paging.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { decisionsEnv } from './decisions-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
+import { idempotencyFor } from './wiring.ts';
 import { meter } from './metering.ts';
 
-const ports = await decisionAdaptersFor(decisionsEnv());
+const env = decisionsEnv();
+const ports = await decisionAdaptersFor(env);
 const useCases = {
   list: listActions(ports),
   get: getAction(ports),
-  put: putAction(ports),
+  put: putAction({ ...ports, content: { maxSmsSegments: env.raw.maxSmsSegments } }),
   remove: deleteAction(ports),
   decide: decide(ports),
   respond: respond(ports),
   find: getDecision(ports),
 };
 
-export const handler = httpHandler('decisions', {
-  listActions: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
-  getAction: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, req.params['actionId']!) }),
-  putAction: async (req: HttpRequest<Omit<Action, 'actionId'> & { actionId?: string }>) => {
-    const actionId = req.params['actionId']!;
-    if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
-      throw new InvalidInputError('the body names another action', [
-        { field: 'actionId', message: `must be ${actionId} (the path) or absent` },
-      ]);
-    }
-    const { actionId: _same, ...fields } = req.body;
-    const { created, action } = await useCases.put(
-      req.caller.tenant,
-      { actionId, ...fields },
-      { keyId: req.caller.keyId },
-    );
-    return { status: created ? 201 : 200, body: action };
+export const handler = httpHandler(
+  'decisions',
+  {
+    listActions: async (req) => ({
+      status: 200,
+      body: await useCases.list(req.caller.tenant, req.query as PageRequest),
+    }),
+    getAction: async (req) => {
+      const action = await useCases.get(req.caller.tenant, req.params['actionId']!);
+      return { status: 200, body: action, headers: { etag: etagOf(action.version) } };
+    },
+    putAction: async (req: HttpRequest<Omit<Action, 'actionId'> & { actionId?: string }>) => {
+      const actionId = req.params['actionId']!;
+      if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
+        throw new InvalidInputError('the body names another action', [
+          { field: 'actionId', message: `must be ${actionId} (the path) or absent` },
+        ]);
+      }
+      const { actionId: _same, ...fields } = req.body;
+      const { created, action } = await useCases.put(
+        req.caller.tenant,
+        { actionId, ...fields },
+        { keyId: req.caller.keyId },
+        ifMatchOf(req.headers['if-match']),
+      );
+      return { status: created ? 201 : 200, body: action, headers: { etag: etagOf(action.version) } };
+    },
+    deleteAction: async (req) => {
+      await useCases.remove(
+        req.caller.tenant,
+        req.params['actionId']!,
+        { keyId: req.caller.keyId },
+        ifMatchOf(req.headers['if-match']),
+      );
+      return { status: 204 };
+    },
+    postDecision: async (req: HttpRequest<DecisionRequest>) => {
+      const decision = await useCases.decide(req.caller.tenant, req.body);
+      meter.meter(req.caller.tenant, 'Decision', 1, { channel: req.body.channel });
+      return { status: 200, body: decision };
+    },
+    getDecision: async (req) => ({
+      status: 200,
+      body: await useCases.find(req.caller.tenant, req.params['decisionId']!),
+    }),
+    postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
+      status: 200,
+      body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),
+    }),
   },
-  deleteAction: async (req) => {
-    await useCases.remove(req.caller.tenant, req.params['actionId']!, { keyId: req.caller.keyId });
-    return { status: 204 };
-  },
-  postDecision: async (req: HttpRequest<DecisionRequest>) => {
-    const decision = await useCases.decide(req.caller.tenant, req.body);
-    meter.meter(req.caller.tenant, 'Decision', 1, { channel: req.body.channel });
-    return { status: 200, body: decision };
-  },
-  getDecision: async (req) => ({
-    status: 200,
-    body: await useCases.find(req.caller.tenant, req.params['decisionId']!),
-  }),
-  postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
-    status: 200,
-    body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),
-  }),
-});
+  { idempotency: idempotencyFor(env.platform) },
+);

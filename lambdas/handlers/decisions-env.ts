@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { DecisioningSettings } from '#app/decisions.ts';
 import { CHANNELS } from '#domain/customer.ts';
+import { DEFAULT_MAX_SMS_SEGMENTS } from '#domain/delivery/message-content.ts';
 import { Json, platformEnv, type PlatformEnv } from './env.ts';
 import { ScoringEnv } from './scoring-env.ts';
 
@@ -29,6 +30,8 @@ const Settings = z.object({
   highChurn: z.number(),
   cacheSeconds: z.number(),
   volumeShards: z.number().int().positive(),
+  /** Market config `delivery.maxSmsSegments`: what `PUT /v1/actions` allows an SMS text. */
+  maxSmsSegments: z.number().int().positive().default(DEFAULT_MAX_SMS_SEGMENTS),
 });
 export type RawDecisioningSettings = z.infer<typeof Settings>;
 

@@ -5,7 +5,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { METRIC } from '#adapters/metrics/platform-metrics.ts';
 import { headKey } from '#adapters/sagemaker/endpoints.ts';
-import { putAction } from '#app/actions.ts';
 import { decide, type DecisionPorts } from '#app/decisions.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
@@ -81,7 +80,7 @@ describe("the decisions function's scoring", () => {
       LATENCY_BUDGET_MS: '500',
     });
     const embedded = await portsFor({});
-    for (const action of demoCatalog) await putAction(sagemaker)('acme', action);
+    for (const action of demoCatalog) await sagemaker.catalog.put('acme', action);
     const [viaEndpoint, inProcess] = champions('sm-', 2) as [string, string];
     await unscoredCustomer(sagemaker, viaEndpoint);
     await unscoredCustomer(sagemaker, inProcess);

@@ -44,9 +44,11 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
   const base = adaptersFor(env.platform);
   const tableOf = tenantTableOf(env.platform.TENANT_TABLES);
   const ttlMs = env.raw.cacheSeconds * 1000;
+  // the actions API writes through the cache too, so this container sees its own change at once
+  const catalog = new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now);
   const ports: DecisionPorts = {
     customers: base.customers,
-    catalog: new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now),
+    catalog,
     log: new DynamoDecisionLog(base.db, { tenant: tableOf, decisions: base.decisionTableOf }),
     ledgers: new DynamoContactLedgers(base.db, tableOf),
     learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
@@ -58,5 +60,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     settings: env.settings,
   };
   const scoring = await decisionScoring(env, base.clock);
-  return scoring ? { ...ports, scoring } : ports;
+  // GET /v1/actions pages the table itself, not the decision path's cached list
+  const actionPages = new DynamoActionCatalog(base.db, tableOf);
+  return scoring ? { ...ports, catalog, scoring, actionPages } : { ...ports, catalog, actionPages };
 }

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoChannelConnections } from '#adapters/dynamo/channel-connections.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { localOutboundQueues } from '#adapters/local/local-outbound-queue.ts';
 import { outboundQueueName } from '#adapters/sqs/queue-design.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
@@ -19,7 +22,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cvm-sender-'));
   Object.assign(process.env, t.env, { CVM_LOCAL_DIR: dir, CVM_NOW: NOW, CVM_METER: 'local' });
   // the tenant's local outbound queue, as the runtime registers it: here it only records holds
-  localOutboundQueues.set('acme', { sendEntries: (e) => void sent.push(...e), changeVisibility: () => undefined });
+  localOutboundQueues.set('acme', {
+    sendEntries: async (e) => void sent.push(...e),
+    changeVisibility: () => undefined,
+  });
   handler = (await import('./deliver-outbound.ts')).handler as never;
 });
 
@@ -85,5 +91,67 @@ describe('the sender handler', () => {
     );
     expect(readFileSync(join(dir, 'outbound', 'call-centre.jsonl'), 'utf8')).toContain('"m-4"');
     expect(existsSync(join(dir, 'outbound', 'globex'))).toBe(false);
+  });
+});
+
+describe('an sms connection in the local runtime (no AWS)', () => {
+  it('writes the SendTextMessage it would make to the outbound file and meters the segments', async () => {
+    const db = documentClient({ endpoint: t.endpoint });
+    const tableOf = (tenant: string) => t.tenantTables[tenant]!;
+    await new DynamoCustomerRepo(db, tableOf).save(
+      'acme',
+      {
+        customerId: 'c-9',
+        version: 1,
+        createdAt: NOW,
+        updatedAt: NOW,
+        consent: { sms: true },
+        attributes: { msisdn: '+27821234567' },
+      },
+      undefined,
+    );
+    await new DynamoChannelConnections(db, tableOf).save(
+      'acme',
+      {
+        channel: 'sms',
+        settings: {
+          type: 'sms',
+          originationIdentity: 'CVMDEMO',
+          configurationSetName: 'cvm',
+          phoneAttribute: 'msisdn',
+        },
+        version: 1,
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+      0,
+    );
+    const sms = message(9, { channel: 'sms', customerId: 'c-9', text: 'Double data this weekend', kind: 'offer' });
+    const res = await invoke([record({ ...sms, segments: 2 })]);
+    expect(res.batchItemFailures).toEqual([]);
+    const [line] = readFileSync(join(dir, 'outbound', 'sms.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(line).toEqual({
+      ...sms,
+      segments: 2,
+      connection: 'sms',
+      request: {
+        DestinationPhoneNumber: '+27821234567',
+        OriginationIdentity: 'CVMDEMO',
+        MessageBody: 'Double data this weekend',
+        MessageType: 'PROMOTIONAL',
+        ConfigurationSetName: 'cvm',
+        Context: { cvmTenant: 'acme', cvmMessageId: 'm-9', cvmCustomerRef: 'Yy05' },
+      },
+    });
+    const readings = readFileSync(join(dir, 'metering.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(readings.filter((r) => r.name === 'SmsSegmentsSent')).toEqual([
+      expect.objectContaining({ tenant: 'acme', count: 2, channel: 'sms' }),
+    ]);
   });
 });

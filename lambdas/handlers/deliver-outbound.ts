@@ -5,24 +5,29 @@ import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
 import { outboundQueueName } from '#adapters/sqs/queue-design.ts';
 import { deliverOutbound, type DeliveryItem, type ItemVerdict } from '#app/deliver-outbound.ts';
 import type { DeliverableMessage } from '#domain/delivery/hold.ts';
+import { causeChain } from '#http/cause-chain.ts';
 import { forMessage, logContext, logger } from '#http/logger.ts';
 import { OutboundMessageSchema } from '#http/schemas/outbound.ts';
 import { deliveryEnv } from './delivery-env.ts';
 import { senderPortsFor } from './delivery-wiring.ts';
-import { flushingMeter } from './metering.ts';
+import { flushingMeter, meter } from './metering.ts';
 
 const env = deliveryEnv();
 const recordMetrics = deliveryRecorderFromEnv(process.env);
 const deliver = deliverOutbound(
-  senderPortsFor(env, (tally) => {
-    recordMetrics(tally);
-    // a line only for a batch where something was not sent as planned (the metrics count the rest):
-    // counts by channel, outcome and reason, no customer, no message text
-    const unusual = Object.values(tally.counts).some((outcomes) =>
-      Object.keys(outcomes).some((o) => o !== 'sent' && o !== 'held'),
-    );
-    if (unusual) logger.info('outbound batch', { tenant: tally.tenant, counts: tally.counts });
-  }),
+  senderPortsFor(
+    env,
+    (tally) => {
+      recordMetrics(tally);
+      // a line only for a batch where something was not sent as planned (the metrics count the rest):
+      // counts by channel, outcome and reason, no customer, no message text
+      const unusual = Object.values(tally.counts).some((outcomes) =>
+        Object.keys(outcomes).some((o) => o !== 'sent' && o !== 'held'),
+      );
+      if (unusual) logger.info('outbound batch', { tenant: tally.tenant, counts: tally.counts });
+    },
+    meter,
+  ),
 );
 
 /** Why a record cannot be delivered, as a code a log line may carry (never the message's text). */
@@ -108,6 +113,7 @@ export const handler = middy(
         logger.warn('outbound batch failed; it will be redelivered', {
           ...forMessage(record.messageId),
           errorName: (err as Error).name,
+          causes: causeChain(err),
         });
         throw err;
       }

@@ -19,6 +19,8 @@ const DeliveryVariables = z.object({
       tenants: z.record(z.string(), Capacities),
       allowPrivateTargets: z.boolean(),
       marketChannels: z.array(Channel).min(1),
+      /** The market's AWS region (push connections' platform applications must be in it). */
+      region: z.string().optional(),
     }),
   ).default({ channels: {}, tenants: {}, allowPrivateTargets: false, marketChannels: [...CHANNELS] }),
   /** tenant -> its hand-off queue URL (`queue` connections, in AWS). */

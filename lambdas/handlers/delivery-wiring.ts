@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { CachedConnections } from '#adapters/cache/cached-connections.ts';
+import type { Transport } from '#adapters/delivery/aws-channel-connector.ts';
+import { EmailConnector, emailTransport, sesClient } from '#adapters/delivery/email-connector.ts';
 import { HandOffConnector } from '#adapters/delivery/handoff-connector.ts';
+import { PushConnector, pushTransport, snsClient } from '#adapters/delivery/push-connector.ts';
+import { SmsConnector, smsClient, smsTransport } from '#adapters/delivery/sms-connector.ts';
 import { WebhookConnector } from '#adapters/delivery/webhook-connector.ts';
 import { ResolvingWebhookTargets } from '#adapters/delivery/webhook-targets.ts';
 import { DynamoCapacityCounter } from '#adapters/dynamo/capacity-counter.ts';
 import { DynamoChannelConnections } from '#adapters/dynamo/channel-connections.ts';
 import { KmsSecretSealer } from '#adapters/kms/kms-secret-sealer.ts';
 import { FileOutboundQueue } from '#adapters/local/file-outbound.ts';
+import { localChannelTransport } from '#adapters/local/local-channel-transport.ts';
 import { LocalDeliveryQueue } from '#adapters/local/local-outbound-queue.ts';
 import { LocalSecretSealer } from '#adapters/local/local-secret-sealer.ts';
 import { sqsClient } from '#adapters/sqs/client.ts';
@@ -15,9 +20,13 @@ import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
 import type { ChannelPorts } from '#app/channels.ts';
 import type { DeliveryPorts } from '#app/deliver-outbound.ts';
 import { capacityOf } from '#domain/delivery/capacity.ts';
-import type { DeliveryRecorder, SecretSealer } from '#domain/delivery/ports.ts';
+import type { AwsSendingType } from '#domain/delivery/connection.ts';
+import type { Connector, DeliveryRecorder, SecretSealer } from '#domain/delivery/ports.ts';
 import { RETRY_POLICY } from '#domain/delivery/retry.ts';
 import type { TargetPolicy } from '#domain/delivery/webhook-target.ts';
+import type { Meter } from '#domain/metering.ts';
+import type { CustomerRepo, OutboundQueue } from '#domain/ports.ts';
+import { logger } from '#http/logger.ts';
 import type { DeliveryEnv } from './delivery-env.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
@@ -47,6 +56,30 @@ export function channelPortsFor(env: DeliveryEnv): ChannelPorts {
     clock: base.clock,
     audit: base.audit,
     channels: env.DELIVERY.marketChannels,
+    ...(env.DELIVERY.region ? { region: env.DELIVERY.region } : {}),
+  };
+}
+
+/**
+ * The SMS, e-mail and push connectors. In AWS each sends through its SDK client in the sender's
+ * region; locally there is no AWS, so each request is built and addressed the same way and then
+ * written to the channel's outbound file (`.local/outbound/<channel>.jsonl`, as `queue`
+ * connections are) with a log line naming type, channel and message id.
+ */
+function awsConnectorsOf(
+  local: boolean,
+  region: string | undefined,
+  profiles: Pick<CustomerRepo, 'loadProfiles'>,
+  outbound: OutboundQueue,
+): Record<AwsSendingType, Connector> {
+  const localTransport = (type: AwsSendingType): Transport<unknown> =>
+    localChannelTransport(type, outbound, (sent) =>
+      logger.info('AWS send written to the local outbound file (no AWS locally)', sent),
+    );
+  return {
+    sms: new SmsConnector(profiles, local ? localTransport('sms') : smsTransport(smsClient(region))),
+    email: new EmailConnector(profiles, local ? localTransport('email') : emailTransport(sesClient(region))),
+    push: new PushConnector(profiles, local ? localTransport('push') : pushTransport(snsClient(region))),
   };
 }
 
@@ -55,7 +88,7 @@ export function channelPortsFor(env: DeliveryEnv): ChannelPorts {
  * its hand-off queue for `queue` connections); with CVM_LOCAL_DIR they are the local runtime's
  * queues and the outbound files.
  */
-export function senderPortsFor(env: DeliveryEnv, record?: DeliveryRecorder): DeliveryPorts {
+export function senderPortsFor(env: DeliveryEnv, record?: DeliveryRecorder, meter?: Meter): DeliveryPorts {
   const base = adaptersFor(env.platform);
   const tableOf = tenantTableOf(env.platform.TENANT_TABLES);
   const local = env.platform.CVM_LOCAL_DIR;
@@ -72,6 +105,7 @@ export function senderPortsFor(env: DeliveryEnv, record?: DeliveryRecorder): Del
     connectors: {
       queue: new HandOffConnector(handoff),
       webhook: new WebhookConnector({ policy: targetPolicyOf(env), clock: base.clock }),
+      ...awsConnectorsOf(local !== undefined, env.platform.AWS_REGION, base.customers, handoff),
     },
     queue: local ? new LocalDeliveryQueue() : new SqsDeliveryQueue(sqs!, env.platform.OUTBOUND_QUEUES),
     customers: base.customers,
@@ -84,5 +118,6 @@ export function senderPortsFor(env: DeliveryEnv, record?: DeliveryRecorder): Del
       timeScale: env.platform.CVM_TIME_SCALE,
     },
     ...(record ? { record } : {}),
+    ...(meter ? { meter } : {}),
   };
 }

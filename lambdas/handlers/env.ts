@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { DEFAULT_MIN_OCCURRED_AT } from '#domain/event-time.ts';
+import { ALWAYS_OPT_OUT } from '#domain/delivery/opt-out.ts';
 
 /** A variable holding JSON, validated by `schema`. */
 export const Json = <T extends z.ZodType>(schema: T) =>
@@ -26,6 +28,8 @@ export const PlatformEnv = z.object({
    */
   DECISION_TABLES: Json(z.record(z.string(), z.string())).optional(),
   KEYS_TABLE: z.string().min(1),
+  /** The market's idempotency table (Idempotency-Key on POSTs); without it such a request answers 503. */
+  IDEMPOTENCY_TABLE: z.string().min(1).optional(),
   VALUE_TIERS: Json(z.object({ platinum: z.number(), gold: z.number(), silver: z.number() })).default({
     platinum: 100,
     gold: 70,
@@ -48,8 +52,19 @@ export const PlatformEnv = z.object({
       timezone: z.string(),
       quietHours: z.object({ start: z.string(), end: z.string() }),
       defaultLanguage: z.string(),
+      /** ISO 3166-1 alpha-2 country of the market: its SMS price per segment prices previews. */
+      country: z.string().optional(),
+      /** Replies that opt out (`message.inbound`), folded, every language's (domain/delivery/opt-out.ts). */
+      optOutKeywords: z.array(z.string()).default([ALWAYS_OPT_OUT]),
     }),
-  ).default({ timezone: 'UTC', quietHours: { start: '20:00', end: '08:00' }, defaultLanguage: 'en' }),
+  ).default({
+    timezone: 'UTC',
+    quietHours: { start: '20:00', end: '08:00' },
+    defaultLanguage: 'en',
+    optOutKeywords: [ALWAYS_OPT_OUT],
+  }),
+  /** The market's `events.minOccurredAt`: the events API refuses events dated before it. */
+  EVENTS_MIN_OCCURRED_AT: z.iso.datetime({ offset: true }).default(DEFAULT_MIN_OCCURRED_AT),
   DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(24).default(48),
   TRIGGER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
 });

@@ -16,6 +16,7 @@ import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
 import type { PlatformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
+import type { ExperimentConfig } from '#domain/decisioning/experiments.ts';
 
 /** What the trigger path shares with decisions: the contact policy and the volume counters' sharding. */
 export interface ContactSettings {
@@ -23,6 +24,8 @@ export interface ContactSettings {
   volumeShards: number;
   /** The signal thresholds actions' eligibility rules read, as in decisions. */
   thresholds?: SignalThresholds;
+  /** The market's experiment, so triggers hold the global control group out of marketing as decisions do. */
+  experiments?: ExperimentConfig;
 }
 
 const DEFAULT_VOLUME_SHARDS = 8;
@@ -31,6 +34,7 @@ export const contactSettingsOf = (decisions: Pick<DecisionsEnv, 'settings' | 'ra
   policy: decisions.settings.policy,
   volumeShards: decisions.raw.volumeShards,
   thresholds: decisions.settings.thresholds,
+  experiments: decisions.settings.experiments,
 });
 
 /**
@@ -65,12 +69,15 @@ export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = co
     outbound,
     states: new DynamoStateRepo(base.db, tableOf),
     triggers: new DynamoTriggerStore(base.db, tableOf),
+    triggerPages: new DynamoTriggerStore(base.db, tableOf),
     catalog: new DynamoActionCatalog(base.db, tableOf),
     market: env.MARKET_RULES,
     stateConfig: { dedupeWindowHours: env.DEDUPE_WINDOW_HOURS },
+    minOccurredAt: new Date(env.EVENTS_MIN_OCCURRED_AT),
     triggerCacheMs: env.TRIGGER_CACHE_SECONDS * 1000,
     policy: contact.policy,
     ...(contact.thresholds ? { thresholds: contact.thresholds } : {}),
+    ...(contact.experiments ? { experiments: contact.experiments } : {}),
     ledgers: new DynamoContactLedgers(base.db, tableOf),
     volume: new DynamoVolumeCounter(base.db, tableOf, contact.volumeShards),
   };

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const t = await testTables();
   Object.assign(process.env, t.env, { CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-events-api-')), CVM_NOW: NOW });
   for (const tenant of ['acme', 'globex'])
-    localQueues.set(tenant, { sendBatch: (bodies) => sent[tenant]!.push(...bodies) });
+    localQueues.set(tenant, { sendBatch: async (bodies) => void sent[tenant]!.push(...bodies) });
   call = invoker((await import('./events-api.ts')).handler as never);
 });
 beforeEach(() => {
@@ -73,6 +73,30 @@ describe('POST /v1/events', () => {
     expect(sent['acme']).toHaveLength(1);
   });
 
+  it('rejects events dated before events.minOccurredAt (2000-01-01 by default) one by one, and queues the rest', async () => {
+    const res = await post({
+      events: [
+        { ...dropped(20), occurredAt: '0000-01-01T00:00:00Z' },
+        { ...dropped(21), occurredAt: '1900-01-01T00:00:00Z' },
+        { ...dropped(22), occurredAt: '1999-12-31T23:59:59.999Z' },
+        { ...dropped(23), occurredAt: '2000-01-01T00:00:00Z' },
+        { ...dropped(24), occurredAt: '2000-01-01T01:59:59+02:00' },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const before = { field: 'occurredAt', message: 'lies before 2000-01-01T00:00:00.000Z (events.minOccurredAt)' };
+    expect(res.json).toEqual({
+      accepted: 1,
+      rejected: [
+        { index: 0, eventId: 'e-20', errors: [before] },
+        { index: 1, eventId: 'e-21', errors: [before] },
+        { index: 2, eventId: 'e-22', errors: [before] },
+        { index: 4, eventId: 'e-24', errors: [before] },
+      ],
+    });
+    expect(sent['acme']!.map((b) => JSON.parse(b).event.eventId)).toEqual(['e-23']);
+  });
+
   it.each([
     ['malformed JSON', { rawBody: '{"events": [' }, 400],
     ['no events', { body: { events: [] } }, 400],
@@ -105,7 +129,13 @@ describe('triggers', () => {
   it('creates (201), replaces (200), reads, lists and deletes a trigger with the admin key', async () => {
     const created = await call({ method: 'PUT', path: '/v1/triggers/t-1', body: trigger, caller: acmeAdmin });
     expect(created.status).toBe(201);
-    expect(created.json).toEqual({ triggerId: 't-1', ...trigger });
+    expect(created.json).toEqual({
+      triggerId: 't-1',
+      ...trigger,
+      version: 1,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
     expect(
       (await call({ method: 'PUT', path: '/v1/triggers/t-1', body: { ...trigger, priority: 20 }, caller: acmeAdmin }))
         .status,

@@ -1,7 +1,9 @@
 import { deleteTrigger, getTrigger, ingestEvents, listTriggers, putTrigger } from '#app/events.ts';
 import { InvalidInputError } from '#domain/errors.ts';
+import type { PageRequest } from '#domain/paging.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
@@ -23,8 +25,14 @@ export const handler = httpHandler('events', {
     meter.meter(req.caller.tenant, 'Event', result.accepted);
     return { status: 202, body: result };
   },
-  listTriggers: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
-  getTrigger: async (req) => ({ status: 200, body: await useCases.get(req.caller.tenant, req.params['triggerId']!) }),
+  listTriggers: async (req) => ({
+    status: 200,
+    body: await useCases.list(req.caller.tenant, req.query as PageRequest),
+  }),
+  getTrigger: async (req) => {
+    const trigger = await useCases.get(req.caller.tenant, req.params['triggerId']!);
+    return { status: 200, body: trigger, headers: { etag: etagOf(trigger.version) } };
+  },
   putTrigger: async (req: HttpRequest<Omit<Trigger, 'triggerId'> & { triggerId?: string }>) => {
     const triggerId = req.params['triggerId']!;
     if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
@@ -36,11 +44,17 @@ export const handler = httpHandler('events', {
       req.caller.tenant,
       { ...req.body, triggerId },
       { keyId: req.caller.keyId },
+      ifMatchOf(req.headers['if-match']),
     );
-    return { status: created ? 201 : 200, body: trigger };
+    return { status: created ? 201 : 200, body: trigger, headers: { etag: etagOf(trigger.version) } };
   },
   deleteTrigger: async (req) => {
-    await useCases.remove(req.caller.tenant, req.params['triggerId']!, { keyId: req.caller.keyId });
+    await useCases.remove(
+      req.caller.tenant,
+      req.params['triggerId']!,
+      { keyId: req.caller.keyId },
+      ifMatchOf(req.headers['if-match']),
+    );
     return { status: 204 };
   },
 });

@@ -3,9 +3,12 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processEventBatch, type ProcessOutcome } from '#app/process-events.ts';
 import { ruleBudgetRecorderFromEnv, triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
+import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
 import { eventQueueName } from '#adapters/sqs/queue-design.ts';
+import { MISSING_PLACEHOLDER } from '#domain/delivery/message-content.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import { RULE_OVER_BUDGET } from '#domain/rules.ts';
+import { causeChain } from '#http/cause-chain.ts';
 import { customerRef, forMessage, logContext, logger } from '#http/logger.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
@@ -17,6 +20,8 @@ const ports = eventAdaptersFor(env);
 const processBatch = processEventBatch(ports);
 const recordTriggerFirings = triggerRecorderFromEnv(process.env);
 const recordRulesOverBudget = ruleBudgetRecorderFromEnv(process.env);
+// firings whose text had a placeholder without a value count as the sender's skips do (MessageSkipped, by reason)
+const recordDelivery = deliveryRecorderFromEnv(process.env);
 
 /** Trigger firings a tenant's customer groups handed off in this batch; a group that failed counts none. */
 async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
@@ -24,10 +29,10 @@ async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
   return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? s.value.messages : 0), 0);
 }
 
-/** Trigger rules (conditions and eligibility) that ran out of evaluation steps in this batch. */
-async function overBudgetOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
+/** Trigger refusals of one code in this batch (rules out of evaluation steps, placeholders without a value). */
+async function refusalsOf(outcomes: Promise<ProcessOutcome>[], code: string): Promise<number> {
   const settled = await Promise.allSettled(outcomes);
-  return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? (s.value.refusals[RULE_OVER_BUDGET] ?? 0) : 0), 0);
+  return settled.reduce((n, s) => n + (s.status === 'fulfilled' ? (s.value.refusals[code] ?? 0) : 0), 0);
 }
 
 /** Why a message cannot be processed, as a code a log line may carry (never the message's text). */
@@ -102,6 +107,7 @@ export const handler = middy(
           ...forMessage(record.messageId),
           customer: customerRef(p.event.customerId),
           errorName: (err as Error).name,
+          causes: causeChain(err),
         });
         throw err;
       }
@@ -112,7 +118,9 @@ export const handler = middy(
     });
     for (const [tenant, group] of byTenantOutcomes) {
       recordTriggerFirings(tenant, await firingsOf(group));
-      recordRulesOverBudget(tenant, await overBudgetOf(group));
+      recordRulesOverBudget(tenant, await refusalsOf(group, RULE_OVER_BUDGET));
+      const missing = await refusalsOf(group, MISSING_PLACEHOLDER);
+      if (missing) recordDelivery({ tenant, counts: { all: { skipped: { [MISSING_PLACEHOLDER]: missing } } } });
     }
     return response;
   }),

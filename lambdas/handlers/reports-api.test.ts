@@ -186,6 +186,12 @@ describe('GET /v1/reports/{name}', () => {
     expect(unknown.headers['content-type']).toMatch(/problem\+json/);
     const cases: Array<[Record<string, string>, string]> = [
       [{ from: '2026-13' }, 'from'],
+      [{ from: '2026-02-30' }, 'from'],
+      [{ from: '2026-02-29' }, 'from'],
+      [{ to: '2026-04-31' }, 'to'],
+      [{ from: '2026-1-5' }, 'from'],
+      [{ to: '20260105' }, 'to'],
+      [{ from: '2026-01-05T00:00:00Z' }, 'from'],
       [{ from: '2026-11', to: '2026-10' }, 'to'],
       [{ groupBy: 'colour' }, 'groupBy'],
       [{ groupBy: 'dealer' }, 'groupBy'],

@@ -1,8 +1,11 @@
-import { documentClient } from '#adapters/dynamo/client.ts';
+import { documentClient, dynamoClient } from '#adapters/dynamo/client.ts';
+import { PowertoolsIdempotentRequests } from '#adapters/dynamo/idempotent-requests.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoCustomerDecisions } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
+import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
+import { customerRef } from '#http/logger.ts';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { PlatformEnv } from './env.ts';
@@ -20,6 +23,7 @@ export function adaptersFor(env: PlatformEnv) {
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   const decisionTableOf = tenantTableOf(decisionTablesOf(env));
   // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
+  const audit = new DynamoAuditLog(db, tableOf);
   const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   return {
     db,
@@ -31,7 +35,13 @@ export function adaptersFor(env: PlatformEnv) {
     customerDecisions: new DynamoCustomerDecisions(db, decisionTableOf),
     keys: new DynamoKeyStore(db, env.KEYS_TABLE),
     /** Who changed what, in the tenant's own table (consent, keys, catalog, triggers, campaigns). */
-    audit: new DynamoAuditLog(db, tableOf),
+    audit,
+    /** The audit entries about one customer (export and erasure). */
+    customerAudit: audit,
+    /** A customer's campaign memberships and audience lists (export and erasure). */
+    campaignMemberships: new DynamoCampaignStore(db, tableOf),
+    /** The salted reference erasure leaves in the audit trail (the same as log lines use). */
+    customerRef: (customerId: string) => customerRef(customerId),
     valueTiers: env.VALUE_TIERS,
     /**
      * Per-tenant metering (EMF in Lambda, .local/metering.jsonl locally); API calls are metered by
@@ -39,5 +49,14 @@ export function adaptersFor(env: PlatformEnv) {
      */
     meter,
   };
+}
+
+/** Idempotency-Key on POSTs (issue 18): Powertools records in the market's table, when it has one. */
+export function idempotencyFor(env: PlatformEnv): PowertoolsIdempotentRequests | undefined {
+  if (!env.IDEMPOTENCY_TABLE) return undefined;
+  return new PowertoolsIdempotentRequests(
+    dynamoClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION }),
+    env.IDEMPOTENCY_TABLE,
+  );
 }
 export type Adapters = ReturnType<typeof adaptersFor>;

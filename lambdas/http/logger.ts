@@ -36,9 +36,14 @@ export const forMessage = (messageId: string) => ({ correlation_id: messageId })
  * The market's salt comes from the environment; without one, a random salt per container still
  * hides the customer (refs then match only within one container's lines).
  */
-const SALT = process.env['CUSTOMER_REF_SALT'] || randomBytes(32).toString('hex');
+let marketSalt: string | undefined;
+// read at first use, not at import: the local runtime sets the environment after loading modules
+const saltOfMarket = () => (marketSalt ??= process.env['CUSTOMER_REF_SALT'] || randomBytes(32).toString('hex'));
 
-/** How a log line names a customer: 16 hex digits of a salted SHA-256, stable for the salt. */
-export function customerRef(customerId: string, salt: string = SALT): string {
+/**
+ * How a log line (and a redacted audit entry) names a customer: 16 hex digits of a salted
+ * SHA-256, stable for the salt.
+ */
+export function customerRef(customerId: string, salt: string = saltOfMarket()): string {
   return createHash('sha256').update(salt).update('\u0000').update(customerId).digest('hex').slice(0, 16);
 }

@@ -49,7 +49,7 @@ describe('API call metering in the HTTP pipeline', () => {
   it('meters refused and failed calls of a known tenant too, and never a call without one', async () => {
     const { meter, readings } = recordingMeter();
     installApiMeter(meter);
-    expect((await invoke(event('PATCH', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(405);
+    expect((await invoke(event('POST', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(405);
     expect((await invoke(event('PUT', '/v1/customers/c-1', 'enterprise'))).statusCode).toBe(403);
     expect((await invoke(event('GET', '/v1/customers/c-1'))).statusCode).toBe(401);
     expect(readings.map((r) => [r.tenant, r.route])).toEqual([

@@ -1,5 +1,11 @@
 import { ZodError } from 'zod';
-import { DomainError, MethodNotAllowedError, UnavailableError, type FieldError } from '#domain/errors.ts';
+import {
+  DomainError,
+  InFlightError,
+  MethodNotAllowedError,
+  UnavailableError,
+  type FieldError,
+} from '#domain/errors.ts';
 
 /** RFC 9457 problem details, the only error body the API sends. */
 export interface Problem {
@@ -8,6 +14,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldError[];
+  /** The API Gateway request id the caller can quote (gateway and function problems alike). */
+  requestId?: string;
 }
 
 export interface HttpResult {
@@ -24,8 +32,12 @@ const STATUS: Record<string, [number, string]> = {
   'method-not-allowed': [405, 'Method not allowed'],
   conflict: [409, 'Conflict'],
   'precondition-failed': [412, 'Precondition failed'],
+  unprocessable: [422, 'Unprocessable content'],
   'payload-too-large': [413, 'Payload too large'],
+  'unsupported-media-type': [415, 'Unsupported media type'],
   throttled: [429, 'Too many requests'],
+  'quota-exceeded': [429, 'Quota exceeded'],
+  rejected: [400, 'Request rejected'],
   unavailable: [503, 'Service unavailable'],
   internal: [500, 'Internal error'],
 };
@@ -62,7 +74,13 @@ export function fieldErrorsOf(err: ZodError, prefix = ''): FieldError[] {
  * Maps anything thrown to a reply. Domain errors and validation errors expose their detail;
  * anything else is a generic 500 so no internals leak.
  */
-export function resultForError(err: unknown): { result: HttpResult; unexpected: boolean } {
+export function resultForError(err: unknown, requestId?: string): { result: HttpResult; unexpected: boolean } {
+  const { result, unexpected } = mappedError(err);
+  if (!requestId) return { result, unexpected };
+  return { result: { ...result, body: JSON.stringify({ ...JSON.parse(result.body), requestId }) }, unexpected };
+}
+
+function mappedError(err: unknown): { result: HttpResult; unexpected: boolean } {
   if (err instanceof ZodError) {
     return {
       result: problemResult(problem('invalid-input', 'the request is not valid', fieldErrorsOf(err))),
@@ -72,7 +90,8 @@ export function resultForError(err: unknown): { result: HttpResult; unexpected: 
   if (err instanceof DomainError) {
     const headers: Record<string, string> = {};
     if (err instanceof MethodNotAllowedError) headers['allow'] = err.allowed.join(', ');
-    if (err instanceof UnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err instanceof UnavailableError || err instanceof InFlightError)
+      headers['retry-after'] = String(err.retryAfterSeconds);
     return { result: problemResult(problem(err.code, err.message, err.errors), headers), unexpected: false };
   }
   return {

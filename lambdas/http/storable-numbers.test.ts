@@ -31,7 +31,7 @@ describe('numbers DynamoDB can store', () => {
     const event = {
       httpMethod: 'PUT',
       path: '/v1/customers/c1',
-      headers: {},
+      headers: { 'content-type': 'application/json' },
       queryStringParameters: null,
       isBase64Encoded: false,
       body: '{"attributes":{"a":1e308}}',

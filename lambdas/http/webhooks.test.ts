@@ -28,7 +28,7 @@ describe('the served OpenAPI document', () => {
               segments: {
                 type: 'integer',
                 minimum: 1,
-                description: 'SMS parts of the text (1 until texts are measured)',
+                description: 'SMS parts of the rendered text (GSM-7 160/153, UCS-2 70/67); 1 on other channels',
               },
             },
             required: ['segments'],

@@ -1,7 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { DECISION_TABLE, decisionTableBeside, KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import {
+  DECISION_TABLE,
+  decisionTableBeside,
+  IDEMPOTENCY_TABLE,
+  KEYS_TABLE,
+  TENANT_TABLE,
+} from '#adapters/dynamo/table-design.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { hashApiKey, type KeyScope } from '#domain/api-key.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
@@ -35,6 +41,7 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
     ...Object.values(tenantTables).map((name) => ensureTable(client, name, TENANT_TABLE)),
     ...Object.values(decisionTables).map((name) => ensureTable(client, name, DECISION_TABLE)),
     ensureTable(client, keysTable, KEYS_TABLE),
+    ensureTable(client, `cvm-${market}-idempotency`, IDEMPOTENCY_TABLE),
   ]);
   const store = new DynamoKeyStore(documentClient({ endpoint }), keysTable);
   const keys: TestTables['keys'] = {};
@@ -62,6 +69,7 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
       TENANT_TABLES: JSON.stringify(tenantTables),
       DECISION_TABLES: JSON.stringify(decisionTables),
       KEYS_TABLE: keysTable,
+      IDEMPOTENCY_TABLE: `cvm-${market}-idempotency`,
       DYNAMODB_ENDPOINT: endpoint,
       AWS_REGION: 'local',
     },

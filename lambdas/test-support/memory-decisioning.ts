@@ -114,7 +114,8 @@ export class MemoryDecisioning {
         const stored = this.entries.get(d.decisionId);
         if (!stored) return 'not-found';
         if (!stored.actions.some((a) => a.actionId === actionId)) return 'not-offered';
-        if (stored.responses.some((r) => r.actionId === actionId)) return 'duplicate';
+        const earlier = stored.responses.find((r) => r.actionId === actionId);
+        if (earlier) return { duplicateOf: { response: earlier.response, at: earlier.at } };
         stored.responses.push({ actionId, response, at });
         return 'recorded';
       },

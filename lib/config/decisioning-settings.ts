@@ -1,3 +1,4 @@
+import { optOutKeywordsOf } from '../../lambdas/domain/delivery/opt-out.ts';
 import type { MarketConfig } from './market-config.ts';
 
 /**
@@ -15,6 +16,8 @@ export function decisioningSettingsOf(config: MarketConfig) {
     /** The market directory the pinned models are read from. */
     modelsMarket: config.code,
     ...config.decisioning,
+    /** `PUT /v1/actions` refuses SMS texts longer than this (message content, issue 16). */
+    maxSmsSegments: config.delivery.maxSmsSegments,
   };
 }
 
@@ -31,5 +34,9 @@ export const marketRulesEnvOf = (config: MarketConfig): { MARKET_RULES: string }
     timezone: config.timezone,
     quietHours: config.quietHours,
     defaultLanguage: config.defaultLanguage,
+    // SMS sent through AWS are priced at this country's price per segment (campaign preview)
+    ...(config.country ? { country: config.country } : {}),
+    // every language's keywords: a customer may answer in any of the market's languages
+    optOutKeywords: optOutKeywordsOf(config.delivery.optOutKeywords),
   }),
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CHANNELS } from '../../lambdas/domain/customer.ts';
+import { DEFAULT_MAX_SMS_SEGMENTS } from '../../lambdas/domain/delivery/message-content.ts';
 
 const Channel = z.enum(CHANNELS);
 
@@ -20,10 +21,21 @@ export type ChannelCapacity = z.infer<typeof ChannelCapacity>;
 const ChannelCapacities = z.partialRecord(Channel, ChannelCapacity);
 
 /**
- * Delivery (issue 16): how messages leave the market. Items 5 and 6 (message content, feedback)
- * add their own fields here (`maxSmsSegments`, `optOutKeywords`).
+ * Delivery (issue 16): how messages leave the market, what their content may be
+ * (`maxSmsSegments`) and how replies opt customers out (`optOutKeywords`).
  */
 export const DeliveryConfig = z.strictObject({
+  /**
+   * An SMS text (each placeholder at its declared width) may take at most this many parts; a longer
+   * one is refused when its action is saved (lambdas/domain/delivery/message-content.ts).
+   */
+  maxSmsSegments: z.number().int().min(1).max(10).default(DEFAULT_MAX_SMS_SEGMENTS),
+  /**
+   * Per language of the market: replies that opt the customer out of the channel they came on
+   * (`message.inbound`), matched case-insensitively on the trimmed whole text. `STOP` always
+   * opts out, whatever the market lists (ALWAYS_OPT_OUT in lambdas/domain/delivery/opt-out.ts).
+   */
+  optOutKeywords: z.record(z.string(), z.array(z.string().trim().min(1).max(32)).min(1).max(20)).default({}),
   /** Each tenant's capacity per channel (each tenant has its own counters of it). */
   channels: ChannelCapacities.default({}),
   /** A tenant's own capacity on a channel, instead of the market's. */
@@ -55,11 +67,14 @@ export type DeliveryConfig = z.infer<typeof DeliveryConfig>;
 export const deliveryEnvOf = (config: {
   channels: readonly string[];
   delivery: DeliveryConfig;
+  aws?: { region: string };
 }): { DELIVERY: string } => ({
   DELIVERY: JSON.stringify({
     channels: config.delivery.channels,
     tenants: config.delivery.tenants,
     allowPrivateTargets: config.delivery.webhooks.allowPrivateTargets,
     marketChannels: config.channels,
+    // a push connection's SNS application must be here: the sender may publish in this region only
+    ...(config.aws ? { region: config.aws.region } : {}),
   }),
 });

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { DEFAULT_CONTACT_LIMITS } from '../../lambdas/domain/contact-policy.ts';
+import { DEFAULT_MIN_OCCURRED_AT } from '../../lambdas/domain/event-time.ts';
 import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
 import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
+import { treatmentProblems } from '../../lambdas/domain/delivery/message-content.ts';
 import { DeliveryConfig } from './delivery-config.ts';
 
 export const CHANNELS = ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'] as const;
@@ -58,7 +60,7 @@ export const DecisioningConfig = z.strictObject({
     .strictObject({
       id: z
         .string()
-        .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+        .regex(/^(?!\.+$)[A-Za-z0-9._:-]{1,64}$/)
         .default('global-1'),
       controlPercent: z.number().min(0).max(100).default(5),
       challengerPercent: z.number().min(0).max(100).default(20),
@@ -103,6 +105,14 @@ export const MarketConfig = z
       region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as af-south-1'),
     }),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as ZAR'),
+    /**
+     * ISO 3166-1 alpha-2 code of the market's country: SMS sent through AWS are priced per segment
+     * at its price (lambdas/domain/cost/sending-prices.ts) in the campaign preview and the cost report.
+     */
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as ZA')
+      .optional(),
     timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Africa/Johannesburg'),
     quietHours: z.strictObject({ start: hhmm, end: hhmm }),
     defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA'),
@@ -158,6 +168,10 @@ export const MarketConfig = z
     /** The public dataset schema this market's imports, training and scoring CLI read. */
     dataset: z.enum(['ibm-telco', 'iranian']).default('ibm-telco'),
     dedupeWindowHours: z.number().int().min(24).default(48),
+    /** What `POST /v1/events` takes: events dated before `minOccurredAt` are rejected one by one. */
+    events: z
+      .strictObject({ minOccurredAt: z.iso.datetime({ offset: true }).default(DEFAULT_MIN_OCCURRED_AT) })
+      .default({ minOccurredAt: DEFAULT_MIN_OCCURRED_AT }),
     /**
      * X-Ray sampling of API requests, after the first request each second (the rule's reservoir).
      * 1% of a million decisions a day is still ten thousand traces; raise it while investigating.
@@ -206,6 +220,18 @@ export const MarketConfig = z
     for (const tenant of Object.keys(config.delivery.tenants))
       if (!tenants.has(tenant))
         ctx.addIssue({ code: 'custom', path: ['delivery', 'tenants', tenant], message: 'not a tenant of this market' });
+    for (const language of Object.keys(config.delivery.optOutKeywords))
+      if (!config.languages.includes(language))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['delivery', 'optOutKeywords', language],
+          message: 'not a language of this market',
+        });
+    // the starter's texts meet the market's SMS limit as `PUT /v1/actions` would make them
+    config.starter.actions.forEach((action, i) => {
+      for (const e of treatmentProblems(action.treatments, { maxSmsSegments: config.delivery.maxSmsSegments }))
+        ctx.addIssue({ code: 'custom', path: ['starter', 'actions', i, ...e.field.split('.')], message: e.message });
+    });
   });
 export type MarketConfig = z.infer<typeof MarketConfig>;
 export type MarketConfigInput = z.input<typeof MarketConfig>;

@@ -6,6 +6,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { physicalName, type MarketConfig } from '#config/market-config.ts';
+import { AUTHORIZER_CACHE_SECONDS, restApiNameOf, STAGE_NAME } from '#config/api-stage.ts';
+import { problemType } from '../../lambdas/http/problem.ts';
 import { ROUTES, type ApiFunction, type RouteSpec } from '../../lambdas/http/routes.ts';
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
@@ -25,8 +27,8 @@ export interface CvmApiProps {
 
 /** The API key header; also the authorizer's cache key. */
 export const API_KEY_HEADER = 'x-api-key';
-export const STAGE_NAME = 'live';
-export const AUTHORIZER_CACHE_TTL = Duration.seconds(60);
+export { STAGE_NAME };
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(AUTHORIZER_CACHE_SECONDS);
 
 /** One resource path of ROUTES and how API Gateway fronts it (one ANY method; the Lambda routes). */
 export interface ApiPath {
@@ -55,6 +57,8 @@ export function apiPaths(routes: RouteSpec[] = ROUTES): ApiPath[] {
 
 interface Problem {
   type: apigw.ResponseType;
+  /** The problem code: its type is `https://telco-cvm.dev/problems/<code>`, as the functions' are. */
+  code: string;
   status?: number;
   title: string;
   /** A VTL expression producing a JSON string (already quoted). */
@@ -72,63 +76,80 @@ const GENERIC_DETAIL = '"The request could not be completed. Quote the requestId
 export const GATEWAY_PROBLEMS: Problem[] = [
   {
     type: apigw.ResponseType.UNAUTHORIZED,
+    code: 'unauthenticated',
     status: 401,
-    title: 'Unauthorized',
+    title: 'Unauthenticated',
     detail: '"An API key is required (x-api-key)."',
   },
   {
     type: apigw.ResponseType.ACCESS_DENIED,
+    code: 'forbidden',
     status: 403,
     title: 'Forbidden',
     detail: '"This API key is unknown, revoked or may not use this route."',
   },
   {
     type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    code: 'not-found',
     status: 404,
     title: 'Not found',
     detail: '"No route matches this request."',
   },
   {
     type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    code: 'payload-too-large',
     status: 413,
     title: 'Payload too large',
     detail: '$context.error.messageString',
   },
   {
     type: apigw.ResponseType.THROTTLED,
+    code: 'throttled',
     status: 429,
     title: 'Too many requests',
     detail: '$context.error.messageString',
+    // static: the tenant's usage plan refills its bucket every second
+    retryAfter: 1,
   },
   {
     type: apigw.ResponseType.QUOTA_EXCEEDED,
+    code: 'quota-exceeded',
     status: 429,
     title: 'Quota exceeded',
     detail: '"The monthly request quota of this tenant is used up."',
+    // static (a gateway response cannot compute the month's end): an hour, not a hot loop
+    retryAfter: 3600,
   },
   {
     type: apigw.ResponseType.BAD_REQUEST_BODY,
+    code: 'invalid-input',
     status: 400,
     title: 'Bad request',
     detail: '$context.error.messageString',
   },
-  { type: apigw.ResponseType.DEFAULT_4XX, title: 'Request rejected', detail: '$context.error.messageString' },
+  {
+    type: apigw.ResponseType.DEFAULT_4XX,
+    code: 'rejected',
+    title: 'Request rejected',
+    detail: '$context.error.messageString',
+  },
   // The authorizer failing (its key store unreachable) is transient: 503 + Retry-After, not 500.
   {
     type: apigw.ResponseType.AUTHORIZER_FAILURE,
+    code: 'unavailable',
     status: 503,
     title: 'Service unavailable',
     detail: '"The API key could not be checked; retry shortly."',
     retryAfter: 2,
   },
-  { type: apigw.ResponseType.DEFAULT_5XX, title: 'Internal error', detail: GENERIC_DETAIL },
+  { type: apigw.ResponseType.DEFAULT_5XX, code: 'internal', title: 'Internal error', detail: GENERIC_DETAIL },
 ];
 
 export const PROBLEM_JSON = 'application/problem+json';
 
 function problemTemplate(p: Problem): string {
   const status = p.status === undefined ? '' : `"status":${p.status},`;
-  return `{"type":"about:blank","title":"${p.title}",${status}"detail":${p.detail},"requestId":"$context.requestId"}`;
+  return `{"type":"${problemType(p.code)}","title":"${p.title}",${status}"detail":${p.detail},"requestId":"$context.requestId"}`;
 }
 
 /**
@@ -195,10 +216,14 @@ export class CvmApi extends Construct {
     const tenantBurst = config.tenants.reduce((sum, t) => sum + t.throttle.burstLimit, 0);
 
     const api = new apigw.RestApi(this, 'RestApi', {
-      restApiName: physicalName(config),
+      restApiName: restApiNameOf(config),
       description: `telco-cvm API of market ${config.code}, stage ${config.stage.name}`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
+      // every request body reaches the functions base64, byte for byte: decoded as text by the
+      // gateway, bytes that are not UTF-8 would arrive as U+FFFD and be stored instead of refused
+      // (lambdas/http/pipeline.ts decodes strictly). Responses are text (isBase64Encoded false).
+      binaryMediaTypes: ['*/*'],
       // API Gateway writes execution and access logs through one account-wide role; keep it when
       // the stack goes, other APIs in the account depend on it.
       cloudWatchRole: true,

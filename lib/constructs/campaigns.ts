@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { decisioningEnvOf } from '#config/decisioning-settings.ts';
+import { decisioningEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
@@ -42,6 +42,8 @@ export class Campaigns extends Construct {
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...decisioningEnvOf(config),
+      // the market's country: the campaign preview prices SMS segments at its price
+      ...marketRulesEnvOf(config),
       OUTBOUND_QUEUES: stack.toJsonString(
         Object.fromEntries(Object.entries(outboundQueues).map(([c, q]) => [c, q.queueUrl])),
       ),
@@ -95,6 +97,7 @@ export class Campaigns extends Construct {
       bundleDirs: modelBundleDirs(config),
     });
     store.grantReadWrite(this.apiFunction);
+    store.grantIdempotency(this.apiFunction);
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
     );

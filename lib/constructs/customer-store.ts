@@ -7,6 +7,8 @@ import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import {
   DECISION_TABLE,
   decisionTableName,
+  IDEMPOTENCY_TABLE,
+  idempotencyTableName,
   KEYS_TABLE,
   keysTableName,
   TENANT_TABLE,
@@ -52,13 +54,14 @@ function tableFromDesign(
   tableName: string,
   key: kms.IKey,
   protection: DataProtection = { deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN },
+  { pointInTimeRecovery = true }: { pointInTimeRecovery?: boolean } = {},
 ): dynamodb.Table {
   const table = new dynamodb.Table(scope, id, {
     tableName,
     partitionKey: attr(design.partitionKey),
     ...(design.sortKey ? { sortKey: attr(design.sortKey) } : {}),
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: key,
     ...protection,
@@ -86,6 +89,8 @@ export class CustomerStore extends Construct {
   /** tenant -> its decision log. */
   readonly decisionTables: Record<string, dynamodb.ITable>;
   readonly keysTable: dynamodb.ITable;
+  /** The market's Powertools idempotency records (Idempotency-Key on POSTs), 24 h by TTL. */
+  readonly idempotencyTable: dynamodb.Table;
   private readonly ownTables: Record<string, dynamodb.Table> = {};
   private readonly ownDecisionTables: Record<string, dynamodb.Table> = {};
 
@@ -136,6 +141,27 @@ export class CustomerStore extends Construct {
       keysKey,
       protection,
     );
+    // Answers kept 24 h for replay: no point-in-time recovery (nothing worth restoring a day later)
+    this.idempotencyTable = tableFromDesign(
+      this,
+      'IdempotencyTable',
+      IDEMPOTENCY_TABLE,
+      idempotencyTableName(deploymentOf(config)),
+      keysKey,
+      protection,
+      { pointInTimeRecovery: false },
+    );
+    Validations.of(this.idempotencyTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Idempotency-Key answers live 24 hours for replay only; a point-in-time restore would bring back nothing a client could still use.',
+    });
+  }
+
+  /** The routes that take an Idempotency-Key keep and read their first answers here. */
+  grantIdempotency(grantee: iam.IGrantable): void {
+    this.idempotencyTable.grantReadWriteData(grantee);
+    this.acknowledgeGrantWildcards(grantee, this.idempotencyTable);
   }
 
   /** Read and write on one tenant's table, or on every tenant table when no tenant is named. */
@@ -170,7 +196,7 @@ export class CustomerStore extends Construct {
   }
 
   /** TENANT_TABLES, DECISION_TABLES and KEYS_TABLE as the handlers' env.ts reads them. */
-  tableNamesEnv(): { TENANT_TABLES: string; DECISION_TABLES: string; KEYS_TABLE: string } {
+  tableNamesEnv(): { TENANT_TABLES: string; DECISION_TABLES: string; KEYS_TABLE: string; IDEMPOTENCY_TABLE: string } {
     const namesOf = (tables: Record<string, dynamodb.ITable>) =>
       Stack.of(this).toJsonString(
         Object.fromEntries(Object.entries(tables).map(([tenant, table]) => [tenant, table.tableName])),
@@ -179,6 +205,7 @@ export class CustomerStore extends Construct {
       TENANT_TABLES: namesOf(this.tables),
       DECISION_TABLES: namesOf(this.decisionTables),
       KEYS_TABLE: this.keysTable.tableName,
+      IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
     };
   }
 

@@ -72,9 +72,9 @@ export class CvmFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
-      // START/END/REPORT lines cost ingestion on every invocation and say nothing the Lambda
-      // metrics (duration, errors, throttles) do not; platform warnings and errors still come
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      // INFO keeps the platform's START and REPORT lines: memory used and init duration per
+      // invocation, for sizing memory; cheaper than Lambda Insights at any volume (docs/operations.md)
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       logGroup,
       role,

@@ -60,6 +60,7 @@ export class Decisioning extends Construct {
     });
     store.grantReadWrite(this.apiFunction);
     store.grantDecisionLog(this.apiFunction);
+    store.grantIdempotency(this.apiFunction);
     online?.grantInvoke(this.apiFunction);
   }
 }

@@ -1,4 +1,5 @@
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -8,6 +9,47 @@ import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import { OUTBOUND_QUEUE } from '../../lambdas/adapters/sqs/queue-design.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
+import { nagText } from './distributed-map.ts';
+
+/**
+ * What the `sms`, `email` and `push` connections need, and nothing more: send a text from the
+ * account's origination identities through its configuration sets, send an e-mail from its SES
+ * identities through its configuration sets, publish to mobile endpoints: each in the market's
+ * region and account only. Tenants choose their identities and applications at run time (PUT
+ * /v1/channels), so the resources are the account's of each kind, not named ones.
+ */
+function grantAwsSending(fn: CvmFunction, stack: Stack, region: string): void {
+  const arn = (service: string, resource: string) =>
+    stack.formatArn({ service, region, resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const grants = [
+    {
+      actions: ['sms-voice:SendTextMessage'],
+      resources: ['phone-number', 'sender-id', 'pool', 'configuration-set'].map((r) => arn('sms-voice', r)),
+      why: "SendTextMessage from any of the account's origination identities (phone numbers, sender IDs, pools) through its configuration sets in the market region: tenants name theirs in their channel connection at run time.",
+    },
+    {
+      actions: ['ses:SendEmail'],
+      resources: ['identity', 'configuration-set'].map((r) => arn('ses', r)),
+      why: 'SendEmail from any verified SES identity of the account through its configuration sets in the market region: tenants name their sender in their channel connection at run time.',
+    },
+    {
+      actions: ['sns:Publish'],
+      resources: [arn('sns', 'endpoint')],
+      why: "Publish to mobile push endpoints of the market region only (no topics): a customer's device endpoint is read from the profile at send time.",
+    },
+  ];
+  const partition = nagText(stack, stack.partition);
+  const account = nagText(stack, stack.account);
+  for (const g of grants) fn.addToRolePolicy(new iam.PolicyStatement({ actions: g.actions, resources: g.resources }));
+  Validations.of(fn.role!).acknowledge(
+    ...grants.flatMap((g) =>
+      g.resources.map((r) => ({
+        id: `AwsSolutions-IAM5[Resource::${r.replace(stack.partition, partition).replace(stack.account, account)}]`,
+        reason: g.why,
+      })),
+    ),
+  );
+}
 
 export interface DeliveryProps {
   readonly config: MarketConfig;
@@ -58,7 +100,7 @@ export class Delivery extends Construct {
       ...fnDefaults,
       handlerFile: 'deliver-outbound.ts',
       description:
-        "Tenant outbound queues -> each channel's connection (webhook, hand-off queue), on time, in capacity",
+        "Tenant outbound queues -> each channel's connection (webhook, hand-off queue, SMS, SES, SNS push), on time, in capacity",
       memorySize: 512,
       timeout: Duration.seconds(OUTBOUND_QUEUE.senderTimeoutSeconds),
       environment: { ...env, OUTBOUND_QUEUES: urls(outboundQueues), HANDOFF_QUEUES: urls(handoffQueues) },
@@ -78,6 +120,8 @@ export class Delivery extends Construct {
       // connections, capacity counters and the re-check's profiles live in the tenant's table
       store.grantReadWrite(this.sender, tenant);
     }
+
+    grantAwsSending(this.sender, stack, config.aws.region);
 
     this.apiFunction = new CvmFunction(this, 'ChannelsFn', {
       ...fnDefaults,

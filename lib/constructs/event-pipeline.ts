@@ -18,7 +18,7 @@ import {
 import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
-import { ageAlarm, backlogAlarm, dlqAlarm, encryptedQueue, tlsOnly } from './queue-alarms.ts';
+import { encryptedQueue, tenantQueueAlarms, tlsOnly } from './queue-alarms.ts';
 
 export interface EventPipelineProps {
   readonly config: MarketConfig;
@@ -32,9 +32,9 @@ export interface EventPipelineProps {
  * event source per queue; the tenant's outbound queue (all channels, the channel a message
  * attribute), which the sender reads (lib/constructs/delivery.ts); its hand-off queue, where the
  * sender puts messages of `queue` connections for an operator's own sender; and one outbound DLQ
- * both redrive into. Alarms: a message in a DLQ, and the age of the oldest message and the backlog
- * of the outbound and hand-off queues. Also the events API that fills the event queues and manages
- * triggers.
+ * both redrive into. Alarms, three per tenant: a message in a DLQ, and the age of the oldest
+ * message and the backlog of its event, outbound and hand-off queues. Also the events API that
+ * fills the event queues and manages triggers.
  */
 export class EventPipeline extends Construct {
   readonly apiFunction: CvmFunction;
@@ -68,14 +68,6 @@ export class EventPipeline extends Construct {
         deadLetterQueue: { queue: dlq, maxReceiveCount: EVENT_QUEUE.maxReceiveCount },
       });
       this.deadLetterQueues[tenant.id] = dlq;
-      this.alarms.push(
-        dlqAlarm(
-          silo,
-          'DlqAlarm',
-          dlq,
-          `Events of tenant ${tenant.id} failed ${EVENT_QUEUE.maxReceiveCount} times and wait in its DLQ`,
-        ),
-      );
 
       const outboundDlq = encryptedQueue(silo, 'OutboundDlq', {
         queueName: outboundDlqName(deployment, tenant.id),
@@ -97,41 +89,15 @@ export class EventPipeline extends Construct {
       this.handoffQueues[tenant.id] = handoff;
       this.outboundDeadLetterQueues[tenant.id] = outboundDlq;
       tlsOnly(silo, [dlq, this.queues[tenant.id]!, outboundDlq, outbound, handoff]);
+      // events age and backlog by the same thresholds as the outbound queues: half an hour late is late
       this.alarms.push(
-        dlqAlarm(
-          silo,
-          'OutboundDlqAlarm',
-          outboundDlq,
-          `Messages of tenant ${tenant.id} failed ${OUTBOUND_QUEUE.maxReceiveCount} delivery attempts and wait in its outbound DLQ`,
-        ),
-        ageAlarm(
-          silo,
-          'OutboundAgeAlarm',
-          outbound,
+        ...tenantQueueAlarms(silo, {
+          tenant: tenant.id,
+          queues: { events: this.queues[tenant.id]!, outbound, handoff },
+          deadLetterQueues: { events: dlq, outbound: outboundDlq },
           oldestMessageMinutes,
-          `A message of tenant ${tenant.id} waits in its outbound queue for more than ${oldestMessageMinutes} minutes: the sender is not taking them`,
-        ),
-        backlogAlarm(
-          silo,
-          'OutboundBacklogAlarm',
-          outbound,
           backlogMessages,
-          `More than ${backlogMessages} messages of tenant ${tenant.id} wait in its outbound queue for 15 minutes`,
-        ),
-        ageAlarm(
-          silo,
-          'HandoffAgeAlarm',
-          handoff,
-          oldestMessageMinutes,
-          `A message of tenant ${tenant.id} waits in its hand-off queue for more than ${oldestMessageMinutes} minutes: no sender reads it`,
-        ),
-        backlogAlarm(
-          silo,
-          'HandoffBacklogAlarm',
-          handoff,
-          backlogMessages,
-          `More than ${backlogMessages} messages of tenant ${tenant.id} wait in its hand-off queue for 15 minutes`,
-        ),
+        }),
       );
       Tags.of(silo).add(TAG_TENANT, tenant.id);
       Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
@@ -145,6 +111,7 @@ export class EventPipeline extends Construct {
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...marketRulesEnvOf(config),
       DEDUPE_WINDOW_HOURS: String(config.dedupeWindowHours),
+      EVENTS_MIN_OCCURRED_AT: config.events.minOccurredAt,
     };
     const urls = (queues: Record<string, sqs.Queue>) =>
       stack.toJsonString(Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])));

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -11,7 +12,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { physicalName, type MarketConfig } from '#config/market-config.ts';
+import { physicalName, type MarketConfig, type TenantConfig } from '#config/market-config.ts';
 import { METER_NAMES } from '../../lambdas/domain/metering.ts';
 import {
   DIMENSION,
@@ -20,19 +21,27 @@ import {
   METRICS_NAMESPACE,
   METRICS_SERVICE,
 } from '../../lambdas/adapters/metrics/platform-metrics.ts';
+import { across, inRunsOf } from './alarm-math.ts';
+import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { CvmFunction } from './cvm-function.ts';
+import { RUNBOOK, withRunbook } from './runbook.ts';
+import { tableAlarms } from './table-alarms.ts';
 
 export interface ObservabilityProps {
   readonly config: MarketConfig;
   readonly restApi: apigw.RestApi;
   /** The API stage name (X-Ray names API Gateway traces `<api name>/<stage>`). */
   readonly stageName: string;
-  /** Functions to graph and alarm on (errors, duration), by a short name. */
-  readonly functions: Record<string, IFunction>;
+  /** Functions to graph, by a short name (`watchAllFunctions` alarms on every function of the stack). */
+  readonly functions: Record<string, lambda.IFunction>;
+  /** The functions that answer API requests (and the authorizer): alarmed on their p99 duration. */
+  readonly apiFunctions?: Record<string, lambda.IFunction>;
   /** Dead-letter queues: depth graphed and alarmed on any message. */
   readonly deadLetterQueues?: IQueue[];
 }
 
 const PERIOD = Duration.minutes(5);
+const ALARMS_PER_STATUS_WIDGET = 100;
 
 /**
  * Health of one market at a glance: a dashboard (API requests, latency p50/p99, 4xx/5xx, Lambda
@@ -49,11 +58,16 @@ export class Observability extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly samplingRule: xray.CfnSamplingRule;
   readonly alarms: cloudwatch.Alarm[] = [];
-  /** sagemaker mode only: in embedded mode nothing calls an endpoint, so nothing can fall back. */
-  readonly scoringFallbackRateAlarm?: cloudwatch.Alarm;
+  /**
+   * In every mode, so switching a market to SageMaker cannot leave it unwatched; in embedded mode
+   * nothing calls an endpoint, the rate reads 0 and the alarm stays OK.
+   */
+  readonly scoringFallbackRateAlarm: cloudwatch.Alarm;
   private readonly action: SnsAction;
   private readonly config: MarketConfig;
   private queueDepth?: cloudwatch.GraphWidget;
+  private readonly functionNames = new Map<lambda.IFunction, string>();
+  private readonly statusWidgets: cloudwatch.IAlarm[][] = [];
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -160,7 +174,10 @@ export class Observability extends Construct {
     const rate = config.alerting.serverErrorRatePercent;
     this.track(
       new cloudwatch.Alarm(this, 'Api5xxRate', {
-        alarmDescription: `More than ${rate}% of API requests of market ${config.code} answered 5xx over 5 minutes`,
+        alarmDescription: withRunbook(
+          `More than ${rate}% of API requests of market ${config.code} answered 5xx over 5 minutes`,
+          RUNBOOK.api5xxRate,
+        ),
         metric: new cloudwatch.MathExpression({
           expression: 'IF(requests > 0, 100 * errors / requests, 0)',
           usingMetrics: { errors: errors5xx, requests: count },
@@ -176,7 +193,10 @@ export class Observability extends Construct {
     const latency = config.alerting.p99LatencyMs;
     this.track(
       new cloudwatch.Alarm(this, 'ApiP99Latency', {
-        alarmDescription: `API p99 latency of market ${config.code} above ${latency} ms for 15 minutes`,
+        alarmDescription: withRunbook(
+          `API p99 latency of market ${config.code} above ${latency} ms for 15 minutes`,
+          RUNBOOK.apiLatency,
+        ),
         metric: p99,
         threshold: latency,
         evaluationPeriods: 3,
@@ -184,20 +204,30 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    for (const [name, fn] of fns) {
+    for (const [name, fn] of fns) this.functionNames.set(fn, name);
+    const apiFns = Object.entries(props.apiFunctions ?? {});
+    // one alarm reads up to 10 functions' p99 (a run of 10 per alarm past that): one threshold, the
+    // API's, since an API function slower than the API's budget is where the API's p99 goes
+    for (const [i, run] of inRunsOf(apiFns).entries()) {
       this.track(
-        new cloudwatch.Alarm(this, `Errors-${name}`, {
-          alarmDescription: `Lambda ${name} of market ${config.code} raised errors in 2 consecutive 5-minute periods`,
-          metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
-          threshold: 0,
-          evaluationPeriods: 2,
+        new cloudwatch.Alarm(this, `ApiFunctionsP99${i ? i + 1 : ''}`, {
+          alarmDescription: withRunbook(
+            `The p99 duration of an API function of market ${config.code} (${run.map(([n]) => n).join(', ')}) above ${latency} ms for 15 minutes`,
+            RUNBOOK.functionDuration,
+          ),
+          metric: across(
+            'MAX',
+            run.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })),
+            { label: 'p99 duration (ms)', period: PERIOD },
+          ),
+          threshold: latency,
+          evaluationPeriods: 3,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
     }
-    if (config.scoring.mode === 'sagemaker') this.scoringFallbackRateAlarm = this.watchScoringFallbacks();
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    this.scoringFallbackRateAlarm = this.watchScoringFallbacks();
     for (const dlq of props.deadLetterQueues ?? []) this.addQueueAlarm(dlq);
   }
 
@@ -243,11 +273,11 @@ export class Observability extends Construct {
 
   /** Depth of a (dead-letter) queue: graphed, and alarmed as soon as a message waits in it. */
   addQueueAlarm(queue: IQueue, description = `Messages wait in ${queue.node.path}`): cloudwatch.Alarm {
+    this.graphDeadLetterQueue(queue);
     const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
-    this.graphQueueDepth(depth.with({ label: queue.node.id }));
     return this.track(
       new cloudwatch.Alarm(this, `Depth-${queue.node.addr.slice(0, 10)}`, {
-        alarmDescription: description,
+        alarmDescription: withRunbook(description, RUNBOOK.deadLetters),
         metric: depth,
         threshold: 0,
         evaluationPeriods: 1,
@@ -278,7 +308,10 @@ export class Observability extends Construct {
     );
     return this.track(
       new cloudwatch.Alarm(this, `Workflow-${name}`, {
-        alarmDescription: `Workflow ${name} of market ${this.config.code} failed, timed out or was aborted`,
+        alarmDescription: withRunbook(
+          `Workflow ${name} of market ${this.config.code} failed, timed out or was aborted`,
+          RUNBOOK.workflowFailures,
+        ),
         metric: failed,
         threshold: 0,
         evaluationPeriods: 1,
@@ -286,6 +319,96 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+  }
+
+  /** A dead-letter queue's depth on the market's one DLQ widget (its alarm is its owner's). */
+  graphDeadLetterQueue(queue: IQueue, label = `${queue.node.scope?.node.id}/${queue.node.id}`): void {
+    this.graphQueueDepth(
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label }),
+    );
+  }
+
+  /**
+   * Errors and throttles of every function of the stack, found in the construct tree rather than
+   * listed, so the functions CDK makes for its own constructs (custom resource providers, log
+   * retention, bucket deployment) are watched too. Errors one alarm per function (which one failed
+   * matters); throttles one alarm per run of 10 functions (what to do is the same for all: the
+   * account's concurrency). Call once, after every construct is built.
+   */
+  watchAllFunctions(): void {
+    const all = this.allFunctions();
+    const named = all.map(
+      (fn) => [this.functionNames.get(fn) ?? fn.node.path.split('/').slice(1).join('/'), fn] as const,
+    );
+    for (const [name, fn] of named) {
+      this.track(
+        new cloudwatch.Alarm(this, `Errors-${name.replaceAll('/', '-')}`, {
+          alarmDescription: withRunbook(
+            `Lambda ${name} of market ${this.config.code} raised errors in 2 consecutive 5-minute periods`,
+            RUNBOOK.functionErrors,
+          ),
+          metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+          threshold: 0,
+          evaluationPeriods: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const [i, run] of inRunsOf(named).entries()) {
+      this.track(
+        new cloudwatch.Alarm(this, `Throttles${i + 1}`, {
+          alarmDescription: withRunbook(
+            `Lambda throttled invocations of market ${this.config.code} (${run.map(([n]) => n).join(', ')})`,
+            RUNBOOK.functionThrottles,
+          ),
+          metric: across(
+            'SUM',
+            run.map(([name, fn]) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: name })),
+            { label: 'throttles', period: PERIOD },
+          ),
+          threshold: 0,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Tracing follows `tracingSampleRate`: above 0, every house function traces its AWS SDK calls
+   * (lambdas/adapters/tracing.ts) in the traces API Gateway samples at that rate (Lambda follows
+   * the caller's decision; queue- and schedule-started invocations are sampled at Lambda's own
+   * rate, which is not configurable); at 0, no function traces and the tracer is never loaded.
+   */
+  applyTracing(): void {
+    const on = this.config.tracingSampleRate > 0;
+    for (const fn of this.allFunctions()) {
+      if (!(fn instanceof CvmFunction)) continue;
+      fn.addEnvironment('POWERTOOLS_TRACE_ENABLED', String(on));
+      if (!on) (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.PASS_THROUGH };
+    }
+  }
+
+  private allFunctions(): lambda.Function[] {
+    return Stack.of(this)
+      .node.findAll()
+      .filter((c): c is lambda.Function => c instanceof lambda.Function);
+  }
+
+  /**
+   * Throttling and server errors of a group of tables: a tenant's (tagged with it, like its
+   * tables) or the market's shared ones (`tenant` undefined).
+   */
+  addTableAlarms(tables: Record<string, dynamodb.ITable>, tenant?: TenantConfig): cloudwatch.Alarm[] {
+    const scope = new Construct(this, tenant ? `Tenant-${tenant.id}` : 'SharedTables');
+    if (tenant) {
+      Tags.of(scope).add(TAG_TENANT, tenant.id);
+      Tags.of(scope).add(TAG_COST_CENTER, tenant.costCenter);
+    }
+    const owner = tenant ? `tenant ${tenant.id}` : `market ${this.config.code}`;
+    return tableAlarms(scope, owner, tables).map((alarm) => this.track(alarm));
   }
 
   /**
@@ -321,7 +444,10 @@ export class Observability extends Construct {
     const threshold = config.alerting.scoringFallbackRatePercent;
     return this.track(
       new cloudwatch.Alarm(this, 'ScoringFallbackRate', {
-        alarmDescription: `More than ${threshold}% of online scorings of market ${config.code} fell back to the in-process evaluator for 15 minutes`,
+        alarmDescription: withRunbook(
+          `More than ${threshold}% of online scorings of market ${config.code} fell back to the in-process evaluator for 15 minutes`,
+          RUNBOOK.scoringFallbacks,
+        ),
         metric: rate,
         threshold,
         evaluationPeriods: 3,
@@ -344,6 +470,21 @@ export class Observability extends Construct {
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push(alarm);
+    this.showStatus(alarm);
     return alarm;
+  }
+
+  /** An alarm status widget shows at most 100 alarms: one more widget per 100 (read at synth). */
+  private showStatus(alarm: cloudwatch.Alarm): void {
+    let shown = this.statusWidgets.at(-1);
+    if (!shown || shown.length === ALARMS_PER_STATUS_WIDGET) {
+      shown = [];
+      this.statusWidgets.push(shown);
+      const n = this.statusWidgets.length;
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({ title: n === 1 ? 'Alarms' : `Alarms (${n})`, alarms: shown, width: 24 }),
+      );
+    }
+    shown.push(alarm);
   }
 }

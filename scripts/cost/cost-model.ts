@@ -10,8 +10,9 @@ import { loadMarket } from '#config/markets/index.ts';
 import { type ArgsOf, defineCli, marketOption } from '../lib/args.ts';
 import { DEFAULT_ASSUMPTIONS, type Assumptions, type PriceTable } from './cost-math.ts';
 import type { DecisionIo } from './decision-layout.ts';
+import { idempotencyKeyCost } from './idempotency-cost.ts';
 import { LEVERS, type LeverKey, type Levers } from './levers.ts';
-import { costModel, type CostModel, type Estimate } from './model.ts';
+import { costModel, METER_NAMES, type CostModel, type Estimate } from './model.ts';
 import { flaggedPrices, loadPrices } from './prices.ts';
 import type { CfnTemplate } from './template-facts.ts';
 
@@ -189,6 +190,11 @@ export async function main(args: ArgsOf<typeof cli>) {
   out.push('');
   out.push(`decisions (${model.facts.api.type} with per-tenant usage plans, no inference):`);
   printDecisionLines(out, model, local);
+  const keyed = idempotencyKeyCost(reference, layouts[0]!.recordJsonBytes);
+  out.push(
+    `Idempotency-Key: +${usd(keyed.perMillion)} per 1M decisions that send the header (${keyed.detail}); decisions without it pay nothing`,
+  );
+  out.push('');
   out.push('what each lever trades:');
   for (const l of LEVERS) out.push(`    ${l.key}: ${l.trades}`);
   out.push('');
@@ -217,7 +223,7 @@ export async function main(args: ArgsOf<typeof cli>) {
   );
   out.push('');
   out.push(
-    `fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (8 meters x ${market.tenants.length} tenants x $0.30, + Decision per channel); KMS keys, secrets and alarms are monthly and not per request.`,
+    `fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (${METER_NAMES} meters x ${market.tenants.length} tenants x $0.30, + Decision per channel); KMS keys, secrets and alarms are monthly and not per request.`,
   );
   out.push('');
   out.push(

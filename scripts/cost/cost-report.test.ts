@@ -182,7 +182,12 @@ describe('the cost report against AWS', () => {
     expect(md).toContain(
       '| ApiRequest | Event | Decision | Score | CampaignContact | WorkflowExecution | ReadCapacityUnits | WriteCapacityUnits |',
     );
-    expect(row('consumer').at(-2)).toBe('1234.5');
+    const header = md
+      .split('\n')
+      .find((l) => l.startsWith('| tenant |'))!
+      .split('|')
+      .map((c) => c.trim());
+    expect(row('consumer')[header.indexOf('WriteCapacityUnits')]).toBe('1234.5');
     expect(md).toContain('usage (what splits the shared cost): CloudWatch GetMetricData, namespace telco-cvm');
     expect(md).toContain("then, where it has a figure, API Gateway GetUsage of each tenant's usage plan");
   });
@@ -279,5 +284,37 @@ describe('the offline estimate', () => {
     const bigger = unitCostsOf(await reportModel(config, fixtureTemplate({ decisionMemory: 2048 })));
     expect(bigger.ApiRequest.shared).toBeGreaterThan(units.ApiRequest.shared);
     expect(bigger.Event).toEqual(units.Event);
+  });
+});
+
+describe("each tenant's sending cost", () => {
+  it('prices the metered SMS segments, e-mails and pushes at the market country and adds them to the tenant', async () => {
+    const usage = new FileUsageSource(
+      meteringFile([
+        reading('consumer', 'ApiRequest', 1000),
+        reading('consumer', 'SmsSegmentsSent', 1500),
+        reading('consumer', 'EmailsSent', 20_000),
+        reading('enterprise', 'ApiRequest', 1000),
+        reading('enterprise', 'PushesSent', 2_000_000),
+      ]),
+    );
+    const csv = await costReport({ market: 'demo', template, month: '2026-10', format: 'csv', estimate: true, usage });
+    const [head, ...rows] = csv
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const cell = (tenant: string, column: string) => rows.find((r) => r[2] === tenant)![head!.indexOf(column)];
+    // 1500 segments x $0.10 (ZA) + 20,000 e-mails x $0.0001
+    expect(cell('consumer', 'sending')).toBe('152.00');
+    // 2M pushes x $0.50/M
+    expect(cell('enterprise', 'sending')).toBe('1.00');
+    for (const tenant of ['consumer', 'enterprise'])
+      expect(Number(cell(tenant, 'total'))).toBeCloseTo(
+        Number(cell(tenant, 'own')) + Number(cell(tenant, 'shared_share')) + Number(cell(tenant, 'sending')),
+        2,
+      );
+    expect(cell('consumer', 'SmsSegmentsSent')).toBe('1500');
+    const md = await costReport({ market: 'demo', template, month: '2026-10', format: 'md', estimate: true, usage });
+    expect(md).toMatch(/sending: each tenant's metered AWS sends .*SMS \$0\.1 per segment to ZA/);
   });
 });

@@ -22,7 +22,7 @@ import { type ArgsOf, defineCli, marketAt, marketOption, stageOption } from '../
 import { DEFAULT_ASSUMPTIONS, tieredUnitPrice } from './cost-math.ts';
 import type { DecisionIo } from './decision-layout.ts';
 import { costModel, type CostModel } from './model.ts';
-import { flaggedPrices, loadPrices } from './prices.ts';
+import { flaggedPrices, loadPrices, sendingCostOf, sendingPrice } from './prices.ts';
 import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
 import type { CfnTemplate } from './template-facts.ts';
 import { unitCostsOf } from './unit-costs.ts';
@@ -95,7 +95,30 @@ export async function buildCostReport(opts: {
     usageMethod: opts.usage.method,
     prices: `the cost model's unit costs (scripts/cost/model.ts: the market's template, the decision layout, ${model.prices.region} prices from scripts/cost/prices.json${fallback.length ? `; UNCONFIRMED in ${model.prices.region}, ${model.prices.reference}'s price used: ${fallback.join(', ')}` : ''}${thirdParty.length ? `; third-party: ${thirdParty.join(', ')}` : ''}); API requests at the tiers' average for the month's ${requests.toLocaleString('en')} metered requests ($${(tieredUnitPrice(model.prices, apiId, requests) * 1e6).toFixed(2)}/M)`,
     ...(tagged ? { tagged } : {}),
+    sending: sendingOfTenants(config, usage),
   });
+}
+
+/**
+ * Each tenant's metered AWS sends priced with the sending prices at the market's country. AWS
+ * bills SMS, e-mail and push to the account without a cvm:tenant tag, so Cost Explorer cannot
+ * split them: the meters the sender writes per accepted message can.
+ */
+function sendingOfTenants(config: MarketConfig, usage: Awaited<ReturnType<UsageSource['usage']>>) {
+  const byTenant = Object.fromEntries(
+    config.tenants.map((t) => [t.id, sendingCostOf(usage[t.id] ?? {}, config.country)]),
+  );
+  const sms = sendingPrice('sms', config.country);
+  const unpriced = Object.values(byTenant).reduce((n, c) => n + (c.unpriced.SmsSegmentsSent ?? 0), 0);
+  const email = sendingPrice('email', undefined)!;
+  const push = sendingPrice('push', undefined)!;
+  const each = (p: { usd: number; per: number }) => `$${p.usd / p.per}`;
+  const method =
+    "sending: each tenant's metered AWS sends (SmsSegmentsSent, EmailsSent, PushesSent: the sender meters every message an sms, email or push connection had accepted; webhooks and the hand-off queue send through the operator and cost AWS nothing) x the sending prices of lambdas/domain/cost/sending-prices.ts: " +
+    `SMS ${sms ? `${each(sms)} per segment to ${config.country}` : `UNPRICED (no price for ${config.country ?? 'a market without a country'})`}, e-mail ${each(email)}, push ${each(push)}; ` +
+    `third-party transcriptions of the AWS price pages (${email.date}), to check before quoting${unpriced ? `; ${unpriced} SMS segments left out, unpriced` : ''}. ` +
+    'AWS bills them untagged, so they are added to the tenant here, never split as shared cost.';
+  return { byTenant, method };
 }
 
 export async function costReport(opts: {

@@ -1,3 +1,4 @@
+import { METER_NAMES as METER_NAME_LIST } from '#domain/metering.ts';
 import { decisionTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import {
@@ -78,8 +79,8 @@ export interface ModelInputs {
   levers?: Partial<Levers>;
 }
 
-/** Meters per tenant (ApiRequest, Event, Decision, Score, CampaignContact, WorkflowExecution, Read/WriteCapacityUnits). */
-export const METER_NAMES = 8;
+/** Meters per tenant (the work meters, Read/WriteCapacityUnits, the AWS sends): each a custom metric series per tenant. */
+export const METER_NAMES = METER_NAME_LIST.length;
 
 /** The function a role runs on: the template's, or the house default when nobody built it yet. */
 function profileOf(facts: TemplateFacts, name: string, logicalId: string | undefined, fallback: string): FnProfile {

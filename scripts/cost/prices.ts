@@ -4,6 +4,21 @@ import type { Price, PriceId, PriceTable } from './cost-math.ts';
 
 export const PRICES_FILE = new URL('./prices.json', import.meta.url);
 
+/**
+ * The sending prices (SMS per segment by country, e-mail and push per message) belong to the same
+ * table but live in the domain, because the runtime prices campaign previews with them and may not
+ * import scripts: one source, re-exported here for the cost report and the cost model.
+ */
+export {
+  EMAIL_PRICE,
+  PUSH_PRICE,
+  SENDING_METER,
+  sendingCostOf,
+  sendingPrice,
+  SMS_PRICED_COUNTRIES,
+  smsSegmentPrice,
+} from '#domain/cost/sending-prices.ts';
+
 const Tier = z.strictObject({ upTo: z.number().positive().nullable(), usd: z.number().nonnegative() });
 const Listed = z.strictObject({
   usd: z.number().nonnegative(),

@@ -1,8 +1,10 @@
 import type { MarketConfig } from '#config/market-config.ts';
 import { splitShared, usageWeight } from '#domain/cost/split.ts';
 import type { TaggedCost, TenantUsage } from '#domain/cost/ports.ts';
+import type { SendingCost } from '#domain/cost/sending-prices.ts';
 import { METER_NAMES, WORK_METER_NAMES } from '#domain/metering.ts';
 import type { UnitCosts } from './unit-costs.ts';
+import { csvOf, type CsvCell } from '#domain/csv.ts';
 
 export interface ReportRow {
   tenant: string;
@@ -11,6 +13,8 @@ export interface ReportRow {
   own: number;
   /** The tenant's share of the shared resources. */
   shared: number;
+  /** What AWS billed to send the tenant's SMS, e-mails and pushes: its metered sends x the sending prices. */
+  sending: number;
   total: number;
   /** Share of metered usage (by weight) in percent. */
   usagePercent: number;
@@ -51,6 +55,8 @@ export function buildReport(input: {
   usageMethod?: string;
   /** Where the unit costs come from (model, region, price table and its flagged prices). */
   prices?: string;
+  /** Each tenant's metered sends priced (domain/cost/sending-prices.ts), and how they were priced. */
+  sending?: { byTenant: Record<string, SendingCost>; method: string };
 }): CostReport {
   const { config, usage, unitCosts } = input;
   const tenants = config.tenants.map((t) => t.id);
@@ -75,12 +81,14 @@ export function buildReport(input: {
     own = Object.fromEntries(tenants.map((t) => [t, round2(usageWeight(usage[t] ?? {}, ownUnit))]));
   }
   const { shares, unallocated } = splitShared(sharedTotal, weights);
+  const sendingOf = (tenant: string) => round2(input.sending?.byTenant[tenant]?.usd ?? 0);
   const rows = config.tenants.map((t) => ({
     tenant: t.id,
     costCenter: t.costCenter,
     own: own[t.id] ?? 0,
     shared: shares[t.id] ?? 0,
-    total: round2((own[t.id] ?? 0) + (shares[t.id] ?? 0)),
+    sending: sendingOf(t.id),
+    total: round2((own[t.id] ?? 0) + (shares[t.id] ?? 0) + sendingOf(t.id)),
     usagePercent: weightSum > 0 ? round2(((weights[t.id] ?? 0) / weightSum) * 100) : 0,
     usage: usage[t.id] ?? {},
   }));
@@ -94,12 +102,14 @@ export function buildReport(input: {
         `unit costs (the weights): ${input.prices ?? 'as given'}.`,
         usageLine,
         "untagged: cost of the market's resources without a cvm:tenant tag, reported apart and not split.",
+        ...(input.sending ? [input.sending.method] : []),
       ]
     : [
         `estimate: no billing data. own = metered usage x unit cost on the tenant's tagged resources (DynamoDB reads, writes, storage and point-in-time recovery, its queue); shared = metered usage x unit cost on shared resources (${weightsText}).`,
         `unit costs: ${input.prices ?? 'as given'}.`,
         usageLine,
         'not included: KMS keys, secrets, alarms and other monthly fees.',
+        ...(input.sending ? [input.sending.method] : []),
       ];
   return {
     market: config.code,
@@ -120,6 +130,7 @@ const METER_COLUMNS = METER_NAMES;
 /** Capacity units come in halves (eventually consistent reads); nothing finer is meaningful. */
 const usageCell = (n: number | undefined) => String(Math.round((n ?? 0) * 100) / 100);
 
+/** The report as CSV, through the platform's one CSV writer (RFC 4180, formula-injection guard). */
 export function toCsv(r: CostReport): string {
   const head = [
     'market',
@@ -131,104 +142,65 @@ export function toCsv(r: CostReport): string {
     'total',
     'currency',
     'usage_percent',
+    'sending',
     ...METER_COLUMNS,
   ];
-  const esc = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const lines = [head.join(',')];
-  for (const row of r.rows) {
-    lines.push(
-      [
-        r.market,
-        r.month,
-        row.tenant,
-        row.costCenter,
-        row.own.toFixed(2),
-        row.shared.toFixed(2),
-        row.total.toFixed(2),
-        r.currency,
-        row.usagePercent.toFixed(2),
-        ...METER_COLUMNS.map((m) => usageCell(row.usage[m])),
-      ]
-        .map(esc)
-        .join(','),
-    );
-  }
-  if (r.untagged)
-    lines.push(
-      [
-        r.market,
-        r.month,
-        '(untagged)',
-        '',
-        r.untagged.toFixed(2),
-        '0.00',
-        r.untagged.toFixed(2),
-        r.currency,
-        '',
-        ...METER_COLUMNS.map(() => ''),
-      ]
-        .map(esc)
-        .join(','),
-    );
-  if (r.unallocated)
-    lines.push(
-      [
-        r.market,
-        r.month,
-        '(unallocated shared)',
-        '',
-        '0.00',
-        r.unallocated.toFixed(2),
-        r.unallocated.toFixed(2),
-        r.currency,
-        '',
-        ...METER_COLUMNS.map(() => ''),
-      ]
-        .map(esc)
-        .join(','),
-    );
-  for (const [tag, amount] of Object.entries(r.unknownTags))
-    lines.push(
-      [
-        r.market,
-        r.month,
-        `(unknown tag ${tag})`,
-        '',
-        amount.toFixed(2),
-        '0.00',
-        amount.toFixed(2),
-        r.currency,
-        '',
-        ...METER_COLUMNS.map(() => ''),
-      ]
-        .map(esc)
-        .join(','),
-    );
-  return `${lines.join('\n')}\n`;
+  const money = (x: number) => x.toFixed(2);
+  /** A line that is not a tenant: untagged, unallocated or an unknown tag value (tenant-chosen text). */
+  const other = (name: string, own: number, shared: number): CsvCell[] => [
+    r.market,
+    r.month,
+    name,
+    '',
+    money(own),
+    money(shared),
+    money(own + shared),
+    r.currency,
+    '',
+    '',
+    ...METER_COLUMNS.map(() => ''),
+  ];
+  const rows: CsvCell[][] = r.rows.map((row) => [
+    r.market,
+    r.month,
+    row.tenant,
+    row.costCenter,
+    money(row.own),
+    money(row.shared),
+    money(row.total),
+    r.currency,
+    money(row.usagePercent),
+    money(row.sending),
+    ...METER_COLUMNS.map((m) => usageCell(row.usage[m])),
+  ]);
+  if (r.untagged) rows.push(other('(untagged)', r.untagged, 0));
+  if (r.unallocated) rows.push(other('(unallocated shared)', 0, r.unallocated));
+  for (const [tag, amount] of Object.entries(r.unknownTags)) rows.push(other(`(unknown tag ${tag})`, amount, 0));
+  return csvOf(head, rows);
 }
 
 export function toMarkdown(r: CostReport): string {
   const out = [
     `# Cost by tenant: market ${r.market}, ${r.month} (${r.mode === 'estimate' ? 'ESTIMATE from metering and list prices' : 'Cost Explorer'})`,
     '',
-    `| tenant | cost centre | own (tagged) | shared share | total ${r.currency} | usage % | ${METER_COLUMNS.join(' | ')} |`,
-    `|---|---|---:|---:|---:|---:|${METER_COLUMNS.map(() => '---:').join('|')}|`,
+    `| tenant | cost centre | own (tagged) | shared share | total ${r.currency} | usage % | sending | ${METER_COLUMNS.join(' | ')} |`,
+    `|---|---|---:|---:|---:|---:|---:|${METER_COLUMNS.map(() => '---:').join('|')}|`,
     ...r.rows.map(
       (row) =>
-        `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${METER_COLUMNS.map((m) => usageCell(row.usage[m])).join(' | ')} |`,
+        `| ${row.tenant} | ${row.costCenter} | ${row.own.toFixed(2)} | ${row.shared.toFixed(2)} | ${row.total.toFixed(2)} | ${row.usagePercent.toFixed(2)} | ${row.sending.toFixed(2)} | ${METER_COLUMNS.map((m) => usageCell(row.usage[m])).join(' | ')} |`,
     ),
   ];
   if (r.untagged)
     out.push(
-      `| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+      `| (untagged) | | ${r.untagged.toFixed(2)} | | ${r.untagged.toFixed(2)} | | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
     );
   if (r.unallocated)
     out.push(
-      `| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+      `| (unallocated shared: no metered usage) | | | ${r.unallocated.toFixed(2)} | ${r.unallocated.toFixed(2)} | | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
     );
   for (const [tag, amount] of Object.entries(r.unknownTags))
     out.push(
-      `| (tag ${tag}: not a tenant of this market) | | ${amount.toFixed(2)} | | ${amount.toFixed(2)} | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
+      `| (tag ${tag}: not a tenant of this market) | | ${amount.toFixed(2)} | | ${amount.toFixed(2)} | | | ${METER_COLUMNS.map(() => '').join(' | ')} |`,
     );
   out.push(
     '',

@@ -13,6 +13,8 @@ import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 import { reportHtml } from '#domain/reports/render.ts';
 import { REPORT_NAMES, type ReportSnapshot } from '#domain/reports/report.ts';
 import { loadMarket } from '#config/markets/index.ts';
+import { apiClient, expectAnswer, fetchTransport } from '../lib/api/api-client.ts';
+import type { components } from '../lib/api/api-types.ts';
 import { defineCli, describeError, tenantOf } from '../lib/args.ts';
 import { progressBar } from '../lib/progress.ts';
 import { syntheticDay, type DemoEvent } from './synthetic-day.ts';
@@ -110,26 +112,9 @@ const { baseUrl } = info;
 const keys = info.tenants[args.tenant];
 if (!keys) throw new Error(`tenant '${args.tenant}' is not in .local/runtime.json`);
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key = keys!.apiKey,
-): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json };
-}
+/** The typed API client (scripts/lib/api), as the tenant's admin and as one of its channels. */
+const admin = apiClient(fetchTransport(baseUrl), { key: keys.apiKey });
+const channelApi = apiClient(fetchTransport(baseUrl), { key: keys.channelKey });
 /** The runtime's platform clock (CVM_NOW and running on), from runtime.json. */
 const platformNow = () =>
   info!.cvmNow && info!.startedAt
@@ -195,11 +180,9 @@ try {
   const rejected: string[] = [];
   for (let i = 0; i < day.events.length; i += 500) {
     const batch = day.events.slice(i, i + 500);
-    const res = await call('POST', '/v1/events', { events: batch }, keys.channelKey);
-    if (res.status !== 202)
-      throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+    const res = expectAnswer(await channelApi.post('/v1/events', { body: { events: batch } }), 202);
     accepted += res.json.accepted;
-    for (const r of res.json.rejected ?? []) rejected.push(`${r.eventId}: ${JSON.stringify(r.errors)}`);
+    for (const r of res.json.rejected) rejected.push(`${r.eventId}: ${JSON.stringify(r.errors)}`);
     sendBar.update(i + batch.length);
   }
   sendBar.done(day.events.length);
@@ -239,9 +222,10 @@ try {
     const d = (decided[channel] = { decisions: 0, offers: 0, control: 0, accepted: 0 });
     for (let i = 0; i < perChannel; i++) {
       const customer = active[(k++ * 7) % active.length]!;
-      const res = await call('POST', '/v1/decisions', { customerId: customer.customerId, channel }, keys.channelKey);
-      if (res.status !== 200)
-        throw new Error(`POST /v1/decisions answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+      const res = expectAnswer(
+        await channelApi.post('/v1/decisions', { body: { customerId: customer.customerId, channel } }),
+        200,
+      );
       d.decisions++;
       if (res.json.experiment?.group === 'control') d.control++;
       const first = res.json.actions?.[0];
@@ -249,17 +233,15 @@ try {
       d.offers += res.json.actions.length;
       if (!firstShown) {
         say(
-          `  e.g. ${channel} ${customer.customerId}: ${res.json.actions.map((a: { actionId: string; score: number }) => `${a.actionId} (${Number(a.score).toFixed(2)})`).join(', ')}`,
+          `  e.g. ${channel} ${customer.customerId}: ${res.json.actions.map((a) => `${a.actionId} (${Number(a.score).toFixed(2)})`).join(', ')}`,
         );
         firstShown = true;
       }
       const response = i % 5 < 2 ? 'accepted' : i % 5 < 4 ? 'declined' : 'ignored';
-      const r = await call(
-        'POST',
-        `/v1/decisions/${encodeURIComponent(res.json.decisionId)}/responses`,
-        { actionId: first.actionId, response },
-        keys.channelKey,
-      );
+      const r = await channelApi.post('/v1/decisions/{decisionId}/responses', {
+        path: { decisionId: res.json.decisionId },
+        body: { actionId: first.actionId, response },
+      });
       if (r.status === 200 && response === 'accepted') d.accepted++;
     }
     say(
@@ -287,8 +269,7 @@ try {
   }
   const snapshots: ReportSnapshot[] = [];
   for (const name of REPORT_NAMES) {
-    const res = await call('GET', `/v1/reports/${name}`);
-    if (res.status !== 200) throw new Error(`GET /v1/reports/${name} answered ${res.status}`);
+    const res = expectAnswer(await admin.get('/v1/reports/{name}', { path: { name } }), 200);
     snapshots.push(...(res.json.periods as ReportSnapshot[]));
   }
   const out = resolve(args.out ?? join(dir, 'demo-report.html'));
@@ -407,8 +388,8 @@ async function waitProcessed(events: DemoEvent[], timeoutMs: number): Promise<st
   while (done.size < probes.length) {
     for (const id of probes) {
       if (done.has(id)) continue;
-      const res = await call('GET', `/v1/customers/${encodeURIComponent(id)}`, undefined, keys!.channelKey);
-      const totals = (res.json?.state?.totals ?? {}) as Record<string, number>;
+      const res = await channelApi.get('/v1/customers/{customerId}', { path: { customerId: id } });
+      const totals = (res.status === 200 ? (res.json.state['totals'] ?? {}) : {}) as Record<string, number>;
       if (Object.values(totals).reduce((s, n) => s + n, 0) >= (expected.get(id) ?? 0)) done.add(id);
     }
     bar.update(done.size);
@@ -422,44 +403,38 @@ async function waitProcessed(events: DemoEvent[], timeoutMs: number): Promise<st
 }
 
 async function runCampaign(customerIds: string[]): Promise<string> {
-  const body = {
-    name: 'demo-bundle-upgrade',
-    goal: 'take-up',
-    audience: { customerIds },
-    actionIds: ['bundle-upgrade-10gb'],
-    channel: 'sms',
-    controlGroupPercent: 10,
-    pilot: { percent: 20, minUplift: 1 },
-    responseWindow: 'PT5M',
-  };
-  let res: { status: number; json: any };
-  try {
-    res = await call('POST', '/v1/campaigns', body);
-  } catch (err) {
-    res = { status: 0, json: String(err) };
-  }
-  if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
-    const why =
-      res.status === 404 || res.status >= 500 || res.status === 0
-        ? 'the campaigns API is not available in this build yet'
-        : `POST /v1/campaigns answered ${res.status}: ${JSON.stringify(res.json).slice(0, 200)}`;
+  const started = await admin.post('/v1/campaigns', {
+    body: {
+      name: 'demo-bundle-upgrade',
+      goal: 'take-up',
+      audience: { customerIds },
+      actionIds: ['bundle-upgrade-10gb'],
+      channel: 'sms',
+      controlGroupPercent: 10,
+      pilot: { percent: 20, minUplift: 1 },
+      responseWindow: 'PT5M',
+    },
+  });
+  if (started.status !== 202) {
+    const why = `POST /v1/campaigns answered ${started.status}: ${started.text.slice(0, 200)}`;
     say(`  skipped: ${why}`);
     return `campaign: skipped (${why})`;
   }
-  const id = res.json.campaignId as string;
+  const id = started.json.campaignId;
   say(
     `  started ${id}: ${customerIds.length} customers, 10% control, 20% pilot, response window PT5M (÷${TIME_SCALE})`,
   );
   const t0 = performance.now();
-  let last: any;
+  let last: components['schemas']['Campaign'] | undefined;
   let phase = '';
   while (performance.now() - t0 < (args.quick ? 15_000 : 90_000)) {
-    last = (await call('GET', `/v1/campaigns/${encodeURIComponent(id)}`)).json;
-    if (last?.phase !== phase) {
-      phase = last?.phase;
-      say(`  ${last?.status} · ${phase}`);
+    const got = await admin.get('/v1/campaigns/{campaignId}', { path: { campaignId: id } });
+    if (got.status === 200) last = got.json;
+    if (last && last.phase !== phase) {
+      phase = last.phase;
+      say(`  ${last.status} · ${phase}`);
     }
-    if (['succeeded', 'stopped', 'failed', 'cancelled'].includes(last?.status)) break;
+    if (last && ['succeeded', 'stopped', 'failed', 'cancelled'].includes(last.status)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   const report = last?.report ? JSON.stringify(last.report).slice(0, 400) : 'no report yet';

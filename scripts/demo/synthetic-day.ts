@@ -1,4 +1,4 @@
-import type { EventType } from '#domain/events.ts';
+import type { components } from '../lib/api/api-types.ts';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same demo day. */
@@ -19,13 +19,9 @@ export function rng(seed: number) {
   };
 }
 
-export interface DemoEvent {
-  eventId: string;
-  customerId: string;
-  type: EventType;
-  occurredAt: string;
-  data: Record<string, unknown>;
-}
+/** An event as the API documents it (POST /v1/events): its `data` is checked by tsc against its `type`. */
+export type DemoEvent = components['schemas']['Event'];
+type DataOf<T extends DemoEvent['type']> = Extract<DemoEvent, { type: T }>['data'];
 
 const EXIT_REASONS = [
   ['price', 35],
@@ -35,7 +31,7 @@ const EXIT_REASONS = [
   ['moved', 5],
   ['other', 5],
 ] as const;
-const weighted = (r: ReturnType<typeof rng>, table: readonly (readonly [string, number])[]) => {
+const weighted = <V extends string>(r: ReturnType<typeof rng>, table: readonly (readonly [V, number])[]): V => {
   let x = r.next() * table.reduce((s, [, w]) => s + w, 0);
   for (const [v, w] of table) if ((x -= w) < 0) return v;
   return table[0]![0];
@@ -70,8 +66,9 @@ export function syntheticDay(
   const at = () => new Date(endMs - r.int(60, 23 * 3600) * 1000).toISOString();
   const events: DemoEvent[] = [];
   let n = 0;
-  const add = (customerId: string, type: EventType, data: Record<string, unknown>, occurredAt = at()) =>
-    events.push({ eventId: `demo-${seed}-${++n}`, customerId, type, occurredAt, data });
+  const add = <T extends DemoEvent['type']>(customerId: string, type: T, data: DataOf<T>, occurredAt = at()) =>
+    // the pair (type, data) is checked at each call; TypeScript cannot see that it picks one member
+    events.push({ eventId: `demo-${seed}-${++n}`, customerId, type, occurredAt, data } as DemoEvent);
   for (const { customerId, churnLabel } of customers) {
     const bundleMb = r.pick([1024, 2048, 5120, 10240]);
     add(customerId, 'usage.data', {

@@ -65,7 +65,7 @@ beforeAll(async () => {
     totalSegments: 3,
   });
   const text = readFileSync(file, 'utf8');
-  header = text.split('\n')[0]!.split(',');
+  header = text.split('\r\n')[0]!.split(',');
   out = parse(text, { columns: true }) as Record<string, string>[];
 });
 

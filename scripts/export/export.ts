@@ -22,6 +22,7 @@ import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
+import { csvLine } from '#domain/csv.ts';
 import type { ProfileScan } from '#domain/ports.ts';
 import { compileFeatures, type FeatureDef } from '#domain/scoring/features.ts';
 import { loadPinnedModels } from '#domain/scoring/model-store.ts';
@@ -29,9 +30,6 @@ import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib
 import { localDynamo } from '../lib/local-dynamo.ts';
 import { progressBar } from '../lib/progress.ts';
 import { MODELS_DIR } from '../ml/paths.ts';
-
-const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const csvNumber = (x: number) => (Number.isNaN(x) ? '' : String(x));
 
 /** 1/0 from state first (churn events), then an imported attribute; undefined when unknown. */
 export function churnLabel(record: CustomerRecord, state: Record<string, unknown> | undefined): 0 | 1 | undefined {
@@ -74,7 +72,7 @@ export async function exportFeatures(
   const features = compileFeatures({ specVersion: 1, features: [...defs.values()] });
   const columns = ['id', ...features.names, 'churn', 'nps'];
   const out = createWriteStream(opts.out);
-  out.write(`${columns.map(csvCell).join(',')}\n`);
+  out.write(csvLine(columns));
   const row = new Float64Array(features.width);
   let rows = 0;
   let churnLabelled = 0;
@@ -87,13 +85,7 @@ export async function exportFeatures(
       const nps = npsLabel(c.state);
       if (churn !== undefined) churnLabelled++;
       if (nps !== undefined) npsLabelled++;
-      const line = [
-        csvCell(c.customerId),
-        ...Array.from(row, csvNumber),
-        churn === undefined ? '' : String(churn),
-        nps === undefined ? '' : String(nps),
-      ].join(',');
-      if (!out.write(`${line}\n`)) await once(out, 'drain');
+      if (!out.write(csvLine([c.customerId, ...row, churn, nps]))) await once(out, 'drain');
       rows++;
       opts.onProgress?.(rows);
     }

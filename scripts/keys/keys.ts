@@ -3,6 +3,8 @@
  *  [--key-id id] [--market demo] [--aws]`
  * API key administration against the local runtime's key table (default) or the market's table
  * in AWS (`--aws`, credentials from the environment). A new key is printed once and never stored.
+ * After a revoke or rotate it flushes the authorizer cache (the running local runtime's, or the
+ * deployed stage's with FlushStageAuthorizersCache), so the change holds from the next request.
  */
 import { deploymentOf } from '#config/market-config.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
@@ -10,7 +12,13 @@ import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { keysTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { systemClock } from '#adapters/clock.ts';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { resolve } from 'node:path';
+import { ApiGatewayAuthorizerCache } from '#adapters/api-gateway/authorizer-cache.ts';
+import { LocalAuthorizerCache } from '#adapters/local/local-authorizer-cache.ts';
+import { AUTHORIZER_CACHE_SECONDS, restApiNameOf, STAGE_NAME } from '#config/api-stage.ts';
 import { keyAdmin } from '#app/keys.ts';
+import { refusedFrom } from './key-messages.ts';
 import type { KeyScope } from '#domain/api-key.ts';
 import { type ArgsOf, defineCli, marketAt, marketOption, stageOption, tenantOf, UsageError } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
@@ -57,6 +65,13 @@ async function main(values: ArgsOf<typeof cli>, [command]: string[]) {
     const admin = keyAdmin({
       keys: new DynamoKeyStore(db, keysTableName(deploymentOf(market))),
       clock: systemClock,
+      authorizerCache: values.aws
+        ? new ApiGatewayAuthorizerCache(
+            restApiNameOf(market),
+            STAGE_NAME,
+            new APIGatewayClient({ region: market.aws.region }),
+          )
+        : new LocalAuthorizerCache(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local')),
       // every key change lands in the tenant's audit trail (GET /v1/audit)
       onChange: (c, actor) =>
         audit.record({
@@ -83,7 +98,7 @@ async function main(values: ArgsOf<typeof cli>, [command]: string[]) {
         break;
       case 'rotate': {
         const overlapHours = values['overlap-hours'];
-        const { created, expiring } = await admin.rotate(
+        const { created, expiring, cache } = await admin.rotate(
           tenant,
           { scope, overlapHours, ...(values['key-id'] ? { keyId: values['key-id'] } : {}) },
           actor,
@@ -91,17 +106,22 @@ async function main(values: ArgsOf<typeof cli>, [command]: string[]) {
         console.log(
           `new ${scope} key ${created.keyId} for tenant ${tenant}. Copy it now; it is not stored and will not be shown again:\n\n  ${created.apiKey}\n`,
         );
-        for (const e of expiring) console.log(`old key ${e.keyId} keeps working until ${e.expiresAt}`);
+        const now = systemClock.now().toISOString();
+        for (const e of expiring) {
+          console.log(
+            e.expiresAt <= now
+              ? `old key ${e.keyId} stopped working: ${refusedFrom(cache)}`
+              : `old key ${e.keyId} keeps working until ${e.expiresAt}; it is refused within ${AUTHORIZER_CACHE_SECONDS} s after that (the authorizer cache)`,
+          );
+        }
         if (!expiring.length) console.log(`tenant ${tenant} had no other usable ${scope} key`);
         break;
       }
       case 'revoke': {
         const keyId = values['key-id'];
         if (!keyId) throw new Error('revoke needs --key-id (see `npm run keys -- list --tenant X`)');
-        await admin.revoke(tenant, keyId, actor);
-        console.log(
-          `revoked ${keyId} of tenant ${tenant}; it stops working at once${values.aws ? ' (the authorizer cache may accept it for up to 60 s more)' : ''}`,
-        );
+        const { cache } = await admin.revoke(tenant, keyId, actor);
+        console.log(`revoked ${keyId} of tenant ${tenant}: ${refusedFrom(cache)}`);
         break;
       }
     }

@@ -41,3 +41,50 @@ describe('the local gateway', () => {
     expect((await dispatch(request)).statusCode).toBe(200);
   });
 });
+
+describe("the local gateway's authorizer cache", () => {
+  const allowWhile =
+    (valid: () => boolean): AuthorizerHandler =>
+    async () => ({
+      principalId: 'p',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: valid() ? 'Allow' : 'Deny', Resource: '*' }],
+      },
+      context: { tenant: 'consumer', scope: 'channel', keyId: 'k' },
+    });
+
+  it('keeps an answer 60 s, and forgets every answer when flushed (a revocation then holds at once)', async () => {
+    let valid = true;
+    const dispatch = gateway(
+      { customers },
+      allowWhile(() => valid),
+    );
+    expect((await dispatch(request)).statusCode).toBe(200);
+    valid = false; // revoked in the key table
+    expect((await dispatch(request)).statusCode).toBe(200); // the cached Allow
+    dispatch.flushAuthorizerCache();
+    expect((await dispatch(request)).statusCode).toBe(403);
+  });
+
+  it('does not cache an authorization that was in flight when the cache was flushed', async () => {
+    let valid = true;
+    let release: () => void = () => undefined;
+    const slow: AuthorizerHandler = async (e) => {
+      const answer = await allowWhile(() => valid)(e);
+      await new Promise<void>((r) => (release = r));
+      return answer;
+    };
+    const dispatch = gateway({ customers }, slow);
+    const inFlight = dispatch(request);
+    await new Promise((r) => setTimeout(r, 10));
+    valid = false;
+    dispatch.flushAuthorizerCache();
+    release();
+    expect((await inFlight).statusCode).toBe(200); // read before the revocation
+    const next = dispatch(request);
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    expect((await next).statusCode).toBe(403);
+  });
+});

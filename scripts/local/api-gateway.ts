@@ -21,7 +21,8 @@ export interface LocalRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
-  body: string;
+  /** Bytes as they arrived (the HTTP server), or text (tests). */
+  body: string | Buffer;
 }
 
 /** The resource a path lands on: its function, and whether the authorizer guards it. */
@@ -51,9 +52,12 @@ export function gateway(
   cacheMs = AUTHORIZER_CACHE_MS,
 ) {
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
+  // bumped by a flush: an authorization that was in flight across it is not cached (it may predate a revocation)
+  let generation = 0;
   const authorize = async (key: string, req: LocalRequest) => {
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.result;
+    const startedIn = generation;
     const result = await authorizer({
       type: 'REQUEST',
       methodArn: `arn:aws:execute-api:local:000000000000:local/live/${req.method}${req.path}`,
@@ -61,32 +65,33 @@ export function gateway(
       httpMethod: req.method,
       path: req.path,
     } as unknown as APIGatewayRequestAuthorizerEvent);
-    if (cacheMs > 0) {
+    if (cacheMs > 0 && startedIn === generation) {
       if (cache.size > 10_000) cache.clear();
       cache.set(key, { result, until: Date.now() + cacheMs });
     }
     return result;
   };
-  return async (req: LocalRequest): Promise<APIGatewayProxyResult> => {
+  const dispatch = async (req: LocalRequest): Promise<APIGatewayProxyResult> => {
     const requestId = randomUUID();
+    // the gateway's own problems carry the request id, as the stack's gateway responses do
+    const refused = (code: string, detail: string, headers?: Record<string, string>) =>
+      problemResult({ ...problem(code, detail), requestId }, headers);
     const { fn, guarded } = resourceFor(req.path);
     let authorizerContext: Record<string, unknown> | null = null;
     if (guarded) {
       const key = req.headers['x-api-key'];
       // API Gateway answers 401 itself when the identity source header is absent.
-      if (!key) return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
+      if (!key) return refused('unauthenticated', 'an API key is required (x-api-key)');
       try {
         const result = await authorize(key, req);
         const allowed = result.policyDocument.Statement.every((s) => s.Effect === 'Allow');
-        if (!allowed) return problemResult(problem('forbidden', 'the API key is not valid for this request'));
+        if (!allowed) return refused('forbidden', 'the API key is not valid for this request');
         authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
       } catch (err) {
         if ((err as Error).message === 'Unauthorized')
-          return problemResult(problem('unauthenticated', 'an API key is required (x-api-key)'));
+          return refused('unauthenticated', 'an API key is required (x-api-key)');
         // as the stack's AUTHORIZER_FAILURE gateway response: the key store is unreachable, retry
-        return problemResult(problem('unavailable', 'the API key could not be checked; retry shortly'), {
-          'retry-after': '2',
-        });
+        return refused('unavailable', 'the API key could not be checked; retry shortly', { 'retry-after': '2' });
       }
     }
     const event = {
@@ -99,8 +104,10 @@ export function gateway(
       multiValueQueryStringParameters: null,
       pathParameters: null,
       stageVariables: null,
-      body: req.body === '' ? null : req.body,
-      isBase64Encoded: false,
+      // as the stack's binaryMediaTypes */* makes API Gateway do: bytes arrive base64, untouched,
+      // so the pipeline can refuse a body that is not UTF-8 instead of reading U+FFFD
+      body: req.body.length === 0 ? null : Buffer.isBuffer(req.body) ? req.body.toString('base64') : req.body,
+      isBase64Encoded: Buffer.isBuffer(req.body) && req.body.length > 0,
       requestContext: {
         requestId,
         authorizer: authorizerContext,
@@ -113,4 +120,10 @@ export function gateway(
     if (!handler) throw new Error(`no local handler is registered for the API function '${fn}'`);
     return handler(event, fakeContext(requestId));
   };
+  /** FlushStageAuthorizersCache: the next request of every key is authorized afresh. */
+  const flushAuthorizerCache = () => {
+    cache.clear();
+    generation++;
+  };
+  return Object.assign(dispatch, { flushAuthorizerCache });
 }

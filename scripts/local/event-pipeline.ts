@@ -10,6 +10,7 @@ export function eventPipelineEnv(market: MarketConfig): Record<string, string> {
   return {
     ...marketRulesEnvOf(market),
     DEDUPE_WINDOW_HOURS: String(market.dedupeWindowHours),
+    EVENTS_MIN_OCCURRED_AT: market.events.minOccurredAt,
     TRIGGER_CACHE_SECONDS: '2',
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
@@ -117,5 +117,59 @@ describe('the local outbound queue', () => {
     expect(seen).toHaveLength(2);
     expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(240);
     expect(readFileSync(dlq, 'utf8')).toContain('"body":"failing"');
+  });
+});
+
+describe('the journal of a local queue', () => {
+  const journalled = (file: string, handler: SqsHandler, start = true) => {
+    const q = new LocalQueue({
+      name: 'cvm-t-acme-events',
+      handler,
+      batchSize: 10,
+      visibilityTimeoutMs: 60_000,
+      maxReceiveCount: 3,
+      dlqFile: `${file}.dlq`,
+      journalFile: file,
+      idlePollMs: 20,
+    });
+    queues.push(q);
+    if (start) q.start();
+    return q;
+  };
+
+  it('gives a queue started after a crash every message not yet deleted, in flight ones at once, each once', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cvm-journal-')), 'q.jsonl');
+    let hold: () => void = () => undefined;
+    const handled: string[] = [];
+    const first = journalled(file, async (e) => {
+      handled.push(...e.Records.map((r) => r.body));
+      if (handled.length > 1) await new Promise<void>((r) => (hold = r)); // stuck in flight at the "crash"
+      return { batchItemFailures: [] };
+    });
+    await first.sendBatch(['done']);
+    await first.drained(1000);
+    await first.sendBatch(['in-flight']);
+    await new Promise((r) => setTimeout(r, 100));
+    // nothing stopped: what is on disk now is what a kill -9 leaves
+    appendFileSync(file, '{"s":{"messageId":"torn'); // a line cut short by the crash
+    const seen: string[] = [];
+    const second = journalled(file, async (e) => {
+      seen.push(...e.Records.map((r) => `${r.body}:${r.attributes.ApproximateReceiveCount}`));
+      return { batchItemFailures: [] };
+    });
+    await second.drained(2000);
+    expect(seen).toEqual(['in-flight:2']);
+    hold();
+  });
+
+  it('keeps only live messages when compacting, and removes an empty journal on a clean stop', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cvm-journal-')), 'q.jsonl');
+    const q = journalled(file, async () => ({ batchItemFailures: [] }));
+    for (let i = 0; i < 150; i++) await q.sendBatch(Array.from({ length: 10 }, (_, j) => `m${i}-${j}`));
+    await q.drained(5000);
+    // 1,500 sends, receives and deletes: compacted down on the way
+    expect(readFileSync(file, 'utf8').split('\n').length).toBeLessThan(3000);
+    await q.stop();
+    expect(existsSync(file)).toBe(false);
   });
 });

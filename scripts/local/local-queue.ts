@@ -1,9 +1,10 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID, createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LocalQueueSink } from '#adapters/local/local-event-queue.ts';
 import type { LocalOutboundSink } from '#adapters/local/local-outbound-queue.ts';
+import { QueueJournal, type JournalMessage } from './queue-journal.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -15,21 +16,21 @@ export interface LocalQueueOptions {
   maxReceiveCount: number;
   /** Messages that exhausted their receives, one JSON object per line. */
   dlqFile: string;
-  /** Pending messages are saved here on stop and loaded on start. */
-  stateFile?: string;
+  /**
+   * The queue's journal (queue-journal.ts): every message sent is on disk before the send
+   * resolves, and is there again after a crash. Omitted: the queue lives in memory only.
+   */
+  journalFile?: string;
+  /** A snapshot file of an earlier version of this queue (saved on a clean stop): loaded once, then removed. */
+  legacyStateFile?: string;
+  /** Waits this long before handing each batch to the handler (tests: a slow consumer). */
+  handlerDelayMs?: number;
   /** How long an idle poller sleeps before looking again (a send wakes it at once). */
   idlePollMs?: number;
   now?: () => number;
 }
 
-interface Message {
-  messageId: string;
-  body: string;
-  sentAt: number;
-  receiveCount: number;
-  visibleAt: number;
-  attributes?: Record<string, string>;
-}
+type Message = JournalMessage;
 
 const fakeContext = (name: string): Context =>
   ({
@@ -51,37 +52,51 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly now: () => number;
+  private readonly journal: QueueJournal | undefined;
   readonly stats = { received: 0, deleted: 0, redriven: 0, invocations: 0 };
 
   constructor(private readonly opts: LocalQueueOptions) {
     this.now = opts.now ?? Date.now;
-    if (opts.stateFile && existsSync(opts.stateFile)) {
-      // a delay or hold in force at the stop is kept (visibleAt is wall time); in-flight ones return now
-      for (const m of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as (Message & { delayed?: boolean })[])
-        this.messages.set(m.messageId, { ...m, visibleAt: m.delayed ? m.visibleAt : 0 });
-      rmSync(opts.stateFile, { force: true });
+    if (opts.legacyStateFile && existsSync(opts.legacyStateFile)) {
+      for (const m of JSON.parse(readFileSync(opts.legacyStateFile, 'utf8')) as (Message & { delayed?: boolean })[])
+        this.messages.set(m.messageId, { ...m, receiveCount: m.delayed ? 0 : m.receiveCount });
     }
+    if (opts.journalFile) {
+      for (const m of QueueJournal.replay(opts.journalFile)) this.messages.set(m.messageId, m);
+      this.journal = new QueueJournal(opts.journalFile);
+    }
+    // a delay or hold never received is kept (visibleAt is wall time); in-flight ones return now
+    for (const m of this.messages.values()) if (m.receiveCount > 0) m.visibleAt = 0;
+    this.journal?.compact(this.messages.values());
+    if (opts.legacyStateFile) rmSync(opts.legacyStateFile, { force: true });
   }
 
-  sendBatch(bodies: string[]): void {
-    this.sendEntries(bodies.map((body) => ({ body })));
+  /** Resolves once the messages are durable (on disk, with a journal). */
+  sendBatch(bodies: string[]): Promise<void> {
+    return this.sendEntries(bodies.map((body) => ({ body })));
   }
 
-  /** SendMessageBatch with DelaySeconds (here in ms) and string message attributes. */
-  sendEntries(entries: { body: string; delayMs?: number; attributes?: Record<string, string> }[]): void {
+  /**
+   * SendMessageBatch with DelaySeconds (here in ms) and string message attributes. The messages
+   * are queued at once; the promise resolves when they are durable.
+   */
+  sendEntries(entries: { body: string; delayMs?: number; attributes?: Record<string, string> }[]): Promise<void> {
     const at = this.now();
     for (const { body, delayMs, attributes } of entries) {
       const messageId = randomUUID();
-      this.messages.set(messageId, {
+      const m: Message = {
         messageId,
         body,
         sentAt: at,
         receiveCount: 0,
         visibleAt: at + Math.max(0, delayMs ?? 0),
         ...(attributes ? { attributes } : {}),
-      });
+      };
+      this.messages.set(messageId, m);
+      this.journal?.sent(m);
     }
     this.wake?.();
+    return this.journal ? this.journal.durable() : Promise.resolve();
   }
 
   /** ChangeMessageVisibility: a received message (its receipt handle) comes back after `delayMs`. */
@@ -90,6 +105,7 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
     const m = this.messages.get(messageId ?? '');
     if (!m || String(m.receiveCount) !== count) return; // a stale receipt, as SQS ignores it
     m.visibleAt = this.now() + Math.max(0, delayMs);
+    this.journal?.updated(m);
     this.wake?.();
   }
 
@@ -104,21 +120,12 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
     this.loop = this.run();
   }
 
-  /** Finishes the batch in flight, then stops; pending messages are kept in `stateFile`. */
+  /** Finishes the batch in flight, then stops; pending messages stay in the journal. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    if (this.opts.stateFile && this.messages.size > 0) {
-      mkdirSync(dirname(this.opts.stateFile), { recursive: true });
-      const at = this.now();
-      writeFileSync(
-        this.opts.stateFile,
-        JSON.stringify(
-          [...this.messages.values()].map((m) => ({ ...m, delayed: m.receiveCount === 0 && m.visibleAt > at })),
-        ),
-      );
-    }
+    await this.journal?.close(this.messages.values(), this.messages.size);
   }
 
   /** Resolves when every message has been deleted or redriven (tests, benchmarks). */
@@ -142,6 +149,7 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
       }
       m.receiveCount++;
       m.visibleAt = at + this.opts.visibilityTimeoutMs;
+      this.journal?.updated(m);
       batch.push(m);
     }
     this.stats.received += batch.length;
@@ -160,6 +168,7 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
       })}\n`,
     );
     this.messages.delete(m.messageId);
+    this.journal?.deleted(m.messageId);
     this.stats.redriven++;
   }
 
@@ -204,6 +213,7 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
         continue;
       }
       this.stats.invocations++;
+      if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
       let failed: Set<string>;
       try {
         const res = await this.opts.handler({ Records: batch.map((m) => this.record(m)) }, fakeContext(this.opts.name));
@@ -214,8 +224,10 @@ export class LocalQueue implements LocalQueueSink, LocalOutboundSink {
       for (const m of batch) {
         if (failed.has(m.messageId)) continue;
         this.messages.delete(m.messageId);
+        this.journal?.deleted(m.messageId);
         this.stats.deleted++;
       }
+      this.journal?.compactIfLarge(this.messages.values(), this.messages.size);
     }
   }
 }

@@ -1,10 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import {
   DECISION_TABLE,
   decisionTableBeside,
+  IDEMPOTENCY_TABLE,
+  idempotencyTableName,
   KEYS_TABLE,
   TENANT_TABLE,
   keysTableName,
@@ -15,16 +18,19 @@ import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { hashApiKey, newApiKey } from '#domain/api-key.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
-import { startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
+import { ownerOnly, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
+import { lockDataFolder } from './folder-lock.ts';
+import { LOCAL_ADMIN_TOKEN_HEADER, localAdminRoute } from './local-admin.ts';
 import { ensureTable } from './tables.ts';
 import { seedCatalog } from './seed-catalog.ts';
 import { decisioningEnvOf } from '#config/decisioning-settings.ts';
-import { gateway, type AuthorizerHandler } from './api-gateway.ts';
+import { gateway, type AuthorizerHandler, type LocalRequest } from './api-gateway.ts';
 import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
 import { eventPipelineEnv, startEventPipeline } from './event-pipeline.ts';
 import { reportsTimer } from './reports-timer.ts';
 import { deliveryLocalEnv, startSenders } from './senders.ts';
+import { localCustomerRefSalt } from './salt.ts';
 
 export interface RuntimeOptions {
   market?: string;
@@ -83,13 +89,22 @@ async function ensureKeys(
     await saveNew(next.channelKey, 'channel');
     keys = { ...keys, [tenant.id]: next };
   }
-  writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  writePrivate(file, JSON.stringify(keys, null, 2));
   return keys;
+}
+
+/** A file only its owner may read (mode 0600, an existing file included). */
+function writePrivate(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const market = loadMarket(opts.market ?? 'demo');
   const dir = resolve(opts.dir ?? '.local');
+  // first of all: a folder another runtime uses is refused before anything in it is touched
+  const lock = await lockDataFolder(dir);
+  ownerOnly(dir);
   if (opts.fresh) {
     rmSync(join(dir, 'dynamodb'), { recursive: true, force: true });
     rmSync(join(dir, 'keys.json'), { force: true });
@@ -101,10 +116,25 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   // and runtime.json gets its new pid. Meanwhile the API answers 503 and the queues redeliver.
   const restartAfterMs = Number(process.env['CVM_DYNAMO_RESTART_MS'] ?? 1000);
   let writeRuntimeFile = (): void => undefined;
-  const dynamo = await startDynamoLocal({
-    ...(opts.inMemory ? {} : { dir: join(dir, 'dynamodb') }),
-    ...(restartAfterMs >= 0 ? { restartAfterMs, onRestart: () => writeRuntimeFile() } : {}),
-  });
+  let dynamo: DynamoLocal;
+  try {
+    dynamo = await startDynamoLocal({
+      ...(opts.inMemory ? {} : { dir: join(dir, 'dynamodb') }),
+      ...(restartAfterMs >= 0
+        ? {
+            restartAfterMs,
+            onRestart: (pid: number) => {
+              lock.noteDynamo(pid);
+              writeRuntimeFile();
+            },
+          }
+        : {}),
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  lock.noteDynamo(dynamo.pid);
   try {
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -120,6 +150,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     for (const table of Object.values(tenantTables)) await ensureTable(client, table, TENANT_TABLE);
     for (const table of Object.values(decisionTables)) await ensureTable(client, table, DECISION_TABLE);
     await ensureTable(client, keysTableName(deploymentOf(market)), KEYS_TABLE);
+    await ensureTable(client, idempotencyTableName(deploymentOf(market)), IDEMPOTENCY_TABLE);
     client.destroy();
 
     const tenants = await ensureKeys(
@@ -136,11 +167,13 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       TENANT_TABLES: JSON.stringify(tenantTables),
       DECISION_TABLES: JSON.stringify(decisionTables),
       KEYS_TABLE: keysTableName(deploymentOf(market)),
+      IDEMPOTENCY_TABLE: idempotencyTableName(deploymentOf(market)),
       VALUE_TIERS: JSON.stringify(market.valueTiers),
       ...decisioningEnvOf(market),
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: market.aws.region,
       CVM_LOCAL_DIR: dir,
+      CUSTOMER_REF_SALT: process.env['CUSTOMER_REF_SALT'] ?? localCustomerRefSalt(dir),
       // per-tenant meters go to <dir>/metering.jsonl (the cost report's --estimate reads them)
       CVM_METER: 'local',
       CVM_TIME_SCALE: String(opts.timeScale ?? 1),
@@ -155,9 +188,12 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       intervalMs: opts.reportsIntervalMs ?? Number(process.env['CVM_REPORTS_INTERVAL_S'] ?? 30) * 1000,
     });
     const routed = gateway(functions, authorizer.handler as AuthorizerHandler);
-    const dispatch: typeof routed = (req) => {
+    // the local stand-in for FlushStageAuthorizersCache, which `npm run keys` calls after a revocation
+    const adminToken = randomBytes(24).toString('base64url');
+    const admin = localAdminRoute(adminToken, { flushAuthorizerCache: routed.flushAuthorizerCache });
+    const dispatch = (req: LocalRequest) => {
       reports.saw(req.method);
-      return routed(req);
+      return admin(req) ?? routed(req);
     };
     const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
@@ -169,8 +205,9 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     const clockOrigin = opts.now
       ? { cvmNow: new Date(opts.now).toISOString(), startedAt: new Date().toISOString() }
       : {};
+    // admin keys and the admin token: owner-only, as the folder
     writeRuntimeFile = () =>
-      writeFileSync(
+      writePrivate(
         join(dir, 'runtime.json'),
         JSON.stringify(
           {
@@ -180,6 +217,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
             dynamoPid: dynamo.pid,
             market: market.code,
             pid: process.pid,
+            localAdmin: { header: LOCAL_ADMIN_TOKEN_HEADER, token: adminToken },
             ...clockOrigin,
           },
           null,
@@ -200,10 +238,12 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         await pipeline.stop();
         await senders.stop();
         await dynamo.stop();
+        lock.release();
       },
     };
   } catch (err) {
     await dynamo.stop();
+    lock.release();
     throw err;
   }
 }

@@ -1,7 +1,10 @@
+import { FolderInUseError } from './folder-lock.ts';
 import { startRuntime } from './runtime.ts';
 
 /** `npm start`: the whole platform on this machine, no AWS account needed. */
 const env = process.env;
+// everything the runtime writes (keys, customer data, queues, outbound files) is its owner's only
+process.umask(0o077);
 const runtime = await startRuntime({
   market: env['CVM_MARKET'] ?? 'demo',
   port: env['PORT'] ? Number(env['PORT']) : 3000,
@@ -10,6 +13,10 @@ const runtime = await startRuntime({
   ...(env['CVM_NOW'] ? { now: env['CVM_NOW'] } : {}),
   timeScale: env['CVM_TIME_SCALE'] ? Number(env['CVM_TIME_SCALE']) : 1,
   inMemory: env['CVM_DYNAMO_IN_MEMORY'] === '1',
+}).catch((err: unknown) => {
+  if (!(err instanceof FolderInUseError)) throw err;
+  console.error(err.message);
+  process.exit(1);
 });
 
 const { baseUrl, tenants } = runtime;

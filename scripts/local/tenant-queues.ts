@@ -17,8 +17,10 @@ export interface TenantQueues {
 /**
  * One local queue per tenant feeding one handler as SQS would in AWS: the design's batch size,
  * visibility timeout (divided by CVM_TIME_SCALE) and redrive to `<dir>/dlq/<dlq name>.jsonl`,
- * with messages kept in `<dir>/queues/<name>.json` across restarts. Each queue is registered in
- * `registry`, where the adapters that send to it find it by tenant.
+ * with messages journalled in `<dir>/queues/<name>.jsonl` (on disk before a send resolves, so they
+ * survive a crash). Each queue is registered in `registry`, where the adapters that send to it
+ * find it by tenant. CVM_QUEUE_HANDLER_DELAY_MS holds each batch that long before the handler
+ * (tests: a slow consumer).
  */
 export function startTenantQueues(opts: {
   market: MarketConfig;
@@ -31,6 +33,7 @@ export function startTenantQueues(opts: {
   registry: Map<string, unknown>;
 }): TenantQueues {
   const { dir, settings, registry } = opts;
+  const handlerDelayMs = Number(process.env['CVM_QUEUE_HANDLER_DELAY_MS'] ?? 0);
   const queues: Record<string, LocalQueue> = {};
   for (const tenant of opts.market.tenants) {
     const name = opts.nameOf(tenant.id);
@@ -41,8 +44,11 @@ export function startTenantQueues(opts: {
       visibilityTimeoutMs: (settings.visibilityTimeoutSeconds * 1000) / (opts.timeScale ?? 1),
       maxReceiveCount: settings.maxReceiveCount,
       dlqFile: join(dir, 'dlq', `${opts.dlqNameOf(tenant.id)}.jsonl`),
-      stateFile: join(dir, 'queues', `${name}.json`),
+      journalFile: join(dir, 'queues', `${name}.jsonl`),
+      legacyStateFile: join(dir, 'queues', `${name}.json`),
       idlePollMs: 100,
+      // tests only: a slow consumer, so events are still queued when the runtime is killed
+      ...(handlerDelayMs > 0 ? { handlerDelayMs } : {}),
     });
     registry.set(tenant.id, queue);
     queue.start();

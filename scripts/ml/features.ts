@@ -12,14 +12,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
+import { csvOf, type CsvCell } from '#domain/csv.ts';
 import { compileFeatures } from '#domain/scoring/features.ts';
 import type { ModelManifest } from '#domain/scoring/model-store.ts';
 import { datasetOf, readDatasetCsv } from './datasets.ts';
 import { modelDefsOf, type ModelDef } from './model-defs.ts';
 import { DATA_DIR } from './paths.ts';
 import { generateSurvey, surveyCsv } from './synthetic-nps.ts';
-
-const csvNumber = (x: number) => (Number.isNaN(x) ? '' : String(x));
 
 export function buildMarket(market: string, outRoot: string, log: (s: string) => void = () => {}): void {
   const { schema, trainFile } = datasetOf(market);
@@ -65,29 +64,29 @@ function buildModel(
   for (const head of def.heads) {
     const compiled = compileFeatures(head.spec);
     const row = new Float64Array(compiled.width);
-    const lines = [['id', ...compiled.names, 'label'].join(',')];
+    const rows: CsvCell[][] = [];
     let positives = 0;
     for (const { profile, churned } of mapped) {
       if (!head.inPopulation(profile)) continue;
       const label = head.label(profile, churned, survey);
       if (label === undefined) continue;
       compiled.fill({ profile }, row);
-      lines.push([profile.customerId, ...Array.from(row, csvNumber), String(label)].join(','));
+      rows.push([profile.customerId, ...row, label]);
       if (label === 1) positives++;
     }
     const headDir = join(dir, head.dir);
     mkdirSync(headDir, { recursive: true });
-    writeFileSync(join(headDir, 'features.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(join(headDir, 'features.csv'), csvOf(['id', ...compiled.names, 'label'], rows));
     writeFileSync(join(headDir, 'feature-spec.json'), `${JSON.stringify(head.spec, null, 2)}\n`);
     heads.push({
       name: head.name,
       dir: head.dir,
       objective: head.objective,
       params: head.params,
-      rows: lines.length - 1,
+      rows: rows.length,
     });
     log(
-      `${def.market}/${def.model}/${head.name}: ${lines.length - 1} rows, ${compiled.width} features${head.objective === 'binary:logistic' ? `, ${positives} positive` : ''}`,
+      `${def.market}/${def.model}/${head.name}: ${rows.length} rows, ${compiled.width} features${head.objective === 'binary:logistic' ? `, ${positives} positive` : ''}`,
     );
   }
   writeFileSync(

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 import { datasetOf, readDatasetCsv } from './datasets.ts';
 import { DATA_DIR } from './paths.ts';
+import { csvOf } from '#domain/csv.ts';
 
 export const SURVEY_SEED = 20240605;
 /** Share of customers who answer the survey. */
@@ -73,7 +74,10 @@ export function generateSurvey(profiles: readonly ProfileWithId[], seed = SURVEY
 }
 
 export function surveyCsv(answers: readonly SurveyAnswer[]): string {
-  return `${['customerID,nps_score,synthetic', ...answers.map((a) => `${a.customerId},${a.score},true`)].join('\n')}\n`;
+  return csvOf(
+    ['customerID', 'nps_score', 'synthetic'],
+    answers.map((a) => [a.customerId, a.score, true]),
+  );
 }
 
 export function demoProfiles(): ProfileWithId[] {

@@ -6,6 +6,7 @@ import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { reportHtml } from '#domain/reports/render.ts';
 import { GRANULARITIES, REPORT_NAMES, type ReportSnapshot } from '#domain/reports/report.ts';
+import { isPeriod } from '#http/schemas/reports.ts';
 import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
 
@@ -15,8 +16,7 @@ import { localDynamo } from '../lib/local-dynamo.ts';
  * A self-contained HTML page (inline SVG charts and tables) of stored report snapshots: read from
  * the running `npm start` over HTTP with the tenant's admin key, else straight from local DynamoDB.
  */
-const period = (v: string) =>
-  /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/.test(v) ? undefined : 'expected yyyy-mm or yyyy-mm-dd';
+const period = (v: string) => (isPeriod(v) ? undefined : 'expected a real month yyyy-mm or day yyyy-mm-dd');
 const cli = defineCli({
   name: 'report',
   summary:

@@ -25,6 +25,7 @@ import { defineCli, marketOption } from '../lib/args.ts';
 import { fileProgress } from '../lib/progress.ts';
 import { datasetOf } from '../ml/datasets.ts';
 import { MODELS_DIR } from '../ml/paths.ts';
+import { csvLine, type CsvCell } from '#domain/csv.ts';
 
 export interface ScoreOptions {
   market: string;
@@ -46,8 +47,7 @@ export interface ScoreSummary {
   models: Record<string, string>;
 }
 
-const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const num = (v: number | undefined, digits: number) => (v === undefined ? '' : String(Number(v.toFixed(digits))));
+const num = (v: number | undefined, digits: number) => (v === undefined ? undefined : Number(v.toFixed(digits)));
 
 /** Model name -> version: the market's pins, then overrides, then unpinned models on disk. */
 export function resolveVersions(
@@ -100,12 +100,12 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
 
   // The output is opened only once the input's header checks out, so a wrong file leaves none.
   let out: WriteStream | undefined;
-  const write = async (line: string) => {
+  const write = async (cells: CsvCell[]) => {
     if (!out) {
       out = createWriteStream(opts.output);
-      out.write(`${columns.join(',')}\n`);
+      out.write(csvLine(columns));
     }
-    if (!out.write(`${line}\n`)) await once(out, 'drain');
+    if (!out.write(csvLine(cells))) await once(out, 'drain');
   };
   const inputStream = createReadStream(opts.input);
   const parser = inputStream.pipe(
@@ -129,21 +129,21 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     const mapped = schema.toProfile(row, rows);
     if (!mapped.ok) {
       warn(`row ${rows} (${id.slice(0, 64)}): not scored: ${mapped.reasons.join('; ')}`);
-      await write([csvCell(id), ...columns.slice(1).map(() => '')].join(','));
+      await write([id, ...columns.slice(1).map(() => undefined)]);
       continue;
     }
     const s = scorer.score({ profile: mapped.profile });
-    const cells = [csvCell(id)];
+    const cells: CsvCell[] = [id];
     if (kinds.has('churn')) cells.push(num(s.churn?.value, 6));
     for (const p of products) cells.push(num(s.crossSell?.[p]?.value, 6));
     if (kinds.has('nps')) cells.push(num(s.nps?.score, 3), s.nps?.class ?? '');
-    await write(cells.join(','));
+    await write(cells);
     scored++;
     opts.onProgress?.(inputStream.bytesRead, rows);
   }
   if (!out) {
     out = createWriteStream(opts.output);
-    out.write(`${columns.join(',')}\n`);
+    out.write(csvLine(columns));
   }
   out.end();
   await once(out, 'finish');

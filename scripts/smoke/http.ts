@@ -1,21 +1,14 @@
+import { endpoint, fetchTransport, type RawReply, type SendOptions, type Transport } from '../lib/api/api-client.ts';
+
 /** A check that did not hold; its message is the `why` of the FAIL line. */
 export class SmokeFailure extends Error {}
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
-  json: unknown;
-}
-
-export interface CallOptions {
-  /** The `x-api-key` to send; none when omitted. */
-  key?: string;
-  body?: unknown;
-}
-
-export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
+/** An answer as the wire gave it; a typed one (api-client.ts) narrows `status` and `json`. */
+export type Reply = RawReply;
+export type CallOptions = SendOptions;
+/** One request under the base URL: the transport the typed API client sends through. */
+export type Call = Transport;
+export { endpoint };
 
 /** What is wrong with a base URL given on the command line, or undefined when it is usable. */
 export function baseUrlProblem(text: string): string | undefined {
@@ -27,19 +20,6 @@ export function baseUrlProblem(text: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `not http or https but ${url.protocol}`;
   return undefined;
-}
-
-/**
- * `path` under the base URL. A deployed API's URL carries its API Gateway stage as a path
- * (`https://id.execute-api.region.amazonaws.com/prod/`), so the path is appended to it rather than
- * resolved against the host.
- */
-export function endpoint(base: URL, path: string): string {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-  url.search = '';
-  url.hash = '';
-  return url.toString();
 }
 
 /** Why a fetch never got an answer, in words: a timeout or the network's own code (ECONNREFUSED, ...). */
@@ -56,35 +36,18 @@ export function networkFailureOf(err: unknown, timeoutMs: number): SmokeFailure 
  * a stack trace.
  */
 export function httpClient(base: URL, timeoutMs: number): Call {
-  return async (method, path, options = {}) => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.key !== undefined) headers['x-api-key'] = options.key;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    let text: string;
+  const send = fetchTransport(base, timeoutMs);
+  return async (method, path, options) => {
     try {
-      res = await fetch(endpoint(base, path), {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await res.text();
+      return await send(method, path, options);
     } catch (err) {
       throw networkFailureOf(err, timeoutMs);
     }
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
   };
 }
 
 /** The problem document's detail (or the start of the body): what the API said went wrong. */
-export function detailOf(reply: Reply): string {
+export function detailOf(reply: { text: string; json: unknown }): string {
   const detail = (reply.json as { detail?: unknown } | undefined)?.detail;
   return typeof detail === 'string' ? detail : reply.text.slice(0, 200);
 }
@@ -93,7 +56,11 @@ export function detailOf(reply: Reply): string {
  * Throws unless the reply has the status the check expects, quoting what the API said instead;
  * `request` names the request when a check makes more than one.
  */
-export function expectStatus(reply: Reply, expected: number, request?: string): void {
+export function expectStatus<R extends { status: unknown; text: string; json: unknown }, S extends number>(
+  reply: R,
+  expected: S,
+  request?: string,
+): asserts reply is R & { status: S } {
   if (reply.status === expected) return;
   const said = detailOf(reply);
   const why = `expected ${expected}, got ${reply.status}${said ? ` (${said})` : ''}`;

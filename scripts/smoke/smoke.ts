@@ -8,6 +8,7 @@
  * no trigger listens to, and erases it at the end whatever failed before (Ctrl-C included), so a
  * run leaves nothing behind but the customer's tombstone and never causes a message.
  */
+import { apiClient } from '../lib/api/api-client.ts';
 import { defineCli } from '../lib/args.ts';
 import { smokeSteps } from './checks.ts';
 import { baseUrlProblem, httpClient } from './http.ts';
@@ -64,7 +65,7 @@ await cli.run(async (args) => {
   process.stderr.write(`smoke customer ${customerId} at ${args.url}\n`);
 
   const steps = smokeSteps({
-    call: httpClient(new URL(args.url), args.timeout * 1000),
+    api: apiClient(httpClient(new URL(args.url), args.timeout * 1000)),
     key: args.key,
     wrongKey: wrongKey(),
     customerId,

@@ -1,16 +1,17 @@
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
+import type { Versioned, VersionedStore } from '#domain/versioned.ts';
 
 /**
  * The catalog as the decision path reads it: the tenant's list cached in the container for a
  * short TTL (one catalog Query per container per TTL, not per decision). Writes through this
  * wrapper drop the tenant's entry so the writing container sees its own change at once.
  */
-export class CachedActionCatalog implements ActionCatalog {
+export class CachedActionCatalog implements ActionCatalog, VersionedStore<Action> {
   private readonly lists = new Map<string, { at: number; actions: Promise<Action[]> }>();
 
   constructor(
-    private readonly inner: ActionCatalog,
+    private readonly inner: ActionCatalog & VersionedStore<Action>,
     private readonly ttlMs: number,
     private readonly nowMs: () => number,
   ) {}
@@ -26,6 +27,20 @@ export class CachedActionCatalog implements ActionCatalog {
 
   get(tenant: string, actionId: string) {
     return this.inner.get(tenant, actionId);
+  }
+
+  read(tenant: string, actionId: string, options?: { consistent?: boolean }) {
+    return this.inner.read(tenant, actionId, options);
+  }
+
+  async write(tenant: string, stored: Versioned<Action>, expectedVersion: number) {
+    await this.inner.write(tenant, stored, expectedVersion);
+    this.lists.delete(tenant);
+  }
+
+  async erase(tenant: string, actionId: string, expectedVersion: number) {
+    await this.inner.erase(tenant, actionId, expectedVersion);
+    this.lists.delete(tenant);
   }
 
   async put(tenant: string, action: Action) {

@@ -1,14 +1,25 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
-import type { SeedTarget, StoredSeedItem } from '#domain/starter.ts';
+import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
+import { DEFAULT_PAGE_SIZE, type Page, type PageRequest, type PagedList } from '#domain/paging.ts';
+import { nextStamp, type Stamp, type Versioned, type VersionedStore } from '#domain/versioned.ts';
 import { guarded } from './errors.ts';
+import { decodePageToken, encodePageToken } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
+import { expectingVersion, stampAttributes, stampOf, versionedWrite } from './versioned-items.ts';
 
 /**
  * Catalog items live in the tenant's table: `A#<actionId>` / `A`, the action in one map
- * attribute; gsi1 (`gsi1pk = ACTIONS`, `gsi1sk = <actionId>`) lists the catalog in one Query.
+ * attribute beside its `version`, `createdAt` and `updatedAt` (versioned-items.ts); gsi1
+ * (`gsi1pk = ACTIONS`, `gsi1sk = <actionId>`) lists the catalog in one Query.
  */
 export const ACTIONS_GSI_PK = 'ACTIONS';
 export const actionKey = (actionId: string) => ({ pk: `A#${actionId}`, sk: 'A' });
@@ -20,17 +31,16 @@ export const actionItem = (action: Action) => ({
   action,
 });
 
-export class DynamoActionCatalog implements ActionCatalog, SeedTarget<Action> {
+export class DynamoActionCatalog
+  implements ActionCatalog, VersionedStore<Action>, SeedTarget<Action>, PagedList<Action & Stamp>
+{
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: string) => string,
   ) {}
 
   async get(tenant: string, actionId: string): Promise<Action | undefined> {
-    const out = await guarded(() =>
-      this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId) })),
-    );
-    return out.Item?.['action'] as Action | undefined;
+    return (await this.read(tenant, actionId))?.value;
   }
 
   async list(tenant: string): Promise<Action[]> {
@@ -42,35 +52,101 @@ export class DynamoActionCatalog implements ActionCatalog, SeedTarget<Action> {
     });
     return items.filter((item) => item['action']).map((item) => item['action'] as Action);
   }
+  /** One page in actionId order (gsi1sk is the id), for `GET` of the list: each action with its stamp. */
+  async page(tenant: string, request: PageRequest): Promise<Page<Action & Stamp>> {
+    const shape = { list: 'actions', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === ACTIONS_GSI_PK };
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableOf(tenant),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': ACTIONS_GSI_PK },
+          Limit: request.limit ?? DEFAULT_PAGE_SIZE,
+          ...(request.nextToken ? { ExclusiveStartKey: decodePageToken(request.nextToken, tenant, shape) } : {}),
+        }),
+      ),
+    );
+    const items = (out.Items ?? [])
+      .filter((item) => item['action'])
+      .map((item) => ({ ...(item['action'] as Action), ...stampOf(item) }));
+    const last = out.LastEvaluatedKey;
+    return { items, ...(last ? { nextToken: encodePageToken(tenant, shape.list, last) } : {}) };
+  }
+
+  async read(
+    tenant: string,
+    actionId: string,
+    options: { consistent?: boolean } = {},
+  ): Promise<Versioned<Action> | undefined> {
+    const out = await guarded(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableOf(tenant),
+          Key: actionKey(actionId),
+          ...(options.consistent ? { ConsistentRead: true } : {}),
+        }),
+      ),
+    );
+    if (!out.Item?.['action']) return undefined;
+    return { value: out.Item['action'] as Action, ...stampOf(out.Item) };
+  }
 
   /** Replaces the whole item, so a tenant's write also drops the seed mark (seed-items.ts). */
+  write(tenant: string, { value, ...stamp }: Versioned<Action>, expectedVersion: number): Promise<void> {
+    return versionedWrite(`action ${value.actionId}`, expectedVersion, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableOf(tenant),
+          Item: { ...actionItem(value), ...stampAttributes(stamp) },
+          ...expectingVersion(expectedVersion),
+        }),
+      ),
+    );
+  }
+
+  erase(tenant: string, actionId: string, expectedVersion: number): Promise<void> {
+    return versionedWrite(`action ${actionId}`, expectedVersion, () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableOf(tenant),
+          Key: actionKey(actionId),
+          ...expectingVersion(expectedVersion),
+        }),
+      ),
+    );
+  }
+
+  /** Writes the next version whatever is stored: set-up and scripts (the API goes through app/actions.ts). */
   async put(tenant: string, action: Action): Promise<void> {
-    await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: actionItem(action) })));
+    const current = await this.read(tenant, action.actionId, { consistent: true });
+    await this.write(tenant, { value: action, ...nextStamp(current, new Date().toISOString()) }, current?.version ?? 0);
   }
 
   /** The action as stored, with the seed mark while the seeder still manages it. */
-  async readSeeded(tenant: string, actionId: string): Promise<StoredSeedItem<Action> | undefined> {
+  async readSeeded(tenant: string, actionId: string): Promise<(StoredSeedItem<Action> & { stamp: Stamp }) | undefined> {
     const out = await guarded(() =>
       this.db.send(new GetCommand({ TableName: this.tableOf(tenant), Key: actionKey(actionId), ConsistentRead: true })),
     );
     if (!out.Item?.['action']) return undefined;
     const seed = seedMarkOf(out.Item);
-    return { item: out.Item['action'] as Action, ...(seed ? { seed } : {}) };
+    return { item: out.Item['action'] as Action, stamp: stampOf(out.Item), ...(seed ? { seed } : {}) };
   }
 
   seededIds(tenant: string): Promise<ReadonlySet<string>> {
     return seededIds(this.db, this.tableOf(tenant), 'actions');
   }
 
-  writeSeeded(tenant: string, action: Action, seedHash: string, expected?: string): Promise<boolean> {
+  writeSeeded(tenant: string, action: Action, write: SeedWrite): Promise<boolean> {
     return writeSeededItem(
       this.db,
       this.tableOf(tenant),
-      { kind: 'actions', id: action.actionId, hash: seedHash, expected },
+      { ...write, kind: 'actions', id: action.actionId },
       actionItem(action),
     );
   }
 
+  /** Deletes whatever is stored: set-up and scripts (the API goes through app/actions.ts). */
   async remove(tenant: string, actionId: string): Promise<boolean> {
     const out = await guarded(() =>
       this.db.send(

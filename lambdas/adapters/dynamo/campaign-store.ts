@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -8,28 +10,32 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } from '#domain/campaign/campaign.ts';
-import type { CampaignStore, CampaignSummary, StoredMember } from '#domain/campaign/ports.ts';
-import { InvalidInputError } from '#domain/errors.ts';
+import { segmentOf } from '#domain/campaign/assignment.ts';
+import type {
+  CampaignMemberships,
+  CampaignStore,
+  CampaignSummary,
+  Membership,
+  StoredMember,
+} from '#domain/campaign/ports.ts';
 import type { TenantId } from '#domain/ids.ts';
+import { DEFAULT_PAGE_SIZE } from '#domain/paging.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
+import { decodePageToken, encodePageToken } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 
 export const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
 export const memberPk = (campaignId: string, shard: number) => `CM#${campaignId}#${shard}`;
 const LIST_PK = 'CAMPAIGNS';
+/**
+ * Campaigns selected before `memberShards` was recorded: the shard counts deployments have used
+ * (64 in AWS, 8 locally, 1 in tests), each a point read, so erasure finds their members too.
+ */
+const LEGACY_SHARD_COUNTS = [1, 4, 8, 16, 32, 64];
 
-const encode = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-function decode(token: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key['gsi1pk'] === LIST_PK && typeof key['pk'] === 'string') return key;
-  } catch {
-    /* fall through */
-  }
-  throw new InvalidInputError('nextToken is not one this list gave out', [{ field: 'nextToken', message: 'invalid' }]);
-}
+const PAGES = { list: 'campaigns', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === LIST_PK };
 
-export class DynamoCampaignStore implements CampaignStore {
+export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: TenantId) => string,
@@ -78,8 +84,8 @@ export class DynamoCampaignStore implements CampaignStore {
           ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk, campaignId, #n, #s, phase, createdAt',
           ExpressionAttributeNames: { '#n': 'name', '#s': 'status' },
           ScanIndexForward: false,
-          Limit: opts.limit ?? 50,
-          ...(opts.nextToken ? { ExclusiveStartKey: decode(opts.nextToken) } : {}),
+          Limit: opts.limit ?? DEFAULT_PAGE_SIZE,
+          ...(opts.nextToken ? { ExclusiveStartKey: decodePageToken(opts.nextToken, tenant, PAGES) } : {}),
         }),
       ),
     );
@@ -93,7 +99,10 @@ export class DynamoCampaignStore implements CampaignStore {
           createdAt: i['createdAt'],
         }) as CampaignSummary,
     );
-    return { items, ...(out.LastEvaluatedKey ? { nextToken: encode(out.LastEvaluatedKey) } : {}) };
+    return {
+      items,
+      ...(out.LastEvaluatedKey ? { nextToken: encodePageToken(tenant, PAGES.list, out.LastEvaluatedKey) } : {}),
+    };
   }
 
   async update(
@@ -196,4 +205,102 @@ export class DynamoCampaignStore implements CampaignStore {
       throw err;
     }
   }
+
+  /** Every campaign's id, member shard count and audience, through the list index. */
+  private async campaignsForPrivacy(tenant: TenantId) {
+    const items = await queryAll(this.db, {
+      TableName: this.tableOf(tenant),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': LIST_PK },
+      ProjectionExpression: 'campaignId, memberShards, audience, updatedAt',
+    });
+    return items.map((i) => ({
+      campaignId: i['campaignId'] as string,
+      memberShards: i['memberShards'] as number | undefined,
+      audience: i['audience'] as CampaignRecord['audience'],
+    }));
+  }
+
+  /** The member items of one customer, across campaigns, with one BatchGet per 100 keys. */
+  private async memberItems(tenant: TenantId, customerId: string): Promise<Record<string, unknown>[]> {
+    const table = this.tableOf(tenant);
+    const keys = new Map<string, { pk: string; sk: string }>();
+    for (const c of await this.campaignsForPrivacy(tenant)) {
+      for (const n of c.memberShards ? [c.memberShards] : LEGACY_SHARD_COUNTS) {
+        const pk = memberPk(c.campaignId, segmentOf(customerId, n));
+        keys.set(pk, { pk, sk: customerId });
+      }
+    }
+    const found: Record<string, unknown>[] = [];
+    const all = [...keys.values()];
+    for (let i = 0; i < all.length; i += 100) {
+      let pending: Record<string, unknown>[] = all.slice(i, i + 100);
+      for (let attempt = 0; pending.length; attempt++) {
+        const out = await guarded(() =>
+          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })),
+        );
+        found.push(...(out.Responses?.[table] ?? []));
+        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+    return found;
+  }
+
+  async membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]> {
+    return (await this.memberItems(tenant, customerId)).map(({ pk, sk: _sk, kind: _k, ...m }) => ({
+      ...(m as unknown as StoredMember),
+      campaignId: campaignIdOfMemberPk(pk as string),
+    }));
+  }
+
+  async forgetCustomer(tenant: TenantId, customerId: string): Promise<{ memberships: number; audienceLists: number }> {
+    const table = this.tableOf(tenant);
+    const members = await this.memberItems(tenant, customerId);
+    for (const m of members)
+      await guarded(() => this.db.send(new DeleteCommand({ TableName: table, Key: { pk: m['pk'], sk: m['sk'] } })));
+    let audienceLists = 0;
+    for (const c of await this.campaignsForPrivacy(tenant)) {
+      if (!('customerIds' in c.audience) || !c.audience.customerIds.includes(customerId)) continue;
+      if (await this.dropFromAudience(table, c.campaignId, customerId)) audienceLists++;
+    }
+    return { memberships: members.length, audienceLists };
+  }
+
+  /** Rewrites a campaign's audience list without the customer, conditional on the list read. */
+  private async dropFromAudience(table: string, campaignId: string, customerId: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const out = await guarded(() =>
+        this.db.send(
+          new GetCommand({
+            TableName: table,
+            Key: campaignKey(campaignId),
+            ProjectionExpression: 'audience',
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const ids = (out.Item?.['audience'] as { customerIds?: string[] } | undefined)?.customerIds;
+      if (!ids?.includes(customerId)) return false;
+      try {
+        await guarded(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: campaignKey(campaignId),
+              UpdateExpression: 'SET audience.customerIds = :after',
+              ConditionExpression: 'audience.customerIds = :before',
+              ExpressionAttributeValues: { ':after': ids.filter((id) => id !== customerId), ':before': ids },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (!isConditionalFailure(err) || attempt === 8) throw err;
+      }
+    }
+  }
 }
+
+const campaignIdOfMemberPk = (pk: string): string => pk.slice('CM#'.length, pk.lastIndexOf('#'));

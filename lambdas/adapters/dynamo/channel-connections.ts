@@ -2,10 +2,10 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import type { Channel } from '#domain/customer.ts';
 import type { ChannelConnection } from '#domain/delivery/connection.ts';
 import type { ChannelConnectionStore } from '#domain/delivery/ports.ts';
-import { ConflictError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { guarded, isConditionalFailure } from './errors.ts';
+import { guarded } from './errors.ts';
 import { queryAll } from './query-all.ts';
+import { expectingVersion, versionedWrite } from './versioned-items.ts';
 
 /** A tenant's channel connection lives in its table as `CH#<channel>`; gsi1 `CHANNELS` lists them. */
 export const connectionKey = (channel: string) => ({ pk: `CH#${channel}`, sk: 'CH' });
@@ -43,27 +43,20 @@ export class DynamoChannelConnections implements ChannelConnectionStore {
   }
 
   async save(tenant: TenantId, connection: ChannelConnection, expectedVersion: number): Promise<void> {
-    try {
-      await guarded(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableOf(tenant),
-            Item: {
-              ...connection,
-              ...connectionKey(connection.channel),
-              kind: 'channel',
-              gsi1pk: LIST_PK,
-              gsi1sk: connection.channel,
-            },
-            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-          }),
-        ),
-      );
-    } catch (err) {
-      if (isConditionalFailure(err))
-        throw new ConflictError(`the ${connection.channel} connection changed meanwhile; read it and try again`);
-      throw err;
-    }
+    await versionedWrite(`the ${connection.channel} connection`, expectedVersion, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableOf(tenant),
+          Item: {
+            ...connection,
+            ...connectionKey(connection.channel),
+            kind: 'channel',
+            gsi1pk: LIST_PK,
+            gsi1sk: connection.channel,
+          },
+          ...expectingVersion(expectedVersion),
+        }),
+      ),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
+import { traced } from '#adapters/tracing.ts';
 import { meterConsumedCapacity } from './consumed-capacity.ts';
 
 export interface DynamoSettings {
@@ -16,15 +17,18 @@ export interface DynamoSettings {
   metering?: { meter: Meter; tenantTables: Record<TenantId, string | readonly string[]> };
 }
 
-export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...(settings.endpoint
-      ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-    region: settings.region ?? 'af-south-1',
-    // Throttling and transient faults: the SDK retries with jittered exponential backoff.
-    maxAttempts: 5,
-  });
+/** The plain client, for libraries that take one (Powertools idempotency); metered when asked. */
+export function dynamoClient(settings: DynamoSettings = {}): DynamoDBClient {
+  const client = traced(
+    new DynamoDBClient({
+      ...(settings.endpoint
+        ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
+      region: settings.region ?? 'af-south-1',
+      // Throttling and transient faults: the SDK retries with jittered exponential backoff.
+      maxAttempts: 5,
+    }),
+  );
   if (settings.metering) {
     const tenantOf = new Map(
       Object.entries(settings.metering.tenantTables).flatMap(([tenant, tables]) =>
@@ -33,7 +37,11 @@ export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentC
     );
     meterConsumedCapacity(client, settings.metering.meter, (table) => tenantOf.get(table));
   }
-  return DynamoDBDocumentClient.from(client, {
+  return client;
+}
+
+export function documentClient(settings: DynamoSettings = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamoClient(settings), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

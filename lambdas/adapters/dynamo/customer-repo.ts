@@ -12,7 +12,7 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
 import { legacyCustomerLedger } from './contact-ledger.ts';
-import { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
+import { AUDIT_REF_PREFIX, CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
@@ -26,6 +26,7 @@ import { queryAll } from './query-all.ts';
  *   H#<at>#  contact items of before the ledger, read only to build a ledger that is not there yet
  *            (legacy-contacts.ts); TTL deletes them
  *   E#...    event id records, read only by the processor, export and erasure
+ *   AU#...   the index to the audit entries about the customer (audit-log.ts): export and erasure
  */
 export { CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK };
 /** S, P, L and one more: an `H#` item there says a customer without a ledger has contacts of before it. */
@@ -34,6 +35,8 @@ const CUSTOMER_ITEMS = 4;
 const LEGACY_SHOWN = 23;
 
 type TableNameOf = (tenant: string) => string;
+
+const isAuditRef = (item: Record<string, unknown>) => String(item['sk']).startsWith(AUDIT_REF_PREFIX);
 
 function toItem(record: CustomerRecord): Record<string, unknown> {
   return {
@@ -65,7 +68,7 @@ export class DynamoCustomerRepo implements CustomerRepo {
   async load(
     tenant: string,
     customerId: string,
-    opts: { contactsSince?: string; bounds?: LedgerBounds; now?: Date } = {},
+    opts: { contactsSince?: string; bounds?: LedgerBounds; now?: Date; consistent?: boolean } = {},
   ): Promise<CustomerAggregate> {
     const table = this.tableOf(tenant);
     const pk = customerPk(customerId);
@@ -77,6 +80,7 @@ export class DynamoCustomerRepo implements CustomerRepo {
           ExpressionAttributeValues: { ':pk': pk, ':h': CONTACT_PREFIX, ':s': STATE_SK },
           ScanIndexForward: false,
           Limit: CUSTOMER_ITEMS,
+          ...(opts.consistent ? { ConsistentRead: true } : {}),
         }),
       ),
     );
@@ -207,8 +211,11 @@ export class DynamoCustomerRepo implements CustomerRepo {
     });
   }
 
+  /** The customer's own items; the audit entries the `AU#` index points at are exported by the audit log. */
   async exportAll(tenant: string, customerId: string): Promise<Record<string, unknown>[]> {
-    return (await this.allItems(tenant, customerId)).map(({ pk: _pk, gsi1pk: _a, gsi1sk: _b, ...rest }) => rest);
+    return (await this.allItems(tenant, customerId))
+      .filter((i) => !isAuditRef(i))
+      .map(({ pk: _pk, gsi1pk: _a, gsi1sk: _b, ...rest }) => rest);
   }
 
   async erase(tenant: string, customerId: string, at: Date): Promise<{ itemsDeleted: number }> {
@@ -224,7 +231,8 @@ export class DynamoCustomerRepo implements CustomerRepo {
         }),
       ),
     );
-    const doomed = (await this.allItems(tenant, customerId)).filter((i) => i['sk'] !== PROFILE_SK);
+    // the audit index stays for the audit log's redaction, which deletes it (customers.ts)
+    const doomed = (await this.allItems(tenant, customerId)).filter((i) => i['sk'] !== PROFILE_SK && !isAuditRef(i));
     for (let i = 0; i < doomed.length; i += 25) {
       let pending = doomed.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk, sk: it['sk'] } } }));
       for (let attempt = 0; pending.length > 0; attempt++) {

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OfferedDecision, OfferResponse } from '#domain/decisioning/decision-record.ts';
+import { storedAnswerOf, type OfferedDecision, type OfferResponse } from '#domain/decisioning/decision-record.ts';
 import { parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import type { ResponseOutcome } from '#domain/ports.ts';
 import { CONTACT_PREFIX, customerPk } from './customer-keys.ts';
@@ -57,6 +57,7 @@ export async function legacyOffered(
       new GetCommand({
         TableName: table,
         Key: { pk: customerPk(id.customerId), sk: decisionContactSk(id.at, decisionId) },
+        ConsistentRead: true,
       }),
     ),
   );
@@ -89,5 +90,7 @@ export async function recordLegacyResponse(
   const index = decision.offers.findIndex((o) => o.actionId === actionId);
   if (index < 0) return 'not-offered';
   if (await setOfferResponse(db, table, decision, index, response, at)) return 'recorded';
-  return (await legacyOffered(db, table, decision.decisionId)) ? 'duplicate' : 'not-found';
+  const stored = await legacyOffered(db, table, decision.decisionId);
+  const answer = stored && storedAnswerOf(stored, actionId);
+  return answer ? { duplicateOf: answer } : 'not-found';
 }

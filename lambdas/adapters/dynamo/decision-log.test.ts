@@ -53,9 +53,9 @@ describe('the decision log in its own table', () => {
     expect(await log.recordResponse('acme', offered, 'bundle', 'declined', '2026-03-03T11:00:00.000Z')).toBe(
       'recorded',
     );
-    expect(await log.recordResponse('acme', offered, 'bundle', 'accepted', '2026-03-03T12:00:00.000Z')).toBe(
-      'duplicate',
-    );
+    expect(await log.recordResponse('acme', offered, 'bundle', 'accepted', '2026-03-03T12:00:00.000Z')).toEqual({
+      duplicateOf: { response: 'declined', at: '2026-03-03T11:00:00.000Z' },
+    });
     expect(await log.recordResponse('acme', offered, 'other', 'accepted', '2026-03-03T12:00:00.000Z')).toBe(
       'not-offered',
     );

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { isDecisionId, parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import {
   offeredDecisionOf,
+  storedAnswerOf,
   type DecisionRecord,
   type OfferedDecision,
   type OfferResponse,
@@ -74,7 +75,18 @@ export class DynamoDecisionLog implements DecisionLog {
       return 'recorded';
     } catch (err) {
       if (!isConditionalFailure(err)) throw err;
-      return (await this.find(tenant, decision.decisionId)) ? 'duplicate' : 'not-found';
+      // the answer that won, read strongly consistent: what every later caller is told
+      const out = await guarded(() =>
+        this.db.send(
+          new GetCommand({
+            TableName: this.tables.decisions(tenant),
+            Key: { id: decision.decisionId },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const answer = out.Item && storedAnswerOf(offeredDecisionOf(recordOf(out.Item)), actionId);
+      return answer ? { duplicateOf: answer } : 'not-found';
     }
   }
 }

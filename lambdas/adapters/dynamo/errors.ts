@@ -16,12 +16,16 @@ export function isTransient(err: unknown): boolean {
   return TRANSIENT.has(e?.name ?? '') || NETWORK.has(e?.code ?? '') || NETWORK.has(e?.cause?.code ?? '');
 }
 
-/** Turns a database outage into a typed 503 so no caller sees a 5xx stack or hangs. */
+/**
+ * Turns a database outage into a typed 503 so no caller sees a 5xx stack or hangs; the SDK's
+ * error stays its `cause`, so the log line says which fault it was.
+ */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (isTransient(err)) throw new UnavailableError('the customer store is unavailable, retry shortly', 2);
+    if (isTransient(err))
+      throw new UnavailableError('the customer store is unavailable, retry shortly', 2, { cause: err });
     throw err;
   }
 }

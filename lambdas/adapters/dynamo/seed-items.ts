@@ -1,10 +1,13 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SEED_ACTOR, type SeedMark } from '#domain/starter.ts';
+import { SEED_ACTOR, type SeedMark, type SeedWrite } from '#domain/starter.ts';
+import { nextStamp } from '#domain/versioned.ts';
 import { guarded } from './errors.ts';
+import { stampAttributes, versionCondition } from './versioned-items.ts';
 
 /**
- * Seeded items carry `managedBy = seed` and `seedHash` beside their content. The API's writes
- * (`put`) replace the whole item, so a tenant's write drops both and the item becomes the tenant's.
+ * Seeded items carry `managedBy = seed` and `seedHash` beside their content and version. The API's
+ * writes (`write`) replace the whole item, so a tenant's write drops both and the item becomes the
+ * tenant's; the seeder's own writes move the version on as the API's do.
  * The ids the seeder ever created live in one ledger item per kind (`SEED#<kind>` / `SEED`, a
  * string set), so an item a tenant deleted is not created again; no listing or scan reads it.
  */
@@ -35,19 +38,24 @@ function lostCondition(err: unknown): boolean {
 }
 
 /**
- * Writes one seeded item (`item` holds its keys and content): without `expected`, only if absent,
- * recording its id in the ledger in the same transaction; with it, only if the stored item still
- * carries that seed hash. False when the condition failed.
+ * Writes one seeded item (`item` holds its keys and content) with the next version: without
+ * `replaces`, only if absent, recording its id in the ledger in the same transaction; with it,
+ * only if the stored item still carries that seed hash and version. False when the condition failed.
  */
 export async function writeSeededItem(
   db: DynamoDBDocumentClient,
   table: string,
-  seed: { kind: string; id: string; hash: string; expected?: string | undefined },
+  seed: SeedWrite & { kind: string; id: string },
   item: Record<string, unknown>,
 ): Promise<boolean> {
-  const Item = { ...item, managedBy: SEED_ACTOR, seedHash: seed.hash };
+  const Item = {
+    ...item,
+    managedBy: SEED_ACTOR,
+    seedHash: seed.hash,
+    ...stampAttributes(nextStamp(seed.replaces?.stamp, seed.at)),
+  };
   try {
-    if (seed.expected === undefined) {
+    if (!seed.replaces) {
       await guarded(() =>
         db.send(
           new TransactWriteCommand({
@@ -66,13 +74,14 @@ export async function writeSeededItem(
         ),
       );
     } else {
+      const version = versionCondition(seed.replaces.stamp.version);
       await guarded(() =>
         db.send(
           new PutCommand({
             TableName: table,
             Item,
-            ConditionExpression: 'managedBy = :seed AND seedHash = :expected',
-            ExpressionAttributeValues: { ':seed': SEED_ACTOR, ':expected': seed.expected },
+            ConditionExpression: `managedBy = :seed AND seedHash = :expected AND (${version.condition})`,
+            ExpressionAttributeValues: { ':seed': SEED_ACTOR, ':expected': seed.replaces!.seedHash, ...version.values },
           }),
         ),
       );

@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { fromStored, type CustomerState } from '#domain/customer-state.ts';
-import type { CustomerStateRepo, LedgerWrites, StoredState } from '#domain/ports.ts';
+import type { ConsentWrite, CustomerStateRepo, LedgerWrites, StoredState } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
+import { auditEntryItems } from './audit-log.ts';
 import { isLostRace, ledgerPuts } from './contact-ledger.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded } from './errors.ts';
@@ -41,6 +42,27 @@ const noTombstone = (table: string, pk: string) => ({
     ExpressionAttributeValues: { ':tomb': 'tombstone' },
   },
 });
+
+/** An opt-out: the profile's consent and version moved on (if unchanged since read), and its audit entry. */
+const consentUpdate = (table: string, pk: string, write: ConsentWrite) => [
+  {
+    Update: {
+      TableName: table,
+      Key: { pk, sk: PROFILE_SK },
+      UpdateExpression: 'SET consent = :c, version = :next, updatedAt = :at',
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: {
+        ':c': write.consent,
+        ':next': write.expectedVersion + 1,
+        ':at': write.at,
+        ':v': write.expectedVersion,
+      },
+    },
+  },
+  ...auditEntryItems(write.audit).map((Item) => ({
+    Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+  })),
+];
 
 /**
  * The state item `S` under `C#<customerId>`: the folded state, the keys of recently applied
@@ -155,6 +177,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
     outbox: OutboundMessage[],
     expectedVersion: number,
     ledger?: LedgerWrites,
+    consent?: ConsentWrite,
   ): Promise<boolean> {
     const table = this.tableOf(tenant);
     const { newIdRecords = [], ...kept } = state;
@@ -180,10 +203,13 @@ export class DynamoStateRepo implements CustomerStateRepo {
             ConditionExpression: 'version = :v',
             ExpressionAttributeValues: { ':v': expectedVersion },
           };
-    const tombstoneCheck = expectedVersion === 0 ? [noTombstone(table, pk)] : [];
+    // an opt-out's profile update is conditional on the profile's version, which a tombstone has not:
+    // it stands in for the tombstone check (one transaction cannot name the profile item twice)
+    const consentWrites = consent ? consentUpdate(table, pk, consent) : [];
+    const tombstoneCheck = expectedVersion === 0 && !consent ? [noTombstone(table, pk)] : [];
     const ledgers = ledger ? ledgerPuts(table, ledger).map((Put) => ({ Put })) : [];
     try {
-      if (tombstoneCheck.length === 0 && records.length === 0 && ledgers.length === 0) {
+      if (tombstoneCheck.length === 0 && records.length === 0 && ledgers.length === 0 && !consent) {
         const out = await guarded(() => this.db.send(new PutCommand({ ...statePut, ReturnConsumedCapacity: 'TOTAL' })));
         this.count(out, 'write');
         return true;
@@ -192,7 +218,7 @@ export class DynamoStateRepo implements CustomerStateRepo {
         this.db.send(
           new TransactWriteCommand({
             ReturnConsumedCapacity: 'TOTAL',
-            TransactItems: [...tombstoneCheck, { Put: statePut }, ...records, ...ledgers],
+            TransactItems: [...tombstoneCheck, ...consentWrites, { Put: statePut }, ...records, ...ledgers],
           }),
         ),
       );

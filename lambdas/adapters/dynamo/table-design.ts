@@ -65,9 +65,21 @@ export const KEYS_TABLE: TableDesign = {
   ttlAttribute: 'expiresAtEpoch',
 };
 
+/**
+ * Shared by the market: Powertools idempotency records of POSTs sent with an Idempotency-Key
+ * (Powertools' own layout: `id`, TTL `expiration`), kept 24 hours. The key is a hash of tenant,
+ * method, path and key, so tenants share the table but never a record.
+ */
+export const IDEMPOTENCY_TABLE: TableDesign = {
+  partitionKey: { name: 'id', type: 'S' },
+  indexes: [],
+  ttlAttribute: 'expiration',
+};
+
 /** Physical names carry the deployment, `<market>-<stage>` (lib/config/market-config.ts deploymentOf). */
 export const tenantTableName = (deployment: string, tenant: string) => `cvm-${deployment}-${tenant}`;
 export const keysTableName = (deployment: string) => `cvm-${deployment}-keys`;
+export const idempotencyTableName = (deployment: string) => `cvm-${deployment}-idempotency`;
 /** A tenant's decision log is named after its table: `<tenant table>-decisions`. */
 export const decisionTableBeside = (tenantTable: string) => `${tenantTable}-decisions`;
 export const decisionTableName = (deployment: string, tenant: string) =>

@@ -1,18 +1,45 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { TriggerStore } from '#domain/ports.ts';
-import type { SeedTarget, StoredSeedItem } from '#domain/starter.ts';
+import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
 import type { Trigger } from '#domain/triggers.ts';
+import { DEFAULT_PAGE_SIZE, type Page, type PageRequest, type PagedList } from '#domain/paging.ts';
+import { nextStamp, type Stamp, type Versioned, type VersionedStore } from '#domain/versioned.ts';
 import { guarded } from './errors.ts';
+import { decodePageToken, encodePageToken } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
+import { expectingVersion, stampAttributes, stampOf, versionedWrite } from './versioned-items.ts';
 
-/** Triggers live in the tenant's table as `T#<triggerId>`; gsi1 `TRIGGERS` lists them without a scan. */
+/**
+ * Triggers live in the tenant's table as `T#<triggerId>`, their fields beside `version`,
+ * `createdAt` and `updatedAt` (versioned-items.ts); gsi1 `TRIGGERS` lists them without a scan.
+ */
 export const triggerPk = (triggerId: string) => `T#${triggerId}`;
 const TRIGGER_SK = 'T';
 const LIST_PK = 'TRIGGERS';
+const triggerKey = (triggerId: string) => ({ pk: triggerPk(triggerId), sk: TRIGGER_SK });
 
+/** The trigger alone, as the trigger path reads it: no keys, seed mark or stamp. */
 const fromItem = (item: Record<string, unknown>): Trigger => {
-  const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, managedBy: _m, seedHash: _h, ...trigger } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    kind: _k,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    managedBy: _m,
+    seedHash: _h,
+    version: _v,
+    createdAt: _c,
+    updatedAt: _u,
+    ...trigger
+  } = item;
   return trigger as unknown as Trigger;
 };
 
@@ -25,19 +52,16 @@ const triggerItem = (trigger: Trigger) => ({
   gsi1sk: trigger.triggerId,
 });
 
-export class DynamoTriggerStore implements TriggerStore, SeedTarget<Trigger> {
+export class DynamoTriggerStore
+  implements TriggerStore, VersionedStore<Trigger>, SeedTarget<Trigger>, PagedList<Trigger & Stamp>
+{
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: string) => string,
   ) {}
 
   async get(tenant: string, triggerId: string): Promise<Trigger | undefined> {
-    const out = await guarded(() =>
-      this.db.send(
-        new GetCommand({ TableName: this.tableOf(tenant), Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK } }),
-      ),
-    );
-    return out.Item ? fromItem(out.Item) : undefined;
+    return (await this.read(tenant, triggerId))?.value;
   }
 
   async list(tenant: string): Promise<Trigger[]> {
@@ -49,47 +73,117 @@ export class DynamoTriggerStore implements TriggerStore, SeedTarget<Trigger> {
     });
     return items.map(fromItem);
   }
-
-  /** Replaces the whole item, so a tenant's write also drops the seed mark (seed-items.ts). */
-  async put(tenant: string, trigger: Trigger): Promise<void> {
-    await guarded(() => this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: triggerItem(trigger) })));
+  /** One page in triggerId order (gsi1sk is the id), for `GET` of the list: each trigger with its stamp. */
+  async page(tenant: string, request: PageRequest): Promise<Page<Trigger & Stamp>> {
+    const shape = { list: 'triggers', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === LIST_PK };
+    const out = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableOf(tenant),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': LIST_PK },
+          Limit: request.limit ?? DEFAULT_PAGE_SIZE,
+          ...(request.nextToken ? { ExclusiveStartKey: decodePageToken(request.nextToken, tenant, shape) } : {}),
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).map((item) => ({ ...fromItem(item), ...stampOf(item) }));
+    const last = out.LastEvaluatedKey;
+    return { items, ...(last ? { nextToken: encodePageToken(tenant, shape.list, last) } : {}) };
   }
 
-  /** The trigger as stored, with the seed mark while the seeder still manages it. */
-  async readSeeded(tenant: string, triggerId: string): Promise<StoredSeedItem<Trigger> | undefined> {
+  async read(
+    tenant: string,
+    triggerId: string,
+    options: { consistent?: boolean } = {},
+  ): Promise<Versioned<Trigger> | undefined> {
     const out = await guarded(() =>
       this.db.send(
         new GetCommand({
           TableName: this.tableOf(tenant),
-          Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK },
+          Key: triggerKey(triggerId),
+          ...(options.consistent ? { ConsistentRead: true } : {}),
+        }),
+      ),
+    );
+    return out.Item ? { value: fromItem(out.Item), ...stampOf(out.Item) } : undefined;
+  }
+
+  /** Replaces the whole item, so a tenant's write also drops the seed mark (seed-items.ts). */
+  write(tenant: string, { value, ...stamp }: Versioned<Trigger>, expectedVersion: number): Promise<void> {
+    return versionedWrite(`trigger ${value.triggerId}`, expectedVersion, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableOf(tenant),
+          Item: { ...triggerItem(value), ...stampAttributes(stamp) },
+          ...expectingVersion(expectedVersion),
+        }),
+      ),
+    );
+  }
+
+  erase(tenant: string, triggerId: string, expectedVersion: number): Promise<void> {
+    return versionedWrite(`trigger ${triggerId}`, expectedVersion, () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableOf(tenant),
+          Key: triggerKey(triggerId),
+          ...expectingVersion(expectedVersion),
+        }),
+      ),
+    );
+  }
+
+  /** Writes the next version whatever is stored: set-up and scripts (the API goes through app/events.ts). */
+  async put(tenant: string, trigger: Trigger): Promise<void> {
+    const current = await this.read(tenant, trigger.triggerId, { consistent: true });
+    await this.write(
+      tenant,
+      { value: trigger, ...nextStamp(current, new Date().toISOString()) },
+      current?.version ?? 0,
+    );
+  }
+
+  /** The trigger as stored, with the seed mark while the seeder still manages it. */
+  async readSeeded(
+    tenant: string,
+    triggerId: string,
+  ): Promise<(StoredSeedItem<Trigger> & { stamp: Stamp }) | undefined> {
+    const out = await guarded(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableOf(tenant),
+          Key: triggerKey(triggerId),
           ConsistentRead: true,
         }),
       ),
     );
     if (!out.Item) return undefined;
     const seed = seedMarkOf(out.Item);
-    return { item: fromItem(out.Item), ...(seed ? { seed } : {}) };
+    return { item: fromItem(out.Item), stamp: stampOf(out.Item), ...(seed ? { seed } : {}) };
   }
 
   seededIds(tenant: string): Promise<ReadonlySet<string>> {
     return seededIds(this.db, this.tableOf(tenant), 'triggers');
   }
 
-  writeSeeded(tenant: string, trigger: Trigger, seedHash: string, expected?: string): Promise<boolean> {
+  writeSeeded(tenant: string, trigger: Trigger, write: SeedWrite): Promise<boolean> {
     return writeSeededItem(
       this.db,
       this.tableOf(tenant),
-      { kind: 'triggers', id: trigger.triggerId, hash: seedHash, expected },
+      { ...write, kind: 'triggers', id: trigger.triggerId },
       triggerItem(trigger),
     );
   }
 
+  /** Deletes whatever is stored: set-up and scripts (the API goes through app/events.ts). */
   async remove(tenant: string, triggerId: string): Promise<boolean> {
     const out = await guarded(() =>
       this.db.send(
         new DeleteCommand({
           TableName: this.tableOf(tenant),
-          Key: { pk: triggerPk(triggerId), sk: TRIGGER_SK },
+          Key: triggerKey(triggerId),
           ReturnValues: 'ALL_OLD',
         }),
       ),

@@ -55,7 +55,7 @@ export class KmsSecretSealer implements SecretSealer {
     } catch (err) {
       const name = (err as { name?: string }).name ?? '';
       if (['ThrottlingException', 'KMSInternalException', 'DependencyTimeoutException'].includes(name))
-        throw new UnavailableError('the key service is unavailable, retry shortly', 2);
+        throw new UnavailableError('the key service is unavailable, retry shortly', 2, { cause: err });
       throw err;
     }
   }

@@ -1,9 +1,9 @@
 import type { CvmEvent } from '#domain/events.ts';
 import type { EventQueue } from '#domain/ports.ts';
 
-/** What a local queue takes: message bodies, as SendMessageBatch would. */
+/** What a local queue takes: message bodies, as SendMessageBatch would; resolves once they are durable. */
 export interface LocalQueueSink {
-  sendBatch(bodies: string[]): void;
+  sendBatch(bodies: string[]): Promise<void>;
 }
 
 /**
@@ -19,6 +19,7 @@ export class LocalEventQueue implements EventQueue {
   async enqueue(tenant: string, events: CvmEvent[]): Promise<void> {
     const queue = this.queues.get(tenant);
     if (!queue) throw new Error("no local event queue is running for the caller's tenant");
-    queue.sendBatch(events.map((event) => JSON.stringify({ tenant, event })));
+    // resolves once the events are on disk: what the API answers 202 to survives a crash
+    await queue.sendBatch(events.map((event) => JSON.stringify({ tenant, event })));
   }
 }

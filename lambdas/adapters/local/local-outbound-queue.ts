@@ -6,7 +6,8 @@ import type { OutboundMessage } from '#domain/triggers.ts';
 
 /** What a local outbound queue takes: bodies with a delay and attributes, and SQS's visibility change. */
 export interface LocalOutboundSink {
-  sendEntries(entries: { body: string; delayMs?: number; attributes?: Record<string, string> }[]): void;
+  /** Resolves once the messages are durable. */
+  sendEntries(entries: { body: string; delayMs?: number; attributes?: Record<string, string> }[]): Promise<void>;
   changeVisibility(receiptHandle: string, delayMs: number): void;
 }
 
@@ -36,11 +37,14 @@ export class LocalOutboundQueue implements OutboundQueue {
 
   async send(messages: OutboundMessage[]): Promise<void> {
     const direct: OutboundMessage[] = [];
+    const queued = new Map<LocalOutboundSink, ReturnType<typeof entryOf>[]>();
     for (const m of messages) {
       const queue = this.queues.get(m.tenant);
-      if (queue) queue.sendEntries([entryOf(m)]);
+      if (queue) queued.set(queue, [...(queued.get(queue) ?? []), entryOf(m)]);
       else direct.push(m);
     }
+    // one durable write per queue, not per message
+    await Promise.all([...queued].map(([queue, entries]) => queue.sendEntries(entries)));
     if (direct.length > 0) await this.direct.send(direct);
   }
 }
@@ -56,7 +60,7 @@ export class LocalDeliveryQueue implements DeliveryQueue {
   }
 
   async hold(tenant: TenantId, entries: { message: DeliverableMessage; delaySeconds: number }[]): Promise<void> {
-    this.queueOf(tenant).sendEntries(entries.map((e) => entryOf(e.message, e.delaySeconds)));
+    await this.queueOf(tenant).sendEntries(entries.map((e) => entryOf(e.message, e.delaySeconds)));
   }
 
   async retryAfter(tenant: TenantId, receipt: string, seconds: number): Promise<void> {

@@ -3,6 +3,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
+import { METER_NAMES } from '#domain/metering.ts';
 import { CloudWatchUsageSource, monthRange } from './cloudwatch-usage-source.ts';
 import { CombinedUsageSource } from './combined-usage-source.ts';
 import { UsagePlanUsageSource } from './usage-plan-usage-source.ts';
@@ -72,7 +73,7 @@ describe('usage from CloudWatch (the EMF meters)', () => {
     expect(first.StartTime).toEqual(new Date('2026-10-01T00:00:00Z'));
     expect(first.EndTime).toEqual(new Date('2026-11-01T00:00:00Z'));
     // one query per tenant and meter, with the exact dimensions the EMF meter writes
-    expect(first.MetricDataQueries).toHaveLength(2 * 8);
+    expect(first.MetricDataQueries).toHaveLength(2 * METER_NAMES.length);
     expect(
       first.MetricDataQueries!.find((q) => q.Id === idOf(first.MetricDataQueries!, 'consumer', 'Decision'))!.MetricStat,
     ).toEqual({

@@ -7,6 +7,7 @@ import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from '#domain/s
 import type { LoadedHead, LoadedModel } from '#domain/scoring/model-store.ts';
 import { npsClassOf, Scorer } from '#domain/scoring/scorer.ts';
 import { DIMENSION, METRIC, type FallbackReason } from '#adapters/metrics/platform-metrics.ts';
+import { traced } from '#adapters/tracing.ts';
 import { headKey, type EndpointMap, type EndpointTarget } from './endpoints.ts';
 
 type ScoringResult = Awaited<ReturnType<ScoringPort['score']>>;
@@ -35,7 +36,7 @@ export interface SageMakerScoringOptions {
 
 /** The runtime client: no SDK retries, since the latency budget leaves no room for them (the evaluator answers instead). */
 export const sagemakerRuntimeClient = (region?: string) =>
-  new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 });
+  traced(new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 }));
 
 /**
  * A feature row as the built-in XGBoost container reads `text/csv`: values in feature-spec order,

@@ -1,6 +1,7 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowStarter } from '#domain/campaign/ports.ts';
 import { UnavailableError } from '#domain/errors.ts';
+import { traced } from '#adapters/tracing.ts';
 
 /** Starts the campaign state machine; the execution is named after the campaign, so a retried start is refused, not doubled. */
 export class SfnWorkflowStarter implements WorkflowStarter {
@@ -22,10 +23,10 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     } catch (err) {
       const name = (err as { name?: string }).name ?? '';
       if (name === 'ThrottlingException' || name === 'ServiceUnavailable')
-        throw new UnavailableError('the workflow service is busy, retry shortly', 2);
+        throw new UnavailableError('the workflow service is busy, retry shortly', 2, { cause: err });
       throw err;
     }
   }
 }
 
-export const sfnClient = (region?: string) => new SFNClient({ ...(region ? { region } : {}) });
+export const sfnClient = (region?: string) => traced(new SFNClient({ ...(region ? { region } : {}) }));

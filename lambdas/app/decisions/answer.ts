@@ -35,14 +35,6 @@ export function answerBase(
 }
 
 /** The global control group's answer: nothing, and why. */
-export const controlAnswer = (base: AnswerBase, settings: DecisioningSettings): Decision => ({
-  ...base,
-  actions: [],
-  modelVersions: {},
-  reasons: [{ code: 'control-group', detail: `global control group of experiment ${settings.experiments.id}` }],
-  excluded: [],
-});
-
 export function versionsOf(scores: Scores): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of [scores.churn, scores.nps, ...Object.values(scores.crossSell ?? {})]) if (s) out[s.model] = s.version;

@@ -18,6 +18,7 @@ import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import type { Channel, CustomerRecord, Scores } from '#domain/customer.ts';
 import { localDay } from '#domain/decisioning/decision-id.ts';
 import type { Strategy } from '#domain/decisioning/arbitration.ts';
+import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import type { ResponseStats } from '#domain/decisioning/learning.ts';
 import { evaluateActions, type Candidate, type Exclusion, type PipelineResult } from '#domain/decisioning/pipeline.ts';
 import type { TenantId } from '#domain/ids.ts';
@@ -41,6 +42,8 @@ export interface DecisionContext {
   now: Date;
   direction: Direction;
   strategy: Strategy;
+  /** The customer's experiment group (the global control gets service and information only). */
+  group: ExperimentGroup;
   record: CustomerRecord;
   state: Record<string, unknown> | undefined;
   scores: Scores;
@@ -89,6 +92,7 @@ function evaluate(ctx: DecisionContext, settings: DecisioningSettings) {
       context: ctx.req.context ?? {},
       learned: ctx.learned,
       strategy: ctx.strategy,
+      group: ctx.group,
       now: ctx.now,
     },
     settings,

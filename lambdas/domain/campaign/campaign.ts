@@ -43,6 +43,8 @@ export interface CampaignRecord extends CampaignSpec {
   updatedAt: string;
   executionId?: string;
   counts?: { audience: number; control: number; treatment: number; pilot: number; rollout: number };
+  /** How many shards the members were written in: erasure finds a customer's member item by it. */
+  memberShards?: number;
   phases?: Partial<Record<CampaignPhase, PhaseProgress>>;
   reason?: string;
   report?: CampaignReport;

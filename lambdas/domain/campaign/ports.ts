@@ -48,6 +48,20 @@ export interface CampaignStore {
   ): Promise<boolean>;
 }
 
+/** A member of one campaign, as subject access shows it. */
+export type Membership = StoredMember & { campaignId: string };
+
+/** A customer's side of the tenant's campaigns: subject access and erasure. */
+export interface CampaignMemberships {
+  /** The customer's membership of every campaign the tenant keeps. */
+  membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]>;
+  /**
+   * Deletes the customer's memberships and takes its id out of every campaign's audience list.
+   * Idempotent; what it changed.
+   */
+  forgetCustomer(tenant: TenantId, customerId: string): Promise<{ memberships: number; audienceLists: number }>;
+}
+
 /** Starts the campaign workflow (Step Functions in AWS, aws-local-stepfunctions locally). */
 export interface WorkflowStarter {
   start(input: { tenant: TenantId; campaignId: string }): Promise<{ executionId: string }>;

@@ -1,5 +1,6 @@
 import type { CampaignGroup, CampaignPhase } from './assignment.ts';
 import { compareProportions, type UpliftResult } from './statistics.ts';
+import { csvOf, type CsvCell } from '../csv.ts';
 
 export type CampaignGoal = 'take-up' | 'churn' | 'revenue';
 
@@ -155,9 +156,23 @@ export function campaignReport(
 
 /** The same report as CSV: one row per phase and group. */
 export function campaignReportCsv(report: CampaignReport): string {
-  const header =
-    'phase,group,audience,contacted,suppressed,failed,responded,response_rate,churned,churn_rate,revenue,uplift_points,ci95_low,ci95_high';
-  const rows: string[] = [header];
+  const header = [
+    'phase',
+    'group',
+    'audience',
+    'contacted',
+    'suppressed',
+    'failed',
+    'responded',
+    'response_rate',
+    'churned',
+    'churn_rate',
+    'revenue',
+    'uplift_points',
+    'ci95_low',
+    'ci95_high',
+  ];
+  const rows: CsvCell[][] = [];
   const entries: [string, PhaseReport][] = [...Object.entries(report.phases), ['total', report.total]] as [
     string,
     PhaseReport,
@@ -172,23 +187,21 @@ export function campaignReportCsv(report: CampaignReport): string {
             : [p.uplift.upliftPerCustomer, ...p.uplift.ci95]
           : ['', '', ''];
       const suppressed = Object.values(g.suppressed).reduce((a, b) => a + b, 0);
-      rows.push(
-        [
-          phase,
-          group,
-          g.audience,
-          g.contacted,
-          suppressed,
-          g.failed,
-          g.responded,
-          g.responseRate,
-          g.churned,
-          g.churnRate,
-          g.revenue,
-          ...up,
-        ].join(','),
-      );
+      rows.push([
+        phase,
+        group,
+        g.audience,
+        g.contacted,
+        suppressed,
+        g.failed,
+        g.responded,
+        g.responseRate,
+        g.churned,
+        g.churnRate,
+        g.revenue,
+        ...up,
+      ]);
     }
   }
-  return `${rows.join('\n')}\n`;
+  return csvOf(header, rows);
 }

@@ -13,7 +13,7 @@ export const DECISION_ID_PATTERN = /^[0-9a-z]{9}[0-9a-z]{6,16}$/;
  * still find their item (`C#<customerId>` / `H#<at>#<decisionId>`) until it expires, so a
  * response to such a decision is still recorded.
  */
-export const LEGACY_DECISION_ID_PATTERN = /^([A-Za-z0-9._:-]{1,64})~([0-9a-z]{9})([0-9a-z]{6,16})$/;
+export const LEGACY_DECISION_ID_PATTERN = /^((?!\.+~)[A-Za-z0-9._:-]{1,64})~([0-9a-z]{9})([0-9a-z]{6,16})$/;
 
 export function newDecisionId(at: Date, random: string): string {
   const suffix = random

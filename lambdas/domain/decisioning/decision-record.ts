@@ -129,6 +129,15 @@ export interface OfferedDecision {
   expiresAt: number;
 }
 
+/** The answer stored for an offer of a decision, if any. */
+export function storedAnswerOf(
+  decision: OfferedDecision,
+  actionId: string,
+): { response: OfferResponse; at: string } | undefined {
+  const offer = decision.offers.find((o) => o.actionId === actionId);
+  return offer?.response ? { response: offer.response, at: offer.respondedAt ?? decision.at } : undefined;
+}
+
 export function offeredDecisionOf(record: DecisionRecord): OfferedDecision {
   const answered = new Map(record.responses.map((r) => [r.actionId, r]));
   return {

@@ -162,7 +162,7 @@ describe('rules, signals and ids', () => {
   it('still reads the customer and instant of a legacy customer-prefixed id', () => {
     fc.assert(
       fc.property(
-        fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
+        fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/).filter((id) => ID_PATTERN.test(id)),
         fc.integer({ min: 0, max: 4_000_000_000_000 }),
         (customerId, ms) => {
           const legacy = `${customerId}~${ms.toString(36).padStart(9, '0')}abc123def456`;
@@ -172,6 +172,8 @@ describe('rules, signals and ids', () => {
       ),
     );
     expect(parseLegacyDecisionId('no-tilde')).toBeUndefined();
+    // an id of dots only is no id, so neither is a legacy decision id made of one
+    expect(parseLegacyDecisionId('..~0m85r1340abc123')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,8 @@
+import { MARKETING_KINDS, type ActionKind } from '../contact-window.ts';
+import type { Reason } from '../contact-policy.ts';
+
 /**
- * Experiments: a sticky global control group (no actions at all) and a champion/challenger
+ * Experiments: a sticky global control group (no marketing at all) and a champion/challenger
  * split of the arbitration strategy. Membership is a pure function of tenant, customer and
  * experiment id, so every decision, campaign and report agrees on it without storing anything.
  */
@@ -36,3 +39,17 @@ export function experimentGroup(tenant: string, customerId: string, config: Expe
   if (unitHash(key) * 100 < config.controlPercent) return 'control';
   return unitHash(key, 1) * 100 < config.challengerPercent ? 'challenger' : 'champion';
 }
+
+/**
+ * The global control group is held out of marketing by every path (decisions, triggers and, through
+ * decisions, campaigns): offers and retention never reach it, so its behaviour is the baseline
+ * every uplift is measured against. Service and information treatments still do: a control
+ * customer with a broken line still gets the proactive call.
+ */
+export const heldOut = (group: ExperimentGroup | undefined, kind: ActionKind): boolean =>
+  group === 'control' && MARKETING_KINDS.has(kind);
+
+export const CONTROL_GROUP_REASON: Reason = {
+  code: 'control-group',
+  detail: 'global control group: no marketing',
+};

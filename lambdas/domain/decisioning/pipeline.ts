@@ -8,6 +8,7 @@ import {
 } from '../contact-policy.ts';
 import type { Channel, CustomerRecord, Scores } from '../customer.ts';
 import { priorityOf, rankInPlace, type Strategy } from './arbitration.ts';
+import { CONTROL_GROUP_REASON, heldOut, type ExperimentGroup } from './experiments.ts';
 import { evaluateRule, RULE_OVER_BUDGET } from './eligibility.ts';
 import { blendedPropensity, clampPropensity, type ResponseStats } from './learning.ts';
 import { problemDetail, signalsOf, type Signals, type SignalThresholds } from './signals.ts';
@@ -39,6 +40,8 @@ export interface PipelineInput {
   /** Learned response counts per action id, in the customer's segment. */
   learned: ReadonlyMap<string, ResponseStats>;
   strategy: Strategy;
+  /** The customer's experiment group: the global control gets no marketing (experiments.ts heldOut). */
+  group?: ExperimentGroup;
   now: Date;
 }
 
@@ -172,6 +175,7 @@ function rejectionOf(
   policyOpts: { householdHistory?: readonly ContactRecord[] },
 ): Reason | undefined {
   const { channel } = request;
+  if (heldOut(input.group, action.kind)) return CONTROL_GROUP_REASON;
   if (prep.fromMs > nowMs || prep.toMs <= nowMs) {
     return {
       code: 'not-valid-now',

@@ -2,12 +2,47 @@ import type { Channel } from '../customer.ts';
 
 /**
  * How a tenant's channel leaves the platform. A discriminated union on `type`: `queue` (the
- * default: the hand-off queue an operator's own sender reads) and `webhook`. The SMS, e-mail and
- * push connectors join as further members (`sms`, `email`, `push`) with a connector each; the
- * store keeps whatever settings a member has.
+ * default: the hand-off queue an operator's own sender reads), `webhook` (the operator's gateway),
+ * and the AWS senders `sms` (End User Messaging SMS), `email` (SES) and `push` (SNS mobile push),
+ * each with its connector; the store keeps whatever settings a member has.
  */
-export type ConnectionSettings = QueueSettings | WebhookSettings;
+export type ConnectionSettings = QueueSettings | WebhookSettings | SmsSettings | EmailSettings | PushSettings;
 export type ConnectionType = ConnectionSettings['type'];
+
+/** The connection types whose messages AWS sends (and bills per message): the rest leave through the operator. */
+export const AWS_SENDING_TYPES = ['sms', 'email', 'push'] as const;
+export type AwsSendingType = (typeof AWS_SENDING_TYPES)[number];
+export const isAwsSending = (type: ConnectionType): type is AwsSendingType =>
+  (AWS_SENDING_TYPES as readonly string[]).includes(type);
+
+/** Profile attributes the AWS senders read the address from, unless the connection names another. */
+export const DEFAULT_ADDRESS_ATTRIBUTE = { sms: 'msisdn', email: 'email' } as const;
+
+/** AWS End User Messaging SMS: `SendTextMessage` to the E.164 number in the profile attribute `phoneAttribute`. */
+export interface SmsSettings {
+  type: 'sms';
+  /** A phone number, sender ID or pool (id or ARN) of the account. */
+  originationIdentity: string;
+  /** Its event destinations carry the delivery receipts. */
+  configurationSetName: string;
+  phoneAttribute: string;
+}
+
+/** SES v2: `SendEmail` from `fromAddress` to the address in the profile attribute `addressAttribute`. */
+export interface EmailSettings {
+  type: 'email';
+  fromAddress: string;
+  configurationSetName: string;
+  addressAttribute: string;
+}
+
+/** SNS mobile push: `Publish` to the device endpoint ARN in the profile attribute `endpointAttribute`. */
+export interface PushSettings {
+  type: 'push';
+  /** The endpoints published to must belong to this platform application. */
+  platformApplicationArn: string;
+  endpointAttribute: string;
+}
 
 export interface QueueSettings {
   type: 'queue';
@@ -79,10 +114,19 @@ export interface ConnectionView {
   type: ConnectionType;
   url?: string;
   timeoutMs?: number;
+  originationIdentity?: string;
+  configurationSetName?: string;
+  phoneAttribute?: string;
+  fromAddress?: string;
+  addressAttribute?: string;
+  platformApplicationArn?: string;
+  endpointAttribute?: string;
   /** False for a channel nobody connected: it hands off to its queue. */
   configured: boolean;
   secretCreatedAt?: string;
   previousValidUntil?: string;
+  /** The stored connection's version (its ETag); absent while nobody connected the channel. */
+  version?: number;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -96,6 +140,7 @@ export function connectionView(channel: Channel, connection: ChannelConnection |
     configured: true,
     ...(connection.secrets ? { secretCreatedAt: connection.secrets.current.createdAt } : {}),
     ...(previous && Date.parse(previous.validUntil) > now.getTime() ? { previousValidUntil: previous.validUntil } : {}),
+    version: connection.version,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
   };

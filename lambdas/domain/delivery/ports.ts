@@ -11,7 +11,7 @@ export interface ChannelConnectionStore {
   list(tenant: TenantId): Promise<ChannelConnection[]>;
   /**
    * Writes the connection if the stored one is still at `expectedVersion` (0: none stored);
-   * a ConflictError when someone else wrote first.
+   * a PreconditionFailedError when someone else wrote first (app/versioned-write.ts reads again).
    */
   save(tenant: TenantId, connection: ChannelConnection, expectedVersion: number): Promise<void>;
 }
@@ -41,8 +41,8 @@ export interface OpenConnection {
 
 /**
  * Sends messages through one connection type; one result per message, in order. A connector never
- * throws for one message's trouble: it answers `retry` or `failed` for it. Further types (SMS,
- * e-mail, push) are further connectors.
+ * throws for one message's trouble: it answers `retry` or `failed` for it. One per connection type:
+ * hand-off queue, webhook, SMS, e-mail, push.
  */
 export interface Connector {
   send(connection: OpenConnection, messages: readonly DeliverableMessage[]): Promise<SendResult[]>;

@@ -1,13 +1,7 @@
+import { csvOf } from '../csv.ts';
 import type { Cell, ReportSnapshot, Row } from './report.ts';
 
 /** Report rendering: CSV, an SVG bar chart and a self-contained HTML page (pure strings). */
-
-const csvCell = (v: Cell | undefined): string => {
-  if (v === null || v === undefined) return '';
-  // a text cell a spreadsheet would run as a formula is neutralised with a leading quote
-  const s = typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** One line per period and row; the columns are the union of the rows' fields (RFC 4180). */
 export function toCsv(snapshots: ReportSnapshot[]): string {
@@ -15,11 +9,8 @@ export function toCsv(snapshots: ReportSnapshot[]): string {
   for (const s of snapshots) for (const k of s.columns ?? []) if (!columns.includes(k)) columns.push(k);
   for (const s of snapshots)
     for (const r of s.rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  const lines = [columns.join(',')];
-  for (const s of snapshots) {
-    for (const r of s.rows) lines.push(columns.map((c) => csvCell(c === 'period' ? s.period : r[c])).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  const rows = snapshots.flatMap((s) => s.rows.map((r) => columns.map((c) => (c === 'period' ? s.period : r[c]))));
+  return csvOf(columns, rows);
 }
 
 export const escapeXml = (s: string) =>

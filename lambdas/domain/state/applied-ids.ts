@@ -24,11 +24,12 @@ export const eventKey = (eventId: string): string =>
 
 /**
  * At most this many new id records per state write: the write is one DynamoDB transaction of at
- * most 100 items (the state, a first write's profile check, the records, and for a batch that
- * fires the customer's and the household's contact ledgers). The processor folds a customer's
- * larger batches in slices of this size.
+ * most 100 items (the state, a first write's profile check or an opt-out's profile update with its
+ * audit entry and that entry's customer index, the records, and for a batch that fires the
+ * customer's and the household's contact ledgers). The processor folds a customer's larger
+ * batches in slices of this size.
  */
-export const MAX_ID_RECORDS_PER_WRITE = 96;
+export const MAX_ID_RECORDS_PER_WRITE = 94;
 
 /** epoch 6-hour span applied -> the keys applied in it, sorted and concatenated (12 characters each). */
 export type AppliedIds = Record<string, string>;

@@ -8,6 +8,9 @@ export const AUDIT_ROUTES: RouteSpec[] = [
     path: '/v1/audit',
     fn: 'audit',
     scope: 'admin',
+    tag: 'audit',
+    description:
+      'Audit entries of one month (`month`, the current one by default), newest first, a page at a time: consent changes, key issue and revocation, catalog, trigger and campaign changes, each with the key that made it.',
     summary: 'Who changed what (consent, keys, catalog, triggers, campaigns): newest first, one month at a time',
     query: AuditQuery,
     responses: { 200: { description: "The tenant's audit entries", schema: AuditList } },

@@ -1,12 +1,11 @@
-import { ListOf, z } from './common.ts';
+import { ListOf, PageQuery, z } from './common.ts';
 
 export const AuditQuery = z.strictObject({
   month: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'yyyy-mm')
     .optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  nextToken: z.string().max(2048).optional(),
+  ...PageQuery.shape,
 });
 
 export const AuditEntrySchema = z

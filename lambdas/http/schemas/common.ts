@@ -1,13 +1,14 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { ID_PATTERN } from '#domain/ids.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#domain/paging.ts';
+import { ID_PATTERN, ID_RULE } from '#domain/ids.ts';
 import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
 
 extendZodWithOpenApi(z);
 
 export { z };
 
-export const Id = z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9._:-]{1,64}$');
+export const Id = z.string().regex(ID_PATTERN, `must match ${ID_RULE} (not dots only)`);
 
 export const ProblemSchema = z
   .object({
@@ -16,8 +17,28 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    requestId: z.string().openapi({ description: "API Gateway's request id, to quote when reporting a problem" }),
   })
-  .openapi('Problem');
+  .openapi('Problem', {
+    description:
+      'RFC 9457 problem details. `type` is `https://telco-cvm.dev/problems/<code>` for the functions and the gateway alike; the gateway answers unauthenticated (401), forbidden (403), not-found (404), payload-too-large (413), throttled (429, Retry-After: 1), quota-exceeded (429, Retry-After: 3600), invalid-input (400), rejected (other 4xx), unavailable (503, Retry-After: 2) and internal (5xx).',
+  });
+
+const MIN_PAGE_SIZE = 1;
+
+/** The query of every list: `limit` 1-100 (default 50) and the opaque `nextToken` of the page before. */
+export const PageQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(MIN_PAGE_SIZE)
+    .max(MAX_PAGE_SIZE)
+    .optional()
+    .openapi({ description: `Items per page, ${MIN_PAGE_SIZE}-${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when absent` }),
+  nextToken: z.string().max(2048).optional().openapi({
+    description: "The previous page's nextToken: opaque, bound to the tenant and the list (another answers 400)",
+  }),
+});
 
 export const ListOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextToken: z.string().optional() });
@@ -47,3 +68,49 @@ export const RuleSchema = (description: string) =>
       for (const problem of ruleProblems(rule)) ctx.addIssue({ code: 'custom', message: problem.message });
     })
     .openapi({ description: `${description}. ${RULE_LANGUAGE}` });
+
+/** If-Match as every route with an ETag reads it (lambdas/domain/preconditions.ts). */
+export const IfMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        'RFC 9110: `*` (the resource must exist) or a list of entity tags (`"1", "2"`); the write happens only ' +
+        'if one tag matches the current ETag by strong comparison, so a weak tag (`W/"3"`) never matches. ' +
+        'Otherwise 412 and nothing is written; a value that is not an entity-tag list is a 400. Without ' +
+        'If-Match the write is unconditional and never answers 412.',
+      example: '"3"',
+    }),
+});
+
+/** What GET shows of a versioned resource (action, trigger, channel connection) besides its fields. */
+export const VersionStamp = {
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .openapi({ description: 'Moves on with every write; the ETag is `"<version>"`, to send back in If-Match' }),
+  createdAt: z.string().optional().openapi({ description: 'First written (absent on items stored before versions)' }),
+  updatedAt: z.string().optional().openapi({ description: 'Last written (absent on items stored before versions)' }),
+};
+
+const READ_ONLY = 'Read-only: accepted and ignored, so a GET body can be edited and sent back';
+
+/** The stamp as a PUT body takes it: read-only fields a GET showed are accepted and ignored (round trip). */
+export const ReadOnlyStamp = {
+  version: z.number().int().optional().openapi({ description: READ_ONLY }),
+  createdAt: z.string().optional().openapi({ description: READ_ONLY }),
+  updatedAt: z.string().optional().openapi({ description: READ_ONLY }),
+};
+
+/** Drops the read-only fields a PUT body may carry (a GET -> edit -> PUT round trip), for `.transform`. */
+export const withoutFields =
+  <K extends string>(fields: readonly K[]) =>
+  <T extends object>(body: T): Omit<T, K> => {
+    const kept = { ...body } as Record<string, unknown>;
+    for (const f of fields) delete kept[f];
+    return kept as Omit<T, K>;
+  };
+
+export const STAMP_FIELDS = ['version', 'createdAt', 'updatedAt'] as const satisfies (keyof typeof ReadOnlyStamp)[];

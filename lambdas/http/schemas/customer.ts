@@ -49,6 +49,16 @@ export const CustomerProfileBody = z
   })
   .openapi('CustomerProfile', { description: 'Read-only fields a GET returns are accepted and ignored.' });
 
+/**
+ * PATCH: an RFC 7396 merge patch over the stored profile. Its shape is checked after it is applied:
+ * the patched profile must be a valid `CustomerProfile` (fields named by their path in the result).
+ */
+export const CustomerMergePatch = z.record(z.string(), z.unknown()).openapi('CustomerMergePatch', {
+  description:
+    'A JSON Merge Patch (RFC 7396) over the profile: members it names are set (objects such as `consent` and `attributes` merge member by member), `null` removes one, and everything it does not name is kept. The patched profile must be a valid CustomerProfile; read-only fields are ignored.',
+  example: { tariff: 'smart-80', consent: { sms: false } },
+});
+
 export const CustomerView = z
   .object({
     ...profileFields,

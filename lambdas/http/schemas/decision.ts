@@ -1,6 +1,7 @@
 import { CHANNELS } from '#domain/customer.ts';
+import { parseTemplate } from '#domain/delivery/placeholders.ts';
 import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
-import { Id, ListOf, RuleSchema, z } from './common.ts';
+import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields, z } from './common.ts';
 
 const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
@@ -10,7 +11,17 @@ const Treatment = z.strictObject({
   templateKey: z.string().min(1).max(128),
   text: z
     .record(Language, z.string().min(1).max(1000))
-    .refine((t) => Object.keys(t).length > 0, 'at least one language'),
+    .refine((t) => Object.keys(t).length > 0, 'at least one language')
+    // placeholders name known paths only (domain/delivery/placeholders.ts); segments need the market, see actions.ts
+    .superRefine((texts, ctx) => {
+      for (const [language, text] of Object.entries(texts))
+        for (const message of parseTemplate(text).problems) ctx.addIssue({ code: 'custom', path: [language], message });
+    })
+    .openapi({
+      description:
+        'language -> text; may hold {{profile.<path>}}, {{state.<path>}} and {{action.<path>}} placeholders, ' +
+        'optionally with a maximum width ({{state.dataUsedPct:3}}, default 10) that the SMS segment check assumes',
+    }),
 });
 
 const ContactLimit = z.strictObject({
@@ -43,16 +54,23 @@ const actionFields = {
   mandatory: z.boolean().optional(),
 };
 
-/** PUT body: the action without its id (the path names it); an `actionId` field must match it. */
+/**
+ * PUT body: the action without its id (the path names it); an `actionId` field must match it. The
+ * read-only `version`, `createdAt` and `updatedAt` a GET shows are accepted and ignored.
+ */
 export const ActionBody = z
-  .strictObject({ actionId: Id.optional(), ...actionFields })
+  .strictObject({ actionId: Id.optional(), ...actionFields, ...ReadOnlyStamp })
   .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), {
     message: 'validTo must be after validFrom',
     path: ['validTo'],
   })
-  .openapi('ActionInput');
+  .transform(withoutFields(STAMP_FIELDS))
+  .openapi('ActionInput', { description: 'Read-only fields a GET returns are accepted and ignored.' });
 
-export const Action = z.object({ actionId: Id, ...actionFields }).openapi('Action');
+/** An action as the market config's starter and the seeder take it: no version. */
+export const ActionDefinition = z.object({ actionId: Id, ...actionFields });
+/** An action as the API shows it: with its version (the ETag) and dates. */
+export const Action = ActionDefinition.extend(VersionStamp).openapi('Action');
 export const ActionList = ListOf(Action).openapi('ActionList');
 export const ActionParams = z.object({ actionId: Id });
 

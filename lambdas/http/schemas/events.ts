@@ -22,6 +22,7 @@ export const EVENT_DATA: Record<EventType, z.ZodType> = {
   'offer.response': z.strictObject({ actionId: Id, decisionId: Id.optional(), response: z.enum(OFFER_RESPONSES) }),
   'message.delivered': z.strictObject({ messageId: Id }),
   'message.failed': z.strictObject({ messageId: Id }),
+  'message.inbound': z.strictObject({ channel: z.enum(CHANNELS), text: z.string().max(1600) }),
   'customer.churned': z.strictObject({ reason: z.enum(EXIT_REASONS), detail: text(256).optional() }),
   'customer.acquired': z.strictObject({
     channel: text(64),
@@ -39,14 +40,56 @@ export const EventEnvelope = z.strictObject({
   data: z.record(z.string(), z.unknown()),
 });
 
-export const Event = EventEnvelope.openapi('Event', {
-  description: '`data` depends on `type` (see DESIGN.md "Events")',
-});
+/** `usage.data` -> `UsageDataEvent`: the component name of one event type in the OpenAPI document. */
+export const eventSchemaName = (type: EventType): string =>
+  `${type
+    .split(/[._]/)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('')}Event`;
 
-/** The envelope only: each event is validated on its own so one bad event rejects only itself. */
+/** One event type as documented: the envelope with its `type` fixed and its own `data`. */
+const eventOfType = (type: EventType) =>
+  EventEnvelope.extend({ type: z.literal(type), data: EVENT_DATA[type] }).openapi(eventSchemaName(type));
+
+/**
+ * Every event, discriminated by `type`: for the OpenAPI document and generated clients only.
+ * Validation stays per event (validateEvents), so one bad event rejects only itself.
+ */
+export const Event = z
+  .discriminatedUnion(
+    'type',
+    EVENT_TYPES.map(eventOfType) as unknown as [ReturnType<typeof eventOfType>, ...ReturnType<typeof eventOfType>[]],
+  )
+  .openapi('Event', {
+    description:
+      '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
+      "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
+  });
+
+const EXAMPLE_EVENT = {
+  eventId: 'e-1',
+  customerId: '27820000001',
+  type: 'usage.data',
+  occurredAt: '2026-11-23T09:05:00Z',
+  data: { usedMb: 850, bundleMb: 1000 },
+};
+
+/**
+ * The envelope only: each event is validated on its own so one bad event rejects only itself.
+ * The document shows each item as an `Event` (registered by lambdas/http/openapi.ts).
+ */
 export const EventsBody = z
-  .strictObject({ events: z.array(z.unknown()).min(1, 'send 1 to 500 events').max(500, 'send 1 to 500 events') })
-  .openapi('EventsBody', { description: '1-500 events; each validated by its type', example: { events: [] } });
+  .strictObject({
+    events: z
+      .array(z.unknown())
+      .min(1, 'send 1 to 500 events')
+      .max(500, 'send 1 to 500 events')
+      .openapi({ items: { $ref: '#/components/schemas/Event' } }),
+  })
+  .openapi('EventsBody', {
+    description: '1-500 events; each validated by its type, and rejected on its own',
+    example: { events: [EXAMPLE_EVENT] },
+  });
 
 export const Rejection = z.object({
   index: z.number().int(),

@@ -26,9 +26,13 @@ export const OutboundMessageSchema = z
   })
   .openapi('OutboundMessage');
 
-/** A webhook request's body: the hand-off plus the SMS segment count (1 until message content measures it). */
+/** A webhook request's body: the hand-off plus the SMS segment count (1 on other channels). */
 export const WebhookMessageSchema = OutboundMessageSchema.extend({
-  segments: z.number().int().min(1).openapi({ description: 'SMS parts of the text (1 until texts are measured)' }),
+  segments: z
+    .number()
+    .int()
+    .min(1)
+    .openapi({ description: 'SMS parts of the rendered text (GSM-7 160/153, UCS-2 70/67); 1 on other channels' }),
 }).openapi('WebhookMessage');
 
 export const WebhookHeaders = z.object({

@@ -1,6 +1,6 @@
 import { z } from './common.ts';
-import { Action } from './decision.ts';
-import { Trigger } from './triggers.ts';
+import { ActionDefinition } from './decision.ts';
+import { TriggerDefinition } from './triggers.ts';
 
 /**
  * A market's starting catalog and triggers (market config `starter`), validated with the very
@@ -9,8 +9,8 @@ import { Trigger } from './triggers.ts';
  */
 export const Starter = z
   .strictObject({
-    actions: z.array(z.strictObject(Action.shape)).default([]),
-    triggers: z.array(z.strictObject(Trigger.shape)).default([]),
+    actions: z.array(z.strictObject(ActionDefinition.shape)).default([]),
+    triggers: z.array(z.strictObject(TriggerDefinition.shape)).default([]),
   })
   .superRefine((starter, ctx) => {
     const actionIds = new Set<string>();

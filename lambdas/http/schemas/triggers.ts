@@ -1,6 +1,6 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
-import { Id, ListOf, RuleSchema, z } from './common.ts';
+import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields, z } from './common.ts';
 
 const Condition = RuleSchema('JSON Logic over {profile, state, scores, context, event}, or a boolean');
 
@@ -17,8 +17,17 @@ const triggerFields = {
   enabled: z.boolean().default(true),
 };
 
-/** PUT body; `triggerId` comes from the path (accepted in the body only if it matches). */
-export const TriggerBody = z.strictObject({ ...triggerFields, triggerId: Id.optional() }).openapi('TriggerBody');
-export const Trigger = z.object({ triggerId: Id, ...triggerFields }).openapi('Trigger');
+/**
+ * PUT body; `triggerId` comes from the path (accepted in the body only if it matches). The
+ * read-only `version`, `createdAt` and `updatedAt` a GET shows are accepted and ignored.
+ */
+export const TriggerBody = z
+  .strictObject({ ...triggerFields, triggerId: Id.optional(), ...ReadOnlyStamp })
+  .transform(withoutFields(STAMP_FIELDS))
+  .openapi('TriggerBody', { description: 'Read-only fields a GET returns are accepted and ignored.' });
+/** A trigger as the market config's starter and the seeder take it: no version. */
+export const TriggerDefinition = z.object({ triggerId: Id, ...triggerFields });
+/** A trigger as the API shows it: with its version (the ETag) and dates. */
+export const Trigger = TriggerDefinition.extend(VersionStamp).openapi('Trigger');
 export const TriggerList = ListOf(Trigger).openapi('TriggerList');
 export const TriggerParams = z.object({ triggerId: Id });

@@ -1,4 +1,5 @@
 import type { MarketConfigInput } from '../market-config.ts';
+import { MODEL_PINS } from '../model-pins.ts';
 import { demoCatalog } from './demo-catalog.ts';
 import { DEMO_TRIGGERS } from './demo-triggers.ts';
 
@@ -7,6 +8,7 @@ export const demo: MarketConfigInput = {
   code: 'demo',
   aws: { region: 'af-south-1' },
   currency: 'ZAR',
+  country: 'ZA',
   timezone: 'Africa/Johannesburg',
   quietHours: { start: '20:00', end: '08:00' },
   defaultLanguage: 'en',
@@ -30,7 +32,7 @@ export const demo: MarketConfigInput = {
   retention: { eventsDays: 90, decisionLogDays: 180 },
   scoring: {
     mode: 'embedded',
-    models: { churn: { version: '1' }, 'cross-sell': { version: '1' }, nps: { version: '1' } },
+    models: MODEL_PINS.demo, // models/demo/pins.json (npm run models)
   },
   // what every tenant has on day one, in AWS (cdk deploy) and locally (npm start)
   starter: { actions: demoCatalog, triggers: DEMO_TRIGGERS },
@@ -39,5 +41,8 @@ export const demo: MarketConfigInput = {
     // account managers make five, two a second at most, and the rest wait for the next morning
     channels: { 'call-centre': { dailyCap: 2000, overCap: 'defer' } },
     tenants: { enterprise: { 'call-centre': { ratePerSecond: 2, dailyCap: 5, overCap: 'defer' } } },
+    // an SMS text may take two parts; replies that opt out, in each language of the market (STOP always does)
+    maxSmsSegments: 2,
+    optOutKeywords: { en: ['STOP', 'UNSUBSCRIBE', 'OPT OUT'], af: ['STOP', 'KANSELLEER'], zu: ['YEKA', 'MISA'] },
   },
 };

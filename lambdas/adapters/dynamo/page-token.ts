@@ -1,0 +1,38 @@
+import { InvalidInputError } from '#domain/errors.ts';
+import type { TenantId } from '#domain/ids.ts';
+
+/**
+ * The `nextToken` of every list: the page's last key, bound to the tenant and the list it came
+ * from. Opaque to callers; a token of another tenant, another list or no list at all is a 400,
+ * never a read of something the caller did not page to.
+ */
+export interface PageKeyShape {
+  /** The list the token belongs to (`actions`, `triggers`, `campaigns`, `audit:<yyyy-mm>`). */
+  list: string;
+  /** Does the decoded key have the shape this list's keys have? */
+  isKey: (key: Record<string, unknown>) => boolean;
+}
+
+export function encodePageToken(tenant: TenantId, list: string, key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ t: tenant, l: list, k: key }), 'utf8').toString('base64url');
+}
+
+export function decodePageToken(token: string, tenant: TenantId, shape: PageKeyShape): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const key = parsed['k'] as Record<string, unknown> | null;
+    if (
+      parsed['t'] === tenant &&
+      parsed['l'] === shape.list &&
+      typeof key === 'object' &&
+      key !== null &&
+      !Array.isArray(key) &&
+      Object.values(key).every((v) => typeof v === 'string') &&
+      shape.isKey(key)
+    )
+      return key;
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidInputError('nextToken is not one this list gave out', [{ field: 'nextToken', message: 'invalid' }]);
+}
