@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAnswer } from '../scripts/lib/api/api-client.ts';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 let rt: StartedRuntime;
@@ -81,5 +81,58 @@ describe('campaigns over HTTP on the local runtime', () => {
       : [];
     expect(lines.length).toBe(got.report!.total.treatment.contacted);
     expect(new Set(lines.map((m) => m.customerId)).size).toBe(lines.length);
+  }, 60_000);
+
+  it('stops a campaign with a budget of 10 contacts at exactly 10, with the budget as its reason', async () => {
+    await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        consumer.admin.put('/v1/customers/{customerId}', {
+          path: { customerId: `cmp-budget-${i}` },
+          body: {
+            segment: 'budget-e2e',
+            tenureMonths: 6,
+            contract: 'prepaid',
+            language: 'en',
+            consent: { sms: true },
+          },
+        }),
+      ),
+    );
+    const created = expectAnswer(
+      await consumer.admin.post('/v1/campaigns', {
+        body: {
+          name: 'e2e budget',
+          goal: 'take-up',
+          audience: { rule: { '==': [{ var: 'profile.segment' }, 'budget-e2e'] } },
+          actionIds: ['bundle-upgrade-10gb'],
+          channel: 'sms',
+          controlGroupPercent: 20,
+          pilot: { percent: 100, minUplift: 1 },
+          responseWindow: 'P7D',
+          budget: { maxContacts: 10 },
+        },
+      }),
+      202,
+    );
+    const campaign = { path: { campaignId: created.json.campaignId } };
+    const read = async () => expectAnswer(await consumer.admin.get('/v1/campaigns/{campaignId}', campaign), 200).json;
+    let got = await read();
+    const deadline = Date.now() + 25_000;
+    while (!['succeeded', 'stopped', 'failed', 'cancelled'].includes(got.status) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await read();
+    }
+    expect(got.status, JSON.stringify(got)).toBe('stopped');
+    expect(got.reason).toBe('budget.maxContacts');
+    expect(got.budget).toEqual({ maxContacts: 10 });
+    expect(got.spent?.contacts).toBe(10);
+    expect(got.report!.total.treatment.contacted).toBe(10);
+    const file = join(rt.dir, 'outbound', 'sms.jsonl');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.reason?.id === created.json.campaignId);
+    expect(lines.length).toBe(10);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { type ApiClient, expectAnswer } from '../scripts/lib/api/api-client.ts';
-import { isRunning, startLocal, type StartedRuntime } from './local-runtime.ts';
+import { isRunning, startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { anonymousApi, type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 let rt: StartedRuntime;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { expectAnswer } from '../scripts/lib/api/api-client.ts';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 let rt: StartedRuntime;
@@ -84,6 +84,53 @@ describe('decisions over HTTP on the local runtime', () => {
     expect(
       (await enterprise.admin.get('/v1/actions/{actionId}', { path: { actionId: 'device-upgrade' } })).status,
     ).toBe(200);
+  });
+
+  it("lets an action's eligibility read the lifecycle signals of the customer's contract end date", async () => {
+    const put = await consumer.admin.put('/v1/actions/{actionId}', {
+      path: { actionId: 'e2e-renewal-offer' },
+      body: {
+        name: 'Renew early',
+        kind: 'offer',
+        treatments: { app: { templateKey: 'offer.renew-early', text: { en: 'Renew now and keep your price' } } },
+        eligibility: {
+          and: [
+            { '==': [{ var: 'signals.lifecycleStage' }, 'renewal'] },
+            { '<=': [{ var: 'signals.daysToContractEnd' }, 60] },
+          ],
+        },
+        propensity: { starting: 0.9 },
+        value: 900,
+      },
+    });
+    expect([200, 201]).toContain(put.status);
+    // the platform clock is 2025-03-12 in Johannesburg: 49 days to the first end date, a year to the second
+    const renewing = idIn('champion', '2782500');
+    const settled = idIn('champion', '2782600');
+    for (const [customerId, contractEndDate] of [
+      [renewing, '2025-04-30'],
+      [settled, '2026-03-01'],
+    ] as const)
+      expect(
+        (
+          await consumer.admin.put('/v1/customers/{customerId}', {
+            path: { customerId },
+            body: { ...profile, contractEndDate },
+          })
+        ).status,
+      ).toBe(201);
+    const offered = (customerId: string) =>
+      decide(consumer, customerId, 'app', 5).then((r) => expectAnswer(r, 200).json);
+    const yes = await offered(renewing);
+    expect(yes.actions.map((a) => a.actionId)).toContain('e2e-renewal-offer');
+    const no = await offered(settled);
+    expect(no.actions.map((a) => a.actionId)).not.toContain('e2e-renewal-offer');
+    expect(no.excluded.find((e) => e.actionId === 'e2e-renewal-offer')?.reasons[0]?.code).toBe('not-eligible');
+    const stored = expectAnswer(
+      await consumer.admin.get('/v1/customers/{customerId}', { path: { customerId: renewing } }),
+      200,
+    );
+    expect(stored.json.contractEndDate).toBe('2025-04-30');
   });
 
   it('shows the call centre the health check before any offer after three dropped calls', async () => {

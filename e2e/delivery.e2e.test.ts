@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSignatureHeader, verifySignature } from '../lambdas/domain/delivery/signature.ts';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 
 /**
  * Delivery on the local runtime, against a gateway (the sink) this test runs on 127.0.0.1. The

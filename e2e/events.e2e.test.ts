@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueJournal } from '../scripts/local/queue-journal.ts';
 import { expectAnswer } from '../scripts/lib/api/api-client.ts';
-import { startLocal } from './local-runtime.ts';
+import { startLocal } from '../scripts/local/npm-start.ts';
 import { tenantApi } from './support/tenant-api.ts';
 
 /** Starts the runtime with the platform clock at `now` and gives helpers over its HTTP API. */
@@ -140,7 +140,11 @@ describe('events and triggers over HTTP, midday in Johannesburg', () => {
     const { admin, channel } = h;
     expect((await channel.post('/v1/events', { body: { events: [] } })).status).toBe(400);
     const triggers = expectAnswer(await admin.get('/v1/triggers'), 200);
-    expect(triggers.json.items.map((t) => t.triggerId).sort()).toEqual(['data-80-percent', 'third-dropped-call']);
+    expect(triggers.json.items.map((t) => t.triggerId).sort()).toEqual([
+      'data-80-percent',
+      'exit-interview-after-churn',
+      'third-dropped-call',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { fuzzApi, fuzzRules } from './support/http-fuzz.ts';
 
 /** Two hundred generated requests in `npm test`; e2e/fuzz.long.test.ts sends 10,000+. */

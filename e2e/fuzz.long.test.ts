@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { fuzzApi, fuzzRules } from './support/http-fuzz.ts';
 
 /** `npm run test:long`: 10,000 generated requests (FUZZ_RUNS overrides, FUZZ_SEED replays a run). */

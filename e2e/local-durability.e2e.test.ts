@@ -3,8 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../scripts/local/dynamo-local.ts';
-import { isRunning, startLocal, type StartedRuntime } from './local-runtime.ts';
+import { freePort } from '../lambdas/test-support/dynamo-local.ts';
+import { isRunning, startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 
 /**
  * Issue 17, items 5 and 8, on `npm start` itself: the data folder is its owner's only and locked

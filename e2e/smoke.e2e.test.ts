@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type StartedRuntime } from './local-runtime.ts';
+import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 
 let rt: StartedRuntime;
 let base: string;

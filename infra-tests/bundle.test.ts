@@ -12,7 +12,10 @@ import { synthMarket, type Synthesized } from './synth.ts';
  * The one test that runs esbuild: a real synth of the demo market, then the bundles themselves
  * are loaded by Node 24 the way Lambda loads them (ESM, createRequire banner, SDK inside).
  */
-const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
+// 2 MiB until issue 22: zod's namespace was kept whole by a re-export and zod-to-openapi (-350 KiB
+// each). The aim is 400 KiB (`npm run bench bundles` measures every function); this ratchet holds what
+// is reached with the SDK still inside (the pinned versions the tests run against)
+const MAX_BUNDLE_BYTES = 800 * 1024;
 const outdir = mkdtempSync(path.join(tmpdir(), 'cvm-bundle-'));
 let synth: Synthesized;
 const bundles: Record<string, string> = {};
@@ -52,7 +55,7 @@ const platformEnv = {
 
 describe('Lambda bundles', () => {
   it.each(['meta', 'customers', 'authorizer'])(
-    'bundles %s as one minified ESM file with a source map, under 2 MB',
+    'bundles %s as one minified ESM file with a source map, under 800 KiB',
     (name) => {
       const file = bundles[name]!;
       expect(existsSync(file), file).toBe(true);

@@ -112,7 +112,11 @@ describe("each tenant's admin-key secret", () => {
 describe('the starter set in the market config', () => {
   it('is the demo catalog and triggers for demo, and empty for a market without one', () => {
     expect(config.starter.actions.length).toBeGreaterThan(0);
-    expect(config.starter.triggers.map((t) => t.triggerId).sort()).toEqual(['data-80-percent', 'third-dropped-call']);
+    expect(config.starter.triggers.map((t) => t.triggerId).sort()).toEqual([
+      'data-80-percent',
+      'exit-interview-after-churn',
+      'third-dropped-call',
+    ]);
     expect(loadMarket('ir').starter).toEqual({ actions: [], triggers: [] });
   });
 

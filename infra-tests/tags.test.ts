@@ -12,6 +12,7 @@ import {
 import {
   COST_TAGS,
   SHARED_TENANT,
+  TAG_BILLING_UNIT,
   TAG_COMPONENT,
   TAG_COST_CENTER,
   TAG_ENVIRONMENT,
@@ -68,7 +69,7 @@ describe('cost-allocation tags', () => {
     expect(taggableTypes).not.toContain('AWS::ApiGateway::Method');
   });
 
-  it('puts all five tags on every taggable resource', () => {
+  it('puts all six tags on every taggable resource', () => {
     const missing = taggable.flatMap(([id, r]) => {
       const tags = tagsOf(r);
       return COST_TAGS.filter((k) => typeof tags[k] !== 'string' || tags[k] === '').map(
@@ -161,10 +162,13 @@ describe('cost-allocation tags', () => {
         ...dlqAlarm,
       ];
       expect(byTag(TAG_TENANT, id).sort()).toEqual(owned.sort());
+      // the billing unit its budget filters on: market, stage and tenant, on exactly these
+      expect(byTag(TAG_BILLING_UNIT, `${config.code}/${config.stage.name}/${id}`).sort()).toEqual(owned.sort());
       for (const resourceId of owned) {
         expect(tagsOf(resources[resourceId]!), resourceId).toMatchObject({
           [TAG_TENANT]: id,
           [TAG_COST_CENTER]: tenant.costCenter,
+          [TAG_BILLING_UNIT]: `demo/dev/${id}`,
         });
       }
     },
@@ -177,6 +181,7 @@ describe('cost-allocation tags', () => {
       if (tenantIds.has(tags[TAG_TENANT] as string)) continue;
       expect(tags[TAG_TENANT], id).toBe(SHARED_TENANT);
       expect(tags[TAG_COST_CENTER], id).toBe(config.sharedCostCenter);
+      expect(tags[TAG_BILLING_UNIT], id).toBe('demo/dev/shared');
     }
     expect(byTag(TAG_TENANT, SHARED_TENANT).length).toBeGreaterThan(0);
   });

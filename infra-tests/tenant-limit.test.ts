@@ -1,18 +1,29 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MAX_TENANTS_PER_MARKET, MarketConfigError, parseMarketConfig } from '#config/market-config.ts';
 import { demo } from '../lib/config/markets/demo.ts';
 import { synthMarket } from './synth.ts';
 
 const tenantsOf = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ ...demo.tenants[0]!, id: `tenant-${i}`, costCenter: `CC-${i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    ...demo.tenants[0]!,
+    id: `tenant-${i}`,
+    costCenter: `CC-${i}`,
+    monthlyBudgetUsd: 1000,
+  }));
 const marketWith = (n: number) =>
   parseMarketConfig('demo', { ...demo, tenants: tenantsOf(n), delivery: { ...demo.delivery, tenants: {} } });
+const resourcesOf = (template: Template) => Object.keys(template.toJSON()['Resources']).length;
 
 describe('tenants per market', () => {
-  it(`fits ${MAX_TENANTS_PER_MARKET} tenants, the most a market takes, into one stack of at most 500 resources`, () => {
-    const { template } = synthMarket(marketWith(MAX_TENANTS_PER_MARKET));
-    const count = Object.keys(template.toJSON()['Resources']).length;
-    expect(count).toBeLessThanOrEqual(500);
+  it(`fits ${MAX_TENANTS_PER_MARKET} tenants, the most a market takes, each with a budget, into one stack of at most 500 resources`, () => {
+    const { stack, template } = synthMarket(marketWith(MAX_TENANTS_PER_MARKET));
+    expect(resourcesOf(template)).toBeLessThanOrEqual(500);
+    // the budgets are one nested stack in the market's stack, whatever their number
+    const budgets = Template.fromStack(stack.budgets.stack!);
+    budgets.resourceCountIs('AWS::Budgets::Budget', MAX_TENANTS_PER_MARKET);
+    expect(resourcesOf(budgets)).toBe(MAX_TENANTS_PER_MARKET);
+    template.resourceCountIs('AWS::CloudFormation::Stack', 1);
   });
 
   it('refuses a market with more, naming the field', () => {

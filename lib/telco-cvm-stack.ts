@@ -2,6 +2,7 @@ import { Aspects, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-c
 import type { Construct } from 'constructs';
 import type { MarketConfig } from '#config/market-config.ts';
 import { CvmApi, STAGE_NAME } from './constructs/api.ts';
+import { TenantBudgets } from './constructs/budgets.ts';
 import { CostAllocationTags } from './constructs/cost-allocation.ts';
 import { CustomerStore } from './constructs/customer-store.ts';
 import { Scoring } from './constructs/scoring.ts';
@@ -37,6 +38,7 @@ export class TelcoCvmStack extends Stack {
   readonly seed: MarketSeed;
   readonly delivery: Delivery;
   readonly receipts: DeliveryReceipts;
+  readonly budgets: TenantBudgets;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, { terminationProtection: props.config.stage.terminationProtection, ...props });
@@ -120,6 +122,8 @@ export class TelcoCvmStack extends Stack {
     this.observability.addTableAlarms({ keys: this.store.keysTable, idempotency: this.store.idempotencyTable });
     this.observability.addWorkflowAlarm(this.scoring.stateMachine, 'score-base');
     this.observability.addWorkflowAlarm(this.campaigns.stateMachine, 'campaign');
+    // each tenant's monthly budget (config tenants[].monthlyBudgetUsd) alerts the alarm topic
+    this.budgets = new TenantBudgets(this, 'Budgets', { config, topic: this.observability.alarmTopic });
 
     // last: every function of the stack exists by now, CDK's own included
     this.observability.watchAllFunctions();

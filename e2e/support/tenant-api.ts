@@ -1,5 +1,5 @@
 import { type ApiClient, apiClient, fetchTransport } from '../../scripts/lib/api/api-client.ts';
-import type { StartedRuntime } from '../local-runtime.ts';
+import type { StartedRuntime } from '../../scripts/local/npm-start.ts';
 
 export interface TenantApi {
   /** The tenant's admin key: everything. */

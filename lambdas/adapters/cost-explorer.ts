@@ -2,11 +2,23 @@ import {
   CostExplorerClient,
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
+  ListCostAllocationTagsCommand,
+  type ListCostAllocationTagsCommandOutput,
+  StartCostAllocationTagBackfillCommand,
+  UpdateCostAllocationTagsStatusCommand,
 } from '@aws-sdk/client-cost-explorer';
-import type { CostSource, TaggedCost } from '#domain/cost/ports.ts';
+import type { AccountCost, CostLine, CostSource, TagActivation, TagStatus } from '#domain/cost/ports.ts';
 
-export const TENANT_TAG = 'cvm:tenant';
-export const MARKET_TAG = 'cvm:market';
+/**
+ * The metric the cost report reads. NetAmortizedCost is what a month's usage really cost: upfront
+ * Savings Plan and reservation fees spread over the months they cover, and net of the discounts
+ * (Savings Plans, reservations, private pricing). UnblendedCost is the invoice's basis and is
+ * wrong for showback under Savings Plans (the whole commitment is a fee of the account, and the
+ * usage it covers shows at list price next to a negation).
+ */
+export const DEFAULT_COST_METRIC = 'NetAmortizedCost';
+export const COST_METRICS = ['NetAmortizedCost', 'AmortizedCost', 'NetUnblendedCost', 'UnblendedCost'] as const;
+export type CostMetric = (typeof COST_METRICS)[number];
 
 /** `2026-10` -> Cost Explorer's half-open period [2026-10-01, 2026-11-01). */
 export function monthPeriod(month: string): { Start: string; End: string } {
@@ -19,43 +31,93 @@ export function monthPeriod(month: string): { Start: string; End: string } {
 }
 
 /**
- * Cost Explorer behind the CostSource port: GetCostAndUsage for the month, UnblendedCost,
- * grouped by the `cvm:tenant` tag and filtered to the market's `cvm:market` tag, following
- * NextPageToken. Group keys look like `cvm:tenant$consumer`; `cvm:tenant$` is untagged.
- * (Cost Explorer is served from us-east-1 whatever the market's region.)
+ * Cost Explorer behind the CostSource and TagActivation ports. The month's cost is the whole
+ * account's, unfiltered, so it adds up to the bill: GetCostAndUsage grouped by the billing-unit
+ * tag (`cvm:billing-unit$demo/prod/consumer`; `cvm:billing-unit$` is everything without it) and
+ * by RECORD_TYPE (Usage, Tax, Credit, Refund...), following NextPageToken. Cost Explorer is
+ * served from us-east-1 whatever the market's region.
  */
-export class CostExplorerCostSource implements CostSource {
-  constructor(private readonly client: CostExplorerClient = new CostExplorerClient({ region: 'us-east-1' })) {}
+export class CostExplorerCostSource implements CostSource, TagActivation {
+  constructor(
+    private readonly client: CostExplorerClient = new CostExplorerClient({ region: 'us-east-1' }),
+    private readonly opts: { billingUnitTag: string; metric?: CostMetric } = { billingUnitTag: 'cvm:billing-unit' },
+  ) {}
 
-  async monthlyCostByTenant(market: string, month: string): Promise<TaggedCost> {
-    const byTag: Record<string, number> = {};
-    let untagged = 0;
+  get metric(): CostMetric {
+    return this.opts.metric ?? DEFAULT_COST_METRIC;
+  }
+
+  async monthlyCost(month: string): Promise<AccountCost> {
+    const tag = this.opts.billingUnitTag;
+    const lines: CostLine[] = [];
     let currency = 'USD';
+    let estimated = false;
     let token: string | undefined;
     do {
       const out: GetCostAndUsageCommandOutput = await this.client.send(
         new GetCostAndUsageCommand({
           TimePeriod: monthPeriod(month),
           Granularity: 'MONTHLY',
-          Metrics: ['UnblendedCost'],
-          GroupBy: [{ Type: 'TAG', Key: TENANT_TAG }],
-          Filter: { Tags: { Key: MARKET_TAG, Values: [market], MatchOptions: ['EQUALS'] } },
+          Metrics: [this.metric],
+          GroupBy: [
+            { Type: 'TAG', Key: tag },
+            { Type: 'DIMENSION', Key: 'RECORD_TYPE' },
+          ],
           ...(token ? { NextPageToken: token } : {}),
         }),
       );
       for (const period of out.ResultsByTime ?? []) {
+        if (period.Estimated) estimated = true;
         for (const group of period.Groups ?? []) {
-          const key = group.Keys?.[0] ?? '';
-          const cost = group.Metrics?.['UnblendedCost'];
-          const amount = Number(cost?.Amount ?? 0);
+          const [unitKey = '', recordType = ''] = group.Keys ?? [];
+          const cost = group.Metrics?.[this.metric];
           if (cost?.Unit) currency = cost.Unit;
-          const tenant = key.startsWith(`${TENANT_TAG}$`) ? key.slice(TENANT_TAG.length + 1) : key;
-          if (!tenant) untagged += amount;
-          else byTag[tenant] = (byTag[tenant] ?? 0) + amount;
+          const billingUnit = unitKey.startsWith(`${tag}$`) ? unitKey.slice(tag.length + 1) : unitKey;
+          lines.push({ billingUnit, recordType, amount: Number(cost?.Amount ?? 0) });
         }
       }
       token = out.NextPageToken;
     } while (token);
-    return { byTag, untagged, currency };
+    return { lines, currency, metric: this.metric, estimated };
+  }
+
+  /** ListCostAllocationTags of the user-defined keys; a key billing has never seen is `unknown`. */
+  async tagStatus(keys: readonly string[]): Promise<TagStatus[]> {
+    const found = new Map<string, TagStatus['status']>();
+    let token: string | undefined;
+    do {
+      const out: ListCostAllocationTagsCommandOutput = await this.client.send(
+        new ListCostAllocationTagsCommand({
+          TagKeys: [...keys],
+          Type: 'UserDefined',
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      for (const t of out.CostAllocationTags ?? [])
+        if (t.TagKey && t.Status) found.set(t.TagKey, t.Status === 'Active' ? 'Active' : 'Inactive');
+      token = out.NextToken;
+    } while (token);
+    return keys.map((key) => ({ key, status: found.get(key) ?? 'unknown' }));
+  }
+
+  /** UpdateCostAllocationTagsStatus: each key Active. */
+  async activateTags(keys: readonly string[]): Promise<{ key: string; problem: string }[]> {
+    if (keys.length === 0) return [];
+    const out = await this.client.send(
+      new UpdateCostAllocationTagsStatusCommand({
+        CostAllocationTagsStatus: keys.map((key) => ({ TagKey: key, Status: 'Active' as const })),
+      }),
+    );
+    return (out.Errors ?? []).map((e) => ({
+      key: e.TagKey ?? '?',
+      problem: [e.Code, e.Message].filter(Boolean).join(': ') || 'refused',
+    }));
+  }
+
+  /** StartCostAllocationTagBackfill from the first day of `fromMonth`. */
+  async backfillTags(fromMonth: string): Promise<void> {
+    await this.client.send(
+      new StartCostAllocationTagBackfillCommand({ BackfillFrom: `${monthPeriod(fromMonth).Start}T00:00:00Z` }),
+    );
   }
 }

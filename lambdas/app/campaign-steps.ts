@@ -1,4 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Action } from '#domain/action.ts';
+import {
+  contactCostUsd,
+  fits,
+  limitsOf,
+  maxContactCostUsd,
+  NO_BUDGET_USE,
+  reasonOf,
+  toNanoUsd,
+  type BudgetLimits,
+  type BudgetReason,
+  type SendingTerms,
+} from '#domain/campaign/budget.ts';
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import {
   assignMember,
@@ -11,6 +24,7 @@ import {
   type CampaignRecord,
   type CampaignStatus,
   type PhaseProgress,
+  type RuleSettings,
 } from '#domain/campaign/campaign.ts';
 import type { CampaignStore, StoredMember } from '#domain/campaign/ports.ts';
 import { campaignReport, type MemberOutcome } from '#domain/campaign/report.ts';
@@ -24,7 +38,8 @@ import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
 import { stateView } from '#domain/customer-state.ts';
 import { MISSING_PLACEHOLDER, renderedContent, type MessageContent } from '#domain/delivery/message-content.ts';
-import type { DeliveryRecorder } from '#domain/delivery/ports.ts';
+import { DEFAULT_SETTINGS } from '#domain/delivery/connection.ts';
+import type { ChannelConnectionStore, DeliveryRecorder } from '#domain/delivery/ports.ts';
 import type { CustomerAggregate, CustomerRepo, OutboundQueue, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decide, type DecidedAction, type DecisionPorts } from './decisions.ts';
@@ -63,6 +78,33 @@ export interface CampaignStepPorts {
   meter?: Meter;
   /** Members not handed off because their text had a placeholder without a value (MessageSkipped). */
   recordDelivery?: DeliveryRecorder;
+  /** How a budget's cost prices sending, as the preview does: the tenant's connection of the channel and the market's country. */
+  sending?: {
+    connections: Pick<ChannelConnectionStore, 'get'>;
+    country?: string;
+    defaultLanguage: string;
+  };
+}
+
+/**
+ * How a member refused by the budget waits for other members' holds to settle before it asks
+ * again (backing off, so waiting members do not hammer the one campaign item), and how often: a
+ * hold released (its member suppressed) frees room, so the run stops at the limit, not short of
+ * it. A hold a crash left behind counts as spent after that: the budget may be under-used, never
+ * passed. Every hold and settlement writes the campaign item, so a budgeted run contacts at most
+ * about 500 members a second (DynamoDB's 1,000 writes a second per item).
+ */
+const HOLD_WAIT_MS = 20;
+const HOLD_WAIT_MAX_MS = 500;
+const HOLD_WAITS = 30;
+
+/** A shard's view of the budget: the limits, what one contact holds, how sending is priced. */
+interface ShardBudget {
+  limits: BudgetLimits;
+  holdNanoUsd: number;
+  terms?: SendingTerms;
+  /** Set once a hold is refused for good: the shard's remaining members are not decided. */
+  reached?: BudgetReason;
 }
 
 export type CampaignStepInput =
@@ -160,6 +202,10 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
   const stamp = () => ports.clock.now().toISOString();
   const shardOf = (customerId: string) => segmentOf(customerId, settings.totalShards);
   const scaled = (seconds: number) => Math.max(0, Math.ceil(seconds / settings.timeScale));
+  const rules: RuleSettings = {
+    timeZone: ports.decisions.settings.policy.timeZone,
+    thresholds: ports.decisions.settings.thresholds,
+  };
 
   async function prepare(tenant: TenantId, campaignId: string) {
     const c = await load(tenant, campaignId);
@@ -198,9 +244,9 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       }
     } else {
       for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments))
-        if (inAudience(c, customer, now)) found.push(customer);
+        if (inAudience(c, customer, now, rules)) found.push(customer);
     }
-    const members = found.map((f) => assignMember(tenant, c, f.customerId));
+    const members = found.map((f) => assignMember(tenant, c, f, now, rules));
     await campaigns.putMembers(tenant, campaignId, shardOf, members);
     const count = (p: (m: CampaignMember) => boolean) => members.filter(p).length;
     return {
@@ -249,12 +295,75 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     return { go: 'continue' };
   }
 
+  /**
+   * Holds one contact against the budget before the member is decided (a decision commits its
+   * contact to the ledger, so the budget must say yes first). Refused: if what is already spent
+   * leaves no room, the budget is reached; if holds of other members are pending, their release may
+   * make room, so it waits for them.
+   */
+  async function holdBudget(tenant: TenantId, campaignId: string, b: ShardBudget): Promise<'held' | BudgetReason> {
+    for (let waits = 0; ; waits++) {
+      if (await campaigns.holdBudget(tenant, campaignId, b.holdNanoUsd, b.limits)) return 'held';
+      const use = (await load(tenant, campaignId)).budgetUse ?? NO_BUDGET_USE;
+      const settled = { ...use, heldContacts: use.contacts, heldNanoUsd: use.nanoUsd };
+      if (!fits(settled, b.limits, b.holdNanoUsd) || waits >= HOLD_WAITS) return reasonOf(settled, b.limits);
+      if (use.heldContacts > use.contacts) await sleep(Math.min(HOLD_WAIT_MAX_MS, HOLD_WAIT_MS * 2 ** waits));
+    }
+  }
+
+  /** Suppresses a member the budget has no room for, and marks the campaign as stopped by it. */
+  async function budgetRefused(tenant: TenantId, c: CampaignRecord, shard: number, m: StoredMember, why: BudgetReason) {
+    await campaigns.transition(tenant, c.campaignId, shard, 'selected', {
+      ...m,
+      status: 'suppressed',
+      reason: why,
+      at: stamp(),
+    });
+    return 'suppressed' as const;
+  }
+
   async function contactOne(
     tenant: TenantId,
     c: CampaignRecord,
     actions: Action[],
     shard: number,
     m: StoredMember,
+    budget?: ShardBudget,
+  ): Promise<OutboundMessage | 'suppressed' | 'failed'> {
+    if (budget) {
+      if (budget.reached) return budgetRefused(tenant, c, shard, m, budget.reached);
+      const held = await holdBudget(tenant, c.campaignId, budget);
+      if (held !== 'held') {
+        if (!budget.reached) {
+          budget.reached = held;
+          await campaigns.update(tenant, c.campaignId, { budgetReached: held, updatedAt: stamp() });
+        }
+        return budgetRefused(tenant, c, shard, m, held);
+      }
+    }
+    // every way out settles the hold: what a contact made costs, or its release
+    let spentNanoUsd: number | undefined;
+    try {
+      const out = await decideAndHandOff(tenant, c, actions, shard, m, (best, language) => {
+        if (budget) spentNanoUsd = toNanoUsd(contactCostUsd(best, c.channel, language, budget.terms));
+      });
+      if (typeof out === 'string') spentNanoUsd = undefined;
+      return out;
+    } catch (err) {
+      spentNanoUsd = undefined;
+      throw err;
+    } finally {
+      if (budget) await campaigns.settleBudget(tenant, c.campaignId, budget.holdNanoUsd, spentNanoUsd);
+    }
+  }
+
+  async function decideAndHandOff(
+    tenant: TenantId,
+    c: CampaignRecord,
+    actions: Action[],
+    shard: number,
+    m: StoredMember,
+    contacting: (action: Action, language: string | undefined) => void,
   ): Promise<OutboundMessage | 'suppressed' | 'failed'> {
     const policy = ports.decisions.settings.policy;
     let at = ports.clock.now();
@@ -324,8 +433,11 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       });
       // Metered where the member moves to contacted (once): a retried shard hands it off again
       // under the same messageId, which is no new contact.
-      if (moved) ports.meter?.meter(tenant, 'CampaignContact', 1);
-      return moved ? message : 'suppressed';
+      if (!moved) return 'suppressed';
+      ports.meter?.meter(tenant, 'CampaignContact', 1);
+      const chosen = actions.find((a) => a.actionId === best.actionId);
+      if (chosen) contacting(chosen, read.last()?.record?.language);
+      return message;
     } catch (err) {
       if (err instanceof UnavailableError || err instanceof CampaignTransientError)
         throw new CampaignTransientError(err.message);
@@ -338,6 +450,24 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       });
       return 'failed';
     }
+  }
+
+  async function shardBudget(tenant: TenantId, c: CampaignRecord, actions: Action[]): Promise<ShardBudget> {
+    const sending = ports.sending;
+    const terms: SendingTerms | undefined = sending
+      ? {
+          connectionType: ((await sending.connections.get(tenant, c.channel))?.settings ?? DEFAULT_SETTINGS).type,
+          defaultLanguage: sending.defaultLanguage,
+          ...(sending.country ? { country: sending.country } : {}),
+        }
+      : undefined;
+    return {
+      limits: limitsOf(c.budget ?? {}),
+      // the most a contact of this campaign can cost: settled to the chosen text's figure after
+      holdNanoUsd: toNanoUsd(maxContactCostUsd(actions, c.channel, terms)),
+      ...(terms ? { terms } : {}),
+      ...(c.budgetReached ? { reached: c.budgetReached } : {}),
+    };
   }
 
   /**
@@ -357,6 +487,8 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     const actions = (await Promise.all(c.actionIds.map((id) => ports.decisions.catalog.get(tenant, id)))).filter(
       (a): a is Action => !!a,
     );
+    // counters exist only on campaigns created with a budget object (the number field before was ignored)
+    const budget = c.budget && c.budgetUse ? await shardBudget(tenant, c, actions) : undefined;
     const members = (await campaigns.members(tenant, campaignId, shard)).filter((m) => m.phase === phase);
     const outbox: OutboundMessage[] = [];
     const todo: StoredMember[] = [];
@@ -373,7 +505,7 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
       else todo.push(m);
     }
     await eachLimited(todo, settings.concurrency, async (m) => {
-      const r = await contactOne(tenant, c, actions, shard, m);
+      const r = await contactOne(tenant, c, actions, shard, m, budget);
       if (r === 'suppressed') result.suppressed++;
       else if (r === 'failed') result.failed++;
       else {
@@ -422,11 +554,13 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     const ctl = p.filter((m) => m.group === 'control');
     const success = (m: MemberOutcome) =>
       c.goal === 'churn' ? !m.churned : c.goal === 'revenue' ? m.revenue > 0 : m.responded;
-    const verdict = rolloutVerdict(
+    const measured = rolloutVerdict(
       { n: t.length, successes: t.filter(success).length },
       { n: ctl.length, successes: ctl.filter(success).length },
       c.pilot.minUplift,
     );
+    // a budget reached in the pilot leaves nothing to roll out with
+    const verdict = c.budgetReached ? { rollOut: false, reason: c.budgetReached } : measured;
     const pr = report.phases[phase];
     const progress: PhaseProgress = {
       ...c.phases?.[phase],
@@ -452,8 +586,12 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
     error?: { Error?: string; Cause?: string },
   ) {
     const c = await load(tenant, campaignId);
-    const final: CampaignStatus = c.status === 'cancelled' ? 'cancelled' : status;
-    const why = reason ?? (error ? `${error.Error ?? 'Error'}: ${(error.Cause ?? '').slice(0, 500)}` : c.reason);
+    // a run its budget stopped ends `stopped`, whatever the pilot said, with the limit as its reason
+    const byBudget = c.budgetReached && status === 'succeeded' && c.status !== 'cancelled';
+    const final: CampaignStatus = c.status === 'cancelled' ? 'cancelled' : byBudget ? 'stopped' : status;
+    const why = byBudget
+      ? c.budgetReached
+      : (reason ?? (error ? `${error.Error ?? 'Error'}: ${(error.Cause ?? '').slice(0, 500)}` : c.reason));
     await campaigns.update(tenant, campaignId, {
       status: final,
       phase: 'done',

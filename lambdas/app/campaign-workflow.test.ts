@@ -14,7 +14,7 @@ import { controlCampaign, createCampaign, getCampaign, type CampaignPorts } from
 import { processEventBatch } from '#app/process-events.ts';
 import type { Action } from '#domain/action.ts';
 import { unitHash } from '#domain/decisioning/experiments.ts';
-import type { CampaignSpec } from '#domain/campaign/campaign.ts';
+import { COST_PER_TREATMENT_MEMBER_USD, type CampaignSpec } from '#domain/campaign/campaign.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
@@ -306,5 +306,106 @@ describe('the campaign workflow on the local runtime', () => {
     await run.run({ tenant: TENANT, campaignId });
     expect((await getCampaign(apiPorts)(TENANT, campaignId)).status).toBe('cancelled');
     expect(sent.some((m) => m.reason.id === campaignId)).toBe(false);
+  }, 60_000);
+});
+
+describe('campaign budgets and pilots by attribute on the local runtime', () => {
+  const regional = (i: number): CustomerRecord =>
+    ({
+      ...customer(0, 'regional'),
+      customerId: `reg-${i}`,
+      attributes: { region: i % 2 ? 'gauteng' : 'western-cape' },
+    }) as CustomerRecord;
+  const budgeted = (i: number): CustomerRecord => ({ ...customer(0, 'budgeted'), customerId: `bud-${i}` });
+
+  beforeAll(async () => {
+    await stepPorts.customers.saveMany(TENANT, [
+      ...Array.from({ length: 200 }, (_, i) => regional(i)),
+      ...Array.from({ length: 120 }, (_, i) => budgeted(i)),
+    ]);
+  }, 60_000);
+
+  const allMembers = async (campaignId: string) => {
+    const out = [];
+    for (let shard = 0; shard < 3; shard++) out.push(...(await stepPorts.campaigns.members(TENANT, campaignId, shard)));
+    return out;
+  };
+
+  it('never holds more than the budget, however many members ask at once and however many let go', async () => {
+    const { campaignId } = await createCampaign(apiPorts)(
+      TENANT,
+      spec({ name: 'Race', audience: { customerIds: ['nobody'] }, budget: { maxContacts: 10 } }),
+    );
+    const limits = { maxContacts: 10, maxNanoUsd: 25_000 };
+    // 120 holds at once, every third released: at most 10 held at any time, and never more than 10 contacts
+    const outcomes = await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const held = await stepPorts.campaigns.holdBudget(TENANT, campaignId, 2_000, limits);
+        if (held) await stepPorts.campaigns.settleBudget(TENANT, campaignId, 2_000, i % 3 ? 1_500 : undefined);
+        return held && i % 3 !== 0;
+      }),
+    );
+    const c = await stepPorts.campaigns.get(TENANT, campaignId);
+    const contacts = outcomes.filter(Boolean).length;
+    expect(c!.budgetUse!.contacts).toBe(contacts);
+    expect(contacts).toBeLessThanOrEqual(10);
+    expect(c!.budgetUse!.nanoUsd).toBe(contacts * 1_500);
+    expect(c!.budgetUse!.heldContacts).toBe(contacts);
+  }, 30_000);
+
+  for (const [limit, budget] of [
+    ['budget.maxContacts', { maxContacts: 10 }],
+    // a queue connection sends through the operator: a contact counts the platform's share only
+    ['budget.maxCostUsd', { maxCostUsd: 10.5 * COST_PER_TREATMENT_MEMBER_USD }],
+  ] as const) {
+    it(`stops at exactly 10 contacts across concurrent shards, ending stopped with ${limit}`, async () => {
+      const run = runner({ pilot: { treatment: 0.5, control: 0.05 } });
+      const { campaignId } = await createCampaign(apiPorts)(
+        TENANT,
+        spec({
+          name: `Budget ${limit}`,
+          audience: { rule: { '==': [{ var: 'profile.segment' }, 'budgeted'] } },
+          budget,
+        }),
+      );
+      await run.run({ tenant: TENANT, campaignId });
+      const c = await getCampaign(apiPorts)(TENANT, campaignId);
+      expect(c.status).toBe('stopped');
+      expect(c.reason).toBe(limit);
+      expect(c.spent?.contacts).toBe(10);
+      expect(sent.filter((m) => m.reason.id === campaignId).length).toBe(10);
+      const members = await allMembers(campaignId);
+      expect(members.filter((m) => m.status === 'contacted').length).toBe(10);
+      expect(c.report!.phases.pilot!.treatment.suppressed[limit]).toBeGreaterThan(0);
+      expect(c.report!.phases.rollout).toBeUndefined();
+    }, 60_000);
+  }
+
+  it('pilots a campaign in one region and rolls it out to the rest of the audience', async () => {
+    const run = runner({ pilot: { treatment: 0.5, control: 0.05 }, rollout: { treatment: 0.5, control: 0.05 } });
+    const { campaignId } = await createCampaign(apiPorts)(
+      TENANT,
+      spec({
+        name: 'Gauteng first',
+        audience: { rule: { '==': [{ var: 'profile.segment' }, 'regional'] } },
+        pilot: { where: { '==': [{ var: 'profile.attributes.region' }, 'gauteng'] }, minUplift: 5 },
+        // half in control: each 100-customer phase has 30+ on both sides whatever the campaign id's hash
+        controlGroupPercent: 50,
+      }),
+    );
+    await run.run({ tenant: TENANT, campaignId });
+    const c = await getCampaign(apiPorts)(TENANT, campaignId);
+    expect(c.status, c.reason).toBe('succeeded');
+    expect(c.counts).toMatchObject({ audience: 200, pilot: 100, rollout: 100 });
+    const members = await allMembers(campaignId);
+    const gauteng = (id: string) => Number(id.slice(4)) % 2 === 1;
+    expect(members.every((m) => (m.phase === 'pilot') === gauteng(m.customerId))).toBe(true);
+    // pilot contacts went to Gauteng before the roll-out reached the rest
+    const pilotContacts = members.filter((m) => m.phase === 'pilot' && m.status === 'contacted');
+    const rolloutContacts = members.filter((m) => m.phase === 'rollout' && m.status === 'contacted');
+    expect(pilotContacts.length).toBeGreaterThan(30);
+    expect(rolloutContacts.length).toBeGreaterThan(30);
+    const lastPilot = Math.max(...pilotContacts.map((m) => Date.parse(m.message!.createdAt)));
+    expect(rolloutContacts.every((m) => Date.parse(m.message!.createdAt) >= lastPilot)).toBe(true);
   }, 60_000);
 });

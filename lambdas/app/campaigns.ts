@@ -9,7 +9,10 @@ import {
   type CampaignRecord,
   type CampaignSpec,
   type CampaignStatus,
+  type RuleSettings,
 } from '#domain/campaign/campaign.ts';
+import { fromNanoUsd, NO_BUDGET_USE } from '#domain/campaign/budget.ts';
+import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import type { CampaignStore, WorkflowStarter } from '#domain/campaign/ports.ts';
 import type { Clock } from '#domain/clock.ts';
 import { ledgerRecords } from '#domain/contact-ledger.ts';
@@ -35,6 +38,8 @@ export interface CampaignPorts {
   clock: Clock;
   randomId: () => string;
   policy: ContactPolicy;
+  /** The decision path's signal thresholds: audience and pilot rules read `signals` as eligibility does. */
+  thresholds?: SignalThresholds;
   /** Parallel-scan segments a preview reads at once. */
   previewSegments: number;
   audit?: AuditLog;
@@ -73,9 +78,15 @@ async function actionsOf(
   return actions;
 }
 
+/** What audience and pilot rules read beside the customer. */
+const ruleSettingsOf = (ports: Pick<CampaignPorts, 'policy' | 'thresholds'>): RuleSettings => ({
+  timeZone: ports.policy.timeZone,
+  ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
+});
+
 /** Every audience member of a spec (the whole table scanned in segments, or the listed ids). */
 async function* audienceOf(
-  ports: Pick<CampaignPorts, 'scan' | 'customers' | 'clock' | 'previewSegments'>,
+  ports: Pick<CampaignPorts, 'scan' | 'customers' | 'clock' | 'previewSegments' | 'policy' | 'thresholds'>,
   tenant: TenantId,
   spec: CampaignSpec,
 ): AsyncIterable<ScannedCustomer> {
@@ -89,10 +100,12 @@ async function* audienceOf(
     return;
   }
   const segments = ports.previewSegments;
+  const rules = ruleSettingsOf(ports);
   const batches = await Promise.all(
     Array.from({ length: segments }, async (_, s) => {
       const found: ScannedCustomer[] = [];
-      for await (const c of ports.scan.scanSegment(tenant, s, segments)) if (inAudience(spec, c, now)) found.push(c);
+      for await (const c of ports.scan.scanSegment(tenant, s, segments))
+        if (inAudience(spec, c, now, rules)) found.push(c);
       return found;
     }),
   );
@@ -159,7 +172,7 @@ export const previewCampaign =
     let messages = 0;
     let units = 0;
     for await (const c of audienceOf(ports, tenant, spec)) {
-      const m = assignMember(tenant, probe, c.customerId);
+      const m = assignMember(tenant, probe, c, now, ruleSettingsOf(ports));
       out.audience++;
       out[m.group]++;
       if (m.phase === 'pilot') out.pilot[m.group]++;
@@ -268,6 +281,8 @@ export const createCampaign =
       phase: 'preparing',
       createdAt: now,
       updatedAt: now,
+      // the counters exist from the start: the store's hold compares them without a missing case
+      ...(spec.budget ? { budgetUse: NO_BUDGET_USE } : {}),
     };
     await ports.campaigns.create(tenant, record);
     const { executionId } = await ports.starter.start({ tenant, campaignId });
@@ -299,7 +314,11 @@ export type CampaignView = Pick<
   | 'phases'
   | 'reason'
   | 'report'
->;
+  | 'budget'
+> & {
+  /** What the run has counted against its budget. */
+  spent?: { contacts: number; costUsd: number };
+};
 
 /** GET /v1/campaigns/{id}; another tenant's campaign is not found (it lives in another table). */
 export const getCampaign =
@@ -314,10 +333,15 @@ export const getCampaign =
       pilot: _p,
       responseWindow: _r,
       schedule: _s,
-      budget: _b,
+      budgetUse,
+      budgetReached: _br,
       ...view
     } = c;
-    return { ...view, report: c.report } as CampaignView;
+    return {
+      ...view,
+      report: c.report,
+      ...(budgetUse ? { spent: { contacts: budgetUse.contacts, costUsd: fromNanoUsd(budgetUse.nanoUsd) } } : {}),
+    } as CampaignView;
   };
 
 export const listCampaigns =

@@ -31,6 +31,7 @@ import { answerBase, answerOf, loggedExclusions } from './decisions/answer.ts';
 import { catalogFacts } from './decisions/catalog-facts.ts';
 import { gatherInputs } from './decisions/inputs.ts';
 import { settleAnswer, type Settled } from './decisions/settle.ts';
+import { RULE_OVER_BUDGET } from '#domain/decisioning/eligibility.ts';
 
 export { DEFAULT_LIMIT } from './decisions/settle.ts';
 
@@ -65,6 +66,8 @@ export interface DecisionPorts {
   audit?: AuditLog;
   /** Scores computed during a decision (customers without stored scores) are metered here. */
   meter?: Meter;
+  /** Eligibility rules that ran out of evaluation steps (and excluded their action) are counted here. */
+  rulesOverBudget?: (tenant: TenantId, count: number) => void;
 }
 
 export interface DecisionRequest {
@@ -160,6 +163,8 @@ export const decide = (ports: DecisionPorts) => {
       customer: agg.ledger,
       ...(inputs.household ? { household: inputs.household } : {}),
     });
+    const overBudget = settled.excluded.filter((e) => e.reason.code === RULE_OVER_BUDGET).length;
+    if (overBudget) ports.rulesOverBudget?.(tenant, overBudget);
     return logged(answerOf(base, settled, inputs.scores, settings), loggedExclusions(settled));
   };
 };

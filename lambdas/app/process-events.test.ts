@@ -16,6 +16,7 @@ import type {
   VolumeCounter,
 } from '#domain/ports.ts';
 import type { OutboundMessage, Trigger } from '#domain/triggers.ts';
+import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import { MemoryLedgers } from '../test-support/memory-ledgers.ts';
@@ -244,6 +245,44 @@ describe("processing one customer's events", () => {
     expect(sent).toHaveLength(1);
     expect(await run('acme', 'c-1', batch)).toMatchObject({ applied: 0, duplicates: 3, messages: 0 });
     expect(states.stored.get('c-1')!.outbox).toEqual([]);
+  });
+});
+
+describe('exit interviews', () => {
+  const exitInterview = demoCatalog.find((a) => a.actionId === 'exit-interview')!;
+  const churned = (customerId: string) =>
+    anEvent('customer.churned', { reason: 'price' }, { customerId, now: NOW, minutesAgo: 1 });
+
+  it('hands a churned customer to the call centre for an exit interview, a service action with no offer in it', async () => {
+    const { states, sent, run } = setup({ catalogActions: [exitInterview] });
+    texted('c-1', states);
+    expect(await run('acme', 'c-1', [churned('c-1')])).toMatchObject({ applied: 1, messages: 1 });
+    expect(sent).toEqual([
+      expect.objectContaining({
+        customerId: 'c-1',
+        channel: 'call-centre',
+        actionId: 'exit-interview',
+        kind: 'service',
+        reason: { type: 'trigger', id: 'exit-interview-after-churn' },
+      }),
+    ]);
+    // an active customer's events never ask for one
+    const active = setup({ catalogActions: [exitInterview] });
+    texted('c-2', active.states);
+    expect(await active.run('acme', 'c-2', calls(1, 'c-2'))).toMatchObject({ messages: 0 });
+  });
+
+  it('asks no one who said no to calls: consent applies as to every firing', async () => {
+    const { states, sent, run } = setup({ catalogActions: [exitInterview] });
+    states.profiles.set('c-1', {
+      customerId: 'c-1',
+      version: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+      consent: { 'call-centre': false },
+    });
+    expect(await run('acme', 'c-1', [churned('c-1')])).toMatchObject({ applied: 1, messages: 0, triggersRefused: 1 });
+    expect(sent).toEqual([]);
   });
 });
 

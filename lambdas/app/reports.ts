@@ -1,5 +1,6 @@
 import type { Clock } from '#domain/clock.ts';
 import type { ValueTierThresholds } from '#domain/customer.ts';
+import type { ExperimentConfig } from '#domain/decisioning/experiments.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ActionCatalog, DecisionReportSource, ReportScan, ReportStore } from '#domain/ports.ts';
@@ -12,6 +13,8 @@ export interface ReportSettings {
   /** Parallel scan segments read at once. */
   totalSegments: number;
   minFlagCount?: number;
+  /** The market's experiment (its global control group is the programme report's baseline). */
+  experiments?: ExperimentConfig;
 }
 
 export interface BuildResult {
@@ -47,6 +50,8 @@ export const buildTenantReports =
       valueTiers: ports.settings.valueTiers,
       actionValues: Object.fromEntries(actions.map((a) => [a.actionId, a.value])),
       ...(ports.settings.minFlagCount !== undefined ? { minFlagCount: ports.settings.minFlagCount } : {}),
+      tenant,
+      ...(ports.settings.experiments ? { experiments: ports.settings.experiments } : {}),
     });
     const segments = Math.max(1, ports.settings.totalSegments);
     await Promise.all(

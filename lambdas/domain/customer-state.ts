@@ -71,6 +71,8 @@ export interface CustomerState extends WindowedCounters {
   dataUsedPct: number;
   lastNps?: Stamped & { score: number; verbatim?: string };
   churn?: Stamped & { reason: ExitReason; detail?: string };
+  /** The latest exit interview's answer (`customer.exit_interview`): the exit-reasons report's destination. */
+  exitInterview?: Stamped & { reason: ExitReason; destinationOperator?: string; detail?: string };
   acquisition?: Stamped & { channel: string; tariff: string; promotion?: string; dealer?: string };
   status: 'active' | 'churned';
   lastOfferResponse?: Stamped & { actionId: string; response: string; decisionId?: string };
@@ -230,6 +232,9 @@ export function applyEvent(
       break;
     case 'customer.acquired':
       if (newer(s.acquisition, at, event.eventId)) s.acquisition = { ...stamp, ...event.data };
+      break;
+    case 'customer.exit_interview':
+      if (newer(s.exitInterview, at, event.eventId)) s.exitInterview = { ...stamp, ...event.data };
       break;
     case 'offer.response':
       if (newer(s.lastOfferResponse, at, event.eventId)) s.lastOfferResponse = { ...stamp, ...event.data };

@@ -15,6 +15,8 @@ export interface Profile {
   tenureMonths?: number;
   monthlyCharge?: number;
   contract?: Contract;
+  /** ISO date (YYYY-MM-DD): the contract's last day; lifecycle.ts derives the stage from it. */
+  contractEndDate?: string;
   products?: string[];
   householdId?: string;
   accountId?: string;

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'message.inbound',
   'customer.churned',
   'customer.acquired',
+  'customer.exit_interview',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -38,6 +39,8 @@ export interface EventData {
   'message.inbound': { channel: Channel; text: string };
   'customer.churned': { reason: ExitReason; detail?: string };
   'customer.acquired': { channel: string; tariff: string; promotion?: string; dealer?: string };
+  /** The answer of the exit interview the call centre held after a churn: why, and to whom the customer went. */
+  'customer.exit_interview': { reason: ExitReason; destinationOperator?: string; detail?: string };
 }
 
 /** One validated event: `eventId` is unique per tenant and takes effect once. */

@@ -200,14 +200,21 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
   const fired = { ...state.fired };
   const verdict: TriggerVerdict = { firings: [], skipped: [], refused: [], fired };
   const taken = new Set<Channel>();
+  const scores = profile?.scores ?? {};
+  // conditions and eligibility read the same `signals` decisions do, lifecycle included
+  const signals = signalsOf(state as unknown as Record<string, unknown>, scores, input.thresholds, {
+    ...(profile ? { profile } : {}),
+    now,
+    timeZone: policy.timeZone,
+  });
   const data = {
     profile: profile ?? {},
     state,
-    scores: profile?.scores ?? {},
+    scores,
     context: { now: now.toISOString(), eventType: event.type },
     event,
+    signals,
   };
-  let eligibilityData: Record<string, unknown> | undefined;
   const decline = reportedDecline(state.lastOfferResponse);
   let ledger: readonly ContactRecord[] = decline ? [...input.contacts, decline] : input.contacts;
   let household = input.householdContacts;
@@ -251,14 +258,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     const action = input.actions.get(trigger.actionId);
     // the action's own rules, as decisions apply them: validity, then eligibility
     if (action) {
-      const unusable = unusableAction(
-        action,
-        now,
-        (eligibilityData ??= {
-          ...data,
-          signals: signalsOf(state as unknown as Record<string, unknown>, data.scores, input.thresholds),
-        }),
-      );
+      const unusable = unusableAction(action, now, data);
       if (unusable) {
         refuse(unusable);
         continue;

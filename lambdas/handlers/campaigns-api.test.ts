@@ -96,6 +96,19 @@ describe('the campaigns API', () => {
     expect(fields).toEqual(expect.arrayContaining(['controlGroupPercent', 'pilot.percent', 'responseWindow']));
   });
 
+  it('refuses a budget without a limit and a pilot rule the rule language refuses, naming each', async () => {
+    for (const [over, field] of [
+      [{ budget: 10 }, 'budget'],
+      [{ budget: {} }, 'budget'],
+      [{ budget: { maxContacts: 0 } }, 'budget.maxContacts'],
+      [{ pilot: { where: { log: [{ var: 'profile' }] }, minUplift: 1 } }, 'pilot'],
+    ] as const) {
+      const res = await call({ method: 'POST', path: '/v1/campaigns', body: { ...body, ...over }, caller: acme });
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect((res.json.errors as { field: string }[]).map((e) => e.field).join(' ')).toContain(field);
+    }
+  });
+
   it('refuses actions that are not in the catalog, naming actionIds', async () => {
     const res = await call({
       method: 'POST',

@@ -45,6 +45,12 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
     decisions,
     clock: events.clock,
     meter: events.meter,
+    // a budget's cost counts sending as the preview prices it: the tenant's connection, the market's country
+    sending: {
+      connections: new DynamoChannelConnections(events.db, tenantTableOf(env.decisions.platform.TENANT_TABLES)),
+      defaultLanguage: env.decisions.settings.defaultLanguage,
+      ...(env.decisions.platform.MARKET_RULES.country ? { country: env.decisions.platform.MARKET_RULES.country } : {}),
+    },
     recordDelivery: deliveryRecorderFromEnv({
       CVM_METER: process.env['CVM_METER'],
       MARKET: env.decisions.platform.MARKET,
@@ -91,6 +97,7 @@ export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts
     audit: base.audit,
     randomId: decisions.randomId,
     policy: env.decisions.settings.policy,
+    thresholds: env.decisions.settings.thresholds,
     previewSegments: env.segments,
     meter: base.meter,
     sending: {

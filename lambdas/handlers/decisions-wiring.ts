@@ -14,6 +14,7 @@ import type { DecisionsEnv } from './decisions-env.ts';
 import { onlineScoring } from './scoring-wiring.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
+import { ruleBudgetRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 
 /** The bundle's own `models/` (copied at bundling), else the repository's (local runs, tests). */
 function modelsDirOf(env: DecisionsEnv): string {
@@ -58,6 +59,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     meter: base.meter,
     randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
     settings: env.settings,
+    rulesOverBudget: ruleBudgetRecorderFromEnv(process.env),
   };
   const scoring = await decisionScoring(env, base.clock);
   // GET /v1/actions pages the table itself, not the decision path's cached list

@@ -5,6 +5,7 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { actionItem } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { offeredDecisionOf } from '#domain/decisioning/decision-record.ts';
+import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { xmlProblems } from '#domain/reports/well-formed-xml.ts';
 import { periodOf } from '#domain/reports/report.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
@@ -20,10 +21,16 @@ const globexAdmin: Caller = { tenant: 'globex', scope: 'admin', keyId: 'globex-a
 const now = new Date();
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
 const month = periodOf(now, 'month', 'UTC');
+/** Half the base in the global control group: a-0, a-2, a-3, a-6 and a-7 with this id. */
+const experiments = { id: 'global-2', controlPercent: 50, challengerPercent: 20 };
 
 beforeAll(async () => {
   t = await testTables();
-  Object.assign(process.env, t.env, { REPORT_SEGMENTS: '3', REPORT_MIN_FLAG_COUNT: '2' });
+  Object.assign(process.env, t.env, {
+    REPORT_SEGMENTS: '3',
+    REPORT_MIN_FLAG_COUNT: '2',
+    EXPERIMENTS: JSON.stringify(experiments),
+  });
   const db = documentClient({ endpoint: t.endpoint });
   const put = (tenant: string, item: Record<string, unknown>) =>
     db.send(new PutCommand({ TableName: t.tenantTables[tenant]!, Item: item }));
@@ -147,6 +154,46 @@ describe('GET /v1/reports/{name}', () => {
     const decisions = await get('decisions', { groupBy: 'group' });
     expect(decisions.json.periods[0].summary).toMatchObject({ decisions: 12, offers: 9 });
     expect(decisions.json.periods[0].rows.every((r: { dimension: string }) => r.dimension === 'group')).toBe(true);
+  });
+
+  it('compares the global control group with everyone else (programme): JSON, CSV and an SVG of the intervals', async () => {
+    // the fixture: a-0..a-11, a-0..a-2 churned this month, a-1, a-3, ... a-11 accepted a decision's offer
+    const control = Array.from({ length: 12 }, (_, i) => i).filter(
+      (i) => experimentGroup('acme', `a-${i}`, experiments) === 'control',
+    );
+    const arms = {
+      control,
+      others: Array.from({ length: 12 }, (_, i) => i).filter((i) => !control.includes(i)),
+    };
+    expect(arms.control.length).toBeGreaterThan(0);
+    expect(arms.others.length).toBeGreaterThan(0);
+    const res = await get('programme', { groupBy: 'group' });
+    expect(res.status).toBe(200);
+    const p = res.json.periods[0];
+    expect(p.summary).toMatchObject({ controlCustomers: arms.control.length, othersCustomers: arms.others.length });
+    for (const [arm, ids] of Object.entries(arms))
+      expect(p.rows.find((r: { value: string }) => r.value === arm)).toMatchObject({
+        dimension: 'group',
+        customers: ids.length,
+        base: ids.length,
+        churned: ids.filter((i) => i < 3).length,
+        takers: ids.filter((i) => i % 2 === 1).length,
+      });
+    const takeUp = (ids: number[]) => ids.filter((i) => i % 2 === 1).length / ids.length;
+    expect(p.summary.offerTakeUpDifference).toBeCloseTo((takeUp(arms.others) - takeUp(arms.control)) * 100, 1);
+    expect(p.summary.offerTakeUpCi95Low).toBeLessThan(p.summary.offerTakeUpDifference);
+    expect(p.summary.offerTakeUpCi95High).toBeGreaterThan(p.summary.offerTakeUpDifference);
+
+    const csv = await get('programme', { format: 'csv', groupBy: 'metric' });
+    const lines = csv.raw.trim().split('\r\n');
+    expect(lines[0]).toMatch(
+      /^period,dimension,value,unit,control,others,difference,ci95Low,ci95High,controlN,othersN,/,
+    );
+    expect(lines.filter((l: string) => l.startsWith(`${month},metric,`))).toHaveLength(4);
+    const svg = await get('programme', { format: 'svg' });
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(xmlProblems(svg.raw)).toEqual([]);
+    expect(svg.raw).toContain('>offerTakeUp</text>');
   });
 
   it('flags the dealer whose customers left within days', async () => {

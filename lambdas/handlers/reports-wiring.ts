@@ -3,19 +3,25 @@ import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoDecisionReportSource } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import type { ReportSettings } from '#app/reports.ts';
-import { platformEnv } from './env.ts';
+import { Json, platformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
+const Experiments = z.object({ id: z.string(), controlPercent: z.number(), challengerPercent: z.number() });
 const ReportEnv = z.object({
   REPORT_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
   REPORT_MIN_FLAG_COUNT: z.coerce.number().int().min(1).optional(),
+  /** The market's experiment (lib/config/decisioning-settings.ts experimentsEnvOf) for the programme report. */
+  EXPERIMENTS: Json(Experiments).optional(),
+  /** The local runtime sets the decisions function's settings process-wide: their experiment, when EXPERIMENTS is absent. */
+  DECISIONING: Json(z.object({ experiments: Experiments })).optional(),
 });
 
 /** The composition root of the reports API and the build-reports job, built once per container. */
 export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
   const env = platformEnv(source);
   const own = ReportEnv.parse(source);
+  const experiments = own.EXPERIMENTS ?? own.DECISIONING?.experiments;
   const base = adaptersFor(env);
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   const reports = new DynamoReportStore(base.db, tableOf);
@@ -24,6 +30,7 @@ export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
     valueTiers: env.VALUE_TIERS,
     totalSegments: own.REPORT_SEGMENTS,
     ...(own.REPORT_MIN_FLAG_COUNT !== undefined ? { minFlagCount: own.REPORT_MIN_FLAG_COUNT } : {}),
+    ...(experiments ? { experiments } : {}),
   };
   return {
     tenants: Object.keys(env.TENANT_TABLES),

@@ -163,7 +163,7 @@ describe('a rule at the depth limit', () => {
 });
 
 describe('a rule stored before the limits', () => {
-  it('counts as false on a decision: the action is excluded as over budget and the answer is 200', async () => {
+  it('counts as false on a decision: the action is excluded as over budget, counted, and the answer is 200', async () => {
     const catalog = new DynamoActionCatalog(documentClient({ endpoint: t.endpoint }), (tn) => t.tenantTables[tn]!);
     await catalog.put('acme', { ...offer, actionId: 'rl-bomb', eligibility: doublingBomb(25) });
     // a customer outside the control group, so the decision asks every action
@@ -177,13 +177,20 @@ describe('a rule stored before the limits', () => {
         .status,
     ).toBe(201);
     const started = performance.now();
-    const res = await decisions({
-      method: 'POST',
-      path: '/v1/decisions',
-      body: { customerId, channel: 'app', limit: 5 },
-      caller: acmeChannel,
+    let res!: Awaited<ReturnType<typeof decisions>>;
+    const blobs = await emfBlobs(async () => {
+      res = await decisions({
+        method: 'POST',
+        path: '/v1/decisions',
+        body: { customerId, channel: 'app', limit: 5 },
+        caller: acmeChannel,
+      });
     });
     expect(performance.now() - started).toBeLessThan(1000);
+    // and it shows in RuleOverBudget, as the processor's runaway rules do
+    expect(blobs.filter((b) => 'RuleOverBudget' in b)).toEqual([
+      expect.objectContaining({ tenant: 'acme', RuleOverBudget: 1 }),
+    ]);
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     const offered = res.json.actions.map((a: { actionId: string }) => a.actionId);
     expect(offered).toContain('rl-offer');

@@ -6,7 +6,7 @@ import { API_TAGS, ROUTES } from './routes.ts';
 import { EventsBody, eventSchemaName, validateEvents } from './schemas/events.ts';
 import type { CampaignReportSchema } from './schemas/campaign.ts';
 import type { CampaignReport } from '#domain/campaign/report.ts';
-import type { z } from './schemas/common.ts';
+import type * as z from 'zod';
 
 // tsc holds the documented campaign report to the domain's: a documented field the domain lacks or types otherwise fails
 const _reportAsDocumented = (report: CampaignReport): z.infer<typeof CampaignReportSchema> => report;

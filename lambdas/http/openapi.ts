@@ -1,8 +1,11 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { acceptedMediaTypes } from './media-types.ts';
 import { IDEMPOTENCY_KEY } from '#domain/idempotency.ts';
-import { ProblemSchema, z } from './schemas/common.ts';
+import * as z from 'zod';
+import { ProblemSchema } from './schemas/common.ts';
+import { ChannelConnectionCreated, ChannelConnectionSchema } from './schemas/channels.ts';
 import { Event } from './schemas/events.ts';
+import { OutboundMessageSchema, WebhookMessageSchema } from './schemas/outbound.ts';
 import { ALLOW, IDEMPOTENT_REPLAYED, RETRY_AFTER } from './schemas/headers.ts';
 import { API_TAGS, ROUTES, type ResponseHeader, type RouteResponse, type RouteSpec } from './routes.ts';
 import { WEBHOOKS } from './webhooks.ts';
@@ -28,7 +31,7 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 const IdempotencyHeader = z.object({
-  'Idempotency-Key': z.string().regex(IDEMPOTENCY_KEY).optional().openapi({
+  'Idempotency-Key': z.string().regex(IDEMPOTENCY_KEY).optional().meta({
     description:
       'Makes a retry safe: the same key (per tenant, method and path) with the same body within 24 h replays the first answer, 2xx or 4xx, with `Idempotent-Replayed: true` and no second effect; with another body 422; while the first is still being answered 409 with Retry-After. 1-255 visible ASCII characters.',
   }),
@@ -114,18 +117,45 @@ function register(registry: OpenAPIRegistry, route: RouteSpec) {
   });
 }
 
+/**
+ * Schemas that are another named schema `.extend`ed: documented as `allOf` [the parent's `$ref`, the
+ * added fields], as zod-to-openapi does for `.openapi()`-named parents. The schemas name themselves
+ * with zod's own `.meta({ id })`, so that validation never loads zod-to-openapi; only this module
+ * knows the parent, and tells the generator here.
+ */
+const EXTENSIONS: [child: z.ZodObject, parent: z.ZodObject][] = [
+  [WebhookMessageSchema, OutboundMessageSchema],
+  [ChannelConnectionCreated, ChannelConnectionSchema],
+];
+
+function declareExtensions() {
+  for (const [child, parent] of EXTENSIONS) {
+    // like `.openapi()`'s extend, the child inherits the parent's other metadata (its description)
+    const { id: refId, ...inherited } = parent.meta() ?? {};
+    if (typeof refId !== 'string') throw new Error('an extended schema must be named with .meta({ id })');
+    zodToOpenAPIRegistry.add(child, { ...inherited, _internal: { extendedFrom: { refId, schema: parent } } });
+  }
+}
+
 let doc: object | undefined;
 /** Generated from the same zod schemas that validate requests. */
 export function openApiDocument(): object {
   if (doc) return doc;
+  declareExtensions();
+  const security = new OpenAPIRegistry();
+  security.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
-  // EventsBody validates each event on its own (one bad event rejects only itself), so it refers to
-  // the documented Event union by name rather than embedding it: register the union here.
-  registry.register('Event', Event);
   for (const route of ROUTES) register(registry, route);
   for (const webhook of WEBHOOKS) registry.registerWebhook(webhook);
-  doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const definitions = [
+    ...security.definitions,
+    // EventsBody validates each event on its own (one bad event rejects only itself), so it refers to
+    // the documented Event union by name rather than embedding it: the union (named by its .meta id)
+    // is a component of its own
+    { type: 'schema' as const, schema: Event },
+    ...registry.definitions,
+  ];
+  doc = new OpenApiGeneratorV31(definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'telco-cvm API',

@@ -11,7 +11,7 @@ import {
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { hashApiKey, type KeyScope } from '#domain/api-key.ts';
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
-import { ensureTable } from '../../scripts/local/tables.ts';
+import { ensureTable } from './ensure-table.ts';
 
 export interface TestTables {
   endpoint: string;

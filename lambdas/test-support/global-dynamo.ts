@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoLocal } from '../../scripts/local/dynamo-local.ts';
+import { startDynamoLocal } from './dynamo-local.ts';
 
 /** One in-memory DynamoDB Local for the whole run; each test file makes its own tables. */
 export default async function setup(project: TestProject) {

@@ -25,6 +25,11 @@ export const decisioningEnvOf = (config: MarketConfig): { DECISIONING: string } 
   DECISIONING: JSON.stringify(decisioningSettingsOf(config)),
 });
 
+/** The market's experiment as the one `EXPERIMENTS` variable: the build-reports job's programme report needs only it. */
+export const experimentsEnvOf = (config: MarketConfig): { EXPERIMENTS: string } => ({
+  EXPERIMENTS: JSON.stringify(config.decisioning.experiments),
+});
+
 /**
  * The market's time zone, quiet hours and default language as the one `MARKET_RULES` variable
  * (lambdas/handlers/env.ts parses it), set alike by the stack's functions and the local runtime.

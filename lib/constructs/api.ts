@@ -1,5 +1,5 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,7 +9,7 @@ import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { AUTHORIZER_CACHE_SECONDS, restApiNameOf, STAGE_NAME } from '#config/api-stage.ts';
 import { problemType } from '../../lambdas/http/problem.ts';
 import { ROUTES, type ApiFunction, type RouteSpec } from '../../lambdas/http/routes.ts';
-import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { tagTenant } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, retentionFor } from './cvm-function.ts';
 
@@ -337,8 +337,7 @@ export class CvmApi extends Construct {
       secret.grantRead(authorizerFn);
       usageKeySecrets[tenant.id] = secret.secretArn;
       usagePlans[tenant.id] = plan;
-      Tags.of(silo).add(TAG_TENANT, tenant.id);
-      Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
+      tagTenant(silo, config, tenant);
 
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',

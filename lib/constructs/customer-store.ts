@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,7 +17,7 @@ import {
   type KeyAttribute,
   type TableDesign,
 } from '../../lambdas/adapters/dynamo/table-design.ts';
-import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { tagTenant } from './cost-allocation.ts';
 
 export interface CustomerStoreProps {
   readonly config: MarketConfig;
@@ -122,8 +122,7 @@ export class CustomerStore extends Construct {
         key,
         protection,
       );
-      Tags.of(silo).add(TAG_TENANT, tenant.id);
-      Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
+      tagTenant(silo, config, tenant);
     }
     this.tables = { ...this.ownTables };
     this.decisionTables = { ...this.ownDecisionTables };

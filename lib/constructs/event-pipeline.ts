@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,7 +15,7 @@ import {
   outboundDlqName,
   outboundQueueName,
 } from '../../lambdas/adapters/sqs/queue-design.ts';
-import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { tagTenant } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
 import { encryptedQueue, tenantQueueAlarms, tlsOnly } from './queue-alarms.ts';
@@ -99,8 +99,7 @@ export class EventPipeline extends Construct {
           backlogMessages,
         }),
       );
-      Tags.of(silo).add(TAG_TENANT, tenant.id);
-      Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
+      tagTenant(silo, config, tenant);
     }
 
     const fnDefaults = { logRetentionDays: config.retention.logsDays, logRemovalPolicy: props.logRemovalPolicy };

@@ -1,10 +1,10 @@
-import { CustomResource, Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { deploymentOf, type MarketConfig, physicalName } from '#config/market-config.ts';
 import { contentHash } from '../../lambdas/domain/starter.ts';
-import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { tagTenant } from './cost-allocation.ts';
 import { type CustomerStore, dataProtectionOf } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
 
@@ -57,8 +57,7 @@ export class MarketSeed extends Construct {
       // Created without a value: the seed function generates the key, keeps only its hash and
       // writes the key here once. The template never holds it, nor a generator that could re-roll it.
       (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
-      Tags.of(silo).add(TAG_TENANT, tenant.id);
-      Tags.of(silo).add(TAG_COST_CENTER, tenant.costCenter);
+      tagTenant(silo, config, tenant);
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,7 @@ import {
   METRICS_SERVICE,
 } from '../../lambdas/adapters/metrics/platform-metrics.ts';
 import { across, inRunsOf } from './alarm-math.ts';
-import { TAG_COST_CENTER, TAG_TENANT } from './cost-allocation.ts';
+import { tagTenant } from './cost-allocation.ts';
 import { CvmFunction } from './cvm-function.ts';
 import { RUNBOOK, withRunbook } from './runbook.ts';
 import { tableAlarms } from './table-alarms.ts';
@@ -404,8 +404,7 @@ export class Observability extends Construct {
   addTableAlarms(tables: Record<string, dynamodb.ITable>, tenant?: TenantConfig): cloudwatch.Alarm[] {
     const scope = new Construct(this, tenant ? `Tenant-${tenant.id}` : 'SharedTables');
     if (tenant) {
-      Tags.of(scope).add(TAG_TENANT, tenant.id);
-      Tags.of(scope).add(TAG_COST_CENTER, tenant.costCenter);
+      tagTenant(scope, this.config, tenant);
     }
     const owner = tenant ? `tenant ${tenant.id}` : `market ${this.config.code}`;
     return tableAlarms(scope, owner, tables).map((alarm) => this.track(alarm));

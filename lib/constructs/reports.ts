@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { marketRulesEnvOf } from '#config/decisioning-settings.ts';
+import { experimentsEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
@@ -42,6 +42,7 @@ export class Reports extends Construct {
       ...store.tableNamesEnv(),
       VALUE_TIERS: JSON.stringify(config.valueTiers),
       ...marketRulesEnvOf(config),
+      ...experimentsEnvOf(config),
       REPORT_SEGMENTS: String(props.totalSegments ?? 8),
     };
     this.apiFunction = new CvmFunction(this, 'ReportsFn', {

@@ -24,8 +24,8 @@ import { campaignsEnv } from '#handlers/campaigns-env.ts';
 import { campaignPortsFor, campaignStepPortsFor } from '#handlers/campaigns-wiring.ts';
 import { loadPrices } from '../cost/prices.ts';
 import { unitPrice } from '../cost/cost-math.ts';
-import { startDynamoLocal } from '../local/dynamo-local.ts';
-import { ensureTable } from '../local/tables.ts';
+import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import type { BenchFigure } from './figure.ts';
 
 const NOW = '2025-03-12T08:00:00.000Z';

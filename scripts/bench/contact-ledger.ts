@@ -38,8 +38,8 @@ import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
 import { anEvent } from '../../lambdas/test-support/event-builders.ts';
-import { startDynamoLocal } from '../local/dynamo-local.ts';
-import { ensureTable } from '../local/tables.ts';
+import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import { median, type BenchFigure } from './figure.ts';
 import { itemBytes, legacyItemOf } from './scan-bytes.ts';
 

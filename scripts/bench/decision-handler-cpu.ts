@@ -9,7 +9,7 @@ import { KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { invoker } from '../../lambdas/test-support/api-event.ts';
-import { ensureTable } from '../local/tables.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import { fiftyActions, profile, stamp, storedScores } from './decisions.ts';
 import type { BenchFigure } from './figure.ts';
 

@@ -33,10 +33,10 @@ import { evaluateActions } from '#domain/decisioning/pipeline.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { MemoryDecisioning, TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
-import { startDynamoLocal } from '../local/dynamo-local.ts';
-import { ensureTable } from '../local/tables.ts';
+import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import { median, type BenchFigure } from './figure.ts';
-import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { isRunning, startLocal } from '../local/npm-start.ts';
 import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from '../load/customer-base.ts';
 import { fixedRate, type FixedRateStep } from '../load/fixed-rate.ts';
 

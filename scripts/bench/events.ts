@@ -15,10 +15,10 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { localQueues } from '#adapters/local/local-event-queue.ts';
 import { applyEvent, type CustomerState } from '#domain/customer-state.ts';
-import { freePort } from '../local/dynamo-local.ts';
+import { freePort } from '../../lambdas/test-support/dynamo-local.ts';
 import type { LocalQueue } from '../local/local-queue.ts';
 import { startRuntime } from '../local/runtime.ts';
-import { ensureTable } from '../local/tables.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import type { BenchFigure } from './figure.ts';
 import { demoMix, stateWriteUnits } from './write-units.ts';
 

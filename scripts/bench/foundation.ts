@@ -1,17 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { ESM_REQUIRE_BANNER } from '../../lib/constructs/cvm-function.ts';
-import { freePort } from '../local/dynamo-local.ts';
+import { freePort } from '../../lambdas/test-support/dynamo-local.ts';
+import { bundleEmpty, bundleHandler } from './bundles.ts';
 import { median, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -20,28 +19,13 @@ const TABLE = tenantTableName(deploymentOf(loadMarket('demo')), 'consumer');
 
 /** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
 async function bundles(dir: string) {
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: 'silent' as const,
-    tsconfig: join(ROOT, 'tsconfig.json'),
-  };
   const out: Record<string, string> = {};
   for (const name of ['customers-api', 'authorizer', 'meta-api']) {
-    const file = join(dir, `${name}.mjs`);
-    await build({ ...common, entryPoints: [join(ROOT, 'lambdas', 'handlers', `${name}.ts`)], outfile: file });
-    out[name] = file;
+    out[name] = join(dir, `${name}.mjs`);
+    await bundleHandler(`${name}.ts`, out[name]);
   }
-  const empty = join(dir, 'empty.mjs');
-  writeFileSync(join(dir, 'empty.ts'), 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
-  await build({ ...common, entryPoints: [join(dir, 'empty.ts')], outfile: empty });
-  out['empty'] = empty;
+  out['empty'] = join(dir, 'empty.mjs');
+  await bundleEmpty(dir, out['empty']);
   return out;
 }
 

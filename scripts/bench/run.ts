@@ -17,6 +17,7 @@ const SUITES: { title: string; file: string; fn: string }[] = [
     file: 'foundation.ts',
     fn: 'runFoundationBench',
   },
+  { title: 'Bundles: every function, minified as deployed', file: 'bundles.ts', fn: 'runBundlesBench' },
   { title: 'Scoring: in-process XGBoost evaluator', file: 'scoring.ts', fn: 'runScoringBench' },
   { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
   { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },

@@ -32,8 +32,8 @@ import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { learningSegmentOf } from '#domain/decisioning/learning.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
-import { startDynamoLocal } from '../local/dynamo-local.ts';
-import { ensureTable } from '../local/tables.ts';
+import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 import type { BenchFigure } from './figure.ts';
 
 export const DAYS = 180;

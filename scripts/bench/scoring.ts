@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixedClock } from '#domain/clock.ts';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
-import { loadModel } from '#domain/scoring/model-store.ts';
+import { loadPinnedModels } from '#domain/scoring/model-store.ts';
+import { loadMarket } from '#config/markets/index.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { XgboostModel } from '#domain/scoring/xgboost-evaluator.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
@@ -77,7 +78,8 @@ print(json.dumps({'rowsPerSecond': rows / best, 'version': xgb.__version__}))
 }
 
 export async function runScoringBench(): Promise<BenchResult[]> {
-  const dir = join(MODELS_DIR, 'demo/churn/1');
+  const pins = loadMarket('demo').scoring.models;
+  const dir = join(MODELS_DIR, 'demo/churn', pins['churn']!.version);
   const model = new XgboostModel(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
   const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as {
     features: Array<Array<number | null>>;
@@ -94,10 +96,7 @@ export async function runScoringBench(): Promise<BenchResult[]> {
 
   // The whole scorer: profile -> features -> churn, every cross-sell head, NPS.
   const source = fileModelSource(MODELS_DIR);
-  const scorer = new Scorer(
-    await Promise.all(['churn', 'cross-sell', 'nps'].map((m) => loadModel(source, 'demo', m, '1'))),
-    fixedClock('2025-01-01T00:00:00Z'),
-  );
+  const scorer = new Scorer(await loadPinnedModels(source, 'demo', pins), fixedClock('2025-01-01T00:00:00Z'));
   const { schema, trainFile } = datasetOf('demo');
   const profiles: ProfileWithId[] = readDatasetCsv(resolve(DATA_DIR, trainFile), schema)
     .map((r, i) => schema.toProfile(r, i + 1))

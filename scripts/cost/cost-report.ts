@@ -1,7 +1,9 @@
 /**
- * `npm run cost-report -- --market demo --month 2026-10 [--format md|csv] [--estimate] [--usage file]`
+ * `npm run cost-report -- --market demo --stage prod --month 2026-10 [--format md|csv|csv-wide|html] [--estimate] [--usage file] [--metric m] [--activate-tags]`
  * Per tenant: its tagged resources' cost (Cost Explorer) plus its share of the shared resources,
- * split by metered usage; `--estimate` works offline from metering and the price table.
+ * split by metered usage, plus its sending; the whole account's month reconciled to the cent
+ * (every market and stage found, and one `unattributed` line). `--estimate` works offline from
+ * metering and the price table. `--format csv` is the monthly showback file for finance.
  *
  * Usage: `--usage <file>` reads a metering.jsonl; `--estimate` without it reads the local
  * runtime's; otherwise (AWS) the month's meters come from CloudWatch and each tenant's API
@@ -10,20 +12,21 @@
 import { join, resolve } from 'node:path';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
+import { COST_METRICS, CostExplorerCostSource, type CostMetric, DEFAULT_COST_METRIC } from '#adapters/cost-explorer.ts';
 import { CloudWatchUsageSource } from '#adapters/metering/cloudwatch-usage-source.ts';
 import { CombinedUsageSource } from '#adapters/metering/combined-usage-source.ts';
 import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
 import { UsagePlanUsageSource } from '#adapters/metering/usage-plan-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
-import type { CostSource, UsageSource } from '#domain/cost/ports.ts';
-import { type ArgsOf, defineCli, marketAt, marketOption, stageOption } from '../lib/args.ts';
+import type { CostSource, TagActivation, TagStatus, UsageSource } from '#domain/cost/ports.ts';
+import { COST_TAGS, TAG_BILLING_UNIT } from '../../lib/constructs/cost-allocation.ts';
+import { type ArgsOf, defineCli, marketAt, marketOption, stageOption, UsageError } from '../lib/args.ts';
 import { DEFAULT_ASSUMPTIONS, tieredUnitPrice } from './cost-math.ts';
 import type { DecisionIo } from './decision-layout.ts';
 import { costModel, type CostModel } from './model.ts';
 import { flaggedPrices, loadPrices, sendingCostOf, sendingPrice } from './prices.ts';
-import { buildReport, toCsv, toMarkdown, type CostReport } from './report.ts';
+import { buildReport, type CostReport, toHtml, toMarkdown, toShowbackCsv, toWideCsv } from './report.ts';
 import type { CfnTemplate } from './template-facts.ts';
 import { unitCostsOf } from './unit-costs.ts';
 
@@ -68,20 +71,29 @@ function layoutOf(config: MarketConfig): Promise<DecisionIo> {
 
 export async function buildCostReport(opts: {
   market: string;
-  /** The deployment whose usage plans count API requests (default dev). */
+  /** The deployment reported (default dev): its billing units are split, its usage plans count API requests. */
   stage?: string;
   month: string;
   estimate: boolean;
   usage: UsageSource;
   cost?: CostSource;
+  /** The Cost Explorer metric when `cost` is not given (default NetAmortizedCost). */
+  metric?: CostMetric;
   /** The stack's template (default: the market's, synthesized in process). */
   template?: CfnTemplate;
 }): Promise<CostReport> {
   const config = loadMarket(opts.market, opts.stage);
   const usage = await opts.usage.usage(config.code, opts.month);
-  const tagged = opts.estimate
-    ? undefined
-    : await (opts.cost ?? new CostExplorerCostSource()).monthlyCostByTenant(config.code, opts.month);
+  let billing: { cost: Awaited<ReturnType<CostSource['monthlyCost']>>; tags: TagStatus[] | Error } | undefined;
+  if (!opts.estimate) {
+    const source = opts.cost ?? costExplorer(opts.metric);
+    // the tags' status is advice: a caller without ce:ListCostAllocationTags still gets the figures
+    const [cost, tags] = await Promise.all([
+      source.monthlyCost(opts.month),
+      source.tagStatus(COST_TAGS).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    ]);
+    billing = { cost, tags };
+  }
   const model = await reportModel(config, opts.template);
   // the API's tiers apply to the month's API requests as metered
   const requests = Object.values(usage).reduce((s, u) => s + (u['ApiRequest'] ?? 0), 0);
@@ -94,9 +106,60 @@ export async function buildCostReport(opts: {
     unitCosts: unitCostsOf(model, DEFAULT_ASSUMPTIONS, requests),
     usageMethod: opts.usage.method,
     prices: `the cost model's unit costs (scripts/cost/model.ts: the market's template, the decision layout, ${model.prices.region} prices from scripts/cost/prices.json${fallback.length ? `; UNCONFIRMED in ${model.prices.region}, ${model.prices.reference}'s price used: ${fallback.join(', ')}` : ''}${thirdParty.length ? `; third-party: ${thirdParty.join(', ')}` : ''}); API requests at the tiers' average for the month's ${requests.toLocaleString('en')} metered requests ($${(tieredUnitPrice(model.prices, apiId, requests) * 1e6).toFixed(2)}/M)`,
-    ...(tagged ? { tagged } : {}),
+    ...(billing ? { cost: billing.cost, tags: billing.tags } : {}),
     sending: sendingOfTenants(config, usage),
   });
+}
+
+/** Cost Explorer, grouped by the billing-unit tag the stacks put on every resource. */
+const costExplorer = (metric: CostMetric = DEFAULT_COST_METRIC) =>
+  new CostExplorerCostSource(undefined, { billingUnitTag: TAG_BILLING_UNIT, metric });
+
+/**
+ * The first month a backfill may start from: the report's month, but never before the previous
+ * twelve months (Cost Explorer's limit) nor after the current one.
+ */
+export function backfillFrom(month: string, now: Date): string {
+  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+  const text = (i: number) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+  const current = now.getUTCFullYear() * 12 + now.getUTCMonth();
+  return text(Math.min(current, Math.max(current - 12, index(month))));
+}
+
+/**
+ * `--activate-tags`: activates every cost-allocation tag of the platform that billing has seen and
+ * that is inactive (UpdateCostAllocationTagsStatus), then re-applies the active tags to the months
+ * from the report's on (StartCostAllocationTagBackfill). Returns what it did, a line each.
+ */
+export async function activateCostTags(
+  source: CostSource & TagActivation,
+  month: string,
+  now: Date = new Date(),
+): Promise<string[]> {
+  const statuses = await source.tagStatus(COST_TAGS);
+  const inactive = statuses.filter((s) => s.status === 'Inactive').map((s) => s.key);
+  const unseen = statuses.filter((s) => s.status === 'unknown').map((s) => s.key);
+  const out: string[] = [];
+  const refused = await source.activateTags(inactive);
+  const activated = inactive.filter((k) => !refused.some((r) => r.key === k));
+  out.push(
+    activated.length ? `activated: ${activated.join(', ')}` : 'activated: none (the seen tags were active already)',
+  );
+  for (const r of refused) out.push(`not activated: ${r.key}: ${r.problem}`);
+  if (unseen.length)
+    out.push(
+      `not seen by billing yet, so not activated: ${unseen.join(', ')} (deploy a stack that carries them, wait up to 24 hours, run this again)`,
+    );
+  const from = backfillFrom(month, now);
+  try {
+    await source.backfillTags(from);
+    out.push(`backfill started from ${from}-01: the active tags apply to the bills since (takes up to a day)`);
+  } catch (err) {
+    out.push(
+      `backfill from ${from}-01 not started: ${(err as Error).name}: ${(err as Error).message} (one backfill per 24 hours)`,
+    );
+  }
+  return out;
 }
 
 /**
@@ -121,20 +184,31 @@ function sendingOfTenants(config: MarketConfig, usage: Awaited<ReturnType<UsageS
   return { byTenant, method };
 }
 
+export const FORMATS = ['md', 'csv', 'csv-wide', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The report in one of its formats: markdown, the showback CSV, the per-tenant CSV, the HTML page. */
+export function render(report: CostReport, format: Format): string {
+  if (format === 'csv') return toShowbackCsv(report);
+  if (format === 'csv-wide') return toWideCsv(report);
+  if (format === 'html') return toHtml(report);
+  return toMarkdown(report);
+}
+
 export async function costReport(opts: {
   market: string;
+  stage?: string;
   month: string;
-  format: 'md' | 'csv';
+  format: Format;
   estimate: boolean;
   usage: UsageSource;
   cost?: CostSource;
   template?: CfnTemplate;
 }): Promise<string> {
-  const report = await buildCostReport(opts);
-  return opts.format === 'csv' ? toCsv(report) : toMarkdown(report);
+  return render(await buildCostReport(opts), opts.format);
 }
 
-const cli = defineCli({
+export const cli = defineCli({
   name: 'cost-report',
   summary:
     "Per tenant: its tagged resources' cost (Cost Explorer) plus its share of the shared resources, split by metered usage. --estimate works offline from metering and the price table.",
@@ -151,9 +225,10 @@ const cli = defineCli({
     format: {
       type: 'string',
       default: 'md',
-      choices: ['md', 'csv'],
-      placeholder: 'md|csv',
-      description: 'output format',
+      choices: FORMATS,
+      placeholder: FORMATS.join('|'),
+      description:
+        'md: the report; csv: the showback file (market,stage,month,tenant,cost_center,category,amount,currency); csv-wide: one row per tenant with its meters; html: a self-contained page with a chart per tenant',
     },
     estimate: { type: 'boolean', description: 'price metered usage offline instead of asking Cost Explorer' },
     usage: {
@@ -161,30 +236,47 @@ const cli = defineCli({
       placeholder: '<metering.jsonl>',
       description: "the meters to split by (default with --estimate: the local runtime's; else CloudWatch)",
     },
+    metric: {
+      type: 'string',
+      default: DEFAULT_COST_METRIC,
+      choices: COST_METRICS,
+      placeholder: COST_METRICS.join('|'),
+      description: 'the Cost Explorer metric (NetAmortizedCost: amortized and net of discounts)',
+    },
+    'activate-tags': {
+      type: 'boolean',
+      description:
+        'first activate the cost-allocation tags billing has seen and backfill them from --month (UpdateCostAllocationTagsStatus, StartCostAllocationTagBackfill)',
+    },
   },
 });
 
-async function main(args: ArgsOf<typeof cli>) {
+export async function main(args: ArgsOf<typeof cli>): Promise<void> {
+  if (args.estimate && args['activate-tags'])
+    throw new UsageError('--activate-tags works on Cost Explorer: run it without --estimate');
   const config = marketAt(args.market, args.stage);
   // Locally (and offline) the meters are in <CVM_LOCAL_DIR>/metering.jsonl; against AWS they are CloudWatch metrics.
   const file =
     args.usage ??
     (args.estimate ? join(resolve(process.env['CVM_LOCAL_DIR'] ?? '.local'), 'metering.jsonl') : undefined);
   const usage = file ? new FileUsageSource(file) : awsUsageSource(config);
+  const cost = args.estimate ? undefined : costExplorer(args.metric);
+  if (cost && args['activate-tags'])
+    for (const line of await activateCostTags(cost, args.month)) process.stderr.write(`cost-report: ${line}\n`);
   const report = await buildCostReport({
     market: args.market,
     stage: args.stage,
     month: args.month,
     estimate: args.estimate,
     usage,
+    ...(cost ? { cost } : {}),
   });
-  if (args.format === 'csv') {
-    // CSV stays data; its method goes to stderr so it is still in front of the reader.
-    process.stdout.write(toCsv(report));
-    process.stderr.write(`${report.method.map((m) => `# ${m}`).join('\n')}\n`);
-  } else {
-    process.stdout.write(toMarkdown(report));
-  }
+  process.stdout.write(render(report, args.format));
+  // CSV stays data: its warnings and method go to stderr, so they are still in front of the reader
+  if (args.format === 'csv' || args.format === 'csv-wide')
+    process.stderr.write(
+      `${[...report.tagWarnings.map((w) => `WARNING ${w}`), ...report.method].map((m) => `# ${m}`).join('\n')}\n`,
+    );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await cli.run(main);

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../local/dynamo-local.ts';
+import { freePort } from '../../lambdas/test-support/dynamo-local.ts';
+import { REPORT_NAMES } from '#domain/reports/report.ts';
 import { xmlProblems } from '#domain/reports/well-formed-xml.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvm-demo-'));
@@ -27,7 +28,7 @@ describe('npm run demo -- --quick', () => {
     expect(out).toMatch(/triggers handed off [1-9]\d* message/);
     expect(out).toMatch(/decisions: app 4 .*ussd 4 .*call-centre 4 /);
     expect(out).toMatch(/campaign (cmp-\S+: \w+|: skipped \(.+\))/);
-    expect(out).toMatch(/reports: 4 snapshots; active base \d+/);
+    expect(out).toMatch(new RegExp(`reports: ${REPORT_NAMES.length} snapshots; active base \\d+`));
     const html = readFileSync(join(dir, 'demo-report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     const svgs = html.match(/<svg [\s\S]*?<\/svg>/g) ?? [];

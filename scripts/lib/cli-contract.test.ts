@@ -53,6 +53,12 @@ const CLIS: Record<string, CliCase> = {
   load: { badValue: { args: ['--seconds', 'soon'], says: /--seconds must be a number/ } },
   bench: { badValue: { args: ['nothing'], says: /unknown suite 'nothing'/ } },
   train: { badValue: { args: ['atlantis'], says: /unknown market 'atlantis'/ } },
+  models: {
+    badValue: {
+      args: ['promote', '--model', 'churn', '--version', 'two'],
+      says: /--version two: must be a whole number from 1/,
+    },
+  },
 };
 
 /** npm scripts that take no arguments, or are checked elsewhere, and why. */

@@ -10,8 +10,8 @@ import {
   tenantTableName,
 } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
-import { startDynamoLocal } from '../local/dynamo-local.ts';
-import { ensureTable } from '../local/tables.ts';
+import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
+import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
 
 /**
  * The DynamoDB a script should use locally: the running `npm start`'s, or, when none is running,

@@ -23,8 +23,8 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-function biome(dir: string, command: 'lint' | 'format') {
-  const run = spawnSync(BIOME, [command, '--error-on-warnings', '--colors=off', 'lambdas'], {
+function biome(dir: string, command: 'lint' | 'format', paths = ['lambdas']) {
+  const run = spawnSync(BIOME, [command, '--error-on-warnings', '--colors=off', ...paths], {
     cwd: dir,
     encoding: 'utf8',
   });
@@ -73,9 +73,31 @@ describe('the lint over the whole tree', () => {
 
   it('keeps runtime code off scripts and tests', () => {
     const dir = tree({
-      'lambdas/adapters/x.ts': "import { y } from '../../scripts/local/tables.ts';\n\nexport const z = y;\n",
+      'lambdas/adapters/x.ts': "import { y } from '../../scripts/local/runtime.ts';\n\nexport const z = y;\n",
     });
     expect(biome(dir, 'lint').status).toBe(1);
+  });
+
+  it('keeps scripts, e2e and test-support in one direction: e2e -> scripts -> test-support', () => {
+    const importing = (from: string) => `import { y } from '${from}';\n\nexport const z = y;\n`;
+    const dir = tree({
+      'scripts/bench/to-e2e.ts': importing('../../e2e/support/tenant-api.ts'),
+      'lambdas/test-support/to-scripts.ts': importing('../../scripts/local/runtime.ts'),
+      'lambdas/test-support/to-e2e.ts': importing('../../e2e/support/tenant-api.ts'),
+      'e2e/fine-scripts.ts': importing('../scripts/local/npm-start.ts'),
+      'e2e/fine-support.ts': importing('../lambdas/test-support/dynamo.ts'),
+      'scripts/bench/fine.ts': importing('../../lambdas/test-support/dynamo-local.ts'),
+    });
+    const { status, output } = biome(dir, 'lint', ['scripts', 'lambdas', 'e2e']);
+    expect(status).toBe(1);
+    for (const planted of [
+      'scripts/bench/to-e2e.ts',
+      'lambdas/test-support/to-scripts.ts',
+      'lambdas/test-support/to-e2e.ts',
+    ])
+      expect(output).toContain(planted);
+    for (const fine of ['e2e/fine-scripts.ts', 'e2e/fine-support.ts', 'scripts/bench/fine.ts'])
+      expect(output).not.toContain(fine);
   });
 
   it('fails on a badly formatted file and passes the same code formatted', () => {

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isRunning, startLocal } from '../../e2e/local-runtime.ts';
+import { isRunning, startLocal } from '../local/npm-start.ts';
 import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from './customer-base.ts';
 import { fixedRate, type FixedRateStep } from './fixed-rate.ts';
 import { LOAD_END, LOAD_START, withLoadSection } from './load-section.ts';

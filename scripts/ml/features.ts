@@ -6,6 +6,7 @@
  * For each model head writes `<out>/<market>/<model>/<head dir>/features.csv` (id, features in
  * spec order, label; missing as an empty cell) and `feature-spec.json`, and
  * `<out>/<market>/<model>/job.json` (manifest, objectives, training parameters) for train.py.
+ * The manifest names the next version of each model (one after the newest under models/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,8 @@ import { compileFeatures } from '#domain/scoring/features.ts';
 import type { ModelManifest } from '#domain/scoring/model-store.ts';
 import { datasetOf, readDatasetCsv } from './datasets.ts';
 import { modelDefsOf, type ModelDef } from './model-defs.ts';
-import { DATA_DIR } from './paths.ts';
+import { nextVersion } from './model-versions.ts';
+import { DATA_DIR, MODELS_DIR } from './paths.ts';
 import { generateSurvey, surveyCsv } from './synthetic-nps.ts';
 
 export function buildMarket(market: string, outRoot: string, log: (s: string) => void = () => {}): void {
@@ -51,7 +53,8 @@ function buildModel(
   const manifest: ModelManifest = {
     manifestVersion: 1,
     model: def.model,
-    version: '1',
+    // a new directory every time: versions are immutable (scripts/ml/model-versions.ts)
+    version: nextVersion(MODELS_DIR, def.market, def.model),
     kind: def.kind,
     heads: def.heads.map(({ name, dir: d, product, requiresAny }) => ({
       name,

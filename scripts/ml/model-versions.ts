@@ -82,7 +82,8 @@ export function everPinned(pins: PinsFile, model: string): Set<string> {
 /** Refuses a version directory that exists: training only ever creates new ones. */
 export function assertNewVersion(root: string, market: string, model: string, version: string, pins: PinsFile): void {
   if (!existsSync(join(root, market, model, version))) return;
-  const why = pins[model]?.version === version ? ' (pinned)' : everPinned(pins, model).has(version) ? ' (pinned before)' : '';
+  const why =
+    pins[model]?.version === version ? ' (pinned)' : everPinned(pins, model).has(version) ? ' (pinned before)' : '';
   throw new VersionError(
     `${market}/${model}/${version} exists${why}: versions are immutable, train into ${nextVersion(root, market, model)}`,
   );

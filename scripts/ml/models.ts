@@ -9,15 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { type ArgsOf, defineCli, marketOption, UsageError } from '../lib/args.ts';
-import {
-  describeVersion,
-  promote,
-  readPins,
-  rollback,
-  VersionError,
-  versionsOf,
-  writePins,
-} from './model-versions.ts';
+import { describeVersion, promote, readPins, rollback, VersionError, versionsOf, writePins } from './model-versions.ts';
 import { MODELS_DIR } from './paths.ts';
 
 const cli = defineCli({
@@ -37,7 +29,7 @@ const cli = defineCli({
       type: 'string',
       placeholder: '<n>',
       description: 'promote: the version to pin (default: the newest)',
-      validate: (v) => (/^[1-9]\d*$/.test(v) ? undefined : `--version must be a whole number from 1, not '${v}'`),
+      validate: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'must be a whole number from 1'),
     },
   },
 });

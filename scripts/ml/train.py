@@ -4,11 +4,15 @@
     /usr/bin/python3 scripts/ml/train.py --market demo [--work .local/ml] [--models models] [--only churn]
 
 Everything is seeded (folds, subsampling) and xgboost runs single-threaded, so a rerun
-writes the same artifacts. For each model it writes models/<market>/<model>/1/:
+writes the same artifacts (but for trainedAt). For each model it writes a new version directory
+models/<market>/<model>/<version>/ (the version job.json names: features.ts picks the next one)
+and refuses one that exists, pinned or not: a version, once written, never changes.
+It writes:
 manifest.json, model-card.md, metrics.json and per head model.json, feature-spec.json,
 parity.json (and metrics.json for multi-head models).
 """
 import argparse
+import datetime
 import json
 import math
 import os
@@ -171,15 +175,21 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from model_card import write_model_card
 
+    jobs = []
     for model in sorted(os.listdir(market_dir)):
         job_path = os.path.join(market_dir, model, 'job.json')
         if not os.path.isfile(job_path) or (args.only and args.only != model):
             continue
         with open(job_path) as f:
             job = json.load(f)
+        out = os.path.join(args.models, args.market, model, job['manifest']['version'])
+        # Checked for every model before any training: a version, once written, never changes.
+        if os.path.exists(out):
+            sys.exit(f'train: {out} exists: versions are immutable; rerun scripts/ml/features.ts for the next version')
+        jobs.append((model, job, out))
+
+    for model, job, out in jobs:
         manifest = job['manifest']
-        out = os.path.join(args.models, args.market, model, manifest['version'])
-        shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
         per_head = {}
         for head in job['heads']:
@@ -200,6 +210,7 @@ def main():
             'detail': '<product>/metrics.json',
         }
         metrics['xgboostVersion'] = xgb.__version__
+        metrics['trainedAt'] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds').replace('+00:00', 'Z')
         with open(os.path.join(out, 'metrics.json'), 'w') as f:
             json.dump(metrics, f, indent=2)
         write_model_card(out, args.market, job, per_head, xgb.__version__)

@@ -1,3 +1,4 @@
+import { experimentsEnvOf } from '#config/decisioning-settings.ts';
 import { deploymentOf } from '#config/market-config.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,6 +58,7 @@ try {
     POWERTOOLS_DEV: 'false',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
     ...eventPipelineEnv(market),
+    ...experimentsEnvOf(market),
     ...(now ? { CVM_NOW: now } : {}),
   });
   const { handler } = await import('#handlers/build-reports.ts');

@@ -18,6 +18,7 @@ import type {
   Membership,
   StoredMember,
 } from '#domain/campaign/ports.ts';
+import type { BudgetLimits } from '#domain/campaign/budget.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { DEFAULT_PAGE_SIZE } from '#domain/paging.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
@@ -169,6 +170,58 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
         if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
       }
     }
+  }
+
+  async holdBudget(tenant: TenantId, campaignId: string, nanoUsd: number, limits: BudgetLimits): Promise<boolean> {
+    // conditions cannot add, so the room left is computed here: held + cost <= max is held <= max - cost
+    const conditions = ['attribute_exists(budgetUse)'];
+    const values: Record<string, unknown> = { ':one': 1, ':cost': nanoUsd };
+    if (limits.maxContacts !== undefined) {
+      conditions.push('budgetUse.heldContacts <= :contactRoom');
+      values[':contactRoom'] = limits.maxContacts - 1;
+    }
+    if (limits.maxNanoUsd !== undefined) {
+      conditions.push('budgetUse.heldNanoUsd <= :costRoom');
+      values[':costRoom'] = limits.maxNanoUsd - nanoUsd;
+    }
+    try {
+      await guarded(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableOf(tenant),
+            Key: campaignKey(campaignId),
+            UpdateExpression: 'ADD budgetUse.heldContacts :one, budgetUse.heldNanoUsd :cost',
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async settleBudget(
+    tenant: TenantId,
+    campaignId: string,
+    heldNanoUsd: number,
+    nanoUsd: number | undefined,
+  ): Promise<void> {
+    const update =
+      nanoUsd === undefined
+        ? {
+            UpdateExpression: 'ADD budgetUse.heldContacts :minusOne, budgetUse.heldNanoUsd :release',
+            ExpressionAttributeValues: { ':minusOne': -1, ':release': -heldNanoUsd },
+          }
+        : {
+            UpdateExpression: 'ADD budgetUse.contacts :one, budgetUse.nanoUsd :cost, budgetUse.heldNanoUsd :correction',
+            ExpressionAttributeValues: { ':one': 1, ':cost': nanoUsd, ':correction': nanoUsd - heldNanoUsd },
+          };
+    await guarded(() =>
+      this.db.send(new UpdateCommand({ TableName: this.tableOf(tenant), Key: campaignKey(campaignId), ...update })),
+    );
   }
 
   async members(tenant: TenantId, campaignId: string, shard: number): Promise<StoredMember[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assignMember,
   campaignMessageId,
   durationSeconds,
   estimatedCostUsd,
@@ -17,6 +18,7 @@ const member = (over: Partial<CampaignMember> = {}): CampaignMember => ({
   ...over,
 });
 const window = { from: new Date('2025-03-01T00:00:00Z'), to: new Date('2025-03-08T00:00:00Z') };
+const JNB = { timeZone: 'Africa/Johannesburg' };
 const t = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 describe('campaign rules', () => {
@@ -38,16 +40,55 @@ describe('campaign rules', () => {
     const rule = {
       and: [{ '>': [{ var: 'scores.churn.value' }, 0.6] }, { '<': [{ var: 'profile.tenureMonths' }, 12] }],
     };
-    expect(inAudience({ audience: { rule } }, { record }, window.to)).toBe(true);
+    expect(inAudience({ audience: { rule } }, { record }, window.to, JNB)).toBe(true);
     expect(
       inAudience(
         { audience: { rule: { '==': [{ var: 'state.status' }, 'churned'] } } },
         { record, state: { status: 'churned' } },
         window.to,
+        JNB,
       ),
     ).toBe(true);
-    expect(inAudience({ audience: { rule: { nonsense: [1] } } }, { record }, window.to)).toBe(false);
-    expect(inAudience({ audience: { customerIds: ['x'] } }, { record }, window.to)).toBe(true);
+    expect(inAudience({ audience: { rule: { nonsense: [1] } } }, { record }, window.to, JNB)).toBe(false);
+    expect(inAudience({ audience: { customerIds: ['x'] } }, { record }, window.to, JNB)).toBe(true);
+  });
+
+  it('lets audience rules read the lifecycle signals, computed in the market time zone', () => {
+    const record = { customerId: 'x', tenureMonths: 30, contractEndDate: '2025-04-30' } as unknown as CustomerRecord;
+    const renewal = { '==': [{ var: 'signals.lifecycleStage' }, 'renewal'] };
+    const soon = { '<=': [{ var: 'signals.daysToContractEnd' }, 60] };
+    expect(inAudience({ audience: { rule: renewal } }, { record }, new Date('2025-03-12T08:00:00Z'), JNB)).toBe(true);
+    expect(inAudience({ audience: { rule: soon } }, { record }, new Date('2025-03-12T08:00:00Z'), JNB)).toBe(true);
+    expect(inAudience({ audience: { rule: soon } }, { record }, new Date('2025-02-12T08:00:00Z'), JNB)).toBe(false);
+  });
+
+  it('puts the members a pilot rule holds for in the pilot and everyone else in the roll-out', () => {
+    const where = { '==': [{ var: 'profile.attributes.region' }, 'gauteng'] };
+    const c = { campaignId: 'c1', controlGroupPercent: 20, pilot: { where, minUplift: 1 } };
+    const at = (i: number, region: string) =>
+      assignMember(
+        'acme',
+        c,
+        { record: { customerId: `c-${i}`, attributes: { region } } as unknown as CustomerRecord },
+        window.to,
+        JNB,
+      );
+    const members = Array.from({ length: 200 }, (_, i) => at(i, i % 2 ? 'gauteng' : 'western-cape'));
+    expect(members.every((m, i) => m.phase === (i % 2 ? 'pilot' : 'rollout'))).toBe(true);
+    // each phase keeps its own control group
+    for (const phase of ['pilot', 'rollout'])
+      expect(members.filter((m) => m.phase === phase && m.group === 'control').length).toBeGreaterThan(5);
+    // a rule that cannot run pilots nobody
+    expect(at(1, 'gauteng').phase).toBe('pilot');
+    expect(
+      assignMember(
+        'acme',
+        { ...c, pilot: { where: { nonsense: [1] }, minUplift: 1 } },
+        { record: { customerId: 'z' } as CustomerRecord },
+        window.to,
+        JNB,
+      ).phase,
+    ).toBe('rollout');
   });
 
   it('measures take-up, churn and revenue inside the response window only', () => {

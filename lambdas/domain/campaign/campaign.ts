@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Rule } from '../action.ts';
 import type { Channel, CustomerRecord } from '../customer.ts';
 import type { TenantId } from '../ids.ts';
+import { signalsOf, type SignalThresholds } from '../decisioning/signals.ts';
 import { evaluateRule, type RuleVerdict } from '../rules.ts';
+import type { BudgetReason, BudgetUse, CampaignBudget } from './budget.ts';
 import { campaignGroup, campaignPhase, type CampaignGroup, type CampaignPhase } from './assignment.ts';
 import type { CampaignGoal, CampaignReport, MemberOutcome } from './report.ts';
 
@@ -17,12 +19,18 @@ export interface CampaignSpec {
   actionIds: string[];
   channel: Channel;
   controlGroupPercent: number;
-  pilot: { percent: number; minUplift: number };
+  pilot: CampaignPilot;
   /** ISO 8601 duration, e.g. P7D. */
   responseWindow: string;
   schedule?: string;
-  budget?: number;
+  budget?: CampaignBudget;
 }
+
+/**
+ * Who is in the pilot: a random `percent` of the audience, or the members a rule over the profile
+ * selects (`where`: a region, a store cluster). Everyone else is the roll-out.
+ */
+export type CampaignPilot = { percent: number; minUplift: number } | { where: Rule; minUplift: number };
 
 export interface PhaseProgress {
   /** When contacting of the phase began: the start of its measurement window. */
@@ -48,6 +56,10 @@ export interface CampaignRecord extends CampaignSpec {
   phases?: Partial<Record<CampaignPhase, PhaseProgress>>;
   reason?: string;
   report?: CampaignReport;
+  /** The budget's counters (budget.ts), kept on the record so one conditional update holds a contact. */
+  budgetUse?: BudgetUse;
+  /** Set once a budget limit stopped contacting: the campaign ends `stopped` with it as its reason. */
+  budgetReached?: BudgetReason;
 }
 
 export type MemberStatus = 'selected' | 'contacted' | 'suppressed' | 'failed';
@@ -97,43 +109,76 @@ export const campaignMessageId = (tenant: TenantId, campaignId: string, customer
     .digest('hex')
     .slice(0, 32);
 
+/** What a campaign's rules read beside the customer: the market's time zone and signal thresholds. */
+export interface RuleSettings {
+  timeZone: string;
+  thresholds?: SignalThresholds;
+}
+
+type Customer = { record: CustomerRecord; state?: Record<string, unknown> };
+
+/** `{profile, state, scores, context, signals}`: what an audience or pilot rule sees, as an eligibility rule does. */
+function ruleData(customer: Customer, now: Date, settings: RuleSettings) {
+  const scores = customer.record.scores ?? {};
+  return {
+    profile: customer.record,
+    state: customer.state ?? {},
+    scores,
+    context: { now: now.toISOString() },
+    signals: signalsOf(customer.state, scores, settings.thresholds, {
+      profile: customer.record,
+      now,
+      timeZone: settings.timeZone,
+    }),
+  };
+}
+
 /**
  * How a customer's audience rule answered: `over-budget` (the rule ran out of steps) and `error`
  * (it could not run) select nobody, and the caller counts them.
  */
 export function audienceVerdict(
   spec: Pick<CampaignSpec, 'audience'>,
-  customer: { record: CustomerRecord; state?: Record<string, unknown> },
+  customer: Customer,
   now: Date,
+  settings: RuleSettings,
 ): RuleVerdict {
   if ('customerIds' in spec.audience)
     return spec.audience.customerIds.includes(customer.record.customerId) ? 'holds' : 'fails';
-  const data = {
-    profile: customer.record,
-    state: customer.state ?? {},
-    scores: customer.record.scores ?? {},
-    context: { now: now.toISOString() },
-  };
-  return evaluateRule(spec.audience.rule, data);
+  return evaluateRule(spec.audience.rule, ruleData(customer, now, settings));
 }
 
 /** Does a customer belong to the audience? A rule that cannot run, or runs out of steps, selects nobody. */
 export const inAudience = (
   spec: Pick<CampaignSpec, 'audience'>,
-  customer: { record: CustomerRecord; state?: Record<string, unknown> },
+  customer: Customer,
   now: Date,
-): boolean => audienceVerdict(spec, customer, now) === 'holds';
+  settings: RuleSettings,
+): boolean => audienceVerdict(spec, customer, now, settings) === 'holds';
 
-/** Sticky group and phase of one audience member. */
+/**
+ * Sticky group and phase of one audience member. A `where` pilot takes the members its rule holds
+ * for (one that cannot run or runs out of steps leaves the member in the roll-out); a random pilot
+ * takes a hashed `percent`. The control group is drawn the same way in both, so each phase has its own.
+ */
 export function assignMember(
   tenant: TenantId,
   c: Pick<CampaignRecord, 'campaignId' | 'controlGroupPercent' | 'pilot'>,
-  customerId: string,
+  customer: Customer,
+  now: Date,
+  settings: RuleSettings,
 ): CampaignMember {
+  const customerId = customer.record.customerId;
+  const phase: CampaignPhase =
+    'where' in c.pilot
+      ? evaluateRule(c.pilot.where, ruleData(customer, now, settings)) === 'holds'
+        ? 'pilot'
+        : 'rollout'
+      : campaignPhase(tenant, c.campaignId, customerId, c.pilot.percent);
   return {
     customerId,
     group: campaignGroup(tenant, c.campaignId, customerId, c.controlGroupPercent),
-    phase: campaignPhase(tenant, c.campaignId, customerId, c.pilot.percent),
+    phase,
     status: 'selected',
   };
 }

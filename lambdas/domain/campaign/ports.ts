@@ -1,5 +1,6 @@
 import type { TenantId } from '../ids.ts';
 import type { OutboundMessage } from '../triggers.ts';
+import type { BudgetLimits } from './budget.ts';
 import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } from './campaign.ts';
 
 export interface CampaignSummary {
@@ -38,6 +39,17 @@ export interface CampaignStore {
     members: CampaignMember[],
   ): Promise<void>;
   members(tenant: TenantId, campaignId: string, shard: number): Promise<StoredMember[]>;
+  /**
+   * Holds one contact costing `nanoUsd` against the budget in one conditional update of the
+   * record's `budgetUse`: false, holding nothing, when it would pass a limit (counting what other
+   * members hold and have not settled yet).
+   */
+  holdBudget(tenant: TenantId, campaignId: string, nanoUsd: number, limits: BudgetLimits): Promise<boolean>;
+  /**
+   * Settles a hold of `heldNanoUsd`: a contact made counts with its cost `nanoUsd` (at most the
+   * hold); `undefined` releases the hold.
+   */
+  settleBudget(tenant: TenantId, campaignId: string, heldNanoUsd: number, nanoUsd: number | undefined): Promise<void>;
   /** Moves a member from `from` to `to.status` (with its fields); false when it was not in `from` (already done). */
   transition(
     tenant: TenantId,

@@ -1,17 +1,45 @@
 import type { TenantId } from '../ids.ts';
 import type { MeteredName } from '../metering.ts';
 
-/** A month's cost of one market's resources by their `cvm:tenant` tag (`shared` included). */
-export interface TaggedCost {
-  byTag: Record<string, number>;
-  /** Resources of the market that carry no `cvm:tenant` tag: reported apart, never split. */
-  untagged: number;
+/**
+ * One line of the account's month as billing reports it: the cost of one billing unit (the
+ * `cvm:billing-unit` tag's value, `<market>/<stage>/<tenant>`; `''` where the cost carries no such
+ * tag) and one record type (`Usage`, `Tax`, `Credit`, `Refund`, `SavingsPlanNegation`...).
+ */
+export interface CostLine {
+  billingUnit: string;
+  recordType: string;
+  amount: number;
+}
+
+/** The whole account's cost of a month, every line of it, so that it adds up to the bill. */
+export interface AccountCost {
+  lines: CostLine[];
   currency: string;
+  /** The Cost Explorer metric the amounts are in (NetAmortizedCost unless asked otherwise). */
+  metric: string;
+  /** The month is not closed yet: billing still estimates it. */
+  estimated: boolean;
+}
+
+/** Whether billing applies a cost-allocation tag key (`unknown`: billing has not seen it on any resource yet). */
+export interface TagStatus {
+  key: string;
+  status: 'Active' | 'Inactive' | 'unknown';
 }
 
 /** Billing data (Cost Explorer in AWS). `month` is `yyyy-mm`. */
 export interface CostSource {
-  monthlyCostByTenant(market: string, month: string): Promise<TaggedCost>;
+  monthlyCost(month: string): Promise<AccountCost>;
+  tagStatus(keys: readonly string[]): Promise<TagStatus[]>;
+}
+
+/** Turning cost-allocation tags on, and applying them to past months (Cost Explorer in AWS). */
+export interface TagActivation {
+  /** Activates the keys; returns the keys it could not activate, each with why. */
+  activateTags(keys: readonly string[]): Promise<{ key: string; problem: string }[]>;
+  /** Re-applies the active tags to the bills from `fromMonth` (`yyyy-mm`, at most 12 months back) on. */
+  backfillTags(fromMonth: string): Promise<void>;
 }
 
 export type TenantUsage = Record<TenantId, Partial<Record<MeteredName, number>>>;

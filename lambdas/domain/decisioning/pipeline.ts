@@ -202,7 +202,11 @@ function rejectionOf(
 export function evaluateActions(input: PipelineInput, settings: PipelineSettings): PipelineResult {
   const { record, now, context, strategy } = input;
   const channel = intern(input.channel) as Channel;
-  const signals = signalsOf(input.state, input.scores, settings.thresholds);
+  const signals = signalsOf(input.state, input.scores, settings.thresholds, {
+    profile: record,
+    now,
+    timeZone: settings.policy.timeZone,
+  });
   const data = { profile: record, state: input.state ?? {}, scores: input.scores, context, signals };
   const nowMs = now.getTime();
   const intent = typeof context['intent'] === 'string' ? context['intent'] : undefined;

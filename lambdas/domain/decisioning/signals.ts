@@ -1,10 +1,11 @@
-import type { Scores } from '../customer.ts';
+import type { Profile, Scores } from '../customer.ts';
+import { lifecycleOf, type LifecycleSignals } from '../lifecycle.ts';
 
 /**
  * What the decision needs to know about the customer's moment, read defensively from the state
  * item (the events pipeline owns its shape: a counter may be a number or `{value}`).
  */
-export interface Signals {
+export interface Signals extends LifecycleSignals {
   droppedCalls24h: number;
   unresolvedCare: number;
   /** A service problem is open: unresolved care contact or repeated dropped calls. */
@@ -49,10 +50,22 @@ const UNRESOLVED = [
   'unresolvedCareContacts30d',
 ];
 
+/** The customer's moment in the contract lifecycle: the profile, the platform clock and the market's time zone. */
+export interface LifecycleMoment {
+  profile?: Pick<Profile, 'contractEndDate' | 'tenureMonths'>;
+  now: Date;
+  timeZone: string;
+}
+
+/**
+ * `signals.*` as rules read them. Without `moment` (a caller that has no clock) the contract signals
+ * are unknown: `daysToContractEnd` null and the stage `established`.
+ */
 export function signalsOf(
   state: Record<string, unknown> | undefined,
   scores: Scores,
   t: SignalThresholds = DEFAULT_SIGNAL_THRESHOLDS,
+  moment?: LifecycleMoment,
 ): Signals {
   const droppedCalls24h = firstNumber(state, DROPPED);
   const unresolvedCare = firstNumber(state, UNRESOLVED);
@@ -63,6 +76,9 @@ export function signalsOf(
     serviceProblem: unresolvedCare > 0 || droppedCalls24h >= t.droppedCalls,
     churn,
     highChurn: churn >= t.highChurn,
+    ...(moment
+      ? lifecycleOf(moment.profile, moment.now, moment.timeZone)
+      : { daysToContractEnd: null, lifecycleStage: 'established' as const }),
   };
 }
 

@@ -2,6 +2,7 @@ import { acquisitionQualityReport } from './acquisition-quality.ts';
 import { decisionReport } from './decision-report.ts';
 import { exitReasonReport } from './exit-reasons.ts';
 import { kpiReport } from './kpis.ts';
+import { programmeReport } from './programme.ts';
 import {
   type Acceptance,
   GRANULARITIES,
@@ -22,6 +23,7 @@ const BUILDERS: Record<ReportName, (ctx: ReportContext, g: Granularity, period: 
   'exit-reasons': exitReasonReport,
   'acquisition-quality': acquisitionQualityReport,
   decisions: decisionReport,
+  programme: programmeReport,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { proportionDifference, scaled } from './intervals.ts';
 import {
   periodOf,
   ratio,
@@ -34,7 +35,9 @@ const emptyTally = (): Tally => ({
  * control group, in percentage points. A decision converts when one of its offers is accepted,
  * or when the customer accepts an offer (offer.response event) after it: control decisions show
  * nothing, so their conversions are the organic take-up the treatment must beat. Per action, the
- * control's conversion counts only acceptances of that action.
+ * control's conversion counts only acceptances of that action. `upliftLowPp`..`upliftHighPp` is
+ * the uplift's 95% interval (the simulation in lambdas/app/uplift-simulation.test.ts checks that
+ * it holds a planted effect as often as it claims).
  */
 export function decisionReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
   const all = emptyTally();
@@ -84,12 +87,16 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
       }
     },
     snapshot(generatedAt) {
-      const rate = (x: number, n: number) => (n ? x / n : null);
+      // the point uplift and its 95% interval (Newcombe: intervals.ts says why), in points
       const uplift = (t: Tally, controlConv: number, controlDec: number) => {
-        const a = rate(t.conversions.treated, t.decisions.treated);
-        const b = rate(controlConv, controlDec);
-        return a === null || b === null ? null : round((a - b) * 100, 2);
+        const i = scaled(
+          proportionDifference({ x: t.conversions.treated, n: t.decisions.treated }, { x: controlConv, n: controlDec }),
+          100,
+          2,
+        );
+        return { upliftPp: i?.difference ?? null, upliftLowPp: i?.low ?? null, upliftHighPp: i?.high ?? null };
       };
+      const none = { upliftPp: null, upliftLowPp: null, upliftHighPp: null };
       const metrics = (t: Tally, dimension: string, value: string) => {
         const [cConv, cDec] =
           dimension === 'action'
@@ -104,7 +111,7 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
           acceptance: ratio(t.accepted, t.offers),
           conversionTreated: ratio(t.conversions.treated, t.decisions.treated),
           conversionControl: ratio(cConv, cDec),
-          upliftPp: dimension === 'group' ? null : uplift(t, cConv, cDec),
+          ...(dimension === 'group' ? none : uplift(t, cConv, cDec)),
           revenue: round(t.revenue, 2),
         };
       };
@@ -122,7 +129,7 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
         granularity,
         period,
         generatedAt,
-        summary: { ...summary, upliftPp: uplift(all, all.conversions.control, all.decisions.control) },
+        summary: { ...summary, ...uplift(all, all.conversions.control, all.decisions.control) },
         rows,
         chartMetric: 'offers',
       };

@@ -9,11 +9,23 @@ import {
   type ReportBuilder,
   type ReportContext,
   type ReportCustomer,
+  type StateFacts,
 } from './report.ts';
 
 /**
+ * Where a leaver went, from the exit interview held after the churn: its destination operator,
+ * `not-given` when the interview named none, `not-interviewed` without an interview since the
+ * churn (one before it belongs to an earlier churn).
+ */
+export function destinationOf(f: StateFacts): string {
+  const interview = f.exitInterview;
+  if (!interview || !f.churn || Date.parse(interview.at) < Date.parse(f.churn.at)) return 'not-interviewed';
+  return interview.destinationOperator ?? 'not-given';
+}
+
+/**
  * Leavers of the period (churn event inside it): counts and monthly revenue lost, by exit
- * reason, value tier, tenure band and reason x tier.
+ * reason, value tier, tenure band, reason x tier and destination operator (exit interviews).
  */
 export function exitReasonReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
   let churned = 0;
@@ -38,6 +50,7 @@ export function exitReasonReport(ctx: ReportContext, granularity: Granularity, p
       bump('tier', tier, revenue);
       bump('tenure', tenureBand(c.record?.tenureMonths), revenue);
       bump('reason-tier', `${f.churn.reason}/${tier}`, revenue);
+      bump('destination', destinationOf(f), revenue);
     },
     snapshot(generatedAt) {
       const rows = [...groups.entries()]

@@ -1,4 +1,5 @@
 import { valueTierOf } from '../customer.ts';
+import { lifecycleOf } from '../lifecycle.ts';
 import {
   monthlyValue,
   periodOf,
@@ -59,7 +60,8 @@ class KpiTotals {
 /**
  * Volume and value KPIs for one period: the active base and ARPU as measured now, churn, offer
  * take-up, offer revenue and surveys of the period; predicted NPS (model) next to measured NPS
- * (surveys); first-contact resolution over the last 30 days. Rows by value tier and segment.
+ * (surveys); first-contact resolution over the last 30 days. Rows by value tier, segment and
+ * lifecycle stage (lifecycle.ts).
  */
 export function kpiReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
   const all = new KpiTotals();
@@ -76,7 +78,14 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
       const f = stateFacts(c.state);
       const value = monthlyValue(c.record, f);
       const tier = valueTierOf(c.record ?? {}, ctx.valueTiers, f.spend30d);
-      const targets = [all, group('tier', tier), group('segment', c.record?.segment ?? 'unknown')];
+      // the stage as of the report's clock; decisions keep no stage, so lifecycle rows count no offers
+      const stage = lifecycleOf(c.record, ctx.now, ctx.timezone).lifecycleStage;
+      const targets = [
+        all,
+        group('tier', tier),
+        group('segment', c.record?.segment ?? 'unknown'),
+        group('lifecycle', stage),
+      ];
       const churnedNow = f.status === 'churned' && inPeriod(f.churn?.at);
       const predicted = c.record?.scores?.nps;
       for (const t of targets) {

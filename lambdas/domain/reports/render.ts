@@ -54,15 +54,82 @@ export function barChart(title: string, bars: Bar[], width = 640): string {
   return parts.join('\n');
 }
 
+export interface IntervalBar {
+  label: string;
+  estimate: number;
+  low: number;
+  high: number;
+  unit?: string;
+}
+
+/**
+ * Differences with their 95% intervals, one row each on its own scale centred on zero (the rows
+ * are in different units): a line from low to high, a dot at the estimate, a zero line per row.
+ * An interval that misses zero is drawn red: a difference the data shows.
+ */
+export function intervalChart(title: string, rows: IntervalBar[], width = 640): string {
+  const rowH = 32;
+  const labelW = 160;
+  const valueW = 200;
+  const top = 36;
+  const height = top + Math.max(1, rows.length) * rowH + 16;
+  const plotW = width - labelW - valueW;
+  const mid = labelW + plotW / 2;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="8" y="22" font-family="sans-serif" font-size="15" font-weight="bold" fill="#1f2933">${escapeXml(title)}</text>`,
+  ];
+  if (rows.length === 0)
+    parts.push(
+      `<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`,
+    );
+  rows.forEach((r, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const span = Math.max(Math.abs(r.low), Math.abs(r.high), Math.abs(r.estimate)) || 1;
+    const x = (v: number) => Math.round((mid + (v / span) * (plotW / 2 - 8)) * 10) / 10;
+    const colour = r.low > 0 || r.high < 0 ? '#d64545' : '#2f80ed';
+    const unit = r.unit ? ` ${r.unit}` : '';
+    parts.push(
+      `<text x="${labelW - 6}" y="${y + 4}" text-anchor="end" font-family="sans-serif" font-size="12" fill="#1f2933">${escapeXml(r.label.slice(0, 24))}</text>`,
+      `<line x1="${mid}" y1="${y - 10}" x2="${mid}" y2="${y + 10}" stroke="#9aa5b1" stroke-width="1"/>`,
+      `<line x1="${x(r.low)}" y1="${y}" x2="${x(r.high)}" y2="${y}" stroke="${colour}" stroke-width="3"/>`,
+      `<circle cx="${x(r.estimate)}" cy="${y}" r="5" fill="${colour}"/>`,
+      `<text x="${labelW + plotW + 8}" y="${y + 4}" font-family="sans-serif" font-size="12" fill="#1f2933">${escapeXml(`${fmt(r.estimate)} [${fmt(r.low)}, ${fmt(r.high)}]${unit}`)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
 const numeric = (v: Cell | undefined): number => (typeof v === 'number' ? v : 0);
+const UNIT_LABELS: Record<string, string> = { percent: 'pp', currency: '', nps: 'NPS pts' };
 const label = (r: Row) => (r['dimension'] ? `${r['dimension']}: ${r['value']}` : String(r['value'] ?? ''));
 
 /** The chart of one snapshot: its chart metric per row (optionally one dimension only). */
 export function reportChart(s: ReportSnapshot, dimension?: string, metric = s.chartMetric): string {
   const rows = s.rows.filter((r) => !dimension || r['dimension'] === dimension).slice(0, 40);
+  // rows with an interval of the chart metric (the programme report's differences): the intervals
+  if (metric === 'difference' && rows.some((r) => typeof r['ci95Low'] === 'number'))
+    return intervalChart(
+      `${s.name} · difference and 95% interval · ${s.period}`,
+      rows
+        .filter((r) => typeof r['ci95Low'] === 'number')
+        .map((r) => ({
+          label: String(r['value']),
+          estimate: numeric(r['difference']),
+          low: numeric(r['ci95Low']),
+          high: numeric(r['ci95High']),
+          unit: UNIT_LABELS[String(r['unit'])] ?? '',
+        })),
+    );
+  // a dimension without the chart metric (the programme report's groups) charts its first figure
+  const shown = rows.some((r) => metric in r)
+    ? metric
+    : (Object.keys(rows[0] ?? {}).find((k) => typeof rows[0]![k] === 'number') ?? metric);
   return barChart(
-    `${s.name} · ${metric} · ${s.period}${dimension ? ` · by ${dimension}` : ''}`,
-    rows.map((r) => ({ label: label(r), value: numeric(r[metric]), highlight: r['flagged'] === 1 })),
+    `${s.name} · ${shown} · ${s.period}${dimension ? ` · by ${dimension}` : ''}`,
+    rows.map((r) => ({ label: label(r), value: numeric(r[shown]), highlight: r['flagged'] === 1 })),
   );
 }
 

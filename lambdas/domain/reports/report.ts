@@ -1,10 +1,11 @@
 import type { CustomerRecord, ValueTierThresholds } from '../customer.ts';
+import type { ExperimentConfig } from '../decisioning/experiments.ts';
 
 /**
  * Reports are snapshots built by a scheduled job from one scan of the tenant table (DESIGN.md,
  * "Cost-aware data design"): the API reads stored snapshots and never scans per request.
  */
-export const REPORT_NAMES = ['kpis', 'exit-reasons', 'acquisition-quality', 'decisions'] as const;
+export const REPORT_NAMES = ['kpis', 'exit-reasons', 'acquisition-quality', 'decisions', 'programme'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 export const isReportName = (s: string): s is ReportName => (REPORT_NAMES as readonly string[]).includes(s);
 
@@ -75,18 +76,44 @@ export interface ReportContext {
   actionValues: Record<string, number>;
   /** Smallest group acquisition-quality flags (z-score needs a few customers to mean anything). */
   minFlagCount?: number;
+  /** The tenant and the market's experiment: which customers are the global control group (programme report). */
+  tenant?: string;
+  experiments?: ExperimentConfig;
+}
+
+// One formatter per time zone: making one costs far more than formatting (the build calls this
+// several times per customer and decision).
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timezone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timezone);
+  if (!f)
+    dayFormats.set(
+      timezone,
+      (f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })),
+    );
+  return f;
 }
 
 /** The period bucket an instant falls in, in the market's time zone. */
 export function periodOf(at: Date | string, granularity: Granularity, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(new Date(at));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return granularity === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
+  const day = localDay(new Date(at).getTime(), timezone);
+  return granularity === 'day' ? day : day.slice(0, 7);
+}
+
+// Every UTC offset in use since 1972 is a multiple of 15 minutes, so one local day holds for a
+// whole quarter hour: the build asks for the same few thousand quarter hours millions of times.
+const QUARTER_HOUR = 900_000;
+const localDays = new Map<string, string>();
+function localDay(t: number, timezone: string): string {
+  const key = `${timezone}\u0000${Math.floor(t / QUARTER_HOUR)}`;
+  let day = localDays.get(key);
+  if (day === undefined) {
+    if (localDays.size >= 20_000) localDays.clear();
+    const parts = dayFormat(timezone).formatToParts(t);
+    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    localDays.set(key, (day = `${get('year')}-${get('month')}-${get('day')}`));
+  }
+  return day;
 }
 
 export const round = (n: number, digits = 4) => {
@@ -116,6 +143,7 @@ export interface StateFacts {
   lastNps?: { score: number; at: string };
   churn?: { reason: string; at: string };
   acquisition?: { at: string; channel: string; tariff: string; promotion?: string; dealer?: string };
+  exitInterview?: { at: string; reason: string; destinationOperator?: string };
 }
 export function stateFacts(state: Record<string, unknown> | undefined): StateFacts {
   const s = state ?? {};
@@ -124,6 +152,7 @@ export function stateFacts(state: Record<string, unknown> | undefined): StateFac
   const nps = obj('lastNps');
   const churn = obj('churn');
   const acq = obj('acquisition');
+  const interview = obj('exitInterview');
   return {
     status: s['status'] === 'churned' ? 'churned' : 'active',
     spend30d: num(obj('spend30d')?.['value']),
@@ -131,6 +160,17 @@ export function stateFacts(state: Record<string, unknown> | undefined): StateFac
     unresolvedContacts30d: num(s['unresolvedContacts30d']),
     ...(nps ? { lastNps: { score: num(nps['score']), at: String(nps['at']) } } : {}),
     ...(churn ? { churn: { reason: String(churn['reason'] ?? 'other'), at: String(churn['at']) } } : {}),
+    ...(interview
+      ? {
+          exitInterview: {
+            at: String(interview['at']),
+            reason: String(interview['reason'] ?? 'other'),
+            ...(interview['destinationOperator']
+              ? { destinationOperator: String(interview['destinationOperator']) }
+              : {}),
+          },
+        }
+      : {}),
     ...(acq
       ? {
           acquisition: {

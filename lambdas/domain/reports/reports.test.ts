@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerRecord } from '../customer.ts';
 import { earlyChurnZ } from './acquisition-quality.ts';
 import { buildReports, reportDays } from './build.ts';
+import { proportionDifference } from './intervals.ts';
 import { reportChart, reportHtml, toCsv } from './render.ts';
 import type { ReportContext, ReportCustomer, ReportDecision, ReportSnapshot } from './report.ts';
 import { periodOf } from './report.ts';
@@ -249,7 +250,20 @@ describe('the decisions report', () => {
       upliftPp: 50,
       revenue: 60,
     });
-    expect(row(d, 'group', 'control')).toMatchObject({ decisions: 2, offers: 0, conversionControl: 0.5 });
+    // 1 of 1 treated against 1 of 2 control: Newcombe's interval, around the point uplift
+    const i = proportionDifference({ x: 1, n: 1 }, { x: 1, n: 2 })!;
+    expect(d.summary).toMatchObject({
+      upliftLowPp: Math.round(i.low * 10_000) / 100,
+      upliftHighPp: Math.round(i.high * 10_000) / 100,
+    });
+    expect(d.summary['upliftLowPp']!).toBeLessThan(50);
+    expect(d.summary['upliftHighPp']!).toBeGreaterThan(50);
+    expect(row(d, 'group', 'control')).toMatchObject({
+      decisions: 2,
+      offers: 0,
+      conversionControl: 0.5,
+      upliftLowPp: null,
+    });
     expect(row(d, 'channel', 'sms')).toMatchObject({
       decisions: 2,
       conversionTreated: 1,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.ts';
 import { ibmTelco } from '../datasets/ibm-telco.ts';
+import { featuresOf } from './features.ts';
 import { loadModel, type ModelSource } from './model-store.ts';
 import { npsClassOf, Scorer } from './scorer.ts';
 import { parse } from 'csv-parse/sync';
@@ -43,6 +44,22 @@ describe('scorer', () => {
       const offered = Object.keys(scorer.score({ profile: p }).crossSell ?? {});
       for (const product of offered) expect(p.products).not.toContain(product);
       if (p.tariff === 'voice') expect(offered.filter((o) => o !== 'multiple-lines')).toEqual([]);
+    }
+  });
+
+  it('computes the features all heads share once, with the values each head computes alone', async () => {
+    const models = await Promise.all(['churn', 'cross-sell', 'nps'].map((m) => loadModel(source, 'demo', m, '1')));
+    const scorer = new Scorer(models, clock);
+    const head = (model: string, name = model) =>
+      models.find((m) => m.model === model)!.heads.find((h) => h.name === name)!;
+    const alone = (h: ReturnType<typeof head>, input: { profile: (typeof profiles)[number] }) =>
+      h.evaluator.predict(featuresOf(h.spec, input));
+    for (const profile of profiles) {
+      const s = scorer.score({ profile });
+      expect(s.churn!.value).toBe(alone(head('churn'), { profile }));
+      expect(s.nps!.score).toBe(Math.min(10, Math.max(0, alone(head('nps'), { profile }))));
+      for (const [product, v] of Object.entries(s.crossSell ?? {}))
+        expect(v.value).toBe(alone(head('cross-sell', product), { profile }));
     }
   });
 

@@ -48,6 +48,41 @@ function stump(objective: string, baseScore: string, defaultLeft: number | boole
   };
 }
 
+interface TreeJson {
+  left_children: number[];
+  right_children: number[];
+  split_indices: number[];
+  split_conditions: number[];
+  default_left: Array<number | boolean>;
+}
+
+/** xgboost's predictor written as plainly as it can be: the reference the compiled code must meet. */
+function referencePredict(
+  json: {
+    learner: {
+      objective: { name: string };
+      learner_model_param: { base_score: string };
+      gradient_booster: { model: { trees: TreeJson[] } };
+    };
+  },
+  row: readonly number[],
+): number {
+  const f32 = Math.fround;
+  const base = Number(json.learner.learner_model_param.base_score.replace(/^\[|\]$/g, ''));
+  const logistic = json.learner.objective.name === 'binary:logistic';
+  let acc = logistic ? f32(-Math.log(f32(f32(1 / f32(base)) - 1))) : f32(base);
+  for (const t of json.learner.gradient_booster.model.trees) {
+    let n = 0;
+    while (t.left_children[n] !== -1) {
+      const v = f32(row[t.split_indices[n]!]!);
+      const goLeft = Number.isNaN(v) ? !!t.default_left[n] : v < f32(t.split_conditions[n]!);
+      n = goLeft ? t.left_children[n]! : t.right_children[n]!;
+    }
+    acc = f32(acc + f32(t.split_conditions[n]!));
+  }
+  return logistic ? f32(1 / (1 + Math.exp(-acc))) : acc;
+}
+
 describe('xgboost evaluator', () => {
   it('finds parity fixtures for every shipped model', () => {
     expect(heads.length).toBeGreaterThanOrEqual(4);
@@ -137,6 +172,38 @@ describe('xgboost evaluator', () => {
     );
   });
 
+  /**
+   * The compiled code against the plainest possible walk of the JSON (float32 compares and sums,
+   * NaN the default way): the same prediction to the bit, one row at a time and in a batch, for
+   * random rows of each shipped model (values near its thresholds, extremes, NaN).
+   */
+  for (const dir of heads) {
+    it(`compiles ${relative(MODELS, dir)} to code that predicts as a plain tree walk does`, () => {
+      const json = readJson(join(dir, 'model.json')) as Parameters<typeof referencePredict>[0];
+      const model = new XgboostModel(json);
+      const thresholds = json.learner.gradient_booster.model.trees.flatMap((t) => t.split_conditions);
+      const value = fc.oneof(
+        fc.constantFrom(...thresholds).chain((t) => fc.constantFrom(t, Math.fround(t), t - 1e-9, t + 1e-9, -t)),
+        fc.constant(NaN),
+        fc.double({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: -1, max: 80 }),
+      );
+      const row = fc.array(value, { minLength: model.numFeatures, maxLength: model.numFeatures });
+      fc.assert(
+        fc.property(fc.array(row, { minLength: 1, maxLength: 9 }), (rows) => {
+          const out = new Float64Array(rows.length);
+          model.predictBatch(new Float64Array(rows.flat()), out);
+          rows.forEach((r, i) => {
+            const want = referencePredict(json, r);
+            expect(model.predict(r)).toBe(want);
+            expect(out[i]).toBe(want);
+          });
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
   for (const dir of heads) {
     it(`matches xgboost's own predictions in a batch for ${relative(MODELS, dir)}`, () => {
       const model = new XgboostModel(readJson(join(dir, 'model.json')));
@@ -163,7 +230,7 @@ describe('xgboost evaluator', () => {
     });
   }
 
-  it('walks lopsided trees, shallow (padded) and deep (pointer walk), the same way', () => {
+  it('walks lopsided trees, shallow (branch-free, padded) and deep (nested if/else), the same way', () => {
     // A chain: node i sends feature 0 < i + 0.5 to leaf i and the rest down the chain;
     // missing values go right at even nodes and left at odd ones (so to leaf 1).
     const chain = (depth: number) => {

@@ -1,14 +1,14 @@
 import type { RouteSpec } from '../route-spec.ts';
-import { z } from '../schemas/common.ts';
+import * as z from 'zod';
 
-const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 const OpenApiDocument = z
   .looseObject({
     openapi: z.string(),
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.unknown()),
   })
-  .openapi('OpenApiDocument', { description: 'An OpenAPI 3.1 document: this one' });
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document: this one' });
 
 export const META_ROUTES: RouteSpec[] = [
   {

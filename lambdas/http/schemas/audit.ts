@@ -1,4 +1,5 @@
-import { ListOf, PageQuery, z } from './common.ts';
+import * as z from 'zod';
+import { ListOf, PageQuery } from './common.ts';
 
 export const AuditQuery = z.strictObject({
   month: z
@@ -19,6 +20,6 @@ export const AuditEntrySchema = z
     before: z.unknown().optional(),
     after: z.unknown().optional(),
   })
-  .openapi('AuditEntry');
+  .meta({ id: 'AuditEntry' });
 
-export const AuditList = ListOf(AuditEntrySchema).openapi('AuditList');
+export const AuditList = ListOf(AuditEntrySchema).meta({ id: 'AuditList' });

@@ -1,8 +1,21 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { durationSeconds } from '#domain/campaign/campaign.ts';
-import { Id, ListOf, PageQuery, RuleSchema, z } from './common.ts';
+import * as z from 'zod';
+import { Id, ListOf, PageQuery, RuleSchema } from './common.ts';
 
-const Rule = RuleSchema('JSON Logic over {profile, state, scores, context}, or a boolean');
+const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signals}, or a boolean');
+const MinUplift = z.number().min(0).max(100).meta({ description: 'absolute percentage points' });
+const Budget = z
+  .strictObject({
+    maxContacts: z.number().int().min(1).max(100_000_000).optional(),
+    maxCostUsd: z.number().positive().max(10_000_000).optional(),
+  })
+  .refine((b) => b.maxContacts !== undefined || b.maxCostUsd !== undefined, 'maxContacts, maxCostUsd or both')
+  .meta({
+    id: 'CampaignBudget',
+    description:
+      "Per run: contacting stops when either limit is reached (held atomically across shards, never passed) and the campaign ends `stopped` with the reason `budget.maxContacts` or `budget.maxCostUsd`. A contact's cost is the preview's per-member figure: the platform's cost of a treatment member plus the sending price of the chosen treatment's text as written (SMS segments at the market country's price, one e-mail or push; nothing through the operator's own gateway). USD.",
+  });
 
 export const CampaignBody = z
   .strictObject({
@@ -12,10 +25,20 @@ export const CampaignBody = z
     actionIds: z.array(Id).min(1).max(20),
     channel: z.enum(CHANNELS),
     controlGroupPercent: z.number().min(0).max(100),
-    pilot: z.strictObject({
-      percent: z.number().min(0).max(100),
-      minUplift: z.number().min(0).max(100).openapi({ description: 'absolute percentage points' }),
-    }),
+    pilot: z
+      .union([
+        z.strictObject({ percent: z.number().min(0).max(100), minUplift: MinUplift }),
+        z.strictObject({
+          where: RuleSchema(
+            'The pilot: audience members this rule over {profile, state, scores, context, signals} holds for (a region, a store cluster)',
+          ),
+          minUplift: MinUplift,
+        }),
+      ])
+      .meta({
+        description:
+          'A random `percent` of the audience, or the members a `where` rule selects; the rest of the audience is the roll-out, contacted only when the pilot clears `minUplift`',
+      }),
     responseWindow: z
       .string()
       .refine(
@@ -23,14 +46,14 @@ export const CampaignBody = z
         'an ISO 8601 duration such as P7D or PT12H (no months or years)',
       ),
     schedule: z.string().max(64).optional(),
-    budget: z.number().min(0).optional(),
+    budget: Budget.optional(),
   })
-  .openapi('CampaignRequest');
+  .meta({ id: 'CampaignRequest' });
 
 export const CampaignParams = z.strictObject({ campaignId: Id });
 export const CampaignListQuery = PageQuery;
 
-export const CampaignStarted = z.object({ campaignId: z.string(), status: z.string() }).openapi('CampaignStarted');
+export const CampaignStarted = z.object({ campaignId: z.string(), status: z.string() }).meta({ id: 'CampaignStarted' });
 /** A 95% confidence interval: [low, high]. */
 const Interval = z.array(z.number()).length(2);
 const GroupStats = z
@@ -39,7 +62,7 @@ const GroupStats = z
     contacted: z.number().int(),
     suppressed: z
       .record(z.string(), z.number().int())
-      .openapi({ description: 'Treatment members not contacted, by reason' }),
+      .meta({ description: 'Treatment members not contacted, by reason' }),
     failed: z.number().int(),
     responded: z.number().int(),
     responseRate: z.number(),
@@ -48,23 +71,23 @@ const GroupStats = z
     revenue: z.number(),
     revenuePerCustomer: z.number(),
   })
-  .openapi('CampaignGroupStats');
+  .meta({ id: 'CampaignGroupStats' });
 const ProportionUplift = z.object({
   treatmentRate: z.number(),
   controlRate: z.number(),
-  upliftPoints: z.number().openapi({ description: 'Absolute uplift in percentage points' }),
+  upliftPoints: z.number().meta({ description: 'Absolute uplift in percentage points' }),
   relativeUplift: z.number().nullable(),
   ci95Points: Interval,
   standardErrorPoints: z.number(),
   z: z.number(),
-  pValue: z.number().openapi({ description: 'One-sided: treatment better than control' }),
+  pValue: z.number().meta({ description: 'One-sided: treatment better than control' }),
 });
 const RevenueUplift = z.object({ upliftPerCustomer: z.number(), ci95: Interval });
 const PhaseReport = z
   .object({
     control: GroupStats,
     treatment: GroupStats,
-    uplift: z.union([ProportionUplift, RevenueUplift]).nullable().openapi({
+    uplift: z.union([ProportionUplift, RevenueUplift]).nullable().meta({
       description:
         "On the goal's metric: take-up the response rate, churn the retention rate, revenue the revenue per customer",
     }),
@@ -72,7 +95,7 @@ const PhaseReport = z
     incrementalRevenue: z.number(),
     costPerIncrementalResponse: z.number().nullable(),
   })
-  .openapi('CampaignPhaseReport');
+  .meta({ id: 'CampaignPhaseReport' });
 /** A campaign's measurement (lambdas/domain/campaign/report.ts), intention to treat. */
 export const CampaignReportSchema = z
   .object({
@@ -80,7 +103,7 @@ export const CampaignReportSchema = z
     phases: z.object({ pilot: PhaseReport.optional(), rollout: PhaseReport.optional() }),
     total: PhaseReport,
   })
-  .openapi('CampaignReport');
+  .meta({ id: 'CampaignReport' });
 
 export const CampaignView = z
   .object({
@@ -93,15 +116,22 @@ export const CampaignView = z
     actionIds: z.array(z.string()),
     counts: z.record(z.string(), z.number()).optional(),
     phases: z.record(z.string(), z.unknown()).optional(),
-    reason: z.string().optional(),
+    reason: z.string().optional().meta({
+      description: 'Why it ended as it did: the pilot verdict, `budget.maxContacts`, `budget.maxCostUsd` or an error',
+    }),
+    budget: Budget.optional(),
+    spent: z
+      .object({ contacts: z.number().int(), costUsd: z.number() })
+      .optional()
+      .meta({ description: 'What the run counted against its budget (only with a budget)' }),
     report: CampaignReportSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Campaign');
+  .meta({ id: 'Campaign' });
 export const CampaignList = ListOf(
   z.object({ campaignId: z.string(), name: z.string(), status: z.string(), phase: z.string(), createdAt: z.string() }),
-).openapi('CampaignList');
+).meta({ id: 'CampaignList' });
 export const CampaignPreview = z
   .object({
     audience: z.number(),
@@ -110,27 +140,27 @@ export const CampaignPreview = z
     pilot: z.object({ control: z.number(), treatment: z.number() }),
     suppressedByPolicy: z.record(z.string(), z.number()),
     estimatedCost: z.object({
-      usd: z.number().openapi({ description: 'Platform and sending together, USD' }),
-      platformUsd: z.number().openapi({ description: "The platform's own AWS cost (DynamoDB, Lambda, SQS)" }),
+      usd: z.number().meta({ description: 'Platform and sending together, USD' }),
+      platformUsd: z.number().meta({ description: "The platform's own AWS cost (DynamoDB, Lambda, SQS)" }),
       perTreatmentMemberUsd: z.number(),
       perControlMemberUsd: z.number(),
       sending: z
         .object({
           channel: z.string(),
           connectionType: z.enum(['queue', 'webhook', 'sms', 'email', 'push']),
-          messages: z.number().openapi({ description: 'Treatment members the contact policy allows now' }),
-          units: z.number().openapi({
+          messages: z.number().meta({ description: 'Treatment members the contact policy allows now' }),
+          units: z.number().meta({
             description:
               "What AWS bills: SMS segments (each member's treatment text measured), e-mails or pushes; 0 when the operator's gateway sends",
           }),
           unitUsd: z.number().optional(),
           usd: z.number(),
-          country: z.string().optional().openapi({ description: "The market's country, whose SMS price applies" }),
+          country: z.string().optional().meta({ description: "The market's country, whose SMS price applies" }),
           note: z.string(),
         })
         .optional()
-        .openapi({ description: "What AWS charges to send the messages on the tenant's connection of the channel" }),
+        .meta({ description: "What AWS charges to send the messages on the tenant's connection of the channel" }),
       note: z.string(),
     }),
   })
-  .openapi('CampaignPreview');
+  .meta({ id: 'CampaignPreview' });

@@ -2,25 +2,27 @@ import { isMailbox, isPlatformApplicationArn } from '#domain/delivery/aws-messag
 import { DEFAULT_ADDRESS_ATTRIBUTE, ROTATION_OVERLAP_HOURS, WEBHOOK_TIMEOUT_MS } from '#domain/delivery/connection.ts';
 import { RETRY_POLICY } from '#domain/delivery/retry.ts';
 import { CHANNELS } from '#domain/customer.ts';
-import { ListOf, ReadOnlyStamp, STAMP_FIELDS, withoutFields, z } from './common.ts';
+import * as z from 'zod';
+import { ListOf, ReadOnlyStamp, STAMP_FIELDS, withoutFields } from './common.ts';
 
 export const ChannelParams = z.strictObject({
-  channel: z.enum(CHANNELS).openapi({ description: "A channel of the tenant's market" }),
+  channel: z.enum(CHANNELS).meta({ description: "A channel of the tenant's market" }),
 });
 
 const READ_ONLY = 'Read-only: accepted and ignored, so a GET body can be edited and sent back';
 
 /** What a GET shows that the platform owns: a PUT accepts and ignores it (a GET -> edit -> PUT round trip). */
 const readOnlyFields = {
-  channel: z.enum(CHANNELS).optional().openapi({ description: READ_ONLY }),
-  configured: z.boolean().optional().openapi({ description: READ_ONLY }),
-  secretCreatedAt: z.string().optional().openapi({ description: READ_ONLY }),
-  previousValidUntil: z.string().optional().openapi({ description: READ_ONLY }),
+  channel: z.enum(CHANNELS).optional().meta({ description: READ_ONLY }),
+  configured: z.boolean().optional().meta({ description: READ_ONLY }),
+  secretCreatedAt: z.string().optional().meta({ description: READ_ONLY }),
+  previousValidUntil: z.string().optional().meta({ description: READ_ONLY }),
   ...ReadOnlyStamp,
 };
 const READ_ONLY_FIELDS = ['channel', 'configured', 'secretCreatedAt', 'previousValidUntil', ...STAMP_FIELDS] as const;
 
-const QueueConnection = z.strictObject({ type: z.literal('queue'), ...readOnlyFields }).openapi('QueueConnection', {
+const QueueConnection = z.strictObject({ type: z.literal('queue'), ...readOnlyFields }).meta({
+  id: 'QueueConnection',
   description:
     "The default: each message, at its time and within capacity, goes to the tenant's hand-off queue " +
     '(SQS `cvm-<market>-<stage>-<tenant>-handoff`, the channel as the `channel` message attribute; ' +
@@ -35,7 +37,7 @@ const WebhookConnection = z
       .string()
       .min(1)
       .max(2048)
-      .openapi({
+      .meta({
         description:
           'https:// URL of the gateway. Refused (400) when its host resolves to a loopback, private or link-local ' +
           'address unless the market allows private targets; checked again before every request. The local runtime ' +
@@ -48,9 +50,10 @@ const WebhookConnection = z
       .min(WEBHOOK_TIMEOUT_MS.min)
       .max(WEBHOOK_TIMEOUT_MS.max)
       .optional()
-      .openapi({ description: `Per request, connect to status line (default ${WEBHOOK_TIMEOUT_MS.default})` }),
+      .meta({ description: `Per request, connect to status line (default ${WEBHOOK_TIMEOUT_MS.default})` }),
   })
-  .openapi('WebhookConnection', {
+  .meta({
+    id: 'WebhookConnection',
     description:
       'Each message is POSTed as JSON (see the `outboundMessage` webhook), signed with the connection secret. ' +
       `2xx: accepted. 429, 5xx and time-outs: retried (${RETRY_POLICY.attempts} attempts, waits doubling from ` +
@@ -64,12 +67,12 @@ const awsName = (description: string, example: string) =>
     .min(1)
     .max(256)
     .regex(/^[A-Za-z0-9_:/+.=-]+$/, 'letters, digits and _ : / + . = - (a name, id or ARN)')
-    .openapi({ description, example });
+    .meta({ description, example });
 const attributeName = (description: string, example: string) =>
   z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a profile attribute name: letters, digits, _ . - (up to 64)')
-    .openapi({ description, example });
+    .meta({ description, example });
 const RECEIPTS =
   'Every message is tagged with `cvmTenant`, `cvmMessageId` and `cvmCustomerRef` (the receipts map them back). ' +
   'Throttling, quotas ' +
@@ -94,7 +97,8 @@ const SmsConnection = z
       'msisdn',
     ).optional(),
   })
-  .openapi('SmsConnection', {
+  .meta({
+    id: 'SmsConnection',
     description:
       'AWS End User Messaging SMS `SendTextMessage` to the number in `attributes.<phoneAttribute>` of the profile; ' +
       'offers and retention as PROMOTIONAL, service and information as TRANSACTIONAL; the tags are its `Context`. ' +
@@ -108,11 +112,11 @@ const EmailConnection = z
     fromAddress: z
       .string()
       .refine(isMailbox, 'one e-mail address (a verified SES identity)')
-      .openapi({ description: 'Sender: an address of a verified SES identity', example: 'offers@cvm.example.com' }),
+      .meta({ description: 'Sender: an address of a verified SES identity', example: 'offers@cvm.example.com' }),
     configurationSetName: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'an SES configuration set name')
-      .openapi({
+      .meta({
         description: 'SES configuration set (its event destinations carry the receipts)',
         example: 'cvm-demo',
       }),
@@ -121,7 +125,8 @@ const EmailConnection = z
       'email',
     ).optional(),
   })
-  .openapi('EmailConnection', {
+  .meta({
+    id: 'EmailConnection',
     description:
       "SES v2 `SendEmail`, plain text: the treatment's first line is the subject, the rest the body; the tags are " +
       `its \`EmailTags\`. ${RECEIPTS}`,
@@ -137,13 +142,14 @@ const PushConnection = z
         isPlatformApplicationArn,
         'an SNS platform application ARN (arn:aws:sns:<region>:<account>:app/<platform>/<name>)',
       )
-      .openapi({
+      .meta({
         description: "The app's SNS platform application, in the market's region; endpoints of other applications fail",
         example: 'arn:aws:sns:af-south-1:123456789012:app/GCM/cvm-app',
       }),
     endpointAttribute: attributeName("Profile attribute holding the device's SNS endpoint ARN", 'pushEndpoint'),
   })
-  .openapi('PushConnection', {
+  .meta({
+    id: 'PushConnection',
     description: `SNS mobile push \`Publish\` of the text to the device endpoint; the tags are message attributes. ${RECEIPTS}`,
   });
 
@@ -165,38 +171,38 @@ export const ChannelConnectionSchema = z
     addressAttribute: z.string().optional(),
     platformApplicationArn: z.string().optional(),
     endpointAttribute: z.string().optional(),
-    configured: z.boolean().openapi({ description: 'False: nobody connected the channel; it uses the queue' }),
+    configured: z.boolean().meta({ description: 'False: nobody connected the channel; it uses the queue' }),
     secretCreatedAt: z.string().optional(),
     previousValidUntil: z
       .string()
       .optional()
-      .openapi({ description: 'While a rotation overlaps: until when the previous secret still signs' }),
-    version: z.number().int().min(1).optional().openapi({
+      .meta({ description: 'While a rotation overlaps: until when the previous secret still signs' }),
+    version: z.number().int().min(1).optional().meta({
       description: 'Moves on with every write (rotations too); the ETag is `"<version>"`. Absent while not configured',
     }),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
   })
-  .openapi('ChannelConnection', { description: 'A channel connection; a secret is never shown here' });
+  .meta({ id: 'ChannelConnection', description: 'A channel connection; a secret is never shown here' });
 
 export const ChannelConnectionCreated = ChannelConnectionSchema.extend({
   secret: z
     .string()
     .optional()
-    .openapi({
+    .meta({
       description:
         'The signing secret, returned only by the write that generated it (a new webhook connection, or a webhook ' +
         'replacing a queue); stored encrypted and never shown again',
     }),
-}).openapi('ChannelConnectionWritten');
+}).meta({ id: 'ChannelConnectionWritten' });
 
-export const ChannelList = ListOf(ChannelConnectionSchema).openapi('ChannelList');
+export const ChannelList = ListOf(ChannelConnectionSchema).meta({ id: 'ChannelList' });
 
 export const RotatedSecret = z
   .object({
-    secret: z.string().openapi({ description: 'The new signing secret, shown this once' }),
-    previousValidUntil: z.string().openapi({
+    secret: z.string().meta({ description: 'The new signing secret, shown this once' }),
+    previousValidUntil: z.string().meta({
       description: `Until then (${ROTATION_OVERLAP_HOURS} h) requests carry a second v1 made with the previous secret`,
     }),
   })
-  .openapi('RotatedSecret');
+  .meta({ id: 'RotatedSecret' });

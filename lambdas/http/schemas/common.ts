@@ -1,12 +1,7 @@
-import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#domain/paging.ts';
 import { ID_PATTERN, ID_RULE } from '#domain/ids.ts';
 import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
-
-extendZodWithOpenApi(z);
-
-export { z };
 
 export const Id = z.string().regex(ID_PATTERN, `must match ${ID_RULE} (not dots only)`);
 
@@ -17,9 +12,10 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-    requestId: z.string().openapi({ description: "API Gateway's request id, to quote when reporting a problem" }),
+    requestId: z.string().meta({ description: "API Gateway's request id, to quote when reporting a problem" }),
   })
-  .openapi('Problem', {
+  .meta({
+    id: 'Problem',
     description:
       'RFC 9457 problem details. `type` is `https://telco-cvm.dev/problems/<code>` for the functions and the gateway alike; the gateway answers unauthenticated (401), forbidden (403), not-found (404), payload-too-large (413), throttled (429, Retry-After: 1), quota-exceeded (429, Retry-After: 3600), invalid-input (400), rejected (other 4xx), unavailable (503, Retry-After: 2) and internal (5xx).',
   });
@@ -34,8 +30,8 @@ export const PageQuery = z.strictObject({
     .min(MIN_PAGE_SIZE)
     .max(MAX_PAGE_SIZE)
     .optional()
-    .openapi({ description: `Items per page, ${MIN_PAGE_SIZE}-${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when absent` }),
-  nextToken: z.string().max(2048).optional().openapi({
+    .meta({ description: `Items per page, ${MIN_PAGE_SIZE}-${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when absent` }),
+  nextToken: z.string().max(2048).optional().meta({
     description: "The previous page's nextToken: opaque, bound to the tenant and the list (another answers 400)",
   }),
 });
@@ -67,14 +63,14 @@ export const RuleSchema = (description: string) =>
     .superRefine((rule, ctx) => {
       for (const problem of ruleProblems(rule)) ctx.addIssue({ code: 'custom', message: problem.message });
     })
-    .openapi({ description: `${description}. ${RULE_LANGUAGE}` });
+    .meta({ description: `${description}. ${RULE_LANGUAGE}` });
 
 /** If-Match as every route with an ETag reads it (lambdas/domain/preconditions.ts). */
 export const IfMatchHeader = z.object({
   'If-Match': z
     .string()
     .optional()
-    .openapi({
+    .meta({
       description:
         'RFC 9110: `*` (the resource must exist) or a list of entity tags (`"1", "2"`); the write happens only ' +
         'if one tag matches the current ETag by strong comparison, so a weak tag (`W/"3"`) never matches. ' +
@@ -90,18 +86,18 @@ export const VersionStamp = {
     .number()
     .int()
     .min(1)
-    .openapi({ description: 'Moves on with every write; the ETag is `"<version>"`, to send back in If-Match' }),
-  createdAt: z.string().optional().openapi({ description: 'First written (absent on items stored before versions)' }),
-  updatedAt: z.string().optional().openapi({ description: 'Last written (absent on items stored before versions)' }),
+    .meta({ description: 'Moves on with every write; the ETag is `"<version>"`, to send back in If-Match' }),
+  createdAt: z.string().optional().meta({ description: 'First written (absent on items stored before versions)' }),
+  updatedAt: z.string().optional().meta({ description: 'Last written (absent on items stored before versions)' }),
 };
 
 const READ_ONLY = 'Read-only: accepted and ignored, so a GET body can be edited and sent back';
 
 /** The stamp as a PUT body takes it: read-only fields a GET showed are accepted and ignored (round trip). */
 export const ReadOnlyStamp = {
-  version: z.number().int().optional().openapi({ description: READ_ONLY }),
-  createdAt: z.string().optional().openapi({ description: READ_ONLY }),
-  updatedAt: z.string().optional().openapi({ description: READ_ONLY }),
+  version: z.number().int().optional().meta({ description: READ_ONLY }),
+  createdAt: z.string().optional().meta({ description: READ_ONLY }),
+  updatedAt: z.string().optional().meta({ description: READ_ONLY }),
 };
 
 /** Drops the read-only fields a PUT body may carry (a GET -> edit -> PUT round trip), for `.transform`. */

@@ -1,5 +1,6 @@
 import { CHANNELS, CONTRACTS, type Profile } from '#domain/customer.ts';
-import { Id, z } from './common.ts';
+import * as z from 'zod';
+import { Id } from './common.ts';
 import { LoggedDecision } from './decision.ts';
 
 const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
@@ -23,6 +24,11 @@ const profileFields = {
   tenureMonths: z.number().int().min(0).max(1200).optional(),
   monthlyCharge: z.number().min(0).max(1_000_000).optional(),
   contract: z.enum(CONTRACTS).optional(),
+  contractEndDate: z.iso.date().optional().meta({
+    description:
+      'The last day of the contract (ISO date, YYYY-MM-DD): rules see `signals.daysToContractEnd` and `signals.lifecycleStage` from it',
+    example: '2026-06-30',
+  }),
   products: z.array(Id).max(100).optional(),
   householdId: Id.optional(),
   accountId: Id.optional(),
@@ -47,13 +53,14 @@ export const CustomerProfileBody = z
     for (const f of READ_ONLY_FIELDS) delete profile[f];
     return profile as Profile;
   })
-  .openapi('CustomerProfile', { description: 'Read-only fields a GET returns are accepted and ignored.' });
+  .meta({ id: 'CustomerProfile', description: 'Read-only fields a GET returns are accepted and ignored.' });
 
 /**
  * PATCH: an RFC 7396 merge patch over the stored profile. Its shape is checked after it is applied:
  * the patched profile must be a valid `CustomerProfile` (fields named by their path in the result).
  */
-export const CustomerMergePatch = z.record(z.string(), z.unknown()).openapi('CustomerMergePatch', {
+export const CustomerMergePatch = z.record(z.string(), z.unknown()).meta({
+  id: 'CustomerMergePatch',
   description:
     'A JSON Merge Patch (RFC 7396) over the profile: members it names are set (objects such as `consent` and `attributes` merge member by member), `null` removes one, and everything it does not name is kept. The patched profile must be a valid CustomerProfile; read-only fields are ignored.',
   example: { tariff: 'smart-80', consent: { sms: false } },
@@ -71,7 +78,7 @@ export const CustomerView = z
     scores: z.record(z.string(), z.unknown()).optional(),
     recentContacts: z.array(z.record(z.string(), z.unknown())),
   })
-  .openapi('Customer');
+  .meta({ id: 'Customer' });
 
 export const CustomerParams = z.object({ customerId: Id });
 export const HouseholdParams = z.object({ householdId: Id });
@@ -90,13 +97,13 @@ export const Household = z
     ),
     monthlyValue: z.number(),
   })
-  .openapi('Household');
+  .meta({ id: 'Household' });
 
 export const CustomerExport = z
   .object({
     customerId: Id,
     exportedAt: z.string(),
     items: z.array(z.record(z.string(), z.unknown())),
-    decisions: z.array(LoggedDecision).openapi({ description: "The customer's decisions in the decision log" }),
+    decisions: z.array(LoggedDecision).meta({ description: "The customer's decisions in the decision log" }),
   })
-  .openapi('CustomerExport');
+  .meta({ id: 'CustomerExport' });

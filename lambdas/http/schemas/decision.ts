@@ -1,7 +1,8 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { parseTemplate } from '#domain/delivery/placeholders.ts';
 import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
-import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields, z } from './common.ts';
+import * as z from 'zod';
+import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
 
 const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
@@ -17,7 +18,7 @@ const Treatment = z.strictObject({
       for (const [language, text] of Object.entries(texts))
         for (const message of parseTemplate(text).problems) ctx.addIssue({ code: 'custom', path: [language], message });
     })
-    .openapi({
+    .meta({
       description:
         'language -> text; may hold {{profile.<path>}}, {{state.<path>}} and {{action.<path>}} placeholders, ' +
         'optionally with a maximum width ({{state.dataUsedPct:3}}, default 10) that the SMS segment check assumes',
@@ -65,13 +66,13 @@ export const ActionBody = z
     path: ['validTo'],
   })
   .transform(withoutFields(STAMP_FIELDS))
-  .openapi('ActionInput', { description: 'Read-only fields a GET returns are accepted and ignored.' });
+  .meta({ id: 'ActionInput', description: 'Read-only fields a GET returns are accepted and ignored.' });
 
 /** An action as the market config's starter and the seeder take it: no version. */
 export const ActionDefinition = z.object({ actionId: Id, ...actionFields });
 /** An action as the API shows it: with its version (the ETag) and dates. */
-export const Action = ActionDefinition.extend(VersionStamp).openapi('Action');
-export const ActionList = ListOf(Action).openapi('ActionList');
+export const Action = ActionDefinition.extend(VersionStamp).meta({ id: 'Action' });
+export const ActionList = ListOf(Action).meta({ id: 'ActionList' });
 export const ActionParams = z.object({ actionId: Id });
 
 export const DecisionRequestBody = z
@@ -85,13 +86,13 @@ export const DecisionRequestBody = z
       )
       .refine((c) => Object.keys(c).length <= 20, 'at most 20 context fields')
       .optional()
-      .openapi({
+      .meta({
         description:
           '`direction: outbound` for outbound use of call-centre; `intent` (offer|retention|service|information) weighs matching actions up',
       }),
     limit: z.number().int().min(1).max(10).optional(),
   })
-  .openapi('DecisionRequest');
+  .meta({ id: 'DecisionRequest' });
 
 const Reason = z.object({ code: z.string(), detail: z.string() });
 const DecidedAction = z.object({
@@ -106,7 +107,7 @@ const DecidedAction = z.object({
   score: z.number(),
   propensity: z.number(),
   value: z.number(),
-  reasons: z.array(Reason).openapi({ description: 'Why it was chosen; the ranked reason names the priority inputs' }),
+  reasons: z.array(Reason).meta({ description: 'Why it was chosen; the ranked reason names the priority inputs' }),
 });
 const Experiment = z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) });
 const ValueTier = z.enum(['platinum', 'gold', 'silver', 'bronze']);
@@ -124,7 +125,7 @@ export const DecisionView = z
     reasons: z.array(Reason),
     excluded: z.array(z.object({ actionId: Id, kind: z.string(), reasons: z.array(Reason) })),
   })
-  .openapi('Decision');
+  .meta({ id: 'Decision' });
 
 /** `GET /v1/decisions/{decisionId}`: the decision log's record, with the responses it has had. */
 export const LoggedDecision = z
@@ -132,11 +133,11 @@ export const LoggedDecision = z
     decisionId: z.string(),
     customerId: Id,
     channel: Channel,
-    at: z.string().openapi({ description: 'When it was decided (ISO 8601)' }),
+    at: z.string().meta({ description: 'When it was decided (ISO 8601)' }),
     actions: z.array(DecidedAction),
     excluded: z
       .array(z.object({ actionId: Id, code: z.string() }))
-      .openapi({ description: 'The strongest excluded candidates, strongest first, with the code that excluded each' }),
+      .meta({ description: 'The strongest excluded candidates, strongest first, with the code that excluded each' }),
     experiment: Experiment,
     valueTier: ValueTier,
     serviceLevel: z.string(),
@@ -146,7 +147,7 @@ export const LoggedDecision = z
       z.object({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']), at: z.string() }),
     ),
   })
-  .openapi('LoggedDecision');
+  .meta({ id: 'LoggedDecision' });
 
 // Customer-prefixed ids were issued before the log moved; they are accepted until their items expire.
 const ISSUED_DECISION_ID = new RegExp(`${DECISION_ID_PATTERN.source}|${LEGACY_DECISION_ID_PATTERN.source}`);
@@ -155,7 +156,7 @@ export const DecisionParams = z.object({
 });
 export const ResponseBody = z
   .strictObject({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']) })
-  .openapi('DecisionResponse');
+  .meta({ id: 'DecisionResponse' });
 export const ResponseView = z
   .object({ decisionId: z.string(), actionId: Id, response: z.string(), duplicate: z.boolean() })
-  .openapi('DecisionResponseResult');
+  .meta({ id: 'DecisionResponseResult' });

@@ -2,7 +2,8 @@ import { CHANNELS } from '#domain/customer.ts';
 import type { FieldError } from '#domain/errors.ts';
 import { EVENT_TYPES, EXIT_REASONS, OFFER_RESPONSES, type CvmEvent, type EventType } from '#domain/events.ts';
 import { fieldErrorsOf } from '../problem.ts';
-import { Id, z } from './common.ts';
+import * as z from 'zod';
+import { Id } from './common.ts';
 
 const money = z.number().min(0).max(1_000_000);
 const text = (max: number) => z.string().min(1).max(max);
@@ -30,6 +31,13 @@ export const EVENT_DATA: Record<EventType, z.ZodType> = {
     promotion: text(64).optional(),
     dealer: text(64).optional(),
   }),
+  'customer.exit_interview': z.strictObject({
+    reason: z.enum(EXIT_REASONS),
+    destinationOperator: text(64)
+      .optional()
+      .meta({ description: 'The operator the customer left for, as the interviewer recorded it' }),
+    detail: text(256).optional(),
+  }),
 };
 
 export const EventEnvelope = z.strictObject({
@@ -49,7 +57,7 @@ export const eventSchemaName = (type: EventType): string =>
 
 /** One event type as documented: the envelope with its `type` fixed and its own `data`. */
 const eventOfType = (type: EventType) =>
-  EventEnvelope.extend({ type: z.literal(type), data: EVENT_DATA[type] }).openapi(eventSchemaName(type));
+  EventEnvelope.extend({ type: z.literal(type), data: EVENT_DATA[type] }).meta({ id: eventSchemaName(type) });
 
 /**
  * Every event, discriminated by `type`: for the OpenAPI document and generated clients only.
@@ -60,7 +68,8 @@ export const Event = z
     'type',
     EVENT_TYPES.map(eventOfType) as unknown as [ReturnType<typeof eventOfType>, ...ReturnType<typeof eventOfType>[]],
   )
-  .openapi('Event', {
+  .meta({
+    id: 'Event',
     description:
       '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
       "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
@@ -84,9 +93,10 @@ export const EventsBody = z
       .array(z.unknown())
       .min(1, 'send 1 to 500 events')
       .max(500, 'send 1 to 500 events')
-      .openapi({ items: { $ref: '#/components/schemas/Event' } }),
+      .meta({ items: { $ref: '#/components/schemas/Event' } }),
   })
-  .openapi('EventsBody', {
+  .meta({
+    id: 'EventsBody',
     description: '1-500 events; each validated by its type, and rejected on its own',
     example: { events: [EXAMPLE_EVENT] },
   });
@@ -98,7 +108,7 @@ export const Rejection = z.object({
 });
 export const EventsAccepted = z
   .object({ accepted: z.number().int(), rejected: z.array(Rejection) })
-  .openapi('EventsAccepted');
+  .meta({ id: 'EventsAccepted' });
 export type Rejection = z.infer<typeof Rejection>;
 
 /** Validates each event by its type's schema. */

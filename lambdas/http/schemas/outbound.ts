@@ -1,6 +1,6 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { MESSAGE_ID_HEADER, SIGNATURE_HEADER } from '#domain/delivery/signature.ts';
-import { z } from './common.ts';
+import * as z from 'zod';
 
 const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant');
 
@@ -10,7 +10,7 @@ const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO i
  */
 export const OutboundMessageSchema = z
   .object({
-    messageId: z.string().min(1).max(128).openapi({ description: 'Stable per message: receivers dedupe on it' }),
+    messageId: z.string().min(1).max(128).meta({ description: 'Stable per message: receivers dedupe on it' }),
     tenant: z.string().min(1),
     customerId: z.string().min(1),
     channel: z.enum(CHANNELS),
@@ -21,10 +21,10 @@ export const OutboundMessageSchema = z
     text: z.string().optional(),
     reason: z.object({ type: z.enum(['trigger', 'campaign', 'decision']), id: z.string() }),
     createdAt: instant,
-    sendAfter: instant.openapi({ description: 'The message is sent at this time, never before (quiet hours)' }),
+    sendAfter: instant.meta({ description: 'The message is sent at this time, never before (quiet hours)' }),
     segments: z.number().int().min(1).optional(),
   })
-  .openapi('OutboundMessage');
+  .meta({ id: 'OutboundMessage' });
 
 /** A webhook request's body: the hand-off plus the SMS segment count (1 on other channels). */
 export const WebhookMessageSchema = OutboundMessageSchema.extend({
@@ -32,15 +32,15 @@ export const WebhookMessageSchema = OutboundMessageSchema.extend({
     .number()
     .int()
     .min(1)
-    .openapi({ description: 'SMS parts of the rendered text (GSM-7 160/153, UCS-2 70/67); 1 on other channels' }),
-}).openapi('WebhookMessage');
+    .meta({ description: 'SMS parts of the rendered text (GSM-7 160/153, UCS-2 70/67); 1 on other channels' }),
+}).meta({ id: 'WebhookMessage' });
 
 export const WebhookHeaders = z.object({
-  [SIGNATURE_HEADER]: z.string().openapi({
+  [SIGNATURE_HEADER]: z.string().meta({
     description:
       '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`; during a secret rotation a second ' +
       '`v1` made with the previous secret follows. Verify with either secret and refuse a stale `t`.',
     example: 't=1772517600,v1=5f2b…',
   }),
-  [MESSAGE_ID_HEADER]: z.string().openapi({ description: 'The messageId of the body' }),
+  [MESSAGE_ID_HEADER]: z.string().meta({ description: 'The messageId of the body' }),
 });

@@ -1,4 +1,4 @@
-import { z } from './common.ts';
+import * as z from 'zod';
 import { GRANULARITIES, REPORT_NAMES } from '#domain/reports/report.ts';
 
 /** Dimensions the reports group by (each report has its own subset; see REPORT_DIMENSIONS). */
@@ -7,6 +7,7 @@ export const REPORT_DIMENSIONS = {
   'exit-reasons': ['reason', 'tier', 'tenure', 'reason-tier'],
   'acquisition-quality': ['channel', 'tariff', 'promotion', 'dealer', 'combination'],
   decisions: ['action', 'channel', 'group'],
+  programme: ['metric', 'group'],
 } as const satisfies Record<(typeof REPORT_NAMES)[number], readonly string[]>;
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
@@ -49,7 +50,7 @@ export const ReportSnapshotSchema = z
     chartMetric: z.string(),
     columns: z.array(z.string()).optional(),
   })
-  .openapi('ReportSnapshot');
+  .meta({ id: 'ReportSnapshot' });
 
 export const ReportView = z
   .object({
@@ -60,4 +61,4 @@ export const ReportView = z
     groupBy: z.string().optional(),
     periods: z.array(ReportSnapshotSchema),
   })
-  .openapi('ReportView');
+  .meta({ id: 'ReportView' });

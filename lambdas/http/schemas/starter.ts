@@ -1,4 +1,4 @@
-import { z } from './common.ts';
+import * as z from 'zod';
 import { ActionDefinition } from './decision.ts';
 import { TriggerDefinition } from './triggers.ts';
 

@@ -1,6 +1,7 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
-import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields, z } from './common.ts';
+import * as z from 'zod';
+import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
 
 const Condition = RuleSchema('JSON Logic over {profile, state, scores, context, event}, or a boolean');
 
@@ -24,10 +25,10 @@ const triggerFields = {
 export const TriggerBody = z
   .strictObject({ ...triggerFields, triggerId: Id.optional(), ...ReadOnlyStamp })
   .transform(withoutFields(STAMP_FIELDS))
-  .openapi('TriggerBody', { description: 'Read-only fields a GET returns are accepted and ignored.' });
+  .meta({ id: 'TriggerBody', description: 'Read-only fields a GET returns are accepted and ignored.' });
 /** A trigger as the market config's starter and the seeder take it: no version. */
 export const TriggerDefinition = z.object({ triggerId: Id, ...triggerFields });
 /** A trigger as the API shows it: with its version (the ETag) and dates. */
-export const Trigger = TriggerDefinition.extend(VersionStamp).openapi('Trigger');
-export const TriggerList = ListOf(Trigger).openapi('TriggerList');
+export const Trigger = TriggerDefinition.extend(VersionStamp).meta({ id: 'Trigger' });
+export const TriggerList = ListOf(Trigger).meta({ id: 'TriggerList' });
 export const TriggerParams = z.object({ triggerId: Id });

@@ -6,7 +6,7 @@ import type { Channel } from '../../../lambdas/domain/customer.ts';
  * tenant table by `cdk deploy` and `npm start` (lambdas/app/seed-market.ts: a tenant's edits
  * stay). Eligibility rules are JSON Logic over {profile, state, scores, context, signals};
  * `signals` is the decision's normalised view of the state (droppedCalls24h, unresolvedCare,
- * serviceProblem, churn, highChurn).
+ * serviceProblem, churn, highChurn, daysToContractEnd, lifecycleStage).
  */
 const t = (templateKey: string, en: string, af?: string, zu?: string): Treatment => ({
   templateKey,
@@ -155,6 +155,26 @@ export const demoCatalog: Action[] = [
     value: 80,
     lever: 1,
     limits: { perCustomer: [{ max: 3, days: 7 }] },
+  },
+  {
+    // handed off by the `exit-interview-after-churn` trigger; the answer comes back as
+    // `customer.exit_interview` and feeds the exit-reasons report's destination
+    actionId: 'exit-interview',
+    name: 'Exit interview',
+    kind: 'service',
+    treatments: {
+      'call-centre': t(
+        'service.exit-interview.call-centre',
+        'Sorry to see you go. May we ask a few questions about why you left and where you are going?',
+        'Jammer om jou te sien gaan. Mag ons n paar vrae vra oor hoekom jy weg is en waarheen?',
+      ),
+    },
+    // only after a churn: never a reason to call an active customer
+    eligibility: { '==': [{ var: 'state.status' }, 'churned'] },
+    propensity: { starting: 0.3 },
+    value: 0,
+    lever: 1,
+    limits: { perCustomer: [{ max: 1, days: 30 }] },
   },
   {
     actionId: 'network-fix-info',

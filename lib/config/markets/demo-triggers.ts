@@ -23,4 +23,17 @@ export const DEMO_TRIGGERS: Trigger[] = [
     priority: 50,
     enabled: true,
   },
+  {
+    // A starter trigger, not a built-in rule: the hand-off goes the way every firing goes (consent,
+    // quiet hours, the call centre's capacity and delivery), and a tenant can tune or disable it
+    // through PUT /v1/triggers like any other.
+    triggerId: 'exit-interview-after-churn',
+    eventType: 'customer.churned',
+    condition: true,
+    actionId: 'exit-interview',
+    channel: 'call-centre',
+    cooldownHours: 720,
+    priority: 90,
+    enabled: true,
+  },
 ];

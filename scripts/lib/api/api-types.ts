@@ -140,8 +140,8 @@ export interface paths {
   };
   "/v1/reports/{name}": {
     /**
-     * KPIs, exit reasons, acquisition quality or decisions from stored snapshots: JSON, CSV (Accept: text/csv) or an SVG chart (?format=svg)
-     * @description Reads the stored snapshots of a report (built on a schedule, never computed on request): the latest period without `from`/`to`, otherwise the periods in range at the `granularity`, optionally grouped by `groupBy`. JSON by default; `Accept: text/csv` or `format=csv` answers CSV, `format=svg` an SVG bar chart of the latest period.
+     * KPIs, exit reasons, acquisition quality, decisions or programme value from stored snapshots: JSON, CSV (Accept: text/csv) or an SVG chart (?format=svg)
+     * @description Reads the stored snapshots of a report (built on a schedule, never computed on request): the latest period without `from`/`to`, otherwise the periods in range at the `granularity`, optionally grouped by `groupBy`. JSON by default; `Accept: text/csv` or `format=csv` answers CSV, `format=svg` an SVG bar chart of the latest period. `programme` compares the global control group with everyone else (churn rate, ARPU, offer take-up, measured NPS: each difference with its 95% interval, and the group sizes); its SVG draws the intervals.
      */
     get: operations["getReport"];
   };
@@ -273,7 +273,7 @@ export interface components {
       segments?: number;
     };
     /** @description `data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false */
-    Event: components["schemas"]["UsageDataEvent"] | components["schemas"]["UsageVoiceEvent"] | components["schemas"]["NetworkCallDroppedEvent"] | components["schemas"]["BillingTopupEvent"] | components["schemas"]["BillingInvoiceEvent"] | components["schemas"]["CareContactEvent"] | components["schemas"]["SurveyNpsEvent"] | components["schemas"]["OfferResponseEvent"] | components["schemas"]["MessageDeliveredEvent"] | components["schemas"]["MessageFailedEvent"] | components["schemas"]["MessageInboundEvent"] | components["schemas"]["CustomerChurnedEvent"] | components["schemas"]["CustomerAcquiredEvent"];
+    Event: components["schemas"]["UsageDataEvent"] | components["schemas"]["UsageVoiceEvent"] | components["schemas"]["NetworkCallDroppedEvent"] | components["schemas"]["BillingTopupEvent"] | components["schemas"]["BillingInvoiceEvent"] | components["schemas"]["CareContactEvent"] | components["schemas"]["SurveyNpsEvent"] | components["schemas"]["OfferResponseEvent"] | components["schemas"]["MessageDeliveredEvent"] | components["schemas"]["MessageFailedEvent"] | components["schemas"]["MessageInboundEvent"] | components["schemas"]["CustomerChurnedEvent"] | components["schemas"]["CustomerAcquiredEvent"] | components["schemas"]["CustomerExitInterviewEvent"];
     UsageDataEvent: {
       eventId: string;
       customerId: string;
@@ -433,6 +433,21 @@ export interface components {
         dealer?: string;
       };
     };
+    CustomerExitInterviewEvent: {
+      eventId: string;
+      customerId: string;
+      /** @enum {string} */
+      type: "customer.exit_interview";
+      /** Format: date-time */
+      occurredAt: string;
+      data: {
+        /** @enum {string} */
+        reason: "price" | "network" | "service" | "competitor-offer" | "moved" | "other";
+        /** @description The operator the customer left for, as the interviewer recorded it */
+        destinationOperator?: string;
+        detail?: string;
+      };
+    };
     Health: {
       /** @enum {string} */
       status: "ok";
@@ -457,6 +472,12 @@ export interface components {
       monthlyCharge?: number;
       /** @enum {string} */
       contract?: "month-to-month" | "one-year" | "two-year" | "prepaid";
+      /**
+       * Format: date
+       * @description The last day of the contract (ISO date, YYYY-MM-DD): rules see `signals.daysToContractEnd` and `signals.lifecycleStage` from it
+       * @example 2026-06-30
+       */
+      contractEndDate?: string;
       products?: string[];
       householdId?: string;
       accountId?: string;
@@ -498,6 +519,12 @@ export interface components {
       monthlyCharge?: number;
       /** @enum {string} */
       contract?: "month-to-month" | "one-year" | "two-year" | "prepaid";
+      /**
+       * Format: date
+       * @description The last day of the contract (ISO date, YYYY-MM-DD): rules see `signals.daysToContractEnd` and `signals.lifecycleStage` from it
+       * @example 2026-06-30
+       */
+      contractEndDate?: string;
       products?: string[];
       householdId?: string;
       accountId?: string;
@@ -646,7 +673,7 @@ export interface components {
     Trigger: {
       triggerId: string;
       /** @enum {string} */
-      eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired";
+      eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired" | "customer.exit_interview";
       /** @description JSON Logic over {profile, state, scores, context, event}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       condition: boolean | {
         [key: string]: unknown;
@@ -669,7 +696,7 @@ export interface components {
     /** @description Read-only fields a GET returns are accepted and ignored. */
     TriggerBody: {
       /** @enum {string} */
-      eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired";
+      eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired" | "customer.exit_interview";
       /** @description JSON Logic over {profile, state, scores, context, event}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       condition: boolean | {
         [key: string]: unknown;
@@ -970,7 +997,7 @@ export interface components {
     };
     ReportView: {
       /** @enum {string} */
-      report: "kpis" | "exit-reasons" | "acquisition-quality" | "decisions";
+      report: "kpis" | "exit-reasons" | "acquisition-quality" | "decisions" | "programme";
       /** @enum {string} */
       granularity: "day" | "month";
       from?: string;
@@ -980,7 +1007,7 @@ export interface components {
     };
     ReportSnapshot: {
       /** @enum {string} */
-      name: "kpis" | "exit-reasons" | "acquisition-quality" | "decisions";
+      name: "kpis" | "exit-reasons" | "acquisition-quality" | "decisions" | "programme";
       /** @enum {string} */
       granularity: "day" | "month";
       period: string;
@@ -1035,7 +1062,7 @@ export interface components {
       /** @enum {string} */
       goal: "take-up" | "churn" | "revenue";
       audience: ({
-        /** @description JSON Logic over {profile, state, scores, context}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+        /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
         rule: boolean | {
           [key: string]: unknown;
         };
@@ -1046,14 +1073,27 @@ export interface components {
       /** @enum {string} */
       channel: "ussd" | "app" | "call-centre" | "sms" | "push" | "email" | "retail";
       controlGroupPercent: number;
+      /** @description A random `percent` of the audience, or the members a `where` rule selects; the rest of the audience is the roll-out, contacted only when the pilot clears `minUplift` */
       pilot: {
         percent: number;
         /** @description absolute percentage points */
         minUplift: number;
-      };
+      } | ({
+        /** @description The pilot: audience members this rule over {profile, state, scores, context, signals} holds for (a region, a store cluster). Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+        where: boolean | {
+          [key: string]: unknown;
+        };
+        /** @description absolute percentage points */
+        minUplift: number;
+      });
       responseWindow: string;
       schedule?: string;
-      budget?: number;
+      budget?: components["schemas"]["CampaignBudget"];
+    };
+    /** @description Per run: contacting stops when either limit is reached (held atomically across shards, never passed) and the campaign ends `stopped` with the reason `budget.maxContacts` or `budget.maxCostUsd`. A contact's cost is the preview's per-member figure: the platform's cost of a treatment member plus the sending price of the chosen treatment's text as written (SMS segments at the market country's price, one e-mail or push; nothing through the operator's own gateway). USD. */
+    CampaignBudget: {
+      maxContacts?: number;
+      maxCostUsd?: number;
     };
     CampaignStarted: {
       campaignId: string;
@@ -1084,7 +1124,14 @@ export interface components {
       phases?: {
         [key: string]: unknown;
       };
+      /** @description Why it ended as it did: the pilot verdict, `budget.maxContacts`, `budget.maxCostUsd` or an error */
       reason?: string;
+      budget?: components["schemas"]["CampaignBudget"];
+      /** @description What the run counted against its budget (only with a budget) */
+      spent?: {
+        contacts: number;
+        costUsd: number;
+      };
       report?: components["schemas"]["CampaignReport"];
       createdAt: string;
       updatedAt: string;
@@ -3100,15 +3147,15 @@ export interface operations {
     };
   };
   /**
-   * KPIs, exit reasons, acquisition quality or decisions from stored snapshots: JSON, CSV (Accept: text/csv) or an SVG chart (?format=svg)
-   * @description Reads the stored snapshots of a report (built on a schedule, never computed on request): the latest period without `from`/`to`, otherwise the periods in range at the `granularity`, optionally grouped by `groupBy`. JSON by default; `Accept: text/csv` or `format=csv` answers CSV, `format=svg` an SVG bar chart of the latest period.
+   * KPIs, exit reasons, acquisition quality, decisions or programme value from stored snapshots: JSON, CSV (Accept: text/csv) or an SVG chart (?format=svg)
+   * @description Reads the stored snapshots of a report (built on a schedule, never computed on request): the latest period without `from`/`to`, otherwise the periods in range at the `granularity`, optionally grouped by `groupBy`. JSON by default; `Accept: text/csv` or `format=csv` answers CSV, `format=svg` an SVG bar chart of the latest period. `programme` compares the global control group with everyone else (churn rate, ARPU, offer take-up, measured NPS: each difference with its 95% interval, and the group sizes); its SVG draws the intervals.
    */
   getReport: {
     parameters: {
       query?: {
         from?: string;
         to?: string;
-        groupBy?: "tier" | "segment" | "reason" | "tenure" | "reason-tier" | "channel" | "tariff" | "promotion" | "dealer" | "combination" | "action" | "group";
+        groupBy?: "tier" | "segment" | "reason" | "tenure" | "reason-tier" | "channel" | "tariff" | "promotion" | "dealer" | "combination" | "action" | "group" | "metric";
         granularity?: "day" | "month";
         format?: "json" | "csv" | "svg";
       };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, isRunning } from '../scripts/local/dynamo-local.ts';
+import { freePort, isRunning } from '../../lambdas/test-support/dynamo-local.ts';
 
 export interface RuntimeInfo {
   baseUrl: string;
