@@ -1,17 +1,11 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports.ts';
 import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
-import { DEFAULT_PAGE_SIZE, type Page, type PageRequest, type PagedList } from '#domain/paging.ts';
+import type { Page, PageRequest, PagedList } from '#domain/paging.ts';
 import { nextStamp, type Stamp, type Versioned, type VersionedStore } from '#domain/versioned.ts';
 import { guarded } from './errors.ts';
-import { decodePageToken, encodePageToken } from './page-token.ts';
+import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
 import { expectingVersion, stampAttributes, stampOf, versionedWrite } from './versioned-items.ts';
@@ -53,25 +47,21 @@ export class DynamoActionCatalog
     return items.filter((item) => item['action']).map((item) => item['action'] as Action);
   }
   /** One page in actionId order (gsi1sk is the id), for `GET` of the list: each action with its stamp. */
-  async page(tenant: string, request: PageRequest): Promise<Page<Action & Stamp>> {
-    const shape = { list: 'actions', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === ACTIONS_GSI_PK };
-    const out = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableOf(tenant),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': ACTIONS_GSI_PK },
-          Limit: request.limit ?? DEFAULT_PAGE_SIZE,
-          ...(request.nextToken ? { ExclusiveStartKey: decodePageToken(request.nextToken, tenant, shape) } : {}),
-        }),
-      ),
+  page(tenant: string, request: PageRequest): Promise<Page<Action & Stamp>> {
+    return queryPage(
+      this.db,
+      tenant,
+      { list: 'actions', isKey: (k) => k['gsi1pk'] === ACTIONS_GSI_PK },
+      {
+        TableName: this.tableOf(tenant),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': ACTIONS_GSI_PK },
+      },
+      request,
+      (items) =>
+        items.filter((item) => item['action']).map((item) => ({ ...(item['action'] as Action), ...stampOf(item) })),
     );
-    const items = (out.Items ?? [])
-      .filter((item) => item['action'])
-      .map((item) => ({ ...(item['action'] as Action), ...stampOf(item) }));
-    const last = out.LastEvaluatedKey;
-    return { items, ...(last ? { nextToken: encodePageToken(tenant, shape.list, last) } : {}) };
   }
 
   async read(

@@ -4,7 +4,6 @@ import {
   BatchGetCommand,
   DeleteCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -16,10 +15,10 @@ import {
   type CustomerAuditTrail,
 } from '#domain/audit.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { DEFAULT_PAGE_SIZE } from '#domain/paging.ts';
+import type { PageRequest } from '#domain/paging.ts';
 import { AUDIT_REF_PREFIX, customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
-import { decodePageToken, encodePageToken } from './page-token.ts';
+import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 
 /** Audit entries live in the tenant's own table: `AU#<yyyy-mm>` / `<iso>#<id>`, expiring by TTL. */
@@ -145,25 +144,22 @@ export class DynamoAuditLog implements AuditLog, CustomerAuditTrail {
     return redacted;
   }
 
-  async list(tenant: TenantId, month: string, opts: { limit?: number; nextToken?: string } = {}): Promise<AuditPage> {
-    const out = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableOf(tenant),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `AU#${month}` },
-          ScanIndexForward: false,
-          Limit: opts.limit ?? DEFAULT_PAGE_SIZE,
-          ...(opts.nextToken ? { ExclusiveStartKey: decodePageToken(opts.nextToken, tenant, pagesOf(month)) } : {}),
-        }),
-      ),
+  list(tenant: TenantId, month: string, opts: PageRequest = {}): Promise<AuditPage> {
+    return queryPage(
+      this.db,
+      tenant,
+      pagesOf(month),
+      {
+        TableName: this.tableOf(tenant),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AU#${month}` },
+        ScanIndexForward: false,
+      },
+      opts,
+      (items) =>
+        items
+          .filter((i) => i['tenant'] === tenant)
+          .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e }) => e as unknown as AuditEntry),
     );
-    const items = (out.Items ?? [])
-      .filter((i) => i['tenant'] === tenant)
-      .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e }) => e as AuditEntry);
-    return {
-      items,
-      ...(out.LastEvaluatedKey ? { nextToken: encodePageToken(tenant, `audit:${month}`, out.LastEvaluatedKey) } : {}),
-    };
   }
 }

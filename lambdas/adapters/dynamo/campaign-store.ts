@@ -5,7 +5,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -20,9 +19,9 @@ import type {
 } from '#domain/campaign/ports.ts';
 import type { BudgetLimits } from '#domain/campaign/budget.ts';
 import type { TenantId } from '#domain/ids.ts';
-import { DEFAULT_PAGE_SIZE } from '#domain/paging.ts';
+import type { Page, PageRequest } from '#domain/paging.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
-import { decodePageToken, encodePageToken } from './page-token.ts';
+import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 
 export const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
@@ -71,39 +70,30 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     return record as CampaignRecord;
   }
 
-  async list(
-    tenant: TenantId,
-    opts: { limit?: number; nextToken?: string },
-  ): Promise<{ items: CampaignSummary[]; nextToken?: string }> {
-    const out = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableOf(tenant),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': LIST_PK },
-          ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk, campaignId, #n, #s, phase, createdAt',
-          ExpressionAttributeNames: { '#n': 'name', '#s': 'status' },
-          ScanIndexForward: false,
-          Limit: opts.limit ?? DEFAULT_PAGE_SIZE,
-          ...(opts.nextToken ? { ExclusiveStartKey: decodePageToken(opts.nextToken, tenant, PAGES) } : {}),
-        }),
-      ),
+  list(tenant: TenantId, opts: PageRequest): Promise<Page<CampaignSummary>> {
+    return queryPage(
+      this.db,
+      tenant,
+      PAGES,
+      {
+        TableName: this.tableOf(tenant),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': LIST_PK },
+        ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk, campaignId, #n, #s, phase, createdAt',
+        ExpressionAttributeNames: { '#n': 'name', '#s': 'status' },
+        ScanIndexForward: false,
+      },
+      opts,
+      (items) =>
+        items.map((i) => ({
+          campaignId: i['campaignId'] as string,
+          name: i['name'] as string,
+          status: i['status'] as CampaignSummary['status'],
+          phase: i['phase'] as CampaignSummary['phase'],
+          createdAt: i['createdAt'] as string,
+        })),
     );
-    const items = (out.Items ?? []).map(
-      (i) =>
-        ({
-          campaignId: i['campaignId'],
-          name: i['name'],
-          status: i['status'],
-          phase: i['phase'],
-          createdAt: i['createdAt'],
-        }) as CampaignSummary,
-    );
-    return {
-      items,
-      ...(out.LastEvaluatedKey ? { nextToken: encodePageToken(tenant, PAGES.list, out.LastEvaluatedKey) } : {}),
-    };
   }
 
   async update(

@@ -1,5 +1,8 @@
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
+import { DEFAULT_PAGE_SIZE, type Page, type PageRequest } from '#domain/paging.ts';
+import { guarded } from './errors.ts';
 
 /**
  * The `nextToken` of every list: the page's last key, bound to the tenant and the list it came
@@ -35,4 +38,29 @@ export function decodePageToken(token: string, tenant: TenantId, shape: PageKeyS
     /* fall through */
   }
   throw new InvalidInputError('nextToken is not one this list gave out', [{ field: 'nextToken', message: 'invalid' }]);
+}
+
+/**
+ * One page of a list read by one Query: `limit` items from the caller's token on, mapped, with the
+ * token of the next page bound to the tenant and the list. Every list of the API pages this way.
+ */
+export async function queryPage<T>(
+  db: DynamoDBDocumentClient,
+  tenant: TenantId,
+  shape: PageKeyShape,
+  query: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  request: PageRequest,
+  itemsOf: (items: Record<string, unknown>[]) => T[],
+): Promise<Page<T>> {
+  const out = await guarded(() =>
+    db.send(
+      new QueryCommand({
+        ...query,
+        Limit: request.limit ?? DEFAULT_PAGE_SIZE,
+        ...(request.nextToken ? { ExclusiveStartKey: decodePageToken(request.nextToken, tenant, shape) } : {}),
+      }),
+    ),
+  );
+  const last = out.LastEvaluatedKey;
+  return { items: itemsOf(out.Items ?? []), ...(last ? { nextToken: encodePageToken(tenant, shape.list, last) } : {}) };
 }

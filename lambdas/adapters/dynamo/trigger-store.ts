@@ -1,17 +1,11 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TriggerStore } from '#domain/ports.ts';
 import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
 import type { Trigger } from '#domain/triggers.ts';
-import { DEFAULT_PAGE_SIZE, type Page, type PageRequest, type PagedList } from '#domain/paging.ts';
+import type { Page, PageRequest, PagedList } from '#domain/paging.ts';
 import { nextStamp, type Stamp, type Versioned, type VersionedStore } from '#domain/versioned.ts';
 import { guarded } from './errors.ts';
-import { decodePageToken, encodePageToken } from './page-token.ts';
+import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
 import { expectingVersion, stampAttributes, stampOf, versionedWrite } from './versioned-items.ts';
@@ -74,23 +68,20 @@ export class DynamoTriggerStore
     return items.map(fromItem);
   }
   /** One page in triggerId order (gsi1sk is the id), for `GET` of the list: each trigger with its stamp. */
-  async page(tenant: string, request: PageRequest): Promise<Page<Trigger & Stamp>> {
-    const shape = { list: 'triggers', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === LIST_PK };
-    const out = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableOf(tenant),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': LIST_PK },
-          Limit: request.limit ?? DEFAULT_PAGE_SIZE,
-          ...(request.nextToken ? { ExclusiveStartKey: decodePageToken(request.nextToken, tenant, shape) } : {}),
-        }),
-      ),
+  page(tenant: string, request: PageRequest): Promise<Page<Trigger & Stamp>> {
+    return queryPage(
+      this.db,
+      tenant,
+      { list: 'triggers', isKey: (k) => k['gsi1pk'] === LIST_PK },
+      {
+        TableName: this.tableOf(tenant),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': LIST_PK },
+      },
+      request,
+      (items) => items.map((item) => ({ ...fromItem(item), ...stampOf(item) })),
     );
-    const items = (out.Items ?? []).map((item) => ({ ...fromItem(item), ...stampOf(item) }));
-    const last = out.LastEvaluatedKey;
-    return { items, ...(last ? { nextToken: encodePageToken(tenant, shape.list, last) } : {}) };
   }
 
   async read(
