@@ -2,6 +2,7 @@ import { controlCampaign, createCampaign, getCampaign, listCampaigns, previewCam
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
 import { campaignReportCsv } from '#domain/campaign/report.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { CAMPAIGN_ROUTES } from '#http/routes/campaigns.ts';
 import { campaignsEnv } from './campaigns-env.ts';
 import { campaignPortsFor } from './campaigns-wiring.ts';
 import { idempotencyFor } from './wiring.ts';
@@ -17,7 +18,7 @@ const useCases = {
 };
 
 export const handler = httpHandler(
-  'campaigns',
+  CAMPAIGN_ROUTES,
   {
     previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
       status: 200,

@@ -1,6 +1,7 @@
 import { getChannel, listChannels, putChannel, rotateChannelSecret, type ConnectionInput } from '#app/channels.ts';
 import type { Channel } from '#domain/customer.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { CHANNEL_ROUTES } from '#http/routes/channels.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { deliveryEnv } from './delivery-env.ts';
 import { channelPortsFor } from './delivery-wiring.ts';
@@ -16,7 +17,7 @@ const useCases = {
 const channelOf = (req: HttpRequest) => req.params['channel'] as Channel;
 
 /** /v1/channels: each tenant's channel connections (admin keys); secrets are shown once, when made. */
-export const handler = httpHandler('channels', {
+export const handler = httpHandler(CHANNEL_ROUTES, {
   listChannels: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
   getChannel: async (req) => {
     const connection = await useCases.get(req.caller.tenant, channelOf(req));

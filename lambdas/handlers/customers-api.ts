@@ -8,6 +8,7 @@ import {
 } from '#app/customers.ts';
 import { CustomerProfileBody } from '#http/schemas/customer.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { CUSTOMER_ROUTES } from '#http/routes/customers.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import type { Profile } from '#domain/customer.ts';
 import { platformEnv } from './env.ts';
@@ -23,7 +24,7 @@ const useCases = {
   household: getHousehold(ports),
 };
 
-export const handler = httpHandler('customers', {
+export const handler = httpHandler(CUSTOMER_ROUTES, {
   getCustomer: async (req) => {
     const customer = await useCases.get(req.caller.tenant, req.params['customerId']!);
     return { status: 200, body: customer, headers: { etag: etagOf(customer.version) } };

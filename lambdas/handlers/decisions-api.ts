@@ -4,6 +4,7 @@ import type { Action } from '#domain/action.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import type { PageRequest } from '#domain/paging.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { DECISION_ROUTES } from '#http/routes/decisions.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { decisionsEnv } from './decisions-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
@@ -23,7 +24,7 @@ const useCases = {
 };
 
 export const handler = httpHandler(
-  'decisions',
+  DECISION_ROUTES,
   {
     listActions: async (req) => ({
       status: 200,

@@ -3,6 +3,7 @@ import { InvalidInputError } from '#domain/errors.ts';
 import type { PageRequest } from '#domain/paging.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { EVENT_ROUTES } from '#http/routes/events.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
@@ -18,7 +19,7 @@ const useCases = {
   remove: deleteTrigger(ports),
 };
 
-export const handler = httpHandler('events', {
+export const handler = httpHandler(EVENT_ROUTES, {
   postEvents: async (req: HttpRequest<{ events: unknown[] }>) => {
     const { valid, rejected } = validateEvents(req.body.events);
     const result = await useCases.ingest(req.caller.tenant, valid, rejected);

@@ -3,6 +3,7 @@ import { InvalidInputError } from '#domain/errors.ts';
 import { reportChart, toCsv } from '#domain/reports/render.ts';
 import { isReportName, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
 import { httpHandler, type Reply } from '#http/pipeline.ts';
+import { REPORT_ROUTES } from '#http/routes/reports.ts';
 import { REPORT_DIMENSIONS } from '#http/schemas/reports.ts';
 import { reportAdaptersFor } from './reports-wiring.ts';
 
@@ -20,7 +21,7 @@ const only = (snapshots: ReportSnapshot[], groupBy: string | undefined) =>
   groupBy ? snapshots.map((s) => ({ ...s, rows: s.rows.filter((r) => r['dimension'] === groupBy) })) : snapshots;
 
 /** GET /v1/reports/{name}: stored snapshots as JSON, CSV (Accept: text/csv) or an SVG bar chart (?format=svg). */
-export const handler = httpHandler('reports', {
+export const handler = httpHandler(REPORT_ROUTES, {
   getReport: async (req): Promise<Reply> => {
     const name = req.params['name']!;
     const q = req.query as unknown as Query;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Meter, MeteredName } from '#domain/metering.ts';
 import { apiMeter, installApiMeter } from './metering.ts';
 import { httpHandler } from './pipeline.ts';
+import { CUSTOMER_ROUTES } from './routes/customers.ts';
 
 function recordingMeter() {
   const readings: { tenant: string; name: MeteredName; count: number; route?: string }[] = [];
@@ -30,7 +31,7 @@ const event = (method: string, path: string, tenant?: string): APIGatewayProxyEv
   }) as unknown as APIGatewayProxyEvent;
 
 describe('API call metering in the HTTP pipeline', () => {
-  const handler = httpHandler('customers', {
+  const handler = httpHandler(CUSTOMER_ROUTES, {
     getCustomer: async (req) => ({ status: 200, body: { id: req.params['customerId'] } }),
     putCustomer: async () => {
       throw new Error('boom');

@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { noMeter, type Meter } from '#domain/metering.ts';
-import { resolveRoute, type RouteSpec } from './routes.ts';
+import { resolveRoute } from './route-match.ts';
+import type { RouteSpec } from './route-spec.ts';
 
 let installed: Meter = noMeter;
 

@@ -20,7 +20,8 @@ import { API_CORRELATION_PATH, logContext, logger } from './logger.ts';
 import { apiMetering } from './metering.ts';
 import { fieldErrorsOf, resultForError, type HttpResult } from './problem.ts';
 import { unstorableNumber } from './storable-numbers.ts';
-import { DEFAULT_BODY_LIMIT, resolveRoute, type ApiFunction, type RouteSpec, ROUTES } from './routes.ts';
+import { resolveRoute } from './route-match.ts';
+import { DEFAULT_BODY_LIMIT, type RouteSpec } from './route-spec.ts';
 
 export interface HttpRequest<Body = unknown> {
   caller: Caller;
@@ -229,9 +230,11 @@ export const problemErrors = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
   },
 });
 
-/** The Lambda entry for one API function: its routes from the table, its use cases bound by id. */
-export function httpHandler(fn: ApiFunction, impls: Record<string, RouteImpl>, options: HandlerOptions = {}) {
-  const routes = ROUTES.filter((r) => r.fn === fn);
+/**
+ * The Lambda entry for one API function: its own route table (`routes/<area>.ts`, not the whole
+ * `ROUTES`, so its bundle leaves the other functions' schemas out), its use cases bound by id.
+ */
+export function httpHandler(routes: RouteSpec[], impls: Record<string, RouteImpl>, options: HandlerOptions = {}) {
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       // first, so every line of the call (the error mapping's too) carries its request id

@@ -18,6 +18,13 @@ const HANDLERS_DIR = path.join(REPO_ROOT, 'lambdas', 'handlers');
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __cvmCreateRequire } from 'node:module'; const require = __cvmCreateRequire(import.meta.url);";
 
+/**
+ * Packages only the local runtime loads, and only by a dynamic `import()` (never at a module's top
+ * level): left out of every Lambda bundle. aws-local-stepfunctions (with ajv, jsonata and a Lambda
+ * client, ~450 KiB) runs the campaign workflow when there is no state machine ARN.
+ */
+export const LOCAL_ONLY_MODULES = ['aws-local-stepfunctions'];
+
 /** CloudWatch Logs accepts only some retention periods: the smallest one that keeps `days`. */
 export function retentionFor(days: number): logs.RetentionDays {
   const allowed = Object.values(logs.RetentionDays)
@@ -51,6 +58,8 @@ export interface CvmFunctionProps {
  */
 export class CvmFunction extends NodejsFunction {
   readonly logGroupOfFunction: logs.LogGroup;
+  /** The handler file under lambdas/handlers it bundles (infra-tests name each bundle by it). */
+  readonly handlerFile: string;
 
   constructor(scope: Construct, id: string, props: CvmFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -92,7 +101,7 @@ export class CvmFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        externalModules: [],
+        externalModules: LOCAL_ONLY_MODULES,
         minify: true,
         sourceMap: true,
         sourcesContent: false,
@@ -113,6 +122,7 @@ export class CvmFunction extends NodejsFunction {
       },
     });
     this.logGroupOfFunction = logGroup;
+    this.handlerFile = props.handlerFile;
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowStarter } from '#domain/campaign/ports.ts';
 
 type Definition = { States: Record<string, Record<string, unknown>> };
@@ -44,7 +43,10 @@ export class LocalWorkflowStarter implements WorkflowStarter {
   ) {}
 
   /** Runs one execution to its end (tests await this). */
-  run(input: Record<string, unknown>): Promise<unknown> {
+  async run(input: Record<string, unknown>): Promise<unknown> {
+    // loaded on first run, not at import: Lambda bundles leave the package out (LOCAL_ONLY_MODULES
+    // in lib/constructs/cvm-function.ts), since a deployed function starts Step Functions instead
+    const { StateMachine } = await import('aws-local-stepfunctions');
     const machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true } });
     const tasks = taskStates(this.definition.States);
     const execution = machine.run(input as never, {
