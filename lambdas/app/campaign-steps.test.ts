@@ -19,6 +19,7 @@ import { campaignsEnv } from '#handlers/campaigns-env.ts';
 import { campaignPortsFor, campaignStepPortsFor } from '#handlers/campaigns-wiring.ts';
 import { contactSettingsOf, eventAdaptersFor } from '#handlers/event-wiring.ts';
 import { testTables } from '../test-support/dynamo.ts';
+import { doublingBomb } from '../test-support/rule-bombs.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 
 /**
@@ -214,5 +215,33 @@ describe('a campaign hand-off renders its text', () => {
     ]);
     const [anon] = (await stepPorts.campaigns.members(TENANT, campaignId, 0)).filter((m) => m.customerId === 'anon');
     expect(anon).toMatchObject({ status: 'suppressed', reason: 'missing-placeholder' });
+  });
+});
+
+describe('an audience rule stored before the limits', () => {
+  it('selects nobody and counts each customer it ran out of steps on in RuleOverBudget', async () => {
+    const { campaignId } = await createCampaign(apiPorts)(TENANT, {
+      name: 'Old rule',
+      goal: 'take-up',
+      audience: { rule: { '==': [{ var: 'profile.segment' }, 'youth'] } },
+      actionIds: ['cmp-offer'],
+      channel: 'sms',
+      controlGroupPercent: 0,
+      pilot: { percent: 100, minUplift: 5 },
+      responseWindow: 'P7D',
+    });
+    // as if stored before the static bound existed: only the evaluation budget stops it now
+    await stepPorts.campaigns.update(TENANT, campaignId, { audience: { rule: doublingBomb(25) } });
+    const counted: [string, number][] = [];
+    const steps = campaignSteps({ ...stepPorts, rulesOverBudget: (tenant, n) => counted.push([tenant, n]) });
+    await steps({ step: 'prepare', tenant: TENANT, campaignId });
+    const selected = (await steps({ step: 'select', tenant: TENANT, campaignId, segment: 0, totalSegments: 1 })) as {
+      audience: number;
+    };
+    expect(selected.audience).toBe(0);
+    // every customer of the tenant's table was asked, and each ran out (busy, quiet and the others of this file)
+    expect(counted).toHaveLength(1);
+    expect(counted[0]![0]).toBe(TENANT);
+    expect(counted[0]![1]).toBeGreaterThanOrEqual(2);
   });
 });

@@ -17,7 +17,7 @@ import {
   assignMember,
   campaignMessageId,
   durationSeconds,
-  inAudience,
+  audienceVerdict,
   measureMember,
   COST_PER_TREATMENT_MEMBER_USD,
   type CampaignMember,
@@ -76,6 +76,8 @@ export interface CampaignStepPorts {
   settings: CampaignStepSettings;
   /** Per-tenant metering: one CampaignContact per member handed off. */
   meter?: Meter;
+  /** Audience rules that ran out of evaluation steps (RuleOverBudget), per tenant and segment. */
+  rulesOverBudget?: (tenant: TenantId, count: number) => void;
   /** Members not handed off because their text had a placeholder without a value (MessageSkipped). */
   recordDelivery?: DeliveryRecorder;
   /** How a budget's cost prices sending, as the preview does: the tenant's connection of the channel and the market's country. */
@@ -243,8 +245,14 @@ export const campaignSteps = (ports: CampaignStepPorts) => {
         }
       }
     } else {
-      for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments))
-        if (inAudience(c, customer, now, rules)) found.push(customer);
+      let overBudget = 0;
+      for await (const customer of ports.scan.scanSegment(tenant, segment, totalSegments)) {
+        const verdict = audienceVerdict(c, customer, now, rules);
+        if (verdict === 'holds') found.push(customer);
+        else if (verdict === 'over-budget') overBudget++;
+      }
+      // an audience rule that ran out of steps selects nobody, and shows in RuleOverBudget
+      if (overBudget) ports.rulesOverBudget?.(tenant, overBudget);
     }
     const members = found.map((f) => assignMember(tenant, c, f, now, rules));
     await campaigns.putMembers(tenant, campaignId, shardOf, members);

@@ -12,6 +12,7 @@ import type { CampaignsEnv } from './campaigns-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
 import { contactSettingsOf, eventAdaptersFor } from './event-wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
+import { ruleBudgetRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 
 /** Locally any well-formed Lambda ARN will do: every Task is bound to the step handler. */
 export const LOCAL_CAMPAIGN_SUBSTITUTIONS = {
@@ -45,6 +46,7 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
     decisions,
     clock: events.clock,
     meter: events.meter,
+    rulesOverBudget: ruleBudgetRecorderFromEnv(process.env),
     // a budget's cost counts sending as the preview prices it: the tenant's connection, the market's country
     sending: {
       connections: new DynamoChannelConnections(events.db, tenantTableOf(env.decisions.platform.TENANT_TABLES)),
