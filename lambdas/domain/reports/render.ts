@@ -18,6 +18,20 @@ export const escapeXml = (s: string) =>
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Math.round(v * 10000) / 10000));
 
+/** The opening lines every chart shares: the SVG element, a white ground, the title, and a notice when there is nothing to draw. */
+function chartOpening(title: string, width: number, height: number, top: number, empty: boolean): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="8" y="22" font-family="sans-serif" font-size="15" font-weight="bold" fill="#1f2933">${escapeXml(title)}</text>`,
+    ...(empty
+      ? [
+          `<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`,
+        ]
+      : []),
+  ];
+}
+
 export interface Bar {
   label: string;
   value: number;
@@ -32,15 +46,7 @@ export function barChart(title: string, bars: Bar[], width = 640): string {
   const height = top + Math.max(1, bars.length) * rowH + 16;
   const max = Math.max(0, ...bars.map((b) => b.value));
   const barMax = width - labelW - 90;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="8" y="22" font-family="sans-serif" font-size="15" font-weight="bold" fill="#1f2933">${escapeXml(title)}</text>`,
-  ];
-  if (bars.length === 0)
-    parts.push(
-      `<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`,
-    );
+  const parts = chartOpening(title, width, height, top, bars.length === 0);
   bars.forEach((b, i) => {
     const y = top + i * rowH;
     const w = max > 0 ? Math.max(1, Math.round((Math.max(0, b.value) / max) * barMax)) : 1;
@@ -75,15 +81,7 @@ export function intervalChart(title: string, rows: IntervalBar[], width = 640): 
   const height = top + Math.max(1, rows.length) * rowH + 16;
   const plotW = width - labelW - valueW;
   const mid = labelW + plotW / 2;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="8" y="22" font-family="sans-serif" font-size="15" font-weight="bold" fill="#1f2933">${escapeXml(title)}</text>`,
-  ];
-  if (rows.length === 0)
-    parts.push(
-      `<text x="8" y="${top + 16}" font-family="sans-serif" font-size="12" fill="#52606d">no data in this period</text>`,
-    );
+  const parts = chartOpening(title, width, height, top, rows.length === 0);
   rows.forEach((r, i) => {
     const y = top + i * rowH + rowH / 2;
     const span = Math.max(Math.abs(r.low), Math.abs(r.high), Math.abs(r.estimate)) || 1;
