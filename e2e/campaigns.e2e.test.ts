@@ -14,6 +14,30 @@ beforeAll(async () => {
   rt = await startLocal({ CVM_NOW: '2025-03-12T08:00:00Z', CVM_TIME_SCALE: '10000000' });
   consumer = tenantApi(rt, 'consumer');
   enterprise = tenantApi(rt, 'enterprise');
+  // before any campaign runs: the campaign steps cache the catalog for a while, as decisions do
+  expectAnswer(
+    await consumer.admin.put('/v1/actions/{actionId}', {
+      path: { actionId: 'variant-e2e' },
+      body: {
+        name: 'Variant e2e',
+        kind: 'offer',
+        treatments: {
+          sms: {
+            templateKey: 'variant-e2e',
+            text: { en: 'Variant A: 10 GB for R99' },
+            variants: [
+              { variantId: 'A', weight: 1 },
+              { variantId: 'B', weight: 1, text: { en: 'Variant B: 10 GB more for R99' } },
+            ],
+          },
+        },
+        eligibility: true,
+        propensity: { starting: 0.2 },
+        value: 10,
+      },
+    }),
+    201,
+  );
 });
 
 afterAll(async () => {
@@ -135,4 +159,156 @@ describe('campaigns over HTTP on the local runtime', () => {
       .filter((m) => m.reason?.id === created.json.campaignId);
     expect(lines.length).toBe(10);
   }, 60_000);
+
+  it('sends each member its sticky message variant and reports both variants of a two-variant campaign', async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        consumer.admin.put('/v1/customers/{customerId}', {
+          path: { customerId: `cmp-variant-${i}` },
+          body: { segment: 'variant-e2e', contract: 'prepaid', language: 'en', consent: { sms: true } },
+        }),
+      ),
+    );
+    const created = expectAnswer(
+      await consumer.admin.post('/v1/campaigns', {
+        body: {
+          name: 'e2e variants',
+          goal: 'take-up',
+          audience: { rule: { '==': [{ var: 'profile.segment' }, 'variant-e2e'] } },
+          actionIds: ['variant-e2e'],
+          channel: 'sms',
+          controlGroupPercent: 20,
+          pilot: { percent: 100, minUplift: 1 },
+          responseWindow: 'P7D',
+        },
+      }),
+      202,
+    );
+    const campaign = { path: { campaignId: created.json.campaignId } };
+    const read = async () => expectAnswer(await consumer.admin.get('/v1/campaigns/{campaignId}', campaign), 200).json;
+    let got = await read();
+    const deadline = Date.now() + 25_000;
+    while (!['succeeded', 'stopped', 'failed', 'cancelled'].includes(got.status) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await read();
+    }
+    expect(['succeeded', 'stopped'], JSON.stringify(got)).toContain(got.status);
+    const pilot = got.report!.phases.pilot!;
+    const reported = pilot.variants ?? [];
+    expect(reported.map((v) => [v.actionId, v.variantId])).toEqual([
+      ['variant-e2e', 'A'],
+      ['variant-e2e', 'B'],
+    ]);
+    expect(reported.reduce((n, v) => n + v.contacted, 0)).toBe(pilot.treatment.contacted);
+    for (const v of reported) expect(v).toMatchObject({ responseRate: 0, uplift: { upliftPoints: 0 } });
+    const csv = await consumer.admin.get('/v1/campaigns/{campaignId}', { ...campaign, accept: 'text/csv' });
+    expect(csv.text).toContain('pilot,variant:variant-e2e/B,');
+
+    const sent = readFileSync(join(rt.dir, 'outbound', 'sms.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.reason?.id === created.json.campaignId);
+    const counts = { A: 0, B: 0 } as Record<string, number>;
+    for (const m of sent) {
+      expect(m.text).toBe(m.variantId === 'B' ? 'Variant B: 10 GB more for R99' : 'Variant A: 10 GB for R99');
+      counts[m.variantId] = (counts[m.variantId] ?? 0) + 1;
+    }
+    expect(counts).toEqual(Object.fromEntries(reported.map((v) => [v.variantId, v.contacted])));
+  }, 60_000);
+
+  it('starts a scheduled campaign on the platform clock, keeps the run, and cancels the runs to come', async () => {
+    const spec = {
+      name: 'e2e daily',
+      goal: 'take-up' as const,
+      audience: { customerIds: Array.from({ length: 10 }, (_, i) => `cmp-e2e-${i}`) },
+      actionIds: ['bundle-upgrade-10gb'],
+      channel: 'sms' as const,
+      controlGroupPercent: 20,
+      pilot: { percent: 100, minUplift: 1 },
+      responseWindow: 'PT1H',
+    };
+    const read = async (campaignId: string) =>
+      expectAnswer(await consumer.admin.get('/v1/campaigns/{campaignId}', { path: { campaignId } }), 200).json;
+    const cancel = async (campaignId: string) =>
+      expectAnswer(await consumer.admin.post('/v1/campaigns/{campaignId}/cancel', { path: { campaignId } }), 200).json;
+    // far ahead: it waits `scheduled`, its createdAt reads the platform clock, and it cancels from there
+    const later = expectAnswer(
+      await consumer.admin.post('/v1/campaigns', {
+        body: { ...spec, schedule: { startAt: '2030-01-01T06:00:00Z', repeat: 'weekly' } },
+      }),
+      202,
+    ).json;
+    expect(later.status).toBe('scheduled');
+    const waiting = await read(later.campaignId);
+    expect(waiting).toMatchObject({ status: 'scheduled', nextRunAt: '2030-01-01T06:00:00.000Z' });
+    expect((await cancel(later.campaignId)).status).toBe('cancelled');
+
+    const startAt = new Date(Date.parse(waiting.createdAt) + 2000).toISOString();
+    const daily = expectAnswer(
+      await consumer.admin.post('/v1/campaigns', { body: { ...spec, schedule: { startAt, repeat: 'daily' } } }),
+      202,
+    ).json;
+    expect(daily.status).toBe('scheduled');
+    let got = await read(daily.campaignId);
+    const deadline = Date.now() + 20_000;
+    while (!['succeeded', 'stopped', 'failed'].includes(got.runs?.[0]?.status ?? '') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await read(daily.campaignId);
+    }
+    // run 1 started at startAt and ended; the campaign waits for tomorrow's run at the same time
+    expect(got.status, JSON.stringify(got)).toBe('scheduled');
+    expect(got.runs?.[0]).toMatchObject({ runId: 'run-1', startedAt: expect.any(String) });
+    expect(Date.parse(got.runs![0]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(startAt));
+    expect(got.nextRunAt).toBe(new Date(Date.parse(startAt) + 86_400_000).toISOString());
+    expect(got.runs![0]!.report).toBeDefined();
+    expect((await cancel(daily.campaignId)).status).toBe('cancelled');
+    expect((await read(daily.campaignId)).nextRunAt).toBeUndefined();
+  }, 60_000);
+  it('takes an uploaded audience: PUT to the upload URL, ready on GET, previewed as any audience', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `aud-e2e-${i}`);
+    await Promise.all(
+      ids.slice(0, 20).map((id) =>
+        consumer.admin.put('/v1/customers/{customerId}', {
+          path: { customerId: id },
+          body: {
+            segment: 'youth',
+            tenureMonths: 6,
+            monthlyCharge: 60,
+            contract: 'prepaid',
+            products: ['phone'],
+            language: 'en',
+            consent: { sms: true },
+          },
+        }),
+      ),
+    );
+    const created = expectAnswer(await consumer.admin.post('/v1/audiences', {}), 201).json;
+    // the local runtime's stand-in for a presigned S3 PUT: the URL alone grants the upload
+    const put = await fetch(created.uploadUrl, { method: 'PUT', body: `customerId\n${ids.join('\n')}\nnot an id\n` });
+    expect(put.status).toBe(200);
+    const audience = { path: { audienceId: created.audienceId } };
+    let got = expectAnswer(await consumer.admin.get('/v1/audiences/{audienceId}', audience), 200).json;
+    while (got.status === 'processing')
+      got = expectAnswer(await consumer.admin.get('/v1/audiences/{audienceId}', audience), 200).json;
+    expect(got).toMatchObject({ status: 'ready', size: 30, rejected: 1 });
+    expect((await enterprise.admin.get('/v1/audiences/{audienceId}', audience)).status).toBe(404);
+    const preview = expectAnswer(
+      await consumer.admin.post('/v1/campaigns/preview', {
+        body: {
+          name: 'e2e uploaded',
+          goal: 'take-up',
+          audience: { audienceId: created.audienceId },
+          actionIds: ['bundle-upgrade-10gb'],
+          channel: 'sms',
+          controlGroupPercent: 25,
+          pilot: { percent: 50, minUplift: 1 },
+          responseWindow: 'P7D',
+        },
+      }),
+      200,
+    ).json;
+    // the 10 listed ids without a profile are nobody
+    expect(preview.audience).toBe(20);
+  });
 });

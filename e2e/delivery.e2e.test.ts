@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSignatureHeader, verifySignature } from '../lambdas/domain/delivery/signature.ts';
+import { expectAnswer } from '../scripts/lib/api/api-client.ts';
 import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
+import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 /**
  * Delivery on the local runtime, against a gateway (the sink) this test runs on 127.0.0.1. The
@@ -27,16 +29,7 @@ const received: Received[] = [];
 let rt: StartedRuntime;
 const secrets: Record<string, string> = {};
 
-const call = async (method: string, path: string, key: string, body?: unknown) => {
-  const res = await fetch(rt.info.baseUrl + path, {
-    method,
-    headers: { 'x-api-key': key, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-};
-const keys = (tenant: string) => rt.info.tenants[tenant]!;
+const api: Record<string, TenantApi> = {};
 const at = (minutesAgo: number) => new Date(Date.parse(START) - minutesAgo * 60_000).toISOString();
 const to = (path: string, customerId?: string) =>
   received.filter((r) => r.path === path && (!customerId || r.json['customerId'] === customerId));
@@ -54,26 +47,29 @@ async function eventually<T>(check: () => T, ms = 30_000): Promise<T> {
 }
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function connect(tenant: string, channel: string, path: string) {
-  const res = await call('PUT', `/v1/channels/${channel}`, keys(tenant).apiKey, {
-    type: 'webhook',
-    url: `${sinkUrl}${path}`,
-    timeoutMs: 2000,
+async function connect(tenant: string, channel: 'sms' | 'call-centre', path: string) {
+  const res = await api[tenant]!.admin.put('/v1/channels/{channel}', {
+    path: { channel },
+    body: { type: 'webhook', url: `${sinkUrl}${path}`, timeoutMs: 2000 },
   });
-  expect(res.status).toBe(201);
-  secrets[`${tenant}/${channel}`] = res.json.secret;
+  const { secret } = expectAnswer(res, 201).json;
+  // a webhook connection is always written with its signing secret
+  if (secret === undefined) throw new Error(`no secret for the ${channel} webhook of ${tenant}`);
+  secrets[`${tenant}/${channel}`] = secret;
 }
 
 async function customer(tenant: string, id: string, consent: Record<string, boolean>) {
-  expect([200, 201]).toContain(
-    (await call('PUT', `/v1/customers/${id}`, keys(tenant).apiKey, { segment: 'youth', consent })).status,
-  );
+  const res = await api[tenant]!.admin.put('/v1/customers/{customerId}', {
+    path: { customerId: id },
+    body: { segment: 'youth', consent },
+  });
+  expect([200, 201]).toContain(res.status);
 }
 
 const dataAt85 = (id: string, n = 1) => ({
   eventId: `data-${id}-${n}`,
   customerId: id,
-  type: 'usage.data',
+  type: 'usage.data' as const,
   occurredAt: at(1),
   data: { usedMb: 850, bundleMb: 1000 },
 });
@@ -81,7 +77,7 @@ const droppedCalls = (id: string) =>
   [1, 2, 3].map((i) => ({
     eventId: `dc-${id}-${i}`,
     customerId: id,
-    type: 'network.call_dropped',
+    type: 'network.call_dropped' as const,
     occurredAt: at(10 * i),
     data: {},
   }));
@@ -98,6 +94,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   rt = await startLocal({ CVM_NOW: START, CVM_TIME_SCALE: '100' });
+  for (const tenant of ['consumer', 'enterprise']) api[tenant] = tenantApi(rt, tenant);
 
   // consumer: SMS offers to the sink, call-centre to a gateway that always fails
   await connect('consumer', 'sms', '/sms');
@@ -110,14 +107,14 @@ beforeAll(async () => {
   const many = Array.from({ length: 7 }, (_, i) => `cap-${i}`);
   for (const id of many) await customer('enterprise', id, { 'call-centre': true });
 
-  const consumer = await call('POST', '/v1/events', keys('consumer').channelKey, {
-    events: [dataAt85('quiet-1'), dataAt85('quiet-2'), ...droppedCalls('failing-1')],
+  const consumer = await api['consumer']!.channel.post('/v1/events', {
+    body: { events: [dataAt85('quiet-1'), dataAt85('quiet-2'), ...droppedCalls('failing-1')] },
   });
-  expect(consumer.json).toEqual({ accepted: 5, rejected: [] });
-  const enterprise = await call('POST', '/v1/events', keys('enterprise').channelKey, {
-    events: many.flatMap(droppedCalls),
+  expect(expectAnswer(consumer, 202).json).toEqual({ accepted: 5, rejected: [] });
+  const enterprise = await api['enterprise']!.channel.post('/v1/events', {
+    body: { events: many.flatMap(droppedCalls) },
   });
-  expect(enterprise.json.accepted).toBe(21);
+  expect(expectAnswer(enterprise, 202).json.accepted).toBe(21);
   // the firings are written with the state: wait for the events to apply, then quiet-2 opts out before 08:00
   for (const [tenant, id] of [
     ['consumer', 'quiet-2'],
@@ -125,7 +122,8 @@ beforeAll(async () => {
     ['enterprise', 'cap-6'],
   ] as const) {
     for (let i = 0; ; i++) {
-      const state = (await call('GET', `/v1/customers/${id}`, keys(tenant).apiKey)).json.state;
+      const read = await api[tenant]!.admin.get('/v1/customers/{customerId}', { path: { customerId: id } });
+      const { state } = expectAnswer(read, 200).json;
       if (state?.dataUsedPct === 85 || state?.droppedCalls24h === 3) break;
       if (i > 100) throw new Error(`${id}'s events were not applied`);
       await settle(100);
@@ -202,11 +200,13 @@ describe('delivery to a webhook, on the local runtime', () => {
   });
 
   it('signs with both secrets while a rotation overlaps', async () => {
-    const rotated = await call('POST', '/v1/channels/sms/rotate-secret', keys('consumer').apiKey);
-    expect(rotated.status).toBe(200);
+    const rotated = expectAnswer(
+      await api['consumer']!.admin.post('/v1/channels/{channel}/rotate-secret', { path: { channel: 'sms' } }),
+      200,
+    );
     await settle(1200); // the sender caches a connection for a second locally
     await customer('consumer', 'rotated-1', { sms: true });
-    await call('POST', '/v1/events', keys('consumer').channelKey, { events: [dataAt85('rotated-1')] });
+    expectAnswer(await api['consumer']!.channel.post('/v1/events', { body: { events: [dataAt85('rotated-1')] } }), 202);
     const [got] = await eventually(() => {
       const sms = to('/sms', 'rotated-1');
       expect(sms).toHaveLength(1);

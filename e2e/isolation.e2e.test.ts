@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '#http/routes.ts';
+import { expectAnswer, fetchTransport, type Transport } from '../scripts/lib/api/api-client.ts';
 import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { seedBodies } from './support/http-fuzz.ts';
+import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 /**
  * The tenant isolation matrix, generated from ROUTES so a new route is covered the day it is
@@ -10,7 +12,10 @@ import { seedBodies } from './support/http-fuzz.ts';
  * channel key gets 403 on every admin route.
  */
 let rt: StartedRuntime;
-let base: string;
+/** The matrix's requests: method, path and body come from ROUTES at run time, so they go through the untyped transport. */
+let send: Transport;
+let apiA: TenantApi;
+let apiB: TenantApi;
 let A: { apiKey: string; channelKey: string };
 let B: { apiKey: string; channelKey: string };
 
@@ -26,26 +31,20 @@ const fixtures: Record<string, { a: string; absent: string }> = {
   triggerId: { a: `${MARK}trigger`, absent: 'iso-none-trigger' },
   decisionId: { a: '', absent: '' }, // filled in from A's real decision
   campaignId: { a: 'iso-a-campaign-not-created', absent: 'iso-none-campaign' }, // filled in from A's real campaign
+  audienceId: { a: 'iso-a-audience-not-created', absent: 'iso-none-audience' }, // filled in from A's real audience
   name: { a: 'kpis', absent: 'kpis' },
   // every tenant has the market's channels: A connects email (a webhook naming A), nobody connects push
   channel: { a: 'email', absent: 'push' },
 };
 
 const call = async (method: string, path: string, key: string, body?: unknown) => {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'x-api-key': key, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, text, type: json?.type as string | undefined, json };
+  const res = await send(method, path, { key, ...(body === undefined ? {} : { body }) });
+  return {
+    status: res.status,
+    text: res.text,
+    type: (res.json as { type?: string } | undefined)?.type,
+    json: res.json,
+  };
 };
 
 const paramsOf = (route: RouteSpec) => (route.path.match(/\{([^}]+)\}/g) ?? []).map((p) => p.slice(1, -1));
@@ -64,6 +63,17 @@ function bodyWith(route: RouteSpec, which: 'a' | 'absent'): unknown {
   );
 }
 
+const action = (name: string) => ({
+  name,
+  kind: 'offer' as const,
+  treatments: { sms: { templateKey: 'iso', text: { en: 'Hi' } } },
+  eligibility: true,
+  propensity: { starting: 0.1 },
+  value: 10,
+  lever: 1,
+  limits: { perCustomer: [{ channel: 'sms' as const, max: 1, days: 7 }], perDay: 100 },
+});
+
 /** Reads first, then deletes, then writes: B's own writes must not change what B's later reads see. */
 const ORDER: Record<string, number> = { GET: 0, DELETE: 1, POST: 2, PUT: 3, PATCH: 3 };
 const guarded = ROUTES.filter((r) => r.scope !== 'public').sort((x, y) => ORDER[x.method]! - ORDER[y.method]!);
@@ -71,63 +81,98 @@ const guarded = ROUTES.filter((r) => r.scope !== 'public').sort((x, y) => ORDER[
 beforeAll(async () => {
   // Workflow waits shortened so tenant A's campaign fixture runs to its end within the setup.
   rt = await startLocal({ CVM_TIME_SCALE: '100000' });
-  base = rt.info.baseUrl;
-  A = rt.info.tenants['consumer']!;
-  B = rt.info.tenants['enterprise']!;
-  const seeds = seedBodies(NOW) as Record<string, Record<string, unknown>>;
+  send = fetchTransport(rt.info.baseUrl, 15_000);
+  apiA = tenantApi(rt, 'consumer');
+  apiB = tenantApi(rt, 'enterprise');
+  A = apiA.keys;
+  B = apiB.keys;
   const ok = (r: { status: number; text: string }) => expect(r.status, r.text).toBeLessThan(300);
   ok(
-    await call('PUT', `/v1/customers/${MARK}cust`, A.apiKey, {
-      ...seeds['putCustomer'],
-      householdId: `${MARK}hh`,
-      accountId: `${MARK}acct`,
+    await apiA.admin.put('/v1/customers/{customerId}', {
+      path: { customerId: `${MARK}cust` },
+      body: { segment: 'youth', householdId: `${MARK}hh`, accountId: `${MARK}acct`, consent: { sms: true } },
     }),
   );
-  ok(await call('PUT', `/v1/actions/${MARK}action`, A.apiKey, { ...seeds['putAction'], name: `${MARK}offer` }));
-  ok(await call('PUT', `/v1/triggers/${MARK}trigger`, A.apiKey, { ...seeds['putTrigger'], actionId: `${MARK}action` }));
-  // loopback over http is a target the local runtime allows; nothing is sent on email here
-  ok(await call('PUT', '/v1/channels/email', A.apiKey, { type: 'webhook', url: `http://127.0.0.1:9/${MARK}hook` }));
   ok(
-    await call('POST', '/v1/events', A.channelKey, {
-      events: [
-        {
-          eventId: `${MARK}ev`,
-          customerId: `${MARK}cust`,
-          type: 'billing.topup',
-          occurredAt: NOW,
-          data: { amount: 50 },
-        },
-      ],
+    await apiA.admin.put('/v1/actions/{actionId}', {
+      path: { actionId: `${MARK}action` },
+      body: action(`${MARK}offer`),
     }),
   );
-  const decision = await call('POST', '/v1/decisions', A.channelKey, { customerId: `${MARK}cust`, channel: 'sms' });
-  ok(decision);
-  const decisionId = decision.json.decisionId as string;
+  ok(
+    await apiA.admin.put('/v1/triggers/{triggerId}', {
+      path: { triggerId: `${MARK}trigger` },
+      body: { eventType: 'usage.voice', condition: true, actionId: `${MARK}action`, channel: 'sms', cooldownHours: 1 },
+    }),
+  );
+  // loopback over http is a target the local runtime allows; nothing is sent on email here
+  ok(
+    await apiA.admin.put('/v1/channels/{channel}', {
+      path: { channel: 'email' },
+      body: { type: 'webhook', url: `http://127.0.0.1:9/${MARK}hook` },
+    }),
+  );
+  ok(
+    await apiA.channel.post('/v1/events', {
+      body: {
+        events: [
+          {
+            eventId: `${MARK}ev`,
+            customerId: `${MARK}cust`,
+            type: 'billing.topup',
+            occurredAt: NOW,
+            data: { amount: 50 },
+          },
+        ],
+      },
+    }),
+  );
+  const decision = expectAnswer(
+    await apiA.channel.post('/v1/decisions', { body: { customerId: `${MARK}cust`, channel: 'sms' } }),
+    200,
+  );
+  const { decisionId } = decision.json;
   // decision ids name no customer: the absent one is a well-formed id nobody was given
   fixtures['decisionId'] = { a: decisionId, absent: `${decisionId.slice(0, 9)}zzzzzzzzzzzz` };
-  if (ROUTES.some((r) => r.id === 'createCampaign')) {
-    const campaign = await call('POST', '/v1/campaigns', A.apiKey, {
-      ...seeds['createCampaign'],
+  // an uploaded audience of A's (awaiting its upload): B must not find it
+  const audience = await apiA.admin.post('/v1/audiences', {});
+  if (audience.status === 201) fixtures['audienceId']!.a = audience.json.audienceId;
+  const campaign = await apiA.admin.post('/v1/campaigns', {
+    body: {
       name: `${MARK}campaign`,
+      goal: 'take-up',
       audience: { customerIds: [`${MARK}cust`] },
-    });
-    // campaigns are new: until one can be started here, their routes are still checked against absence
-    if (campaign.status < 300) {
-      fixtures['campaignId']!.a = campaign.json.campaignId as string;
-      // A's own campaign decides for A's customer in the background: let it finish first, so the
-      // before/after comparison below sees only what B's requests could have changed.
-      for (let i = 0; i < 240; i++) {
-        const c = await call('GET', `/v1/campaigns/${campaign.json.campaignId}`, A.apiKey);
-        if (!['running', 'paused'].includes(c.json?.status)) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    } else console.warn(`could not start a campaign for tenant A (${campaign.status}): ${rt.output().slice(-1500)}`);
-  }
+      actionIds: ['bigger-bundle-offer'],
+      channel: 'sms',
+      controlGroupPercent: 10,
+      pilot: { percent: 10, minUplift: 1 },
+      responseWindow: 'P7D',
+    },
+  });
+  if (campaign.status === 202) {
+    const { campaignId } = campaign.json;
+    fixtures['campaignId']!.a = campaignId;
+    // A's own campaign decides for A's customer in the background: let it finish first, so the
+    // before/after comparison below sees only what B's requests could have changed.
+    for (let i = 0; i < 240; i++) {
+      const c = await apiA.admin.get('/v1/campaigns/{campaignId}', { path: { campaignId } });
+      if (c.status !== 200 || !['running', 'paused'].includes(c.json.status)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } else console.warn(`could not start a campaign for tenant A (${campaign.status}): ${rt.output().slice(-1500)}`);
 });
 
 afterAll(async () => {
   if (rt && rt.child.exitCode === null) await rt.interrupt();
 });
+
+/** A's customer, action and trigger as A reads them. */
+const aOwnRecords = async () => {
+  const customer = await apiA.admin.get('/v1/customers/{customerId}', { path: { customerId: `${MARK}cust` } });
+  const action = await apiA.admin.get('/v1/actions/{actionId}', { path: { actionId: `${MARK}action` } });
+  const trigger = await apiA.admin.get('/v1/triggers/{triggerId}', { path: { triggerId: `${MARK}trigger` } });
+  return [expectAnswer(customer, 200).json, expectAnswer(action, 200).json, expectAnswer(trigger, 200).json];
+};
 
 describe('tenant isolation, generated from ROUTES', () => {
   it('has a fixture for every path parameter of every route (add one when a route adds a resource)', () => {
@@ -136,11 +181,7 @@ describe('tenant isolation, generated from ROUTES', () => {
   });
 
   it("gives tenant B on tenant A's resources exactly what absence gets, and never A's data", async () => {
-    const before = await Promise.all(
-      [`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) =>
-        call('GET', p, A.apiKey),
-      ),
-    );
+    const before = await aOwnRecords();
     const rows: string[] = [];
     for (const route of guarded) {
       if (paramsOf(route).some((p) => !fixtures[p])) continue;
@@ -168,30 +209,24 @@ describe('tenant isolation, generated from ROUTES', () => {
     }
     console.log(`isolation matrix (${rows.length} cells):\n  ${rows.join('\n  ')}`);
     // nothing B did reached A's data
-    const after = await Promise.all(
-      [`/v1/customers/${MARK}cust`, `/v1/actions/${MARK}action`, `/v1/triggers/${MARK}trigger`].map((p) =>
-        call('GET', p, A.apiKey),
-      ),
-    );
-    for (const [i, res] of after.entries()) {
-      expect(res.status).toBe(200);
-      // state.asOf is the read time, not stored data
-      const strip = (v: any) => ({
-        ...v,
-        updatedAt: undefined,
-        state: v.state ? { ...v.state, asOf: undefined } : undefined,
-      });
-      const now = strip(res.json);
-      const then = strip(before[i]!.json);
-      expect(now).toEqual(then);
-    }
+    const after = await aOwnRecords();
+    // state.asOf is the read time, updatedAt is not stored data
+    const strip = ({ updatedAt: _, ...v }: Record<string, unknown> & { state?: object }) => ({
+      ...v,
+      state: v.state ? { ...v.state, asOf: undefined } : undefined,
+    });
+    expect(after.map(strip)).toEqual(before.map(strip));
   });
 
   it("lists and reports of tenant A never show tenant B's rows either", async () => {
-    await call('PUT', '/v1/actions/iso-b-action', B.apiKey, {
-      ...(seedBodies(NOW)['putAction'] as object),
-      name: 'iso-b-offer',
-    });
+    expect(
+      (
+        await apiB.admin.put('/v1/actions/{actionId}', {
+          path: { actionId: 'iso-b-action' },
+          body: action('iso-b-offer'),
+        })
+      ).status,
+    ).toBeLessThan(300);
     for (const route of ROUTES.filter(
       (r) => r.method === 'GET' && r.scope !== 'public' && paramsOf(r).every((p) => p === 'name'),
     )) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../lambdas/test-support/dynamo-local.ts';
+import { type ApiClient, apiClient, expectAnswer, fetchTransport } from '../scripts/lib/api/api-client.ts';
 import { isRunning, startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 
 /**
@@ -29,17 +30,12 @@ afterAll(async () => {
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-function api(rt: StartedRuntime) {
-  return async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(rt.info.baseUrl + path, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : undefined };
-  };
-}
+/** The typed client of `rt`: each request names its key. */
+const api = (rt: StartedRuntime): ApiClient => apiClient(fetchTransport(rt.info.baseUrl));
+const customer = { path: { customerId: CUSTOMER } };
+/** The customer's state as the channel reads it. */
+const stateOf = async (call: ApiClient, key: string) =>
+  expectAnswer(await call.get('/v1/customers/{customerId}', { ...customer, key }), 200).json.state;
 
 async function eventually<T>(check: () => Promise<T>, seconds = 15): Promise<T> {
   for (let i = 0; ; i++) {
@@ -59,7 +55,7 @@ const dropped = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({
     eventId: `crash-${from + i}`,
     customerId: CUSTOMER,
-    type: 'network.call_dropped',
+    type: 'network.call_dropped' as const,
     occurredAt: new Date(Date.parse(NOW) - (from + i) * 60_000).toISOString(),
     data: { cellId: 'JHB-9' },
   }));
@@ -82,7 +78,10 @@ describe('the local runtime as a place to keep data', () => {
     expect(dbFiles.length).toBeGreaterThan(0);
     for (const f of dbFiles) expect([f, mode(join(dir, 'dynamodb', f))]).toEqual([f, 0o600]);
 
-    expect((await call('PUT', `/v1/customers/${CUSTOMER}`, keys.apiKey, { segment: 'youth' })).status).toBe(201);
+    expect(
+      (await call.put('/v1/customers/{customerId}', { ...customer, key: keys.apiKey, body: { segment: 'youth' } }))
+        .status,
+    ).toBe(201);
 
     // a second start on the folder, even a fresh one, stops in one line and touches nothing
     const second = spawn('npm', ['start', '--silent'], {
@@ -97,24 +96,25 @@ describe('the local runtime as a place to keep data', () => {
     expect(said.trim()).toBe(
       `${dir} is in use by the local runtime with pid ${first.info.pid}: stop it first, or use another folder (CVM_LOCAL_DIR)`,
     );
-    expect((await call('GET', `/v1/customers/${CUSTOMER}`, keys.channelKey)).status).toBe(200);
-    expect((await call('PUT', `/v1/customers/${CUSTOMER}`, keys.apiKey, { segment: 'family' })).status).toBe(200);
+    expect((await call.get('/v1/customers/{customerId}', { ...customer, key: keys.channelKey })).status).toBe(200);
+    expect(
+      (await call.put('/v1/customers/{customerId}', { ...customer, key: keys.apiKey, body: { segment: 'family' } }))
+        .status,
+    ).toBe(200);
 
     // a key revoked with the CLI is refused by the very next request, though the gateway cached it
     const created = await keysCli(dir, 'create', '--tenant', 'consumer', '--scope', 'channel');
     const newKey = /^ {2}(cvm_\S+)$/m.exec(created.stdout)![1]!;
     const keyId = /created channel key (\S+)/.exec(created.stdout)![1]!;
-    expect((await call('GET', `/v1/customers/${CUSTOMER}`, newKey)).status).toBe(200);
+    expect((await call.get('/v1/customers/{customerId}', { ...customer, key: newKey })).status).toBe(200);
     const revoked = await keysCli(dir, 'revoke', '--tenant', 'consumer', '--key-id', keyId);
     expect(revoked.stdout).toContain(`revoked ${keyId} of tenant consumer: it is refused from the next request on`);
-    expect((await call('GET', `/v1/customers/${CUSTOMER}`, newKey)).status).toBe(403);
+    expect((await call.get('/v1/customers/{customerId}', { ...customer, key: newKey })).status).toBe(403);
 
     // events answered 202, then kill -9 while the last batch waits for the consumer
-    expect((await call('POST', '/v1/events', keys.channelKey, { events: dropped(1, 2) })).status).toBe(202);
-    await eventually(async () =>
-      expect((await call('GET', `/v1/customers/${CUSTOMER}`, keys.channelKey)).json.state.droppedCalls24h).toBe(2),
-    );
-    expect((await call('POST', '/v1/events', keys.channelKey, { events: dropped(3, 5) })).status).toBe(202);
+    expect((await call.post('/v1/events', { key: keys.channelKey, body: { events: dropped(1, 2) } })).status).toBe(202);
+    await eventually(async () => expect((await stateOf(call, keys.channelKey))?.droppedCalls24h).toBe(2));
+    expect((await call.post('/v1/events', { key: keys.channelKey, body: { events: dropped(3, 5) } })).status).toBe(202);
     await first.kill();
     expect(isRunning(first.info.dynamoPid)).toBe(true); // its own process group: left running on the folder
 
@@ -123,12 +123,10 @@ describe('the local runtime as a place to keep data', () => {
     started.push(again);
     expect(isRunning(first.info.dynamoPid)).toBe(false);
     call = api(again);
-    await eventually(async () =>
-      expect((await call('GET', `/v1/customers/${CUSTOMER}`, keys.channelKey)).json.state.droppedCalls24h).toBe(5),
-    );
+    await eventually(async () => expect((await stateOf(call, keys.channelKey))?.droppedCalls24h).toBe(5));
     await new Promise((r) => setTimeout(r, 500));
     // each event once: none lost, none counted twice
-    const { state } = (await call('GET', `/v1/customers/${CUSTOMER}`, keys.channelKey)).json;
-    expect([state.droppedCalls24h, state.droppedCalls7d]).toEqual([5, 5]);
+    const state = await stateOf(call, keys.channelKey);
+    expect([state?.droppedCalls24h, state?.droppedCalls7d]).toEqual([5, 5]);
   });
 });

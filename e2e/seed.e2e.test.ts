@@ -8,6 +8,7 @@ import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { deploymentOf } from '#config/market-config.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { contentHash } from '#domain/starter.ts';
+import { apiClient, expectAnswer, fetchTransport } from '../scripts/lib/api/api-client.ts';
 import { startRuntime, type Runtime } from '../scripts/local/runtime.ts';
 import { seedCatalog } from '../scripts/local/seed-catalog.ts';
 
@@ -23,25 +24,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const get = async (path: string, key: string) => {
-  const res = await fetch(`${rt.baseUrl}${path}`, { headers: { 'x-api-key': key } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { items: { actionId?: string; triggerId?: string }[] };
-};
-
 describe('npm start', () => {
   it("has the market's starter catalog and triggers in every tenant, written by the seeding use case", async () => {
     const { starter } = rt.market;
     const tableOf = (tenant: string) => tenantTableName(deploymentOf(rt.market), tenant);
     const db = documentClient({ endpoint: rt.dynamo.endpoint });
     for (const tenant of rt.market.tenants.map((t) => t.id)) {
-      const key = rt.tenants[tenant]!.apiKey;
-      expect((await get('/v1/actions', key)).items.map((a) => a.actionId).sort()).toEqual(
-        starter.actions.map((a) => a.actionId).sort(),
-      );
-      expect((await get('/v1/triggers', key)).items.map((t) => t.triggerId).sort()).toEqual(
-        starter.triggers.map((t) => t.triggerId).sort(),
-      );
+      const api = apiClient(fetchTransport(rt.baseUrl), { key: rt.tenants[tenant]!.apiKey });
+      expect(
+        expectAnswer(await api.get('/v1/actions'), 200)
+          .json.items.map((a) => a.actionId)
+          .sort(),
+      ).toEqual(starter.actions.map((a) => a.actionId).sort());
+      expect(
+        expectAnswer(await api.get('/v1/triggers'), 200)
+          .json.items.map((t) => t.triggerId)
+          .sort(),
+      ).toEqual(starter.triggers.map((t) => t.triggerId).sort());
       // the seed mark is what only the seeding use case writes
       const [action] = starter.actions;
       expect((await new DynamoActionCatalog(db, tableOf).readSeeded(tenant, action!.actionId))?.seed).toEqual({

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAnswer } from '../scripts/lib/api/api-client.ts';
 import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { send } from './support/http-fuzz.ts';
+import { type TenantApi, tenantApi } from './support/tenant-api.ts';
 
 /**
  * Issue 17 items 6 and 7 over HTTP against `npm start`: what a hostile or sloppy caller sends is
@@ -9,24 +11,30 @@ import { send } from './support/http-fuzz.ts';
  */
 let rt: StartedRuntime;
 let admin: string;
-let channel: string;
+let consumer: TenantApi;
 
 beforeAll(async () => {
   rt = await startLocal({ CVM_REPORTS_INTERVAL_S: '86400' });
   admin = rt.info.tenants['consumer']!.apiKey;
-  channel = rt.info.tenants['consumer']!.channelKey;
+  consumer = tenantApi(rt, 'consumer');
 });
 afterAll(async () => {
   if (rt && rt.child.exitCode === null) await rt.interrupt();
 });
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-const profile = { segment: 'youth', tariff: 'smart-50', contract: 'prepaid', attributes: { name: 'ab__cd' } };
+const profile = {
+  segment: 'youth',
+  tariff: 'smart-50',
+  contract: 'prepaid' as const,
+  attributes: { name: 'ab__cd' },
+};
 
+/** Raw, for what the typed client cannot or should not send: other media types, invalid bytes, forged paths. */
 async function call(
   method: string,
   path: string,
-  opts: { body?: string | Buffer | object; headers?: Record<string, string>; key?: string } = {},
+  opts: { body?: string | Buffer | object; headers?: Record<string, string> } = {},
 ) {
   const body =
     opts.body === undefined || typeof opts.body === 'string' || Buffer.isBuffer(opts.body)
@@ -35,14 +43,22 @@ async function call(
   const res = await send(rt.info.baseUrl, {
     method,
     path,
-    headers: { 'x-api-key': opts.key ?? admin, ...(opts.headers ?? JSON_TYPE) },
+    headers: { 'x-api-key': admin, ...(opts.headers ?? JSON_TYPE) },
     ...(body === undefined ? {} : { body }),
   });
   const json = res.body ? JSON.parse(res.body) : undefined;
-  return { status: res.status, type: String(res.headers['content-type'] ?? ''), etag: res.headers['etag'], json };
+  return { status: res.status, type: String(res.headers['content-type'] ?? ''), json };
 }
 const fields = (res: { json?: { errors?: { field: string }[] } }) => (res.json?.errors ?? []).map((e) => e.field);
-const stored = async (id: string) => (await call('GET', `/v1/customers/${id}`)).status;
+const stored = async (customerId: string) =>
+  (await consumer.admin.get('/v1/customers/{customerId}', { path: { customerId } })).status;
+/** PUT of `profile` through the typed client, conditional when `ifMatch` is given. */
+const putProfile = (customerId: string, body: typeof profile = profile, ifMatch?: string) =>
+  consumer.admin.put('/v1/customers/{customerId}', {
+    path: { customerId },
+    body,
+    ...(ifMatch === undefined ? {} : { headers: { 'If-Match': ifMatch } }),
+  });
 
 describe('strict input over HTTP', () => {
   it('answers 415 problem+json to a body of another media type or none, and takes JSON in UTF-8 in any case', async () => {
@@ -92,12 +108,11 @@ describe('strict input over HTTP', () => {
     const event = (id: string, customerId: string, occurredAt: string) => ({
       eventId: id,
       customerId,
-      type: 'usage.voice',
+      type: 'usage.voice' as const,
       occurredAt,
       data: { seconds: 30 },
     });
-    const res = await call('POST', '/v1/events', {
-      key: channel,
+    const res = await consumer.channel.post('/v1/events', {
       body: {
         events: [
           event('si-e1', 'si-ev', '0000-01-01T00:00:00Z'),
@@ -107,16 +122,14 @@ describe('strict input over HTTP', () => {
         ],
       },
     });
-    expect(res.status).toBe(202);
-    expect(res.json.accepted).toBe(1);
-    expect(
-      res.json.rejected.map((r: { index: number; errors: { field: string }[] }) => [r.index, r.errors[0]!.field]),
-    ).toEqual([
+    const { accepted, rejected } = expectAnswer(res, 202).json;
+    expect(accepted).toBe(1);
+    expect(rejected.map((r) => [r.index, r.errors[0]!.field])).toEqual([
       [0, 'occurredAt'],
       [1, 'occurredAt'],
       [2, 'customerId'],
     ]);
-    expect(res.json.rejected[0].errors[0].message).toMatch(/before 2000-01-01T00:00:00.000Z/);
+    expect(rejected[0]!.errors[0]!.message).toMatch(/before 2000-01-01T00:00:00.000Z/);
   });
 
   it('answers 400 naming the parameter to impossible report dates', async () => {
@@ -128,7 +141,11 @@ describe('strict input over HTTP', () => {
       const res = await call('GET', `/v1/reports/kpis?${query}`);
       expect([res.status, fields(res)], query).toEqual([400, [field]]);
     }
-    expect((await call('GET', '/v1/reports/kpis?from=2024-02-29')).status).toBe(200);
+    const leapDay = await consumer.admin.get('/v1/reports/{name}', {
+      path: { name: 'kpis' },
+      query: { from: '2024-02-29' },
+    });
+    expect(leapDay.status).toBe(200);
   });
 
   it('answers 400 naming the parameter to a path id of dots or with an encoded slash, never a 404', async () => {
@@ -146,45 +163,29 @@ describe('strict input over HTTP', () => {
 describe('preconditions per RFC 9110 over HTTP', () => {
   it('lets 10 concurrent PUTs without If-Match on one customer all succeed, one after the other', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        call('PUT', '/v1/customers/si-race', { body: { ...profile, tariff: `t-${i}` } }),
-      ),
+      Array.from({ length: 10 }, (_, i) => putProfile('si-race', { ...profile, tariff: `t-${i}` })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
-    expect(new Set(results.map((r) => r.etag)).size).toBe(10);
-    const after = await call('GET', '/v1/customers/si-race');
-    expect(after.etag).toBe('"10"');
+    expect(new Set(results.map((r) => r.headers.get('etag'))).size).toBe(10);
+    const after = await consumer.admin.get('/v1/customers/{customerId}', { path: { customerId: 'si-race' } });
+    expect(after.headers.get('etag')).toBe('"10"');
   });
 
   it('answers 412 to If-Match: * on a missing customer and to any tag that does not match strongly', async () => {
-    const missing = await call('PUT', '/v1/customers/si-pre', {
-      body: profile,
-      headers: { ...JSON_TYPE, 'if-match': '*' },
-    });
-    expect([missing.status, missing.type]).toEqual([412, 'application/problem+json']);
+    const missing = await putProfile('si-pre', profile, '*');
+    expect([missing.status, missing.headers.get('content-type')]).toEqual([412, 'application/problem+json']);
     expect(await stored('si-pre')).toBe(404);
-    await call('PUT', '/v1/customers/si-pre', { body: profile });
-    for (const tag of ['"stale-version"', '"2"', 'W/"1"', '"0", W/"1"']) {
-      const res = await call('PUT', '/v1/customers/si-pre', {
-        body: profile,
-        headers: { ...JSON_TYPE, 'if-match': tag },
-      });
-      expect(res.status, tag).toBe(412);
-    }
+    expect((await putProfile('si-pre')).status).toBe(201);
+    for (const tag of ['"stale-version"', '"2"', 'W/"1"', '"0", W/"1"'])
+      expect((await putProfile('si-pre', profile, tag)).status, tag).toBe(412);
     const bad = await call('PUT', '/v1/customers/si-pre', {
       body: profile,
       headers: { ...JSON_TYPE, 'if-match': 'v1' },
     });
     expect([bad.status, fields(bad)]).toEqual([400, ['If-Match']]);
-    const listed = await call('PUT', '/v1/customers/si-pre', {
-      body: profile,
-      headers: { ...JSON_TYPE, 'if-match': '"0", "1"' },
-    });
-    expect([listed.status, listed.etag]).toEqual([200, '"2"']);
-    const any = await call('PUT', '/v1/customers/si-pre', {
-      body: profile,
-      headers: { ...JSON_TYPE, 'if-match': '*' },
-    });
-    expect([any.status, any.etag]).toEqual([200, '"3"']);
+    const listed = await putProfile('si-pre', profile, '"0", "1"');
+    expect([listed.status, listed.headers.get('etag')]).toEqual([200, '"2"']);
+    const any = await putProfile('si-pre', profile, '*');
+    expect([any.status, any.headers.get('etag')]).toEqual([200, '"3"']);
   });
 });

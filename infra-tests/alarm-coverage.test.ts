@@ -143,6 +143,15 @@ describe('every resource of the template has its alarms', () => {
   it('alarms on the scoring fallback rate in embedded mode too', () => {
     expect(reads.some((r) => r.name === 'ScoringFallback')).toBe(true);
   });
+
+  it.each(Object.keys(synthesized.config.scoring.models).map((m) => [m]))(
+    'alarms on the nightly score drift of the pinned model %s at the threshold of models.psiAlarmThreshold',
+    (model) => {
+      const drift = reads.filter((r) => r.name === 'ScorePsi' && r.dims.includes(`"${model}"`));
+      expect(drift.map((r) => r.stat)).toEqual(['Maximum']);
+      expect(drift[0]!.alarm.props['Threshold']).toBe(synthesized.config.models.psiAlarmThreshold);
+    },
+  );
 });
 
 describe('every alarm', () => {

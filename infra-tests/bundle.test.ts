@@ -20,7 +20,9 @@ import { synthMarket, type Synthesized } from './synth.ts';
 const AIM_KIB = 400;
 const AT_AIM = ['meta-api', 'score-report'];
 const RATCHET_KIB = 900;
-const limitKib = (name: string) => (AT_AIM.includes(name) ? AIM_KIB : RATCHET_KIB);
+// campaigns-api signs and reads audience uploads: the S3 client and presigner add ~143 KiB (issue 19)
+const ABOVE_RATCHET_KIB: Record<string, number> = { 'campaigns-api': 1100 };
+const limitKib = (name: string) => (AT_AIM.includes(name) ? AIM_KIB : (ABOVE_RATCHET_KIB[name] ?? RATCHET_KIB));
 const outdir = mkdtempSync(path.join(tmpdir(), 'cvm-bundle-'));
 let synth: Synthesized;
 /** Every function's bundle, by its handler file without `.ts` (`customers-api`). */

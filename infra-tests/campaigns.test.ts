@@ -96,6 +96,32 @@ describe('the campaigns construct', () => {
     expect(JSON.stringify(states[0]!['Resource'])).toContain(`stateMachine:${physicalName(config, 'campaign')}`);
   });
 
+  it("lets the campaign functions touch only the market's run schedules, passing only the schedule role", () => {
+    const statementsOf = (role: unknown) =>
+      Object.values(resources)
+        .filter(
+          (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.['Roles']).includes(idOf(role as never)),
+        )
+        .flatMap((p) => p.Properties!['PolicyDocument'].Statement as State[]);
+    const scheduleRole = idOf(stack.reports.scheduleRole as never);
+    for (const fn of [campaigns.apiFunction, campaigns.stepFunction]) {
+      const statements = statementsOf(fn.role);
+      const scheduler = statements.filter((st) => JSON.stringify(st['Action']).includes('scheduler:'));
+      expect(scheduler).toHaveLength(1);
+      expect(scheduler[0]!['Action']).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(scheduler[0]!['Resource'])).toContain(`:schedule/default/${physicalName(config)}-run-*`);
+      const passRole = statements.filter((st) => JSON.stringify(st['Action']).includes('iam:PassRole'));
+      expect(passRole).toHaveLength(1);
+      expect(JSON.stringify(passRole[0]!['Resource'])).toContain(scheduleRole);
+      expect(passRole[0]!['Condition']).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+    // the schedules assume the market's schedule role, which may invoke the step function (start-run)
+    const invokes = statementsOf(stack.reports.scheduleRole).filter((st) =>
+      JSON.stringify(st['Resource']).includes(idOf(campaigns.stepFunction as never)),
+    );
+    expect(invokes.map((st) => st['Action'])).toEqual(['lambda:InvokeFunction']);
+  });
+
   it('serves the campaign routes from the campaigns function and alarms on failed executions', () => {
     expect(stack.api.functions.campaigns).toBe(campaigns.apiFunction);
     expect(stack.observability.alarms.some((a) => a.node.path.includes('campaign'))).toBe(true);

@@ -93,6 +93,7 @@ describe('acknowledgements', () => {
       'AwsSolutions-DDB3', // no PITR on the 24 h Idempotency-Key answers
       'AwsSolutions-IAM4', // API Gateway account logging role
       'AwsSolutions-IAM5', // X-Ray, table GSIs, KMS action families
+      'AwsSolutions-S1', // no access logs on the transient audience upload bucket
       'AwsSolutions-SMG4', // usage-plan key secrets
     ]);
     // wildcard findings are acknowledged one by one, never the whole IAM5 rule

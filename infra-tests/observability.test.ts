@@ -7,7 +7,7 @@ import type { MarketConfig } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { EmfMeter } from '../lambdas/adapters/metering/emf-meter.ts';
 import { FALLBACK_REASONS, METRIC } from '../lambdas/adapters/metrics/platform-metrics.ts';
-import { triggerRecorderFromEnv } from '../lambdas/adapters/metrics/powertools-metrics.ts';
+import { driftMetricsFromEnv, triggerRecorderFromEnv } from '../lambdas/adapters/metrics/powertools-metrics.ts';
 import { METER_NAMES } from '../lambdas/domain/metering.ts';
 import { scoringEnv } from '../lambdas/handlers/scoring-env.ts';
 import { scoringAdaptersFor } from '../lambdas/handlers/scoring-wiring.ts';
@@ -304,6 +304,49 @@ describe('the dashboard and alarms read what the code emits', () => {
     );
     // the rate's requests are on the graph too, hidden
     expect(sorted(graphed(sagemaker, 'SageMaker fallbacks'))).toEqual(sorted(expected));
+  });
+
+  it("alarms on the worst model's nightly ScorePsi as the score report writes it, at models.psiAlarmThreshold", async () => {
+    const drift = driftMetricsFromEnv({ MARKET: demo.config.code }, 'consumer');
+    const models = Object.keys(demo.config.scoring.models).sort();
+    const emitted = await emittedMetrics(() => {
+      for (const model of models) drift.scorePsi(model, 0.3);
+      drift.featurePsi(models[0]!, 'tenure_months', 0.1);
+    });
+    const scorePsi = emitted.filter((m) => m.name === METRIC.scorePsi);
+    expect(scorePsi.map((m) => m.dimensions['model'])).toEqual(models);
+    const byDrift = (s: Synthesized) =>
+      alarmsOf(s).filter((a) => /drifted from its training data/.test(a['AlarmDescription']));
+    const [alarm] = byDrift(demo);
+    expect(byDrift(demo)).toHaveLength(1);
+    expect(alarm).toMatchObject({
+      Threshold: demo.config.models.psiAlarmThreshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: expect.stringContaining('(runbook: docs/operations.md#score-drift)'),
+    });
+    expect(sorted(alarmed(alarm!))).toEqual(sorted(scorePsi));
+    for (const m of alarm!['Metrics'] as { MetricStat?: { Stat: string; Period: number } }[])
+      if (m.MetricStat) expect(m.MetricStat).toMatchObject({ Stat: 'Maximum', Period: 86400 });
+    expect(sorted(graphed(demo, 'Score drift (PSI per model)'))).toEqual(sorted(scorePsi));
+    // the feature series are found by a search of the market's FeaturePsi, whatever the models rank first
+    const [[search]] = widgetsOf(demo).find((w) => w.properties.title?.startsWith('Feature drift'))!.properties
+      .metrics as [[{ expression: string }]];
+    const feature = emitted.find((m) => m.name === METRIC.featurePsi)!;
+    expect(Object.keys(feature.dimensions).sort()).toEqual(['feature', 'market', 'model', 'service']);
+    expect(search.expression).toBe(
+      `SEARCH('{${feature.namespace},service,market,model,feature} MetricName="FeaturePsi" market="${demo.config.code}"', 'Maximum', 86400)`,
+    );
+
+    const strict = synthMarket({
+      ...loadMarket('demo'),
+      models: { ...loadMarket('demo').models, psiAlarmThreshold: 0.1 },
+    });
+    expect(byDrift(strict)[0]).toMatchObject({
+      Threshold: 0.1,
+      AlarmDescription: expect.stringContaining('PSI above 0.1'),
+    });
   });
 
   it('graphs and alarms on fallbacks in embedded mode too, so a switch to SageMaker is never unwatched', () => {

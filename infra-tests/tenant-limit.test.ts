@@ -23,7 +23,8 @@ describe('tenants per market', () => {
     const budgets = Template.fromStack(stack.budgets.stack!);
     budgets.resourceCountIs('AWS::Budgets::Budget', MAX_TENANTS_PER_MARKET);
     expect(resourcesOf(budgets)).toBe(MAX_TENANTS_PER_MARKET);
-    template.resourceCountIs('AWS::CloudFormation::Stack', 1);
+    // and the audience uploads (bucket and /v1/audiences) one more
+    template.resourceCountIs('AWS::CloudFormation::Stack', 2);
   });
 
   it('refuses a market with more, naming the field', () => {

@@ -11,6 +11,7 @@ import { EventPipeline } from './constructs/event-pipeline.ts';
 import { Observability } from './constructs/observability.ts';
 import { AuditApi } from './constructs/audit.ts';
 import { Reports } from './constructs/reports.ts';
+import { AudienceUploads } from './constructs/audience-uploads.ts';
 import { Campaigns } from './constructs/campaigns.ts';
 import { MarketSeed } from './constructs/market-seed.ts';
 import { Delivery } from './constructs/delivery.ts';
@@ -35,6 +36,7 @@ export class TelcoCvmStack extends Stack {
   readonly audit: AuditApi;
   readonly reports: Reports;
   readonly campaigns: Campaigns;
+  readonly audiences: AudienceUploads;
   readonly seed: MarketSeed;
   readonly delivery: Delivery;
   readonly receipts: DeliveryReceipts;
@@ -76,6 +78,8 @@ export class TelcoCvmStack extends Stack {
       store: this.store,
       outboundQueues: this.events.outboundQueues,
       logRemovalPolicy,
+      // scheduled campaigns' runs: one more role would cost two resources of the 500
+      runScheduleRole: this.reports.scheduleRole,
     });
     // day one: the starter catalog and triggers in every tenant table, and each tenant's first admin key
     this.seed = new MarketSeed(this, 'MarketSeed', { config, store: this.store, logRemovalPolicy });
@@ -91,6 +95,14 @@ export class TelcoCvmStack extends Stack {
         campaigns: this.campaigns.apiFunction,
         channels: this.delivery.apiFunction,
       },
+    });
+
+    // uploaded campaign audiences: the upload bucket and /v1/audiences, in a nested stack
+    this.audiences = new AudienceUploads(this, 'Audiences', {
+      config,
+      api: this.api.restApi,
+      authorizerId: this.api.authorizerId,
+      campaignsFunction: this.campaigns.apiFunction,
     });
 
     this.observability = new Observability(this, 'Observability', {

@@ -151,8 +151,19 @@ describe('the sending cost in a preview', () => {
     settings: ChannelConnection['settings'] | undefined,
     country: string | undefined = 'ZA',
     text = 'A',
+    numberOf?: (customerId: string) => string,
   ) => {
     const { p } = ports();
+    if (numberOf) {
+      const scan = p.scan.scanSegment;
+      p.scan = {
+        ...p.scan,
+        scanSegment: async function* (t, s, n) {
+          for await (const c of scan(t, s, n))
+            yield { ...c, record: { ...c.record, attributes: { msisdn: numberOf(c.customerId) } } };
+        },
+      } as ProfileScan;
+    }
     p.catalog = {
       get: async (_t, id) =>
         id === 'a1' ? { ...action, treatments: { sms: { templateKey: 'a', text: { en: text } } } } : undefined,
@@ -197,7 +208,9 @@ describe('the sending cost in a preview', () => {
     const unpriced = await withSending(smsSettings, 'IR');
     expect(unpriced.estimatedCost.sending).toMatchObject({
       usd: 0,
-      note: expect.stringMatching(/no SMS price for IR/),
+      note: expect.stringMatching(
+        /not estimated \(destination country unknown, and none for the market's country IR\)/,
+      ),
     });
     expect(unpriced.estimatedCost.sending!.unitUsd).toBeUndefined();
     const email = await withSending({
@@ -208,5 +221,32 @@ describe('the sending cost in a preview', () => {
     });
     expect(email.estimatedCost.sending).toMatchObject({ unitUsd: 0.0001 });
     expect(email.estimatedCost.sending!.units).toBe(email.estimatedCost.sending!.messages);
+  });
+
+  it("prices each member's segments at their number's country, and at the market's, flagged, where it has no price", async () => {
+    // every third member has a UK number, every third a Zimbabwean one (no price, so no calling code either), the rest South African
+    const numberOf = (id: string) =>
+      [`+27821${id.slice(1).padStart(6, '0')}`, `+447700${id.slice(1).padStart(6, '0')}`, '+263771234567'][
+        Number(id.slice(1)) % 3
+      ]!;
+    const preview = await withSending(smsSettings, 'ZA', 'A', numberOf);
+    const sending = preview.estimatedCost.sending!;
+    const byCountry = Object.fromEntries(sending.byDestination!.map((d) => [d.country ?? 'unknown', d]));
+    expect(Object.keys(byCountry).sort()).toEqual(['GB', 'ZA', 'unknown']);
+    expect(byCountry['GB']).toMatchObject({ pricedAs: 'GB', unitUsd: 0.05 });
+    expect(byCountry['unknown']).toMatchObject({
+      pricedAs: 'ZA',
+      unitUsd: 0.1,
+      fallback: 'destination country unknown: priced as ZA',
+    });
+    expect(byCountry['ZA']!.fallback).toBeUndefined();
+    expect(sending.byDestination!.reduce((n, d) => n + d.units, 0)).toBe(sending.units);
+    expect(sending.usd).toBeCloseTo(
+      0.1 * (byCountry['ZA']!.units + byCountry['unknown']!.units) + 0.05 * byCountry['GB']!.units,
+      4,
+    );
+    // two prices: no single one
+    expect(sending.unitUsd).toBeUndefined();
+    expect(sending.note).toMatch(/by the destination country of each member's number/);
   });
 });

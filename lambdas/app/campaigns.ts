@@ -13,7 +13,8 @@ import {
 } from '#domain/campaign/campaign.ts';
 import { fromNanoUsd, NO_BUDGET_USE } from '#domain/campaign/budget.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
-import type { CampaignStore, WorkflowStarter } from '#domain/campaign/ports.ts';
+import type { CampaignStore, RunScheduler, WorkflowStarter } from '#domain/campaign/ports.ts';
+import { scheduleErrors, type CampaignSchedule } from '#domain/campaign/schedule.ts';
 import type { Clock } from '#domain/clock.ts';
 import { ledgerRecords } from '#domain/contact-ledger.ts';
 import { contactAllowed, type ContactPolicy } from '#domain/contact-policy.ts';
@@ -23,16 +24,25 @@ import type { Meter } from '#domain/metering.ts';
 import type { ActionCatalog, CustomerRepo, ProfileScan, ScannedCustomer } from '#domain/ports.ts';
 import { treatmentText, type Action } from '#domain/action.ts';
 import type { AuditLog } from '#domain/audit.ts';
-import { sendingCostOf, SENDING_METER } from '#domain/cost/sending-prices.ts';
+import { countryOfNumber } from '#domain/cost/calling-codes.ts';
+import { sendingCostOf, SENDING_METER, UNKNOWN_DESTINATION } from '#domain/cost/sending-prices.ts';
+import { addressOf } from '#domain/delivery/aws-messages.ts';
 import { DEFAULT_SETTINGS, isAwsSending, type ConnectionType } from '#domain/delivery/connection.ts';
 import type { ChannelConnectionStore } from '#domain/delivery/ports.ts';
 import { smsSegments } from '#domain/delivery/sms-segments.ts';
+import { treatmentForCustomer } from '#domain/decisioning/variants.ts';
 import { recordChange, type Actor } from './audit-trail.ts';
+import { readyAudience, uploadedAudienceSegment } from './audiences.ts';
+import type { AudienceStore } from '#domain/campaign/audience-ports.ts';
 
 export interface CampaignPorts {
   campaigns: CampaignStore;
   catalog: ActionCatalog;
   starter: WorkflowStarter;
+  /** Starts scheduled campaigns' runs when due; without it a campaign with a schedule cannot be created. */
+  scheduler?: RunScheduler;
+  /** Uploaded audiences (`audience: {audienceId}`); without it such a campaign is refused. */
+  audiences?: AudienceStore;
   customers: CustomerRepo;
   scan: ProfileScan;
   clock: Clock;
@@ -56,10 +66,11 @@ export interface CampaignPorts {
 
 /** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
 async function actionsOf(
-  ports: Pick<CampaignPorts, 'catalog'>,
+  ports: Pick<CampaignPorts, 'catalog' | 'audiences'>,
   tenant: TenantId,
   spec: CampaignSpec,
 ): Promise<Action[]> {
+  if ('audienceId' in spec.audience) await readyAudience(ports.audiences, tenant, spec.audience.audienceId);
   const errors: FieldError[] = [];
   const actions: Action[] = [];
   for (const [i, id] of spec.actionIds.entries()) {
@@ -86,11 +97,21 @@ const ruleSettingsOf = (ports: Pick<CampaignPorts, 'policy' | 'thresholds'>): Ru
 
 /** Every audience member of a spec (the whole table scanned in segments, or the listed ids). */
 async function* audienceOf(
-  ports: Pick<CampaignPorts, 'scan' | 'customers' | 'clock' | 'previewSegments' | 'policy' | 'thresholds'>,
+  ports: Pick<
+    CampaignPorts,
+    'scan' | 'customers' | 'clock' | 'previewSegments' | 'policy' | 'thresholds' | 'audiences'
+  >,
   tenant: TenantId,
   spec: CampaignSpec,
 ): AsyncIterable<ScannedCustomer> {
   const now = ports.clock.now();
+  if ('audienceId' in spec.audience) {
+    const audience = await readyAudience(ports.audiences, tenant, spec.audience.audienceId);
+    const read = { audiences: ports.audiences!, customers: ports.customers };
+    for (let s = 0; s < ports.previewSegments; s++)
+      yield* uploadedAudienceSegment(read, tenant, audience, s, ports.previewSegments);
+    return;
+  }
   if ('customerIds' in spec.audience) {
     const ids = [...new Set(spec.audience.customerIds)];
     for (let i = 0; i < ids.length; i += 100) {
@@ -143,6 +164,15 @@ export interface SendingEstimate {
   unitUsd?: number;
   usd: number;
   country?: string;
+  /** SMS: the segments by destination country and the price each got (the market's where the destination has none, flagged). */
+  byDestination?: {
+    country?: string;
+    pricedAs?: string;
+    units: number;
+    unitUsd?: number;
+    usd: number;
+    fallback?: string;
+  }[];
   note: string;
 }
 
@@ -166,11 +196,14 @@ export const previewCampaign =
       estimatedCost: { usd: 0, platformUsd: 0, perTreatmentMemberUsd: 0, perControlMemberUsd: 0, note: '' },
     };
     const sending = ports.sending;
-    const connectionType = sending
-      ? ((await sending.connections.get(tenant, spec.channel))?.settings ?? DEFAULT_SETTINGS).type
+    const connection = sending
+      ? ((await sending.connections.get(tenant, spec.channel))?.settings ?? DEFAULT_SETTINGS)
       : undefined;
+    const connectionType = connection?.type;
     let messages = 0;
     let units = 0;
+    /** SMS segments by the destination country of each member's number, as the sender will price them. */
+    const smsByDestination: Record<string, number> = {};
     for await (const c of audienceOf(ports, tenant, spec)) {
       const m = assignMember(tenant, probe, c, now, ruleSettingsOf(ports));
       out.audience++;
@@ -198,17 +231,23 @@ export const previewCampaign =
       if (reason) out.suppressedByPolicy[reason] = (out.suppressedByPolicy[reason] ?? 0) + 1;
       if (chosen && sending) {
         messages++;
-        const treatment = chosen.treatments[spec.channel]!;
-        units +=
-          connectionType === 'sms'
-            ? smsSegments(treatmentText(treatment, c.record.language, sending.defaultLanguage) ?? '')
-            : 1;
+        const listed = chosen.treatments[spec.channel]!;
+        // the member's own variant, whose text may take more segments than the treatment's
+        const key = { tenant, customerId: c.customerId, actionId: chosen.actionId };
+        const treatment = { ...listed, ...treatmentForCustomer(listed, key) };
+        if (connection?.type === 'sms') {
+          const segments = smsSegments(treatmentText(treatment, c.record.language, sending.defaultLanguage) ?? '');
+          const to = addressOf(connection, c.record);
+          const destination = (to.ok && countryOfNumber(to.address)) || UNKNOWN_DESTINATION;
+          smsByDestination[destination] = (smsByDestination[destination] ?? 0) + segments;
+          units += segments;
+        } else units += 1;
       }
     }
     const platformUsd = estimatedCostUsd(out.treatment, out.control);
     const estimate =
       sending && connectionType
-        ? sendingEstimate(spec.channel, connectionType, messages, units, sending.country)
+        ? sendingEstimate(spec.channel, connectionType, messages, units, sending.country, smsByDestination)
         : undefined;
     out.estimatedCost = {
       usd: Math.round((platformUsd + (estimate?.usd ?? 0)) * 1e4) / 1e4,
@@ -225,10 +264,14 @@ export const previewCampaign =
     return out;
   };
 
+const round4 = (usd: number) => Math.round(usd * 1e4) / 1e4;
+
 /**
- * The sending cost of `messages` on a channel connected as `type`: AWS prices per SMS segment of
- * the market's country, per e-mail or per push; a webhook or the hand-off queue sends through the
- * operator, which AWS does not bill. SMS texts are measured as written: a placeholder rendered
+ * The sending cost of `messages` on a channel connected as `type`: AWS prices an SMS segment by
+ * the destination country of the member's number (`smsByDestination`: segments by country), at the
+ * market `country`'s price where the number's country is unknown or has no price (flagged in
+ * `byDestination`), an e-mail or a push per message; a webhook or the hand-off queue sends through
+ * the operator, which AWS does not bill. SMS texts are measured as written: a placeholder rendered
  * wider adds segments the estimate does not see.
  */
 function sendingEstimate(
@@ -237,27 +280,44 @@ function sendingEstimate(
   messages: number,
   units: number,
   country: string | undefined,
+  smsByDestination: Record<string, number>,
 ): SendingEstimate {
   const base = { channel, connectionType: type, messages, ...(country ? { country } : {}) };
   if (!isAwsSending(type))
     return { ...base, units: 0, usd: 0, note: `a ${type} connection sends through the operator: no AWS sending cost` };
-  const [line] = sendingCostOf({ [SENDING_METER[type]]: units }, country).lines;
-  if (!line || line.unitUsd === undefined)
+  const { lines, usd } = sendingCostOf({ [SENDING_METER[type]]: units }, country, smsByDestination);
+  if (lines.length === 0) return { ...base, units, usd: 0, note: 'nothing to send' };
+  const prices = new Set(lines.map((l) => l.unitUsd));
+  const [unitUsd] = prices.size === 1 ? prices : [undefined];
+  if (type !== 'sms') {
+    const what = type === 'email' ? 'e-mails' : 'push notifications';
     return {
       ...base,
       units,
-      usd: 0,
-      note: line
-        ? `no SMS price for ${country ?? 'the market (no country in its config)'}: not estimated`
-        : 'nothing to send',
+      unitUsd: unitUsd!,
+      usd: round4(usd),
+      note: `${units} ${what} at $${unitUsd} each (${lines[0]!.confirmation} price)`,
     };
-  const what = type === 'sms' ? `SMS segments to ${country}` : type === 'email' ? 'e-mails' : 'push notifications';
+  }
+  const byDestination = lines.map((l) => ({
+    ...(l.destination ? { country: l.destination } : {}),
+    ...(l.pricedAs ? { pricedAs: l.pricedAs } : {}),
+    units: l.units,
+    ...(l.unitUsd !== undefined ? { unitUsd: l.unitUsd } : {}),
+    usd: round4(l.usd),
+    ...(l.fallback ? { fallback: l.fallback } : {}),
+  }));
+  const each = byDestination.map(
+    (d) =>
+      `${d.units} to ${d.country ?? 'an unknown country'} ${d.unitUsd !== undefined ? `at $${d.unitUsd}` : 'not estimated'}${d.fallback ? ` (${d.fallback})` : ''}`,
+  );
   return {
     ...base,
     units,
-    unitUsd: line.unitUsd,
-    usd: Math.round(line.usd * 1e4) / 1e4,
-    note: `${units} ${what} at $${line.unitUsd} each (${line.confirmation} price)`,
+    ...(unitUsd !== undefined ? { unitUsd } : {}),
+    usd: round4(usd),
+    byDestination,
+    note: `${units} SMS segments by the destination country of each member's number: ${each.join('; ')} (${[...new Set(lines.map((l) => l.confirmation ?? 'no'))].join(', ')} price)`,
   };
 }
 
@@ -272,6 +332,7 @@ export const createCampaign =
     actor?: Actor,
   ): Promise<{ campaignId: string; status: CampaignStatus }> => {
     await actionsOf(ports, tenant, spec);
+    if (spec.schedule) return scheduleCampaign(ports, tenant, spec, spec.schedule, actor);
     const now = ports.clock.now().toISOString();
     const campaignId = newCampaignId(ports.clock.now(), ports.randomId());
     const record: CampaignRecord = {
@@ -291,6 +352,53 @@ export const createCampaign =
     await recordChange(ports, tenant, actor, 'campaign.started', campaignId, { after: auditedSpec(spec) });
     return { campaignId, status: 'running' };
   };
+
+/**
+ * A campaign with a schedule waits (`scheduled`) for its first run, which the scheduler starts at
+ * `startAt` (campaign-runs.ts); nothing is selected or contacted before.
+ */
+async function scheduleCampaign(
+  ports: CampaignPorts,
+  tenant: TenantId,
+  spec: CampaignSpec,
+  schedule: CampaignSchedule,
+  actor: Actor | undefined,
+): Promise<{ campaignId: string; status: CampaignStatus }> {
+  if (!ports.scheduler) throw new Error('campaign schedules need a run scheduler');
+  const clock = ports.clock.now();
+  // a run waits its response window twice (pilot, then roll-out)
+  const runSeconds = 2 * (durationSeconds(spec.responseWindow) ?? 0);
+  const errors = scheduleErrors(schedule, clock, runSeconds);
+  if (errors.length) throw new InvalidInputError('the campaign cannot be scheduled as asked', errors);
+  const now = clock.toISOString();
+  const campaignId = newCampaignId(clock, ports.randomId());
+  const first = new Date(schedule.startAt);
+  await ports.campaigns.create(tenant, {
+    ...spec,
+    campaignId,
+    status: 'scheduled',
+    phase: 'preparing',
+    createdAt: now,
+    updatedAt: now,
+    runCount: 0,
+    nextRunAt: first.toISOString(),
+  });
+  try {
+    await ports.scheduler.schedule({ tenant, campaignId, at: first });
+  } catch (err) {
+    // a campaign whose first run nobody will start would wait for ever
+    await ports.campaigns.update(
+      tenant,
+      campaignId,
+      { status: 'failed', reason: 'the run could not be scheduled', updatedAt: now },
+      undefined,
+      ['nextRunAt'],
+    );
+    throw err;
+  }
+  await recordChange(ports, tenant, actor, 'campaign.scheduled', campaignId, { after: auditedSpec(spec) });
+  return { campaignId, status: 'scheduled' };
+}
 
 /**
  * The spec as the audit trail keeps it: a list audience by its size, not its customer ids, so
@@ -315,6 +423,9 @@ export type CampaignView = Pick<
   | 'reason'
   | 'report'
   | 'budget'
+  | 'schedule'
+  | 'nextRunAt'
+  | 'runs'
 > & {
   /** What the run has counted against its budget. */
   spent?: { contacts: number; costUsd: number };
@@ -332,9 +443,10 @@ export const getCampaign =
       controlGroupPercent: _c,
       pilot: _p,
       responseWindow: _r,
-      schedule: _s,
       budgetUse,
       budgetReached: _br,
+      runId: _ri,
+      runCount: _rc,
       ...view
     } = c;
     return {
@@ -351,12 +463,15 @@ export const listCampaigns =
 const MOVES: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to: CampaignStatus }> = {
   pause: { from: ['running'], to: 'paused' },
   resume: { from: ['paused'], to: 'running' },
-  cancel: { from: ['running', 'paused'], to: 'cancelled' },
+  cancel: { from: ['scheduled', 'running', 'paused'], to: 'cancelled' },
 };
 
-/** POST /v1/campaigns/{id}/pause|resume|cancel: the workflow holds or ends at its next gate. */
+/**
+ * POST /v1/campaigns/{id}/pause|resume|cancel: the workflow holds or ends at its next gate; a
+ * cancelled scheduled campaign starts no more runs (its next run's schedule is deleted).
+ */
 export const controlCampaign =
-  (ports: Pick<CampaignPorts, 'campaigns' | 'clock' | 'audit'>) =>
+  (ports: Pick<CampaignPorts, 'campaigns' | 'clock' | 'audit' | 'scheduler'>) =>
   async (
     tenant: TenantId,
     campaignId: string,
@@ -375,11 +490,15 @@ export const controlCampaign =
         campaignId,
         { status: to, updatedAt: ports.clock.now().toISOString() },
         from,
+        move === 'cancel' && c.nextRunAt ? ['nextRunAt'] : [],
       ))
     ) {
       const now = await ports.campaigns.get(tenant, campaignId);
       throw new ConflictError(`campaign ${campaignId} is ${now?.status ?? 'gone'}; it cannot ${move}`);
     }
+    // the status already stops a run that fires meanwhile: the schedule goes so nothing fires
+    if (move === 'cancel' && c.nextRunAt)
+      await ports.scheduler?.cancel({ tenant, campaignId, at: new Date(c.nextRunAt) });
     await recordChange(ports, tenant, actor, `campaign.${move}`, campaignId, {
       before: { status: c.status },
       after: { status: to },

@@ -15,6 +15,7 @@ import { mergePatch } from '#domain/merge-patch.ts';
 import { ifMatchHolds, versionTag, type IfMatch } from '#domain/preconditions.ts';
 import { decisionView } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions, CustomerRepo } from '#domain/ports.ts';
+import { effectiveScores, type ScoredState } from '#domain/scoring/realtime-score.ts';
 
 export interface CustomerPorts {
   customers: CustomerRepo;
@@ -49,6 +50,8 @@ export const viewOf = (
   tiers: ValueTierThresholds,
 ): CustomerView => ({
   ...record,
+  // the real-time churn score, when the processor computed one after the nightly run
+  ...(state?.['scores'] ? { scores: effectiveScores(record.scores, state as ScoredState) } : {}),
   valueTier: valueTierOf(record, tiers, spendOf(state)),
   state: state ?? {},
   recentContacts: contacts,
@@ -211,9 +214,10 @@ export const exportCustomer = (ports: PrivacyPorts) => async (tenant: TenantId, 
   const items = await ports.customers.exportAll(tenant, customerId);
   const live = items.filter((i) => i['kind'] !== 'tombstone');
   if (live.length === 0) throw new NotFoundError(`customer ${customerId} not found`);
-  const [decisions, campaigns, audit] = await Promise.all([
+  const [decisions, campaigns, audiences, audit] = await Promise.all([
     ports.customerDecisions.ofCustomer(tenant, customerId),
     ports.campaignMemberships.membershipsOf(tenant, customerId),
+    ports.campaignMemberships.audiencesNaming(tenant, customerId),
     ports.customerAudit.aboutCustomer(tenant, customerId),
   ]);
   return {
@@ -222,6 +226,7 @@ export const exportCustomer = (ports: PrivacyPorts) => async (tenant: TenantId, 
     items: live,
     decisions: decisions.map(decisionView),
     campaigns,
+    audiences,
     audit,
   };
 };

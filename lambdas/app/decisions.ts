@@ -85,6 +85,8 @@ export interface DecisionRequest {
 export interface DecidedAction {
   actionId: string;
   kind: Candidate['kind'];
+  /** The message variant the customer is sticky to (treatments with `variants`). */
+  variantId?: string;
   treatment: TreatmentView;
   score: number;
   propensity: number;
@@ -119,7 +121,7 @@ export const decide = (ports: DecisionPorts) => {
   return async (tenant: TenantId, req: DecisionRequest): Promise<Decision> => {
     const now = ports.clock.now();
     // the catalog is cached in the container; its limits bound the ledger and how far back a legacy one reads
-    const actions = await ports.catalog.list(tenant);
+    const actions = await ports.catalog.list(tenant, { including: req.onlyActions });
     const catalog = catalogFacts(actions, settings.policy);
     const agg = await ports.customers.load(tenant, req.customerId, {
       contactsSince: historySince(now, catalog.historyDays),

@@ -272,7 +272,12 @@ describe('metering what AWS sends', () => {
           addressAttribute: 'email',
         }),
       },
-      answer: (m) => (m.messageId === 'm-3' ? { outcome: 'failed', reason: 'no-address' } : { outcome: 'accepted' }),
+      answer: (m) =>
+        m.messageId === 'm-3'
+          ? { outcome: 'failed', reason: 'no-address' }
+          : m.messageId === 'm-2'
+            ? { outcome: 'accepted', destinationCountry: 'GB' }
+            : { outcome: 'accepted' },
     });
     await h.deliver('acme', [
       item(message(1)),
@@ -284,7 +289,8 @@ describe('metering what AWS sends', () => {
     expect(h.readings).toEqual(
       expect.arrayContaining([
         { tenant: 'acme', name: 'SmsSegmentsSent', count: 1, channel: 'sms' },
-        { tenant: 'acme', name: 'SmsSegmentsSent', count: 3, channel: 'sms' },
+        // the destination's country, where the connector named it: the cost report prices segments by it
+        { tenant: 'acme', name: 'SmsSegmentsSent', count: 3, channel: 'sms', country: 'GB' },
         { tenant: 'acme', name: 'EmailsSent', count: 1, channel: 'email' },
       ]),
     );

@@ -237,10 +237,12 @@ export const deliverOutbound = (ports: DeliveryPorts) => {
             if (result.outcome === 'accepted') {
               tally.add(channel, 'sent');
               const type = connection.settings.type;
-              // AWS bills an SMS per segment (the count the message carries, 1 when it has none), the others per message
+              // AWS bills an SMS per segment (the count the message carries, 1 when it has none) at
+              // its destination country's price, the others per message
               if (isAwsSending(type))
                 ports.meter?.meter(tenant, SENDING_METER[type], type === 'sms' ? (item.message.segments ?? 1) : 1, {
                   channel,
+                  ...(result.destinationCountry ? { country: result.destinationCountry } : {}),
                 });
               done(item);
             } else if (result.outcome === 'failed') {

@@ -23,6 +23,7 @@ import type {
   TriggerStore,
   VolumeCounter,
 } from '#domain/ports.ts';
+import type { Rescorer } from '#domain/scoring/realtime-score.ts';
 import { MAX_ID_RECORDS_PER_WRITE } from '#domain/state/applied-ids.ts';
 import { contactOf, ledgerWithPending, type MarketRules, type OutboundMessage } from '#domain/triggers.ts';
 import { reserveDailyCaps, type Reservations } from './process-events/daily-caps.ts';
@@ -62,6 +63,11 @@ export interface ProcessPorts {
   ledgers?: ContactLedgers;
   /** Per-action daily caps, shared with decisions; needed once an action with `limits.perDay` fires. */
   volume?: VolumeCounter;
+  /**
+   * The pinned churn model's re-scorer (absent when the model reads no state feature): an event that
+   * moves a feature it reads re-scores the customer in process, into the state item of the same write.
+   */
+  rescore?: Rescorer;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -192,6 +198,7 @@ export const processCustomerEvents = (ports: ProcessPorts) => {
         ...(ports.thresholds ? { thresholds: ports.thresholds } : {}),
         ...(ports.experiments ? { group: experimentGroup(a.tenant, a.customerId, ports.experiments) } : {}),
         ...(ports.market.optOutKeywords ? { optOutKeywords: ports.market.optOutKeywords } : {}),
+        ...(ports.rescore ? { rescore: ports.rescore } : {}),
       });
     let view: PolicyView = { contacts: ledgerWithPending([], pending), granted: held.granted, spent: held.spent };
     const result = fold(view);

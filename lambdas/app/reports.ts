@@ -15,6 +15,8 @@ export interface ReportSettings {
   minFlagCount?: number;
   /** The market's experiment (its global control group is the programme report's baseline). */
   experiments?: ExperimentConfig;
+  /** What each NPS model version learned from (the KPI report labels predicted NPS with it). */
+  npsLabels?: Record<string, 'synthetic' | 'observed'>;
 }
 
 export interface BuildResult {
@@ -52,6 +54,7 @@ export const buildTenantReports =
       ...(ports.settings.minFlagCount !== undefined ? { minFlagCount: ports.settings.minFlagCount } : {}),
       tenant,
       ...(ports.settings.experiments ? { experiments: ports.settings.experiments } : {}),
+      ...(ports.settings.npsLabels ? { npsLabels: ports.settings.npsLabels } : {}),
     });
     const segments = Math.max(1, ports.settings.totalSegments);
     await Promise.all(

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports.ts';
+import { platformMetrics, powertoolsDriftMetrics } from '#adapters/metrics/powertools-metrics.ts';
+import { featureDriftCounter, featureKey } from '#domain/scoring/feature-drift.ts';
+import { feature } from '#domain/scoring/features.ts';
+import { emfBlobs } from '../test-support/emf.ts';
 import { MemoryCustomerRepo } from '../test-support/memory-customer-repo.ts';
-import { reportScoreBase, scoreCustomer, scoreSegment, type SegmentResult } from './scoring.ts';
+import { publishDrift, reportScoreBase, scoreCustomer, scoreSegment, type SegmentResult } from './scoring.ts';
 
 const at = '2025-03-01T00:00:00.000Z';
 /** A stand-in model: churn = monthlyCharge / 100. */
@@ -124,5 +128,116 @@ describe('scoreSegment and the report', () => {
       {},
     );
     expect(report.drift['nps']).toEqual({ psi: null, drift: 'unknown', customers: 1 });
+  });
+});
+
+describe('drift of the nightly run as metrics', () => {
+  const segment = (histograms: SegmentResult['histograms']): SegmentResult => ({
+    tenant: 'acme',
+    segment: 0,
+    scored: 10,
+    written: 0,
+    skipped: 10,
+    histograms,
+  });
+
+  it('counts the watched features of each scored customer beside the scores', async () => {
+    const { repo, scoreStore, scan } = stores();
+    await repo.save('acme', record('a', 10), undefined);
+    await repo.save('acme', record('b', 95), undefined);
+    const featureDrift = featureDriftCounter([
+      { model: 'churn', feature: feature.number('monthly_charge', 'profile.monthlyCharge'), edges: [50] },
+    ]);
+    const out = await scoreSegment({ scan, scoring, scoreStore, writeDelta: 0.01, featureDrift })({
+      tenant: 'acme',
+      segment: 0,
+      totalSegments: 1,
+    });
+    expect(out.histograms[featureKey('churn', 'monthly_charge')]).toEqual([1, 1, 0]);
+  });
+
+  it("reads each model's drift as its worst head and each watched feature's against training", () => {
+    const flat = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+    const report = reportScoreBase(
+      'acme',
+      [
+        segment({
+          churn: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+          'crossSell.tv': [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+          'crossSell.phone': [10, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+          nps: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+          [featureKey('churn', 'tenure_months')]: [0, 10, 0],
+        }),
+      ],
+      { churn: flat, 'crossSell.tv': flat, 'crossSell.phone': flat, [featureKey('churn', 'tenure_months')]: [5, 5, 0] },
+      { churn: 'churn', 'crossSell.tv': 'cross-sell', 'crossSell.phone': 'cross-sell' },
+    );
+    expect(report.modelDrift['churn']).toEqual({ psi: 0, drift: 'stable' });
+    expect(report.modelDrift['cross-sell']).toEqual({
+      psi: report.drift['crossSell.phone']!.psi,
+      drift: 'significant',
+    });
+    // nps has no training histogram: no model reading, no made-up zero
+    expect(report.modelDrift['nps']).toBeUndefined();
+    expect(report.drift).not.toHaveProperty(featureKey('churn', 'tenure_months'));
+    expect(report.featureDrift['churn/tenure_months']).toMatchObject({
+      model: 'churn',
+      feature: 'tenure_months',
+      drift: 'significant',
+      customers: 10,
+    });
+  });
+
+  it('emits ScorePsi per model and FeaturePsi per watched feature, the tenant as a field, nothing without a reading', async () => {
+    const report = {
+      modelDrift: {
+        churn: { psi: 0.31, drift: 'significant' as const },
+        nps: { psi: null, drift: 'unknown' as const },
+      },
+      featureDrift: {
+        'churn/tenure_months': {
+          model: 'churn',
+          feature: 'tenure_months',
+          psi: 0.02,
+          drift: 'stable' as const,
+          customers: 10,
+        },
+        'churn/total_charges': {
+          model: 'churn',
+          feature: 'total_charges',
+          psi: null,
+          drift: 'unknown' as const,
+          customers: 10,
+        },
+      },
+    };
+    const blobs = await emfBlobs(() => publishDrift(report, powertoolsDriftMetrics(platformMetrics('demo'), 'acme')));
+    expect(
+      blobs.map((b) => ({
+        metric: b._aws.CloudWatchMetrics[0]!.Metrics[0]!.Name,
+        dimensions: b._aws.CloudWatchMetrics[0]!.Dimensions[0]!.sort(),
+        model: b['model'],
+        feature: b['feature'],
+        tenant: b['tenant'],
+        value: b['ScorePsi'] ?? b['FeaturePsi'],
+      })),
+    ).toEqual([
+      {
+        metric: 'ScorePsi',
+        dimensions: ['market', 'model', 'service'],
+        model: 'churn',
+        feature: undefined,
+        tenant: 'acme',
+        value: 0.31,
+      },
+      {
+        metric: 'FeaturePsi',
+        dimensions: ['feature', 'market', 'model', 'service'],
+        model: 'churn',
+        feature: 'tenure_months',
+        tenant: 'acme',
+        value: 0.02,
+      },
+    ]);
   });
 });

@@ -9,9 +9,11 @@ import {
   mergeHistograms,
   populationStabilityIndex,
   type Drift,
+  type DriftMetrics,
   type Histograms,
 } from '#domain/scoring/psi.ts';
 import { scoresMoved } from '#domain/scoring/score-change.ts';
+import { type FeatureDriftCounter, parseFeatureKey } from '#domain/scoring/feature-drift.ts';
 
 export interface ScoreCustomerResult {
   customerId: CustomerId;
@@ -71,7 +73,15 @@ export interface SegmentResult {
  * scored is one `Score` (the work is the scoring; only a share of them is rewritten).
  */
 export const scoreSegment =
-  (ports: { scan: ProfileScan; scoring: ScoringPort; scoreStore: ScoreStore; writeDelta: number; meter?: Meter }) =>
+  (ports: {
+    scan: ProfileScan;
+    scoring: ScoringPort;
+    scoreStore: ScoreStore;
+    writeDelta: number;
+    meter?: Meter;
+    /** Counts the watched features of each customer beside the scores (feature drift). */
+    featureDrift?: FeatureDriftCounter;
+  }) =>
   async (work: SegmentWork): Promise<SegmentResult> => {
     const result: SegmentResult = {
       tenant: work.tenant,
@@ -83,9 +93,11 @@ export const scoreSegment =
     };
     try {
       for await (const c of ports.scan.scanSegment(work.tenant, work.segment, work.totalSegments)) {
-        const { scores } = await ports.scoring.score({ profile: c.record, ...(c.state ? { state: c.state } : {}) });
+        const input = { profile: c.record, ...(c.state ? { state: c.state } : {}) };
+        const { scores } = await ports.scoring.score(input);
         result.scored++;
         countScores(result.histograms, scores);
+        ports.featureDrift?.count(result.histograms, input);
         if (
           scoresMoved(c.record.scores, scores, ports.writeDelta) &&
           (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written'
@@ -108,18 +120,41 @@ export interface ScoreBaseReport {
   written: number;
   skipped: number;
   /** Per score: PSI of this run's distribution against the training data, and its reading. */
-  drift: Record<string, { psi: number | null; drift: Drift | 'unknown'; customers: number }>;
+  drift: Record<string, DriftReading>;
+  /** Per pinned model: the largest PSI of its scores (its heads), what the score-drift alarm reads. */
+  modelDrift: Record<string, { psi: number | null; drift: Drift | 'unknown' }>;
+  /** Per watched feature (`<model>/<feature>`): PSI of its values against the training data. */
+  featureDrift: Record<string, DriftReading & { model: string; feature: string }>;
   histograms: Histograms;
+}
+
+export interface DriftReading {
+  psi: number | null;
+  drift: Drift | 'unknown';
+  customers: number;
+}
+
+function readingOf(actual: readonly number[], expected: readonly number[] | undefined): DriftReading {
+  const psi = expected && expected.length === actual.length ? populationStabilityIndex(expected, actual) : NaN;
+  return {
+    psi: Number.isFinite(psi) ? Number(psi.toFixed(6)) : null,
+    drift: Number.isFinite(psi) ? driftOf(psi) : 'unknown',
+    customers: actual.reduce((s, c) => s + c, 0),
+  };
 }
 
 /** A segment that failed after its retries reaches the report as `{segment, error}`. */
 export type SegmentOutcome = SegmentResult | { segment: number; error: unknown };
 
-/** The reduce step: totals of the segments and each score's drift from its training histogram. */
+/**
+ * The reduce step: totals of the segments, each score's and watched feature's drift from its
+ * training histogram, and each model's drift (`modelOf`: the model a score key belongs to).
+ */
 export function reportScoreBase(
   tenant: TenantId,
   outcomes: readonly SegmentOutcome[],
   training: Histograms,
+  modelOf: Record<string, string> = {},
 ): ScoreBaseReport {
   const ok = outcomes.filter((o): o is SegmentResult => 'scored' in o);
   const failed = outcomes
@@ -128,15 +163,21 @@ export function reportScoreBase(
     .sort((a, b) => a - b);
   const histograms = mergeHistograms(ok.map((o) => o.histograms));
   const drift: ScoreBaseReport['drift'] = {};
+  const featureDrift: ScoreBaseReport['featureDrift'] = {};
+  const modelDrift: ScoreBaseReport['modelDrift'] = {};
   for (const key of Object.keys(histograms).sort()) {
-    const actual = histograms[key]!;
-    const expected = training[key];
-    const psi = expected && expected.length === actual.length ? populationStabilityIndex(expected, actual) : NaN;
-    drift[key] = {
-      psi: Number.isFinite(psi) ? Number(psi.toFixed(6)) : null,
-      drift: Number.isFinite(psi) ? driftOf(psi) : 'unknown',
-      customers: actual.reduce((s, c) => s + c, 0),
-    };
+    const reading = readingOf(histograms[key]!, training[key]);
+    const feature = parseFeatureKey(key);
+    if (feature) {
+      featureDrift[`${feature.model}/${feature.feature}`] = { ...feature, ...reading };
+      continue;
+    }
+    drift[key] = reading;
+    const model = modelOf[key];
+    if (!model) continue;
+    const worst = (modelDrift[model] ??= { psi: null, drift: 'unknown' });
+    if (reading.psi !== null && (worst.psi === null || reading.psi > worst.psi))
+      modelDrift[model] = { psi: reading.psi, drift: reading.drift };
   }
   const sum = (k: 'scored' | 'written' | 'skipped') => ok.reduce((s, o) => s + o[k], 0);
   return {
@@ -147,6 +188,22 @@ export function reportScoreBase(
     written: sum('written'),
     skipped: sum('skipped'),
     drift,
+    modelDrift,
+    featureDrift,
     histograms,
   };
+}
+
+/**
+ * Emits the drift of a run: `ScorePsi` of each pinned model (its worst head) and `FeaturePsi` of
+ * each watched feature. A reading without a training histogram (psi null) emits nothing, so the
+ * alarm never sees a made-up zero.
+ */
+export function publishDrift(
+  report: Pick<ScoreBaseReport, 'modelDrift' | 'featureDrift'>,
+  metrics: DriftMetrics,
+): void {
+  for (const [model, { psi }] of Object.entries(report.modelDrift)) if (psi !== null) metrics.scorePsi(model, psi);
+  for (const { model, feature, psi } of Object.values(report.featureDrift))
+    if (psi !== null) metrics.featurePsi(model, feature, psi);
 }

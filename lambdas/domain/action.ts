@@ -1,5 +1,6 @@
 import type { ActionKind } from './contact-window.ts';
 import type { Channel } from './customer.ts';
+import type { MessageParam, MessageVariant } from './decisioning/variants.ts';
 
 /** A tenant rule (domain/rules.ts: JSON Logic with a whitelist and a step budget), or a constant. */
 export type Rule = Record<string, unknown> | boolean;
@@ -8,6 +9,10 @@ export interface Treatment {
   templateKey: string;
   /** language -> message text */
   text: Record<string, string>;
+  /** Named values that travel with the message (a gateway's template fields). */
+  params?: Record<string, MessageParam>;
+  /** Versions of the message, each customer sticky to one (decisioning/variants.ts). */
+  variants?: MessageVariant[];
 }
 
 export interface ContactLimit {

@@ -378,11 +378,14 @@ describe('the bucketed fold (properties)', () => {
         (e) => Math.floor(Date.parse(e.occurredAt) / 3_600_000) > nowH - 24,
       ).length,
       droppedCalls7d: of('network.call_dropped', 7).length,
+      droppedCalls30d: of('network.call_dropped', 30).length,
       topups30d: { count: of('billing.topup', 30).length, amount: topupCents / 100 },
       spend30d: { value: (topupCents + paidCents) / 100 },
       voiceSeconds30d: of('usage.voice', 30).reduce((n, e) => n + e.data.seconds, 0),
+      voiceCalls30d: of('usage.voice', 30).length,
       careContacts30d: care.length,
       unresolvedContacts30d: care.filter((e) => !e.data.resolvedFirstContact).length,
+      complaints30d: care.filter((e) => e.data.reason.trim().toLowerCase() === 'complaint').length,
     };
   }
   const totalsOf = (events: CvmEvent[]) => {

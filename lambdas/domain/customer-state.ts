@@ -9,6 +9,7 @@ import {
   withKey,
   type AppliedIds,
 } from './state/applied-ids.ts';
+import type { RealtimeScores } from './scoring/realtime-score.ts';
 import { bucketsFromFacts, type LegacyFacts } from './state/legacy-layout.ts';
 import {
   countersOf,
@@ -85,6 +86,11 @@ export interface CustomerState extends WindowedCounters {
   lastEventAt?: string;
   /** triggerId -> epoch ms of its last firing (cooldowns); written by trigger evaluation. */
   fired: Record<string, number>;
+  /**
+   * The churn score the processor computed when an event moved a feature the pinned model reads
+   * (scoring/realtime-score.ts): kept in this item, so re-scoring costs no write of its own.
+   */
+  scores?: RealtimeScores;
 }
 
 export const emptyState = (now: Date): CustomerState => ({
@@ -93,12 +99,15 @@ export const emptyState = (now: Date): CustomerState => ({
   buckets: emptyBuckets(),
   droppedCalls24h: 0,
   droppedCalls7d: 0,
+  droppedCalls30d: 0,
   dataUsedPct: 0,
   topups30d: { count: 0, amount: 0 },
   spend30d: { value: 0 },
   voiceSeconds30d: 0,
+  voiceCalls30d: 0,
   careContacts30d: 0,
   unresolvedContacts30d: 0,
+  complaints30d: 0,
   status: 'active',
   messages: {},
   totals: {},

@@ -1,7 +1,7 @@
 import type { Action, ContactRecord } from './action.ts';
 import type { ContactPolicy } from './contact-policy.ts';
 import { MARKETING_KINDS } from './contact-window.ts';
-import type { Channel, CustomerRecord } from './customer.ts';
+import type { Channel, CustomerRecord, Scores } from './customer.ts';
 import { ALWAYS_OPT_OUT, isOptOut } from './delivery/opt-out.ts';
 import { applyEvent, type CustomerState, type StateConfig } from './customer-state.ts';
 import type { SignalThresholds } from './decisioning/signals.ts';
@@ -9,6 +9,7 @@ import type { CvmEvent } from './events.ts';
 import type { CustomerId, TenantId } from './ids.ts';
 import { evaluateTriggers, type Trigger, type TriggerFiring, type TriggerRefusal } from './triggers.ts';
 import type { ExperimentGroup } from './decisioning/experiments.ts';
+import { effectiveScores, type Rescorer } from './scoring/realtime-score.ts';
 
 /** A tenant's enabled triggers and the catalog entries of their actions. */
 export interface FoldRules {
@@ -47,6 +48,8 @@ export interface FoldInput {
   group?: ExperimentGroup;
   /** Replies that opt out of their channel (delivery/opt-out.ts); none: STOP only. */
   optOutKeywords?: readonly string[];
+  /** The pinned churn model's re-scorer, when the model reads state features (scoring/realtime-score.ts). */
+  rescore?: Rescorer;
 }
 
 /** A `message.inbound` opt-out that changed the customer's consent (profile and audit, with the state). */
@@ -77,6 +80,32 @@ function optedOut(
 }
 
 /**
+ * The state with its real-time churn score after an event that moved a feature the model reads,
+ * and the scores before the event (what `crossed` compares with); undefined when nothing moved.
+ * A customer with no score yet gets the model's score of the state before the event as that
+ * baseline, so a first score above a threshold is a crossing only if the event made it one.
+ */
+function rescoreAfter(
+  rescorer: Rescorer,
+  profile: CustomerRecord,
+  before: CustomerState,
+  after: CustomerState,
+  now: Date,
+): { state: CustomerState; previous: Scores } | undefined {
+  const at = now.toISOString();
+  const churn = rescorer.rescore(
+    profile,
+    before as unknown as Record<string, unknown>,
+    after as unknown as Record<string, unknown>,
+    at,
+  );
+  if (!churn) return undefined;
+  const previous = { ...effectiveScores(profile.scores, before) };
+  if (!previous.churn) previous.churn = rescorer.score(profile, before as unknown as Record<string, unknown>, at);
+  return { state: { ...after, scores: { ...after.scores, churn } }, previous };
+}
+
+/**
  * Applies one customer's events to the state and asks each applied event's triggers, in time order,
  * under the contact policy: pure, so the processor can fold again with a fuller ledger or fewer
  * daily-cap units and get the same answer for the same inputs. Each firing joins the ledger the
@@ -96,7 +125,11 @@ export function foldEvents(input: FoldInput): Fold {
     const next = applyEvent(state, event, input.now, input.stateConfig, input.recorded);
     if (next === state) continue;
     applied++;
+    const before = state;
     state = next;
+    const rescored =
+      input.rescore && profile ? rescoreAfter(input.rescore, profile, before, state, input.now) : undefined;
+    if (rescored) state = rescored.state;
     const consent = profile ? optedOut(event, profile.consent, keywords) : undefined;
     if (profile && consent && event.type === 'message.inbound') {
       profile = { ...profile, consent };
@@ -119,6 +152,7 @@ export function foldEvents(input: FoldInput): Fold {
       volume: input.view,
       ...(input.thresholds ? { thresholds: input.thresholds } : {}),
       ...(input.group ? { group: input.group } : {}),
+      ...(rescored ? { previousScores: rescored.previous } : {}),
     });
     state = { ...state, fired: verdict.fired };
     firings.push(...verdict.firings);

@@ -47,6 +47,8 @@ export interface MeterDetail {
   route?: string;
   /** The channel asked (Decision): the dashboard shows decisions by channel. */
   channel?: string;
+  /** An SMS's destination country, ISO 3166-1 (SmsSegmentsSent): AWS prices segments by it. A country names no one. */
+  country?: string;
 }
 
 /** One metered use, as the local adapter writes it (one JSON line) and the cost report reads it. */

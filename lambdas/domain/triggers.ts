@@ -2,20 +2,26 @@ import { createHash } from 'node:crypto';
 import type { Action, ContactRecord, Rule } from './action.ts';
 import { contactAllowed, reportedDecline, type ContactPolicy, type Reason } from './contact-policy.ts';
 import { MARKETING_KINDS, type ActionKind, type QuietHours } from './contact-window.ts';
-import type { Channel, CustomerRecord } from './customer.ts';
+import type { Channel, CustomerRecord, Scores } from './customer.ts';
 import type { CustomerState } from './customer-state.ts';
 import { messageContent, MISSING_PLACEHOLDER } from './delivery/message-content.ts';
 import type { CvmEvent, EventType } from './events.ts';
 import type { TenantId } from './ids.ts';
 import { evaluateRule, RULE_OVER_BUDGET } from './rules.ts';
+import { effectiveScores } from './scoring/realtime-score.ts';
 import { signalsOf, type SignalThresholds } from './decisioning/signals.ts';
 import { CONTROL_GROUP_REASON, heldOut, type ExperimentGroup } from './decisioning/experiments.ts';
+import { treatmentForCustomer, type MessageParam } from './decisioning/variants.ts';
 
 /** A tenant-authored real-time rule (DESIGN.md "Trigger"). */
 export interface Trigger {
   triggerId: string;
   eventType: EventType;
-  /** JSON Logic over `{profile, state, scores, context, event}`. */
+  /**
+   * JSON Logic over `{profile, state, scores, context, event, signals, previous}`: `scores` the newer
+   * of the nightly and the real-time churn score, `previous.scores` the scores before this event
+   * (what `crossed` compares with).
+   */
   condition: Rule;
   actionId: string;
   channel: Channel;
@@ -32,10 +38,14 @@ export interface OutboundMessage {
   customerId: string;
   channel: Channel;
   actionId: string;
+  /** The treatment's message variant sent (decisioning/variants.ts): responses count for it. */
+  variantId?: string;
   kind: ActionKind;
   treatment: string;
   language: string;
   text?: string;
+  /** The treatment's params with its variant's over them. */
+  params?: Record<string, MessageParam>;
   /** SMS parts of `text` (delivery/sms-segments.ts): set on SMS messages with a text; a connector's bill. */
   segments?: number;
   reason: { type: 'trigger' | 'campaign' | 'decision'; id: string };
@@ -79,6 +89,8 @@ export interface TriggerInput {
   thresholds?: SignalThresholds;
   /** The customer's experiment group: the global control gets no marketing firings (experiments.ts heldOut). */
   group?: ExperimentGroup;
+  /** The scores before this event (nightly or real-time, the newer): `crossed` compares them with the current ones. */
+  previousScores?: Scores;
 }
 
 /** Why a trigger's own rules kept it from firing (the policy's refusals are in `refused`). */
@@ -200,7 +212,8 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
   const fired = { ...state.fired };
   const verdict: TriggerVerdict = { firings: [], skipped: [], refused: [], fired };
   const taken = new Set<Channel>();
-  const scores = profile?.scores ?? {};
+  // the real-time churn score (when the processor re-scored) where it is newer than the nightly one
+  const scores = effectiveScores(profile?.scores, state);
   // conditions and eligibility read the same `signals` decisions do, lifecycle included
   const signals = signalsOf(state as unknown as Record<string, unknown>, scores, input.thresholds, {
     ...(profile ? { profile } : {}),
@@ -214,6 +227,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
     context: { now: now.toISOString(), eventType: event.type },
     event,
     signals,
+    ...(input.previousScores ? { previous: { scores: input.previousScores } } : {}),
   };
   const decline = reportedDecline(state.lastOfferResponse);
   let ledger: readonly ContactRecord[] = decline ? [...input.contacts, decline] : input.contacts;
@@ -284,7 +298,17 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       refuse(allowed.reason);
       continue;
     }
-    const treatment = action?.treatments[trigger.channel];
+    const listed = action?.treatments[trigger.channel];
+    // the customer's sticky variant, as a decision for the same action gives it
+    const customised =
+      listed && action
+        ? treatmentForCustomer(listed, {
+            tenant: input.tenant,
+            customerId: input.customerId,
+            actionId: action.actionId,
+          })
+        : undefined;
+    const treatment = listed && customised ? { ...listed, ...customised } : listed;
     // rendered now, from the state this event made: a placeholder without a value sends nothing
     const content = messageContent({
       channel: trigger.channel,
@@ -316,10 +340,12 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
       customerId: input.customerId,
       channel: trigger.channel,
       actionId: trigger.actionId,
+      ...(customised?.variantId ? { variantId: customised.variantId } : {}),
       kind,
       treatment: treatment?.templateKey ?? trigger.actionId,
       language,
       ...(content.text !== undefined ? { text: content.text } : {}),
+      ...(customised?.params ? { params: customised.params } : {}),
       ...(content.segments !== undefined ? { segments: content.segments } : {}),
       reason: { type: 'trigger', id: trigger.triggerId },
       createdAt,

@@ -10,18 +10,28 @@ let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
  * The campaign workflow's one task function: dispatches on `step`; errors are named for ASL
  * Retry/Catch. The step's meters (contacts, DynamoDB capacity) are written when it ends, also on error.
  */
-export const handler = flushingMeter(async (event: unknown): Promise<unknown> => {
-  const input = event as Partial<CampaignStepInput> | null;
-  if (
-    !input ||
-    typeof input.step !== 'string' ||
-    typeof input.tenant !== 'string' ||
-    typeof input.campaignId !== 'string'
-  ) {
-    throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
-  }
-  run ??= campaignSteps(await campaignStepPortsFor(campaignsEnv()));
-  const result = await run(input as CampaignStepInput);
-  logger.info('campaign step', { step: input.step, tenant: input.tenant, campaignId: input.campaignId });
-  return result;
-});
+export const handler = flushingMeter(
+  async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<unknown> => {
+    const input = event as Partial<CampaignStepInput> | null;
+    if (
+      !input ||
+      typeof input.step !== 'string' ||
+      typeof input.tenant !== 'string' ||
+      typeof input.campaignId !== 'string'
+    ) {
+      throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
+    }
+    // the next run's schedule invokes this function: its own ARN cannot be in its environment (a cycle)
+    run ??= campaignSteps(
+      await campaignStepPortsFor(
+        campaignsEnv({
+          ...process.env,
+          CAMPAIGN_RUN_TARGET_ARN: process.env['CAMPAIGN_RUN_TARGET_ARN'] ?? context?.invokedFunctionArn,
+        }),
+      ),
+    );
+    const result = await run(input as CampaignStepInput);
+    logger.info('campaign step', { step: input.step, tenant: input.tenant, campaignId: input.campaignId });
+    return result;
+  },
+);

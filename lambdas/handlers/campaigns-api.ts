@@ -1,8 +1,11 @@
+import { createAudience, getAudience } from '#app/audiences.ts';
 import { controlCampaign, createCampaign, getCampaign, listCampaigns, previewCampaign } from '#app/campaigns.ts';
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
 import { campaignReportCsv } from '#domain/campaign/report.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { AUDIENCE_ROUTES } from '#http/routes/audiences.ts';
 import { CAMPAIGN_ROUTES } from '#http/routes/campaigns.ts';
+import { audiencePortsFor } from './audiences-wiring.ts';
 import { campaignsEnv } from './campaigns-env.ts';
 import { campaignPortsFor } from './campaigns-wiring.ts';
 import { idempotencyFor } from './wiring.ts';
@@ -16,10 +19,25 @@ const useCases = {
   list: listCampaigns(ports),
   control: controlCampaign(ports),
 };
+const audiencePorts = audiencePortsFor({
+  audiences: ports.audiences!,
+  clock: ports.clock,
+  randomId: ports.randomId,
+  ...(ports.audit ? { audit: ports.audit } : {}),
+});
+const audiences = { create: createAudience(audiencePorts), get: getAudience(audiencePorts) };
 
 export const handler = httpHandler(
-  CAMPAIGN_ROUTES,
+  [...CAMPAIGN_ROUTES, ...AUDIENCE_ROUTES],
   {
+    createAudience: async (req) => ({
+      status: 201,
+      body: await audiences.create(req.caller.tenant, { keyId: req.caller.keyId }),
+    }),
+    getAudience: async (req) => ({
+      status: 200,
+      body: await audiences.get(req.caller.tenant, req.params['audienceId']!),
+    }),
     previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
       status: 200,
       body: await useCases.preview(req.caller.tenant, req.body),

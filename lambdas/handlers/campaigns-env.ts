@@ -10,6 +10,10 @@ const CampaignsEnv = z.object({
   CAMPAIGN_SHARDS: z.coerce.number().int().min(1).max(1000).default(8),
   CAMPAIGN_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   CAMPAIGN_POLL_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Scheduled campaigns in AWS: the function a due run invokes (the campaign-step function), the role it is invoked with, the market's schedule name prefix. */
+  CAMPAIGN_RUN_TARGET_ARN: z.string().min(1).optional(),
+  CAMPAIGN_SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
+  CAMPAIGN_SCHEDULE_PREFIX: z.string().min(1).max(27).optional(),
   /** Local runs: the ASL file the local runner reads (default: the repository's). */
   CAMPAIGN_ASL: z.string().min(1).optional(),
 });
@@ -22,6 +26,8 @@ export interface CampaignsEnv {
   concurrency: number;
   pollSeconds: number;
   aslFile: string;
+  /** EventBridge Scheduler settings (AWS); absent locally, where a timer on the platform clock starts runs. */
+  scheduler?: { targetArn: string; roleArn: string; namePrefix: string };
 }
 
 export const CAMPAIGN_ASL = fileURLToPath(new URL('../../lib/workflows/campaign.asl.json', import.meta.url));
@@ -43,5 +49,14 @@ export function campaignsEnv(source: NodeJS.ProcessEnv = process.env): Campaigns
     concurrency: e.CAMPAIGN_CONCURRENCY,
     pollSeconds: e.CAMPAIGN_POLL_SECONDS,
     aslFile: e.CAMPAIGN_ASL ?? CAMPAIGN_ASL,
+    ...(e.CAMPAIGN_RUN_TARGET_ARN && e.CAMPAIGN_SCHEDULER_ROLE_ARN && e.CAMPAIGN_SCHEDULE_PREFIX
+      ? {
+          scheduler: {
+            targetArn: e.CAMPAIGN_RUN_TARGET_ARN,
+            roleArn: e.CAMPAIGN_SCHEDULER_ROLE_ARN,
+            namePrefix: e.CAMPAIGN_SCHEDULE_PREFIX,
+          },
+        }
+      : {}),
   };
 }

@@ -1,4 +1,8 @@
+import { DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
 import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
+import { LocalRunScheduler } from '#adapters/local/local-run-scheduler.ts';
+import { EventBridgeRunScheduler, schedulerClient } from '#adapters/scheduler/run-scheduler.ts';
+import type { CampaignRunPorts } from '#app/campaign-runs.ts';
 import { DynamoChannelConnections } from '#adapters/dynamo/channel-connections.ts';
 import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
@@ -6,7 +10,7 @@ import { loadDefinition, LocalWorkflowStarter } from '#adapters/local/local-work
 import { sfnClient, SfnWorkflowStarter } from '#adapters/sfn/workflow-starter.ts';
 import { campaignSteps, type CampaignStepPorts } from '#app/campaign-steps.ts';
 import type { CampaignPorts } from '#app/campaigns.ts';
-import type { WorkflowStarter } from '#domain/campaign/ports.ts';
+import type { RunScheduler, WorkflowStarter } from '#domain/campaign/ports.ts';
 import { logger } from '#http/logger.ts';
 import type { CampaignsEnv } from './campaigns-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
@@ -32,14 +36,31 @@ async function campaignBaseFor(env: CampaignsEnv) {
     events,
     campaigns: new DynamoCampaignStore(events.db, tableOf),
     scan: new DynamoScoreStore(events.db, tableOf),
+    audiences: new DynamoAudienceStore(events.db, tableOf),
+    tableOf,
   };
 }
 
 /** The ports of the campaign-step task function, built once per container. */
 export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignStepPorts> {
-  const { decisions, events, campaigns, scan } = await campaignBaseFor(env);
+  const { decisions, events, campaigns, scan, audiences } = await campaignBaseFor(env);
+  const scheduler = runSchedulerFor(env);
   return {
     campaigns,
+    audiences,
+    // in AWS the scheduler invokes this function to start a run; locally a timer calls the use case
+    ...(env.stateMachineArn && scheduler
+      ? {
+          runs: {
+            campaigns,
+            starter: new SfnWorkflowStarter(sfnClient(env.decisions.platform.AWS_REGION), env.stateMachineArn),
+            scheduler,
+            clock: events.clock,
+            timeZone: env.decisions.settings.policy.timeZone,
+            meter: events.meter,
+          },
+        }
+      : {}),
     customers: events.customers,
     scan,
     outbound: events.outbound,
@@ -86,13 +107,38 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
   );
 }
 
+/**
+ * EventBridge Scheduler in AWS (with its settings); locally (no state machine) the in-process
+ * schedule the runtime's timer reads; none in AWS without settings (a schedule is refused then).
+ */
+export function runSchedulerFor(env: CampaignsEnv): RunScheduler | undefined {
+  if (env.scheduler)
+    return new EventBridgeRunScheduler(schedulerClient(env.decisions.platform.AWS_REGION), env.scheduler);
+  return env.stateMachineArn ? undefined : new LocalRunScheduler();
+}
+
+/** What the local runtime's timer starts runs with: the API's own ports, so runs start as in AWS. */
+export async function campaignRunPortsFor(env: CampaignsEnv): Promise<CampaignRunPorts> {
+  const ports = await campaignPortsFor(env);
+  return {
+    campaigns: ports.campaigns,
+    starter: ports.starter,
+    scheduler: ports.scheduler ?? new LocalRunScheduler(),
+    clock: ports.clock,
+    timeZone: ports.policy.timeZone,
+    ...(ports.meter ? { meter: ports.meter } : {}),
+  };
+}
+
 /** The ports of the campaigns API function. */
 export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts> {
-  const { decisions, events: base, campaigns, scan } = await campaignBaseFor(env);
+  const { decisions, events: base, campaigns, scan, audiences } = await campaignBaseFor(env);
   return {
     campaigns,
+    audiences,
     catalog: decisions.catalog,
     starter: await workflowStarterFor(env),
+    scheduler: runSchedulerFor(env),
     customers: base.customers,
     scan,
     clock: base.clock,

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
@@ -11,17 +9,11 @@ import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import type { DecisionPorts } from '#app/decisions.ts';
 import type { ScoringPort } from '#domain/ports.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
+import { modelsDirOf } from './models-dir.ts';
 import { onlineScoring } from './scoring-wiring.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 import { ruleBudgetRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
-
-/** The bundle's own `models/` (copied at bundling), else the repository's (local runs, tests). */
-function modelsDirOf(env: DecisionsEnv): string {
-  if (env.modelsDir) return env.modelsDir;
-  const bundled = fileURLToPath(new URL('./models', import.meta.url));
-  return existsSync(bundled) ? bundled : fileURLToPath(new URL('../../models', import.meta.url));
-}
 
 /**
  * The scoring port for customers without stored scores, of the market's mode: the SageMaker

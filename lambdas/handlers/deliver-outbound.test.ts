@@ -9,6 +9,7 @@ import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { localOutboundQueues } from '#adapters/local/local-outbound-queue.ts';
 import { outboundQueueName } from '#adapters/sqs/queue-design.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
+import { webhookRequest } from '#domain/delivery/webhook-request.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
 const NOW = '2026-03-03T10:00:00.000Z';
@@ -70,6 +71,21 @@ describe('the sender handler', () => {
       .trim()
       .split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([message(1)]);
+  });
+
+  it("keeps a message's variant and params on their way to the channel and in a webhook's body", async () => {
+    const varied = message(5, { variantId: 'B', params: { tone: 'warm', price: 79 } });
+    expect((await invoke([record(varied)])).batchItemFailures).toEqual([]);
+    const line = readFileSync(join(dir, 'outbound', 'call-centre.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((m) => m.messageId === 'm-5');
+    expect(line).toEqual(varied);
+    expect(JSON.parse(webhookRequest(line, ['whsec'], new Date(NOW)).body)).toMatchObject({
+      variantId: 'B',
+      params: { tone: 'warm', price: 79 },
+    });
   });
 
   it('puts a message that is not due back on the queue and sends nothing', async () => {
@@ -151,7 +167,7 @@ describe('an sms connection in the local runtime (no AWS)', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(readings.filter((r) => r.name === 'SmsSegmentsSent')).toEqual([
-      expect.objectContaining({ tenant: 'acme', count: 2, channel: 'sms' }),
+      expect.objectContaining({ tenant: 'acme', count: 2, channel: 'sms', country: 'ZA' }),
     ]);
   });
 });

@@ -14,10 +14,13 @@ import { validateEvents } from '#http/schemas/events.ts';
 import { platformEnv } from './env.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
 import { flushingMeter } from './metering.ts';
+import { rescorerFrom } from './rescore-wiring.ts';
 
 const env = platformEnv();
 const ports = eventAdaptersFor(env);
-const processBatch = processEventBatch(ports);
+// an event that moves a feature of the pinned churn model re-scores the customer in process
+const rescore = await rescorerFrom(process.env);
+const processBatch = processEventBatch(rescore ? { ...ports, rescore } : ports);
 const recordTriggerFirings = triggerRecorderFromEnv(process.env);
 const recordRulesOverBudget = ruleBudgetRecorderFromEnv(process.env);
 // firings whose text had a placeholder without a value count as the sender's skips do (MessageSkipped, by reason)

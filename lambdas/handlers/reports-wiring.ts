@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoDecisionReportSource } from '#adapters/dynamo/decision-log-indexes.ts';
 import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
+import { npsLabelsIn } from '#adapters/models/model-labels.ts';
 import type { ReportSettings } from '#app/reports.ts';
 import { Json, platformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';
@@ -15,7 +17,10 @@ const ReportEnv = z.object({
   EXPERIMENTS: Json(Experiments).optional(),
   /** The local runtime sets the decisions function's settings process-wide: their experiment, when EXPERIMENTS is absent. */
   DECISIONING: Json(z.object({ experiments: Experiments })).optional(),
+  /** What each NPS model version learned from (the stack reads it at synth); else the repository's, locally. */
+  NPS_LABELS: Json(z.record(z.string(), z.enum(['synthetic', 'observed']))).optional(),
 });
+const REPO_MODELS = fileURLToPath(new URL('../../models', import.meta.url));
 
 /** The composition root of the reports API and the build-reports job, built once per container. */
 export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
@@ -31,6 +36,7 @@ export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
     totalSegments: own.REPORT_SEGMENTS,
     ...(own.REPORT_MIN_FLAG_COUNT !== undefined ? { minFlagCount: own.REPORT_MIN_FLAG_COUNT } : {}),
     ...(experiments ? { experiments } : {}),
+    npsLabels: own.NPS_LABELS ?? npsLabelsIn(REPO_MODELS, env.MARKET),
   };
   return {
     tenants: Object.keys(env.TENANT_TABLES),

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
+import { publishDrift, reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import type { Histograms } from '#domain/scoring/psi.ts';
 import { logger } from '#http/logger.ts';
 import { scoringEnv } from './scoring-env.ts';
+import { driftMetricsFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
-import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
+import { type DriftBaseline, loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
 import { flushingMeter, meter } from './metering.ts';
 
 const Input = z.object({
@@ -25,10 +25,11 @@ const Input = z.object({
   ),
 });
 
-let training: Histograms | undefined;
+let baseline: DriftBaseline | undefined;
 
 /**
- * score-base reduce step: totals and the drift (PSI) of each score against its training data.
+ * score-base reduce step: totals and the drift (PSI) of each score and watched feature against its
+ * training data, emitted as ScorePsi and FeaturePsi (the score-drift alarm reads ScorePsi).
  * It runs once per execution (a scheduler, not our code, starts the workflow), so the execution
  * is metered here as the tenant's `WorkflowExecution`.
  */
@@ -38,12 +39,23 @@ export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseRe
     throw new InvalidInputError(
       `score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
-  if (!training) {
+  if (!baseline) {
     const env = scoringEnv();
-    training = await loadTrainingHistograms(fileModelSource(env.MODELS_DIR), env.MARKET, env.MODEL_PINS);
+    baseline = await loadDriftBaseline(
+      fileModelSource(env.MODELS_DIR),
+      env.MARKET,
+      env.MODEL_PINS,
+      env.PSI_TOP_FEATURES,
+    );
   }
   meter.meter(input.data.tenant, 'WorkflowExecution', 1);
-  const report = reportScoreBase(input.data.tenant, input.data.results as SegmentOutcome[], training);
+  const report = reportScoreBase(
+    input.data.tenant,
+    input.data.results as SegmentOutcome[],
+    baseline.training,
+    baseline.modelOf,
+  );
+  publishDrift(report, driftMetricsFromEnv(process.env, report.tenant));
   logger.info('score-base report', {
     tenant: report.tenant,
     scored: report.scored,
@@ -51,6 +63,8 @@ export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseRe
     skipped: report.skipped,
     failedSegments: report.failedSegments,
     drift: report.drift,
+    modelDrift: report.modelDrift,
+    featurePsi: Object.fromEntries(Object.entries(report.featureDrift).map(([k, d]) => [k, d.psi])),
   });
   return report;
 });

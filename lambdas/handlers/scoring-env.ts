@@ -17,6 +17,8 @@ export const ScoringEnv = z.object({
   /** The market config's pins: `{"churn": {"version": "1"}, ...}`. */
   MODEL_PINS: Json(z.record(z.string(), z.object({ version: z.string().min(1) }))),
   WRITE_DELTA: z.coerce.number().min(0).max(1).default(0.01),
+  /** The market's `models.psiTopFeatures`: features of each model whose drift the nightly run measures. */
+  PSI_TOP_FEATURES: z.coerce.number().int().min(0).max(20).default(5),
   SCORING_MODE: z.enum(['embedded', 'sagemaker']).default('embedded'),
   /** sagemaker mode: `<model>/<head>` -> {endpointName, targetModel?}. */
   SAGEMAKER_ENDPOINTS: Json(

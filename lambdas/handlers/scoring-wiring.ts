@@ -15,7 +15,8 @@ import type { Clock } from '#domain/clock.ts';
 import type { ScoringPort } from '#domain/ports.ts';
 import { loadPinnedModels, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
-import { loadTrainingHistograms } from '#domain/scoring/training-histogram.ts';
+import { featureDriftCounter } from '#domain/scoring/feature-drift.ts';
+import { loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
 import { logger } from '#http/logger.ts';
 import { meter } from './metering.ts';
 import type { ScoringEnv } from './scoring-env.ts';
@@ -39,6 +40,9 @@ export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolea
   const models = await loadPinnedModels(source, env.MARKET, env.MODEL_PINS);
   const scoring = opts.batch ? new EmbeddedScoring(new Scorer(models, clock)) : onlineScoring(env, models, clock);
   const scores = new DynamoScoreStore(db, tableOf);
+  const driftBaseline = () => loadDriftBaseline(source, env.MARKET, env.MODEL_PINS, env.PSI_TOP_FEATURES);
+  // the nightly run counts the watched features beside the scores; one customer at a time does not
+  const featureDrift = opts.batch ? featureDriftCounter((await driftBaseline()).features) : undefined;
   return {
     clock,
     scoring,
@@ -46,7 +50,8 @@ export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolea
     scan: scores,
     customers: new DynamoCustomerRepo(db, tableOf),
     writeDelta: env.WRITE_DELTA,
-    trainingHistograms: () => loadTrainingHistograms(source, env.MARKET, env.MODEL_PINS),
+    driftBaseline,
+    ...(featureDrift ? { featureDrift } : {}),
     /** Scores written and score-base runs, per tenant. */
     meter,
   };

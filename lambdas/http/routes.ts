@@ -5,6 +5,7 @@ import { DECISION_ROUTES } from './routes/decisions.ts';
 import { META_ROUTES } from './routes/meta.ts';
 import { AUDIT_ROUTES } from './routes/audit.ts';
 import { CAMPAIGN_ROUTES } from './routes/campaigns.ts';
+import { AUDIENCE_ROUTES } from './routes/audiences.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
 import { CHANNEL_ROUTES } from './routes/channels.ts';
 
@@ -23,5 +24,6 @@ export const ROUTES: RouteSpec[] = [
   ...AUDIT_ROUTES,
   ...REPORT_ROUTES,
   ...CAMPAIGN_ROUTES,
+  ...AUDIENCE_ROUTES,
   ...CHANNEL_ROUTES,
 ];

@@ -15,7 +15,7 @@ export const anyEventBody = fc.oneof(
   fc.record({
     type: fc.constant('care.contact' as const),
     data: fc.record({
-      reason: fc.constant('x'),
+      reason: fc.constantFrom('x', 'complaint', ' Complaint '),
       channel: fc.constant('app' as const),
       resolvedFirstContact: fc.boolean(),
     }),

@@ -18,6 +18,12 @@ export interface RuleArbitraryOptions {
   dataKeys?: boolean;
   /** Arities outside the operator's own, which the validator refuses. */
   wrongArity?: boolean;
+  /**
+   * Platform operators (`crossed`) with the literal arguments they take; json-logic-js knows none of
+   * them, so the comparison with it leaves this off (its `crossed` then has arguments the platform
+   * refuses, and both sides fail).
+   */
+  platform?: boolean;
 }
 
 const PATHS = [
@@ -114,6 +120,15 @@ export function ruleArb(opts: RuleArbitraryOptions = {}): fc.Arbitrary<Record<st
             : fc.tuple(fc.integer({ min: 0, max: 3 }), keyListArb).map(([n, k]) => ({ missing_some: [n, k] }));
         case 'in':
           return fc.tuple(sub, fc.oneof(tie('list'), sub)).map(([a, b]) => ({ in: [a, b] }));
+        case 'crossed':
+          return opts.platform
+            ? fc
+                .tuple(
+                  fc.constantFrom('scores.churn', 'scores.nps', 'scores.crossSell.phone'),
+                  fc.double({ min: 0, max: 10, noNaN: true }),
+                )
+                .map(([path, threshold]) => ({ crossed: [path, threshold] }))
+            : generic(op);
         default:
           return generic(op);
       }
@@ -159,4 +174,6 @@ export const ruleDataArb = fc.record({
     data: fc.record({ seconds: fc.nat(100), cell: fc.constant('c') }),
   }),
   signals: fc.record({ serviceProblem: fc.boolean(), churn: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  // the scores before the event, as a trigger condition sees them (`crossed` compares with them)
+  previous: fc.record({ scores: fc.record({ churn: fc.double({ min: 0, max: 1, noNaN: true }) }) }),
 });

@@ -29,7 +29,7 @@ const isTimeZone = (tz: string) => {
  * source mappings, usage plan, schedule): 24 each on a base of 203, measured 496 at 12 tenants
  * (5 of them IAM policies CDK splits off as the roles' policies grow).
  * Their AWS Budgets (`monthlyBudgetUsd`, one more resource each: 508) live in a nested stack that
- * is one resource here (497), so budgets do not lower this limit (docs/capacity.md).
+ * is one resource here (497; 498 with the score-drift alarm, one per market), so budgets do not lower this limit (docs/capacity.md).
  * infra-tests/tenant-limit.test.ts synthesizes a market at this count, every tenant with a budget,
  * and keeps it under 500; more tenants need a second market (another stack).
  */
@@ -102,6 +102,31 @@ export const DecisioningConfig = z.strictObject({
 });
 export type DecisioningConfig = z.infer<typeof DecisioningConfig>;
 
+export const ModelsConfig = z.strictObject({
+  /**
+   * The score-drift alarm fires when a pinned model's nightly population stability index (its
+   * scores against its training histogram) exceeds this. The usual reading: below 0.1 the
+   * population is stable, 0.1 to 0.25 it moved (watch), above 0.25 it moved enough that the
+   * model's scores no longer mean what they meant in training (retrain or roll back).
+   */
+  psiAlarmThreshold: z.number().gt(0).max(10).default(0.25),
+  /**
+   * Features of each model whose nightly PSI is measured and emitted (`FeaturePsi`): the model's
+   * first N by total gain over its trees. Each costs one metric series per model (docs/models.md).
+   */
+  psiTopFeatures: z.number().int().min(0).max(20).default(5),
+  nps: z
+    .strictObject({
+      /**
+       * Collected `survey.nps` answers (in the analyst export) the NPS model needs before it
+       * trains on them; with fewer it trains on the SYNTHETIC set and says so in its model card.
+       */
+      minSurveys: z.number().int().min(1).default(500),
+    })
+    .default({ minSurveys: 500 }),
+});
+export type ModelsConfig = z.infer<typeof ModelsConfig>;
+
 export const MarketConfig = z
   .strictObject({
     code: id,
@@ -119,7 +144,9 @@ export const MarketConfig = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as ZAR'),
     /**
      * ISO 3166-1 alpha-2 code of the market's country: SMS sent through AWS are priced per segment
-     * at its price (lambdas/domain/cost/sending-prices.ts) in the campaign preview and the cost report.
+     * at the destination number's country's price (lambdas/domain/cost/sending-prices.ts), and at
+     * this one's, flagged, where that is unknown or unpriced, in the campaign preview and the cost
+     * report; a campaign's maxCostUsd counts this one's.
      */
     country: z
       .string()
@@ -168,6 +195,8 @@ export const MarketConfig = z
       /** Nightly score-base start, local time in the market's timezone. */
       scheduleAt: hhmm.default('02:00'),
     }),
+    /** Model lifecycle: drift watch of the pinned models, and what training may learn from. */
+    models: ModelsConfig.default(ModelsConfig.parse({})),
     /** Value tier thresholds: monthly spend in the market currency. */
     valueTiers: z
       .strictObject({

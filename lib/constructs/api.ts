@@ -9,6 +9,7 @@ import { physicalName, type MarketConfig } from '#config/market-config.ts';
 import { AUTHORIZER_CACHE_SECONDS, restApiNameOf, STAGE_NAME } from '#config/api-stage.ts';
 import { problemType } from '../../lambdas/http/problem.ts';
 import { ROUTES, type ApiFunction, type RouteSpec } from '../../lambdas/http/routes.ts';
+import { AUDIENCE_API_PATHS } from './audience-uploads.ts';
 import { tagTenant } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction, retentionFor } from './cvm-function.ts';
@@ -161,6 +162,8 @@ export class CvmApi extends Construct {
   readonly restApi: apigw.RestApi;
   readonly functions: Record<ApiFunction, IFunction>;
   readonly authorizerFunction: CvmFunction;
+  /** The REQUEST authorizer's id: routes added in a nested stack (AudienceUploads) take it too. */
+  readonly authorizerId: string;
   readonly usagePlans: Record<string, apigw.UsagePlan>;
 
   constructor(scope: Construct, id: string, props: CvmApiProps) {
@@ -290,7 +293,8 @@ export class CvmApi extends Construct {
 
     const publicMethods: apigw.Method[] = [];
     const authorizedMethods: apigw.Method[] = [];
-    for (const p of apiPaths()) {
+    // /v1/audiences is added by AudienceUploads, in its nested stack (the 500-resource limit)
+    for (const p of apiPaths().filter((a) => !AUDIENCE_API_PATHS.has(a.path))) {
       const resource = api.root.resourceForPath(p.path);
       const method = resource.addMethod(
         'ANY',
@@ -301,6 +305,7 @@ export class CvmApi extends Construct {
       );
       (p.authorized ? authorizedMethods : publicMethods).push(method);
     }
+    this.authorizerId = authorizer.authorizerId;
     // Everything else reaches the meta function, which answers 404 problem+json.
     publicMethods.push(
       api.root.addMethod('ANY', integrations.meta, { authorizationType: apigw.AuthorizationType.NONE }),

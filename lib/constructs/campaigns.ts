@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,6 +12,13 @@ import { CvmFunction, REPO_ROOT, retentionFor } from './cvm-function.ts';
 import { modelBundleDirs } from './decisioning.ts';
 import { grantDistributedMap, stateMachineArn } from './distributed-map.ts';
 
+/** How cdk-nag prints an ARN in a finding id: pseudo parameters as `<AWS::X>`. */
+function arnText(stack: Stack, arn: string): string {
+  const resolved = stack.resolve(arn) as string | { 'Fn::Join': [string, (string | { Ref: string })[]] };
+  if (typeof resolved === 'string') return resolved;
+  return resolved['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : `<${p.Ref}>`)).join('');
+}
+
 export const CAMPAIGN_ASL = path.join(REPO_ROOT, 'lib', 'workflows', 'campaign.asl.json');
 
 export interface CampaignsProps {
@@ -20,6 +27,8 @@ export interface CampaignsProps {
   /** tenant -> its outbound queue (the event pipeline's), which the sender reads. */
   readonly outboundQueues: Record<string, sqs.IQueue>;
   readonly logRemovalPolicy: RemovalPolicy;
+  /** The role EventBridge Scheduler assumes to start scheduled campaigns' runs (the market's schedule role). */
+  readonly runScheduleRole?: iam.IRole;
 }
 
 /**
@@ -99,6 +108,55 @@ export class Campaigns extends Construct {
     store.grantReadWrite(this.apiFunction);
     store.grantIdempotency(this.apiFunction);
     this.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
+    );
+    if (props.runScheduleRole) this.scheduleRuns(config, props.runScheduleRole, machineArn);
+  }
+
+  /**
+   * Scheduled campaigns: the API creates a run's one-time EventBridge Scheduler schedule (and deletes
+   * it on cancel); the schedule invokes the step function with `start-run`, which starts the
+   * workflow and schedules the next run. Schedules are not stack resources: the market's functions
+   * may touch only schedules named with its prefix, and pass only the schedule role.
+   */
+  private scheduleRuns(config: MarketConfig, role: iam.IRole, machineArn: string): void {
+    const stack = Stack.of(this);
+    const prefix = physicalName(config);
+    const schedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `default/${prefix}-run-*`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }),
+    );
+    for (const fn of [this.apiFunction, this.stepFunction]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [schedules],
+        }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      fn.addEnvironment('CAMPAIGN_SCHEDULER_ROLE_ARN', role.roleArn);
+      fn.addEnvironment('CAMPAIGN_SCHEDULE_PREFIX', prefix);
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arnText(stack, schedules)}]`,
+        reason:
+          "A scheduled campaign's runs are one-time schedules named per run (tenant, campaign, instant); the wildcard covers only this market's run schedules.",
+      });
+    }
+    // the API names the step function as the target; the step function names itself (from its invocation)
+    this.apiFunction.addEnvironment('CAMPAIGN_RUN_TARGET_ARN', this.stepFunction.functionArn);
+    // start-run starts the workflow of the run it starts
+    this.stepFunction.addEnvironment('CAMPAIGN_STATE_MACHINE_ARN', machineArn);
+    this.stepFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
     );
   }

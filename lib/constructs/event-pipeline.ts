@@ -18,6 +18,7 @@ import {
 import { tagTenant } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
 import { CvmFunction } from './cvm-function.ts';
+import { modelBundleDirs } from './decisioning.ts';
 import { encryptedQueue, tenantQueueAlarms, tlsOnly } from './queue-alarms.ts';
 
 export interface EventPipelineProps {
@@ -133,6 +134,8 @@ export class EventPipeline extends Construct {
       timeout: Duration.seconds(EVENT_QUEUE.processorTimeoutSeconds),
       // triggers ask the market's one contact policy, as decisions and campaigns do
       environment: { ...eventEnv, ...decisioningEnvOf(config), OUTBOUND_QUEUES: urls(this.outboundQueues) },
+      // the pinned churn model, which re-scores a customer when an event moves a feature it reads
+      bundleDirs: modelBundleDirs(config).filter((d) => d.to.startsWith(`models/${config.code}/churn/`)),
     });
     for (const [tenant, queue] of Object.entries(this.queues)) {
       this.processor.addEventSource(

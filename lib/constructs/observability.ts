@@ -63,6 +63,8 @@ export class Observability extends Construct {
    * nothing calls an endpoint, the rate reads 0 and the alarm stays OK.
    */
   readonly scoringFallbackRateAlarm: cloudwatch.Alarm;
+  /** On the nightly ScorePsi of the pinned models (none when the market pins no model). */
+  readonly scoreDriftAlarms: cloudwatch.Alarm[];
   private readonly action: SnsAction;
   private readonly config: MarketConfig;
   private queueDepth?: cloudwatch.GraphWidget;
@@ -228,6 +230,7 @@ export class Observability extends Construct {
       );
     }
     this.scoringFallbackRateAlarm = this.watchScoringFallbacks();
+    this.scoreDriftAlarms = this.watchScoreDrift();
     for (const dlq of props.deadLetterQueues ?? []) this.addQueueAlarm(dlq);
   }
 
@@ -453,6 +456,74 @@ export class Observability extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+    );
+  }
+
+  /**
+   * The nightly drift of the pinned models: ScorePsi per model graphed against the alarm
+   * threshold, FeaturePsi found by a search (the watched features are whatever each model's
+   * `feature-histogram.json` ranks first, not known here), and one alarm on the worst model's PSI
+   * over a day, so it costs one resource whatever the tenants and at most 10 models per alarm.
+   * Every tenant's run writes into the same per-model series; the Maximum is the worst tenant.
+   */
+  private watchScoreDrift(): cloudwatch.Alarm[] {
+    const { config } = this;
+    const day = Duration.days(1);
+    const threshold = config.models.psiAlarmThreshold;
+    const models = Object.keys(config.scoring.models).sort();
+    if (models.length === 0) return [];
+    const psi = models.map((model) =>
+      this.platformMetric(METRIC.scorePsi, { [DIMENSION.model]: model }, model).with({
+        statistic: 'Maximum',
+        period: day,
+      }),
+    );
+    const dims = [DIMENSION.service, DIMENSION.market, DIMENSION.model, DIMENSION.feature].join(',');
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Score drift (PSI per model)',
+        width: 12,
+        left: psi,
+        leftAnnotations: [
+          { value: threshold, label: 'alarm' },
+          { value: 0.1, label: 'moderate' },
+        ],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Feature drift (PSI of the top features)',
+        width: 12,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRICS_NAMESPACE},${dims}} MetricName="${METRIC.featurePsi}" ${DIMENSION.market}="${config.code}"', 'Maximum', ${day.toSeconds()})`,
+            usingMetrics: {},
+            period: day,
+            label: '',
+          }),
+        ],
+        leftAnnotations: [{ value: threshold, label: 'alarm' }],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+    );
+    return inRunsOf(models.map((model, i) => [model, psi[i]!] as const)).map((run, i) =>
+      this.track(
+        new cloudwatch.Alarm(this, `ScoreDrift${i ? i + 1 : ''}`, {
+          alarmDescription: withRunbook(
+            `The nightly score distribution of a model of market ${config.code} (${run.map(([m]) => m).join(', ')}) drifted from its training data: PSI above ${threshold}`,
+            RUNBOOK.scoreDrift,
+          ),
+          metric: across(
+            'MAX',
+            run.map(([, m]) => m),
+            { label: 'worst model PSI', period: day },
+          ),
+          threshold,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          // no run, no value: a failed run is the workflow alarm's, not a drift
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      ),
     );
   }
 

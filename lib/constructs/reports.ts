@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Duration, Stack, TimeZone, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,7 +9,8 @@ import { Construct } from 'constructs';
 import { experimentsEnvOf, marketRulesEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
 import type { CustomerStore } from './customer-store.ts';
-import { CvmFunction } from './cvm-function.ts';
+import { npsLabelsIn } from '../../lambdas/adapters/models/model-labels.ts';
+import { CvmFunction, REPO_ROOT } from './cvm-function.ts';
 
 export interface ReportsProps {
   readonly config: MarketConfig;
@@ -32,6 +34,8 @@ export interface ReportsProps {
 export class Reports extends Construct {
   readonly apiFunction: CvmFunction;
   readonly buildFunction: CvmFunction;
+  /** The market's EventBridge Scheduler role (the campaigns' run schedules assume it too). */
+  readonly scheduleRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ReportsProps) {
     super(scope, id);
@@ -44,6 +48,8 @@ export class Reports extends Construct {
       ...marketRulesEnvOf(config),
       ...experimentsEnvOf(config),
       REPORT_SEGMENTS: String(props.totalSegments ?? 8),
+      // the functions carry no models: what each NPS version learned from, for the KPI report's label
+      NPS_LABELS: JSON.stringify(npsLabelsIn(path.join(REPO_ROOT, 'models'), config.code)),
     };
     this.apiFunction = new CvmFunction(this, 'ReportsFn', {
       ...fnDefaults,
@@ -99,10 +105,10 @@ export class Reports extends Construct {
 
     const [hour, minute] = (props.scheduleAt ?? '03:30').split(':').map(Number) as [number, number];
     // the schedules' own role, so its one finding is acknowledged where it arises
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+    const scheduleRole = (this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: `EventBridge Scheduler: invokes the ${config.code} build-reports function`,
-    });
+      description: `EventBridge Scheduler: invokes the ${config.code} build-reports function and starts scheduled campaign runs`,
+    }));
     const fnLogicalId = Stack.of(this).resolve(
       (this.buildFunction.node.defaultChild as lambda.CfnFunction).logicalId,
     ) as string;

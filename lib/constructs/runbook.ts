@@ -18,6 +18,7 @@ export const RUNBOOK = {
   tableSystemErrors: 'dynamodb-system-errors',
   workflowFailures: 'workflow-failures',
   scoringFallbacks: 'scoring-fallback-rate',
+  scoreDrift: 'score-drift',
 } as const;
 export type RunbookSection = (typeof RUNBOOK)[keyof typeof RUNBOOK];
 

@@ -108,6 +108,7 @@ export class Scoring extends Construct {
       MODELS_DIR: '/var/task/models',
       MODEL_PINS: JSON.stringify(config.scoring.models),
       WRITE_DELTA: String(config.scoring.writeDelta),
+      PSI_TOP_FEATURES: String(config.models.psiTopFeatures),
     };
     const models = [{ from: path.join(MODELS_ROOT, config.code), to: `models/${config.code}` }];
 

@@ -395,6 +395,7 @@ export async function httpFixedRate(rate = 200, seconds = 10): Promise<BenchFigu
 /** The pure pipeline alone (eligibility, suitability, policy, arbitration over 50 actions). */
 export function pipelineOnly(seconds: number): Promise<{ best: number; median: number }> {
   const input = {
+    tenant: 'bench',
     actions: fiftyActions(),
     record: { customerId: 'x', version: 1, createdAt: stamp.at, updatedAt: stamp.at, ...profile, scores: storedScores },
     state: { droppedCalls24h: 1 },

@@ -20,6 +20,11 @@ const SUITES: { title: string; file: string; fn: string }[] = [
   { title: 'Bundles: every function, minified as deployed', file: 'bundles.ts', fn: 'runBundlesBench' },
   { title: 'Scoring: in-process XGBoost evaluator', file: 'scoring.ts', fn: 'runScoringBench' },
   { title: 'Events: state fold and ingestion', file: 'events.ts', fn: 'runEventsBench' },
+  {
+    title: 'Real-time re-scoring: added CPU per event in the processor',
+    file: 'rescoring.ts',
+    fn: 'runRescoringBench',
+  },
   { title: 'Decisions: next-best-action', file: 'decisions.ts', fn: 'runDecisionsBench' },
   { title: 'Campaigns: audience selection, decisioning, cost of 1M', file: 'campaigns.ts', fn: 'runCampaignsBench' },
   {

@@ -128,6 +128,23 @@ describe('the decision figure at D decisions per customer per day', () => {
       6,
     );
   });
+
+  it('counts the drift series in the monthly metric fee: per pinned model and watched feature, not per tenant', () => {
+    const m = model();
+    const models = Object.keys(market.scoring.models).length;
+    expect(m.driftSeries).toBe(models * (1 + market.models.psiTopFeatures));
+    const wider = costModel(
+      base,
+      { ...market, models: { ...market.models, psiTopFeatures: 10 } },
+      prices,
+      a,
+      CUSTOMERS,
+      {
+        layouts,
+      },
+    );
+    expect(wider.meterSeriesPerMonth - m.meterSeriesPerMonth).toBeCloseTo(models * 5 * 0.3, 6);
+  });
 });
 
 describe('API Gateway volume tiers', () => {

@@ -223,7 +223,7 @@ export async function main(args: ArgsOf<typeof cli>) {
   );
   out.push('');
   out.push(
-    `fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (${METER_NAMES} meters x ${market.tenants.length} tenants x $0.30, + Decision per channel); KMS keys, secrets and alarms are monthly and not per request.`,
+    `fixed: EMF meter series ${usd(model.meterSeriesPerMonth)}/month (${METER_NAMES} meters x ${market.tenants.length} tenants x $0.30, + Decision per channel, + ${model.driftSeries} drift series: ScorePsi per pinned model and FeaturePsi per top feature, not per tenant); KMS keys, secrets and alarms are monthly and not per request.`,
   );
   out.push('');
   out.push(

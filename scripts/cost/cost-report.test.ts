@@ -56,13 +56,14 @@ function meteringFile(lines: object[]): string {
   writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
   return file;
 }
-const reading = (tenant: string, name: string, count: number, at = '2026-10-12T08:00:00.000Z', market = 'demo') => ({
-  at,
-  market,
-  tenant,
-  name,
-  count,
-});
+const reading = (
+  tenant: string,
+  name: string,
+  count: number,
+  at = '2026-10-12T08:00:00.000Z',
+  market = 'demo',
+  country?: string,
+) => ({ at, market, tenant, name, count, ...(country ? { country } : {}) });
 
 /** Cost Explorer's answer for a whole account's October (two pages): untagged, tax, credit and refund lines included. */
 const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/cost-explorer-2026-10.json', import.meta.url), 'utf8')) as {
@@ -549,7 +550,35 @@ describe("each tenant's sending cost", () => {
       );
     expect(cell('consumer', 'SmsSegmentsSent')).toBe('1500');
     const md = await costReport({ market: 'demo', template, month: '2026-10', format: 'md', estimate: true, usage });
-    expect(md).toMatch(/sending: each tenant's metered AWS sends .*SMS \$0\.1 per segment to ZA/);
+    expect(md).toMatch(
+      /sending: each tenant's metered AWS sends .*at the market's: \$0\.1 per segment to ZA \(FLAGGED: 1500 segments so priced; destination country unknown: priced as ZA\)/,
+    );
+  });
+
+  it('prices SMS segments at the country each went to, and the ones metered without a country at the market, flagged', async () => {
+    const at = '2026-10-12T08:00:00.000Z';
+    const usage = new FileUsageSource(
+      meteringFile([
+        reading('consumer', 'SmsSegmentsSent', 1000, at, 'demo', 'ZA'),
+        reading('consumer', 'SmsSegmentsSent', 400, at, 'demo', 'GB'),
+        reading('consumer', 'SmsSegmentsSent', 100),
+      ]),
+    );
+    const csv = await costReport({
+      market: 'demo',
+      template,
+      month: '2026-10',
+      format: 'csv-wide',
+      estimate: true,
+      usage,
+    });
+    const [head, ...rows] = parseCsv(csv);
+    const row = rows.find((r) => r[2] === 'consumer')!;
+    // 1000 x $0.10 (ZA) + 400 x $0.05 (GB) + 100 of no known country x $0.10 (the market's)
+    expect(row[head!.indexOf('sending')]).toBe('130.00');
+    const md = await costReport({ market: 'demo', template, month: '2026-10', format: 'md', estimate: true, usage });
+    expect(md).toMatch(/SMS per segment at its destination country's price \(GB \$0\.05, ZA \$0\.1\)/);
+    expect(md).toMatch(/FLAGGED: 100 segments so priced; destination country unknown: priced as ZA/);
   });
 });
 

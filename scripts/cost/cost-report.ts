@@ -107,7 +107,7 @@ export async function buildCostReport(opts: {
     usageMethod: opts.usage.method,
     prices: `the cost model's unit costs (scripts/cost/model.ts: the market's template, the decision layout, ${model.prices.region} prices from scripts/cost/prices.json${fallback.length ? `; UNCONFIRMED in ${model.prices.region}, ${model.prices.reference}'s price used: ${fallback.join(', ')}` : ''}${thirdParty.length ? `; third-party: ${thirdParty.join(', ')}` : ''}); API requests at the tiers' average for the month's ${requests.toLocaleString('en')} metered requests ($${(tieredUnitPrice(model.prices, apiId, requests) * 1e6).toFixed(2)}/M)`,
     ...(billing ? { cost: billing.cost, tags: billing.tags } : {}),
-    sending: sendingOfTenants(config, usage),
+    sending: sendingOfTenants(config, usage, await opts.usage.smsSegmentsByDestination?.(config.code, opts.month)),
   });
 }
 
@@ -163,22 +163,40 @@ export async function activateCostTags(
 }
 
 /**
- * Each tenant's metered AWS sends priced with the sending prices at the market's country. AWS
- * bills SMS, e-mail and push to the account without a cvm:tenant tag, so Cost Explorer cannot
- * split them: the meters the sender writes per accepted message can.
+ * Each tenant's metered AWS sends priced with the sending prices: SMS segments at their destination
+ * country's price where the usage source kept the country (the metering file), else at the market's
+ * country, flagged. AWS bills SMS, e-mail and push to the account without a cvm:tenant tag, so Cost
+ * Explorer cannot split them: the meters the sender writes per accepted message can.
  */
-function sendingOfTenants(config: MarketConfig, usage: Awaited<ReturnType<UsageSource['usage']>>) {
+function sendingOfTenants(
+  config: MarketConfig,
+  usage: Awaited<ReturnType<UsageSource['usage']>>,
+  smsByDestination: Record<string, Record<string, number>> | undefined,
+) {
   const byTenant = Object.fromEntries(
-    config.tenants.map((t) => [t.id, sendingCostOf(usage[t.id] ?? {}, config.country)]),
+    config.tenants.map((t) => [t.id, sendingCostOf(usage[t.id] ?? {}, config.country, smsByDestination?.[t.id] ?? {})]),
   );
   const sms = sendingPrice('sms', config.country);
   const unpriced = Object.values(byTenant).reduce((n, c) => n + (c.unpriced.SmsSegmentsSent ?? 0), 0);
+  const smsLines = Object.values(byTenant).flatMap((c) => c.lines.filter((l) => l.type === 'sms'));
+  const destinations = [
+    ...new Set(
+      smsLines.flatMap((l) => (l.fallback || l.unitUsd === undefined ? [] : [`${l.destination} $${l.unitUsd}`])),
+    ),
+  ].sort();
+  const fallback = smsLines.filter((l) => l.fallback && l.unitUsd !== undefined);
+  const fallbackUnits = fallback.reduce((n, l) => n + l.units, 0);
+  const reasons = [...new Set(fallback.map((l) => l.fallback))].sort();
   const email = sendingPrice('email', undefined)!;
   const push = sendingPrice('push', undefined)!;
   const each = (p: { usd: number; per: number }) => `$${p.usd / p.per}`;
   const method =
     "sending: each tenant's metered AWS sends (SmsSegmentsSent, EmailsSent, PushesSent: the sender meters every message an sms, email or push connection had accepted; webhooks and the hand-off queue send through the operator and cost AWS nothing) x the sending prices of lambdas/domain/cost/sending-prices.ts: " +
-    `SMS ${sms ? `${each(sms)} per segment to ${config.country}` : `UNPRICED (no price for ${config.country ?? 'a market without a country'})`}, e-mail ${each(email)}, push ${each(push)}; ` +
+    `SMS per segment at its destination country's price${destinations.length ? ` (${destinations.join(', ')})` : ''}, ` +
+    `and where the destination is unknown or has no price at the market's: ${sms ? `${each(sms)} per segment to ${config.country}` : `UNPRICED (no price for ${config.country ?? 'a market without a country'})`}` +
+    `${fallbackUnits ? ` (FLAGGED: ${fallbackUnits} segments so priced; ${reasons.join('; ')})` : ''}` +
+    `${smsByDestination ? '' : ' (this usage source keeps no destination country: every segment is priced so)'}` +
+    `, e-mail ${each(email)}, push ${each(push)}; ` +
     `third-party transcriptions of the AWS price pages (${email.date}), to check before quoting${unpriced ? `; ${unpriced} SMS segments left out, unpriced` : ''}. ` +
     'AWS bills them untagged, so they are added to the tenant here, never split as shared cost.';
   return { byTenant, method };

@@ -1,5 +1,6 @@
 import { METER_NAMES as METER_NAME_LIST } from '#domain/metering.ts';
 import { decisionTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { driftSeriesOf } from '#adapters/metrics/platform-metrics.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
 import {
   baseStorageUsage,
@@ -70,6 +71,8 @@ export interface CostModel {
   /** A month of the customer base's own storage (profiles and states, with PITR): fixed, not per decision. */
   baseStorage: Estimate;
   meterSeriesPerMonth: number;
+  /** Of those series, the nightly drift metrics' (ScorePsi per pinned model, FeaturePsi per watched feature). */
+  driftSeries: number;
 }
 
 export interface ModelInputs {
@@ -459,6 +462,8 @@ export function costModel(
       ),
     ),
   }));
+  // not per tenant: every tenant's nightly run writes into the same per-model series
+  const driftSeries = driftSeriesOf(Object.keys(config.scoring.models).length, config.models.psiTopFeatures);
   const baseStorage = estimate(
     `a month of the customer base's storage: ${customers.toLocaleString('en')} profiles and states`,
     baseStorageUsage(customers, io.baseStored, pitr.tenant),
@@ -482,6 +487,8 @@ export function costModel(
     baseStorage,
     meterSeriesPerMonth:
       meterSeriesPerMonth(prices, METER_NAMES, config.tenants.length) +
-      meterSeriesPerMonth(prices, 1, config.channels.length),
+      meterSeriesPerMonth(prices, 1, config.channels.length) +
+      meterSeriesPerMonth(prices, driftSeries, 1),
+    driftSeries,
   };
 }

@@ -8,11 +8,12 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
 import { importProfiles } from '#app/import-profiles.ts';
+import { loadMarket } from '#config/markets/index.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { compileFeatures, type FeatureSpec } from '#domain/scoring/features.ts';
 import { testTables, type TestTables } from '../../lambdas/test-support/dynamo.ts';
-import { exportFeatures } from './export.ts';
+import { type ExportMeta, exportFeatures, metaPathOf } from './export.ts';
 
 const rows = parse(readFileSync(resolve(import.meta.dirname, '../../data/ibm-telco-churn.train.csv'), 'utf8'), {
   columns: true,
@@ -20,12 +21,19 @@ const rows = parse(readFileSync(resolve(import.meta.dirname, '../../data/ibm-tel
 }) as Record<string, string>[];
 const profiles = rows.map((r, i) => ibmTelco.toProfile(r, i + 1)).flatMap((m) => (m.ok ? [m.profile] : []));
 const churnSpec = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, '../../models/demo/churn/1/feature-spec.json'), 'utf8'),
+  readFileSync(
+    resolve(
+      import.meta.dirname,
+      `../../models/demo/churn/${loadMarket('demo').scoring.models['churn']!.version}/feature-spec.json`,
+    ),
+    'utf8',
+  ),
 ) as FeatureSpec;
 
 let tables: TestTables;
 let out: Record<string, string>[];
 let header: string[];
+let meta: ExportMeta;
 beforeAll(async () => {
   tables = await testTables(['consumer']);
   const db = documentClient({ endpoint: tables.endpoint });
@@ -63,7 +71,9 @@ beforeAll(async () => {
     out: file,
     scan: new DynamoScoreStore(db, () => table),
     totalSegments: 3,
+    now: new Date('2025-03-05T00:00:00Z'),
   });
+  meta = JSON.parse(readFileSync(metaPathOf(file), 'utf8')) as ExportMeta;
   const text = readFileSync(file, 'utf8');
   header = text.split('\r\n')[0]!.split(',');
   out = parse(text, { columns: true }) as Record<string, string>[];
@@ -96,8 +106,22 @@ describe('export for analysts', () => {
 
   it('labels churn from the state and NPS from the latest survey answer', () => {
     const byId = new Map(out.map((r) => [r['id'], r]));
-    expect(byId.get(profiles[0]!.customerId)).toMatchObject({ churn: '1', nps: '' });
-    expect(byId.get(profiles[1]!.customerId)).toMatchObject({ churn: '0', nps: '9' });
+    expect(byId.get(profiles[0]!.customerId)).toMatchObject({ churnedAt: '2025-02-01T00:00:00Z', churn: '1', nps: '' });
+    expect(byId.get(profiles[1]!.customerId)).toMatchObject({ churnedAt: '', churn: '0', nps: '9' });
     expect(byId.get(profiles[3]!.customerId)).toMatchObject({ churn: '', nps: '' });
+  });
+});
+
+describe('the export beside its rows', () => {
+  it('says when it was taken, whose customers and how each feature column was computed', () => {
+    expect(meta).toMatchObject({
+      exportVersion: 1,
+      market: 'demo',
+      tenant: 'consumer',
+      exportedAt: '2025-03-05T00:00:00.000Z',
+    });
+    expect(meta.rows).toBe(out.length);
+    expect(meta.features.map((f) => f.name)).toEqual(header.slice(1, -3));
+    expect(meta.features.slice(0, churnSpec.features.length)).toEqual(churnSpec.features);
   });
 });

@@ -10,10 +10,14 @@
  * - `churn`: 1 when the state records a churn (`customer.churned` events), else the profile's
  *   `attributes.churned`/`attributes.churn` when an import carried one, else empty;
  * - `nps`: the latest `survey.nps` score in the state, else empty.
+ * Before the labels, `churnedAt`: when the state says the customer churned (`customer.churned`),
+ * so training can label churn within a window after a snapshot (`npm run train -- --from-export`).
+ * Beside the file, `<out>.meta.json` (ExportMeta): when it was taken, the tenant, and the
+ * definition of every feature column, so training checks it reads them as serving computes them.
  * Reads with a paginated parallel Scan of the tenant table (local DynamoDB, or `--aws`).
  */
 import { deploymentOf } from '#config/market-config.ts';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { documentClient } from '#adapters/dynamo/client.ts';
@@ -40,6 +44,27 @@ export function churnLabel(record: CustomerRecord, state: Record<string, unknown
   return state && 'status' in state ? 0 : undefined;
 }
 
+/** When the customer churned, while the state says churned (a re-acquired customer has no churn date). */
+export function churnedAt(state: Record<string, unknown> | undefined): string | undefined {
+  const at = (state?.['churn'] as { at?: unknown } | undefined)?.at;
+  return state?.['status'] === 'churned' && typeof at === 'string' ? at : undefined;
+}
+
+/** `<out>.meta.json`: what training needs to know about an export besides its rows. */
+export interface ExportMeta {
+  exportVersion: 1;
+  market: string;
+  tenant: string;
+  /** When the scan started: the features are the customers' as of then. */
+  exportedAt: string;
+  rows: number;
+  /** The feature columns in order, as the serving feature code computed them. */
+  features: FeatureDef[];
+  labels: Record<'churnedAt' | 'churn' | 'nps', string>;
+}
+
+export const metaPathOf = (out: string): string => `${out}.meta.json`;
+
 export function npsLabel(state: Record<string, unknown> | undefined): number | undefined {
   const score = (state?.['lastNps'] as { score?: unknown } | undefined)?.score;
   return typeof score === 'number' ? score : undefined;
@@ -54,6 +79,8 @@ export interface ExportOptions {
   modelsDir?: string;
   /** Called after each customer written, with the count so far. */
   onProgress?: (rows: number) => void;
+  /** When the export is taken (default now). */
+  now?: Date;
 }
 
 export async function exportFeatures(
@@ -70,7 +97,8 @@ export async function exportFeatures(
   for (const m of ordered)
     for (const h of m.heads) for (const f of h.spec.features) if (!defs.has(f.name)) defs.set(f.name, f);
   const features = compileFeatures({ specVersion: 1, features: [...defs.values()] });
-  const columns = ['id', ...features.names, 'churn', 'nps'];
+  const exportedAt = (opts.now ?? new Date()).toISOString();
+  const columns = ['id', ...features.names, 'churnedAt', 'churn', 'nps'];
   const out = createWriteStream(opts.out);
   out.write(csvLine(columns));
   const row = new Float64Array(features.width);
@@ -85,13 +113,27 @@ export async function exportFeatures(
       const nps = npsLabel(c.state);
       if (churn !== undefined) churnLabelled++;
       if (nps !== undefined) npsLabelled++;
-      if (!out.write(csvLine([c.customerId, ...row, churn, nps]))) await once(out, 'drain');
+      if (!out.write(csvLine([c.customerId, ...row, churnedAt(c.state), churn, nps]))) await once(out, 'drain');
       rows++;
       opts.onProgress?.(rows);
     }
   }
   out.end();
   await once(out, 'finish');
+  const meta: ExportMeta = {
+    exportVersion: 1,
+    market: market.code,
+    tenant: opts.tenant,
+    exportedAt,
+    rows,
+    features: [...defs.values()],
+    labels: {
+      churnedAt: "when the state records the customer's churn (customer.churned), while it is churned",
+      churn: '1 when the state records a churn, else an imported attributes.churned/churn, else empty',
+      nps: 'the latest survey.nps score in the state, else empty',
+    },
+  };
+  writeFileSync(metaPathOf(opts.out), `${JSON.stringify(meta, null, 2)}\n`);
   return { rows, columns, churnLabelled, npsLabelled };
 }
 
@@ -135,7 +177,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     });
     progress.done(s.rows);
     console.error(
-      `exported ${s.rows} customers (${s.columns.length - 3} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`,
+      `exported ${s.rows} customers (${s.columns.length - 4} features; churn label on ${s.churnLabelled}, NPS label on ${s.npsLabelled}) in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${args.out}`,
     );
   } finally {
     await dynamo.stop();

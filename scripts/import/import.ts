@@ -3,12 +3,14 @@ import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
+import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { importProfiles } from '#app/import-profiles.ts';
 import { systemClock } from '#adapters/clock.ts';
 import { CHANNELS, type Channel } from '#domain/customer.ts';
 import { datasetSchema } from '#domain/datasets/index.ts';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
+import type { UsagePeriod } from '#domain/datasets/usage-state.ts';
 import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';
 import { localDynamo } from '../lib/local-dynamo.ts';
 import { fileProgress } from '../lib/progress.ts';
@@ -58,10 +60,12 @@ const consent = Object.fromEntries(consentChannels.map((c) => [c as Channel, tru
 
 const schema = datasetSchema(market.dataset);
 const dynamo = args.aws ? { endpoint: undefined, stop: async () => {} } : await localDynamo(market);
-const repo = new DynamoCustomerRepo(documentClient({ endpoint: dynamo.endpoint, region: market.aws.region }), (t) =>
-  tenantTableName(deploymentOf(market), t),
-);
-const run = importProfiles({ customers: repo, clock: systemClock });
+const db = documentClient({ endpoint: dynamo.endpoint, region: market.aws.region });
+const tableOf = (t: string) => tenantTableName(deploymentOf(market), t);
+const repo = new DynamoCustomerRepo(db, tableOf);
+// a dataset with behavioural columns (ir) also gives each new customer its state (usage-state.ts)
+const states = new DynamoStateRepo(db, tableOf);
+const run = importProfiles({ customers: repo, clock: systemClock, states });
 
 const started = performance.now();
 const rejected: { row: number; reasons: string[] }[] = [];
@@ -74,11 +78,14 @@ const bar = args.quiet ? { update: () => {}, done: () => {} } : fileProgress('im
 
 const parser = source.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true }));
 let batch: ProfileWithId[] = [];
+let usage = new Map<string, UsagePeriod>();
 let headerChecked = false;
 const inFlight = new Set<Promise<void>>();
-const flush = (profiles: ProfileWithId[]) => {
-  const p = run(tenant, profiles).then((r) => {
+let statesCreated = 0;
+const flush = (profiles: ProfileWithId[], periods: ReadonlyMap<string, UsagePeriod>) => {
+  const p = run(tenant, profiles, periods.size ? periods : undefined).then((r) => {
     written += r.written;
+    statesCreated += r.states ?? 0;
     unchanged += r.unchanged;
     for (const x of r.rejected) rejected.push({ row: -1, reasons: [`${x.customerId}: ${x.reason}`] });
     bar.update(source.bytesRead, rows);
@@ -106,14 +113,16 @@ for await (const row of parser as AsyncIterable<Record<string, string>>) {
   batch.push(
     consentChannels.length ? { ...mapped.profile, consent: { ...mapped.profile.consent, ...consent } } : mapped.profile,
   );
+  if (mapped.usage) usage.set(mapped.profile.customerId, mapped.usage);
   if (batch.length === 100) {
-    void flush(batch);
+    void flush(batch, usage);
     batch = [];
+    usage = new Map();
     // A few batches in flight keep DynamoDB busy without unbounded memory.
     while (inFlight.size >= 8) await Promise.race(inFlight);
   }
 }
-if (batch.length) void flush(batch);
+if (batch.length) void flush(batch, usage);
 await Promise.all(inFlight);
 bar.done(rows);
 await dynamo.stop();
@@ -127,6 +136,7 @@ const summary = {
   loaded: written + unchanged,
   written,
   unchanged,
+  states: statesCreated,
   rejected: rejected.length,
   seconds: Number(seconds.toFixed(2)),
   rowsPerSecond: Math.round(rows / seconds),

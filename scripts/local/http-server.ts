@@ -22,10 +22,14 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
+/** A route that reads the request body itself, streamed (an upload of any size), before it is buffered. */
+export type StreamingRoute = (req: IncomingMessage, path: string) => Promise<APIGatewayProxyResult | undefined>;
+
 export function serveHttp(
   dispatch: (req: LocalRequest) => Promise<APIGatewayProxyResult>,
   port: number,
   host = '127.0.0.1',
+  streaming?: StreamingRoute,
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     let result: APIGatewayProxyResult;
@@ -35,8 +39,10 @@ export function serveHttp(
       // `/v1/`, a 404); as sent, such a segment reaches its route and is refused as an id (400)
       const target = req.url ?? '/';
       const path = target.startsWith('/') ? target.split('?')[0]! : url.pathname;
-      const body = await readBody(req);
-      if (body === 'too-large') {
+      const streamed = await streaming?.(req, path);
+      const body = streamed ? Buffer.alloc(0) : await readBody(req);
+      if (streamed) result = streamed;
+      else if (body === 'too-large') {
         result = problemResult({
           ...problem('payload-too-large', 'the body is larger than API Gateway accepts'),
           requestId: randomUUID(),

@@ -27,7 +27,9 @@ import { decisioningEnvOf } from '#config/decisioning-settings.ts';
 import { gateway, type AuthorizerHandler, type LocalRequest } from './api-gateway.ts';
 import { loadApiFunctions } from './api-functions.ts';
 import { serveHttp } from './http-server.ts';
+import { localUploadRoute } from './upload-route.ts';
 import { eventPipelineEnv, startEventPipeline } from './event-pipeline.ts';
+import { campaignRunsTimer } from './campaign-runs-timer.ts';
 import { reportsTimer } from './reports-timer.ts';
 import { deliveryLocalEnv, startSenders } from './senders.ts';
 import { localCustomerRefSalt } from './salt.ts';
@@ -109,6 +111,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     rmSync(join(dir, 'dynamodb'), { recursive: true, force: true });
     rmSync(join(dir, 'keys.json'), { force: true });
     rmSync(join(dir, 'outbound'), { recursive: true, force: true });
+    rmSync(join(dir, 'uploads'), { recursive: true, force: true });
   }
   mkdirSync(join(dir, 'outbound'), { recursive: true });
   // DynamoDB Local is supervised: if it dies (a crash, or the fault test's SIGKILL) it comes back
@@ -195,10 +198,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       reports.saw(req.method);
       return admin(req) ?? routed(req);
     };
-    const server: Server = await serveHttp(dispatch, opts.port ?? 3000);
+    // audience uploads (a presigned S3 PUT in AWS) stream to <dir>/uploads
+    const uploads = localUploadRoute(dir, process.env['CVM_NOW']);
+    const server: Server = await serveHttp(dispatch, opts.port ?? 3000, undefined, uploads);
     if (opts.fresh) for (const d of ['queues', 'dlq']) rmSync(join(dir, d), { recursive: true, force: true });
     const pipeline = await startEventPipeline({ market, dir, timeScale: opts.timeScale ?? 1 });
     const senders = await startSenders({ market, dir, timeScale: opts.timeScale ?? 1 });
+    // scheduled campaigns' runs start on the platform clock (EventBridge Scheduler in AWS)
+    const runs = await campaignRunsTimer({ intervalMs: 250 });
     const { port } = server.address() as { port: number };
     const baseUrl = `http://localhost:${port}`;
     // cvmNow/startedAt: scripts (npm run build-reports) run on the same platform clock as this runtime
@@ -233,6 +240,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       buildReports: () => reports.run(),
       async stop() {
         await reports.stop();
+        await runs.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await pipeline.stop();

@@ -43,8 +43,19 @@ describe('score-base workflow on the local runtime (same ASL, same handlers)', (
     expect(report.drift['churn']!.customers).toBe(live);
     expect(report.drift['churn']!.psi).toEqual(expect.any(Number));
     expect(report.drift['nps']!.drift).toMatch(/stable|moderate|significant/);
+    // each pinned model's drift, and its top features by gain (models.psiTopFeatures) against training
+    const market = loadMarket('demo');
+    expect(Object.keys(report.modelDrift).sort()).toEqual(Object.keys(market.scoring.models).sort());
+    expect(report.modelDrift['churn']!.psi).toEqual(expect.any(Number));
+    expect(Object.keys(report.featureDrift)).toHaveLength(
+      Object.keys(market.scoring.models).length * market.models.psiTopFeatures,
+    );
+    expect(report.featureDrift['churn/tenure_months']).toMatchObject({ psi: expect.any(Number), customers: live });
     const stored = await repo.load('consumer', profiles[1]!.customerId);
-    expect(stored.record!.scores!.churn).toMatchObject({ model: 'churn', version: '1' });
+    expect(stored.record!.scores!.churn).toMatchObject({
+      model: 'churn',
+      version: market.scoring.models['churn']!.version,
+    });
     expect(stored.record!.version).toBe(1);
     expect((await repo.load('consumer', profiles[0]!.customerId)).record).toBeUndefined();
   });

@@ -51,6 +51,7 @@ export function localScoringEnv(
     AWS_REGION: 'local',
     MODEL_PINS: JSON.stringify(market.scoring.models),
     WRITE_DELTA: String(market.scoring.writeDelta),
+    PSI_TOP_FEATURES: String(market.models.psiTopFeatures),
     SCORING_MODE: 'embedded',
   };
 }

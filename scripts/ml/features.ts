@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 import { csvOf, type CsvCell } from '#domain/csv.ts';
-import { compileFeatures } from '#domain/scoring/features.ts';
+import { scoringInputOf } from '#domain/datasets/usage-state.ts';
+import { compileFeatures, type ScoringInput } from '#domain/scoring/features.ts';
 import type { ModelManifest } from '#domain/scoring/model-store.ts';
 import { datasetOf, readDatasetCsv } from './datasets.ts';
 import { modelDefsOf, type ModelDef } from './model-defs.ts';
@@ -22,13 +23,26 @@ import { nextVersion } from './model-versions.ts';
 import { DATA_DIR, MODELS_DIR } from './paths.ts';
 import { generateSurvey, surveyCsv } from './synthetic-nps.ts';
 
+/** A training row: its profile and label, and what the features read (the profile, and the state its usage gives). */
+interface Mapped {
+  profile: ProfileWithId;
+  churned: boolean | undefined;
+  input: ScoringInput;
+}
+
+/**
+ * The day a row's usage period is dated from: any day gives the same 30-day counters, and a fixed
+ * one keeps the matrices identical between runs.
+ */
+const TRAINING_NOW = new Date('2026-01-01T00:00:00Z');
+
 export function buildMarket(market: string, outRoot: string, log: (s: string) => void = () => {}): void {
   const { schema, trainFile } = datasetOf(market);
   const rows = readDatasetCsv(resolve(DATA_DIR, trainFile), schema);
-  const mapped: Array<{ profile: ProfileWithId; churned: boolean | undefined }> = [];
+  const mapped: Mapped[] = [];
   rows.forEach((row, i) => {
     const m = schema.toProfile(row, i + 1);
-    if (m.ok) mapped.push({ profile: m.profile, churned: m.label?.churned });
+    if (m.ok) mapped.push({ profile: m.profile, churned: m.label?.churned, input: scoringInputOf(m, TRAINING_NOW) });
     else log(`row ${i + 1}: skipped (${m.reasons.join('; ')})`);
   });
   const defs = modelDefsOf(market);
@@ -44,7 +58,7 @@ export function buildMarket(market: string, outRoot: string, log: (s: string) =>
 
 function buildModel(
   def: ModelDef,
-  mapped: Array<{ profile: ProfileWithId; churned: boolean | undefined }>,
+  mapped: Mapped[],
   survey: Map<string, number>,
   dir: string,
   trainFile: string,
@@ -69,11 +83,11 @@ function buildModel(
     const row = new Float64Array(compiled.width);
     const rows: CsvCell[][] = [];
     let positives = 0;
-    for (const { profile, churned } of mapped) {
+    for (const { profile, churned, input } of mapped) {
       if (!head.inPopulation(profile)) continue;
       const label = head.label(profile, churned, survey);
       if (label === undefined) continue;
-      compiled.fill({ profile }, row);
+      compiled.fill(input, row);
       rows.push([profile.customerId, ...row, label]);
       if (label === 1) positives++;
     }

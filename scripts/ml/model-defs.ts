@@ -46,7 +46,7 @@ function ibmFeatures(opts: { without?: string; noCharges?: boolean } = {}): Feat
   f.push(feature.number('partner', 'profile.attributes.partner'));
   f.push(feature.number('dependents', 'profile.attributes.dependents'));
   f.push(feature.number('paperless_billing', 'profile.attributes.paperlessBilling'));
-  f.push(feature.equals('gender_female', 'profile.attributes.gender', 'Female'));
+  // no gender: a protected characteristic a regulator would question, and it adds nothing (docs/models.md)
   PAYMENT_METHODS.forEach((m, i) =>
     f.push(
       feature.equals(
@@ -159,12 +159,14 @@ export const MODEL_DEFS: ModelDef[] = [
         dir: '.',
         objective: 'binary:logistic',
         spec: spec([
-          feature.number('call_failures', 'profile.attributes.callFailures'),
-          feature.number('complained', 'profile.attributes.complained'),
+          // behaviour read from the customer's state (the windows events move; the importer fills
+          // them from the dataset's columns, lambdas/domain/datasets/usage-state.ts)
+          feature.number('call_failures', 'state.droppedCalls30d'),
+          feature.number('complained', 'state.complaints30d'),
           feature.number('tenure_months', 'profile.tenureMonths'),
           feature.number('charge_amount', 'profile.attributes.chargeAmount'),
-          feature.number('seconds_of_use', 'profile.attributes.secondsOfUse'),
-          feature.number('call_count', 'profile.attributes.callCount'),
+          feature.number('seconds_of_use', 'state.voiceSeconds30d'),
+          feature.number('call_count', 'state.voiceCalls30d'),
           feature.number('sms_count', 'profile.attributes.smsCount'),
           feature.number('distinct_called_numbers', 'profile.attributes.distinctCalledNumbers'),
           feature.number('age_group', 'profile.attributes.ageGroup'),

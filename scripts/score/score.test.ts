@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { loadMarket } from '#config/markets/index.ts';
 import { scoreFile } from './score.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -80,7 +81,8 @@ describe('score CLI', () => {
     const input = firstRows('iranian-churn.train.csv', 500);
     const output = join(tmp, 'ir500.out.csv');
     await scoreFile({ market: 'ir', input, output, warn: () => {} });
-    const parity = JSON.parse(readFileSync(join(ROOT, 'models/ir/churn/1/parity.json'), 'utf8')) as {
+    const pinned = loadMarket('ir').scoring.models['churn']!.version;
+    const parity = JSON.parse(readFileSync(join(ROOT, 'models/ir/churn', pinned, 'parity.json'), 'utf8')) as {
       predictions: number[];
     };
     readCsv(output).forEach((r, i) => expect(Number(r['churn'])).toBeCloseTo(parity.predictions[i]!, 5));

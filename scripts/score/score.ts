@@ -18,6 +18,7 @@ import { parse } from 'csv-parse';
 import { loadMarket } from '#config/markets/index.ts';
 import { systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
+import { scoringInputOf } from '#domain/datasets/usage-state.ts';
 import { loadModel, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
@@ -89,6 +90,7 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
     Object.entries(versions).map(([m, v]) => loadModel(source, opts.market, m, v)),
   );
   const scorer = new Scorer(models, opts.clock ?? systemClock);
+  const now = (opts.clock ?? systemClock).now();
   const kinds = new Set(models.map((m) => m.kind));
   const products = scorer.crossSellProducts;
   const columns = [
@@ -132,7 +134,8 @@ export async function scoreFile(opts: ScoreOptions): Promise<ScoreSummary> {
       await write([id, ...columns.slice(1).map(() => undefined)]);
       continue;
     }
-    const s = scorer.score({ profile: mapped.profile });
+    // a row's usage period is read as the importer's state, as in training (usage-state.ts)
+    const s = scorer.score(scoringInputOf(mapped, now));
     const cells: CsvCell[] = [id];
     if (kinds.has('churn')) cells.push(num(s.churn?.value, 6));
     for (const p of products) cells.push(num(s.crossSell?.[p]?.value, 6));

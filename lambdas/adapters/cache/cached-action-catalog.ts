@@ -3,9 +3,16 @@ import type { ActionCatalog } from '#domain/ports.ts';
 import type { Versioned, VersionedStore } from '#domain/versioned.ts';
 
 /**
+ * A list younger than this is trusted even when it lacks an action the caller named: a campaign
+ * naming a deleted action must not turn every contact into a catalog Query.
+ */
+const MIN_REFRESH_MS = 1000;
+
+/**
  * The catalog as the decision path reads it: the tenant's list cached in the container for a
  * short TTL (one catalog Query per container per TTL, not per decision). Writes through this
- * wrapper drop the tenant's entry so the writing container sees its own change at once.
+ * wrapper drop the tenant's entry so the writing container sees its own change at once; another
+ * container's write is seen after the TTL, or at once by a caller that names the new action.
  */
 export class CachedActionCatalog implements ActionCatalog, VersionedStore<Action> {
   private readonly lists = new Map<string, { at: number; actions: Promise<Action[]> }>();
@@ -16,9 +23,18 @@ export class CachedActionCatalog implements ActionCatalog, VersionedStore<Action
     private readonly nowMs: () => number,
   ) {}
 
-  list(tenant: string): Promise<Action[]> {
+  async list(tenant: string, options?: { including?: readonly string[] }): Promise<Action[]> {
     const hit = this.lists.get(tenant);
-    if (hit && this.nowMs() - hit.at < this.ttlMs) return hit.actions;
+    if (hit && this.nowMs() - hit.at < this.ttlMs) {
+      const actions = await hit.actions;
+      if (!options?.including || this.nowMs() - hit.at < MIN_REFRESH_MS) return actions;
+      const known = new Set(actions.map((a) => a.actionId));
+      if (options.including.every((id) => known.has(id))) return actions;
+    }
+    return this.load(tenant);
+  }
+
+  private load(tenant: string): Promise<Action[]> {
     const actions = this.inner.list(tenant);
     this.lists.set(tenant, { at: this.nowMs(), actions });
     actions.catch(() => this.lists.delete(tenant));

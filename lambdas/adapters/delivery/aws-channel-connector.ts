@@ -35,6 +35,11 @@ export abstract class AwsChannelConnector<S extends AwsSettings, I> implements C
   /** The SDK input of one message to `address`. */
   protected abstract request(settings: S, message: TextMessage, address: string): I;
 
+  /** The result of a message to `address` that the service accepted. */
+  protected accepted(_address: string): SendResult {
+    return { outcome: 'accepted' };
+  }
+
   async send(connection: OpenConnection, messages: readonly DeliverableMessage[]): Promise<SendResult[]> {
     const settings = connection.settings;
     if (settings.type !== this.type) throw new Error(`a ${settings.type} connection is not ${this.type}`);
@@ -67,7 +72,7 @@ export abstract class AwsChannelConnector<S extends AwsSettings, I> implements C
     if (!message.text?.trim()) return { outcome: 'failed', reason: 'no-text' };
     try {
       await this.transport(this.request(settings, message as TextMessage, to.address), message);
-      return { outcome: 'accepted' };
+      return this.accepted(to.address);
     } catch (err) {
       return resultOfSendError(err);
     }

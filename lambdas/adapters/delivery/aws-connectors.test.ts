@@ -87,7 +87,11 @@ describe('the sms connector', () => {
   it("sends SendTextMessage to the profile's number, tagged for the receipts, reading profiles once a batch", async () => {
     sms.on(SendTextMessageCommand).resolves({ MessageId: 'aws-1' });
     const results = await connector.send(settings, [message('c-1'), message('c-2', { kind: 'service' })]);
-    expect(results).toEqual([{ outcome: 'accepted' }, { outcome: 'accepted' }]);
+    // each names its number's country: the segments are priced where they went
+    expect(results).toEqual([
+      { outcome: 'accepted', destinationCountry: 'ZA' },
+      { outcome: 'accepted', destinationCountry: 'ZA' },
+    ]);
     expect(reads).toBe(1);
     expect(sms.commandCalls(SendTextMessageCommand).map((c) => c.args[0].input)).toEqual([
       {
@@ -204,17 +208,18 @@ describe('the push connector', () => {
   const connector = new PushConnector(repo, pushTransport(snsClient('af-south-1')));
   const settings = connection({ type: 'push', platformApplicationArn: APP, endpointAttribute: 'pushEndpoint' });
 
-  it('publishes to the device endpoint in the profile, with the receipt tags as message attributes', async () => {
+  it("publishes to the device endpoint in the profile, the receipt tags in the FCM payload's data", async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     expect(await connector.send(settings, [message('c-1', { channel: 'push' })])).toEqual([{ outcome: 'accepted' }]);
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
-      TargetArn: ENDPOINT,
-      Message: 'Your data bundle\nDouble data this weekend. Reply YES.',
-      MessageAttributes: {
-        cvmTenant: { DataType: 'String', StringValue: 'consumer' },
-        cvmMessageId: { DataType: 'String', StringValue: 'm-c-1' },
-        cvmCustomerRef: { DataType: 'String', StringValue: 'Yy0x' },
-      },
+    const { input } = sns.commandCalls(PublishCommand)[0]!.args[0];
+    const text = 'Your data bundle\nDouble data this weekend. Reply YES.';
+    // SNS delivers no message attributes to a mobile endpoint: none are sent
+    expect(input).toEqual({ TargetArn: ENDPOINT, MessageStructure: 'json', Message: expect.any(String) });
+    const sent = JSON.parse(input.Message!);
+    expect(sent.default).toBe(text);
+    expect(JSON.parse(sent.GCM).fcmV1Message.message).toEqual({
+      notification: { body: text },
+      data: { cvmTenant: 'consumer', cvmMessageId: 'm-c-1', cvmCustomerRef: 'Yy0x' },
     });
   });
 

@@ -1,6 +1,7 @@
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { receiptTagsOf } from '#domain/delivery/aws-messages.ts';
 import type { PushSettings } from '#domain/delivery/connection.ts';
+import { pushMessage } from '#domain/delivery/push-payload.ts';
 import { AwsChannelConnector, type TextMessage, type Transport } from './aws-channel-connector.ts';
 
 /** One retry in the SDK for a dropped connection; throttling waits on the queue's backoff instead. */
@@ -16,8 +17,10 @@ export const pushTransport =
 /**
  * The `push` connection: SNS `Publish` of the treatment's text to the device endpoint ARN in the
  * profile attribute `endpointAttribute`, which must be an endpoint of the connection's platform
- * application. The message attributes `cvmTenant`, `cvmMessageId` and `cvmCustomerRef` (RECEIPT_TAGS) tag it for
- * the receipts. A disabled endpoint (the app was uninstalled) fails for good.
+ * application. The receipt tags `cvmTenant`, `cvmMessageId` and `cvmCustomerRef` (RECEIPT_TAGS) ride in the
+ * platform payload's custom data (push-payload.ts): SNS does not deliver message attributes to a
+ * mobile endpoint (https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html). A disabled
+ * endpoint (the app was uninstalled) fails for good.
  */
 export class PushConnector extends AwsChannelConnector<PushSettings, PublishCommandInput> {
   protected readonly type = 'push';
@@ -25,13 +28,8 @@ export class PushConnector extends AwsChannelConnector<PushSettings, PublishComm
   protected request(_settings: PushSettings, message: TextMessage, endpointArn: string): PublishCommandInput {
     return {
       TargetArn: endpointArn,
-      Message: message.text,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(receiptTagsOf(message)).map(([name, value]) => [
-          name,
-          { DataType: 'String', StringValue: value },
-        ]),
-      ),
+      MessageStructure: 'json',
+      Message: pushMessage(endpointArn, message.text, receiptTagsOf(message)),
     };
   }
 }

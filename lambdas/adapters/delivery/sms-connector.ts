@@ -3,8 +3,10 @@ import {
   SendTextMessageCommand,
   type SendTextMessageCommandInput,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { countryOfNumber } from '#domain/cost/calling-codes.ts';
 import { receiptTagsOf, smsMessageType } from '#domain/delivery/aws-messages.ts';
 import type { SmsSettings } from '#domain/delivery/connection.ts';
+import type { SendResult } from '#domain/delivery/retry.ts';
 import { AwsChannelConnector, type TextMessage, type Transport } from './aws-channel-connector.ts';
 
 /** One retry in the SDK for a dropped connection; throttling waits on the queue's backoff instead. */
@@ -23,6 +25,7 @@ export const smsTransport =
  * `msisdn`), through its configuration set (whose event destinations carry the receipts).
  * Marketing goes as PROMOTIONAL, service messages as TRANSACTIONAL. `Context` carries the receipt
  * tags `cvmTenant`, `cvmMessageId` and `cvmCustomerRef` (RECEIPT_TAGS), which come back in every SMS event.
+ * An accepted message names its number's country: AWS prices its segments by destination.
  */
 export class SmsConnector extends AwsChannelConnector<SmsSettings, SendTextMessageCommandInput> {
   protected readonly type = 'sms';
@@ -36,5 +39,10 @@ export class SmsConnector extends AwsChannelConnector<SmsSettings, SendTextMessa
       ConfigurationSetName: settings.configurationSetName,
       Context: receiptTagsOf(message),
     };
+  }
+
+  protected override accepted(phone: string): SendResult {
+    const destinationCountry = countryOfNumber(phone);
+    return { outcome: 'accepted', ...(destinationCountry ? { destinationCountry } : {}) };
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } from '#domain/campaign/campaign.ts';
 import { segmentOf } from '#domain/campaign/assignment.ts';
+import { runIdOf, runMembersKey, splitRunMembersKey } from '#domain/campaign/schedule.ts';
 import type {
   CampaignMemberships,
   CampaignStore,
@@ -18,6 +19,7 @@ import type {
   StoredMember,
 } from '#domain/campaign/ports.ts';
 import type { BudgetLimits } from '#domain/campaign/budget.ts';
+import { DynamoAudienceStore } from './audience-store.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Page, PageRequest } from '#domain/paging.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
@@ -101,15 +103,20 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     campaignId: string,
     patch: Partial<CampaignRecord>,
     ifStatusIn?: CampaignStatus[],
+    remove: (keyof CampaignRecord)[] = [],
   ): Promise<boolean> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return true;
+    if (entries.length === 0 && remove.length === 0) return true;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = entries.map(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
+    });
+    const removes = remove.map((k, i) => {
+      names[`#r${i}`] = k;
+      return `#r${i}`;
     });
     let condition = 'attribute_exists(pk)';
     if (ifStatusIn?.length) {
@@ -127,10 +134,15 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
           new UpdateCommand({
             TableName: this.tableOf(tenant),
             Key: campaignKey(campaignId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: [
+              sets.length ? `SET ${sets.join(', ')}` : '',
+              removes.length ? `REMOVE ${removes.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
           }),
         ),
       );
@@ -256,12 +268,13 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
       ExpressionAttributeValues: { ':p': LIST_PK },
-      ProjectionExpression: 'campaignId, memberShards, audience, updatedAt',
+      ProjectionExpression: 'campaignId, memberShards, audience, updatedAt, runCount',
     });
     return items.map((i) => ({
       campaignId: i['campaignId'] as string,
       memberShards: i['memberShards'] as number | undefined,
       audience: i['audience'] as CampaignRecord['audience'],
+      runCount: i['runCount'] as number | undefined,
     }));
   }
 
@@ -270,10 +283,15 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     const table = this.tableOf(tenant);
     const keys = new Map<string, { pk: string; sk: string }>();
     for (const c of await this.campaignsForPrivacy(tenant)) {
-      for (const n of c.memberShards ? [c.memberShards] : LEGACY_SHARD_COUNTS) {
-        const pk = memberPk(c.campaignId, segmentOf(customerId, n));
-        keys.set(pk, { pk, sk: customerId });
-      }
+      // a scheduled campaign keeps each run's members apart (all its runs, not only those the record lists)
+      const memberKeys = c.runCount
+        ? Array.from({ length: c.runCount }, (_, i) => runMembersKey(c.campaignId, runIdOf(i + 1)))
+        : [c.campaignId];
+      for (const key of memberKeys)
+        for (const n of c.memberShards ? [c.memberShards] : LEGACY_SHARD_COUNTS) {
+          const pk = memberPk(key, segmentOf(customerId, n));
+          keys.set(pk, { pk, sk: customerId });
+        }
     }
     const found: Record<string, unknown>[] = [];
     const all = [...keys.values()];
@@ -294,8 +312,12 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
   async membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]> {
     return (await this.memberItems(tenant, customerId)).map(({ pk, sk: _sk, kind: _k, ...m }) => ({
       ...(m as unknown as StoredMember),
-      campaignId: campaignIdOfMemberPk(pk as string),
+      ...splitRunMembersKey(campaignIdOfMemberPk(pk as string)),
     }));
+  }
+
+  audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]> {
+    return new DynamoAudienceStore(this.db, this.tableOf).audiencesNaming(tenant, customerId);
   }
 
   async forgetCustomer(tenant: TenantId, customerId: string): Promise<{ memberships: number; audienceLists: number }> {
@@ -303,7 +325,8 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     const members = await this.memberItems(tenant, customerId);
     for (const m of members)
       await guarded(() => this.db.send(new DeleteCommand({ TableName: table, Key: { pk: m['pk'], sk: m['sk'] } })));
-    let audienceLists = 0;
+    // uploaded audiences keep their ids in the same table: the customer's item goes from each
+    let audienceLists = await new DynamoAudienceStore(this.db, this.tableOf).forgetCustomer(tenant, customerId);
     for (const c of await this.campaignsForPrivacy(tenant)) {
       if (!('customerIds' in c.audience) || !c.audience.customerIds.includes(customerId)) continue;
       if (await this.dropFromAudience(table, c.campaignId, customerId)) audienceLists++;

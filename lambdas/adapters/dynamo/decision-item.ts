@@ -9,6 +9,9 @@ import type { DecisionRecord, LoggedResponse, OfferResponse } from '#domain/deci
  *   dayShard  `<UTC day>#<shard>` (byDay: the reports read a day's decisions shard by shard)
  *   offered   the offered action ids, a flat list the response's condition and the reports read
  *   responses a map actionId -> {response, at}, so a response is one conditional SET of its key
+ *   experiment.variants  a map actionId -> variantId of the offers sent as a message variant: the
+ *             reports read it from byDay, whose projection (fixed once the index exists) already
+ *             carries `experiment`; the API shows the variant on the action instead
  */
 
 /**
@@ -36,9 +39,21 @@ export function logItemOf(record: DecisionRecord): Record<string, unknown> {
     cref: customerRefOf(record.customerId),
     dayShard: dayShardOf(decisionId, record.at),
     ...rest,
+    experiment: { ...record.experiment, ...variantsOf(record) },
     offered: record.actions.map((a) => a.actionId),
     responses: Object.fromEntries(responses.map((r) => [r.actionId, { response: r.response, at: r.at }])),
   };
+}
+
+function variantsOf(record: DecisionRecord): { variants?: Record<string, string> } {
+  const given = record.actions.filter((a) => a.variantId !== undefined).map((a) => [a.actionId, a.variantId]);
+  return given.length ? { variants: Object.fromEntries(given) } : {};
+}
+
+/** The offers' variants as the item keeps them (actionId -> variantId). */
+export function storedVariantsOf(experiment: unknown): Record<string, string> {
+  const variants = (experiment as { variants?: unknown } | undefined)?.variants;
+  return variants && typeof variants === 'object' ? (variants as Record<string, string>) : {};
 }
 
 /** The stored map of responses as the API lists them, oldest first. */
@@ -51,8 +66,11 @@ export function responsesOf(stored: unknown): LoggedResponse[] {
 
 export function recordOf(item: Record<string, unknown>): DecisionRecord {
   const { id, cref: _c, dayShard: _d, offered: _o, responses, ...rest } = item;
+  const stored = rest['experiment'] as (DecisionRecord['experiment'] & { variants?: unknown }) | undefined;
+  const { variants: _v, ...experiment } = stored ?? {};
   return {
     ...(rest as Omit<DecisionRecord, 'decisionId' | 'responses'>),
+    ...(stored ? { experiment: experiment as DecisionRecord['experiment'] } : {}),
     decisionId: String(id),
     responses: responsesOf(responses),
   };

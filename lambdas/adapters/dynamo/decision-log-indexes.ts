@@ -3,7 +3,7 @@ import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocument
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions, DecisionReportSource } from '#domain/ports.ts';
 import type { ReportDecision } from '#domain/reports/report.ts';
-import { customerRefOf, DAY_SHARDS, recordOf, responsesOf } from './decision-item.ts';
+import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } from './decision-item.ts';
 import { guarded } from './errors.ts';
 import { queryAll } from './query-all.ts';
 
@@ -104,6 +104,7 @@ export class DynamoDecisionReportSource implements DecisionReportSource {
 function reportDecisionOf(item: Record<string, unknown>): ReportDecision {
   const answered = new Map(responsesOf(item['responses']).map((r) => [r.actionId, r.response]));
   const experiment = item['experiment'] as { group?: string } | undefined;
+  const variants = storedVariantsOf(experiment);
   return {
     customerId: String(item['customerId']),
     at: String(item['at']),
@@ -111,7 +112,8 @@ function reportDecisionOf(item: Record<string, unknown>): ReportDecision {
     group: String(experiment?.group ?? 'champion'),
     offers: ((item['offered'] ?? []) as string[]).map((actionId) => {
       const response = answered.get(actionId);
-      return { actionId, ...(response ? { response } : {}) };
+      const variantId = variants[actionId];
+      return { actionId, ...(variantId ? { variantId } : {}), ...(response ? { response } : {}) };
     }),
     ...(item['valueTier'] ? { valueTier: String(item['valueTier']) } : {}),
     ...(item['segment'] ? { segment: String(item['segment']) } : {}),

@@ -60,8 +60,8 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     return execution.result;
   }
 
-  async start(input: { tenant: string; campaignId: string }): Promise<{ executionId: string }> {
-    const executionId = `local:${input.tenant}:${input.campaignId}`;
+  async start(input: { tenant: string; campaignId: string; runId?: string }): Promise<{ executionId: string }> {
+    const executionId = `local:${input.tenant}:${input.campaignId}${input.runId ? `:${input.runId}` : ''}`;
     const done = this.run(input)
       .catch((err: unknown) => this.onError(executionId, err))
       .finally(() => this.running.delete(executionId));

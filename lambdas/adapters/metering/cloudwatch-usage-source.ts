@@ -1,5 +1,6 @@
 import { CloudWatchClient, paginateGetMetricData, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
+import { CALLING_CODES } from '#domain/cost/calling-codes.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { METER_NAMES, METER_NAMESPACE, METER_SERVICE, type MeteredName } from '#domain/metering.ts';
 
@@ -34,34 +35,39 @@ export class CloudWatchUsageSource implements UsageSource {
   }
 
   async usage(market: string, month: string): Promise<TenantUsage> {
-    const { start, end } = monthRange(month);
-    const queries: { query: MetricDataQuery; tenant: TenantId; name: MeteredName }[] = [];
-    for (const tenant of this.tenants) {
-      for (const name of METER_NAMES) {
-        queries.push({
-          tenant,
-          name,
-          query: {
-            Id: `m${queries.length}`,
-            ReturnData: true,
-            MetricStat: {
-              Metric: {
-                Namespace: METER_NAMESPACE,
-                MetricName: name,
-                Dimensions: [
-                  { Name: 'service', Value: METER_SERVICE },
-                  { Name: 'market', Value: market },
-                  { Name: 'tenant', Value: tenant },
-                ],
-              },
-              Period: DAY_SECONDS,
-              Stat: 'Sum',
-            },
-          },
-        });
-      }
-    }
+    const queries: Query[] = [];
+    for (const tenant of this.tenants)
+      for (const name of METER_NAMES) queries.push(query(queries.length, market, tenant, name));
     const out: TenantUsage = {};
+    for (const [q, sum] of await this.sums(queries, month)) {
+      const t = (out[q.tenant] ??= {});
+      t[q.name] = (t[q.name] ?? 0) + sum;
+    }
+    return out;
+  }
+
+  /**
+   * SmsSegmentsSent by destination country, as the EMF meter also publishes it (dimension
+   * `country`): one query per tenant and country the calling-code table knows (calling-codes.ts),
+   * the only countries the sender names.
+   */
+  async smsSegmentsByDestination(market: string, month: string): Promise<Record<TenantId, Record<string, number>>> {
+    const countries = [...new Set(Object.values(CALLING_CODES))].sort();
+    const queries: Query[] = [];
+    for (const tenant of this.tenants)
+      for (const country of countries) queries.push(query(queries.length, market, tenant, 'SmsSegmentsSent', country));
+    const out: Record<TenantId, Record<string, number>> = {};
+    for (const [q, sum] of await this.sums(queries, month)) {
+      const t = (out[q.tenant] ??= {});
+      t[q.country!] = (t[q.country!] ?? 0) + sum;
+    }
+    return out;
+  }
+
+  /** Each query's Sum over the month, the ones that are 0 left out; throws when CloudWatch could not read one. */
+  private async sums(queries: Query[], month: string): Promise<[Query, number][]> {
+    const { start, end } = monthRange(month);
+    const out: [Query, number][] = [];
     for (let i = 0; i < queries.length; i += MAX_QUERIES) {
       const chunk = queries.slice(i, i + MAX_QUERIES);
       const byId = new Map(chunk.map((q) => [q.query.Id!, q]));
@@ -81,16 +87,48 @@ export class CloudWatchUsageSource implements UsageSource {
           if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
             // a missing meter would shift shared cost onto the other tenants without a trace
             throw new Error(
-              `CloudWatch could not read ${q.name} of tenant ${q.tenant}: ${result.StatusCode}${result.Messages?.length ? ` (${result.Messages.map((m) => m.Value).join('; ')})` : ''}`,
+              `CloudWatch could not read ${q.name}${q.country ? ` to ${q.country}` : ''} of tenant ${q.tenant}: ${result.StatusCode}${result.Messages?.length ? ` (${result.Messages.map((m) => m.Value).join('; ')})` : ''}`,
             );
           }
           const sum = (result.Values ?? []).reduce((s, v) => s + v, 0);
-          if (sum === 0) continue;
-          const t = (out[q.tenant] ??= {});
-          t[q.name] = (t[q.name] ?? 0) + sum;
+          if (sum !== 0) out.push([q, sum]);
         }
       }
     }
     return out;
   }
+}
+
+interface Query {
+  query: MetricDataQuery;
+  tenant: TenantId;
+  name: MeteredName;
+  country?: string;
+}
+
+/** The daily Sum of one meter of a tenant, with the exact dimensions the EMF meter writes. */
+function query(index: number, market: string, tenant: TenantId, name: MeteredName, country?: string): Query {
+  return {
+    tenant,
+    name,
+    ...(country ? { country } : {}),
+    query: {
+      Id: `m${index}`,
+      ReturnData: true,
+      MetricStat: {
+        Metric: {
+          Namespace: METER_NAMESPACE,
+          MetricName: name,
+          Dimensions: [
+            { Name: 'service', Value: METER_SERVICE },
+            { Name: 'market', Value: market },
+            { Name: 'tenant', Value: tenant },
+            ...(country ? [{ Name: 'country', Value: country }] : []),
+          ],
+        },
+        Period: DAY_SECONDS,
+        Stat: 'Sum',
+      },
+    },
+  };
 }

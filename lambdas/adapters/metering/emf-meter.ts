@@ -6,11 +6,15 @@ export { METER_NAMESPACE, METER_SERVICE };
 
 /** The meter whose count is also published by channel (dimensions service, market, channel). */
 const BY_CHANNEL: MeteredName = 'Decision';
+/** The meter whose count is also published by destination country (dimensions service, market, tenant, country). */
+const BY_COUNTRY: MeteredName = 'SmsSegmentsSent';
 
 interface TenantTotals {
   counts: Map<MeteredName, number>;
   /** Decision count per channel asked. */
   channels: Map<string, number>;
+  /** SMS segments per destination country. */
+  countries: Map<string, number>;
 }
 
 type Emf = { _aws: { CloudWatchMetrics: unknown[] } } & Record<string, unknown>;
@@ -26,10 +30,15 @@ type Emf = { _aws: { CloudWatchMetrics: unknown[] } } & Record<string, unknown>;
  * in the same line: a dimension set added with Powertools `addDimensions` would apply to every
  * metric of the line, turning ApiRequest and the capacity meters into per-channel series too
  * (each one a paid custom metric, and a misleading one).
+ *
+ * SMS segments are also published by destination country (service, market, tenant, country), on a
+ * line of their own per country: AWS prices a segment by the country it goes to, and the cost report
+ * reads them so. Only invocations that sent SMS write them.
  */
 export class EmfMeter implements Meter {
   private readonly byTenant: Metrics;
   private readonly byChannel: Metrics;
+  private readonly byCountry: Metrics;
   private pending = new Map<TenantId, TenantTotals>();
 
   constructor(
@@ -39,15 +48,18 @@ export class EmfMeter implements Meter {
     const options = { namespace: METER_NAMESPACE, serviceName: METER_SERVICE, defaultDimensions: { market } };
     this.byTenant = new Metrics(options);
     this.byChannel = new Metrics(options);
+    this.byCountry = new Metrics(options);
   }
 
   meter(tenant: TenantId, name: MeteredName, count = 1, detail: MeterDetail = {}): void {
     if (!tenant || !(count > 0)) return;
     let totals = this.pending.get(tenant);
-    if (!totals) this.pending.set(tenant, (totals = { counts: new Map(), channels: new Map() }));
+    if (!totals) this.pending.set(tenant, (totals = { counts: new Map(), channels: new Map(), countries: new Map() }));
     totals.counts.set(name, (totals.counts.get(name) ?? 0) + count);
     if (name === BY_CHANNEL && detail.channel)
       totals.channels.set(detail.channel, (totals.channels.get(detail.channel) ?? 0) + count);
+    if (name === BY_COUNTRY && detail.country)
+      totals.countries.set(detail.country, (totals.countries.get(detail.country) ?? 0) + count);
   }
 
   /** Writes what the invocation metered, one line per tenant, and forgets it; never throws. */
@@ -64,6 +76,13 @@ export class EmfMeter implements Meter {
   }
 
   private linesOf(tenant: TenantId, totals: TenantTotals): Emf[] {
+    const byCountry = [...totals.countries].map(([country, n]) =>
+      this.serialize(this.byCountry, { tenant, country }, new Map([[BY_COUNTRY, n]])),
+    );
+    return [...this.tenantLines(tenant, totals), ...byCountry];
+  }
+
+  private tenantLines(tenant: TenantId, totals: TenantTotals): Emf[] {
     const blob = this.serialize(this.byTenant, { tenant }, totals.counts);
     const channels = [...totals.channels];
     const decisions = totals.counts.get(BY_CHANNEL) ?? 0;

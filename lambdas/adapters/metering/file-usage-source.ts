@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TenantUsage, UsageSource } from '#domain/cost/ports.ts';
+import type { TenantId } from '#domain/ids.ts';
 import { isMeteredName, type MeterReading } from '#domain/metering.ts';
 
 /** Metered usage from a metering.jsonl (the local meter's file): a month's readings of one market. */
@@ -13,7 +14,28 @@ export class FileUsageSource implements UsageSource {
 
   async usage(market: string, month: string): Promise<TenantUsage> {
     const out: TenantUsage = {};
-    if (!existsSync(this.file)) return out;
+    for await (const r of this.readings(market, month)) {
+      const t = (out[r.tenant] ??= {});
+      t[r.name] = (t[r.name] ?? 0) + Number(r.count ?? 0);
+    }
+    return out;
+  }
+
+  /** SmsSegmentsSent by the destination country each reading names ('' where it names none). */
+  async smsSegmentsByDestination(market: string, month: string): Promise<Record<TenantId, Record<string, number>>> {
+    const out: Record<TenantId, Record<string, number>> = {};
+    for await (const r of this.readings(market, month)) {
+      if (r.name !== 'SmsSegmentsSent') continue;
+      const t = (out[r.tenant] ??= {});
+      const country = typeof r.country === 'string' && /^[A-Z]{2}$/.test(r.country) ? r.country : '';
+      t[country] = (t[country] ?? 0) + Number(r.count ?? 0);
+    }
+    return out;
+  }
+
+  /** The month's well-formed readings of the market. */
+  private async *readings(market: string, month: string): AsyncGenerator<MeterReading> {
+    if (!existsSync(this.file)) return;
     const lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line.trim()) continue;
@@ -24,9 +46,7 @@ export class FileUsageSource implements UsageSource {
         continue;
       }
       if (r.market !== market || !r.at?.startsWith(month) || !r.tenant || !isMeteredName(r.name)) continue;
-      const t = (out[r.tenant] ??= {});
-      t[r.name] = (t[r.name] ?? 0) + Number(r.count ?? 0);
+      yield r as MeterReading;
     }
-    return out;
   }
 }

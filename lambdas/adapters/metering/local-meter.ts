@@ -37,6 +37,7 @@ export class LocalMeter implements Meter {
       count,
       ...(detail.route ? { route: detail.route } : {}),
       ...(detail.channel ? { channel: detail.channel } : {}),
+      ...(detail.country ? { country: detail.country } : {}),
     };
     if (this.pending.length === 0) process.once('exit', this.flushOnExit);
     this.pending.push(`${JSON.stringify(reading)}\n`);

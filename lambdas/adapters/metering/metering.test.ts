@@ -123,6 +123,32 @@ describe('the EMF meter', () => {
     ]);
   });
 
+  it('publishes SMS segments by destination country too, a line per country, beside the tenant total', () => {
+    const meter = new EmfMeter('demo');
+    const blobs = emfLines(() => {
+      meter.meter('consumer', 'SmsSegmentsSent', 2, { channel: 'sms', country: 'ZA' });
+      meter.meter('consumer', 'SmsSegmentsSent', 1, { channel: 'sms', country: 'GB' });
+      meter.meter('consumer', 'SmsSegmentsSent', 3, { channel: 'sms', country: 'ZA' });
+      meter.meter('consumer', 'SmsSegmentsSent', 1, { channel: 'sms' }); // a number of no known country
+      meter.flush();
+    });
+    expect(blobs.map((b) => [b['tenant'], b['country'], b['SmsSegmentsSent']])).toEqual([
+      ['consumer', undefined, 7],
+      ['consumer', 'ZA', 5],
+      ['consumer', 'GB', 1],
+    ]);
+    expect(blobs[0]!['_aws'].CloudWatchMetrics[0].Dimensions).toEqual([['service', 'market', 'tenant']]);
+    expect(blobs.slice(1).map((b) => b['_aws'].CloudWatchMetrics)).toEqual(
+      Array(2).fill([
+        {
+          Namespace: 'telco-cvm',
+          Dimensions: [['service', 'market', 'tenant', 'country']],
+          Metrics: [{ Name: 'SmsSegmentsSent', Unit: 'Count' }],
+        },
+      ]),
+    );
+  });
+
   it('writes nothing without a tenant or a positive count', () => {
     const meter = new EmfMeter('demo');
     expect(

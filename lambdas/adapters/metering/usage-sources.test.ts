@@ -100,6 +100,37 @@ describe('usage from CloudWatch (the EMF meters)', () => {
     ).rejects.toThrow(/Event of tenant consumer: InternalError/);
   });
 
+  it('reads SMS segments by destination country with the dimensions the EMF meter writes them', async () => {
+    const ofCountry = (queries: MetricDataQuery[], tenant: string, country: string) =>
+      queries.find((q) => {
+        const dims = q.MetricStat!.Metric!.Dimensions!;
+        return dims.some((d) => d.Name === 'tenant' && d.Value === tenant) && dims.some((d) => d.Value === country);
+      })!.Id!;
+    cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
+      MetricDataResults: [
+        result(ofCountry(input.MetricDataQueries, 'consumer', 'ZA'), [1000, 200]),
+        result(ofCountry(input.MetricDataQueries, 'consumer', 'GB'), [40]),
+        result(ofCountry(input.MetricDataQueries, 'enterprise', 'CA'), []),
+      ],
+    }));
+    const source = new CloudWatchUsageSource(
+      ['consumer', 'enterprise'],
+      new CloudWatchClient({ region: 'af-south-1' }),
+    );
+    expect(await source.smsSegmentsByDestination('demo', '2026-10')).toEqual({ consumer: { ZA: 1200, GB: 40 } });
+    const queries = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!;
+    expect(queries.find((q) => q.Id === ofCountry(queries, 'consumer', 'GB'))!.MetricStat!.Metric).toEqual({
+      Namespace: 'telco-cvm',
+      MetricName: 'SmsSegmentsSent',
+      Dimensions: [
+        { Name: 'service', Value: 'telco-cvm' },
+        { Name: 'market', Value: 'demo' },
+        { Name: 'tenant', Value: 'consumer' },
+        { Name: 'country', Value: 'GB' },
+      ],
+    });
+  });
+
   it('takes a December to the first of January', () => {
     expect(monthRange('2026-12')).toEqual({
       start: new Date('2026-12-01T00:00:00Z'),

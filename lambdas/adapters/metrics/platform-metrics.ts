@@ -8,7 +8,7 @@ import { METER_NAMESPACE, METER_SERVICE, type MeterName } from '#domain/metering
  *
  * Every metric shares the meters' namespace and `service` dimension (Powertools adds `service`
  * from `serviceName`) and carries `market` as a default dimension; each metric adds at most one
- * dimension of its own.
+ * dimension of its own, but FeaturePsi, which adds two (model and feature).
  */
 export const METRICS_NAMESPACE = METER_NAMESPACE;
 export const METRICS_SERVICE = METER_SERVICE;
@@ -27,6 +27,14 @@ export const METRIC = {
    * tenant and batch: a rule stored before the limits, or data past what the static bound assumes.
    */
   ruleOverBudget: 'RuleOverBudget',
+  /**
+   * Nightly population stability index of a pinned model's scores against its training histogram
+   * (its worst head), by model. Not by tenant: every tenant's run writes into the model's series
+   * and the alarm reads its Maximum, so the series count does not grow with tenants.
+   */
+  scorePsi: 'ScorePsi',
+  /** Nightly PSI of one of a model's top features (models.psiTopFeatures), by model and feature. */
+  featurePsi: 'FeaturePsi',
 } as const;
 
 export const DIMENSION = {
@@ -35,7 +43,15 @@ export const DIMENSION = {
   tenant: 'tenant',
   channel: 'channel',
   reason: 'reason',
+  model: 'model',
+  feature: 'feature',
 } as const;
+
+/**
+ * Metric series the drift metrics hold at most: one ScorePsi per pinned model and one FeaturePsi
+ * per watched feature of each (a model with fewer features has fewer). Each series is billed monthly.
+ */
+export const driftSeriesOf = (models: number, topFeatures: number): number => models * (1 + topFeatures);
 
 /**
  * Why an online scoring fell back to the in-process evaluator. A closed list: an alarm cannot

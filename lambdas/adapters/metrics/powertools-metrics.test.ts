@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emfBlobs, emittedMetrics } from '../../test-support/emf.ts';
 import {
+  driftMetricsFromEnv,
   platformMetrics,
   powertoolsRuleBudgetRecorder,
   powertoolsTriggerRecorder,
@@ -55,5 +56,30 @@ describe('rules over budget as a metric', () => {
     expect(
       await emfBlobs(() => ruleBudgetRecorderFromEnv({ MARKET: 'demo', CVM_METER: 'local' })('consumer', 1)),
     ).toEqual([]);
+  });
+});
+
+describe('drift as metrics', () => {
+  it('writes ScorePsi and FeaturePsi with the model (and feature) as dimensions, nothing in the local runtime', async () => {
+    const drift = driftMetricsFromEnv({ MARKET: 'demo' }, 'consumer');
+    expect(
+      await emittedMetrics(() => {
+        drift.scorePsi('churn', 0.12);
+        drift.featurePsi('churn', 'tenure_months', 0.03);
+      }),
+    ).toEqual([
+      {
+        namespace: 'telco-cvm',
+        name: 'ScorePsi',
+        dimensions: { service: 'telco-cvm', market: 'demo', model: 'churn' },
+      },
+      {
+        namespace: 'telco-cvm',
+        name: 'FeaturePsi',
+        dimensions: { service: 'telco-cvm', market: 'demo', model: 'churn', feature: 'tenure_months' },
+      },
+    ]);
+    const local = driftMetricsFromEnv({ MARKET: 'demo', CVM_METER: 'local' }, 'consumer');
+    expect(await emfBlobs(() => local.scorePsi('churn', 0.4))).toEqual([]);
   });
 });

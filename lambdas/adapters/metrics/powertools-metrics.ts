@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TenantId } from '#domain/ids.ts';
+import type { DriftMetrics } from '#domain/scoring/psi.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './platform-metrics.ts';
 
 /**
@@ -64,4 +65,32 @@ export function powertoolsRuleBudgetRecorder(metrics: Metrics): RuleBudgetRecord
 export function ruleBudgetRecorderFromEnv(env: { MARKET?: string; CVM_METER?: string }): RuleBudgetRecorder {
   if (env.CVM_METER === 'local') return () => {};
   return powertoolsRuleBudgetRecorder(platformMetrics(env.MARKET ?? 'unknown'));
+}
+
+/**
+ * ScorePsi and FeaturePsi of one tenant's nightly run. The tenant goes into the blob as a field,
+ * not a dimension: the log line says whose run it was, the series stay one per model and feature.
+ */
+export function powertoolsDriftMetrics(metrics: Metrics, tenant: TenantId): DriftMetrics {
+  const write = (name: string, dimensions: Record<string, string>, psi: number) => {
+    try {
+      const one = metrics.singleMetric();
+      for (const [k, v] of Object.entries(dimensions)) one.addDimension(k, v);
+      one.addMetadata(DIMENSION.tenant, tenant);
+      one.addMetric(name, MetricUnit.NoUnit, psi);
+    } catch {
+      // a metric never fails the run it measures
+    }
+  };
+  return {
+    scorePsi: (model, psi) => write(METRIC.scorePsi, { [DIMENSION.model]: model }, psi),
+    featurePsi: (model, feature, psi) =>
+      write(METRIC.featurePsi, { [DIMENSION.model]: model, [DIMENSION.feature]: feature }, psi),
+  };
+}
+
+/** As triggerRecorderFromEnv: nothing in the local runtime. */
+export function driftMetricsFromEnv(env: { MARKET?: string; CVM_METER?: string }, tenant: TenantId): DriftMetrics {
+  if (env.CVM_METER === 'local') return { scorePsi: () => {}, featurePsi: () => {} };
+  return powertoolsDriftMetrics(platformMetrics(env.MARKET ?? 'unknown'), tenant);
 }

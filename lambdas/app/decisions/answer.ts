@@ -60,10 +60,11 @@ export function answerOf(base: AnswerBase, settled: Settled, scores: Scores, set
   return {
     ...base,
     actions: winners.map((w: Candidate): DecidedAction => {
-      const { treatment, reasons } = result.describe(w);
+      const { treatment, reasons, variantId } = result.describe(w);
       return {
         actionId: w.actionId,
         kind: w.kind,
+        ...(variantId ? { variantId } : {}),
         treatment,
         score: w.priority,
         propensity: w.propensity,

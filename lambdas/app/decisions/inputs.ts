@@ -4,6 +4,7 @@ import type { ResponseStats } from '#domain/decisioning/learning.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ContactLedgers, LearningStore, ScoringPort } from '#domain/ports.ts';
 import type { Meter } from '#domain/metering.ts';
+import { effectiveScores, type ScoredState } from '#domain/scoring/realtime-score.ts';
 import type { CatalogFacts } from './catalog-facts.ts';
 import { householdSince } from './settle.ts';
 
@@ -40,13 +41,15 @@ export const gatherInputs =
     catalog: CatalogFacts,
   ): Promise<Inputs> => {
     const householdId = catalog.policy.household ? record.householdId : undefined;
+    // the real-time churn score where it is newer than the nightly one, as GET /v1/customers shows
+    const stored = effectiveScores(record.scores, state as ScoredState | undefined);
     const [scores, learned, household] = await Promise.all([
-      !hasScores(record.scores) && ports.scoring
+      !hasScores(stored) && ports.scoring
         ? ports.scoring.score({ profile: record, ...(state ? { state } : {}) }).then((s) => {
             ports.meter?.meter(tenant, 'Score', 1);
             return s.scores;
           })
-        : (record.scores ?? {}),
+        : stored,
       ports.learning.stats(tenant, segment, catalog.actionIds),
       householdId
         ? ports.ledgers.household(

@@ -81,6 +81,7 @@ function evaluate(ctx: DecisionContext, settings: DecisioningSettings) {
   const household = ctx.household ? ledgerRecords(ctx.household.ledger) : undefined;
   const result = evaluateActions(
     {
+      tenant: ctx.tenant,
       actions: only ? ctx.catalog.actions.filter((a) => only.includes(a.actionId)) : ctx.catalog.actions,
       record: ctx.record,
       state: ctx.state,

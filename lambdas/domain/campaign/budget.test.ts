@@ -37,6 +37,24 @@ describe('campaign budgets', () => {
       for (const lang of ['en', 'af', 'fr']) expect(contactCostUsd(a, 'sms', lang, ZA_SMS)).toBeLessThanOrEqual(most);
   });
 
+  it("counts the text of the variant a member was sent, and holds for the longest variant's", () => {
+    const action: Pick<Action, 'treatments'> = {
+      treatments: {
+        sms: {
+          templateKey: 'k',
+          text: { en: 'short' },
+          variants: [
+            { variantId: 'A', weight: 1 },
+            { variantId: 'B', weight: 1, text: { en: 'x'.repeat(400) } },
+          ],
+        },
+      },
+    };
+    expect(contactCostUsd(action, 'sms', 'en', ZA_SMS, 'A')).toBeCloseTo(COST_PER_TREATMENT_MEMBER_USD + 0.1, 9);
+    expect(contactCostUsd(action, 'sms', 'en', ZA_SMS, 'B')).toBeCloseTo(COST_PER_TREATMENT_MEMBER_USD + 0.3, 9);
+    expect(maxContactCostUsd([action], 'sms', ZA_SMS)).toBeCloseTo(COST_PER_TREATMENT_MEMBER_USD + 0.3, 9);
+  });
+
   it('never lets holds pass either limit, whatever order contacts and releases come in', () => {
     fc.assert(
       fc.property(

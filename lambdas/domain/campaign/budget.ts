@@ -3,6 +3,7 @@ import type { Channel } from '../customer.ts';
 import { sendingPrice } from '../cost/sending-prices.ts';
 import { isAwsSending, type ConnectionType } from '../delivery/connection.ts';
 import { smsSegments } from '../delivery/sms-segments.ts';
+import { withVariant } from '../decisioning/variants.ts';
 import { COST_PER_TREATMENT_MEMBER_USD } from './campaign.ts';
 
 /** A run's spending limits: contacting stops at whichever is reached first. */
@@ -70,11 +71,20 @@ export function contactCostUsd(
   channel: Channel,
   language: string | undefined,
   terms: SendingTerms | undefined,
+  variantId?: string,
 ): number {
   if (!terms || !isAwsSending(terms.connectionType)) return COST_PER_TREATMENT_MEMBER_USD;
   const price = sendingPrice(terms.connectionType, terms.country);
-  const treatment = action.treatments[channel];
-  if (!price || !treatment) return COST_PER_TREATMENT_MEMBER_USD;
+  const listed = action.treatments[channel];
+  if (!price || !listed) return COST_PER_TREATMENT_MEMBER_USD;
+  // the variant the member was sent, whose text may be longer than the treatment's
+  const treatment = {
+    ...listed,
+    ...withVariant(
+      listed,
+      listed.variants?.find((v) => v.variantId === variantId),
+    ),
+  };
   const units =
     terms.connectionType === 'sms' ? smsSegments(treatmentText(treatment, language, terms.defaultLanguage) ?? '') : 1;
   return COST_PER_TREATMENT_MEMBER_USD + (units * price.usd) / price.per;
@@ -82,7 +92,8 @@ export function contactCostUsd(
 
 /**
  * The most one contact of the campaign can count, over its actions and every language of their
- * texts: what a member holds before its decision picks the action (settled to the real figure after).
+ * texts and their variants' texts: what a member holds before its decision picks the action (settled
+ * to the real figure after).
  */
 export function maxContactCostUsd(
   actions: readonly Pick<Action, 'treatments'>[],
@@ -91,9 +102,13 @@ export function maxContactCostUsd(
 ): number {
   let most = COST_PER_TREATMENT_MEMBER_USD;
   for (const action of actions) {
-    const languages = Object.keys(action.treatments[channel]?.text ?? {});
-    for (const language of languages.length ? languages : [undefined])
-      most = Math.max(most, contactCostUsd(action, channel, language, terms));
+    const treatment = action.treatments[channel];
+    const languages = new Set(Object.keys(treatment?.text ?? {}));
+    for (const v of treatment?.variants ?? []) for (const l of Object.keys(v.text ?? {})) languages.add(l);
+    const variantIds = [undefined, ...(treatment?.variants ?? []).map((v) => v.variantId)];
+    for (const language of languages.size ? languages : [undefined])
+      for (const variantId of variantIds)
+        most = Math.max(most, contactCostUsd(action, channel, language, terms, variantId));
   }
   return most;
 }

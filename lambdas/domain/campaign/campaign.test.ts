@@ -132,6 +132,16 @@ describe('campaign rules', () => {
     expect(measureMember(member({ status: 'failed' }), [], undefined, {}, window).failed).toBe(true);
   });
 
+  it('carries the message variant a contacted member was sent, and none for a member not contacted', () => {
+    const sent = member({ actionId: 'cmp-offer', variantId: 'B' });
+    expect(measureMember(sent, ['cmp-offer'], undefined, {}, window)).toMatchObject({
+      actionId: 'cmp-offer',
+      variantId: 'B',
+    });
+    const held = member({ status: 'suppressed', reason: 'no-consent', actionId: 'cmp-offer', variantId: 'B' });
+    expect(measureMember(held, ['cmp-offer'], undefined, {}, window)).not.toHaveProperty('variantId');
+  });
+
   it('estimates a larger cost for treatment members than for control members', () => {
     expect(estimatedCostUsd(1_000_000, 0)).toBeGreaterThan(estimatedCostUsd(0, 1_000_000));
   });

@@ -7,22 +7,27 @@ import { evaluateRule, type RuleVerdict } from '../rules.ts';
 import type { BudgetReason, BudgetUse, CampaignBudget } from './budget.ts';
 import { campaignGroup, campaignPhase, type CampaignGroup, type CampaignPhase } from './assignment.ts';
 import type { CampaignGoal, CampaignReport, MemberOutcome } from './report.ts';
+import type { CampaignSchedule } from './schedule.ts';
 
-export type CampaignStatus = 'running' | 'paused' | 'succeeded' | 'stopped' | 'failed' | 'cancelled';
+/** `scheduled`: waiting for its (next) run's start; a repeating campaign returns to it between runs. */
+export type CampaignStatus = 'scheduled' | 'running' | 'paused' | 'succeeded' | 'stopped' | 'failed' | 'cancelled';
 export const FINAL_STATUSES: ReadonlySet<CampaignStatus> = new Set(['succeeded', 'stopped', 'failed', 'cancelled']);
 
 /** A campaign as the client asks for it (DESIGN.md "Campaign"). */
 export interface CampaignSpec {
   name: string;
   goal: CampaignGoal;
-  audience: { rule: Rule } | { customerIds: string[] };
+  /** A rule over the whole base, an inline list (at most 5,000), or an uploaded audience (audience-upload.ts). */
+  audience: { rule: Rule } | { customerIds: string[] } | { audienceId: string };
   actionIds: string[];
   channel: Channel;
   controlGroupPercent: number;
   pilot: CampaignPilot;
   /** ISO 8601 duration, e.g. P7D. */
   responseWindow: string;
-  schedule?: string;
+  /** Start later, and repeat (schedule.ts); without one the campaign runs at once, once. */
+  schedule?: CampaignSchedule;
+  /** Per run. */
   budget?: CampaignBudget;
 }
 
@@ -60,7 +65,27 @@ export interface CampaignRecord extends CampaignSpec {
   budgetUse?: BudgetUse;
   /** Set once a budget limit stopped contacting: the campaign ends `stopped` with it as its reason. */
   budgetReached?: BudgetReason;
+  /** A scheduled campaign's current (or last) run: its members are kept apart from other runs'. */
+  runId?: string;
+  /** Runs started so far. */
+  runCount?: number;
+  /** When the next run is due (its one-time schedule exists until it starts or the campaign is cancelled). */
+  nextRunAt?: string;
+  /** A scheduled campaign's runs, oldest first (the latest MAX_KEPT_RUNS). */
+  runs?: CampaignRun[];
 }
+
+/** One run of a scheduled campaign: its own audience, members, budget and report. */
+export interface CampaignRun {
+  runId: string;
+  startedAt: string;
+  status: CampaignStatus;
+  report?: CampaignReport;
+  reason?: string;
+}
+
+/** Runs a campaign record keeps (each with its report), so a daily campaign's record stays far below DynamoDB's item size. */
+export const MAX_KEPT_RUNS = 30;
 
 export type MemberStatus = 'selected' | 'contacted' | 'suppressed' | 'failed';
 
@@ -72,6 +97,8 @@ export interface CampaignMember {
   status: MemberStatus;
   reason?: string;
   actionId?: string;
+  /** The message variant the contacted member was sent (treatments with `variants`). */
+  variantId?: string;
   messageId?: string;
   decisionId?: string;
   at?: string;
@@ -145,6 +172,8 @@ export function audienceVerdict(
 ): RuleVerdict {
   if ('customerIds' in spec.audience)
     return spec.audience.customerIds.includes(customer.record.customerId) ? 'holds' : 'fails';
+  // an uploaded audience's members are the customers read from its list: nobody else is asked
+  if ('audienceId' in spec.audience) return 'holds';
   return evaluateRule(spec.audience.rule, ruleData(customer, now, settings));
 }
 
@@ -220,6 +249,9 @@ export function measureMember(
     contacted: member.status === 'contacted',
     ...(member.status === 'suppressed' && member.reason ? { suppressedReason: member.reason } : {}),
     ...(member.status === 'failed' ? { failed: true } : {}),
+    ...(member.status === 'contacted' && member.actionId && member.variantId
+      ? { actionId: member.actionId, variantId: member.variantId }
+      : {}),
     responded,
     churned,
     revenue: Math.round(revenue * 100) / 100,

@@ -31,6 +31,8 @@ export interface CampaignStore {
     campaignId: string,
     patch: Partial<CampaignRecord>,
     ifStatusIn?: CampaignStatus[],
+    /** Fields to remove in the same update (a run's results, when the next run starts). */
+    remove?: (keyof CampaignRecord)[],
   ): Promise<boolean>;
   putMembers(
     tenant: TenantId,
@@ -61,20 +63,41 @@ export interface CampaignStore {
 }
 
 /** A member of one campaign, as subject access shows it. */
-export type Membership = StoredMember & { campaignId: string };
+export type Membership = StoredMember & { campaignId: string; runId?: string };
 
 /** A customer's side of the tenant's campaigns: subject access and erasure. */
 export interface CampaignMemberships {
   /** The customer's membership of every campaign the tenant keeps. */
   membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]>;
+  /** The uploaded audiences (POST /v1/audiences) whose list names the customer. */
+  audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]>;
   /**
-   * Deletes the customer's memberships and takes its id out of every campaign's audience list.
-   * Idempotent; what it changed.
+   * Deletes the customer's memberships and takes its id out of every campaign's audience list
+   * and every uploaded audience. Idempotent; what it changed.
    */
   forgetCustomer(tenant: TenantId, customerId: string): Promise<{ memberships: number; audienceLists: number }>;
 }
 
 /** Starts the campaign workflow (Step Functions in AWS, aws-local-stepfunctions locally). */
 export interface WorkflowStarter {
-  start(input: { tenant: TenantId; campaignId: string }): Promise<{ executionId: string }>;
+  /** A scheduled campaign's run names its execution: each run is one. */
+  start(input: { tenant: TenantId; campaignId: string; runId?: string }): Promise<{ executionId: string }>;
+}
+
+/** A campaign run due at an instant. */
+export interface DueRun {
+  tenant: TenantId;
+  campaignId: string;
+  at: Date;
+}
+
+/**
+ * Starts a scheduled campaign's run when it is due (EventBridge Scheduler one-time schedules in
+ * AWS; a timer on the platform clock locally), by calling the start-run use case.
+ */
+export interface RunScheduler {
+  /** Idempotent: the same run scheduled twice is one schedule. */
+  schedule(run: DueRun): Promise<void>;
+  /** Idempotent: a run not (or no longer) scheduled is fine. */
+  cancel(run: DueRun): Promise<void>;
 }

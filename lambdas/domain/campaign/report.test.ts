@@ -57,4 +57,42 @@ describe('campaign report', () => {
     expect(csv).toHaveLength(1 + 3 * 2);
     expect(csv[2]).toMatch(/^pilot,treatment,20,18,2,0,6,0.3,0,0,300,20,/);
   });
+
+  it('breaks the treatment down by message variant, against control and against the other variant', () => {
+    const sent = (variantId: string, responded: boolean) =>
+      member({ contacted: true, actionId: 'bundle', variantId, responded });
+    const members = [
+      ...Array.from({ length: 50 }, (_, i) => member({ group: 'control', responded: i < 5 })),
+      ...Array.from({ length: 50 }, (_, i) => sent('A', i < 20)),
+      ...Array.from({ length: 50 }, (_, i) => sent('B', i < 10)),
+      member({ suppressedReason: 'no-consent' }),
+    ];
+    const p = phaseReport(members, 'take-up');
+    // the treatment group as before: all 101 members, contacted or not
+    expect(p.treatment).toMatchObject({ audience: 101, contacted: 100, responded: 30 });
+    expect(p.variants?.map((v) => [v.variantId, v.contacted, v.responded, v.responseRate])).toEqual([
+      ['A', 50, 20, 0.4],
+      ['B', 50, 10, 0.2],
+    ]);
+    const [a, b] = p.variants!;
+    expect(a?.uplift).toMatchObject({ treatmentRate: 0.4, controlRate: 0.1, upliftPoints: 30 });
+    expect(a?.vsOtherVariants).toMatchObject({ treatmentRate: 0.4, controlRate: 0.2, upliftPoints: 20 });
+    expect(b?.vsOtherVariants).toMatchObject({ upliftPoints: -20 });
+    const [low, high] = (a!.vsOtherVariants as { ci95Points: [number, number] }).ci95Points;
+    expect(low).toBeLessThan(20);
+    expect(high).toBeGreaterThan(20);
+
+    const csv = campaignReportCsv(campaignReport(members, 'take-up', ['pilot']))
+      .trim()
+      .split(/\r?\n/);
+    expect(csv[0]).toMatch(/,vs_other_variants_points,vs_other_variants_ci95_low,vs_other_variants_ci95_high$/);
+    expect(csv.find((l) => l.startsWith('pilot,variant:bundle/A,'))).toMatch(
+      /^pilot,variant:bundle\/A,50,50,0,0,20,0.4,0,0,0,30,.*,20,/,
+    );
+    expect(csv.some((l) => l.startsWith('total,variant:bundle/B,'))).toBe(true);
+  });
+
+  it('has no variant breakdown when no member was sent a variant', () => {
+    expect(phaseReport(scenario, 'take-up')).not.toHaveProperty('variants');
+  });
 });

@@ -12,6 +12,9 @@ export interface MemberOutcome {
   /** Contact policy / consent reason code when a treatment member was not contacted. */
   suppressedReason?: string;
   failed?: boolean;
+  /** The action and message variant a contacted member was sent, when its treatment lists variants. */
+  actionId?: string;
+  variantId?: string;
   responded: boolean;
   churned: boolean;
   revenue: number;
@@ -30,14 +33,32 @@ export interface GroupStats {
   revenuePerCustomer: number;
 }
 
+export type GoalUplift = UpliftResult | { upliftPerCustomer: number; ci95: [number, number] };
+
+/**
+ * The members sent one message variant of an action. A variant is given at the decision, so only
+ * contacted members have one: these figures are per contact, not intention to treat as the
+ * treatment group's are, and the uplift against control is on that footing.
+ */
+export interface VariantStats extends GroupStats {
+  actionId: string;
+  variantId: string;
+  /** Against the whole control group, on the goal's metric. */
+  uplift: GoalUplift | null;
+  /** Against the action's other variants together (for two, A against B), on the goal's metric. */
+  vsOtherVariants: GoalUplift | null;
+}
+
 export interface PhaseReport {
   control: GroupStats;
   treatment: GroupStats;
   /** On the goal's metric: take-up -> response rate; churn -> retention rate; revenue -> revenue per customer. */
-  uplift: UpliftResult | { upliftPerCustomer: number; ci95: [number, number] } | null;
+  uplift: GoalUplift | null;
   incrementalResponses: number;
   incrementalRevenue: number;
   costPerIncrementalResponse: number | null;
+  /** Per message variant, when the campaign's treatments list variants; absent otherwise. */
+  variants?: VariantStats[];
 }
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -86,6 +107,46 @@ function meanDifference(t: MemberOutcome[], c: MemberOutcome[]): { upliftPerCust
   return { upliftPerCustomer: r2(diff), ci95: [r2(diff - 1.96 * se), r2(diff + 1.96 * se)] };
 }
 
+/** `a` against `b` on the goal's metric; null when either is empty. */
+function goalUplift(a: MemberOutcome[], b: MemberOutcome[], goal: CampaignGoal): GoalUplift | null {
+  if (!a.length || !b.length) return null;
+  const count = (ms: MemberOutcome[], f: (m: MemberOutcome) => boolean) => ms.filter(f).length;
+  if (goal === 'take-up')
+    return compareProportions(
+      { n: a.length, successes: count(a, (m) => m.responded) },
+      { n: b.length, successes: count(b, (m) => m.responded) },
+    );
+  if (goal === 'churn')
+    return compareProportions(
+      { n: a.length, successes: count(a, (m) => !m.churned) },
+      { n: b.length, successes: count(b, (m) => !m.churned) },
+    );
+  return meanDifference(a, b);
+}
+
+/** Each action's variants against the control group and against the action's other variants. */
+function variantStats(t: MemberOutcome[], c: MemberOutcome[], goal: CampaignGoal): VariantStats[] {
+  const byVariant = new Map<string, MemberOutcome[]>();
+  for (const m of t) {
+    if (m.actionId === undefined || m.variantId === undefined) continue;
+    const key = `${m.actionId}\u0000${m.variantId}`;
+    byVariant.set(key, [...(byVariant.get(key) ?? []), m]);
+  }
+  return [...byVariant.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, members]) => {
+      const [actionId = '', variantId = ''] = key.split('\u0000');
+      const others = t.filter((m) => m.actionId === actionId && m.variantId !== undefined && m.variantId !== variantId);
+      return {
+        actionId,
+        variantId,
+        ...groupStats(members),
+        uplift: goalUplift(members, c, goal),
+        vsOtherVariants: goalUplift(members, others, goal),
+      };
+    });
+}
+
 /**
  * Treatment against control of one phase: the whole treatment group counts, contacted or not
  * (intention to treat), so suppression by policy cannot flatter the uplift.
@@ -95,21 +156,8 @@ export function phaseReport(members: MemberOutcome[], goal: CampaignGoal, costPe
   const c = members.filter((m) => m.group === 'control');
   const treatment = groupStats(t);
   const control = groupStats(c);
-  let uplift: PhaseReport['uplift'] = null;
-  if (t.length && c.length) {
-    uplift =
-      goal === 'take-up'
-        ? compareProportions(
-            { n: t.length, successes: treatment.responded },
-            { n: c.length, successes: control.responded },
-          )
-        : goal === 'churn'
-          ? compareProportions(
-              { n: t.length, successes: t.length - treatment.churned },
-              { n: c.length, successes: c.length - control.churned },
-            )
-          : meanDifference(t, c);
-  }
+  const uplift = goalUplift(t, c, goal);
+  const variants = variantStats(t, c, goal);
   const incrementalResponses = c.length ? r2(treatment.responded - control.responseRate * t.length) : 0;
   const incrementalRevenue = c.length ? r2(treatment.revenue - control.revenuePerCustomer * t.length) : 0;
   const cost = treatment.contacted * costPerContact;
@@ -120,6 +168,7 @@ export function phaseReport(members: MemberOutcome[], goal: CampaignGoal, costPe
     incrementalResponses,
     incrementalRevenue,
     costPerIncrementalResponse: incrementalResponses > 0 ? r2(cost / incrementalResponses) : null,
+    ...(variants.length ? { variants } : {}),
   };
 }
 
@@ -154,7 +203,13 @@ export function campaignReport(
   };
 }
 
-/** The same report as CSV: one row per phase and group. */
+const upliftCells = (u: GoalUplift | null): CsvCell[] =>
+  u ? ('upliftPoints' in u ? [u.upliftPoints, ...u.ci95Points] : [u.upliftPerCustomer, ...u.ci95]) : ['', '', ''];
+
+/**
+ * The same report as CSV: one row per phase and group, then one per message variant
+ * (`variant:<actionId>/<variantId>`, its uplift against control and against the other variants).
+ */
 export function campaignReportCsv(report: CampaignReport): string {
   const header = [
     'phase',
@@ -171,6 +226,9 @@ export function campaignReportCsv(report: CampaignReport): string {
     'uplift_points',
     'ci95_low',
     'ci95_high',
+    'vs_other_variants_points',
+    'vs_other_variants_ci95_low',
+    'vs_other_variants_ci95_high',
   ];
   const rows: CsvCell[][] = [];
   const entries: [string, PhaseReport][] = [...Object.entries(report.phases), ['total', report.total]] as [
@@ -180,12 +238,7 @@ export function campaignReportCsv(report: CampaignReport): string {
   for (const [phase, p] of entries) {
     for (const group of ['control', 'treatment'] as const) {
       const g = p[group];
-      const up =
-        group === 'treatment' && p.uplift
-          ? 'upliftPoints' in p.uplift
-            ? [p.uplift.upliftPoints, ...p.uplift.ci95Points]
-            : [p.uplift.upliftPerCustomer, ...p.uplift.ci95]
-          : ['', '', ''];
+      const up = group === 'treatment' ? upliftCells(p.uplift) : ['', '', ''];
       const suppressed = Object.values(g.suppressed).reduce((a, b) => a + b, 0);
       rows.push([
         phase,
@@ -200,6 +253,27 @@ export function campaignReportCsv(report: CampaignReport): string {
         g.churnRate,
         g.revenue,
         ...up,
+        '',
+        '',
+        '',
+      ]);
+    }
+    for (const v of p.variants ?? []) {
+      const suppressed = Object.values(v.suppressed).reduce((a, b) => a + b, 0);
+      rows.push([
+        phase,
+        `variant:${v.actionId}/${v.variantId}`,
+        v.audience,
+        v.contacted,
+        suppressed,
+        v.failed,
+        v.responded,
+        v.responseRate,
+        v.churned,
+        v.churnRate,
+        v.revenue,
+        ...upliftCells(v.uplift),
+        ...upliftCells(v.vsOtherVariants),
       ]);
     }
   }

@@ -50,6 +50,11 @@ export type TenantUsage = Record<TenantId, Partial<Record<MeteredName, number>>>
  */
 export interface UsageSource {
   usage(market: string, month: string): Promise<TenantUsage>;
+  /**
+   * Each tenant's SMS segments by destination country (ISO; '' for a number of no known country),
+   * where the source keeps it (the metering file's readings, the EMF meter's `country` dimension).
+   */
+  smsSegmentsByDestination?(market: string, month: string): Promise<Record<TenantId, Record<string, number>>>;
   /** Where the figures come from, as the report states its method. */
   readonly method: string;
 }

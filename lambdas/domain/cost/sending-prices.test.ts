@@ -7,7 +7,9 @@ import {
   SENDING_METER,
   sendingCostOf,
   SMS_PRICED_COUNTRIES,
+  smsPricing,
   smsSegmentPrice,
+  UNKNOWN_DESTINATION,
 } from './sending-prices.ts';
 
 describe('the sending price table', () => {
@@ -58,6 +60,61 @@ describe("a tenant's sending cost", () => {
         expect(base).toBeGreaterThanOrEqual(0);
         expect(sendingCostOf({ SmsSegmentsSent: s + 1, EmailsSent: e, PushesSent: p }, 'ZA').usd).toBeGreaterThan(base);
       }),
+    );
+  });
+});
+
+describe('SMS priced by destination country', () => {
+  it("prices a destination at its own price, and at the market's, flagged, where it has none or is unknown", () => {
+    expect(smsPricing('GB', 'ZA')).toMatchObject({ destination: 'GB', pricedAs: 'GB', price: { usd: 0.05 } });
+    expect(smsPricing('GB', 'ZA').fallback).toBeUndefined();
+    expect(smsPricing('ZW', 'ZA')).toMatchObject({
+      destination: 'ZW',
+      pricedAs: 'ZA',
+      price: { usd: 0.1 },
+      fallback: 'no SMS price for ZW: priced as ZA',
+    });
+    expect(smsPricing(undefined, 'ZA')).toMatchObject({
+      pricedAs: 'ZA',
+      fallback: 'destination country unknown: priced as ZA',
+    });
+    const nowhere = smsPricing('ZW', 'IR');
+    expect(nowhere.price).toBeUndefined();
+    expect(nowhere.fallback).toBe("no SMS price for ZW, and none for the market's country IR");
+  });
+
+  it('splits the metered segments by destination, the rest at the market price, flagged', () => {
+    const cost = sendingCostOf({ SmsSegmentsSent: 100 }, 'ZA', { ZA: 60, GB: 30 });
+    expect(cost.lines.map((l) => [l.destination, l.pricedAs, l.units, l.usd, l.fallback])).toEqual([
+      ['ZA', 'ZA', 60, 6, undefined],
+      ['GB', 'GB', 30, 1.5, undefined],
+      [undefined, 'ZA', 10, 1, 'destination country unknown: priced as ZA'],
+    ]);
+    expect(cost.usd).toBe(8.5);
+  });
+
+  it('leaves out, as unpriced, segments to a country without a price in a market without one', () => {
+    const cost = sendingCostOf({ SmsSegmentsSent: 10 }, 'IR', { GB: 4, ZW: 6 });
+    expect(cost.usd).toBe(0.2);
+    expect(cost.unpriced).toEqual({ SmsSegmentsSent: 6 });
+  });
+
+  it('prices every metered segment once, never more than the meter counted, each at its price', () => {
+    const country = fc.constantFrom('ZA', 'GB', 'US', 'IN', 'ZW', 'IR', UNKNOWN_DESTINATION);
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 1_000_000 }),
+        fc.dictionary(country, fc.nat({ max: 1_000_000 })),
+        fc.constantFrom('ZA', 'IR', undefined),
+        (total, byDestination, market) => {
+          const cost = sendingCostOf({ SmsSegmentsSent: total }, market, byDestination);
+          expect(cost.lines.reduce((n, l) => n + l.units, 0)).toBe(total);
+          for (const line of cost.lines) {
+            const price = smsPricing(line.destination, market).price;
+            expect(line.usd).toBeCloseTo(price ? line.units * price.usd : 0, 6);
+          }
+        },
+      ),
     );
   });
 });

@@ -24,7 +24,7 @@ export interface SendingPrice {
 
 const SMS_SOURCE =
   'third-party transcription of the AWS End User Messaging SMS price export (https://aws.amazon.com/end-user-messaging/pricing/): ' +
-  'github.com/cds-snc/notification-utils scripts/sms_pricing/aws_prices_sms_mar_2026.csv (commit a7f5ac75a7b5), read 2026-12-07; ' +
+  'github.com/cds-snc/notification-utils scripts/sms_pricing/aws_prices_sms_mar_2026.csv (commit a7f5ac75a7b5), read 2026-12-06; ' +
   'JP agrees with dev.classmethod.jp (2026-05-18)';
 
 /**
@@ -64,7 +64,7 @@ export function smsSegmentPrice(country: string | undefined): SendingPrice | und
     usd,
     per: 1,
     unit: `outbound SMS segment (message part) to ${country!.toUpperCase()}`,
-    date: '2026-12-07',
+    date: '2026-12-06',
     source: SMS_SOURCE,
     confirmation: 'third-party',
   };
@@ -73,14 +73,45 @@ export function smsSegmentPrice(country: string | undefined): SendingPrice | und
 /** The countries the SMS table prices. */
 export const SMS_PRICED_COUNTRIES: readonly string[] = Object.keys(SMS_USD_PER_SEGMENT);
 
+/** How the SMS segments to one destination country are priced. */
+export interface SmsPricing {
+  /** The destination's country, as its number says; absent when unknown. */
+  destination?: string;
+  /** The country whose price applies: the destination's, or the market's where the destination has none. */
+  pricedAs?: string;
+  /** Undefined when neither country has a price: the segments are left out, unpriced. */
+  price?: SendingPrice;
+  /** Why the destination's own price is not the one used (shown beside the figure). */
+  fallback?: string;
+}
+
+/**
+ * An SMS segment to `destination` (an ISO country, from the number: calling-codes.ts): at its own
+ * price; where the number's country is unknown or the table has no price for it, at the market
+ * country's price, flagged with why.
+ */
+export function smsPricing(destination: string | undefined, marketCountry: string | undefined): SmsPricing {
+  const dest = destination?.toUpperCase();
+  const own = smsSegmentPrice(dest);
+  if (own) return { destination: dest!, pricedAs: dest!, price: own };
+  const market = marketCountry?.toUpperCase();
+  const why = dest ? `no SMS price for ${dest}` : 'destination country unknown';
+  const price = smsSegmentPrice(market);
+  return {
+    ...(dest ? { destination: dest } : {}),
+    ...(price ? { pricedAs: market!, price, fallback: `${why}: priced as ${market}` } : {}),
+    ...(price ? {} : { fallback: `${why}, and none for the market's country ${market ?? '(the market has none)'}` }),
+  };
+}
+
 export const EMAIL_PRICE: SendingPrice = {
   usd: 0.1,
   per: 1000,
   unit: 'outbound e-mail through SES (per message; attachments and data transfer beyond it not counted)',
-  date: '2026-12-07',
+  date: '2026-12-06',
   source:
     'https://aws.amazon.com/ses/pricing/ ($0.10 per 1,000 outbound messages), as transcribed by ' +
-    'cloudcostkit.com/guides/aws-ses-pricing and a billed example on superuser.com question 1399690, read 2026-12-07',
+    'cloudcostkit.com/guides/aws-ses-pricing and a billed example on superuser.com question 1399690, read 2026-12-06',
   confirmation: 'third-party',
 };
 
@@ -88,10 +119,10 @@ export const PUSH_PRICE: SendingPrice = {
   usd: 0.5,
   per: 1_000_000,
   unit: 'SNS mobile push notification delivered (the first million a month free, not counted)',
-  date: '2026-12-07',
+  date: '2026-12-06',
   source:
     'https://aws.amazon.com/sns/pricing/ (mobile push $0.50 per million), as transcribed by ' +
-    'factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols (2026-06-13), read 2026-12-07',
+    'factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols (2026-06-13), read 2026-12-06',
   confirmation: 'third-party',
 };
 
@@ -111,6 +142,11 @@ export interface SendingCostLine {
   type: AwsSendingType;
   meter: MeteredName;
   units: number;
+  /** SMS: the destination country of these segments (absent: unknown) and whose price applies. */
+  destination?: string;
+  pricedAs?: string;
+  /** SMS: why the destination's own price is not the one used. */
+  fallback?: string;
   /** Undefined when the table has no price (an SMS country it does not list): the line's usd is then 0 and flagged. */
   unitUsd?: number;
   usd: number;
@@ -126,24 +162,62 @@ export interface SendingCost {
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
+/** The key of SMS segments whose destination country is not known, in a by-destination count. */
+export const UNKNOWN_DESTINATION = '';
+
 /**
- * What AWS charges for the sends metered in `usage` (one tenant's month), SMS segments priced at
- * `country` (the market's: destination numbers of other countries are priced as if local).
+ * What AWS charges for the sends metered in `usage` (one tenant's month). SMS segments are priced
+ * by destination country where `smsByDestination` (segments by ISO country, UNKNOWN_DESTINATION for
+ * numbers of no known country) says where they went; what it does not cover of the metered
+ * SmsSegmentsSent (or all of it, without it) is priced at the market `country`, flagged.
  */
-export function sendingCostOf(usage: Partial<Record<MeteredName, number>>, country: string | undefined): SendingCost {
+export function sendingCostOf(
+  usage: Partial<Record<MeteredName, number>>,
+  country: string | undefined,
+  smsByDestination: Readonly<Record<string, number>> = {},
+): SendingCost {
   const lines: SendingCostLine[] = [];
   const unpriced: SendingCost['unpriced'] = {};
+  const add = (type: AwsSendingType, meter: MeteredName, units: number, price: SendingPrice | undefined, sms = {}) => {
+    if (!price) {
+      unpriced[meter] = (unpriced[meter] ?? 0) + units;
+      lines.push({ type, meter, units, ...sms, usd: 0 });
+      return;
+    }
+    const unitUsd = price.usd / price.per;
+    lines.push({ type, meter, units, ...sms, unitUsd, usd: round6(units * unitUsd), confirmation: price.confirmation });
+  };
   for (const [type, meter] of Object.entries(SENDING_METER) as [AwsSendingType, MeteredName][]) {
     const units = usage[meter] ?? 0;
     if (units <= 0) continue;
-    const price = sendingPrice(type, country);
-    if (!price) {
-      unpriced[meter] = units;
-      lines.push({ type, meter, units, usd: 0 });
+    if (type !== 'sms') {
+      add(type, meter, units, sendingPrice(type, country));
       continue;
     }
-    const unitUsd = price.usd / price.per;
-    lines.push({ type, meter, units, unitUsd, usd: round6(units * unitUsd), confirmation: price.confirmation });
+    for (const [destination, n] of smsSplit(units, smsByDestination)) {
+      const { price, ...how } = smsPricing(destination || undefined, country);
+      add(type, meter, n, price, how);
+    }
   }
   return { usd: round6(lines.reduce((s, l) => s + l.usd, 0)), lines, unpriced };
+}
+
+/**
+ * The metered segments by destination, largest first: the by-destination counts as far as the
+ * total goes, the rest of the total under UNKNOWN_DESTINATION (segments metered without a country).
+ */
+function smsSplit(total: number, byDestination: Readonly<Record<string, number>>): [string, number][] {
+  const out = new Map<string, number>();
+  let left = total;
+  const known = Object.entries(byDestination)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  for (const [destination, n] of known) {
+    const take = Math.min(n, left);
+    if (take <= 0) break;
+    out.set(destination.toUpperCase(), (out.get(destination.toUpperCase()) ?? 0) + take);
+    left -= take;
+  }
+  if (left > 0) out.set(UNKNOWN_DESTINATION, (out.get(UNKNOWN_DESTINATION) ?? 0) + left);
+  return [...out];
 }

@@ -1,9 +1,16 @@
 import type { Profile } from '../customer.ts';
+import type { UsagePeriod } from './usage-state.ts';
 
 export type ProfileWithId = Profile & { customerId: string };
 
 export type RowMapping =
-  | { ok: true; profile: ProfileWithId; label?: { churned: boolean } }
+  | {
+      ok: true;
+      profile: ProfileWithId;
+      label?: { churned: boolean };
+      /** The row's behavioural columns, for a dataset that has them: they become the customer's state (usage-state.ts). */
+      usage?: UsagePeriod;
+    }
   | { ok: false; reasons: string[] };
 
 /**

@@ -31,18 +31,26 @@ describe('Iranian churn dataset mapping', () => {
     expect(iranian.rowId(rows[41]!, 42)).toBe('42');
   });
 
-  it('keeps usage as attributes and reads tenure and tariff plan into the profile', () => {
+  it('reads the behavioural columns as a usage period, the rest into the profile', () => {
     const m = iranian.toProfile(first, 1);
     if (!m.ok) throw new Error(m.reasons.join());
     expect(m.profile.tenureMonths).toBe(Number(first['Subscription  Length']));
+    expect(m.usage).toEqual({
+      droppedCalls: Number(first['Call  Failure']),
+      complaints: Number(first['Complains']),
+      voiceSeconds: Number(first['Seconds of Use']),
+      voiceCalls: Number(first['Frequency of use']),
+    });
     expect(m.profile.attributes).toMatchObject({
-      callFailures: Number(first['Call  Failure']),
       chargeAmount: Number(first['Charge  Amount']),
-      secondsOfUse: Number(first['Seconds of Use']),
+      smsCount: Number(first['Frequency of SMS']),
+      distinctCalledNumbers: Number(first['Distinct Called Numbers']),
       customerValue: Number(first['Customer Value']),
-      complained: first['Complains'] === '1',
       active: first['Status'] === '1',
     });
+    // behaviour lives in the state only: one definition for training and serving
+    for (const moved of ['callFailures', 'secondsOfUse', 'callCount', 'complained'])
+      expect(m.profile.attributes).not.toHaveProperty(moved);
     expect(m.profile.contract).toBe(first['Tariff Plan'] === '1' ? 'prepaid' : 'month-to-month');
     expect(m.profile.tariff).toBe(first['Tariff Plan'] === '1' ? 'pay-as-you-go' : 'contractual');
   });

@@ -1,4 +1,5 @@
 import type { DatasetSchema, ProfileWithId, RowMapping } from './dataset-schema.ts';
+import type { UsagePeriod } from './usage-state.ts';
 
 /**
  * UCI #563 "Iranian Churn Dataset": usage aggregated over 9 months, churn at month 12.
@@ -22,12 +23,22 @@ export const IRANIAN_COLUMNS = [
   'Churn',
 ] as const;
 
-/** Numeric columns -> attribute names on the profile. */
+/**
+ * Columns the customer's events also count -> the usage period the importer turns into state
+ * (usage-state.ts): dropped calls, voice seconds and calls; `Complains` (0/1) is the complaints.
+ */
+const BEHAVIOUR: ReadonlyArray<readonly [column: string, field: 'droppedCalls' | 'voiceSeconds' | 'voiceCalls']> = [
+  ['Call  Failure', 'droppedCalls'],
+  ['Seconds of Use', 'voiceSeconds'],
+  ['Frequency of use', 'voiceCalls'],
+];
+
+/**
+ * Numeric columns -> attribute names on the profile. SMS and distinct numbers called stay profile
+ * attributes: no event carries them (no SMS usage event; a voice event names no number).
+ */
 const USAGE: ReadonlyArray<readonly [column: string, attribute: string, integer: boolean]> = [
-  ['Call  Failure', 'callFailures', true],
   ['Charge  Amount', 'chargeAmount', true], // ordinal 0 (lowest) .. 9 (highest), not money
-  ['Seconds of Use', 'secondsOfUse', true],
-  ['Frequency of use', 'callCount', true],
   ['Frequency of SMS', 'smsCount', true],
   ['Distinct Called Numbers', 'distinctCalledNumbers', true],
   ['Age Group', 'ageGroup', true], // 1 (youngest) .. 5
@@ -50,6 +61,12 @@ export const iranian: DatasetSchema = {
   toProfile(row, rowNumber): RowMapping {
     const reasons: string[] = [];
     const attributes: Record<string, number | boolean | string> = {};
+    const usage: UsagePeriod = { droppedCalls: 0, complaints: 0, voiceSeconds: 0, voiceCalls: 0 };
+    for (const [column, field] of BEHAVIOUR) {
+      const n = amount(row[column], true);
+      if (n === undefined) reasons.push(`${column}: expected a whole non-negative number`);
+      else usage[field] = n;
+    }
     for (const [column, attribute, integer] of USAGE) {
       const n = amount(row[column], integer);
       if (n === undefined) reasons.push(`${column}: expected a ${integer ? 'whole ' : ''}non-negative number`);
@@ -65,7 +82,7 @@ export const iranian: DatasetSchema = {
     if (status !== '1' && status !== '2') reasons.push('Status: expected 1 (active) or 2 (non-active)');
     if (reasons.length) return { ok: false, reasons };
 
-    attributes['complained'] = complains === '1';
+    usage.complaints = complains === '1' ? 1 : 0;
     attributes['active'] = status === '1';
     const payg = plan === '1';
     const profile: ProfileWithId = {
@@ -78,7 +95,7 @@ export const iranian: DatasetSchema = {
     };
     const churn = row['Churn'];
     return churn === '0' || churn === '1'
-      ? { ok: true, profile, label: { churned: churn === '1' } }
-      : { ok: true, profile };
+      ? { ok: true, profile, usage, label: { churned: churn === '1' } }
+      : { ok: true, profile, usage };
   },
 };

@@ -10,6 +10,8 @@ export type OfferResponse = 'accepted' | 'declined' | 'ignored';
 export interface LoggedAction {
   actionId: string;
   kind: ActionKind;
+  /** The message variant given (treatments with `variants`): its responses count for it in the reports. */
+  variantId?: string;
   treatment: TreatmentView;
   score: number;
   propensity: number;

@@ -12,6 +12,7 @@ import { CONTROL_GROUP_REASON, heldOut, type ExperimentGroup } from './experimen
 import { evaluateRule, RULE_OVER_BUDGET } from './eligibility.ts';
 import { blendedPropensity, clampPropensity, type ResponseStats } from './learning.ts';
 import { problemDetail, signalsOf, type Signals, type SignalThresholds } from './signals.ts';
+import { treatmentForCustomer, type MessageParam } from './variants.ts';
 
 /**
  * The decision pipeline for one customer and channel, pure:
@@ -27,6 +28,8 @@ export interface PipelineSettings {
 }
 
 export interface PipelineInput {
+  /** Whose customer: with the customer and action, it picks the message variant (variants.ts). */
+  tenant: string;
   actions: readonly Action[];
   record: CustomerRecord;
   state: Record<string, unknown> | undefined;
@@ -50,6 +53,8 @@ export interface TreatmentView {
   templateKey: string;
   language: string;
   text?: string;
+  /** The treatment's params with its variant's over them; absent when there are none. */
+  params?: Record<string, MessageParam>;
 }
 
 /**
@@ -71,6 +76,8 @@ export interface Candidate {
 export interface Described {
   treatment: TreatmentView;
   reasons: Reason[];
+  /** The message variant the customer is sticky to, when the treatment lists variants. */
+  variantId?: string;
 }
 
 export interface Exclusion {
@@ -286,7 +293,16 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
       prep.last = last = { strategy, propensity, trials, weight, detail };
     }
     reasons.push({ code: 'ranked', detail: last.detail });
-    const treatment = action.treatments[channel]!;
+    const listed = action.treatments[channel]!;
+    const customised =
+      listed.variants?.length || listed.params
+        ? treatmentForCustomer(listed, {
+            tenant: input.tenant,
+            customerId: record.customerId,
+            actionId: action.actionId,
+          })
+        : undefined;
+    const treatment = customised ? { ...listed, ...customised } : listed;
     const texts = treatment.text;
     const chosen =
       language && texts[language]
@@ -297,7 +313,8 @@ export function evaluateActions(input: PipelineInput, settings: PipelineSettings
     const text = treatmentText(treatment, language, defaultLanguage);
     const view: TreatmentView = { channel, templateKey: treatment.templateKey, language: chosen };
     if (text !== undefined) view.text = text;
-    return { treatment: view, reasons };
+    if (customised?.params) view.params = customised.params;
+    return { treatment: view, reasons, ...(customised?.variantId ? { variantId: customised.variantId } : {}) };
   };
   return { ranked: rankInPlace(ranked, serviceFirst), excluded, signals, serviceFirst, describe };
 }

@@ -3,6 +3,7 @@ import type { Channel, CustomerRecord } from '../customer.ts';
 import type { FieldError } from '../errors.ts';
 import { parseTemplate, renderTemplate, widestRendering } from './placeholders.ts';
 import { smsSegments } from './sms-segments.ts';
+import { variantProblems } from '../decisioning/variants.ts';
 
 /** What a market allows of a message's content (market config `delivery`). */
 export interface ContentRules {
@@ -14,27 +15,45 @@ export const DEFAULT_MAX_SMS_SEGMENTS = 3;
 
 /**
  * What is wrong with an action's treatment texts, one error per language and problem, each naming
- * the field (`treatments.<channel>.text.<language>`): placeholders that do not parse or name an
- * unknown path, and, with `rules`, SMS texts longer than the market's parts at their widest.
+ * the field (`treatments.<channel>.text.<language>`, `treatments.<channel>.variants.<i>.text.<language>`):
+ * placeholders that do not parse or name an unknown path, and, with `rules`, SMS texts longer than
+ * the market's parts at their widest; and variant lists with a weight not above 0 or an id twice.
  */
 export function treatmentProblems(
-  treatments: Partial<Record<Channel, Pick<Treatment, 'text'>>>,
+  treatments: Partial<Record<Channel, Pick<Treatment, 'text' | 'variants'>>>,
   rules?: ContentRules,
 ): FieldError[] {
   const errors: FieldError[] = [];
   for (const [channel, treatment] of Object.entries(treatments)) {
-    for (const [language, text] of Object.entries(treatment?.text ?? {})) {
-      const field = `treatments.${channel}.text.${language}`;
-      const { problems } = parseTemplate(text);
-      for (const message of problems) errors.push({ field, message });
-      if (problems.length || channel !== 'sms' || !rules) continue;
-      const segments = smsSegments(widestRendering(text));
-      if (segments > rules.maxSmsSegments)
-        errors.push({
-          field,
-          message: `the ${language} SMS text takes ${segments} segments with each placeholder at its width; the market allows ${rules.maxSmsSegments}`,
-        });
-    }
+    const prefix = `treatments.${channel}`;
+    errors.push(...textProblems(channel, treatment?.text ?? {}, `${prefix}.text`, rules));
+    errors.push(...variantProblems(treatment?.variants, `${prefix}.variants`));
+    // a variant's text is what some customers get: it is held to the same rules
+    (treatment?.variants ?? []).forEach((v, i) => {
+      errors.push(...textProblems(channel, v.text ?? {}, `${prefix}.variants.${i}.text`, rules));
+    });
+  }
+  return errors;
+}
+
+function textProblems(
+  channel: string,
+  texts: Record<string, string>,
+  fieldPrefix: string,
+  rules: ContentRules | undefined,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [language, text] of Object.entries(texts)) {
+    const field = `${fieldPrefix}.${language}`;
+    const { problems } = parseTemplate(text);
+    for (const message of problems) errors.push({ field, message });
+    if (problems.length || channel !== 'sms' || !rules) continue;
+    const segments = smsSegments(widestRendering(text));
+    if (segments > rules.maxSmsSegments)
+      errors.push({
+        field,
+        message: `the ${language} SMS text takes ${segments} segments with each placeholder at its width; the market allows ${rules.maxSmsSegments}`,
+      });
   }
   return errors;
 }

@@ -137,4 +137,34 @@ describe('treatment checks at save', () => {
   it('measure segments on SMS texts only', () => {
     expect(treatmentProblems({ email: { text: { en: 'ж'.repeat(1000) } } }, { maxSmsSegments: 1 })).toEqual([]);
   });
+
+  it("hold each variant's text to the same checks, naming the variant's field", () => {
+    const long = `${'a'.repeat(150)} {{profile.attributes.firstName}}`;
+    const sms = {
+      text: { en: 'short' },
+      variants: [
+        { variantId: 'A', weight: 1 },
+        { variantId: 'B', weight: 1, text: { en: long, af: 'Jy het {{state.dataUsed}}% gebruik' } },
+      ],
+    };
+    expect(treatmentProblems({ sms }, { maxSmsSegments: 1 })).toEqual([
+      {
+        field: 'treatments.sms.variants.1.text.en',
+        message: expect.stringMatching(/the en SMS text takes 2 segments.*allows 1/),
+      },
+      { field: 'treatments.sms.variants.1.text.af', message: expect.stringContaining('{{state.dataUsed}}') },
+    ]);
+    expect(treatmentProblems({ sms }, { maxSmsSegments: 2 })).toHaveLength(1);
+  });
+
+  it('refuse a variant list with an id twice or a weight not above 0', () => {
+    const variants = [
+      { variantId: 'A', weight: 0 },
+      { variantId: 'A', weight: 1 },
+    ];
+    expect(treatmentProblems({ push: { text: { en: 'hi' }, variants } }).map((e) => e.field)).toEqual([
+      'treatments.push.variants.0.weight',
+      'treatments.push.variants.1.variantId',
+    ]);
+  });
 });

@@ -4,7 +4,8 @@
  * redirect, a target refused as private).
  */
 export type SendResult =
-  | { outcome: 'accepted' }
+  /** `destinationCountry`: the ISO country of an SMS's number, so its segments are priced where they went. */
+  | { outcome: 'accepted'; destinationCountry?: string }
   | { outcome: 'retry'; reason: string; retryAfterSeconds?: number }
   | { outcome: 'failed'; reason: string };
 

@@ -38,6 +38,11 @@ const emptyTally = (): Tally => ({
  * control's conversion counts only acceptances of that action. `upliftLowPp`..`upliftHighPp` is
  * the uplift's 95% interval (the simulation in lambdas/app/uplift-simulation.test.ts checks that
  * it holds a planted effect as often as it claims).
+ *
+ * Offers sent as a message variant also count in a `variant` row, `<actionId>/<variantId>`: its
+ * uplift is against the action's control conversion, as the action's is, and `vsOtherVariantsPp`
+ * (with `vsOtherVariantsLowPp`..`vsOtherVariantsHighPp`, the same Newcombe interval) is its
+ * acceptance minus that of the action's other variants together: for two variants, A against B.
  */
 export function decisionReport(ctx: ReportContext, granularity: Granularity, period: string): ReportBuilder {
   const all = emptyTally();
@@ -84,6 +89,17 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
         const action = tally('action', o.actionId);
         action.decisions.treated++;
         if (accepted) action.conversions.treated++;
+        if (o.variantId === undefined) continue;
+        const variant = tally('variant', variantKey(o.actionId, o.variantId));
+        variant.offers++;
+        variant.decisions.treated++;
+        if (accepted) {
+          variant.accepted++;
+          variant.conversions.treated++;
+        }
+        if (o.response === 'declined') variant.declined++;
+        if (o.response === 'ignored') variant.ignored++;
+        variant.revenue += value;
       }
     },
     snapshot(generatedAt) {
@@ -97,13 +113,36 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
         return { upliftPp: i?.difference ?? null, upliftLowPp: i?.low ?? null, upliftHighPp: i?.high ?? null };
       };
       const none = { upliftPp: null, upliftLowPp: null, upliftHighPp: null };
-      const metrics = (t: Tally, dimension: string, value: string) => {
-        const [cConv, cDec] =
-          dimension === 'action'
-            ? [controlConversionsByAction.get(value)?.get('all') ?? 0, controlDecisions]
-            : [t.conversions.control, t.decisions.control];
+      // each variant against the other variants of its action, pooled
+      const variantsOfAction = new Map<string, Tally[]>();
+      for (const [key, t] of groups) {
+        const [dimension, value] = key.split('\u0000') as [string, string];
+        if (dimension !== 'variant') continue;
+        const actionId = actionOfVariantKey(value);
+        variantsOfAction.set(actionId, [...(variantsOfAction.get(actionId) ?? []), t]);
+      }
+      const againstOthers = (t: Tally, value: string) => {
+        let x = 0;
+        let n = 0;
+        for (const other of variantsOfAction.get(actionOfVariantKey(value)) ?? []) {
+          if (other === t) continue;
+          x += other.conversions.treated;
+          n += other.decisions.treated;
+        }
+        const i = scaled(proportionDifference({ x: t.conversions.treated, n: t.decisions.treated }, { x, n }), 100, 2);
         return {
-          decisions: dimension === 'action' ? t.offers : t.decisions.treated + t.decisions.control,
+          vsOtherVariantsPp: i?.difference ?? null,
+          vsOtherVariantsLowPp: i?.low ?? null,
+          vsOtherVariantsHighPp: i?.high ?? null,
+        };
+      };
+      const metrics = (t: Tally, dimension: string, value: string) => {
+        const perOffer = dimension === 'action' || dimension === 'variant';
+        const [cConv, cDec] = perOffer
+          ? [controlConversionsByAction.get(perOfferAction(dimension, value))?.get('all') ?? 0, controlDecisions]
+          : [t.conversions.control, t.decisions.control];
+        return {
+          decisions: perOffer ? t.offers : t.decisions.treated + t.decisions.control,
           offers: t.offers,
           accepted: t.accepted,
           declined: t.declined,
@@ -113,6 +152,7 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
           conversionControl: ratio(cConv, cDec),
           ...(dimension === 'group' ? none : uplift(t, cConv, cDec)),
           revenue: round(t.revenue, 2),
+          ...(dimension === 'variant' ? againstOthers(t, value) : {}),
         };
       };
       const rows = [...groups.entries()]
@@ -136,3 +176,9 @@ export function decisionReport(ctx: ReportContext, granularity: Granularity, per
     },
   };
 }
+
+/** A variant row's value: the action and the variant (action ids hold no `/`). */
+const variantKey = (actionId: string, variantId: string) => `${actionId}/${variantId}`;
+const actionOfVariantKey = (key: string) => key.slice(0, key.indexOf('/'));
+const perOfferAction = (dimension: string, value: string) =>
+  dimension === 'variant' ? actionOfVariantKey(value) : value;

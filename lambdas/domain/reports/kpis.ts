@@ -29,6 +29,14 @@ class KpiTotals {
   measured = { n: 0, sum: 0, promoter: 0, passive: 0, detractor: 0 };
   care = 0;
   unresolved = 0;
+  /** What the models behind the counted predictions learned from. */
+  predictedFrom = new Set<string>();
+
+  /** `synthetic` or `observed` when every counted prediction says the same, `mixed` otherwise. */
+  predictedNpsLabels(): string | null {
+    if (this.predictedFrom.size === 0) return null;
+    return this.predictedFrom.size === 1 ? [...this.predictedFrom][0]! : 'mixed';
+  }
 
   metrics(): Row {
     const nps = (x: { n: number; promoter: number; detractor: number }) =>
@@ -59,7 +67,8 @@ class KpiTotals {
 
 /**
  * Volume and value KPIs for one period: the active base and ARPU as measured now, churn, offer
- * take-up, offer revenue and surveys of the period; predicted NPS (model) next to measured NPS
+ * take-up, offer revenue and surveys of the period; predicted NPS (model; each row says in
+ * `predictedNpsLabels` whether the model learned from `synthetic` or `observed` answers) next to measured NPS
  * (surveys); first-contact resolution over the last 30 days. Rows by value tier, segment and
  * lifecycle stage (lifecycle.ts).
  */
@@ -94,6 +103,7 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
           t.active++;
           t.revenue += value;
           if (predicted) {
+            t.predictedFrom.add(ctx.npsLabels?.[predicted.version] ?? 'unknown');
             t.predicted.n++;
             t.predicted.sum += predicted.score;
             t.predicted[npsClass(predicted.score)]++;
@@ -127,7 +137,7 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
       const rows = [...groups.entries()]
         .map(([key, t]) => {
           const [dimension, value] = key.split('\u0000') as [string, string];
-          return { dimension, value, ...t.metrics() };
+          return { dimension, value, ...t.metrics(), predictedNpsLabels: t.predictedNpsLabels() };
         })
         .sort((a, b) => a.dimension.localeCompare(b.dimension) || a.value.localeCompare(b.value));
       return {

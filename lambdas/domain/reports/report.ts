@@ -49,7 +49,7 @@ export interface ReportDecision {
   channel: string;
   group: string;
   /** The offered actions, each with its response once one came through the responses API. */
-  offers: { actionId: string; response?: string }[];
+  offers: { actionId: string; variantId?: string; response?: string }[];
   valueTier?: string;
   segment?: string;
 }
@@ -79,6 +79,11 @@ export interface ReportContext {
   /** The tenant and the market's experiment: which customers are the global control group (programme report). */
   tenant?: string;
   experiments?: ExperimentConfig;
+  /**
+   * What each NPS model version learned from, by version: the KPI report says whether its
+   * predicted NPS comes from a model trained on SYNTHETIC survey answers.
+   */
+  npsLabels?: Record<string, 'synthetic' | 'observed'>;
 }
 
 // One formatter per time zone: making one costs far more than formatting (the build calls this

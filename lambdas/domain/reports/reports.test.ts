@@ -149,6 +149,20 @@ describe('the KPI report', () => {
     });
   });
 
+  it('says beside predicted NPS whether its model learned from synthetic or observed answers', () => {
+    const labelled = (npsLabels: ReportContext['npsLabels']) =>
+      buildReports(scenario, { ...ctx, ...(npsLabels ? { npsLabels } : {}) }, decisions).find(
+        (r) => r.name === 'kpis' && r.granularity === 'month',
+      )!;
+    const synthetic = labelled({ '1': 'synthetic' });
+    expect(row(synthetic, 'segment', 'youth')).toMatchObject({ predictedNpsLabels: 'synthetic' });
+    expect(row(labelled({ '1': 'observed' }), 'segment', 'youth')).toMatchObject({ predictedNpsLabels: 'observed' });
+    // a group without a predicted NPS has nothing to label; a version nobody described is unknown
+    expect(row(synthetic, 'tier', 'gold')).toMatchObject({ predictedNpsLabels: null });
+    expect(row(labelled(undefined), 'segment', 'youth')).toMatchObject({ predictedNpsLabels: 'unknown' });
+    expect(Object.values(synthetic.summary).every((v) => v === null || typeof v === 'number')).toBe(true);
+  });
+
   it('splits by value tier and segment', () => {
     const k = month('kpis');
     expect(row(k, 'tier', 'gold')).toMatchObject({ customers: 1, activeBase: 0, churned: 1, churnRate: 1 });
@@ -321,7 +335,7 @@ describe('report outputs', () => {
     ]);
     const kpis = toCsv([month('kpis')]).split('\r\n');
     expect(kpis[0]).toMatch(/^period,dimension,value,customers,activeBase,churned,churnRate,arpu/);
-    expect(kpis).toContain('2026-11,segment,family,2,1,0,0,30,0,0,,0,5,-100,0,0,1,0,,,0,');
+    expect(kpis).toContain('2026-11,segment,family,2,1,0,0,30,0,0,,0,5,-100,0,0,1,0,,,0,,unknown');
   });
 
   it('draw an SVG bar chart that is well-formed XML with every value as text', () => {

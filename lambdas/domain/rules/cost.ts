@@ -1,3 +1,4 @@
+import { CROSSED_STEPS } from './crossed.ts';
 import { bulkSteps, RULE_LIMITS } from './limits.ts';
 import { argsOf } from './operators.ts';
 
@@ -138,6 +139,9 @@ export function worstCaseSteps(rule: unknown): number {
     switch (op) {
       case 'var':
         return varBound(raw, args, scope);
+      case 'crossed':
+        // literal arguments (checked on save): a flat cost, whatever the data
+        return { steps: CROSSED_STEPS, ...BOOLEAN };
       case '===':
       case '!==':
       case '!':

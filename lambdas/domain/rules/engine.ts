@@ -1,3 +1,4 @@
+import { CROSSED_STEPS, crossedArgsProblem, crossedUp, scoreNumber } from './crossed.ts';
 import { bulkSteps, RULE_LIMITS } from './limits.ts';
 import { argsOf, OPERATORS } from './operators.ts';
 
@@ -401,6 +402,24 @@ function compile(rule: unknown, depth = 0): Compiled {
     case 'some':
     case 'none':
       return iterate(op, a, b);
+    case 'crossed': {
+      // as an unknown operator: an error where it is evaluated, not in a branch never taken
+      if (crossedArgsProblem(args))
+        return () => {
+          throw new RuleError('crossed: not a literal score path and threshold');
+        };
+      const path = String(args[0]).split('.');
+      const threshold = args[1] as number;
+      return (d) => {
+        charge(CROSSED_STEPS);
+        const previous = isObject(d) && hasOwn.call(d, 'previous') ? (d as { previous: unknown }).previous : undefined;
+        return crossedUp(
+          scoreNumber(lookup(previous, path, undefined)),
+          scoreNumber(lookup(d, path, undefined)),
+          threshold,
+        );
+      };
+    }
     case 'reduce': {
       const initial = fs.length > 2 ? c : () => null;
       return (d) => {

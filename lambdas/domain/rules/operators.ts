@@ -4,8 +4,8 @@
  * method calls json-logic-js resolves on its operator table. A name not listed is refused when a rule
  * is saved and, in a rule stored before, evaluates as an error (the rule does not hold).
  *
- * Later operators (`crossed`, `signals.*`) join this table with their arity and their cost in
- * cost.ts and engine.ts; names with a dot are kept for such platform operators.
+ * Platform operators join this table with their arity and their cost in cost.ts and engine.ts:
+ * `crossed` (rules/crossed.ts); names with a dot are kept for later ones (`signals.*`).
  */
 export interface OperatorSpec {
   /** Fewest and most arguments (Infinity: any number). */
@@ -51,6 +51,7 @@ export const OPERATORS: ReadonlyMap<string, OperatorSpec> = new Map([
   ['all', spec('array', 2)],
   ['some', spec('array', 2)],
   ['none', spec('array', 2)],
+  ['crossed', spec('comparison', 2)],
 ]);
 
 /** Refused with a reason of their own rather than "unknown". */

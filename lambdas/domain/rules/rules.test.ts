@@ -117,12 +117,12 @@ describe('the rule validator', () => {
     expect(ruleProblems(true)).toEqual([]);
   });
 
-  it('whitelists the json-logic-js operators but `log`', () => {
+  it('whitelists the json-logic-js operators but `log`, and the platform operator `crossed`', () => {
     expect([...OPERATORS.keys()].sort()).toEqual(
       [
         ...['if', '?:', 'and', 'or', '!', '!!', '==', '===', '!=', '!==', '>', '>=', '<', '<='],
         ...['+', '-', '*', '/', '%', 'min', 'max', 'var', 'missing', 'missing_some', 'in', 'cat', 'substr'],
-        ...['merge', 'map', 'filter', 'reduce', 'all', 'some', 'none'],
+        ...['merge', 'map', 'filter', 'reduce', 'all', 'some', 'none', 'crossed'],
       ].sort(),
     );
   });
@@ -219,7 +219,7 @@ describe('the rule evaluator', () => {
 
   it('never takes more steps than the static worst case, on any rule and data within the bound', () => {
     fc.assert(
-      fc.property(ruleArb({ dataKeys: true, maxArray: 40 }), ruleDataArb, (rule, d) => {
+      fc.property(ruleArb({ dataKeys: true, maxArray: 40, platform: true }), ruleDataArb, (rule, d) => {
         fc.pre(shapeProblems(rule).length === 0);
         const bound = worstCaseSteps(rule);
         const run = runRule(rule, d, Number.POSITIVE_INFINITY);
@@ -231,12 +231,16 @@ describe('the rule evaluator', () => {
 
   it('evaluates any rule the validator accepts within the budget, and never throws', () => {
     fc.assert(
-      fc.property(ruleArb({ dataKeys: true, maxArray: 300, depth: 'medium' }), ruleDataArb, (rule, d) => {
-        const accepted = ruleProblems(rule).length === 0;
-        const verdict = evaluateRule(rule, d);
-        if (accepted) expect(verdict).not.toBe('over-budget');
-        expect(['holds', 'fails', 'over-budget', 'error']).toContain(verdict);
-      }),
+      fc.property(
+        ruleArb({ dataKeys: true, maxArray: 300, depth: 'medium', platform: true }),
+        ruleDataArb,
+        (rule, d) => {
+          const accepted = ruleProblems(rule).length === 0;
+          const verdict = evaluateRule(rule, d);
+          if (accepted) expect(verdict).not.toBe('over-budget');
+          expect(['holds', 'fails', 'over-budget', 'error']).toContain(verdict);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

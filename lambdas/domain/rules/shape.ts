@@ -1,4 +1,5 @@
 import { RULE_LIMITS, type RuleLimit } from './limits.ts';
+import { crossedArgsProblem } from './crossed.ts';
 import { argsOf, FORBIDDEN_OPERATORS, OPERATORS } from './operators.ts';
 
 export interface RuleProblem {
@@ -67,6 +68,10 @@ export function shapeProblems(rule: unknown): RuleProblem[] {
           'arity',
           `"${op}" takes ${min === max ? min : max === Number.POSITIVE_INFINITY ? `${min} or more` : `${min} to ${max}`} arguments, not ${n}${where(path)} (limit arity)`,
         );
+      else if (op === 'crossed') {
+        const problem = crossedArgsProblem(argsOf(raw));
+        if (problem) note('shape', `${problem}${where(path)}`);
+      }
     }
     // A lone argument is JSON Logic shorthand for a one-item list: the object holds it directly.
     visit(raw, depth + 1, [...path, op.slice(0, 40)]);

@@ -25,7 +25,17 @@ export interface ModelManifest {
   version: string;
   kind: ModelKind;
   heads: ModelHead[];
+  /**
+   * What the model learned from: `observed` answers and events (a model trained from an analyst
+   * export), or `synthetic` ones. Absent on the shipped versions: observed for churn and
+   * cross-sell (the public datasets), synthetic for nps (scripts/ml/synthetic-nps.ts).
+   */
+  labels?: 'observed' | 'synthetic';
 }
+
+/** Whether a model learned from made-up labels: an nps model not trained on collected answers. */
+export const learnedFromSyntheticLabels = (m: Pick<ModelManifest, 'kind' | 'labels'>): boolean =>
+  m.labels === 'synthetic' || (m.kind === 'nps' && m.labels !== 'observed');
 
 /** Port: reads a JSON artifact by its path relative to the models root. */
 export interface ModelSource {

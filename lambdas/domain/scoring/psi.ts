@@ -90,3 +90,9 @@ export type Drift = 'stable' | 'moderate' | 'significant';
 
 /** The usual reading of a PSI: below 0.1 stable, up to 0.25 moderate, above that significant. */
 export const driftOf = (psi: number): Drift => (psi < 0.1 ? 'stable' : psi < 0.25 ? 'moderate' : 'significant');
+
+/** Port: where a nightly run's drift goes as metrics (one value per model, and per watched feature). */
+export interface DriftMetrics {
+  scorePsi(model: string, psi: number): void;
+  featurePsi(model: string, feature: string, psi: number): void;
+}

@@ -45,6 +45,10 @@ export function bucketsFromFacts(facts: LegacyFacts): WindowBuckets {
       [DAY.care, 1],
       [DAY.unresolved, unresolved],
     ]);
-  for (const [t, seconds] of facts.voice ?? []) b = addToDay(b, dayOf(t), [[DAY.voiceSeconds, seconds]]);
+  for (const [t, seconds] of facts.voice ?? [])
+    b = addToDay(b, dayOf(t), [
+      [DAY.voiceSeconds, seconds],
+      [DAY.voiceCalls, 1],
+    ]);
   return b;
 }

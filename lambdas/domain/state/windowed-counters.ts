@@ -8,8 +8,8 @@ import type { CvmEvent } from '../events.ts';
  * - per hour for the 24-hour window: `droppedCalls24h` sums the current hour's bucket and the 23
  *   hours before it;
  * - per day for the 7- and 30-day windows: `droppedCalls7d` sums today and the 6 days before it;
- *   `topups30d`, `spend30d`, `voiceSeconds30d`, `careContacts30d` and `unresolvedContacts30d` sum
- *   today and the 29 days before it.
+ *   `droppedCalls30d`, `topups30d`, `spend30d`, `voiceSeconds30d`, `voiceCalls30d`,
+ *   `careContacts30d`, `unresolvedContacts30d` and `complaints30d` sum today and the 29 days before it.
  * So a window starts on a bucket edge and reaches back between N-1 and N buckets (23-24 h, 6-7 days,
  * 29-30 days): exact to that edge, never beyond the window's nominal length. An event lands in the
  * bucket of its own time, a late one too; an event whose bucket lies before a window's start changes
@@ -34,8 +34,13 @@ export const DAY = {
   care: 4,
   unresolved: 5,
   voiceSeconds: 6,
+  /** Care contacts whose reason is a complaint (isComplaint). */
+  complaints: 7,
+  /** Voice calls (`usage.voice` events), beside their seconds. */
+  voiceCalls: 8,
 } as const;
-const DAY_WIDTH = 7;
+/** Day buckets written before a position existed are shorter: a missing position counts 0. */
+const DAY_WIDTH = 9;
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -47,6 +52,12 @@ export const dayOf = (epochS: number) => Math.floor(epochS / DAY_S);
 export const cents = (amount: number) => Math.round(amount * 100);
 
 export const emptyBuckets = (): WindowBuckets => ({ h: {}, d: {} });
+
+/**
+ * A care contact counts as a complaint when its reason says so (`complaint`, any case): the
+ * `care.contact` reason is free text, and this is the one value the platform gives a meaning.
+ */
+export const isComplaint = (reason: string): boolean => reason.trim().toLowerCase() === 'complaint';
 
 /** What one event adds to its day bucket ([position, amount] pairs); empty for untracked types. */
 function dayContribution(event: CvmEvent): [number, number][] {
@@ -64,9 +75,13 @@ function dayContribution(event: CvmEvent): [number, number][] {
       return [
         [DAY.care, 1],
         [DAY.unresolved, event.data.resolvedFirstContact ? 0 : 1],
+        [DAY.complaints, isComplaint(event.data.reason) ? 1 : 0],
       ];
     case 'usage.voice':
-      return [[DAY.voiceSeconds, event.data.seconds]];
+      return [
+        [DAY.voiceSeconds, event.data.seconds],
+        [DAY.voiceCalls, 1],
+      ];
     default:
       return [];
   }
@@ -111,11 +126,14 @@ export function pruneBuckets(buckets: WindowBuckets, nowS: number): WindowBucket
 export interface WindowedCounters {
   droppedCalls24h: number;
   droppedCalls7d: number;
+  droppedCalls30d: number;
   topups30d: { count: number; amount: number };
   spend30d: { value: number };
   voiceSeconds30d: number;
+  voiceCalls30d: number;
   careContacts30d: number;
   unresolvedContacts30d: number;
+  complaints30d: number;
 }
 
 /** The counters the buckets give at `nowS` (each window: the current bucket and the N-1 before it). */
@@ -135,10 +153,13 @@ export function countersOf(buckets: WindowBuckets, nowS: number): WindowedCounte
   return {
     droppedCalls24h: dropped24h,
     droppedCalls7d: dropped7d,
+    droppedCalls30d: sum[DAY.dropped]!,
     topups30d: { count: sum[DAY.topups]!, amount: sum[DAY.topupCents]! / 100 },
     spend30d: { value: (sum[DAY.topupCents]! + sum[DAY.paidCents]!) / 100 },
     voiceSeconds30d: sum[DAY.voiceSeconds]!,
+    voiceCalls30d: sum[DAY.voiceCalls]!,
     careContacts30d: sum[DAY.care]!,
     unresolvedContacts30d: sum[DAY.unresolved]!,
+    complaints30d: sum[DAY.complaints]!,
   };
 }

@@ -37,7 +37,7 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
       'Dry run: audience, control and pilot sizes, suppression by contact policy, estimated AWS cost; contacts nobody',
     body: CampaignBody,
     responses: { 200: { description: 'The preview', schema: CampaignPreview } },
-    errors: [400, ...AUTH_ERRORS, 413],
+    errors: [400, ...AUTH_ERRORS, 409, 413],
   },
   {
     id: 'createCampaign',
@@ -47,12 +47,12 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
     scope: 'admin',
     tag: 'campaigns',
     description:
-      "Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. Send an `Idempotency-Key` to retry safely.",
+      "Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.",
     summary: 'Start a campaign workflow: control group, pilot, measured uplift, roll-out',
     body: CampaignBody,
     idempotent: true,
     responses: { 202: { description: 'Started', schema: CampaignStarted } },
-    errors: [400, ...AUTH_ERRORS, 413],
+    errors: [400, ...AUTH_ERRORS, 409, 413],
   },
   {
     id: 'listCampaigns',
@@ -101,6 +101,6 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
   control(
     'cancel',
     'End the campaign before its next contact phase',
-    'Ends the campaign before its next contact phase; messages already handed off are not recalled. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.',
+    'Ends the campaign before its next contact phase; messages already handed off are not recalled. A scheduled campaign (`scheduled`, or a repeating one mid-run) starts no more runs. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.',
   ),
 ];

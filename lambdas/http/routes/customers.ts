@@ -73,7 +73,7 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     scope: 'admin',
     tag: 'customers',
     description:
-      "Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log and its campaign memberships, redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.",
+      "Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log, its campaign memberships and its id in campaign audience lists (inline and uploaded), redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.",
     summary: 'Erase everything stored about a customer, leaving a tombstone',
     params: CustomerParams,
     responses: { 204: { description: 'Erased' } },
@@ -87,7 +87,7 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     scope: 'admin',
     tag: 'customers',
     description:
-      'Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, for a data subject request.',
+      'Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, and the uploaded audiences whose list names it (`audiences`), for a data subject request.',
     summary: 'Subject access: everything stored about a customer',
     params: CustomerParams,
     responses: { 200: { description: 'All stored items', schema: CustomerExport } },

@@ -17,11 +17,40 @@ const Budget = z
       "Per run: contacting stops when either limit is reached (held atomically across shards, never passed) and the campaign ends `stopped` with the reason `budget.maxContacts` or `budget.maxCostUsd`. A contact's cost is the preview's per-member figure: the platform's cost of a treatment member plus the sending price of the chosen treatment's text as written (SMS segments at the market country's price, one e-mail or push; nothing through the operator's own gateway). USD.",
   });
 
+const Instant = z.iso.datetime({ offset: true });
+const Schedule = z
+  .strictObject({
+    startAt: Instant.meta({ description: 'The first run, an ISO 8601 instant with its offset; not in the past' }),
+    repeat: z.enum(['none', 'daily', 'weekly']).meta({
+      description:
+        "`daily` and `weekly` repeat at the first run's local time in the market's time zone (kept across daylight-saving changes)",
+    }),
+    until: Instant.optional().meta({ description: 'No run starts after this instant' }),
+  })
+  .meta({
+    id: 'CampaignSchedule',
+    description:
+      'Start later, and optionally repeat. The campaign is `scheduled` until a run starts; each run re-selects the audience into its own members (no customer is contacted twice in one run), has its own budget and its own report (`runs`), and a repeating campaign returns to `scheduled` between runs. A run waits its response window twice (pilot, roll-out), so a daily repeat allows a `responseWindow` of at most 11.5 hours and a weekly one 83.5 hours. A run due while the previous one is still running or paused is skipped. Cancel stops future runs.',
+  });
+
 export const CampaignBody = z
   .strictObject({
     name: z.string().min(1).max(128),
     goal: z.enum(['take-up', 'churn', 'revenue']),
-    audience: z.union([z.strictObject({ rule: Rule }), z.strictObject({ customerIds: z.array(Id).min(1).max(5000) })]),
+    audience: z
+      .union([
+        z.strictObject({ rule: Rule }),
+        z.strictObject({ customerIds: z.array(Id).min(1).max(5000) }),
+        z.strictObject({
+          audienceId: Id.meta({
+            description: 'An uploaded audience of any size (POST /v1/audiences), ready; read in parallel segments',
+          }),
+        }),
+      ])
+      .meta({
+        description:
+          'A `rule` over the whole base, an inline list of at most 5,000 `customerIds`, or an uploaded `audienceId`',
+      }),
     actionIds: z.array(Id).min(1).max(20),
     channel: z.enum(CHANNELS),
     controlGroupPercent: z.number().min(0).max(100),
@@ -45,7 +74,7 @@ export const CampaignBody = z
         (d) => durationSeconds(d) !== undefined,
         'an ISO 8601 duration such as P7D or PT12H (no months or years)',
       ),
-    schedule: z.string().max(64).optional(),
+    schedule: Schedule.optional(),
     budget: Budget.optional(),
   })
   .meta({ id: 'CampaignRequest' });
@@ -83,6 +112,19 @@ const ProportionUplift = z.object({
   pValue: z.number().meta({ description: 'One-sided: treatment better than control' }),
 });
 const RevenueUplift = z.object({ upliftPerCustomer: z.number(), ci95: Interval });
+const GoalUplift = z.union([ProportionUplift, RevenueUplift]).nullable();
+const VariantStats = GroupStats.extend({
+  actionId: z.string(),
+  variantId: z.string(),
+  uplift: GoalUplift.meta({ description: "Against the whole control group, on the goal's metric" }),
+  vsOtherVariants: GoalUplift.meta({
+    description: "Against the action's other variants together (for two variants, A against B), on the goal's metric",
+  }),
+}).meta({
+  id: 'CampaignVariantStats',
+  description:
+    'The members sent one message variant: a variant is given at the decision, so these count contacted members only (not intention to treat)',
+});
 const PhaseReport = z
   .object({
     control: GroupStats,
@@ -94,6 +136,10 @@ const PhaseReport = z
     incrementalResponses: z.number(),
     incrementalRevenue: z.number(),
     costPerIncrementalResponse: z.number().nullable(),
+    variants: z
+      .array(VariantStats)
+      .optional()
+      .meta({ description: "Per message variant, when the campaign's treatments list variants" }),
   })
   .meta({ id: 'CampaignPhaseReport' });
 /** A campaign's measurement (lambdas/domain/campaign/report.ts), intention to treat. */
@@ -109,7 +155,9 @@ export const CampaignView = z
   .object({
     campaignId: z.string(),
     name: z.string(),
-    status: z.enum(['running', 'paused', 'succeeded', 'stopped', 'failed', 'cancelled']),
+    status: z.enum(['scheduled', 'running', 'paused', 'succeeded', 'stopped', 'failed', 'cancelled']).meta({
+      description: '`scheduled`: waiting for its (next) run to start',
+    }),
     phase: z.string(),
     goal: z.string(),
     channel: z.string(),
@@ -125,6 +173,23 @@ export const CampaignView = z
       .optional()
       .meta({ description: 'What the run counted against its budget (only with a budget)' }),
     report: CampaignReportSchema.optional(),
+    schedule: Schedule.optional(),
+    nextRunAt: z.string().optional().meta({ description: 'When the next run of a scheduled campaign starts' }),
+    runs: z
+      .array(
+        z.object({
+          runId: z.string(),
+          startedAt: z.string(),
+          status: z.enum(['running', 'paused', 'succeeded', 'stopped', 'failed', 'cancelled']),
+          reason: z.string().optional(),
+          report: CampaignReportSchema.optional(),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "A scheduled campaign's runs, oldest first (the latest 30), each with its own report; `counts`, `phases`, `spent` and `report` above are the current (or last) run's",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -155,7 +220,29 @@ export const CampaignPreview = z
           }),
           unitUsd: z.number().optional(),
           usd: z.number(),
-          country: z.string().optional().meta({ description: "The market's country, whose SMS price applies" }),
+          country: z.string().optional().meta({
+            description:
+              "The market's country: its SMS price applies where a member's number has no known or priced country",
+          }),
+          byDestination: z
+            .array(
+              z.object({
+                country: z.string().optional().meta({
+                  description: "ISO 3166-1 country of the members' numbers (E.164 calling code); absent: unknown",
+                }),
+                pricedAs: z.string().optional().meta({ description: 'The country whose price applies' }),
+                units: z.number().meta({ description: 'SMS segments to this destination' }),
+                unitUsd: z.number().optional(),
+                usd: z.number(),
+                fallback: z.string().optional().meta({
+                  description: "Why the destination's own price is not the one used (the market's stands in)",
+                }),
+              }),
+            )
+            .optional()
+            .meta({
+              description: "SMS: the segments by the destination country of each member's number, each at its price",
+            }),
           note: z.string(),
         })
         .optional()

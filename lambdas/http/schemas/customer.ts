@@ -75,7 +75,10 @@ export const CustomerView = z
     updatedAt: z.string(),
     valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
     state: z.record(z.string(), z.unknown()),
-    scores: z.record(z.string(), z.unknown()).optional(),
+    scores: z.record(z.string(), z.unknown()).optional().meta({
+      description:
+        '`churn`, `crossSell.<product>`, `nps`, each with `{model, version, at}`. `churn` is the newer (by `at`) of the nightly score and the real-time one the event processor computes when an event moves a feature the pinned churn model reads (`state.scores.churn`)',
+    }),
     recentContacts: z.array(z.record(z.string(), z.unknown())),
   })
   .meta({ id: 'Customer' });
@@ -105,5 +108,8 @@ export const CustomerExport = z
     exportedAt: z.string(),
     items: z.array(z.record(z.string(), z.unknown())),
     decisions: z.array(LoggedDecision).meta({ description: "The customer's decisions in the decision log" }),
+    audiences: z
+      .array(z.string())
+      .meta({ description: 'The uploaded audiences (POST /v1/audiences) whose list names the customer, by id' }),
   })
   .meta({ id: 'CustomerExport' });

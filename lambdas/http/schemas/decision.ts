@@ -1,6 +1,7 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { parseTemplate } from '#domain/delivery/placeholders.ts';
 import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
+import { variantProblems } from '#domain/decisioning/variants.ts';
 import * as z from 'zod';
 import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
 
@@ -8,20 +9,50 @@ const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
 const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signals}, or a boolean');
 
+const Texts = z
+  .record(Language, z.string().min(1).max(1000))
+  .refine((t) => Object.keys(t).length > 0, 'at least one language')
+  // placeholders name known paths only (domain/delivery/placeholders.ts); segments need the market, see actions.ts
+  .superRefine((texts, ctx) => {
+    for (const [language, text] of Object.entries(texts))
+      for (const message of parseTemplate(text).problems) ctx.addIssue({ code: 'custom', path: [language], message });
+  });
+
+const Params = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([z.string().max(256), z.number(), z.boolean()]))
+  .refine((p) => Object.keys(p).length <= 20, 'at most 20 params')
+  .meta({ description: "Named values that travel with the message (a gateway's template fields)" });
+
+const Variant = z.strictObject({
+  variantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, _ and -, up to 32'),
+  weight: z.number().positive().max(1_000_000).meta({ description: 'Relative share of customers, above 0' }),
+  text: Texts.optional().meta({ description: "language -> text: replaces the treatment's text in these languages" }),
+  params: Params.optional().meta({ description: "Merged over the treatment's params" }),
+});
+
 const Treatment = z.strictObject({
   templateKey: z.string().min(1).max(128),
-  text: z
-    .record(Language, z.string().min(1).max(1000))
-    .refine((t) => Object.keys(t).length > 0, 'at least one language')
-    // placeholders name known paths only (domain/delivery/placeholders.ts); segments need the market, see actions.ts
-    .superRefine((texts, ctx) => {
-      for (const [language, text] of Object.entries(texts))
-        for (const message of parseTemplate(text).problems) ctx.addIssue({ code: 'custom', path: [language], message });
+  text: Texts.meta({
+    description:
+      'language -> text; may hold {{profile.<path>}}, {{state.<path>}} and {{action.<path>}} placeholders, ' +
+      'optionally with a maximum width ({{state.dataUsedPct:3}}, default 10) that the SMS segment check assumes',
+  }),
+  params: Params.optional(),
+  variants: z
+    .array(Variant)
+    .min(1)
+    .max(10)
+    .superRefine((variants, ctx) => {
+      for (const e of variantProblems(variants, '')) {
+        const [, index, name] = e.field.split('.');
+        ctx.addIssue({ code: 'custom', path: [Number(index), name ?? ''], message: e.message });
+      }
     })
+    .optional()
     .meta({
       description:
-        'language -> text; may hold {{profile.<path>}}, {{state.<path>}} and {{action.<path>}} placeholders, ' +
-        'optionally with a maximum width ({{state.dataUsedPct:3}}, default 10) that the SMS segment check assumes',
+        'Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion ' +
+        'to the weights; its `variantId` travels with the decision, the message and the reports',
     }),
 });
 
@@ -98,11 +129,19 @@ const Reason = z.object({ code: z.string(), detail: z.string() });
 const DecidedAction = z.object({
   actionId: Id,
   kind: z.string(),
+  variantId: z
+    .string()
+    .optional()
+    .meta({ description: "The treatment's message variant the customer is sticky to (only when it lists variants)" }),
   treatment: z.object({
     channel: Channel,
     templateKey: z.string(),
     language: z.string(),
     text: z.string().optional(),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .meta({ description: "The treatment's params with its variant's over them" }),
   }),
   score: z.number(),
   propensity: z.number(),

@@ -15,10 +15,17 @@ export const OutboundMessageSchema = z
     customerId: z.string().min(1),
     channel: z.enum(CHANNELS),
     actionId: z.string().min(1),
+    variantId: z.string().optional().meta({
+      description: "The treatment's message variant sent (only when it lists variants): responses count for it",
+    }),
     kind: z.enum(['offer', 'retention', 'service', 'information']),
     treatment: z.string(),
     language: z.string(),
     text: z.string().optional(),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .meta({ description: "The treatment's params with its variant's over them" }),
     reason: z.object({ type: z.enum(['trigger', 'campaign', 'decision']), id: z.string() }),
     createdAt: instant,
     sendAfter: instant.meta({ description: 'The message is sent at this time, never before (quiet hours)' }),

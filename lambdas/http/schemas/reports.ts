@@ -6,7 +6,7 @@ export const REPORT_DIMENSIONS = {
   kpis: ['tier', 'segment'],
   'exit-reasons': ['reason', 'tier', 'tenure', 'reason-tier'],
   'acquisition-quality': ['channel', 'tariff', 'promotion', 'dealer', 'combination'],
-  decisions: ['action', 'channel', 'group'],
+  decisions: ['action', 'variant', 'channel', 'group'],
   programme: ['metric', 'group'],
 } as const satisfies Record<(typeof REPORT_NAMES)[number], readonly string[]>;
 

@@ -32,7 +32,7 @@ export interface paths {
     put: operations["putCustomer"];
     /**
      * Erase everything stored about a customer, leaving a tombstone
-     * @description Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log and its campaign memberships, redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.
+     * @description Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log, its campaign memberships and its id in campaign audience lists (inline and uploaded), redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.
      */
     delete: operations["deleteCustomer"];
     /**
@@ -44,7 +44,7 @@ export interface paths {
   "/v1/customers/{customerId}/export": {
     /**
      * Subject access: everything stored about a customer
-     * @description Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, for a data subject request.
+     * @description Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, and the uploaded audiences whose list names it (`audiences`), for a data subject request.
      */
     get: operations["exportCustomer"];
   };
@@ -160,7 +160,7 @@ export interface paths {
     get: operations["listCampaigns"];
     /**
      * Start a campaign workflow: control group, pilot, measured uplift, roll-out
-     * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. Send an `Idempotency-Key` to retry safely.
+     * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.
      */
     post: operations["createCampaign"];
   };
@@ -188,9 +188,23 @@ export interface paths {
   "/v1/campaigns/{campaignId}/cancel": {
     /**
      * End the campaign before its next contact phase
-     * @description Ends the campaign before its next contact phase; messages already handed off are not recalled. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.
+     * @description Ends the campaign before its next contact phase; messages already handed off are not recalled. A scheduled campaign (`scheduled`, or a repeating one mid-run) starts no more runs. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.
      */
     post: operations["cancelCampaign"];
+  };
+  "/v1/audiences": {
+    /**
+     * Create an uploaded audience: its id and a URL to PUT the list of customer ids to
+     * @description Creates an audience awaiting its upload and answers its id with a URL to PUT the list to, valid for an hour: one customer id per line (a one-column CSV with an optional `customerId` header), any size up to 5 GiB. Then `GET /v1/audiences/{audienceId}` reads it and answers `ready` with its size and rejected lines; a campaign takes it as `audience: {"audienceId": ...}`. Takes no body.
+     */
+    post: operations["createAudience"];
+  };
+  "/v1/audiences/{audienceId}": {
+    /**
+     * An uploaded audience's status: awaiting-upload, processing, ready (size, rejected) or failed
+     * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found.
+     */
+    get: operations["getAudience"];
   };
   "/v1/channels": {
     /**
@@ -257,11 +271,17 @@ export interface components {
       /** @enum {string} */
       channel: "ussd" | "app" | "call-centre" | "sms" | "push" | "email" | "retail";
       actionId: string;
+      /** @description The treatment's message variant sent (only when it lists variants): responses count for it */
+      variantId?: string;
       /** @enum {string} */
       kind: "offer" | "retention" | "service" | "information";
       treatment: string;
       language: string;
       text?: string;
+      /** @description The treatment's params with its variant's over them */
+      params?: {
+        [key: string]: string | number | boolean;
+      };
       reason: {
         /** @enum {string} */
         type: "trigger" | "campaign" | "decision";
@@ -504,6 +524,7 @@ export interface components {
       state: {
         [key: string]: unknown;
       };
+      /** @description `churn`, `crossSell.<product>`, `nps`, each with `{model, version, at}`. `churn` is the newer (by `at`) of the nightly score and the real-time one the event processor computes when an event moves a feature the pinned churn model reads (`state.scores.churn`) */
       scores?: {
         [key: string]: unknown;
       };
@@ -571,6 +592,8 @@ export interface components {
         }[];
       /** @description The customer's decisions in the decision log */
       decisions: components["schemas"]["LoggedDecision"][];
+      /** @description The uploaded audiences (POST /v1/audiences) whose list names the customer, by id */
+      audiences: string[];
     };
     LoggedDecision: {
       decisionId: string;
@@ -582,12 +605,18 @@ export interface components {
       actions: ({
           actionId: string;
           kind: string;
+          /** @description The treatment's message variant the customer is sticky to (only when it lists variants) */
+          variantId?: string;
           treatment: {
             /** @enum {string} */
             channel: "ussd" | "app" | "call-centre" | "sms" | "push" | "email" | "retail";
             templateKey: string;
             language: string;
             text?: string;
+            /** @description The treatment's params with its variant's over them */
+            params?: {
+              [key: string]: string | number | boolean;
+            };
           };
           score: number;
           propensity: number;
@@ -674,7 +703,7 @@ export interface components {
       triggerId: string;
       /** @enum {string} */
       eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired" | "customer.exit_interview";
-      /** @description JSON Logic over {profile, state, scores, context, event}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+      /** @description JSON Logic over {profile, state, scores, context, event, signals, previous}, or a boolean. `scores.churn` is the newer of the nightly and the real-time score; `previous.scores` holds the scores before this event, which `crossed` compares with (`{crossed: [scores.churn, 0.6]}` in JSON): it holds on the event that took the score from below the threshold to at or above it, once per crossing. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       condition: boolean | {
         [key: string]: unknown;
       };
@@ -697,7 +726,7 @@ export interface components {
     TriggerBody: {
       /** @enum {string} */
       eventType: "usage.data" | "usage.voice" | "network.call_dropped" | "billing.topup" | "billing.invoice" | "care.contact" | "survey.nps" | "offer.response" | "message.delivered" | "message.failed" | "message.inbound" | "customer.churned" | "customer.acquired" | "customer.exit_interview";
-      /** @description JSON Logic over {profile, state, scores, context, event}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+      /** @description JSON Logic over {profile, state, scores, context, event, signals, previous}, or a boolean. `scores.churn` is the newer of the nightly and the real-time score; `previous.scores` holds the scores before this event, which `crossed` compares with (`{crossed: [scores.churn, 0.6]}` in JSON): it holds on the event that took the score from below the threshold to at or above it, once per crossing. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       condition: boolean | {
         [key: string]: unknown;
       };
@@ -733,6 +762,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         app?: {
           templateKey: string;
@@ -740,6 +787,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         "call-centre"?: {
           templateKey: string;
@@ -747,6 +812,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         sms?: {
           templateKey: string;
@@ -754,6 +837,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         push?: {
           templateKey: string;
@@ -761,6 +862,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         email?: {
           templateKey: string;
@@ -768,6 +887,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         retail?: {
           templateKey: string;
@@ -775,9 +912,27 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
       };
-      /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+      /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       eligibility: boolean | {
         [key: string]: unknown;
       };
@@ -829,6 +984,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         app?: {
           templateKey: string;
@@ -836,6 +1009,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         "call-centre"?: {
           templateKey: string;
@@ -843,6 +1034,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         sms?: {
           templateKey: string;
@@ -850,6 +1059,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         push?: {
           templateKey: string;
@@ -857,6 +1084,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         email?: {
           templateKey: string;
@@ -864,6 +1109,24 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
         retail?: {
           templateKey: string;
@@ -871,9 +1134,27 @@ export interface components {
           text: {
             [key: string]: string;
           };
+          /** @description Named values that travel with the message (a gateway's template fields) */
+          params?: {
+            [key: string]: string | number | boolean;
+          };
+          /** @description Message variants: each customer gets one, sticky (a hash of tenant, customer and action) and in proportion to the weights; its `variantId` travels with the decision, the message and the reports */
+          variants?: ({
+              variantId: string;
+              /** @description Relative share of customers, above 0 */
+              weight: number;
+              /** @description language -> text: replaces the treatment's text in these languages */
+              text?: {
+                [key: string]: string;
+              };
+              /** @description Merged over the treatment's params */
+              params?: {
+                [key: string]: string | number | boolean;
+              };
+            })[];
         };
       };
-      /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+      /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
       eligibility: boolean | {
         [key: string]: unknown;
       };
@@ -920,12 +1201,18 @@ export interface components {
       actions: ({
           actionId: string;
           kind: string;
+          /** @description The treatment's message variant the customer is sticky to (only when it lists variants) */
+          variantId?: string;
           treatment: {
             /** @enum {string} */
             channel: "ussd" | "app" | "call-centre" | "sms" | "push" | "email" | "retail";
             templateKey: string;
             language: string;
             text?: string;
+            /** @description The treatment's params with its variant's over them */
+            params?: {
+              [key: string]: string | number | boolean;
+            };
           };
           score: number;
           propensity: number;
@@ -1050,8 +1337,21 @@ export interface components {
           units: number;
           unitUsd?: number;
           usd: number;
-          /** @description The market's country, whose SMS price applies */
+          /** @description The market's country: its SMS price applies where a member's number has no known or priced country */
           country?: string;
+          /** @description SMS: the segments by the destination country of each member's number, each at its price */
+          byDestination?: {
+              /** @description ISO 3166-1 country of the members' numbers (E.164 calling code); absent: unknown */
+              country?: string;
+              /** @description The country whose price applies */
+              pricedAs?: string;
+              /** @description SMS segments to this destination */
+              units: number;
+              unitUsd?: number;
+              usd: number;
+              /** @description Why the destination's own price is not the one used (the market's stands in) */
+              fallback?: string;
+            }[];
           note: string;
         };
         note: string;
@@ -1061,13 +1361,17 @@ export interface components {
       name: string;
       /** @enum {string} */
       goal: "take-up" | "churn" | "revenue";
+      /** @description A `rule` over the whole base, an inline list of at most 5,000 `customerIds`, or an uploaded `audienceId` */
       audience: ({
-        /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+        /** @description JSON Logic over {profile, state, scores, context, signals}, or a boolean. Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
         rule: boolean | {
           [key: string]: unknown;
         };
       }) | {
         customerIds: string[];
+      } | {
+        /** @description An uploaded audience of any size (POST /v1/audiences), ready; read in parallel segments */
+        audienceId: string;
       };
       actionIds: string[];
       /** @enum {string} */
@@ -1079,7 +1383,7 @@ export interface components {
         /** @description absolute percentage points */
         minUplift: number;
       } | ({
-        /** @description The pilot: audience members this rule over {profile, state, scores, context, signals} holds for (a region, a store cluster). Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
+        /** @description The pilot: audience members this rule over {profile, state, scores, context, signals} holds for (a region, a store cluster). Operators: if ?: and or ! !! == === != !== > >= < <= + - * / % min max var missing missing_some in cat substr merge map filter reduce all some none crossed (not log). Limits: 16,384 bytes as JSON, 2,000 values, 20 levels of objects and arrays, 256 items per array, and at most 20,000 steps in the worst case, computed when the rule is saved: one per operator, an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, bulk work (in, merge, cat, substr, missing, text of an array) one per 16 items or characters; a value read with var counts as 1,024 items or characters, each item of a list as 64. A rule over a limit answers 400 naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold. */
         where: boolean | {
           [key: string]: unknown;
         };
@@ -1087,8 +1391,26 @@ export interface components {
         minUplift: number;
       });
       responseWindow: string;
-      schedule?: string;
+      schedule?: components["schemas"]["CampaignSchedule"];
       budget?: components["schemas"]["CampaignBudget"];
+    };
+    /** @description Start later, and optionally repeat. The campaign is `scheduled` until a run starts; each run re-selects the audience into its own members (no customer is contacted twice in one run), has its own budget and its own report (`runs`), and a repeating campaign returns to `scheduled` between runs. A run waits its response window twice (pilot, roll-out), so a daily repeat allows a `responseWindow` of at most 11.5 hours and a weekly one 83.5 hours. A run due while the previous one is still running or paused is skipped. Cancel stops future runs. */
+    CampaignSchedule: {
+      /**
+       * Format: date-time
+       * @description The first run, an ISO 8601 instant with its offset; not in the past
+       */
+      startAt: string;
+      /**
+       * @description `daily` and `weekly` repeat at the first run's local time in the market's time zone (kept across daylight-saving changes)
+       * @enum {string}
+       */
+      repeat: "none" | "daily" | "weekly";
+      /**
+       * Format: date-time
+       * @description No run starts after this instant
+       */
+      until?: string;
     };
     /** @description Per run: contacting stops when either limit is reached (held atomically across shards, never passed) and the campaign ends `stopped` with the reason `budget.maxContacts` or `budget.maxCostUsd`. A contact's cost is the preview's per-member figure: the platform's cost of a treatment member plus the sending price of the chosen treatment's text as written (SMS segments at the market country's price, one e-mail or push; nothing through the operator's own gateway). USD. */
     CampaignBudget: {
@@ -1112,8 +1434,11 @@ export interface components {
     Campaign: {
       campaignId: string;
       name: string;
-      /** @enum {string} */
-      status: "running" | "paused" | "succeeded" | "stopped" | "failed" | "cancelled";
+      /**
+       * @description `scheduled`: waiting for its (next) run to start
+       * @enum {string}
+       */
+      status: "scheduled" | "running" | "paused" | "succeeded" | "stopped" | "failed" | "cancelled";
       phase: string;
       goal: string;
       channel: string;
@@ -1133,6 +1458,18 @@ export interface components {
         costUsd: number;
       };
       report?: components["schemas"]["CampaignReport"];
+      schedule?: components["schemas"]["CampaignSchedule"];
+      /** @description When the next run of a scheduled campaign starts */
+      nextRunAt?: string;
+      /** @description A scheduled campaign's runs, oldest first (the latest 30), each with its own report; `counts`, `phases`, `spent` and `report` above are the current (or last) run's */
+      runs?: ({
+          runId: string;
+          startedAt: string;
+          /** @enum {string} */
+          status: "running" | "paused" | "succeeded" | "stopped" | "failed" | "cancelled";
+          reason?: string;
+          report?: components["schemas"]["CampaignReport"];
+        })[];
       createdAt: string;
       updatedAt: string;
     };
@@ -1167,6 +1504,8 @@ export interface components {
       incrementalResponses: number;
       incrementalRevenue: number;
       costPerIncrementalResponse: number | null;
+      /** @description Per message variant, when the campaign's treatments list variants */
+      variants?: components["schemas"]["CampaignVariantStats"][];
     };
     CampaignGroupStats: {
       audience: number;
@@ -1182,6 +1521,86 @@ export interface components {
       churnRate: number;
       revenue: number;
       revenuePerCustomer: number;
+    };
+    /** @description The members sent one message variant: a variant is given at the decision, so these count contacted members only (not intention to treat) */
+    CampaignVariantStats: {
+      audience: number;
+      contacted: number;
+      /** @description Treatment members not contacted, by reason */
+      suppressed: {
+        [key: string]: number;
+      };
+      failed: number;
+      responded: number;
+      responseRate: number;
+      churned: number;
+      churnRate: number;
+      revenue: number;
+      revenuePerCustomer: number;
+      actionId: string;
+      variantId: string;
+      /** @description Against the whole control group, on the goal's metric */
+      uplift: ({
+        treatmentRate: number;
+        controlRate: number;
+        /** @description Absolute uplift in percentage points */
+        upliftPoints: number;
+        relativeUplift: number | null;
+        ci95Points: number[];
+        standardErrorPoints: number;
+        z: number;
+        /** @description One-sided: treatment better than control */
+        pValue: number;
+      }) | {
+        upliftPerCustomer: number;
+        ci95: number[];
+      } | null;
+      /** @description Against the action's other variants together (for two variants, A against B), on the goal's metric */
+      vsOtherVariants: ({
+        treatmentRate: number;
+        controlRate: number;
+        /** @description Absolute uplift in percentage points */
+        upliftPoints: number;
+        relativeUplift: number | null;
+        ci95Points: number[];
+        standardErrorPoints: number;
+        z: number;
+        /** @description One-sided: treatment better than control */
+        pValue: number;
+      }) | {
+        upliftPerCustomer: number;
+        ci95: number[];
+      } | null;
+    };
+    AudienceUpload: {
+      audienceId: string;
+      /** @description PUT the list here, once, before `expiresAt`: one customer id per line (a one-column CSV; an optional first line `customerId` is a header), UTF-8. In AWS a presigned S3 URL (send no other headers than Content-Type and Content-Length); locally a URL of the local runtime. At most 5 GiB. */
+      uploadUrl: string;
+      /** @description When the upload URL stops being accepted */
+      expiresAt: string;
+    };
+    /** @description An uploaded audience. Its ids are stored in the tenant's table in 64 partitions, which a campaign's parallel selection reads a segment at a time; the uploaded file is deleted once read. */
+    Audience: {
+      audienceId: string;
+      /**
+       * @description `awaiting-upload` until a GET finds the upload; `processing` while it is read (a GET reads for up to 20 s and the next one goes on); `ready` to use in a campaign; `failed` with `reason`
+       * @enum {string}
+       */
+      status: "awaiting-upload" | "processing" | "ready" | "failed";
+      createdAt: string;
+      updatedAt: string;
+      /** @description When the upload URL stops being accepted */
+      expiresAt: string;
+      /** @description Distinct valid customer ids (ready) */
+      size?: number;
+      /** @description Lines that were not a customer id (blank lines and the header are not counted) */
+      rejected?: number;
+      /** @description The first 20 rejected line numbers, 1-based */
+      rejectedLines?: number[];
+      /** @description Lines read so far (processing) */
+      linesRead?: number;
+      /** @description Why the audience failed */
+      reason?: string;
     };
     ChannelList: {
       items: components["schemas"]["ChannelConnection"][];
@@ -1676,7 +2095,7 @@ export interface operations {
   };
   /**
    * Erase everything stored about a customer, leaving a tombstone
-   * @description Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log and its campaign memberships, redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.
+   * @description Erasure: deletes the customer's own items (profile, state, contact ledger), its decisions in the decision log, its campaign memberships and its id in campaign audience lists (inline and uploaded), redacts the audit entries about it, and leaves a tombstone so that late events cannot recreate it; messages already queued are stopped at send time.
    */
   deleteCustomer: {
     parameters: {
@@ -1858,7 +2277,7 @@ export interface operations {
   };
   /**
    * Subject access: everything stored about a customer
-   * @description Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, for a data subject request.
+   * @description Subject access: every item stored about the customer (profile, state, contact ledger, decisions from the decision log), as stored, and the uploaded audiences whose list names it (`audiences`), for a data subject request.
    */
   exportCustomer: {
     parameters: {
@@ -3155,7 +3574,7 @@ export interface operations {
       query?: {
         from?: string;
         to?: string;
-        groupBy?: "tier" | "segment" | "reason" | "tenure" | "reason-tier" | "channel" | "tariff" | "promotion" | "dealer" | "combination" | "action" | "group" | "metric";
+        groupBy?: "tier" | "segment" | "reason" | "tenure" | "reason-tier" | "channel" | "tariff" | "promotion" | "dealer" | "combination" | "action" | "variant" | "group" | "metric";
         granularity?: "day" | "month";
         format?: "json" | "csv" | "svg";
       };
@@ -3273,6 +3692,12 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Conflict (for an Idempotency-Key: its first request is still being answered; retry after Retry-After seconds) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description Body too large */
       413: {
         content: {
@@ -3379,7 +3804,7 @@ export interface operations {
   };
   /**
    * Start a campaign workflow: control group, pilot, measured uplift, roll-out
-   * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. Send an `Idempotency-Key` to retry safely.
+   * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.
    */
   createCampaign: {
     parameters: {
@@ -3716,7 +4141,7 @@ export interface operations {
   };
   /**
    * End the campaign before its next contact phase
-   * @description Ends the campaign before its next contact phase; messages already handed off are not recalled. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.
+   * @description Ends the campaign before its next contact phase; messages already handed off are not recalled. A scheduled campaign (`scheduled`, or a repeating one mid-run) starts no more runs. Cancelling a cancelled campaign answers its status again; one that has otherwise ended answers 409.
    */
   cancelCampaign: {
     parameters: {
@@ -3767,6 +4192,135 @@ export interface operations {
       };
       /** @description Conflict (for an Idempotency-Key: its first request is still being answered; retry after Retry-After seconds) */
       409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Throttled */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A dependency is unavailable; retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Create an uploaded audience: its id and a URL to PUT the list of customer ids to
+   * @description Creates an audience awaiting its upload and answers its id with a URL to PUT the list to, valid for an hour: one customer id per line (a one-column CSV with an optional `customerId` header), any size up to 5 GiB. Then `GET /v1/audiences/{audienceId}` reads it and answers `ready` with its size and rejected lines; a campaign takes it as `audience: {"audienceId": ...}`. Takes no body.
+   */
+  createAudience: {
+    responses: {
+      /** @description Created, awaiting its upload */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AudienceUpload"];
+        };
+      };
+      /** @description No API key */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Unknown, revoked or out-of-scope API key */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Method not allowed on this path */
+      405: {
+        headers: {
+          /** @description The methods this path takes, comma-separated */
+          Allow: string;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Throttled */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A dependency is unavailable; retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * An uploaded audience's status: awaiting-upload, processing, ready (size, rejected) or failed
+   * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found.
+   */
+  getAudience: {
+    parameters: {
+      path: {
+        audienceId: string;
+      };
+    };
+    responses: {
+      /** @description The audience */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Audience"];
+        };
+      };
+      /** @description Invalid JSON, schema or parameter; `errors[]` names each field. Also a body that is not UTF-8 (invalid bytes, a lone surrogate raw or as a `\ud800` escape, a byte order mark), a key `__proto__`, `constructor` or `prototype` anywhere in it, and a path id outside the id rule (dots only, an encoded slash) */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No API key */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Unknown, revoked or out-of-scope API key */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found (also for another tenant's resources) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Method not allowed on this path */
+      405: {
+        headers: {
+          /** @description The methods this path takes, comma-separated */
+          Allow: string;
+        };
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
