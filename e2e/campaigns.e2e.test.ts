@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignGroup } from '#domain/campaign/assignment.ts';
 import { expectAnswer } from '../scripts/lib/api/api-client.ts';
 import { startLocal, type StartedRuntime } from '../scripts/local/npm-start.ts';
 import { type TenantApi, tenantApi } from './support/tenant-api.ts';
@@ -311,4 +312,101 @@ describe('campaigns over HTTP on the local runtime', () => {
     // the 10 listed ids without a profile are nobody
     expect(preview.audience).toBe(20);
   });
+
+  it('pilots in one region, measures it against its own control, then rolls out to the rest of the audience', async () => {
+    const north = Array.from({ length: 100 }, (_, i) => `cmp-north-${i}`);
+    const south = Array.from({ length: 20 }, (_, i) => `cmp-south-${i}`);
+    const put = (customerId: string, region: string) =>
+      consumer.admin.put('/v1/customers/{customerId}', {
+        path: { customerId },
+        body: {
+          segment: 'region-e2e',
+          contract: 'prepaid',
+          language: 'en',
+          consent: { sms: true },
+          attributes: { region },
+        },
+      });
+    for (const r of await Promise.all([...north.map((id) => put(id, 'north')), ...south.map((id) => put(id, 'south'))]))
+      expect(r.status).toBe(201);
+    const created = expectAnswer(
+      await consumer.admin.post('/v1/campaigns', {
+        body: {
+          name: 'e2e region pilot',
+          goal: 'take-up',
+          audience: { rule: { '==': [{ var: 'profile.segment' }, 'region-e2e'] } },
+          actionIds: ['bundle-upgrade-10gb'],
+          channel: 'sms',
+          controlGroupPercent: 50,
+          pilot: { where: { '==': [{ var: 'profile.attributes.region' }, 'north'] }, minUplift: 5 },
+          // waits divide by the runtime's time scale (1e7): each phase waits 2 s, time to answer for the pilot
+          responseWindow: 'P200D',
+        },
+      }),
+      202,
+    );
+    const campaignId = created.json.campaignId;
+    const campaign = { path: { campaignId } };
+    type Progress = { startedAt?: string; measuredAt?: string; verdict?: { rollOut: boolean; reason: string } };
+    const read = async () => expectAnswer(await consumer.admin.get('/v1/campaigns/{campaignId}', campaign), 200).json;
+    const phase = (got: Awaited<ReturnType<typeof read>>, p: string) => got.phases?.[p] as Progress | undefined;
+    let got = await read();
+    const deadline = Date.now() + 40_000;
+    while (!phase(got, 'pilot')?.startedAt && got.status === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await read();
+    }
+    const pilotStart = phase(got, 'pilot')?.startedAt;
+    expect(pilotStart, JSON.stringify(got)).toBeDefined();
+    // the pilot's treatment takes the offer within its response window; its control does not
+    const takers = north.filter((id) => campaignGroup('consumer', campaignId, id, 50) === 'treatment');
+    // the platform clock itself runs at real speed: a second into the pilot is inside its window
+    const occurredAt = new Date(Date.parse(pilotStart!) + 1000).toISOString();
+    const sent = expectAnswer(
+      await consumer.channel.post('/v1/events', {
+        body: {
+          events: takers.map((customerId) => ({
+            eventId: `take-${campaignId}-${customerId}`,
+            customerId,
+            type: 'offer.response' as const,
+            occurredAt,
+            data: { actionId: 'bundle-upgrade-10gb', response: 'accepted' as const },
+          })),
+        },
+      }),
+      202,
+    );
+    expect(sent.json.accepted).toBe(takers.length);
+    while (!['succeeded', 'stopped', 'failed', 'cancelled'].includes(got.status) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await read();
+    }
+    expect(got.status, JSON.stringify(got)).toBe('succeeded');
+    expect(got.counts).toMatchObject({
+      audience: north.length + south.length,
+      pilot: north.length,
+      rollout: south.length,
+    });
+    const pilot = got.report!.phases.pilot!;
+    const rollout = got.report!.phases.rollout!;
+    expect(pilot.treatment.audience).toBe(takers.length);
+    expect(pilot.control.audience + pilot.treatment.audience).toBe(north.length);
+    expect(rollout.control.audience + rollout.treatment.audience).toBe(south.length);
+    expect(pilot.treatment.responded).toBe(takers.length);
+    expect(pilot.control.responded).toBe(0);
+    expect(phase(got, 'pilot')?.verdict?.rollOut).toBe(true);
+    // the roll-out starts only after the pilot was measured
+    expect(Date.parse(phase(got, 'rollout')!.startedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(phase(got, 'pilot')!.measuredAt!),
+    );
+    const contacted = readFileSync(join(rt.dir, 'outbound', 'sms.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.reason?.id === campaignId)
+      .map((m) => m.customerId as string);
+    expect(contacted.filter((id) => north.includes(id)).length).toBe(pilot.treatment.contacted);
+    expect(contacted.filter((id) => south.includes(id)).length).toBe(rollout.treatment.contacted);
+    expect(contacted.every((id) => campaignGroup('consumer', campaignId, id, 50) === 'treatment')).toBe(true);
+  }, 60_000);
 });

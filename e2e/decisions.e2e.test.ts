@@ -87,50 +87,76 @@ describe('decisions over HTTP on the local runtime', () => {
   });
 
   it("lets an action's eligibility read the lifecycle signals of the customer's contract end date", async () => {
-    const put = await consumer.admin.put('/v1/actions/{actionId}', {
-      path: { actionId: 'e2e-renewal-offer' },
-      body: {
-        name: 'Renew early',
-        kind: 'offer',
-        treatments: { app: { templateKey: 'offer.renew-early', text: { en: 'Renew now and keep your price' } } },
-        eligibility: {
-          and: [
-            { '==': [{ var: 'signals.lifecycleStage' }, 'renewal'] },
-            { '<=': [{ var: 'signals.daysToContractEnd' }, 60] },
-          ],
+    const offer = (actionId: string, eligibility: Record<string, unknown>) =>
+      consumer.admin.put('/v1/actions/{actionId}', {
+        path: { actionId },
+        body: {
+          name: actionId,
+          kind: 'offer',
+          treatments: { app: { templateKey: `offer.${actionId}`, text: { en: 'Renew now and keep your price' } } },
+          eligibility,
+          propensity: { starting: 0.9 },
+          value: 900,
         },
-        propensity: { starting: 0.9 },
-        value: 900,
-      },
-    });
-    expect([200, 201]).toContain(put.status);
-    // the platform clock is 2025-03-12 in Johannesburg: 49 days to the first end date, a year to the second
+      });
+    for (const put of [
+      await offer('e2e-renewal-stage', { '==': [{ var: 'signals.lifecycleStage' }, 'renewal'] }),
+      // null (no end date) compares as 0 in json-logic, so the rule says it has one
+      await offer('e2e-renewal-30-days', {
+        and: [
+          { '!=': [{ var: 'signals.daysToContractEnd' }, null] },
+          { '<=': [{ var: 'signals.daysToContractEnd' }, 30] },
+        ],
+      }),
+    ])
+      expect([200, 201]).toContain(put.status);
+    // the platform clock is 2025-03-12 in Johannesburg: 20, 60 and 200 days to these end dates
     const renewing = idIn('champion', '2782500');
     const settled = idIn('champion', '2782600');
+    const open = idIn('champion', '2782700');
+    const early = idIn('champion', '2782800');
     for (const [customerId, contractEndDate] of [
-      [renewing, '2025-04-30'],
-      [settled, '2026-03-01'],
+      [renewing, '2025-04-01'],
+      [early, '2025-05-11'],
+      [settled, '2025-09-28'],
+      [open, undefined],
     ] as const)
       expect(
         (
           await consumer.admin.put('/v1/customers/{customerId}', {
             path: { customerId },
-            body: { ...profile, contractEndDate },
+            body: { ...profile, ...(contractEndDate ? { contractEndDate } : {}) },
           })
         ).status,
       ).toBe(201);
-    const offered = (customerId: string) =>
-      decide(consumer, customerId, 'app', 5).then((r) => expectAnswer(r, 200).json);
-    const yes = await offered(renewing);
-    expect(yes.actions.map((a) => a.actionId)).toContain('e2e-renewal-offer');
-    const no = await offered(settled);
-    expect(no.actions.map((a) => a.actionId)).not.toContain('e2e-renewal-offer');
-    expect(no.excluded.find((e) => e.actionId === 'e2e-renewal-offer')?.reasons[0]?.code).toBe('not-eligible');
+    const ours = ['e2e-renewal-stage', 'e2e-renewal-30-days'];
+    const decided = async (customerId: string) => {
+      const d = expectAnswer(await decide(consumer, customerId, 'app', 10), 200).json;
+      const logged = await consumer.channel.get('/v1/decisions/{decisionId}', { path: { decisionId: d.decisionId } });
+      return { d, logged: expectAnswer(logged, 200).json };
+    };
+    const yes = await decided(renewing);
+    expect(yes.d.actions.map((a) => a.actionId)).toEqual(expect.arrayContaining(ours));
+    expect(yes.logged.actions.map((a) => a.actionId)).toEqual(expect.arrayContaining(ours));
+    // 60 days ahead is `renewal` but not within 30 days
+    const stage = await decided(early);
+    expect(stage.d.actions.map((a) => a.actionId)).toContain(ours[0]);
+    expect(stage.logged.excluded.find((e) => e.actionId === ours[1])?.code).toBe('not-eligible');
+    // 200 days ahead is neither `renewal` nor within 30 days; without an end date the days are null
+    for (const customerId of [settled, open]) {
+      const no = await decided(customerId);
+      for (const actionId of ours) {
+        expect(no.d.actions.map((a) => a.actionId)).not.toContain(actionId);
+        expect(no.logged.excluded.find((e) => e.actionId === actionId)?.code, `${customerId} ${actionId}`).toBe(
+          'not-eligible',
+        );
+      }
+    }
     const stored = expectAnswer(
       await consumer.admin.get('/v1/customers/{customerId}', { path: { customerId: renewing } }),
       200,
     );
-    expect(stored.json.contractEndDate).toBe('2025-04-30');
+    expect(stored.json.contractEndDate).toBe('2025-04-01');
   });
 
   it('shows the call centre the health check before any offer after three dropped calls', async () => {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CfnResource, NestedStack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { MAX_METRICS_PER_ALARM } from '../lib/constructs/alarm-math.ts';
 import { REPO_ROOT } from '../lib/constructs/cvm-function.ts';
 import { RUNBOOK_FILE } from '../lib/constructs/runbook.ts';
@@ -193,4 +195,59 @@ describe('the DynamoDB operations the system-error alarms read', () => {
     expect(commands.size).toBeGreaterThan(5);
     for (const c of commands) expect(DYNAMO_OPERATIONS, c).toContain(operationOf(c));
   });
+});
+
+/**
+ * The nested stacks, with every optional one switched on: a nested stack's workflow is alarmed
+ * in that stack (one resource in the market's stack however much it holds), so the walk goes
+ * into each nested template too, and follows each alarm's action back to the market's topic
+ * through the nested stack's parameters.
+ */
+describe("every workflow of the market's nested stacks (optional ones on)", () => {
+  const market = synthesized.config;
+  const full = synthMarket({
+    ...market,
+    models: { ...market.models, awsTraining: { ...market.models.awsTraining, enabled: true } },
+  });
+  const fullTopic = templateQueries(full).idOf(full.stack.observability.alarmTopic);
+  const parent = full.template.toJSON()['Resources'] as Record<string, Resource>;
+  const nested = full.stack.node.findAll().filter(NestedStack.isNestedStack);
+
+  it('finds a nested workflow to check', () => {
+    const machines = nested.flatMap((n) =>
+      Object.values(Template.fromStack(n).toJSON()['Resources'] as Record<string, Resource>).filter(
+        (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+      ),
+    );
+    expect(machines.length).toBeGreaterThan(0);
+  });
+
+  it.each(nested.map((n) => [n.node.path, n] as const))(
+    '%s: each workflow alarmed on failed, timed-out and aborted runs, to the market topic, with a runbook section',
+    (_, stack) => {
+      const own = Object.entries(Template.fromStack(stack).toJSON()['Resources'] as Record<string, Resource>);
+      const nestedAlarms: Alarm[] = own
+        .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map(([id, r]) => ({ id, props: r.Properties! }));
+      const nestedReads = nestedAlarms.flatMap((a) => readsOf(a).map((r) => ({ ...r, alarm: a })));
+      for (const [id] of own.filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine'))
+        for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+          expect(
+            nestedReads.filter((r) => r.name === metric && r.dims.includes(`"${id}"`)),
+            `${id} ${metric}`,
+          ).not.toHaveLength(0);
+      const parameters = parent[full.stack.resolve((stack.nestedStackResource as CfnResource).logicalId) as string]!
+        .Properties!['Parameters'] as Record<string, unknown> | undefined;
+      for (const alarm of nestedAlarms) {
+        const section = /\(runbook: docs\/operations\.md#([a-z0-9-]+)\)$/.exec(
+          String(alarm.props['AlarmDescription']),
+        )?.[1];
+        expect(runbookAnchors).toContain(section);
+        for (const actions of ['AlarmActions', 'OKActions']) {
+          const [action] = alarm.props[actions] as { Ref: string }[];
+          expect(parameters?.[action!.Ref], `${alarm.id} ${actions}`).toEqual({ Ref: fullTopic });
+        }
+      }
+    },
+  );
 });

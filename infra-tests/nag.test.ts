@@ -66,6 +66,18 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     waf.template.resourceCountIs('AWS::WAFv2::WebACL', 1);
     waf.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
+
+  it('passes with the SageMaker training workflow switched on (its nested stack included)', () => {
+    const market = loadMarket('demo');
+    const training = synthMarket({
+      ...market,
+      models: { ...market.models, awsTraining: { ...market.models.awsTraining, enabled: true } },
+    });
+    expect(findings(training.stack, 'error')).toEqual([]);
+    expect(findings(training.stack, 'warning')).toEqual([]);
+    for (const a of acknowledgements(training.stack).filter((a) => a.path.includes('/ModelTraining/')))
+      expect(a.reason.trim().length, `${a.id} at ${a.path}`).toBeGreaterThanOrEqual(40);
+  });
 });
 
 describe('acknowledgements', () => {

@@ -27,6 +27,17 @@ describe('tenants per market', () => {
     template.resourceCountIs('AWS::CloudFormation::Stack', 2);
   });
 
+  it(`still fits ${MAX_TENANTS_PER_MARKET} tenants with the SageMaker training workflow on: it is one nested stack more`, () => {
+    const market = marketWith(MAX_TENANTS_PER_MARKET);
+    const { stack, template } = synthMarket({
+      ...market,
+      models: { ...market.models, awsTraining: { ...market.models.awsTraining, enabled: true } },
+    });
+    expect(resourcesOf(template)).toBeLessThanOrEqual(500);
+    template.resourceCountIs('AWS::CloudFormation::Stack', 3);
+    expect(resourcesOf(Template.fromStack(stack.training!.stack))).toBeGreaterThan(0);
+  });
+
   it('refuses a market with more, naming the field', () => {
     expect(() => marketWith(MAX_TENANTS_PER_MARKET + 1)).toThrow(MarketConfigError);
     expect(() => marketWith(MAX_TENANTS_PER_MARKET + 1)).toThrow(/tenants: at most 12 tenants/);

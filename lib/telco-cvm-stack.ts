@@ -16,6 +16,7 @@ import { Campaigns } from './constructs/campaigns.ts';
 import { MarketSeed } from './constructs/market-seed.ts';
 import { Delivery } from './constructs/delivery.ts';
 import { DeliveryReceipts } from './constructs/delivery-receipts.ts';
+import { ModelTraining } from './constructs/model-training.ts';
 
 export interface TelcoCvmStackProps extends StackProps {
   readonly config: MarketConfig;
@@ -41,6 +42,8 @@ export class TelcoCvmStack extends Stack {
   readonly delivery: Delivery;
   readonly receipts: DeliveryReceipts;
   readonly budgets: TenantBudgets;
+  /** The optional SageMaker retraining workflow (`models.awsTraining.enabled`), a nested stack. */
+  readonly training?: ModelTraining;
 
   constructor(scope: Construct, id: string, props: TelcoCvmStackProps) {
     super(scope, id, { terminationProtection: props.config.stage.terminationProtection, ...props });
@@ -134,6 +137,10 @@ export class TelcoCvmStack extends Stack {
     this.observability.addTableAlarms({ keys: this.store.keysTable, idempotency: this.store.idempotencyTable });
     this.observability.addWorkflowAlarm(this.scoring.stateMachine, 'score-base');
     this.observability.addWorkflowAlarm(this.campaigns.stateMachine, 'campaign');
+    if (config.models.awsTraining.enabled) {
+      this.training = new ModelTraining(this, 'ModelTraining', { config, logRemovalPolicy });
+      this.observability.addWorkflowAlarm(this.training.stateMachine, 'model-training', this.training.stack);
+    }
     // each tenant's monthly budget (config tenants[].monthlyBudgetUsd) alerts the alarm topic
     this.budgets = new TenantBudgets(this, 'Budgets', { config, topic: this.observability.alarmTopic });
 

@@ -1,7 +1,7 @@
 import { consentChange, type AuditLog, type CustomerAuditTrail } from '#domain/audit.ts';
 import type { CampaignMemberships } from '#domain/campaign/ports.ts';
 import type { Clock } from '#domain/clock.ts';
-import { stateView } from '#domain/customer-state.ts';
+import { stateView, type StateView } from '#domain/customer-state.ts';
 import {
   valueTierOf,
   type CustomerRecord,
@@ -15,7 +15,7 @@ import { mergePatch } from '#domain/merge-patch.ts';
 import { ifMatchHolds, versionTag, type IfMatch } from '#domain/preconditions.ts';
 import { decisionView } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions, CustomerRepo } from '#domain/ports.ts';
-import { effectiveScores, type ScoredState } from '#domain/scoring/realtime-score.ts';
+import { effectiveScores } from '#domain/scoring/realtime-score.ts';
 
 export interface CustomerPorts {
   customers: CustomerRepo;
@@ -38,20 +38,17 @@ export interface PrivacyPorts extends CustomerPorts {
   customerRef: (customerId: CustomerId) => string;
 }
 
-const spendOf = (state: Record<string, unknown> | undefined): number => {
-  const spend = (state?.['spend30d'] as { value?: number } | undefined)?.value;
-  return typeof spend === 'number' ? spend : 0;
-};
+const spendOf = (state: StateView | undefined): number => state?.spend30d?.value ?? 0;
 
 export const viewOf = (
   record: CustomerRecord,
-  state: Record<string, unknown> | undefined,
+  state: StateView | undefined,
   contacts: Record<string, unknown>[],
   tiers: ValueTierThresholds,
 ): CustomerView => ({
   ...record,
   // the real-time churn score, when the processor computed one after the nightly run
-  ...(state?.['scores'] ? { scores: effectiveScores(record.scores, state as ScoredState) } : {}),
+  ...(state?.scores ? { scores: effectiveScores(record.scores, state) } : {}),
   valueTier: valueTierOf(record, tiers, spendOf(state)),
   state: state ?? {},
   recentContacts: contacts,

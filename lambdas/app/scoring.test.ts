@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
+import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
+import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
+import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports.ts';
 import { platformMetrics, powertoolsDriftMetrics } from '#adapters/metrics/powertools-metrics.ts';
 import { featureDriftCounter, featureKey } from '#domain/scoring/feature-drift.ts';
@@ -128,6 +136,107 @@ describe('scoreSegment and the report', () => {
       {},
     );
     expect(report.drift['nps']).toEqual({ psi: null, drift: 'unknown', customers: 1 });
+  });
+});
+
+describe('scoreSegment in blocks', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  const rows = parse(readFileSync(resolve(ROOT, 'data/ibm-telco-churn.train.csv'), 'utf8'), {
+    columns: true,
+    to_line: 90,
+  }) as Record<string, string>[];
+  const customers = rows
+    .map((r, i) => ibmTelco.toProfile(r, i + 1))
+    .flatMap((m, i): CustomerRecord[] =>
+      m.ok ? [{ ...m.profile, customerId: `c${i}`, version: 1, createdAt: at, updatedAt: at }] : [],
+    );
+
+  /** One segment of these customers (every third already holding the scores of a previous run). */
+  async function run(scoring: ScoringPort, blockSize: number | undefined, previous: Scores[] = []) {
+    const { repo, saved, scoreStore, scan } = stores();
+    for (const [i, c] of customers.entries())
+      await repo.save('acme', { ...c, ...(i % 3 === 0 && previous[i] ? { scores: previous[i] } : {}) }, undefined);
+    const featureDrift = featureDriftCounter([
+      { model: 'churn', feature: feature.number('tenure', 'profile.tenureMonths'), edges: [6, 24, 48] },
+    ]);
+    const metered: number[] = [];
+    const out = await scoreSegment({
+      scan,
+      scoring,
+      scoreStore,
+      writeDelta: 0.01,
+      featureDrift,
+      meter: { meter: (_t, _n, count = 1) => void metered.push(count) },
+      ...(blockSize ? { blockSize } : {}),
+    })({ tenant: 'acme', segment: 0, totalSegments: 1 });
+    const stored = await Promise.all(
+      customers.map(async (c) => (await repo.load('acme', c.customerId)).record!.scores),
+    );
+    return { out, saved, stored, metered };
+  }
+
+  it('writes, counts and meters the same whatever the block boundaries', async () => {
+    const models = await loadPinnedModelsFromDir(resolve(ROOT, 'models'), 'demo', {
+      churn: { version: '1' },
+      'cross-sell': { version: '1' },
+      nps: { version: '1' },
+    });
+    const embedded = new EmbeddedScoring(new Scorer(models, fixedClock(at)));
+    const calls: number[] = [];
+    const batched: ScoringPort = {
+      modelVersions: embedded.modelVersions,
+      score: (input) => embedded.score(input),
+      scoreBatch: (inputs) => {
+        calls.push(inputs.length);
+        return embedded.scoreBatch(inputs);
+      },
+    };
+    // one customer at a time (a port without scoreBatch) is the reference
+    const oneByOne = await run({ modelVersions: embedded.modelVersions, score: (i) => embedded.score(i) }, undefined);
+    expect(oneByOne.out.scored).toBe(customers.length);
+    const previous = oneByOne.stored.map((s) => s!);
+    const reference = await run(
+      { modelVersions: embedded.modelVersions, score: (i) => embedded.score(i) },
+      undefined,
+      previous,
+    );
+    for (const size of [1, 2, 7, 64, undefined]) {
+      calls.length = 0;
+      const blocks = await run(batched, size, previous);
+      expect(blocks).toEqual(reference);
+      expect(calls.reduce((a, b) => a + b, 0)).toBe(customers.length);
+      expect(Math.max(...calls)).toBe(Math.min(size ?? 500, customers.length));
+    }
+    expect(reference.out.written).toBeGreaterThan(0);
+    expect(reference.out.skipped).toBeGreaterThan(0);
+  });
+
+  it('scores a block one customer at a time when its batch fails, as far as the failing customer', async () => {
+    const broken: ScoringPort = {
+      ...scoring,
+      score: async (input) => {
+        if (input.profile.monthlyCharge === undefined) throw new Error('model input missing');
+        return scoring.score(input);
+      },
+      scoreBatch: async () => {
+        throw new Error('model input missing');
+      },
+    };
+    const { repo, saved, scoreStore, scan } = stores();
+    await repo.save('acme', record('a', 10), undefined);
+    await repo.save('acme', record('b', 20), undefined);
+    await repo.save('acme', { ...record('c', 0), monthlyCharge: undefined } as unknown as CustomerRecord, undefined);
+    const metered: number[] = [];
+    const run = scoreSegment({
+      scan,
+      scoring: broken,
+      scoreStore,
+      writeDelta: 0.01,
+      meter: { meter: (_t, _n, count = 1) => void metered.push(count) },
+    });
+    await expect(run({ tenant: 'acme', segment: 0, totalSegments: 1 })).rejects.toThrow('model input missing');
+    expect(saved).toEqual(['a', 'b']);
+    expect(metered).toEqual([2]);
   });
 });
 

@@ -12,7 +12,9 @@ import {
   keysToLookUp,
   measureState,
   stateView,
+  storedStateViewOf,
   type CustomerState,
+  type StoredStateView,
 } from './customer-state.ts';
 import type { CvmEvent } from './events.ts';
 
@@ -294,7 +296,7 @@ describe('exactly once for a heavy sender', () => {
 describe('an item of the layout before buckets', () => {
   const nowS = epochS(NOW);
   const m = 60;
-  const old = {
+  const old: StoredStateView = {
     asOf: NOW.toISOString(),
     seen: { [eventKey('old-1')]: nowS - 3600, [eventKey('old-2')]: nowS - 50 * 3600 },
     facts: {
@@ -421,5 +423,25 @@ describe('the bucketed fold (properties)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the state as readers take it', () => {
+  it('is the stored item itself when each field is of the kind the processor writes', () => {
+    const { state } = applyEvents(undefined, [anEvent('network.call_dropped', {})], NOW, config);
+    const item = { ...state, kind: 'state', version: 3, outbox: [] };
+    expect(storedStateViewOf(item)).toBe(item);
+  });
+
+  it('leaves out a field of another kind (it reads as missing), keeping every other attribute', () => {
+    const item = { droppedCalls24h: '3', status: 'gone', unresolvedContacts30d: 1, custom: { a: 1 } };
+    expect(storedStateViewOf(item)).toEqual({ unresolvedContacts30d: 1, custom: { a: 1 } });
+  });
+
+  it('has no field under a name the processor does not write (a compile error, not a silent 0)', () => {
+    const view = stateView(emptyState(NOW), NOW, config);
+    expect(view.droppedCalls24h).toBe(0);
+    // @ts-expect-error: the counter is droppedCalls24h
+    expect(view.droppedCalls).toBeUndefined();
   });
 });

@@ -93,6 +93,93 @@ export interface CustomerState extends WindowedCounters {
   scores?: RealtimeScores;
 }
 
+/** The state item's bookkeeping: storage only, never part of what readers see. */
+type Bookkeeping = 'ids' | 'idRecordsUntil' | 'newIdRecords' | 'buckets' | 'fired';
+
+/**
+ * A customer's state as readers see it (rules' `state.*`, scoring features, signals, reports, the
+ * API): the fields the processor writes, without its bookkeeping. Every field may be missing (no
+ * event yet, or an item written before the field existed).
+ */
+export type StateView = Partial<Omit<CustomerState, Bookkeeping>>;
+
+/**
+ * The stored state item as the customer repositories hand it out: the view, plus what the readers
+ * of the raw item use (the layout the API re-measures, the outbox of pending firings, the raw facts
+ * of the layout before buckets).
+ */
+export type StoredStateView = StateView &
+  Partial<Pick<CustomerState, Bookkeeping>> & {
+    outbox?: unknown;
+    facts?: LegacyFacts;
+    seen?: Record<string, number>;
+  };
+
+type FieldKind = 'number' | 'string' | 'object' | 'status' | 'any';
+/** Each field of a stored state item and its kind (complete: a field added to the state must be added here). */
+const FIELD_KINDS: { readonly [K in keyof StoredStateView]-?: FieldKind } = {
+  asOf: 'string',
+  ids: 'object',
+  idRecordsUntil: 'number',
+  newIdRecords: 'object',
+  buckets: 'object',
+  droppedCalls24h: 'number',
+  droppedCalls7d: 'number',
+  droppedCalls30d: 'number',
+  topups30d: 'object',
+  spend30d: 'object',
+  voiceSeconds30d: 'number',
+  voiceCalls30d: 'number',
+  careContacts30d: 'number',
+  unresolvedContacts30d: 'number',
+  complaints30d: 'number',
+  data: 'object',
+  dataUsedPct: 'number',
+  lastNps: 'object',
+  churn: 'object',
+  exitInterview: 'object',
+  acquisition: 'object',
+  status: 'status',
+  lastOfferResponse: 'object',
+  accepted: 'object',
+  messages: 'object',
+  totals: 'object',
+  lastEventAt: 'string',
+  fired: 'object',
+  scores: 'object',
+  outbox: 'any',
+  facts: 'object',
+  seen: 'object',
+};
+const KIND_OF: ReadonlyMap<string, FieldKind> = new Map(Object.entries(FIELD_KINDS));
+
+const fits = (kind: FieldKind | undefined, v: unknown): boolean =>
+  v === undefined ||
+  kind === undefined ||
+  kind === 'any' ||
+  (kind === 'status'
+    ? v === 'active' || v === 'churned'
+    : kind === 'object'
+      ? typeof v === 'object' && v !== null
+      : typeof v === kind);
+
+/** Each known field of the kind the processor writes (their inner shapes are the processor's too). */
+function isStoredStateView(item: Record<string, unknown>): item is StoredStateView {
+  for (const k of Object.keys(item)) if (!fits(KIND_OF.get(k), item[k])) return false;
+  return true;
+}
+
+/**
+ * A stored state item (a database item without its keys) as readers take it: the item itself, or,
+ * when a field is not of the kind the processor writes, the item without that field (it reads as
+ * missing). Other attributes stay as they are (rules may read any `state.*` path).
+ */
+export function storedStateViewOf(item: Record<string, unknown>): StoredStateView {
+  if (isStoredStateView(item)) return item;
+  const kept = Object.fromEntries(Object.entries(item).filter(([k, v]) => fits(KIND_OF.get(k), v)));
+  return isStoredStateView(kept) ? kept : {};
+}
+
 export const emptyState = (now: Date): CustomerState => ({
   asOf: now.toISOString(),
   ids: {},
@@ -118,12 +205,13 @@ export const emptyState = (now: Date): CustomerState => ({
  * A stored state item as the fold takes it: an item of the layout before buckets (raw `facts`, a
  * `seen` map of key -> time) is migrated here, and written back in the new layout by its next event.
  */
-export function fromStored(stored: Record<string, unknown>): CustomerState {
+export function fromStored(stored: StoredStateView): CustomerState {
   const { seen, facts, ...rest } = stored;
   return {
-    ...(rest as unknown as CustomerState),
-    ids: (rest['ids'] as AppliedIds | undefined) ?? idsFromLegacy((seen ?? {}) as Record<string, number>),
-    buckets: (rest['buckets'] as WindowBuckets | undefined) ?? bucketsFromFacts((facts ?? {}) as LegacyFacts),
+    // an item of the old layout lacks the counters until measureState measures them (its callers do)
+    ...(rest as CustomerState),
+    ids: rest.ids ?? idsFromLegacy(seen ?? {}),
+    buckets: rest.buckets ?? bucketsFromFacts(facts ?? {}),
   };
 }
 
@@ -309,15 +397,9 @@ const STORAGE_ONLY = new Set([
  * The state as the API shows it: counters re-measured at `now` (windows slide on between events;
  * an item of the old layout is migrated first), without the bookkeeping.
  */
-export function stateView(
-  stored: Record<string, unknown> | undefined,
-  now: Date,
-  config: StateConfig,
-): Record<string, unknown> {
+export function stateView(stored: StoredStateView | undefined, now: Date, config: StateConfig): StateView {
   if (!stored) return {};
-  const measured =
-    stored['buckets'] || stored['facts']
-      ? (measureState(fromStored(stored), now, config) as unknown as Record<string, unknown>)
-      : stored;
+  const measured: StoredStateView =
+    stored.buckets || stored.facts ? measureState(fromStored(stored), now, config) : stored;
   return Object.fromEntries(Object.entries(measured).filter(([k]) => !STORAGE_ONLY.has(k)));
 }

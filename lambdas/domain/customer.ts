@@ -1,4 +1,5 @@
 import type { CustomerId } from './ids.ts';
+import type { StateView } from './customer-state.ts';
 
 export const CHANNELS = ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -74,7 +75,7 @@ export function valueTierOf(
 /** The customer as GET answers it: the profile flat plus derived, read-only fields. */
 export interface CustomerView extends CustomerRecord {
   valueTier: ValueTier;
-  state: Record<string, unknown>;
+  state: StateView;
   recentContacts: unknown[];
 }
 

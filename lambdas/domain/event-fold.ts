@@ -93,15 +93,10 @@ function rescoreAfter(
   now: Date,
 ): { state: CustomerState; previous: Scores } | undefined {
   const at = now.toISOString();
-  const churn = rescorer.rescore(
-    profile,
-    before as unknown as Record<string, unknown>,
-    after as unknown as Record<string, unknown>,
-    at,
-  );
+  const churn = rescorer.rescore(profile, before, after, at);
   if (!churn) return undefined;
   const previous = { ...effectiveScores(profile.scores, before) };
-  if (!previous.churn) previous.churn = rescorer.score(profile, before as unknown as Record<string, unknown>, at);
+  if (!previous.churn) previous.churn = rescorer.score(profile, before, at);
   return { state: { ...after, scores: { ...after.scores, churn } }, previous };
 }
 

@@ -1,6 +1,6 @@
 import type { Action } from './action.ts';
 import type { ContactLedger, LedgerBounds, StoredLedger } from './contact-ledger.ts';
-import type { CustomerState } from './customer-state.ts';
+import type { CustomerState, StateView, StoredStateView } from './customer-state.ts';
 import type { CvmEvent } from './events.ts';
 import type { OutboundMessage, Trigger } from './triggers.ts';
 import type { ApiKeyRecord } from './api-key.ts';
@@ -10,7 +10,7 @@ import type { CustomerId, TenantId } from './ids.ts';
 /** Everything stored under one customer, fetched together (one Query in DynamoDB). */
 export interface CustomerAggregate {
   record?: CustomerRecord;
-  state?: Record<string, unknown>;
+  state?: StoredStateView;
   /** The customer's contact ledger (version 0 and empty when none is stored). */
   ledger: StoredLedger;
   /** What the customer's recent contacts look like to a reader (`recentContacts`): the ledger's. */
@@ -95,7 +95,7 @@ export interface ActionCatalog {
 /** What scoring reads about a customer: the profile and the derived state. */
 export interface ScoringRequest {
   profile: Profile;
-  state?: Record<string, unknown>;
+  state?: StateView;
 }
 
 /**
@@ -105,6 +105,11 @@ export interface ScoringRequest {
  */
 export interface ScoringPort {
   score(input: ScoringRequest): Promise<{ scores: Scores; source: 'sagemaker' | 'embedded'; fallbackReason?: string }>;
+  /**
+   * Scores many customers at once (the nightly run's blocks), each answer as `score` gives it, in
+   * order. A port without it is asked one customer at a time.
+   */
+  scoreBatch?(inputs: readonly ScoringRequest[]): Promise<Array<Awaited<ReturnType<ScoringPort['score']>>>>;
   /** `{<model>: <version>}` of the models answering. */
   readonly modelVersions: Record<string, string>;
 }
@@ -119,7 +124,7 @@ export interface ScoreStore {
 export interface ScannedCustomer {
   customerId: CustomerId;
   record: CustomerRecord;
-  state?: Record<string, unknown>;
+  state?: StateView;
 }
 
 /** Reads a tenant's live profiles (with state), one parallel-scan segment at a time. */

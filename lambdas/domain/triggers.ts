@@ -169,19 +169,28 @@ export const contactOf = (m: OutboundMessage): ContactRecord => ({
  * redelivery). Every reader of the ledger counts them, or a decision in that gap would not see
  * a firing that is about to be sent.
  */
-export function pendingContacts(state: Readonly<Record<string, unknown>> | undefined): ContactRecord[] {
-  const outbox = state?.['outbox'];
+export function pendingContacts(state: { readonly outbox?: unknown } | undefined): ContactRecord[] {
+  const outbox = state?.outbox;
   if (!Array.isArray(outbox)) return [];
-  return (outbox as Partial<OutboundMessage>[])
-    .filter(
-      (m) =>
-        typeof m.messageId === 'string' &&
-        typeof m.createdAt === 'string' &&
-        typeof m.channel === 'string' &&
-        typeof m.actionId === 'string' &&
-        m.reason !== undefined,
-    )
-    .map((m) => contactOf(m as OutboundMessage));
+  return outbox.filter(isFiring).map(contactOf);
+}
+
+/** A stored outbox entry that is a firing (the item is untyped JSON: anything else is left out). */
+function isFiring(m: unknown): m is OutboundMessage {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    'messageId' in m &&
+    typeof m.messageId === 'string' &&
+    'createdAt' in m &&
+    typeof m.createdAt === 'string' &&
+    'channel' in m &&
+    typeof m.channel === 'string' &&
+    'actionId' in m &&
+    typeof m.actionId === 'string' &&
+    'reason' in m &&
+    m.reason !== undefined
+  );
 }
 
 /**
@@ -215,7 +224,7 @@ export function evaluateTriggers(triggers: readonly Trigger[], input: TriggerInp
   // the real-time churn score (when the processor re-scored) where it is newer than the nightly one
   const scores = effectiveScores(profile?.scores, state);
   // conditions and eligibility read the same `signals` decisions do, lifecycle included
-  const signals = signalsOf(state as unknown as Record<string, unknown>, scores, input.thresholds, {
+  const signals = signalsOf(state, scores, input.thresholds, {
     ...(profile ? { profile } : {}),
     now,
     timeZone: policy.timeZone,

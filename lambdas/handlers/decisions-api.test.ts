@@ -237,7 +237,7 @@ describe('decisions', () => {
     await documentClient({ endpoint: t.endpoint }).send(
       new PutCommand({
         TableName: t.tenantTables['acme'],
-        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: { value: 3 } },
+        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: 3 },
       }),
     );
     const res = await decideFor(id!, 'call-centre');
@@ -255,7 +255,7 @@ describe('decisions', () => {
     await db.send(
       new PutCommand({
         TableName: t.tenantTables['acme'],
-        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: { value: 3 } },
+        Item: { pk: `C#${id}`, sk: 'S', droppedCalls24h: 3 },
       }),
     );
     const res = await decideFor(id!, 'call-centre');

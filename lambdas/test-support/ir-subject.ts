@@ -57,8 +57,7 @@ export const SUBJECT_DROPPED_CALLS = 5;
  */
 export function irSubject(rescore: Rescorer, threshold = 0.6, now = new Date()): MappedRow {
   const at = now.toISOString();
-  const scoreOf = (r: MappedRow, usage: UsagePeriod) =>
-    rescore.score(r.profile, stateFromUsage(usage, now) as unknown as Record<string, unknown>, at).value;
+  const scoreOf = (r: MappedRow, usage: UsagePeriod) => rescore.score(r.profile, stateFromUsage(usage, now), at).value;
   const found = irRows().find(
     (r) =>
       r.usage.complaints === 0 &&

@@ -6,6 +6,7 @@ import { DEFAULT_CONTACT_LIMITS } from '#domain/contact-policy.ts';
 import { isDecisionId } from '#domain/decisioning/decision-id.ts';
 import { offeredDecisionOf, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
+import type { StoredStateView } from '#domain/customer-state.ts';
 import type {
   ActionCatalog,
   CustomerAggregate,
@@ -61,7 +62,7 @@ export class MemoryDecisioning {
   readonly entries = new Map<string, DecisionRecord>();
   /** Each customer's records in the order they were logged (the clock only moves forward). */
   readonly byCustomer = new Map<string, DecisionRecord[]>();
-  readonly states = new Map<string, Record<string, unknown>>();
+  readonly states = new Map<string, StoredStateView>();
   readonly learned = new Map<string, { trials: number; successes: number }>();
   readonly volumes = new Map<string, number>();
   private seq = 0;

@@ -116,7 +116,7 @@ class SimulationStates implements CustomerStateRepo {
     if (ledger) this.mem.ledgers.apply(ledger);
     const { newIdRecords: _n, ...kept } = state;
     this.stored.set(id, { state: kept, outbox, version: expected + 1, outboxInLedger: true });
-    this.mem.states.set(id, kept as unknown as Record<string, unknown>);
+    this.mem.states.set(id, kept);
     return true;
   }
   async clearOutbox(_t: string, id: string, version: number) {

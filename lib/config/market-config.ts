@@ -124,6 +124,31 @@ export const ModelsConfig = z.strictObject({
       minSurveys: z.number().int().min(1).default(500),
     })
     .default({ minSurveys: 500 }),
+  /**
+   * The optional retraining workflow in AWS (lib/constructs/model-training.ts): a Step Functions
+   * state machine that trains each head of a pinned model with the built-in SageMaker XGBoost
+   * image and the hyperparameters its pinned version was trained with. Off by default: it is a
+   * nested stack of its own, one resource in the market's stack (docs/models.md).
+   */
+  awsTraining: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The training instance, e.g. ml.m5.large (a few minutes for the shipped datasets). */
+      instanceType: z
+        .string()
+        .regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, 'a SageMaker instance type such as ml.m5.large')
+        .default('ml.m5.large'),
+      /** The training instance's storage volume. */
+      volumeSizeGb: z.number().int().min(1).max(512).default(10),
+      /** A head's job is stopped after this long. */
+      maxRuntimeMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(28 * 24 * 60)
+        .default(60),
+    })
+    .default({ enabled: false, instanceType: 'ml.m5.large', volumeSizeGb: 10, maxRuntimeMinutes: 60 }),
 });
 export type ModelsConfig = z.infer<typeof ModelsConfig>;
 

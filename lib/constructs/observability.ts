@@ -290,8 +290,16 @@ export class Observability extends Construct {
     );
   }
 
-  /** Failed, timed-out or aborted executions of a workflow: graphed and alarmed. */
-  addWorkflowAlarm(stateMachine: IStateMachine, name = stateMachine.node.id): cloudwatch.Alarm {
+  /**
+   * Failed, timed-out or aborted executions of a workflow: graphed and alarmed. `scope` is where
+   * the alarm lives: a nested stack's workflow gets its alarm in that stack, so it costs the
+   * market's stack, at its 500-resource limit, nothing more than the nested stack itself.
+   */
+  addWorkflowAlarm(
+    stateMachine: IStateMachine,
+    name = stateMachine.node.id,
+    scope: Construct = this,
+  ): cloudwatch.Alarm {
     const failed = new cloudwatch.MathExpression({
       expression: 'failed + timedOut + aborted',
       usingMetrics: {
@@ -310,7 +318,7 @@ export class Observability extends Construct {
       }),
     );
     return this.track(
-      new cloudwatch.Alarm(this, `Workflow-${name}`, {
+      new cloudwatch.Alarm(scope, `Workflow-${name}`, {
         alarmDescription: withRunbook(
           `Workflow ${name} of market ${this.config.code} failed, timed out or was aborted`,
           RUNBOOK.workflowFailures,

@@ -53,6 +53,10 @@ const CLIS: Record<string, CliCase> = {
   load: { badValue: { args: ['--seconds', 'soon'], says: /--seconds must be a number/ } },
   bench: { badValue: { args: ['nothing'], says: /unknown suite 'nothing'/ } },
   train: { badValue: { args: ['atlantis'], says: /unknown market 'atlantis'/ } },
+  'sagemaker-training-data': {
+    badValue: { args: ['--model', 'churn', '--market', 'atlantis'], says: /--market must be one of/ },
+    missingFile: ['--model', 'churn', '--work', MISSING],
+  },
   models: {
     badValue: {
       args: ['promote', '--model', 'churn', '--version', 'two'],

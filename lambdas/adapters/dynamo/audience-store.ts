@@ -5,7 +5,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +12,7 @@ import type { AudienceMemberships, AudienceStore } from '#domain/campaign/audien
 import { audienceShardOf, type AudienceRecord } from '#domain/campaign/audience-upload.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
-import { queryAll } from './query-all.ts';
+import { queryAll, queryPages } from './query-all.ts';
 
 export const audienceKey = (audienceId: string) => ({ pk: `AUDIENCE#${audienceId}`, sk: 'AUDIENCE' });
 export const audienceIdsPk = (audienceId: string, shard: number) => `AUDM#${audienceId}#${shard}`;
@@ -170,23 +169,14 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
     const counts = await Promise.all(
       Array.from({ length: shards }, async (_, shard) => {
         let count = 0;
-        let start: Record<string, unknown> | undefined;
-        do {
-          const out = await guarded(() =>
-            this.db.send(
-              new QueryCommand({
-                TableName: this.tableOf(tenant),
-                KeyConditionExpression: 'pk = :p',
-                ExpressionAttributeValues: { ':p': audienceIdsPk(audienceId, shard) },
-                Select: 'COUNT',
-                ConsistentRead: true,
-                ExclusiveStartKey: start,
-              }),
-            ),
-          );
+        for await (const out of queryPages(this.db, {
+          TableName: this.tableOf(tenant),
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': audienceIdsPk(audienceId, shard) },
+          Select: 'COUNT',
+          ConsistentRead: true,
+        }))
           count += out.Count ?? 0;
-          start = out.LastEvaluatedKey;
-        } while (start);
         return count;
       }),
     );
@@ -194,23 +184,15 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
   }
 
   async *idsOfShard(tenant: TenantId, audienceId: string, shard: number): AsyncIterable<string[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableOf(tenant),
-            KeyConditionExpression: 'pk = :p',
-            ExpressionAttributeValues: { ':p': audienceIdsPk(audienceId, shard) },
-            ProjectionExpression: 'sk',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+    for await (const out of queryPages(this.db, {
+      TableName: this.tableOf(tenant),
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': audienceIdsPk(audienceId, shard) },
+      ProjectionExpression: 'sk',
+    })) {
       const page = (out.Items ?? []).map((i) => i['sk'] as string);
       if (page.length) yield page;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   /** Every audience's id and partition count, through the list index. */

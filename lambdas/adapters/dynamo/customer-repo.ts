@@ -9,6 +9,7 @@ import {
 import { displayContacts, ledgerOfRecords, noLedger, type LedgerBounds } from '#domain/contact-ledger.ts';
 import { contactsOf } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
+import { storedStateViewOf } from '#domain/customer-state.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
 import { legacyCustomerLedger } from './contact-ledger.ts';
@@ -94,7 +95,7 @@ export class DynamoCustomerRepo implements CustomerRepo {
         else agg.record = fromItem(item);
       } else if (sk === STATE_SK) {
         const { pk: _pk, sk: _sk, ...state } = item;
-        agg.state = state;
+        agg.state = storedStateViewOf(state);
       } else if (sk === LEDGER_SK) ledgerItem = item;
       else if (sk.startsWith(CONTACT_PREFIX)) legacy = true;
     }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions, DecisionReportSource } from '#domain/ports.ts';
 import type { ReportDecision } from '#domain/reports/report.ts';
 import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } from './decision-item.ts';
 import { guarded } from './errors.ts';
-import { queryAll } from './query-all.ts';
+import { queryAll, queryPages } from './query-all.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -80,22 +80,13 @@ export class DynamoDecisionReportSource implements DecisionReportSource {
   async *decisionsOn(tenant: string, days: readonly string[], part = 0, parts = 1): AsyncIterable<ReportDecision> {
     for (const day of days) {
       for (let shard = part; shard < DAY_SHARDS; shard += parts) {
-        let start: Record<string, unknown> | undefined;
-        do {
-          const out = await guarded(() =>
-            this.db.send(
-              new QueryCommand({
-                TableName: this.tableOf(tenant),
-                IndexName: 'byDay',
-                KeyConditionExpression: 'dayShard = :d',
-                ExpressionAttributeValues: { ':d': `${day}#${shard}` },
-                ExclusiveStartKey: start,
-              }),
-            ),
-          );
+        for await (const out of queryPages(this.db, {
+          TableName: this.tableOf(tenant),
+          IndexName: 'byDay',
+          KeyConditionExpression: 'dayShard = :d',
+          ExpressionAttributeValues: { ':d': `${day}#${shard}` },
+        }))
           for (const item of out.Items ?? []) yield reportDecisionOf(item);
-          start = out.LastEvaluatedKey;
-        } while (start);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
+import { storedStateViewOf } from '#domain/customer-state.ts';
 import type { ReportScan, ReportStore } from '#domain/ports.ts';
 import type { Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
 import { PROFILE_SK, STATE_SK } from './customer-repo.ts';
@@ -71,7 +72,7 @@ export class DynamoReportStore implements ReportScan, ReportStore {
       for (const { pk: _pk, sk, kind, ...rest } of items) {
         if (sk === PROFILE_SK) {
           if (kind === 'profile') customer.record = rest as unknown as CustomerRecord;
-        } else if (sk === STATE_SK) customer.state = rest;
+        } else if (sk === STATE_SK) customer.state = storedStateViewOf(rest);
       }
       if (customer.record || customer.state) yield customer;
     }

@@ -1,7 +1,9 @@
 /**
  * Contract test: the SageMaker adapter, through the real AWS SDK (endpoint override), against a
  * local server that speaks the built-in XGBoost container's protocol and predicts with xgboost
- * itself (lambdas/test-support/xgboost-endpoint.py), on the pinned model files and rows of data/.
+ * itself (lambdas/test-support/xgboost-endpoint.py), on the pinned model files and rows of data/
+ * as the importer maps them: profiles, and for the `ir` market the state its usage columns give
+ * (the churn model's four state features), so every feature crosses the wire.
  * The mock-based tests (sagemaker-scorer.test.ts) cover budgets and breakers; this one covers what
  * a mock cannot: the request the SDK really sends, the CSV the container really reads (missing
  * values included) and the answer it really writes.
@@ -13,10 +15,12 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { fixedClock } from '#domain/clock.ts';
-import type { Profile, Scores } from '#domain/customer.ts';
+import type { Scores } from '#domain/customer.ts';
 import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { iranian } from '#domain/datasets/iranian.ts';
 import type { DatasetSchema } from '#domain/datasets/dataset-schema.ts';
+import { scoringInputOf } from '#domain/datasets/usage-state.ts';
+import type { ScoringRequest } from '#domain/ports.ts';
 import { headPath, type LoadedHead, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import {
@@ -36,23 +40,24 @@ const available = hasPythonXgboost();
 const pinsOf = (market: string) =>
   JSON.parse(readFileSync(resolve(MODELS, market, 'pins.json'), 'utf8')) as Record<string, { version: string }>;
 
-function profilesOf(file: string, schema: DatasetSchema, count: number): Profile[] {
+/** The first rows of a data file as the importer maps them: the profile, and the state a usage period gives. */
+function inputsOf(file: string, schema: DatasetSchema, count: number): ScoringRequest[] {
   const rows = parse(readFileSync(resolve(ROOT, 'data', file), 'utf8'), { columns: true, to_line: count + 1 });
   return (rows as Record<string, string>[]).flatMap((r, i) => {
     const m = schema.toProfile(r, i + 1);
-    return m.ok ? [m.profile as Profile] : [];
+    return m.ok ? [scoringInputOf(m, clock.now())] : [];
   });
 }
 
-/** The profiles and `n` copies of the first ones, each without one attribute (a field the operator's feed lacks). */
-function withDropped(profiles: Profile[], n: number): Profile[] {
-  const attrs = Object.keys(profiles[0]!.attributes ?? {});
-  const dropped = profiles.slice(0, n).map((p, k) => {
-    const copy = structuredClone(p);
-    delete copy.attributes![attrs[k % attrs.length]!];
+/** The inputs and `n` copies of the first ones, each without one attribute (a field the operator's feed lacks). */
+function withDropped(inputs: ScoringRequest[], n: number): ScoringRequest[] {
+  const attrs = Object.keys(inputs[0]!.profile.attributes ?? {});
+  const dropped = inputs.slice(0, n).map((input, k) => {
+    const copy = structuredClone(input);
+    delete copy.profile.attributes![attrs[k % attrs.length]!];
     return copy;
   });
-  return [...profiles, ...dropped];
+  return [...inputs, ...dropped];
 }
 
 /** The head's answer in a Scores object (NPS clamped to 0-10 by both paths); undefined when the head does not apply. */
@@ -65,7 +70,7 @@ function headScore(scores: Scores, model: LoadedModel, head: LoadedHead): number
 interface Market {
   name: string;
   models: LoadedModel[];
-  profiles: Profile[];
+  inputs: ScoringRequest[];
   endpoints: EndpointMap;
   /** server model name per head key */
   serverName: Record<string, string>;
@@ -75,7 +80,7 @@ let server: XgboostEndpoint;
 let demo: Market;
 let ir: Market;
 
-async function marketOf(name: string, profiles: Profile[], multiModel: boolean): Promise<Market> {
+async function marketOf(name: string, inputs: ScoringRequest[], multiModel: boolean): Promise<Market> {
   const pins = pinsOf(name);
   const models = await loadPinnedModelsFromDir(MODELS, name, pins);
   const endpoints: EndpointMap = {};
@@ -89,7 +94,7 @@ async function marketOf(name: string, profiles: Profile[], multiModel: boolean):
         : { endpointName: `cvm-${name}-${m.model}-${h.name}` };
       serverName[key] = endpoints[key].targetModel ?? endpoints[key].endpointName;
     }
-  return { name, models, profiles, endpoints, serverName };
+  return { name, models, inputs, endpoints, serverName };
 }
 
 function modelFiles(market: Market): Record<string, string> {
@@ -103,9 +108,9 @@ function modelFiles(market: Market): Record<string, string> {
   return files;
 }
 
-const featureRow = (head: LoadedHead, profile: Profile) => {
+const featureRow = (head: LoadedHead, input: ScoringRequest) => {
   const row = new Float64Array(head.features.width);
-  head.features.fill({ profile }, row);
+  head.features.fill(input, row);
   return row;
 };
 
@@ -118,7 +123,7 @@ async function xgboostPredictions(market: Market, model: LoadedModel, head: Load
       Accept: 'text/csv',
       'X-Amzn-SageMaker-Target-Model': market.serverName[headKey(model.model, head.name)]!,
     },
-    body: market.profiles.map((p) => csvRowOf(featureRow(head, p))).join('\n'),
+    body: market.inputs.map((input) => csvRowOf(featureRow(head, input))).join('\n'),
   });
   const text = await res.text();
   expect(res.status, text).toBe(200);
@@ -150,10 +155,10 @@ async function expectParity(market: Market) {
   const fallbacks: string[] = [];
   let compared = 0;
   const off: string[] = [];
-  for (const [i, profile] of market.profiles.entries()) {
-    const out = await adapter.score({ profile });
+  for (const [i, input] of market.inputs.entries()) {
+    const out = await adapter.score(input);
     if (out.source !== 'sagemaker') fallbacks.push(`${i}: ${out.fallbackReason}`);
-    const inProcess = local.score({ profile });
+    const inProcess = local.score(input);
     for (const m of market.models)
       for (const h of m.heads) {
         const remote = headScore(out.scores, m, h);
@@ -172,10 +177,21 @@ async function expectParity(market: Market) {
   return compared;
 }
 
-/** How many profiles send at least one empty cell (a missing value) to some head. */
+/** How many inputs send at least one empty cell (a missing value) to some head. */
 const withMissing = (market: Market) =>
-  market.profiles.filter((p) => market.models.some((m) => m.heads.some((h) => featureRow(h, p).some(Number.isNaN))))
-    .length;
+  market.inputs.filter((input) =>
+    market.models.some((m) => m.heads.some((h) => featureRow(h, input).some(Number.isNaN))),
+  ).length;
+
+/** How many inputs give every feature a head reads from the state a value (none missing). */
+const withState = (market: Market, head: LoadedHead) => {
+  const columns = head.spec.features.flatMap((f, i) => (f.source.startsWith('state.') ? [i] : []));
+  expect(columns.length).toBeGreaterThan(0);
+  return market.inputs.filter((input) => {
+    const row = featureRow(head, input);
+    return columns.every((c) => !Number.isNaN(row[c]!));
+  }).length;
+};
 
 if (!available)
   describe('SageMaker adapter contract (xgboost endpoint)', () => {
@@ -186,7 +202,7 @@ describe.runIf(available)('SageMaker adapter contract (local xgboost endpoint, c
   beforeAll(async () => {
     // The first 20 rows of each file (the data sets have no blanks: the importer reads IBM's blank
     // TotalCharges as 0), and copies of the first rows that lack one attribute each: an empty cell.
-    const rows = (file: string, schema: DatasetSchema) => withDropped(profilesOf(file, schema, 20), 8);
+    const rows = (file: string, schema: DatasetSchema) => withDropped(inputsOf(file, schema, 20), 8);
     demo = await marketOf('demo', rows('ibm-telco-churn.train.csv', ibmTelco), false);
     ir = await marketOf('ir', rows('iranian-churn.train.csv', iranian), true);
     server = await startXgboostEndpoint({ ...modelFiles(demo), ...modelFiles(ir) });
@@ -197,7 +213,7 @@ describe.runIf(available)('SageMaker adapter contract (local xgboost endpoint, c
     expect((await fetch(`${server.url}/ping`)).status).toBe(200);
     const churn = demo.models.find((m) => m.kind === 'churn')!;
     const predictions = await xgboostPredictions(demo, churn, churn.heads[0]!);
-    expect(predictions).toHaveLength(demo.profiles.length);
+    expect(predictions).toHaveLength(demo.inputs.length);
     expect(predictions.every((p) => p > 0 && p < 1)).toBe(true);
   });
 
@@ -205,12 +221,15 @@ describe.runIf(available)('SageMaker adapter contract (local xgboost endpoint, c
     expect(withMissing(demo)).toBeGreaterThanOrEqual(6);
     const compared = await expectParity(demo);
     // churn + NPS per profile, plus the cross-sell heads that apply
-    expect(compared).toBeGreaterThan(2 * demo.profiles.length);
+    expect(compared).toBeGreaterThan(2 * demo.inputs.length);
   });
 
-  it('ir (one multi-model endpoint, heads by TargetModel): adapter = xgboost = evaluator to 1e-6, missing values included', async () => {
+  it('ir (one multi-model endpoint, heads by TargetModel): adapter = xgboost = evaluator to 1e-6, state features and missing values included', async () => {
     expect(withMissing(ir)).toBeGreaterThanOrEqual(6);
-    expect(await expectParity(ir)).toBe(ir.profiles.length * ir.models.flatMap((m) => m.heads).length);
+    // every row carries the state its usage columns give: the churn model's state features arrive
+    const churn = ir.models.find((m) => m.kind === 'churn')!;
+    expect(withState(ir, churn.heads[0]!)).toBe(ir.inputs.length);
+    expect(await expectParity(ir)).toBe(ir.inputs.length * ir.models.flatMap((m) => m.heads).length);
   });
 
   it('an endpoint the runtime does not know: the SDK raises ValidationError (400) and the evaluator answers', async () => {
@@ -218,7 +237,7 @@ describe.runIf(available)('SageMaker adapter contract (local xgboost endpoint, c
     const endpoints = Object.fromEntries(
       Object.entries(demo.endpoints).map(([k, v]) => [k, { endpointName: `${v.endpointName}-gone` }]),
     );
-    const out = await adapterOf(demo, fallbacks, endpoints).score({ profile: demo.profiles[0]! });
+    const out = await adapterOf(demo, fallbacks, endpoints).score(demo.inputs[0]!);
     expect(out).toMatchObject({ source: 'embedded', fallbackReason: 'error' });
     expect(fallbacks[0]).toMatch(/^error .*: ValidationError \(400\)$/);
   });

@@ -240,3 +240,53 @@ describe('the CSV request body', () => {
     expect(() => parsePrediction(new TextEncoder().encode(''))).toThrow();
   });
 });
+
+describe('SageMaker scoring adapter, a block of customers', () => {
+  /** An endpoint answering each CSV row with a value of its own cells, so a row's answer is its own. */
+  const perRow = (input: { EndpointName: string; Body: Uint8Array }) => {
+    const lines = new TextDecoder().decode(input.Body).split('\n');
+    const values = lines.map((line) => {
+      const sum = line.split(',').reduce((s, c) => s + (c === '' ? 0.5 : Number(c)), 0);
+      return input.EndpointName.includes('nps') ? sum % 11 : (sum % 97) / 97;
+    });
+    return { Body: body(values.join('\n')) };
+  };
+  const block = [...profiles, ...profiles, ...profiles, ...profiles].map((profile) => ({ profile }));
+
+  it('sends each head its rows 100 to a request and answers each customer as scoring it alone would', async () => {
+    sm.on(InvokeEndpointCommand).callsFake(perRow);
+    const requests = { count: 0 };
+    const out = await adapter(models, { requests }).scoreBatch(block);
+    const batchCalls = sm.commandCalls(InvokeEndpointCommand).length;
+    expect(requests.count).toBe(1);
+    const local = new Scorer(models, fixedClock('2025-03-01T10:00:00Z')).scoreBatch(block);
+    const rowsPerHead = new Map<string, number>();
+    const heads = local.flatMap((s) => [
+      ...(s.churn ? ['churn'] : []),
+      ...(s.nps ? ['nps'] : []),
+      ...Object.keys(s.crossSell ?? {}).map((p) => `cross-sell/${p}`),
+    ]);
+    for (const head of heads) rowsPerHead.set(head, (rowsPerHead.get(head) ?? 0) + 1);
+    expect(rowsPerHead.get('churn')).toBeGreaterThan(100);
+    expect(batchCalls).toBe([...rowsPerHead.values()].reduce((n, rows) => n + Math.ceil(rows / 100), 0));
+    sm.reset();
+    sm.on(InvokeEndpointCommand).callsFake(perRow);
+    const alone = adapter(models);
+    const one = [];
+    for (const input of block) one.push(await alone.score(input));
+    expect(out).toEqual(one);
+    expect(out.every((o) => o.source === 'sagemaker')).toBe(true);
+  });
+
+  it('answers the whole block with the in-process evaluator when one head fails, with the reason', async () => {
+    sm.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string; Body: Uint8Array }) => {
+      if (input.EndpointName.includes('tech-support')) throw Object.assign(new Error('boom'), { name: 'ModelError' });
+      return perRow(input);
+    });
+    const fallbacks: FallbackReason[] = [];
+    const out = await adapter(models, { fallbacks }).scoreBatch(block);
+    const local = new Scorer(models, fixedClock('2025-03-01T10:00:00Z')).scoreBatch(block);
+    expect(out).toEqual(local.map((scores) => ({ scores, source: 'embedded', fallbackReason: 'error' })));
+    expect(fallbacks).toEqual(['error']);
+  });
+});

@@ -65,6 +65,19 @@ export function parsePrediction(body: Uint8Array | undefined): number {
   return value;
 }
 
+/** Rows per InvokeEndpoint in a batch (what the cost model assumes: sagemakerCustomersPerInvoke). */
+export const ROWS_PER_INVOKE = 100;
+
+/** The container's answer to `count` rows: one prediction per row, newline- or comma-separated. */
+export function parsePredictions(body: Uint8Array | undefined, count: number): number[] {
+  const text = new TextDecoder().decode(body ?? new Uint8Array()).trim();
+  const cells = text.replace(/^\[|\]$/g, '').split(/[,\n]/);
+  const values = cells.map((c) => (c.trim() === '' ? NaN : Number(c)));
+  if (values.length !== count || values.some((v) => !Number.isFinite(v)))
+    throw new Error(`unexpected endpoint answer to ${count} rows '${text.slice(0, 40)}'`);
+  return values;
+}
+
 class DeadlineError extends Error {
   constructor() {
     super('latency budget spent');
@@ -227,6 +240,102 @@ export class SageMakerScoring implements ScoringPort {
     });
     if (failure) return fallback(failure.reason, failure.detail);
     return { scores, source: 'sagemaker' as const };
+  }
+
+  /**
+   * A block of customers (the nightly run's): each head's applicable rows go to its endpoint
+   * `ROWS_PER_INVOKE` rows per InvokeEndpoint, all requests in parallel within the latency budget.
+   * Any head failing, timing out or resting behind an open breaker sends the whole block to the
+   * in-process evaluator (already computed: it decides which heads apply), with the reason.
+   */
+  async scoreBatch(inputs: readonly ScoringRequest[]): Promise<ScoringResult[]> {
+    const local = this.local.scoreBatch(inputs);
+    const embedded = (fallbackReason?: FallbackReason): ScoringResult[] =>
+      local.map((scores) => ({ scores, source: 'embedded' as const, ...(fallbackReason ? { fallbackReason } : {}) }));
+    const fallback = (reason: FallbackReason, detail: string) => {
+      this.opts.onFallback?.(reason, detail);
+      return embedded(reason);
+    };
+    // per head: the customers it applies to, and how its value lands in their scores
+    const byHead = new Map<string, { call: Call; rows: Array<{ customer: number; apply: Call['apply'] }> }>();
+    local.forEach((scores, customer) => {
+      for (const call of this.callsFor(scores)) {
+        const entry = byHead.get(call.key) ?? { call, rows: [] };
+        entry.rows.push({ customer, apply: call.apply });
+        byHead.set(call.key, entry);
+      }
+    });
+    if (byHead.size === 0) return embedded();
+    this.opts.onRequest?.();
+    const heads = [...byHead.values()];
+    const missing = heads.find((h) => !h.call.target);
+    if (missing) return fallback('no-endpoint', missing.call.key);
+    const acquired: CircuitBreaker[] = [];
+    for (const { call } of heads) {
+      const breaker = this.breakerOf(call.target!.endpointName);
+      if (acquired.includes(breaker)) continue;
+      if (!breaker.tryAcquire()) {
+        for (const b of acquired) b.release();
+        return fallback('circuit-open', call.target!.endpointName);
+      }
+      acquired.push(breaker);
+    }
+
+    const requests = heads.flatMap(({ call, rows }) =>
+      Array.from({ length: Math.ceil(rows.length / ROWS_PER_INVOKE) }, (_, k) => ({
+        call,
+        rows: rows.slice(k * ROWS_PER_INVOKE, (k + 1) * ROWS_PER_INVOKE),
+      })),
+    );
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineError());
+      }, this.opts.latencyBudgetMs);
+    });
+    const csvOf = (head: LoadedHead, customer: number) => {
+      const r = new Float64Array(head.features.width);
+      head.features.fill(inputs[customer]!, r);
+      return csvRowOf(r);
+    };
+    const outcomes = await Promise.allSettled(
+      requests.map(async ({ call, rows }) => {
+        const out = await Promise.race([
+          this.opts.client.send(
+            new InvokeEndpointCommand({
+              EndpointName: call.target!.endpointName,
+              ...(call.target!.targetModel ? { TargetModel: call.target!.targetModel } : {}),
+              ContentType: 'text/csv',
+              Accept: 'text/csv',
+              Body: new TextEncoder().encode(rows.map((r) => csvOf(call.head, r.customer)).join('\n')),
+            }),
+            { abortSignal: controller.signal },
+          ),
+          deadline,
+        ]);
+        return parsePredictions(out.Body, rows.length);
+      }),
+    );
+    clearTimeout(timer);
+    deadline.catch(() => {}); // settled by the race already, or never rejected
+
+    const scores: Scores[] = local.map((s) => structuredClone(s));
+    let failure: { reason: FallbackReason; detail: string } | undefined;
+    outcomes.forEach((o, i) => {
+      const { call, rows } = requests[i]!;
+      const breaker = this.breakerOf(call.target!.endpointName);
+      if (o.status === 'fulfilled') {
+        breaker.recordSuccess();
+        rows.forEach((r, k) => r.apply(scores[r.customer]!, o.value[k]!));
+      } else {
+        breaker.recordFailure();
+        failure ??= { reason: reasonOf(o.reason), detail: `${call.key}: ${errorNameOf(o.reason)}` };
+      }
+    });
+    if (failure) return fallback(failure.reason, failure.detail);
+    return scores.map((s) => ({ scores: s, source: 'sagemaker' as const }));
   }
 }
 

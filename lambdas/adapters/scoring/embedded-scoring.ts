@@ -12,4 +12,8 @@ export class EmbeddedScoring implements ScoringPort {
   async score(input: ScoringRequest) {
     return { scores: this.scorer.score(input), source: 'embedded' as const };
   }
+
+  async scoreBatch(inputs: readonly ScoringRequest[]) {
+    return this.scorer.scoreBatch(inputs).map((scores) => ({ scores, source: 'embedded' as const }));
+  }
 }

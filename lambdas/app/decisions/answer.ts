@@ -4,22 +4,20 @@ import { LOGGED_EXCLUSIONS, type DecisionRecord } from '#domain/decisioning/deci
 import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import type { Candidate } from '#domain/decisioning/pipeline.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
+import type { StateView } from '#domain/customer-state.ts';
 import type { DecidedAction, Decision, DecisioningSettings, DecisionRequest } from '../decisions.ts';
 import type { Settled } from './settle.ts';
 
 /** What every answer carries whatever it offers: id, channel, experiment group, value tier and service level. */
 export type AnswerBase = Omit<Decision, 'actions' | 'modelVersions' | 'reasons' | 'excluded'>;
 
-const spendOf = (state: Record<string, unknown> | undefined): number => {
-  const spend = (state?.['spend30d'] as { value?: number } | undefined)?.value;
-  return typeof spend === 'number' ? spend : 0;
-};
+const spendOf = (state: StateView | undefined): number => state?.spend30d?.value ?? 0;
 
 export function answerBase(
   decisionId: string,
   req: DecisionRequest,
   record: CustomerRecord,
-  state: Record<string, unknown> | undefined,
+  state: StateView | undefined,
   group: ExperimentGroup,
   settings: DecisioningSettings,
 ): AnswerBase {

@@ -1,10 +1,11 @@
 import type { StoredLedger } from '#domain/contact-ledger.ts';
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
+import type { StateView } from '#domain/customer-state.ts';
 import type { ResponseStats } from '#domain/decisioning/learning.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ContactLedgers, LearningStore, ScoringPort } from '#domain/ports.ts';
 import type { Meter } from '#domain/metering.ts';
-import { effectiveScores, type ScoredState } from '#domain/scoring/realtime-score.ts';
+import { effectiveScores } from '#domain/scoring/realtime-score.ts';
 import type { CatalogFacts } from './catalog-facts.ts';
 import { householdSince } from './settle.ts';
 
@@ -35,14 +36,14 @@ export const gatherInputs =
   async (
     tenant: TenantId,
     record: CustomerRecord,
-    state: Record<string, unknown> | undefined,
+    state: StateView | undefined,
     segment: string,
     now: Date,
     catalog: CatalogFacts,
   ): Promise<Inputs> => {
     const householdId = catalog.policy.household ? record.householdId : undefined;
     // the real-time churn score where it is newer than the nightly one, as GET /v1/customers shows
-    const stored = effectiveScores(record.scores, state as ScoredState | undefined);
+    const stored = effectiveScores(record.scores, state);
     const [scores, learned, household] = await Promise.all([
       !hasScores(stored) && ports.scoring
         ? ports.scoring.score({ profile: record, ...(state ? { state } : {}) }).then((s) => {

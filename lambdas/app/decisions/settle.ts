@@ -16,6 +16,7 @@ import {
 } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import type { Channel, CustomerRecord, Scores } from '#domain/customer.ts';
+import type { StoredStateView } from '#domain/customer-state.ts';
 import { localDay } from '#domain/decisioning/decision-id.ts';
 import type { Strategy } from '#domain/decisioning/arbitration.ts';
 import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
@@ -45,7 +46,7 @@ export interface DecisionContext {
   /** The customer's experiment group (the global control gets service and information only). */
   group: ExperimentGroup;
   record: CustomerRecord;
-  state: Record<string, unknown> | undefined;
+  state: StoredStateView | undefined;
   scores: Scores;
   learned: ReadonlyMap<string, ResponseStats>;
   catalog: CatalogFacts & { actions: readonly import('#domain/action.ts').Action[] };
@@ -70,7 +71,7 @@ export interface SettlePorts {
 /** The customer's ledger as the policy asks it: its contacts, trigger firings not handed off yet, and a decline reported as an event. */
 function contactsOf(ctx: DecisionContext): ContactRecord[] {
   const ledger = ledgerWithPending(ledgerRecords(ctx.customer.ledger), pendingContacts(ctx.state));
-  const decline = reportedDecline(ctx.state?.['lastOfferResponse'] as Parameters<typeof reportedDecline>[0]);
+  const decline = reportedDecline(ctx.state?.lastOfferResponse);
   return decline ? [...ledger, decline] : ledger;
 }
 

@@ -9,6 +9,7 @@ import {
   type CampaignMember,
 } from './campaign.ts';
 import type { CustomerRecord } from '../customer.ts';
+import type { StoredStateView } from '../customer-state.ts';
 
 const member = (over: Partial<CampaignMember> = {}): CampaignMember => ({
   customerId: 'c1',
@@ -92,9 +93,9 @@ describe('campaign rules', () => {
   });
 
   it('measures take-up, churn and revenue inside the response window only', () => {
-    const state = {
+    const state: StoredStateView = {
       accepted: { 'cmp-offer': '2025-03-03T10:00:00.000Z', other: '2025-03-02T10:00:00.000Z' },
-      churn: { at: '2025-03-09T00:00:00.000Z' },
+      churn: { at: '2025-03-09T00:00:00.000Z', eventId: 'e-churn', reason: 'price' },
       facts: {
         topups: [
           [t('2025-02-20T00:00:00Z'), 50],

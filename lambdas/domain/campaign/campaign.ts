@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Rule } from '../action.ts';
 import type { Channel, CustomerRecord } from '../customer.ts';
+import type { StateView, StoredStateView } from '../customer-state.ts';
 import type { TenantId } from '../ids.ts';
 import { signalsOf, type SignalThresholds } from '../decisioning/signals.ts';
 import { evaluateRule, type RuleVerdict } from '../rules.ts';
@@ -142,7 +143,7 @@ export interface RuleSettings {
   thresholds?: SignalThresholds;
 }
 
-type Customer = { record: CustomerRecord; state?: Record<string, unknown> };
+type Customer = { record: CustomerRecord; state?: StateView };
 
 /** `{profile, state, scores, context, signals}`: what an audience or pilot rule sees, as an eligibility rule does. */
 function ruleData(customer: Customer, now: Date, settings: RuleSettings) {
@@ -227,17 +228,16 @@ const inWindow = (iso: string | undefined, from: number, to: number) => {
 export function measureMember(
   member: CampaignMember,
   actionIds: readonly string[],
-  state: Record<string, unknown> | undefined,
+  state: StoredStateView | undefined,
   ledgerAccepted: Readonly<Record<string, string>>,
   window: { from: Date; to: Date },
 ): MemberOutcome {
   const from = window.from.getTime();
   const to = window.to.getTime();
-  const accepted = (state?.['accepted'] ?? {}) as Record<string, string>;
+  const accepted = state?.accepted ?? {};
   const responded = actionIds.some((a) => inWindow(accepted[a], from, to) || inWindow(ledgerAccepted[a], from, to));
-  const churn = state?.['churn'] as { at?: string } | undefined;
-  const churned = inWindow(churn?.at, from, to);
-  const facts = (state?.['facts'] ?? {}) as { topups?: [number, number][]; invoices?: [number, number, number][] };
+  const churned = inWindow(state?.churn?.at, from, to);
+  const facts = state?.facts ?? {};
   const fromS = from / 1000;
   const toS = to / 1000;
   let revenue = 0;

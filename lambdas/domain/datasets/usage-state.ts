@@ -1,5 +1,5 @@
 import type { Profile } from '../customer.ts';
-import { emptyState, type CustomerState } from '../customer-state.ts';
+import { emptyState, type CustomerState, type StateView } from '../customer-state.ts';
 import { addToDay, countersOf, DAY, dayOf, emptyBuckets } from '../state/windowed-counters.ts';
 
 /**
@@ -46,8 +46,8 @@ export function stateFromUsage(usage: UsagePeriod, now: Date): CustomerState {
 export function scoringInputOf(
   mapped: { profile: Profile; usage?: UsagePeriod },
   now: Date,
-): { profile: Profile; state?: Record<string, unknown> } {
+): { profile: Profile; state?: StateView } {
   return mapped.usage
-    ? { profile: mapped.profile, state: stateFromUsage(mapped.usage, now) as unknown as Record<string, unknown> }
+    ? { profile: mapped.profile, state: stateFromUsage(mapped.usage, now) }
     : { profile: mapped.profile };
 }

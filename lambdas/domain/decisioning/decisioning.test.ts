@@ -131,10 +131,14 @@ describe('rules, signals and ids', () => {
     expect(ruleProblem({ '==': [1, 1] })).toBeUndefined();
   });
 
-  it('reads service problems from state counters of either shape', () => {
+  it('reads service problems from the state counters the processor writes', () => {
     expect(signalsOf({ droppedCalls24h: 3 }, {}).serviceProblem).toBe(true);
-    expect(signalsOf({ droppedCalls24h: { value: 2 } }, {}).serviceProblem).toBe(false);
-    expect(signalsOf({ unresolvedCareContacts: { value: 1 } }, {}).serviceProblem).toBe(true);
+    expect(signalsOf({ droppedCalls24h: 2 }, {}).serviceProblem).toBe(false);
+    expect(signalsOf({ unresolvedContacts30d: 1 }, {})).toMatchObject({ unresolvedCare: 1, serviceProblem: true });
+    expect(signalsOf({}, {})).toMatchObject({ droppedCalls24h: 0, unresolvedCare: 0, serviceProblem: false });
+    // a field the state does not have is a compile error, never a counter silently read as 0
+    // @ts-expect-error: not a field of the state
+    expect(signalsOf({ unresolvedCareContacts: 1 }, {}).serviceProblem).toBe(false);
     expect(signalsOf(undefined, { churn: { value: 0.7, model: 'churn', version: '1', at: '' } })).toMatchObject({
       serviceProblem: false,
       highChurn: true,

@@ -7,6 +7,7 @@ import {
   type Reason,
 } from '../contact-policy.ts';
 import type { Channel, CustomerRecord, Scores } from '../customer.ts';
+import type { StateView } from '../customer-state.ts';
 import { priorityOf, rankInPlace, type Strategy } from './arbitration.ts';
 import { CONTROL_GROUP_REASON, heldOut, type ExperimentGroup } from './experiments.ts';
 import { evaluateRule, RULE_OVER_BUDGET } from './eligibility.ts';
@@ -32,7 +33,7 @@ export interface PipelineInput {
   tenant: string;
   actions: readonly Action[];
   record: CustomerRecord;
-  state: Record<string, unknown> | undefined;
+  state: StateView | undefined;
   contacts: readonly ContactRecord[];
   /** The household's marketing contacts, when the customer is in one (the household cap's ledger). */
   householdContacts?: readonly ContactRecord[];

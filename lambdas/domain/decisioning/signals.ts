@@ -1,10 +1,8 @@
 import type { Profile, Scores } from '../customer.ts';
+import type { StateView } from '../customer-state.ts';
 import { lifecycleOf, type LifecycleSignals } from '../lifecycle.ts';
 
-/**
- * What the decision needs to know about the customer's moment, read defensively from the state
- * item (the events pipeline owns its shape: a counter may be a number or `{value}`).
- */
+/** What the decision needs to know about the customer's moment, from the state's counters and the scores. */
 export interface Signals extends LifecycleSignals {
   droppedCalls24h: number;
   unresolvedCare: number;
@@ -20,35 +18,8 @@ export interface SignalThresholds {
 }
 export const DEFAULT_SIGNAL_THRESHOLDS: SignalThresholds = { droppedCalls: 3, highChurn: 0.5 };
 
-function numberIn(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (Array.isArray(value)) return value.length;
-  if (value && typeof value === 'object') {
-    for (const key of ['value', 'count', 'open', 'total']) {
-      const v = (value as Record<string, unknown>)[key];
-      if (typeof v === 'number' && Number.isFinite(v)) return v;
-    }
-  }
-  return undefined;
-}
-
-function firstNumber(state: Record<string, unknown> | undefined, names: readonly string[]): number {
-  for (const name of names) {
-    const v = numberIn(state?.[name]);
-    if (v !== undefined) return v;
-  }
-  return 0;
-}
-
-const DROPPED = ['droppedCalls24h', 'droppedCalls', 'callsDropped24h'];
-const UNRESOLVED = [
-  'unresolvedContacts30d',
-  'unresolvedCareContacts',
-  'unresolvedCare',
-  'openCareContacts',
-  'careUnresolved',
-  'unresolvedCareContacts30d',
-];
+/** A counter of the state: 0 when missing (no event yet) or not finite. */
+const counter = (n: number | undefined): number => (n !== undefined && Number.isFinite(n) ? n : 0);
 
 /** The customer's moment in the contract lifecycle: the profile, the platform clock and the market's time zone. */
 export interface LifecycleMoment {
@@ -62,13 +33,13 @@ export interface LifecycleMoment {
  * are unknown: `daysToContractEnd` null and the stage `established`.
  */
 export function signalsOf(
-  state: Record<string, unknown> | undefined,
+  state: StateView | undefined,
   scores: Scores,
   t: SignalThresholds = DEFAULT_SIGNAL_THRESHOLDS,
   moment?: LifecycleMoment,
 ): Signals {
-  const droppedCalls24h = firstNumber(state, DROPPED);
-  const unresolvedCare = firstNumber(state, UNRESOLVED);
+  const droppedCalls24h = counter(state?.droppedCalls24h);
+  const unresolvedCare = counter(state?.unresolvedContacts30d);
   const churn = scores.churn?.value ?? 0;
   return {
     droppedCalls24h,

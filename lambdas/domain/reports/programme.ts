@@ -85,7 +85,7 @@ export function programmeReport(ctx: ReportContext, granularity: Granularity, pe
         const cls = npsClass(f.lastNps.score);
         addObservation(arm.nps, cls === 'promoter' ? 100 : cls === 'detractor' ? -100 : 0);
       }
-      const accepted = c.state?.['accepted'];
+      const accepted = c.state?.accepted;
       if (accepted && typeof accepted === 'object' && Object.values(accepted).some((at) => inPeriod(String(at))))
         arm.takers.add(c.customerId);
     },

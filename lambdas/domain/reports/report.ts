@@ -1,4 +1,5 @@
 import type { CustomerRecord, ValueTierThresholds } from '../customer.ts';
+import type { StateView } from '../customer-state.ts';
 import type { ExperimentConfig } from '../decisioning/experiments.ts';
 
 /**
@@ -36,7 +37,7 @@ export interface ReportSnapshot {
 export interface ReportCustomer {
   customerId: string;
   record?: CustomerRecord;
-  state?: Record<string, unknown>;
+  state?: StateView;
 }
 
 /**
@@ -61,8 +62,8 @@ export interface Acceptance {
 }
 
 /** The customer's last accepted offer if its state has one (the organic take-up control decisions are measured by). */
-export function lastAcceptance(state: Record<string, unknown> | undefined): Acceptance | undefined {
-  const last = state?.['lastOfferResponse'] as { actionId?: unknown; response?: unknown; at?: unknown } | undefined;
+export function lastAcceptance(state: StateView | undefined): Acceptance | undefined {
+  const last = state?.lastOfferResponse;
   return last?.response === 'accepted' && typeof last.actionId === 'string' && typeof last.at === 'string'
     ? { actionId: last.actionId, at: last.at }
     : undefined;
@@ -139,7 +140,7 @@ export function tenureBand(months: number | undefined): string {
   return TENURE_BANDS.find((b) => m <= b.max)!.label;
 }
 
-/** Typed reads of the stored state (a plain record: the scan reads what the processor wrote). */
+/** The report's reads of the state (numbers that are not finite read as 0). */
 export interface StateFacts {
   status: 'active' | 'churned';
   spend30d: number;
@@ -150,40 +151,34 @@ export interface StateFacts {
   acquisition?: { at: string; channel: string; tariff: string; promotion?: string; dealer?: string };
   exitInterview?: { at: string; reason: string; destinationOperator?: string };
 }
-export function stateFacts(state: Record<string, unknown> | undefined): StateFacts {
+export function stateFacts(state: StateView | undefined): StateFacts {
   const s = state ?? {};
-  const obj = (k: string) => (s[k] && typeof s[k] === 'object' ? (s[k] as Record<string, unknown>) : undefined);
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const nps = obj('lastNps');
-  const churn = obj('churn');
-  const acq = obj('acquisition');
-  const interview = obj('exitInterview');
+  const { lastNps: nps, churn, acquisition: acq, exitInterview: interview } = s;
   return {
-    status: s['status'] === 'churned' ? 'churned' : 'active',
-    spend30d: num(obj('spend30d')?.['value']),
-    careContacts30d: num(s['careContacts30d']),
-    unresolvedContacts30d: num(s['unresolvedContacts30d']),
-    ...(nps ? { lastNps: { score: num(nps['score']), at: String(nps['at']) } } : {}),
-    ...(churn ? { churn: { reason: String(churn['reason'] ?? 'other'), at: String(churn['at']) } } : {}),
+    status: s.status === 'churned' ? 'churned' : 'active',
+    spend30d: num(s.spend30d?.value),
+    careContacts30d: num(s.careContacts30d),
+    unresolvedContacts30d: num(s.unresolvedContacts30d),
+    ...(nps ? { lastNps: { score: num(nps.score), at: String(nps.at) } } : {}),
+    ...(churn ? { churn: { reason: String(churn.reason ?? 'other'), at: String(churn.at) } } : {}),
     ...(interview
       ? {
           exitInterview: {
-            at: String(interview['at']),
-            reason: String(interview['reason'] ?? 'other'),
-            ...(interview['destinationOperator']
-              ? { destinationOperator: String(interview['destinationOperator']) }
-              : {}),
+            at: String(interview.at),
+            reason: String(interview.reason ?? 'other'),
+            ...(interview.destinationOperator ? { destinationOperator: String(interview.destinationOperator) } : {}),
           },
         }
       : {}),
     ...(acq
       ? {
           acquisition: {
-            at: String(acq['at']),
-            channel: String(acq['channel'] ?? 'unknown'),
-            tariff: String(acq['tariff'] ?? 'unknown'),
-            ...(acq['promotion'] ? { promotion: String(acq['promotion']) } : {}),
-            ...(acq['dealer'] ? { dealer: String(acq['dealer']) } : {}),
+            at: String(acq.at),
+            channel: String(acq.channel ?? 'unknown'),
+            tariff: String(acq.tariff ?? 'unknown'),
+            ...(acq.promotion ? { promotion: String(acq.promotion) } : {}),
+            ...(acq.dealer ? { dealer: String(acq.dealer) } : {}),
           },
         }
       : {}),

@@ -32,6 +32,8 @@ describe('the crossed operator', () => {
       const problems = ruleProblems(bad);
       expect(problems.map((p) => p.limit)).toEqual(['shape']);
       expect(problems[0]!.message).toMatch(/"crossed" takes/);
+      // a 400 names the limit a rule broke, as for every other rule problem
+      expect(problems[0]!.message).toMatch(/\(limit shape\)$/);
     }
     expect(ruleProblems({ crossed: ['scores.churn'] }).map((p) => p.limit)).toEqual(['arity']);
   });

@@ -46,7 +46,7 @@ export function shapeProblems(rule: unknown): RuleProblem[] {
     }
     const keys = Object.keys(value);
     if (keys.length !== 1) {
-      note('shape', `an object in a rule is one operator, {"op": [arguments]}${where(path)}`);
+      note('shape', `an object in a rule is one operator, {"op": [arguments]}${where(path)} (limit shape)`);
       for (const key of keys) visit((value as Record<string, unknown>)[key], depth + 1, [...path, key]);
       return;
     }
@@ -70,7 +70,7 @@ export function shapeProblems(rule: unknown): RuleProblem[] {
         );
       else if (op === 'crossed') {
         const problem = crossedArgsProblem(argsOf(raw));
-        if (problem) note('shape', `${problem}${where(path)}`);
+        if (problem) note('shape', `${problem}${where(path)} (limit shape)`);
       }
     }
     // A lone argument is JSON Logic shorthand for a one-item list: the object holds it directly.

@@ -1,4 +1,5 @@
 import type { Profile, Scores, ScoreValue } from '../customer.ts';
+import type { StateView } from '../customer-state.ts';
 import type { LoadedModel } from './model-store.ts';
 
 /**
@@ -40,14 +41,9 @@ export interface Rescorer {
   readonly version: string;
   /** The state fields (top-level names) the model reads: an event that changes none never re-scores. */
   readonly stateFields: ReadonlySet<string>;
-  rescore(
-    profile: Profile,
-    before: Record<string, unknown>,
-    after: Record<string, unknown>,
-    at: string,
-  ): ScoreValue | undefined;
+  rescore(profile: Profile, before: StateView, after: StateView, at: string): ScoreValue | undefined;
   /** The model's score of one state (the baseline of a customer with no score yet). */
-  score(profile: Profile, state: Record<string, unknown>, at: string): ScoreValue;
+  score(profile: Profile, state: StateView, at: string): ScoreValue;
 }
 
 const sameNumber = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Scores } from '../customer.ts';
 import { fixedClock } from '../clock.ts';
 import { ibmTelco } from '../datasets/ibm-telco.ts';
-import { featuresOf } from './features.ts';
-import { loadModel, type ModelSource } from './model-store.ts';
+import { type FeatureEncoding, featuresOf, type ScoringInput } from './features.ts';
+import { loadModel, type LoadedModel, type ModelSource } from './model-store.ts';
 import { npsClassOf, Scorer } from './scorer.ts';
 import { parse } from 'csv-parse/sync';
 
@@ -87,5 +89,104 @@ describe('scorer', () => {
   it('refuses two models of the same kind', async () => {
     const churn = await loadModel(source, 'demo', 'churn', '1');
     expect(() => new Scorer([churn, churn], clock)).toThrow(/two churn models/);
+  });
+});
+
+/** Scores as each head computes them alone, one customer at a time (the scorer before blocks). */
+function scoredAlone(models: readonly LoadedModel[], input: ScoringInput, at: string): Scores {
+  const held = input.profile.products ?? [];
+  const scores: Scores = {};
+  for (const model of models)
+    for (const head of model.heads) {
+      const raw = head.evaluator.predict(featuresOf(head.spec, input));
+      const stamp = { model: model.model, version: model.version, at };
+      if (model.kind === 'churn') scores.churn = { value: raw, ...stamp };
+      else if (model.kind === 'nps') {
+        const score = Math.min(10, Math.max(0, raw));
+        scores.nps = { score, class: npsClassOf(score), ...stamp };
+      } else {
+        const product = head.product ?? head.name;
+        if (held.includes(product) || (head.requiresAny && !head.requiresAny.some((p) => held.includes(p)))) continue;
+        (scores.crossSell ??= {})[product] = { value: raw, ...stamp };
+      }
+    }
+  return scores;
+}
+
+/** A value for a feature source: what its encodings compare with, numbers of any kind, or nothing. */
+function sourceValue(encodings: readonly FeatureEncoding[]): fc.Arbitrary<unknown> {
+  const equals = encodings.flatMap((e) => (e.kind === 'equals' ? [e.value] : []));
+  const has = encodings.flatMap((e) => (e.kind === 'has' ? [e.value] : []));
+  const number = fc.oneof(
+    fc.integer({ min: -5, max: 120 }),
+    fc.double({ min: -1e4, max: 1e5 }),
+    fc.constantFrom(NaN, Infinity, -0, true, false, null, undefined, '', 'n/a'),
+    fc.integer({ min: 0, max: 9000 }).map(String),
+  );
+  if (has.length)
+    return fc.oneof(
+      fc.subarray([...has, 'phone', 'internet-dsl', 'internet-fiber']),
+      fc.constantFrom(undefined, 'phone'),
+    );
+  if (equals.length) return fc.oneof(fc.constantFrom(...equals), number);
+  return number;
+}
+
+/** Random customers over every source the models read: profile paths and state counters. */
+function inputsOf(models: readonly LoadedModel[]): fc.Arbitrary<ScoringInput> {
+  const bySource = new Map<string, FeatureEncoding[]>();
+  for (const m of models)
+    for (const h of m.heads)
+      for (const f of h.spec.features) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f.encoding]);
+  const sources = [...bySource.keys()];
+  return fc.tuple(...sources.map((s) => fc.option(sourceValue(bySource.get(s)!), { nil: undefined }))).map((values) => {
+    const input: { profile: Record<string, unknown>; state?: Record<string, unknown> } = { profile: {} };
+    sources.forEach((source, i) => {
+      if (values[i] === undefined) return;
+      const [root, ...path] = source.split('.');
+      let at = (root === 'state' ? (input.state ??= {}) : input.profile) as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+      at[path.at(-1)!] = values[i];
+    });
+    return input as unknown as ScoringInput;
+  });
+}
+
+describe('scoring a block of customers', () => {
+  const pinned = (market: string, model: string) =>
+    (JSON.parse(readFileSync(resolve(MODELS, market, 'pins.json'), 'utf8')) as Record<string, { version: string }>)[
+      model
+    ]!.version;
+  const load = (market: string, model: string) => loadModel(source, market, model, pinned(market, model));
+
+  it('gives every customer the scores each head computes for it alone, whatever the block', async () => {
+    // the demo's pinned models, and a churn model that reads state counters beside them
+    const demo = await Promise.all(['churn', 'cross-sell', 'nps'].map((m) => load('demo', m)));
+    const withState = [await load('ir', 'churn'), ...demo.slice(1)];
+    const at = clock.now().toISOString();
+    for (const models of [demo, withState]) {
+      const scorer = new Scorer(models, clock);
+      fc.assert(
+        fc.property(fc.array(inputsOf(models), { maxLength: 600 }), (inputs) => {
+          const batch = scorer.scoreBatch(inputs);
+          const alone = inputs.map((input) => scoredAlone(models, input, at));
+          // same keys in the same order, every number identical (well inside 1e-12)
+          expect(JSON.stringify(batch)).toBe(JSON.stringify(alone));
+          expect(batch).toEqual(alone);
+          expect(inputs.map((input) => scorer.score(input))).toEqual(alone);
+        }),
+        { numRuns: 25 },
+      );
+    }
+  });
+
+  it('scores the same customers alike in blocks of any size', async () => {
+    const scorer = await demoScorer();
+    const inputs = profiles.map((profile) => ({ profile }));
+    const whole = scorer.scoreBatch(inputs);
+    for (const size of [1, 7, 256, 257])
+      for (let i = 0; i < inputs.length; i += size)
+        expect(scorer.scoreBatch(inputs.slice(i, i + size))).toEqual(whole.slice(i, i + size));
+    expect(scorer.scoreBatch([])).toEqual([]);
   });
 });

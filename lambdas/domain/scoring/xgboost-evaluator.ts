@@ -150,9 +150,9 @@ export class XgboostModel {
     this.blockAcc = new Float64Array(BLOCK_ROWS);
   }
 
-  /** Margins of the first `n` rows of the block into `blockAcc`: base margin plus every tree. */
-  private marginsOfBlock(n: number): void {
-    const { chunks, blockX: x, blockAcc: acc } = this;
+  /** Margins of the first `n` float32 rows of `x` into `blockAcc`: base margin plus every tree. */
+  private marginsOfBlock(x: Float32Array, n: number): void {
+    const { chunks, blockAcc: acc } = this;
     acc.fill(this.baseMargin, 0, n);
     for (let c = 0; c < chunks.length; c++) chunks[c]!(x, acc, n);
   }
@@ -161,7 +161,7 @@ export class XgboostModel {
   margin(row: ArrayLike<number>, offset = 0): number {
     const x = this.blockX;
     for (let j = 0; j < this.numFeatures; j++) x[j] = row[offset + j]!;
-    this.marginsOfBlock(1);
+    this.marginsOfBlock(x, 1);
     return this.blockAcc[0]!;
   }
 
@@ -171,17 +171,23 @@ export class XgboostModel {
     return this.objective === 'binary:logistic' ? f32(1 / (1 + Math.exp(-m))) : m;
   }
 
-  /** Predicts `rows` (row-major, `numFeatures` per row) into `out`. */
+  /**
+   * Predicts `rows` (row-major, `numFeatures` per row) into `out`. Float32 rows are already what
+   * the trees compare, so they are read in place; other rows are converted block by block.
+   */
   predictBatch(rows: ArrayLike<number>, out: Float64Array | Float32Array, count = out.length): void {
     const w = this.numFeatures;
-    const { blockX: x, blockAcc: acc } = this;
+    const acc = this.blockAcc;
     const logistic = this.objective === 'binary:logistic';
+    const inPlace = rows instanceof Float32Array;
     for (let start = 0; start < count; start += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, count - start);
       const from = start * w;
       const len = n * w;
-      for (let j = 0; j < len; j++) x[j] = rows[from + j]!;
-      this.marginsOfBlock(n);
+      let x = this.blockX;
+      if (inPlace) x = rows.subarray(from, from + len);
+      else for (let j = 0; j < len; j++) x[j] = rows[from + j]!;
+      this.marginsOfBlock(x, n);
       for (let r = 0; r < n; r++) {
         const m = acc[r]!;
         out[start + r] = logistic ? f32(1 / (1 + Math.exp(-m))) : m;
