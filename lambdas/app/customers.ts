@@ -146,7 +146,9 @@ const writeProfile =
           ...consent,
         });
       }
-      return { created: !current, customer: viewOf(record, agg.state, agg.contacts, ports.valueTiers) };
+      // the state as GET shows it: measured at the platform clock, its storage (buckets, event ids) left out
+      const state = stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 });
+      return { created: !current, customer: viewOf(record, state, agg.contacts, ports.valueTiers) };
     }
   };
 

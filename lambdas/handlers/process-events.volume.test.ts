@@ -100,6 +100,10 @@ describe('a heavy sender (DynamoDB Local)', () => {
     expect(state['totals']).toEqual({ 'usage.voice': 600, 'billing.topup': 2500 });
     for (const hidden of ['buckets', 'ids', 'idRecordsUntil', 'facts', 'seen'])
       expect(state).not.toHaveProperty(hidden);
+    // a PUT answers the state as GET shows it, not the stored item
+    const { asOf: _read, ...shown } = state;
+    const { asOf: _put, ...answered } = (await putProfile('heavy-2')).json!.state as Record<string, unknown>;
+    expect(answered).toEqual(shown);
   });
 });
 

@@ -10,6 +10,8 @@ import {
 } from './campaign.ts';
 import type { CustomerRecord } from '../customer.ts';
 import type { StoredStateView } from '../customer-state.ts';
+import { emptyBuckets, withEvent } from '../state/windowed-counters.ts';
+import { anEvent } from '../../test-support/event-builders.ts';
 
 const member = (over: Partial<CampaignMember> = {}): CampaignMember => ({
   customerId: 'c1',
@@ -114,6 +116,21 @@ describe('campaign rules', () => {
       contacted: true,
     });
     expect(measureMember(member(), ['nope'], state, {}, window).responded).toBe(false);
+  });
+
+  it("measures revenue from the state's day buckets, as the processor writes them", () => {
+    const events = [
+      anEvent('billing.topup', { amount: 50 }, { now: '2025-02-20T10:00:00Z' }),
+      anEvent('billing.topup', { amount: 20.25 }, { now: '2025-03-02T10:00:00Z' }),
+      anEvent('billing.invoice', { amount: 100, paid: true }, { now: '2025-03-05T10:00:00Z' }),
+      anEvent('billing.invoice', { amount: 40, paid: false }, { now: '2025-03-06T10:00:00Z' }),
+      anEvent('billing.topup', { amount: 7 }, { now: '2025-03-09T10:00:00Z' }),
+    ];
+    const buckets = events.reduce(
+      (b, e) => withEvent(b, e, t(e.occurredAt), t('2025-03-10T00:00:00Z')),
+      emptyBuckets(),
+    );
+    expect(measureMember(member(), ['cmp-offer'], { buckets }, {}, window).revenue).toBe(120.25);
   });
 
   it("counts an acceptance in the customer's contact ledger as take-up", () => {

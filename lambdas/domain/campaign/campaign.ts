@@ -4,6 +4,8 @@ import type { Channel, CustomerRecord } from '../customer.ts';
 import type { StateView, StoredStateView } from '../customer-state.ts';
 import type { TenantId } from '../ids.ts';
 import { signalsOf, type SignalThresholds } from '../decisioning/signals.ts';
+import { bucketsFromFacts } from '../state/legacy-layout.ts';
+import { revenueCentsBetween } from '../state/windowed-counters.ts';
 import { evaluateRule, type RuleVerdict } from '../rules.ts';
 import type { BudgetReason, BudgetUse, CampaignBudget } from './budget.ts';
 import { campaignGroup, campaignPhase, type CampaignGroup, type CampaignPhase } from './assignment.ts';
@@ -237,12 +239,9 @@ export function measureMember(
   const accepted = state?.accepted ?? {};
   const responded = actionIds.some((a) => inWindow(accepted[a], from, to) || inWindow(ledgerAccepted[a], from, to));
   const churned = inWindow(state?.churn?.at, from, to);
-  const facts = state?.facts ?? {};
-  const fromS = from / 1000;
-  const toS = to / 1000;
-  let revenue = 0;
-  for (const [t, amount] of facts.topups ?? []) if (t >= fromS && t <= toS) revenue += amount;
-  for (const [t, amount, paid] of facts.invoices ?? []) if (paid && t >= fromS && t <= toS) revenue += amount;
+  // the state's day buckets (an item of the layout before buckets: its facts, bucketed alike)
+  const buckets = state?.buckets ?? bucketsFromFacts(state?.facts ?? {});
+  const revenue = revenueCentsBetween(buckets, from / 1000, to / 1000) / 100;
   return {
     group: member.group,
     phase: member.phase,
@@ -254,6 +253,6 @@ export function measureMember(
       : {}),
     responded,
     churned,
-    revenue: Math.round(revenue * 100) / 100,
+    revenue,
   };
 }

@@ -136,6 +136,21 @@ export interface WindowedCounters {
   complaints30d: number;
 }
 
+/**
+ * Top-ups and paid invoices, in cents, of the day buckets that overlap `fromS..toS`: a campaign's
+ * revenue in its response window, exact to the day (control and treatment are measured alike).
+ */
+export function revenueCentsBetween(buckets: WindowBuckets, fromS: number, toS: number): number {
+  const first = dayOf(fromS);
+  const last = dayOf(toS);
+  let total = 0;
+  for (const [k, row] of Object.entries(buckets.d)) {
+    const day = Number(k);
+    if (day >= first && day <= last) total += (row[DAY.topupCents] ?? 0) + (row[DAY.paidCents] ?? 0);
+  }
+  return total;
+}
+
 /** The counters the buckets give at `nowS` (each window: the current bucket and the N-1 before it). */
 export function countersOf(buckets: WindowBuckets, nowS: number): WindowedCounters {
   const nowHour = hourOf(nowS);
