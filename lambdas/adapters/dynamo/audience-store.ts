@@ -3,14 +3,13 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
-  PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { AudienceMemberships, AudienceStore } from '#domain/campaign/audience-ports.ts';
 import { audienceShardOf, type AudienceRecord } from '#domain/campaign/audience-upload.ts';
 import type { TenantId } from '#domain/ids.ts';
+import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryAll, queryPages } from './query-all.ts';
 
@@ -30,33 +29,18 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
     private readonly tableOf: (tenant: TenantId) => string,
   ) {}
 
-  async create(tenant: TenantId, record: AudienceRecord): Promise<void> {
-    await guarded(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableOf(tenant),
-          Item: {
-            ...audienceKey(record.audienceId),
-            kind: 'audience',
-            gsi1pk: LIST_PK,
-            gsi1sk: `${record.createdAt}#${record.audienceId}`,
-            ...record,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+  create(tenant: TenantId, record: AudienceRecord): Promise<void> {
+    const listSk = `${record.createdAt}#${record.audienceId}`;
+    return createListed(
+      this.db,
+      this.tableOf(tenant),
+      { key: audienceKey(record.audienceId), kind: 'audience', listPk: LIST_PK, listSk },
+      record,
     );
   }
 
   async get(tenant: TenantId, audienceId: string): Promise<AudienceRecord | undefined> {
-    const out = await guarded(() =>
-      this.db.send(
-        new GetCommand({ TableName: this.tableOf(tenant), Key: audienceKey(audienceId), ConsistentRead: true }),
-      ),
-    );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, ...record } = out.Item;
-    return record as AudienceRecord;
+    return (await readListed(this.db, this.tableOf(tenant), audienceKey(audienceId))) as AudienceRecord | undefined;
   }
 
   async claim(

@@ -22,6 +22,7 @@ import type { BudgetLimits } from '#domain/campaign/budget.ts';
 import { DynamoAudienceStore } from './audience-store.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Page, PageRequest } from '#domain/paging.ts';
+import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
@@ -43,33 +44,18 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     private readonly tableOf: (tenant: TenantId) => string,
   ) {}
 
-  async create(tenant: TenantId, record: CampaignRecord): Promise<void> {
-    await guarded(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableOf(tenant),
-          Item: {
-            ...campaignKey(record.campaignId),
-            kind: 'campaign',
-            gsi1pk: LIST_PK,
-            gsi1sk: `${record.createdAt}#${record.campaignId}`,
-            ...record,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+  create(tenant: TenantId, record: CampaignRecord): Promise<void> {
+    const listSk = `${record.createdAt}#${record.campaignId}`;
+    return createListed(
+      this.db,
+      this.tableOf(tenant),
+      { key: campaignKey(record.campaignId), kind: 'campaign', listPk: LIST_PK, listSk },
+      record,
     );
   }
 
   async get(tenant: TenantId, campaignId: string): Promise<CampaignRecord | undefined> {
-    const out = await guarded(() =>
-      this.db.send(
-        new GetCommand({ TableName: this.tableOf(tenant), Key: campaignKey(campaignId), ConsistentRead: true }),
-      ),
-    );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, ...record } = out.Item;
-    return record as CampaignRecord;
+    return (await readListed(this.db, this.tableOf(tenant), campaignKey(campaignId))) as CampaignRecord | undefined;
   }
 
   list(tenant: TenantId, opts: PageRequest): Promise<Page<CampaignSummary>> {

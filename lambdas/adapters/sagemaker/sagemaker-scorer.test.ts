@@ -15,7 +15,7 @@ import { emittedMetrics } from '../../test-support/emf.ts';
 import { headKey, type EndpointMap } from './endpoints.ts';
 import {
   csvRowOf,
-  parsePrediction,
+  parsePredictions,
   powertoolsFallbackRecorder,
   powertoolsRequestRecorder,
   SageMakerScoring,
@@ -233,11 +233,14 @@ describe('the CSV request body', () => {
     expect(csvRowOf([1, NaN, 2.5])).toBe('1,,2.5');
   });
 
-  it('reads one prediction from newline, comma or bracketed answers', () => {
-    expect(parsePrediction(new TextEncoder().encode('0.25\n'))).toBe(0.25);
-    expect(parsePrediction(new TextEncoder().encode('0.25,0.5'))).toBe(0.25);
-    expect(parsePrediction(new TextEncoder().encode('[0.25]'))).toBe(0.25);
-    expect(() => parsePrediction(new TextEncoder().encode(''))).toThrow();
+  it('reads one prediction per row sent from newline, comma or bracketed answers, and no other count', () => {
+    const body = (text: string) => new TextEncoder().encode(text);
+    expect(parsePredictions(body('0.25\n'), 1)).toEqual([0.25]);
+    expect(parsePredictions(body('[0.25]'), 1)).toEqual([0.25]);
+    expect(parsePredictions(body('0.25\n0.5\n'), 2)).toEqual([0.25, 0.5]);
+    expect(parsePredictions(body('0.25,0.5'), 2)).toEqual([0.25, 0.5]);
+    expect(() => parsePredictions(body('0.25,0.5'), 1)).toThrow(/to 1 rows/);
+    expect(() => parsePredictions(body(''), 1)).toThrow();
   });
 });
 

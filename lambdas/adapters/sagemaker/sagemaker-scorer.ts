@@ -52,19 +52,6 @@ export function csvRowOf(row: ArrayLike<number>): string {
   return out;
 }
 
-/** The container answers one prediction per row, newline- or comma-separated. */
-export function parsePrediction(body: Uint8Array | undefined): number {
-  const text = new TextDecoder().decode(body ?? new Uint8Array()).trim();
-  const first =
-    text
-      .replace(/^\[|\]$/g, '')
-      .split(/[,\n]/)[0]
-      ?.trim() ?? '';
-  const value = Number(first);
-  if (first === '' || !Number.isFinite(value)) throw new Error(`unexpected endpoint answer '${text.slice(0, 40)}'`);
-  return value;
-}
-
 /** Rows per InvokeEndpoint in a batch (what the cost model assumes: sagemakerCustomersPerInvoke). */
 export const ROWS_PER_INVOKE = 100;
 
@@ -167,79 +154,9 @@ export class SageMakerScoring implements ScoringPort {
     return calls;
   }
 
+  /** One customer: a block of one, so a decision and the nightly run take the same path to the endpoint. */
   async score(input: ScoringRequest): Promise<ScoringResult> {
-    const local = this.local.score(input);
-    const calls = this.callsFor(local);
-    const fallback = (reason: FallbackReason, detail: string) => {
-      this.opts.onFallback?.(reason, detail);
-      return { scores: local, source: 'embedded' as const, fallbackReason: reason };
-    };
-    if (calls.length === 0) return { scores: local, source: 'embedded' as const };
-    this.opts.onRequest?.();
-    const missing = calls.find((c) => !c.target);
-    if (missing) return fallback('no-endpoint', missing.key);
-    // Skip the endpoint altogether while any breaker it needs is open.
-    const acquired: CircuitBreaker[] = [];
-    for (const c of calls) {
-      const breaker = this.breakerOf(c.target!.endpointName);
-      if (acquired.includes(breaker)) continue;
-      if (!breaker.tryAcquire()) {
-        for (const b of acquired) b.release();
-        return fallback('circuit-open', c.target!.endpointName);
-      }
-      acquired.push(breaker);
-    }
-
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new DeadlineError());
-      }, this.opts.latencyBudgetMs);
-    });
-    const row = (head: LoadedHead) => {
-      const r = new Float64Array(head.features.width);
-      head.features.fill(input, r);
-      return r;
-    };
-    const outcomes = await Promise.allSettled(
-      calls.map(async (c) => {
-        const out = await Promise.race([
-          this.opts.client.send(
-            new InvokeEndpointCommand({
-              EndpointName: c.target!.endpointName,
-              ...(c.target!.targetModel ? { TargetModel: c.target!.targetModel } : {}),
-              ContentType: 'text/csv',
-              Accept: 'text/csv',
-              Body: new TextEncoder().encode(csvRowOf(row(c.head))),
-            }),
-            { abortSignal: controller.signal },
-          ),
-          deadline,
-        ]);
-        return parsePrediction(out.Body);
-      }),
-    );
-    clearTimeout(timer);
-    deadline.catch(() => {}); // settled by the race already, or never rejected
-
-    const scores: Scores = structuredClone(local);
-    let failure: { reason: FallbackReason; detail: string } | undefined;
-    outcomes.forEach((o, i) => {
-      const call = calls[i]!;
-      const breaker = this.breakerOf(call.target!.endpointName);
-      if (o.status === 'fulfilled') {
-        breaker.recordSuccess();
-        call.apply(scores, o.value);
-      } else {
-        breaker.recordFailure();
-        // the name or code, never the endpoint's text: it may echo the request (a customer's features)
-        failure ??= { reason: reasonOf(o.reason), detail: `${call.key}: ${errorNameOf(o.reason)}` };
-      }
-    });
-    if (failure) return fallback(failure.reason, failure.detail);
-    return { scores, source: 'sagemaker' as const };
+    return (await this.scoreBatch([input]))[0]!;
   }
 
   /**
