@@ -12,7 +12,8 @@ import type { AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { CustomerRepo, ScannedCustomer } from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { ScannedCustomer } from '#domain/ports/scoring.ts';
 import { recordChange, type Actor } from './audit-trail.ts';
 
 export interface AudienceSettings {

@@ -3,7 +3,7 @@ import { authorize } from './authorize.ts';
 import { hashApiKey, type ApiKeyRecord } from '#domain/api-key.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { ForbiddenError, UnauthenticatedError } from '#domain/errors.ts';
-import type { KeyStore } from '#domain/ports.ts';
+import type { KeyStore } from '#domain/ports/keys.ts';
 
 const records = new Map<string, ApiKeyRecord>([
   [hashApiKey('good'), { keyId: 'k1', tenant: 'acme', scope: 'channel', status: 'active' }],

@@ -1,7 +1,7 @@
 import { hashApiKey, keyIsUsable, type Caller } from '#domain/api-key.ts';
 import type { Clock } from '#domain/clock.ts';
 import { ForbiddenError, UnauthenticatedError } from '#domain/errors.ts';
-import type { KeyStore } from '#domain/ports.ts';
+import type { KeyStore } from '#domain/ports/keys.ts';
 
 /**
  * Maps a presented API key to its tenant and scope. Missing -> 401; unknown, revoked or

@@ -6,7 +6,9 @@ import type { CampaignStore } from '#domain/campaign/ports.ts';
 import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { ChannelConnection } from '#domain/delivery/connection.ts';
-import type { ActionCatalog, CustomerRepo, ProfileScan } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { ProfileScan } from '#domain/ports/scoring.ts';
 import { controlCampaign, createCampaign, getCampaign, previewCampaign, type CampaignPorts } from './campaigns.ts';
 
 class MemoryCampaigns implements Partial<CampaignStore> {

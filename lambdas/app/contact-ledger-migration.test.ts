@@ -12,7 +12,7 @@ import type { Action } from '#domain/action.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { emptyState } from '#domain/customer-state.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
-import type { TriggerStore } from '#domain/ports.ts';
+import type { TriggerStore } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { testTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';

@@ -14,7 +14,8 @@ import type { CustomerId, TenantId } from '#domain/ids.ts';
 import { mergePatch } from '#domain/merge-patch.ts';
 import { ifMatchHolds, versionTag, type IfMatch } from '#domain/preconditions.ts';
 import { decisionView } from '#domain/decisioning/decision-record.ts';
-import type { CustomerDecisions, CustomerRepo } from '#domain/ports.ts';
+import type { CustomerDecisions } from '#domain/ports/decisions.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
 import { effectiveScores } from '#domain/scoring/realtime-score.ts';
 
 export interface CustomerPorts {

@@ -18,15 +18,11 @@ import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
-import type {
-  ActionCatalog,
-  ContactLedgers,
-  CustomerRepo,
-  DecisionLog,
-  LearningStore,
-  ScoringPort,
-  VolumeCounter,
-} from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { ContactLedgers } from '#domain/ports/contact-ledgers.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { DecisionLog, LearningStore, VolumeCounter } from '#domain/ports/decisions.ts';
+import type { ScoringPort } from '#domain/ports/scoring.ts';
 import { answerBase, answerOf, loggedExclusions } from './decisions/answer.ts';
 import { catalogFacts } from './decisions/catalog-facts.ts';
 import { gatherInputs } from './decisions/inputs.ts';

@@ -30,7 +30,7 @@ import type {
 import { retryDelaySeconds, type RetryPolicy, type SendResult } from '#domain/delivery/retry.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
-import type { CustomerRepo } from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
 
 /** One received message of a tenant's outbound queue. */
 export interface DeliveryItem {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { customerIdOfRef, customerRefOf, receiptEventId, receiptOfNotification } from '#domain/delivery/receipts.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import { ID_PATTERN } from '#domain/ids.ts';
-import type { EventQueue } from '#domain/ports.ts';
-import { validateEvents } from '#http/schemas/events.ts';
+import type { EventQueue } from '#domain/ports/events.ts';
+import { validateEvents } from '#edge/events.ts';
 import { forwardReceipts } from './delivery-receipts.ts';
 
 const tags = { cvmTenant: 'consumer', cvmMessageId: 'a1b2c3d4e5f6', cvmCustomerRef: customerRefOf('cust:42.za') };

@@ -1,6 +1,6 @@
 import { receiptOfNotification, type ReceiptEvent } from '#domain/delivery/receipts.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { EventQueue } from '#domain/ports.ts';
+import type { EventQueue } from '#domain/ports/events.ts';
 
 export interface ReceiptPorts {
   /** Each tenant's own event queue: the receipts join the tenant's other events there. */

@@ -3,7 +3,7 @@ import { NotFoundError } from '#domain/errors.ts';
 import { DEFAULT_MIN_OCCURRED_AT, occurredAtProblem } from '#domain/event-time.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { EventQueue, TriggerStore } from '#domain/ports.ts';
+import type { EventQueue, TriggerStore } from '#domain/ports/events.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import { recordChange, type Actor } from './audit-trail.ts';

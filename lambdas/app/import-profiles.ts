@@ -1,7 +1,8 @@
 import type { Clock } from '#domain/clock.ts';
 import { sameProfile, type CustomerRecord, type Profile } from '#domain/customer.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { CustomerRepo, CustomerStateRepo } from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { CustomerStateRepo } from '#domain/ports/events.ts';
 import { stateFromUsage, type UsagePeriod } from '#domain/datasets/usage-state.ts';
 
 export interface ImportResult {

@@ -3,7 +3,7 @@ import { hashApiKey, keyIsUsable, newApiKey, type ApiKeyRecord, type KeyScope } 
 import type { Clock } from '#domain/clock.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { AuthorizerCache, KeyAdminStore, StoredKey } from '#domain/ports.ts';
+import type { AuthorizerCache, KeyAdminStore, StoredKey } from '#domain/ports/keys.ts';
 
 export interface KeyChange {
   tenant: TenantId;

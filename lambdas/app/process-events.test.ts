@@ -7,14 +7,10 @@ import { DEFAULT_CONTACT_LIMITS, type ContactPolicy } from '#domain/contact-poli
 import type { CustomerRecord } from '#domain/customer.ts';
 import { applyEvents, type CustomerState } from '#domain/customer-state.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import type {
-  ActionCatalog,
-  CustomerStateRepo,
-  LedgerWrites,
-  StoredState,
-  TriggerStore,
-  VolumeCounter,
-} from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { CustomerStateRepo, StoredState, TriggerStore } from '#domain/ports/events.ts';
+import type { LedgerWrites } from '#domain/ports/contact-ledgers.ts';
+import type { VolumeCounter } from '#domain/ports/decisions.ts';
 import type { OutboundMessage, Trigger } from '#domain/triggers.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';

@@ -14,15 +14,10 @@ import { ConflictError } from '#domain/errors.ts';
 import { foldEvents, type Fold, type PolicyView } from '#domain/event-fold.ts';
 import type { CvmEvent } from '#domain/events.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type {
-  ActionCatalog,
-  ConsentWrite,
-  ContactLedgers,
-  CustomerStateRepo,
-  OutboundQueue,
-  TriggerStore,
-  VolumeCounter,
-} from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { ConsentWrite, CustomerStateRepo, OutboundQueue, TriggerStore } from '#domain/ports/events.ts';
+import type { ContactLedgers } from '#domain/ports/contact-ledgers.ts';
+import type { VolumeCounter } from '#domain/ports/decisions.ts';
 import type { Rescorer } from '#domain/scoring/realtime-score.ts';
 import { MAX_ID_RECORDS_PER_WRITE } from '#domain/state/applied-ids.ts';
 import { contactOf, ledgerWithPending, type MarketRules, type OutboundMessage } from '#domain/triggers.ts';

@@ -3,7 +3,8 @@ import type { ValueTierThresholds } from '#domain/customer.ts';
 import type { ExperimentConfig } from '#domain/decisioning/experiments.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { ActionCatalog, DecisionReportSource, ReportScan, ReportStore } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { DecisionReportSource, ReportScan, ReportStore } from '#domain/ports/reports.ts';
 import { reportDays, reportSet } from '#domain/reports/build.ts';
 import { isReportName, REPORT_NAMES, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
 

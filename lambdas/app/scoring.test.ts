@@ -8,7 +8,7 @@ import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
 import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
-import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports.ts';
+import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports/scoring.ts';
 import { platformMetrics, powertoolsDriftMetrics } from '#adapters/metrics/powertools-metrics.ts';
 import { featureDriftCounter, featureKey } from '#domain/scoring/feature-drift.ts';
 import { feature } from '#domain/scoring/features.ts';

@@ -2,14 +2,8 @@ import type { Scores } from '#domain/customer.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
-import type {
-  CustomerRepo,
-  ProfileScan,
-  ScannedCustomer,
-  ScoreStore,
-  ScoringPort,
-  ScoringRequest,
-} from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
 import {
   countScores,
   driftOf,

@@ -4,7 +4,7 @@ import type { KeyScope } from '#domain/api-key.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { KeyAdminStore } from '#domain/ports.ts';
+import type { KeyAdminStore } from '#domain/ports/keys.ts';
 import {
   contentHash,
   initialAdminKeyId,

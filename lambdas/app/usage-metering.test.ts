@@ -9,7 +9,7 @@ import type { Action } from '#domain/action.ts';
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
 import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
 import type { Meter, MeteredName } from '#domain/metering.ts';
-import type { ProfileScan, ScoreStore, ScoringPort } from '#domain/ports.ts';
+import type { ProfileScan, ScoreStore, ScoringPort } from '#domain/ports/scoring.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { campaignsEnv } from '#handlers/campaigns-env.ts';

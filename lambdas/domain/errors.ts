@@ -42,27 +42,11 @@ export class UnprocessableError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly code = 'precondition-failed';
 }
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'payload-too-large';
-}
-/** A request body in a media type the route does not take (or with none named). */
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly code = 'unsupported-media-type';
-}
 export class UnauthenticatedError extends DomainError {
   readonly code = 'unauthenticated';
 }
 export class ForbiddenError extends DomainError {
   readonly code = 'forbidden';
-}
-export class MethodNotAllowedError extends DomainError {
-  readonly code = 'method-not-allowed';
-  constructor(
-    message: string,
-    readonly allowed: string[],
-  ) {
-    super(message);
-  }
 }
 /** A dependency (the database) is down or throttling: the client should retry later. */
 export class UnavailableError extends DomainError {

@@ -1,5 +1,5 @@
 import { buildTenantReports, type BuildResult } from '#app/reports.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { flushingMeter } from './metering.ts';
 import { reportAdaptersFor } from './reports-wiring.ts';
 

@@ -1,5 +1,5 @@
 import { campaignSteps, CampaignStepError, type CampaignStepInput } from '#app/campaign-steps.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { campaignsEnv } from './campaigns-env.ts';
 import { campaignStepPortsFor } from './campaigns-wiring.ts';
 import { flushingMeter } from './metering.ts';

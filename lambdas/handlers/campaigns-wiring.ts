@@ -11,7 +11,7 @@ import { sfnClient, SfnWorkflowStarter } from '#adapters/sfn/workflow-starter.ts
 import { campaignSteps, type CampaignStepPorts } from '#app/campaign-steps.ts';
 import type { CampaignPorts } from '#app/campaigns.ts';
 import type { RunScheduler, WorkflowStarter } from '#domain/campaign/ports.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import type { CampaignsEnv } from './campaigns-env.ts';
 import { decisionAdaptersFor } from './decisions-wiring.ts';
 import { contactSettingsOf, eventAdaptersFor } from './event-wiring.ts';

@@ -6,7 +6,7 @@ import { campaignKey, DynamoCampaignStore, memberPk } from '#adapters/dynamo/cam
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import type { CampaignMember, CampaignRecord } from '#domain/campaign/campaign.ts';
 import type { Caller } from '#domain/api-key.ts';
-import { customerRef } from '#http/logger.ts';
+import { customerRef } from '#edge/logger.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 

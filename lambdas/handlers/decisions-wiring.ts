@@ -7,7 +7,7 @@ import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import type { DecisionPorts } from '#app/decisions.ts';
-import type { ScoringPort } from '#domain/ports.ts';
+import type { ScoringPort } from '#domain/ports/scoring.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
 import { modelsDirOf } from './models-dir.ts';
 import { onlineScoring } from './scoring-wiring.ts';

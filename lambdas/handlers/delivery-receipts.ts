@@ -2,7 +2,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { sqsClient } from '#adapters/sqs/client.ts';
 import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { forwardReceipts } from '#app/delivery-receipts.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { platformEnv } from './env.ts';
 
 const env = platformEnv();

@@ -25,8 +25,9 @@ import type { Connector, DeliveryRecorder, SecretSealer } from '#domain/delivery
 import { RETRY_POLICY } from '#domain/delivery/retry.ts';
 import type { TargetPolicy } from '#domain/delivery/webhook-target.ts';
 import type { Meter } from '#domain/metering.ts';
-import type { CustomerRepo, OutboundQueue } from '#domain/ports.ts';
-import { logger } from '#http/logger.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
+import { logger } from '#edge/logger.ts';
 import type { DeliveryEnv } from './delivery-env.ts';
 import { adaptersFor } from './wiring.ts';
 import { tenantTableOf } from './tenant-tables.ts';

@@ -11,7 +11,7 @@ import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
 import { defaultContactPolicy, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
-import type { EventQueue, OutboundQueue } from '#domain/ports.ts';
+import type { EventQueue, OutboundQueue } from '#domain/ports/events.ts';
 import { decisionsEnv, type DecisionsEnv } from './decisions-env.ts';
 import type { PlatformEnv } from './env.ts';
 import { adaptersFor } from './wiring.ts';

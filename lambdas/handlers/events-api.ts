@@ -5,7 +5,7 @@ import type { Trigger } from '#domain/triggers.ts';
 import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
 import { EVENT_ROUTES } from '#http/routes/events.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
-import { validateEvents } from '#http/schemas/events.ts';
+import { validateEvents } from '#edge/events.ts';
 import { platformEnv } from './env.ts';
 import { eventAdaptersFor } from './event-wiring.ts';
 import { meter } from './metering.ts';

@@ -13,7 +13,7 @@ import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { customerRef } from '#http/logger.ts';
+import { customerRef } from '#edge/logger.ts';
 import { apiEvent, type EventSpec } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';

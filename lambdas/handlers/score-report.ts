@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { publishDrift, reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { scoringEnv } from './scoring-env.ts';
 import { driftMetricsFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';

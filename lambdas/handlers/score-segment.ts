@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { scoreSegment, type SegmentResult } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { scoringEnv } from './scoring-env.ts';
 import { flushingMeter } from './metering.ts';
 import { scoringAdaptersFor } from './scoring-wiring.ts';

@@ -12,12 +12,12 @@ import {
 } from '#adapters/sagemaker/sagemaker-scorer.ts';
 import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
 import type { Clock } from '#domain/clock.ts';
-import type { ScoringPort } from '#domain/ports.ts';
+import type { ScoringPort } from '#domain/ports/scoring.ts';
 import { loadPinnedModels, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { featureDriftCounter } from '#domain/scoring/feature-drift.ts';
 import { loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { meter } from './metering.ts';
 import type { ScoringEnv } from './scoring-env.ts';
 import { tenantTableOf } from './tenant-tables.ts';

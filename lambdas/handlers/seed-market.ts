@@ -1,6 +1,6 @@
 import { customResourceHandler } from '#adapters/cloudformation/custom-resource.ts';
 import { seedMarket } from '#app/seed-market.ts';
-import { logger } from '#http/logger.ts';
+import { logger } from '#edge/logger.ts';
 import { Starter } from '#http/schemas/starter.ts';
 import { seedEnv } from './seed-market-env.ts';
 import { seedPortsFor } from './seed-market-wiring.ts';

@@ -5,7 +5,7 @@ import { DynamoCustomerDecisions } from '#adapters/dynamo/decision-log-indexes.t
 import { DynamoKeyStore } from '#adapters/dynamo/key-store.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
-import { customerRef } from '#http/logger.ts';
+import { customerRef } from '#edge/logger.ts';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { PlatformEnv } from './env.ts';

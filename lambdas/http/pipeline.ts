@@ -4,21 +4,20 @@ import { scopeAllows, type Caller, type KeyScope } from '#domain/api-key.ts';
 import {
   ForbiddenError,
   InvalidInputError,
-  MethodNotAllowedError,
   NotFoundError,
-  PayloadTooLargeError,
   UnauthenticatedError,
   UnavailableError,
-  UnsupportedMediaTypeError,
 } from '#domain/errors.ts';
 import { IDEMPOTENCY_KEY, type IdempotentRequests } from '#domain/idempotency.ts';
 import { canonicalJson } from '#domain/starter.ts';
-import { causeChain } from './cause-chain.ts';
+import { causeChain } from '#edge/cause-chain.ts';
+import { MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
 import { decodeBody, jsonInputProblem } from './json-input.ts';
 import { acceptedMediaTypes, isAcceptedMediaType } from './media-types.ts';
-import { API_CORRELATION_PATH, logContext, logger } from './logger.ts';
+import { API_CORRELATION_PATH, logContext, logger } from '#edge/logger.ts';
 import { apiMetering } from './metering.ts';
-import { fieldErrorsOf, resultForError, type HttpResult } from './problem.ts';
+import { fieldErrorsOf } from '#edge/field-errors.ts';
+import { resultForError, type HttpResult } from './problem.ts';
 import { unstorableNumber } from './storable-numbers.ts';
 import { resolveRoute } from './route-match.ts';
 import { DEFAULT_BODY_LIMIT, type RouteSpec } from './route-spec.ts';

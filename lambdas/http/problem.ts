@@ -1,11 +1,7 @@
 import { ZodError } from 'zod';
-import {
-  DomainError,
-  InFlightError,
-  MethodNotAllowedError,
-  UnavailableError,
-  type FieldError,
-} from '#domain/errors.ts';
+import { DomainError, InFlightError, UnavailableError, type FieldError } from '#domain/errors.ts';
+import { fieldErrorsOf } from '#edge/field-errors.ts';
+import { MethodNotAllowedError } from './errors.ts';
 
 /** RFC 9457 problem details, the only error body the API sends. */
 export interface Problem {
@@ -55,19 +51,6 @@ export function problemResult(p: Problem, headers: Record<string, string> = {}):
     headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify(p),
   };
-}
-
-export function fieldErrorsOf(err: ZodError, prefix = ''): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of err.issues) {
-    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ field: base ? `${base}.${key}` : key, message: 'unknown field' });
-    } else {
-      out.push({ field: base || '(body)', message: issue.message });
-    }
-  }
-  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { noLedger } from '#domain/contact-ledger.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
-import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
+import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts';
 
 /** A stored copy nobody can change: reads hand it out as is, and a use case that mutated a loaded record throws. */
 function frozenCopy<T>(value: T): T {

@@ -7,14 +7,9 @@ import { isDecisionId } from '#domain/decisioning/decision-id.ts';
 import { offeredDecisionOf, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { StoredStateView } from '#domain/customer-state.ts';
-import type {
-  ActionCatalog,
-  CustomerAggregate,
-  CustomerRepo,
-  DecisionLog,
-  LearningStore,
-  VolumeCounter,
-} from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts';
+import type { DecisionLog, LearningStore, VolumeCounter } from '#domain/ports/decisions.ts';
 import { MemoryCustomerRepo } from './memory-customer-repo.ts';
 import { MemoryLedgers } from './memory-ledgers.ts';
 

@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from '#domain/api-key.ts';
-import type { KeyAdminStore } from '#domain/ports.ts';
+import type { KeyAdminStore } from '#domain/ports/keys.ts';
 
 /** An in-memory key store: hashes to records with versions, conditional as the table is. */
 export function memoryKeys(): KeyAdminStore & { byHash: Map<string, ApiKeyRecord> } {

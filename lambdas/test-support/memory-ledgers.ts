@@ -7,7 +7,7 @@ import {
   type ContactLedger,
   type StoredLedger,
 } from '#domain/contact-ledger.ts';
-import type { ContactLedgers, LedgerWrites } from '#domain/ports.ts';
+import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 
 /** In-memory contact ledgers with the DynamoDB adapter's semantics: versioned, every write of a commit or none. */
 export class MemoryLedgers implements ContactLedgers {

@@ -9,7 +9,7 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import type { CustomerState } from '#domain/customer-state.ts';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import type { CustomerStateRepo, StoredState } from '#domain/ports.ts';
+import type { CustomerStateRepo, StoredState } from '#domain/ports/events.ts';
 import { reportSet } from '#domain/reports/build.ts';
 import type { ReportCustomer, ReportDecision } from '#domain/reports/report.ts';
 import type { Trigger } from '#domain/triggers.ts';

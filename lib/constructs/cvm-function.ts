@@ -92,7 +92,7 @@ export class CvmFunction extends NodejsFunction {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        // logs name customers by a salted hash (lambdas/http/logger.ts customerRef): one salt per
+        // logs name customers by a salted hash (lambdas/edge/logger.ts customerRef): one salt per
         // deployed stack, the unguessable part of its id, so refs match across functions
         CUSTOMER_REF_SALT: Fn.select(2, Fn.split('/', Stack.of(scope).stackId)),
         ...props.environment,

@@ -12,7 +12,8 @@ import { processEventBatch } from '#app/process-events.ts';
 import { fixedClock } from '#domain/clock.ts';
 import { applyEvents, type CustomerState, type StateConfig } from '#domain/customer-state.ts';
 import type { CvmEvent } from '#domain/events.ts';
-import type { ActionCatalog, OutboundQueue, TriggerStore } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { OutboundQueue, TriggerStore } from '#domain/ports/events.ts';
 
 /**
  * Write units per event of the state engine on DynamoDB Local, from ReturnConsumedCapacity: a

@@ -27,7 +27,7 @@ import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { csvLine } from '#domain/csv.ts';
-import type { ProfileScan } from '#domain/ports.ts';
+import type { ProfileScan } from '#domain/ports/scoring.ts';
 import { compileFeatures, type FeatureDef } from '#domain/scoring/features.ts';
 import { loadPinnedModels } from '#domain/scoring/model-store.ts';
 import { defineCli, marketAt, marketOption, stageOption, tenantOf } from '../lib/args.ts';

@@ -71,6 +71,30 @@ describe('the lint over the whole tree', () => {
     expect(output).not.toContain('lambdas/app/fine.ts');
   });
 
+  it('keeps the shared edge below http and handlers, and above the domain only', () => {
+    const importing = (from: string) => `import { y } from '${from}';\n\nexport const z = y;\n`;
+    const dir = tree({
+      'lambdas/domain/to-edge.ts': importing('#edge/logger.ts'),
+      'lambdas/app/to-edge.ts': importing('../edge/events.ts'),
+      'lambdas/edge/to-http.ts': importing('#http/problem.ts'),
+      'lambdas/edge/to-app.ts': importing('../app/authorize.ts'),
+      'lambdas/edge/fine.ts': importing('#domain/events.ts'),
+      'lambdas/http/fine.ts': importing('#edge/logger.ts'),
+      'lambdas/handlers/fine.ts': importing('#edge/events.ts'),
+    });
+    const { status, output } = biome(dir, 'lint');
+    expect(status).toBe(1);
+    for (const planted of [
+      'lambdas/domain/to-edge.ts',
+      'lambdas/app/to-edge.ts',
+      'lambdas/edge/to-http.ts',
+      'lambdas/edge/to-app.ts',
+    ])
+      expect(output).toContain(planted);
+    for (const fine of ['lambdas/edge/fine.ts', 'lambdas/http/fine.ts', 'lambdas/handlers/fine.ts'])
+      expect(output).not.toContain(fine);
+  });
+
   it('keeps runtime code off scripts and tests', () => {
     const dir = tree({
       'lambdas/adapters/x.ts': "import { y } from '../../scripts/local/runtime.ts';\n\nexport const z = y;\n",

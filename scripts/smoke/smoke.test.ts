@@ -5,7 +5,7 @@ import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
 import { consentAllows, type ActionKind } from '#domain/contact-window.ts';
 import { CHANNELS } from '#domain/customer.ts';
 import { isValidId } from '#domain/ids.ts';
-import { EVENT_DATA, validateEvents } from '#http/schemas/events.ts';
+import { EVENT_DATA, validateEvents } from '#edge/events.ts';
 import { baseUrlProblem, endpoint, expectStatus, httpClient, SmokeFailure } from './http.ts';
 import { exitCodeOf, oneLine, resultLine, summaryLine, type CheckResult } from './results.ts';
 import { runSteps, type Step } from './run.ts';

@@ -1,5 +1,5 @@
 import { APIGatewayClient, FlushStageAuthorizersCacheCommand, paginateGetRestApis } from '@aws-sdk/client-api-gateway';
-import type { AuthorizerCache } from '#domain/ports.ts';
+import type { AuthorizerCache } from '#domain/ports/keys.ts';
 
 /**
  * The deployed stage's authorizer cache: found by the REST API's name (GetRestApis, needs

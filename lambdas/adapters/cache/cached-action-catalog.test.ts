@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '#domain/action.ts';
-import type { ActionCatalog } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { VersionedStore } from '#domain/versioned.ts';
 import { CachedActionCatalog } from './cached-action-catalog.ts';
 

@@ -1,5 +1,5 @@
 import type { Action } from '#domain/action.ts';
-import type { ActionCatalog } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { Versioned, VersionedStore } from '#domain/versioned.ts';
 
 /**

@@ -2,7 +2,7 @@ import { addressOf, type AwsSettings } from '#domain/delivery/aws-messages.ts';
 import type { DeliverableMessage } from '#domain/delivery/hold.ts';
 import type { Connector, OpenConnection } from '#domain/delivery/ports.ts';
 import type { SendResult } from '#domain/delivery/retry.ts';
-import type { CustomerRepo } from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
 import { resultOfSendError } from './aws-send-errors.ts';
 
 /** Requests of one batch in flight at once, as the webhook connector. */

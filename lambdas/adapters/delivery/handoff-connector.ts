@@ -1,7 +1,7 @@
 import type { Connector, OpenConnection } from '#domain/delivery/ports.ts';
 import type { DeliverableMessage } from '#domain/delivery/hold.ts';
 import type { SendResult } from '#domain/delivery/retry.ts';
-import type { OutboundQueue } from '#domain/ports.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 
 /**
  * The `queue` connection: the message, as the platform made it, onto the tenant's hand-off queue

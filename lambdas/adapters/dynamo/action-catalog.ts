@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Action } from '#domain/action.ts';
-import type { ActionCatalog } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
 import type { Page, PageRequest, PagedList } from '#domain/paging.ts';
 import { nextStamp, type Stamp, type Versioned, type VersionedStore } from '#domain/versioned.ts';

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ledgerFromRecords, noLedger, type StoredLedger } from '#domain/contact-ledger.ts';
 import type { OfferResponse } from '#domain/decisioning/decision-record.ts';
-import type { ContactLedgers, LedgerWrites, LegacyWindow } from '#domain/ports.ts';
+import type { ContactLedgers, LedgerWrites, LegacyWindow } from '#domain/ports/contact-ledgers.ts';
 import { customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { householdContacts } from './household-contacts.ts';

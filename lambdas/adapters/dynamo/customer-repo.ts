@@ -11,7 +11,7 @@ import { contactsOf } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { storedStateViewOf } from '#domain/customer-state.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
-import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
+import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts';
 import { legacyCustomerLedger } from './contact-ledger.ts';
 import { AUDIT_REF_PREFIX, CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { storedAnswerOf, type OfferedDecision, type OfferResponse } from '#domain/decisioning/decision-record.ts';
 import { parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
-import type { ResponseOutcome } from '#domain/ports.ts';
+import type { ResponseOutcome } from '#domain/ports/decisions.ts';
 import { CONTACT_PREFIX, customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
-import type { CustomerDecisions, DecisionReportSource } from '#domain/ports.ts';
+import type { CustomerDecisions } from '#domain/ports/decisions.ts';
+import type { DecisionReportSource } from '#domain/ports/reports.ts';
 import type { ReportDecision } from '#domain/reports/report.ts';
 import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } from './decision-item.ts';
 import { guarded } from './errors.ts';

@@ -7,7 +7,7 @@ import {
   type OfferedDecision,
   type OfferResponse,
 } from '#domain/decisioning/decision-record.ts';
-import type { DecisionLog, ResponseOutcome } from '#domain/ports.ts';
+import type { DecisionLog, ResponseOutcome } from '#domain/ports/decisions.ts';
 import { legacyOffered, recordLegacyResponse } from './decision-contact.ts';
 import { logItemOf, recordOf } from './decision-item.ts';
 import { guarded, isConditionalFailure } from './errors.ts';

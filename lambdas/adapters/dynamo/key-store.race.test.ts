@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keyAdmin } from '#app/keys.ts';
 import { authorize } from '#app/authorize.ts';
 import { fixedClock } from '#domain/clock.ts';
-import type { KeyAdminStore } from '#domain/ports.ts';
+import type { KeyAdminStore } from '#domain/ports/keys.ts';
 import { testTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
 import { DynamoKeyStore } from './key-store.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '#domain/api-key.ts';
-import type { KeyAdminStore, StoredKey } from '#domain/ports.ts';
+import type { KeyAdminStore, StoredKey } from '#domain/ports/keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 
 const keyOf = (keyHash: string) => ({ pk: `K#${keyHash}` });

@@ -1,5 +1,5 @@
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LearningStore } from '#domain/ports.ts';
+import type { LearningStore } from '#domain/ports/decisions.ts';
 import { guarded } from './errors.ts';
 
 type Stats = { trials: number; successes: number };

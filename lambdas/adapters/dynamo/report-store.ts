@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { storedStateViewOf } from '#domain/customer-state.ts';
-import type { ReportScan, ReportStore } from '#domain/ports.ts';
+import type { ReportScan, ReportStore } from '#domain/ports/reports.ts';
 import type { Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
 import { PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';

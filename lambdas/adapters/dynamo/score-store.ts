@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import { storedStateViewOf, type StateView } from '#domain/customer-state.ts';
-import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports.ts';
+import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports/scoring.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { fromStored, type CustomerState } from '#domain/customer-state.ts';
-import type { ConsentWrite, CustomerStateRepo, LedgerWrites, StoredState } from '#domain/ports.ts';
+import type { ConsentWrite, CustomerStateRepo, StoredState } from '#domain/ports/events.ts';
+import type { LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { auditEntryItems } from './audit-log.ts';
 import { isLostRace, ledgerPuts } from './contact-ledger.ts';

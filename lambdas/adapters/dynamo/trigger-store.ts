@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TriggerStore } from '#domain/ports.ts';
+import type { TriggerStore } from '#domain/ports/events.ts';
 import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
 import type { Trigger } from '#domain/triggers.ts';
 import type { Page, PageRequest, PagedList } from '#domain/paging.ts';

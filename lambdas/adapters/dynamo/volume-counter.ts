@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hash53 } from '#domain/decisioning/experiments.ts';
-import type { VolumeCounter } from '#domain/ports.ts';
+import type { VolumeCounter } from '#domain/ports/decisions.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutboundQueue } from '#domain/ports.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 
 /**

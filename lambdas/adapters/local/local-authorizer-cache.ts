@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthorizerCache } from '#domain/ports.ts';
+import type { AuthorizerCache } from '#domain/ports/keys.ts';
 
 /** Where the local runtime serves its authorizer-cache flush (FlushStageAuthorizersCache in AWS). */
 export const LOCAL_AUTHORIZER_CACHE_PATH = '/local/authorizer-cache';

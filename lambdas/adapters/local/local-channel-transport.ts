@@ -1,6 +1,6 @@
 import type { Transport } from '#adapters/delivery/aws-channel-connector.ts';
 import type { AwsSendingType } from '#domain/delivery/connection.ts';
-import type { OutboundQueue } from '#domain/ports.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 
 /** What a local AWS send leaves in `.local/outbound/<channel>.jsonl`: the message, the type and the request AWS would get. */

@@ -1,5 +1,5 @@
 import type { CvmEvent } from '#domain/events.ts';
-import type { EventQueue } from '#domain/ports.ts';
+import type { EventQueue } from '#domain/ports/events.ts';
 
 /** What a local queue takes: message bodies, as SendMessageBatch would; resolves once they are durable. */
 export interface LocalQueueSink {

@@ -1,7 +1,7 @@
 import type { DeliverableMessage } from '#domain/delivery/hold.ts';
 import type { DeliveryQueue } from '#domain/delivery/ports.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { OutboundQueue } from '#domain/ports.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 
 /** What a local outbound queue takes: bodies with a delay and attributes, and SQS's visibility change. */

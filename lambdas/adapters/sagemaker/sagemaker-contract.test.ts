@@ -20,7 +20,7 @@ import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { iranian } from '#domain/datasets/iranian.ts';
 import type { DatasetSchema } from '#domain/datasets/dataset-schema.ts';
 import { scoringInputOf } from '#domain/datasets/usage-state.ts';
-import type { ScoringRequest } from '#domain/ports.ts';
+import type { ScoringRequest } from '#domain/ports/scoring.ts';
 import { headPath, type LoadedHead, type LoadedModel } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import {

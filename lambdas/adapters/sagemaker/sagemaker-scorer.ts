@@ -2,7 +2,7 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '#domain/clock.ts';
 import type { Scores } from '#domain/customer.ts';
-import type { ScoringPort, ScoringRequest } from '#domain/ports.ts';
+import type { ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from '#domain/scoring/circuit-breaker.ts';
 import type { LoadedHead, LoadedModel } from '#domain/scoring/model-store.ts';
 import { npsClassOf, Scorer } from '#domain/scoring/scorer.ts';

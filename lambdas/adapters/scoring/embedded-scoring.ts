@@ -1,4 +1,4 @@
-import type { ScoringPort, ScoringRequest } from '#domain/ports.ts';
+import type { ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
 import type { Scorer } from '#domain/scoring/scorer.ts';
 
 /** Embedded mode: the in-process evaluator of the pinned artifacts answers; no fixed cost. */

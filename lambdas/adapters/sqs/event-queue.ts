@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CvmEvent } from '#domain/events.ts';
-import type { EventQueue } from '#domain/ports.ts';
+import type { EventQueue } from '#domain/ports/events.ts';
 import { sendAll } from './send-batch.ts';
 
 /** What travels on a tenant's event queue: the event and its tenant (checked against the queue). */

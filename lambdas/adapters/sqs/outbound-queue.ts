@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { OutboundQueue } from '#domain/ports.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { OUTBOUND_QUEUE } from './queue-design.ts';
 import { sendAll } from './send-batch.ts';

@@ -7,7 +7,9 @@ import type { ChannelConnectionStore, DeliveryRecorder } from '#domain/delivery/
 import { UnavailableError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/metering.ts';
-import type { CustomerRepo, OutboundQueue, ProfileScan } from '#domain/ports.ts';
+import type { CustomerRepo } from '#domain/ports/customers.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
+import type { ProfileScan } from '#domain/ports/scoring.ts';
 import type { CampaignRunPorts } from '../campaign-runs.ts';
 import type { DecisionPorts } from '../decisions.ts';
 

@@ -8,7 +8,7 @@ import { stateView } from '#domain/customer-state.ts';
 import { MISSING_PLACEHOLDER, renderedContent, type MessageContent } from '#domain/delivery/message-content.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { CustomerAggregate, CustomerRepo } from '#domain/ports.ts';
+import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decide, type DecidedAction, type DecisionPorts } from '../decisions.ts';
 import { CampaignTransientError, type StepContext } from './context.ts';

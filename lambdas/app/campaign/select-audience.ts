@@ -1,7 +1,7 @@
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import { assignMember, audienceVerdict, type CampaignMember } from '#domain/campaign/campaign.ts';
 import { runMembersKey } from '#domain/campaign/schedule.ts';
-import type { ScannedCustomer } from '#domain/ports.ts';
+import type { ScannedCustomer } from '#domain/ports/scoring.ts';
 import type { StepContext } from './context.ts';
 import { selectUploaded } from './select-uploaded.ts';
 import type { SelectResult, StepInput } from './step-input.ts';

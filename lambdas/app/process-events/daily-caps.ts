@@ -2,7 +2,7 @@ import type { ContactPolicy } from '#domain/contact-policy.ts';
 import { localDay } from '#domain/decisioning/decision-id.ts';
 import type { Fold } from '#domain/event-fold.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { VolumeCounter } from '#domain/ports.ts';
+import type { VolumeCounter } from '#domain/ports/decisions.ts';
 import type { TriggerRules } from './trigger-rules.ts';
 import { ProcessorWiringError } from './wiring-error.ts';
 

@@ -1,5 +1,5 @@
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type { CustomerStateRepo, OutboundQueue } from '#domain/ports.ts';
+import type { CustomerStateRepo, OutboundQueue } from '#domain/ports/events.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 
 /**

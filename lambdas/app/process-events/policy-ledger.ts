@@ -11,7 +11,7 @@ import { MARKETING_KINDS } from '#domain/contact-window.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { PolicyView } from '#domain/event-fold.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type { ContactLedgers, LedgerWrites } from '#domain/ports.ts';
+import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import { ledgerWithPending } from '#domain/triggers.ts';
 import type { TriggerRules } from './trigger-rules.ts';
 import { ProcessorWiringError } from './wiring-error.ts';

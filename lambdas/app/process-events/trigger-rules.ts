@@ -3,7 +3,8 @@ import { customerBounds, householdBounds, type LedgerBounds } from '#domain/cont
 import { historyDays, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { FoldRules } from '#domain/event-fold.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { ActionCatalog, TriggerStore } from '#domain/ports.ts';
+import type { ActionCatalog } from '#domain/ports/catalog.ts';
+import type { TriggerStore } from '#domain/ports/events.ts';
 
 export interface TriggerRules extends FoldRules {
   actions: Map<string, Action>;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { AUDIENCE_SHARDS } from '#domain/campaign/audience-upload.ts';
-import { Id } from './common.ts';
+import { Id } from '#edge/ids.ts';
 
 export const AudienceParams = z.strictObject({ audienceId: Id });
 

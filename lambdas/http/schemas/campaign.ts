@@ -1,7 +1,8 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { durationSeconds } from '#domain/campaign/campaign.ts';
 import * as z from 'zod';
-import { Id, ListOf, PageQuery, RuleSchema } from './common.ts';
+import { Id } from '#edge/ids.ts';
+import { ListOf, PageQuery, RuleSchema } from './common.ts';
 
 const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signals}, or a boolean');
 const MinUplift = z.number().min(0).max(100).meta({ description: 'absolute percentage points' });

@@ -1,9 +1,6 @@
 import * as z from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#domain/paging.ts';
-import { ID_PATTERN, ID_RULE } from '#domain/ids.ts';
 import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
-
-export const Id = z.string().regex(ID_PATTERN, `must match ${ID_RULE} (not dots only)`);
 
 export const ProblemSchema = z
   .object({

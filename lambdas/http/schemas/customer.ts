@@ -1,6 +1,6 @@
 import { CHANNELS, CONTRACTS, type Profile } from '#domain/customer.ts';
 import * as z from 'zod';
-import { Id } from './common.ts';
+import { Id } from '#edge/ids.ts';
 import { LoggedDecision } from './decision.ts';
 
 const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);

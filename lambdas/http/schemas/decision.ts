@@ -3,7 +3,8 @@ import { parseTemplate } from '#domain/delivery/placeholders.ts';
 import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisioning/decision-id.ts';
 import { variantProblems } from '#domain/decisioning/variants.ts';
 import * as z from 'zod';
-import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
+import { Id } from '#edge/ids.ts';
+import { ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
 
 const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');

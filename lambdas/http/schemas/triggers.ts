@@ -1,7 +1,8 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
 import * as z from 'zod';
-import { Id, ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
+import { Id } from '#edge/ids.ts';
+import { ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
 
 const Condition = RuleSchema(
   'JSON Logic over {profile, state, scores, context, event, signals, previous}, or a boolean. `scores.churn` is the newer of the nightly and the real-time score; `previous.scores` holds the scores before this event, which `crossed` compares with (`{crossed: [scores.churn, 0.6]}` in JSON): it holds on the event that took the score from below the threshold to at or above it, once per crossing',

@@ -1,0 +1,44 @@
+/** Ports of scoring: the models that score a customer, where scores are kept, and the scan that feeds the nightly run. */
+import type { StateView } from '../customer-state.ts';
+import type { CustomerRecord, Profile, Scores } from '../customer.ts';
+import type { CustomerId, TenantId } from '../ids.ts';
+
+/** What scoring reads about a customer: the profile and the derived state. */
+export interface ScoringRequest {
+  profile: Profile;
+  state?: StateView;
+}
+
+/**
+ * Scores one customer with the pinned models. `source` says who answered: the SageMaker endpoint,
+ * or the in-process evaluator of the same artifact (embedded mode, or a fallback whose
+ * `fallbackReason` is timeout, throttled, error or circuit-open).
+ */
+export interface ScoringPort {
+  score(input: ScoringRequest): Promise<{ scores: Scores; source: 'sagemaker' | 'embedded'; fallbackReason?: string }>;
+  /**
+   * Scores many customers at once (the nightly run's blocks), each answer as `score` gives it, in
+   * order. A port without it is asked one customer at a time.
+   */
+  scoreBatch?(inputs: readonly ScoringRequest[]): Promise<Array<Awaited<ReturnType<ScoringPort['score']>>>>;
+  /** `{<model>: <version>}` of the models answering. */
+  readonly modelVersions: Record<string, string>;
+}
+
+/** Writes a customer's latest scores onto the stored profile (never onto a tombstone). */
+export interface ScoreStore {
+  /** 'missing' when there is no live profile (absent or erased); nothing is written then. */
+  saveScores(tenant: TenantId, customerId: CustomerId, scores: Scores): Promise<'written' | 'missing'>;
+}
+
+/** One stored customer as a scan of the tenant table meets it. */
+export interface ScannedCustomer {
+  customerId: CustomerId;
+  record: CustomerRecord;
+  state?: StateView;
+}
+
+/** Reads a tenant's live profiles (with state), one parallel-scan segment at a time. */
+export interface ProfileScan {
+  scanSegment(tenant: TenantId, segment: number, totalSegments: number): AsyncIterable<ScannedCustomer>;
+}
