@@ -61,12 +61,7 @@ export const getCustomer =
     const agg = await ports.customers.load(tenant, customerId);
     if (!agg.record) throw new NotFoundError(`customer ${customerId} not found`);
     // the state's windows slide on with the platform clock between events
-    return viewOf(
-      agg.record,
-      stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 }),
-      agg.contacts,
-      ports.valueTiers,
-    );
+    return viewOf(agg.record, stateView(agg.state, ports.clock.now()), agg.contacts, ports.valueTiers);
   };
 
 export interface PutCustomerInput {
@@ -148,7 +143,7 @@ const writeProfile =
         });
       }
       // the state as GET shows it: measured at the platform clock, its storage (buckets, event ids) left out
-      const state = stateView(agg.state, ports.clock.now(), { dedupeWindowHours: 24 });
+      const state = stateView(agg.state, ports.clock.now());
       return { created: !current, customer: viewOf(record, state, agg.contacts, ports.valueTiers) };
     }
   };

@@ -174,11 +174,10 @@ describe('the state as GET shows it', () => {
     const view = stateView(
       { ...s, version: 3, kind: 'state' } as unknown as Record<string, unknown>,
       new Date(NOW.getTime() + 2 * 3_600_000),
-      config,
     );
     expect(view).toMatchObject({ droppedCalls24h: 0, droppedCalls7d: 1 });
     for (const hidden of ['ids', 'buckets', 'fired', 'version', 'kind']) expect(view).not.toHaveProperty(hidden);
-    expect(stateView(undefined, NOW, config)).toEqual({});
+    expect(stateView(undefined, NOW)).toEqual({});
   });
 });
 
@@ -355,7 +354,7 @@ describe('an item of the layout before buckets', () => {
   });
 
   it('shows the same state in GET, without facts or buckets', () => {
-    const view = stateView(old, NOW, config);
+    const view = stateView(old, NOW);
     expect(view).toMatchObject({ ...counters, totals: old.totals, status: 'active' });
     for (const hidden of ['facts', 'seen', 'buckets', 'ids']) expect(view).not.toHaveProperty(hidden);
   });
@@ -439,7 +438,7 @@ describe('the state as readers take it', () => {
   });
 
   it('has no field under a name the processor does not write (a compile error, not a silent 0)', () => {
-    const view = stateView(emptyState(NOW), NOW, config);
+    const view = stateView(emptyState(NOW), NOW);
     expect(view.droppedCalls24h).toBe(0);
     // @ts-expect-error: the counter is droppedCalls24h
     expect(view.droppedCalls).toBeUndefined();

@@ -394,12 +394,18 @@ const STORAGE_ONLY = new Set([
 ]);
 
 /**
+ * The dedupe window only decides which event keys a measured state keeps, and a view leaves the
+ * keys out: any window gives the same view, so readers need not know the market's.
+ */
+const VIEW_CONFIG: StateConfig = { dedupeWindowHours: 0 };
+
+/**
  * The state as the API shows it: counters re-measured at `now` (windows slide on between events;
  * an item of the old layout is migrated first), without the bookkeeping.
  */
-export function stateView(stored: StoredStateView | undefined, now: Date, config: StateConfig): StateView {
+export function stateView(stored: StoredStateView | undefined, now: Date): StateView {
   if (!stored) return {};
   const measured: StoredStateView =
-    stored.buckets || stored.facts ? measureState(fromStored(stored), now, config) : stored;
+    stored.buckets || stored.facts ? measureState(fromStored(stored), now, VIEW_CONFIG) : stored;
   return Object.fromEntries(Object.entries(measured).filter(([k]) => !STORAGE_ONLY.has(k)));
 }

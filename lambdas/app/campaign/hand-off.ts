@@ -39,7 +39,7 @@ function contentOf(
   return renderedContent(c.channel, best.treatment.text, {
     profile: customer?.record,
     // the state as GET /v1/customers shows it, measured when the message is due
-    state: stateView(customer?.state, at, { dedupeWindowHours: 24 }),
+    state: stateView(customer?.state, at),
     action: actions.find((a) => a.actionId === best.actionId),
   });
 }
