@@ -149,7 +149,7 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('hands the customers and authorizer functions the env that handlers/env.ts parses', () => {
+  it('hands the customers and authorizer functions the env that composition/platform-env.ts parses', () => {
     for (const id of [fnIds.customers, fnIds.authorizer]) {
       const vars = resources[id]!.Properties!['Environment']['Variables'] as Record<string, unknown>;
       expect(vars['MARKET']).toBe(config.code);

@@ -8,9 +8,8 @@ import { createCampaign, type CampaignPorts } from '#app/campaigns.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { audiencePortsFor } from '#handlers/audiences-wiring.ts';
-import { campaignsEnv } from '#handlers/campaigns-env.ts';
-import { campaignPortsFor, campaignStepPortsFor } from '#handlers/campaigns-wiring.ts';
+import { audiencePortsFor } from '#composition/audiences.ts';
+import { campaignsEnv, campaignPortsFor, campaignStepPortsFor } from '#composition/campaigns.ts';
 import { testTables } from '../test-support/dynamo.ts';
 import { createAudience, getAudience, type AudiencePorts } from './audiences.ts';
 

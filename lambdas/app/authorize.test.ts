@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { authorize } from './authorize.ts';
 import { hashApiKey, type ApiKeyRecord } from '#domain/api-key.ts';
 import { fixedClock } from '#domain/clock.ts';
-import { ForbiddenError, UnauthenticatedError } from '#domain/errors.ts';
 import type { KeyStore } from '#domain/ports/keys.ts';
 
 const records = new Map<string, ApiKeyRecord>([
@@ -19,19 +18,25 @@ const check = authorize({ keys: store, clock });
 
 describe('authorize', () => {
   it('maps a known key to its tenant and scope, looked up by hash only', async () => {
-    await expect(check('good')).resolves.toEqual({ tenant: 'acme', scope: 'channel', keyId: 'k1' });
+    await expect(check('good')).resolves.toEqual({
+      allowed: true,
+      caller: { tenant: 'acme', scope: 'channel', keyId: 'k1' },
+    });
   });
 
-  it('answers a missing key as unauthenticated and an unknown or revoked one as forbidden', async () => {
-    await expect(check(undefined)).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(check('  ')).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(check('nope')).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(check('revoked')).rejects.toBeInstanceOf(ForbiddenError);
+  it('refuses a missing key as no key, and an unknown, revoked or overlong one as not valid', async () => {
+    const noKey = { allowed: false, refused: 'no-key' };
+    const invalidKey = { allowed: false, refused: 'invalid-key' };
+    await expect(check(undefined)).resolves.toEqual(noKey);
+    await expect(check('  ')).resolves.toEqual(noKey);
+    await expect(check('nope')).resolves.toEqual(invalidKey);
+    await expect(check('revoked')).resolves.toEqual(invalidKey);
+    await expect(check('k'.repeat(257))).resolves.toEqual(invalidKey);
   });
 
   it('keeps a rotated-out key working until its overlap window ends', async () => {
-    await expect(check('rotating')).resolves.toMatchObject({ keyId: 'k3' });
+    await expect(check('rotating')).resolves.toMatchObject({ caller: { keyId: 'k3' } });
     clock.set('2026-11-23T12:00:01Z');
-    await expect(check('rotating')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(check('rotating')).resolves.toEqual({ allowed: false, refused: 'invalid-key' });
   });
 });

@@ -17,9 +17,14 @@ import { InvalidInputError, UnavailableError } from '#domain/errors.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { CAMPAIGN_ASL, campaignsEnv } from '#handlers/campaigns-env.ts';
-import { campaignPortsFor, campaignStepPortsFor, LOCAL_CAMPAIGN_SUBSTITUTIONS } from '#handlers/campaigns-wiring.ts';
-import { eventAdaptersFor } from '#handlers/event-wiring.ts';
+import {
+  CAMPAIGN_ASL,
+  campaignsEnv,
+  campaignPortsFor,
+  campaignStepPortsFor,
+  LOCAL_CAMPAIGN_SUBSTITUTIONS,
+} from '#composition/campaigns.ts';
+import { eventAdaptersFor } from '#composition/events.ts';
 import { testTables } from '../test-support/dynamo.ts';
 
 // 10:00 in Johannesburg: the first run is due at 11:00, outside quiet hours

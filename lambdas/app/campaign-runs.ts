@@ -4,7 +4,7 @@ import type { CampaignStore, DueRun, RunScheduler, WorkflowStarter } from '#doma
 import { nextRunAfter, runIdOf } from '#domain/campaign/schedule.ts';
 import type { Clock } from '#domain/clock.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 
 export interface CampaignRunPorts {
   campaigns: CampaignStore;

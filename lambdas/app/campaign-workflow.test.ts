@@ -19,9 +19,14 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { campaignsEnv, CAMPAIGN_ASL } from '#handlers/campaigns-env.ts';
-import { campaignPortsFor, campaignStepPortsFor, LOCAL_CAMPAIGN_SUBSTITUTIONS } from '#handlers/campaigns-wiring.ts';
-import { eventAdaptersFor } from '#handlers/event-wiring.ts';
+import {
+  campaignsEnv,
+  CAMPAIGN_ASL,
+  campaignPortsFor,
+  campaignStepPortsFor,
+  LOCAL_CAMPAIGN_SUBSTITUTIONS,
+} from '#composition/campaigns.ts';
+import { eventAdaptersFor } from '#composition/events.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
 // 10:00 in Johannesburg: outside quiet hours.

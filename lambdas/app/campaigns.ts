@@ -20,7 +20,7 @@ import { ledgerRecords } from '#domain/contact-ledger.ts';
 import { contactAllowed, type ContactPolicy } from '#domain/contact-policy.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';
 import type { ProfileScan, ScannedCustomer } from '#domain/ports/scoring.ts';

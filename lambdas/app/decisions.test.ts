@@ -5,6 +5,7 @@ import { fixedClock } from '#domain/clock.ts';
 import { contactsOf } from '#domain/contact-policy.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { MemoryDecisioning, TEST_SETTINGS } from '../test-support/memory-decisioning.ts';
+import { standInScoring } from '../test-support/stand-in-scoring.ts';
 import { decide, respond } from './decisions.ts';
 
 const channels = ['app', 'ussd', 'sms', 'call-centre'] as const;
@@ -200,13 +201,9 @@ describe('scoring during a decision', () => {
     const readings: [string, string, number][] = [];
     const ports = {
       ...mem.ports(),
-      scoring: {
-        score: async () => ({
-          scores: { churn: { value: 0.3, model: 'churn', version: '2', at: '2025-03-12T10:00:00Z' } },
-          source: 'embedded' as const,
-        }),
-        modelVersions: {},
-      },
+      scoring: standInScoring({}, () => ({
+        churn: { value: 0.3, model: 'churn', version: '2', at: '2025-03-12T10:00:00Z' },
+      })),
       meter: { meter: (tenant: string, name: string, count = 1) => void readings.push([tenant, name, count]) },
     };
     expect((await decide(ports)('acme', { customerId: fresh!, channel: 'app' })).modelVersions).toEqual({ churn: '2' });

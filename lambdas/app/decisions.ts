@@ -13,11 +13,11 @@ import {
 } from '#domain/decisioning/decision-record.ts';
 import { experimentGroup, type ExperimentConfig, type ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import { learningSegmentOf } from '#domain/decisioning/learning.ts';
-import type { Candidate, TreatmentView } from '#domain/decisioning/pipeline.ts';
+import type { Candidate, TreatmentView } from '#domain/decisioning/evaluate-actions.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { ContactLedgers } from '#domain/ports/contact-ledgers.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';

@@ -29,7 +29,7 @@ import type {
 } from '#domain/delivery/ports.ts';
 import { retryDelaySeconds, type RetryPolicy, type SendResult } from '#domain/delivery/retry.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';
 
 /** One received message of a tenant's outbound queue. */

@@ -3,7 +3,7 @@ import { authorize } from './authorize.ts';
 import { keyAdmin, type KeyChange } from './keys.ts';
 import { hashApiKey } from '#domain/api-key.ts';
 import { fixedClock } from '#domain/clock.ts';
-import { ForbiddenError, NotFoundError } from '#domain/errors.ts';
+import { NotFoundError } from '#domain/errors.ts';
 import { memoryKeys } from '../test-support/memory-keys.ts';
 
 function setup() {
@@ -28,7 +28,10 @@ describe('API key administration', () => {
     expect(apiKey).toBe('raw-consumer-channel-1');
     expect([...keys.byHash.keys()]).toEqual([hashApiKey(apiKey)]);
     expect(JSON.stringify([...keys.byHash.values()])).not.toContain(apiKey);
-    await expect(check(apiKey)).resolves.toEqual({ tenant: 'consumer', scope: 'channel', keyId });
+    await expect(check(apiKey)).resolves.toEqual({
+      allowed: true,
+      caller: { tenant: 'consumer', scope: 'channel', keyId },
+    });
   });
 
   it('keeps old and new keys working through the overlap window, then only the new one', async () => {
@@ -37,11 +40,11 @@ describe('API key administration', () => {
     const { created, expiring } = await admin.rotate('consumer', { scope: 'admin', overlapHours: 24 });
     expect(expiring).toEqual([{ keyId: old.keyId, expiresAt: '2026-11-24T10:00:00.000Z' }]);
     clock.advance(23 * 3_600_000);
-    await expect(check(old.apiKey)).resolves.toMatchObject({ keyId: old.keyId });
-    await expect(check(created.apiKey)).resolves.toMatchObject({ keyId: created.keyId });
+    await expect(check(old.apiKey)).resolves.toMatchObject({ caller: { keyId: old.keyId } });
+    await expect(check(created.apiKey)).resolves.toMatchObject({ caller: { keyId: created.keyId } });
     clock.advance(2 * 3_600_000);
-    await expect(check(old.apiKey)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(check(created.apiKey)).resolves.toMatchObject({ keyId: created.keyId });
+    await expect(check(old.apiKey)).resolves.toEqual({ allowed: false, refused: 'invalid-key' });
+    await expect(check(created.apiKey)).resolves.toMatchObject({ caller: { keyId: created.keyId } });
   });
 
   it("rotates only the named scope, and never another tenant's keys", async () => {
@@ -70,7 +73,7 @@ describe('API key administration', () => {
     const { admin, check } = setup();
     const key = await admin.create('consumer', 'channel');
     await admin.revoke('consumer', key.keyId);
-    await expect(check(key.apiKey)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(check(key.apiKey)).resolves.toEqual({ allowed: false, refused: 'invalid-key' });
     expect(await admin.list('consumer')).toEqual([
       expect.objectContaining({ keyId: key.keyId, status: 'revoked', usable: false }),
     ]);
@@ -137,6 +140,6 @@ describe('API key administration', () => {
     };
     await admin.rotate('consumer', { scope: 'channel', overlapHours: 24 });
     expect((await admin.list('consumer')).find((k) => k.keyId === key.keyId)?.status).toBe('revoked');
-    await expect(check(key.apiKey)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(check(key.apiKey)).resolves.toEqual({ allowed: false, refused: 'invalid-key' });
   });
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
 import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
 import { fixedClock } from '#domain/clock.ts';
-import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
+import { applyEvents, fieldsView, stateView } from '#domain/customer-state.ts';
+import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import { ibmTelco } from '#domain/datasets/ibm-telco.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort } from '#domain/ports/scoring.ts';
@@ -13,18 +14,18 @@ import { platformMetrics, powertoolsDriftMetrics } from '#adapters/metrics/power
 import { featureDriftCounter, featureKey } from '#domain/scoring/feature-drift.ts';
 import { feature } from '#domain/scoring/features.ts';
 import { emfBlobs } from '../test-support/emf.ts';
+import { anEvent } from '../test-support/event-builders.ts';
 import { MemoryCustomerRepo } from '../test-support/memory-customer-repo.ts';
+import { standInScoring } from '../test-support/stand-in-scoring.ts';
 import { publishDrift, reportScoreBase, scoreCustomer, scoreSegment, type SegmentResult } from './scoring.ts';
 
 const at = '2025-03-01T00:00:00.000Z';
+/** The nightly run's clock and the whole state view (the stand-in models read any field). */
+const nightly = { clock: fixedClock(at), readState: stateView };
 /** A stand-in model: churn = monthlyCharge / 100. */
-const scoring: ScoringPort = {
-  modelVersions: { churn: '1' },
-  score: async ({ profile }: { profile: Profile }) => ({
-    scores: { churn: { value: (profile.monthlyCharge ?? 0) / 100, model: 'churn', version: '1', at } } as Scores,
-    source: 'embedded' as const,
-  }),
-};
+const scoring = standInScoring({ churn: '1' }, ({ profile }) => ({
+  churn: { value: (profile.monthlyCharge ?? 0) / 100, model: 'churn', version: '1', at },
+}));
 const record = (id: string, monthlyCharge: number, scores?: Scores): CustomerRecord => ({
   customerId: id,
   version: 1,
@@ -89,7 +90,7 @@ describe('scoreSegment and the report', () => {
     await repo.save('acme', record('a', 10), undefined);
     await repo.save('acme', record('b', 55, { churn: { value: 0.55, model: 'churn', version: '1', at } }), undefined);
     await repo.save('acme', record('c', 95), undefined);
-    const run = scoreSegment({ scan, scoring, scoreStore, writeDelta: 0.01 });
+    const run = scoreSegment({ ...nightly, scan, scoring, scoreStore, writeDelta: 0.01 });
     const first = await run({ tenant: 'acme', segment: 0, totalSegments: 1 });
     expect(first).toMatchObject({ scored: 3, written: 2, skipped: 1 });
     expect(first.histograms['churn']).toEqual([0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
@@ -139,6 +140,35 @@ describe('scoreSegment and the report', () => {
   });
 });
 
+describe('scoreSegment reads the state at its clock', () => {
+  it('scores a customer quiet for a month on windows that slid on, not on the counters last stored', async () => {
+    const stored = applyEvents(undefined, [anEvent('network.call_dropped', {}, { now: at })], new Date(at), {
+      dedupeWindowHours: 48,
+    }).state;
+    expect(stored.droppedCalls30d).toBe(1);
+    const read: unknown[] = [];
+    const model = standInScoring({ churn: '1' }, ({ state }) => {
+      read.push(state?.droppedCalls30d);
+      return { churn: { value: 0.5, model: 'churn', version: '1', at } };
+    });
+    const scan: ProfileScan = {
+      async *scanSegment() {
+        yield { customerId: 'a', record: record('a', 10), state: stored };
+      },
+    };
+    for (const days of [1, 31])
+      await scoreSegment({
+        scan,
+        scoring: model,
+        scoreStore: { saveScores: async () => 'written' },
+        writeDelta: 0.01,
+        clock: fixedClock(new Date(Date.parse(at) + days * 86_400_000).toISOString()),
+        readState: fieldsView(['droppedCalls30d']),
+      })({ tenant: 'acme', segment: 0, totalSegments: 1 });
+    expect(read).toEqual([1, 0]);
+  });
+});
+
 describe('scoreSegment in blocks', () => {
   const ROOT = resolve(import.meta.dirname, '../..');
   const rows = parse(readFileSync(resolve(ROOT, 'data/ibm-telco-churn.train.csv'), 'utf8'), {
@@ -161,6 +191,7 @@ describe('scoreSegment in blocks', () => {
     ]);
     const metered: number[] = [];
     const out = await scoreSegment({
+      ...nightly,
       scan,
       scoring,
       scoreStore,
@@ -183,7 +214,7 @@ describe('scoreSegment in blocks', () => {
     });
     const embedded = new EmbeddedScoring(new Scorer(models, fixedClock(at)));
     const calls: number[] = [];
-    const batched: ScoringPort = {
+    const counted: ScoringPort = {
       modelVersions: embedded.modelVersions,
       score: (input) => embedded.score(input),
       scoreBatch: (inputs) => {
@@ -191,18 +222,14 @@ describe('scoreSegment in blocks', () => {
         return embedded.scoreBatch(inputs);
       },
     };
-    // one customer at a time (a port without scoreBatch) is the reference
-    const oneByOne = await run({ modelVersions: embedded.modelVersions, score: (i) => embedded.score(i) }, undefined);
-    expect(oneByOne.out.scored).toBe(customers.length);
-    const previous = oneByOne.stored.map((s) => s!);
-    const reference = await run(
-      { modelVersions: embedded.modelVersions, score: (i) => embedded.score(i) },
-      undefined,
-      previous,
-    );
-    for (const size of [1, 2, 7, 64, undefined]) {
+    // one customer per block is the reference
+    const first = await run(embedded, 1);
+    expect(first.out.scored).toBe(customers.length);
+    const previous = first.stored.map((s) => s!);
+    const reference = await run(embedded, 1, previous);
+    for (const size of [2, 7, 64, undefined]) {
       calls.length = 0;
-      const blocks = await run(batched, size, previous);
+      const blocks = await run(counted, size, previous);
       expect(blocks).toEqual(reference);
       expect(calls.reduce((a, b) => a + b, 0)).toBe(customers.length);
       expect(Math.max(...calls)).toBe(Math.min(size ?? 500, customers.length));
@@ -211,27 +238,24 @@ describe('scoreSegment in blocks', () => {
     expect(reference.out.skipped).toBeGreaterThan(0);
   });
 
-  it('scores a block one customer at a time when its batch fails, as far as the failing customer', async () => {
-    const broken: ScoringPort = {
-      ...scoring,
-      score: async (input) => {
-        if (input.profile.monthlyCharge === undefined) throw new Error('model input missing');
-        return scoring.score(input);
-      },
-      scoreBatch: async () => {
-        throw new Error('model input missing');
-      },
-    };
+  it('fails the segment at a block whose scoring fails, with the blocks before it written and metered', async () => {
+    const broken = standInScoring({ churn: '1' }, ({ profile }) => {
+      if (profile.monthlyCharge === undefined) throw new Error('model input missing');
+      return { churn: { value: profile.monthlyCharge / 100, model: 'churn', version: '1', at } };
+    });
     const { repo, saved, scoreStore, scan } = stores();
     await repo.save('acme', record('a', 10), undefined);
     await repo.save('acme', record('b', 20), undefined);
-    await repo.save('acme', { ...record('c', 0), monthlyCharge: undefined } as unknown as CustomerRecord, undefined);
+    await repo.save('acme', record('c', 30), undefined);
+    await repo.save('acme', { ...record('d', 0), monthlyCharge: undefined } as unknown as CustomerRecord, undefined);
     const metered: number[] = [];
     const run = scoreSegment({
+      ...nightly,
       scan,
       scoring: broken,
       scoreStore,
       writeDelta: 0.01,
+      blockSize: 2,
       meter: { meter: (_t, _n, count = 1) => void metered.push(count) },
     });
     await expect(run({ tenant: 'acme', segment: 0, totalSegments: 1 })).rejects.toThrow('model input missing');
@@ -257,7 +281,7 @@ describe('drift of the nightly run as metrics', () => {
     const featureDrift = featureDriftCounter([
       { model: 'churn', feature: feature.number('monthly_charge', 'profile.monthlyCharge'), edges: [50] },
     ]);
-    const out = await scoreSegment({ scan, scoring, scoreStore, writeDelta: 0.01, featureDrift })({
+    const out = await scoreSegment({ ...nightly, scan, scoring, scoreStore, writeDelta: 0.01, featureDrift })({
       tenant: 'acme',
       segment: 0,
       totalSegments: 1,

@@ -1,7 +1,9 @@
+import type { Clock } from '#domain/clock.ts';
+import type { StateReader } from '#domain/customer-state.ts';
 import type { Scores } from '#domain/customer.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
 import {
@@ -75,13 +77,12 @@ export interface SegmentResult {
  */
 export const SCORE_BLOCK = 500;
 
-type ScoringAnswer = Awaited<ReturnType<ScoringPort['score']>>;
-
 /**
  * Scores every live profile of one parallel-scan segment in blocks; writes only moved scores. Each
  * customer scored is one `Score` (the work is the scoring; only a share of them is rewritten).
- * Writes, histograms, feature counts and the meter go customer by customer, in scan order, as
- * they would one customer at a time: the blocks change only how the scores are computed.
+ * Writes, histograms, feature counts and the meter go customer by customer, in scan order: the
+ * blocks change only how the scores are computed. A block whose scoring fails fails the segment
+ * (the blocks before it are written and metered; the workflow's retry scores the segment again).
  */
 export const scoreSegment =
   (ports: {
@@ -94,6 +95,12 @@ export const scoreSegment =
     featureDrift?: FeatureDriftCounter;
     /** Customers per scoring call (SCORE_BLOCK). */
     blockSize?: number;
+    clock: Clock;
+    /**
+     * The state as the models read it at the run's clock: the stored counters are as of each
+     * customer's last event, and their windows have slid on since (fieldsView of what they read).
+     */
+    readState: StateReader;
   }) =>
   async (work: SegmentWork): Promise<SegmentResult> => {
     const result: SegmentResult = {
@@ -106,30 +113,18 @@ export const scoreSegment =
     };
     const blockSize = Math.max(1, ports.blockSize ?? SCORE_BLOCK);
 
-    /**
-     * A block whose batch call fails is scored one customer at a time: those before the failing
-     * customer are scored, written and metered as without blocks, and the error surfaces at the
-     * customer it belongs to (a port without `scoreBatch` is always asked so).
-     */
-    const answersOf = async (inputs: ScoringRequest[]): Promise<ScoringAnswer[] | undefined> => {
-      if (!ports.scoring.scoreBatch) return undefined;
-      try {
-        return await ports.scoring.scoreBatch(inputs);
-      } catch {
-        return undefined;
-      }
-    };
-
     const scoreBlock = async (block: readonly ScannedCustomer[]) => {
-      const inputs = block.map((c): ScoringRequest => ({ profile: c.record, ...(c.state ? { state: c.state } : {}) }));
-      const answers = await answersOf(inputs);
+      const now = ports.clock.now();
+      const inputs = block.map(
+        (c): ScoringRequest => ({ profile: c.record, ...(c.state ? { state: ports.readState(c.state, now) } : {}) }),
+      );
+      const answers = await ports.scoring.scoreBatch(inputs);
       for (let i = 0; i < block.length; i++) {
         const c = block[i]!;
-        const input = inputs[i]!;
-        const { scores } = answers?.[i] ?? (await ports.scoring.score(input));
+        const { scores } = answers[i]!;
         result.scored++;
         countScores(result.histograms, scores);
-        ports.featureDrift?.count(result.histograms, input);
+        ports.featureDrift?.count(result.histograms, inputs[i]!);
         if (
           scoresMoved(c.record.scores, scores, ports.writeDelta) &&
           (await ports.scoreStore.saveScores(work.tenant, c.customerId, scores)) === 'written'

@@ -163,7 +163,9 @@ describe("each tenant's first admin key", () => {
     const record = await keys.find(hashApiKey(key));
     expect(record).toMatchObject({ tenant: 'acme', scope: 'admin', status: 'active' });
     expect(isInitialAdminKeyId('acme', record!.keyId)).toBe(true);
-    await expect(authorize({ keys, clock })(key)).resolves.toMatchObject({ tenant: 'acme', scope: 'admin' });
+    await expect(authorize({ keys, clock })(key)).resolves.toMatchObject({
+      caller: { tenant: 'acme', scope: 'admin' },
+    });
     // one initial admin key per tenant, however often it runs
     const initial = (await keys.list('acme')).filter((k) => isInitialAdminKeyId('acme', k.record.keyId));
     expect(initial).toHaveLength(1);
@@ -184,8 +186,7 @@ describe("each tenant's first admin key", () => {
     expect(await issue(['initech'])).toEqual({ initech: 'issued' });
     expect((await store.find(stranded!.keyHash))?.status).toBe('revoked');
     await expect(authorize({ keys: store, clock })(vault.values.get('initech'))).resolves.toMatchObject({
-      tenant: 'initech',
-      scope: 'admin',
+      caller: { tenant: 'initech', scope: 'admin' },
     });
   });
 });

@@ -7,15 +7,17 @@ import { createCampaign, type CampaignPorts } from '#app/campaigns.ts';
 import { scoreCustomer, scoreSegment } from '#app/scoring.ts';
 import type { Action } from '#domain/action.ts';
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
-import type { CustomerRecord, Profile, Scores } from '#domain/customer.ts';
-import type { Meter, MeteredName } from '#domain/metering.ts';
-import type { ProfileScan, ScoreStore, ScoringPort } from '#domain/ports/scoring.ts';
+import { fixedClock } from '#domain/clock.ts';
+import { stateView } from '#domain/customer-state.ts';
+import type { CustomerRecord } from '#domain/customer.ts';
+import type { Meter, MeteredName } from '#domain/usage-readings.ts';
+import type { ProfileScan, ScoreStore } from '#domain/ports/scoring.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { campaignsEnv } from '#handlers/campaigns-env.ts';
-import { campaignPortsFor, campaignStepPortsFor } from '#handlers/campaigns-wiring.ts';
-import { meter as containerMeter } from '#handlers/metering.ts';
+import { campaignsEnv, campaignPortsFor, campaignStepPortsFor } from '#composition/campaigns.ts';
+import { meter as containerMeter } from '#composition/container-meter.ts';
 import { MemoryCustomerRepo } from '../test-support/memory-customer-repo.ts';
+import { standInScoring } from '../test-support/stand-in-scoring.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
 /** Every reading, as the cost report would add them up. */
@@ -28,16 +30,12 @@ function recordingMeter() {
 }
 
 const at = '2025-03-01T00:00:00.000Z';
-const scoring: ScoringPort = {
-  modelVersions: { churn: '1' },
-  score: async ({ profile }: { profile: Profile }) => {
-    if (profile.monthlyCharge === undefined) throw new Error('model input missing');
-    return {
-      scores: { churn: { value: profile.monthlyCharge / 100, model: 'churn', version: '1', at } } as Scores,
-      source: 'embedded' as const,
-    };
-  },
-};
+/** The nightly run's clock and the whole state view (the stand-in models read any field). */
+const nightly = { clock: fixedClock(at), readState: stateView };
+const scoring = standInScoring({ churn: '1' }, ({ profile }) => {
+  if (profile.monthlyCharge === undefined) throw new Error('model input missing');
+  return { churn: { value: profile.monthlyCharge / 100, model: 'churn', version: '1', at } };
+});
 const profile = (id: string, monthlyCharge?: number): CustomerRecord => ({
   customerId: id,
   version: 1,
@@ -56,6 +54,7 @@ describe('scores are metered per tenant', () => {
   it("meters every customer a score-base segment scored, as one reading for the segment's tenant", async () => {
     const { meter, readings } = recordingMeter();
     const run = scoreSegment({
+      ...nightly,
       scan: scanOf([profile('a', 10), profile('b', 20), profile('c', 30)]),
       scoring,
       scoreStore,
@@ -66,14 +65,16 @@ describe('scores are metered per tenant', () => {
     expect(readings).toEqual([{ tenant: 'consumer', name: 'Score', count: 3 }]);
   });
 
-  it('still meters the customers scored before a segment failed', async () => {
+  it('still meters the customers of the blocks scored before a segment failed', async () => {
     const { meter, readings } = recordingMeter();
     const run = scoreSegment({
+      ...nightly,
       scan: scanOf([profile('a', 10), profile('b', 20), profile('broken')]),
       scoring,
       scoreStore,
       writeDelta: 0.01,
       meter,
+      blockSize: 2,
     });
     await expect(run({ tenant: 'enterprise', segment: 1, totalSegments: 4 })).rejects.toThrow('model input missing');
     expect(readings).toEqual([{ tenant: 'enterprise', name: 'Score', count: 2 }]);

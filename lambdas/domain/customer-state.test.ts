@@ -7,6 +7,7 @@ import {
   applyEvents,
   emptyState,
   eventKey,
+  fieldsView,
   fromStored,
   hasSeen,
   keysToLookUp,
@@ -17,6 +18,7 @@ import {
   type StoredStateView,
 } from './customer-state.ts';
 import type { CvmEvent } from './events.ts';
+import { COUNTER_NAMES } from './state/windowed-counters.ts';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const config = { dedupeWindowHours: 48 };
@@ -442,5 +444,99 @@ describe('the state as readers take it', () => {
     expect(view.droppedCalls24h).toBe(0);
     // @ts-expect-error: the counter is droppedCalls24h
     expect(view.droppedCalls).toBeUndefined();
+  });
+});
+
+describe('a view of a few fields (what nightly scoring reads)', () => {
+  const minutes = (n: number) => n * 60_000;
+  /** A stored item as the scan reads it: folded some time ago, its counters as last written. */
+  const bucketed = distinctEvents(NOW, { maxLength: 40 }).map(
+    (events) => JSON.parse(JSON.stringify(fold(events))) as StoredStateView,
+  );
+  /** An item of the layout before buckets: raw facts up to 40 days old. */
+  const ago = fc.integer({ min: 0, max: 40 * 86_400 }).map((s) => epochS(NOW) - s);
+  const legacy = fc
+    .record({
+      dropped: fc.array(ago, { maxLength: 8 }),
+      topups: fc.array(
+        fc.tuple(
+          ago,
+          fc.integer({ min: 1, max: 9999 }).map((c) => c / 100),
+        ),
+        { maxLength: 5 },
+      ),
+      invoices: fc.array(
+        fc.tuple(
+          ago,
+          fc.integer({ min: 1, max: 9999 }).map((c) => c / 100),
+          fc.constantFrom(0, 1),
+        ),
+        {
+          maxLength: 5,
+        },
+      ),
+      care: fc.array(fc.tuple(ago, fc.constantFrom(0, 1)), { maxLength: 5 }),
+      voice: fc.array(fc.tuple(ago, fc.integer({ min: 0, max: 3600 })), { maxLength: 5 }),
+    })
+    .map((facts): StoredStateView => ({ asOf: NOW.toISOString(), status: 'active', facts, seen: {}, totals: {} }));
+  /** An item without buckets or facts: shown as stored. */
+  const unbucketed = bucketed.map(({ buckets: _b, ...rest }) => rest);
+  const FIELDS = [
+    ...COUNTER_NAMES,
+    ...['asOf', 'status', 'totals', 'lastNps', 'dataUsedPct', 'data', 'scores'],
+    // bookkeeping and names the state does not have read as missing, as in the whole view
+    ...['buckets', 'ids', 'facts', 'fired', 'notAField', 'constructor'],
+  ];
+  const pick = (view: Record<string, unknown>, fields: readonly string[]) =>
+    Object.fromEntries(fields.filter((f) => Object.hasOwn(view, f)).map((f) => [f, view[f]]));
+
+  it('gives the fields stateView gives, its windowed counters to the same bucket edge, at any later clock', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(bucketed, legacy, unbucketed),
+        fc.subarray(FIELDS),
+        fc.integer({ min: 0, max: 45 * days }),
+        (stored, fields, later) => {
+          const now = new Date(NOW.getTime() + minutes(later));
+          expect(fieldsView(fields)(stored, now)).toEqual(pick(stateView(stored, now), fields));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives every windowed counter stateView gives for random states', () => {
+    fc.assert(
+      fc.property(fc.oneof(bucketed, legacy), fc.integer({ min: 0, max: 45 * days }), (stored, later) => {
+        const now = new Date(NOW.getTime() + minutes(later));
+        const counters = fieldsView(COUNTER_NAMES)(stored, now);
+        expect(Object.keys(counters).sort()).toEqual([...COUNTER_NAMES].sort());
+        expect(counters).toEqual(pick(stateView(stored, now), COUNTER_NAMES));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts an event dated up to 15 minutes ahead of the clock across midnight, as the whole view does', () => {
+    const beforeMidnight = new Date('2026-03-02T23:50:00Z');
+    const ahead = anEvent('network.call_dropped', {}, { now: beforeMidnight, minutesAgo: -14 });
+    const stored = fold([ahead], beforeMidnight);
+    const counters = fieldsView(COUNTER_NAMES)(stored, beforeMidnight);
+    expect(counters).toMatchObject({ droppedCalls24h: 1, droppedCalls7d: 1, droppedCalls30d: 1 });
+    expect(counters).toEqual(pick(stateView(stored, beforeMidnight), COUNTER_NAMES));
+  });
+
+  it('reads only the fields asked for: a model reading two counters gets those two', () => {
+    const stored = fold([
+      anEvent('network.call_dropped', {}),
+      anEvent('care.contact', { reason: 'complaint', channel: 'app', resolvedFirstContact: true }),
+    ]);
+    const view = fieldsView(['droppedCalls30d', 'complaints30d'])(stored, at(-31 * days));
+    expect(view).toEqual({ droppedCalls30d: 0, complaints30d: 0 });
+    expect(fieldsView(['droppedCalls30d', 'complaints30d'])(stored, NOW)).toEqual({
+      droppedCalls30d: 1,
+      complaints30d: 1,
+    });
+    expect(fieldsView(['droppedCalls30d'])(undefined, NOW)).toEqual({});
   });
 });

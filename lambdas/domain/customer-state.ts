@@ -12,8 +12,10 @@ import {
 import type { RealtimeScores } from './scoring/realtime-score.ts';
 import { bucketsFromFacts, type LegacyFacts } from './state/legacy-layout.ts';
 import {
+  countersAt,
   countersOf,
   emptyBuckets,
+  isCounterName,
   pruneBuckets,
   withEvent,
   type WindowBuckets,
@@ -408,4 +410,33 @@ export function stateView(stored: StoredStateView | undefined, now: Date): State
   const measured: StoredStateView =
     stored.buckets || stored.facts ? measureState(fromStored(stored), now, VIEW_CONFIG) : stored;
   return Object.fromEntries(Object.entries(measured).filter(([k]) => !STORAGE_ONLY.has(k)));
+}
+
+/** A view of a stored state item at `now`, as readers of the state take it. */
+export type StateReader = (stored: StoredStateView | undefined, now: Date) => StateView;
+
+/**
+ * The state as `stateView` shows it at `now`, with only the given top-level fields (the ones a
+ * reader uses, e.g. the `state.*` sources of the pinned models): the windowed counters among them
+ * summed from the same buckets, exact to the same bucket edge, the other fields as stored. It skips
+ * what a whole view costs (pruning buckets and event keys, copying every field of the item), which
+ * is most of the time of scoring a customer whose model reads a few counters.
+ */
+export function fieldsView(fields: Iterable<string>): StateReader {
+  const wanted = [...new Set(fields)].filter((f) => !STORAGE_ONLY.has(f));
+  const counters = countersAt(wanted.filter(isCounterName));
+  const stamped = wanted.includes('asOf');
+  const asStored = wanted.filter((f) => f !== 'asOf' && !isCounterName(f));
+  const copy = (stored: StoredStateView, names: readonly string[], view: Record<string, unknown>) => {
+    for (const f of names) if (Object.hasOwn(stored, f)) view[f] = stored[f as keyof StoredStateView];
+    return view as StateView;
+  };
+  return (stored, now) => {
+    if (!stored) return {};
+    const buckets = stored.buckets ?? (stored.facts ? bucketsFromFacts(stored.facts) : undefined);
+    // an item without buckets or facts is shown as stored, counters and all
+    if (!buckets) return copy(stored, wanted, {});
+    const view = copy(stored, asStored, stamped ? { asOf: now.toISOString() } : {});
+    return Object.assign(view, counters(buckets, Math.floor(now.getTime() / 1000)));
+  };
 }

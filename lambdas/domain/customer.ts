@@ -1,5 +1,6 @@
 import type { CustomerId } from './ids.ts';
 import type { StateView } from './customer-state.ts';
+import type { NpsClass } from './nps.ts';
 
 export const CHANNELS = ['ussd', 'app', 'call-centre', 'sms', 'push', 'email', 'retail'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -36,7 +37,7 @@ export interface ScoreValue {
 export interface Scores {
   churn?: ScoreValue;
   crossSell?: Record<string, ScoreValue>;
-  nps?: { score: number; class: 'promoter' | 'passive' | 'detractor'; model: string; version: string; at: string };
+  nps?: { score: number; class: NpsClass; model: string; version: string; at: string };
 }
 
 /** A stored profile with the fields the platform owns. */

@@ -42,12 +42,6 @@ export class UnprocessableError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly code = 'precondition-failed';
 }
-export class UnauthenticatedError extends DomainError {
-  readonly code = 'unauthenticated';
-}
-export class ForbiddenError extends DomainError {
-  readonly code = 'forbidden';
-}
 /** A dependency (the database) is down or throttling: the client should retry later. */
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';

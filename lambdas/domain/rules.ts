@@ -1,3 +1,4 @@
+import { groupThousands as fmt } from './number-format.ts';
 import { evaluateRule } from './rules/engine.ts';
 import { worstCaseSteps } from './rules/cost.ts';
 import { RULE_LIMITS } from './rules/limits.ts';
@@ -14,8 +15,6 @@ export { RULE_LIMITS, type RuleLimit } from './rules/limits.ts';
 export { FORBIDDEN_OPERATORS, OPERATORS } from './rules/operators.ts';
 export type { RuleProblem } from './rules/shape.ts';
 export { worstCaseSteps };
-
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The reason code wherever a stored rule ran out of steps and counted as false (decisions, triggers, campaigns). */
 export const RULE_OVER_BUDGET = 'rule-over-budget';

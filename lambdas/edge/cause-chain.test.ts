@@ -4,7 +4,7 @@ import { guarded } from '#adapters/dynamo/errors.ts';
 import { NotFoundError, UnavailableError } from '#domain/errors.ts';
 import { causeChain } from './cause-chain.ts';
 import { logContext } from './logger.ts';
-import { problemErrors } from '#http/pipeline.ts';
+import { problemErrors } from '#http/http-handler.ts';
 
 const MSISDN = '27821234567';
 const throttled = () =>

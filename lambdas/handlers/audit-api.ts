@@ -1,15 +1,17 @@
+import type * as z from 'zod';
 import { listAudit } from '#app/audit.ts';
-import { httpHandler } from '#http/pipeline.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { AUDIT_ROUTES } from '#http/routes/audit.ts';
-import { platformEnv } from './env.ts';
-import { adaptersFor } from './wiring.ts';
+import type { AuditQuery } from '#http/schemas/audit.ts';
+import { platformEnv } from '#composition/platform-env.ts';
+import { adaptersFor } from '#composition/platform.ts';
 
 const list = listAudit(adaptersFor(platformEnv()));
 
 /** GET /v1/audit: the caller's tenant's audit trail (admin keys only). */
 export const handler = httpHandler(AUDIT_ROUTES, {
-  listAudit: async (req) => ({
+  listAudit: async (req: HttpRequest<unknown, z.output<typeof AuditQuery>>) => ({
     status: 200,
-    body: await list(req.caller.tenant, req.query as { month?: string; limit?: number; nextToken?: string }),
+    body: await list(req.caller.tenant, req.query),
   }),
 });

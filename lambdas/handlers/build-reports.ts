@@ -1,7 +1,7 @@
 import { buildTenantReports, type BuildResult } from '#app/reports.ts';
 import { logger } from '#edge/logger.ts';
-import { flushingMeter } from './metering.ts';
-import { reportAdaptersFor } from './reports-wiring.ts';
+import { flushingMeter } from '#composition/container-meter.ts';
+import { reportAdaptersFor } from '#composition/reports.ts';
 
 const adapters = reportAdaptersFor();
 const build = buildTenantReports(adapters);

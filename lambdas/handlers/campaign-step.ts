@@ -1,8 +1,7 @@
 import { campaignSteps, CampaignStepError, type CampaignStepInput } from '#app/campaign-steps.ts';
 import { logger } from '#edge/logger.ts';
-import { campaignsEnv } from './campaigns-env.ts';
-import { campaignStepPortsFor } from './campaigns-wiring.ts';
-import { flushingMeter } from './metering.ts';
+import { campaignsEnv, campaignStepPortsFor } from '#composition/campaigns.ts';
+import { flushingMeter } from '#composition/container-meter.ts';
 
 let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
 

@@ -1,14 +1,15 @@
+import type * as z from 'zod';
 import { createAudience, getAudience } from '#app/audiences.ts';
 import { controlCampaign, createCampaign, getCampaign, listCampaigns, previewCampaign } from '#app/campaigns.ts';
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
 import { campaignReportCsv } from '#domain/campaign/report.ts';
-import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { AUDIENCE_ROUTES } from '#http/routes/audiences.ts';
 import { CAMPAIGN_ROUTES } from '#http/routes/campaigns.ts';
-import { audiencePortsFor } from './audiences-wiring.ts';
-import { campaignsEnv } from './campaigns-env.ts';
-import { campaignPortsFor } from './campaigns-wiring.ts';
-import { idempotencyFor } from './wiring.ts';
+import type { CampaignListQuery } from '#http/schemas/campaign.ts';
+import { audiencePortsFor } from '#composition/audiences.ts';
+import { campaignsEnv, campaignPortsFor } from '#composition/campaigns.ts';
+import { idempotencyFor } from '#composition/idempotency.ts';
 
 const env = campaignsEnv();
 const ports = await campaignPortsFor(env);
@@ -46,9 +47,9 @@ export const handler = httpHandler(
       status: 202,
       body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }),
     }),
-    listCampaigns: async (req) => ({
+    listCampaigns: async (req: HttpRequest<unknown, z.output<typeof CampaignListQuery>>) => ({
       status: 200,
-      body: await useCases.list(req.caller.tenant, req.query as { limit?: number; nextToken?: string }),
+      body: await useCases.list(req.caller.tenant, req.query),
     }),
     getCampaign: async (req) => {
       const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);

@@ -1,10 +1,10 @@
 import { getChannel, listChannels, putChannel, rotateChannelSecret, type ConnectionInput } from '#app/channels.ts';
-import type { Channel } from '#domain/customer.ts';
-import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import * as z from 'zod';
+import { CHANNELS } from '#domain/customer.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { CHANNEL_ROUTES } from '#http/routes/channels.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
-import { deliveryEnv } from './delivery-env.ts';
-import { channelPortsFor } from './delivery-wiring.ts';
+import { deliveryEnv, channelPortsFor } from '#composition/delivery.ts';
 
 const ports = channelPortsFor(deliveryEnv());
 const useCases = {
@@ -14,7 +14,8 @@ const useCases = {
   rotate: rotateChannelSecret(ports),
 };
 
-const channelOf = (req: HttpRequest) => req.params['channel'] as Channel;
+// the route has checked the path already: this only names the type
+const channelOf = (req: HttpRequest) => z.enum(CHANNELS).parse(req.params['channel']);
 
 /** /v1/channels: each tenant's channel connections (admin keys); secrets are shown once, when made. */
 export const handler = httpHandler(CHANNEL_ROUTES, {

@@ -7,12 +7,12 @@ import {
   putCustomer,
 } from '#app/customers.ts';
 import { CustomerProfileBody } from '#http/schemas/customer.ts';
-import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { CUSTOMER_ROUTES } from '#http/routes/customers.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import type { Profile } from '#domain/customer.ts';
-import { platformEnv } from './env.ts';
-import { adaptersFor } from './wiring.ts';
+import { platformEnv } from '#composition/platform-env.ts';
+import { adaptersFor } from '#composition/platform.ts';
 
 const ports = adaptersFor(platformEnv());
 const useCases = {

@@ -1,15 +1,16 @@
+import type * as z from 'zod';
 import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts';
 import { decide, getDecision, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import type { PageRequest } from '#domain/paging.ts';
-import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { DECISION_ROUTES } from '#http/routes/decisions.ts';
+import type { PageQuery } from '#http/schemas/common.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
-import { decisionsEnv } from './decisions-env.ts';
-import { decisionAdaptersFor } from './decisions-wiring.ts';
-import { idempotencyFor } from './wiring.ts';
-import { meter } from './metering.ts';
+import { decisionsEnv } from '#composition/decisions-env.ts';
+import { decisionAdaptersFor } from '#composition/decisions.ts';
+import { idempotencyFor } from '#composition/idempotency.ts';
+import { meter } from '#composition/container-meter.ts';
 
 const env = decisionsEnv();
 const ports = await decisionAdaptersFor(env);
@@ -26,9 +27,9 @@ const useCases = {
 export const handler = httpHandler(
   DECISION_ROUTES,
   {
-    listActions: async (req) => ({
+    listActions: async (req: HttpRequest<unknown, z.output<typeof PageQuery>>) => ({
       status: 200,
-      body: await useCases.list(req.caller.tenant, req.query as PageRequest),
+      body: await useCases.list(req.caller.tenant, req.query),
     }),
     getAction: async (req) => {
       const action = await useCases.get(req.caller.tenant, req.params['actionId']!);

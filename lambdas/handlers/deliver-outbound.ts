@@ -8,9 +8,8 @@ import type { DeliverableMessage } from '#domain/delivery/hold.ts';
 import { causeChain } from '#edge/cause-chain.ts';
 import { forMessage, logContext, logger } from '#edge/logger.ts';
 import { OutboundMessageSchema } from '#http/schemas/outbound.ts';
-import { deliveryEnv } from './delivery-env.ts';
-import { senderPortsFor } from './delivery-wiring.ts';
-import { flushingMeter, meter } from './metering.ts';
+import { deliveryEnv, senderPortsFor } from '#composition/delivery.ts';
+import { flushingMeter, meter } from '#composition/container-meter.ts';
 
 const env = deliveryEnv();
 const recordMetrics = deliveryRecorderFromEnv(process.env);
@@ -102,7 +101,7 @@ export const handler = middy(
         logger.error('undeliverable outbound message', {
           ...forMessage(record.messageId),
           errorName: p?.name,
-          code: (p as { code?: unknown } | undefined)?.code,
+          code: p && 'code' in p ? p.code : undefined,
         });
         throw p ?? new Error('unparsed record');
       }

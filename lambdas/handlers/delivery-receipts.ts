@@ -1,15 +1,8 @@
 import type { SNSEvent } from 'aws-lambda';
-import { sqsClient } from '#adapters/sqs/client.ts';
-import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
-import { forwardReceipts } from '#app/delivery-receipts.ts';
 import { logger } from '#edge/logger.ts';
-import { platformEnv } from './env.ts';
+import { receiptForwarderFor } from '#composition/delivery-receipts.ts';
 
-const env = platformEnv();
-const forward = forwardReceipts({
-  events: new SqsEventQueue(sqsClient(env.AWS_REGION), env.EVENT_QUEUES),
-  tenants: new Set(Object.keys(env.TENANT_TABLES)),
-});
+const forward = receiptForwarderFor();
 
 /**
  * The market's receipts topic (SMS and SES event destinations) -> each tenant's event queue. A

@@ -1,14 +1,15 @@
+import type * as z from 'zod';
 import { deleteTrigger, getTrigger, ingestEvents, listTriggers, putTrigger } from '#app/events.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import type { PageRequest } from '#domain/paging.ts';
 import type { Trigger } from '#domain/triggers.ts';
-import { httpHandler, type HttpRequest } from '#http/pipeline.ts';
+import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
 import { EVENT_ROUTES } from '#http/routes/events.ts';
+import type { PageQuery } from '#http/schemas/common.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { validateEvents } from '#edge/events.ts';
-import { platformEnv } from './env.ts';
-import { eventAdaptersFor } from './event-wiring.ts';
-import { meter } from './metering.ts';
+import { platformEnv } from '#composition/platform-env.ts';
+import { eventAdaptersFor } from '#composition/events.ts';
+import { meter } from '#composition/container-meter.ts';
 
 const ports = eventAdaptersFor(platformEnv());
 const useCases = {
@@ -26,9 +27,9 @@ export const handler = httpHandler(EVENT_ROUTES, {
     meter.meter(req.caller.tenant, 'Event', result.accepted);
     return { status: 202, body: result };
   },
-  listTriggers: async (req) => ({
+  listTriggers: async (req: HttpRequest<unknown, z.output<typeof PageQuery>>) => ({
     status: 200,
-    body: await useCases.list(req.caller.tenant, req.query as PageRequest),
+    body: await useCases.list(req.caller.tenant, req.query),
   }),
   getTrigger: async (req) => {
     const trigger = await useCases.get(req.caller.tenant, req.params['triggerId']!);

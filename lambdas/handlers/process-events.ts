@@ -1,9 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { processEventBatch, type ProcessOutcome } from '#app/process-events.ts';
-import { ruleBudgetRecorderFromEnv, triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
-import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
+import * as z from 'zod';
+import type { ProcessOutcome } from '#app/process-events.ts';
 import { eventQueueName } from '#adapters/sqs/queue-design.ts';
 import { MISSING_PLACEHOLDER } from '#domain/delivery/message-content.ts';
 import type { CvmEvent } from '#domain/events.ts';
@@ -11,20 +10,10 @@ import { RULE_OVER_BUDGET } from '#domain/rules.ts';
 import { causeChain } from '#edge/cause-chain.ts';
 import { customerRef, forMessage, logContext, logger } from '#edge/logger.ts';
 import { validateEvents } from '#edge/events.ts';
-import { platformEnv } from './env.ts';
-import { eventAdaptersFor } from './event-wiring.ts';
-import { flushingMeter } from './metering.ts';
-import { rescorerFrom } from './rescore-wiring.ts';
+import { eventProcessorFor } from '#composition/events.ts';
+import { flushingMeter } from '#composition/container-meter.ts';
 
-const env = platformEnv();
-const ports = eventAdaptersFor(env);
-// an event that moves a feature of the pinned churn model re-scores the customer in process
-const rescore = await rescorerFrom(process.env);
-const processBatch = processEventBatch(rescore ? { ...ports, rescore } : ports);
-const recordTriggerFirings = triggerRecorderFromEnv(process.env);
-const recordRulesOverBudget = ruleBudgetRecorderFromEnv(process.env);
-// firings whose text had a placeholder without a value count as the sender's skips do (MessageSkipped, by reason)
-const recordDelivery = deliveryRecorderFromEnv(process.env);
+const { env, processBatch, recordTriggerFirings, recordRulesOverBudget, recordDelivery } = await eventProcessorFor();
 
 /** Trigger firings a tenant's customer groups handed off in this batch; a group that failed counts none. */
 async function firingsOf(outcomes: Promise<ProcessOutcome>[]): Promise<number> {
@@ -49,15 +38,18 @@ class UnprocessableMessageError extends Error {
   }
 }
 
+/** What the events API queues: the tenant (a non-string one is nobody's) and one event, validated below. */
+const QueuedEvent = z.object({ tenant: z.string().catch(''), event: z.unknown() });
+
 /** The tenant a record belongs to: its queue decides (`cvm-<market>-<stage>-<tenant>-events`), and the body must agree. */
 function parse(record: SQSRecord): { tenant: string; event: CvmEvent } {
-  const body = JSON.parse(record.body) as { tenant?: unknown; event?: unknown };
+  const body = QueuedEvent.safeParse(JSON.parse(record.body)).data;
   const queueName = record.eventSourceARN.split(':').pop() ?? '';
-  const tenant = typeof body.tenant === 'string' ? body.tenant : '';
+  const tenant = body?.tenant ?? '';
   if (!env.TENANT_TABLES[tenant] || queueName !== eventQueueName(env.DEPLOYMENT ?? env.MARKET, tenant)) {
     throw new UnprocessableMessageError('the message does not belong to the queue it came from', 'foreign-message');
   }
-  const { valid } = validateEvents([body.event]);
+  const { valid } = validateEvents([body?.event]);
   if (!valid[0]) throw new UnprocessableMessageError('the message holds no valid event', 'invalid-event');
   return { tenant, event: valid[0].event };
 }
@@ -99,7 +91,7 @@ export const handler = middy(
         logger.error('unprocessable event message', {
           ...forMessage(record.messageId),
           errorName: p?.name,
-          code: (p as { code?: unknown } | undefined)?.code,
+          code: p && 'code' in p ? p.code : undefined,
         });
         throw p ?? new Error('unparsed record');
       }

@@ -1,30 +1,23 @@
+import type * as z from 'zod';
 import { readReport } from '#app/reports.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { reportChart, toCsv } from '#domain/reports/render.ts';
-import { isReportName, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
-import { httpHandler, type Reply } from '#http/pipeline.ts';
+import { isReportName, type ReportSnapshot } from '#domain/reports/report.ts';
+import { httpHandler, type HttpRequest, type Reply } from '#http/http-handler.ts';
 import { REPORT_ROUTES } from '#http/routes/reports.ts';
-import { REPORT_DIMENSIONS } from '#http/schemas/reports.ts';
-import { reportAdaptersFor } from './reports-wiring.ts';
+import { REPORT_DIMENSIONS, type ReportQuery } from '#http/schemas/reports.ts';
+import { reportAdaptersFor } from '#composition/reports.ts';
 
 const read = readReport(reportAdaptersFor());
-
-interface Query {
-  from?: string;
-  to?: string;
-  groupBy?: string;
-  granularity: Granularity;
-  format?: 'json' | 'csv' | 'svg';
-}
 
 const only = (snapshots: ReportSnapshot[], groupBy: string | undefined) =>
   groupBy ? snapshots.map((s) => ({ ...s, rows: s.rows.filter((r) => r['dimension'] === groupBy) })) : snapshots;
 
 /** GET /v1/reports/{name}: stored snapshots as JSON, CSV (Accept: text/csv) or an SVG bar chart (?format=svg). */
 export const handler = httpHandler(REPORT_ROUTES, {
-  getReport: async (req): Promise<Reply> => {
+  getReport: async (req: HttpRequest<unknown, z.output<typeof ReportQuery>>): Promise<Reply> => {
     const name = req.params['name']!;
-    const q = req.query as unknown as Query;
+    const q = req.query;
     if (q.groupBy && isReportName(name) && !(REPORT_DIMENSIONS[name] as readonly string[]).includes(q.groupBy)) {
       throw new InvalidInputError('the query is not valid', [
         { field: 'groupBy', message: `${name} groups by ${REPORT_DIMENSIONS[name].join(', ')}` },

@@ -2,11 +2,8 @@ import * as z from 'zod';
 import { publishDrift, reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { logger } from '#edge/logger.ts';
-import { scoringEnv } from './scoring-env.ts';
-import { driftMetricsFromEnv } from '#adapters/metrics/powertools-metrics.ts';
-import { fileModelSource } from '#adapters/models/file-model-store.ts';
-import { type DriftBaseline, loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
-import { flushingMeter, meter } from './metering.ts';
+import { flushingMeter, meter } from '#composition/container-meter.ts';
+import { scoreReportInputsFor } from '#composition/score-report.ts';
 
 const Input = z.object({
   tenant: z.string().min(1),
@@ -25,7 +22,7 @@ const Input = z.object({
   ),
 });
 
-let baseline: DriftBaseline | undefined;
+const inputs = scoreReportInputsFor();
 
 /**
  * score-base reduce step: totals and the drift (PSI) of each score and watched feature against its
@@ -39,15 +36,7 @@ export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseRe
     throw new InvalidInputError(
       `score-report: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
-  if (!baseline) {
-    const env = scoringEnv();
-    baseline = await loadDriftBaseline(
-      fileModelSource(env.MODELS_DIR),
-      env.MARKET,
-      env.MODEL_PINS,
-      env.PSI_TOP_FEATURES,
-    );
-  }
+  const baseline = await inputs.baseline();
   meter.meter(input.data.tenant, 'WorkflowExecution', 1);
   const report = reportScoreBase(
     input.data.tenant,
@@ -55,7 +44,7 @@ export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseRe
     baseline.training,
     baseline.modelOf,
   );
-  publishDrift(report, driftMetricsFromEnv(process.env, report.tenant));
+  publishDrift(report, inputs.driftMetrics(report.tenant));
   logger.info('score-base report', {
     tenant: report.tenant,
     scored: report.scored,

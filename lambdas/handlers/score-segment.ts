@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { scoreSegment, type SegmentResult } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { logger } from '#edge/logger.ts';
-import { scoringEnv } from './scoring-env.ts';
-import { flushingMeter } from './metering.ts';
-import { scoringAdaptersFor } from './scoring-wiring.ts';
+import { scoringEnv } from '#composition/scoring-env.ts';
+import { flushingMeter } from '#composition/container-meter.ts';
+import { scoringAdaptersFor } from '#composition/scoring.ts';
 
 /** A score-base Map item: one parallel-scan segment of one tenant's table. */
 export const SegmentWork = z

@@ -121,8 +121,7 @@ describe('the seed custom resource', () => {
       const key = secretValues.get(arn)!;
       expect(JSON.stringify(answer!.body)).not.toContain(key);
       await expect(authorize({ keys, clock: fixedClock(new Date()) })(key)).resolves.toMatchObject({
-        tenant,
-        scope: 'admin',
+        caller: { tenant, scope: 'admin' },
       });
     }
   });

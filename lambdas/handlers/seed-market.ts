@@ -2,8 +2,7 @@ import { customResourceHandler } from '#adapters/cloudformation/custom-resource.
 import { seedMarket } from '#app/seed-market.ts';
 import { logger } from '#edge/logger.ts';
 import { Starter } from '#http/schemas/starter.ts';
-import { seedEnv } from './seed-market-env.ts';
-import { seedPortsFor } from './seed-market-wiring.ts';
+import { seedEnv, seedPortsFor } from '#composition/seed-market.ts';
 
 const env = seedEnv();
 const seed = seedMarket(seedPortsFor(env, logger));

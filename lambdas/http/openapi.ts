@@ -4,7 +4,7 @@ import { IDEMPOTENCY_KEY } from '#domain/idempotency.ts';
 import * as z from 'zod';
 import { ProblemSchema } from './schemas/common.ts';
 import { ChannelConnectionCreated, ChannelConnectionSchema } from './schemas/channels.ts';
-import { Event } from './schemas/events.ts';
+import { eventSchema } from './schemas/events.ts';
 import { OutboundMessageSchema, WebhookMessageSchema } from './schemas/outbound.ts';
 import { ALLOW, IDEMPOTENT_REPLAYED, RETRY_AFTER } from './schemas/headers.ts';
 import { API_TAGS, ROUTES, type ResponseHeader, type RouteResponse, type RouteSpec } from './routes.ts';
@@ -152,7 +152,7 @@ export function openApiDocument(): object {
     // EventsBody validates each event on its own (one bad event rejects only itself), so it refers to
     // the documented Event union by name rather than embedding it: the union (named by its .meta id)
     // is a component of its own
-    { type: 'schema' as const, schema: Event },
+    { type: 'schema' as const, schema: eventSchema() },
     ...registry.definitions,
   ];
   doc = new OpenApiGeneratorV31(definitions).generateDocument({

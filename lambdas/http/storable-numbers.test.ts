@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { routeRequest } from './pipeline.ts';
+import { routeRequest } from './http-handler.ts';
 import { ROUTES } from './routes.ts';
 import { isStorableNumber, unstorableNumber } from './storable-numbers.ts';
 

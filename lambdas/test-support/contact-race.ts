@@ -18,9 +18,8 @@ import { campaignMessageId } from '#domain/campaign/campaign.ts';
 import { firingMessageId, type OutboundMessage, type Trigger } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { campaignsEnv } from '#handlers/campaigns-env.ts';
-import { campaignPortsFor, campaignStepPortsFor } from '#handlers/campaigns-wiring.ts';
-import { contactSettingsOf, eventAdaptersFor } from '#handlers/event-wiring.ts';
+import { campaignsEnv, campaignPortsFor, campaignStepPortsFor } from '#composition/campaigns.ts';
+import { contactSettingsOf, eventAdaptersFor } from '#composition/events.ts';
 import { testTables } from './dynamo.ts';
 import { anEvent } from './event-builders.ts';
 

@@ -3,7 +3,7 @@ import type { MarketConfig } from './market-config.ts';
 
 /**
  * What the decisions function needs from the market config, as the one `DECISIONING` variable
- * (lambdas/handlers/decisions-env.ts parses it). The stack and the local runtime both use this.
+ * (lambdas/composition/decisions-env.ts parses it). The stack and the local runtime both use this.
  */
 export function decisioningSettingsOf(config: MarketConfig) {
   return {
@@ -32,7 +32,7 @@ export const experimentsEnvOf = (config: MarketConfig): { EXPERIMENTS: string } 
 
 /**
  * The market's time zone, quiet hours and default language as the one `MARKET_RULES` variable
- * (lambdas/handlers/env.ts parses it), set alike by the stack's functions and the local runtime.
+ * (lambdas/composition/platform-env.ts parses it), set alike by the stack's functions and the local runtime.
  */
 export const marketRulesEnvOf = (config: MarketConfig): { MARKET_RULES: string } => ({
   MARKET_RULES: JSON.stringify({

@@ -63,7 +63,7 @@ export const DeliveryConfig = z.strictObject({
 });
 export type DeliveryConfig = z.infer<typeof DeliveryConfig>;
 
-/** What the sender reads of it, as the one `DELIVERY` variable (lambdas/handlers/delivery-env.ts). */
+/** What the sender reads of it, as the one `DELIVERY` variable (lambdas/composition/delivery.ts). */
 export const deliveryEnvOf = (config: {
   channels: readonly string[];
   delivery: DeliveryConfig;

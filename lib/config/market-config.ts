@@ -152,6 +152,38 @@ export const ModelsConfig = z.strictObject({
 });
 export type ModelsConfig = z.infer<typeof ModelsConfig>;
 
+/**
+ * The shortest decision log the platform works with: the month-to-date `decisions` and
+ * `programme` reports read the month's decisions and their responses from the log's byDay index
+ * (lambdas/domain/reports/build.ts reportDays: back to the day before the local month's first),
+ * so a decision must still be there on the month's last day, 31 days on, plus that day.
+ */
+export const MIN_DECISION_LOG_DAYS = 32;
+
+/**
+ * What the platform records and keeps for each decision, where each choice is a line of the cost
+ * per decision (docs/capacity.md, "Cost per decision": each option's price and trade).
+ */
+export const ObservabilityConfig = z.strictObject({
+  /**
+   * The API functions write their usage meters (Decision, Score, Event, a started campaign's
+   * WorkflowExecution, consumed capacity) as one metrics line per container at most this often,
+   * and on SIGTERM; 0 writes one line per invocation. A container reaped without SIGTERM (no
+   * Lambda extension) or crashing loses what it metered since its last line, and what it holds is
+   * written at its next invocation after the interval, so a container that goes quiet writes it
+   * late. API requests per tenant come from the usage plans, and sends and campaign contacts are
+   * metered by other functions, one line each: none of those is affected.
+   */
+  meterFlushSeconds: z.number().int().min(0).max(60).default(10),
+  /**
+   * X-Ray active tracing on the decisions function: its segments (initialization, invocation) in
+   * the traces API Gateway samples. Off, a sampled decision's trace keeps API Gateway's segment
+   * only, and costs the same: X-Ray bills the trace, which the stage's sampling records anyway.
+   */
+  decisionTracing: z.boolean().default(true),
+});
+export type ObservabilityConfig = z.infer<typeof ObservabilityConfig>;
+
 export const MarketConfig = z
   .strictObject({
     code: id,
@@ -190,7 +222,21 @@ export const MarketConfig = z
     sharedCostCenter: z.string().min(1),
     retention: z.strictObject({
       eventsDays: z.number().int().min(1).max(3650),
-      decisionLogDays: z.number().int().min(1).max(3650),
+      /**
+       * How long `GET /v1/decisions/{id}` and `POST .../responses` find a decision (the log items'
+       * TTL). Storage and point-in-time recovery of the log grow with it. A campaign whose
+       * `responseWindow` is longer loses the responses that come after it.
+       */
+      decisionLogDays: z
+        .number()
+        .int()
+        .min(
+          MIN_DECISION_LOG_DAYS,
+          `at least ${MIN_DECISION_LOG_DAYS}: the month-to-date reports read the month's decisions from the log`,
+        )
+        .max(3650),
+      /** Point-in-time recovery of the decision log tables (35 days of restore points). */
+      decisionLogPitr: z.boolean().default(true),
       logsDays: z.number().int().min(1).max(3650).default(30),
     }),
     scoring: z.strictObject({
@@ -243,6 +289,8 @@ export const MarketConfig = z
      * 1% of a million decisions a day is still ten thousand traces; raise it while investigating.
      */
     tracingSampleRate: z.number().min(0).max(1).default(0.01),
+    /** Metrics lines and decision traces: what each costs per decision and what it trades (docs/capacity.md). */
+    observability: ObservabilityConfig.default(ObservabilityConfig.parse({})),
     alarmTopicEmail: email.optional(),
     /** Alarm thresholds of the market's on-call (the alarms go to the alarm topic above). */
     alerting: z

@@ -1,3 +1,4 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -25,6 +26,9 @@ export interface CvmApiProps {
    */
   readonly functions?: Partial<Record<ApiFunction, IFunction>>;
 }
+
+/** What lambdas/adapters/usage/meter-from-env.ts reads: seconds between a container's metrics lines (0: every invocation). */
+export const METER_FLUSH_VARIABLE = 'CVM_METER_FLUSH_SECONDS';
 
 /** The API key header; also the authorizer's cache key. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -205,6 +209,11 @@ export class CvmApi extends Construct {
     });
     store.grantReadKeys(authorizerFn);
     this.functions = { ...(props.functions ?? {}), meta, customers } as Record<ApiFunction, IFunction>;
+    // one metrics line per container and interval: the API functions invoke most often, and
+    // their API requests per tenant are counted exactly by the usage plans anyway
+    for (const fn of new Set(Object.values(this.functions)))
+      if (fn instanceof lambda.Function)
+        fn.addEnvironment(METER_FLUSH_VARIABLE, String(config.observability.meterFlushSeconds));
     this.authorizerFunction = authorizerFn;
 
     // --- the REST API ------------------------------------------------------------------------
@@ -225,7 +234,7 @@ export class CvmApi extends Construct {
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       // every request body reaches the functions base64, byte for byte: decoded as text by the
       // gateway, bytes that are not UTF-8 would arrive as U+FFFD and be stored instead of refused
-      // (lambdas/http/pipeline.ts decodes strictly). Responses are text (isBase64Encoded false).
+      // (lambdas/http/http-handler.ts decodes strictly). Responses are text (isBase64Encoded false).
       binaryMediaTypes: ['*/*'],
       // API Gateway writes execution and access logs through one account-wide role; keep it when
       // the stack goes, other APIs in the account depend on it.

@@ -114,14 +114,22 @@ export class CustomerStore extends Construct {
         key,
         protection,
       );
-      this.ownDecisionTables[tenant.id] = tableFromDesign(
+      const decisionTable = tableFromDesign(
         silo,
         'DecisionTable',
         DECISION_TABLE,
         decisionTableName(deploymentOf(config), tenant.id),
         key,
         protection,
+        { pointInTimeRecovery: config.retention.decisionLogPitr },
       );
+      if (!config.retention.decisionLogPitr)
+        Validations.of(decisionTable).acknowledge({
+          id: 'AwsSolutions-DDB3',
+          reason:
+            "The market config turns the decision log's point-in-time recovery off (retention.decisionLogPitr): a restore of the audit log traded for about a tenth of a decision's cost (docs/capacity.md).",
+        });
+      this.ownDecisionTables[tenant.id] = decisionTable;
       tagTenant(silo, config, tenant);
     }
     this.tables = { ...this.ownTables };
@@ -194,7 +202,7 @@ export class CustomerStore extends Construct {
     this.keysTable.grantReadData(grantee);
   }
 
-  /** TENANT_TABLES, DECISION_TABLES and KEYS_TABLE as the handlers' env.ts reads them. */
+  /** TENANT_TABLES, DECISION_TABLES and KEYS_TABLE as composition/platform-env.ts reads them. */
   tableNamesEnv(): { TENANT_TABLES: string; DECISION_TABLES: string; KEYS_TABLE: string; IDEMPOTENCY_TABLE: string } {
     const namesOf = (tables: Record<string, dynamodb.ITable>) =>
       Stack.of(this).toJsonString(

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { decisioningEnvOf } from '#config/decisioning-settings.ts';
 import type { MarketConfig } from '#config/market-config.ts';
@@ -23,7 +24,7 @@ export function modelBundleDirs(config: MarketConfig): { from: string; to: strin
   }));
 }
 
-/** Only what handlers/decisions-env.ts reads of the scoring environment: a function's variables share 4 KB. */
+/** Only what composition/decisions-env.ts reads of the scoring environment: a function's variables share 4 KB. */
 function onlineScoringEnv(scoring: Pick<Scoring, 'scoringEnvironment'>): Record<string, string> {
   const { SCORING_MODE, SAGEMAKER_ENDPOINTS, LATENCY_BUDGET_MS } = scoring.scoringEnvironment();
   return { SCORING_MODE, SAGEMAKER_ENDPOINTS, LATENCY_BUDGET_MS };
@@ -58,6 +59,10 @@ export class Decisioning extends Construct {
       },
       bundleDirs: modelBundleDirs(config),
     });
+    // X-Ray bills the trace, which API Gateway's sampling records either way: off, a sampled
+    // decision's trace only loses the function's segments (market config observability.decisionTracing)
+    if (!config.observability.decisionTracing)
+      (this.apiFunction.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.PASS_THROUGH };
     store.grantReadWrite(this.apiFunction);
     store.grantDecisionLog(this.apiFunction);
     store.grantIdempotency(this.apiFunction);

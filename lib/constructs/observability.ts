@@ -13,7 +13,7 @@ import * as xray from 'aws-cdk-lib/aws-xray';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { physicalName, type MarketConfig, type TenantConfig } from '#config/market-config.ts';
-import { METER_NAMES } from '../../lambdas/domain/metering.ts';
+import { METER_NAMES } from '../../lambdas/domain/usage-readings.ts';
 import {
   DIMENSION,
   FALLBACK_REASONS,
@@ -388,17 +388,17 @@ export class Observability extends Construct {
   }
 
   /**
-   * Tracing follows `tracingSampleRate`: above 0, every house function traces its AWS SDK calls
-   * (lambdas/adapters/tracing.ts) in the traces API Gateway samples at that rate (Lambda follows
+   * Tracing follows `tracingSampleRate`: above 0, every house function sends its segment (init,
+   * invocation, duration, errors) in the traces API Gateway samples at that rate (Lambda follows
    * the caller's decision; queue- and schedule-started invocations are sampled at Lambda's own
-   * rate, which is not configurable); at 0, no function traces and the tracer is never loaded.
+   * rate, which is not configurable); at 0, no function traces. No SDK call has its own
+   * subsegment since the X-Ray SDK left the bundles (docs/operations.md, tracing).
    */
   applyTracing(): void {
-    const on = this.config.tracingSampleRate > 0;
+    if (this.config.tracingSampleRate > 0) return;
     for (const fn of this.allFunctions()) {
       if (!(fn instanceof CvmFunction)) continue;
-      fn.addEnvironment('POWERTOOLS_TRACE_ENABLED', String(on));
-      if (!on) (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.PASS_THROUGH };
+      (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.PASS_THROUGH };
     }
   }
 

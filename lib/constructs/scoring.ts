@@ -190,7 +190,7 @@ export class Scoring extends Construct {
     );
   }
 
-  /** What the online scoring port (handlers/scoring-env.ts) reads. */
+  /** What the online scoring port (composition/scoring-env.ts) reads. */
   scoringEnvironment(): Record<
     'SCORING_MODE' | 'SAGEMAKER_ENDPOINTS' | 'LATENCY_BUDGET_MS' | 'MODEL_PINS' | 'WRITE_DELTA',
     string

@@ -17,22 +17,17 @@ import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
-import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
-import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
 import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DECISION_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
-import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { campaignSteps } from '#app/campaign-steps.ts';
 import { createCampaign } from '#app/campaigns.ts';
 import { decide, respond, type Decision, type DecisionPorts } from '#app/decisions.ts';
 import { processCustomerEvents } from '#app/process-events.ts';
 import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
-import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { DEMO_TRIGGERS } from '#config/markets/demo-triggers.ts';
@@ -40,6 +35,7 @@ import { TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts'
 import { anEvent } from '../../lambdas/test-support/event-builders.ts';
 import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
 import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
+import { dynamoDecisionPorts } from './decision-ports.ts';
 import { median, type BenchFigure } from './figure.ts';
 import { itemBytes, legacyItemOf } from './scan-bytes.ts';
 
@@ -133,27 +129,11 @@ async function measure(endpoint: string): Promise<BenchFigure[]> {
   // without daily caps: their leases (a write per ten units) depend on which action wins, not on
   // the customer's history, and would blur the comparison (they are measured in decisions.ts)
   for (const a of demoCatalog) await catalog.put(TENANT, { ...a, limits: { perCustomer: a.limits.perCustomer } });
-  const logged: DecisionRecord[] = [];
-  const log = new DynamoDecisionLog(db, { tenant: tableOf, decisions: () => `${table}-decisions` });
-  const ports: DecisionPorts = {
-    customers: new DynamoCustomerRepo(db, tableOf),
-    catalog,
-    log: {
-      record: async (t, r) => {
-        logged.push(r);
-        await log.record(t, r);
-      },
-      find: log.find.bind(log),
-      findOffered: log.findOffered.bind(log),
-      recordResponse: log.recordResponse.bind(log),
-    },
-    ledgers: new DynamoContactLedgers(db, tableOf),
-    learning: new DynamoLearningStore(db, tableOf, 60_000),
-    volume: new DynamoVolumeCounter(db, tableOf, 8),
-    clock,
-    randomId: () => Math.random().toString(36).slice(2, 14),
-    settings,
-  };
+  const { ports, logged } = dynamoDecisionPorts(
+    db,
+    { tenant: table, decisions: `${table}-decisions` },
+    { catalog, clock, settings },
+  );
   // the catalog as a warm container holds it: listed once, then from its cache
   const actions = await catalog.list(TENANT);
   ports.catalog = {

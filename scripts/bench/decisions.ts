@@ -15,26 +15,23 @@ import { pathToFileURL } from 'node:url';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
-import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
-import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
-import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DECISION_TABLE, TENANT_TABLE, tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
-import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { loadPinnedModelsFromDir } from '#adapters/models/file-model-store.ts';
+import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
 import { decide, respond, type DecisionPorts } from '#app/decisions.ts';
 import type { Action } from '#domain/action.ts';
 import { fixedClock } from '#domain/clock.ts';
 import type { Scores } from '#domain/customer.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
-import { evaluateActions } from '#domain/decisioning/pipeline.ts';
+import { evaluateActions } from '#domain/decisioning/evaluate-actions.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { MemoryDecisioning, TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
 import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
 import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
+import { dynamoDecisionPorts } from './decision-ports.ts';
 import { median, type BenchFigure } from './figure.ts';
 import { isRunning, startLocal } from '../local/npm-start.ts';
 import { decideEachOnce, LOAD_CUSTOMERS, seedCustomers } from '../load/customer-base.ts';
@@ -97,10 +94,7 @@ export async function inProcess(withScoring: boolean, seconds: number): Promise<
       }),
       clock,
     );
-    ports.scoring = {
-      score: async (input) => ({ scores: scorer.score(input), source: 'embedded' }),
-      modelVersions: scorer.modelVersions,
-    };
+    ports.scoring = new EmbeddedScoring(scorer);
   }
   // keep history short and steady: the log is cleared each round, as a fresh container sees it
   const run = decide(ports);
@@ -190,17 +184,11 @@ async function dynamoCalls(): Promise<BenchFigure[]> {
           },
         }),
       );
-    const ports: DecisionPorts = {
-      customers: new DynamoCustomerRepo(db, tableOf),
-      catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now),
-      log: new DynamoDecisionLog(db, { tenant: tableOf, decisions: () => 'bench-acme-decisions' }),
-      ledgers: new DynamoContactLedgers(db, tableOf),
-      learning: new DynamoLearningStore(db, tableOf, 60_000),
-      volume: new DynamoVolumeCounter(db, tableOf, 8),
-      clock,
-      randomId: () => Math.random().toString(36).slice(2, 14),
-      settings: TEST_SETTINGS,
-    };
+    const { ports } = dynamoDecisionPorts(
+      db,
+      { tenant: 'bench-acme', decisions: 'bench-acme-decisions' },
+      { catalog: new CachedActionCatalog(catalogStore, 60_000, Date.now), clock, settings: TEST_SETTINGS },
+    );
     const run = decide(ports);
     await run('acme', { customerId: ids[0]!, channel: 'app' }); // warm the caches
     Object.assign(counts, { reads: 0, writes: 0, wcu: 0, rcu: 0 });

@@ -10,7 +10,7 @@ import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { freePort } from '../../lambdas/test-support/dynamo-local.ts';
-import { bundleEmpty, bundleHandler } from './bundles.ts';
+import { bundleEmpty, bundleHandler, deployedEnvironments, importMs } from './bundles.ts';
 import { median, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -27,29 +27,6 @@ async function bundles(dir: string) {
   out['empty'] = join(dir, 'empty.mjs');
   await bundleEmpty(dir, out['empty']);
   return out;
-}
-
-/** Wall time of a fresh node process that imports the bundle, median of `runs`. */
-function importTimes(file: string, runs: number): number[] {
-  const env = {
-    ...process.env,
-    MARKET: 'bench',
-    TENANT_TABLES: '{"consumer":"cvm-bench-consumer"}',
-    KEYS_TABLE: 'cvm-bench-keys',
-    AWS_REGION: 'af-south-1',
-  };
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`],
-      { env },
-    );
-    if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return times;
 }
 
 async function startRuntimeProcess(dir: string) {
@@ -91,12 +68,15 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
   for (const name of ['customers-api', 'authorizer', 'meta-api']) {
     figures.push({ name: `bundle size: ${name}`, value: Math.round(statSync(files[name]!).size / 1024), unit: 'KiB' });
   }
-  importTimes(files['empty']!, 2);
+  // with the environment the stack gives the function (as `npm run bench bundles` measures each one)
+  const env = (await deployedEnvironments())['customers-api']!;
+  importMs(files['customers-api']!, env);
+  importMs(files['empty']!, env);
   const handlerTimes: number[] = [];
   const emptyTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
-    handlerTimes.push(...importTimes(files['customers-api']!, 1));
-    emptyTimes.push(...importTimes(files['empty']!, 1));
+    handlerTimes.push(importMs(files['customers-api']!, env));
+    emptyTimes.push(importMs(files['empty']!, env));
   }
   const h = median(handlerTimes);
   const e = median(emptyTimes);

@@ -80,8 +80,10 @@ for (const suite of SUITES) {
     (f) =>
       `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${refText(f.reference)} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.note ?? ''} |`,
   );
+  // a suite may say what its figures mean and what is left (a markdown `ABOUT`), kept under its table
+  const about = (mod as Record<string, unknown>)['ABOUT'];
   sections.push(
-    `## ${suite.title}\n\n| figure | value | reference (same run) | ratio | note |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+    `## ${suite.title}\n\n| figure | value | reference (same run) | ratio | note |\n|---|---|---|---|---|\n${rows.join('\n')}\n${typeof about === 'string' ? `\n${about.trim()}\n` : ''}`,
   );
   for (const f of figures)
     console.log(

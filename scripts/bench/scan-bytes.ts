@@ -17,15 +17,10 @@ import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClien
 import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
-import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
-import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { logItemOf } from '#adapters/dynamo/decision-item.ts';
 import { householdContactKeys } from '#adapters/dynamo/household-contacts.ts';
-import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
 import { DECISION_TABLE, decisionTableBeside, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
-import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
-import { decide, type DecisionPorts } from '#app/decisions.ts';
+import { decide } from '#app/decisions.ts';
 import { fixedClock } from '#domain/clock.ts';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import { experimentGroup } from '#domain/decisioning/experiments.ts';
@@ -34,6 +29,7 @@ import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { TEST_SETTINGS } from '../../lambdas/test-support/memory-decisioning.ts';
 import { startDynamoLocal } from '../../lambdas/test-support/dynamo-local.ts';
 import { ensureTable } from '../../lambdas/test-support/ensure-table.ts';
+import { dynamoDecisionPorts } from './decision-ports.ts';
 import type { BenchFigure } from './figure.ts';
 
 export const DAYS = 180;
@@ -192,27 +188,11 @@ export async function measureScanBytes(endpoint: string, prefix = `scan-bytes-${
     await db.send(new PutCommand({ TableName: table, Item: state }));
   }
 
-  const records: DecisionRecord[] = [];
-  const log = new DynamoDecisionLog(db, { tenant: tableOf, decisions: () => decisionTable });
-  const ports: DecisionPorts = {
-    customers: new DynamoCustomerRepo(db, tableOf),
-    catalog,
-    log: {
-      record: async (tenant, r) => {
-        records.push(r);
-        await log.record(tenant, r);
-      },
-      find: log.find.bind(log),
-      findOffered: log.findOffered.bind(log),
-      recordResponse: log.recordResponse.bind(log),
-    },
-    ledgers: new DynamoContactLedgers(db, tableOf),
-    learning: new DynamoLearningStore(db, tableOf, 60_000),
-    volume: new DynamoVolumeCounter(db, tableOf, 8),
-    clock,
-    randomId: () => Math.random().toString(36).slice(2, 14),
-    settings: TEST_SETTINGS,
-  };
+  const { ports, logged: records } = dynamoDecisionPorts(
+    db,
+    { tenant: tenantTable, decisions: decisionTable },
+    { catalog, clock, settings: TEST_SETTINGS },
+  );
   const run = decide(ports);
   for (let day = 0; day < DAYS; day++) {
     await run('acme', { customerId, channel: 'app' });

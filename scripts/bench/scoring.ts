@@ -2,7 +2,9 @@
  * Scoring throughput: the in-process xgboost evaluator against xgboost's own predictor
  * (nthread=1), side by side on the same rows of the demo churn model, plus the whole scorer
  * (features + churn + cross-sell + NPS) in blocks as the nightly run calls it, beside one customer
- * at a time, its CPU time per customer, and the projected time to score a 9M-customer base.
+ * at a time, its CPU time per customer, and the projected time to score a 9M-customer base; and
+ * what the nightly run pays to read each customer's state at its clock: the whole view
+ * (`stateView`) beside only the fields the pinned models read (`fieldsView`), in the same rounds.
  *
  *   npx tsx scripts/bench/scoring.ts
  */
@@ -11,6 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixedClock } from '#domain/clock.ts';
+import { applyEvents, fieldsView, stateView, type StoredStateView } from '#domain/customer-state.ts';
+import { stateFromUsage } from '#domain/datasets/usage-state.ts';
+import type { CvmEvent } from '#domain/events.ts';
+import { stateFieldsOf } from '#domain/scoring/features.ts';
 import type { ProfileWithId } from '#domain/datasets/dataset-schema.ts';
 import { loadPinnedModels } from '#domain/scoring/model-store.ts';
 import { loadMarket } from '#config/markets/index.ts';
@@ -19,15 +25,9 @@ import { XgboostModel } from '#domain/scoring/xgboost-evaluator.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { datasetOf, readDatasetCsv } from '../ml/datasets.ts';
 import { DATA_DIR, MODELS_DIR } from '../ml/paths.ts';
+import { median, type BenchFigure } from './figure.ts';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  reference?: number;
-  ratio?: number;
-  note?: string;
-}
+export type BenchResult = BenchFigure;
 
 const BASE = 9_000_000;
 const CORES = 2;
@@ -88,6 +88,95 @@ print(json.dumps({'rowsPerSecond': rows / best, 'version': xgb.__version__}))
   } catch {
     return undefined;
   }
+}
+
+/** Rounds of reading every state, alternated between the two readers so a busy machine slows both alike. */
+const READ_ROUNDS = 15;
+
+/**
+ * The nightly run's read of each customer's state at its clock, on the ir market (its churn model
+ * reads four 30-day counters): the whole view against the fields the pinned models read, each
+ * figure the median of alternating rounds. The states are the importer's (a usage period) with a
+ * month of events folded in day by day by the processor (calls every day, a dropped call, top-up
+ * and complaint now and then), as the scan reads them: JSON, counters as last written.
+ */
+export async function runStateReadBench(): Promise<BenchFigure[]> {
+  const market = 'ir';
+  const models = await loadPinnedModels(fileModelSource(MODELS_DIR), market, loadMarket(market).scoring.models);
+  const fields = stateFieldsOf(models.flatMap((m) => m.heads.flatMap((h) => h.spec.features)));
+  const readFields = fieldsView(fields);
+  const written = new Date('2026-12-05T18:00:00Z');
+  const nightly = new Date('2026-12-06T02:00:00Z');
+  const DAY_MS = 86_400_000;
+  const config = { dedupeWindowHours: 48 };
+  /** A month of a customer's events, folded day by day as the processor does (its keys age out). */
+  const month = (i: number) =>
+    Array.from({ length: 30 }, (_, k) => {
+      const day = new Date(written.getTime() - (29 - k) * DAY_MS);
+      const at = (hoursAgo: number) => new Date(day.getTime() - hoursAgo * 3_600_000).toISOString();
+      const e = (type: CvmEvent['type'], data: object, hoursAgo: number) =>
+        ({
+          eventId: `${i}-${k}-${type}-${hoursAgo}`,
+          customerId: 'x',
+          type,
+          occurredAt: at(hoursAgo),
+          data,
+        }) as CvmEvent;
+      const events = [e('usage.voice', { seconds: 120 }, 9), e('usage.voice', { seconds: 45 }, 2)];
+      if (k % 5 === 0) events.push(e('network.call_dropped', {}, 3));
+      if (k % 10 === 0) events.push(e('billing.topup', { amount: 5 }, 4));
+      if (k % 15 === 0)
+        events.push(e('care.contact', { reason: 'complaint', channel: 'app', resolvedFirstContact: false }, 5));
+      return { day, events };
+    });
+  const { schema, trainFile } = datasetOf(market);
+  const states = readDatasetCsv(resolve(DATA_DIR, trainFile), schema).flatMap((row, i): StoredStateView[] => {
+    const m = schema.toProfile(row, i + 1);
+    if (!m.ok || !m.usage) return [];
+    let state = stateFromUsage(m.usage, new Date(written.getTime() - 30 * DAY_MS));
+    for (const { day, events } of month(i)) state = applyEvents(state, events, day, config).state;
+    return [JSON.parse(JSON.stringify(state)) as StoredStateView];
+  });
+  // the same fields, the same values: a figure of a reader that differs would be no comparison
+  for (const s of states) {
+    const whole = stateView(s, nightly) as Record<string, unknown>;
+    const part = readFields(s, nightly) as Record<string, unknown>;
+    for (const f of fields)
+      if (JSON.stringify(whole[f]) !== JSON.stringify(part[f]))
+        throw new Error(`fieldsView differs from stateView on ${f}`);
+  }
+  const readers = {
+    whole: (s: StoredStateView) => stateView(s, nightly),
+    fields: (s: StoredStateView) => readFields(s, nightly),
+  };
+  const times: Record<keyof typeof readers, number[]> = { whole: [], fields: [] };
+  let sink = 0;
+  for (let round = -3; round < READ_ROUNDS; round++)
+    for (const [name, read] of Object.entries(readers) as [keyof typeof readers, (s: StoredStateView) => object][]) {
+      const started = process.hrtime.bigint();
+      for (const s of states) if (read(s) !== undefined) sink++;
+      if (round >= 0) times[name].push(Number(process.hrtime.bigint() - started) / states.length / 1000);
+    }
+  if (sink === 0) throw new Error('no state was read');
+  const whole = median(times.whole);
+  const part = median(times.fields);
+  const us = (x: number) => Number(x.toFixed(2));
+  return [
+    {
+      name: 'nightly state read per customer, whole view (stateView; before)',
+      value: us(whole),
+      unit: 'µs',
+      note: `${states.length} ${market} states, median of ${READ_ROUNDS} rounds`,
+    },
+    {
+      name: `nightly state read per customer, the fields the models read (fieldsView: ${fields.join(', ')})`,
+      value: us(part),
+      unit: 'µs',
+      reference: { name: 'whole view', value: us(whole), unit: 'µs' },
+      ratio: Number((whole / part).toFixed(1)),
+      note: 'ratio: times faster; the same values to the same bucket edge (checked on every state)',
+    },
+  ];
 }
 
 export async function runScoringBench(): Promise<BenchResult[]> {
@@ -176,17 +265,20 @@ export async function runScoringBench(): Promise<BenchResult[]> {
       unit: 's',
       note: `from CPU time: ${((BASE * cpuUsPerCustomer) / 1e6 / CORES).toFixed(1)} s; one customer at a time: ${(BASE / (singleRps * CORES)).toFixed(1)} s`,
     },
+    ...(await runStateReadBench()),
   );
   return results;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = await runScoringBench();
-  for (const r of results) {
-    const ref =
-      r.reference !== undefined ? `  (xgboost ${r.reference.toLocaleString('en')} ${r.unit}; ratio ${r.ratio})` : '';
-    process.stdout.write(`${r.name}: ${r.value.toLocaleString('en')} ${r.unit}${ref}\n`);
-  }
-  if (!results.some((r) => r.reference !== undefined))
+  const refOf = ({ reference: ref, ratio, unit }: BenchResult) => {
+    if (ref === undefined) return '';
+    if (typeof ref === 'object')
+      return `  (${ref.name}: ${ref.value.toLocaleString('en')} ${ref.unit}; ratio ${ratio})`;
+    return `  (xgboost ${ref.toLocaleString('en')} ${unit}; ratio ${ratio})`;
+  };
+  for (const r of results) process.stdout.write(`${r.name}: ${r.value.toLocaleString('en')} ${r.unit}${refOf(r)}\n`);
+  if (!results.some((r) => typeof r.reference === 'number'))
     process.stdout.write(`(xgboost reference skipped: ${PYTHON} with python3-xgboost not found)\n`);
 }

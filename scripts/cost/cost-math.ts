@@ -343,8 +343,6 @@ export interface Assumptions {
   s3Compression: number;
   /** Firehose buffer: an S3 object per tenant stream at least this often. */
   firehoseBufferSeconds: number;
-  /** A container with per-container metrics writes its line at most this often. */
-  emfFlushSeconds: number;
   /** Warm containers per busy one (Lambda keeps idle containers for a while): how many flush lines there are. */
   warmContainersPerBusy: number;
   /** Days in a month (storage is billed per GB-month). */
@@ -383,7 +381,6 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   logCompression: 0.15,
   s3Compression: 0.25,
   firehoseBufferSeconds: 300,
-  emfFlushSeconds: 10,
   warmContainersPerBusy: 3,
   daysPerMonth: 30,
 };
@@ -592,6 +589,8 @@ export interface EventInput {
   /** The state item as the processor writes it, and the contact ledger item a firing commits to (layout). */
   stateItemBytes: number;
   ledgerItemBytes: number;
+  /** EMF lines per POST of the events API: 1, or fewer when its containers write one per interval (default 1). */
+  emfLinesPerRequest?: number;
 }
 
 /** N events: POSTs of `eventsPerRequest`, one SQS message each, batch processing, one state write each. */
@@ -629,8 +628,8 @@ export function eventUsage(input: EventInput, a: Assumptions): Usage {
       requests * (platformBytes(input.eventsFn, a) + a.appLogBytes) +
       batches * (platformBytes(input.processorFn, a) + a.appLogBytes),
     iaLogBytes: access.ia,
-    // Event meter per request (events API) and per batch (processor)
-    emfBytes: (requests + batches) * a.emfBytes,
+    // Event meter per request (events API, or per container and interval) and per batch (processor)
+    emfBytes: (requests * (input.emfLinesPerRequest ?? 1) + batches) * a.emfBytes,
     traces: (requests + batches) * input.samplingRate,
   };
 }

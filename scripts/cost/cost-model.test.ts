@@ -1,7 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decisionTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
-import { deploymentOf } from '#config/market-config.ts';
+import { deploymentOf, MIN_DECISION_LOG_DAYS } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import {
   DEFAULT_ASSUMPTIONS,
@@ -18,7 +18,7 @@ import {
 import { decisionLayout, type DecisionIo } from './decision-layout.ts';
 import { fixtureTemplate } from './fixture-template.ts';
 import { readUnitsOf, writeUnitsOf } from './item-bytes.ts';
-import { ALL_LEVERS, emfLinesPerDecision, LEVERS } from './levers.ts';
+import { ALL_LEVERS, CONFIG_LEVERS, emfLinesPerDecision, leanMarket, LEVERS } from './levers.ts';
 import { costModel, type CostModel } from './model.ts';
 import { flaggedPrices, loadPrices } from './prices.ts';
 import { accessLogLineBytes, templateFacts, type CfnTemplate } from './template-facts.ts';
@@ -235,9 +235,9 @@ describe('the levers', () => {
   });
 
   it('writes one metrics line per container and interval, never more lines than decisions', () => {
-    expect(emfLinesPerDecision(false, 100, 21, 2, a)).toBe(1);
-    const busy = emfLinesPerDecision(true, 1000, 21, 2, a);
-    const quiet = emfLinesPerDecision(true, 1, 21, 2, a);
+    expect(emfLinesPerDecision(0, 100, 21, 2, a)).toBe(1);
+    const busy = emfLinesPerDecision(10, 1000, 21, 2, a);
+    const quiet = emfLinesPerDecision(10, 1, 21, 2, a);
     expect(busy).toBeLessThan(0.05);
     expect(quiet).toBeLessThanOrEqual(1);
     expect(quiet).toBeGreaterThan(busy);
@@ -246,6 +246,99 @@ describe('the levers', () => {
   it('turns the levers on in the figure itself when asked', () => {
     const all = costModel(base, market, prices, a, CUSTOMERS, { layouts, levers: ALL_LEVERS });
     expect(at(all, 1).estimate.total).toBeCloseTo(at(model(), 1).allLevers.total, 9);
+  });
+});
+
+describe('the configuration levers, read from the template', () => {
+  const logTables = market.tenants.map((t) => decisionTableName(deploymentOf(market), t.id));
+  const tenantTables = market.tenants.map((t) => tenantTableName(deploymentOf(market), t.id));
+
+  it("reads the API functions' metrics interval, the log's TTL and the stage's tracing", () => {
+    const t = fixtureTemplate({
+      meterFlushSeconds: 10,
+      decisionLogDays: 32,
+      stageTracing: true,
+      decisionTracing: false,
+    });
+    const facts = templateFacts(t);
+    expect(facts.functions[decisionFnId(t)]).toMatchObject({
+      meterFlushSeconds: 10,
+      decisionLogDays: 32,
+      tracing: false,
+    });
+    expect(facts.api.tracing).toBe(true);
+    expect(templateFacts(base).functions[decisionFnId(base)]).toMatchObject({ meterFlushSeconds: 0 });
+    expect(templateFacts(base).functions[decisionFnId(base)]!.decisionLogDays).toBeUndefined();
+    expect(templateFacts(base).api.tracing).toBe(false);
+  });
+
+  it("writes the EMF line per container when the decisions function's CVM_METER_FLUSH_SECONDS says so", () => {
+    const perInvocation = at(model(), 1);
+    const interval = at(model(fixtureTemplate({ pitrTables, meterFlushSeconds: 10 })), 1);
+    const emf = (l: typeof perInvocation) => line(l.estimate.lines, 'Metrics (EMF)')!;
+    const ms = decisionMs(model().functions.decision, a);
+    const lines = emfLinesPerDecision(10, (CUSTOMERS * 1) / 86_400, ms, market.tenants.length, a);
+    expect(lines).toBeLessThan(0.05);
+    expect(emf(interval) / emf(perInvocation)).toBeCloseTo(lines, 6);
+    expect(model(fixtureTemplate({ pitrTables, meterFlushSeconds: 0 })).decisions.total).toBeCloseTo(
+      perInvocation.estimate.total,
+      9,
+    );
+    // the events API is an API function too: fewer lines than its requests, the processor's unchanged
+    const eventsEmf = (t: CfnTemplate) => line(model(t).events.lines, 'Metrics (EMF)')!;
+    const batches = M / 25;
+    const requests = M / a.eventsPerRequest;
+    const fewer = eventsEmf(fixtureTemplate({ pitrTables, meterFlushSeconds: 10 }));
+    expect(eventsEmf(base) * (batches / (requests + batches))).toBeLessThan(fewer);
+    expect(fewer).toBeLessThan(eventsEmf(base));
+  });
+
+  it("charges the log's point-in-time recovery only where the template keeps it on the log tables", () => {
+    const on = at(model(), 1).estimate;
+    const off = at(model(fixtureTemplate({ pitrTables: tenantTables, tables: logTables })), 1).estimate;
+    const io = at(model(), 1).io;
+    const pitr = (e: typeof on) => line(e.lines, 'DynamoDB point-in-time recovery')!;
+    // what is left is the ledger's, on the tenant table
+    expect(pitr(off)).toBeGreaterThan(0);
+    expect(pitr(on) - pitr(off)).toBeCloseTo(
+      ((M * io.logStored.table) / 1024 ** 3) * (io.logRetentionDays / 30) * prices.prices['dynamodb.pitr'].usd,
+      6,
+    );
+  });
+
+  it("keeps each decision as long as the decisions function's DECISIONING.decisionLogDays says", () => {
+    const io = at(model(), 1).io;
+    const of = (days: number) => at(model(fixtureTemplate({ pitrTables, decisionLogDays: days })), 1).estimate.lines;
+    const storage = (days: number) => line(of(days), 'DynamoDB storage')!;
+    expect(line(of(io.logRetentionDays), 'DynamoDB storage')).toBeCloseTo(
+      line(at(model(), 1).estimate.lines, 'DynamoDB storage')!,
+      9,
+    );
+    // the log's share of storage scales with its TTL; the ledger's does not
+    const logGb = (days: number) =>
+      ((M * (io.logStored.table + io.logStored.indexes)) / 1024 ** 3) *
+      (days / 30) *
+      prices.prices['dynamodb.storage'].usd;
+    expect(storage(180) - storage(32)).toBeCloseTo(logGb(180) - logGb(32), 6);
+  });
+
+  it('counts a sampled decision as a trace while the stage traces, whatever the function does', () => {
+    const xray = (t: CfnTemplate) => line(at(model(t), 1).estimate.lines, 'Traces (X-Ray)');
+    const stage = xray(fixtureTemplate({ pitrTables, stageTracing: true }));
+    expect(stage).toBeGreaterThan(0);
+    expect(xray(fixtureTemplate({ pitrTables, stageTracing: true, decisionTracing: false }))).toBeCloseTo(stage!, 9);
+    // the function alone records them on an untraced stage
+    expect(xray(fixtureTemplate({ pitrTables, decisionTracing: true }))).toBeCloseTo(stage!, 9);
+    expect(xray(fixtureTemplate({ pitrTables, decisionTracing: false }))).toBeUndefined();
+  });
+
+  it('pulls every configuration lever in the lean market, and nothing else', () => {
+    const lean = leanMarket(market);
+    for (const l of CONFIG_LEVERS)
+      if (l.option !== 'observability.meterFlushSeconds') expect(l.valueIn(lean), l.option).not.toBe(l.valueIn(market));
+    expect(lean.retention.decisionLogDays).toBe(MIN_DECISION_LOG_DAYS);
+    expect(lean.observability.meterFlushSeconds).toBeGreaterThan(0);
+    expect({ ...lean, retention: market.retention, observability: market.observability }).toEqual(market);
   });
 });
 

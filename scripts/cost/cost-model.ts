@@ -11,7 +11,7 @@ import { type ArgsOf, defineCli, marketOption } from '../lib/args.ts';
 import { DEFAULT_ASSUMPTIONS, type Assumptions, type PriceTable } from './cost-math.ts';
 import type { DecisionIo } from './decision-layout.ts';
 import { idempotencyKeyCost } from './idempotency-cost.ts';
-import { LEVERS, type LeverKey, type Levers } from './levers.ts';
+import { CONFIG_LEVERS, leanMarket, LEVERS, marketWithLever, type LeverKey, type Levers } from './levers.ts';
 import { costModel, METER_NAMES, type CostModel, type Estimate } from './model.ts';
 import { flaggedPrices, loadPrices } from './prices.ts';
 import type { CfnTemplate } from './template-facts.ts';
@@ -58,7 +58,9 @@ function printDecisionLines(out: string[], model: CostModel, local?: CostModel) 
       regional(there?.estimate, local?.prices),
       TARGETS.decisions,
     );
-    out.push('    levers (each on its own, then all; the same model with the switch on):');
+    out.push(
+      '    modelled levers, not in the platform (each on its own, then all; the same model with the switch on):',
+    );
     for (const [j, l] of line.levers.entries())
       out.push(
         `      ${usd(l.total)} (${(l.total - line.estimate.total).toFixed(2)})${local ? `  ${local.prices.region} ${usd(there!.levers[j]!.total)}` : ''}${verdict(l.total, TARGETS.decisions)}  ${l.title}`,
@@ -68,6 +70,12 @@ function printDecisionLines(out: string[], model: CostModel, local?: CostModel) 
     );
     out.push('');
   }
+}
+
+/** Where the template puts each configuration lever of the decision figure. */
+function settingsLine(m: CostModel): string {
+  const s = m.decisionSettings;
+  return `CVM_METER_FLUSH_SECONDS ${s.meterFlushSeconds}; decisions function tracing ${s.decisionFunctionTracing ? 'Active' : 'PassThrough'} (stage tracing ${s.stageTracing ? 'on' : 'off'}); decision log PITR ${s.logPitr ? 'on' : 'off'}, TTL ${s.logDays ?? '(not in the template)'} days`;
 }
 
 /** What would move the decision figure, each computed by the same model on a changed template. */
@@ -90,10 +98,10 @@ function templateLevers(template: CfnTemplate, model: CostModel, run: (t: CfnTem
       usd: model.decisions.httpApiTotal,
     },
     {
-      what: 'Lambda system log level INFO instead of WARN (START/REPORT lines back in the logs)',
+      what: 'system log level WARN on every function instead of INFO (no START/REPORT lines: memory used and init duration gone)',
       usd: changed((t) =>
         fns(t).forEach((r) => {
-          r.Properties!['LoggingConfig'] = { ...(r.Properties!['LoggingConfig'] ?? {}), SystemLogLevel: 'INFO' };
+          r.Properties!['LoggingConfig'] = { ...(r.Properties!['LoggingConfig'] ?? {}), SystemLogLevel: 'WARN' };
         }),
       ),
     },
@@ -157,6 +165,7 @@ export async function main(args: ArgsOf<typeof cli>) {
   const levers = Object.fromEntries(args.lever.map((k) => [k as LeverKey, true])) as Partial<Levers>;
   // Loaded here, not at the top, so that --help and argument errors answer without loading the CDK.
   const { synthMarket } = await import('../../infra-tests/synth.ts');
+  const lean = leanMarket(market);
   const { decisionLayout } = await import('./decision-layout.ts');
   const a: Assumptions = DEFAULT_ASSUMPTIONS;
   const layouts: DecisionIo[] = [];
@@ -168,6 +177,9 @@ export async function main(args: ArgsOf<typeof cli>) {
   const run = (prices: PriceTable, t = json) => costModel(t, market, prices, a, customers, { layouts, levers });
   const model = run(reference);
   const local = market.aws.region === reference.region ? undefined : run(loadPrices(market.aws.region));
+  const leanJson = synthMarket(lean).template.toJSON() as CfnTemplate;
+  const leanModel = run(reference, leanJson);
+  const leanLocal = local ? run(local.prices, leanJson) : undefined;
 
   const out: string[] = [];
   out.push(
@@ -188,14 +200,39 @@ export async function main(args: ArgsOf<typeof cli>) {
   );
   out.push(`levers switched on in the figures: ${args.lever.length ? args.lever.join(', ') : 'none'}`);
   out.push('');
-  out.push(`decisions (${model.facts.api.type} with per-tenant usage plans, no inference):`);
+  out.push(
+    `decisions (${model.facts.api.type} with per-tenant usage plans, no inference), the market config as shipped:`,
+  );
+  out.push(`  template: ${settingsLine(model)}`);
   printDecisionLines(out, model, local);
+  out.push(
+    `decisions, lean configuration (the market config with every configuration lever pulled: ${CONFIG_LEVERS.map((l) => `${l.option} ${l.valueIn(lean)}`).join(', ')}):`,
+  );
+  out.push(`  template: ${settingsLine(leanModel)}`);
+  printDecisionLines(out, leanModel, leanLocal);
+  out.push(
+    `configuration levers (market config), each moved alone on the market as configured (its stack synthesized): $ per 1M decisions at D = ${perCustomer.join(' / ')}`,
+  );
+  const figures = (m: CostModel) => m.decisionLines.map((l) => usd(l.estimate.total)).join(' / ');
+  out.push(`    as configured: ${figures(model)}; lean: ${figures(leanModel)}`);
+  for (const l of CONFIG_LEVERS) {
+    const moved = marketWithLever(market, l);
+    const m = run(reference, synthMarket(moved.config).template.toJSON() as CfnTemplate);
+    const delta = m.decisionLines
+      .map((x, i) => x.estimate.total - model.decisionLines[i]!.estimate.total)
+      .map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`)
+      .join(' / ');
+    out.push(
+      `    ${l.option}: ${l.valueIn(market)} as configured (lean ${l.lean}); at ${moved.value}: ${figures(m)} (${delta}). Trades: ${l.trades}`,
+    );
+  }
+  out.push('');
   const keyed = idempotencyKeyCost(reference, layouts[0]!.recordJsonBytes);
   out.push(
     `Idempotency-Key: +${usd(keyed.perMillion)} per 1M decisions that send the header (${keyed.detail}); decisions without it pay nothing`,
   );
   out.push('');
-  out.push('what each lever trades:');
+  out.push('what each modelled lever (not in the platform) trades:');
   for (const l of LEVERS) out.push(`    ${l.key}: ${l.trades}`);
   out.push('');
   out.push(`per scoring mode (decisions at D = ${model.reference.perCustomerPerDay} with inference added):`);

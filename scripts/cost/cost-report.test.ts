@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CostExplorerCostSource } from '#adapters/cost-explorer.ts';
-import { FileUsageSource } from '#adapters/metering/file-usage-source.ts';
+import { FileUsageSource } from '#adapters/usage/file-usage-source.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import type { AccountCost } from '#domain/cost/ports.ts';
 import { COST_TAGS, TAG_BILLING_UNIT, TAG_COMPONENT } from '../../lib/constructs/cost-allocation.ts';

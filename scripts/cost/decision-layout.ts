@@ -30,7 +30,7 @@ import { fixedClock } from '#domain/clock.ts';
 import { applyEvents, type CustomerState } from '#domain/customer-state.ts';
 import type { Channel, CustomerRecord } from '#domain/customer.ts';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
-import { decisionsEnv } from '#handlers/decisions-env.ts';
+import { decisionsEnv } from '#composition/decisions-env.ts';
 import { senderAt } from '../bench/write-units.ts';
 import { indexEntryOf, itemBytes, STORAGE_OVERHEAD_BYTES } from './item-bytes.ts';
 import { TableEmulator, type Billed } from './table-emulator.ts';
@@ -216,7 +216,7 @@ export async function decisionLayout(config: MarketConfig, opts: LayoutOptions):
   const log = new RememberingLog(db, { tenant: tableOf, decisions: () => LOG });
   let seq = 0;
   const catalog = new DynamoActionCatalog(db, tableOf);
-  // composed as decisionAdaptersFor composes them (lambdas/handlers/decisions-wiring.ts)
+  // composed as decisionAdaptersFor composes them (lambdas/composition/decisions.ts)
   const ports: DecisionPorts = {
     customers: new DynamoCustomerRepo(db, tableOf),
     catalog: new CachedActionCatalog(catalog, raw.cacheSeconds * 1000, Date.now),

@@ -21,11 +21,21 @@ export function fixtureTemplate(
     accessLogClass?: logs.LogGroupClass;
     /** Physical names of on-demand tables with point-in-time recovery on. */
     pitrTables?: string[];
+    /** Physical names of on-demand tables with point-in-time recovery off. */
+    tables?: string[];
+    /** `CVM_METER_FLUSH_SECONDS` on the decisions and events functions, as on every API function (unset when undefined). */
+    meterFlushSeconds?: number;
+    /** The decisions function's `DECISIONING.decisionLogDays` (no DECISIONING when undefined). */
+    decisionLogDays?: number;
+    /** Active tracing on the decisions function (default true). */
+    decisionTracing?: boolean;
+    /** The API stage traces (default false, as RestApi's). */
+    stageTracing?: boolean;
   } = {},
 ): CfnTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fixture');
-  const fn = (id: string, memorySize: number) =>
+  const fn = (id: string, memorySize: number, more: Partial<lambda.FunctionProps> = {}) =>
     new lambda.Function(stack, id, {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -35,28 +45,42 @@ export function fixtureTemplate(
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(stack, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+      ...more,
     });
-  const decisions = fn('DecisionsFn', opts.decisionMemory ?? 1024);
-  const events = fn('EventsFn', 512);
+  const decisions = fn('DecisionsFn', opts.decisionMemory ?? 1024, {
+    ...(opts.decisionTracing === false ? { tracing: lambda.Tracing.PASS_THROUGH } : {}),
+    environment: {
+      ...(opts.meterFlushSeconds !== undefined ? { CVM_METER_FLUSH_SECONDS: String(opts.meterFlushSeconds) } : {}),
+      ...(opts.decisionLogDays !== undefined
+        ? { DECISIONING: JSON.stringify({ timeZone: 'UTC', decisionLogDays: opts.decisionLogDays }) }
+        : {}),
+    },
+  });
+  const events = fn(
+    'EventsFn',
+    512,
+    opts.meterFlushSeconds !== undefined
+      ? { environment: { CVM_METER_FLUSH_SECONDS: String(opts.meterFlushSeconds) } }
+      : {},
+  );
   const processor = fn('EventProcessorFn', 512);
   const authorizerFn = fn('AuthorizerFn', 512);
   processor.addEventSource(
     new SqsEventSource(new sqs.Queue(stack, 'Events'), { batchSize: 25, maxBatchingWindow: Duration.seconds(1) }),
   );
-  const api = new apigw.RestApi(
-    stack,
-    'Api',
-    opts.accessLogClass
-      ? {
-          deployOptions: {
+  const api = new apigw.RestApi(stack, 'Api', {
+    deployOptions: {
+      ...(opts.stageTracing ? { tracingEnabled: true } : {}),
+      ...(opts.accessLogClass
+        ? {
             accessLogDestination: new apigw.LogGroupLogDestination(
               new logs.LogGroup(stack, 'Access', { logGroupClass: opts.accessLogClass }),
             ),
             accessLogFormat: apigw.AccessLogFormat.clf(),
-          },
-        }
-      : {},
-  );
+          }
+        : {}),
+    },
+  });
   const authorizer = new apigw.RequestAuthorizer(stack, 'Authz', {
     handler: authorizerFn,
     identitySources: [apigw.IdentitySource.header('x-api-key')],
@@ -82,12 +106,16 @@ export function fixtureTemplate(
       },
     });
   }
-  for (const [i, tableName] of (opts.pitrTables ?? []).entries())
+  const tables = [
+    ...(opts.pitrTables ?? []).map((name) => ({ name, pitr: true })),
+    ...(opts.tables ?? []).map((name) => ({ name, pitr: false })),
+  ];
+  for (const [i, { name, pitr }] of tables.entries())
     new dynamodb.Table(stack, `Table${i}`, {
-      tableName,
+      tableName: name,
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pitr },
     });
   return Template.fromStack(stack).toJSON() as CfnTemplate;
 }

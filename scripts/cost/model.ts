@@ -1,4 +1,4 @@
-import { METER_NAMES as METER_NAME_LIST } from '#domain/metering.ts';
+import { METER_NAMES as METER_NAME_LIST } from '#domain/usage-readings.ts';
 import { decisionTableName, tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { driftSeriesOf } from '#adapters/metrics/platform-metrics.ts';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
@@ -73,6 +73,15 @@ export interface CostModel {
   meterSeriesPerMonth: number;
   /** Of those series, the nightly drift metrics' (ScorePsi per pinned model, FeaturePsi per watched feature). */
   driftSeries: number;
+  /** What the template sets of the decision figure's configuration levers (docs/capacity.md). */
+  decisionSettings: {
+    meterFlushSeconds: number;
+    decisionFunctionTracing: boolean;
+    stageTracing: boolean;
+    logPitr: boolean;
+    /** From the decisions function's environment; undefined when the template does not carry it. */
+    logDays?: number;
+  };
 }
 
 export interface ModelInputs {
@@ -194,6 +203,17 @@ export function costModel(
     facts.tables.some((t) => t.tableName && set.has(t.tableName) && t.pointInTimeRecovery);
   const pitr = { tenant: pitrOn(tenantNames), log: pitrOn(logNames) };
   const rate = facts.tracing.samplingRate;
+  const decisionFacts = routes['/v1/decisions'] ? facts.functions[routes['/v1/decisions']] : undefined;
+  const eventsFacts = routes['/v1/events'] ? facts.functions[routes['/v1/events']] : undefined;
+  /** Seconds between a decisions container's metrics lines, as the stack sets them (0: one per invocation). */
+  const meterFlushSeconds = decisionFacts?.meterFlushSeconds ?? 0;
+  /**
+   * A sampled decision is a recorded trace when the stage traces (its segment alone makes one) or
+   * the function traces on its own (untraced stage): X-Ray bills traces, not segments.
+   */
+  const decisionsTraced = facts.api.tracing || !!decisionFacts?.tracing;
+  /** The log's TTL as the decisions function is told it; the layout's (the config's) where the template does not say. */
+  const logDaysOf = (io: DecisionIo) => decisionFacts?.decisionLogDays ?? io.logRetentionDays;
   /**
    * Traces per request: the rule's fixed rate, plus its reservoir (the first N requests each
    * second, for every service the rule matches together), spread over the market's requests.
@@ -233,12 +253,14 @@ export function costModel(
   const monthlyEventRequests = (customers * a.eventsPerCustomerPerDay * a.daysPerMonth) / a.eventsPerRequest;
   const monthlyRequestsAt = (d: number) => customers * d * a.daysPerMonth + monthlyEventRequests;
 
-  const decisionAt = (io: DecisionIo, levers: Levers): Estimate => {
+  const decisionAt = (measured: DecisionIo, levers: Levers): Estimate => {
+    const io = { ...measured, logRetentionDays: logDaysOf(measured) };
     const d = io.perCustomerPerDay;
     const perSecond = (customers * d) / 86_400;
     const logPath = logPathOf(levers);
+    const traced = decisionsTraced && !levers.noDecisionTraces;
     const emfLines = emfLinesPerDecision(
-      levers.containerMetrics,
+      meterFlushSeconds,
       perSecond,
       decisionMs(functions.decision, a, logPath),
       config.tenants.length,
@@ -249,10 +271,10 @@ export function costModel(
         decisions: M,
         decisionFn: functions.decision,
         authorizerFn: functions.authorizer,
-        samplingRate: tracesPerRequest(monthlyRequestsAt(d), levers.noDecisionTraces),
+        samplingRate: tracesPerRequest(monthlyRequestsAt(d), !traced),
         accessLogClass: facts.api.accessLogClass,
         io,
-        pitr: { tenant: pitr.tenant, log: pitr.log && !levers.noLogPitr },
+        pitr,
         emfLinesPerDecision: emfLines,
         logPath,
         tenants: config.tenants.length,
@@ -271,11 +293,11 @@ export function costModel(
         `decision Lambda: ${functions.decision.memoryMb} MB ${functions.decision.architecture}, ${decisionMs(functions.decision, a, logPath)} ms = ${a.decisionRoundTrips} waits x ${a.dynamoRoundTripMs} ms${logPath === 'firehose' ? ` (the writes' wait is the slower of DynamoDB and a ${a.firehosePutMs} ms PutRecord, assumed)` : ''} + ${a.decisionCpuMs} ms CPU at a full vCPU (npm run bench) x ${cpuStretch(functions.decision).toFixed(2)} for its share of one (${functions.decision.source})`,
         `authorizer: ${functions.authorizer.memoryMb} MB ${functions.authorizer.architecture}, ${a.authorizerMs} ms per cache miss (${functions.authorizer.source})`,
         ...accessNotes(io, logPath),
-        `point-in-time recovery (template; billed on the tables, not their indexes): tenant table ${pitr.tenant ? 'on' : 'off'}, decision log ${pitr.log && !levers.noLogPitr ? 'on' : 'off'}; storage per decision = the ledger / (${d} x ${a.daysPerMonth} decisions a month) + the log item for ${io.logRetentionDays} days`,
-        `logs per decision: access ${a.accessLogBytes} B (${facts.api.accessLogLineBytes ? 'the stage format with typical values' : 'assumed'}, ${facts.api.accessLogClass} class) + platform ${/^(WARN|ERROR|FATAL)$/.test(functions.decision.systemLogLevel) ? 0 : a.platformLogBytes} B (system log level ${functions.decision.systemLogLevel}) + no app line on success; EMF ${+emfLines.toFixed(4)} line of ${a.emfBytes} B per decision (${levers.containerMetrics ? `one per container and tenant every ${a.emfFlushSeconds} s; ${a.warmContainersPerBusy} warm containers per busy one` : 'one per invocation'}); retention ${retention} days`,
-        levers.noDecisionTraces
-          ? 'traces: none (tracing off on the decisions function)'
-          : `traces: ${(tracesPerRequest(monthlyRequestsAt(d)) * 100).toFixed(2)}% of decisions = ${(rate * 100).toFixed(1)}% fixed rate (${facts.tracing.source})${facts.tracing.reservoirPerSecond ? ` + a reservoir of ${facts.tracing.reservoirPerSecond}/s shared by the market's ${(monthlyRequestsAt(d) / 1e6).toFixed(0)}M requests a month` : ''}`,
+        `point-in-time recovery (template; billed on the tables, not their indexes): tenant table ${pitr.tenant ? 'on' : 'off'}, decision log ${pitr.log ? 'on' : 'off'}; storage per decision = the ledger / (${d} x ${a.daysPerMonth} decisions a month) + the log item for ${io.logRetentionDays} days (${decisionFacts?.decisionLogDays ? "the decisions function's DECISIONING.decisionLogDays" : 'the config, not in the template'})`,
+        `logs per decision: access ${a.accessLogBytes} B (${facts.api.accessLogLineBytes ? 'the stage format with typical values' : 'assumed'}, ${facts.api.accessLogClass} class) + platform ${/^(WARN|ERROR|FATAL)$/.test(functions.decision.systemLogLevel) ? 0 : a.platformLogBytes} B (system log level ${functions.decision.systemLogLevel}) + no app line on success; EMF ${+emfLines.toFixed(4)} line of ${a.emfBytes} B per decision (${meterFlushSeconds > 0 ? `CVM_METER_FLUSH_SECONDS=${meterFlushSeconds} on the decisions function: one per container and tenant every ${meterFlushSeconds} s; ${a.warmContainersPerBusy} warm containers per busy one` : 'one per invocation'}); retention ${retention} days`,
+        !traced
+          ? `traces: none (${levers.noDecisionTraces ? 'the sampling skips decisions (modelled)' : 'neither the stage nor the decisions function traces'})`
+          : `traces: ${(tracesPerRequest(monthlyRequestsAt(d)) * 100).toFixed(2)}% of decisions = ${(rate * 100).toFixed(1)}% fixed rate (${facts.tracing.source})${facts.tracing.reservoirPerSecond ? ` + a reservoir of ${facts.tracing.reservoirPerSecond}/s shared by the market's ${(monthlyRequestsAt(d) / 1e6).toFixed(0)}M requests a month` : ''}; recorded by ${facts.api.tracing ? 'the API stage' : 'the decisions function'}${facts.api.tracing ? `, decisions function tracing ${decisionFacts?.tracing ? 'Active' : 'PassThrough (its segments left out; the trace costs the same)'}` : ''}`,
       ],
       monthly,
     );
@@ -381,12 +403,20 @@ export function costModel(
         accessLogClass: facts.api.accessLogClass,
         stateItemBytes: io.stateBytes,
         ledgerItemBytes: ledgerWrite?.bytes ?? 1024,
+        emfLinesPerRequest: emfLinesPerDecision(
+          eventsFacts?.meterFlushSeconds ?? 0,
+          monthlyEventRequests / (a.daysPerMonth * 86_400),
+          a.eventsApiMs,
+          config.tenants.length,
+          a,
+        ),
       },
       a,
     ),
     [
       `${a.eventsPerRequest} events per POST /v1/events; events API ${functions.events.memoryMb} MB, ${a.eventsApiMs} ms (${functions.events.source}); API tiers at ${(reference.monthlyApiRequests / 1e6).toFixed(0)}M requests a month (D = ${reference.perCustomerPerDay})`,
       `one SQS message per event, sent/received/deleted ${a.sqsMessagesPerRequest} at a time`,
+      `EMF: the processor one line per batch; the events API ${eventsFacts?.meterFlushSeconds ? `one per container and tenant every ${eventsFacts.meterFlushSeconds} s (CVM_METER_FLUSH_SECONDS)` : 'one per request'}`,
       `processor: batch of ${batchSize}, ${a.processorMsPerBatch} ms + ${a.processorMsPerEvent} ms/event at ${functions.processor.memoryMb} MB (${functions.processor.source})`,
       `one conditional Put of the ${io.stateBytes} B state item per event (the layout's: a month of the demo mix at ${a.eventsPerCustomerPerDay} a day, its event keys inside) = ${Math.max(1, Math.ceil(io.stateBytes / 1024))} WRU (measured 3.0 typical, 0.6 at 5 events per write, 6.0 heavy: docs/capacity.md)`,
       `${a.triggerRate * 100}% of events fire a trigger: the state and the ${ledgerWrite?.bytes ?? '(not measured: 1 KB assumed)'} B contact ledger item in one transaction (units doubled) + an outbound SQS message`,
@@ -490,5 +520,12 @@ export function costModel(
       meterSeriesPerMonth(prices, 1, config.channels.length) +
       meterSeriesPerMonth(prices, driftSeries, 1),
     driftSeries,
+    decisionSettings: {
+      meterFlushSeconds,
+      decisionFunctionTracing: !!decisionFacts?.tracing,
+      stageTracing: facts.api.tracing,
+      logPitr: pitr.log,
+      ...(decisionFacts?.decisionLogDays ? { logDays: decisionFacts.decisionLogDays } : {}),
+    },
   };
 }

@@ -3,7 +3,7 @@ import { reconcile, toCents, type OtherUnit } from '#domain/cost/reconcile.ts';
 import { splitShared, usageWeight } from '#domain/cost/split.ts';
 import type { AccountCost, TagStatus, TenantUsage } from '#domain/cost/ports.ts';
 import type { SendingCost } from '#domain/cost/sending-prices.ts';
-import { METER_NAMES, WORK_METER_NAMES } from '#domain/metering.ts';
+import { METER_NAMES, WORK_METER_NAMES } from '#domain/usage-readings.ts';
 import { barChart, escapeXml } from '#domain/reports/render.ts';
 import { csvOf, type CsvCell } from '#domain/csv.ts';
 import type { UnitCosts } from './unit-costs.ts';

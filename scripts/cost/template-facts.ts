@@ -1,8 +1,10 @@
 /**
  * What the cost model needs to know about a synthesized CloudFormation template: Lambda memory,
- * architecture and logging, which function serves which API path, queue consumers, table billing
- * modes, state machines, the scoring endpoint and the X-Ray sampling rule. Pure: template in,
- * facts out, so a test can change a fixture and see the cost move.
+ * architecture, logging and tracing, which function serves which API path, queue consumers, table
+ * billing modes and point-in-time recovery, state machines, the scoring endpoint, the X-Ray
+ * sampling rule and the stage's tracing, and what the market config's cost levers set in the
+ * functions' environment (the metrics interval, the decision log's TTL). Pure: template in, facts
+ * out, so a test can change a fixture and see the cost move.
  */
 
 type Resource = { Type: string; Properties?: Record<string, any> };
@@ -22,6 +24,10 @@ export interface FunctionFacts {
   /** Lambda's own START/END/REPORT lines are written unless this is WARN or higher. */
   systemLogLevel: string;
   description?: string;
+  /** Seconds between a container's metrics lines (`CVM_METER_FLUSH_SECONDS`); 0: one line per invocation. */
+  meterFlushSeconds: number;
+  /** The decision log's TTL in days, where the function's `DECISIONING` settings carry it (the decisions function). */
+  decisionLogDays?: number;
 }
 
 export interface TemplateFacts {
@@ -36,6 +42,8 @@ export interface TemplateFacts {
     accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
     /** One access log line as the stage's format writes it with typical values (undefined: no format). */
     accessLogLineBytes?: number;
+    /** The stage sends X-Ray the requests its sampling picks: each is a recorded trace, whatever the functions do. */
+    tracing: boolean;
   };
   functions: Record<string, FunctionFacts>;
   queueConsumers: { functionId: string; batchSize: number }[];
@@ -93,6 +101,17 @@ const getAttOf = (v: unknown): [string, string] | undefined => {
   return Array.isArray(g) ? [String(g[0]), String(g[1])] : undefined;
 };
 
+/** `decisionLogDays` of a `DECISIONING` variable (JSON written at synth; a token or other JSON gives undefined). */
+function decisionLogDaysOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const days = (JSON.parse(value) as { decisionLogDays?: unknown }).decisionLogDays;
+    return typeof days === 'number' && days > 0 ? days : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function templateFacts(template: CfnTemplate): TemplateFacts {
   const resources = template.Resources ?? {};
   const entries = Object.entries(resources);
@@ -111,6 +130,9 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
     const p = r.Properties ?? {};
     const logGroupId = refOf(p['LoggingConfig']?.['LogGroup']);
     const retention = logGroupId ? resources[logGroupId]?.Properties?.['RetentionInDays'] : undefined;
+    const env = (p['Environment']?.['Variables'] ?? {}) as Record<string, unknown>;
+    const flush = Number(env['CVM_METER_FLUSH_SECONDS'] ?? 0);
+    const logDays = decisionLogDaysOf(env['DECISIONING']);
     functions[id] = {
       logicalId: id,
       memoryMb: typeof p['MemorySize'] === 'number' ? p['MemorySize'] : 128,
@@ -120,6 +142,8 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       systemLogLevel:
         typeof p['LoggingConfig']?.['SystemLogLevel'] === 'string' ? p['LoggingConfig']['SystemLogLevel'] : 'INFO',
       ...(typeof p['Description'] === 'string' ? { description: p['Description'] } : {}),
+      meterFlushSeconds: Number.isFinite(flush) && flush > 0 ? flush : 0,
+      ...(logDays !== undefined ? { decisionLogDays: logDays } : {}),
     };
   }
 
@@ -216,6 +240,7 @@ export function templateFacts(template: CfnTemplate): TemplateFacts {
       ...(typeof accessLogSetting?.['Format'] === 'string'
         ? { accessLogLineBytes: accessLogLineBytes(accessLogSetting['Format']) }
         : {}),
+      tracing: stage?.Properties?.['TracingEnabled'] === true,
     },
     functions,
     queueConsumers,

@@ -1,4 +1,4 @@
-import type { MeterName } from '#domain/metering.ts';
+import type { MeterName } from '#domain/usage-readings.ts';
 import {
   DEFAULT_ASSUMPTIONS,
   tieredUnitPrice,

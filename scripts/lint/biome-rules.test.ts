@@ -95,6 +95,34 @@ describe('the lint over the whole tree', () => {
       expect(output).not.toContain(fine);
   });
 
+  it('keeps composition between the entry points and every layer it builds from', () => {
+    const importing = (from: string) => `import { y } from '${from}';\n\nexport const z = y;\n`;
+    const dir = tree({
+      'lambdas/domain/to-composition.ts': importing('#composition/platform.ts'),
+      'lambdas/app/to-composition.ts': importing('../composition/platform.ts'),
+      'lambdas/adapters/to-composition.ts': importing('#composition/platform.ts'),
+      'lambdas/http/to-composition.ts': importing('#composition/container-meter.ts'),
+      'lambdas/edge/to-composition.ts': importing('../composition/platform-env.ts'),
+      'lib/constructs/to-composition.ts': importing('#composition/platform-env.ts'),
+      'lambdas/composition/to-handlers.ts': importing('../handlers/authorizer.ts'),
+      'lambdas/composition/fine.ts': importing('#adapters/dynamo/client.ts'),
+      'lambdas/handlers/fine.ts': importing('#composition/platform.ts'),
+    });
+    const { status, output } = biome(dir, 'lint', ['lambdas', 'lib']);
+    expect(status).toBe(1);
+    for (const planted of [
+      'lambdas/domain/to-composition.ts',
+      'lambdas/app/to-composition.ts',
+      'lambdas/adapters/to-composition.ts',
+      'lambdas/http/to-composition.ts',
+      'lambdas/edge/to-composition.ts',
+      'lib/constructs/to-composition.ts',
+      'lambdas/composition/to-handlers.ts',
+    ])
+      expect(output).toContain(planted);
+    for (const fine of ['lambdas/composition/fine.ts', 'lambdas/handlers/fine.ts']) expect(output).not.toContain(fine);
+  });
+
   it('keeps runtime code off scripts and tests', () => {
     const dir = tree({
       'lambdas/adapters/x.ts': "import { y } from '../../scripts/local/runtime.ts';\n\nexport const z = y;\n",

@@ -9,8 +9,8 @@ import { pendingRunsOf, startCampaignRun } from '#app/campaign-runs.ts';
  */
 export async function campaignRunsTimer(opts: { intervalMs: number }) {
   const [{ campaignsEnv }, { campaignRunPortsFor }] = await Promise.all([
-    import('#handlers/campaigns-env.ts'),
-    import('#handlers/campaigns-wiring.ts'),
+    import('#composition/campaigns.ts'),
+    import('#composition/campaigns.ts'),
   ]);
   const env = campaignsEnv();
   const ports = await campaignRunPortsFor(env);

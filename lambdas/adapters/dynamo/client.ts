@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
-import { traced } from '#adapters/tracing.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import { meterConsumedCapacity } from './consumed-capacity.ts';
 
 export interface DynamoSettings {
@@ -19,16 +18,14 @@ export interface DynamoSettings {
 
 /** The plain client, for libraries that take one (Powertools idempotency); metered when asked. */
 export function dynamoClient(settings: DynamoSettings = {}): DynamoDBClient {
-  const client = traced(
-    new DynamoDBClient({
-      ...(settings.endpoint
-        ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : {}),
-      region: settings.region ?? 'af-south-1',
-      // Throttling and transient faults: the SDK retries with jittered exponential backoff.
-      maxAttempts: 5,
-    }),
-  );
+  const client = new DynamoDBClient({
+    ...(settings.endpoint
+      ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    region: settings.region ?? 'af-south-1',
+    // Throttling and transient faults: the SDK retries with jittered exponential backoff.
+    maxAttempts: 5,
+  });
   if (settings.metering) {
     const tenantOf = new Map(
       Object.entries(settings.metering.tenantTables).flatMap(([tenant, tables]) =>

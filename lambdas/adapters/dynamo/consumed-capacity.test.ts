@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Meter, MeteredName } from '#domain/metering.ts';
+import type { Meter, MeteredName } from '#domain/usage-readings.ts';
 import { testTables, type TestTables } from '../../test-support/dynamo.ts';
 import { documentClient } from './client.ts';
 

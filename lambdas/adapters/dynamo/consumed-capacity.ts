@@ -1,6 +1,6 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 
 /** The commands that take `ReturnConsumedCapacity`, and which meter their units go to. */
 const READS = new Set([

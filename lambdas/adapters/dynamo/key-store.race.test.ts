@@ -103,7 +103,9 @@ describe('key rotation under concurrency', () => {
           // whatever the interleaving, the tenant holds a working key: the last activated one
           const check = authorize({ keys: store, clock });
           const last = rotations.reduce((a, b) => (b.calls.wroteAt > a.calls.wroteAt ? b : a));
-          await expect(check(results[rotations.indexOf(last)]!.created.apiKey)).resolves.toMatchObject({ tenant });
+          await expect(check(results[rotations.indexOf(last)]!.created.apiKey)).resolves.toMatchObject({
+            caller: { tenant },
+          });
         },
       ),
       { numRuns: 30 },

@@ -27,9 +27,9 @@ describe('the DynamoDB key store', () => {
     const { created, expiring } = await admin.rotate('globex', { scope: 'channel', overlapHours: 24 });
     expect(expiring).toEqual([{ keyId: 'globex-channel', expiresAt: '2026-11-24T10:00:00.000Z' }]);
     const check = authorize({ keys: store, clock });
-    await expect(check(t.keys['globex']!.channel)).resolves.toMatchObject({ keyId: 'globex-channel' });
-    await expect(check(created.apiKey)).resolves.toMatchObject({ tenant: 'globex', scope: 'channel' });
+    await expect(check(t.keys['globex']!.channel)).resolves.toMatchObject({ caller: { keyId: 'globex-channel' } });
+    await expect(check(created.apiKey)).resolves.toMatchObject({ caller: { tenant: 'globex', scope: 'channel' } });
     clock.advance(25 * 3_600_000);
-    await expect(check(t.keys['globex']!.channel)).rejects.toThrow();
+    await expect(check(t.keys['globex']!.channel)).resolves.toEqual({ allowed: false, refused: 'invalid-key' });
   });
 });

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
-import { storedStateViewOf, type StateView } from '#domain/customer-state.ts';
+import { storedStateViewOf, type StoredStateView } from '#domain/customer-state.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports/scoring.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
@@ -58,7 +58,7 @@ export class DynamoScoreStore implements ScoreStore, ProfileScan {
     });
     for await (const items of partitions) {
       let record: CustomerRecord | undefined;
-      let state: StateView | undefined;
+      let state: StoredStateView | undefined;
       for (const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } of items) {
         if (sk === PROFILE_SK && kind === 'profile') record = rest as unknown as CustomerRecord;
         else if (sk === STATE_SK) state = storedStateViewOf(rest);

@@ -1,4 +1,4 @@
-import { METER_NAMESPACE, METER_SERVICE, type MeterName } from '#domain/metering.ts';
+import { METER_NAMESPACE, METER_SERVICE, type MeterName } from '#domain/usage-readings.ts';
 
 /**
  * The operational metrics the market dashboard and alarms read, named once for both sides: the

@@ -9,7 +9,6 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type AudienceUploads, UploadChangedError, type UploadedObject } from '#domain/campaign/audience-ports.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import { isValidId, type TenantId } from '#domain/ids.ts';
-import { traced } from '#adapters/tracing.ts';
 
 /**
  * Checksums only where S3 requires them: by default the SDK signs a CRC32 of the (empty) body
@@ -17,8 +16,7 @@ import { traced } from '#adapters/tracing.ts';
  */
 export const S3_CLIENT_CONFIG = { requestChecksumCalculation: 'WHEN_REQUIRED' } as const;
 
-export const s3Client = (region?: string) =>
-  traced(new S3Client({ ...S3_CLIENT_CONFIG, ...(region ? { region } : {}) }));
+export const s3Client = (region?: string) => new S3Client({ ...S3_CLIENT_CONFIG, ...(region ? { region } : {}) });
 
 /** `audiences/<tenant>/<audienceId>.csv`: built from ids here, never from a client's path. */
 export function audienceUploadKey(tenant: TenantId, audienceId: string): string {

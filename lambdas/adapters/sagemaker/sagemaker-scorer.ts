@@ -2,15 +2,13 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '#domain/clock.ts';
 import type { Scores } from '#domain/customer.ts';
-import type { ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
+import type { ScoringAnswer, ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from '#domain/scoring/circuit-breaker.ts';
 import type { LoadedHead, LoadedModel } from '#domain/scoring/model-store.ts';
-import { npsClassOf, Scorer } from '#domain/scoring/scorer.ts';
+import { npsClassOf } from '#domain/nps.ts';
+import { Scorer } from '#domain/scoring/scorer.ts';
 import { DIMENSION, METRIC, type FallbackReason } from '#adapters/metrics/platform-metrics.ts';
-import { traced } from '#adapters/tracing.ts';
 import { headKey, type EndpointMap, type EndpointTarget } from './endpoints.ts';
-
-type ScoringResult = Awaited<ReturnType<ScoringPort['score']>>;
 
 export type { FallbackReason };
 
@@ -36,7 +34,7 @@ export interface SageMakerScoringOptions {
 
 /** The runtime client: no SDK retries, since the latency budget leaves no room for them (the evaluator answers instead). */
 export const sagemakerRuntimeClient = (region?: string) =>
-  traced(new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 }));
+  new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1 });
 
 /**
  * A feature row as the built-in XGBoost container reads `text/csv`: values in feature-spec order,
@@ -155,7 +153,7 @@ export class SageMakerScoring implements ScoringPort {
   }
 
   /** One customer: a block of one, so a decision and the nightly run take the same path to the endpoint. */
-  async score(input: ScoringRequest): Promise<ScoringResult> {
+  async score(input: ScoringRequest): Promise<ScoringAnswer> {
     return (await this.scoreBatch([input]))[0]!;
   }
 
@@ -165,9 +163,9 @@ export class SageMakerScoring implements ScoringPort {
    * Any head failing, timing out or resting behind an open breaker sends the whole block to the
    * in-process evaluator (already computed: it decides which heads apply), with the reason.
    */
-  async scoreBatch(inputs: readonly ScoringRequest[]): Promise<ScoringResult[]> {
+  async scoreBatch(inputs: readonly ScoringRequest[]): Promise<ScoringAnswer[]> {
     const local = this.local.scoreBatch(inputs);
-    const embedded = (fallbackReason?: FallbackReason): ScoringResult[] =>
+    const embedded = (fallbackReason?: FallbackReason): ScoringAnswer[] =>
       local.map((scores) => ({ scores, source: 'embedded' as const, ...(fallbackReason ? { fallbackReason } : {}) }));
     const fallback = (reason: FallbackReason, detail: string) => {
       this.opts.onFallback?.(reason, detail);

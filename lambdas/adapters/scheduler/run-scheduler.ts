@@ -8,7 +8,6 @@ import {
 import type { DueRun, RunScheduler } from '#domain/campaign/ports.ts';
 import { runScheduleName } from '#domain/campaign/schedule.ts';
 import { UnavailableError } from '#domain/errors.ts';
-import { traced } from '#adapters/tracing.ts';
 
 export interface SchedulerTarget {
   /** The market's prefix of schedule names (`cvm-<market>-<stage>`): its functions may touch only its own schedules. */
@@ -85,4 +84,4 @@ const busy = (err: unknown) =>
     ? new UnavailableError('the scheduler is busy, retry shortly', 2, { cause: err })
     : err;
 
-export const schedulerClient = (region?: string) => traced(new SchedulerClient({ ...(region ? { region } : {}) }));
+export const schedulerClient = (region?: string) => new SchedulerClient({ ...(region ? { region } : {}) });

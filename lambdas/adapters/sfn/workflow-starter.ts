@@ -1,7 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowStarter } from '#domain/campaign/ports.ts';
 import { UnavailableError } from '#domain/errors.ts';
-import { traced } from '#adapters/tracing.ts';
 
 /**
  * Starts the campaign state machine; the execution is named after the campaign (and a scheduled
@@ -34,4 +33,4 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   }
 }
 
-export const sfnClient = (region?: string) => traced(new SFNClient({ ...(region ? { region } : {}) }));
+export const sfnClient = (region?: string) => new SFNClient({ ...(region ? { region } : {}) });

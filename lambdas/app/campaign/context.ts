@@ -6,7 +6,7 @@ import type { Clock } from '#domain/clock.ts';
 import type { ChannelConnectionStore, DeliveryRecorder } from '#domain/delivery/ports.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';
 import type { OutboundQueue } from '#domain/ports/events.ts';
 import type { ProfileScan } from '#domain/ports/scoring.ts';

@@ -2,7 +2,7 @@ import type { Reason } from '#domain/contact-policy.ts';
 import { valueTierOf, type Channel, type Scores } from '#domain/customer.ts';
 import { LOGGED_EXCLUSIONS, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
-import type { Candidate } from '#domain/decisioning/pipeline.ts';
+import type { Candidate } from '#domain/decisioning/evaluate-actions.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { StateView } from '#domain/customer-state.ts';
 import type { DecidedAction, Decision, DecisioningSettings, DecisionRequest } from '../decisions.ts';

@@ -1,5 +1,5 @@
 import type { Reason } from '#domain/contact-policy.ts';
-import type { Candidate } from '#domain/decisioning/pipeline.ts';
+import type { Candidate } from '#domain/decisioning/evaluate-actions.ts';
 import { pickWinners, type WinnerRules, type Winners } from '#domain/decisioning/winners.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { TenantId } from '#domain/ids.ts';
 import type { ContactLedgers } from '#domain/ports/contact-ledgers.ts';
 import type { LearningStore } from '#domain/ports/decisions.ts';
 import type { ScoringPort } from '#domain/ports/scoring.ts';
-import type { Meter } from '#domain/metering.ts';
+import type { Meter } from '#domain/usage-readings.ts';
 import { effectiveScores } from '#domain/scoring/realtime-score.ts';
 import type { CatalogFacts } from './catalog-facts.ts';
 import { householdSince } from './settle.ts';

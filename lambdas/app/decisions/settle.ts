@@ -21,7 +21,12 @@ import { localDay } from '#domain/decisioning/decision-id.ts';
 import type { Strategy } from '#domain/decisioning/arbitration.ts';
 import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import type { ResponseStats } from '#domain/decisioning/learning.ts';
-import { evaluateActions, type Candidate, type Exclusion, type PipelineResult } from '#domain/decisioning/pipeline.ts';
+import {
+  evaluateActions,
+  type Candidate,
+  type Exclusion,
+  type PipelineResult,
+} from '#domain/decisioning/evaluate-actions.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import type { VolumeCounter } from '#domain/ports/decisions.ts';

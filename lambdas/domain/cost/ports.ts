@@ -1,5 +1,5 @@
 import type { TenantId } from '../ids.ts';
-import type { MeteredName } from '../metering.ts';
+import type { MeteredName } from '../usage-readings.ts';
 
 /**
  * One line of the account's month as billing reports it: the cost of one billing unit (the

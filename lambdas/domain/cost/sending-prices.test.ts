@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SENDING_METER_NAMES } from '../metering.ts';
+import { SENDING_METER_NAMES } from '../usage-readings.ts';
 import {
   EMAIL_PRICE,
   PUSH_PRICE,

@@ -1,5 +1,5 @@
 import type { AwsSendingType } from '../delivery/connection.ts';
-import type { MeteredName } from '../metering.ts';
+import type { MeteredName } from '../usage-readings.ts';
 
 /**
  * What AWS charges per message it sends for a tenant: SMS per segment (message part) by destination

@@ -2,7 +2,7 @@ import type { Reason } from '../contact-policy.ts';
 import type { ActionKind } from '../contact-window.ts';
 import type { Channel, ValueTier } from '../customer.ts';
 import type { ExperimentGroup } from './experiments.ts';
-import type { TreatmentView } from './pipeline.ts';
+import type { TreatmentView } from './evaluate-actions.ts';
 
 export type OfferResponse = 'accepted' | 'declined' | 'ignored';
 

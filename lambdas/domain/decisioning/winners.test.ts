@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../action.ts';
 import type { ActionKind } from '../contact-window.ts';
-import type { Candidate } from './pipeline.ts';
+import type { Candidate } from './evaluate-actions.ts';
 import { pickWinners, type WinnerRules } from './winners.ts';
 
 const candidate = (actionId: string, kind: ActionKind, priority: number, mandatory = false): Candidate => ({

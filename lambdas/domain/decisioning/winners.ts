@@ -1,6 +1,6 @@
 import type { Reason } from '../contact-policy.ts';
 import { MARKETING_KINDS } from '../contact-window.ts';
-import type { Candidate, Exclusion } from './pipeline.ts';
+import type { Candidate, Exclusion } from './evaluate-actions.ts';
 
 /**
  * The arbitration loop: the answer's winners, taken from the ranked candidates best first. Each

@@ -1,5 +1,5 @@
 /** Ports of scoring: the models that score a customer, where scores are kept, and the scan that feeds the nightly run. */
-import type { StateView } from '../customer-state.ts';
+import type { StateView, StoredStateView } from '../customer-state.ts';
 import type { CustomerRecord, Profile, Scores } from '../customer.ts';
 import type { CustomerId, TenantId } from '../ids.ts';
 
@@ -10,17 +10,21 @@ export interface ScoringRequest {
 }
 
 /**
- * Scores one customer with the pinned models. `source` says who answered: the SageMaker endpoint,
- * or the in-process evaluator of the same artifact (embedded mode, or a fallback whose
- * `fallbackReason` is timeout, throttled, error or circuit-open).
+ * One customer's scores and who answered: the SageMaker endpoint, or the in-process evaluator of
+ * the same artifact (embedded mode, or a fallback whose `fallbackReason` is timeout, throttled,
+ * error or circuit-open).
  */
+export interface ScoringAnswer {
+  scores: Scores;
+  source: 'sagemaker' | 'embedded';
+  fallbackReason?: string;
+}
+
+/** Scores customers with the pinned models: one (decisions, score on demand) or a block (the nightly run). */
 export interface ScoringPort {
-  score(input: ScoringRequest): Promise<{ scores: Scores; source: 'sagemaker' | 'embedded'; fallbackReason?: string }>;
-  /**
-   * Scores many customers at once (the nightly run's blocks), each answer as `score` gives it, in
-   * order. A port without it is asked one customer at a time.
-   */
-  scoreBatch?(inputs: readonly ScoringRequest[]): Promise<Array<Awaited<ReturnType<ScoringPort['score']>>>>;
+  score(input: ScoringRequest): Promise<ScoringAnswer>;
+  /** Scores many customers at once (the nightly run's blocks), each answer as `score` gives it, in order. */
+  scoreBatch(inputs: readonly ScoringRequest[]): Promise<ScoringAnswer[]>;
   /** `{<model>: <version>}` of the models answering. */
   readonly modelVersions: Record<string, string>;
 }
@@ -35,7 +39,8 @@ export interface ScoreStore {
 export interface ScannedCustomer {
   customerId: CustomerId;
   record: CustomerRecord;
-  state?: StateView;
+  /** The state item as stored: its counters as of the customer's last event. */
+  state?: StoredStateView;
 }
 
 /** Reads a tenant's live profiles (with state), one parallel-scan segment at a time. */

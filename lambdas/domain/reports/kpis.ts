@@ -1,5 +1,6 @@
 import { valueTierOf } from '../customer.ts';
 import { lifecycleOf } from '../lifecycle.ts';
+import { npsClassOf } from '../nps.ts';
 import {
   monthlyValue,
   periodOf,
@@ -13,9 +14,6 @@ import {
   type ReportDecision,
   type Row,
 } from './report.ts';
-
-/** The customer's NPS class from a 0-10 score (9-10 promoter, 7-8 passive, 0-6 detractor). */
-export const npsClass = (score: number) => (score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor');
 
 class KpiTotals {
   customers = 0;
@@ -106,14 +104,14 @@ export function kpiReport(ctx: ReportContext, granularity: Granularity, period: 
             t.predictedFrom.add(ctx.npsLabels?.[predicted.version] ?? 'unknown');
             t.predicted.n++;
             t.predicted.sum += predicted.score;
-            t.predicted[npsClass(predicted.score)]++;
+            t.predicted[npsClassOf(predicted.score)]++;
           }
         }
         if (churnedNow) t.churned++;
         if (f.lastNps && inPeriod(f.lastNps.at)) {
           t.measured.n++;
           t.measured.sum += f.lastNps.score;
-          t.measured[npsClass(f.lastNps.score)]++;
+          t.measured[npsClassOf(f.lastNps.score)]++;
         }
         t.care += f.careContacts30d;
         t.unresolved += f.unresolvedContacts30d;

@@ -1,5 +1,5 @@
 import { experimentGroup } from '../decisioning/experiments.ts';
-import { npsClass } from './kpis.ts';
+import { npsClassOf } from '../nps.ts';
 import {
   addObservation,
   meanDifference,
@@ -82,7 +82,7 @@ export function programmeReport(ctx: ReportContext, granularity: Granularity, pe
       if (churnedNow) arm.churned++;
       if (f.status === 'active') addObservation(arm.value, monthlyValue(c.record, f));
       if (f.lastNps && inPeriod(f.lastNps.at)) {
-        const cls = npsClass(f.lastNps.score);
+        const cls = npsClassOf(f.lastNps.score);
         addObservation(arm.nps, cls === 'promoter' ? 100 : cls === 'detractor' ? -100 : 0);
       }
       const accepted = c.state?.accepted;

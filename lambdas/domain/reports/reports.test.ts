@@ -149,6 +149,17 @@ describe('the KPI report', () => {
     });
   });
 
+  it('classes a predicted score as the scorer classes it on the profile: the nearest answer', () => {
+    const predicted = (score: number) =>
+      buildReports(
+        [customer('P', { segment: 'youth', monthlyCharge: 10, tenureMonths: 1, predictedNps: score })],
+        ctx,
+      ).find((r) => r.name === 'kpis' && r.granularity === 'month')!.summary;
+    expect(predicted(8.6)).toMatchObject({ predictedPromoters: 1, predictedPassives: 0 });
+    expect(predicted(8.4)).toMatchObject({ predictedPromoters: 0, predictedPassives: 1 });
+    expect(predicted(6.6)).toMatchObject({ predictedPassives: 1, predictedDetractors: 0 });
+  });
+
   it('says beside predicted NPS whether its model learned from synthetic or observed answers', () => {
     const labelled = (npsLabels: ReportContext['npsLabels']) =>
       buildReports(scenario, { ...ctx, ...(npsLabels ? { npsLabels } : {}) }, decisions).find(

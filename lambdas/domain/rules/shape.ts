@@ -1,3 +1,4 @@
+import { groupThousands as fmt } from '../number-format.ts';
 import { RULE_LIMITS, type RuleLimit } from './limits.ts';
 import { crossedArgsProblem } from './crossed.ts';
 import { argsOf, FORBIDDEN_OPERATORS, OPERATORS } from './operators.ts';
@@ -7,7 +8,6 @@ export interface RuleProblem {
   message: string;
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
 const where = (path: readonly string[]) => (path.length ? ` at ${path.join('.')}` : '');
 
 /**

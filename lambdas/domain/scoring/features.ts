@@ -92,6 +92,12 @@ function encoderOf(def: FeatureDef): Encoder {
   }
 }
 
+/** The top-level state fields these features read (`state.topups30d.count` reads `topups30d`). */
+export function stateFieldsOf(features: readonly FeatureDef[]): string[] {
+  const state = features.filter((f) => f.source.startsWith('state.'));
+  return [...new Set(state.map((f) => f.source.split('.')[1]!))];
+}
+
 /** Checks a spec read from JSON and prepares it for fast repeated use. */
 export function compileFeatures(spec: FeatureSpec): CompiledFeatures {
   if (spec?.specVersion !== 1 || !Array.isArray(spec.features)) {

@@ -1,6 +1,7 @@
 import type { Profile, Scores, ScoreValue } from '../customer.ts';
 import type { StateView } from '../customer-state.ts';
 import type { LoadedModel } from './model-store.ts';
+import { stateFieldsOf } from './features.ts';
 
 /**
  * Real-time churn re-scoring (issue 20, item 2). The event processor asks the pinned churn model
@@ -59,9 +60,7 @@ const sameNumber = (a: number, b: number) => a === b || (Number.isNaN(a) && Numb
 export function churnRescorer(model: LoadedModel): Rescorer | undefined {
   if (model.kind !== 'churn' || model.heads.length !== 1) return undefined;
   const head = model.heads[0]!;
-  const stateFields = new Set(
-    head.spec.features.filter((f) => f.source.startsWith('state.')).map((f) => f.source.split('.')[1]!),
-  );
+  const stateFields = new Set(stateFieldsOf(head.spec.features));
   if (stateFields.size === 0) return undefined;
   const width = head.features.width;
   const movable = Int32Array.from(head.spec.features.flatMap((f, i) => (f.source.startsWith('state.') ? [i] : [])));

@@ -1,15 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { Scores } from '../customer.ts';
 import { compileFeatures, type CompiledFeatures, type FeatureDef, type ScoringInput } from './features.ts';
+import { npsClassOf } from '../nps.ts';
 import type { LoadedHead, LoadedModel } from './model-store.ts';
-
-export type NpsClass = 'promoter' | 'passive' | 'detractor';
-
-/** NPS classes of a 0-10 score: promoters 9-10, passives 7-8, detractors 0-6 (score rounded). */
-export function npsClassOf(score: number): NpsClass {
-  const s = Math.round(score);
-  return s >= 9 ? 'promoter' : s >= 7 ? 'passive' : 'detractor';
-}
 
 /**
  * Customers scored together: each head then runs its compiled trees over up to this many rows

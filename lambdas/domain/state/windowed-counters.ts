@@ -13,7 +13,9 @@ import type { CvmEvent } from '../events.ts';
  * So a window starts on a bucket edge and reaches back between N-1 and N buckets (23-24 h, 6-7 days,
  * 29-30 days): exact to that edge, never beyond the window's nominal length. An event lands in the
  * bucket of its own time, a late one too; an event whose bucket lies before a window's start changes
- * no counter of that window (only `totals`). At most 24 hour buckets and 30 day buckets are kept.
+ * no counter of that window (only `totals`); an event dated a little ahead of the clock (at most 15
+ * minutes, event-time.ts) opens the next hour or day bucket, which every window counts. At most 24
+ * hour buckets and 30 day buckets are kept (and that next one).
  *
  * Every sum is an integer (money in cents, each event's amount rounded to the cent), so it is exact
  * and the same in whatever order the events are added: the fold stays order-independent.
@@ -151,30 +153,89 @@ export function revenueCentsBetween(buckets: WindowBuckets, fromS: number, toS: 
   return total;
 }
 
-/** The counters the buckets give at `nowS` (each window: the current bucket and the N-1 before it). */
-export function countersOf(buckets: WindowBuckets, nowS: number): WindowedCounters {
-  const nowHour = hourOf(nowS);
-  const nowDay = dayOf(nowS);
-  let dropped24h = 0;
-  for (const [k, n] of Object.entries(buckets.h)) if (Number(k) > nowHour - SPAN.hours24) dropped24h += n;
-  const sum = new Array<number>(DAY_WIDTH).fill(0);
-  let dropped7d = 0;
-  for (const [k, row] of Object.entries(buckets.d)) {
-    const day = Number(k);
-    if (day <= nowDay - SPAN.days30) continue;
-    for (let i = 0; i < DAY_WIDTH; i++) sum[i] = (sum[i] ?? 0) + (row[i] ?? 0);
-    if (day > nowDay - SPAN.days7) dropped7d += row[DAY.dropped] ?? 0;
-  }
-  return {
-    droppedCalls24h: dropped24h,
-    droppedCalls7d: dropped7d,
-    droppedCalls30d: sum[DAY.dropped]!,
-    topups30d: { count: sum[DAY.topups]!, amount: sum[DAY.topupCents]! / 100 },
-    spend30d: { value: (sum[DAY.topupCents]! + sum[DAY.paidCents]!) / 100 },
-    voiceSeconds30d: sum[DAY.voiceSeconds]!,
-    voiceCalls30d: sum[DAY.voiceCalls]!,
-    careContacts30d: sum[DAY.care]!,
-    unresolvedContacts30d: sum[DAY.unresolved]!,
-    complaints30d: sum[DAY.complaints]!,
+export type CounterName = keyof WindowedCounters;
+
+/** The 30-day sums each counter reads from the day buckets, in the order a measured state lists them. */
+const DAY_SUMS: { readonly [K in CounterName]: readonly number[] } = {
+  droppedCalls24h: [],
+  droppedCalls7d: [],
+  droppedCalls30d: [DAY.dropped],
+  topups30d: [DAY.topups, DAY.topupCents],
+  spend30d: [DAY.topupCents, DAY.paidCents],
+  voiceSeconds30d: [DAY.voiceSeconds],
+  voiceCalls30d: [DAY.voiceCalls],
+  careContacts30d: [DAY.care],
+  unresolvedContacts30d: [DAY.unresolved],
+  complaints30d: [DAY.complaints],
+};
+export const COUNTER_NAMES = Object.keys(DAY_SUMS) as CounterName[];
+const COUNTERS: ReadonlySet<string> = new Set(COUNTER_NAMES);
+export const isCounterName = (name: string): name is CounterName => COUNTERS.has(name);
+
+/**
+ * Buckets after the current one that can hold events: an event may be dated at most 15 minutes
+ * ahead of the platform clock (event-time.ts), so into the next hour or day, never further.
+ */
+const AHEAD = 1;
+
+/**
+ * What computes the named counters only (each window: the current bucket and the N-1 before it,
+ * and the one after it that an event dated a little ahead can open). The buckets of a window are
+ * looked up by their integer keys, not walked: listing a map's keys costs more than the sums. The
+ * hour buckets are read only for `droppedCalls24h`, the day buckets only for the sums the names
+ * read; a name that is no counter is left out.
+ */
+export function countersAt(
+  names: Iterable<string>,
+): (buckets: WindowBuckets, nowS: number) => Partial<WindowedCounters> {
+  const wanted = new Set(names);
+  const counters = COUNTER_NAMES.filter((n) => wanted.has(n));
+  const hours = wanted.has('droppedCalls24h');
+  const week = wanted.has('droppedCalls7d');
+  const positions = Int32Array.from(new Set(counters.flatMap((n) => DAY_SUMS[n])));
+  const days = week || positions.length > 0;
+  return (buckets, nowS) => {
+    const nowHour = hourOf(nowS);
+    const nowDay = dayOf(nowS);
+    let dropped24h = 0;
+    if (hours)
+      for (let hour = nowHour - SPAN.hours24 + 1; hour <= nowHour + AHEAD; hour++) dropped24h += buckets.h[hour] ?? 0;
+    const sum = new Array<number>(DAY_WIDTH).fill(0);
+    let dropped7d = 0;
+    if (days)
+      for (let day = nowDay - SPAN.days30 + 1; day <= nowDay + AHEAD; day++) {
+        const row = buckets.d[day];
+        if (row === undefined) continue;
+        for (let p = 0; p < positions.length; p++) {
+          const i = positions[p]!;
+          sum[i] = sum[i]! + (row[i] ?? 0);
+        }
+        if (week && day > nowDay - SPAN.days7) dropped7d += row[DAY.dropped] ?? 0;
+      }
+    const out: Partial<WindowedCounters> = {};
+    for (const name of counters) {
+      switch (name) {
+        case 'droppedCalls24h':
+          out.droppedCalls24h = dropped24h;
+          break;
+        case 'droppedCalls7d':
+          out.droppedCalls7d = dropped7d;
+          break;
+        case 'topups30d':
+          out.topups30d = { count: sum[DAY.topups]!, amount: sum[DAY.topupCents]! / 100 };
+          break;
+        case 'spend30d':
+          out.spend30d = { value: (sum[DAY.topupCents]! + sum[DAY.paidCents]!) / 100 };
+          break;
+        default:
+          out[name] = sum[DAY_SUMS[name][0]!]!;
+      }
+    }
+    return out;
   };
 }
+
+const allCounters = countersAt(COUNTER_NAMES);
+
+/** Every counter the buckets give at `nowS`. */
+export const countersOf = (buckets: WindowBuckets, nowS: number) => allCounters(buckets, nowS) as WindowedCounters;

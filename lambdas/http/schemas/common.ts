@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#domain/paging.ts';
+import { groupThousands as fmt } from '#domain/number-format.ts';
 import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
 
 export const ProblemSchema = z
@@ -35,8 +36,6 @@ export const PageQuery = z.strictObject({
 
 export const ListOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextToken: z.string().optional() });
-
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The rule language as the OpenAPI describes every rule field: the whitelist and limits as enforced. */
 export const RULE_LANGUAGE =

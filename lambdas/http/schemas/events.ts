@@ -13,21 +13,27 @@ export const eventSchemaName = (type: EventType): string =>
 const eventOfType = (type: EventType) =>
   EventEnvelope.extend({ type: z.literal(type), data: EVENT_DATA[type] }).meta({ id: eventSchemaName(type) });
 
+const documentedEvent = () =>
+  z
+    .discriminatedUnion(
+      'type',
+      EVENT_TYPES.map(eventOfType) as unknown as [ReturnType<typeof eventOfType>, ...ReturnType<typeof eventOfType>[]],
+    )
+    .meta({
+      id: 'Event',
+      description:
+        '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
+        "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
+    });
+let event: ReturnType<typeof documentedEvent> | undefined;
+
 /**
  * Every event, discriminated by `type`: for the OpenAPI document and generated clients only.
- * Validation stays per event (validateEvents), so one bad event rejects only itself.
+ * Validation stays per event (validateEvents), so one bad event rejects only itself. Built on
+ * first use: only the document needs it, and the events function would otherwise build one
+ * schema per event type at each cold start for nothing.
  */
-export const Event = z
-  .discriminatedUnion(
-    'type',
-    EVENT_TYPES.map(eventOfType) as unknown as [ReturnType<typeof eventOfType>, ...ReturnType<typeof eventOfType>[]],
-  )
-  .meta({
-    id: 'Event',
-    description:
-      '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
-      "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
-  });
+export const eventSchema = () => (event ??= documentedEvent());
 
 const EXAMPLE_EVENT = {
   eventId: 'e-1',

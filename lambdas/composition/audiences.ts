@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { LocalAudienceUploads, localUploadSecret } from '#adapters/local/local-uploads.ts';
+import { S3AudienceUploads, s3Client } from '#adapters/s3/audience-uploads.ts';
+import { DEFAULT_AUDIENCE_SETTINGS, type AudiencePorts } from '#app/audiences.ts';
+import type { AudienceStore, AudienceUploads } from '#domain/campaign/audience-ports.ts';
+import type { Clock } from '#domain/clock.ts';
+import { UnavailableError } from '#domain/errors.ts';
+
+const AudienceEnv = z.object({
+  /** The market's audience upload bucket (AWS); locally uploads go to `<CVM_LOCAL_DIR>/uploads`. */
+  AUDIENCE_BUCKET: z.string().min(1).optional(),
+  CVM_LOCAL_DIR: z.string().min(1).optional(),
+  AWS_REGION: z.string().optional(),
+});
+
+const RuntimeFile = z.looseObject({ baseUrl: z.string().optional() });
+
+/** The running local runtime's address, from `<dir>/runtime.json` (written once it listens). */
+function localBaseUrl(dir: string): () => string {
+  let known: string | undefined;
+  return () => {
+    if (known) return known;
+    const file = join(dir, 'runtime.json');
+    const baseUrl = existsSync(file)
+      ? RuntimeFile.safeParse(JSON.parse(readFileSync(file, 'utf8'))).data?.baseUrl
+      : undefined;
+    if (!baseUrl) throw new UnavailableError('the local runtime is still starting; retry shortly');
+    return (known = baseUrl);
+  };
+}
+
+/** Neither a bucket nor a local folder: creating an audience answers 503, nothing else breaks. */
+const NO_UPLOADS: AudienceUploads = {
+  uploadUrl: () => Promise.reject(new UnavailableError('no audience upload store is configured (AUDIENCE_BUCKET)')),
+  stat: () => Promise.resolve(undefined),
+  read: () => {
+    throw new UnavailableError('no audience upload store is configured (AUDIENCE_BUCKET)');
+  },
+  remove: () => Promise.resolve(),
+};
+
+/** S3 in AWS (AUDIENCE_BUCKET), the local runtime's folder locally. */
+export function audienceUploadsFor(clock: Clock, source: NodeJS.ProcessEnv = process.env): AudienceUploads {
+  const env = AudienceEnv.parse(source);
+  if (env.AUDIENCE_BUCKET)
+    return new S3AudienceUploads(s3Client(env.AWS_REGION), env.AUDIENCE_BUCKET, () => clock.now());
+  if (env.CVM_LOCAL_DIR) {
+    const dir = env.CVM_LOCAL_DIR;
+    return new LocalAudienceUploads(dir, localUploadSecret(dir), localBaseUrl(dir));
+  }
+  return NO_UPLOADS;
+}
+
+/** The ports of the audience routes (served by the campaigns function). */
+export function audiencePortsFor(deps: {
+  audiences: AudienceStore;
+  clock: Clock;
+  randomId: () => string;
+  audit?: AudiencePorts['audit'];
+}): AudiencePorts {
+  return {
+    audiences: deps.audiences,
+    uploads: audienceUploadsFor(deps.clock),
+    clock: deps.clock,
+    elapsedMs: () => performance.now(),
+    randomId: deps.randomId,
+    settings: DEFAULT_AUDIENCE_SETTINGS,
+    ...(deps.audit ? { audit: deps.audit } : {}),
+  };
+}

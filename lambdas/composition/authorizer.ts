@@ -1,0 +1,19 @@
+import * as z from 'zod';
+import { SecretsUsageKeys } from '#adapters/usage-keys.ts';
+import { authorize } from '#app/authorize.ts';
+import { Json, parsedEnv, platformEnv } from './platform-env.ts';
+import { adaptersFor } from './platform.ts';
+
+const AuthorizerEnv = z.object({
+  /** tenant -> the secret holding its usage-plan key (AWS); none locally, where no usage plan meters. */
+  USAGE_KEY_SECRETS: Json(z.record(z.string(), z.string())).default({}),
+});
+
+/** The authorizer's use case on the key table, and the usage-plan keys it hands API Gateway. */
+export function authorizerFor(source: NodeJS.ProcessEnv = process.env) {
+  const own = parsedEnv(AuthorizerEnv, source);
+  return {
+    resolveCaller: authorize(adaptersFor(platformEnv(source))),
+    usageKeys: new SecretsUsageKeys(own.USAGE_KEY_SECRETS),
+  };
+}
