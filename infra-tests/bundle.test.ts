@@ -22,7 +22,7 @@ import { synthMarket, type Synthesized } from './synth.ts';
 const limitKib = (name: string) => ABOVE_LIMIT[name]?.kib ?? MAX_BUNDLE_KIB;
 const outdir = mkdtempSync(path.join(tmpdir(), 'cvm-bundle-'));
 let synth: Synthesized;
-/** Every function's bundle, by its handler file without `.ts` (`customers-api`). */
+/** Every function's bundle, by its handler file without `.ts` (`serve-customers`). */
 const bundles: Record<string, string> = {};
 
 beforeAll(() => {
@@ -75,7 +75,7 @@ describe('Lambda bundles', () => {
     },
   );
 
-  it.each(['campaigns-api', 'campaign-step'])(
+  it.each(['serve-campaigns', 'run-campaign-step'])(
     'leaves the local-only packages out of %s but for a dynamic import',
     (name) => {
       const text = readFileSync(bundles[name]!, 'utf8');
@@ -84,19 +84,22 @@ describe('Lambda bundles', () => {
         // an error text of ajv, which came in with aws-local-stepfunctions (nothing else uses it)
         expect(text).not.toContain('schema with key or id');
       }
-      expect(readFileSync(bundles['campaigns-api']!, 'utf8')).toContain('import("aws-local-stepfunctions")');
+      expect(readFileSync(bundles['serve-campaigns']!, 'utf8')).toContain('import("aws-local-stepfunctions")');
     },
   );
 
   // a static import of a package left out would fail to link from this temporary directory, where
   // no node_modules resolves it; the module body then stops at the environment it is not given
-  it('links the campaigns-api bundle in Node 24 without the local-only packages', () => {
-    const run = inNode(`await import(${JSON.stringify(pathToFileURL(bundles['campaigns-api']!).href)});`, platformEnv);
+  it('links the serve-campaigns bundle in Node 24 without the local-only packages', () => {
+    const run = inNode(
+      `await import(${JSON.stringify(pathToFileURL(bundles['serve-campaigns']!).href)});`,
+      platformEnv,
+    );
     expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
     expect(run.stderr).toMatch(/invalid environment/);
   });
 
-  it.each(['customers-api', 'authorizer'])('loads the %s bundle in Node 24 and exports a handler', (name) => {
+  it.each(['serve-customers', 'authorize-request'])('loads the %s bundle in Node 24 and exports a handler', (name) => {
     const run = inNode(
       `const m = await import(${JSON.stringify(pathToFileURL(bundles[name]!).href)}); console.log(typeof m.handler);`,
       platformEnv,
@@ -124,7 +127,7 @@ describe('Lambda bundles', () => {
     }
   `;
   const lookup = (env: Record<string, string>) =>
-    inNode(signedLookup.replace('"BUNDLE"', JSON.stringify(pathToFileURL(bundles['authorizer']!).href)), {
+    inNode(signedLookup.replace('"BUNDLE"', JSON.stringify(pathToFileURL(bundles['authorize-request']!).href)), {
       ...platformEnv,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       ...env,
@@ -152,7 +155,7 @@ describe('Lambda bundles', () => {
   it('answers health with 200 and an unknown route with 404 problem+json from the meta bundle', () => {
     const run = inNode(
       `
-      const { handler } = await import(${JSON.stringify(pathToFileURL(bundles['meta-api']!).href)});
+      const { handler } = await import(${JSON.stringify(pathToFileURL(bundles['serve-meta']!).href)});
       const call = (path) => handler({ httpMethod: 'GET', path, headers: {}, body: null, queryStringParameters: null, requestContext: { requestId: 'r' } }, { awsRequestId: 'a' });
       const [health, unknown, doc] = [await call('/v1/health'), await call('/v2/nothing'), await call('/v1/openapi.json')];
       console.log(JSON.stringify({ health: health.statusCode, unknown: unknown.statusCode, type: unknown.headers['content-type'], doc: doc.statusCode, body: doc.body }));
@@ -162,7 +165,7 @@ describe('Lambda bundles', () => {
     expect(run.status, run.stderr).toBe(0);
     const { body, ...answers } = JSON.parse(run.stdout.trim().split('\n').pop()!) as { body: string };
     expect(answers).toEqual({ health: 200, unknown: 404, type: 'application/problem+json', doc: 200 });
-    // the document's module loads on the first request for it (meta-api.ts), the same document
+    // the document's module loads on the first request for it (serve-meta.ts), the same document
     expect(body).toBe(JSON.stringify(openApiDocument()));
   });
 });

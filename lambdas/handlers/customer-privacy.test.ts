@@ -41,7 +41,7 @@ const profile = (consent: Record<string, boolean>) => ({
 beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env);
-  call = invoker((await import('./customers-api.ts')).handler as never);
+  call = invoker((await import('./serve-customers.ts')).handler as never);
   db = documentClient({ endpoint: t.endpoint });
   campaigns = new DynamoCampaignStore(db, (tenant) => t.tenantTables[tenant]!);
 });

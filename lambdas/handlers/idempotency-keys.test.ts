@@ -36,9 +36,9 @@ beforeAll(async () => {
     DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))),
     CVM_NOW: NOW,
   });
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
-  customers = invoker((await import('./customers-api.ts')).handler as never);
-  campaigns = invoker((await import('./campaigns-api.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
+  customers = invoker((await import('./serve-customers.ts')).handler as never);
+  campaigns = invoker((await import('./serve-campaigns.ts')).handler as never);
   for (const action of demoCatalog)
     await decisions({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: admin });
   for (const id of ['i-1', 'i-2', 'i-3', 'i-4'])

@@ -35,8 +35,8 @@ beforeAll(async () => {
     DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))),
     CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-list-pages-')),
   });
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
-  events = invoker((await import('./events-api.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
+  events = invoker((await import('./serve-events.ts')).handler as never);
   const template = demoCatalog[0]!;
   for (let i = 0; i < 7; i++) {
     const put = await decisions({

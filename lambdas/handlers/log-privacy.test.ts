@@ -71,8 +71,8 @@ beforeAll(async () => {
     LATENCY_BUDGET_MS: '500',
     CUSTOMER_REF_SALT: 'market-salt-under-test',
   });
-  decisions = (await import('./decisions-api.ts')).handler as never;
-  customers = (await import('./customers-api.ts')).handler as never;
+  decisions = (await import('./serve-decisions.ts')).handler as never;
+  customers = (await import('./serve-customers.ts')).handler as never;
   processEvents = (await import('./process-events.ts')).handler as never;
   const context = lambdaContext('setup');
   const profile = {

@@ -56,7 +56,7 @@ beforeAll(async () => {
     CVM_NOW: NOW,
     DECISIONING: JSON.stringify(DECISIONING),
   }));
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
   const res = await decisions({
     method: 'PUT',
     path: '/v1/actions/bigger-bundle-offer',

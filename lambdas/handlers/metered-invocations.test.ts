@@ -47,8 +47,8 @@ describe('one decision, metered', () => {
       CVM_NOW: '2025-03-12T08:00:00.000Z',
       MODEL_PINS: JSON.stringify(market.scoring.models),
     });
-    decisions = invoker((await import('./decisions-api.ts')).handler as never);
-    customers = invoker((await import('./customers-api.ts')).handler as never);
+    decisions = invoker((await import('./serve-decisions.ts')).handler as never);
+    customers = invoker((await import('./serve-customers.ts')).handler as never);
     for (const action of demoCatalog)
       await decisions({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: acme });
     await customers({

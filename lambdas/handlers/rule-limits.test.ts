@@ -75,9 +75,9 @@ beforeAll(async () => {
     CAMPAIGN_SEGMENTS: '2',
     CAMPAIGN_SHARDS: '2',
   });
-  events = invoker((await import('./events-api.ts')).handler as never);
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
-  campaigns = invoker((await import('./campaigns-api.ts')).handler as never);
+  events = invoker((await import('./serve-events.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
+  campaigns = invoker((await import('./serve-campaigns.ts')).handler as never);
   await new DynamoActionCatalog(documentClient({ endpoint: t.endpoint }), (tn) => t.tenantTables[tn]!).put(
     'acme',
     offer,

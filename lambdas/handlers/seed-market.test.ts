@@ -59,7 +59,7 @@ beforeAll(async () => {
     DECISIONING: JSON.stringify(decisioningSettingsOf(loadMarket('demo'))),
   });
   handler = (await import('./seed-market.ts')).handler as never;
-  actionsApi = invoker((await import('./decisions-api.ts')).handler as never);
+  actionsApi = invoker((await import('./serve-decisions.ts')).handler as never);
   catalog = new DynamoActionCatalog(documentClient({ endpoint: t.endpoint }), (x) => t.tenantTables[x]!);
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));

@@ -53,7 +53,7 @@ beforeAll(async () => {
     CVM_NOW: NOW,
     DECISIONING: JSON.stringify(DECISIONING),
   }));
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
   const bundle = demoCatalog.find((a) => a.actionId === 'bigger-bundle-offer')!;
   for (const [id, body] of [
     ['bigger-bundle-offer', bundle],

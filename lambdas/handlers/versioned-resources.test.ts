@@ -37,9 +37,9 @@ beforeAll(async () => {
     CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-versioned-')),
     DELIVERY: JSON.stringify({ channels: {}, tenants: {}, allowPrivateTargets: true, marketChannels: CHANNELS }),
   });
-  decisions = invoker((await import('./decisions-api.ts')).handler as never);
-  events = invoker((await import('./events-api.ts')).handler as never);
-  channels = invoker((await import('./channels-api.ts')).handler as never);
+  decisions = invoker((await import('./serve-decisions.ts')).handler as never);
+  events = invoker((await import('./serve-events.ts')).handler as never);
+  channels = invoker((await import('./serve-channels.ts')).handler as never);
 });
 
 const db = () => documentClient({ endpoint: t.endpoint });

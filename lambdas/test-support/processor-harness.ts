@@ -39,6 +39,6 @@ export async function processorHarness(t: TestTables, env: Record<string, string
   return {
     dir,
     processEvents: (e) => handler(e, { awsRequestId: 'x' } as Context),
-    customers: invoker((await import('#handlers/customers-api.ts')).handler as never),
+    customers: invoker((await import('#handlers/serve-customers.ts')).handler as never),
   };
 }

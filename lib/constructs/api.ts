@@ -184,14 +184,14 @@ export class CvmApi extends Construct {
     // --- functions ---------------------------------------------------------------------------
     const meta = new CvmFunction(this, 'MetaFn', {
       ...fnDefaults,
-      handlerFile: 'meta-api.ts',
+      handlerFile: 'serve-meta.ts',
       description: 'Health, OpenAPI document and 404 for unknown routes',
       memorySize: 256,
       environment: { MARKET: config.code },
     });
     const customers = new CvmFunction(this, 'CustomersFn', {
       ...fnDefaults,
-      handlerFile: 'customers-api.ts',
+      handlerFile: 'serve-customers.ts',
       description: 'Customer profiles, export, erasure and households',
       memorySize: 1024,
       environment: platformEnv,
@@ -201,7 +201,7 @@ export class CvmApi extends Construct {
     store.grantDecisionLog(customers);
     const authorizerFn = new CvmFunction(this, 'AuthorizerFn', {
       ...fnDefaults,
-      handlerFile: 'authorizer.ts',
+      handlerFile: 'authorize-request.ts',
       description: 'API key -> tenant and scope; hands API Gateway the tenant usage-plan key',
       memorySize: 512,
       timeout: Duration.seconds(5),

@@ -22,7 +22,7 @@ export class AuditApi extends Construct {
     super(scope, id);
     const { config, store } = props;
     this.apiFunction = new CvmFunction(this, 'AuditFn', {
-      handlerFile: 'audit-api.ts',
+      handlerFile: 'serve-audit.ts',
       description: 'Audit trail of a tenant: who changed consent, keys, catalog, triggers, campaigns',
       logRetentionDays: config.retention.logsDays,
       logRemovalPolicy: props.logRemovalPolicy,

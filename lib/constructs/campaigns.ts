@@ -62,7 +62,7 @@ export class Campaigns extends Construct {
 
     this.stepFunction = new CvmFunction(this, 'CampaignStepFn', {
       ...fnDefaults,
-      handlerFile: 'campaign-step.ts',
+      handlerFile: 'run-campaign-step.ts',
       description:
         'Campaign workflow tasks: audience segment, gate, contact shard (decide + hand-off), measure, finalize',
       memorySize: 1769,
@@ -98,7 +98,7 @@ export class Campaigns extends Construct {
 
     this.apiFunction = new CvmFunction(this, 'CampaignsFn', {
       ...fnDefaults,
-      handlerFile: 'campaigns-api.ts',
+      handlerFile: 'serve-campaigns.ts',
       description: 'Campaigns API: preview, start, follow, pause, resume, cancel',
       memorySize: 1024,
       timeout: Duration.seconds(29),

@@ -45,7 +45,7 @@ export function retentionFor(days: number): logs.RetentionDays {
 }
 
 export interface CvmFunctionProps {
-  /** The handler file under lambdas/handlers, e.g. `customers-api.ts`. */
+  /** The handler file under lambdas/handlers, e.g. `serve-customers.ts`. */
   readonly handlerFile: string;
   readonly description?: string;
   /** Log retention in days (config.retention.logsDays); rounded up to an allowed period. */

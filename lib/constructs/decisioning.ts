@@ -43,7 +43,7 @@ export class Decisioning extends Construct {
     const { config, store } = props;
     const online = config.scoring.mode === 'sagemaker' ? props.scoring : undefined;
     this.apiFunction = new CvmFunction(this, 'DecisionsFn', {
-      handlerFile: 'decisions-api.ts',
+      handlerFile: 'serve-decisions.ts',
       description: 'Action catalog, next-best-action decisions and responses',
       logRetentionDays: config.retention.logsDays,
       logRemovalPolicy: props.logRemovalPolicy,

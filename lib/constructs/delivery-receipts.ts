@@ -67,7 +67,7 @@ export class DeliveryReceipts extends Construct {
 
     const stack = Stack.of(this);
     this.receiptsFunction = new CvmFunction(this, 'ReceiptsFn', {
-      handlerFile: 'delivery-receipts.ts',
+      handlerFile: 'record-delivery-receipts.ts',
       description:
         'SMS and SES delivery receipts (SNS) -> message.delivered / message.failed on the tenant event queue',
       memorySize: 256,

@@ -125,7 +125,7 @@ export class Delivery extends Construct {
 
     this.apiFunction = new CvmFunction(this, 'ChannelsFn', {
       ...fnDefaults,
-      handlerFile: 'channels-api.ts',
+      handlerFile: 'serve-channels.ts',
       description: "Channels API: a tenant's channel connections and their signing secrets",
       memorySize: 512,
       environment: env,

@@ -118,7 +118,7 @@ export class EventPipeline extends Construct {
 
     this.apiFunction = new CvmFunction(this, 'EventsFn', {
       ...fnDefaults,
-      handlerFile: 'events-api.ts',
+      handlerFile: 'serve-events.ts',
       description: 'POST /v1/events onto the tenant queue; trigger rules',
       memorySize: 1024,
       environment: { ...eventEnv, EVENT_QUEUES: urls(this.queues) },

@@ -53,7 +53,7 @@ export class Reports extends Construct {
     };
     this.apiFunction = new CvmFunction(this, 'ReportsFn', {
       ...fnDefaults,
-      handlerFile: 'reports-api.ts',
+      handlerFile: 'serve-reports.ts',
       description: 'GET /v1/reports/{name}: stored report snapshots as JSON, CSV or SVG',
       memorySize: 512,
       environment: env,

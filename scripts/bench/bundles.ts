@@ -62,17 +62,20 @@ export const MAX_BUNDLE_KIB = 400;
  * schemas validate every request and environment) and the Powertools logger and metrics (~33 KiB).
  */
 export const ABOVE_LIMIT: Record<string, { kib: number; why: string }> = {
-  'campaign-step': {
+  'run-campaign-step': {
     kib: 595,
     why: 'the workflow steps: SQS, Step Functions, Scheduler and SageMaker runtime clients (~75 KiB) beside DynamoDB, decisioning and scoring',
   },
-  'campaigns-api': {
+  'serve-campaigns': {
     kib: 870,
     why: 'S3 client and presigner for audience uploads (~140 KiB), SQS, Step Functions, Scheduler and SageMaker runtime clients, idempotency',
   },
-  'channels-api': { kib: 460, why: 'the KMS client (~27 KiB) that seals channel secrets, and the channel schemas' },
-  'customers-api': { kib: 430, why: "customer, export and household schemas; erasure's campaign and audience stores" },
-  'decisions-api': {
+  'serve-channels': { kib: 460, why: 'the KMS client (~27 KiB) that seals channel secrets, and the channel schemas' },
+  'serve-customers': {
+    kib: 430,
+    why: "customer, export and household schemas; erasure's campaign and audience stores",
+  },
+  'serve-decisions': {
     kib: 565,
     why: 'idempotency (~37 KiB with its JMESPath), the SageMaker runtime client, decisioning, scoring and rules',
   },
@@ -80,9 +83,9 @@ export const ABOVE_LIMIT: Record<string, { kib: number; why: string }> = {
     kib: 615,
     why: 'every delivery connector: SES v2 (~60 KiB), KMS, SQS, SNS and Pinpoint SMS clients',
   },
-  'events-api': { kib: 475, why: 'the SQS client (~23 KiB) beside DynamoDB, the event schemas and the rule engine' },
+  'serve-events': { kib: 475, why: 'the SQS client (~23 KiB) beside DynamoDB, the event schemas and the rule engine' },
   'process-events': { kib: 500, why: 'the SQS client beside DynamoDB, triggers, rules and real-time re-scoring' },
-  'reports-api': { kib: 430, why: 'report schemas and stores beside the platform adapters' },
+  'serve-reports': { kib: 430, why: 'report schemas and stores beside the platform adapters' },
   'score-segment': { kib: 425, why: 'the SageMaker runtime client (~14 KiB) beside DynamoDB, and the scoring domain' },
 };
 /** The limit on a function's import time against an empty bundle's, measured below. */
@@ -108,21 +111,21 @@ first request for it rather than at each cold start.
 Above ${MAX_BUNDLE_KIB} KiB: ${Object.keys(ABOVE_LIMIT).join(', ')} (each one's reason is in its note).
 Under every function: the SDK's core and the DynamoDB client (~200 KiB with signing, retries and
 the HTTP handler), zod (~95 KiB: every request and environment is validated) and the Powertools
-logger and metrics (~33 KiB). campaigns-api would need ~440 KiB less: without the S3 client and
+logger and metrics (~33 KiB). serve-campaigns would need ~440 KiB less: without the S3 client and
 presigner (~140 KiB), the SQS, Step Functions, Scheduler and SageMaker runtime clients (~76 KiB)
 and idempotency (~37 KiB) it would still be ~590 KiB, so reaching ${MAX_BUNDLE_KIB} KiB means
 splitting it into functions of their own (audience uploads; campaign runs), and the market stack
 is at 499 of 500 CloudFormation resources at 12 tenants: that waits for room in the stack.
 
 Over ${MAX_IMPORT_RATIO}x by CPU time: every function that builds an AWS SDK client (~4-10x);
-meta-api and score-report, which build none, are at ~2.3-3x, within or just over by run. Measured before and after in one loop
-(CPU, medians of 9, the machine under load): customers-api 326 -> 205 ms against 40 ms for the
-empty bundle, authorizer 281 -> 203, events-api 305 -> 219, decisions-api 463 -> 315, meta-api
-168 -> 108. A CPU profile of customers-api's import now (~170-200 ms CPU): ~45 ms is Node loading
+serve-meta and score-report, which build none, are at ~2.3-3x, within or just over by run. Measured before and after in one loop
+(CPU, medians of 9, the machine under load): serve-customers 326 -> 205 ms against 40 ms for the
+empty bundle, authorize-request 281 -> 203, serve-events 305 -> 219, serve-decisions 463 -> 315, serve-meta
+168 -> 108. A CPU profile of serve-customers's import now (~170-200 ms CPU): ~45 ms is Node loading
 the built-in modules the SDK and Powertools use (https, crypto, zlib, stream), ~40 ms V8
 compiling the bundle (it grows with the size), ~35 ms zod building the route and environment
 schemas, ~20 ms the modules' own top-level code, the rest GC. None of that can move to first use
-without slowing the first request by as much; decisions-api, campaign-step and campaigns-api also
+without slowing the first request by as much; serve-decisions, run-campaign-step and serve-campaigns also
 load the market's models at init.
 `;
 
@@ -131,20 +134,20 @@ load the market's models at init.
  * the JMESPath interpreter out (2026-12-06): kept in each figure's note, beside today's size.
  */
 const BEFORE_KIB: Record<string, number> = {
-  'audit-api': 744,
-  authorizer: 747,
+  'serve-audit': 744,
+  'authorize-request': 747,
   'build-reports': 755,
-  'campaign-step': 1224,
-  'campaigns-api': 1414,
-  'channels-api': 786,
-  'customers-api': 752,
-  'decisions-api': 841,
+  'run-campaign-step': 1224,
+  'serve-campaigns': 1414,
+  'serve-channels': 786,
+  'serve-customers': 752,
+  'serve-decisions': 841,
   'deliver-outbound': 920,
-  'delivery-receipts': 585,
-  'events-api': 799,
-  'meta-api': 247,
+  'record-delivery-receipts': 585,
+  'serve-events': 799,
+  'serve-meta': 247,
   'process-events': 825,
-  'reports-api': 769,
+  'serve-reports': 769,
   'score-report': 220,
   'score-segment': 726,
   'seed-market': 666,
@@ -155,20 +158,20 @@ const BEFORE_KIB: Record<string, number> = {
  * default credential chain and the Powertools tracer (X-Ray SDK) inside.
  */
 const BEFORE_LEAN_KIB: Record<string, number> = {
-  'audit-api': 674,
-  authorizer: 672,
+  'serve-audit': 674,
+  'authorize-request': 672,
   'build-reports': 682,
-  'campaign-step': 842,
-  'campaigns-api': 1074,
-  'channels-api': 728,
-  'customers-api': 702,
-  'decisions-api': 791,
+  'run-campaign-step': 842,
+  'serve-campaigns': 1074,
+  'serve-channels': 728,
+  'serve-customers': 702,
+  'serve-decisions': 791,
   'deliver-outbound': 848,
-  'delivery-receipts': 561,
-  'events-api': 744,
-  'meta-api': 232,
+  'record-delivery-receipts': 561,
+  'serve-events': 744,
+  'serve-meta': 232,
   'process-events': 765,
-  'reports-api': 698,
+  'serve-reports': 698,
   'score-report': 141,
   'score-segment': 650,
   'seed-market': 643,

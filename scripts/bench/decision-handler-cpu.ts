@@ -43,7 +43,7 @@ export async function handlerCpu(endpoint: string): Promise<BenchFigure[]> {
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     CVM_NOW: '2025-03-12T10:00:00Z',
   });
-  const call = invoker((await import('#handlers/decisions-api.ts')).handler as never);
+  const call = invoker((await import('#handlers/serve-decisions.ts')).handler as never);
   const admin = { tenant: 'acme', scope: 'admin' as const, keyId: 'bench-admin' };
   const channel = { tenant: 'acme', scope: 'channel' as const, keyId: 'bench-channel' };
   for (const a of fiftyActions())

@@ -20,7 +20,7 @@ const TABLE = tenantTableName(deploymentOf(loadMarket('demo')), 'consumer');
 /** The customers handler bundled exactly as the stack bundles it, and an empty bundle beside it. */
 async function bundles(dir: string) {
   const out: Record<string, string> = {};
-  for (const name of ['customers-api', 'authorizer', 'meta-api']) {
+  for (const name of ['serve-customers', 'authorize-request', 'serve-meta']) {
     out[name] = join(dir, `${name}.mjs`);
     await bundleHandler(`${name}.ts`, out[name]);
   }
@@ -65,17 +65,17 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
 
   // Bundle sizes and cold-start import time.
   const files = await bundles(dir);
-  for (const name of ['customers-api', 'authorizer', 'meta-api']) {
+  for (const name of ['serve-customers', 'authorize-request', 'serve-meta']) {
     figures.push({ name: `bundle size: ${name}`, value: Math.round(statSync(files[name]!).size / 1024), unit: 'KiB' });
   }
   // with the environment the stack gives the function (as `npm run bench bundles` measures each one)
-  const env = (await deployedEnvironments())['customers-api']!;
-  importMs(files['customers-api']!, env);
+  const env = (await deployedEnvironments())['serve-customers']!;
+  importMs(files['serve-customers']!, env);
   importMs(files['empty']!, env);
   const handlerTimes: number[] = [];
   const emptyTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
-    handlerTimes.push(importMs(files['customers-api']!, env));
+    handlerTimes.push(importMs(files['serve-customers']!, env));
     emptyTimes.push(importMs(files['empty']!, env));
   }
   const h = median(handlerTimes);

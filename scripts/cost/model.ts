@@ -182,7 +182,7 @@ export function costModel(
       'no function serves /v1/decisions in the template yet',
     ),
     authorizer: profileOf(facts, 'authorizer', facts.api.authorizerFunction, 'no authorizer in the template'),
-    events: profileOf(facts, 'events-api', routes['/v1/events'], 'no function serves /v1/events in the template yet'),
+    events: profileOf(facts, 'serve-events', routes['/v1/events'], 'no function serves /v1/events in the template yet'),
     processor: profileOf(facts, 'event-processor', processorId, 'no SQS consumer in the template yet'),
     scoring: profileOf(
       facts,

@@ -104,7 +104,7 @@ describe('the lint over the whole tree', () => {
       'lambdas/http/to-composition.ts': importing('#composition/container-meter.ts'),
       'lambdas/edge/to-composition.ts': importing('../composition/platform-env.ts'),
       'lib/constructs/to-composition.ts': importing('#composition/platform-env.ts'),
-      'lambdas/composition/to-handlers.ts': importing('../handlers/authorizer.ts'),
+      'lambdas/composition/to-handlers.ts': importing('../handlers/authorize-request.ts'),
       'lambdas/composition/fine.ts': importing('#adapters/dynamo/client.ts'),
       'lambdas/handlers/fine.ts': importing('#composition/platform.ts'),
     });

@@ -6,14 +6,14 @@ import type { ProxyHandler } from './api-gateway.ts';
  * A capability that adds an API function adds its line here and its construct in the stack.
  */
 export const API_FUNCTIONS: Partial<Record<ApiFunction, () => Promise<{ handler: unknown }>>> = {
-  meta: () => import('#handlers/meta-api.ts'),
-  customers: () => import('#handlers/customers-api.ts'),
-  decisions: () => import('#handlers/decisions-api.ts'),
-  events: () => import('#handlers/events-api.ts'),
-  audit: () => import('#handlers/audit-api.ts'),
-  campaigns: () => import('#handlers/campaigns-api.ts'),
-  reports: () => import('#handlers/reports-api.ts'),
-  channels: () => import('#handlers/channels-api.ts'),
+  meta: () => import('#handlers/serve-meta.ts'),
+  customers: () => import('#handlers/serve-customers.ts'),
+  decisions: () => import('#handlers/serve-decisions.ts'),
+  events: () => import('#handlers/serve-events.ts'),
+  audit: () => import('#handlers/serve-audit.ts'),
+  campaigns: () => import('#handlers/serve-campaigns.ts'),
+  reports: () => import('#handlers/serve-reports.ts'),
+  channels: () => import('#handlers/serve-channels.ts'),
 };
 
 export async function loadApiFunctions(): Promise<Partial<Record<ApiFunction, ProxyHandler>>> {

@@ -186,7 +186,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       ...deliveryLocalEnv(market),
       POWERTOOLS_DEV: process.env['POWERTOOLS_DEV'] ?? 'false',
     });
-    const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorizer.ts')]);
+    const [functions, authorizer] = await Promise.all([loadApiFunctions(), import('#handlers/authorize-request.ts')]);
     const reports = reportsTimer({
       intervalMs: opts.reportsIntervalMs ?? Number(process.env['CVM_REPORTS_INTERVAL_S'] ?? 30) * 1000,
     });

@@ -102,8 +102,8 @@ beforeAll(async () => {
     ),
   );
   for (const id of ERASED) await repo.erase('acme', id, new Date(NOW));
-  call = invoker((await import('./campaigns-api.ts')).handler as never);
-  customersCall = invoker((await import('./customers-api.ts')).handler as never);
+  call = invoker((await import('./serve-campaigns.ts')).handler as never);
+  customersCall = invoker((await import('./serve-customers.ts')).handler as never);
 });
 
 describe('uploaded audiences through the API', () => {

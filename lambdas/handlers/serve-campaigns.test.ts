@@ -74,7 +74,7 @@ beforeAll(async () => {
       }) as unknown as CustomerRecord,
   );
   await new DynamoCustomerRepo(db, (tn) => t.tenantTables[tn]!).saveMany('acme', records);
-  call = invoker((await import('./campaigns-api.ts')).handler as never);
+  call = invoker((await import('./serve-campaigns.ts')).handler as never);
 });
 
 describe('the campaigns API', () => {

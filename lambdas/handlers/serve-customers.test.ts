@@ -30,7 +30,7 @@ const profile = {
 beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env);
-  const mod = await import('./customers-api.ts');
+  const mod = await import('./serve-customers.ts');
   call = invoker(mod.handler as never);
 });
 

@@ -12,7 +12,7 @@ const asked = (headers: Record<string, string>) =>
 beforeAll(async () => {
   t = await testTables(['acme']);
   Object.assign(process.env, t.env);
-  authorizer = (await import('./authorizer.ts')).handler;
+  authorizer = (await import('./authorize-request.ts')).handler;
 });
 
 describe('the API authorizer', () => {

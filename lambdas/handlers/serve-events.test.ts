@@ -19,7 +19,7 @@ beforeAll(async () => {
   Object.assign(process.env, t.env, { CVM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'cvm-events-api-')), CVM_NOW: NOW });
   for (const tenant of ['acme', 'globex'])
     localQueues.set(tenant, { sendBatch: async (bodies) => void sent[tenant]!.push(...bodies) });
-  call = invoker((await import('./events-api.ts')).handler as never);
+  call = invoker((await import('./serve-events.ts')).handler as never);
 });
 beforeEach(() => {
   sent['acme']!.length = 0;

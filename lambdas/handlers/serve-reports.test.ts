@@ -110,7 +110,7 @@ beforeAll(async () => {
     kind: 'offer',
   });
   await put('globex', profile('g-1', 99, 'enterprise'));
-  reports = invoker((await import('./reports-api.ts')).handler as never);
+  reports = invoker((await import('./serve-reports.ts')).handler as never);
   build = (await import('./build-reports.ts')).handler as typeof build;
 });
 

@@ -27,8 +27,8 @@ const profile = {
 beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env);
-  customers = invoker((await import('./customers-api.ts')).handler as never);
-  audit = invoker((await import('./audit-api.ts')).handler as never);
+  customers = invoker((await import('./serve-customers.ts')).handler as never);
+  audit = invoker((await import('./serve-audit.ts')).handler as never);
 });
 
 const put = (id: string, body: unknown, caller = acmeAdmin) =>

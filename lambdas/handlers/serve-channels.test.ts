@@ -42,8 +42,8 @@ beforeAll(async () => {
     CHANNEL_KEYS: JSON.stringify({ acme: 'arn:aws:kms:local:1:key/acme', globex: 'arn:aws:kms:local:1:key/globex' }),
   });
   delete process.env['CVM_LOCAL_DIR'];
-  channels = invoker((await import('./channels-api.ts')).handler as never);
-  audit = invoker((await import('./audit-api.ts')).handler as never);
+  channels = invoker((await import('./serve-channels.ts')).handler as never);
+  audit = invoker((await import('./serve-audit.ts')).handler as never);
 });
 
 const put = (channel: string, body: unknown, caller = acme) =>

@@ -46,8 +46,8 @@ const profile = {
 beforeAll(async () => {
   t = await testTables();
   Object.assign(process.env, t.env, { DECISIONING: JSON.stringify(settings), CVM_NOW: NOW });
-  call = invoker((await import('./decisions-api.ts')).handler as never);
-  customersApi = invoker((await import('./customers-api.ts')).handler as never);
+  call = invoker((await import('./serve-decisions.ts')).handler as never);
+  customersApi = invoker((await import('./serve-customers.ts')).handler as never);
   for (const action of demoCatalog) {
     const res = await call({ method: 'PUT', path: `/v1/actions/${action.actionId}`, body: action, caller: acmeAdmin });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
