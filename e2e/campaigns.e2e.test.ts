@@ -293,6 +293,8 @@ describe('campaigns over HTTP on the local runtime', () => {
     while (got.status === 'processing')
       got = expectAnswer(await consumer.admin.get('/v1/audiences/{audienceId}', audience), 200).json;
     expect(got).toMatchObject({ status: 'ready', size: 30, rejected: 1 });
+    // kept the market's retention.audienceDays (the demo's default 90) from its creation
+    expect(got.retainedUntil).toBe(new Date(Date.parse(got.createdAt) + 90 * 86_400_000).toISOString());
     expect((await enterprise.admin.get('/v1/audiences/{audienceId}', audience)).status).toBe(404);
     const preview = expectAnswer(
       await consumer.admin.post('/v1/campaigns/preview', {
@@ -339,8 +341,9 @@ describe('campaigns over HTTP on the local runtime', () => {
           channel: 'sms',
           controlGroupPercent: 50,
           pilot: { where: { '==': [{ var: 'profile.attributes.region' }, 'north'] }, minUplift: 5 },
-          // waits divide by the runtime's time scale (1e7): each phase waits 2 s, time to answer for the pilot
-          responseWindow: 'P200D',
+          // waits divide by the runtime's time scale (1e7): each phase waits 1.5 s, time to answer for the pilot
+          // (the longest window the demo market's decision log allows: retention.decisionLogDays 180)
+          responseWindow: 'P180D',
         },
       }),
       202,

@@ -122,6 +122,12 @@ describe('the campaigns construct', () => {
     expect(invokes.map((st) => st['Action'])).toEqual(['lambda:InvokeFunction']);
   });
 
+  it("gives the API function the market's retention: audiences' expiry and the decision log's, which bounds a response window", () => {
+    const env = resources[idOf(campaigns.apiFunction as never)]!.Properties!['Environment']['Variables'];
+    expect(env['AUDIENCE_RETENTION_DAYS']).toBe(String(config.retention.audienceDays));
+    expect(JSON.parse(env['DECISIONING']).decisionLogDays).toBe(config.retention.decisionLogDays);
+  });
+
   it('serves the campaign routes from the campaigns function and alarms on failed executions', () => {
     expect(stack.api.functions.campaigns).toBe(campaigns.apiFunction);
     expect(stack.observability.alarms.some((a) => a.node.path.includes('campaign'))).toBe(true);

@@ -66,6 +66,15 @@ describe('market config', () => {
       'alerting.p99LatencyMs',
     );
   });
+
+  it('keeps uploaded audiences 90 days unless the market says otherwise, and at least a week', () => {
+    expect(loadMarket('demo').retention.audienceDays).toBe(90);
+    const own = parseMarketConfig('demo', { ...demo, retention: { ...demo.retention, audienceDays: 30 } });
+    expect(own.retention.audienceDays).toBe(30);
+    expect(
+      messageOf(() => parseMarketConfig('demo', { ...demo, retention: { ...demo.retention, audienceDays: 3 } })),
+    ).toMatch(/retention.audienceDays: at least 7/);
+  });
 });
 
 describe('bin/cvm.ts', () => {

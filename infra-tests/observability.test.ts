@@ -10,7 +10,10 @@ import { FALLBACK_REASONS, METRIC } from '../lambdas/adapters/metrics/platform-m
 import { driftMetricsFromEnv, triggerRecorderFromEnv } from '../lambdas/adapters/metrics/powertools-metrics.ts';
 import { METER_NAMES } from '../lambdas/domain/usage-readings.ts';
 import { scoringEnv } from '../lambdas/composition/scoring-env.ts';
-import { scoringAdaptersFor } from '../lambdas/composition/scoring.ts';
+import { onlineScoring } from '../lambdas/composition/online-scoring.ts';
+import { systemClock } from '../lambdas/adapters/clock.ts';
+import { fileModelSource } from '../lambdas/adapters/models/file-model-store.ts';
+import { loadPinnedModels } from '../lambdas/domain/scoring/model-store.ts';
 import { emittedMetrics, type MetricIdentity } from '../lambdas/test-support/emf.ts';
 import { synthMarket, type Synthesized } from './synth.ts';
 
@@ -269,7 +272,9 @@ describe('the dashboard and alarms read what the code emits', () => {
       AWS_REGION: sagemaker.config.aws.region,
       ...sagemaker.stack.scoring.scoringEnvironment(),
     });
-    const { scoring } = await scoringAdaptersFor(env);
+    // the port the decisions function builds (composition/decisions.ts decisionScoring)
+    const models = await loadPinnedModels(fileModelSource(env.MODELS_DIR), env.MARKET, env.MODEL_PINS);
+    const scoring = onlineScoring(env, models, systemClock);
     sm.on(InvokeEndpointCommand).rejects(
       Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }),
     );

@@ -2,7 +2,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { physicalName, type MarketConfig } from '#config/market-config.ts';
+import { tenantTableName } from '#adapters/dynamo/table-design.ts';
+import { deploymentOf, physicalName, type MarketConfig } from '#config/market-config.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { xgboostImageUri, XGBOOST_REGISTRIES } from '../lib/constructs/scoring.ts';
 import { synthMarket } from './synth.ts';
@@ -117,14 +118,40 @@ describe('score-base workflow', () => {
     expect(machineId).toBeDefined();
   });
 
-  it('lets the segment function scan and update the tenant tables and nothing else on them', () => {
-    const roleId = (resources[segmentId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-    const dynamo = ofType(resources, 'AWS::IAM::Policy')
+  type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+  const statementsOf = (fnId: string) => {
+    const roleId = (resources[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    return ofType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties!['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as { Action: string | string[] }[])
+      .flatMap(([, p]) => p.Properties!['PolicyDocument']['Statement'] as Statement[]);
+  };
+  const tableIds = ofType(resources, 'AWS::DynamoDB::Table')
+    .filter(([, t]) =>
+      demo.tenants.some((x) => t.Properties!['TableName'] === tenantTableName(deploymentOf(demo), x.id)),
+    )
+    .map(([id]) => id);
+
+  it('lets the segment function scan and update the tenant tables and keep its outcome, nothing else on them', () => {
+    const dynamo = statementsOf(segmentId)
       .flatMap((s) => [s.Action].flat())
       .filter((a) => a.startsWith('dynamodb:'));
-    expect([...new Set(dynamo)].sort()).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect([...new Set(dynamo)].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+  });
+
+  it("lets the report step Query only the runs' partitions (SB#) of each tenant table, nothing else", () => {
+    const dynamo = statementsOf(reportId).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(tableIds).toHaveLength(demo.tenants.length);
+    for (const st of dynamo) {
+      expect(st.Action).toBe('dynamodb:Query');
+      expect(st.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SB#*'] } });
+    }
+    // one table ARN per tenant (CDK merges the statements), no index
+    const granted = dynamo.flatMap((st) => [st.Resource].flat() as { 'Fn::GetAtt': [string, string] }[]);
+    expect(granted.every((r) => r['Fn::GetAtt'][1] === 'Arn')).toBe(true);
+    expect(granted.map((r) => r['Fn::GetAtt'][0]).sort()).toEqual([...tableIds].sort());
+    // and decrypts with the tables' keys, writes nothing
+    const kms = statementsOf(reportId).flatMap((s) => [s.Action].flat().filter((a) => a.startsWith('kms:')));
+    expect(kms.filter((a) => a !== 'kms:Decrypt')).toEqual([]);
   });
 
   it('gives the task functions the pins, delta and models directory the handlers read', () => {

@@ -2,7 +2,7 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
 
 /**
  * Stands in for `@aws-sdk/credential-provider-node` in the Lambda bundles only (CvmFunction's
- * `LAMBDA_CREDENTIALS_ALIAS`; the local runtime, unbundled, keeps the whole chain). Every client's
+ * `LAMBDA_ALIASES`; the local runtime, unbundled, keeps the whole chain). Every client's
  * runtimeConfig imports the node chain statically, and with it the STS, SSO and sign-in clients,
  * ini files, process, web identity and IMDS providers and the query and XML protocols: ~137 KiB
  * per function. Setting `credentials` on a client does not drop that import

@@ -1,12 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
+import { audienceIdsPk, audienceKey, DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { LocalAudienceUploads, receiveUpload, uploadFile } from '#adapters/local/local-uploads.ts';
 import { fixedClock } from '#domain/clock.ts';
-import { NotFoundError } from '#domain/errors.ts';
+import { AUDIENCE_SHARDS } from '#domain/campaign/audience-upload.ts';
+import { AUDIENCE_TTL_LAG_DAYS, ttlOf } from '#domain/campaign/retention.ts';
+import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import {
   createAudience,
@@ -20,13 +23,22 @@ const NOW = '2025-03-12T08:00:00.000Z';
 const secret = Buffer.alloc(32, 7);
 let t: TestTables;
 let dir: string;
+let db: DynamoDBDocumentClient;
 let store: DynamoAudienceStore;
 let made = 0;
+/** The platform clock erasure and export read the store at. */
+const storeNow = new Date(NOW);
+const DAY = 86_400_000;
 
 beforeAll(async () => {
   t = await testTables();
   dir = mkdtempSync(join(tmpdir(), 'cvm-audiences-'));
-  store = new DynamoAudienceStore(documentClient({ endpoint: t.endpoint }), (tn) => t.tenantTables[tn]!);
+  db = documentClient({ endpoint: t.endpoint });
+  store = new DynamoAudienceStore(
+    db,
+    (tn) => t.tenantTables[tn]!,
+    () => storeNow,
+  );
 });
 
 /** Ports on DynamoDB Local and the local upload folder; `elapsed` advances as the test says. */
@@ -125,11 +137,11 @@ describe('uploaded audiences (DynamoDB Local, local upload store)', () => {
     const { p } = ports();
     const { audienceId, uploadUrl } = await createAudience(p)('acme');
     await expect(getAudience(p)('globex', audienceId)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(readyAudience(store, 'acme', audienceId)).rejects.toThrow(/awaiting-upload/);
+    await expect(readyAudience(store, 'acme', audienceId, new Date(NOW))).rejects.toThrow(/awaiting-upload/);
     await upload(uploadUrl, 'k1\n');
     await getAudience(p)('acme', audienceId);
-    expect((await readyAudience(store, 'acme', audienceId)).size).toBe(1);
-    await expect(readyAudience(store, 'globex', audienceId)).rejects.toMatchObject({
+    expect((await readyAudience(store, 'acme', audienceId, new Date(NOW))).size).toBe(1);
+    await expect(readyAudience(store, 'globex', audienceId, new Date(NOW))).rejects.toMatchObject({
       errors: [{ field: 'audience.audienceId', message: `no audience ${audienceId}` }],
     });
   });
@@ -147,6 +159,114 @@ describe('uploaded audiences (DynamoDB Local, local upload store)', () => {
     expect(await store.audiencesNaming('acme', 'e2')).toEqual([]);
     expect(await store.forgetCustomer('acme', 'e2')).toBe(0);
     expect(await store.countIds('acme', a.audienceId, 64)).toBe(1);
+  });
+
+  it('gives the record and every stored id the TTL of its expiry, retention.audienceDays after creation', async () => {
+    const { p } = ports({ retentionDays: 30 });
+    const { audienceId, uploadUrl } = await createAudience(p)('acme');
+    const ids = Array.from({ length: 130 }, (_, i) => `t${i}`);
+    await upload(uploadUrl, ids.join('\n'));
+    const view = await getAudience(p)('acme', audienceId);
+    const retainedUntil = new Date(Date.parse(NOW) + 30 * DAY).toISOString();
+    expect(view).toMatchObject({ status: 'ready', size: 130, retainedUntil, expiresAt: '2025-03-12T09:00:00.000Z' });
+    const table = t.tenantTables['acme']!;
+    const record = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': audienceKey(audienceId).pk },
+      }),
+    );
+    // the table's TTL attribute, in epoch seconds; the upload URL's expiry kept beside it
+    expect(record.Items?.[0]).toMatchObject({
+      expiresAt: ttlOf(retainedUntil),
+      uploadExpiresAt: '2025-03-12T09:00:00.000Z',
+      gsi1sk: `${retainedUntil}#${audienceId}`,
+    });
+    const items: Record<string, unknown>[] = [];
+    for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': audienceIdsPk(audienceId, shard) },
+        }),
+      );
+      items.push(...(out.Items ?? []));
+    }
+    expect(items).toHaveLength(130);
+    expect(items.every((i) => i['expiresAt'] === ttlOf(retainedUntil))).toBe(true);
+  });
+
+  it('answers an expired audience as not found, naming its expiry, and a campaign refuses it', async () => {
+    const { p, clock } = ports({ retentionDays: 7 });
+    const { audienceId, uploadUrl } = await createAudience(p)('acme');
+    await upload(uploadUrl, 'g1\ng2\n');
+    expect((await getAudience(p)('acme', audienceId)).status).toBe('ready');
+    clock.advance(7 * DAY);
+    const gone = getAudience(p)('acme', audienceId);
+    await expect(gone).rejects.toBeInstanceOf(NotFoundError);
+    await expect(gone).rejects.toThrow(/expired at 2025-03-19T08:00:00.000Z \(uploaded audiences are kept 7 days\)/);
+    const refused = readyAudience(store, 'acme', audienceId, clock.now());
+    await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(refused).rejects.toMatchObject({
+      errors: [{ field: 'audience.audienceId', message: expect.stringMatching(/expired at 2025-03-19/) }],
+    });
+  });
+
+  it('reads only the audiences still held on erasure and export: expired ones cost nothing', async () => {
+    // another tenant's table, so this file's other audiences do not count
+    const tenant = 'globex';
+    const short = ports({ retentionDays: 7 }).p;
+    const long = ports({ retentionDays: 90 }).p;
+    const created: string[] = [];
+    for (const p of [short, short, short, long]) {
+      const { audienceId, uploadUrl } = await createAudience(p)(tenant);
+      await upload(uploadUrl, 'h1\nh2\n');
+      await getAudience(p)(tenant, audienceId);
+      created.push(audienceId);
+    }
+    const lived = created.at(-1)!;
+    let deletes = 0;
+    const counting = {
+      send: (cmd: unknown) => {
+        if (cmd instanceof DeleteCommand) deletes++;
+        return db.send(cmd as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const at = (ms: number) =>
+      new DynamoAudienceStore(
+        counting,
+        (tn) => t.tenantTables[tn]!,
+        () => new Date(ms),
+      );
+    // expired, but within the TTL's lag: its ids may still be stored, so erasure still reaches them
+    const lagging = at(Date.parse(NOW) + 8 * DAY);
+    expect(await lagging.audiencesNaming(tenant, 'h1')).toEqual([...created].sort());
+    // past the lag: only the live one is read, one delete for one live audience
+    const later = at(Date.parse(NOW) + (7 + AUDIENCE_TTL_LAG_DAYS) * DAY + 1);
+    expect(await later.audiencesNaming(tenant, 'h2')).toEqual([lived]);
+    deletes = 0;
+    expect(await later.forgetCustomer(tenant, 'h2')).toBe(1);
+    expect(deletes).toBe(1);
+    expect(await later.audiencesNaming(tenant, 'h2')).toEqual([]);
+  });
+
+  it('still reaches an audience stored before retention on erasure (it has no expiry to list it by)', async () => {
+    const audienceId = 'aud-legacy-1';
+    await store.create('acme', {
+      audienceId,
+      status: 'ready',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-01T00:00:00.000Z',
+      expiresAt: '2024-01-01T01:00:00.000Z',
+      shards: AUDIENCE_SHARDS,
+      size: 1,
+    });
+    await store.putIds('acme', { audienceId, shards: AUDIENCE_SHARDS }, ['legacy-1']);
+    expect((await store.get('acme', audienceId))?.expiresAt).toBe('2024-01-01T01:00:00.000Z');
+    expect(await store.audiencesNaming('acme', 'legacy-1')).toEqual([audienceId]);
+    expect(await store.forgetCustomer('acme', 'legacy-1')).toBe(1);
   });
 
   it('keeps uploads to the file its ids name', () => {

@@ -8,6 +8,12 @@ import {
   type AudienceRecord,
   type AudienceStatus,
 } from '#domain/campaign/audience-upload.ts';
+import {
+  audienceExpired,
+  audienceRetainedUntil,
+  audienceRetentionErrors,
+  DEFAULT_AUDIENCE_DAYS,
+} from '#domain/campaign/retention.ts';
 import type { AuditLog } from '#domain/audit.ts';
 import type { Clock } from '#domain/clock.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
@@ -23,12 +29,15 @@ export interface AudienceSettings {
   processSeconds: number;
   /** Ids stored per step of the read; the read can resume after each. */
   batchIds: number;
+  /** Market config `retention.audienceDays`: the audience and its ids expire this long after creation. */
+  retentionDays: number;
 }
 
 export const DEFAULT_AUDIENCE_SETTINGS: AudienceSettings = {
   uploadUrlSeconds: 3600,
   processSeconds: 20,
   batchIds: 500,
+  retentionDays: DEFAULT_AUDIENCE_DAYS,
 };
 
 export interface AudiencePorts {
@@ -49,6 +58,7 @@ export interface AudienceView {
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
+  retainedUntil?: string;
   size?: number;
   rejected?: number;
   rejectedLines?: number[];
@@ -63,6 +73,7 @@ const viewOf = (r: AudienceRecord): AudienceView => ({
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
   expiresAt: r.expiresAt,
+  ...(r.retainedUntil ? { retainedUntil: r.retainedUntil } : {}),
   ...(r.size !== undefined ? { size: r.size } : {}),
   ...(r.rejected !== undefined ? { rejected: r.rejected } : {}),
   ...(r.rejectedLines?.length ? { rejectedLines: r.rejectedLines } : {}),
@@ -85,6 +96,7 @@ export const createAudience =
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       expiresAt: expires.toISOString(),
+      retainedUntil: audienceRetainedUntil(now, ports.settings.retentionDays),
       shards: AUDIENCE_SHARDS,
     };
     // signed first: a store that cannot sign (503) leaves nothing behind
@@ -105,7 +117,13 @@ export const getAudience =
   (ports: AudiencePorts) =>
   async (tenant: TenantId, audienceId: string): Promise<AudienceView> => {
     const record = await ports.audiences.get(tenant, audienceId);
-    if (!record) throw new NotFoundError(`audience ${audienceId} not found`);
+    const kept = `uploaded audiences are kept ${ports.settings.retentionDays} days`;
+    if (!record) throw new NotFoundError(`audience ${audienceId} not found (${kept})`);
+    // the same answer as once TTL has deleted it, a few days later: gone is gone
+    if (audienceExpired(record, ports.clock.now()))
+      throw new NotFoundError(
+        `audience ${audienceId} expired at ${record.retainedUntil} (${kept}); its ids are deleted: upload the list again`,
+      );
     return viewOf(await processUpload(ports, tenant, record));
   };
 
@@ -143,7 +161,7 @@ async function processUpload(ports: AudiencePorts, tenant: TenantId, record: Aud
   let done = true;
   // stores what was read up to `next`, then moves the cursor there: a read resumes after it
   const commit = async (next: number): Promise<boolean> => {
-    await audiences.putIds(tenant, id, held.shards, ids);
+    await audiences.putIds(tenant, held, ids);
     ids = [];
     cursor.offset = next;
     const extended = lease();
@@ -182,7 +200,7 @@ async function processUpload(ports: AudiencePorts, tenant: TenantId, record: Aud
     await audiences.updateHeld(tenant, id, heldUntil, { leaseUntil: undefined });
     return (await audiences.get(tenant, id)) ?? record;
   }
-  await audiences.putIds(tenant, id, held.shards, ids);
+  await audiences.putIds(tenant, held, ids);
   const size = await audiences.countIds(tenant, id, held.shards);
   if (size === 0)
     return fail(`the upload holds no valid customer id (${cursor.rejected} lines rejected): one id per line`, {
@@ -206,18 +224,22 @@ async function processUpload(ports: AudiencePorts, tenant: TenantId, record: Aud
 
 /**
  * The audience a campaign names, ready to select from: another tenant's (in another table) is
- * not found; one still awaiting or reading its upload cannot be used yet.
+ * not found, nor is an expired one (its ids are being deleted); one still awaiting or reading its
+ * upload cannot be used yet.
  */
 export async function readyAudience(
   audiences: Pick<AudienceStore, 'get'> | undefined,
   tenant: TenantId,
   audienceId: string,
+  now: Date,
 ): Promise<AudienceRecord> {
   const record = await audiences?.get(tenant, audienceId);
   if (!record)
     throw new InvalidInputError('the campaign cannot run as asked', [
       { field: 'audience.audienceId', message: `no audience ${audienceId}` },
     ]);
+  const expired = audienceRetentionErrors(audienceId, record.retainedUntil, undefined, now);
+  if (expired.length) throw new InvalidInputError('the campaign cannot run as asked', expired);
   if (record.status !== 'ready')
     throw new ConflictError(
       `audience ${audienceId} is ${record.status}${record.reason ? ` (${record.reason})` : ''}; a campaign can use it once it is ready (GET /v1/audiences/${audienceId})`,

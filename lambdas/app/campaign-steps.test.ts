@@ -9,6 +9,8 @@ import { createCampaign, getCampaign, type CampaignPorts } from '#app/campaigns.
 import { decide } from '#app/decisions.ts';
 import { processEventBatch } from '#app/process-events.ts';
 import type { Action } from '#domain/action.ts';
+import { AUDIENCE_SHARDS } from '#domain/campaign/audience-upload.ts';
+import { fixedClock } from '#domain/clock.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
@@ -242,5 +244,85 @@ describe('an audience rule stored before the limits', () => {
     expect(counted).toHaveLength(1);
     expect(counted[0]![0]).toBe(TENANT);
     expect(counted[0]![1]).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a campaign on an uploaded audience that expires', () => {
+  const DAY = 86_400_000;
+  const at = (days: number) => new Date(Date.parse(NOW) + days * DAY);
+  /** A ready uploaded audience naming this file's two customers, kept until `retainedUntil`. */
+  async function uploaded(audienceId: string, retainedUntil: Date) {
+    const audiences = apiPorts.audiences!;
+    const record = {
+      audienceId,
+      status: 'ready' as const,
+      createdAt: NOW,
+      updatedAt: NOW,
+      expiresAt: NOW,
+      retainedUntil: retainedUntil.toISOString(),
+      shards: AUDIENCE_SHARDS,
+      size: 2,
+    };
+    await audiences.create(TENANT, record);
+    await audiences.putIds(TENANT, record, ['busy', 'quiet']);
+  }
+  const body = (audienceId: string, schedule?: { startAt: string; repeat: 'none' | 'daily'; until?: string }) => ({
+    name: 'Listed',
+    goal: 'take-up' as const,
+    audience: { audienceId },
+    actionIds: ['cmp-offer'],
+    channel: 'sms' as const,
+    controlGroupPercent: 0,
+    pilot: { percent: 100, minUplift: 5 },
+    responseWindow: 'PT1H',
+    ...(schedule ? { schedule } : {}),
+  });
+
+  it('refuses at creation an expired list, a run due after it expires and a repeat that does not end before', async () => {
+    await uploaded('aud-expiring-1', at(10));
+    const create = createCampaign(apiPorts);
+    await expect(
+      create(TENANT, body('aud-expiring-1', { startAt: at(11).toISOString(), repeat: 'none' })),
+    ).rejects.toMatchObject({ errors: [{ field: 'schedule.startAt' }] });
+    await expect(
+      create(TENANT, body('aud-expiring-1', { startAt: at(1).toISOString(), repeat: 'daily' })),
+    ).rejects.toMatchObject({ errors: [{ field: 'schedule.until' }] });
+    await expect(
+      create(
+        TENANT,
+        body('aud-expiring-1', { startAt: at(1).toISOString(), repeat: 'daily', until: at(12).toISOString() }),
+      ),
+    ).rejects.toMatchObject({ errors: [{ field: 'schedule.until', message: expect.stringMatching(/expires at/) }] });
+    const later = createCampaign({ ...apiPorts, clock: fixedClock(at(10)) });
+    await expect(later(TENANT, body('aud-expiring-1'))).rejects.toMatchObject({
+      errors: [{ field: 'audience.audienceId', message: expect.stringMatching(/^audience aud-expiring-1 expired at/) }],
+    });
+  });
+
+  it('fails a run that starts after the list expired, naming the expiry, and selects nobody from it', async () => {
+    await uploaded('aud-expiring-2', at(3));
+    const { campaignId, status } = await createCampaign(apiPorts)(
+      TENANT,
+      body('aud-expiring-2', { startAt: at(1).toISOString(), repeat: 'daily', until: at(2.5).toISOString() }),
+    );
+    expect(status).toBe('scheduled');
+    // the run starts late (a scheduler retry, a campaign of before retention): past the expiry
+    const late = campaignSteps({ ...stepPorts, clock: fixedClock(at(4)) });
+    const prepared = late({ step: 'prepare', tenant: TENANT, campaignId });
+    await expect(prepared).rejects.toMatchObject({ name: 'CampaignStepError' });
+    await expect(prepared).rejects.toThrow(`audience aud-expiring-2 expired at ${at(3).toISOString()}`);
+    await expect(late({ step: 'select', tenant: TENANT, campaignId, segment: 0, totalSegments: 1 })).rejects.toThrow(
+      /expired at/,
+    );
+    // the workflow's Catch finalizes the run with the step's error as its reason
+    await late({
+      step: 'finalize',
+      tenant: TENANT,
+      campaignId,
+      status: 'failed',
+      error: { Error: 'CampaignStepError', Cause: `audience aud-expiring-2 expired at ${at(3).toISOString()}` },
+    });
+    const failed = await getCampaign(apiPorts)(TENANT, campaignId);
+    expect(failed.reason).toMatch(/^CampaignStepError: audience aud-expiring-2 expired at/);
   });
 });

@@ -1,12 +1,6 @@
 import { audienceCounts } from './campaign/audience-counts.ts';
 import { contact } from './campaign/contact.ts';
-import {
-  CampaignStepError,
-  stepContext,
-  transient,
-  type CampaignStepPorts,
-  type StepContext,
-} from './campaign/context.ts';
+import { stepContext, transient, type CampaignStepPorts, type StepContext } from './campaign/context.ts';
 import { finalize } from './campaign/finalize.ts';
 import { gate } from './campaign/gate.ts';
 import { measure } from './campaign/measure.ts';
@@ -21,7 +15,12 @@ export {
   type CampaignStepPorts,
   type CampaignStepSettings,
 } from './campaign/context.ts';
-export type { CampaignStepInput, ContactResult, SelectResult } from './campaign/step-input.ts';
+export {
+  campaignStepInputOf,
+  type CampaignStepInput,
+  type ContactResult,
+  type SelectResult,
+} from './campaign/step-input.ts';
 
 /** The workflow's tasks in the order the state machine runs them, one module each. */
 const steps: { [S in CampaignStepName]: (ctx: StepContext, input: StepInput<S>) => Promise<unknown> } = {
@@ -35,14 +34,14 @@ const steps: { [S in CampaignStepName]: (ctx: StepContext, input: StepInput<S>) 
   'start-run': startRun,
 };
 
-/** The campaign's workflow tasks, one use case per `step` (one Lambda dispatches on it). */
+/** `step` apart from `input`, so that one `S` ties `steps[step]` to its input (a lookup by `input.step` cannot). */
+const runStep = <S extends CampaignStepName>(ctx: StepContext, step: S, input: StepInput<S>) => steps[step](ctx, input);
+
+/**
+ * The campaign's workflow tasks, one use case per `step` (one Lambda dispatches on it). The input
+ * is typed: an entry point parses what the workflow sends with `campaignStepInputOf` first.
+ */
 export const campaignSteps = (ports: CampaignStepPorts) => {
   const ctx = stepContext(ports);
-  return async (input: CampaignStepInput): Promise<unknown> =>
-    transient(async () => {
-      if (!Object.hasOwn(steps, input.step))
-        throw new CampaignStepError(`unknown step ${(input as { step?: string }).step}`);
-      const run = steps[input.step] as (ctx: StepContext, input: CampaignStepInput) => Promise<unknown>;
-      return run(ctx, input);
-    });
+  return async (input: CampaignStepInput): Promise<unknown> => transient(async () => runStep(ctx, input.step, input));
 };

@@ -127,6 +127,23 @@ describe('campaign use cases', () => {
     });
   });
 
+  it('refuses a response window longer than the decision log keeps decisions, naming both', async () => {
+    const { p, started } = ports();
+    p.decisionLogDays = 32;
+    const refused = createCampaign(p)('acme', { ...spec, responseWindow: 'P45D' });
+    await expect(refused).rejects.toMatchObject({
+      errors: [
+        {
+          field: 'responseWindow',
+          message: expect.stringMatching(/^45 days is longer .* \(retention.decisionLogDays: 32 days\)/),
+        },
+      ],
+    });
+    await expect(previewCampaign(p)('acme', { ...spec, responseWindow: 'P45D' })).rejects.toThrow(/cannot run/);
+    expect(started).toHaveLength(0);
+    expect((await createCampaign(p)('acme', { ...spec, responseWindow: 'P32D' })).status).toBe('running');
+  });
+
   it('pauses, resumes and cancels, and refuses to touch a finished campaign', async () => {
     const { p, campaigns } = ports();
     const { campaignId } = await createCampaign(p)('acme', spec);

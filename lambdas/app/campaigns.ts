@@ -14,9 +14,10 @@ import {
 import { fromNanoUsd, NO_BUDGET_USE } from '#domain/campaign/budget.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
 import type { CampaignStore, RunScheduler, WorkflowStarter } from '#domain/campaign/ports.ts';
+import { audienceRetentionErrors, responseWindowErrors } from '#domain/campaign/retention.ts';
 import { scheduleErrors, type CampaignSchedule } from '#domain/campaign/schedule.ts';
 import type { Clock } from '#domain/clock.ts';
-import { ledgerRecords } from '#domain/contact-ledger.ts';
+import { ACCEPT_DAYS, ledgerRecords } from '#domain/contact-ledger.ts';
 import { contactAllowed, type ContactPolicy } from '#domain/contact-policy.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '#domain/errors.ts';
 import type { TenantId } from '#domain/ids.ts';
@@ -52,6 +53,11 @@ export interface CampaignPorts {
   policy: ContactPolicy;
   /** The decision path's signal thresholds: audience and pilot rules read `signals` as eligibility does. */
   thresholds?: SignalThresholds;
+  /**
+   * Market config `retention.decisionLogDays`: a longer response window is refused, since a
+   * contact answered through its decision after the decision expired would not count.
+   */
+  decisionLogDays?: number;
   /** Parallel-scan segments a preview reads at once. */
   previewSegments: number;
   audit?: AuditLog;
@@ -66,14 +72,23 @@ export interface CampaignPorts {
   };
 }
 
-/** The catalog actions of a spec, or a 400 naming `actionIds` (unknown, or no treatment on the channel). */
+/**
+ * The catalog actions of a spec, or a 400 naming what cannot run: `actionIds` (unknown, or no
+ * treatment on the channel), a response window the retention cannot measure, an uploaded audience
+ * expired or expiring before a run of the schedule.
+ */
 async function actionsOf(
-  ports: Pick<CampaignPorts, 'catalog' | 'audiences'>,
+  ports: Pick<CampaignPorts, 'catalog' | 'audiences' | 'clock' | 'decisionLogDays'>,
   tenant: TenantId,
   spec: CampaignSpec,
 ): Promise<Action[]> {
-  if ('audienceId' in spec.audience) await readyAudience(ports.audiences, tenant, spec.audience.audienceId);
+  const now = ports.clock.now();
   const errors: FieldError[] = [];
+  if ('audienceId' in spec.audience) {
+    const { audienceId } = spec.audience;
+    const audience = await readyAudience(ports.audiences, tenant, audienceId, now);
+    errors.push(...audienceRetentionErrors(audienceId, audience.retainedUntil, spec.schedule, now));
+  }
   const actions: Action[] = [];
   for (const [i, id] of spec.actionIds.entries()) {
     const action = await ports.catalog.get(tenant, id);
@@ -82,11 +97,14 @@ async function actionsOf(
       errors.push({ field: `actionIds.${i}`, message: `action ${id} has no ${spec.channel} treatment` });
     else actions.push(action);
   }
-  if (durationSeconds(spec.responseWindow) === undefined)
+  const window = durationSeconds(spec.responseWindow);
+  if (window === undefined)
     errors.push({
       field: 'responseWindow',
       message: 'an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P7D',
     });
+  else if (ports.decisionLogDays !== undefined)
+    errors.push(...responseWindowErrors(window, { decisionLogDays: ports.decisionLogDays, acceptDays: ACCEPT_DAYS }));
   if (errors.length) throw new InvalidInputError('the campaign cannot run as asked', errors);
   return actions;
 }
@@ -108,7 +126,7 @@ async function* audienceOf(
 ): AsyncIterable<ScannedCustomer> {
   const now = ports.clock.now();
   if ('audienceId' in spec.audience) {
-    const audience = await readyAudience(ports.audiences, tenant, spec.audience.audienceId);
+    const audience = await readyAudience(ports.audiences, tenant, spec.audience.audienceId, now);
     const read = { audiences: ports.audiences!, customers: ports.customers };
     for (let s = 0; s < ports.previewSegments; s++)
       yield* uploadedAudienceSegment(read, tenant, audience, s, ports.previewSegments);

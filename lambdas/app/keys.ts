@@ -99,7 +99,7 @@ export const keyAdmin = (ports: KeyPorts) => {
     try {
       return await ports.authorizerCache.flush();
     } catch (err) {
-      return { failed: (err as Error).message };
+      return { failed: err instanceof Error ? err.message : String(err) };
     }
   }
 

@@ -6,7 +6,13 @@ import type { TenantId } from '#domain/ids.ts';
 import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { DecisionReportSource, ReportScan, ReportStore } from '#domain/ports/reports.ts';
 import { reportDays, reportSet } from '#domain/reports/build.ts';
-import { isReportName, REPORT_NAMES, type Granularity, type ReportSnapshot } from '#domain/reports/report.ts';
+import {
+  isReportName,
+  REPORT_NAMES,
+  type Granularity,
+  type ReportName,
+  type ReportSnapshot,
+} from '#domain/reports/report.ts';
 
 export interface ReportSettings {
   timezone: string;
@@ -86,12 +92,17 @@ export interface ReportQuery {
   to?: string;
 }
 
+/** The report a path names; any other name is a 404 that lists the reports. */
+export function reportNamed(name: string): ReportName {
+  if (!isReportName(name)) throw new NotFoundError(`no report '${name}'; reports: ${REPORT_NAMES.join(', ')}`);
+  return name;
+}
+
 /** `GET /v1/reports/{name}`: stored snapshots only (never a scan); unknown names are 404. */
 export const readReport =
   (ports: { store: ReportStore }) =>
   async (tenant: TenantId, name: string, query: ReportQuery): Promise<ReportSnapshot[]> => {
-    if (!isReportName(name)) throw new NotFoundError(`no report '${name}'; reports: ${REPORT_NAMES.join(', ')}`);
-    return ports.store.read(tenant, name, query.granularity, {
+    return ports.store.read(tenant, reportNamed(name), query.granularity, {
       ...(query.from ? { from: query.from } : {}),
       ...(query.to ? { to: query.to } : {}),
     });

@@ -5,7 +5,15 @@ import { NotFoundError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { Meter } from '#domain/usage-readings.ts';
 import type { CustomerRepo } from '#domain/ports/customers.ts';
-import type { ProfileScan, ScannedCustomer, ScoreStore, ScoringPort, ScoringRequest } from '#domain/ports/scoring.ts';
+import type {
+  ProfileScan,
+  ScannedCustomer,
+  ScoreRunStore,
+  ScoreStore,
+  ScoringPort,
+  ScoringRequest,
+  SegmentCounts,
+} from '#domain/ports/scoring.ts';
 import {
   countScores,
   driftOf,
@@ -59,17 +67,32 @@ export interface SegmentWork {
   totalSegments: number;
 }
 
-export interface SegmentResult {
-  tenant: TenantId;
-  segment: number;
-  /** Customers with a live profile that were scored. */
-  scored: number;
-  /** Of those, whose scores moved by more than the delta and were written. */
-  written: number;
-  /** Scored but unchanged (no write), or erased between scan and write. */
-  skipped: number;
-  histograms: Histograms;
+/** A Map item of a run: the segment, and the run (the execution's name) its outcome is kept under. */
+export interface RunSegmentWork extends SegmentWork {
+  run: string;
 }
+
+export interface SegmentResult extends SegmentCounts {
+  tenant: TenantId;
+}
+
+/**
+ * What a segment hands back to the workflow: a few numbers whatever its size or the models'
+ * histograms, which stay in the run store (a Map result is limited to 256 KiB; at ~1.5 KB of
+ * histograms per segment, 1,000 segments would not fit).
+ */
+export interface SegmentStatus {
+  segment: number;
+  scored: number;
+  written: number;
+  skipped: number;
+}
+
+/**
+ * Days a run's segment outcomes are kept: beyond the report, for a redrive of the execution
+ * (allowed for 14 days after it stopped), whose report reads the segments of the first attempt too.
+ */
+export const SCORE_RUN_KEEP_DAYS = 15;
 
 /**
  * Customers scored together: a scan page (score-store's pageSize) in one call of the scorer, so
@@ -149,6 +172,47 @@ export const scoreSegment =
       if (result.scored > 0) ports.meter?.meter(work.tenant, 'Score', result.scored);
     }
     return result;
+  };
+
+/**
+ * A segment of a run: scores it (scoreSegment), keeps its outcome under the run and returns only
+ * its status. Keyed by run and segment, so a segment the workflow retries replaces its outcome
+ * rather than counting twice.
+ */
+export const scoreRunSegment =
+  (ports: Parameters<typeof scoreSegment>[0] & { runs: ScoreRunStore }) =>
+  async (work: RunSegmentWork): Promise<SegmentStatus> => {
+    const { tenant: _t, ...counts } = await scoreSegment(ports)(work);
+    const expiresAt = new Date(ports.clock.now().getTime() + SCORE_RUN_KEEP_DAYS * 86_400_000);
+    await ports.runs.keepSegment(work.tenant, work.run, counts, expiresAt);
+    return { segment: counts.segment, scored: counts.scored, written: counts.written, skipped: counts.skipped };
+  };
+
+/** Which run the report step reads: the tenant, the run and the segments it planned. */
+export interface ScoreRunRef {
+  tenant: TenantId;
+  run: string;
+  totalSegments: number;
+}
+
+/**
+ * The report of a run from the outcomes its segments kept: a planned segment without one failed
+ * (after the workflow's retries, its Catch let the run go on) and is named in `failedSegments`.
+ * The merge is reportScoreBase's, so totals and drift are those of the segments' own results.
+ */
+export const reportScoreRun =
+  (ports: { runs: ScoreRunStore }) =>
+  async (
+    ref: ScoreRunRef,
+    baseline: { training: Histograms; modelOf?: Record<string, string> },
+  ): Promise<ScoreBaseReport> => {
+    const kept = new Map<number, SegmentResult>();
+    for await (const counts of ports.runs.segmentsOf(ref.tenant, ref.run))
+      if (counts.segment < ref.totalSegments) kept.set(counts.segment, { tenant: ref.tenant, ...counts });
+    const outcomes: SegmentOutcome[] = [];
+    for (let segment = 0; segment < ref.totalSegments; segment++)
+      outcomes.push(kept.get(segment) ?? { segment, error: 'no outcome kept' });
+    return reportScoreBase(ref.tenant, outcomes, baseline.training, baseline.modelOf);
   };
 
 export interface ScoreBaseReport {

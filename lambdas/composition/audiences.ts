@@ -5,6 +5,7 @@ import { LocalAudienceUploads, localUploadSecret } from '#adapters/local/local-u
 import { S3AudienceUploads, s3Client } from '#adapters/s3/audience-uploads.ts';
 import { DEFAULT_AUDIENCE_SETTINGS, type AudiencePorts } from '#app/audiences.ts';
 import type { AudienceStore, AudienceUploads } from '#domain/campaign/audience-ports.ts';
+import { DEFAULT_AUDIENCE_DAYS, MIN_AUDIENCE_DAYS } from '#domain/campaign/retention.ts';
 import type { Clock } from '#domain/clock.ts';
 import { UnavailableError } from '#domain/errors.ts';
 
@@ -13,6 +14,8 @@ const AudienceEnv = z.object({
   AUDIENCE_BUCKET: z.string().min(1).optional(),
   CVM_LOCAL_DIR: z.string().min(1).optional(),
   AWS_REGION: z.string().optional(),
+  /** Market config `retention.audienceDays`: how long an audience and its ids are kept. */
+  AUDIENCE_RETENTION_DAYS: z.coerce.number().int().min(MIN_AUDIENCE_DAYS).max(3650).default(DEFAULT_AUDIENCE_DAYS),
 });
 
 const RuntimeFile = z.looseObject({ baseUrl: z.string().optional() });
@@ -66,7 +69,10 @@ export function audiencePortsFor(deps: {
     clock: deps.clock,
     elapsedMs: () => performance.now(),
     randomId: deps.randomId,
-    settings: DEFAULT_AUDIENCE_SETTINGS,
+    settings: {
+      ...DEFAULT_AUDIENCE_SETTINGS,
+      retentionDays: AudienceEnv.parse(process.env).AUDIENCE_RETENTION_DAYS,
+    },
     ...(deps.audit ? { audit: deps.audit } : {}),
   };
 }

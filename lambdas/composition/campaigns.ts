@@ -11,7 +11,7 @@ import { ruleBudgetRecorderFromEnv } from '#adapters/metrics/powertools-metrics.
 import { EventBridgeRunScheduler, schedulerClient } from '#adapters/scheduler/run-scheduler.ts';
 import { sfnClient, SfnWorkflowStarter } from '#adapters/sfn/workflow-starter.ts';
 import type { CampaignRunPorts } from '#app/campaign-runs.ts';
-import { campaignSteps, type CampaignStepPorts } from '#app/campaign-steps.ts';
+import { campaignStepInputOf, campaignSteps, type CampaignStepPorts } from '#app/campaign-steps.ts';
 import type { CampaignPorts } from '#app/campaigns.ts';
 import type { RunScheduler, WorkflowStarter } from '#domain/campaign/ports.ts';
 import { logger } from '#edge/logger.ts';
@@ -89,9 +89,9 @@ async function campaignBaseFor(env: CampaignsEnv) {
   return {
     decisions,
     events,
-    campaigns: new DynamoCampaignStore(events.db, tableOf),
+    campaigns: new DynamoCampaignStore(events.db, tableOf, () => events.clock.now()),
     scan: new DynamoScoreStore(events.db, tableOf),
-    audiences: new DynamoAudienceStore(events.db, tableOf),
+    audiences: new DynamoAudienceStore(events.db, tableOf, () => events.clock.now()),
     tableOf,
   };
 }
@@ -116,7 +116,7 @@ export async function campaignStepPortsFor(env: CampaignsEnv): Promise<CampaignS
           },
         }
       : {}),
-    customers: events.customers,
+    customers: decisions.customers,
     scan,
     outbound: events.outbound,
     decisions,
@@ -154,7 +154,7 @@ export async function workflowStarterFor(env: CampaignsEnv): Promise<WorkflowSta
   const scale = env.decisions.platform.CVM_TIME_SCALE;
   return new LocalWorkflowStarter(
     loadDefinition(env.aslFile, LOCAL_CAMPAIGN_SUBSTITUTIONS),
-    (event) => step(event as never),
+    (event) => step(campaignStepInputOf(event)),
     { retryIntervalMs: Math.max(5, Math.round(5000 / scale)) },
     // the name only: a step's error text can quote a customer (ids of the audience)
     (executionId, err) =>
@@ -197,13 +197,14 @@ export async function campaignPortsFor(env: CampaignsEnv): Promise<CampaignPorts
     catalog: decisions.catalog,
     starter: await workflowStarterFor(env),
     scheduler: runSchedulerFor(env),
-    customers: base.customers,
+    customers: decisions.customers,
     scan,
     clock: base.clock,
-    audit: base.audit,
+    audit: decisions.audit,
     randomId: decisions.randomId,
     policy: env.decisions.settings.policy,
     thresholds: env.decisions.settings.thresholds,
+    decisionLogDays: env.decisions.settings.decisionLogDays,
     previewSegments: env.segments,
     meter: base.meter,
     sending: {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
+import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoContactLedgers } from '#adapters/dynamo/contact-ledger.ts';
 import { DynamoDecisionLog } from '#adapters/dynamo/decision-log.ts';
 import { DynamoLearningStore } from '#adapters/dynamo/learning-store.ts';
@@ -11,8 +13,8 @@ import type { DecisionPorts } from '#app/decisions.ts';
 import type { ScoringPort } from '#domain/ports/scoring.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
 import { modelsDirOf } from './decisions-env.ts';
-import { adaptersFor } from './platform.ts';
-import { onlineScoring } from './scoring.ts';
+import { platformBase } from './platform.ts';
+import { onlineScoring } from './online-scoring.ts';
 
 /**
  * The scoring port for customers without stored scores, of the market's mode: the SageMaker
@@ -33,20 +35,20 @@ export async function decisionScoring(
 
 /** The composition root of the decisions function, built once per container. */
 export async function decisionAdaptersFor(env: DecisionsEnv) {
-  const base = adaptersFor(env.platform);
+  const base = platformBase(env.platform);
   const { tableOf } = base;
   const ttlMs = env.raw.cacheSeconds * 1000;
   // the actions API writes through the cache too, so this container sees its own change at once
   const catalog = new CachedActionCatalog(new DynamoActionCatalog(base.db, tableOf), ttlMs, Date.now);
   const ports: DecisionPorts = {
-    customers: base.customers,
+    customers: new DynamoCustomerRepo(base.db, tableOf),
     catalog,
     log: new DynamoDecisionLog(base.db, { tenant: tableOf, decisions: base.decisionTableOf }),
     ledgers: new DynamoContactLedgers(base.db, tableOf),
     learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,
-    audit: base.audit,
+    audit: new DynamoAuditLog(base.db, tableOf),
     meter: base.meter,
     randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
     settings: env.settings,

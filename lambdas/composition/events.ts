@@ -5,24 +5,22 @@ import { DynamoStateRepo } from '#adapters/dynamo/state-repo.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
 import { DynamoVolumeCounter } from '#adapters/dynamo/volume-counter.ts';
 import { FileOutboundQueue } from '#adapters/local/file-outbound.ts';
-import { LocalEventQueue } from '#adapters/local/local-event-queue.ts';
 import { LocalOutboundQueue } from '#adapters/local/local-outbound-queue.ts';
 import { deliveryRecorderFromEnv } from '#adapters/metrics/delivery-metrics.ts';
 import { ruleBudgetRecorderFromEnv, triggerRecorderFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { sqsClient } from '#adapters/sqs/client.ts';
-import { SqsEventQueue } from '#adapters/sqs/event-queue.ts';
 import { SqsOutboundQueue } from '#adapters/sqs/outbound-queue.ts';
 import { processEventBatch } from '#app/process-events.ts';
 import { defaultContactPolicy, type ContactPolicy } from '#domain/contact-policy.ts';
 import type { ExperimentConfig } from '#domain/decisioning/experiments.ts';
 import type { SignalThresholds } from '#domain/decisioning/signals.ts';
-import type { EventQueue, OutboundQueue } from '#domain/ports/events.ts';
+import type { OutboundQueue } from '#domain/ports/events.ts';
 import { headPath, loadModel, type ModelSource } from '#domain/scoring/model-store.ts';
 import { churnRescorer, type Rescorer } from '#domain/scoring/realtime-score.ts';
 import { decisionsEnv, type DecisionsEnv, modelsDirOf } from './decisions-env.ts';
 import { type PlatformEnv, platformEnv } from './platform-env.ts';
-import { adaptersFor } from './platform.ts';
+import { platformBase } from './platform.ts';
 
 /** What the trigger path shares with decisions: the contact policy and the volume counters' sharding. */
 export interface ContactSettings {
@@ -56,30 +54,27 @@ export function contactSettingsFrom(env: PlatformEnv, source: NodeJS.ProcessEnv 
 }
 
 /**
- * The ports of the events API and the event processor. In AWS the queues are SQS; with
- * CVM_LOCAL_DIR (npm start) they are the local runtime's queues (the outbound ones read by its
- * senders; without a sender running, straight to the outbound files).
+ * The ports of the event processor (and of the campaign steps' hand-off, which folds like it; the
+ * events API has its own, events-api.ts). In AWS the outbound queues are SQS; with CVM_LOCAL_DIR
+ * (npm start) they are the local runtime's (read by its senders; without a sender running,
+ * straight to the outbound files).
  */
 export function eventAdaptersFor(env: PlatformEnv, contact: ContactSettings = contactSettingsFrom(env)) {
-  const base = adaptersFor(env);
+  const base = platformBase(env);
   const { tableOf } = base;
   const local = env.CVM_LOCAL_DIR;
   const sqs = local ? undefined : sqsClient(env.AWS_REGION);
-  const events: EventQueue = local ? new LocalEventQueue() : new SqsEventQueue(sqs!, env.EVENT_QUEUES);
   const outbound: OutboundQueue = local
     ? new LocalOutboundQueue(new FileOutboundQueue(local))
     : new SqsOutboundQueue(sqs!, env.OUTBOUND_QUEUES);
   return {
     ...base,
-    events,
     outbound,
     states: new DynamoStateRepo(base.db, tableOf),
     triggers: new DynamoTriggerStore(base.db, tableOf),
-    triggerPages: new DynamoTriggerStore(base.db, tableOf),
     catalog: new DynamoActionCatalog(base.db, tableOf),
     market: env.MARKET_RULES,
     stateConfig: { dedupeWindowHours: env.DEDUPE_WINDOW_HOURS },
-    minOccurredAt: new Date(env.EVENTS_MIN_OCCURRED_AT),
     triggerCacheMs: env.TRIGGER_CACHE_SECONDS * 1000,
     policy: contact.policy,
     ...(contact.thresholds ? { thresholds: contact.thresholds } : {}),

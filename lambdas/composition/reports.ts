@@ -6,7 +6,7 @@ import { DynamoReportStore } from '#adapters/dynamo/report-store.ts';
 import { npsLabelsIn } from '#adapters/models/model-labels.ts';
 import type { ReportSettings } from '#app/reports.ts';
 import { Json, platformEnv } from './platform-env.ts';
-import { adaptersFor } from './platform.ts';
+import { platformBase } from './platform.ts';
 
 const Experiments = z.object({ id: z.string(), controlPercent: z.number(), challengerPercent: z.number() });
 const ReportEnv = z.object({
@@ -26,7 +26,7 @@ export function reportAdaptersFor(source: NodeJS.ProcessEnv = process.env) {
   const env = platformEnv(source);
   const own = ReportEnv.parse(source);
   const experiments = own.EXPERIMENTS ?? own.DECISIONING?.experiments;
-  const base = adaptersFor(env);
+  const base = platformBase(env);
   const { tableOf } = base;
   const reports = new DynamoReportStore(base.db, tableOf);
   const settings: ReportSettings = {

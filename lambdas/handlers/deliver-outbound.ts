@@ -8,7 +8,8 @@ import type { DeliverableMessage } from '#domain/delivery/hold.ts';
 import { causeChain } from '#edge/cause-chain.ts';
 import { forMessage, logContext, logger } from '#edge/logger.ts';
 import { OutboundMessageSchema } from '#http/schemas/outbound.ts';
-import { deliveryEnv, senderPortsFor } from '#composition/delivery.ts';
+import { deliveryEnv } from '#composition/delivery-env.ts';
+import { senderPortsFor } from '#composition/delivery.ts';
 import { flushingMeter, meter } from '#composition/container-meter.ts';
 
 const env = deliveryEnv();
@@ -53,7 +54,7 @@ function parse(record: SQSRecord): { tenant: string; item: DeliveryItem } {
   }
   const parsed = OutboundMessageSchema.safeParse(body);
   if (!parsed.success) throw new UnprocessableMessageError('invalid-message');
-  const message = parsed.data as DeliverableMessage;
+  const message: DeliverableMessage = parsed.data;
   const tenant = message.tenant;
   if (
     !env.platform.TENANT_TABLES[tenant] ||
@@ -86,7 +87,7 @@ export const handler = middy(
         parsed.set(record.messageId, p);
         byTenant.set(p.tenant, [...(byTenant.get(p.tenant) ?? []), p.item]);
       } catch (err) {
-        parsed.set(record.messageId, err as Error);
+        parsed.set(record.messageId, err instanceof Error ? err : new Error('unparsed record', { cause: err }));
       }
     }
     const outcomes = new Map<string, Promise<Map<string, ItemVerdict>>>();
@@ -111,7 +112,7 @@ export const handler = middy(
       } catch (err) {
         logger.warn('outbound batch failed; it will be redelivered', {
           ...forMessage(record.messageId),
-          errorName: (err as Error).name,
+          errorName: err instanceof Error ? err.name : undefined,
           causes: causeChain(err),
         });
         throw err;

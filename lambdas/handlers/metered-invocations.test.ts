@@ -112,12 +112,7 @@ describe('one decision, metered', () => {
 
   it('meters a score-base run as one workflow execution of its tenant when the report step ends', async () => {
     const { handler } = await import('./score-report.ts');
-    const { blobs } = await emfDuring(() =>
-      handler({
-        tenant: 'acme',
-        results: [{ tenant: 'acme', segment: 0, scored: 0, written: 0, skipped: 0, histograms: {} }],
-      }),
-    );
+    const { blobs } = await emfDuring(() => handler({ tenant: 'acme', run: 'run-metered', totalSegments: 1 }));
     expect(blobs.map((b) => [b['tenant'], b['WorkflowExecution']])).toEqual([['acme', 1]]);
   });
 });

@@ -70,7 +70,7 @@ export const handler = middy(
         parsed.set(record.messageId, p);
         byTenant.set(p.tenant, [...(byTenant.get(p.tenant) ?? []), p.event]);
       } catch (err) {
-        parsed.set(record.messageId, err as Error);
+        parsed.set(record.messageId, err instanceof Error ? err : new Error('unparsed record', { cause: err }));
       }
     }
     const outcomes = new Map<string, Promise<unknown>>();
@@ -101,7 +101,7 @@ export const handler = middy(
         logger.warn('event processing failed; it will be redelivered', {
           ...forMessage(record.messageId),
           customer: customerRef(p.event.customerId),
-          errorName: (err as Error).name,
+          errorName: err instanceof Error ? err.name : undefined,
           causes: causeChain(err),
         });
         throw err;

@@ -1,4 +1,4 @@
-import { campaignSteps, CampaignStepError, type CampaignStepInput } from '#app/campaign-steps.ts';
+import { campaignStepInputOf, campaignSteps, type CampaignStepInput } from '#app/campaign-steps.ts';
 import { logger } from '#edge/logger.ts';
 import { campaignsEnv, campaignStepPortsFor } from '#composition/campaigns.ts';
 import { flushingMeter } from '#composition/container-meter.ts';
@@ -11,15 +11,7 @@ let run: ((input: CampaignStepInput) => Promise<unknown>) | undefined;
  */
 export const handler = flushingMeter(
   async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<unknown> => {
-    const input = event as Partial<CampaignStepInput> | null;
-    if (
-      !input ||
-      typeof input.step !== 'string' ||
-      typeof input.tenant !== 'string' ||
-      typeof input.campaignId !== 'string'
-    ) {
-      throw new CampaignStepError('campaign-step: {step, tenant, campaignId} expected');
-    }
+    const input = campaignStepInputOf(event);
     // the next run's schedule invokes this function: its own ARN cannot be in its environment (a cycle)
     run ??= campaignSteps(
       await campaignStepPortsFor(
@@ -29,7 +21,7 @@ export const handler = flushingMeter(
         }),
       ),
     );
-    const result = await run(input as CampaignStepInput);
+    const result = await run(input);
     logger.info('campaign step', { step: input.step, tenant: input.tenant, campaignId: input.campaignId });
     return result;
   },

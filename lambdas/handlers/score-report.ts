@@ -1,34 +1,24 @@
 import * as z from 'zod';
-import { publishDrift, reportScoreBase, type ScoreBaseReport, type SegmentOutcome } from '#app/scoring.ts';
+import { publishDrift, reportScoreRun, type ScoreBaseReport } from '#app/scoring.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { logger } from '#edge/logger.ts';
 import { flushingMeter, meter } from '#composition/container-meter.ts';
 import { scoreReportInputsFor } from '#composition/score-report.ts';
 
-const Input = z.object({
+/** The run to report: its segments' outcomes are in the tenant's table, not in this input (256 KiB limit). */
+const Input = z.strictObject({
   tenant: z.string().min(1),
-  results: z.array(
-    z.union([
-      z.object({
-        tenant: z.string(),
-        segment: z.number(),
-        scored: z.number(),
-        written: z.number(),
-        skipped: z.number(),
-        histograms: z.record(z.string(), z.array(z.number())),
-      }),
-      z.object({ segment: z.number(), error: z.unknown() }),
-    ]),
-  ),
+  run: z.string().min(1).max(80),
+  totalSegments: z.number().int().min(1).max(1000000),
 });
 
 const inputs = scoreReportInputsFor();
 
 /**
  * score-base reduce step: totals and the drift (PSI) of each score and watched feature against its
- * training data, emitted as ScorePsi and FeaturePsi (the score-drift alarm reads ScorePsi).
- * It runs once per execution (a scheduler, not our code, starts the workflow), so the execution
- * is metered here as the tenant's `WorkflowExecution`.
+ * training data, from the outcomes the run's segments kept, emitted as ScorePsi and FeaturePsi
+ * (the score-drift alarm reads ScorePsi). It runs once per execution (a scheduler, not our code,
+ * starts the workflow), so the execution is metered here as the tenant's `WorkflowExecution`.
  */
 export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseReport> => {
   const input = Input.safeParse(event);
@@ -38,15 +28,11 @@ export const handler = flushingMeter(async (event: unknown): Promise<ScoreBaseRe
     );
   const baseline = await inputs.baseline();
   meter.meter(input.data.tenant, 'WorkflowExecution', 1);
-  const report = reportScoreBase(
-    input.data.tenant,
-    input.data.results as SegmentOutcome[],
-    baseline.training,
-    baseline.modelOf,
-  );
+  const report = await reportScoreRun({ runs: inputs.runs() })(input.data, baseline);
   publishDrift(report, inputs.driftMetrics(report.tenant));
   logger.info('score-base report', {
     tenant: report.tenant,
+    run: input.data.run,
     scored: report.scored,
     written: report.written,
     skipped: report.skipped,

@@ -144,7 +144,11 @@ describe('uploaded audiences through the API', () => {
     const exported = await customersCall({ method: 'GET', path: '/v1/customers/u-5/export', caller: acme });
     expect(exported.json.audiences).toEqual([audienceId]);
     expect((await customersCall({ method: 'DELETE', path: '/v1/customers/u-5', caller: acme })).status).toBe(204);
-    const audiences = new DynamoAudienceStore(documentClient({ endpoint: t.endpoint }), (tn) => t.tenantTables[tn]!);
+    const audiences = new DynamoAudienceStore(
+      documentClient({ endpoint: t.endpoint }),
+      (tn) => t.tenantTables[tn]!,
+      () => new Date(NOW),
+    );
     expect(await audiences.audiencesNaming('acme', 'u-5')).toEqual([]);
     expect(await audiences.countIds('acme', audienceId, 64)).toBe(LISTED + 2 - 1);
   }, 120_000);
@@ -186,5 +190,68 @@ describe('uploaded audiences through the API', () => {
     expect((await call({ method: 'GET', path: '/v1/audiences/aud-nope', caller: acme })).status).toBe(404);
     expect((await call({ method: 'GET', path: '/v1/audiences/..', caller: acme })).status).toBe(400);
     expect((await call({ method: 'POST', path: '/v1/audiences', caller: acmeChannel })).status).toBe(403);
+  });
+
+  it('answers an expired audience 404 naming its expiry, and refuses a campaign on it (400)', async () => {
+    const audienceId = 'aud-expired-1';
+    const store = new DynamoAudienceStore(documentClient({ endpoint: t.endpoint }), (tn) => t.tenantTables[tn]!);
+    const record = {
+      audienceId,
+      status: 'ready' as const,
+      createdAt: '2024-12-01T08:00:00.000Z',
+      updatedAt: '2024-12-01T08:00:00.000Z',
+      expiresAt: '2024-12-01T09:00:00.000Z',
+      // the demo market's 90 days, before the platform clock (CVM_NOW)
+      retainedUntil: '2025-03-01T08:00:00.000Z',
+      shards: 64,
+      size: 2,
+    };
+    await store.create('acme', record);
+    await store.putIds('acme', record, ['u-1', 'u-2']);
+    const gone = await call({ method: 'GET', path: `/v1/audiences/${audienceId}`, caller: acme });
+    expect(gone.status).toBe(404);
+    expect(gone.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(gone.json.detail).toMatch(/expired at 2025-03-01T08:00:00.000Z \(uploaded audiences are kept 90 days\)/);
+    const body = {
+      name: 'Stale',
+      goal: 'take-up',
+      audience: { audienceId },
+      actionIds: ['aud-offer'],
+      channel: 'sms',
+      controlGroupPercent: 10,
+      pilot: { percent: 50, minUplift: 1 },
+      responseWindow: 'P1D',
+    };
+    const refused = await call({ method: 'POST', path: '/v1/campaigns', body, caller: acme });
+    expect(refused.status, refused.raw).toBe(400);
+    expect(refused.json.errors).toEqual([
+      {
+        field: 'audience.audienceId',
+        message: `audience ${audienceId} expired at 2025-03-01T08:00:00.000Z; upload the list again`,
+      },
+    ]);
+  });
+
+  it('refuses a response window longer than the decision log keeps decisions, naming both (400)', async () => {
+    const body = {
+      name: 'Slow',
+      goal: 'take-up',
+      audience: { customerIds: ['u-1'] },
+      actionIds: ['aud-offer'],
+      channel: 'sms',
+      controlGroupPercent: 10,
+      pilot: { percent: 50, minUplift: 1 },
+      responseWindow: 'P181D',
+    };
+    const refused = await call({ method: 'POST', path: '/v1/campaigns', body, caller: acme });
+    expect(refused.status, refused.raw).toBe(400);
+    // the demo market keeps decisions 180 days
+    expect(refused.json.errors).toEqual([
+      {
+        field: 'responseWindow',
+        message:
+          '181 days is longer than the decision log keeps a decision (retention.decisionLogDays: 180 days): responses after that would not count; at most P180D',
+      },
+    ]);
   });
 });

@@ -1,12 +1,9 @@
-import type * as z from 'zod';
 import { createAudience, getAudience } from '#app/audiences.ts';
 import { controlCampaign, createCampaign, getCampaign, listCampaigns, previewCampaign } from '#app/campaigns.ts';
-import type { CampaignSpec } from '#domain/campaign/campaign.ts';
 import { campaignReportCsv } from '#domain/campaign/report.ts';
-import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
+import { httpHandler } from '#http/http-handler.ts';
 import { AUDIENCE_ROUTES } from '#http/routes/audiences.ts';
 import { CAMPAIGN_ROUTES } from '#http/routes/campaigns.ts';
-import type { CampaignListQuery } from '#http/schemas/campaign.ts';
 import { audiencePortsFor } from '#composition/audiences.ts';
 import { campaignsEnv, campaignPortsFor } from '#composition/campaigns.ts';
 import { idempotencyFor } from '#composition/idempotency.ts';
@@ -37,22 +34,22 @@ export const handler = httpHandler(
     }),
     getAudience: async (req) => ({
       status: 200,
-      body: await audiences.get(req.caller.tenant, req.params['audienceId']!),
+      body: await audiences.get(req.caller.tenant, req.params.audienceId),
     }),
-    previewCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+    previewCampaign: async (req) => ({
       status: 200,
       body: await useCases.preview(req.caller.tenant, req.body),
     }),
-    createCampaign: async (req: HttpRequest<CampaignSpec>) => ({
+    createCampaign: async (req) => ({
       status: 202,
       body: await useCases.create(req.caller.tenant, req.body, { keyId: req.caller.keyId }),
     }),
-    listCampaigns: async (req: HttpRequest<unknown, z.output<typeof CampaignListQuery>>) => ({
+    listCampaigns: async (req) => ({
       status: 200,
       body: await useCases.list(req.caller.tenant, req.query),
     }),
     getCampaign: async (req) => {
-      const view = await useCases.get(req.caller.tenant, req.params['campaignId']!);
+      const view = await useCases.get(req.caller.tenant, req.params.campaignId);
       if ((req.headers['accept'] ?? '').includes('text/csv')) {
         return { status: 200, contentType: 'text/csv', body: view.report ? campaignReportCsv(view.report) : '' };
       }
@@ -60,15 +57,15 @@ export const handler = httpHandler(
     },
     pauseCampaign: async (req) => ({
       status: 200,
-      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'pause', { keyId: req.caller.keyId }),
+      body: await useCases.control(req.caller.tenant, req.params.campaignId, 'pause', { keyId: req.caller.keyId }),
     }),
     resumeCampaign: async (req) => ({
       status: 200,
-      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'resume', { keyId: req.caller.keyId }),
+      body: await useCases.control(req.caller.tenant, req.params.campaignId, 'resume', { keyId: req.caller.keyId }),
     }),
     cancelCampaign: async (req) => ({
       status: 200,
-      body: await useCases.control(req.caller.tenant, req.params['campaignId']!, 'cancel', { keyId: req.caller.keyId }),
+      body: await useCases.control(req.caller.tenant, req.params.campaignId, 'cancel', { keyId: req.caller.keyId }),
     }),
   },
   { idempotency: idempotencyFor(env.decisions.platform) },

@@ -1,10 +1,9 @@
-import { getChannel, listChannels, putChannel, rotateChannelSecret, type ConnectionInput } from '#app/channels.ts';
-import * as z from 'zod';
-import { CHANNELS } from '#domain/customer.ts';
-import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
+import { getChannel, listChannels, putChannel, rotateChannelSecret } from '#app/channels.ts';
+import { httpHandler } from '#http/http-handler.ts';
 import { CHANNEL_ROUTES } from '#http/routes/channels.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
-import { deliveryEnv, channelPortsFor } from '#composition/delivery.ts';
+import { channelPortsFor } from '#composition/channels.ts';
+import { deliveryEnv } from '#composition/delivery-env.ts';
 
 const ports = channelPortsFor(deliveryEnv());
 const useCases = {
@@ -14,14 +13,11 @@ const useCases = {
   rotate: rotateChannelSecret(ports),
 };
 
-// the route has checked the path already: this only names the type
-const channelOf = (req: HttpRequest) => z.enum(CHANNELS).parse(req.params['channel']);
-
 /** /v1/channels: each tenant's channel connections (admin keys); secrets are shown once, when made. */
 export const handler = httpHandler(CHANNEL_ROUTES, {
   listChannels: async (req) => ({ status: 200, body: await useCases.list(req.caller.tenant) }),
   getChannel: async (req) => {
-    const connection = await useCases.get(req.caller.tenant, channelOf(req));
+    const connection = await useCases.get(req.caller.tenant, req.params.channel);
     // a channel nobody connected shows its default and has no version to name
     return {
       status: 200,
@@ -29,10 +25,10 @@ export const handler = httpHandler(CHANNEL_ROUTES, {
       ...(connection.version ? { headers: { etag: etagOf(connection.version) } } : {}),
     };
   },
-  putChannel: async (req: HttpRequest<ConnectionInput>) => {
+  putChannel: async (req) => {
     const { created, connection, secret } = await useCases.put(
       req.caller.tenant,
-      channelOf(req),
+      req.params.channel,
       req.body,
       { keyId: req.caller.keyId },
       ifMatchOf(req.headers['if-match']),
@@ -49,7 +45,7 @@ export const handler = httpHandler(CHANNEL_ROUTES, {
   },
   rotateChannelSecret: async (req) => ({
     status: 200,
-    body: await useCases.rotate(req.caller.tenant, channelOf(req), { keyId: req.caller.keyId }),
+    body: await useCases.rotate(req.caller.tenant, req.params.channel, { keyId: req.caller.keyId }),
     headers: { 'cache-control': 'no-store' },
   }),
 });

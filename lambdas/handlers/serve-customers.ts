@@ -7,14 +7,13 @@ import {
   putCustomer,
 } from '#app/customers.ts';
 import { CustomerProfileBody } from '#http/schemas/customer.ts';
-import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
+import { httpHandler } from '#http/http-handler.ts';
 import { CUSTOMER_ROUTES } from '#http/routes/customers.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
-import type { Profile } from '#domain/customer.ts';
 import { platformEnv } from '#composition/platform-env.ts';
-import { adaptersFor } from '#composition/platform.ts';
+import { customerPortsFor } from '#composition/customers.ts';
 
-const ports = adaptersFor(platformEnv());
+const ports = customerPortsFor(platformEnv());
 const useCases = {
   get: getCustomer(ports),
   put: putCustomer(ports),
@@ -26,21 +25,21 @@ const useCases = {
 
 export const handler = httpHandler(CUSTOMER_ROUTES, {
   getCustomer: async (req) => {
-    const customer = await useCases.get(req.caller.tenant, req.params['customerId']!);
+    const customer = await useCases.get(req.caller.tenant, req.params.customerId);
     return { status: 200, body: customer, headers: { etag: etagOf(customer.version) } };
   },
-  putCustomer: async (req: HttpRequest<Profile>) => {
+  putCustomer: async (req) => {
     const { created, customer } = await useCases.put(req.caller.tenant, {
-      customerId: req.params['customerId']!,
+      customerId: req.params.customerId,
       profile: req.body,
       ifMatch: ifMatchOf(req.headers['if-match']),
       actorKeyId: req.caller.keyId,
     });
     return { status: created ? 201 : 200, body: customer, headers: { etag: etagOf(customer.version) } };
   },
-  patchCustomer: async (req: HttpRequest<Record<string, unknown>>) => {
+  patchCustomer: async (req) => {
     const customer = await useCases.patch(req.caller.tenant, {
-      customerId: req.params['customerId']!,
+      customerId: req.params.customerId,
       patch: req.body,
       validate: (merged) => CustomerProfileBody.parse(merged),
       ifMatch: ifMatchOf(req.headers['if-match']),
@@ -49,15 +48,15 @@ export const handler = httpHandler(CUSTOMER_ROUTES, {
     return { status: 200, body: customer, headers: { etag: etagOf(customer.version) } };
   },
   deleteCustomer: async (req) => {
-    await useCases.erase(req.caller.tenant, req.params['customerId']!);
+    await useCases.erase(req.caller.tenant, req.params.customerId);
     return { status: 204 };
   },
   exportCustomer: async (req) => ({
     status: 200,
-    body: await useCases.export(req.caller.tenant, req.params['customerId']!),
+    body: await useCases.export(req.caller.tenant, req.params.customerId),
   }),
   getHousehold: async (req) => ({
     status: 200,
-    body: await useCases.household(req.caller.tenant, req.params['householdId']!),
+    body: await useCases.household(req.caller.tenant, req.params.householdId),
   }),
 });

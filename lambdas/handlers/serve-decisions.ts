@@ -1,11 +1,8 @@
-import type * as z from 'zod';
 import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts';
-import { decide, getDecision, respond, type DecisionRequest, type ResponseRequest } from '#app/decisions.ts';
-import type { Action } from '#domain/action.ts';
+import { decide, getDecision, respond } from '#app/decisions.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
+import { httpHandler } from '#http/http-handler.ts';
 import { DECISION_ROUTES } from '#http/routes/decisions.ts';
-import type { PageQuery } from '#http/schemas/common.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { decisionsEnv } from '#composition/decisions-env.ts';
 import { decisionAdaptersFor } from '#composition/decisions.ts';
@@ -27,16 +24,16 @@ const useCases = {
 export const handler = httpHandler(
   DECISION_ROUTES,
   {
-    listActions: async (req: HttpRequest<unknown, z.output<typeof PageQuery>>) => ({
+    listActions: async (req) => ({
       status: 200,
       body: await useCases.list(req.caller.tenant, req.query),
     }),
     getAction: async (req) => {
-      const action = await useCases.get(req.caller.tenant, req.params['actionId']!);
+      const action = await useCases.get(req.caller.tenant, req.params.actionId);
       return { status: 200, body: action, headers: { etag: etagOf(action.version) } };
     },
-    putAction: async (req: HttpRequest<Omit<Action, 'actionId'> & { actionId?: string }>) => {
-      const actionId = req.params['actionId']!;
+    putAction: async (req) => {
+      const actionId = req.params.actionId;
       if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
         throw new InvalidInputError('the body names another action', [
           { field: 'actionId', message: `must be ${actionId} (the path) or absent` },
@@ -54,24 +51,24 @@ export const handler = httpHandler(
     deleteAction: async (req) => {
       await useCases.remove(
         req.caller.tenant,
-        req.params['actionId']!,
+        req.params.actionId,
         { keyId: req.caller.keyId },
         ifMatchOf(req.headers['if-match']),
       );
       return { status: 204 };
     },
-    postDecision: async (req: HttpRequest<DecisionRequest>) => {
+    postDecision: async (req) => {
       const decision = await useCases.decide(req.caller.tenant, req.body);
       meter.meter(req.caller.tenant, 'Decision', 1, { channel: req.body.channel });
       return { status: 200, body: decision };
     },
     getDecision: async (req) => ({
       status: 200,
-      body: await useCases.find(req.caller.tenant, req.params['decisionId']!),
+      body: await useCases.find(req.caller.tenant, req.params.decisionId),
     }),
-    postDecisionResponse: async (req: HttpRequest<ResponseRequest>) => ({
+    postDecisionResponse: async (req) => ({
       status: 200,
-      body: await useCases.respond(req.caller.tenant, req.params['decisionId']!, req.body),
+      body: await useCases.respond(req.caller.tenant, req.params.decisionId, req.body),
     }),
   },
   { idempotency: idempotencyFor(env.platform) },

@@ -1,17 +1,14 @@
-import type * as z from 'zod';
 import { deleteTrigger, getTrigger, ingestEvents, listTriggers, putTrigger } from '#app/events.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import type { Trigger } from '#domain/triggers.ts';
-import { httpHandler, type HttpRequest } from '#http/http-handler.ts';
+import { httpHandler } from '#http/http-handler.ts';
 import { EVENT_ROUTES } from '#http/routes/events.ts';
-import type { PageQuery } from '#http/schemas/common.ts';
 import { etagOf, ifMatchOf } from '#http/preconditions.ts';
 import { validateEvents } from '#edge/events.ts';
 import { platformEnv } from '#composition/platform-env.ts';
-import { eventAdaptersFor } from '#composition/events.ts';
+import { eventsApiPortsFor } from '#composition/events-api.ts';
 import { meter } from '#composition/container-meter.ts';
 
-const ports = eventAdaptersFor(platformEnv());
+const ports = eventsApiPortsFor(platformEnv());
 const useCases = {
   ingest: ingestEvents(ports),
   list: listTriggers(ports),
@@ -21,22 +18,22 @@ const useCases = {
 };
 
 export const handler = httpHandler(EVENT_ROUTES, {
-  postEvents: async (req: HttpRequest<{ events: unknown[] }>) => {
+  postEvents: async (req) => {
     const { valid, rejected } = validateEvents(req.body.events);
     const result = await useCases.ingest(req.caller.tenant, valid, rejected);
     meter.meter(req.caller.tenant, 'Event', result.accepted);
     return { status: 202, body: result };
   },
-  listTriggers: async (req: HttpRequest<unknown, z.output<typeof PageQuery>>) => ({
+  listTriggers: async (req) => ({
     status: 200,
     body: await useCases.list(req.caller.tenant, req.query),
   }),
   getTrigger: async (req) => {
-    const trigger = await useCases.get(req.caller.tenant, req.params['triggerId']!);
+    const trigger = await useCases.get(req.caller.tenant, req.params.triggerId);
     return { status: 200, body: trigger, headers: { etag: etagOf(trigger.version) } };
   },
-  putTrigger: async (req: HttpRequest<Omit<Trigger, 'triggerId'> & { triggerId?: string }>) => {
-    const triggerId = req.params['triggerId']!;
+  putTrigger: async (req) => {
+    const triggerId = req.params.triggerId;
     if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
       throw new InvalidInputError('the body names another trigger', [
         { field: 'triggerId', message: 'must match the path' },
@@ -53,7 +50,7 @@ export const handler = httpHandler(EVENT_ROUTES, {
   deleteTrigger: async (req) => {
     await useCases.remove(
       req.caller.tenant,
-      req.params['triggerId']!,
+      req.params.triggerId,
       { keyId: req.caller.keyId },
       ifMatchOf(req.headers['if-match']),
     );

@@ -1,11 +1,10 @@
-import type * as z from 'zod';
-import { readReport } from '#app/reports.ts';
+import { readReport, reportNamed } from '#app/reports.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { reportChart, toCsv } from '#domain/reports/render.ts';
-import { isReportName, type ReportSnapshot } from '#domain/reports/report.ts';
-import { httpHandler, type HttpRequest, type Reply } from '#http/http-handler.ts';
+import type { ReportSnapshot } from '#domain/reports/report.ts';
+import { httpHandler, type Reply } from '#http/http-handler.ts';
 import { REPORT_ROUTES } from '#http/routes/reports.ts';
-import { REPORT_DIMENSIONS, type ReportQuery } from '#http/schemas/reports.ts';
+import { REPORT_DIMENSIONS } from '#http/schemas/reports.ts';
 import { reportAdaptersFor } from '#composition/reports.ts';
 
 const read = readReport(reportAdaptersFor());
@@ -15,10 +14,11 @@ const only = (snapshots: ReportSnapshot[], groupBy: string | undefined) =>
 
 /** GET /v1/reports/{name}: stored snapshots as JSON, CSV (Accept: text/csv) or an SVG bar chart (?format=svg). */
 export const handler = httpHandler(REPORT_ROUTES, {
-  getReport: async (req: HttpRequest<unknown, z.output<typeof ReportQuery>>): Promise<Reply> => {
-    const name = req.params['name']!;
+  getReport: async (req): Promise<Reply> => {
+    // an unknown name is a 404 before its query is looked at
+    const name = reportNamed(req.params.name);
     const q = req.query;
-    if (q.groupBy && isReportName(name) && !(REPORT_DIMENSIONS[name] as readonly string[]).includes(q.groupBy)) {
+    if (q.groupBy && !REPORT_DIMENSIONS[name].some((d) => d === q.groupBy)) {
       throw new InvalidInputError('the query is not valid', [
         { field: 'groupBy', message: `${name} groups by ${REPORT_DIMENSIONS[name].join(', ')}` },
       ]);
@@ -27,11 +27,11 @@ export const handler = httpHandler(REPORT_ROUTES, {
     const wantsCsv = q.format === 'csv' || (!q.format && (req.headers['accept'] ?? '').includes('text/csv'));
     if (q.format === 'svg') {
       const latest = snapshots.at(-1);
-      const dimension = q.groupBy ?? (isReportName(name) ? REPORT_DIMENSIONS[name][0] : undefined);
+      const dimension = q.groupBy ?? REPORT_DIMENSIONS[name][0];
       const svg = latest
         ? reportChart(latest, dimension)
         : reportChart({
-            name: name as ReportSnapshot['name'],
+            name,
             granularity: q.granularity,
             period: 'no snapshot yet',
             generatedAt: '',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, type EventSpec } from '../test-support/api-event.ts';
-import { routeRequest } from './http-handler.ts';
+import { httpHandler, routeRequest, type HttpRequest } from './http-handler.ts';
 import { resultForError } from './problem.ts';
 import { ROUTES } from './routes.ts';
+import { REPORT_ROUTES } from './routes/reports.ts';
 
 /** The customers routes through the one pipeline, with a use case that only records what it got. */
 const received: unknown[] = [];
@@ -103,5 +104,31 @@ describe('the pipeline reads bodies strictly', () => {
       const dots = await answer({ method: 'GET', path: `/v1/customers/${id}` });
       expect([dots.status, fields(dots)], id).toEqual([400, ['customerId']]);
     }
+  });
+});
+
+describe('a route table types the implementations registered under its ids', () => {
+  const reply = async () => ({ status: 204 });
+
+  it('gives an implementation the path, query and body its route schemas make', () => {
+    const handler = httpHandler(REPORT_ROUTES, {
+      getReport: async (req) => {
+        const name: string = req.params.name;
+        const granularity: 'day' | 'month' = req.query.granularity;
+        const body: undefined = req.body;
+        return { status: 200, body: { name, granularity, body } };
+      },
+    });
+    expect(typeof handler).toBe('function');
+  });
+
+  it('does not compile an implementation that names another schema, a missing id or an unknown one', () => {
+    // checked by tsc: each line below fails to compile without its directive
+    // @ts-expect-error the audit's query (month) is not the report route's
+    httpHandler(REPORT_ROUTES, { getReport: async (_req: HttpRequest<undefined, { month: string }>) => reply() });
+    // @ts-expect-error every route of the table needs its implementation
+    httpHandler(REPORT_ROUTES, {});
+    // @ts-expect-error an id the table does not have
+    httpHandler(REPORT_ROUTES, { getReport: reply, getReports: reply });
   });
 });

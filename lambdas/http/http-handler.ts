@@ -21,15 +21,12 @@ import { fieldErrorsOf } from '#edge/field-errors.ts';
 import { resultForError, type HttpResult } from './problem.ts';
 import { unstorableNumber } from './storable-numbers.ts';
 import { resolveRoute } from './route-match.ts';
-import { DEFAULT_BODY_LIMIT, type RouteSpec } from './route-spec.ts';
+import { DEFAULT_BODY_LIMIT, type RequestParts, type RouteSpec } from './route-spec.ts';
 
-/**
- * One call as a route's implementation sees it: `Body` and `Query` are what the route's schemas
- * made of them (an implementation names them from the same schemas: `z.output<typeof PageQuery>`).
- */
-export interface HttpRequest<Body = unknown, Query = Record<string, string>> {
+/** One call as a route's implementation sees it: `params`, `query` and `body` are what the route's schemas made of them. */
+export interface HttpRequest<Body = unknown, Query = Record<string, string>, Params = Record<string, string>> {
   caller: Caller;
-  params: Record<string, string>;
+  params: Params;
   query: Query;
   headers: Record<string, string>;
   body: Body;
@@ -44,8 +41,23 @@ export interface Reply {
   contentType?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each route's implementation narrows its own body and query types; the table holds them all
-export type RouteImpl = (req: HttpRequest<any, any>) => Promise<Reply>;
+/** The implementation of route `R`: its request typed by the route's own schemas. */
+export type RouteImpl<R extends RouteSpec = RouteSpec> = (
+  req: HttpRequest<RequestParts<R>['body'], RequestParts<R>['query'], RequestParts<R>['params']>,
+) => Promise<Reply>;
+
+/**
+ * The implementations of a route table, by route id: a missing or unknown id, or an implementation
+ * that takes another request than its route's schemas make, does not compile.
+ */
+export type RouteImpls<R extends RouteSpec> = { [Route in R as Route['id']]: RouteImpl<Route> };
+
+/**
+ * How the router holds a table's implementations once `RouteImpls` has checked them against their
+ * routes. A method's parameter is compared both ways, so each typed implementation fits without
+ * `any`; sound because the router hands each one a request made by the schemas of its own route.
+ */
+type HeldImpls = Partial<Record<string, { run(req: HttpRequest<unknown, unknown, unknown>): Promise<Reply> }['run']>>;
 
 const PUBLIC_CALLER: Caller = { tenant: '', scope: 'channel', keyId: 'public' };
 
@@ -101,11 +113,11 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Recor
   return parsed.data;
 }
 
-function validated(schema: RouteSpec['params'], values: Record<string, string>, what: string): Record<string, string> {
+function validated(schema: RouteSpec['params'], values: Record<string, string>, what: string): unknown {
   if (!schema) return values;
   const parsed = schema.safeParse(values);
   if (!parsed.success) throw new InvalidInputError(`the ${what} is not valid`, fieldErrorsOf(parsed.error));
-  return parsed.data as Record<string, string>;
+  return parsed.data;
 }
 
 function toResult(reply: Reply): HttpResult {
@@ -118,8 +130,19 @@ function toResult(reply: Reply): HttpResult {
   return { statusCode: reply.status, headers, body };
 }
 
-/** Routing, auth scope, body limits and validation, then one use case: every API Lambda is this. */
-export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImpl>, options: HandlerOptions = {}) {
+/**
+ * Routing, auth scope, body limits and validation, then one use case: every API Lambda is this.
+ * Implementations are optional here (a route without one answers 404); `httpHandler` wants them all.
+ */
+export function routeRequest<R extends RouteSpec>(
+  routes: readonly R[],
+  impls: NoInfer<Partial<RouteImpls<R>>>,
+  options: HandlerOptions = {},
+): ApiEntry {
+  return dispatch(routes, impls, options);
+}
+
+function dispatch(routes: readonly RouteSpec[], impls: HeldImpls, options: HandlerOptions): ApiEntry {
   return async (
     event: APIGatewayProxyEvent,
     context?: Pick<Context, 'awsRequestId'> & Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
@@ -140,7 +163,7 @@ export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImp
       caller = found;
     }
     const headers = lowerHeaders(event.headers);
-    const req: HttpRequest = {
+    const req: HttpRequest<unknown, unknown, unknown> = {
       caller,
       params: validated(route.params, params, 'path'),
       query: validated(route.query, definedParams(event.queryStringParameters), 'query'),
@@ -155,6 +178,11 @@ export function routeRequest(routes: RouteSpec[], impls: Record<string, RouteImp
     return toResult(await impl(req));
   };
 }
+
+type ApiEntry = (
+  event: APIGatewayProxyEvent,
+  context?: Pick<Context, 'awsRequestId'> & Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
+) => Promise<APIGatewayProxyResult>;
 
 /** What a handler adds to the pipeline besides its routes. */
 export interface HandlerOptions {
@@ -171,7 +199,7 @@ const DEFAULT_IN_FLIGHT_MS = 30_000;
  */
 async function answeredOnce(
   store: IdempotentRequests | undefined,
-  req: HttpRequest,
+  req: HttpRequest<unknown, unknown, unknown>,
   event: APIGatewayProxyEvent,
   run: () => Promise<HttpResult>,
   inFlightMs: number,
@@ -229,13 +257,17 @@ export const problemErrors = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
  * The Lambda entry for one API function: its own route table (`routes/<area>.ts`, not the whole
  * `ROUTES`, so its bundle leaves the other functions' schemas out), its use cases bound by id.
  */
-export function httpHandler(routes: RouteSpec[], impls: Record<string, RouteImpl>, options: HandlerOptions = {}) {
+export function httpHandler<R extends RouteSpec>(
+  routes: readonly R[],
+  impls: NoInfer<RouteImpls<R>>,
+  options: HandlerOptions = {},
+) {
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       // first, so every line of the call (the error mapping's too) carries its request id
       .use(logContext({ correlationIdPath: API_CORRELATION_PATH }))
       .use(problemErrors())
       .use(apiMetering(routes))
-      .handler(routeRequest(routes, impls, options))
+      .handler(dispatch(routes, impls, options))
   );
 }

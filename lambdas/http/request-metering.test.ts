@@ -31,11 +31,16 @@ const event = (method: string, path: string, tenant?: string): APIGatewayProxyEv
   }) as unknown as APIGatewayProxyEvent;
 
 describe('API call metering in the HTTP pipeline', () => {
+  const unused = async () => ({ status: 501 });
   const handler = httpHandler(CUSTOMER_ROUTES, {
-    getCustomer: async (req) => ({ status: 200, body: { id: req.params['customerId'] } }),
+    getCustomer: async (req) => ({ status: 200, body: { id: req.params.customerId } }),
     putCustomer: async () => {
       throw new Error('boom');
     },
+    patchCustomer: unused,
+    deleteCustomer: unused,
+    exportCustomer: unused,
+    getHousehold: unused,
   });
   const invoke = (e: APIGatewayProxyEvent) => handler(e, { awsRequestId: 'r-1' } as never);
 

@@ -23,7 +23,7 @@ export const apiMeter = (): Meter => installed;
  * use case threw. No table write. Never fails the request.
  */
 export const apiMetering = (
-  routes: RouteSpec[],
+  routes: readonly RouteSpec[],
   meterOf: () => Meter = apiMeter,
 ): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => {
   const record = (event: APIGatewayProxyEvent) => {

@@ -30,7 +30,7 @@ export type Resolution =
   | { kind: 'not-found' };
 
 /** Finds the route for a method and path among `routes`; distinguishes 404 from 405. */
-export function resolveRoute(routes: RouteSpec[], method: string, path: string): Resolution {
+export function resolveRoute(routes: readonly RouteSpec[], method: string, path: string): Resolution {
   const allowed: HttpMethod[] = [];
   for (const route of routes) {
     const m = patternOf(route.path).exec(path);

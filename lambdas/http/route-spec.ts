@@ -51,8 +51,18 @@ export interface RouteResponse {
   textMedia?: TextMediaType[];
 }
 
-export interface RouteSpec {
-  id: string;
+/**
+ * One route of the API. The type parameters keep what a table entry names (its id and the exact
+ * schemas of its path, query and body), so `httpHandler` can give each implementation the
+ * request those schemas make; a table declared through `route()` keeps them.
+ */
+export interface RouteSpec<
+  Id extends string = string,
+  Params extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Query extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Body extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  id: Id;
   method: HttpMethod;
   path: `/${string}`;
   fn: ApiFunction;
@@ -62,11 +72,11 @@ export interface RouteSpec {
   summary: string;
   /** What an integrator needs beyond the summary: behaviour, limits, what each answer means. */
   description: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
+  params?: Params;
+  query?: Query;
   /** Request headers the route reads, for the OpenAPI document (the route checks them itself). */
   headers?: z.ZodObject;
-  body?: z.ZodType;
+  body?: Body;
   bodyLimit?: number;
   /** Takes an `Idempotency-Key` header: a retry with the same key and body replays the first answer. */
   idempotent?: true;
@@ -74,5 +84,30 @@ export interface RouteSpec {
   responses: Record<number, RouteResponse>;
   errors: number[];
 }
+
+/** A table entry with its id and schemas kept in its type (an annotation `RouteSpec` would widen them away). */
+export const route = <
+  Id extends string,
+  Params extends z.ZodObject | undefined = undefined,
+  Query extends z.ZodObject | undefined = undefined,
+  Body extends z.ZodType | undefined = undefined,
+>(
+  spec: RouteSpec<Id, Params, Query, Body>,
+): RouteSpec<Id, Params, Query, Body> => spec;
+
+/** What a schema makes of its input, or `absent` for a route that declares none. */
+type Parsed<Schema, Absent> = [Schema] extends [z.ZodType] ? z.output<Schema> : Absent;
+
+/** The path parameters, query and body of a call to `R`, as its own schemas made them. */
+export type RequestParts<R extends RouteSpec> =
+  R extends RouteSpec<string, infer Params, infer Query, infer Body>
+    ? {
+        // without a schema: the values as they came (path parameters are in the path, so always strings)
+        params: Parsed<Params, Record<string, string>>;
+        query: Parsed<Query, Record<string, string>>;
+        // a route without a body schema reads no body
+        body: Parsed<Body, undefined>;
+      }
+    : never;
 
 export const AUTH_ERRORS = [401, 403];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DEFAULT_CONTACT_LIMITS } from '../../lambdas/domain/contact-policy.ts';
 import { DEFAULT_MIN_OCCURRED_AT } from '../../lambdas/domain/event-time.ts';
+import { DEFAULT_AUDIENCE_DAYS, MIN_AUDIENCE_DAYS } from '../../lambdas/domain/campaign/retention.ts';
 import { DEFAULT_STAGE, DEFAULT_STAGES, Stage, StageName, StageSettings } from './stage.ts';
 import { EMPTY_STARTER, Starter } from '../../lambdas/http/schemas/starter.ts';
 import { treatmentProblems } from '../../lambdas/domain/delivery/message-content.ts';
@@ -225,7 +226,8 @@ export const MarketConfig = z
       /**
        * How long `GET /v1/decisions/{id}` and `POST .../responses` find a decision (the log items'
        * TTL). Storage and point-in-time recovery of the log grow with it. A campaign whose
-       * `responseWindow` is longer loses the responses that come after it.
+       * `responseWindow` is longer is refused (400): responses through its decisions after they
+       * expire would not count.
        */
       decisionLogDays: z
         .number()
@@ -238,6 +240,20 @@ export const MarketConfig = z
       /** Point-in-time recovery of the decision log tables (35 days of restore points). */
       decisionLogPitr: z.boolean().default(true),
       logsDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * How long an uploaded audience (`POST /v1/audiences`) is kept: its record and every stored
+       * customer id expire this long after it was created (the tenant table's TTL), campaigns
+       * refuse it after that, and erasure and subject access read only the audiences still held.
+       */
+      audienceDays: z
+        .number()
+        .int()
+        .min(
+          MIN_AUDIENCE_DAYS,
+          `at least ${MIN_AUDIENCE_DAYS}: a list uploaded today must outlive a campaign scheduled a week ahead`,
+        )
+        .max(3650)
+        .default(DEFAULT_AUDIENCE_DAYS),
     }),
     scoring: z.strictObject({
       mode: z.enum(['embedded', 'sagemaker']),

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { deploymentOf, type MarketConfig } from '#config/market-config.ts';
@@ -11,6 +11,7 @@ import {
   idempotencyTableName,
   KEYS_TABLE,
   keysTableName,
+  SCORE_RUN_PK_PREFIX,
   TENANT_TABLE,
   tenantTableName,
   type IndexDesign,
@@ -188,12 +189,32 @@ export class CustomerStore extends Construct {
     }
   }
 
-  /** Batch scoring: Scan (parallel segments) and UpdateItem (the scores attribute) on every tenant table. */
+  /**
+   * Batch scoring: Scan (parallel segments), UpdateItem (the scores attribute) and PutItem (each
+   * segment's outcome under its run, `SB#<run>`) on every tenant table.
+   */
   grantScoring(grantee: iam.IGrantable): void {
     for (const table of Object.values(this.ownTables)) {
-      table.grant(grantee, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+      table.grant(grantee, 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
       table.encryptionKey?.grantEncryptDecrypt(grantee);
       this.acknowledgeGrantWildcards(grantee, table);
+    }
+  }
+
+  /**
+   * The score-base report: Query of the runs' partitions only (`SB#<run>`, the segments' outcomes)
+   * on every tenant table, and decrypt with its key. No index, no other item.
+   */
+  grantScoreRunReads(grantee: iam.IGrantable): void {
+    for (const table of Object.values(this.ownTables)) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SCORE_RUN_PK_PREFIX}*`] } },
+        }),
+      );
+      table.encryptionKey?.grantDecrypt(grantee);
     }
   }
 

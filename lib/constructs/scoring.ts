@@ -132,6 +132,7 @@ export class Scoring extends Construct {
       environment: scoringEnv,
       bundleDirs: models,
     });
+    store.grantScoreRunReads(this.reportFunction);
 
     const machineName = physicalName(config, 'score-base');
     const machineLogs = new logs.LogGroup(this, 'ScoreBaseLogs', {

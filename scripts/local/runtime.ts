@@ -173,6 +173,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       IDEMPOTENCY_TABLE: idempotencyTableName(deploymentOf(market)),
       VALUE_TIERS: JSON.stringify(market.valueTiers),
       ...decisioningEnvOf(market),
+      AUDIENCE_RETENTION_DAYS: String(market.retention.audienceDays),
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: market.aws.region,
       CVM_LOCAL_DIR: dir,

@@ -5,6 +5,7 @@
  *
  *   npm run score-base -- --market demo --tenant consumer [--segments 4]
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -56,15 +57,33 @@ export function localScoringEnv(
   };
 }
 
+/**
+ * The context object AWS gives an execution, as far as the ASL reads it: the execution's name is
+ * the run the segments keep their outcomes under (a UUID, as AWS names an execution started
+ * without one).
+ */
+export function localExecutionContext(input: { tenant: string; totalSegments: number }, name: string = randomUUID()) {
+  return {
+    Execution: {
+      Id: `arn:aws:states:us-east-1:000000000000:execution:cvm-local-score-base:${name}`,
+      Name: name,
+      Input: input,
+      StartTime: new Date().toISOString(),
+    },
+  };
+}
+
 /** Runs the ASL with its tasks bound to the handlers; the handlers read process.env as in Lambda. */
 export async function runScoreBase(
   input: { tenant: string; totalSegments: number },
   env: Record<string, string>,
   onSegmentDone: () => void = () => {},
+  executionName?: string,
 ): Promise<ScoreBaseReport> {
   Object.assign(process.env, env);
   const machine = new StateMachine(scoreBaseDefinition() as never, { validationOptions: { checkPaths: true } });
   const execution = machine.run(input, {
+    context: localExecutionContext(input, executionName),
     overrides: {
       taskResourceLocalHandlers: {
         ScoreSegment: async (event) => {

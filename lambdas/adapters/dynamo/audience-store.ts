@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AudienceMemberships, AudienceStore } from '#domain/campaign/audience-ports.ts';
 import { audienceShardOf, type AudienceRecord } from '#domain/campaign/audience-upload.ts';
+import { audiencesStillHeldAfter, ttlOf } from '#domain/campaign/retention.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
@@ -15,32 +16,71 @@ import { queryAll, queryPages } from './query-all.ts';
 
 export const audienceKey = (audienceId: string) => ({ pk: `AUDIENCE#${audienceId}`, sk: 'AUDIENCE' });
 export const audienceIdsPk = (audienceId: string, shard: number) => `AUDM#${audienceId}#${shard}`;
-const LIST_PK = 'AUDIENCES';
+/**
+ * The list erasure and subject access read, sorted by expiry (`<retainedUntil>#<audienceId>`) so a
+ * Query reads only the audiences still held: their cost follows the live audiences, not every
+ * audience ever uploaded.
+ */
+const LIST_PK = 'AUDIENCES_BY_EXPIRY';
+/**
+ * The list of audiences created before retention (sorted by creation): never written again, so
+ * reading all of it costs a fixed amount, and their ids, which expire on no TTL, stay erasable.
+ */
+const LEGACY_LIST_PK = 'AUDIENCES';
 /** Writes in flight at once while storing a read's ids (25 per BatchWrite). */
 const WRITE_CONCURRENCY = 8;
 
 /**
- * Uploaded audiences in the tenant's table: the record (listed through gsi1 for subject access
- * and erasure) and one item per id, `AUDM#<audienceId>#<shard>` / customerId.
+ * The item attributes of a record: the table's TTL attribute is `expiresAt` (epoch seconds), so the
+ * upload URL's expiry, which the record calls `expiresAt`, is stored as `uploadExpiresAt`.
+ */
+function itemOf(record: AudienceRecord): Record<string, unknown> {
+  const { expiresAt, ...rest } = record;
+  return {
+    ...rest,
+    uploadExpiresAt: expiresAt,
+    ...(record.retainedUntil ? { expiresAt: ttlOf(record.retainedUntil) } : {}),
+  };
+}
+
+/** The record of stored attributes (a record of before retention keeps the upload's expiry in `expiresAt`). */
+function recordOf(item: Record<string, unknown>): AudienceRecord {
+  const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, expiresAt, uploadExpiresAt, ...rest } = item;
+  return { ...rest, expiresAt: typeof uploadExpiresAt === 'string' ? uploadExpiresAt : expiresAt } as AudienceRecord;
+}
+
+/** The TTL of an audience's id items: the record's, so the list goes with it. */
+const idTtlOf = (audience: Pick<AudienceRecord, 'retainedUntil'>) =>
+  audience.retainedUntil ? { expiresAt: ttlOf(audience.retainedUntil) } : {};
+
+/**
+ * Uploaded audiences in the tenant's table: the record (listed through gsi1 by expiry for subject
+ * access and erasure) and one item per id, `AUDM#<audienceId>#<shard>` / customerId, each with the
+ * record's TTL.
  */
 export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: TenantId) => string,
+    /** The platform clock: which audiences are still held is judged on it. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   create(tenant: TenantId, record: AudienceRecord): Promise<void> {
-    const listSk = `${record.createdAt}#${record.audienceId}`;
+    const listed = record.retainedUntil
+      ? { listPk: LIST_PK, listSk: `${record.retainedUntil}#${record.audienceId}` }
+      : { listPk: LEGACY_LIST_PK, listSk: `${record.createdAt}#${record.audienceId}` };
     return createListed(
       this.db,
       this.tableOf(tenant),
-      { key: audienceKey(record.audienceId), kind: 'audience', listPk: LIST_PK, listSk },
-      record,
+      { key: audienceKey(record.audienceId), kind: 'audience', ...listed },
+      itemOf(record),
     );
   }
 
   async get(tenant: TenantId, audienceId: string): Promise<AudienceRecord | undefined> {
-    return (await readListed(this.db, this.tableOf(tenant), audienceKey(audienceId))) as AudienceRecord | undefined;
+    const item = await readListed(this.db, this.tableOf(tenant), audienceKey(audienceId));
+    return item ? recordOf(item) : undefined;
   }
 
   async claim(
@@ -71,8 +111,7 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
           }),
         ),
       );
-      const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, ...record } = out.Attributes ?? {};
-      return record as AudienceRecord;
+      return recordOf(out.Attributes ?? {});
     } catch (err) {
       if (isConditionalFailure(err)) return undefined;
       throw err;
@@ -122,8 +161,14 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
     }
   }
 
-  async putIds(tenant: TenantId, audienceId: string, shards: number, ids: readonly string[]): Promise<void> {
+  async putIds(
+    tenant: TenantId,
+    audience: Pick<AudienceRecord, 'audienceId' | 'shards' | 'retainedUntil'>,
+    ids: readonly string[],
+  ): Promise<void> {
     const table = this.tableOf(tenant);
+    const { audienceId, shards } = audience;
+    const ttl = idTtlOf(audience);
     // one item per distinct id: a BatchWrite refuses two puts of one key
     const unique = [...new Set(ids)];
     const batches: Record<string, unknown>[][] = [];
@@ -131,7 +176,12 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
       batches.push(
         unique.slice(i, i + 25).map((id) => ({
           PutRequest: {
-            Item: { pk: audienceIdsPk(audienceId, audienceShardOf(id, shards)), sk: id, kind: 'audience-member' },
+            Item: {
+              pk: audienceIdsPk(audienceId, audienceShardOf(id, shards)),
+              sk: id,
+              kind: 'audience-member',
+              ...ttl,
+            },
           },
         })),
       );
@@ -179,16 +229,25 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
     }
   }
 
-  /** Every audience's id and partition count, through the list index. */
+  /**
+   * The id and partition count of every audience that may still hold ids, through the list index:
+   * those not expired (or expired so recently that TTL may not have deleted them yet) and those of
+   * before retention. Expired ones are not read at all, so this costs what the live ones do.
+   */
   private async audiencesOf(tenant: TenantId): Promise<{ audienceId: string; shards: number }[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.tableOf(tenant),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': LIST_PK },
-      ProjectionExpression: 'audienceId, shards',
-    });
-    return items.map((i) => ({ audienceId: i['audienceId'] as string, shards: i['shards'] as number }));
+    const read = (KeyConditionExpression: string, values: Record<string, string>) =>
+      queryAll(this.db, {
+        TableName: this.tableOf(tenant),
+        IndexName: 'gsi1',
+        KeyConditionExpression,
+        ExpressionAttributeValues: values,
+        ProjectionExpression: 'audienceId, shards',
+      });
+    const [held, legacy] = await Promise.all([
+      read('gsi1pk = :p AND gsi1sk > :from', { ':p': LIST_PK, ':from': audiencesStillHeldAfter(this.now()) }),
+      read('gsi1pk = :p', { ':p': LEGACY_LIST_PK }),
+    ]);
+    return [...held, ...legacy].map((i) => ({ audienceId: i['audienceId'] as string, shards: i['shards'] as number }));
   }
 
   async audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]> {

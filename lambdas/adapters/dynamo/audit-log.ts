@@ -7,6 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import {
   isAboutCustomer,
   type AuditEntry,
@@ -20,6 +21,19 @@ import { AUDIT_REF_PREFIX, customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
+import { storedAs } from './stored-items.ts';
+
+/** An entry as written (loose: an erasure's `redacted` mark is kept, as the API showed it before). */
+const StoredAuditEntry: z.ZodType<AuditEntry> = z.looseObject({
+  id: z.string(),
+  tenant: z.string(),
+  keyId: z.string(),
+  what: z.string(),
+  subject: z.string(),
+  at: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
 
 /** Audit entries live in the tenant's own table: `AU#<yyyy-mm>` / `<iso>#<id>`, expiring by TTL. */
 export const auditKey = (at: string, id: string) => ({ pk: `AU#${at.slice(0, 7)}`, sk: `${at}#${id}` });
@@ -109,7 +123,7 @@ export class DynamoAuditLog implements AuditLog, CustomerAuditTrail {
         );
         for (const item of out.Responses?.[TableName] ?? []) {
           const { pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e } = item;
-          if (e['subject'] === customerId) found.push(e as AuditEntry);
+          if (e['subject'] === customerId) found.push(storedAs(StoredAuditEntry, e, 'audit entry'));
         }
         pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
         if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
@@ -159,7 +173,7 @@ export class DynamoAuditLog implements AuditLog, CustomerAuditTrail {
       (items) =>
         items
           .filter((i) => i['tenant'] === tenant)
-          .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e }) => e as unknown as AuditEntry),
+          .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e }) => storedAs(StoredAuditEntry, e, 'audit entry')),
     );
   }
 }

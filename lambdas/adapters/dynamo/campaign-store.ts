@@ -42,6 +42,8 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: TenantId) => string,
+    /** The platform clock: erasure and export read the uploaded audiences still held at it. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   create(tenant: TenantId, record: CampaignRecord): Promise<void> {
@@ -303,7 +305,7 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
   }
 
   audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]> {
-    return new DynamoAudienceStore(this.db, this.tableOf).audiencesNaming(tenant, customerId);
+    return new DynamoAudienceStore(this.db, this.tableOf, this.now).audiencesNaming(tenant, customerId);
   }
 
   async forgetCustomer(tenant: TenantId, customerId: string): Promise<{ memberships: number; audienceLists: number }> {
@@ -312,7 +314,10 @@ export class DynamoCampaignStore implements CampaignStore, CampaignMemberships {
     for (const m of members)
       await guarded(() => this.db.send(new DeleteCommand({ TableName: table, Key: { pk: m['pk'], sk: m['sk'] } })));
     // uploaded audiences keep their ids in the same table: the customer's item goes from each
-    let audienceLists = await new DynamoAudienceStore(this.db, this.tableOf).forgetCustomer(tenant, customerId);
+    let audienceLists = await new DynamoAudienceStore(this.db, this.tableOf, this.now).forgetCustomer(
+      tenant,
+      customerId,
+    );
     for (const c of await this.campaignsForPrivacy(tenant)) {
       if (!('customerIds' in c.audience) || !c.audience.customerIds.includes(customerId)) continue;
       if (await this.dropFromAudience(table, c.campaignId, customerId)) audienceLists++;

@@ -20,20 +20,28 @@ export function encodePageToken(tenant: TenantId, list: string, key: Record<stri
   return Buffer.from(JSON.stringify({ t: tenant, l: list, k: key }), 'utf8').toString('base64url');
 }
 
+/** A key as tokens carry it: an object of strings (every key attribute of these tables is a string). */
+const isStringKey = (key: unknown): key is Record<string, string> =>
+  typeof key === 'object' &&
+  key !== null &&
+  !Array.isArray(key) &&
+  Object.values(key).every((v) => typeof v === 'string');
+
 export function decodePageToken(token: string, tenant: TenantId, shape: PageKeyShape): Record<string, unknown> {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const key = parsed['k'] as Record<string, unknown> | null;
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     if (
-      parsed['t'] === tenant &&
-      parsed['l'] === shape.list &&
-      typeof key === 'object' &&
-      key !== null &&
-      !Array.isArray(key) &&
-      Object.values(key).every((v) => typeof v === 'string') &&
-      shape.isKey(key)
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      't' in parsed &&
+      'l' in parsed &&
+      'k' in parsed &&
+      parsed.t === tenant &&
+      parsed.l === shape.list &&
+      isStringKey(parsed.k) &&
+      shape.isKey(parsed.k)
     )
-      return key;
+      return parsed.k;
   } catch {
     /* fall through */
   }

@@ -28,6 +28,9 @@ export const TENANT_TABLE: TableDesign = {
   ttlAttribute: 'expiresAt',
 };
 
+/** What begins the partition key of a score-base run's items in the tenant table (the report may Query only these). */
+export const SCORE_RUN_PK_PREFIX = 'SB#';
+
 /**
  * One per tenant: the decision log, one item per decision keyed by its id, expiring after the
  * market's `retention.decisionLogDays`. A table of its own, so the nightly scans of the tenant

@@ -20,7 +20,7 @@ function watchingLoads(repo: CustomerRepo): { repo: CustomerRepo; last: () => Cu
     get(target, prop) {
       if (prop === 'load')
         return async (...args: Parameters<CustomerRepo['load']>) => (last = await target.load(...args));
-      const value = Reflect.get(target, prop, target) as unknown;
+      const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -154,7 +154,7 @@ export async function decideAndHandOff(
     await campaigns.transition(tenant, runMembersKey(c.campaignId, c.runId), shard, 'selected', {
       ...m,
       status: 'failed',
-      reason: (err as Error).name || 'Error',
+      reason: (err instanceof Error && err.name) || 'Error',
       at: at.toISOString(),
     });
     return 'failed';

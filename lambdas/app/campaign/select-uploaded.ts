@@ -1,4 +1,6 @@
+import type { AudienceRecord } from '#domain/campaign/audience-upload.ts';
 import { assignMember, type CampaignMember, type CampaignRecord } from '#domain/campaign/campaign.ts';
+import { audienceExpired } from '#domain/campaign/retention.ts';
 import { runMembersKey } from '#domain/campaign/schedule.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { uploadedAudienceSegment } from '../audiences.ts';
@@ -7,6 +9,23 @@ import type { SelectResult } from './step-input.ts';
 
 /** Members stored at once: a segment of a large list is never held whole. */
 const CHUNK = 1000;
+
+/**
+ * The uploaded audience a run selects from, checked ready when the campaign was created: a run
+ * that starts after it expired (a scheduled campaign's later run, one created before retention)
+ * fails with the reason, rather than select from a list TTL is deleting.
+ */
+export async function liveAudience(ctx: StepContext, tenant: TenantId, audienceId: string): Promise<AudienceRecord> {
+  const audience = await ctx.ports.audiences?.get(tenant, audienceId);
+  if (!audience)
+    throw new CampaignStepError(`audience ${audienceId} is gone (uploaded audiences expire); upload the list again`);
+  if (audienceExpired(audience, ctx.ports.clock.now()))
+    throw new CampaignStepError(
+      `audience ${audienceId} expired at ${audience.retainedUntil}; this run selects nobody from it: upload the list again and create a new campaign`,
+    );
+  if (audience.status !== 'ready') throw new CampaignStepError(`audience ${audienceId} is not ready`);
+  return audience;
+}
 
 /**
  * Selects one segment of an uploaded audience: its partitions streamed a page at a time, each
@@ -22,9 +41,7 @@ export async function selectUploaded(
   totalSegments: number,
 ): Promise<SelectResult> {
   const { ports } = ctx;
-  const audience = await ports.audiences?.get(tenant, audienceId);
-  // checked ready when the campaign was created; there is no way to delete one since
-  if (audience?.status !== 'ready') throw new CampaignStepError(`audience ${audienceId} is not ready`);
+  const audience = await liveAudience(ctx, tenant, audienceId);
   const now = ports.clock.now();
   const result: SelectResult = { segment, audience: 0, control: 0, treatment: 0, pilot: 0 };
   let chunk: CampaignMember[] = [];

@@ -1,5 +1,5 @@
 import type { Reason } from '#domain/contact-policy.ts';
-import { valueTierOf, type Channel, type Scores } from '#domain/customer.ts';
+import { valueTierOf, type Scores } from '#domain/customer.ts';
 import { LOGGED_EXCLUSIONS, type DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { ExperimentGroup } from '#domain/decisioning/experiments.ts';
 import type { Candidate } from '#domain/decisioning/evaluate-actions.ts';
@@ -25,7 +25,7 @@ export function answerBase(
   return {
     decisionId,
     customerId: req.customerId,
-    channel: req.channel as Channel,
+    channel: req.channel,
     experiment: { id: settings.experiments.id, group },
     valueTier,
     serviceLevel: settings.serviceLevels[valueTier],

@@ -15,7 +15,7 @@ import {
   type Reason,
 } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS } from '#domain/contact-window.ts';
-import type { Channel, CustomerRecord, Scores } from '#domain/customer.ts';
+import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import type { StoredStateView } from '#domain/customer-state.ts';
 import { localDay } from '#domain/decisioning/decision-id.ts';
 import type { Strategy } from '#domain/decisioning/arbitration.ts';
@@ -113,7 +113,7 @@ function evaluate(ctx: DecisionContext, settings: DecisioningSettings) {
 const contactOf = (ctx: DecisionContext, winners: readonly Candidate[]): LedgerContact => ({
   id: ctx.decisionId,
   at: ctx.now.toISOString(),
-  channel: ctx.req.channel as Channel,
+  channel: ctx.req.channel,
   source: 'decision',
   actions: winners.map((w) => ({ actionId: w.actionId, kind: w.kind })),
 });

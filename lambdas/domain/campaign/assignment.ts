@@ -1,7 +1,8 @@
 import { unitHash } from '../decisioning/experiments.ts';
 
 export type CampaignGroup = 'control' | 'treatment';
-export type CampaignPhase = 'pilot' | 'rollout';
+export const CAMPAIGN_PHASES = ['pilot', 'rollout'] as const;
+export type CampaignPhase = (typeof CAMPAIGN_PHASES)[number];
 
 /**
  * Sticky, deterministic membership: the same customer lands in the same group and phase of a

@@ -21,15 +21,22 @@ export interface AudienceStore {
   ): Promise<AudienceRecord | undefined>;
   /** Sets the given fields (removes those given as undefined) while `leaseUntil` is still the reader's: false otherwise. */
   updateHeld(tenant: TenantId, audienceId: string, heldUntil: string, patch: Partial<AudienceRecord>): Promise<boolean>;
-  /** Stores ids (idempotent: an id stored twice is one item). */
-  putIds(tenant: TenantId, audienceId: string, shards: number, ids: readonly string[]): Promise<void>;
+  /** Stores ids (idempotent: an id stored twice is one item), each expiring with the audience. */
+  putIds(
+    tenant: TenantId,
+    audience: Pick<AudienceRecord, 'audienceId' | 'shards' | 'retainedUntil'>,
+    ids: readonly string[],
+  ): Promise<void>;
   /** How many distinct ids are stored. */
   countIds(tenant: TenantId, audienceId: string, shards: number): Promise<number>;
   /** The ids of one partition, a page at a time. */
   idsOfShard(tenant: TenantId, audienceId: string, shard: number): AsyncIterable<string[]>;
 }
 
-/** A customer's side of the tenant's uploaded audiences: subject access and erasure. */
+/**
+ * A customer's side of the tenant's uploaded audiences: subject access and erasure. Both read only
+ * the audiences that may still hold ids (not expired, or expired within the TTL's lag).
+ */
 export interface AudienceMemberships {
   /** The uploaded audiences that name the customer. */
   audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]>;

@@ -28,6 +28,12 @@ export interface AudienceRecord {
   updatedAt: string;
   /** When the upload URL stops being accepted. */
   expiresAt: string;
+  /**
+   * When the audience expires (market `retention.audienceDays` after its creation): it cannot be
+   * used after it, and the table's TTL deletes the record and its ids. Absent on an audience
+   * created before retention.
+   */
+  retainedUntil?: string;
   /** Partitions the ids are stored in (fixed when the audience is created). */
   shards: number;
   /** Distinct valid customer ids (ready). */

@@ -13,7 +13,16 @@ import type { CampaignGoal, CampaignReport, MemberOutcome } from './report.ts';
 import type { CampaignSchedule } from './schedule.ts';
 
 /** `scheduled`: waiting for its (next) run's start; a repeating campaign returns to it between runs. */
-export type CampaignStatus = 'scheduled' | 'running' | 'paused' | 'succeeded' | 'stopped' | 'failed' | 'cancelled';
+export const CAMPAIGN_STATUSES = [
+  'scheduled',
+  'running',
+  'paused',
+  'succeeded',
+  'stopped',
+  'failed',
+  'cancelled',
+] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<CampaignStatus> = new Set(['succeeded', 'stopped', 'failed', 'cancelled']);
 
 /** A campaign as the client asks for it (DESIGN.md "Campaign"). */

@@ -2,6 +2,7 @@
 import type { StateView, StoredStateView } from '../customer-state.ts';
 import type { CustomerRecord, Profile, Scores } from '../customer.ts';
 import type { CustomerId, TenantId } from '../ids.ts';
+import type { Histograms } from '../scoring/psi.ts';
 
 /** What scoring reads about a customer: the profile and the derived state. */
 export interface ScoringRequest {
@@ -46,4 +47,28 @@ export interface ScannedCustomer {
 /** Reads a tenant's live profiles (with state), one parallel-scan segment at a time. */
 export interface ProfileScan {
   scanSegment(tenant: TenantId, segment: number, totalSegments: number): AsyncIterable<ScannedCustomer>;
+}
+
+/** What one segment of a score-base run found: its counts and the histograms of its scores and watched features. */
+export interface SegmentCounts {
+  segment: number;
+  /** Customers with a live profile that were scored. */
+  scored: number;
+  /** Of those, whose scores moved by more than the delta and were written. */
+  written: number;
+  /** Scored but unchanged (no write), or erased between scan and write. */
+  skipped: number;
+  histograms: Histograms;
+}
+
+/**
+ * The segments' outcomes of a score-base run, kept under the run (the execution's name) until its
+ * report merges them: the outcomes do not travel through the workflow, whose payloads are limited
+ * to 256 KiB whatever the number of segments.
+ */
+export interface ScoreRunStore {
+  /** Keeps a segment's outcome, replacing what an earlier attempt of the same segment kept: a retry counts once. */
+  keepSegment(tenant: TenantId, run: string, outcome: SegmentCounts, expiresAt: Date): Promise<void>;
+  /** The outcomes kept for the run, one per segment that finished. */
+  segmentsOf(tenant: TenantId, run: string): AsyncIterable<SegmentCounts>;
 }

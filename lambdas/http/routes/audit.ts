@@ -1,8 +1,8 @@
-import { AUTH_ERRORS, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, route } from '../route-spec.ts';
 import { AuditList, AuditQuery } from '../schemas/audit.ts';
 
-export const AUDIT_ROUTES: RouteSpec[] = [
-  {
+export const AUDIT_ROUTES = [
+  route({
     id: 'listAudit',
     method: 'GET',
     path: '/v1/audit',
@@ -15,5 +15,5 @@ export const AUDIT_ROUTES: RouteSpec[] = [
     query: AuditQuery,
     responses: { 200: { description: "The tenant's audit entries", schema: AuditList } },
     errors: [400, ...AUTH_ERRORS],
-  },
+  }),
 ];

@@ -1,4 +1,4 @@
-import { AUTH_ERRORS, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, route } from '../route-spec.ts';
 import {
   CampaignBody,
   CampaignList,
@@ -9,22 +9,23 @@ import {
   CampaignView,
 } from '../schemas/campaign.ts';
 
-const control = (move: 'pause' | 'resume' | 'cancel', summary: string, description: string): RouteSpec => ({
-  id: `${move}Campaign`,
-  method: 'POST',
-  path: `/v1/campaigns/{campaignId}/${move}`,
-  fn: 'campaigns',
-  scope: 'admin',
-  tag: 'campaigns',
-  summary,
-  description,
-  params: CampaignParams,
-  responses: { 200: { description: 'The new status', schema: CampaignStarted } },
-  errors: [400, ...AUTH_ERRORS, 404, 409],
-});
+const control = <Move extends 'pause' | 'resume' | 'cancel'>(move: Move, summary: string, description: string) =>
+  route({
+    id: `${move}Campaign`,
+    method: 'POST',
+    path: `/v1/campaigns/{campaignId}/${move}`,
+    fn: 'campaigns',
+    scope: 'admin',
+    tag: 'campaigns',
+    summary,
+    description,
+    params: CampaignParams,
+    responses: { 200: { description: 'The new status', schema: CampaignStarted } },
+    errors: [400, ...AUTH_ERRORS, 404, 409],
+  });
 
-export const CAMPAIGN_ROUTES: RouteSpec[] = [
-  {
+export const CAMPAIGN_ROUTES = [
+  route({
     id: 'previewCampaign',
     method: 'POST',
     path: '/v1/campaigns/preview',
@@ -38,8 +39,8 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
     body: CampaignBody,
     responses: { 200: { description: 'The preview', schema: CampaignPreview } },
     errors: [400, ...AUTH_ERRORS, 409, 413],
-  },
-  {
+  }),
+  route({
     id: 'createCampaign',
     method: 'POST',
     path: '/v1/campaigns',
@@ -47,14 +48,14 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
     scope: 'admin',
     tag: 'campaigns',
     description:
-      "Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.",
+      "Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. 400 when the `responseWindow` is longer than the decision log keeps decisions (market `retention.decisionLogDays`) or an uploaded audience has expired or expires before a run of the schedule (a repeating campaign on one must end, `schedule.until`, before its `retainedUntil`). Send an `Idempotency-Key` to retry safely.",
     summary: 'Start a campaign workflow: control group, pilot, measured uplift, roll-out',
     body: CampaignBody,
     idempotent: true,
     responses: { 202: { description: 'Started', schema: CampaignStarted } },
     errors: [400, ...AUTH_ERRORS, 409, 413],
-  },
-  {
+  }),
+  route({
     id: 'listCampaigns',
     method: 'GET',
     path: '/v1/campaigns',
@@ -67,8 +68,8 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
     query: CampaignListQuery,
     responses: { 200: { description: 'Campaigns', schema: CampaignList } },
     errors: [400, ...AUTH_ERRORS],
-  },
-  {
+  }),
+  route({
     id: 'getCampaign',
     method: 'GET',
     path: '/v1/campaigns/{campaignId}',
@@ -87,7 +88,7 @@ export const CAMPAIGN_ROUTES: RouteSpec[] = [
       },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
+  }),
   control(
     'pause',
     'Hold the campaign before its next contact phase',

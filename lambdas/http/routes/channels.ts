@@ -1,4 +1,4 @@
-import { AUTH_ERRORS, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, route } from '../route-spec.ts';
 import {
   ChannelConnectionCreated,
   ChannelConnectionSchema,
@@ -10,8 +10,8 @@ import {
 import { IfMatchHeader } from '../schemas/common.ts';
 import { ETAG, NO_STORE } from '../schemas/headers.ts';
 
-export const CHANNEL_ROUTES: RouteSpec[] = [
-  {
+export const CHANNEL_ROUTES = [
+  route({
     id: 'listChannels',
     method: 'GET',
     path: '/v1/channels',
@@ -23,8 +23,8 @@ export const CHANNEL_ROUTES: RouteSpec[] = [
     summary: "Every channel of the market with the tenant's connection (never a secret)",
     responses: { 200: { description: 'The channels', schema: ChannelList } },
     errors: [...AUTH_ERRORS],
-  },
-  {
+  }),
+  route({
     id: 'getChannel',
     method: 'GET',
     path: '/v1/channels/{channel}',
@@ -43,8 +43,8 @@ export const CHANNEL_ROUTES: RouteSpec[] = [
       },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'putChannel',
     method: 'PUT',
     path: '/v1/channels/{channel}',
@@ -71,8 +71,8 @@ export const CHANNEL_ROUTES: RouteSpec[] = [
       },
     },
     errors: [400, ...AUTH_ERRORS, 404, 409, 412, 413],
-  },
-  {
+  }),
+  route({
     id: 'rotateChannelSecret',
     method: 'POST',
     path: '/v1/channels/{channel}/rotate-secret',
@@ -91,5 +91,5 @@ export const CHANNEL_ROUTES: RouteSpec[] = [
       },
     },
     errors: [400, ...AUTH_ERRORS, 404, 409],
-  },
+  }),
 ];

@@ -1,4 +1,4 @@
-import { AUTH_ERRORS, KB, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, KB, route } from '../route-spec.ts';
 import { IfMatchHeader } from '../schemas/common.ts';
 import { ETAG } from '../schemas/headers.ts';
 import {
@@ -11,8 +11,8 @@ import {
   HouseholdParams,
 } from '../schemas/customer.ts';
 
-export const CUSTOMER_ROUTES: RouteSpec[] = [
-  {
+export const CUSTOMER_ROUTES = [
+  route({
     id: 'putCustomer',
     method: 'PUT',
     path: '/v1/customers/{customerId}',
@@ -31,8 +31,8 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
       201: { description: 'Created', schema: CustomerView, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 409, 412, 413],
-  },
-  {
+  }),
+  route({
     id: 'patchCustomer',
     method: 'PATCH',
     path: '/v1/customers/{customerId}',
@@ -48,8 +48,8 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     bodyLimit: 64 * KB,
     responses: { 200: { description: 'Patched', schema: CustomerView, headers: { ETag: ETAG } } },
     errors: [400, ...AUTH_ERRORS, 404, 409, 412, 413],
-  },
-  {
+  }),
+  route({
     id: 'getCustomer',
     method: 'GET',
     path: '/v1/customers/{customerId}',
@@ -64,8 +64,8 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
       200: { description: 'The customer; ETag carries the version', schema: CustomerView, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'deleteCustomer',
     method: 'DELETE',
     path: '/v1/customers/{customerId}',
@@ -78,8 +78,8 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     params: CustomerParams,
     responses: { 204: { description: 'Erased' } },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'exportCustomer',
     method: 'GET',
     path: '/v1/customers/{customerId}/export',
@@ -92,8 +92,8 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     params: CustomerParams,
     responses: { 200: { description: 'All stored items', schema: CustomerExport } },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'getHousehold',
     method: 'GET',
     path: '/v1/households/{householdId}',
@@ -106,5 +106,5 @@ export const CUSTOMER_ROUTES: RouteSpec[] = [
     params: HouseholdParams,
     responses: { 200: { description: 'The household', schema: Household } },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
+  }),
 ];

@@ -1,4 +1,4 @@
-import { AUTH_ERRORS, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, route } from '../route-spec.ts';
 import { IfMatchHeader, PageQuery } from '../schemas/common.ts';
 import { ETAG } from '../schemas/headers.ts';
 import {
@@ -8,14 +8,13 @@ import {
   ActionParams,
   DecisionParams,
   DecisionRequestBody,
-  DecisionView,
-  LoggedDecision,
   ResponseBody,
   ResponseView,
 } from '../schemas/decision.ts';
+import { DecisionView, LoggedDecision } from '../schemas/decision-view.ts';
 
-export const DECISION_ROUTES: RouteSpec[] = [
-  {
+export const DECISION_ROUTES = [
+  route({
     id: 'listActions',
     method: 'GET',
     path: '/v1/actions',
@@ -28,8 +27,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
     query: PageQuery,
     responses: { 200: { description: 'A page of actions', schema: ActionList } },
     errors: [400, ...AUTH_ERRORS],
-  },
-  {
+  }),
+  route({
     id: 'getAction',
     method: 'GET',
     path: '/v1/actions/{actionId}',
@@ -44,8 +43,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
       200: { description: 'The action; ETag carries the version', schema: Action, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'putAction',
     method: 'PUT',
     path: '/v1/actions/{actionId}',
@@ -63,8 +62,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
       201: { description: 'Created', schema: Action, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 409, 412, 413],
-  },
-  {
+  }),
+  route({
     id: 'deleteAction',
     method: 'DELETE',
     path: '/v1/actions/{actionId}',
@@ -78,8 +77,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
     headers: IfMatchHeader,
     responses: { 204: { description: 'Removed' } },
     errors: [400, ...AUTH_ERRORS, 404, 409, 412],
-  },
-  {
+  }),
+  route({
     id: 'postDecision',
     method: 'POST',
     path: '/v1/decisions',
@@ -93,8 +92,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
     idempotent: true,
     responses: { 200: { description: 'The decision, recorded in the decision log', schema: DecisionView } },
     errors: [400, ...AUTH_ERRORS, 404, 413],
-  },
-  {
+  }),
+  route({
     id: 'getDecision',
     method: 'GET',
     path: '/v1/decisions/{decisionId}',
@@ -108,8 +107,8 @@ export const DECISION_ROUTES: RouteSpec[] = [
     params: DecisionParams,
     responses: { 200: { description: 'The decision as logged', schema: LoggedDecision } },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'postDecisionResponse',
     method: 'POST',
     path: '/v1/decisions/{decisionId}/responses',
@@ -124,5 +123,5 @@ export const DECISION_ROUTES: RouteSpec[] = [
     idempotent: true,
     responses: { 200: { description: 'Recorded (or already recorded: duplicate)', schema: ResponseView } },
     errors: [400, ...AUTH_ERRORS, 404, 409, 413],
-  },
+  }),
 ];

@@ -1,11 +1,11 @@
-import { AUTH_ERRORS, KB, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, KB, route } from '../route-spec.ts';
 import { IfMatchHeader, PageQuery } from '../schemas/common.ts';
 import { ETAG } from '../schemas/headers.ts';
 import { EventsAccepted, EventsBody } from '../schemas/events.ts';
 import { Trigger, TriggerBody, TriggerList, TriggerParams } from '../schemas/triggers.ts';
 
-export const EVENT_ROUTES: RouteSpec[] = [
-  {
+export const EVENT_ROUTES = [
+  route({
     id: 'postEvents',
     method: 'POST',
     path: '/v1/events',
@@ -19,8 +19,8 @@ export const EVENT_ROUTES: RouteSpec[] = [
     bodyLimit: 1024 * KB,
     responses: { 202: { description: 'Accepted count and per-event rejections', schema: EventsAccepted } },
     errors: [400, ...AUTH_ERRORS, 413],
-  },
-  {
+  }),
+  route({
     id: 'listTriggers',
     method: 'GET',
     path: '/v1/triggers',
@@ -33,8 +33,8 @@ export const EVENT_ROUTES: RouteSpec[] = [
     query: PageQuery,
     responses: { 200: { description: 'A page of triggers', schema: TriggerList } },
     errors: [400, ...AUTH_ERRORS],
-  },
-  {
+  }),
+  route({
     id: 'getTrigger',
     method: 'GET',
     path: '/v1/triggers/{triggerId}',
@@ -49,8 +49,8 @@ export const EVENT_ROUTES: RouteSpec[] = [
       200: { description: 'The trigger; ETag carries the version', schema: Trigger, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
-  {
+  }),
+  route({
     id: 'putTrigger',
     method: 'PUT',
     path: '/v1/triggers/{triggerId}',
@@ -68,8 +68,8 @@ export const EVENT_ROUTES: RouteSpec[] = [
       201: { description: 'Created', schema: Trigger, headers: { ETag: ETAG } },
     },
     errors: [400, ...AUTH_ERRORS, 409, 412, 413],
-  },
-  {
+  }),
+  route({
     id: 'deleteTrigger',
     method: 'DELETE',
     path: '/v1/triggers/{triggerId}',
@@ -83,5 +83,5 @@ export const EVENT_ROUTES: RouteSpec[] = [
     headers: IfMatchHeader,
     responses: { 204: { description: 'Removed' } },
     errors: [400, ...AUTH_ERRORS, 404, 409, 412],
-  },
+  }),
 ];

@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../route-spec.ts';
+import { route } from '../route-spec.ts';
 import * as z from 'zod';
 
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
@@ -10,8 +10,8 @@ const OpenApiDocument = z
   })
   .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document: this one' });
 
-export const META_ROUTES: RouteSpec[] = [
-  {
+export const META_ROUTES = [
+  route({
     id: 'health',
     method: 'GET',
     path: '/v1/health',
@@ -23,8 +23,8 @@ export const META_ROUTES: RouteSpec[] = [
     summary: 'Liveness',
     responses: { 200: { description: 'The API is up', schema: Health } },
     errors: [],
-  },
-  {
+  }),
+  route({
     id: 'openapi',
     method: 'GET',
     path: '/v1/openapi.json',
@@ -36,5 +36,5 @@ export const META_ROUTES: RouteSpec[] = [
     summary: 'This API as OpenAPI 3',
     responses: { 200: { description: 'The OpenAPI document', schema: OpenApiDocument } },
     errors: [],
-  },
+  }),
 ];

@@ -1,8 +1,8 @@
-import { AUTH_ERRORS, type RouteSpec } from '../route-spec.ts';
+import { AUTH_ERRORS, route } from '../route-spec.ts';
 import { ReportParams, ReportQuery, ReportView } from '../schemas/reports.ts';
 
-export const REPORT_ROUTES: RouteSpec[] = [
-  {
+export const REPORT_ROUTES = [
+  route({
     id: 'getReport',
     method: 'GET',
     path: '/v1/reports/{name}',
@@ -24,5 +24,5 @@ export const REPORT_ROUTES: RouteSpec[] = [
       },
     },
     errors: [400, ...AUTH_ERRORS, 404],
-  },
+  }),
 ];

@@ -25,6 +25,10 @@ export const AudienceView = z
     createdAt: z.string(),
     updatedAt: z.string(),
     expiresAt: z.string().meta({ description: 'When the upload URL stops being accepted' }),
+    retainedUntil: z.string().optional().meta({
+      description:
+        'When the audience expires (market `retention.audienceDays` after its creation): after it GET answers 404, a campaign naming it is refused (400 at creation, a failed run when a scheduled run starts later), and the table deletes it and every stored id. A repeating campaign on it must end (`schedule.until`) before then. Absent on an audience created before retention.',
+    }),
     size: z.number().int().optional().meta({ description: 'Distinct valid customer ids (ready)' }),
     rejected: z
       .number()

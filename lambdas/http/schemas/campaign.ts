@@ -2,7 +2,8 @@ import { CHANNELS } from '#domain/customer.ts';
 import { durationSeconds } from '#domain/campaign/campaign.ts';
 import * as z from 'zod';
 import { Id } from '#edge/ids.ts';
-import { ListOf, PageQuery, RuleSchema } from './common.ts';
+import { ListOf, PageQuery } from './common.ts';
+import { RuleSchema } from './rules.ts';
 
 const Rule = RuleSchema('JSON Logic over {profile, state, scores, context, signals}, or a boolean');
 const MinUplift = z.number().min(0).max(100).meta({ description: 'absolute percentage points' });
@@ -44,7 +45,8 @@ export const CampaignBody = z
         z.strictObject({ customerIds: z.array(Id).min(1).max(5000) }),
         z.strictObject({
           audienceId: Id.meta({
-            description: 'An uploaded audience of any size (POST /v1/audiences), ready; read in parallel segments',
+            description:
+              'An uploaded audience of any size (POST /v1/audiences), ready and not expired (its `retainedUntil`); read in parallel segments when each run starts. Refused (400) when it has expired, when a schedule starts after it expires, or when a repeating schedule has no `until` before it; a scheduled run that starts after it anyway fails with the reason.',
           }),
         }),
       ])
@@ -71,10 +73,11 @@ export const CampaignBody = z
       }),
     responseWindow: z
       .string()
-      .refine(
-        (d) => durationSeconds(d) !== undefined,
-        'an ISO 8601 duration such as P7D or PT12H (no months or years)',
-      ),
+      .refine((d) => durationSeconds(d) !== undefined, 'an ISO 8601 duration such as P7D or PT12H (no months or years)')
+      .meta({
+        description:
+          "How long after its phase's contacts a response counts. At most the market's `retention.decisionLogDays` (a contact answered through its decision, `POST /v1/decisions/{decisionId}/responses`, after the decision expired would not count) and 180 days (how long a customer's acceptances are kept); longer is refused (400).",
+      }),
     schedule: Schedule.optional(),
     budget: Budget.optional(),
   })

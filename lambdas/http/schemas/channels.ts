@@ -3,7 +3,7 @@ import { DEFAULT_ADDRESS_ATTRIBUTE, ROTATION_OVERLAP_HOURS, WEBHOOK_TIMEOUT_MS }
 import { RETRY_POLICY } from '#domain/delivery/retry.ts';
 import { CHANNELS } from '#domain/customer.ts';
 import * as z from 'zod';
-import { ListOf, ReadOnlyStamp, STAMP_FIELDS, withoutFields } from './common.ts';
+import { ListOf, ReadOnlyStamp } from './common.ts';
 
 export const ChannelParams = z.strictObject({
   channel: z.enum(CHANNELS).meta({ description: "A channel of the tenant's market" }),
@@ -19,7 +19,6 @@ const readOnlyFields = {
   previousValidUntil: z.string().optional().meta({ description: READ_ONLY }),
   ...ReadOnlyStamp,
 };
-const READ_ONLY_FIELDS = ['channel', 'configured', 'secretCreatedAt', 'previousValidUntil', ...STAMP_FIELDS] as const;
 
 const QueueConnection = z.strictObject({ type: z.literal('queue'), ...readOnlyFields }).meta({
   id: 'QueueConnection',
@@ -156,7 +155,19 @@ const PushConnection = z
 /** What a PUT takes: one member per connection type (read-only fields of a GET body are dropped). */
 export const ConnectionBody = z
   .discriminatedUnion('type', [QueueConnection, WebhookConnection, SmsConnection, EmailConnection, PushConnection])
-  .transform(withoutFields(READ_ONLY_FIELDS));
+  // spelled out rather than withoutStamp: a rest of this concrete union keeps one member per `type`
+  .transform(
+    ({
+      channel: _channel,
+      configured: _configured,
+      secretCreatedAt: _secretCreatedAt,
+      previousValidUntil: _previousValidUntil,
+      version: _version,
+      createdAt: _createdAt,
+      updatedAt: _updatedAt,
+      ...connection
+    }) => connection,
+  );
 
 export const ChannelConnectionSchema = z
   .object({

@@ -1,7 +1,5 @@
 import * as z from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#domain/paging.ts';
-import { groupThousands as fmt } from '#domain/number-format.ts';
-import { FORBIDDEN_OPERATORS, OPERATORS, RULE_LIMITS, ruleProblems } from '#domain/rules.ts';
 
 export const ProblemSchema = z
   .object({
@@ -36,30 +34,6 @@ export const PageQuery = z.strictObject({
 
 export const ListOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextToken: z.string().optional() });
-
-/** The rule language as the OpenAPI describes every rule field: the whitelist and limits as enforced. */
-export const RULE_LANGUAGE =
-  `Operators: ${[...OPERATORS.keys()].join(' ')} (not ${[...FORBIDDEN_OPERATORS.keys()].join(', ')}). ` +
-  `Limits: ${fmt(RULE_LIMITS.bytes)} bytes as JSON, ${fmt(RULE_LIMITS.nodes)} values, ` +
-  `${RULE_LIMITS.depth} levels of objects and arrays, ${RULE_LIMITS.arrayLength} items per array, and at most ` +
-  `${fmt(RULE_LIMITS.steps)} steps in the worst case, computed when the rule is saved: one per operator, ` +
-  'an iterating operator (map, filter, reduce, all, some, none) its body times the length of its input, ' +
-  `bulk work (in, merge, cat, substr, missing, text of an array) one per ${RULE_LIMITS.bulkPerStep} items or characters; ` +
-  `a value read with var counts as ${fmt(RULE_LIMITS.dataValue)} items or characters, each item of a list as ` +
-  `${RULE_LIMITS.dataItem}. A rule over a limit answers 400 ` +
-  'naming the field and the limit; a stored rule that runs out of steps while evaluating does not hold.';
-
-/**
- * A tenant-authored JSON Logic rule (or a boolean), checked without running it: the whitelist, the
- * limits and the static worst case (domain/rules.ts), one issue per limit broken.
- */
-export const RuleSchema = (description: string) =>
-  z
-    .union([z.boolean(), z.record(z.string(), z.unknown())])
-    .superRefine((rule, ctx) => {
-      for (const problem of ruleProblems(rule)) ctx.addIssue({ code: 'custom', message: problem.message });
-    })
-    .meta({ description: `${description}. ${RULE_LANGUAGE}` });
 
 /** If-Match as every route with an ETag reads it (lambdas/domain/preconditions.ts). */
 export const IfMatchHeader = z.object({
@@ -96,13 +70,10 @@ export const ReadOnlyStamp = {
   updatedAt: z.string().optional().meta({ description: READ_ONLY }),
 };
 
-/** Drops the read-only fields a PUT body may carry (a GET -> edit -> PUT round trip), for `.transform`. */
-export const withoutFields =
-  <K extends string>(fields: readonly K[]) =>
-  <T extends object>(body: T): Omit<T, K> => {
-    const kept = { ...body } as Record<string, unknown>;
-    for (const f of fields) delete kept[f];
-    return kept as Omit<T, K>;
-  };
-
-export const STAMP_FIELDS = ['version', 'createdAt', 'updatedAt'] as const satisfies (keyof typeof ReadOnlyStamp)[];
+/** Drops the read-only stamp a PUT body may carry (a GET -> edit -> PUT round trip), for `.transform`. */
+export const withoutStamp = <T extends { [F in keyof typeof ReadOnlyStamp]?: unknown }>({
+  version: _version,
+  createdAt: _createdAt,
+  updatedAt: _updatedAt,
+  ...body
+}: T) => body;

@@ -1,22 +1,22 @@
 import { CHANNELS, CONTRACTS, type Profile } from '#domain/customer.ts';
 import * as z from 'zod';
 import { Id } from '#edge/ids.ts';
-import { LoggedDecision } from './decision.ts';
+import { LoggedDecision } from './decision-view.ts';
 
 const Scalar = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
 const Channel = z.enum(CHANNELS);
 
 /** Fields a GET returns that the platform owns: a PUT accepts and ignores them (round trip). */
-export const READ_ONLY_FIELDS = [
-  'customerId',
-  'version',
-  'state',
-  'scores',
-  'valueTier',
-  'createdAt',
-  'updatedAt',
-  'recentContacts',
-] as const;
+const readOnly = {
+  customerId: z.unknown().optional(),
+  version: z.unknown().optional(),
+  state: z.unknown().optional(),
+  scores: z.unknown().optional(),
+  valueTier: z.unknown().optional(),
+  createdAt: z.unknown().optional(),
+  updatedAt: z.unknown().optional(),
+  recentContacts: z.unknown().optional(),
+};
 
 const profileFields = {
   segment: z.string().min(1).max(64).optional(),
@@ -44,15 +44,21 @@ const profileFields = {
     .optional(),
 };
 
-const readOnly = Object.fromEntries(READ_ONLY_FIELDS.map((f) => [f, z.unknown().optional()]));
-
 export const CustomerProfileBody = z
   .strictObject({ ...profileFields, ...readOnly })
-  .transform((body): Profile => {
-    const profile: Record<string, unknown> = { ...body };
-    for (const f of READ_ONLY_FIELDS) delete profile[f];
-    return profile as Profile;
-  })
+  .transform(
+    ({
+      customerId: _customerId,
+      version: _version,
+      state: _state,
+      scores: _scores,
+      valueTier: _valueTier,
+      createdAt: _createdAt,
+      updatedAt: _updatedAt,
+      recentContacts: _recentContacts,
+      ...profile
+    }): Profile => profile,
+  )
   .meta({ id: 'CustomerProfile', description: 'Read-only fields a GET returns are accepted and ignored.' });
 
 /**

@@ -4,7 +4,8 @@ import { DECISION_ID_PATTERN, LEGACY_DECISION_ID_PATTERN } from '#domain/decisio
 import { variantProblems } from '#domain/decisioning/variants.ts';
 import * as z from 'zod';
 import { Id } from '#edge/ids.ts';
-import { ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
+import { ListOf, ReadOnlyStamp, VersionStamp, withoutStamp } from './common.ts';
+import { RuleSchema } from './rules.ts';
 
 const Channel = z.enum(CHANNELS);
 const Language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-ZA');
@@ -97,7 +98,7 @@ export const ActionBody = z
     message: 'validTo must be after validFrom',
     path: ['validTo'],
   })
-  .transform(withoutFields(STAMP_FIELDS))
+  .transform(withoutStamp)
   .meta({ id: 'ActionInput', description: 'Read-only fields a GET returns are accepted and ignored.' });
 
 /** An action as the market config's starter and the seeder take it: no version. */
@@ -125,69 +126,6 @@ export const DecisionRequestBody = z
     limit: z.number().int().min(1).max(10).optional(),
   })
   .meta({ id: 'DecisionRequest' });
-
-const Reason = z.object({ code: z.string(), detail: z.string() });
-const DecidedAction = z.object({
-  actionId: Id,
-  kind: z.string(),
-  variantId: z
-    .string()
-    .optional()
-    .meta({ description: "The treatment's message variant the customer is sticky to (only when it lists variants)" }),
-  treatment: z.object({
-    channel: Channel,
-    templateKey: z.string(),
-    language: z.string(),
-    text: z.string().optional(),
-    params: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .optional()
-      .meta({ description: "The treatment's params with its variant's over them" }),
-  }),
-  score: z.number(),
-  propensity: z.number(),
-  value: z.number(),
-  reasons: z.array(Reason).meta({ description: 'Why it was chosen; the ranked reason names the priority inputs' }),
-});
-const Experiment = z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) });
-const ValueTier = z.enum(['platinum', 'gold', 'silver', 'bronze']);
-
-export const DecisionView = z
-  .object({
-    decisionId: z.string(),
-    customerId: Id,
-    channel: Channel,
-    actions: z.array(DecidedAction),
-    experiment: Experiment,
-    valueTier: ValueTier,
-    serviceLevel: z.string(),
-    modelVersions: z.record(z.string(), z.string()),
-    reasons: z.array(Reason),
-    excluded: z.array(z.object({ actionId: Id, kind: z.string(), reasons: z.array(Reason) })),
-  })
-  .meta({ id: 'Decision' });
-
-/** `GET /v1/decisions/{decisionId}`: the decision log's record, with the responses it has had. */
-export const LoggedDecision = z
-  .object({
-    decisionId: z.string(),
-    customerId: Id,
-    channel: Channel,
-    at: z.string().meta({ description: 'When it was decided (ISO 8601)' }),
-    actions: z.array(DecidedAction),
-    excluded: z
-      .array(z.object({ actionId: Id, code: z.string() }))
-      .meta({ description: 'The strongest excluded candidates, strongest first, with the code that excluded each' }),
-    experiment: Experiment,
-    valueTier: ValueTier,
-    serviceLevel: z.string(),
-    modelVersions: z.record(z.string(), z.string()),
-    context: z.record(z.string(), z.unknown()),
-    responses: z.array(
-      z.object({ actionId: Id, response: z.enum(['accepted', 'declined', 'ignored']), at: z.string() }),
-    ),
-  })
-  .meta({ id: 'LoggedDecision' });
 
 // Customer-prefixed ids were issued before the log moved; they are accepted until their items expire.
 const ISSUED_DECISION_ID = new RegExp(`${DECISION_ID_PATTERN.source}|${LEGACY_DECISION_ID_PATTERN.source}`);

@@ -13,18 +13,15 @@ export const eventSchemaName = (type: EventType): string =>
 const eventOfType = (type: EventType) =>
   EventEnvelope.extend({ type: z.literal(type), data: EVENT_DATA[type] }).meta({ id: eventSchemaName(type) });
 
+const [FIRST_TYPE, ...OTHER_TYPES] = EVENT_TYPES;
+
 const documentedEvent = () =>
-  z
-    .discriminatedUnion(
-      'type',
-      EVENT_TYPES.map(eventOfType) as unknown as [ReturnType<typeof eventOfType>, ...ReturnType<typeof eventOfType>[]],
-    )
-    .meta({
-      id: 'Event',
-      description:
-        '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
-        "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
-    });
+  z.discriminatedUnion('type', [eventOfType(FIRST_TYPE), ...OTHER_TYPES.map(eventOfType)]).meta({
+    id: 'Event',
+    description:
+      '`data` depends on `type` (see DESIGN.md "Events"); `message.inbound` `{channel, text}` is a reply, and a text ' +
+      "that is an opt-out keyword of the market (trimmed, any case) sets that channel's consent to false",
+  });
 let event: ReturnType<typeof documentedEvent> | undefined;
 
 /**

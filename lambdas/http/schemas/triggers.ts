@@ -2,7 +2,8 @@ import { CHANNELS } from '#domain/customer.ts';
 import { EVENT_TYPES } from '#domain/events.ts';
 import * as z from 'zod';
 import { Id } from '#edge/ids.ts';
-import { ListOf, ReadOnlyStamp, RuleSchema, STAMP_FIELDS, VersionStamp, withoutFields } from './common.ts';
+import { ListOf, ReadOnlyStamp, VersionStamp, withoutStamp } from './common.ts';
+import { RuleSchema } from './rules.ts';
 
 const Condition = RuleSchema(
   'JSON Logic over {profile, state, scores, context, event, signals, previous}, or a boolean. `scores.churn` is the newer of the nightly and the real-time score; `previous.scores` holds the scores before this event, which `crossed` compares with (`{crossed: [scores.churn, 0.6]}` in JSON): it holds on the event that took the score from below the threshold to at or above it, once per crossing',
@@ -27,7 +28,7 @@ const triggerFields = {
  */
 export const TriggerBody = z
   .strictObject({ ...triggerFields, triggerId: Id.optional(), ...ReadOnlyStamp })
-  .transform(withoutFields(STAMP_FIELDS))
+  .transform(withoutStamp)
   .meta({ id: 'TriggerBody', description: 'Read-only fields a GET returns are accepted and ignored.' });
 /** A trigger as the market config's starter and the seeder take it: no version. */
 export const TriggerDefinition = z.object({ triggerId: Id, ...triggerFields });

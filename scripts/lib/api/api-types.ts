@@ -160,7 +160,7 @@ export interface paths {
     get: operations["listCampaigns"];
     /**
      * Start a campaign workflow: control group, pilot, measured uplift, roll-out
-     * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.
+     * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. 400 when the `responseWindow` is longer than the decision log keeps decisions (market `retention.decisionLogDays`) or an uploaded audience has expired or expires before a run of the schedule (a repeating campaign on one must end, `schedule.until`, before its `retainedUntil`). Send an `Idempotency-Key` to retry safely.
      */
     post: operations["createCampaign"];
   };
@@ -202,7 +202,7 @@ export interface paths {
   "/v1/audiences/{audienceId}": {
     /**
      * An uploaded audience's status: awaiting-upload, processing, ready (size, rejected) or failed
-     * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found.
+     * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found. An audience expires at `retainedUntil` (market `retention.audienceDays` after its creation, 90 by default): after it the audience answers 404 with a problem+json naming the expiry (the same status as once the table's TTL has deleted it, a few days later), campaigns refuse it, and its ids are deleted.
      */
     get: operations["getAudience"];
   };
@@ -1370,7 +1370,7 @@ export interface components {
       }) | {
         customerIds: string[];
       } | {
-        /** @description An uploaded audience of any size (POST /v1/audiences), ready; read in parallel segments */
+        /** @description An uploaded audience of any size (POST /v1/audiences), ready and not expired (its `retainedUntil`); read in parallel segments when each run starts. Refused (400) when it has expired, when a schedule starts after it expires, or when a repeating schedule has no `until` before it; a scheduled run that starts after it anyway fails with the reason. */
         audienceId: string;
       };
       actionIds: string[];
@@ -1390,6 +1390,7 @@ export interface components {
         /** @description absolute percentage points */
         minUplift: number;
       });
+      /** @description How long after its phase's contacts a response counts. At most the market's `retention.decisionLogDays` (a contact answered through its decision, `POST /v1/decisions/{decisionId}/responses`, after the decision expired would not count) and 180 days (how long a customer's acceptances are kept); longer is refused (400). */
       responseWindow: string;
       schedule?: components["schemas"]["CampaignSchedule"];
       budget?: components["schemas"]["CampaignBudget"];
@@ -1591,6 +1592,8 @@ export interface components {
       updatedAt: string;
       /** @description When the upload URL stops being accepted */
       expiresAt: string;
+      /** @description When the audience expires (market `retention.audienceDays` after its creation): after it GET answers 404, a campaign naming it is refused (400 at creation, a failed run when a scheduled run starts later), and the table deletes it and every stored id. A repeating campaign on it must end (`schedule.until`) before then. Absent on an audience created before retention. */
+      retainedUntil?: string;
       /** @description Distinct valid customer ids (ready) */
       size?: number;
       /** @description Lines that were not a customer id (blank lines and the header are not counted) */
@@ -3804,7 +3807,7 @@ export interface operations {
   };
   /**
    * Start a campaign workflow: control group, pilot, measured uplift, roll-out
-   * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. Send an `Idempotency-Key` to retry safely.
+   * @description Starts the campaign workflow: selects the audience, assigns control and treatment, pilot and roll-out, contacts the pilot's treatment customers through the decisioning engine, waits the response window, measures uplift against control and rolls out only when it holds. Answers 202 with the campaign id at once; follow it with `GET /v1/campaigns/{campaignId}`. With a `schedule` the campaign is `scheduled` and nothing runs until `startAt`; a repeating campaign runs again every day or week, each run with its own audience, budget and report. 400 when the `responseWindow` is longer than the decision log keeps decisions (market `retention.decisionLogDays`) or an uploaded audience has expired or expires before a run of the schedule (a repeating campaign on one must end, `schedule.until`, before its `retainedUntil`). Send an `Idempotency-Key` to retry safely.
    */
   createCampaign: {
     parameters: {
@@ -4276,7 +4279,7 @@ export interface operations {
   };
   /**
    * An uploaded audience's status: awaiting-upload, processing, ready (size, rejected) or failed
-   * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found.
+   * @description Reads the upload on the first call that finds it: each id is checked against the id rule (a line that is not an id counts in `rejected`, the first 20 line numbers in `rejectedLines`) and stored in the tenant's table; a call reads for up to 20 seconds, so a large list answers `processing` with `linesRead` and the next call goes on. `ready` gives the number of distinct ids; the file is then deleted. A list replaced while it is read, or holding no valid id, is `failed` with a `reason`. Another tenant's audience is not found. An audience expires at `retainedUntil` (market `retention.audienceDays` after its creation, 90 by default): after it the audience answers 404 with a problem+json naming the expiry (the same status as once the table's TTL has deleted it, a few days later), campaigns refuse it, and its ids are deleted.
    */
   getAudience: {
     parameters: {
