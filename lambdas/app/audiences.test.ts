@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAudienceMemberships } from '#adapters/dynamo/audience-memberships.ts';
 import { audienceIdsPk, audienceKey, DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { LocalAudienceUploads, receiveUpload, uploadFile } from '#adapters/local/local-uploads.ts';
@@ -25,6 +26,7 @@ let t: TestTables;
 let dir: string;
 let db: DynamoDBDocumentClient;
 let store: DynamoAudienceStore;
+let memberships: DynamoAudienceMemberships;
 let made = 0;
 /** The platform clock erasure and export read the store at. */
 const storeNow = new Date(NOW);
@@ -34,7 +36,8 @@ beforeAll(async () => {
   t = await testTables();
   dir = mkdtempSync(join(tmpdir(), 'cvm-audiences-'));
   db = documentClient({ endpoint: t.endpoint });
-  store = new DynamoAudienceStore(
+  store = new DynamoAudienceStore(db, (tn) => t.tenantTables[tn]!);
+  memberships = new DynamoAudienceMemberships(
     db,
     (tn) => t.tenantTables[tn]!,
     () => storeNow,
@@ -154,10 +157,10 @@ describe('uploaded audiences (DynamoDB Local, local upload store)', () => {
     await upload(b.uploadUrl, 'e2\ne3\n');
     await getAudience(p)('acme', a.audienceId);
     await getAudience(p)('acme', b.audienceId);
-    expect(await store.audiencesNaming('acme', 'e2')).toEqual([a.audienceId, b.audienceId].sort());
-    expect(await store.forgetCustomer('acme', 'e2')).toBe(2);
-    expect(await store.audiencesNaming('acme', 'e2')).toEqual([]);
-    expect(await store.forgetCustomer('acme', 'e2')).toBe(0);
+    expect(await memberships.audiencesNaming('acme', 'e2')).toEqual([a.audienceId, b.audienceId].sort());
+    expect(await memberships.forgetCustomer('acme', 'e2')).toBe(2);
+    expect(await memberships.audiencesNaming('acme', 'e2')).toEqual([]);
+    expect(await memberships.forgetCustomer('acme', 'e2')).toBe(0);
     expect(await store.countIds('acme', a.audienceId, 64)).toBe(1);
   });
 
@@ -235,7 +238,7 @@ describe('uploaded audiences (DynamoDB Local, local upload store)', () => {
       },
     } as unknown as DynamoDBDocumentClient;
     const at = (ms: number) =>
-      new DynamoAudienceStore(
+      new DynamoAudienceMemberships(
         counting,
         (tn) => t.tenantTables[tn]!,
         () => new Date(ms),
@@ -265,8 +268,8 @@ describe('uploaded audiences (DynamoDB Local, local upload store)', () => {
     });
     await store.putIds('acme', { audienceId, shards: AUDIENCE_SHARDS }, ['legacy-1']);
     expect((await store.get('acme', audienceId))?.expiresAt).toBe('2024-01-01T01:00:00.000Z');
-    expect(await store.audiencesNaming('acme', 'legacy-1')).toEqual([audienceId]);
-    expect(await store.forgetCustomer('acme', 'legacy-1')).toBe(1);
+    expect(await memberships.audiencesNaming('acme', 'legacy-1')).toEqual([audienceId]);
+    expect(await memberships.forgetCustomer('acme', 'legacy-1')).toBe(1);
   });
 
   it('keeps uploads to the file its ids name', () => {

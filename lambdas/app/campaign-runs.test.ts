@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoCampaignMemberships } from '#adapters/dynamo/campaign-memberships.ts';
 import { LocalRunScheduler } from '#adapters/local/local-run-scheduler.ts';
 import { loadDefinition, LocalWorkflowStarter } from '#adapters/local/local-workflow-starter.ts';
 import { pendingRunsOf, startCampaignRun, type CampaignRunPorts } from '#app/campaign-runs.ts';
@@ -10,7 +11,7 @@ import { campaignSteps, type CampaignStepInput, type CampaignStepPorts } from '#
 import { controlCampaign, createCampaign, getCampaign, type CampaignPorts } from '#app/campaigns.ts';
 import type { Action } from '#domain/action.ts';
 import type { CampaignSpec } from '#domain/campaign/campaign.ts';
-import type { CampaignMemberships, DueRun } from '#domain/campaign/ports.ts';
+import type { DueRun } from '#domain/campaign/ports.ts';
 import { runMembersKey } from '#domain/campaign/schedule.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { InvalidInputError, UnavailableError } from '#domain/errors.ts';
@@ -71,6 +72,7 @@ let stepPorts: CampaignStepPorts;
 let apiPorts: CampaignPorts;
 let runPorts: CampaignRunPorts;
 let starter: LocalWorkflowStarter;
+let privacy: DynamoCampaignMemberships;
 
 beforeAll(async () => {
   const t = await testTables([TENANT]);
@@ -104,6 +106,11 @@ beforeAll(async () => {
   );
   apiPorts = { ...(await campaignPortsFor(cenv)), clock, starter, scheduler };
   runPorts = { campaigns: apiPorts.campaigns, starter, scheduler, clock, timeZone: apiPorts.policy.timeZone };
+  privacy = new DynamoCampaignMemberships(
+    eventAdaptersFor(cenv.decisions.platform).db,
+    (tn) => t.tenantTables[tn]!,
+    clock.now,
+  );
   await new DynamoActionCatalog(eventAdaptersFor(cenv.decisions.platform).db, (tn) => t.tenantTables[tn]!).put(
     TENANT,
     offer,
@@ -201,7 +208,6 @@ describe('scheduled campaigns on DynamoDB Local', () => {
     expect(contacted(run1).length).toBeGreaterThan(0);
 
     // subject access and erasure find a customer's membership of every run
-    const privacy = apiPorts.campaigns as unknown as CampaignMemberships;
     const memberships = (await privacy.membershipsOf(TENANT, 'run-0')).filter((m) => m.campaignId === campaignId);
     expect(memberships.map((m) => m.runId).sort()).toEqual(['run-1', 'run-2']);
     await privacy.forgetCustomer(TENANT, 'run-0');

@@ -89,9 +89,9 @@ async function campaignBaseFor(env: CampaignsEnv) {
   return {
     decisions,
     events,
-    campaigns: new DynamoCampaignStore(events.db, tableOf, () => events.clock.now()),
+    campaigns: new DynamoCampaignStore(events.db, tableOf),
     scan: new DynamoScoreStore(events.db, tableOf),
-    audiences: new DynamoAudienceStore(events.db, tableOf, () => events.clock.now()),
+    audiences: new DynamoAudienceStore(events.db, tableOf),
     tableOf,
   };
 }

@@ -1,5 +1,5 @@
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
-import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
+import { DynamoCampaignMemberships } from '#adapters/dynamo/campaign-memberships.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoCustomerDecisions } from '#adapters/dynamo/decision-log-indexes.ts';
 import type { PrivacyPorts } from '#app/customers.ts';
@@ -18,7 +18,7 @@ export function customerPortsFor(env: PlatformEnv): PrivacyPorts {
     audit,
     // export and erasure reach every store that names the customer
     customerDecisions: new DynamoCustomerDecisions(db, decisionTableOf),
-    campaignMemberships: new DynamoCampaignStore(db, tableOf, () => clock.now()),
+    campaignMemberships: new DynamoCampaignMemberships(db, tableOf, () => clock.now()),
     customerAudit: audit,
     /** The salted reference erasure leaves in the audit trail (the same as log lines use). */
     customerRef: (customerId: string) => customerRef(customerId),

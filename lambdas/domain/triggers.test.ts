@@ -6,7 +6,8 @@ import { applyEvents, type CustomerState } from './customer-state.ts';
 import type { CustomerRecord } from './customer.ts';
 import type { CvmEvent } from './events.ts';
 import { ruleProblem } from './rules.ts';
-import { evaluateTriggers, firingMessageId, ledgerWithPending, type Trigger, type VolumeAnswers } from './triggers.ts';
+import { ledgerWithPending } from './pending-contacts.ts';
+import { evaluateTriggers, firingMessageId, type Trigger, type VolumeAnswers } from './triggers.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 
 const policy: ContactPolicy = {

@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
-import { campaignKey, DynamoCampaignStore, memberPk } from '#adapters/dynamo/campaign-store.ts';
+import { campaignKey, memberPk } from '#adapters/dynamo/campaign-keys.ts';
+import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import type { CampaignMember, CampaignRecord } from '#domain/campaign/campaign.ts';
 import type { Caller } from '#domain/api-key.ts';

@@ -21,7 +21,7 @@ const sent: { body: string; delayMs?: number }[] = [];
 beforeAll(async () => {
   t = await testTables();
   dir = mkdtempSync(join(tmpdir(), 'cvm-sender-'));
-  Object.assign(process.env, t.env, { CVM_LOCAL_DIR: dir, CVM_NOW: NOW, CVM_METER: 'local' });
+  Object.assign(process.env, t.env, { CVM_LOCAL_DIR: dir, CVM_METER_DIR: dir, CVM_NOW: NOW, CVM_METER: 'local' });
   // the tenant's local outbound queue, as the runtime registers it: here it only records holds
   localOutboundQueues.set('acme', {
     sendEntries: async (e) => void sent.push(...e),

@@ -1,9 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Caller } from '#domain/api-key.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { demoCatalog } from '#config/markets/demo-catalog.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { invoker, type Invoke } from '../test-support/api-event.ts';
+import { dropUnreadEmf, EMF_METER_ENV } from '../test-support/emf.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 
 type Emf = Record<string, any>;
@@ -32,6 +33,7 @@ async function emfDuring(run: () => Promise<unknown>): Promise<{ blobs: Emf[]; r
 }
 
 afterEach(() => vi.restoreAllMocks());
+afterAll(dropUnreadEmf());
 
 describe('one decision, metered', () => {
   const acme: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
@@ -46,6 +48,7 @@ describe('one decision, metered', () => {
       DECISIONING: JSON.stringify(decisioningSettingsOf(market)),
       CVM_NOW: '2025-03-12T08:00:00.000Z',
       MODEL_PINS: JSON.stringify(market.scoring.models),
+      ...EMF_METER_ENV,
     });
     decisions = invoker((await import('./serve-decisions.ts')).handler as never);
     customers = invoker((await import('./serve-customers.ts')).handler as never);

@@ -1,10 +1,10 @@
 import type { SQSBatchResponse } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CvmEvent } from '#domain/events.ts';
 import type { Caller } from '#domain/api-key.ts';
 import type { Invoke } from '../test-support/api-event.ts';
 import { processorHarness } from '../test-support/processor-harness.ts';
-import { emfBlobs } from '../test-support/emf.ts';
+import { dropUnreadEmf, EMF_METER_ENV, emfBlobs } from '../test-support/emf.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import { sqsEvent, sqsRecord } from '../test-support/sqs-event.ts';
@@ -16,9 +16,11 @@ let process_: (e: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>;
 let customers: Invoke;
 const acme: Caller = { tenant: 'acme', scope: 'admin', keyId: 'acme-admin' };
 
+afterAll(dropUnreadEmf());
+
 beforeAll(async () => {
   t = await testTables();
-  ({ processEvents: process_, customers } = await processorHarness(t, { CVM_NOW: NOW }));
+  ({ processEvents: process_, customers } = await processorHarness(t, { CVM_NOW: NOW, ...EMF_METER_ENV }));
   for (const id of ['m-1', 'm-2', 'm-3', 'm-4']) {
     await customers({
       method: 'PUT',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoTriggerStore } from '#adapters/dynamo/trigger-store.ts';
@@ -14,7 +14,7 @@ import { openApiDocument } from '#http/openapi.ts';
 import type { Invoke } from '../test-support/api-event.ts';
 import { invoker } from '../test-support/api-event.ts';
 import { testTables, type TestTables } from '../test-support/dynamo.ts';
-import { emfBlobs } from '../test-support/emf.ts';
+import { dropUnreadEmf, EMF_METER_ENV, emfBlobs } from '../test-support/emf.ts';
 import { anEvent } from '../test-support/event-builders.ts';
 import { processorHarness, type ProcessorHarness } from '../test-support/processor-harness.ts';
 import { deepArrayForm, deepObjectForm, doublingBomb, RULE_BOMBS } from '../test-support/rule-bombs.ts';
@@ -66,6 +66,8 @@ let events: Invoke;
 let decisions: Invoke;
 let campaigns: Invoke;
 
+afterAll(dropUnreadEmf());
+
 beforeAll(async () => {
   t = await testTables();
   harness = await processorHarness(t, {
@@ -74,6 +76,7 @@ beforeAll(async () => {
     CVM_TIME_SCALE: '100000000',
     CAMPAIGN_SEGMENTS: '2',
     CAMPAIGN_SHARDS: '2',
+    ...EMF_METER_ENV,
   });
   events = invoker((await import('./serve-events.ts')).handler as never);
   decisions = invoker((await import('./serve-decisions.ts')).handler as never);

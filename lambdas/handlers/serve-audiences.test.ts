@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { DynamoAudienceMemberships } from '#adapters/dynamo/audience-memberships.ts';
 import { DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
@@ -144,12 +145,14 @@ describe('uploaded audiences through the API', () => {
     const exported = await customersCall({ method: 'GET', path: '/v1/customers/u-5/export', caller: acme });
     expect(exported.json.audiences).toEqual([audienceId]);
     expect((await customersCall({ method: 'DELETE', path: '/v1/customers/u-5', caller: acme })).status).toBe(204);
-    const audiences = new DynamoAudienceStore(
-      documentClient({ endpoint: t.endpoint }),
+    const db = documentClient({ endpoint: t.endpoint });
+    const audiences = new DynamoAudienceStore(db, (tn) => t.tenantTables[tn]!);
+    const memberships = new DynamoAudienceMemberships(
+      db,
       (tn) => t.tenantTables[tn]!,
       () => new Date(NOW),
     );
-    expect(await audiences.audiencesNaming('acme', 'u-5')).toEqual([]);
+    expect(await memberships.audiencesNaming('acme', 'u-5')).toEqual([]);
     expect(await audiences.countIds('acme', audienceId, 64)).toBe(LISTED + 2 - 1);
   }, 120_000);
 

@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import {
   DECISION_TABLE,
@@ -72,6 +75,10 @@ export async function testTables(tenants = ['acme', 'globex']): Promise<TestTabl
       IDEMPOTENCY_TABLE: `cvm-${market}-idempotency`,
       DYNAMODB_ENDPOINT: endpoint,
       AWS_REGION: 'local',
+      // the meters append to a file of the test's own, as the local runtime's do: EMF on stdout
+      // was hundreds of lines of test output; a test of the EMF lines asks for them (EMF_METER_ENV)
+      CVM_METER: 'local',
+      CVM_METER_DIR: mkdtempSync(join(tmpdir(), 'cvm-meter-')),
     },
   };
 }

@@ -75,10 +75,6 @@ export const ABOVE_LIMIT: Record<string, { kib: number; why: string }> = {
     kib: 430,
     why: 'the KMS client (~27 KiB) that seals channel secrets; without it ~389 KiB',
   },
-  'serve-customers': {
-    kib: 415,
-    why: "erasure and export reach the campaign and audience stores (~10 KiB) beside the customer, its ledger and state; the DynamoDB client's share of the SDK alone is ~43 KiB",
-  },
   'serve-decisions': {
     kib: 550,
     why: 'idempotency (~42 KiB with its JMESPath), the SageMaker runtime client (~14 KiB), decisioning, scoring and rules',
@@ -135,9 +131,12 @@ with what each SDK client adds to that bundle, measured from esbuild's metafile)
 Under every function: the SDK's core and the DynamoDB client (~205 KiB with signing, retries and
 the HTTP handler), zod (~95 KiB: every request and environment is validated) and the Powertools
 logger and metrics (~33 KiB); serve-audit, 364 KiB with ~25 KiB of its own, is about the smallest an
-HTTP function on DynamoDB gets. serve-customers (405 KiB) holds the stores erasure and export
-reach: splitting the campaign store's privacy reads from its campaign writes (~5 KiB) waits for the
-uploaded audiences' expiry work in the same adapters, and would still leave it at ~400.
+HTTP function on DynamoDB gets. serve-customers came under the limit (405 -> 397 KiB) when a
+customer's side of the campaigns and of the uploaded audiences, which erasure and export read,
+left the stores that write them (lambdas/adapters/dynamo/campaign-memberships.ts,
+audience-memberships.ts: -6 KiB), and the outbox's pending contacts, which every reader of the
+contact ledger counts, left the trigger evaluation (lambdas/domain/pending-contacts.ts: the rule
+engine and message content went with it, -2 KiB).
 serve-campaigns would need ~450 KiB less: without the S3 client and
 presigner (~129 KiB), the SQS, Step Functions, Scheduler and SageMaker runtime clients (~76 KiB)
 and idempotency (~42 KiB) it would still be ~600 KiB, so reaching ${MAX_BUNDLE_KIB} KiB means

@@ -36,6 +36,9 @@ const CLIS: Record<string, CliCase> = {
     badValue: { args: ['--tenant', 'consumer', '--out', 'x', '--segments', 'all'], says: /--segments must be/ },
   },
   keys: { badValue: { args: ['drop', '--tenant', 'consumer'], says: /'drop' is not one of create, list/ } },
+  'migrate-audience-retention': {
+    badValue: { args: ['--wait-minutes', 'soon'], says: /--wait-minutes must be a number/ },
+  },
   'cost-model': { badValue: { args: ['--customers=0'], says: /--customers must be at least 1/ } },
   'cost-report': {
     badValue: { args: ['--month', '2026-13'], says: /--month 2026-13: expected yyyy-mm/ },
@@ -163,6 +166,7 @@ const DEPLOYMENT_CLIS: Record<string, string[]> = {
   import: ['--tenant', 'consumer', '--file', join(ROOT, 'data', 'ibm-telco-churn.train.csv')],
   export: ['--tenant', 'consumer', '--out', join(tmp, 'out.csv')],
   keys: ['list', '--tenant', 'consumer'],
+  'migrate-audience-retention': ['--dry-run'],
   'cost-report': ['--month', '2026-10', '--estimate'],
   'score-base': ['--tenant', 'consumer'],
   'build-reports': [],

@@ -95,6 +95,27 @@ describe('the lint over the whole tree', () => {
       expect(output).not.toContain(fine);
   });
 
+  it('opens only the stored-record shapes of the shared edge to adapters', () => {
+    const importing = (from: string) => `import { y } from '${from}';\n\nexport const z = y;\n`;
+    const dir = tree({
+      'lambdas/adapters/dynamo/fine.ts': importing('#edge/records/audit-entry.ts'),
+      'lambdas/adapters/dynamo/to-logger.ts': importing('#edge/logger.ts'),
+      'lambdas/adapters/dynamo/to-deeper.ts': importing('#edge/records/more/audit-entry.ts'),
+      'lambdas/adapters/dynamo/to-http.ts': importing('#http/schemas/audit.ts'),
+      'lambdas/app/to-records.ts': importing('#edge/records/audit-entry.ts'),
+    });
+    const { status, output } = biome(dir, 'lint');
+    expect(status).toBe(1);
+    for (const planted of [
+      'lambdas/adapters/dynamo/to-logger.ts',
+      'lambdas/adapters/dynamo/to-deeper.ts',
+      'lambdas/adapters/dynamo/to-http.ts',
+      'lambdas/app/to-records.ts',
+    ])
+      expect(output).toContain(planted);
+    expect(output).not.toContain('lambdas/adapters/dynamo/fine.ts');
+  });
+
   it('keeps composition between the entry points and every layer it builds from', () => {
     const importing = (from: string) => `import { y } from '${from}';\n\nexport const z = y;\n`;
     const dir = tree({

@@ -1,18 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import type { AudienceMemberships, AudienceStore } from '#domain/campaign/audience-ports.ts';
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AudienceStore } from '#domain/campaign/audience-ports.ts';
 import { audienceShardOf, type AudienceRecord } from '#domain/campaign/audience-upload.ts';
-import { audiencesStillHeldAfter, ttlOf } from '#domain/campaign/retention.ts';
+import { ttlOf } from '#domain/campaign/retention.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
-import { queryAll, queryPages } from './query-all.ts';
+import { queryPages } from './query-all.ts';
 
 export const audienceKey = (audienceId: string) => ({ pk: `AUDIENCE#${audienceId}`, sk: 'AUDIENCE' });
 export const audienceIdsPk = (audienceId: string, shard: number) => `AUDM#${audienceId}#${shard}`;
@@ -21,12 +15,12 @@ export const audienceIdsPk = (audienceId: string, shard: number) => `AUDM#${audi
  * Query reads only the audiences still held: their cost follows the live audiences, not every
  * audience ever uploaded.
  */
-const LIST_PK = 'AUDIENCES_BY_EXPIRY';
+export const LIST_PK = 'AUDIENCES_BY_EXPIRY';
 /**
  * The list of audiences created before retention (sorted by creation): never written again, so
  * reading all of it costs a fixed amount, and their ids, which expire on no TTL, stay erasable.
  */
-const LEGACY_LIST_PK = 'AUDIENCES';
+export const LEGACY_LIST_PK = 'AUDIENCES';
 /** Writes in flight at once while storing a read's ids (25 per BatchWrite). */
 const WRITE_CONCURRENCY = 8;
 
@@ -44,7 +38,7 @@ function itemOf(record: AudienceRecord): Record<string, unknown> {
 }
 
 /** The record of stored attributes (a record of before retention keeps the upload's expiry in `expiresAt`). */
-function recordOf(item: Record<string, unknown>): AudienceRecord {
+export function recordOf(item: Record<string, unknown>): AudienceRecord {
   const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, expiresAt, uploadExpiresAt, ...rest } = item;
   return { ...rest, expiresAt: typeof uploadExpiresAt === 'string' ? uploadExpiresAt : expiresAt } as AudienceRecord;
 }
@@ -58,12 +52,10 @@ const idTtlOf = (audience: Pick<AudienceRecord, 'retainedUntil'>) =>
  * access and erasure) and one item per id, `AUDM#<audienceId>#<shard>` / customerId, each with the
  * record's TTL.
  */
-export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
+export class DynamoAudienceStore implements AudienceStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableOf: (tenant: TenantId) => string,
-    /** The platform clock: which audiences are still held is judged on it. */
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   create(tenant: TenantId, record: AudienceRecord): Promise<void> {
@@ -228,66 +220,4 @@ export class DynamoAudienceStore implements AudienceStore, AudienceMemberships {
       if (page.length) yield page;
     }
   }
-
-  /**
-   * The id and partition count of every audience that may still hold ids, through the list index:
-   * those not expired (or expired so recently that TTL may not have deleted them yet) and those of
-   * before retention. Expired ones are not read at all, so this costs what the live ones do.
-   */
-  private async audiencesOf(tenant: TenantId): Promise<{ audienceId: string; shards: number }[]> {
-    const read = (KeyConditionExpression: string, values: Record<string, string>) =>
-      queryAll(this.db, {
-        TableName: this.tableOf(tenant),
-        IndexName: 'gsi1',
-        KeyConditionExpression,
-        ExpressionAttributeValues: values,
-        ProjectionExpression: 'audienceId, shards',
-      });
-    const [held, legacy] = await Promise.all([
-      read('gsi1pk = :p AND gsi1sk > :from', { ':p': LIST_PK, ':from': audiencesStillHeldAfter(this.now()) }),
-      read('gsi1pk = :p', { ':p': LEGACY_LIST_PK }),
-    ]);
-    return [...held, ...legacy].map((i) => ({ audienceId: i['audienceId'] as string, shards: i['shards'] as number }));
-  }
-
-  async audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]> {
-    const table = this.tableOf(tenant);
-    const keys = (await this.audiencesOf(tenant)).map((a) => ({
-      pk: audienceIdsPk(a.audienceId, audienceShardOf(customerId, a.shards)),
-      sk: customerId,
-    }));
-    const found: string[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[table] ?? []) found.push(audienceIdOfPk(item['pk'] as string));
-        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
-    return found.sort();
-  }
-
-  async forgetCustomer(tenant: TenantId, customerId: string): Promise<number> {
-    const table = this.tableOf(tenant);
-    let removed = 0;
-    for (const a of await this.audiencesOf(tenant)) {
-      const out = await guarded(() =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: { pk: audienceIdsPk(a.audienceId, audienceShardOf(customerId, a.shards)), sk: customerId },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      if (out.Attributes) removed++;
-    }
-    return removed;
-  }
 }
-
-const audienceIdOfPk = (pk: string): string => pk.slice('AUDM#'.length, pk.lastIndexOf('#'));

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import type * as z from 'zod';
 import {
   isAboutCustomer,
   type AuditEntry,
@@ -17,6 +17,7 @@ import {
 } from '#domain/audit.ts';
 import type { TenantId } from '#domain/ids.ts';
 import type { PageRequest } from '#domain/paging.ts';
+import { AuditEntryFields } from '#edge/records/audit-entry.ts';
 import { AUDIT_REF_PREFIX, customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPage } from './page-token.ts';
@@ -24,16 +25,7 @@ import { queryAll } from './query-all.ts';
 import { storedAs } from './stored-items.ts';
 
 /** An entry as written (loose: an erasure's `redacted` mark is kept, as the API showed it before). */
-const StoredAuditEntry: z.ZodType<AuditEntry> = z.looseObject({
-  id: z.string(),
-  tenant: z.string(),
-  keyId: z.string(),
-  what: z.string(),
-  subject: z.string(),
-  at: z.string(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-});
+const StoredAuditEntry: z.ZodType<AuditEntry> = AuditEntryFields.loose();
 
 /** Audit entries live in the tenant's own table: `AU#<yyyy-mm>` / `<iso>#<id>`, expiring by TTL. */
 export const auditKey = (at: string, id: string) => ({ pk: `AU#${at.slice(0, 7)}`, sk: `${at}#${id}` });

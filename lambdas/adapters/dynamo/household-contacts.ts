@@ -1,7 +1,7 @@
 import type { ContactRecord } from '#domain/action.ts';
 import { contactsOf } from '#domain/contact-policy.ts';
 import { MARKETING_KINDS, type ActionKind } from '#domain/contact-window.ts';
-import { ledgerWithPending, pendingContacts } from '#domain/triggers.ts';
+import { ledgerWithPending, pendingContacts } from '#domain/pending-contacts.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query-all.ts';
 

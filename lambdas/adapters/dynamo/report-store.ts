@@ -1,38 +1,22 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { storedStateViewOf } from '#domain/customer-state.ts';
 import type { ReportScan, ReportStore } from '#domain/ports/reports.ts';
-import {
-  GRANULARITIES,
-  REPORT_NAMES,
-  type Granularity,
-  type ReportCustomer,
-  type ReportName,
-  type ReportSnapshot,
-} from '#domain/reports/report.ts';
+import type { Granularity, ReportCustomer, ReportName, ReportSnapshot } from '#domain/reports/report.ts';
 import { PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';
 import { storedAs } from './stored-items.ts';
+import { ReportSnapshotFields } from '#edge/records/report-snapshot.ts';
 
 type TableNameOf = (tenant: string) => string;
 
 export const reportPk = (name: string) => `R#${name}`;
 export const reportSk = (granularity: string, period: string) => `${granularity}#${period}`;
 
-const Cell = z.union([z.string(), z.number(), z.null()]);
 /** A snapshot as the build wrote it (loose: what a later build adds is kept, as the API showed it before). */
-const StoredSnapshot: z.ZodType<ReportSnapshot> = z.looseObject({
-  name: z.enum(REPORT_NAMES),
-  granularity: z.enum(GRANULARITIES),
-  period: z.string(),
-  generatedAt: z.string(),
-  summary: z.record(z.string(), z.number().nullable()),
-  rows: z.array(z.record(z.string(), Cell)),
-  chartMetric: z.string(),
-  columns: z.array(z.string()).optional(),
-});
+const StoredSnapshot: z.ZodType<ReportSnapshot> = ReportSnapshotFields.loose();
 
 /** Only what the reports read of profile and state (decisions come from the decision log's byDay index). */
 const PROJECTED = [

@@ -30,7 +30,7 @@ import {
 import type { TenantId } from '#domain/ids.ts';
 import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import type { VolumeCounter } from '#domain/ports/decisions.ts';
-import { ledgerWithPending, pendingContacts } from '#domain/triggers.ts';
+import { ledgerWithPending, pendingContacts } from '#domain/pending-contacts.ts';
 import type { CatalogFacts } from './catalog-facts.ts';
 import { heldUnits, winnersWithinCaps } from './daily-caps.ts';
 import type { DecisionRequest, DecisioningSettings } from '../decisions.ts';

@@ -3,7 +3,8 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { ContactLedgers } from '#domain/ports/contact-ledgers.ts';
-import { contactOf, type OutboundMessage } from '#domain/triggers.ts';
+import { contactOf } from '#domain/pending-contacts.ts';
+import type { OutboundMessage } from '#domain/triggers.ts';
 import { firingWrites, readPolicyLedgers } from './policy-ledger.ts';
 import type { TriggerRules } from './trigger-rules.ts';
 

@@ -12,7 +12,7 @@ import type { CustomerRecord } from '#domain/customer.ts';
 import type { PolicyView } from '#domain/event-fold.ts';
 import type { CustomerId, TenantId } from '#domain/ids.ts';
 import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
-import { ledgerWithPending } from '#domain/triggers.ts';
+import { ledgerWithPending } from '#domain/pending-contacts.ts';
 import type { TriggerRules } from './trigger-rules.ts';
 import { ProcessorWiringError } from './wiring-error.ts';
 

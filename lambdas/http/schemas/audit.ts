@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AuditEntryFields } from '#edge/records/audit-entry.ts';
 import { ListOf, PageQuery } from './common.ts';
 
 export const AuditQuery = z.strictObject({
@@ -9,17 +10,6 @@ export const AuditQuery = z.strictObject({
   ...PageQuery.shape,
 });
 
-export const AuditEntrySchema = z
-  .object({
-    id: z.string(),
-    tenant: z.string(),
-    keyId: z.string(),
-    what: z.string(),
-    subject: z.string(),
-    at: z.string(),
-    before: z.unknown().optional(),
-    after: z.unknown().optional(),
-  })
-  .meta({ id: 'AuditEntry' });
+export const AuditEntrySchema = AuditEntryFields.meta({ id: 'AuditEntry' });
 
 export const AuditList = ListOf(AuditEntrySchema).meta({ id: 'AuditList' });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { GRANULARITIES, REPORT_NAMES } from '#domain/reports/report.ts';
+import { ReportSnapshotFields } from '#edge/records/report-snapshot.ts';
 
 /** Dimensions the reports group by (each report has its own subset; see REPORT_DIMENSIONS). */
 export const REPORT_DIMENSIONS = {
@@ -38,19 +39,7 @@ export const ReportQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 
-const Cell = z.union([z.string(), z.number(), z.null()]);
-export const ReportSnapshotSchema = z
-  .object({
-    name: z.enum(REPORT_NAMES),
-    granularity: z.enum(GRANULARITIES),
-    period: z.string(),
-    generatedAt: z.string(),
-    summary: z.record(z.string(), z.number().nullable()),
-    rows: z.array(z.record(z.string(), Cell)),
-    chartMetric: z.string(),
-    columns: z.array(z.string()).optional(),
-  })
-  .meta({ id: 'ReportSnapshot' });
+export const ReportSnapshotSchema = ReportSnapshotFields.meta({ id: 'ReportSnapshot' });
 
 export const ReportView = z
   .object({
