@@ -23,19 +23,24 @@ export function platformBase(env: PlatformEnv): PlatformBase {
   return base;
 }
 
+/** The platform clock: CVM_NOW runs it from a chosen instant (local runs and demos only). */
+export const platformClock = (env: { CVM_NOW?: string | undefined }): Clock =>
+  env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
+
+/**
+ * The DynamoDB client of a function: the capacity each call consumes is metered to the table's
+ * tenant (no extra call or write).
+ */
+export const meteredDocumentClient = (
+  env: { DYNAMODB_ENDPOINT?: string | undefined; AWS_REGION?: string | undefined },
+  tenantTables: Record<string, string | readonly string[]>,
+) => documentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, metering: { meter, tenantTables } });
+
 function baseOf(env: PlatformEnv) {
-  // The capacity each call consumes is metered to the table's tenant (no extra call or write).
-  const db = documentClient({
-    endpoint: env.DYNAMODB_ENDPOINT,
-    region: env.AWS_REGION,
-    metering: { meter, tenantTables: ownedTablesOf(env) },
-  });
-  // CVM_NOW runs the platform clock from a chosen instant (local runs and demos only).
-  const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
   const tableOf = tenantTableOf(env.TENANT_TABLES);
   return {
-    db,
-    clock,
+    db: meteredDocumentClient(env, ownedTablesOf(env)),
+    clock: platformClock(env),
     tableOf,
     decisionTableOf: tenantTableOf(decisionTablesOf(env)),
     /**

@@ -1,10 +1,9 @@
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoScoreRunStore } from '#adapters/dynamo/score-run-store.ts';
 import { driftMetricsFromEnv } from '#adapters/metrics/powertools-metrics.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import type { ScoreRunStore } from '#domain/ports/scoring.ts';
 import { type DriftBaseline, loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
-import { meter } from './container-meter.ts';
+import { meteredDocumentClient } from './platform.ts';
 import { scoringEnv } from './scoring-env.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
@@ -32,11 +31,7 @@ export function scoreReportInputsFor(source: NodeJS.ProcessEnv = process.env) {
     runs(): ScoreRunStore {
       if (runs) return runs;
       const env = scoringEnv(source);
-      const db = documentClient({
-        endpoint: env.DYNAMODB_ENDPOINT,
-        region: env.AWS_REGION,
-        metering: { meter, tenantTables: env.TENANT_TABLES },
-      });
+      const db = meteredDocumentClient(env, env.TENANT_TABLES);
       runs = new DynamoScoreRunStore(db, tenantTableOf(env.TENANT_TABLES));
       return runs;
     },

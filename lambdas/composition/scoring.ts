@@ -1,11 +1,8 @@
-import { offsetClock, systemClock } from '#adapters/clock.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
 import { DynamoScoreRunStore } from '#adapters/dynamo/score-run-store.ts';
 import { DynamoScoreStore } from '#adapters/dynamo/score-store.ts';
 import { fileModelSource } from '#adapters/models/file-model-store.ts';
 import { EmbeddedScoring } from '#adapters/scoring/embedded-scoring.ts';
-import type { Clock } from '#domain/clock.ts';
 import { fieldsView } from '#domain/customer-state.ts';
 import { featureDriftCounter } from '#domain/scoring/feature-drift.ts';
 import { stateFieldsOf } from '#domain/scoring/features.ts';
@@ -13,6 +10,7 @@ import { loadPinnedModels } from '#domain/scoring/model-store.ts';
 import { Scorer } from '#domain/scoring/scorer.ts';
 import { loadDriftBaseline } from '#domain/scoring/training-histogram.ts';
 import { meter } from './container-meter.ts';
+import { meteredDocumentClient, platformClock } from './platform.ts';
 import type { ScoringEnv } from './scoring-env.ts';
 import { tenantTableOf } from './tenant-tables.ts';
 
@@ -23,13 +21,9 @@ import { tenantTableOf } from './tenant-tables.ts';
  * per customer and model. `batch` counts the watched features' drift beside the scores.
  */
 export async function scoringAdaptersFor(env: ScoringEnv, opts: { batch?: boolean } = {}) {
-  const db = documentClient({
-    endpoint: env.DYNAMODB_ENDPOINT,
-    region: env.AWS_REGION,
-    metering: { meter, tenantTables: env.TENANT_TABLES },
-  });
+  const db = meteredDocumentClient(env, env.TENANT_TABLES);
   const tableOf = tenantTableOf(env.TENANT_TABLES);
-  const clock: Clock = env.CVM_NOW ? offsetClock(new Date(env.CVM_NOW), Date.now) : systemClock;
+  const clock = platformClock(env);
   const source = fileModelSource(env.MODELS_DIR);
   const models = await loadPinnedModels(source, env.MARKET, env.MODEL_PINS);
   // the endpoint's port is online-scoring.ts: its SageMaker client stays out of this bundle

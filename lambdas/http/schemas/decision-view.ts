@@ -1,6 +1,7 @@
 import { CHANNELS } from '#domain/customer.ts';
 import * as z from 'zod';
 import { Id } from '#edge/ids.ts';
+import { TreatmentParams } from './treatment-params.ts';
 
 // apart from the action and request schemas (decision.ts), so that the customers function's export
 // names a logged decision without carrying the action catalog's checks
@@ -18,10 +19,7 @@ const DecidedAction = z.object({
     templateKey: z.string(),
     language: z.string(),
     text: z.string().optional(),
-    params: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .optional()
-      .meta({ description: "The treatment's params with its variant's over them" }),
+    params: TreatmentParams,
   }),
   score: z.number(),
   propensity: z.number(),

@@ -1,6 +1,7 @@
 import { CHANNELS } from '#domain/customer.ts';
 import { MESSAGE_ID_HEADER, SIGNATURE_HEADER } from '#domain/delivery/signature.ts';
 import * as z from 'zod';
+import { TreatmentParams } from './treatment-params.ts';
 
 const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant');
 
@@ -22,10 +23,7 @@ export const OutboundMessageSchema = z
     treatment: z.string(),
     language: z.string(),
     text: z.string().optional(),
-    params: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .optional()
-      .meta({ description: "The treatment's params with its variant's over them" }),
+    params: TreatmentParams,
     reason: z.object({ type: z.enum(['trigger', 'campaign', 'decision']), id: z.string() }),
     createdAt: instant,
     sendAfter: instant.meta({ description: 'The message is sent at this time, never before (quiet hours)' }),
