@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AudienceMemberships } from '#domain/campaign/audience-ports.ts';
 import { audienceShardOf } from '#domain/campaign/audience-upload.ts';
 import { audiencesStillHeldAfter } from '#domain/campaign/retention.ts';
@@ -7,6 +6,7 @@ import type { TenantId } from '#domain/ids.ts';
 import { audienceIdsPk, LEGACY_LIST_PK, LIST_PK } from './audience-store.ts';
 import { guarded } from './errors.ts';
 import { queryAll } from './query-all.ts';
+import { batchGetAll } from './batch-get.ts';
 
 /**
  * A customer's side of the uploaded audiences (subject access, erasure), apart from the audience
@@ -42,24 +42,12 @@ export class DynamoAudienceMemberships implements AudienceMemberships {
   }
 
   async audiencesNaming(tenant: TenantId, customerId: string): Promise<string[]> {
-    const table = this.tableOf(tenant);
     const keys = (await this.audiencesOf(tenant)).map((a) => ({
       pk: audienceIdsPk(a.audienceId, audienceShardOf(customerId, a.shards)),
       sk: customerId,
     }));
-    const found: string[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[table] ?? []) found.push(audienceIdOfPk(item['pk'] as string));
-        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
-    return found.sort();
+    const found = await batchGetAll(this.db, this.tableOf(tenant), keys, { consistent: true });
+    return found.map((item) => audienceIdOfPk(item['pk'] as string)).sort();
   }
 
   async forgetCustomer(tenant: TenantId, customerId: string): Promise<number> {

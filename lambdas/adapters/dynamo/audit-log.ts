@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import {
   isAboutCustomer,
@@ -23,6 +16,7 @@ import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { storedAs } from './stored-items.ts';
+import { batchGetAll } from './batch-get.ts';
 
 /** An entry as written (loose: an erasure's `redacted` mark is kept, as the API showed it before). */
 const StoredAuditEntry: z.ZodType<AuditEntry> = AuditEntryFields.loose();
@@ -104,22 +98,11 @@ export class DynamoAuditLog implements AuditLog, CustomerAuditTrail {
   }
 
   async aboutCustomer(tenant: TenantId, customerId: string): Promise<AuditEntry[]> {
-    const TableName = this.tableOf(tenant);
     const keys = (await this.refsOf(tenant, customerId)).map((r) => ({ pk: r['auditPk'], sk: r['auditSk'] }));
     const found: AuditEntry[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[TableName] ?? []) {
-          const { pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e } = item;
-          if (e['subject'] === customerId) found.push(storedAs(StoredAuditEntry, e, 'audit entry'));
-        }
-        pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
+    for (const item of await batchGetAll(this.db, this.tableOf(tenant), keys, { consistent: true })) {
+      const { pk: _pk, sk: _sk, kind: _k, expiresAt: _e, ...e } = item;
+      if (e['subject'] === customerId) found.push(storedAs(StoredAuditEntry, e, 'audit entry'));
     }
     return found.sort((a, b) => a.at.localeCompare(b.at));
   }

@@ -1,11 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { segmentOf } from '#domain/campaign/assignment.ts';
 import type { CampaignRecord } from '#domain/campaign/campaign.ts';
 import type { CampaignMemberships, Membership, StoredMember } from '#domain/campaign/ports.ts';
@@ -15,6 +8,7 @@ import { DynamoAudienceMemberships } from './audience-memberships.ts';
 import { CAMPAIGN_LIST_PK as LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryAll } from './query-all.ts';
+import { batchGetAll } from './batch-get.ts';
 
 /**
  * Campaigns selected before `memberShards` was recorded: the shard counts deployments have used
@@ -66,20 +60,7 @@ export class DynamoCampaignMemberships implements CampaignMemberships {
           keys.set(pk, { pk, sk: customerId });
         }
     }
-    const found: Record<string, unknown>[] = [];
-    const all = [...keys.values()];
-    for (let i = 0; i < all.length; i += 100) {
-      let pending: Record<string, unknown>[] = all.slice(i, i + 100);
-      for (let attempt = 0; pending.length; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        found.push(...(out.Responses?.[table] ?? []));
-        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
-    return found;
+    return batchGetAll(this.db, table, [...keys.values()], { consistent: true });
   }
 
   async membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]> {

@@ -1,11 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { displayContacts, ledgerOfRecords, noLedger, type LedgerBounds } from '#domain/contact-ledger.ts';
 import { contactsOf } from '#domain/contact-policy.ts';
 import type { CustomerRecord } from '#domain/customer.ts';
@@ -17,6 +11,7 @@ import { AUDIT_REF_PREFIX, CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } fr
 import { guarded, isConditionalFailure } from './errors.ts';
 import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
+import { batchGetAll } from './batch-get.ts';
 
 /**
  * Item layout under one partition `C#<customerId>`, sorted so that one descending Query from `S`
@@ -160,22 +155,10 @@ export class DynamoCustomerRepo implements CustomerRepo {
   /** Profiles (or tombstones) of many customers, 100 keys per BatchGet. */
   async loadProfiles(tenant: string, customerIds: string[]): Promise<Map<string, CustomerRecord | 'erased'>> {
     const found = new Map<string, CustomerRecord | 'erased'>();
-    const table = this.tableOf(tenant);
-    for (let i = 0; i < customerIds.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = customerIds
-        .slice(i, i + 100)
-        .map((id) => ({ pk: customerPk(id), sk: PROFILE_SK }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })),
-        );
-        for (const item of out.Responses?.[table] ?? []) {
-          const id = (item['pk'] as string).slice(2);
-          found.set(id, item['kind'] === 'tombstone' ? 'erased' : fromItem(item));
-        }
-        keys = out.UnprocessedKeys?.[table]?.Keys;
-        if (keys?.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
+    const keys = customerIds.map((id) => ({ pk: customerPk(id), sk: PROFILE_SK }));
+    for (const item of await batchGetAll(this.db, this.tableOf(tenant), keys)) {
+      const id = (item['pk'] as string).slice(2);
+      found.set(id, item['kind'] === 'tombstone' ? 'erased' : fromItem(item));
     }
     return found;
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions } from '#domain/ports/decisions.ts';
 import type { DecisionReportSource } from '#domain/ports/reports.ts';
@@ -7,6 +7,7 @@ import type { ReportDecision } from '#domain/reports/report.ts';
 import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } from './decision-item.ts';
 import { guarded } from './errors.ts';
 import { queryAll, queryPages } from './query-all.ts';
+import { batchGetAll } from './batch-get.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -33,22 +34,14 @@ export class DynamoCustomerDecisions implements CustomerDecisions {
   }
 
   async ofCustomer(tenant: string, customerId: string): Promise<DecisionRecord[]> {
-    const table = this.tableOf(tenant);
     const ids = await this.idsOf(tenant, customerId);
-    const records: DecisionRecord[] = [];
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ id }));
-      for (let attempt = 0; keys?.length; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys! } } })),
-        );
-        // a hash collision could bring another customer's decision: only this customer's go out
-        for (const item of out.Responses?.[table] ?? [])
-          if (item['customerId'] === customerId) records.push(recordOf(item));
-        keys = out.UnprocessedKeys?.[table]?.Keys;
-        if (keys?.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
+    const items = await batchGetAll(
+      this.db,
+      this.tableOf(tenant),
+      ids.map((id) => ({ id })),
+    );
+    // a hash collision could bring another customer's decision: only this customer's go out
+    const records = items.filter((item) => item['customerId'] === customerId).map(recordOf);
     return records.sort((a, b) => a.at.localeCompare(b.at));
   }
 
