@@ -198,12 +198,13 @@ describe('the DynamoDB operations the system-error alarms read', () => {
 });
 
 /**
- * The nested stacks, with every optional one switched on: a nested stack's workflow is alarmed
- * in that stack (one resource in the market's stack however much it holds), so the walk goes
- * into each nested template too, and follows each alarm's action back to the market's topic
- * through the nested stack's parameters.
+ * The nested stacks, with every optional one switched on: a nested stack's workflow, and a
+ * function's errors, are alarmed in that stack (one resource in the market's stack however much it
+ * holds; a function's throttles join the market's alarms over 10 functions), so the walk goes into
+ * each nested template too, and follows each alarm's action back to the market's topic through the
+ * nested stack's parameters.
  */
-describe("every workflow of the market's nested stacks (optional ones on)", () => {
+describe("every workflow and function of the market's nested stacks (optional ones on)", () => {
   const market = synthesized.config;
   const full = synthMarket({
     ...market,
@@ -223,7 +224,7 @@ describe("every workflow of the market's nested stacks (optional ones on)", () =
   });
 
   it.each(nested.map((n) => [n.node.path, n] as const))(
-    '%s: each workflow alarmed on failed, timed-out and aborted runs, to the market topic, with a runbook section',
+    '%s: each workflow alarmed on failed, timed-out and aborted runs, each function on errors and throttles, to the market topic, with a runbook section',
     (_, stack) => {
       const own = Object.entries(Template.fromStack(stack).toJSON()['Resources'] as Record<string, Resource>);
       const nestedAlarms: Alarm[] = own
@@ -236,6 +237,26 @@ describe("every workflow of the market's nested stacks (optional ones on)", () =
             nestedReads.filter((r) => r.name === metric && r.dims.includes(`"${id}"`)),
             `${id} ${metric}`,
           ).not.toHaveLength(0);
+      // a nested function: its errors alarm here, its throttles in the market's run alarms (through the output naming it)
+      const outputs = Object.entries(
+        (Template.fromStack(stack).toJSON()['Outputs'] ?? {}) as Record<string, { Value: unknown }>,
+      );
+      const parentThrottles = Object.values(parent)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => readsOf({ id: '', props: r.Properties! }))
+        .filter((r) => r.name === 'Throttles');
+      for (const [id] of own.filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+        expect(
+          nestedReads.filter((r) => r.name === 'Errors' && r.dims.includes(`"${id}"`)),
+          `${id} Errors`,
+        ).not.toHaveLength(0);
+        const output = outputs.find(([, o]) => JSON.stringify(o.Value) === JSON.stringify({ Ref: id }))?.[0];
+        expect(output, `${id} named to the market's stack`).toBeDefined();
+        expect(
+          parentThrottles.filter((r) => r.dims.includes(`Outputs.${output}`)),
+          `${id} Throttles`,
+        ).not.toHaveLength(0);
+      }
       const parameters = parent[full.stack.resolve((stack.nestedStackResource as CfnResource).logicalId) as string]!
         .Properties!['Parameters'] as Record<string, unknown> | undefined;
       for (const alarm of nestedAlarms) {

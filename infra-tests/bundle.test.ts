@@ -5,7 +5,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CfnResource } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CvmFunction, ESM_REQUIRE_BANNER, LOCAL_ONLY_MODULES } from '../lib/constructs/cvm-function.ts';
+import {
+  CvmFunction,
+  ESM_REQUIRE_BANNER,
+  HANDLERS_WITH_EVENT_STREAM_CLIENTS,
+  LOCAL_ONLY_MODULES,
+} from '../lib/constructs/cvm-function.ts';
 import { ABOVE_LIMIT, deployedHandlers, MAX_BUNDLE_KIB } from '../scripts/bench/bundles.ts';
 import { openApiDocument } from '../lambdas/http/openapi.ts';
 import { synthMarket, type Synthesized } from './synth.ts';
@@ -88,6 +93,12 @@ describe('Lambda bundles', () => {
     },
   );
 
+  // the S3 client's service id: the audience uploads are the only S3 user, in their own function
+  it('keeps the S3 client in serve-audiences and out of serve-campaigns', () => {
+    expect(readFileSync(bundles['serve-audiences']!, 'utf8')).toContain('"AmazonS3"');
+    expect(readFileSync(bundles['serve-campaigns']!, 'utf8')).not.toContain('"AmazonS3"');
+  });
+
   // a static import of a package left out would fail to link from this temporary directory, where
   // no node_modules resolves it; the module body then stops at the environment it is not given
   it('links the serve-campaigns bundle in Node 24 without the local-only packages', () => {
@@ -97,6 +108,18 @@ describe('Lambda bundles', () => {
     );
     expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
     expect(run.stderr).toMatch(/invalid environment/);
+  });
+
+  // ESM links every static import before any module body runs: a package left out that a bundle
+  // imports statically (an SDK client whose runtime config needs the event-stream serde, in a
+  // handler missing from HANDLERS_WITH_EVENT_STREAM_CLIENTS) fails here, whatever the environment
+  it.each(deployedHandlers())('links the %s bundle where no package resolves', (handlerFile) => {
+    const name = handlerFile.replace(/\.ts$/, '');
+    const run = inNode(`await import(${JSON.stringify(pathToFileURL(bundles[name]!).href)});`, platformEnv);
+    expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
+    const text = readFileSync(bundles[name]!, 'utf8');
+    // the serde's own code (it names the ':event-type' header) is in a bundle only when a client needs it
+    expect(text.includes(':event-type')).toBe(HANDLERS_WITH_EVENT_STREAM_CLIENTS.has(handlerFile));
   });
 
   it.each(['serve-customers', 'authorize-request'])('loads the %s bundle in Node 24 and exports a handler', (name) => {

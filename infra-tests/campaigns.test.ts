@@ -122,9 +122,10 @@ describe('the campaigns construct', () => {
     expect(invokes.map((st) => st['Action'])).toEqual(['lambda:InvokeFunction']);
   });
 
-  it("gives the API function the market's retention: audiences' expiry and the decision log's, which bounds a response window", () => {
+  it("gives the API function the decision log's retention, which bounds a response window (audiences' expiry is the audiences function's)", () => {
     const env = resources[idOf(campaigns.apiFunction as never)]!.Properties!['Environment']['Variables'];
-    expect(env['AUDIENCE_RETENTION_DAYS']).toBe(String(config.retention.audienceDays));
+    expect(env['AUDIENCE_RETENTION_DAYS']).toBeUndefined();
+    expect(env['AUDIENCE_BUCKET']).toBeUndefined();
     expect(JSON.parse(env['DECISIONING']).decisionLogDays).toBe(config.retention.decisionLogDays);
   });
 

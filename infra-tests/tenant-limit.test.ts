@@ -23,8 +23,12 @@ describe('tenants per market', () => {
     const budgets = Template.fromStack(stack.budgets.stack!);
     budgets.resourceCountIs('AWS::Budgets::Budget', MAX_TENANTS_PER_MARKET);
     expect(resourcesOf(budgets)).toBe(MAX_TENANTS_PER_MARKET);
-    // and the audience uploads (bucket and /v1/audiences) one more
+    // and the audience uploads (bucket, their API function and /v1/audiences) one more: the
+    // function's role, log group, invoke permission and errors alarm count there, not here
     template.resourceCountIs('AWS::CloudFormation::Stack', 2);
+    const audiences = Template.fromStack(stack.audiences.stack);
+    for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::CloudWatch::Alarm'])
+      audiences.resourceCountIs(type, 1);
   });
 
   it(`still fits ${MAX_TENANTS_PER_MARKET} tenants with the SageMaker training workflow on: it is one nested stack more`, () => {

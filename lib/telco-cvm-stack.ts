@@ -100,20 +100,22 @@ export class TelcoCvmStack extends Stack {
       },
     });
 
-    // uploaded campaign audiences: the upload bucket and /v1/audiences, in a nested stack
+    // uploaded campaign audiences: the upload bucket, their API function and /v1/audiences, in a nested stack
     this.audiences = new AudienceUploads(this, 'Audiences', {
       config,
       api: this.api.restApi,
       authorizerId: this.api.authorizerId,
-      campaignsFunction: this.campaigns.apiFunction,
+      store: this.store,
+      logRemovalPolicy,
     });
+    const apiFunctions = { ...this.api.functions, audiences: this.audiences.apiFunction };
 
     this.observability = new Observability(this, 'Observability', {
       config,
       restApi: this.api.restApi,
       stageName: STAGE_NAME,
       functions: {
-        ...this.api.functions,
+        ...apiFunctions,
         authorizer: this.api.authorizerFunction,
         'event-processor': this.events.processor,
         'score-segment': this.scoring.segmentFunction,
@@ -123,7 +125,7 @@ export class TelcoCvmStack extends Stack {
         sender: this.delivery.sender,
         receipts: this.receipts.receiptsFunction,
       },
-      apiFunctions: { ...this.api.functions, authorizer: this.api.authorizerFunction },
+      apiFunctions: { ...apiFunctions, authorizer: this.api.authorizerFunction },
     });
     this.observability.notify(...this.events.alarms);
     for (const tenant of config.tenants) {

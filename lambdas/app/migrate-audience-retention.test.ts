@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -11,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAudienceMemberships } from '#adapters/dynamo/audience-memberships.ts';
 import { DynamoAudienceRetentionMigration } from '#adapters/dynamo/audience-retention-migration.ts';
 import { audienceIdsPk, audienceKey, DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
+import { batchWriteAll } from '#adapters/dynamo/batch-write.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { LEASE_SKEW_MS, migratedRetainedUntil, readerMayHold } from '#domain/campaign/audience-migration.ts';
 import { AUDIENCE_SHARDS, audienceShardOf } from '#domain/campaign/audience-upload.ts';
@@ -63,22 +63,15 @@ async function oldAudience(
       },
     }),
   );
-  for (let i = 0; i < ids.length; i += 25)
-    await db.send(
-      new BatchWriteCommand({
-        RequestItems: {
-          [table(tenant)]: ids.slice(i, i + 25).map((id) => ({
-            PutRequest: {
-              Item: {
-                pk: audienceIdsPk(audienceId, audienceShardOf(id, AUDIENCE_SHARDS)),
-                sk: id,
-                kind: 'audience-member',
-              },
-            },
-          })),
-        },
-      }),
-    );
+  await batchWriteAll(
+    db,
+    table(tenant),
+    ids.map((id) => ({
+      PutRequest: {
+        Item: { pk: audienceIdsPk(audienceId, audienceShardOf(id, AUDIENCE_SHARDS)), sk: id, kind: 'audience-member' },
+      },
+    })),
+  );
 }
 
 const migration = (clock = fixedClock(NOW), client = db) =>

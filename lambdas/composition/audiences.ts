@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { DynamoAudienceStore } from '#adapters/dynamo/audience-store.ts';
+import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
 import { LocalAudienceUploads, localUploadSecret } from '#adapters/local/local-uploads.ts';
 import { S3AudienceUploads, s3Client } from '#adapters/s3/audience-uploads.ts';
 import { DEFAULT_AUDIENCE_SETTINGS, type AudiencePorts } from '#app/audiences.ts';
@@ -8,6 +11,8 @@ import type { AudienceStore, AudienceUploads } from '#domain/campaign/audience-p
 import { DEFAULT_AUDIENCE_DAYS, MIN_AUDIENCE_DAYS } from '#domain/campaign/retention.ts';
 import type { Clock } from '#domain/clock.ts';
 import { UnavailableError } from '#domain/errors.ts';
+import type { PlatformEnv } from './platform-env.ts';
+import { platformBase } from './platform.ts';
 
 const AudienceEnv = z.object({
   /** The market's audience upload bucket (AWS); locally uploads go to `<CVM_LOCAL_DIR>/uploads`. */
@@ -56,7 +61,23 @@ export function audienceUploadsFor(clock: Clock, source: NodeJS.ProcessEnv = pro
   return NO_UPLOADS;
 }
 
-/** The ports of the audience routes (served by the campaigns function). */
+/**
+ * The audiences API function's ports, built once per container: its store and the audit trail on
+ * the platform's one metered DynamoDB client, and the uploads. Nothing of the campaigns' (the
+ * workflow, decisioning, the models), so the S3 client is the only SDK client besides DynamoDB.
+ */
+export function audienceApiPortsFor(env: PlatformEnv): AudiencePorts {
+  const { db, clock, tableOf } = platformBase(env);
+  return audiencePortsFor({
+    audiences: new DynamoAudienceStore(db, tableOf),
+    clock,
+    // the id scheme the decisions composition gives every created resource
+    randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
+    audit: new DynamoAuditLog(db, tableOf),
+  });
+}
+
+/** The ports of the audience routes, on stores the caller built (the API function's, or a test's). */
 export function audiencePortsFor(deps: {
   audiences: AudienceStore;
   clock: Clock;

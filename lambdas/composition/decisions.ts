@@ -45,7 +45,8 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     catalog,
     log: new DynamoDecisionLog(base.db, { tenant: tableOf, decisions: base.decisionTableOf }),
     ledgers: new DynamoContactLedgers(base.db, tableOf),
-    learning: new DynamoLearningStore(base.db, tableOf, ttlMs),
+    // a decision waits at most ~175 ms on a throttled read of the learning counts, then answers 503
+    learning: new DynamoLearningStore(base.db, tableOf, ttlMs, Date.now, { attempts: 4 }),
     volume: new DynamoVolumeCounter(base.db, tableOf, env.raw.volumeShards),
     clock: base.clock,
     audit: new DynamoAuditLog(base.db, tableOf),

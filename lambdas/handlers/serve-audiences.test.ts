@@ -103,7 +103,10 @@ beforeAll(async () => {
     ),
   );
   for (const id of ERASED) await repo.erase('acme', id, new Date(NOW));
-  call = invoker((await import('./serve-campaigns.ts')).handler as never);
+  // each path to the function the stack integrates it with: audiences and campaigns are two functions
+  const audiences = invoker((await import('./serve-audiences.ts')).handler as never);
+  const campaigns = invoker((await import('./serve-campaigns.ts')).handler as never);
+  call = (req) => (req.path.startsWith('/v1/audiences') ? audiences(req) : campaigns(req));
   customersCall = invoker((await import('./serve-customers.ts')).handler as never);
 });
 

@@ -1,10 +1,7 @@
-import { createAudience, getAudience } from '#app/audiences.ts';
 import { controlCampaign, createCampaign, getCampaign, listCampaigns, previewCampaign } from '#app/campaigns.ts';
 import { campaignReportCsv } from '#domain/campaign/report.ts';
 import { httpHandler } from '#http/http-handler.ts';
-import { AUDIENCE_ROUTES } from '#http/routes/audiences.ts';
 import { CAMPAIGN_ROUTES } from '#http/routes/campaigns.ts';
-import { audiencePortsFor } from '#composition/audiences.ts';
 import { campaignsEnv, campaignPortsFor } from '#composition/campaigns.ts';
 import { idempotencyFor } from '#composition/idempotency.ts';
 
@@ -17,25 +14,9 @@ const useCases = {
   list: listCampaigns(ports),
   control: controlCampaign(ports),
 };
-const audiencePorts = audiencePortsFor({
-  audiences: ports.audiences!,
-  clock: ports.clock,
-  randomId: ports.randomId,
-  ...(ports.audit ? { audit: ports.audit } : {}),
-});
-const audiences = { create: createAudience(audiencePorts), get: getAudience(audiencePorts) };
-
 export const handler = httpHandler(
-  [...CAMPAIGN_ROUTES, ...AUDIENCE_ROUTES],
+  CAMPAIGN_ROUTES,
   {
-    createAudience: async (req) => ({
-      status: 201,
-      body: await audiences.create(req.caller.tenant, { keyId: req.caller.keyId }),
-    }),
-    getAudience: async (req) => ({
-      status: 200,
-      body: await audiences.get(req.caller.tenant, req.params.audienceId),
-    }),
     previewCampaign: async (req) => ({
       status: 200,
       body: await useCases.preview(req.caller.tenant, req.body),

@@ -9,7 +9,7 @@ import {
 import { CustomerProfileBody } from '#http/schemas/customer.ts';
 import { httpHandler } from '#http/http-handler.ts';
 import { CUSTOMER_ROUTES } from '#http/routes/customers.ts';
-import { etagOf, ifMatchOf } from '#http/preconditions.ts';
+import { ifMatchOf, versionedReply } from '#http/preconditions.ts';
 import { platformEnv } from '#composition/platform-env.ts';
 import { customerPortsFor } from '#composition/customers.ts';
 
@@ -26,7 +26,7 @@ const useCases = {
 export const handler = httpHandler(CUSTOMER_ROUTES, {
   getCustomer: async (req) => {
     const customer = await useCases.get(req.caller.tenant, req.params.customerId);
-    return { status: 200, body: customer, headers: { etag: etagOf(customer.version) } };
+    return versionedReply(customer);
   },
   putCustomer: async (req) => {
     const { created, customer } = await useCases.put(req.caller.tenant, {
@@ -35,7 +35,7 @@ export const handler = httpHandler(CUSTOMER_ROUTES, {
       ifMatch: ifMatchOf(req.headers['if-match']),
       actorKeyId: req.caller.keyId,
     });
-    return { status: created ? 201 : 200, body: customer, headers: { etag: etagOf(customer.version) } };
+    return versionedReply(customer, created);
   },
   patchCustomer: async (req) => {
     const customer = await useCases.patch(req.caller.tenant, {
@@ -45,7 +45,7 @@ export const handler = httpHandler(CUSTOMER_ROUTES, {
       ifMatch: ifMatchOf(req.headers['if-match']),
       actorKeyId: req.caller.keyId,
     });
-    return { status: 200, body: customer, headers: { etag: etagOf(customer.version) } };
+    return versionedReply(customer);
   },
   deleteCustomer: async (req) => {
     await useCases.erase(req.caller.tenant, req.params.customerId);

@@ -1,9 +1,8 @@
 import { deleteAction, getAction, listActions, putAction } from '#app/actions.ts';
 import { decide, getDecision, respond } from '#app/decisions.ts';
-import { InvalidInputError } from '#domain/errors.ts';
 import { httpHandler } from '#http/http-handler.ts';
 import { DECISION_ROUTES } from '#http/routes/decisions.ts';
-import { etagOf, ifMatchOf } from '#http/preconditions.ts';
+import { ifMatchOf, refuseOtherId, versionedReply } from '#http/preconditions.ts';
 import { decisionsEnv } from '#composition/decisions-env.ts';
 import { decisionAdaptersFor } from '#composition/decisions.ts';
 import { idempotencyFor } from '#composition/idempotency.ts';
@@ -28,17 +27,10 @@ export const handler = httpHandler(
       status: 200,
       body: await useCases.list(req.caller.tenant, req.query),
     }),
-    getAction: async (req) => {
-      const action = await useCases.get(req.caller.tenant, req.params.actionId);
-      return { status: 200, body: action, headers: { etag: etagOf(action.version) } };
-    },
+    getAction: async (req) => versionedReply(await useCases.get(req.caller.tenant, req.params.actionId)),
     putAction: async (req) => {
       const actionId = req.params.actionId;
-      if (req.body.actionId !== undefined && req.body.actionId !== actionId) {
-        throw new InvalidInputError('the body names another action', [
-          { field: 'actionId', message: `must be ${actionId} (the path) or absent` },
-        ]);
-      }
+      refuseOtherId('actionId', actionId, req.body.actionId, 'action');
       const { actionId: _same, ...fields } = req.body;
       const { created, action } = await useCases.put(
         req.caller.tenant,
@@ -46,7 +38,7 @@ export const handler = httpHandler(
         { keyId: req.caller.keyId },
         ifMatchOf(req.headers['if-match']),
       );
-      return { status: created ? 201 : 200, body: action, headers: { etag: etagOf(action.version) } };
+      return versionedReply(action, created);
     },
     deleteAction: async (req) => {
       await useCases.remove(

@@ -1,8 +1,7 @@
 import { deleteTrigger, getTrigger, ingestEvents, listTriggers, putTrigger } from '#app/events.ts';
-import { InvalidInputError } from '#domain/errors.ts';
 import { httpHandler } from '#http/http-handler.ts';
 import { EVENT_ROUTES } from '#http/routes/events.ts';
-import { etagOf, ifMatchOf } from '#http/preconditions.ts';
+import { ifMatchOf, refuseOtherId, versionedReply } from '#http/preconditions.ts';
 import { validateEvents } from '#edge/events.ts';
 import { platformEnv } from '#composition/platform-env.ts';
 import { eventsApiPortsFor } from '#composition/events-api.ts';
@@ -28,24 +27,17 @@ export const handler = httpHandler(EVENT_ROUTES, {
     status: 200,
     body: await useCases.list(req.caller.tenant, req.query),
   }),
-  getTrigger: async (req) => {
-    const trigger = await useCases.get(req.caller.tenant, req.params.triggerId);
-    return { status: 200, body: trigger, headers: { etag: etagOf(trigger.version) } };
-  },
+  getTrigger: async (req) => versionedReply(await useCases.get(req.caller.tenant, req.params.triggerId)),
   putTrigger: async (req) => {
     const triggerId = req.params.triggerId;
-    if (req.body.triggerId !== undefined && req.body.triggerId !== triggerId) {
-      throw new InvalidInputError('the body names another trigger', [
-        { field: 'triggerId', message: 'must match the path' },
-      ]);
-    }
+    refuseOtherId('triggerId', triggerId, req.body.triggerId, 'trigger');
     const { created, trigger } = await useCases.put(
       req.caller.tenant,
       { ...req.body, triggerId },
       { keyId: req.caller.keyId },
       ifMatchOf(req.headers['if-match']),
     );
-    return { status: created ? 201 : 200, body: trigger, headers: { etag: etagOf(trigger.version) } };
+    return versionedReply(trigger, created);
   },
   deleteTrigger: async (req) => {
     await useCases.remove(

@@ -19,3 +19,19 @@ export function ifMatchOf(header: string | undefined): IfMatch | undefined {
     ]);
   return condition;
 }
+
+/** A versioned resource as read or written: its body with its version's ETag; 201 when the write created it. */
+export function versionedReply<T extends { version: number }>(body: T, created = false) {
+  return { status: created ? 201 : 200, body, headers: { etag: etagOf(body.version) } };
+}
+
+/**
+ * A PUT's body may repeat the id its path names or leave it out, never name another: that would
+ * write one resource at another's address.
+ */
+export function refuseOtherId(field: string, pathId: string, bodyId: unknown, noun: string): void {
+  if (bodyId !== undefined && bodyId !== pathId)
+    throw new InvalidInputError(`the body names another ${noun}`, [
+      { field, message: `must be ${pathId} (the path) or absent` },
+    ]);
+}

@@ -10,6 +10,7 @@ export type ApiFunction =
   | 'events'
   | 'decisions'
   | 'campaigns'
+  | 'audiences'
   | 'reports'
   | 'audit'
   | 'channels';

@@ -13,7 +13,7 @@ import { ROUTES, type ApiFunction, type RouteSpec } from '../../lambdas/http/rou
 import { AUDIENCE_API_PATHS } from './audience-uploads.ts';
 import { tagTenant } from './cost-allocation.ts';
 import type { CustomerStore } from './customer-store.ts';
-import { CvmFunction, retentionFor } from './cvm-function.ts';
+import { CvmFunction, METER_FLUSH_VARIABLE, retentionFor } from './cvm-function.ts';
 
 export interface CvmApiProps {
   readonly config: MarketConfig;
@@ -24,11 +24,16 @@ export interface CvmApiProps {
    * API functions built by other capabilities' constructs (events, decisions, ...), keyed by the
    * `fn` their routes name in ROUTES. meta and customers are built here.
    */
-  readonly functions?: Partial<Record<ApiFunction, IFunction>>;
+  readonly functions?: Partial<Record<OwnApiFunction, IFunction>>;
 }
 
-/** What lambdas/adapters/usage/meter-from-env.ts reads: seconds between a container's metrics lines (0: every invocation). */
-export const METER_FLUSH_VARIABLE = 'CVM_METER_FLUSH_SECONDS';
+/**
+ * The API functions of the market's own stack: the audiences function is built, integrated and
+ * allowed to be invoked in AudienceUploads' nested stack, with its routes.
+ */
+export type OwnApiFunction = Exclude<ApiFunction, 'audiences'>;
+
+export { METER_FLUSH_VARIABLE };
 
 /** The API key header; also the authorizer's cache key. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -164,7 +169,7 @@ function problemTemplate(p: Problem): string {
  */
 export class CvmApi extends Construct {
   readonly restApi: apigw.RestApi;
-  readonly functions: Record<ApiFunction, IFunction>;
+  readonly functions: Record<OwnApiFunction, IFunction>;
   readonly authorizerFunction: CvmFunction;
   /** The REQUEST authorizer's id: routes added in a nested stack (AudienceUploads) take it too. */
   readonly authorizerId: string;
@@ -208,7 +213,7 @@ export class CvmApi extends Construct {
       environment: platformEnv,
     });
     store.grantReadKeys(authorizerFn);
-    this.functions = { ...(props.functions ?? {}), meta, customers } as Record<ApiFunction, IFunction>;
+    this.functions = { ...(props.functions ?? {}), meta, customers } as Record<OwnApiFunction, IFunction>;
     // one metrics line per container and interval: the API functions invoke most often, and
     // their API requests per tenant are counted exactly by the usage plans anyway
     for (const fn of new Set(Object.values(this.functions)))
@@ -292,9 +297,11 @@ export class CvmApi extends Construct {
       resultsCacheTtl: AUTHORIZER_CACHE_TTL,
     });
 
+    // /v1/audiences is added by AudienceUploads, in its nested stack (the 500-resource limit)
+    const ownPaths = apiPaths().filter((a) => !AUDIENCE_API_PATHS.has(a.path));
     // One permission per function for the whole API instead of one per method.
-    const integrations = {} as Record<ApiFunction, apigw.LambdaIntegration>;
-    for (const fn of new Set(ROUTES.map((r) => r.fn))) {
+    const integrations = {} as Record<OwnApiFunction, apigw.LambdaIntegration>;
+    for (const fn of new Set([...ownPaths.map((p) => p.fn as OwnApiFunction), 'meta' as const])) {
       const handler = this.functions[fn];
       if (!handler) throw new Error(`routes name the API function '${fn}', but no construct built it`);
       integrations[fn] = new apigw.LambdaIntegration(handler, { proxy: true, scopePermissionToMethod: false });
@@ -302,12 +309,11 @@ export class CvmApi extends Construct {
 
     const publicMethods: apigw.Method[] = [];
     const authorizedMethods: apigw.Method[] = [];
-    // /v1/audiences is added by AudienceUploads, in its nested stack (the 500-resource limit)
-    for (const p of apiPaths().filter((a) => !AUDIENCE_API_PATHS.has(a.path))) {
+    for (const p of ownPaths) {
       const resource = api.root.resourceForPath(p.path);
       const method = resource.addMethod(
         'ANY',
-        integrations[p.fn],
+        integrations[p.fn as OwnApiFunction],
         p.authorized
           ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true }
           : { authorizationType: apigw.AuthorizationType.NONE },

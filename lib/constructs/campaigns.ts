@@ -102,12 +102,7 @@ export class Campaigns extends Construct {
       description: 'Campaigns API: preview, start, follow, pause, resume, cancel',
       memorySize: 1024,
       timeout: Duration.seconds(29),
-      environment: {
-        ...env,
-        CAMPAIGN_STATE_MACHINE_ARN: machineArn,
-        // new uploaded audiences expire this long after creation (the API function creates them)
-        AUDIENCE_RETENTION_DAYS: String(config.retention.audienceDays),
-      },
+      environment: { ...env, CAMPAIGN_STATE_MACHINE_ARN: machineArn },
       bundleDirs: modelBundleDirs(config),
     });
     store.grantReadWrite(this.apiFunction);

@@ -48,9 +48,13 @@ export function tagTenant(scope: IConstruct, config: Pick<MarketConfig, 'code' |
  */
 const DEFAULT_TAG_PRIORITY = 50;
 
-/** `CustomerStore` -> `customer-store`: the component is the top-level construct under the stack. */
+/**
+ * `CustomerStore` -> `customer-store`: the component is the top-level construct under the market's
+ * stack, also for what lives in a nested stack (`Audiences/Stack/AudiencesFn` -> `audiences`).
+ */
 export function componentOf(node: IConstruct): string {
-  const stack = Stack.of(node);
+  let stack = Stack.of(node);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
   const scopes = node.node.scopes;
   const top = scopes[scopes.indexOf(stack) + 1];
   if (!top || top === stack) return 'platform';

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -250,12 +250,18 @@ export class CustomerStore extends Construct {
   private acknowledgeGrantWildcards(grantee: iam.IGrantable, table: dynamodb.Table): void {
     const principal = grantee.grantPrincipal;
     if (!Construct.isConstruct(principal)) return;
-    const logicalId = Stack.of(this).resolve((table.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
+    const cfnTable = table.node.defaultChild as dynamodb.CfnTable;
+    // a grantee in a nested stack (AudienceUploads) reads the ARN from the parameter CDK names
+    // after the table's unique id; cdk-nag prints the parameter, not the table
+    const arn =
+      Stack.of(principal) === Stack.of(this)
+        ? `${Stack.of(this).resolve(cfnTable.logicalId) as string}.Arn`
+        : `referenceto${Names.nodeUniqueId(cfnTable.node)}Arn`;
     const kmsReason =
       "DynamoDB encryption with the table's customer-managed key needs the GenerateDataKey*/ReEncrypt* families; the statement is limited to that one key.";
     Validations.of(principal).acknowledge(
       {
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+        id: `AwsSolutions-IAM5[Resource::<${arn}>/index/*]`,
         reason:
           "Queries use the table's own GSIs (TENANT_TABLE.indexes); the wildcard covers only indexes of this one table.",
       },

@@ -26,6 +26,29 @@ export const ESM_REQUIRE_BANNER =
 export const LOCAL_ONLY_MODULES = ['aws-local-stepfunctions'];
 
 /**
+ * The SDK's event-stream serde (~21 KiB and its compile time at every cold start). The protocols
+ * reach it only by a dynamic `import()` made for an operation with an event stream, which none of
+ * our calls is; but a client that has such operations (SageMaker runtime, S3) imports it from its
+ * runtime config at load. So it is left out of every bundle except the handlers that hold such a
+ * client. infra-tests/bundle.test.ts links every deployed bundle where no package resolves: a
+ * handler that gains such a client and is missing here fails there, not at a cold start.
+ */
+export const SDK_EVENT_STREAMS = '@smithy/core/event-streams';
+export const HANDLERS_WITH_EVENT_STREAM_CLIENTS: ReadonlySet<string> = new Set([
+  'run-campaign-step.ts',
+  'serve-audiences.ts',
+  'serve-campaigns.ts',
+  'serve-decisions.ts',
+]);
+
+/** The packages a handler's bundle leaves out (esbuild `external`, NodejsFunction `externalModules`). */
+export function externalModulesOf(handlerFile: string): string[] {
+  return HANDLERS_WITH_EVENT_STREAM_CLIENTS.has(handlerFile)
+    ? [...LOCAL_ONLY_MODULES]
+    : [...LOCAL_ONLY_MODULES, SDK_EVENT_STREAMS];
+}
+
+/**
  * Modules a Lambda bundle takes in place of others, paths relative to the repository root (esbuild
  * resolves an alias from its working directory). The SDK's default credential chain gives way to
  * one that reads the execution role's credentials from the environment, where Lambda always puts
@@ -34,6 +57,19 @@ export const LOCAL_ONLY_MODULES = ['aws-local-stepfunctions'];
 export const LAMBDA_ALIASES: Record<string, string> = {
   '@aws-sdk/credential-provider-node': './lambdas/adapters/lambda-credentials.ts',
 };
+
+/**
+ * What lambdas/adapters/usage/meter-from-env.ts reads: seconds between a container's metrics lines
+ * (0: every invocation). Every API function gets it (CvmApi, and AudienceUploads in its nested stack).
+ */
+export const METER_FLUSH_VARIABLE = 'CVM_METER_FLUSH_SECONDS';
+
+/** The market's own stack, also from inside one of its nested stacks. */
+function rootStackOf(scope: Construct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
+}
 
 /** CloudWatch Logs accepts only some retention periods: the smallest one that keeps `days`. */
 export function retentionFor(days: number): logs.RetentionDays {
@@ -103,15 +139,16 @@ export class CvmFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         // logs name customers by a salted hash (lambdas/edge/logger.ts customerRef): one salt per
-        // deployed stack, the unguessable part of its id, so refs match across functions
-        CUSTOMER_REF_SALT: Fn.select(2, Fn.split('/', Stack.of(scope).stackId)),
+        // deployed stack, the unguessable part of its id, so refs match across functions (a nested
+        // stack's function takes the market stack's id, passed in as a parameter)
+        CUSTOMER_REF_SALT: Fn.select(2, Fn.split('/', rootStackOf(scope).stackId)),
         ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        externalModules: LOCAL_ONLY_MODULES,
+        externalModules: externalModulesOf(props.handlerFile),
         esbuildArgs: { '--alias': Object.entries(LAMBDA_ALIASES).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         sourceMap: true,

@@ -343,8 +343,9 @@ export class Observability extends Construct {
    * Errors and throttles of every function of the stack, found in the construct tree rather than
    * listed, so the functions CDK makes for its own constructs (custom resource providers, log
    * retention, bucket deployment) are watched too. Errors one alarm per function (which one failed
-   * matters); throttles one alarm per run of 10 functions (what to do is the same for all: the
-   * account's concurrency). Call once, after every construct is built.
+   * matters), in the function's own stack when that is a nested one; throttles one alarm per run of
+   * 10 functions (what to do is the same for all: the account's concurrency). Call once, after
+   * every construct is built.
    */
   watchAllFunctions(): void {
     const all = this.allFunctions();
@@ -352,8 +353,10 @@ export class Observability extends Construct {
       (fn) => [this.functionNames.get(fn) ?? fn.node.path.split('/').slice(1).join('/'), fn] as const,
     );
     for (const [name, fn] of named) {
+      // a nested stack's function is alarmed in that stack, like its workflow (addWorkflowAlarm)
+      const home = Stack.of(fn);
       this.track(
-        new cloudwatch.Alarm(this, `Errors-${name.replaceAll('/', '-')}`, {
+        new cloudwatch.Alarm(home.nestedStackParent ? home : this, `Errors-${name.replaceAll('/', '-')}`, {
           alarmDescription: withRunbook(
             `Lambda ${name} of market ${this.config.code} raised errors in 2 consecutive 5-minute periods`,
             RUNBOOK.functionErrors,

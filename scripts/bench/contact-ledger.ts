@@ -12,9 +12,10 @@
  *   npx tsx scripts/bench/run.ts contact-ledger
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { batchWriteAll } from '#adapters/dynamo/batch-write.ts';
 import { DynamoCampaignStore } from '#adapters/dynamo/campaign-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCustomerRepo } from '#adapters/dynamo/customer-repo.ts';
@@ -201,12 +202,11 @@ async function measure(endpoint: string): Promise<BenchFigure[]> {
     const items = mine.map((r, i) =>
       legacyItemOf({ ...r, at: new Date(END - POLICY_DAYS * 86_400_000 + (i + 0.5) * step).toISOString() }),
     );
-    for (let i = 0; i < items.length; i += 25)
-      await plain.send(
-        new BatchWriteCommand({
-          RequestItems: { 'ledger-bench-legacy': items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
+    await batchWriteAll(
+      plain,
+      'ledger-bench-legacy',
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
     const times: number[] = [];
     let rcu = 0;
     for (let k = 0; k < 20; k++) {

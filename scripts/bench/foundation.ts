@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '#adapters/dynamo/batch-write.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { tenantTableName } from '#adapters/dynamo/table-design.ts';
 import { deploymentOf } from '#config/market-config.ts';
@@ -180,20 +180,11 @@ export async function runFoundationBench(): Promise<BenchFigure[]> {
       attributes: { gender: 'Female', seniorCitizen: false, paymentMethod: 'Electronic check', totalCharges: 1234.5 },
     }));
     const r0 = performance.now();
-    const chunks: (typeof items)[] = [];
-    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < chunks.length) {
-          const chunk = chunks[next++]!;
-          let pending: unknown[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length) {
-            const out = await db.send(new BatchWriteCommand({ RequestItems: { [TABLE]: pending as never } }));
-            pending = (out.UnprocessedItems?.[TABLE] ?? []) as unknown[];
-          }
-        }
-      }),
+    await batchWriteAll(
+      db,
+      TABLE,
+      items.map((Item) => ({ PutRequest: { Item } })),
+      { concurrency: 8 },
     );
     const raw = items.length / ((performance.now() - r0) / 1000);
     figures.push({

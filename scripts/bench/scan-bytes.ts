@@ -13,9 +13,10 @@
  *   npx tsx scripts/bench/scan-bytes.ts
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
+import { batchWriteAll } from '#adapters/dynamo/batch-write.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { logItemOf } from '#adapters/dynamo/decision-item.ts';
 import { householdContactKeys } from '#adapters/dynamo/household-contacts.ts';
@@ -199,12 +200,11 @@ export async function measureScanBytes(endpoint: string, prefix = `scan-bytes-${
     clock.advance(86_400_000);
   }
   const legacy = records.map(legacyItemOf);
-  for (let i = 0; i < legacy.length; i += 25)
-    await db.send(
-      new BatchWriteCommand({
-        RequestItems: { [legacyTable]: legacy.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
+  await batchWriteAll(
+    db,
+    legacyTable,
+    legacy.map((Item) => ({ PutRequest: { Item } })),
+  );
 
   const before = await partitionOf(db, legacyTable, customerId);
   const after = await partitionOf(db, tenantTable, customerId);

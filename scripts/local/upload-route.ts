@@ -6,7 +6,7 @@ import { problem, problemResult } from '#http/problem.ts';
 
 /**
  * The local stand-in for a presigned S3 PUT, beside the API (not part of it): `PUT
- * /local/uploads/<token>` with a token the campaigns function signed streams the body to the one
+ * /local/uploads/<token>` with a token the audiences function signed streams the body to the one
  * file the token names, `<dir>/uploads/<tenant>/<audienceId>.csv`, until the token expires.
  * Nothing in the request chooses a path. Answers undefined for every other path (the API's).
  */

@@ -1,36 +1,53 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { untilProcessed, type BatchRetry } from './batch-retry.ts';
 import { guarded } from './errors.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const KEYS_PER_CALL = 100;
 
+export interface BatchGetOptions extends BatchRetry {
+  consistent?: boolean;
+  /** Only these attributes of each item (aliased, so a reserved word may be one of them). */
+  attributes?: readonly string[];
+}
+
 /**
  * Every item of `keys` that exists, 100 keys a BatchGet, the unprocessed keys of each call asked
- * again with backoff until none are left (an item missing from the answer does not exist).
+ * again with backoff (an item missing from the answer does not exist). Keys still unprocessed
+ * when the attempts run out throw UnprocessedItemsError: a partial answer would read as items
+ * that do not exist.
  */
 export async function batchGetAll(
   db: DynamoDBDocumentClient,
   table: string,
   keys: readonly Record<string, unknown>[],
-  options: { consistent?: boolean } = {},
+  options: BatchGetOptions = {},
 ): Promise<Record<string, unknown>[]> {
+  const { consistent, attributes } = options;
+  const projection = attributes?.length
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + KEYS_PER_CALL);
-    for (let attempt = 0; pending?.length; attempt++) {
-      const Keys: Record<string, unknown>[] = pending;
-      const out = await guarded(() =>
-        db.send(
-          new BatchGetCommand({
-            RequestItems: { [table]: { Keys, ...(options.consistent ? { ConsistentRead: true } : {}) } },
-          }),
-        ),
-      );
-      found.push(...(out.Responses?.[table] ?? []));
-      pending = out.UnprocessedKeys?.[table]?.Keys;
-      if (pending?.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-    }
+    await untilProcessed(
+      'BatchGetItem',
+      keys.slice(i, i + KEYS_PER_CALL),
+      async (Keys) => {
+        const out = await guarded(() =>
+          db.send(
+            new BatchGetCommand({
+              RequestItems: { [table]: { Keys, ...(consistent ? { ConsistentRead: true } : {}), ...projection } },
+            }),
+          ),
+        );
+        found.push(...(out.Responses?.[table] ?? []));
+        return out.UnprocessedKeys?.[table]?.Keys;
+      },
+      options,
+    );
   }
   return found;
 }

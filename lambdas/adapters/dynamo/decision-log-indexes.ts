@@ -1,13 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionRecord } from '#domain/decisioning/decision-record.ts';
 import type { CustomerDecisions } from '#domain/ports/decisions.ts';
 import type { DecisionReportSource } from '#domain/ports/reports.ts';
 import type { ReportDecision } from '#domain/reports/report.ts';
 import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } from './decision-item.ts';
-import { guarded } from './errors.ts';
 import { queryAll, queryPages } from './query-all.ts';
 import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -48,14 +47,11 @@ export class DynamoCustomerDecisions implements CustomerDecisions {
   async eraseCustomer(tenant: string, customerId: string): Promise<number> {
     const table = this.tableOf(tenant);
     const ids = (await this.ofCustomer(tenant, customerId)).map((r) => r.decisionId);
-    for (let i = 0; i < ids.length; i += 25) {
-      let pending = ids.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: { id } } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      table,
+      ids.map((id) => ({ DeleteRequest: { Key: { id } } })),
+    );
     return ids.length;
   }
 }

@@ -1,5 +1,7 @@
-import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LearningStore } from '#domain/ports/decisions.ts';
+import { batchGetAll } from './batch-get.ts';
+import type { BatchRetry } from './batch-retry.ts';
 import { guarded } from './errors.ts';
 
 type Stats = { trials: number; successes: number };
@@ -7,7 +9,9 @@ type Stats = { trials: number; successes: number };
 /**
  * Response counts per action and segment: `L#<actionId>` / `<segment>`, `n` trials and `s`
  * successes, bumped with one atomic ADD. The decision path reads them through a per-container
- * cache (one BatchGet per tenant and segment per TTL), not per decision.
+ * cache (one BatchGet per tenant and segment per TTL), not per decision. A read that stays
+ * throttled throws (UnprocessedItemsError) and is not cached: counts missing for some actions
+ * would read as actions never tried, and skew the choice for the whole TTL.
  */
 export class DynamoLearningStore implements LearningStore {
   private readonly cache = new Map<string, { at: number; stats: Promise<Map<string, Stats>> }>();
@@ -17,6 +21,7 @@ export class DynamoLearningStore implements LearningStore {
     private readonly tableOf: (tenant: string) => string,
     private readonly ttlMs = 30_000,
     private readonly nowMs: () => number = Date.now,
+    private readonly retry: BatchRetry = {},
   ) {}
 
   stats(tenant: string, segment: string, actionIds: readonly string[]): Promise<Map<string, Stats>> {
@@ -30,25 +35,17 @@ export class DynamoLearningStore implements LearningStore {
   }
 
   private async read(tenant: string, segment: string, actionIds: readonly string[]): Promise<Map<string, Stats>> {
-    const table = this.tableOf(tenant);
-    const found = new Map<string, Stats>();
-    for (let i = 0; i < actionIds.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = actionIds
-        .slice(i, i + 100)
-        .map((a) => ({ pk: `L#${a}`, sk: segment }));
-      for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-        const out = await guarded(() =>
-          this.db.send(
-            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys!, ProjectionExpression: 'pk, n, s' } } }),
-          ),
-        );
-        for (const item of out.Responses?.[table] ?? []) {
-          found.set(String(item['pk']).slice(2), { trials: Number(item['n'] ?? 0), successes: Number(item['s'] ?? 0) });
-        }
-        keys = out.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
-    return found;
+    const keys = actionIds.map((a) => ({ pk: `L#${a}`, sk: segment }));
+    const items = await batchGetAll(this.db, this.tableOf(tenant), keys, {
+      attributes: ['pk', 'n', 's'],
+      ...this.retry,
+    });
+    return new Map(
+      items.map((item) => [
+        String(item['pk']).slice(2),
+        { trials: Number(item['n'] ?? 0), successes: Number(item['s'] ?? 0) },
+      ]),
+    );
   }
 
   async add(tenant: string, actionId: string, segment: string, success: boolean): Promise<void> {

@@ -1,13 +1,13 @@
 import { AUTH_ERRORS, route } from '../route-spec.ts';
 import { AudienceParams, AudienceUpload, AudienceView } from '../schemas/audience.ts';
 
-/** Uploaded campaign audiences, served by the campaigns function. */
+/** Uploaded campaign audiences, served by a function of their own (the only one with S3 rights). */
 export const AUDIENCE_ROUTES = [
   route({
     id: 'createAudience',
     method: 'POST',
     path: '/v1/audiences',
-    fn: 'campaigns',
+    fn: 'audiences',
     scope: 'admin',
     tag: 'campaigns',
     summary: 'Create an uploaded audience: its id and a URL to PUT the list of customer ids to',
@@ -20,7 +20,7 @@ export const AUDIENCE_ROUTES = [
     id: 'getAudience',
     method: 'GET',
     path: '/v1/audiences/{audienceId}',
-    fn: 'campaigns',
+    fn: 'audiences',
     scope: 'admin',
     tag: 'campaigns',
     summary: "An uploaded audience's status: awaiting-upload, processing, ready (size, rejected) or failed",
