@@ -43,9 +43,11 @@ export interface Scores {
 /** A stored profile with the fields the platform owns. */
 export interface CustomerRecord extends Profile {
   customerId: CustomerId;
+  /** 1 for a profile stored before versions (it has none), as for every versioned resource. */
   version: number;
-  createdAt: string;
-  updatedAt: string;
+  /** Absent on profiles stored before versions: not known, and never made up. */
+  createdAt?: string;
+  updatedAt?: string;
   scores?: Scores;
 }
 

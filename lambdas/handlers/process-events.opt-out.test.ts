@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import type { Caller } from '#domain/api-key.ts';
 import type { CvmEvent } from '#domain/events.ts';
@@ -123,5 +124,21 @@ describe('an opt-out reply', () => {
         .slice(before)
         .filter((l) => l.includes('"o-4"')),
     ).toHaveLength(1);
+  });
+  // a profile stored before versions has no version: it counts as 1, and the consent write expects that
+  it('switches off consent on a profile stored before versions', async () => {
+    const db = documentClient({ endpoint: t.endpoint });
+    await db.send(
+      new PutCommand({
+        TableName: t.tenantTables['acme']!,
+        Item: { pk: 'C#o-legacy', sk: 'P', kind: 'profile', customerId: 'o-legacy', consent: { sms: true } },
+      }),
+    );
+    db.destroy();
+    expect((await deliver([reply('o-legacy', 'STOP')])).batchItemFailures).toEqual([]);
+    const after = await customer('o-legacy');
+    expect(after.consent).toEqual({ sms: false });
+    expect(after.version).toBe(2);
+    expect(after.createdAt).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { DECISION_TABLE, decisionTableBeside, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { campaignSteps, type ContactResult, type SelectResult } from '#app/campaign-steps.ts';
 import { createCampaign } from '#app/campaigns.ts';
 import type { Action } from '#domain/action.ts';
@@ -75,6 +75,8 @@ export async function runCampaignsBench(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ensureTable(raw, 'bench-cmp-acme', TENANT_TABLE);
+    // the contact step logs every decision in the tenant's decision table, named beside its own
+    await ensureTable(raw, decisionTableBeside('bench-cmp-acme'), DECISION_TABLE);
     raw.destroy();
     const env = campaignsEnv({
       MARKET: 'bench',
@@ -150,6 +152,11 @@ export async function runCampaignsBench(
     const contactS = (performance.now() - t0) / 1000;
     const decided = contacted.reduce((a, r) => a + r.contacted + r.suppressed + r.failed, 0);
     const sent = contacted.reduce((a, r) => a + r.contacted, 0);
+    // a setup that fails every decision would still print a throughput: refuse the figure instead
+    if (sent === 0) {
+      const failed = contacted.reduce((a, r) => a + r.failed, 0);
+      throw new Error(`no member was contacted (${failed} of ${decided} failed): the bench's setup is broken`);
+    }
     const perCustomerMs = ((selectS + contactS) * 1000) / audience;
     const cost = campaignCost(1_000_000, perCustomerMs);
     const machine = `${cpus().length} cores shared with other work; DynamoDB Local`;

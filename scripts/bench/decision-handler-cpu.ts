@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
+import { DECISION_TABLE, decisionTableBeside, KEYS_TABLE, TENANT_TABLE } from '#adapters/dynamo/table-design.ts';
 import { decisioningSettingsOf } from '#config/decisioning-settings.ts';
 import { loadMarket } from '#config/markets/index.ts';
 import { invoker } from '../../lambdas/test-support/api-event.ts';
@@ -27,6 +27,8 @@ export async function handlerCpu(endpoint: string): Promise<BenchFigure[]> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await ensureTable(raw, table, TENANT_TABLE);
+  // every decision is logged in the tenant's decision table, named beside its tenant table
+  await ensureTable(raw, decisionTableBeside(table), DECISION_TABLE);
   await ensureTable(raw, 'bench-handler-keys', KEYS_TABLE);
   raw.destroy();
   const config = loadMarket('demo');

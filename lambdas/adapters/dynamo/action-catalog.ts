@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { Action } from '#domain/action.ts';
 import type { ActionCatalog } from '#domain/ports/catalog.ts';
 import type { SeedTarget, SeedWrite, StoredSeedItem } from '#domain/starter.ts';
@@ -8,6 +9,7 @@ import { guarded } from './errors.ts';
 import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
 import { seededIds, seedMarkOf, writeSeededItem } from './seed-items.ts';
+import { StoredActionKind, StoredChannel, StoredRule, storedAs } from './stored-items.ts';
 import { expectingVersion, stampAttributes, stampOf, versionedWrite } from './versioned-items.ts';
 
 /**
@@ -24,6 +26,50 @@ export const actionItem = (action: Action) => ({
   kind: 'action',
   action,
 });
+
+const Texts = z.record(z.string(), z.string());
+const Params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/**
+ * The action as the API wrote it (its defaults applied), types only: its limits are checked on the
+ * way in, and one tightened later must not make a stored catalog unreadable. Loose, as before.
+ */
+const StoredAction = z.looseObject({
+  actionId: z.string(),
+  name: z.string(),
+  kind: StoredActionKind,
+  treatments: z.partialRecord(
+    StoredChannel,
+    z.looseObject({
+      templateKey: z.string(),
+      text: Texts,
+      params: Params.optional(),
+      variants: z
+        .array(
+          z.looseObject({
+            variantId: z.string(),
+            weight: z.number(),
+            text: Texts.optional(),
+            params: Params.optional(),
+          }),
+        )
+        .optional(),
+    }),
+  ),
+  eligibility: StoredRule,
+  propensity: z.union([z.looseObject({ model: z.string() }), z.looseObject({ starting: z.number() })]),
+  value: z.number(),
+  validFrom: z.string().optional(),
+  validTo: z.string().optional(),
+  lever: z.number(),
+  limits: z.looseObject({
+    perCustomer: z.array(z.looseObject({ channel: StoredChannel.optional(), max: z.number(), days: z.number() })),
+    perDay: z.number().optional(),
+  }),
+  mandatory: z.boolean().optional(),
+}) satisfies z.ZodType<Action, unknown>;
+
+const actionOf = (item: Record<string, unknown>): Action => storedAs(StoredAction, item['action'], 'action');
 
 export class DynamoActionCatalog
   implements ActionCatalog, VersionedStore<Action>, SeedTarget<Action>, PagedList<Action & Stamp>
@@ -44,7 +90,7 @@ export class DynamoActionCatalog
       KeyConditionExpression: 'gsi1pk = :a',
       ExpressionAttributeValues: { ':a': ACTIONS_GSI_PK },
     });
-    return items.filter((item) => item['action']).map((item) => item['action'] as Action);
+    return items.filter((item) => item['action']).map(actionOf);
   }
   /** One page in actionId order (gsi1sk is the id), for `GET` of the list: each action with its stamp. */
   page(tenant: string, request: PageRequest): Promise<Page<Action & Stamp>> {
@@ -59,8 +105,7 @@ export class DynamoActionCatalog
         ExpressionAttributeValues: { ':p': ACTIONS_GSI_PK },
       },
       request,
-      (items) =>
-        items.filter((item) => item['action']).map((item) => ({ ...(item['action'] as Action), ...stampOf(item) })),
+      (items) => items.filter((item) => item['action']).map((item) => ({ ...actionOf(item), ...stampOf(item) })),
     );
   }
 
@@ -79,7 +124,7 @@ export class DynamoActionCatalog
       ),
     );
     if (!out.Item?.['action']) return undefined;
-    return { value: out.Item['action'] as Action, ...stampOf(out.Item) };
+    return { value: actionOf(out.Item), ...stampOf(out.Item) };
   }
 
   /** Replaces the whole item, so a tenant's write also drops the seed mark (seed-items.ts). */
@@ -120,7 +165,7 @@ export class DynamoActionCatalog
     );
     if (!out.Item?.['action']) return undefined;
     const seed = seedMarkOf(out.Item);
-    return { item: out.Item['action'] as Action, stamp: stampOf(out.Item), ...(seed ? { seed } : {}) };
+    return { item: actionOf(out.Item), stamp: stampOf(out.Item), ...(seed ? { seed } : {}) };
   }
 
   seededIds(tenant: string): Promise<ReadonlySet<string>> {

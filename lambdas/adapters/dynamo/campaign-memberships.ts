@@ -1,20 +1,31 @@
 import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { segmentOf } from '#domain/campaign/assignment.ts';
-import type { CampaignRecord } from '#domain/campaign/campaign.ts';
-import type { CampaignMemberships, Membership, StoredMember } from '#domain/campaign/ports.ts';
+import type { CampaignMemberships, Membership } from '#domain/campaign/ports.ts';
 import { runIdOf, runMembersKey, splitRunMembersKey } from '#domain/campaign/schedule.ts';
 import type { TenantId } from '#domain/ids.ts';
 import { DynamoAudienceMemberships } from './audience-memberships.ts';
-import { CAMPAIGN_LIST_PK as LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
+import { StoredAudience, storedMemberOf } from './campaign-item.ts';
+import { CAMPAIGN_LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryAll } from './query-all.ts';
 import { batchGetAll } from './batch-get.ts';
+import { storedAs } from './stored-items.ts';
 
 /**
  * Campaigns selected before `memberShards` was recorded: the shard counts deployments have used
  * (64 in AWS, 8 locally, 1 in tests), each a point read, so erasure finds their members too.
  */
 const LEGACY_SHARD_COUNTS = [1, 4, 8, 16, 32, 64];
+
+/** What `campaignsForPrivacy` projects of a campaign record. */
+const PrivacyView = z.object({
+  campaignId: z.string(),
+  memberShards: z.number().optional(),
+  audience: StoredAudience,
+  runCount: z.number().optional(),
+});
+const AudienceView = z.object({ audience: StoredAudience });
 
 /**
  * A customer's side of the tenant's campaigns and uploaded audiences (subject access, erasure),
@@ -34,15 +45,10 @@ export class DynamoCampaignMemberships implements CampaignMemberships {
       TableName: this.tableOf(tenant),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': LIST_PK },
+      ExpressionAttributeValues: { ':p': CAMPAIGN_LIST_PK },
       ProjectionExpression: 'campaignId, memberShards, audience, updatedAt, runCount',
     });
-    return items.map((i) => ({
-      campaignId: i['campaignId'] as string,
-      memberShards: i['memberShards'] as number | undefined,
-      audience: i['audience'] as CampaignRecord['audience'],
-      runCount: i['runCount'] as number | undefined,
-    }));
+    return items.map((i) => storedAs(PrivacyView, i, 'campaign'));
   }
 
   /** The member items of one customer, across campaigns, with one BatchGet per 100 keys. */
@@ -64,9 +70,9 @@ export class DynamoCampaignMemberships implements CampaignMemberships {
   }
 
   async membershipsOf(tenant: TenantId, customerId: string): Promise<Membership[]> {
-    return (await this.memberItems(tenant, customerId)).map(({ pk, sk: _sk, kind: _k, ...m }) => ({
-      ...(m as unknown as StoredMember),
-      ...splitRunMembersKey(campaignIdOfMemberPk(pk as string)),
+    return (await this.memberItems(tenant, customerId)).map((item) => ({
+      ...storedMemberOf(item),
+      ...splitRunMembersKey(campaignIdOfMemberPk(String(item['pk']))),
     }));
   }
 
@@ -104,7 +110,9 @@ export class DynamoCampaignMemberships implements CampaignMemberships {
           }),
         ),
       );
-      const ids = (out.Item?.['audience'] as { customerIds?: string[] } | undefined)?.customerIds;
+      if (!out.Item) return false;
+      const { audience } = storedAs(AudienceView, out.Item, 'campaign');
+      const ids = 'customerIds' in audience ? audience.customerIds : undefined;
       if (!ids?.includes(customerId)) return false;
       try {
         await guarded(() =>

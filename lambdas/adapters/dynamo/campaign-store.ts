@@ -1,6 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CampaignMember, CampaignRecord, CampaignStatus, MemberStatus } from '#domain/campaign/campaign.ts';
+import * as z from 'zod';
+import { CAMPAIGN_PHASES } from '#domain/campaign/assignment.ts';
+import {
+  CAMPAIGN_STATUSES,
+  type CampaignMember,
+  type CampaignRecord,
+  type CampaignStatus,
+  type MemberStatus,
+} from '#domain/campaign/campaign.ts';
+import type { PhaseReport } from '#domain/campaign/report.ts';
 import type { CampaignStore, CampaignSummary, StoredMember } from '#domain/campaign/ports.ts';
 import type { BudgetLimits } from '#domain/campaign/budget.ts';
 import type { TenantId } from '#domain/ids.ts';
@@ -9,9 +18,103 @@ import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPage } from './page-token.ts';
 import { queryAll } from './query-all.ts';
-import { CAMPAIGN_LIST_PK as LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
+import { CAMPAIGN_LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
+import { StoredAudience, storedMemberOf } from './campaign-item.ts';
+import { isPlainObject, StoredChannel, StoredRule, storedAs } from './stored-items.ts';
 
-const PAGES = { list: 'campaigns', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === LIST_PK };
+const PAGES = { list: 'campaigns', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === CAMPAIGN_LIST_PK };
+
+const Status = z.enum(CAMPAIGN_STATUSES);
+const Phase = z.enum(['preparing', 'selecting', ...CAMPAIGN_PHASES, 'done']);
+const Goal = z.enum(['take-up', 'churn', 'revenue']);
+/**
+ * A phase's report is the workflow's own computation, written whole when it measures and only
+ * shown afterwards: checked as an object, its figures not one by one.
+ */
+const StoredPhaseReport = z.custom<PhaseReport>(isPlainObject);
+const StoredReport = z.looseObject({
+  goal: Goal,
+  phases: z.partialRecord(z.enum(CAMPAIGN_PHASES), StoredPhaseReport),
+  total: StoredPhaseReport,
+});
+const optionalNumber = z.number().optional();
+
+/** The record `create` wrote and `update` moved on, without keys and kind; types only, loose as before. */
+const StoredCampaign = z.looseObject({
+  name: z.string(),
+  goal: Goal,
+  audience: StoredAudience,
+  actionIds: z.array(z.string()),
+  channel: StoredChannel,
+  controlGroupPercent: z.number(),
+  pilot: z.union([
+    z.looseObject({ percent: z.number(), minUplift: z.number() }),
+    z.looseObject({ where: StoredRule, minUplift: z.number() }),
+  ]),
+  responseWindow: z.string(),
+  schedule: z
+    .looseObject({ startAt: z.string(), repeat: z.enum(['none', 'daily', 'weekly']), until: z.string().optional() })
+    .optional(),
+  budget: z.looseObject({ maxContacts: optionalNumber, maxCostUsd: optionalNumber }).optional(),
+  campaignId: z.string(),
+  status: Status,
+  phase: Phase,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  executionId: z.string().optional(),
+  counts: z
+    .looseObject({
+      audience: z.number(),
+      control: z.number(),
+      treatment: z.number(),
+      pilot: z.number(),
+      rollout: z.number(),
+    })
+    .optional(),
+  memberShards: optionalNumber,
+  phases: z
+    .partialRecord(
+      z.enum(CAMPAIGN_PHASES),
+      z.looseObject({
+        startedAt: z.string().optional(),
+        measuredAt: z.string().optional(),
+        contacted: optionalNumber,
+        suppressed: optionalNumber,
+        failed: optionalNumber,
+        verdict: z.looseObject({ rollOut: z.boolean(), reason: z.string() }).optional(),
+      }),
+    )
+    .optional(),
+  reason: z.string().optional(),
+  report: StoredReport.optional(),
+  budgetUse: z
+    .looseObject({ heldContacts: z.number(), heldNanoUsd: z.number(), contacts: z.number(), nanoUsd: z.number() })
+    .optional(),
+  budgetReached: z.enum(['budget.maxContacts', 'budget.maxCostUsd']).optional(),
+  runId: z.string().optional(),
+  runCount: optionalNumber,
+  nextRunAt: z.string().optional(),
+  runs: z
+    .array(
+      z.looseObject({
+        runId: z.string(),
+        startedAt: z.string(),
+        status: Status,
+        report: StoredReport.optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
+}) satisfies z.ZodType<CampaignRecord, unknown>;
+
+/** What the list index projects (`list` asks for no more). */
+const StoredSummary = z.object({
+  campaignId: z.string(),
+  name: z.string(),
+  status: Status,
+  phase: Phase,
+  createdAt: z.string(),
+}) satisfies z.ZodType<CampaignSummary, unknown>;
 
 /** Campaign records and their members; a customer's side of them (export, erasure) is campaign-memberships.ts. */
 export class DynamoCampaignStore implements CampaignStore {
@@ -25,13 +128,14 @@ export class DynamoCampaignStore implements CampaignStore {
     return createListed(
       this.db,
       this.tableOf(tenant),
-      { key: campaignKey(record.campaignId), kind: 'campaign', listPk: LIST_PK, listSk },
+      { key: campaignKey(record.campaignId), kind: 'campaign', listPk: CAMPAIGN_LIST_PK, listSk },
       record,
     );
   }
 
   async get(tenant: TenantId, campaignId: string): Promise<CampaignRecord | undefined> {
-    return (await readListed(this.db, this.tableOf(tenant), campaignKey(campaignId))) as CampaignRecord | undefined;
+    const record = await readListed(this.db, this.tableOf(tenant), campaignKey(campaignId));
+    return record && storedAs(StoredCampaign, record, 'campaign');
   }
 
   list(tenant: TenantId, opts: PageRequest): Promise<Page<CampaignSummary>> {
@@ -43,20 +147,13 @@ export class DynamoCampaignStore implements CampaignStore {
         TableName: this.tableOf(tenant),
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': LIST_PK },
+        ExpressionAttributeValues: { ':p': CAMPAIGN_LIST_PK },
         ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk, campaignId, #n, #s, phase, createdAt',
         ExpressionAttributeNames: { '#n': 'name', '#s': 'status' },
         ScanIndexForward: false,
       },
       opts,
-      (items) =>
-        items.map((i) => ({
-          campaignId: i['campaignId'] as string,
-          name: i['name'] as string,
-          status: i['status'] as CampaignSummary['status'],
-          phase: i['phase'] as CampaignSummary['phase'],
-          createdAt: i['createdAt'] as string,
-        })),
+      (items) => items.map((i) => storedAs(StoredSummary, i, 'campaign')),
     );
   }
 
@@ -194,7 +291,7 @@ export class DynamoCampaignStore implements CampaignStore {
       KeyConditionExpression: 'pk = :p',
       ExpressionAttributeValues: { ':p': memberPk(campaignId, shard) },
     });
-    return items.map(({ pk: _pk, sk: _sk, kind: _k, ...m }) => m as unknown as StoredMember);
+    return items.map(storedMemberOf);
   }
 
   async transition(

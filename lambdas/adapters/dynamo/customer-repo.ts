@@ -7,11 +7,14 @@ import { storedStateViewOf } from '#domain/customer-state.ts';
 import { ConflictError, PreconditionFailedError } from '#domain/errors.ts';
 import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts';
 import { legacyCustomerLedger } from './contact-ledger.ts';
+import { customerRecordOf } from './customer-item.ts';
 import { AUDIT_REF_PREFIX, CONTACT_PREFIX, customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
 import { batchGetAll } from './batch-get.ts';
+import { malformed } from './stored-items.ts';
+import { profileAtVersion } from './versioned-items.ts';
 
 /**
  * Item layout under one partition `C#<customerId>`, sorted so that one descending Query from `S`
@@ -44,9 +47,10 @@ function toItem(record: CustomerRecord): Record<string, unknown> {
   };
 }
 
-function fromItem(item: Record<string, unknown>): CustomerRecord {
-  const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g1, gsi1sk: _g2, ...record } = item;
-  return record as unknown as CustomerRecord;
+function erasedAtOf(tombstone: Record<string, unknown>): string {
+  const at = tombstone['erasedAt'];
+  if (typeof at !== 'string') throw malformed('customer tombstone', 'erasedAt');
+  return at;
 }
 
 export class DynamoCustomerRepo implements CustomerRepo {
@@ -84,10 +88,10 @@ export class DynamoCustomerRepo implements CustomerRepo {
     let ledgerItem: Record<string, unknown> | undefined;
     let legacy = false;
     for (const item of out.Items ?? []) {
-      const sk = item['sk'] as string;
+      const sk = String(item['sk']);
       if (sk === PROFILE_SK) {
-        if (item['kind'] === 'tombstone') agg.erasedAt = item['erasedAt'] as string;
-        else agg.record = fromItem(item);
+        if (item['kind'] === 'tombstone') agg.erasedAt = erasedAtOf(item);
+        else agg.record = customerRecordOf(item);
       } else if (sk === STATE_SK) {
         const { pk: _pk, sk: _sk, ...state } = item;
         agg.state = storedStateViewOf(state);
@@ -136,10 +140,7 @@ export class DynamoCustomerRepo implements CustomerRepo {
           }
         : expectedVersion === 0
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: 'version = :v AND kind = :profile',
-              ExpressionAttributeValues: { ':v': expectedVersion, ':profile': 'profile' },
-            };
+          : profileAtVersion(expectedVersion);
     try {
       await guarded(() =>
         this.db.send(new PutCommand({ TableName: this.tableOf(tenant), Item: toItem(record), ...condition })),
@@ -157,8 +158,8 @@ export class DynamoCustomerRepo implements CustomerRepo {
     const found = new Map<string, CustomerRecord | 'erased'>();
     const keys = customerIds.map((id) => ({ pk: customerPk(id), sk: PROFILE_SK }));
     for (const item of await batchGetAll(this.db, this.tableOf(tenant), keys)) {
-      const id = (item['pk'] as string).slice(2);
-      found.set(id, item['kind'] === 'tombstone' ? 'erased' : fromItem(item));
+      const id = String(item['pk']).slice(2);
+      found.set(id, item['kind'] === 'tombstone' ? 'erased' : customerRecordOf(item));
     }
     return found;
   }
@@ -235,6 +236,6 @@ export class DynamoCustomerRepo implements CustomerRepo {
       KeyConditionExpression: 'gsi1pk = :h',
       ExpressionAttributeValues: { ':h': `H#${householdId}` },
     });
-    return items.filter((i) => i['kind'] === 'profile').map(fromItem);
+    return items.filter((i) => i['kind'] === 'profile').map(customerRecordOf);
   }
 }

@@ -1,9 +1,11 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { storedAnswerOf, type OfferedDecision, type OfferResponse } from '#domain/decisioning/decision-record.ts';
 import { parseLegacyDecisionId } from '#domain/decisioning/decision-id.ts';
 import type { ResponseOutcome } from '#domain/ports/decisions.ts';
 import { CONTACT_PREFIX, customerPk } from './customer-keys.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
+import { StoredActionKind, storedAs, StoredOfferResponse } from './stored-items.ts';
 
 /**
  * Decisions logged before the log left the customer partition (customer-prefixed ids) left their
@@ -14,6 +16,22 @@ import { guarded, isConditionalFailure } from './errors.ts';
  * the ledger; their record is in the decision log.
  */
 export const decisionContactSk = (at: string, decisionId: string) => `${CONTACT_PREFIX}${at}#${decisionId}`;
+
+/** What answering a legacy decision reads of its item (the contact policy reads the rest: contactsOf). */
+const LegacyDecisionItem = z.object({
+  seg: z.string().optional(),
+  offers: z
+    .array(
+      z.object({
+        actionId: z.string(),
+        kind: StoredActionKind,
+        response: StoredOfferResponse.optional(),
+        respondedAt: z.string().optional(),
+      }),
+    )
+    .default([]),
+  expiresAt: z.number().default(0),
+});
 
 /** Sets a response on an offer of a legacy decision's item, its only record, once (the condition makes a duplicate count once). */
 async function setOfferResponse(
@@ -61,20 +79,15 @@ export async function legacyOffered(
       }),
     ),
   );
-  const item = out.Item;
-  if (!item) return undefined;
+  if (!out.Item) return undefined;
+  const item = storedAs(LegacyDecisionItem, out.Item, 'legacy decision');
   return {
     decisionId,
     customerId: id.customerId,
     at: id.at,
-    ...(item['seg'] !== undefined ? { segment: String(item['seg']) } : {}),
-    offers: ((item['offers'] ?? []) as Array<Record<string, unknown>>).map((o) => ({
-      actionId: String(o['actionId']),
-      kind: o['kind'] as OfferedDecision['offers'][number]['kind'],
-      ...(o['response'] ? { response: o['response'] as OfferResponse } : {}),
-      ...(o['respondedAt'] ? { respondedAt: String(o['respondedAt']) } : {}),
-    })),
-    expiresAt: Number(item['expiresAt'] ?? 0),
+    ...(item.seg !== undefined ? { segment: item.seg } : {}),
+    offers: item.offers,
+    expiresAt: item.expiresAt,
   };
 }
 

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import type { DecisionRecord, LoggedResponse, OfferResponse } from '#domain/decisioning/decision-record.ts';
+import { OFFER_RESPONSES } from '#domain/events.ts';
+import { isPlainObject, malformed, StoredActionKind, StoredChannel, storedAs } from './stored-items.ts';
 
 /**
  * A decision's item in the tenant's decision table (DECISION_TABLE): the record as the API shows
@@ -50,28 +53,83 @@ function variantsOf(record: DecisionRecord): { variants?: Record<string, string>
   return given.length ? { variants: Object.fromEntries(given) } : {};
 }
 
-/** The offers' variants as the item keeps them (actionId -> variantId). */
+const WHAT = 'decision';
+const RESPONSES: ReadonlySet<string> = new Set(OFFER_RESPONSES);
+const isResponse = (r: unknown): r is OfferResponse => typeof r === 'string' && RESPONSES.has(r);
+
+/**
+ * The offers' variants as the item keeps them (actionId -> variantId). By hand, as `responsesOf`:
+ * the reports read both of every decision of a day.
+ */
 export function storedVariantsOf(experiment: unknown): Record<string, string> {
-  const variants = (experiment as { variants?: unknown } | undefined)?.variants;
-  return variants && typeof variants === 'object' ? (variants as Record<string, string>) : {};
+  if (experiment === undefined) return {};
+  if (!isPlainObject(experiment)) throw malformed(WHAT, 'experiment');
+  const variants = experiment['variants'];
+  if (variants === undefined) return {};
+  if (!isPlainObject(variants)) throw malformed(WHAT, 'experiment.variants');
+  const out: Record<string, string> = {};
+  for (const [actionId, variantId] of Object.entries(variants)) {
+    if (typeof variantId !== 'string') throw malformed(WHAT, `experiment.variants.${actionId}`);
+    out[actionId] = variantId;
+  }
+  return out;
 }
 
 /** The stored map of responses as the API lists them, oldest first. */
 export function responsesOf(stored: unknown): LoggedResponse[] {
-  const map = (stored && typeof stored === 'object' ? stored : {}) as Record<string, { response: string; at: string }>;
-  return Object.entries(map)
-    .map(([actionId, r]) => ({ actionId, response: r.response as OfferResponse, at: String(r.at) }))
-    .sort((a, b) => a.at.localeCompare(b.at) || a.actionId.localeCompare(b.actionId));
+  if (stored === undefined) return [];
+  if (!isPlainObject(stored)) throw malformed(WHAT, 'responses');
+  const list: LoggedResponse[] = [];
+  for (const [actionId, r] of Object.entries(stored)) {
+    if (!isPlainObject(r)) throw malformed(WHAT, `responses.${actionId}`);
+    const { response, at } = r;
+    if (!isResponse(response)) throw malformed(WHAT, `responses.${actionId}.response`);
+    if (typeof at !== 'string') throw malformed(WHAT, `responses.${actionId}.at`);
+    list.push({ actionId, response, at });
+  }
+  return list.sort((a, b) => a.at.localeCompare(b.at) || a.actionId.localeCompare(b.actionId));
 }
+
+const Params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/**
+ * The record `logItemOf` wrote, without the attributes it adds (id, cref, dayShard, offered,
+ * responses, `experiment.variants`: `z.object` drops the last). Types only, and loose as before.
+ */
+const StoredDecision = z.looseObject({
+  customerId: z.string(),
+  channel: StoredChannel,
+  at: z.string(),
+  actions: z.array(
+    z.looseObject({
+      actionId: z.string(),
+      kind: StoredActionKind,
+      variantId: z.string().optional(),
+      treatment: z.looseObject({
+        channel: StoredChannel,
+        templateKey: z.string(),
+        language: z.string(),
+        text: z.string().optional(),
+        params: Params.optional(),
+      }),
+      score: z.number(),
+      propensity: z.number(),
+      value: z.number(),
+      reasons: z.array(z.looseObject({ code: z.string(), detail: z.string() })),
+    }),
+  ),
+  excluded: z.array(z.looseObject({ actionId: z.string(), code: z.string() })),
+  experiment: z.object({ id: z.string(), group: z.enum(['control', 'champion', 'challenger']) }),
+  valueTier: z.enum(['platinum', 'gold', 'silver', 'bronze']),
+  serviceLevel: z.string(),
+  modelVersions: z.record(z.string(), z.string()),
+  context: z.record(z.string(), z.unknown()),
+  segment: z.string().optional(),
+  expiresAt: z.number(),
+}) satisfies z.ZodType<Omit<DecisionRecord, 'decisionId' | 'responses'>, unknown>;
 
 export function recordOf(item: Record<string, unknown>): DecisionRecord {
   const { id, cref: _c, dayShard: _d, offered: _o, responses, ...rest } = item;
-  const stored = rest['experiment'] as (DecisionRecord['experiment'] & { variants?: unknown }) | undefined;
-  const { variants: _v, ...experiment } = stored ?? {};
-  return {
-    ...(rest as Omit<DecisionRecord, 'decisionId' | 'responses'>),
-    ...(stored ? { experiment: experiment as DecisionRecord['experiment'] } : {}),
-    decisionId: String(id),
-    responses: responsesOf(responses),
-  };
+  if (typeof id !== 'string') throw malformed(WHAT, 'id');
+  return { ...storedAs(StoredDecision, rest, WHAT), decisionId: id, responses: responsesOf(responses) };
 }

@@ -1,6 +1,7 @@
 import type { ContactLedger, LedgerContact, StoredLedger } from '#domain/contact-ledger.ts';
 import type { ActionKind } from '#domain/contact-window.ts';
-import type { Channel } from '#domain/customer.ts';
+import { CHANNELS, type Channel } from '#domain/customer.ts';
+import { isPlainObject, malformed } from './stored-items.ts';
 
 /**
  * The contact ledger as a DynamoDB item, small on purpose: every commit rewrites it, and a write
@@ -29,21 +30,66 @@ export function encodeContact(c: LedgerContact): string {
   return [msOf(c.at).toString(36), c.channel, SOURCE_CODE[c.source], c.id, ...actions].join(' ');
 }
 
+const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
+const isChannel = (c: string | undefined): c is Channel => c !== undefined && CHANNEL_SET.has(c);
+const hasCode = <M extends object>(map: M, code: string | undefined): code is keyof M & string =>
+  code !== undefined && Object.hasOwn(map, code);
+const WHAT = 'contact ledger';
+
+/** The part of a contact's text that is wrong. */
+type Part = 'at' | 'channel' | 'source' | 'id' | 'actions';
+
+/**
+ * One contact as `encodeContact` wrote it, or the part that is wrong. By hand, not by a schema:
+ * every decision reads a ledger of up to some tens of contacts.
+ */
+function decoded(text: string): LedgerContact | Part {
+  const [at, channel, source, id, ...codes] = text.split(' ');
+  const ms = at === undefined ? Number.NaN : Number.parseInt(at, 36);
+  if (!Number.isFinite(ms)) return 'at';
+  if (!isChannel(channel)) return 'channel';
+  if (!hasCode(SOURCE_OF, source)) return 'source';
+  if (!id) return 'id';
+  const actions: { actionId: string; kind: ActionKind }[] = [];
+  for (const a of codes) {
+    const kind = a[1] === ':' ? KIND_OF[a[0]!] : undefined;
+    if (!kind || a.length < 3) return 'actions';
+    actions.push({ actionId: a.slice(2), kind });
+  }
+  return { id, at: isoOf(ms), channel, source: SOURCE_OF[source], actions };
+}
+
+/** A wrong contact is named by its place and part, never by its text (ids are decisions' and messages'). */
 export function decodeContact(text: string): LedgerContact {
-  const [at, channel, source, id, ...actions] = text.split(' ');
-  return {
-    id: id!,
-    at: isoOf(Number.parseInt(at!, 36)),
-    channel: channel as Channel,
-    source: SOURCE_OF[source as keyof typeof SOURCE_OF] ?? 'decision',
-    actions: actions.map((a) => ({ actionId: a.slice(2), kind: KIND_OF[a[0]!] ?? 'offer' })),
-  };
+  const contact = decoded(text);
+  if (typeof contact === 'string') throw malformed(WHAT, `c (${contact})`);
+  return contact;
 }
 
 const toMs = (m: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(m).map(([k, iso]) => [k, msOf(iso)]));
-const toIso = (m: unknown) =>
-  Object.fromEntries(Object.entries((m ?? {}) as Record<string, number>).map(([k, ms]) => [k, isoOf(Number(ms))]));
+
+/** `d` or `a`: action id -> epoch ms. Action ids are catalog ids, so a wrong entry is named by its id. */
+function toIso(m: unknown, field: string): Record<string, string> {
+  if (m === undefined) return {};
+  if (!isPlainObject(m)) throw malformed(WHAT, field);
+  const out: Record<string, string> = {};
+  for (const [actionId, ms] of Object.entries(m)) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw malformed(WHAT, `${field}.${actionId}`);
+    out[actionId] = isoOf(ms);
+  }
+  return out;
+}
+
+function contactsOf(c: unknown): LedgerContact[] {
+  if (c === undefined) return [];
+  if (!Array.isArray(c)) throw malformed(WHAT, 'c');
+  return c.map((text, i) => {
+    const contact = typeof text === 'string' ? decoded(text) : 'text';
+    if (typeof contact === 'string') throw malformed(WHAT, `c.${i} (${contact})`);
+    return contact;
+  });
+}
 
 /** The item of a ledger at `version` (maps always present: a response's `SET d.#a` needs them). */
 export function ledgerItem(pk: string, ledger: ContactLedger, version: number): Record<string, unknown> {
@@ -59,13 +105,11 @@ export function ledgerItem(pk: string, ledger: ContactLedger, version: number): 
 }
 
 export function storedLedgerOf(item: Record<string, unknown>): StoredLedger {
+  const version = item['version'] ?? 0;
+  if (typeof version !== 'number') throw malformed(WHAT, 'version');
   return {
-    version: Number(item['version'] ?? 0),
-    ledger: {
-      contacts: ((item['c'] ?? []) as string[]).map(decodeContact),
-      declined: toIso(item['d']),
-      accepted: toIso(item['a']),
-    },
+    version,
+    ledger: { contacts: contactsOf(item['c']), declined: toIso(item['d'], 'd'), accepted: toIso(item['a'], 'a') },
   };
 }
 

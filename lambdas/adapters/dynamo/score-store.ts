@@ -2,6 +2,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { CustomerRecord, Scores } from '#domain/customer.ts';
 import { storedStateViewOf, type StoredStateView } from '#domain/customer-state.ts';
 import type { ProfileScan, ScannedCustomer, ScoreStore } from '#domain/ports/scoring.ts';
+import { customerRecordOf } from './customer-item.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-repo.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { scanPartitions } from './scan-partitions.ts';
@@ -59,8 +60,9 @@ export class DynamoScoreStore implements ScoreStore, ProfileScan {
     for await (const items of partitions) {
       let record: CustomerRecord | undefined;
       let state: StoredStateView | undefined;
-      for (const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } of items) {
-        if (sk === PROFILE_SK && kind === 'profile') record = rest as unknown as CustomerRecord;
+      for (const item of items) {
+        const { pk: _pk, sk, kind, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+        if (sk === PROFILE_SK && kind === 'profile') record = customerRecordOf(item);
         else if (sk === STATE_SK) state = storedStateViewOf(rest);
       }
       if (record) yield { customerId: record.customerId, record, ...(state ? { state } : {}) };

@@ -7,15 +7,20 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { CustomerRecord } from '#domain/customer.ts';
 import { fromStored, type CustomerState } from '#domain/customer-state.ts';
 import type { ConsentWrite, CustomerStateRepo, StoredState } from '#domain/ports/events.ts';
 import type { LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { auditEntryItems } from './audit-log.ts';
+import { profileAtVersion } from './versioned-items.ts';
+import { BATCH_ATTEMPTS, UnprocessedItemsError } from './batch-retry.ts';
 import { isLostRace, ledgerPuts } from './contact-ledger.ts';
+import { customerRecordOf } from './customer-item.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
 import { guarded } from './errors.ts';
+import { storedAs, StoredOutboundMessage } from './stored-items.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -26,6 +31,17 @@ export interface WriteMeter {
 }
 
 const INTERNAL = new Set(['pk', 'sk', 'kind', 'version', 'outbox', 'outboxInLedger', 'expiresAt', 'gsi1pk', 'gsi1sk']);
+
+/**
+ * What the state item carries beside the folded state. A state of before versioning reads as
+ * version 0, as before; an outbox written before the ledger existed has no `outboxInLedger`: it is
+ * not in the ledger yet.
+ */
+const StateBookkeeping = z.object({
+  version: z.number().default(0),
+  outbox: z.array(StoredOutboundMessage).default([]),
+  outboxInLedger: z.boolean().default(false),
+}) satisfies z.ZodType<Omit<StoredState, 'state'>, unknown>;
 
 /** A heavy sender's id record: `E#<event key>` under the customer, kept until its dedupe window ends (TTL). */
 export const ID_RECORD_PREFIX = 'E#';
@@ -45,25 +61,28 @@ const noTombstone = (table: string, pk: string) => ({
 });
 
 /** An opt-out: the profile's consent and version moved on (if unchanged since read), and its audit entry. */
-const consentUpdate = (table: string, pk: string, write: ConsentWrite) => [
-  {
-    Update: {
-      TableName: table,
-      Key: { pk, sk: PROFILE_SK },
-      UpdateExpression: 'SET consent = :c, version = :next, updatedAt = :at',
-      ConditionExpression: 'version = :v',
-      ExpressionAttributeValues: {
-        ':c': write.consent,
-        ':next': write.expectedVersion + 1,
-        ':at': write.at,
-        ':v': write.expectedVersion,
+function consentUpdate(table: string, pk: string, write: ConsentWrite) {
+  const { ConditionExpression, ExpressionAttributeValues } = profileAtVersion(write.expectedVersion);
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: { pk, sk: PROFILE_SK },
+        UpdateExpression: 'SET consent = :c, version = :next, updatedAt = :at',
+        ConditionExpression,
+        ExpressionAttributeValues: {
+          ...ExpressionAttributeValues,
+          ':c': write.consent,
+          ':next': write.expectedVersion + 1,
+          ':at': write.at,
+        },
       },
     },
-  },
-  ...auditEntryItems(write.audit).map((Item) => ({
-    Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-  })),
-];
+    ...auditEntryItems(write.audit).map((Item) => ({
+      Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+    })),
+  ];
+}
 
 /**
  * The state item `S` under `C#<customerId>`: the folded state, the keys of recently applied
@@ -122,19 +141,10 @@ export class DynamoStateRepo implements CustomerStateRepo {
     for (const item of out.Items ?? []) {
       if (item['sk'] === PROFILE_SK) {
         if (item['kind'] === 'tombstone') erased = true;
-        else {
-          const { pk: _pk, sk: _sk, kind: _k, gsi1pk: _a, gsi1sk: _b, ...record } = item;
-          profile = record as CustomerRecord;
-        }
+        else profile = customerRecordOf(item);
       } else if (item['sk'] === STATE_SK) {
         const state = fromStored(Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))));
-        stored = {
-          state,
-          version: Number(item['version'] ?? 0),
-          outbox: (item['outbox'] as OutboundMessage[] | undefined) ?? [],
-          // an outbox written before the ledger existed is not in it yet
-          outboxInLedger: item['outboxInLedger'] === true,
-        };
+        stored = { state, ...storedAs(StateBookkeeping, item, 'customer state') };
       }
     }
     return { ...(profile ? { profile } : {}), erased, ...(stored ? { stored } : {}) };
@@ -149,7 +159,8 @@ export class DynamoStateRepo implements CustomerStateRepo {
         .slice(i, i + 100)
         .map((key) => ({ pk: customerPk(customerId), sk: `${ID_RECORD_PREFIX}${key}` }));
       for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt === 8) throw new Error('id record reads kept being throttled');
+        // a 503-class error: the batch's records go back to the queue, as for any throttled store
+        if (attempt === BATCH_ATTEMPTS) throw new UnprocessedItemsError('BatchGetItem', pending.length, attempt);
         const out = await guarded(() =>
           this.db.send(
             new BatchGetCommand({

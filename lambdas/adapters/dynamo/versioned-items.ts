@@ -4,11 +4,28 @@ import { guarded, isConditionalFailure } from './errors.ts';
 
 /**
  * The `version`, `createdAt` and `updatedAt` attributes of a versioned item (actions, triggers,
- * channel connections). An item stored before versions existed has no `version`: it counts as
- * version 1, on read and in the write conditions, so its first ETag is `"1"`.
+ * channel connections, customer profiles). An item stored before versions existed has no
+ * `version`: it counts as version 1, on read and in the write conditions, so its first ETag is `"1"`.
  */
 export const STAMP_ATTRIBUTES = ['version', 'createdAt', 'updatedAt'] as const;
-const LEGACY_VERSION = 1;
+export const LEGACY_VERSION = 1;
+
+/**
+ * That a stored profile is at `expected`, for a write that must also find a profile (not a
+ * tombstone) there: a profile stored before versions has none and counts as version 1.
+ */
+export function profileAtVersion(expected: number): {
+  ConditionExpression: string;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  return {
+    ConditionExpression:
+      expected === LEGACY_VERSION
+        ? 'kind = :profile AND (version = :v OR attribute_not_exists(version))'
+        : 'version = :v AND kind = :profile',
+    ExpressionAttributeValues: { ':v': expected, ':profile': 'profile' },
+  };
+}
 
 export function stampOf(item: Record<string, unknown>): Stamp {
   const { version, createdAt, updatedAt } = item;
