@@ -159,10 +159,11 @@ report now reads its segments' outcomes from DynamoDB.
 
 Above ${MAX_BUNDLE_KIB} KiB: ${Object.keys(ABOVE_LIMIT).join(', ')} (each one's reason is in its note,
 with what each SDK client adds to that bundle, measured from esbuild's metafile).
-Under every function: the SDK's core and the DynamoDB client (~205 KiB with signing, retries and
-the HTTP handler), zod (~95 KiB: every request and environment is validated) and the Powertools
-logger and metrics (~33 KiB); serve-audit, 364 KiB with ~25 KiB of its own, is about the smallest an
-HTTP function on DynamoDB gets. serve-customers came under the limit (405 -> 397 KiB) when a
+Under every function: the SDK's core and the DynamoDB client (~183 KiB with signing, retries and
+the HTTP handler, the event-stream serde left out), zod (~96 KiB: every request and environment is
+validated, by the schemas that also make the OpenAPI document) and the Powertools logger and
+metrics (~34 KiB); serve-audit, 344 KiB with ~25 KiB of its own, is about the smallest an HTTP
+function on DynamoDB gets. serve-customers came under the limit (405 -> 397 KiB) when a
 customer's side of the campaigns and of the uploaded audiences, which erasure and export read,
 left the stores that write them (lambdas/adapters/dynamo/campaign-memberships.ts,
 audience-memberships.ts: -6 KiB), and the outbox's pending contacts, which every reader of the
@@ -177,13 +178,13 @@ Functions, Scheduler and SageMaker runtime clients (~76 KiB) and idempotency (~4
 splitting it further (campaign runs; the preview).
 
 Import time. Over ${MAX_IMPORT_RATIO}x by CPU time: every function that builds an AWS SDK client at
-init (~3.7-8x; serve-meta, which builds none, is at ~2.6-2.8x). The floor: a bundle that builds
-one DynamoDB document client and nothing else (205 KiB) takes ~127-132 ms CPU to import against
-~41 ms for the empty bundle, 3.1x, before a schema, a logger or a line of our code; serve-audit
-(the HTTP pipeline, zod, the logger and metrics on top) is at ~195 ms, 4.8x, and serve-customers at
-~194-200 ms, 4.8-4.9x (medians of 9, 2026-12-06, the machine lightly loaded). So 2.5x is below what
-any function with an SDK client can reach; meeting it would mean building clients at the first
-request, which moves the same time into that request rather than saving it. A CPU profile of
+init (~3.8-9x; serve-meta, which builds none, is at ~2.8x). The floor is measured in every row
+(\`bundleSdkFloor\`): a bundle that builds one DynamoDB document client and nothing else (~183 KiB)
+takes ~2.8-3.5x the empty bundle's CPU to import, before a schema, a logger or a line of our code,
+so ${MAX_IMPORT_RATIO}x is below what any function with an SDK client can reach while the SDK is
+bundled; each row gives the function's own share as its ratio to that floor (1.3-1.6x for most,
+~2-3x for the ones that load the market's models or several clients at init). Building clients
+at the first request would move the same time into that request rather than save it. A CPU profile of
 serve-customers's import (node --cpu-prof at 100 us, 9 imports with its deployed environment; the
 profiler adds ~40%, so shares): V8 compiling the bundle ~18% (it grows with the size), zod
 building the route and environment schemas ~17%, Node loading the built-ins the SDK, Powertools
