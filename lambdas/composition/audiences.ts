@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -12,7 +11,7 @@ import { DEFAULT_AUDIENCE_DAYS, MIN_AUDIENCE_DAYS } from '#domain/campaign/reten
 import type { Clock } from '#domain/clock.ts';
 import { UnavailableError } from '#domain/errors.ts';
 import type { PlatformEnv } from './platform-env.ts';
-import { platformBase } from './platform.ts';
+import { platformBase, randomResourceId } from './platform.ts';
 
 const AudienceEnv = z.object({
   /** The market's audience upload bucket (AWS); locally uploads go to `<CVM_LOCAL_DIR>/uploads`. */
@@ -71,8 +70,7 @@ export function audienceApiPortsFor(env: PlatformEnv): AudiencePorts {
   return audiencePortsFor({
     audiences: new DynamoAudienceStore(db, tableOf),
     clock,
-    // the id scheme the decisions composition gives every created resource
-    randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
+    randomId: randomResourceId,
     audit: new DynamoAuditLog(db, tableOf),
   });
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { CachedActionCatalog } from '#adapters/cache/cached-action-catalog.ts';
 import { DynamoActionCatalog } from '#adapters/dynamo/action-catalog.ts';
 import { DynamoAuditLog } from '#adapters/dynamo/audit-log.ts';
@@ -13,7 +12,7 @@ import type { DecisionPorts } from '#app/decisions.ts';
 import type { ScoringPort } from '#domain/ports/scoring.ts';
 import type { DecisionsEnv } from './decisions-env.ts';
 import { modelsDirOf } from './decisions-env.ts';
-import { platformBase } from './platform.ts';
+import { platformBase, randomResourceId } from './platform.ts';
 import { onlineScoring } from './online-scoring.ts';
 
 /**
@@ -51,7 +50,7 @@ export async function decisionAdaptersFor(env: DecisionsEnv) {
     clock: base.clock,
     audit: new DynamoAuditLog(base.db, tableOf),
     meter: base.meter,
-    randomId: () => randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12),
+    randomId: randomResourceId,
     settings: env.settings,
     rulesOverBudget: ruleBudgetRecorderFromEnv(process.env),
   };

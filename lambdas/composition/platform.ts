@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { offsetClock, systemClock } from '#adapters/clock.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import type { Clock } from '#domain/clock.ts';
@@ -52,3 +53,7 @@ function baseOf(env: PlatformEnv) {
 }
 
 export type PlatformBase = ReturnType<typeof baseOf>;
+
+/** The id of a resource the platform creates (decisions, audiences): 12 base-36 characters from 64 random bits. */
+export const randomResourceId = (): string =>
+  randomBytes(8).readBigUInt64BE().toString(36).padStart(12, '0').slice(-12);

@@ -7,6 +7,7 @@ import { customerRefOf, DAY_SHARDS, recordOf, responsesOf, storedVariantsOf } fr
 import { queryAll, queryPages } from './query-all.ts';
 import { batchGetAll } from './batch-get.ts';
 import { batchWriteAll } from './batch-write.ts';
+import { isPlainObject, malformed } from './stored-items.ts';
 
 type TableNameOf = (tenant: string) => string;
 
@@ -82,16 +83,25 @@ export class DynamoDecisionReportSource implements DecisionReportSource {
   }
 }
 
+/** The action ids a logged decision offered, checked as its other fields are (decision-item.ts). */
+function offeredIdsOf(offered: unknown): string[] {
+  if (offered === undefined) return [];
+  if (!Array.isArray(offered) || !offered.every((id): id is string => typeof id === 'string'))
+    throw malformed('decision', 'offered');
+  return offered;
+}
+
 function reportDecisionOf(item: Record<string, unknown>): ReportDecision {
   const answered = new Map(responsesOf(item['responses']).map((r) => [r.actionId, r.response]));
-  const experiment = item['experiment'] as { group?: string } | undefined;
+  const experiment = item['experiment'];
   const variants = storedVariantsOf(experiment);
+  const group = isPlainObject(experiment) ? experiment['group'] : undefined;
   return {
     customerId: String(item['customerId']),
     at: String(item['at']),
     channel: String(item['channel'] ?? 'unknown'),
-    group: String(experiment?.group ?? 'champion'),
-    offers: ((item['offered'] ?? []) as string[]).map((actionId) => {
+    group: typeof group === 'string' ? group : 'champion',
+    offers: offeredIdsOf(item['offered']).map((actionId) => {
       const response = answered.get(actionId);
       const variantId = variants[actionId];
       return { actionId, ...(variantId ? { variantId } : {}), ...(response ? { response } : {}) };

@@ -18,6 +18,8 @@ import { decisionContactSk } from './decision-contact.ts';
 import { DynamoDecisionLog } from './decision-log.ts';
 import { DynamoStateRepo } from './state-repo.ts';
 import { MalformedItemError } from './stored-items.ts';
+import type { ReportDecision } from '#domain/reports/report.ts';
+import { DynamoDecisionReportSource } from './decision-log-indexes.ts';
 
 /**
  * The hot-path adapters read their items through one check each: a malformed stored field fails
@@ -208,6 +210,20 @@ describe('the decision log item (decision-item)', () => {
       }),
     );
     await malformedNaming(log.find('acme', v.decisionId), 'actions.0.treatment.channel');
+  });
+
+  it("fails the reports' read of a day on a malformed offered list naming the field", async () => {
+    const r = aDecisionRecord('27820000105', '2030-01-05T10:00:00.000Z');
+    await log.record('acme', r);
+    const source = new DynamoDecisionReportSource(db(), () => t.decisionTables['acme']!);
+    const read = async () => {
+      const out: ReportDecision[] = [];
+      for await (const d of source.decisionsOn('acme', ['2030-01-05'])) out.push(d);
+      return out;
+    };
+    expect((await read()).map((d) => d.group)).toEqual([r.experiment?.group ?? 'champion']);
+    await setOn(r.decisionId, 'SET offered = :o', { ':o': [{ id: SECRET }] });
+    await malformedNaming(read(), 'offered');
   });
 });
 
