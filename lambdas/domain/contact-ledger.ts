@@ -107,21 +107,41 @@ export function horizonDays(bounds: LedgerBounds): number {
 
 const isMarketing = (kind: ActionKind) => MARKETING_KINDS.has(kind);
 
-/** How many of a contact's actions one limit counts. */
-function counted(c: LedgerContact, scope: LimitScope): number {
-  let n = 0;
-  for (const a of c.actions) {
-    if (scope.of === 'marketing') n += isMarketing(a.kind) ? 1 : 0;
-    else if (scope.of === 'channel') n += isMarketing(a.kind) && c.channel === scope.channel ? 1 : 0;
-    else n += a.actionId === scope.actionId && (!scope.channel || scope.channel === c.channel) ? 1 : 0;
-  }
-  return n;
-}
-
 /** A contact dated after now (a hand-off deferred past quiet hours) counts as made now, as the policy counts it. */
 const ageOf = (at: string, nowMs: number) => Math.max(0, nowMs - Date.parse(at));
 
 const newestFirst = (a: LedgerContact, b: LedgerContact) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1);
+
+/** Each limit's index in its bounds, by what a contact's action must be for the limit to count it. */
+interface LimitIndex {
+  limits: readonly CountedLimit[];
+  marketing: number[];
+  byChannel: Map<Channel, number[]>;
+  byAction: Map<string, number[]>;
+}
+
+const limitIndexes = new WeakMap<LedgerBounds, LimitIndex>();
+
+function addTo<K>(map: Map<K, number[]>, key: K, i: number) {
+  const list = map.get(key);
+  if (list) list.push(i);
+  else map.set(key, [i]);
+}
+
+const bump = (counts: Map<number, number>, i: number) => counts.set(i, (counts.get(i) ?? 0) + 1);
+
+function limitIndexOf(bounds: LedgerBounds): LimitIndex {
+  const cached = limitIndexes.get(bounds);
+  if (cached?.limits === bounds.limits) return cached;
+  const index: LimitIndex = { limits: bounds.limits, marketing: [], byChannel: new Map(), byAction: new Map() };
+  bounds.limits.forEach(({ scope }, i) => {
+    if (scope.of === 'marketing') index.marketing.push(i);
+    else if (scope.of === 'channel') addTo(index.byChannel, scope.channel, i);
+    else addTo(index.byAction, scope.actionId, i);
+  });
+  limitIndexes.set(bounds, index);
+  return index;
+}
 
 /**
  * Keeps, for each limit, its newest contacts inside its window up to its `max` (a limit can never
@@ -131,18 +151,33 @@ const newestFirst = (a: LedgerContact, b: LedgerContact) => (a.at < b.at ? 1 : a
  * raised later counts only what the old one kept.)
  */
 function pruned(contacts: readonly LedgerContact[], bounds: LedgerBounds, nowMs: number): LedgerContact[] {
-  const used = bounds.limits.map(() => 0);
+  // a catalog's bounds hold a limit per action: a contact is checked against the few that can count it, not all
+  const index = limitIndexOf(bounds);
+  // by limit index, only for the limits some contact touched
+  const used = new Map<number, number>();
+  const counts = new Map<number, number>();
   const kept: LedgerContact[] = [];
   for (const c of [...contacts].sort(newestFirst)) {
+    for (const a of c.actions) {
+      if (isMarketing(a.kind)) {
+        for (const i of index.marketing) bump(counts, i);
+        for (const i of index.byChannel.get(c.channel) ?? []) bump(counts, i);
+      }
+      for (const i of index.byAction.get(a.actionId) ?? []) {
+        const { scope } = bounds.limits[i]!;
+        if (scope.of === 'action' && (!scope.channel || scope.channel === c.channel)) bump(counts, i);
+      }
+    }
     const age = ageOf(c.at, nowMs);
     let needed = false;
-    bounds.limits.forEach((limit, i) => {
-      if (age >= limit.days * DAY_MS) return;
-      const n = counted(c, limit.scope);
-      if (n === 0) return;
-      if (used[i]! < limit.max) needed = true;
-      used[i]! += n;
-    });
+    for (const [i, n] of counts) {
+      const limit = bounds.limits[i]!;
+      if (age >= limit.days * DAY_MS) continue;
+      const u = used.get(i) ?? 0;
+      if (u < limit.max) needed = true;
+      used.set(i, u + n);
+    }
+    counts.clear();
     if (needed) kept.push(c);
   }
   return kept;

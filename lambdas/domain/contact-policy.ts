@@ -63,6 +63,9 @@ const marketing = (c: ContactRecord) => MARKETING_KINDS.has(c.kind as ActionKind
 
 const denied = (code: string, detail: string): Verdict => ({ allowed: false, reason: { code, detail } });
 
+/** Most verdicts: one frozen object rather than one per action asked about. */
+const ALLOWED: Verdict = Object.freeze({ allowed: true });
+
 /**
  * A history indexed once for one instant: contact times by action, by action and channel, and of
  * marketing contacts by channel and overall, plus the latest decline per action. The pipeline asks
@@ -79,6 +82,8 @@ interface Ledger {
   marketing: number[];
   /** Latest decline per action (respondedAt, else at; later ones as now). */
   declined: Map<string, { ms: number; at: string }>;
+  /** The marketing windows last counted over this ledger, and what they were counted for. */
+  windows?: { channel: Channel; policy: ContactPolicy; household: Ledger | undefined; list: MarketingWindow[] };
 }
 
 const ledgers = new WeakMap<readonly ContactRecord[], Ledger>();
@@ -89,11 +94,19 @@ function push<K>(map: Map<K, number[]>, key: K, ms: number) {
   else map.set(key, [ms]);
 }
 
+// the pipeline asks with one history ~50 times in a row: the last one is checked before the WeakMap
+let lastHistory: readonly ContactRecord[] | undefined;
+let lastLedger: Ledger | undefined;
+
 function ledgerOf(history: readonly ContactRecord[], now: Date): Ledger {
   const nowMs = now.getTime();
-  const cached = ledgers.get(history);
+  const cached = history === lastHistory ? lastLedger : ledgers.get(history);
   // callers may append to the same array between asks (e.g. two triggers in one batch)
-  if (cached && cached.nowMs === nowMs && cached.size === history.length) return cached;
+  if (cached && cached.nowMs === nowMs && cached.size === history.length) {
+    lastHistory = history;
+    lastLedger = cached;
+    return cached;
+  }
   const ledger: Ledger = {
     nowMs,
     size: history.length,
@@ -124,6 +137,8 @@ function ledgerOf(history: readonly ContactRecord[], now: Date): Ledger {
     }
   }
   ledgers.set(history, ledger);
+  lastHistory = history;
+  lastLedger = ledger;
   return ledger;
 }
 
@@ -156,7 +171,7 @@ export function contactAllowed(
     if (!opts.deferQuietHours) return denied('quiet-hours', `outbound ${channel} waits until ${next}`);
     sendAfter = next;
   }
-  const ok: Verdict = sendAfter ? { allowed: true, sendAfter } : { allowed: true };
+  const ok: Verdict = sendAfter ? { allowed: true, sendAfter } : ALLOWED;
   if (action.mandatory && policy.mandatoryExempt) return ok;
 
   const ledger = ledgerOf(history, now);
@@ -187,15 +202,30 @@ export function contactAllowed(
   return full ? denied(full.code, `${full.used}/${full.window.max} ${full.what} in ${full.window.days} d`) : ok;
 }
 
-/** The marketing windows that apply on a channel, in the order they are checked, with their use. */
+interface MarketingWindow {
+  code: string;
+  what: string;
+  window: ContactWindow;
+  used: number;
+}
+
+/**
+ * The marketing windows that apply on a channel, in the order they are checked, with their use.
+ * The same for every marketing action of one ask of the pipeline, so counted once per ledger,
+ * channel, policy and household ledger (callers only read the list).
+ */
 function marketingWindows(
   ledger: Ledger,
   channel: Channel,
   now: Date,
   policy: ContactPolicy,
   householdHistory?: readonly ContactRecord[],
-) {
-  const out: { code: string; what: string; window: ContactWindow; used: number }[] = [];
+): readonly MarketingWindow[] {
+  const household = policy.household && householdHistory ? ledgerOf(householdHistory, now) : undefined;
+  const cached = ledger.windows;
+  if (cached && cached.channel === channel && cached.policy === policy && cached.household === household)
+    return cached.list;
+  const out: MarketingWindow[] = [];
   const perChannel = policy.perChannel[channel];
   if (perChannel)
     out.push({
@@ -211,14 +241,15 @@ function marketingWindows(
       window: policy.overall,
       used: countWithin(ledger, ledger.marketing, policy.overall.days),
     });
-  if (policy.household && householdHistory) {
+  if (policy.household && household) {
     out.push({
       code: 'household-limit',
       what: 'household contacts',
       window: policy.household,
-      used: countWithin(ledger, ledgerOf(householdHistory, now).marketing, policy.household.days),
+      used: countWithin(ledger, household.marketing, policy.household.days),
     });
   }
+  ledger.windows = { channel, policy, household, list: out };
   return out;
 }
 

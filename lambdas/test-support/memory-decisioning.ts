@@ -12,6 +12,7 @@ import type { CustomerAggregate, CustomerRepo } from '#domain/ports/customers.ts
 import type { DecisionLog, LearningStore, VolumeCounter } from '#domain/ports/decisions.ts';
 import { MemoryCustomerRepo } from './memory-customer-repo.ts';
 import { MemoryLedgers } from './memory-ledgers.ts';
+import { plainCopy } from './plain-copy.ts';
 
 export const TEST_SETTINGS: DecisioningSettings = {
   defaultLanguage: 'en',
@@ -89,7 +90,7 @@ export class MemoryDecisioning {
       put: async (_t, a) => void this.actions.set(a.actionId, a),
       remove: async (_t, id) => this.actions.delete(id),
     };
-    const copy = (r: DecisionRecord): DecisionRecord => structuredClone(r);
+    const copy = (r: DecisionRecord): DecisionRecord => plainCopy(r);
     const log: DecisionLog = {
       record: async (_t, r) => {
         const stored = copy(r);

@@ -8,6 +8,7 @@ import {
   type StoredLedger,
 } from '#domain/contact-ledger.ts';
 import type { ContactLedgers, LedgerWrites } from '#domain/ports/contact-ledgers.ts';
+import { plainCopy } from './plain-copy.ts';
 
 /** In-memory contact ledgers with the DynamoDB adapter's semantics: versioned, every write of a commit or none. */
 export class MemoryLedgers implements ContactLedgers {
@@ -18,7 +19,7 @@ export class MemoryLedgers implements ContactLedgers {
 
   /** A copy of the ledger stored under `key`, not counted as a read (the profile's Query reads it). */
   copy(key: string): StoredLedger {
-    return structuredClone(this.items.get(key) ?? noLedger());
+    return plainCopy(this.items.get(key) ?? noLedger());
   }
 
   async customer(_t: string, customerId: string) {
@@ -43,7 +44,7 @@ export class MemoryLedgers implements ContactLedgers {
   /** Writes `w` (the caller checked `holds`). */
   apply(w: LedgerWrites): void {
     const put = (key: string, ledger: ContactLedger, expected: number) =>
-      this.items.set(key, { ledger: structuredClone(ledger), version: expected + 1 });
+      this.items.set(key, { ledger: plainCopy(ledger), version: expected + 1 });
     put(`C#${w.customerId}`, w.customer.ledger, w.customer.expectedVersion);
     if (w.household) put(`HL#${w.household.householdId}`, w.household.ledger, w.household.expectedVersion);
     this.commits++;
