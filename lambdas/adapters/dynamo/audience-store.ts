@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AudienceStore } from '#domain/campaign/audience-ports.ts';
 import { audienceShardOf, type AudienceRecord } from '#domain/campaign/audience-upload.ts';
 import { ttlOf } from '#domain/campaign/retention.ts';
@@ -7,6 +6,7 @@ import type { TenantId } from '#domain/ids.ts';
 import { createListed, readListed } from './listed-records.ts';
 import { guarded, isConditionalFailure } from './errors.ts';
 import { queryPages } from './query-all.ts';
+import { batchWriteAll } from './batch-write.ts';
 
 export const audienceKey = (audienceId: string) => ({ pk: `AUDIENCE#${audienceId}`, sk: 'AUDIENCE' });
 export const audienceIdsPk = (audienceId: string, shard: number) => `AUDM#${audienceId}#${shard}`;
@@ -163,32 +163,16 @@ export class DynamoAudienceStore implements AudienceStore {
     const ttl = idTtlOf(audience);
     // one item per distinct id: a BatchWrite refuses two puts of one key
     const unique = [...new Set(ids)];
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < unique.length; i += 25)
-      batches.push(
-        unique.slice(i, i + 25).map((id) => ({
-          PutRequest: {
-            Item: {
-              pk: audienceIdsPk(audienceId, audienceShardOf(id, shards)),
-              sk: id,
-              kind: 'audience-member',
-              ...ttl,
-            },
-          },
-        })),
-      );
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        let pending = batches[next++]!;
-        for (let attempt = 0; pending.length; attempt++) {
-          const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
-          pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
-          if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, batches.length) }, worker));
+    await batchWriteAll(
+      this.db,
+      table,
+      unique.map((id) => ({
+        PutRequest: {
+          Item: { pk: audienceIdsPk(audienceId, audienceShardOf(id, shards)), sk: id, kind: 'audience-member', ...ttl },
+        },
+      })),
+      { concurrency: WRITE_CONCURRENCY },
+    );
   }
 
   async countIds(tenant: TenantId, audienceId: string, shards: number): Promise<number> {

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CAMPAIGN_PHASES } from '#domain/campaign/assignment.ts';
 import {
@@ -21,6 +20,7 @@ import { queryAll } from './query-all.ts';
 import { CAMPAIGN_LIST_PK, campaignKey, memberPk } from './campaign-keys.ts';
 import { StoredAudience, storedMemberOf } from './campaign-item.ts';
 import { isPlainObject, StoredChannel, StoredRule, storedAs } from './stored-items.ts';
+import { batchWriteAll } from './batch-write.ts';
 
 const PAGES = { list: 'campaigns', isKey: (k: Record<string, unknown>) => k['gsi1pk'] === CAMPAIGN_LIST_PK };
 
@@ -219,18 +219,15 @@ export class DynamoCampaignStore implements CampaignStore {
     members: CampaignMember[],
   ): Promise<void> {
     const table = this.tableOf(tenant);
-    for (let i = 0; i < members.length; i += 25) {
-      let pending = members.slice(i, i + 25).map((m) => ({
+    await batchWriteAll(
+      this.db,
+      table,
+      members.map((m) => ({
         PutRequest: {
           Item: { pk: memberPk(campaignId, shard(m.customerId)), sk: m.customerId, kind: 'campaign-member', ...m },
         },
-      }));
-      for (let attempt = 0; pending.length; attempt++) {
-        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
+      })),
+    );
   }
 
   async holdBudget(tenant: TenantId, campaignId: string, nanoUsd: number, limits: BudgetLimits): Promise<boolean> {

@@ -13,6 +13,7 @@ import { guarded, isConditionalFailure } from './errors.ts';
 import { LEDGER_SK, storedLedgerOf } from './ledger-item.ts';
 import { queryAll } from './query-all.ts';
 import { batchGetAll } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { malformed } from './stored-items.ts';
 import { profileAtVersion } from './versioned-items.ts';
 
@@ -218,14 +219,11 @@ export class DynamoCustomerRepo implements CustomerRepo {
     );
     // the audit index stays for the audit log's redaction, which deletes it (customers.ts)
     const doomed = (await this.allItems(tenant, customerId)).filter((i) => i['sk'] !== PROFILE_SK && !isAuditRef(i));
-    for (let i = 0; i < doomed.length; i += 25) {
-      let pending = doomed.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk, sk: it['sk'] } } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const out = await guarded(() => this.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        if (pending.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      table,
+      doomed.map((it) => ({ DeleteRequest: { Key: { pk, sk: it['sk'] } } })),
+    );
     return { itemsDeleted: doomed.length + 1 };
   }
 

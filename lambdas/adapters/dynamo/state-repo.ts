@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetCommand,
   PutCommand,
@@ -15,7 +14,7 @@ import type { LedgerWrites } from '#domain/ports/contact-ledgers.ts';
 import type { OutboundMessage } from '#domain/triggers.ts';
 import { auditEntryItems } from './audit-log.ts';
 import { profileAtVersion } from './versioned-items.ts';
-import { BATCH_ATTEMPTS, UnprocessedItemsError } from './batch-retry.ts';
+import { untilProcessed } from './batch-retry.ts';
 import { isLostRace, ledgerPuts } from './contact-ledger.ts';
 import { customerRecordOf } from './customer-item.ts';
 import { customerPk, PROFILE_SK, STATE_SK } from './customer-keys.ts';
@@ -155,19 +154,17 @@ export class DynamoStateRepo implements CustomerStateRepo {
     const nowS = Math.floor(now.getTime() / 1000);
     const found = new Set<string>();
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys
+      const batch: Record<string, unknown>[] = keys
         .slice(i, i + 100)
         .map((key) => ({ pk: customerPk(customerId), sk: `${ID_RECORD_PREFIX}${key}` }));
-      for (let attempt = 0; pending?.length; attempt++) {
-        // a 503-class error: the batch's records go back to the queue, as for any throttled store
-        if (attempt === BATCH_ATTEMPTS) throw new UnprocessedItemsError('BatchGetItem', pending.length, attempt);
+      // the shared retry (batch-retry.ts): keys still unprocessed throw the 503-class UnprocessedItemsError,
+      // so the batch's records go back to the queue, as for any throttled store
+      await untilProcessed('BatchGetItem', batch, async (Keys) => {
         const out = await guarded(() =>
           this.db.send(
             new BatchGetCommand({
               // strongly consistent: a record written by the transaction that wrote the state just read
-              RequestItems: {
-                [table]: { Keys: pending!, ConsistentRead: true, ProjectionExpression: 'sk, expiresAt' },
-              },
+              RequestItems: { [table]: { Keys, ConsistentRead: true, ProjectionExpression: 'sk, expiresAt' } },
               ReturnConsumedCapacity: 'TOTAL',
             }),
           ),
@@ -175,9 +172,8 @@ export class DynamoStateRepo implements CustomerStateRepo {
         this.count(out, 'read');
         for (const item of out.Responses?.[table] ?? [])
           if (Number(item['expiresAt']) > nowS) found.add(String(item['sk']).slice(ID_RECORD_PREFIX.length));
-        pending = out.UnprocessedKeys?.[table]?.Keys;
-        if (pending?.length) await sleep(Math.min(2000, 25 * 2 ** attempt));
-      }
+        return out.UnprocessedKeys?.[table]?.Keys;
+      });
     }
     return found;
   }
